@@ -1,0 +1,3 @@
+from samstat.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""API tokens: issued per agency (or admin), stored hashed, with expiry and revocation."""

@@ -1,0 +1,306 @@
+"""Loader for samstat's public contract in ``schemas/``.
+
+Everything an agency needs to talk to samstat lives as plain JSON in ``schemas/``
+(JSON Schemas, code lists, the measure catalogue, examples); this module only reads it:
+
+* :func:`load_schema` / :func:`validator` — versioned JSON Schemas (draft 2020-12) with
+  every ``$ref`` by ``$id`` resolvable and format checking on;
+* :func:`load_catalogue` — measures, agencies and areas as frozen dataclasses, with
+  :meth:`Catalogue.municipalities_in` and :meth:`Catalogue.publish_denial`.
+
+The directory is ``<repo>/schemas`` unless the environment variable
+``SAMSTAT_SCHEMAS_DIR`` points elsewhere (read at import time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+import jsonschema.protocols
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+__all__ = [
+    "SCHEMAS_DIR",
+    "Agency",
+    "Area",
+    "Catalogue",
+    "Measure",
+    "Publisher",
+    "clear_caches",
+    "load_catalogue",
+    "load_schema",
+    "validator",
+]
+
+SCHEMAS_DIR: Path = Path(
+    os.environ.get("SAMSTAT_SCHEMAS_DIR") or Path(__file__).resolve().parents[1] / "schemas"
+)
+
+ANY_AGENCY = "*"
+ANY_MUNICIPALITY = "municipality"
+TOTAL = "_T"
+
+
+def _read_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+def load_schema(name: str, version: int) -> dict[str, Any]:
+    """Return the JSON Schema ``schemas/<name>.v<version>.schema.json`` as a dict."""
+    path = SCHEMAS_DIR / f"{name}.v{version}.schema.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no schema {name!r} version {version} at {path}")
+    schema: dict[str, Any] = _read_json(path)
+    return schema
+
+
+def _schema_files() -> Iterator[Path]:
+    yield from sorted(SCHEMAS_DIR.rglob("*.schema.json"))
+
+
+@cache
+def _registry() -> Registry[Any]:
+    """A registry of every ``*.schema.json`` below SCHEMAS_DIR, keyed by ``$id``."""
+    resources = []
+    for path in _schema_files():
+        contents = _read_json(path)
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        if "$id" in contents:
+            resources.append((contents["$id"], resource))
+    registry: Registry[Any] = Registry().with_resources(resources)
+    return registry.crawl()
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+
+    # 'date-time' needs an optional dependency in jsonschema; check it with the stdlib.
+    @checker.checks("date-time", raises=ValueError)
+    def _is_datetime(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+        return parsed.tzinfo is not None
+
+    return checker
+
+
+@cache
+def validator(name: str, version: int) -> jsonschema.protocols.Validator:
+    """A cached Draft 2020-12 validator for ``<name>.v<version>`` with formats checked."""
+    schema = load_schema(name, version)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    v: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(
+        schema, registry=_registry(), format_checker=_format_checker()
+    )
+    return v
+
+
+# ------------------------------------------------------------------------- catalogue
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who may publish a measure: an agency code, ``"municipality"`` or ``"*"``."""
+
+    agency: str
+    own_area_only: bool = False
+    restrict: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    title_sv: str
+    title_en: str
+    unit: str
+    value_type: str
+    minimum: float
+    maximum: float
+    person_count: bool
+    cadence: str
+    granularities: frozenset[str]
+    area_levels: frozenset[str]
+    aggregation: str
+    dimensions: Mapping[str, frozenset[str]]
+    required_dimensions: frozenset[str]
+    publishers: tuple[Publisher, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: str
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    members: tuple[str, ...] = ()
+
+
+def _frozen_map(raw: Mapping[str, Any]) -> Mapping[str, frozenset[str]]:
+    return MappingProxyType({k: frozenset(v) for k, v in raw.items()})
+
+
+def _measure(raw: Mapping[str, Any]) -> Measure:
+    return Measure(
+        code=raw["measure"],
+        title_sv=raw["title"]["sv"],
+        title_en=raw["title"]["en"],
+        unit=raw["unit"],
+        value_type=raw["value_type"],
+        minimum=raw["minimum"],
+        maximum=raw["maximum"],
+        person_count=raw["person_count"],
+        cadence=raw["cadence"],
+        granularities=frozenset(raw["granularities"]),
+        area_levels=frozenset(raw["area_levels"]),
+        aggregation=raw["aggregation"],
+        dimensions=_frozen_map(raw["dimensions"]),
+        required_dimensions=frozenset(raw["required_dimensions"]),
+        publishers=tuple(
+            Publisher(
+                agency=p["agency"],
+                own_area_only=p.get("own_area_only", False),
+                restrict=_frozen_map(p.get("restrict", {})),
+            )
+            for p in raw["publishers"]
+        ),
+        description=raw.get("description", ""),
+    )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    measures: Mapping[str, Measure]
+    agencies: Mapping[str, Agency]
+    areas: Mapping[str, Area]
+
+    def municipalities_in(self, area_code: str) -> tuple[str, ...]:
+        """Municipality codes making up an area (empty for an unknown area).
+
+        A region gives its members, a county its municipalities, the nation all of
+        them, and a municipality itself.
+        """
+        area = self.areas.get(area_code)
+        if area is None:
+            return ()
+        if area.level == "municipality":
+            return (area.code,)
+        if area.level == "region":
+            return area.members
+        municipalities = (a for a in self.areas.values() if a.level == "municipality")
+        if area.level == "county":
+            return tuple(sorted(a.code for a in municipalities if a.parent == area.code))
+        return tuple(sorted(a.code for a in municipalities))
+
+    def _matches(self, publisher: Publisher, agency: Agency) -> bool:
+        if publisher.agency == ANY_AGENCY:
+            return True
+        if publisher.agency == ANY_MUNICIPALITY:
+            return agency.kind == "municipality"
+        return publisher.agency == agency.code
+
+    def _denial(
+        self, publisher: Publisher, agency: Agency, measure: str, area: str,
+        dimensions: Mapping[str, str],
+    ) -> str | None:
+        for dim, allowed in sorted(publisher.restrict.items()):
+            value = dimensions.get(dim)
+            if value is None:
+                codes = ", ".join(sorted(allowed))
+                return (
+                    f"agency {agency.code} may publish measure {measure} "
+                    f"only with {dim} in ({codes})"
+                )
+            if value not in allowed:
+                return f"agency {agency.code} may not publish {dim}={value} for measure {measure}"
+        if publisher.own_area_only and area != agency.area:
+            if agency.area is None:
+                return f"agency {agency.code} has no own area and may not publish {measure}"
+            return f"agency {agency.code} may publish only its own area {agency.area}"
+        return None
+
+    def publish_denial(
+        self, agency: str, measure: str, area: str, dimensions: Mapping[str, str]
+    ) -> str | None:
+        """None if ``agency`` may publish this cell, else a short English reason.
+
+        Unknown measures and areas give None: validation reports those separately.
+        """
+        spec = self.measures.get(measure)
+        if spec is None or area not in self.areas:
+            return None
+        who = self.agencies.get(agency)
+        if who is None:
+            return f"unknown agency {agency}"
+        # most specific publisher entries first: named agency, any municipality, anyone
+        rank = {ANY_MUNICIPALITY: 1, ANY_AGENCY: 2}
+        candidates = sorted(
+            (p for p in spec.publishers if self._matches(p, who)),
+            key=lambda p: rank.get(p.agency, 0),
+        )
+        if not candidates:
+            return f"agency {agency} may not publish measure {measure}"
+        reasons = [self._denial(p, who, measure, area, dimensions) for p in candidates]
+        if any(reason is None for reason in reasons):
+            return None
+        return reasons[0]
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """Measures (``measures/*.json``), agencies and areas (``codelists/``), cached."""
+    measures = {}
+    for path in sorted((SCHEMAS_DIR / "measures").glob("*.json")):
+        if path.name.endswith(".schema.json"):
+            continue
+        m = _measure(_read_json(path))
+        measures[m.code] = m
+    agencies = {
+        a["code"]: Agency(code=a["code"], name=a["name"], kind=a["kind"], area=a.get("area"))
+        for a in _read_json(SCHEMAS_DIR / "codelists" / "agencies.json")
+    }
+    areas = {
+        a["code"]: Area(
+            code=a["code"],
+            name=a["name"],
+            level=a["level"],
+            parent=a.get("parent"),
+            members=tuple(a.get("members", ())),
+        )
+        for a in _read_json(SCHEMAS_DIR / "codelists" / "areas.json")
+    }
+    return Catalogue(
+        measures=MappingProxyType(measures),
+        agencies=MappingProxyType(agencies),
+        areas=MappingProxyType(areas),
+    )
+
+
+def clear_caches() -> None:
+    """Forget cached schemas, validators and catalogue (e.g. after changing SCHEMAS_DIR)."""
+    _registry.cache_clear()
+    validator.cache_clear()
+    load_catalogue.cache_clear()

@@ -1,0 +1,147 @@
+"""Database engine, sessions and migrations shared by the services.
+
+SQLite is the embedded default; PostgreSQL is production. Transactions belong to the request or
+message handler (:func:`session_scope`); repositories only ``add``/``flush``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+# One naming convention for every service, so migrations name constraints the same on both
+# databases and downgrades can drop them by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets the four services read while one writes; busy_timeout waits instead of failing.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+@cache
+def get_engine(url: str) -> Engine:
+    """One engine per URL and process."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=10,
+        connect_args={"connect_timeout": 5},
+    )
+    event.listen(engine, "connect", _postgres_timeouts)
+    return engine
+
+
+def _postgres_timeouts(dbapi_conn: Any, _record: Any) -> None:
+    # No request may hold a connection (and its locks) for long: a stuck statement fails, the
+    # transaction rolls back, and the caller gets a 503 it can retry.
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET statement_timeout = 15000")
+        cur.execute("SET lock_timeout = 10000")
+        cur.execute("SET idle_in_transaction_session_timeout = 60000")
+    dbapi_conn.commit()
+
+
+def dispose_engines() -> None:
+    get_engine.cache_clear()
+
+
+def session_factory(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """The one place a unit of work commits, or rolls back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str, package: str) -> Config:
+    """Alembic config for one component's migration tree (``<package>/migrations``).
+
+    Every component keeps its own version table, so the services' schemas evolve independently
+    while living in one database.
+    """
+    root = importlib.resources.files(package) / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(root))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["version_table"] = "alembic_version_" + package.rsplit(".", 1)[-1]
+    return cfg
+
+
+def migrate(url: str, package: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url, package), revision)
+
+
+def downgrade(url: str, package: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url, package), revision)
+
+
+def run_migrations_online(target_metadata: MetaData) -> None:
+    """Body of every component's ``migrations/env.py``."""
+    from alembic import context
+
+    cfg = context.config
+    url = cfg.get_main_option("sqlalchemy.url")
+    assert url
+    connectable = cfg.attributes.get("connection")
+    engine = None
+    if connectable is None:
+        engine = create_engine(url, poolclass=NullPool)
+        if url.startswith("sqlite"):
+            event.listen(engine, "connect", _sqlite_pragmas)
+        connectable = engine.connect()
+    try:
+        context.configure(
+            connection=connectable,
+            target_metadata=target_metadata,
+            version_table=cfg.attributes["version_table"],
+            render_as_batch=url.startswith("sqlite"),
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if engine is not None:
+            connectable.commit()
+    finally:
+        if engine is not None:
+            connectable.close()
+            engine.dispose()

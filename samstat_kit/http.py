@@ -1,0 +1,160 @@
+"""What every HTTP service has: /healthz, /metrics, token auth, 503 when the database is down.
+
+Browsers, which cannot send an ``Authorization`` header, sign in through :mod:`samstat_kit.web`;
+both ways end in :func:`verify_token`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from prometheus_client import Histogram
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from samstat_kit import metrics
+from samstat_kit.auth import service as tokens
+from samstat_kit.auth.service import Principal
+from samstat_kit.db import session_scope
+
+log = logging.getLogger(__name__)
+
+HTTP_SECONDS = Histogram(
+    "samstat_http_request_seconds",
+    "HTTP request latency by service, route and status class",
+    ["service", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+HealthCheck = Callable[[], Awaitable[str | None]]
+"""A check returns None when healthy, else a short reason."""
+
+bearer_scheme = HTTPBearer(auto_error=False)
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+# Verified tokens are cached briefly so a hot ingest path does not hit the database per request;
+# a revocation therefore takes effect within this many seconds.
+TOKEN_CACHE_SECONDS = 30.0
+# Longer than any token ``samstat token issue`` makes; longer ones are refused unread.
+MAX_TOKEN_LENGTH = 512
+
+
+def db_check(factory: sessionmaker[Session]) -> HealthCheck:
+    async def check() -> str | None:
+        try:
+            with factory() as s:
+                s.execute(text("SELECT 1"))
+        except Exception as exc:  # the reason is shown to operators, the trace is logged
+            log.warning("database check failed: %s", exc)
+            return "database unavailable"
+        return None
+
+    return check
+
+
+def create_service_app(
+    service: str,
+    *,
+    title: str,
+    factory: sessionmaker[Session],
+    checks: dict[str, HealthCheck] | None = None,
+    info: dict[str, HealthCheck] | None = None,
+    lifespan: Any = None,
+    description: str = "",
+) -> FastAPI:
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
+    app.state.session_factory = factory
+    app.state.token_cache = {}
+    all_checks = {"database": db_check(factory)} | (checks or {})
+    app.include_router(metrics.router)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
+    async def healthz() -> JSONResponse:
+        results = {name: await fn() for name, fn in all_checks.items()}
+        ok = all(r is None for r in results.values())
+        # Informational checks are shown but do not fail readiness: ingest keeps accepting
+        # while the broker is away, and that is by design.
+        notes = {name: await fn() for name, fn in (info or {}).items()}
+        body = {
+            "status": "ok" if ok else "unavailable",
+            "service": service,
+            "checks": {k: (v or "ok") for k, v in (results | notes).items()},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def db_down(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("database error: %s", exc.__class__.__name__)
+        return JSONResponse(
+            {"detail": "database unavailable, nothing was stored; retry later"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.middleware("http")
+    async def timing(request: Request, call_next: Any) -> Any:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_SECONDS.labels(service, path, f"{response.status_code // 100}xx").observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    return app
+
+
+def verify_token(request: Request, token: str, *, cached: bool = True) -> Principal | None:
+    """The token's principal, or None when it is invalid, expired or revoked.
+
+    The one check behind every way a token arrives (the ``Authorization: Bearer`` header here,
+    the browser's cookie in :mod:`samstat_kit.web`). Answers are cached for
+    :data:`TOKEN_CACHE_SECONDS`; ``cached=False`` asks the database (and refreshes the cache).
+    Blocking: it may query the database.
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    cache: dict[str, tuple[float, Principal | None]] = request.app.state.token_cache
+    now = time.monotonic()
+    hit = cache.get(token)
+    if cached and hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+        return hit[1]
+    with session_scope(request.app.state.session_factory) as session:
+        principal = tokens.verify(session=session, token=token)
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[token] = (now, principal)
+    return principal
+
+
+def _principal(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    principal = verify_token(request, creds.credentials)
+    if principal is None:
+        raise HTTPException(401, "invalid, expired or revoked token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def any_token(request: Request, creds: BearerCredentials) -> Principal:
+    return _principal(request, creds)
+
+
+def admin_token(request: Request, creds: BearerCredentials) -> Principal:
+    principal = _principal(request, creds)
+    if not principal.is_admin:
+        raise HTTPException(403, "this needs an admin token")
+    return principal
+
+
+AnyToken = Annotated[Principal, Depends(any_token)]
+AdminToken = Annotated[Principal, Depends(admin_token)]

@@ -1,0 +1,64 @@
+"""Settings shared by every service.
+
+Each service subclasses :class:`KitSettings` with its own prefix-free fields and builds it in
+``get_settings()``/``create_app()``: never at import time, so tests can set the environment first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """Connection to any Kafka: the local Tansu broker or a production cluster (SASL/TLS)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    topic_prefix: str = "samstat"
+    partitions: int = 4
+    replication_factor: int = 1
+    # Tansu makes a group's first join wait the rebalance timeout; tests lower it to seconds.
+    rebalance_timeout_ms: int = 6000
+    session_timeout_ms: int = 10000
+
+
+class KitSettings(BaseSettings):
+    """What every service needs: environment, database, Kafka, logging, local state."""
+
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = False
+    # Base URL of the human-facing pages, used in alert links.
+    public_base_url: str = "http://127.0.0.1:8002"
+
+    @property
+    def kafka(self) -> KafkaSettings:
+        return KafkaSettings()
+
+    @property
+    def db_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'samstat.db').resolve()}"
+
+    @model_validator(mode="after")
+    def _prod_needs_real_database(self) -> KitSettings:
+        # Fail fast: production must never silently fall back to a local SQLite file.
+        if self.env == "prod" and not self.database_url:
+            raise ValueError("SAMSTAT_DATABASE_URL is required when SAMSTAT_ENV=prod")
+        return self

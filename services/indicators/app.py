@@ -1,0 +1,59 @@
+"""The indicators read-model API: consumes indicator values, serves FYE, series, comparisons."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+
+from aiokafka import ConsumerRecord
+from fastapi import FastAPI
+
+from samstat_kit.consumer import BatchConsumer
+from samstat_kit.contracts import load_catalogue
+from samstat_kit.db import session_factory, session_scope
+from samstat_kit.http import create_service_app
+from samstat_kit.kafka import Topics
+from services.indicators.config import IndicatorsSettings, get_settings
+from services.indicators.readmodel import export, pages, service
+from services.indicators.readmodel.router import router
+
+
+def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    factory = session_factory(settings.db_url)
+    kafka = settings.kafka
+    topics = Topics(kafka.topic_prefix)
+
+    def handle(records: Sequence[ConsumerRecord]) -> None:
+        with session_scope(factory) as session:
+            service.upsert_values(session=session,
+                                  docs=[json.loads(r.value) for r in records if r.value])
+
+    consumer = BatchConsumer(kafka, [topics.indicator_values], settings.readmodel_group, handle)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(consumer.run(), name="readmodel-consumer")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def consumer_note() -> str | None:
+        return consumer.last_error and f"consumer: {consumer.last_error}"
+
+    app = create_service_app(
+        "indicators", title="samstat indicators", factory=factory, lifespan=lifespan,
+        info={"consumer": consumer_note},
+        description="Full-year equivalents and initiative indicators, as a read model.",
+    )
+    app.state.settings = settings
+    app.state.catalogue = load_catalogue()
+    app.include_router(router)
+    app.include_router(export.router)  # CSV and SDMX-CSV downloads
+    app.include_router(pages.router)  # HTML pages and /login
+    return app

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from samstat_kit.settings import KitSettings
+
+
+class IndicatorsSettings(KitSettings):
+    """The indicators worker and read-model API (environment variables prefixed SAMSTAT_)."""
+
+    worker_id: str = "samstat-indicators"
+    worker_web_host: str = "127.0.0.1"
+    worker_web_port: int = 6066
+    # Local state is memory; faust restores it from the changelog topics after a restart.
+    worker_store: str = "memory://"
+    worker_commit_interval: float = 1.0
+    readmodel_group: str = "samstat-indicators-readmodel"
+    # Pages (readmodel/pages.py): how long a browser keeps the token pasted at /login.
+    login_cookie_max_age_seconds: int = 12 * 3600
+
+
+def get_settings() -> IndicatorsSettings:
+    return IndicatorsSettings()

@@ -1,0 +1,177 @@
+"""Applies observations of the catalogue's measures to current-cell state and evaluates the
+registry's indicator formulas. Framework-free, like the FYE processor.
+
+Aggregate areas (a region, a county, the nation) are computed from their member
+municipalities' cells, which the member's partition *forwards* to the aggregate's partition
+(the caller publishes them keyed by the aggregate area); forwarded cells keep their member in
+the series key, so the aggregate's sums add up the members.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from samstat_kit.periods import Period, parse
+from services.indicators.formulas.definitions import Definitions
+from services.indicators.formulas.evaluate import evaluate, measures_of, series_key
+from services.indicators.fye.maths import Entry, apply
+from services.indicators.quality import check_totals
+from services.indicators.values import Emitter, Event
+
+Forward = tuple[str, dict[str, Any]]  # (aggregate area, observation with "via")
+SKIP = {"benefit_net_days", "population"}  # kept by the FYE processor
+
+
+def cell_key(area: str, period: str, measure: str) -> str:
+    return f"{area}|{period}|{measure}"
+
+
+class FormulaProcessor:
+    def __init__(
+        self,
+        cells: MutableMapping[str, Any],
+        periods: MutableMapping[str, Any],
+        emitter: Emitter,
+        definitions: Definitions,
+        population: Callable[[str, int], float | None],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.cells = cells
+        self.periods = periods  # "area|measure" -> reported period codes
+        self.emitter = emitter
+        self.definitions = definitions
+        self.population = population
+        self.clock = clock
+        self.quality_events: list[Event] = []
+
+    def apply_observations(self, observations: Iterable[dict[str, Any]]
+                           ) -> tuple[list[Event], list[Forward]]:
+        touched: dict[tuple[str, str], set[Period]] = defaultdict(set)
+        forwards: list[Forward] = []
+        quality: list[Event] = []
+        for obs in observations:
+            measure = obs["measure"]
+            if measure in SKIP:
+                continue
+            area, period, member = obs["area"], obs["period"], obs.get("via")
+            series = series_key(obs["agency"], obs.get("dimensions") or {}, member)
+            key = cell_key(area, period, measure)
+            new = apply(self.cells.get(key), series, int(obs.get("revision", 1)),
+                        obs.get("value"))
+            if new is not None:
+                self.cells[key] = new
+                self._remember_period(area, measure, period)
+            # Even an unchanged cell is recomputed and forwarded: a redelivered message may be
+            # one whose output was lost in a crash; the emitter skips what was already said.
+            if member is None:
+                quality += self._quality(area, period, measure, self.cells.get(key) or {})
+            p = parse(period)
+            touched[(area, measure)] |= {q for e in p.enclosing() for q in (e, e.shift_years(1))}
+            if member is None:
+                forwards += [(agg, obs | {"area": agg, "via": area})
+                             for agg in self.definitions.aggregates_for(area, measure)]
+        events: list[Event] = []
+        for (area, measure), periods in touched.items():
+            for definition in self.definitions.using(measure):
+                if self.definitions.computes(definition, area):
+                    events += self._events(definition, area, periods)
+        self.quality_events += quality
+        return events, forwards
+
+    def take_quality_events(self) -> list[Event]:
+        """Data-quality events produced since the last call (for the data-quality topic)."""
+        out, self.quality_events = self.quality_events, []
+        return out
+
+    def _quality(self, area: str, period: str, measure: str, entry: Entry) -> list[Event]:
+        """A total-versus-parts finding that appeared, changed or went away."""
+        meta = self.definitions.catalogue.measures.get(measure)
+        if meta is None or meta.aggregation == "mean":
+            return []  # means and rates do not add up across dimensions
+        out = []
+        for f in check_totals(entry, meta.dimensions):
+            key = f"dq|{area}|{period}|{measure}|{f.group}"
+            status = "ok" if f.consistent else "mismatch"
+            if status == "ok" and self.emitter.said(key) is None:
+                continue  # consistent from the start: nothing to say
+            if not self.emitter.propose(key, [status, f.total, f.parts_sum])[0]:
+                continue
+            out.append((area, {
+                "event_id": str(uuid.uuid4()), "kind": "total_mismatch", "status": status,
+                "agency": f.agency, "measure": measure, "area": area, "period": period,
+                "dimension": f.dimension, "dimensions": f.dimensions, "total": f.total,
+                "parts": f.parts, "parts_sum": f.parts_sum,
+                "difference": f.parts_sum - f.total,
+                "detected_at": self.clock().isoformat(),
+            }))
+        return out
+
+    def _remember_period(self, area: str, measure: str, period: str) -> None:
+        key = f"{area}|{measure}"
+        known = self.periods.get(key) or []
+        if period not in known:
+            self.periods[key] = sorted([*known, period])
+
+    def reported_periods(self, area: str, definition: dict[str, Any]) -> set[Period]:
+        out: set[Period] = set()
+        for measure in measures_of(definition["formula"]):
+            for code in self.periods.get(f"{area}|{measure}") or []:
+                out |= {q for e in parse(code).enclosing() for q in (e, e.shift_years(1))}
+        return out
+
+    def recompute(self, definition: dict[str, Any], area: str) -> list[Event]:
+        """All values of one indicator for one area (after its definition changed)."""
+        return self._events(definition, area, self.reported_periods(area, definition))
+
+    def forward_existing(self, area: str, measure: str, aggregate: str) -> list[Forward]:
+        """Re-send a member's cells of a measure to an aggregate that newly needs them."""
+        out: list[Forward] = []
+        for code in self.periods.get(f"{area}|{measure}") or []:
+            for series, (rev, value) in (self.cells.get(cell_key(area, code, measure))
+                                         or {}).items():
+                if ":" in series:
+                    continue  # already a forwarded cell
+                agency, dims = series.split("|", 1)
+                out.append((aggregate, {
+                    "agency": agency, "measure": measure, "area": aggregate, "period": code,
+                    "dimensions": dict(p.split("=", 1) for p in dims.split(",") if p),
+                    "value": value, "revision": rev, "via": area}))
+        return out
+
+    def _events(self, definition: dict[str, Any], area: str, periods: Iterable[Period]
+                ) -> list[Event]:
+        out = []
+        for p in sorted(periods):
+            ev = self.event(definition, area, p)
+            if ev is not None:
+                out.append(ev)
+        return out
+
+    def _evaluate(self, definition: dict[str, Any], area: str, period: Period) -> Any:
+        cat = self.definitions.catalogue
+
+        def lookup(measure: str, p: Period) -> Any:
+            return self.cells.get(cell_key(area, p.code, measure))
+
+        def aggregation(measure: str) -> str:
+            m = cat.measures.get(measure)
+            return m.aggregation if m else "sum"
+
+        return evaluate(definition["formula"], area, period, lookup, aggregation,
+                        lambda year: self.population(area, year))
+
+    def event(self, definition: dict[str, Any], area: str, period: Period) -> Event | None:
+        current = self._evaluate(definition, area, period)
+        if current is None:
+            return None
+        year_ago = self._evaluate(definition, area, period.year_ago())
+        year_ago_value = year_ago.value if year_ago else None
+        return self.emitter.value_event(
+            indicator=definition["id"], area=area, period=period, value=current.value,
+            year_ago_value=year_ago_value, unit=definition.get("unit", ""),
+            components=current.components, revisions=current.inputs.revisions,
+            complete=current.complete, now=self.clock())

@@ -1,0 +1,76 @@
+"""The overarching indicator ``fye_share`` for one area and period. Pure: state comes in through
+lookup functions, the indicator-value document goes out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from samstat_kit.cells import cell_key
+from samstat_kit.periods import Period, parse
+from services.indicators.fye.maths import Entry, compute_fye, population_total, share
+
+INDICATOR = "fye_share"
+RECONCILIATION = "fye_reconciliation"  # agency-derived FYE minus SCB's official figure
+MEASURE = "benefit_net_days"
+Lookup = Callable[[str, Period], Entry | None]  # (area, period) -> entry
+
+
+def population_for(area: str, year: int, lookup_pop: Lookup) -> tuple[float | None, int | None]:
+    """SCB's population for the year, or the year before (SCB publishes with a lag)."""
+    for y in (year, year - 1):
+        total = population_total(lookup_pop(area, Period(y, 1, 12)))
+        if total is not None:
+            return total, y
+    return None, None
+
+
+def evaluate(area: str, period: Period, lookup_days: Lookup, lookup_pop: Lookup,
+             with_revisions: bool = True) -> dict[str, Any] | None:
+    """Value and components of fye_share, or None when nothing was reported for the period."""
+    res = compute_fye(period, lambda p: lookup_days(area, p))
+    if res is None:
+        return None
+    population, pop_year = population_for(area, period.year, lookup_pop)
+    return {
+        "value": share(res.fye, population),
+        # The year before's population stands in while SCB's new figure is not out yet.
+        "complete": res.complete and population is not None,
+        "components": {
+            "fye": res.fye,
+            "net_days": res.net_days,
+            "days": period.days,
+            "population": population,
+            "population_year": pop_year,
+            "by_benefit": res.by_benefit,
+            "by_sex": res.by_sex,
+            "months_reported": res.months_reported,
+            "months": res.months,
+        },
+        "input_revisions": {_cell_key(area, k): rev for k, rev in res.revisions.items()}
+        if with_revisions else {},
+    }
+
+
+def _cell_key(area: str, revision_key: str) -> str:
+    """"agency/benefit/sex@period" -> the ingest log's cell key, to look up its history."""
+    series, period = revision_key.split("@")
+    agency, benefit, sex = series.split("/")
+    return cell_key(agency, MEASURE, area, period, {"benefit": benefit, "sex": sex})
+
+
+def affected_by_days(period_code: str) -> set[Period]:
+    """Periods whose value (or year-ago value) changes when a cell of this period changes."""
+    p = parse(period_code)
+    out = set(p.enclosing())
+    return out | {q.shift_years(1) for q in out}
+
+
+def affected_by_population(year: int) -> set[Period]:
+    """Periods that use this year's population: directly, as next year's fallback, or through
+    their year-ago value."""
+    out: set[Period] = set()
+    for y in (year, year + 1, year + 2):
+        for n in (1, 3, 6, 12):
+            out.update(Period(y, first, n) for first in range(1, 13, n))
+    return out

@@ -1,0 +1,146 @@
+"""Full-year equivalents (helårsekvivalenter). Pure functions, no Faust, no FastAPI.
+
+FYE over a period of D days = net benefit days in the period / D; the share is FYE divided by the
+population aged 20–64. Two people fully unemployed for half a year each make one FYE.
+
+State is held as *current cell values*: for each (area, reported period) a mapping
+``"agency/benefit/sex" -> [revision, value]``. Applying a cell keeps the higher revision, so
+redelivery and reordering never change the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from samstat_kit.periods import Period
+
+Cell = list[float | int | None]  # [revision, value]
+Entry = dict[str, Cell]          # inner key -> cell
+BENEFITS = ("sickness", "sickness_activity_compensation", "unemployment",
+            "labour_market_programme", "economic_assistance", "establishment")
+
+
+def apply(entry: Entry | None, inner_key: str, revision: int, value: float | None
+          ) -> Entry | None:
+    """Return the entry with the cell applied, or None when nothing changed (stale/equal)."""
+    entry = dict(entry or {})
+    old = entry.get(inner_key)
+    if old is not None and int(old[0] or 0) >= revision:
+        return None
+    entry[inner_key] = [revision, value]
+    return entry
+
+
+def fye(days: float, period: Period) -> float:
+    """FYE for a number of net benefit days in a period."""
+    return days / period.days
+
+
+@dataclass
+class FyeResult:
+    period: str
+    net_days: float
+    fye: float
+    by_benefit: dict[str, float]
+    by_sex: dict[str, float]
+    months_reported: int
+    months: int
+    missing_values: int = 0
+    revisions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.months_reported == self.months and self.missing_values == 0
+
+
+def compute_fye(period: Period, lookup: Callable[[Period], Entry | None]) -> FyeResult | None:
+    """Aggregate the cells reported for ``period`` and its months.
+
+    Per series (agency/benefit/sex) a figure reported for exactly this period wins; otherwise the
+    monthly figures inside it are summed. Suppressed cells (value null) count as missing.
+    """
+    exact = lookup(period) or {}
+    months = period.months if period.n_months > 1 else []
+    month_entries = [(m, lookup(m) or {}) for m in months]
+    keys = set(exact) | {k for _, e in month_entries for k in e}
+    if not keys:
+        return None
+    by_benefit: dict[str, float] = {}
+    by_sex: dict[str, float] = {}
+    revisions: dict[str, int] = {}
+    total = 0.0
+    missing = 0
+    for key in sorted(keys):
+        _agency, benefit, sex = key.split("/")
+        if key in exact:
+            sources = [(period, exact[key])]
+        else:
+            sources = [(m, e[key]) for m, e in month_entries if key in e]
+        days = 0.0
+        for src_period, (rev, value) in sources:
+            revisions[f"{key}@{src_period.code}"] = int(rev or 1)
+            if value is None:
+                missing += 1
+            else:
+                days += float(value)
+        total += days
+        by_benefit[benefit] = by_benefit.get(benefit, 0.0) + days
+        by_sex[sex] = by_sex.get(sex, 0.0) + days
+    # A figure for the whole period covers all its months; otherwise count the months reported.
+    reported = period.n_months if exact else sum(1 for _, e in month_entries if e)
+    return FyeResult(
+        period=period.code,
+        net_days=total,
+        fye=fye(total, period),
+        by_benefit={b: fye(d, period) for b, d in by_benefit.items()},
+        by_sex={s: fye(d, period) for s, d in by_sex.items()},
+        months_reported=reported,
+        months=period.n_months,
+        missing_values=missing,
+        revisions=revisions,
+    )
+
+
+def population_total(entry: Mapping[str, Cell] | None) -> float | None:
+    """Population aged 20–64 from SCB's cells ("scb/<sex>/<age>"), summed over sex."""
+    if not entry:
+        return None
+    values = [v for _rev, v in entry.values()]
+    if any(v is None for v in values):
+        return None
+    return float(sum(v for v in values if v is not None))
+
+
+def share(fye_value: float | None, population: float | None) -> float | None:
+    if fye_value is None or not population:
+        return None
+    return fye_value / population
+
+
+def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
+    """Sum municipal FYE components into an aggregate area (region, county, nation).
+
+    FYE of the same period add up because they share the denominator (days in the period);
+    the share is recomputed from the sums, never averaged. Population is only summed when
+    every municipality has one, so a share is never computed over a partial population.
+    """
+    fye_total = 0.0
+    by_benefit: dict[str, float] = {}
+    by_sex: dict[str, float] = {}
+    populations: list[float] = []
+    for c in components:
+        fye_total += float(c["fye"])  # type: ignore[arg-type]
+        for target, name in ((by_benefit, "by_benefit"), (by_sex, "by_sex")):
+            for k, v in c[name].items():  # type: ignore[attr-defined]
+                target[k] = target.get(k, 0.0) + float(v)
+        if c.get("population") is not None:
+            populations.append(float(c["population"]))  # type: ignore[arg-type]
+    population = sum(populations) if len(populations) == len(components) else None
+    return {
+        "fye": fye_total,
+        "population": population,
+        "share": share(fye_total, population),
+        "by_benefit": by_benefit,
+        "by_sex": by_sex,
+    }

@@ -1,0 +1,119 @@
+"""Applies validated observations to the current-cell state and derives indicator values.
+
+Framework-free: the state is any MutableMapping (faust tables in the worker, dicts in tests).
+Each cell keeps its highest revision, and every value is recomputed from current cells, so
+processing a message twice, or messages out of order, gives the same state and the same values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from samstat_kit.periods import Period, parse
+from services.indicators.fye import indicator
+from services.indicators.fye.maths import Entry, apply
+from services.indicators.values import Emitter, Event
+
+
+def state_key(area: str, period: str) -> str:
+    return f"{area}|{period}"
+
+
+class FyeProcessor:
+    def __init__(
+        self,
+        days: MutableMapping[str, Any],
+        population: MutableMapping[str, Any],
+        emitter: Emitter,
+        official: MutableMapping[str, Any] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.days = days
+        self.population = population
+        self.emitter = emitter
+        self.official = official if official is not None else {}
+        self.clock = clock
+
+    def _lookup(self, table: MutableMapping[str, Any]) -> indicator.Lookup:
+        def get(area: str, period: Period) -> Entry | None:
+            value: Entry | None = table.get(state_key(area, period.code))
+            return value
+
+        return get
+
+    def apply_observations(self, observations: Iterable[dict[str, Any]]) -> list[Event]:
+        touched: dict[str, set[Period]] = defaultdict(set)
+        for obs in observations:
+            dims = obs.get("dimensions") or {}
+            area, period, rev = obs["area"], obs["period"], int(obs.get("revision", 1))
+            key = state_key(area, period)
+            if obs["measure"] == "benefit_net_days":
+                inner = f"{obs['agency']}/{dims.get('benefit')}/{dims.get('sex')}"
+                new = apply(self.days.get(key), inner, rev, obs.get("value"))
+                if new is not None:
+                    self.days[key] = new
+                # Recomputed even when the cell did not change: a redelivered message may be
+                # one whose output was lost in a crash (the emitter skips what was said).
+                touched[area] |= indicator.affected_by_days(period)
+            elif obs["measure"] == "fye_official":
+                inner = f"{obs['agency']}/{dims.get('benefit')}/{dims.get('sex')}"
+                new = apply(self.official.get(key), inner, rev, obs.get("value"))
+                if new is not None:
+                    self.official[key] = new
+                touched[area].add(parse(period))
+            elif obs["measure"] == "population" and dims.get("age", "20-64") == "20-64":
+                inner = f"{obs['agency']}/{dims.get('sex', '_T')}/{dims.get('age', '20-64')}"
+                new = apply(self.population.get(key), inner, rev, obs.get("value"))
+                if new is not None:
+                    self.population[key] = new
+                touched[area] |= indicator.affected_by_population(parse(period).year)
+        events: list[Event] = []
+        for area, periods in touched.items():
+            for p in sorted(periods):
+                ev = self.event(area, p)
+                if ev is not None:
+                    events.append(ev)
+                rec = self.reconciliation(area, p)
+                if rec is not None:
+                    events.append(rec)
+        return events
+
+    def reconciliation(self, area: str, period: Period) -> Event | None:
+        """Agency-derived FYE minus SCB's official figure, once both exist for the period."""
+        official = self.official.get(state_key(area, period.code)) or {}
+        total = next((v for k, (_r, v) in official.items() if k.endswith("/_T/_T")), None)
+        if total is None:
+            return None  # most periods have no official figure: skip the evaluation
+        current = indicator.evaluate(area, period, self._lookup(self.days),
+                                     self._lookup(self.population))
+        if current is None:
+            return None
+        derived = float(current["components"]["fye"])
+        value = derived - float(total)
+        return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
+                          {"derived": derived, "official": float(total),
+                           "relative": value / float(total) if total else None},
+                          current["input_revisions"], bool(current["complete"]))
+
+    def event(self, area: str, period: Period) -> Event | None:
+        """The indicator-value event for (area, period), or None if nothing new to say."""
+        days, pop = self._lookup(self.days), self._lookup(self.population)
+        current = indicator.evaluate(area, period, days, pop)
+        if current is None:
+            return None
+        year_ago = indicator.evaluate(area, period.year_ago(), days, pop, with_revisions=False)
+        return self._emit(indicator.INDICATOR, area, period, current["value"],
+                          year_ago["value"] if year_ago else None, "share",
+                          current["components"], current["input_revisions"],
+                          current["complete"])
+
+    def _emit(self, ind: str, area: str, period: Period, value: float | None,
+              year_ago_value: float | None, unit: str, components: dict[str, Any],
+              revisions: dict[str, int], complete: bool) -> Event | None:
+        return self.emitter.value_event(
+            indicator=ind, area=area, period=period, value=value, year_ago_value=year_ago_value,
+            unit=unit, components=components, revisions=revisions, complete=complete,
+            now=self.clock())

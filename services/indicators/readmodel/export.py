@@ -1,0 +1,279 @@
+"""CSV and SDMX-CSV downloads of the read model, for the partners' analysts.
+
+Plain CSV is RFC 4180 (comma, CRLF, UTF-8, a header row) with numbers as machine numbers (decimal
+point, no thousands separator) so that they load unchanged into R, Python or a database; an empty
+field is a value that cannot be computed (missing or suppressed inputs).
+
+SDMX-CSV follows version 1.0 of the SDMX-CSV format: the first column ``DATAFLOW`` names the
+dataflow as ``AGENCY:ID(VERSION)``, then one column per dimension, ``OBS_VALUE``, then the
+attributes. Periods use the SDMX time syntax (``2023``, ``2023-S1``, ``2023-Q2``, ``2023-10``);
+``OBS_STATUS`` is ``A`` (normal) when every input for the period is in and ``P`` (provisional)
+otherwise; ``CONF_STATUS`` is ``F`` (free): the read model only holds figures that passed the
+small-count suppression at ingest. ``UNIT_MEASURE`` is samstat's unit code in upper case
+(``SHARE`` is a fraction of one, not a percentage).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import Response
+
+from samstat_kit.contracts import Catalogue
+from samstat_kit.db import session_scope
+from samstat_kit.periods import parse
+from samstat_kit.web import CookieOrBearer
+from services.indicators.fye.maths import BENEFITS
+from services.indicators.readmodel import service
+from services.indicators.readmodel.models import IndicatorValue
+from services.indicators.readmodel.schemas import FyeRead
+
+router = APIRouter(tags=["exports"])
+
+CSV_TYPE = "text/csv; charset=utf-8; header=present"
+SDMX_CSV_TYPE = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
+AGENCY = "SAMSTAT"
+SEXES = ("K", "M")
+SDMX_SEX = {"K": "F", "M": "M"}  # SDMX's CL_SEX: F female, M male, _T total
+TOTAL = "_T"
+
+INDICATOR_HEADER = ("indicator", "area", "area_name", "period", "value", "year_ago_value",
+                    "unit", "complete", "computed_at")
+SDMX_HEADER = ("DATAFLOW", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE",
+               "OBS_STATUS", "CONF_STATUS")
+FYE_SDMX_HEADER = ("DATAFLOW", "REF_AREA", "MEASURE", "BENEFIT", "SEX", "TIME_PERIOD",
+                   "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS")
+
+IndicatorId = Annotated[str, Path(max_length=64, pattern=r"^[a-z][a-z0-9_]*$",
+                                  description='e.g. "fye_share"')]
+Granularity = Annotated[str | None, Query(pattern="^(month|quarter|half|year)$",
+                                          description="month, quarter, half or year; all if "
+                                                      "left out")]
+_CSV_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "CSV with a header row"},
+    401: {"description": "No valid token in the Authorization header or the cookie"},
+    404: {"description": "Unknown area"},
+}
+_SDMX_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/vnd.sdmx.data+csv": {}}, "description": "SDMX-CSV 1.0"},
+    401: _CSV_DOC[401], 404: _CSV_DOC[404],
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def sdmx_period(code: str) -> str:
+    """samstat's period code in SDMX time syntax: half-years are S1/S2, the rest as they are."""
+    parse(code)  # refuse anything that is not a period
+    return code.replace("-H", "-S")
+
+
+def num(value: float | None) -> str:
+    """A machine number: "" for none, integers without ".0", otherwise Python's shortest
+    round-tripping form."""
+    if value is None:
+        return ""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v)
+
+
+def _iso(ts: datetime) -> str:
+    aware = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _download(text: str, media_type: str, *name_parts: str) -> Response:
+    stem = "_".join(re.sub(r"[^A-Za-z0-9._-]+", "-", p).strip("-") for p in name_parts if p)
+    stem = stem[:120]
+    ext = "sdmx.csv" if "sdmx" in media_type else "csv"
+    return Response(content=text.encode("utf-8"), media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="samstat_{stem}.{ext}"',
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    })
+
+
+def _areas(catalogue: Catalogue, raw: str | None) -> list[str] | None:
+    """Comma-separated area codes, all known (404 otherwise), in the order given, no repeats."""
+    if raw is None or not raw.strip():
+        return None
+    out: list[str] = []
+    for code in (c.strip() for c in raw.split(",")):
+        if not code:
+            continue
+        if code not in catalogue.areas:
+            raise HTTPException(404, f"unknown area {code[:32]!r}")
+        if code not in out:
+            out.append(code)
+    if len(out) > 300:
+        raise HTTPException(422, "at most 300 areas at a time")
+    return out or None
+
+
+def _granularity_rank(g: str) -> int:
+    return ("year", "half", "quarter", "month").index(g)
+
+
+def _indicator_rows(request: Request, indicator: str, area: str | None,
+                    granularity: str | None) -> list[IndicatorValue]:
+    areas = _areas(request.app.state.catalogue, area)
+    with session_scope(request.app.state.session_factory) as session:
+        rows = service.values(session=session, indicator=indicator, areas=areas,
+                              granularity=granularity)
+    order = {a: i for i, a in enumerate(areas or [])}
+    return sorted(rows, key=lambda r: (order.get(r.area, 0), r.area,
+                                       _granularity_rank(r.granularity), parse(r.period)))
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def indicator_csv(rows: Iterable[IndicatorValue], catalogue: Catalogue) -> str:
+    def line(r: IndicatorValue) -> list[str]:
+        info = catalogue.areas.get(r.area)
+        return [r.indicator, r.area, info.name if info else "", r.period, num(r.value),
+                num(r.year_ago_value), r.unit, "true" if r.complete else "false",
+                _iso(r.computed_at)]
+
+    return _csv(INDICATOR_HEADER, (line(r) for r in rows))
+
+
+def indicator_sdmx_csv(indicator: str, rows: Iterable[IndicatorValue]) -> str:
+    flow = f"{AGENCY}:{indicator.upper()}(1.0)"
+    return _csv(SDMX_HEADER, (
+        [flow, r.area, sdmx_period(r.period), num(r.value), r.unit.upper(),
+         "A" if r.complete else "P", "F"] for r in rows))
+
+
+@router.get("/v1/indicators/{indicator}/export.csv", response_class=Response,
+            responses=_CSV_DOC, summary="An indicator's values as CSV")
+def export_indicator_csv(
+    request: Request, _p: CookieOrBearer, indicator: IndicatorId,
+    area: Annotated[str | None, Query(max_length=4000,
+                                      description="area code(s), comma-separated; all if "
+                                                  "left out")] = None,
+    granularity: Granularity = None,
+) -> Response:
+    rows = _indicator_rows(request, indicator, area, granularity)
+    return _download(indicator_csv(rows, request.app.state.catalogue), CSV_TYPE,
+                     indicator, (area or "all").replace(",", "-"), granularity or "all")
+
+
+@router.get("/v1/indicators/{indicator}/export.sdmx.csv", response_class=Response,
+            responses=_SDMX_DOC, summary="An indicator's values as SDMX-CSV 1.0")
+def export_indicator_sdmx(
+    request: Request, _p: CookieOrBearer, indicator: IndicatorId,
+    area: Annotated[str | None, Query(max_length=4000)] = None,
+    granularity: Granularity = None,
+) -> Response:
+    rows = _indicator_rows(request, indicator, area, granularity)
+    return _download(indicator_sdmx_csv(indicator, rows), SDMX_CSV_TYPE,
+                     indicator, (area or "all").replace(",", "-"), granularity or "all")
+
+
+# --------------------------------------------------------------------------- FYE
+
+
+def _fye_series(request: Request, areas: list[str], granularity: str
+                ) -> list[FyeRead]:
+    catalogue = request.app.state.catalogue
+    with session_scope(request.app.state.session_factory) as session:
+        return [f for a in areas for f in service.fye_series(
+            session=session, catalogue=catalogue, area=a, granularity=granularity)]
+
+
+def _extra_keys(series: Iterable[FyeRead], attr: str, known: Sequence[str]) -> list[str]:
+    seen = {k for f in series for k in getattr(f, attr)}
+    return list(known) + sorted(seen - set(known))
+
+
+def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue) -> str:
+    benefits = _extra_keys(series, "by_benefit", BENEFITS)
+    sexes = _extra_keys(series, "by_sex", SEXES)
+    header = (["area", "area_name", "period", "fye", "population", "share"]
+              + [f"fye_{b}" for b in benefits] + [f"fye_sex_{s}" for s in sexes]
+              + ["municipalities_reported", "municipalities", "complete"])
+
+    def line(f: FyeRead) -> list[str]:
+        info = catalogue.areas.get(f.area)
+        return ([f.area, info.name if info else "", f.period, num(f.fye), num(f.population),
+                 num(f.share)]
+                + [num(f.by_benefit.get(b)) for b in benefits]
+                + [num(f.by_sex.get(s)) for s in sexes]
+                + [str(len(f.municipalities)), str(len(catalogue.municipalities_in(f.area))),
+                   "true" if f.complete else "false"])
+
+    return _csv(header, (line(f) for f in series))
+
+
+def fye_sdmx_csv(series: Sequence[FyeRead]) -> str:
+    flow = f"{AGENCY}:FYE(1.0)"
+
+    def obs(f: FyeRead) -> Iterable[list[str]]:
+        status = "A" if f.complete else "P"
+        period = sdmx_period(f.period)
+
+        def row(measure: str, benefit: str, sex: str, value: float | None, unit: str
+                ) -> list[str]:
+            return [flow, f.area, measure, benefit, sex, period, num(value), unit, status, "F"]
+
+        yield row("FYE", TOTAL, TOTAL, f.fye, "FYE")
+        for b in _extra_keys([f], "by_benefit", ()):
+            yield row("FYE", b, TOTAL, f.by_benefit[b], "FYE")
+        for s in _extra_keys([f], "by_sex", ()):
+            yield row("FYE", TOTAL, SDMX_SEX.get(s, s), f.by_sex[s], "FYE")
+        yield row("POP_20_64", TOTAL, TOTAL, f.population, "PERSONS")
+        yield row("FYE_SHARE", TOTAL, TOTAL, f.share, "SHARE")
+
+    return _csv(FYE_SDMX_HEADER, (r for f in series for r in obs(f)))
+
+
+FyeAreas = Annotated[str, Query(max_length=4000,
+                                description='comma-separated area codes, e.g. '
+                                            '"2480,umearegionen,0000"; regions, counties and '
+                                            'the nation are summed over their municipalities')]
+
+
+FyeGranularity = Annotated[str, Query(pattern="^(month|quarter|half|year)$")]
+
+
+def _fye_download(request: Request, areas: str, granularity: str, media_type: str,
+                  render: Callable[[list[FyeRead]], str]) -> Response:
+    codes = _areas(request.app.state.catalogue, areas)
+    if not codes:
+        raise HTTPException(422, "name at least one area")
+    series = _fye_series(request, codes, granularity)
+    return _download(render(series), media_type,
+                     "fye", "-".join(codes) if len(codes) <= 5 else "areas", granularity)
+
+
+@router.get("/v1/fye/export.csv", response_class=Response, responses=_CSV_DOC,
+            summary="Full-year equivalents for areas as CSV, per benefit and sex")
+def export_fye_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+                   granularity: FyeGranularity = "year") -> Response:
+    return _fye_download(request, areas, granularity, CSV_TYPE,
+                         lambda series: fye_csv(series, request.app.state.catalogue))
+
+
+@router.get("/v1/fye/export.sdmx.csv", response_class=Response, responses=_SDMX_DOC,
+            summary="Full-year equivalents for areas as SDMX-CSV 1.0")
+def export_fye_sdmx(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+                    granularity: FyeGranularity = "year") -> Response:
+    return _fye_download(request, areas, granularity, SDMX_CSV_TYPE, fye_sdmx_csv)

@@ -1,0 +1,71 @@
+"""Indicator-value events (schemas/indicator-value.v1), said once per change. Pure.
+
+Why the two steps (propose, then confirm): the worker's state (faust changelogs) and its
+output (indicator values) are separate Kafka writes, and there are no transactions. If the
+memory of "this was said" reached the changelog while the event itself was lost in a crash,
+the value would never be said again. So the memory is written only after the broker
+acknowledged the event (:meth:`Emitter.confirm`); a crash in between merely says it twice,
+which consumers absorb (they keep the newest value).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import MutableMapping
+from datetime import datetime
+from typing import Any
+
+from samstat_kit.periods import Period
+
+Event = tuple[str, dict[str, Any]]  # (Kafka key, document)
+
+
+class Emitter:
+    def __init__(self, emitted: MutableMapping[str, Any]) -> None:
+        self.emitted = emitted
+        self.pending: dict[str, Any] = {}
+
+    def said(self, key: str) -> Any:
+        """What was last said (or is about to be) for ``key``; None if nothing."""
+        return self.pending.get(key, self.emitted.get(key))
+
+    def propose(self, key: str, memo: Any) -> tuple[bool, Any]:
+        """Whether ``memo`` is news for ``key``, and what was said before (or None)."""
+        before = self.said(key)
+        if before == memo:
+            return False, before
+        self.pending[key] = memo
+        return True, before
+
+    def confirm(self) -> None:
+        """The proposed events are acknowledged by the broker: remember them."""
+        for key, memo in self.pending.items():
+            self.emitted[key] = memo
+        self.pending.clear()
+
+    def discard(self) -> None:
+        self.pending.clear()
+
+    def value_event(
+        self, *, indicator: str, area: str, period: Period, value: float | None,
+        year_ago_value: float | None, unit: str, components: dict[str, Any],
+        revisions: dict[str, int], complete: bool, now: datetime,
+    ) -> Event | None:
+        """The event for a value, or None when it says nothing new (e.g. a redelivery)."""
+        digest = hashlib.sha1(json.dumps(
+            [value, year_ago_value, components, revisions, complete], sort_keys=True,
+            default=str).encode()).hexdigest()
+        news, before = self.propose(f"{indicator}|{area}|{period.code}",
+                                    {"value": value, "digest": digest})
+        if not news:
+            return None
+        return f"{indicator}|{area}", {
+            "event_id": str(uuid.uuid4()), "indicator": indicator, "area": area,
+            "period": period.code, "value": value,
+            "previous_value": before["value"] if before else None,
+            "year_ago_value": year_ago_value, "unit": unit, "components": components,
+            "input_revisions": revisions, "complete": complete,
+            "computed_at": now.isoformat(),
+        }

@@ -1,0 +1,66 @@
+"""The ingest service: the agencies' front door (HTTP), plus the outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from samstat_kit.contracts import load_catalogue
+from samstat_kit.db import session_factory
+from samstat_kit.http import create_service_app
+from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
+from services.ingest.config import IngestSettings, get_settings
+from services.ingest.kafka_ingest import start as start_kafka_ingest  # Kafka ingest
+from services.ingest.observations.cells_router import router as cells_router
+from services.ingest.observations.router import router as observations_router
+from services.ingest.ratelimit import AgencyLimiter
+from services.ingest.relay import Relay
+
+
+def create_app(settings: IngestSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    factory = session_factory(settings.db_url)
+    kafka = settings.kafka
+    topics = Topics(kafka.topic_prefix)
+    relay = Relay(
+        factory, lambda: make_producer(kafka), batch_size=settings.relay_batch_size,
+        idle_seconds=settings.relay_idle_seconds, max_backoff=settings.relay_max_backoff_seconds,
+        prepare=lambda: ensure_topics_async(kafka, topics.core()),
+        send_timeout=settings.relay_send_timeout_seconds,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(relay.run(), name="outbox-relay")
+        # --- Kafka ingest: consume the agencies' raw topics (None when disabled) ---
+        kafka_ingest = start_kafka_ingest(settings, factory, on_accepted=relay.wake)
+        # --- end Kafka ingest ---
+        try:
+            yield
+        finally:
+            if kafka_ingest is not None:  # Kafka ingest
+                await kafka_ingest.stop()  # Kafka ingest
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await relay.stop()
+
+    async def relay_check() -> str | None:
+        return relay.last_error and f"relay: {relay.last_error}"
+
+    app = create_service_app(
+        "ingest", title="samstat ingest", factory=factory, lifespan=lifespan,
+        info={"relay": relay_check},
+        description="Agencies publish anonymised, aggregated observations here.",
+    )
+    app.state.settings = settings
+    app.state.catalogue = load_catalogue()
+    app.state.topics = topics
+    app.state.relay = relay
+    app.state.limiter = AgencyLimiter(settings.rate_limit_per_minute)
+    app.include_router(observations_router)
+    app.include_router(cells_router)
+    return app

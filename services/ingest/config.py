@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from samstat_kit.settings import KitSettings
+
+
+class IngestSettings(KitSettings):
+    """Ingest's settings (environment variables prefixed SAMSTAT_)."""
+
+    suppression_threshold: int = 5
+    max_batch_records: int = 5000
+    max_body_bytes: int = 8 * 1024 * 1024
+    rate_limit_per_minute: int = 600
+    relay_batch_size: int = 500
+    relay_idle_seconds: float = 0.2
+    relay_max_backoff_seconds: float = 5.0
+    relay_send_timeout_seconds: float = 30.0
+    # --- Kafka ingest (agencies publishing to <prefix>.observations.raw.<agency>) ---
+    kafka_ingest_enabled: bool = True
+    kafka_ingest_max_records: int = 500  # records per polled batch (one transaction per agency)
+    kafka_ingest_group: str | None = None  # default "<topic prefix>-ingest-raw"
+    # --- end Kafka ingest ---
+
+
+def get_settings() -> IngestSettings:
+    return IngestSettings()

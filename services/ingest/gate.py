@@ -1,0 +1,75 @@
+"""The anonymisation gate: small-count suppression.
+
+Personal identity numbers are found by :mod:`samstat_kit.anonymity` (the same rule as the
+agencies' ``samstat publish``). Pure functions over plain records (dicts), no I/O, so they are
+property-tested directly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+TOTAL = "_T"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    index: int
+    reason: str
+
+
+def suppress(
+    records: Sequence[dict[str, Any]],
+    person_count: Sequence[bool],
+    threshold: int,
+) -> list[Suppression]:
+    """Suppress small person counts in place, then enough other cells that none is recomputable.
+
+    Primary: a person count with 0 < value < threshold loses its value (conf_status C).
+    Secondary: within one group of cells that differ only in one dimension and that holds the
+    total (code ``_T``), a single hidden part could be recomputed as total minus the others, so
+    the smallest other visible part is hidden too (or the total, if there is no other part).
+    """
+    out: list[Suppression] = []
+    for i, rec in enumerate(records):
+        v = rec.get("value")
+        if person_count[i] and isinstance(v, int | float) and 0 < v < threshold:
+            _hide(rec)
+            out.append(Suppression(i, f"primary: fewer than {threshold} persons"))
+    for members in _total_groups(records, person_count):
+        total_i = members[TOTAL]
+        parts = {c: i for c, i in members.items() if c != TOTAL}
+        hidden = [i for i in parts.values() if records[i].get("value") is None]
+        if len(hidden) != 1 or records[total_i].get("value") is None:
+            continue
+        visible = [i for i in parts.values() if records[i].get("value") is not None]
+        target = min(visible, key=lambda i: records[i]["value"]) if visible else total_i
+        _hide(records[target])
+        out.append(Suppression(target, "secondary: would reveal a suppressed cell via the total"))
+    return out
+
+
+def _hide(rec: dict[str, Any]) -> None:
+    rec["value"] = None
+    rec["conf_status"] = "C"
+
+
+def _total_groups(
+    records: Sequence[dict[str, Any]], person_count: Sequence[bool]
+) -> Iterator[dict[str, int]]:
+    """Groups {code: index} along one dimension that contain a total."""
+    groups: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
+    for i, rec in enumerate(records):
+        if not person_count[i]:
+            continue
+        dims: Mapping[str, str] = rec.get("dimensions") or {}
+        base = (rec.get("agency"), rec.get("measure"), rec.get("area"), rec.get("period"))
+        for d, code in dims.items():
+            rest = tuple(sorted((k, v) for k, v in dims.items() if k != d))
+            groups[(*base, d, rest)][code] = i
+    for members in groups.values():
+        if TOTAL in members and len(members) > 1:
+            yield members

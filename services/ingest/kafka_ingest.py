@@ -1,0 +1,373 @@
+"""Agencies that speak Kafka: consume ``<prefix>.observations.raw.<agency>`` into ingest.
+
+Each agency has its own raw topic (one observation v1 JSON per message, any key). Kafka ACLs
+restrict who may write to it (deploy/k8s), so the *topic* is the agency's identity: every record
+of ``raw.<agency>`` is judged with ``Principal(token_id="kafka", scope="agency", agency=<agency>)``
+by the very same :func:`services.ingest.observations.service.accept_batch` that serves HTTP,
+with ``channel="kafka"``. Accepted records take the normal way (ingest log + outbox in one
+transaction → relay → validated topic).
+
+Everything else goes to ``<prefix>.observations.deadletter``, one message per record, with the
+headers ``samstat-reason`` (human-readable), ``samstat-reason-code`` (``malformed``,
+``rejected``, ``forbidden``, ``personal_number``, ``personal_number_in_batch``),
+``samstat-field``, ``samstat-index`` (0-based position of the record in its agency's polled
+batch), ``samstat-agency``, ``samstat-source-topic``, ``samstat-source-partition`` and
+``samstat-source-offset``:
+
+* a value that is not JSON (``malformed``);
+* a record that ``accept_batch`` rejects — schema, catalogue, stale revision (``rejected``;
+  several problems of one record are joined: fields by ``,``, reasons by ``; ``);
+* a record the agency may not publish (``forbidden``): found up front with the catalogue's
+  publisher rules; should ``accept_batch`` still raise :class:`Forbidden`, the record its message
+  names is set aside and the rest retried;
+* a personal identity number anywhere in a record (value, raw text or key): then nothing of
+  that agency's polled batch is stored. The records holding a number are dead-lettered with
+  their value replaced by :data:`REDACTED` and no key (``personal_number``); the agency's other
+  records of that batch keep their value (``personal_number_in_batch``; the agency resends
+  them). Neither the number nor the record's content is ever logged or put in a header.
+
+Delivery is at-least-once with exactly-once effect: the handler commits the database
+transaction(s), then sends the dead letters synchronously (kafka-python, acks=all) and only
+then returns, after which :class:`~samstat_kit.consumer.BatchConsumer` commits the offsets. A
+crash in between replays the batch: accepted records come back as duplicates (by
+``event_id``), and dead letters may be sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from kafka import KafkaProducer
+from prometheus_client import Counter
+from sqlalchemy.orm import Session, sessionmaker
+
+from samstat_kit.anonymity import is_personal_number, personal_number_field
+from samstat_kit.auth.service import Principal
+from samstat_kit.consumer import BatchConsumer
+from samstat_kit.contracts import Catalogue, load_catalogue
+from samstat_kit.db import session_scope
+from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
+from samstat_kit.settings import KafkaSettings
+from services.ingest.config import IngestSettings
+from services.ingest.observations import service
+from services.ingest.observations.router import (
+    LAST_REPORT,
+    OBSERVATIONS,
+    REJECTED_BATCHES,
+    SUPPRESSED,
+)
+from services.ingest.observations.schemas import ReceiptRead
+from services.ingest.validation import parse_record
+
+log = logging.getLogger(__name__)
+
+DEADLETTERS = Counter("ingest_deadletter_total",
+                      "Raw Kafka records sent to the dead-letter topic", ["agency", "reason"])
+
+REDACTED = b'{"redacted":"personal identity number"}'
+TOKEN_ID = "kafka"
+MAX_BACKOFF = 5.0
+_FORBIDDEN_INDEX = re.compile(r"^record (\d+):")
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    agency: str
+    record: ConsumerRecord
+    index: int
+    code: str
+    field: str
+    reason: str
+    value: bytes | None
+    key: bytes | None
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        return [
+            ("samstat-reason", self.reason.encode()),
+            ("samstat-reason-code", self.code.encode()),
+            ("samstat-field", self.field.encode()),
+            ("samstat-index", str(self.index).encode()),
+            ("samstat-agency", self.agency.encode()),
+            ("samstat-source-topic", str(self.record.topic).encode()),
+            ("samstat-source-partition", str(self.record.partition).encode()),
+            ("samstat-source-offset", str(self.record.offset).encode()),
+        ]
+
+
+@dataclass
+class _Parsed:
+    """One raw record of an agency's batch, decoded as far as possible."""
+
+    record: ConsumerRecord
+    doc: Any = None
+    malformed: str | None = None  # why the value is not JSON
+    personal_field: str | None = None  # where a personal number is (never the number)
+
+
+def _key_has_personal_number(key: bytes | None) -> bool:
+    return key is not None and is_personal_number(key.decode(errors="replace"))
+
+
+def _parse(record: ConsumerRecord) -> _Parsed:
+    raw: bytes | None = record.value
+    p = _Parsed(record)
+    if raw is None:
+        p.malformed = "empty message (no value)"
+    else:
+        try:
+            p.doc = json.loads(raw)
+            p.personal_field = personal_number_field(p.doc)
+        except (ValueError, RecursionError):
+            p.malformed = "the message value is not valid UTF-8 JSON"
+            if is_personal_number(raw.decode(errors="replace")):
+                p.personal_field = "<raw value>"
+    if p.personal_field is None and _key_has_personal_number(record.key):
+        p.personal_field = "<message key>"
+    return p
+
+
+class KafkaIngest:
+    """Consumes every agency's raw topic and feeds it through ``accept_batch``."""
+
+    def __init__(
+        self,
+        settings: IngestSettings,
+        factory: sessionmaker[Session],
+        *,
+        catalogue: Catalogue | None = None,
+        on_accepted: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.kafka: KafkaSettings = settings.kafka
+        self.factory = factory
+        self.catalogue = catalogue or load_catalogue()
+        self.topics = Topics(self.kafka.topic_prefix)
+        self.agency_of = {self.topics.raw(code): code for code in sorted(self.catalogue.agencies)}
+        self.group_id = settings.kafka_ingest_group or f"{self.kafka.topic_prefix}-ingest-raw"
+        self.consumer = BatchConsumer(self.kafka, list(self.agency_of), self.group_id,
+                                      self.handle, max_records=settings.kafka_ingest_max_records)
+        self.on_accepted = on_accepted
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._producer: KafkaProducer | None = None
+        self.last_error: str | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        """Wait (cancellably) until the broker answers, then consume until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        backoff = 0.2
+        while True:
+            try:
+                # Fails at once (cancellably) while no broker answers.
+                await ensure_topics_async(self.kafka, [*self.agency_of, self.topics.deadletter])
+                break
+            except Exception as exc:
+                self.last_error = f"cannot create topics: {exc.__class__.__name__}"
+                log.info("kafka ingest: %s; retrying in %.1fs", self.last_error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+        self.last_error = None
+        await self.consumer.run()
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await asyncio.to_thread(producer.close, 5)
+
+    @property
+    def error(self) -> str | None:
+        return self.last_error or self.consumer.last_error
+
+    # -------------------------------------------------------------------- handler
+
+    def handle(self, records: Sequence[ConsumerRecord]) -> None:
+        """One polled batch (in a worker thread): store per agency, then dead-letter."""
+        by_topic: dict[str, list[ConsumerRecord]] = defaultdict(list)
+        for r in records:
+            by_topic[r.topic].append(r)
+        dead: list[DeadLetter] = []
+        accepted = 0
+        for topic, recs in by_topic.items():
+            agency = self.agency_of.get(topic)
+            if agency is None:  # not subscribed; cannot happen, but never guess an identity
+                log.error("kafka ingest: records from unexpected topic %s skipped", topic)
+                continue
+            n, letters = self._handle_agency(agency, recs)
+            accepted += n
+            dead += letters
+        if dead:
+            self._send(dead)
+        if accepted and self.on_accepted is not None and self._loop is not None:
+            with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+                self._loop.call_soon_threadsafe(self.on_accepted)
+
+    def _handle_agency(self, agency: str, recs: list[ConsumerRecord]
+                       ) -> tuple[int, list[DeadLetter]]:
+        parsed = [_parse(r) for r in recs]
+        if any(p.personal_field is not None for p in parsed):
+            return 0, self._personal_number_batch(agency, parsed)
+
+        dead: list[DeadLetter] = []
+        sendable: list[int] = []
+        for i, p in enumerate(parsed):
+            if p.malformed is not None:
+                dead.append(self._letter(agency, p, i, "malformed", "", p.malformed))
+                continue
+            denial = self._denial(agency, i, p.doc)
+            if denial is not None:
+                dead.append(self._letter(agency, p, i, "forbidden", denial[0], denial[1]))
+                continue
+            sendable.append(i)
+
+        receipt: ReceiptRead | None = None
+        while sendable:
+            try:
+                receipt = self._accept(agency, [parsed[i].doc for i in sendable])
+                break
+            except service.PersonalNumberFound:
+                # The gate saw something our own scan did not: treat the batch as tainted.
+                return 0, self._personal_number_batch(agency, parsed, redact_all=True)
+            except service.Forbidden as exc:
+                m = _FORBIDDEN_INDEX.match(str(exc))
+                culprits = [sendable[int(m.group(1))]] if m else list(sendable)
+                for i in culprits:
+                    dead.append(self._letter(agency, parsed[i], i, "forbidden", "agency",
+                                             str(exc)))
+                sendable = [i for i in sendable if i not in culprits]
+
+        if receipt is not None:
+            problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for rej in receipt.rejected:
+                problems[sendable[rej.index]].append((rej.field, rej.reason))
+            for i, probs in sorted(problems.items()):
+                fields = ",".join(dict.fromkeys(f for f, _ in probs))
+                reasons = "; ".join(r for _, r in probs)
+                dead.append(self._letter(agency, parsed[i], i, "rejected", fields, reasons))
+            measures = {parsed[i].doc.get("measure") for i in sendable
+                        if i not in problems and isinstance(parsed[i].doc, dict)}
+            self._count(agency, receipt, measures & self.catalogue.measures.keys(),
+                        rejected=len(dead))
+        elif dead:
+            OBSERVATIONS.labels(agency, "rejected").inc(len(dead))
+        accepted = receipt.accepted if receipt is not None else 0
+        if dead:
+            log.info("kafka ingest: %s: %d accepted, %d dead-lettered", agency, accepted,
+                     len(dead))
+        return accepted, sorted(dead, key=lambda d: d.index)
+
+    def _denial(self, agency: str, index: int, doc: Any) -> tuple[str, str] | None:
+        """Mirror of the service's authorisation for a record that parses, else None."""
+        obs, _ = parse_record(index, doc)
+        if obs is None:
+            return None  # accept_batch reports the validation problems
+        if obs.agency != agency:
+            return "agency", (f"topic {self.topics.raw(agency)} carries only {agency}'s "
+                              f"observations, not {obs.agency}'s")
+        reason = self.catalogue.publish_denial(obs.agency, obs.measure, obs.area,
+                                               obs.dimensions)
+        return None if reason is None else ("measure", reason)
+
+    def _accept(self, agency: str, docs: list[Any]) -> ReceiptRead:
+        principal = Principal(token_id=TOKEN_ID, scope="agency", agency=agency)
+        with session_scope(self.factory) as session:
+            return service.accept_batch(
+                session=session, principal=principal, records=docs, catalogue=self.catalogue,
+                topic=self.topics.validated, threshold=self.settings.suppression_threshold,
+                channel="kafka",
+            )
+
+    def _personal_number_batch(self, agency: str, parsed: list[_Parsed], *,
+                               redact_all: bool = False) -> list[DeadLetter]:
+        REJECTED_BATCHES.labels("personal_number").inc()
+        OBSERVATIONS.labels(agency, "rejected").inc(len(parsed))
+        log.warning("kafka ingest: %s: a personal identity number in a polled batch of %d "
+                    "records; nothing stored, all dead-lettered", agency, len(parsed))
+        dead = []
+        for i, p in enumerate(parsed):
+            if p.personal_field is not None or redact_all:
+                dead.append(DeadLetter(
+                    agency=agency, record=p.record, index=i, code="personal_number",
+                    field=p.personal_field or "",
+                    reason="personal identity number; the record is redacted and nothing of "
+                           "the agency's polled batch was stored",
+                    value=REDACTED, key=None,
+                ))
+            else:
+                dead.append(self._letter(
+                    agency, p, i, "personal_number_in_batch", "",
+                    "another record of the same polled batch held a personal identity "
+                    "number, so nothing of the batch was stored; resend this record"))
+        return dead
+
+    @staticmethod
+    def _letter(agency: str, p: _Parsed, index: int, code: str, field: str,
+                reason: str) -> DeadLetter:
+        return DeadLetter(agency=agency, record=p.record, index=index, code=code, field=field,
+                          reason=reason, value=p.record.value, key=p.record.key)
+
+    @staticmethod
+    def _count(agency: str, receipt: ReceiptRead, measures: set[str], *,
+               rejected: int) -> None:
+        OBSERVATIONS.labels(agency, "accepted").inc(receipt.accepted)
+        OBSERVATIONS.labels(agency, "duplicate").inc(receipt.duplicates)
+        OBSERVATIONS.labels(agency, "rejected").inc(rejected)
+        SUPPRESSED.labels(agency).inc(len(receipt.suppressed))
+        if receipt.accepted:
+            now = time.time()
+            for measure in sorted(measures):
+                LAST_REPORT.labels(agency, measure).set(now)
+
+    # ---------------------------------------------------------------- dead letters
+
+    def _producer_(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(
+                **admin_options(self.kafka), client_id="samstat-ingest-deadletter",
+                acks="all", linger_ms=5, retries=5, request_timeout_ms=10000,
+                max_block_ms=10000, delivery_timeout_ms=30000,
+                enable_idempotence=False,  # Tansu does not implement idempotent producers
+            )
+        return self._producer
+
+    def _send(self, dead: list[DeadLetter]) -> None:
+        """Send synchronously; raising makes BatchConsumer replay the batch uncommitted."""
+        producer = self._producer_()
+        futures = [producer.send(self.topics.deadletter, value=d.value, key=d.key,
+                                 headers=d.headers()) for d in dead]
+        producer.flush(timeout=30)
+        for f in futures:
+            f.get(timeout=30)
+        for d in dead:
+            DEADLETTERS.labels(d.agency, d.code).inc()
+
+
+def start(settings: IngestSettings, factory: sessionmaker[Session], *,
+          on_accepted: Callable[[], None] | None = None) -> RunningKafkaIngest | None:
+    """Start consuming in the running event loop; None when ``kafka_ingest_enabled`` is off."""
+    if not settings.kafka_ingest_enabled:
+        return None
+    ingest = KafkaIngest(settings, factory, on_accepted=on_accepted)
+    return RunningKafkaIngest(ingest, asyncio.create_task(ingest.run(), name="kafka-ingest"))
+
+
+@dataclass
+class RunningKafkaIngest:
+    ingest: KafkaIngest
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.ingest.close()

@@ -1,0 +1,4 @@
+from samstat_kit.db import run_migrations_online
+from services.ingest.observations.models import Base
+
+run_migrations_online(Base.metadata)

@@ -1,0 +1,40 @@
+"""Reading cells back: current values, values as of a moment, and a cell's revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from samstat_kit.db import session_scope
+from samstat_kit.http import AnyToken
+from services.ingest.observations import service
+from services.ingest.observations.schemas import CellRead
+
+router = APIRouter(tags=["cells"])
+
+
+@router.get("/v1/cells", response_model=list[CellRead],
+            summary="Cells of a measure and area, now or as of a moment")
+def get_cells(
+    request: Request, _p: AnyToken,
+    measure: Annotated[str, Query(max_length=64)],
+    area: Annotated[str, Query(max_length=32)],
+    period: Annotated[str | None, Query(max_length=8)] = None,
+    agency: Annotated[str | None, Query(max_length=64)] = None,
+    as_of: Annotated[datetime | None, Query(description="RFC 3339; default now")] = None,
+) -> list[CellRead]:
+    with session_scope(request.app.state.session_factory) as session:
+        rows = service.cells(session=session, measure=measure, area=area, period=period,
+                             agency=agency, as_of=as_of)
+        return [CellRead.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/v1/cells/history", response_model=list[CellRead],
+            summary="Every revision of one cell")
+def get_cell_history(request: Request, _p: AnyToken,
+                     cell_key: Annotated[str, Query(max_length=400)]) -> list[CellRead]:
+    with session_scope(request.app.state.session_factory) as session:
+        return [CellRead.model_validate(r, from_attributes=True)
+                for r in service.cell_history(session=session, cell_key=cell_key)]

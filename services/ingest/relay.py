@@ -1,0 +1,150 @@
+"""The outbox relay: moves committed messages from the database to Kafka, with retries.
+
+A message is deleted only after the broker acknowledged it, so a crash between the two sends it
+again: harmless, because observations are cell values, not increments.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from samstat_kit.db import session_scope
+from services.ingest.observations.models import OutboxMessage
+from services.ingest.observations.service import outbox_depth
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("ingest_relay_published_total", "Outbox messages published to Kafka")
+FAILURES = Counter("ingest_relay_failures_total", "Failed attempts to publish the outbox")
+DEPTH = Gauge("ingest_outbox_depth", "Messages committed but not yet on Kafka")
+LAG = Gauge("ingest_relay_lag_seconds", "Age of the oldest message waiting in the outbox")
+
+
+class Relay:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        producer_factory: Callable[[], AIOKafkaProducer],
+        *,
+        batch_size: int = 500,
+        idle_seconds: float = 0.2,
+        max_backoff: float = 5.0,
+        prepare: Callable[[], Awaitable[None]] | None = None,
+        send_timeout: float = 30.0,
+        recheck_seconds: float = 5.0,
+    ) -> None:
+        """``prepare`` makes sure the topics exist: before the first publish, and again every
+        ``recheck_seconds`` while there is work. A broker that lost its topics (the local one
+        forgets everything on a restart) must not get messages for topics it would only
+        half-create from a produce request."""
+        self.factory = factory
+        self.producer_factory = producer_factory
+        self.producer: AIOKafkaProducer | None = None
+        self.batch_size = batch_size
+        self.idle_seconds = idle_seconds
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self.last_error: str | None = None
+        self.prepare = prepare
+        self.send_timeout = send_timeout
+        self.recheck_seconds = recheck_seconds
+        self._checked_at = float("-inf")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _take(self) -> list[tuple[int, str, str, bytes]]:
+        with session_scope(self.factory) as s:
+            # SKIP LOCKED lets several ingest replicas relay side by side on PostgreSQL.
+            q = (select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key,
+                        OutboxMessage.payload)
+                 .order_by(OutboxMessage.id).limit(self.batch_size)
+                 .with_for_update(skip_locked=True))
+            return [tuple(r) for r in s.execute(q).all()]  # type: ignore[misc]
+
+    def _done(self, ids: list[int]) -> None:
+        with session_scope(self.factory) as s:
+            s.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+    def _measure(self) -> None:
+        with session_scope(self.factory) as s:
+            depth, oldest = outbox_depth(session=s)
+        DEPTH.set(depth)
+        if oldest is None:
+            LAG.set(0)
+        else:
+            ts = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            LAG.set(max(0.0, (datetime.now(UTC) - ts).total_seconds()))
+
+    async def drain_once(self) -> int:
+        """Publish one chunk; returns how many messages went out."""
+        rows = await asyncio.to_thread(self._take)
+        if not rows:
+            return 0
+        producer = await self._producer()
+        if self.prepare is not None and \
+                time.monotonic() - self._checked_at > self.recheck_seconds:
+            await self.prepare()
+            self._checked_at = time.monotonic()
+        futures = [await producer.send(topic, value=payload, key=key.encode())
+                   for _, topic, key, payload in rows]
+        # A producer retries some errors forever (a topic that vanished with an emptied
+        # broker, say); bounded here, the rows stay in the outbox and go again afresh.
+        await asyncio.wait_for(asyncio.gather(*futures), self.send_timeout)
+        await asyncio.to_thread(self._done, [r[0] for r in rows])
+        PUBLISHED.inc(len(rows))
+        return len(rows)
+
+    async def _producer(self) -> AIOKafkaProducer:
+        if self.producer is None:
+            producer = self.producer_factory()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()  # a failed start leaves a half-open client behind
+                raise
+            self.producer = producer
+        return self.producer
+
+    async def run(self) -> None:
+        backoff = 0.1
+        last_measure = 0.0
+        while True:
+            try:
+                if time.monotonic() - last_measure > 1.0:
+                    await asyncio.to_thread(self._measure)
+                    last_measure = time.monotonic()
+                n = await self.drain_once()
+                self.last_error = None
+                backoff = 0.1
+                if n == 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Broker or database away: keep the messages and retry with backoff.
+                FAILURES.inc()
+                self.last_error = f"{exc.__class__.__name__}: {exc}"
+                log.warning("relay: %s; retrying in %.1fs", self.last_error, backoff)
+                # Start afresh: a broker that came back empty needs its topics made again,
+                # and a fresh client does not keep metadata from before the outage.
+                await self.stop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+
+    async def stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+            self.producer = None

@@ -1,0 +1,1 @@
+"""The initiatives service: the registry of collaboration initiatives and their indicators."""

@@ -1,0 +1,1 @@
+"""Plans, initiatives, indicators, contacts and their audit log."""

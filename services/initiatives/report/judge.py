@@ -1,0 +1,183 @@
+"""How the follow-up judges an indicator: which way it must go, which value counts, and the
+verdict. Pure functions, no I/O.
+
+* **Wanted direction** comes from the indicator's rules, as the alerts use them:
+  ``yoy_wrong_direction`` says rise/fall, ``yoy_rise`` (used for ``fye_share``) means "must not
+  rise", i.e. fall. Without such a rule the target's direction is shown, but a target is judged
+  as a target, not as a trend.
+* **The value that counts** for plan year *Y* is the latest reported period inside *Y*:
+  complete periods before incomplete ones, then the latest end, then the longest period (a
+  complete year beats its December). Periods outside *Y* never count, so a report on 2024
+  made in 2026 still judges 2024.
+* **Verdict** for one area: ``no_data`` without a value; a target that is met is
+  ``on_track``, one that is missed by its date ``off_track``; otherwise the change against the
+  same period a year earlier decides: ``off_track`` when it moved the wrong way by more than
+  the rule's tolerance, ``on_track`` otherwise (an unchanged value has not gone the wrong way —
+  the same reading as the alert rules). ``not_judged`` when there is a value but nothing to
+  judge it by (no wanted direction, no year-ago value, a target not yet due).
+* **Majority**: an indicator over several areas, and an initiative over its indicators, is on
+  track when more of its judged parts are on track than off track; a tie is off track, so
+  "on track" always means most of what is measured goes the way the plan wants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from samstat_kit.periods import Period, parse
+
+Verdict = Literal["on_track", "off_track", "no_data", "not_judged"]
+Direction = Literal["rise", "fall"]
+Moved = Literal["wanted", "unwanted", "unchanged"]
+TargetStatus = Literal["met", "missed", "pending"]
+
+
+@dataclass(frozen=True)
+class Point:
+    period: str
+    value: float | None
+    year_ago_value: float | None
+    complete: bool
+
+    @property
+    def parsed(self) -> Period | None:
+        try:
+            return parse(self.period)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class Want:
+    """What the plan wants of an indicator."""
+
+    direction: Direction | None  # judged against a year earlier
+    tolerance: float
+    shown: Direction | None  # what the report says it must do (rule, else target)
+    target: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    change: float | None
+    moved: Moved | None
+    target_status: TargetStatus | None
+    reason_sv: str
+    reason_en: str
+
+
+def want(rules: Sequence[Mapping[str, Any]], target: Mapping[str, Any] | None) -> Want:
+    direction: Direction | None = None
+    tolerance = 0.0
+    for rule in rules:
+        kind = rule.get("kind")
+        if kind == "yoy_wrong_direction" and rule.get("direction") in ("rise", "fall"):
+            direction = rule["direction"]
+        elif kind == "yoy_rise":
+            direction = "fall"
+        else:
+            continue
+        tolerance = float(rule.get("tolerance") or 0.0)
+        break
+    if target is not None and target.get("value") is None:
+        target = None
+    shown = direction
+    if shown is None and target is not None and target.get("direction") in ("rise", "fall"):
+        shown = target["direction"]
+    return Want(direction=direction, tolerance=tolerance, shown=shown, target=target)
+
+
+def select(points: Iterable[Point], year: int) -> Point | None:
+    """The point that counts for ``year`` (see the module docstring)."""
+    best: tuple[tuple[bool, date, int], Point] | None = None
+    for p in points:
+        parsed = p.parsed
+        if p.value is None or parsed is None or parsed.year != year:
+            continue
+        key = (p.complete, parsed.end, parsed.n_months)
+        if best is None or key > best[0]:
+            best = (key, p)
+    return best[1] if best else None
+
+
+def _beyond(amount: float, tolerance: float, *scale: float) -> bool:
+    """``amount > tolerance``, ignoring floating-point noise."""
+    eps = 1e-9 * max([1.0, *(abs(s) for s in scale)])
+    return amount - tolerance > eps
+
+
+def moved(change: float | None, direction: Direction | None, *scale: float) -> Moved | None:
+    if change is None or direction is None:
+        return None
+    if not _beyond(abs(change), 0.0, *scale):
+        return "unchanged"
+    return "wanted" if (change > 0) == (direction == "rise") else "unwanted"
+
+
+def _target_status(target: Mapping[str, Any], value: float, point: Point) -> TargetStatus:
+    goal = float(target["value"])
+    short = goal - value if target.get("direction", "rise") == "rise" else value - goal
+    if not _beyond(short, 0.0, goal, value):
+        return "met"
+    due = target.get("date")
+    parsed = point.parsed
+    if due and parsed is not None:
+        try:
+            if parsed.end < date.fromisoformat(str(due)[:10]):
+                return "pending"
+        except ValueError:
+            pass
+    return "missed"
+
+
+def judge(point: Point | None, w: Want) -> Judgement:
+    if point is None or point.value is None:
+        return Judgement("no_data", None, None, None,
+                         "inget värde för planåret", "no value for the plan year")
+    value = float(point.value)
+    ago = None if point.year_ago_value is None else float(point.year_ago_value)
+    change = None if ago is None else value - ago
+    mv = moved(change, w.direction, value, ago or 0.0)
+    status: TargetStatus | None = None
+    if w.target is not None:
+        status = _target_status(w.target, value, point)
+        if status == "met":
+            return Judgement("on_track", change, mv, status, "målet nått", "target met")
+        if status == "missed":
+            due = w.target.get("date")
+            return Judgement("off_track", change, mv, status,
+                             "målet inte nått" + (f" (senast {due})" if due else ""),
+                             "target missed" + (f" (due {due})" if due else ""))
+    if w.direction is None:
+        if status == "pending":
+            due = str(w.target.get("date")) if w.target else ""
+            return Judgement("not_judged", change, mv, status, f"målet gäller från {due}",
+                             f"the target applies from {due}")
+        return Judgement("not_judged", change, mv, status, "ingen önskad riktning",
+                         "no wanted direction")
+    if change is None or ago is None:
+        return Judgement("not_judged", None, None, status, "inget värde året innan",
+                         "no value a year earlier")
+    wrong = -change if w.direction == "rise" else change
+    if _beyond(wrong, w.tolerance, value, ago):
+        return Judgement("off_track", change, mv, status,
+                         "åt fel håll mot året innan",
+                         "moved the wrong way against a year earlier")
+    if mv == "wanted":
+        return Judgement("on_track", change, mv, status,
+                         "åt rätt håll mot året innan",
+                         "moved the wanted way against a year earlier")
+    return Judgement("on_track", change, mv, status,
+                     "oförändrat eller inom toleransen", "unchanged or within tolerance")
+
+
+def majority(verdicts: Iterable[Verdict]) -> Verdict:
+    seen = list(verdicts)
+    on, off = seen.count("on_track"), seen.count("off_track")
+    if on + off == 0:
+        return "not_judged" if "not_judged" in seen else "no_data"
+    return "on_track" if on > off else "off_track"

@@ -1,0 +1,179 @@
+"""Routes of the yearly follow-up and the experience bank.
+
+JSON (any valid Bearer token): ``GET /v1/plans/{year}/report``, ``GET /v1/experience-bank``.
+Pages (Bearer header or the ``samstat_token`` cookie; without either the browser is sent to
+``/login``): ``GET /reports``, ``/reports/{year}``, ``/reports/{year}.pdf``,
+``/experience-bank``; ``GET``/``POST /login``, ``POST /logout``.
+
+The registry is read in the thread pool and copied out of the session; the indicator values
+are then read over HTTP from the indicators service (``indicators_url``), forwarding the
+reader's own token (see :mod:`.client`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from samstat_kit.db import session_scope
+from samstat_kit.http import AnyToken
+from samstat_kit.web import BrowserLogin, LoginView, OptionalReader, Reader, bearer_token
+from services.initiatives.registry.errors import NotFound
+from services.initiatives.report import html
+from services.initiatives.report.build import build_report, experience_bank
+from services.initiatives.report.client import IndicatorsClient
+from services.initiatives.report.data import PlanDef, decided_years, load_plan, plan_years
+from services.initiatives.report.pdf import PdfUnavailable, html_to_pdf
+from services.initiatives.report.schemas import ExperienceBank, PlanReport
+
+router = APIRouter()
+T = TypeVar("T")
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                               "img-src data:; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing, invalid, expired or revoked token"},
+    404: {"description": "No plan for that year"},
+}
+
+
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+async def _read(request: Request, fn: Callable[[Session], T]) -> T:
+    factory = request.app.state.session_factory
+
+    def work() -> T:
+        with session_scope(factory) as session:
+            return fn(session)
+
+    return await run_in_threadpool(work)
+
+
+def _client(request: Request, token: str) -> IndicatorsClient:
+    s = _settings(request)
+    return IndicatorsClient(s.indicators_url, token, timeout=s.indicators_timeout_seconds)
+
+
+async def _report(request: Request, year: int, token: str) -> PlanReport:
+    plan = await _read(request, lambda s: load_plan(s, year))
+    async with _client(request, token) as client:
+        return await build_report(plan, client)
+
+
+async def _bank(request: Request, token: str) -> ExperienceBank:
+    def plans(s: Session) -> list[PlanDef]:
+        return [load_plan(s, y) for y in decided_years(s)]
+
+    loaded = await _read(request, plans)
+    async with _client(request, token) as client:
+        reports = await asyncio.gather(*(build_report(p, client) for p in loaded))
+        return experience_bank(list(reports), list(client.errors))
+
+
+def _page(content: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(content, status_code=status, headers=PAGE_HEADERS)
+
+
+def _login_page(_request: Request, view: LoginView) -> Response:
+    return _page(html.login_page(view.next_path, view.error), view.status)
+
+
+LOGIN = BrowserLogin(home="/reports", render=_login_page,
+                     cookie_max_age=lambda settings: settings.session_cookie_max_age_seconds)
+router.include_router(LOGIN.router())  # GET/POST /login, POST /logout
+
+
+async def _page_report(request: Request, year: int, reader: Reader | None
+                       ) -> PlanReport | Response:
+    """The year's report for a page, or what to answer instead: to /login, or 404."""
+    if reader is None:
+        return LOGIN.redirect(request)
+    try:
+        return await _report(request, year, reader.token)
+    except NotFound:
+        return _page(html.error_page(404, f"Det finns ingen plan för {year}.",
+                                     f"there is no plan for {year}"), 404)
+
+
+# ----------------------------------------------------------------------------------- JSON
+
+
+@router.get("/v1/plans/{year}/report", response_model=PlanReport, tags=["reports"],
+            responses=_ERRORS, summary="The yearly follow-up of a plan's initiatives")
+async def plan_report(request: Request, year: int, _p: AnyToken) -> PlanReport:
+    """Per initiative: how far it has come, how successful it is (each indicator against its
+    target and the same period a year earlier), its impact estimate beside the measured
+    change in its indicators and FYE share; a summary on top."""
+    token = bearer_token(request)
+    assert token is not None  # AnyToken has verified it
+    return await _report(request, year, token)
+
+
+@router.get("/v1/experience-bank", response_model=ExperienceBank, tags=["reports"],
+            responses=_ERRORS, summary="Which kinds of initiatives worked, over all plan years")
+async def experience_bank_json(request: Request, _p: AnyToken) -> ExperienceBank:
+    token = bearer_token(request)
+    assert token is not None
+    return await _bank(request, token)
+
+
+# ---------------------------------------------------------------------------------- pages
+
+
+@router.get("/reports", response_class=HTMLResponse, tags=["pages"],
+            summary="The plan years with their follow-ups (HTML)")
+async def reports_index(request: Request, reader: OptionalReader) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
+    return _page(html.index_page(await _read(request, plan_years)))
+
+
+@router.get("/reports/{year:int}.pdf", tags=["pages"], summary="The follow-up as PDF",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}},
+                       503: {"description": "No PDF renderer (Chromium) on this host"}})
+async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Response:
+    report = await _page_report(request, year, reader)
+    if isinstance(report, Response):
+        return report
+    s = _settings(request)
+    try:
+        pdf = await run_in_threadpool(html_to_pdf, html.report_page(report),
+                                      chromium=s.chromium_path, timeout=s.pdf_timeout_seconds,
+                                      sandbox=s.chromium_sandbox)
+    except PdfUnavailable as exc:
+        return _page(html.error_page(503, "PDF kan inte skapas just nu.", str(exc)), 503)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": f'inline; filename="uppfoljning-{year}.pdf"'})
+
+
+@router.get("/reports/{year:int}", response_class=HTMLResponse, tags=["pages"],
+            summary="The follow-up a board can read (HTML)")
+async def report_page(request: Request, year: int, reader: OptionalReader) -> Response:
+    report = await _page_report(request, year, reader)
+    if isinstance(report, Response):
+        return report
+    return _page(html.report_page(report))
+
+
+@router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
+            summary="The experience bank (HTML)")
+async def experience_bank_page(request: Request, reader: OptionalReader) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
+    return _page(html.bank_page(await _bank(request, reader.token)))

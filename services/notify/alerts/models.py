@@ -1,0 +1,130 @@
+"""Notify's alert tables: indicator definitions and values as last seen, alerts, their history.
+
+All notify tables share this module's :class:`Base` so one migration tree covers them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from samstat_kit.db import new_metadata
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+FIRING, ACKNOWLEDGED, RESOLVED = "firing", "acknowledged", "resolved"
+OPEN_STATUSES = (FIRING, ACKNOWLEDGED)
+
+
+def aware(ts: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if ts is None:
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Definition(Base):
+    """The latest registry event per indicator, so a restart needs no broker to evaluate."""
+
+    __tablename__ = "notify_definitions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan_year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    initiative: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    convener: Mapped[str] = mapped_column(String(64))
+    follow_up_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the registry's "indicator" object
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorValue(Base):
+    """The latest indicator-value event per cell, for re-evaluation, history and trends."""
+
+    __tablename__ = "notify_indicator_values"
+
+    indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    previous_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    year_ago_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str] = mapped_column(String(32))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Alert(Base):
+    """One alert per condition (indicator|area|period|rule), reopened if it fires again.
+
+    ``episode`` counts the times it fired; notifications are per episode, so a condition that
+    resolves and fires again is announced again, while redelivered events announce nothing.
+    """
+
+    __tablename__ = "notify_alerts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    initiative: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    indicator: Mapped[str] = mapped_column(String(64), index=True)
+    area: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(8))
+    rule: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expected: Mapped[float | None] = mapped_column(Float, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    convener: Mapped[str] = mapped_column(String(64), index=True)
+    follow_up_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    episode: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # this episode
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Reminders of this episode: the number of repeat intervals it had been firing,
+    # unacknowledged, at the last reminder (the sequence number of its "reminder" deliveries).
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AlertEvent(Base):
+    """Every transition of an alert, in order: the audit trail shown with the alert."""
+
+    __tablename__ = "notify_alert_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[str] = mapped_column(ForeignKey("notify_alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # opened | updated | acknowledged | escalated | reminded | resolved | reopened
+    transition: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    episode: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    expected: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))  # "rules", "sweep", or who acknowledged
+    source_event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

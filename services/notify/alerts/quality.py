@@ -1,0 +1,42 @@
+"""Data-quality findings from the indicators worker become alerts for the reporting agency.
+
+A total that disagrees with its parts is the owner's to fix, so the agency that reported the
+figures is the convener, and the association follows up (it coordinates the exchange).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.notify import rules
+from services.notify.alerts.definitions import IndicatorDefinition
+from services.notify.alerts.models import Alert
+from services.notify.alerts.service import apply_verdict
+
+ASSOCIATION = "samordningsforbundet"
+RULE = "data_quality"
+
+
+def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
+                        ) -> Alert | None:
+    """Open (mismatch) or resolve (ok) the alert of one total-versus-parts group."""
+    measure, dim = doc["measure"], doc["dimension"]
+    others = ",".join(f"{k}={v}" for k, v in sorted((doc.get("dimensions") or {}).items()))
+    definition = IndicatorDefinition(
+        id=f"dq:{measure}:{dim}" + (f":{others}" if others else ""),
+        plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
+        follow_up_owner=ASSOCIATION,
+        title_sv=f"Datakvalitet: total och delar stämmer inte ({measure}, {dim})",
+        title_en=f"Data quality: total and parts disagree ({measure}, {dim})",
+    )
+    firing = doc["status"] == "mismatch"
+    reason = (f"reported total {doc['total']:g} but the parts add up to {doc['parts_sum']:g}"
+              if firing else "the total now agrees with its parts")
+    verdict = rules.Verdict(firing, float(doc["parts_sum"]), reason)
+    return apply_verdict(session=session, definition=definition, area=doc["area"],
+                         period=doc["period"], rule=RULE, verdict=verdict,
+                         value=float(doc["total"]), now=now,
+                         source_event_id=doc.get("event_id"))

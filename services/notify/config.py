@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, model_validator
+
+from samstat_kit.settings import KitSettings
+
+
+class NotifySettings(KitSettings):
+    """Notify's settings (environment variables prefixed SAMSTAT_)."""
+
+    # Outgoing mail. Port 25 without auth is the usual internal relay; set the credentials
+    # and STARTTLS for an authenticated submission port.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "samstat@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+
+    # An alert still firing (not acknowledged) this many days after it fired is escalated to
+    # the association.
+    escalate_after_days: float = 7.0
+    escalation_agency: str = "samordningsforbundet"
+
+    webhook_timeout_seconds: float = 5.0
+    # Retries: attempt n waits base × 2^(n-1), capped; after max_attempts the delivery is dead.
+    delivery_max_attempts: int = 8
+    delivery_backoff_seconds: float = 30.0
+    delivery_max_backoff_seconds: float = 3600.0
+    # Sends in flight at once; each slow receiver occupies one slot for at most its timeout.
+    dispatch_concurrency: int = 16
+    dispatch_batch_size: int = 50
+    dispatch_idle_seconds: float = 1.0
+    # How long a claimed delivery stays reserved for one replica while it is being sent;
+    # must outlast the slowest send, or a slow delivery could be claimed and sent twice.
+    dispatch_lease_seconds: float = 120.0
+    # Stale-data checks, escalation, reminders, the weekly digest and the firing gauge run
+    # this often.
+    sweep_interval_seconds: float = 60.0
+
+    # Grouping (Alertmanager's group_wait / group_interval): the first new alert of a convener
+    # waits this long for others, and they go to each subscription as ONE message ...
+    group_wait_seconds: Annotated[float, Field(ge=0)] = 30.0
+    # ... and new alerts for a receiver that was sent a group message less than this ago wait
+    # until this long after it (0: only group_wait applies).
+    group_interval_seconds: Annotated[float, Field(ge=0)] = 300.0
+    # An alert still firing (neither acknowledged nor silenced) is announced again this often
+    # as a "reminder" (0 turns reminders off).
+    repeat_interval_hours: Annotated[float, Field(ge=0)] = 24.0
+
+    # The weekly digest per convener: sent once per ISO week, from this weekday (0 = Monday)
+    # and hour in this time zone on.
+    digest_enabled: bool = True
+    digest_weekday: Annotated[int, Field(ge=0, le=6)] = 0
+    digest_hour: Annotated[int, Field(ge=0, le=23)] = 7
+    digest_timezone: str = "Europe/Stockholm"
+
+    # Off only for running the API without a broker (tests, offline demos).
+    kafka_enabled: bool = True
+    consumer_batch_size: int = 500
+    consumer_max_backoff_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _known_timezone(self) -> NotifySettings:
+        try:
+            ZoneInfo(self.digest_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown digest_timezone {self.digest_timezone!r}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_sends(self) -> NotifySettings:
+        slowest = max(self.webhook_timeout_seconds, self.smtp_timeout_seconds * 3)
+        if self.dispatch_lease_seconds <= slowest:
+            raise ValueError(f"dispatch_lease_seconds must exceed the slowest send "
+                             f"({slowest:g} s)")
+        return self
+
+
+def get_settings() -> NotifySettings:
+    return NotifySettings()

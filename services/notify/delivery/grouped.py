@@ -1,0 +1,91 @@
+"""What a grouped message says: every alert of one convener that came due for one receiver
+within the group wait, as ONE e-mail or webhook call ("3 avvikelser: …"). No I/O."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from services.notify.delivery.texts import (
+    COPY,
+    COPY_TAG,
+    GROUP_HEAD,
+    GROUP_INTRO,
+    LABELS,
+    REMINDER,
+    agency_name,
+    area_name,
+    language,
+    number,
+    rule_name,
+    unit_text,
+)
+
+if TYPE_CHECKING:
+    from services.notify.delivery.messages import Notice, NoticeItem
+
+
+def subject(n: Notice) -> str:
+    lang = language(n.lang)
+    tag = f"{COPY_TAG[lang]} " if n.role == "copy" else ""
+    head = GROUP_HEAD[lang][n.transition].format(n=len(n.items))
+    return f"[samstat] {tag}{head}: {agency_name(n.alert.convener)}"
+
+
+def _headline(item: NoticeItem) -> str:
+    a = item.alert
+    return f"{item.title} – {area_name(a.area)} ({a.area}) {a.period}"
+
+
+def _detail(item: NoticeItem, lang: str) -> list[str]:
+    a, lab = item.alert, LABELS[lang]
+    value = number(a.value, lang) + (unit_text(item.unit, lang) if a.value is not None else "")
+    lines = [
+        f"{lab['rule']}: {rule_name(a.rule, lang)} ({a.rule}); {lab['value']}: {value}; "
+        f"{lab['expected']}: {number(a.expected, lang)}",
+        f"{lab['reason']}: {a.reason}",
+    ]
+    if item.sequence:
+        lines.append(REMINDER[lang].format(n=item.sequence))
+    if a.initiative is not None:
+        lines.append(f"{lab['initiative']}: {a.initiative}")
+    lines.append(f"{lab['link']}: {item.link}")
+    return lines
+
+
+def text(n: Notice) -> str:
+    lang = language(n.lang)
+    convener = agency_name(n.alert.convener)
+    lines = [GROUP_INTRO[lang][n.transition].format(n=len(n.items), convener=convener), ""]
+    if n.role == "copy":
+        lines += [COPY[lang].format(owner=agency_name(n.alert.follow_up_owner),
+                                    convener=convener), ""]
+    for i, item in enumerate(n.items, start=1):
+        lines.append(f"{i}. {_headline(item)}")
+        lines += [f"   {line}" for line in _detail(item, lang)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def facts(n: Notice) -> list[tuple[str, str]]:
+    """One line per alert for the Teams card."""
+    lang = language(n.lang)
+    return [(_headline(item), f"{rule_name(item.alert.rule, lang)}: {item.alert.reason}")
+            for item in n.items]
+
+
+def json_payload(n: Notice) -> dict[str, Any]:
+    """Like the single-alert payload, with ``alerts``/``items`` (one per alert) in place of
+    ``alert``: a receiver must not take the first alert of a group for all of it."""
+    return {
+        "v": 1, "delivery_id": n.delivery_id, "transition": n.transition, "role": n.role,
+        "group": True, "count": len(n.items), "convener": n.alert.convener,
+        "alerts": [item.alert.as_alert_v1() for item in n.items],
+        "items": [{
+            "delivery_id": item.delivery_id, "alert": item.alert.as_alert_v1(),
+            "follow_up_owner": item.alert.follow_up_owner, "reason": item.alert.reason,
+            "title": item.title, "unit": item.unit, "link": item.link,
+            "sequence": item.sequence,
+            "trend": [{"period": p, "value": v} for p, v in item.trend],
+        } for item in n.items],
+        "text": text(n),
+    }

@@ -1,0 +1,223 @@
+"""What a notification says: e-mail text (Swedish by default, English on request) and webhook
+payloads (plain JSON, Slack- or Teams-compatible), built from a claimed delivery. No I/O.
+
+A message names one alert, or, for grouped transitions (firing, reminder), lists every alert
+of one convener that came due together (:mod:`services.notify.delivery.grouped`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from pydantic import ConfigDict
+
+from services.notify.alerts.schemas import AlertRead
+from services.notify.delivery import grouped
+from services.notify.delivery.texts import (
+    COPY,
+    COPY_TAG,
+    ESCALATION,
+    HEAD,
+    LABELS,
+    REMINDER,
+    agency_name,
+    area_name,
+    chat_payload,
+    email_message,
+    language,
+    number,
+    rule_name,
+    unit_text,
+)
+
+ALERT_V1_FIELDS = ("id", "initiative", "indicator", "area", "period", "rule", "value",
+                   "expected", "status", "convener", "created_at", "updated_at")
+
+
+class AlertFacts(AlertRead):
+    """A snapshot of the alert as it was when the delivery was claimed: what the API shows of
+    it (:class:`~services.notify.alerts.schemas.AlertRead`) and who follows it up."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    follow_up_owner: str | None
+    episode: int
+
+    @classmethod
+    def of(cls, alert: Any) -> AlertFacts:
+        return cls.model_validate(alert)
+
+    def as_alert_v1(self) -> dict[str, Any]:
+        """The alert in the shape of ``schemas/alert.v1.schema.json``."""
+        return self.model_dump(mode="json", include=set(ALERT_V1_FIELDS))
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One alert of a grouped message."""
+
+    delivery_id: int
+    alert: AlertFacts
+    title: str
+    unit: str | None
+    trend: tuple[tuple[str, float | None], ...]
+    link: str
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message ready to send: who, how, and everything it shows.
+
+    ``delivery_id`` names the message (``X-Samstat-Delivery``, the Message-ID): the delivery
+    row itself, or the first row of a group. ``title`` … ``link`` describe the (first) alert;
+    ``items`` lists every alert of a grouped message (two or more), and ``delivery_ids`` the
+    rows it settles when sent.
+    """
+
+    delivery_id: int
+    attempt: int
+    transition: str  # firing | reminder | resolved | escalated
+    channel: str  # email | webhook
+    target: str
+    secret: str | None
+    lang: str
+    format: str  # json | slack | teams
+    title: str
+    unit: str | None
+    alert: AlertFacts
+    trend: tuple[tuple[str, float | None], ...]
+    link: str
+    escalate_after_days: float | None = None
+    role: str = "convener"  # convener | copy (for the follow-up owner)
+    sequence: int = 0  # reminders: which one
+    items: tuple[NoticeItem, ...] = ()
+    delivery_ids: tuple[int, ...] = ()
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def settles(self) -> tuple[int, ...]:
+        """The delivery rows that this message sends."""
+        return self.delivery_ids or (self.delivery_id,)
+
+    # What the senders need (shared with the weekly digest).
+    def email_message(self, sender: str) -> EmailMessage:
+        return email(self, sender)
+
+    def webhook_body(self) -> bytes:
+        return webhook_body(self)
+
+    def webhook_headers(self) -> dict[str, str]:
+        return {
+            # Receivers deduplicate on it: a crash after the POST but before recording it as
+            # sent makes the delivery go out again after the lease.
+            "X-Samstat-Delivery": str(self.delivery_id),
+            "X-Samstat-Transition": self.transition,
+        }
+
+
+def _lang(n: Notice) -> str:
+    return language(n.lang)
+
+
+def copy_line(n: Notice) -> str:
+    lang = _lang(n)
+    return COPY[lang].format(owner=agency_name(n.alert.follow_up_owner),
+                             convener=agency_name(n.alert.convener))
+
+
+def subject(n: Notice) -> str:
+    if n.grouped:
+        return grouped.subject(n)
+    lang = _lang(n)
+    a = n.alert
+    tag = f"{COPY_TAG[lang]} " if n.role == "copy" else ""
+    return (f"[samstat] {tag}{HEAD[lang][n.transition]}: {n.title}, "
+            f"{area_name(a.area)} {a.period}")
+
+
+def facts(n: Notice) -> list[tuple[str, str]]:
+    """Label/value pairs shared by the e-mail text and the Teams card."""
+    lang, a = _lang(n), n.alert
+    lab = LABELS[lang]
+    unit = unit_text(n.unit, lang)
+    out = [
+        (lab["area"], f"{area_name(a.area)} ({a.area})"),
+        (lab["period"], a.period),
+        (lab["rule"], f"{rule_name(a.rule, lang)} ({a.rule})"),
+        (lab["value"], number(a.value, lang) + (unit if a.value is not None else "")),
+        (lab["expected"], number(a.expected, lang)),
+        (lab["reason"], a.reason),
+        (lab["convener"], agency_name(a.convener)),
+    ]
+    if a.follow_up_owner:
+        out.append((lab["owner"], agency_name(a.follow_up_owner)))
+    if a.initiative is not None:
+        out.append((lab["initiative"], str(a.initiative)))
+    return out
+
+
+def text(n: Notice) -> str:
+    if n.grouped:
+        return grouped.text(n)
+    lang = _lang(n)
+    lab = LABELS[lang]
+    lines = [f"{HEAD[lang][n.transition]}: {n.title}", ""]
+    if n.role == "copy":
+        lines += [copy_line(n), ""]
+    if n.transition == "reminder":
+        lines += [REMINDER[lang].format(n=n.sequence), ""]
+    if n.transition == "escalated":
+        days = number(n.escalate_after_days, lang) if n.escalate_after_days else "?"
+        lines += [ESCALATION[lang].format(convener=agency_name(n.alert.convener), days=days), ""]
+    width = max(len(k) for k, _ in facts(n)) + 1
+    lines += [f"{k + ':':<{width}} {v}" for k, v in facts(n)]
+    if n.trend:
+        lines += ["", f"{lab['trend']}:"]
+        lines += [f"  {p:<8} {number(v, lang)}" + ("  ←" if p == n.alert.period else "")
+                  for p, v in n.trend]
+    lines += ["", f"{lab['link']}: {n.link}", ""]
+    return "\n".join(lines)
+
+
+def email(n: Notice, sender: str) -> EmailMessage:
+    headers = {"X-Samstat-Transition": n.transition, "X-Samstat-Role": n.role}
+    if not n.grouped:
+        # Lets mail rules and receivers group the messages of one alert.
+        headers["X-Samstat-Alert"] = n.alert.id
+    return email_message(sender=sender, to=n.target, subject=subject(n), body=text(n),
+                         lang=_lang(n), msg_id=f"samstat-{n.delivery_id}", headers=headers)
+
+
+def webhook_payload(n: Notice) -> dict[str, Any]:
+    if n.format in ("slack", "teams"):
+        return chat_payload(n.format, subject=subject(n), text=text(n),
+                            facts=grouped.facts(n) if n.grouped else facts(n), link=n.link,
+                            lang=_lang(n))
+    if n.grouped:
+        return grouped.json_payload(n)
+    return {
+        "v": 1, "delivery_id": n.delivery_id, "transition": n.transition, "role": n.role,
+        "sequence": n.sequence, "alert": n.alert.as_alert_v1(),
+        "follow_up_owner": n.alert.follow_up_owner, "reason": n.alert.reason,
+        "title": n.title, "unit": n.unit, "link": n.link,
+        "trend": [{"period": p, "value": v} for p, v in n.trend],
+        "text": text(n),
+    }
+
+
+def webhook_body(n: Notice) -> bytes:
+    return json.dumps(webhook_payload(n), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def signature(secret: str, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of the exact body bytes with the subscription's secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

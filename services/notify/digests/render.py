@@ -1,0 +1,150 @@
+"""What the weekly digest says: e-mail text and webhook payloads from its stored summary,
+Swedish by default and English per subscription. No I/O."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from services.notify.delivery.texts import (
+    LABELS,
+    agency_name,
+    area_name,
+    chat_payload,
+    email_message,
+    language,
+    number,
+    rule_name,
+    unit_text,
+)
+
+WORDS = {
+    "sv": {
+        "subject": "[samstat] Veckosammanfattning {week}: {n} öppna avvikelser – {convener}",
+        "intro": "Veckosammanfattning för {convener}, vecka {week} ({start} – {end}).",
+        "open": "Öppna avvikelser", "none_open": "Inga öppna avvikelser.",
+        "initiative": "Samverkansinitiativ {n}", "no_initiative": "Utan samverkansinitiativ",
+        "fired": "Nya larm under veckan", "resolved": "Upphörda under veckan",
+        "acknowledged": "Kvitterade under veckan", "none": "inga",
+        "firing": "okvitterat", "ack": "kvitterat", "escalated": "eskalerat",
+        "since": "sedan", "value": "värde", "expected": "förväntat", "by": "av",
+    },
+    "en": {
+        "subject": "[samstat] Weekly digest {week}: {n} open alerts – {convener}",
+        "intro": "Weekly digest for {convener}, week {week} ({start} – {end}).",
+        "open": "Open alerts", "none_open": "No open alerts.",
+        "initiative": "Collaboration initiative {n}", "no_initiative": "No initiative",
+        "fired": "Fired this week", "resolved": "Resolved this week",
+        "acknowledged": "Acknowledged this week", "none": "none",
+        "firing": "unacknowledged", "ack": "acknowledged", "escalated": "escalated",
+        "since": "since", "value": "value", "expected": "expected", "by": "by",
+    },
+}
+
+
+def _day(ts: str | None) -> str:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")).date().isoformat() if ts else "–"
+
+
+def _title(entry: dict[str, Any], lang: str) -> str:
+    return (entry.get("title_en") if lang == "en" else None) or entry.get("title_sv") \
+        or entry.get("indicator", "")
+
+
+def subject(summary: dict[str, Any], lang: str) -> str:
+    return WORDS[lang]["subject"].format(week=summary["week"], n=summary["open_count"],
+                                         convener=agency_name(summary["convener"]))
+
+
+def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
+    w = WORDS[lang]
+    lines = [f"{w['open']}: {summary['open_count']}"]
+    if not summary["open"]:
+        return [*lines, f"  {w['none_open']}"]
+    for group in summary["open"]:
+        ini = group["initiative"]
+        lines += ["", w["initiative"].format(n=ini) if ini is not None else w["no_initiative"]]
+        for ind in group["indicators"]:
+            lines.append(f"  {_title(ind, lang)} ({ind['indicator']})")
+            for a in ind["alerts"]:
+                state = w["ack"] if a["status"] == "acknowledged" else w["firing"]
+                if a.get("escalated"):
+                    state += f", {w['escalated']}"
+                value = number(a["value"], lang) + (
+                    unit_text(ind.get("unit"), lang) if a["value"] is not None else "")
+                lines.append(
+                    f"    - {area_name(a['area'])} ({a['area']}) {a['period']}: "
+                    f"{rule_name(a['rule'], lang)}; {w['value']} {value}, {w['expected']} "
+                    f"{number(a['expected'], lang)}; {state} {w['since']} "
+                    f"{_day(a['fired_at'])}")
+                lines.append(f"      {a['link']}")
+    return lines
+
+
+def _activity_lines(summary: dict[str, Any], key: str, lang: str) -> list[str]:
+    w = WORDS[lang]
+    items = summary.get(key) or []
+    lines = [f"{w[key]}: {len(items) or w['none']}"]
+    for e in items:
+        by = f" ({w['by']} {e['by']})" if e.get("by") else ""
+        lines.append(f"  - {_day(e['at'])}: {_title(e, lang)}, {area_name(e['area'])} "
+                     f"{e['period']} ({rule_name(e['rule'], lang)}){by}")
+        lines.append(f"    {e['link']}")
+    return lines
+
+
+def text(summary: dict[str, Any], lang: str) -> str:
+    intro = WORDS[lang]["intro"].format(
+        convener=agency_name(summary["convener"]), week=summary["week"],
+        start=_day(summary["from"]), end=_day(summary["to"]))
+    lines = [intro, "", *_open_lines(summary, lang)]
+    for key in ("fired", "resolved", "acknowledged"):
+        lines += ["", *_activity_lines(summary, key, lang)]
+    if summary.get("link"):
+        lines += ["", f"{LABELS[lang]['link']}: {summary['link']}"]
+    return "\n".join([*lines, ""])
+
+
+@dataclass(frozen=True)
+class DigestNotice:
+    """One digest ready to send."""
+
+    digest_id: int
+    attempt: int
+    channel: str
+    target: str
+    secret: str | None
+    lang: str
+    format: str
+    summary: dict[str, Any]
+
+    @property
+    def language_code(self) -> str:
+        return language(self.lang)
+
+    def email_message(self, sender: str) -> EmailMessage:
+        return email_message(
+            sender=sender, to=self.target, subject=subject(self.summary, self.language_code),
+            body=text(self.summary, self.language_code), lang=self.language_code,
+            msg_id=f"samstat-digest-{self.digest_id}",
+            headers={"X-Samstat-Digest": f"{self.summary['convener']}/{self.summary['week']}"})
+
+    def payload(self) -> dict[str, Any]:
+        lang = self.language_code
+        body = text(self.summary, lang)
+        if self.format in ("slack", "teams"):
+            # The text says it all; a Teams card shows it as one block, with a link home.
+            return chat_payload(self.format, subject=subject(self.summary, lang), text=body,
+                                facts=[], link=self.summary.get("link", ""), lang=lang)
+        return {"v": 1, "type": "digest", "digest_id": self.digest_id, **self.summary,
+                "text": body}
+
+    def webhook_body(self) -> bytes:
+        return json.dumps(self.payload(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def webhook_headers(self) -> dict[str, str]:
+        return {"X-Samstat-Delivery": f"digest-{self.digest_id}",
+                "X-Samstat-Transition": "digest"}

@@ -1,0 +1,94 @@
+"""Subscriptions (who is told) and silences (what is kept quiet) over HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+
+from samstat_kit.db import session_scope
+from samstat_kit.http import AnyToken
+from services.notify.api import ERRORS, service_errors
+from services.notify.subscriptions import service
+from services.notify.subscriptions.models import Subscription
+from services.notify.subscriptions.schemas import (
+    SilenceCreate,
+    SilenceRead,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionRead,
+)
+
+router = APIRouter(tags=["subscriptions"])
+
+INVALID: dict[int | str, dict[str, str]] = {
+    422: {"description": "Invalid body, target or unknown agency"}}
+
+
+def _read(sub: Subscription) -> SubscriptionRead:
+    return SubscriptionRead.model_validate(sub).model_copy(
+        update={"has_secret": sub.secret is not None})
+
+
+@router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated,
+             responses=ERRORS | INVALID,
+             summary="Register an e-mail address or webhook for a convener's alerts")
+def create_subscription(request: Request, body: SubscriptionCreate,
+                        principal: AnyToken) -> SubscriptionCreated:
+    """Admins, or the convener's own agency. A webhook's secret is returned only here."""
+    agencies = request.app.state.agencies
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        sub, secret = service.create_subscription(
+            session=session, principal=principal, body=body, now=datetime.now(UTC),
+            known_agencies=agencies)
+        return SubscriptionCreated(**_read(sub).model_dump(), secret=secret)
+
+
+@router.get("/v1/subscriptions", response_model=list[SubscriptionRead], responses=ERRORS,
+            summary="Subscriptions (an agency sees its own)")
+def get_subscriptions(request: Request, principal: AnyToken,
+                      convener: str | None = None) -> list[SubscriptionRead]:
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        subs = service.list_subscriptions(session=session, principal=principal,
+                                          convener=convener)
+        return [_read(s) for s in subs]
+
+
+@router.delete("/v1/subscriptions/{subscription_id}", status_code=204,
+               responses=ERRORS | {409: {"description": "Kept by the registry"}},
+               summary="Stop a subscription")
+def delete_subscription(request: Request, subscription_id: str,
+                        principal: AnyToken) -> Response:
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        service.delete_subscription(session=session, principal=principal,
+                                    subscription_id=subscription_id, now=datetime.now(UTC))
+    return Response(status_code=204)
+
+
+@router.post("/v1/silences", status_code=201, response_model=SilenceRead,
+             responses=ERRORS | INVALID, summary="Keep matching alerts quiet for a while")
+def create_silence(request: Request, body: SilenceCreate, principal: AnyToken) -> SilenceRead:
+    """Silences stop deliveries, not alerts. An agency may silence only its own alerts."""
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        silence = service.create_silence(session=session, principal=principal, body=body,
+                                         now=datetime.now(UTC))
+        return SilenceRead.model_validate(silence)
+
+
+@router.get("/v1/silences", response_model=list[SilenceRead], responses=ERRORS,
+            summary="Active silences (all with include_expired=true)")
+def get_silences(request: Request, _principal: AnyToken,
+                 include_expired: bool = False) -> list[SilenceRead]:
+    with session_scope(request.app.state.session_factory) as session:
+        rows = service.list_silences(session=session, now=datetime.now(UTC),
+                                     include_expired=include_expired)
+        return [SilenceRead.model_validate(s) for s in rows]
+
+
+@router.delete("/v1/silences/{silence_id}", response_model=SilenceRead, responses=ERRORS,
+               summary="End a silence now")
+def end_silence(request: Request, silence_id: str, principal: AnyToken) -> SilenceRead:
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        silence = service.expire_silence(session=session, principal=principal,
+                                         silence_id=silence_id, now=datetime.now(UTC))
+        return SilenceRead.model_validate(silence)

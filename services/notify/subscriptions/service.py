@@ -1,0 +1,133 @@
+"""Subscriptions and silences. Plain functions with a keyword-only session; nothing commits."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from samstat_kit.auth.service import Principal
+from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
+from services.notify.subscriptions.models import Silence, Subscription
+from services.notify.subscriptions.schemas import SilenceCreate, SubscriptionCreate
+
+# Deliberately loose: the mail server is the judge; this only catches obvious typos.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Invalid(ValueError):
+    pass
+
+
+def _check_target(body: SubscriptionCreate) -> None:
+    if body.channel == "email":
+        if not _EMAIL.match(body.target):
+            raise Invalid(f"{body.target!r} is not an e-mail address")
+        if body.format != "json" or body.secret is not None:
+            raise Invalid("format and secret apply to webhooks only")
+        return
+    url = urlsplit(body.target)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise Invalid(f"{body.target!r} is not an http(s) URL")
+
+
+def create_subscription(*, session: Session, principal: Principal, body: SubscriptionCreate,
+                        now: datetime, known_agencies: Collection[str] | None = None
+                        ) -> tuple[Subscription, str | None]:
+    """Register a receiver; returns it with the webhook secret (the only time it is shown)."""
+    if not may_act_for(principal, body.convener):
+        raise Forbidden(f"only {body.convener} or an admin may subscribe for {body.convener}")
+    if known_agencies is not None and body.convener not in known_agencies:
+        raise Invalid(f"unknown agency {body.convener!r}")
+    _check_target(body)
+    secret = body.secret
+    if body.channel == "webhook" and secret is None:
+        secret = secrets.token_urlsafe(32)
+    sub = Subscription(
+        id=str(uuid.uuid4()), convener=body.convener, channel=body.channel,
+        target=body.target, secret=secret, lang=body.lang, format=body.format,
+        created_at=now, created_by=actor(principal),
+    )
+    session.add(sub)
+    session.flush()
+    return sub, secret
+
+
+def list_subscriptions(*, session: Session, principal: Principal,
+                       convener: str | None = None) -> list[Subscription]:
+    """Admins see any convener's; an agency only its own (targets are personal data)."""
+    if not principal.is_admin:
+        if convener is not None and convener != principal.agency:
+            raise Forbidden("an agency token lists only its own subscriptions")
+        convener = principal.agency
+    q = select(Subscription).where(Subscription.deleted_at.is_(None))
+    if convener is not None:
+        q = q.where(Subscription.convener == convener)
+    return list(session.scalars(q.order_by(Subscription.created_at, Subscription.id)))
+
+
+def delete_subscription(*, session: Session, principal: Principal, subscription_id: str,
+                        now: datetime) -> None:
+    sub = session.get(Subscription, subscription_id)
+    if sub is None or sub.deleted_at is not None:
+        raise NotFound(f"no subscription {subscription_id}")
+    if not may_act_for(principal, sub.convener):
+        raise Forbidden(f"only {sub.convener} or an admin may delete this subscription")
+    if sub.source == "registry":
+        raise Conflict("this receiver is the agency's contact in the registry; change it there, "
+                       "or add a subscription of the agency's own, which takes precedence")
+    sub.deleted_at = now
+    session.flush()
+
+
+def create_silence(*, session: Session, principal: Principal, body: SilenceCreate,
+                   now: datetime) -> Silence:
+    """Admins silence anything; an agency only its own alerts (convener set to itself)."""
+    convener = body.convener
+    if not principal.is_admin:
+        if convener is not None and convener != principal.agency:
+            raise Forbidden("an agency token may silence only alerts it convenes")
+        convener = principal.agency
+    if body.expires_at is not None:
+        expires = body.expires_at
+    else:
+        assert body.duration_hours is not None
+        expires = now + timedelta(hours=body.duration_hours)
+    if expires <= now:
+        raise Invalid("expires_at is in the past")
+    if expires > now + timedelta(days=366):
+        raise Invalid("a silence lasts at most a year")
+    silence = Silence(
+        id=str(uuid.uuid4()), indicator=body.indicator, area=body.area, convener=convener,
+        comment=body.comment, created_at=now, created_by=actor(principal), expires_at=expires,
+    )
+    session.add(silence)
+    session.flush()
+    return silence
+
+
+def list_silences(*, session: Session, now: datetime,
+                  include_expired: bool = False) -> list[Silence]:
+    q = select(Silence)
+    if not include_expired:
+        q = q.where(Silence.expires_at > now)
+    return list(session.scalars(q.order_by(Silence.expires_at, Silence.id)))
+
+
+def expire_silence(*, session: Session, principal: Principal, silence_id: str,
+                   now: datetime) -> Silence:
+    """End a silence now (kept for the record)."""
+    silence = session.get(Silence, silence_id)
+    if silence is None:
+        raise NotFound(f"no silence {silence_id}")
+    if not principal.is_admin and silence.convener != principal.agency:
+        raise Forbidden("an agency token may end only its own silences")
+    silence.expires_at = now
+    session.flush()
+    return silence

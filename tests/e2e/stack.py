@@ -1,0 +1,127 @@
+"""The real exchange as child processes: the four services and the indicators worker, on the
+test session's broker and a database of the test's own. Components can be killed and restarted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from samstat.components import SERVICES
+from samstat_kit.broker import free_port
+
+
+@dataclass
+class Stack:
+    db_url: str
+    bootstrap: str
+    log_dir: Path
+    prefix: str = field(default_factory=lambda: "e2e" + uuid.uuid4().hex[:8])
+    ports: dict[str, int] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    last_diff: Any = None  # what the last wait_for condition saw, for failure messages
+
+    def env(self) -> dict[str, str]:
+        return os.environ | {
+            "SAMSTAT_DATABASE_URL": self.db_url,
+            "SAMSTAT_DATA_DIR": str(self.log_dir),
+            "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "SAMSTAT_KAFKA_TOPIC_PREFIX": self.prefix,
+            "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS": "3000",
+            "SAMSTAT_KAFKA_SESSION_TIMEOUT_MS": "6000",
+            "SAMSTAT_WORKER_WEB_PORT": str(self.ports.setdefault("worker", free_port())),
+            "SAMSTAT_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port('indicators')}",
+            "SAMSTAT_LOG_LEVEL": "INFO",
+            # Fault tests take the broker away: give up on a send sooner than production does.
+            "SAMSTAT_RELAY_SEND_TIMEOUT_SECONDS": "8",
+        }
+
+    def port(self, name: str) -> int:
+        return self.ports.setdefault(name, free_port())
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port(name)}"
+
+    @staticmethod
+    def python_cli() -> list[str]:
+        return [sys.executable, "-m", "samstat"]
+
+    def start(self, name: str) -> None:
+        worker = name.startswith("worker")
+        args = ["worker"] if worker else ["serve", name, "--port", str(self.port(name))]
+        env = self.env()
+        if worker:  # several workers may run side by side: each its own metrics port
+            env["SAMSTAT_WORKER_WEB_PORT"] = str(self.port(name))
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        self.procs[name] = subprocess.Popen([sys.executable, "-m", "samstat", *args],
+                                            env=env, stdout=log, stderr=log)
+        self._note(f"started {name} pid {self.procs[name].pid}")
+        if not worker:
+            self.wait_healthy(name)
+
+    def start_all(self) -> None:
+        for name in SERVICES:
+            self.start(name)
+        self.start("worker")
+
+    def wait_healthy(self, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.procs[name]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
+            try:
+                if httpx.get(self.url(name) + "/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} never became healthy: {self.log(name)[-3000:]}")
+
+    def stop(self, name: str, *, kill: bool = False) -> None:
+        proc = self.procs.pop(name, None)
+        self._note(f"stop {name} kill={kill} pid {proc and proc.pid} rc {proc and proc.poll()}")
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.stop(name)
+
+    def _note(self, line: str) -> None:
+        with open(self.log_dir / "stack.log", "a") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+    def log(self, name: str) -> str:
+        path = self.log_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_for(self, fn: Any, timeout: float = 60, interval: float = 0.5) -> Any:
+        """Poll ``fn`` until it returns something truthy."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            last = fn()
+            if last:
+                return last
+            for name, proc in self.procs.items():
+                if proc.poll() is not None:  # fail now, with the reason, not at the timeout
+                    raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
+            time.sleep(interval)
+        raise TimeoutError(f"condition not met in {timeout}s (last: {last!r}, "
+                           f"details: {self.last_diff!r})")

@@ -1,0 +1,88 @@
+"""Swedish number formatting, safe HTML building and the SVG charts. Pure, no database."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from services.indicators.readmodel.charts import Line, bar_chart, line_chart, nice_ticks
+from services.indicators.readmodel.formatting import (
+    NBSP,
+    Safe,
+    UnitFormat,
+    number,
+    percent,
+    period_label,
+    signed,
+    tag,
+)
+from services.indicators.readmodel.pages import LOGIN
+
+safe_next = LOGIN.safe_next  # the indicators service's /login (samstat_kit.web)
+
+
+def test_swedish_numbers() -> None:
+    assert number(8563.24, 1) == f"8{NBSP}563,2"
+    assert number(5903486) == f"5{NBSP}903{NBSP}486"
+    assert number(-1.26, 1) == "−1,3"
+    assert number(-0.04, 1) == "0,0"
+    assert percent(0.1328) == f"13,3{NBSP}%"
+    assert signed(0.3, 1) == "+0,3" and signed(-0.3, 1) == "−0,3" and signed(0.0, 1) == "±0,0"
+    share = UnitFormat("share")
+    assert share.value(0.1084) == f"10,8{NBSP}%"
+    assert share.change(0.1084, 0.1112) == "−0,3"
+    assert UnitFormat("percent").value(10.84) == f"10,8{NBSP}%"
+    persons = UnitFormat("persons")
+    assert persons.value(1203.0) == f"1{NBSP}203" and persons.change(42, 38) == "+4"
+    assert persons.value(None) == "–" and persons.change(None, 3) == "–"
+    assert share.axis(0.105, 0.005) == f"10,5{NBSP}%" and share.axis(0.1, 0.005) == f"10,0{NBSP}%"
+    assert [period_label(p).replace(NBSP, " ") for p in
+            ("2023", "2023-H1", "2023-Q2", "2023-10")] == \
+        ["2023", "halvår 1 2023", "kv 2 2023", "okt 2023"]
+
+
+def test_tag_escapes_everything_but_safe_fragments() -> None:
+    evil = '"><script>alert(1)</script>'
+    out = tag('<a title="{}">{}</a>', evil, tag("<b>{}</b>", evil))
+    assert "<script>" not in out
+    assert out == ('<a title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
+                   '<b>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</b></a>')
+    assert isinstance(out, Safe)
+
+
+def test_safe_next_stays_on_this_site() -> None:
+    assert safe_next("/fye/2480?x=1") == "/fye/2480?x=1"
+    for bad in (None, "", "https://evil.example/", "//evil.example", "/\\evil.example",
+                "/\t/evil.example", "javascript:alert(1)", "fye/2480"):
+        assert safe_next(bad) == "/indicators"
+
+
+def test_nice_ticks() -> None:
+    assert nice_ticks(0, 0.1084) == [0, 0.05, 0.1, 0.15]
+    assert nice_ticks(32, 67) == [30, 40, 50, 60, 70]
+    assert nice_ticks(5, 5)[0] <= 5 <= nice_ticks(5, 5)[-1]
+
+
+def test_line_chart_is_valid_svg_with_gaps_and_legend() -> None:
+    lines = [Line("Umeå <2480>", {"2021": 0.105, "2022": None, "2023": 0.099},
+                  frozenset({"2023"})),
+             Line("Riket", {"2021": 0.133, "2022": 0.131, "2023": 0.128})]
+    svg = line_chart(chart_id="t", title="Andel & trend", description="d",
+                     categories=["2021", "2022", "2023"], lines=lines,
+                     category_label=str, value_label=UnitFormat("share").value)
+    root = ET.fromstring(svg)  # well-formed XML
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg" and root.get("role") == "img"
+    # the gap splits Umeå's line: no polyline for it, Riket's is one polyline of three points
+    polylines = root.findall(f"{ns}polyline")
+    assert len(polylines) == 1 and len(polylines[0].get("points", "").split()) == 3
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert "Umeå <2480>" in texts and "Riket" in texts  # legend, escaped in the source
+    assert "&lt;2480&gt;" in svg
+    assert any("preliminärt" in (t or "") for t in texts)  # the hollow-marker legend entry
+    empty = line_chart(chart_id="e", title="x", description="", categories=[], lines=[],
+                       category_label=str, value_label=str)
+    assert "Inga värden" in empty
+    ET.fromstring(empty)
+    bars = bar_chart(chart_id="b", title="t", description="d",
+                     items=[("Sjukpenning", 10.0, "10"), ("Övrigt", 0.0, "0")])
+    assert len(ET.fromstring(bars).findall(f"{ns}rect")) == 2

@@ -1,0 +1,196 @@
+"""The HTML pages and the browser login, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+from services.indicators.app import create_app
+from services.indicators.config import IndicatorsSettings
+from services.indicators.readmodel.formatting import NBSP, percent
+
+from .test_readmodel_data import REGION, delete, fye_docs, load, value_doc
+
+YEARS = (2093, 2094, 2095)  # the last one has six months in
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    # Not entered as a context manager: no lifespan, so no Kafka consumer is started.
+    return TestClient(create_app(IndicatorsSettings(database_url=db_url)),
+                      follow_redirects=False)
+
+
+@pytest.fixture
+def token(db_url: str) -> str:
+    with session_scope(session_factory(db_url)) as session:
+        return tokens.issue(session=session, scope="agency", agency="forsakringskassan")
+
+
+@pytest.fixture
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def fye(db_url: str) -> Iterator[list[dict[str, Any]]]:
+    docs = fye_docs(YEARS, last_year_months=6)
+    load(db_url, docs)
+    yield docs
+    delete(db_url, docs)
+
+
+@pytest.fixture
+def counts(db_url: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    ind = "t_" + uuid.uuid4().hex[:12]
+    docs = []
+    for n, year in enumerate((2081, 2082)):
+        for q in range(1, 5):
+            docs.append(value_doc(ind, "2480", f"{year}-Q{q}", 1230.0 + 10 * n + q,
+                                  year_ago=(1220.0 + q) if n else None,
+                                  complete=not (n == 1 and q == 4)))
+            docs.append(value_doc(ind, "umearegionen", f"{year}-Q{q}", 2000.0 + 7 * n + q))
+    load(db_url, docs)
+    yield ind, docs
+    delete(db_url, docs)
+
+
+def doc(docs: list[dict[str, Any]], area: str, period: str) -> dict[str, Any]:
+    return next(d for d in docs if d["area"] == area and d["period"] == period)
+
+
+def test_pages_without_a_token_go_to_login(client: TestClient) -> None:
+    for url in ("/indicators/fye_share?area=2480", "/fye/2480", "/indicators"):
+        r = client.get(url)
+        assert r.status_code == 303
+        assert r.headers["location"] == f"/login?next={quote(url, safe='')}"
+    client.cookies.set("samstat_token", "sst_nope_nope")
+    assert client.get("/fye/2480").status_code == 303
+    client.cookies.clear()
+    assert client.get("/fye/2480", headers={"Authorization": "Bearer sst_x_y"}).status_code == 303
+
+
+def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None:
+    nxt = "/fye/2480?x=1"
+    form = client.get("/login", params={"next": nxt})
+    assert form.status_code == 200 and 'name="token"' in form.text
+    assert 'value="/fye/2480?x=1"' in form.text
+    assert form.headers["cache-control"] == "private, no-store"
+    assert "default-src 'none'" in form.headers["content-security-policy"]
+
+    bad = client.post("/login", data={"token": "sst_abc_secret-guess", "next": nxt})
+    assert bad.status_code == 401 and "set-cookie" not in bad.headers
+    assert "Ogiltig" in bad.text and "secret-guess" not in bad.text
+    assert client.post("/login", data={"token": "", "next": nxt}).status_code == 401
+
+    ok = client.post("/login", data={"token": token, "next": nxt})
+    assert ok.status_code == 303 and ok.headers["location"] == nxt
+    cookie = ok.headers["set-cookie"]
+    assert cookie.startswith(f"samstat_token={token};")
+    low = cookie.lower()
+    assert "httponly" in low and "samesite=lax" in low and "path=/" in low
+    assert "max-age=43200" in low and "secure" not in low  # plain http in the test
+    page = client.get("/fye/2480")  # the client sends the cookie now
+    assert page.status_code == 200 and "Logga ut" in page.text
+
+    out = client.post("/logout")
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert 'samstat_token=""' in out.headers["set-cookie"]
+    client.cookies.clear()
+    assert client.get("/fye/2480").status_code == 303
+
+
+def test_login_never_redirects_elsewhere(client: TestClient, token: str) -> None:
+    for evil in ("https://evil.example/x", "//evil.example", "/\\evil.example"):
+        r = client.post("/login", data={"token": token, "next": evil})
+        assert r.status_code == 303 and r.headers["location"] == "/indicators"
+    r = client.post("/login", content=b'{"token": "x"}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 415
+
+
+def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
+    r = client.get("/fye/2480", headers=bearer)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    html = r.text
+    assert html.count("<svg") == 3  # by year, by month, by benefit
+    assert "Helårsekvivalenter i Umeå" in html
+    assert "Helårsekvivalenter (full-year equivalents)" in html
+    assert "Samordningsförbundet Umeåregionen" in html
+    # key figures are for the last whole year, 2094 (2095 has six months in)
+    umea = doc(fye, "2480", "2094")
+    assert percent(umea["value"]) in html
+    assert f"79{NBSP}021" in html
+    fye_2094 = f"{round(umea['components']['fye']):,}".replace(",", NBSP)
+    assert fye_2094 in html
+    members = [doc(fye, m, "2094")["components"] for m in REGION]
+    region_share = sum(m["fye"] for m in members) / sum(m["population"] for m in members)
+    assert percent(region_share) in html
+    assert "6 av 12 månader" in html  # the part-year is named, not drawn
+    assert "Per ersättning 2094" in html
+    assert "Sjukpenning och rehabiliteringspenning (sickness benefit)" in html
+    assert "Kvinnor (women)" in html
+    # the nation is six municipalities out of 290 here: explained, not drawn as the nation
+    assert "6 av 290 kommuner" in html
+    assert "/v1/fye/export.csv?areas=2480%2Cumearegionen%2C0000&amp;granularity=year" in html
+
+    region = client.get("/fye/umearegionen", headers=bearer)
+    assert region.status_code == 200 and percent(region_share) in region.text
+    assert client.get("/fye/9999", headers=bearer).status_code == 404
+
+
+def test_indicator_page(client: TestClient, bearer: dict,
+                        counts: tuple[str, list[dict]]) -> None:
+    ind, _docs = counts
+    r = client.get(f"/indicators/{ind}", params={"area": "2480"}, headers=bearer)
+    assert r.status_code == 200
+    html = r.text
+    assert "<svg" in html and f"<h1>{ind}</h1>" in html
+    assert f"1{NBSP}244" in html  # 2082-Q4, the latest value
+    assert f"1{NBSP}224" in html  # its year-ago value
+    assert "+20" in html  # the change
+    assert "Preliminär" in html and "Definitiv" in html
+    assert "Samordningsförbundet Umeåregionen (umearegionen)" in html  # drawn beside it
+    assert f"2{NBSP}011" in html  # the region's latest value, in the comparison line
+    assert "personer (persons)" in html
+    assert f"/v1/indicators/{ind}/export.sdmx.csv?area=2480&amp;granularity=quarter" in html
+    # the same page without an area lists the areas
+    listing = client.get(f"/indicators/{ind}", headers=bearer)
+    assert listing.status_code == 200 and f"/indicators/{ind}?area=umearegionen" in listing.text
+    index = client.get("/indicators", headers=bearer)
+    assert index.status_code == 200 and f'href="/indicators/{ind}"' in index.text
+    assert client.get(f"/indicators/{ind}", params={"area": "9999"},
+                      headers=bearer).status_code == 404
+
+
+def test_fye_share_indicator_page_for_a_region(client: TestClient, bearer: dict,
+                                               fye: list[dict]) -> None:
+    r = client.get("/indicators/fye_share", params={"area": "umearegionen",
+                                                    "granularity": "year"}, headers=bearer)
+    assert r.status_code == 200
+    members = [doc(fye, m, "2094")["components"] for m in REGION]
+    share = sum(m["fye"] for m in members) / sum(m["population"] for m in members)
+    assert percent(share) in r.text and "<svg" in r.text
+    assert "Helårsekvivalenter, andel av befolkningen 20–64 år" in r.text
+
+
+def test_everything_shown_is_escaped(client: TestClient, bearer: dict) -> None:
+    evil = '<svg onload=alert(1)>"x'  # no slash: it must reach the page as one path segment
+    r = client.get(f"/indicators/{quote(evil, safe='')}", params={"area": "2480"},
+                   headers=bearer)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert evil not in r.text and "&lt;svg onload=alert(1)&gt;&quot;x" in r.text
+    r = client.get("/indicators/fye_share", params={"area": '"><img src=x onerror=alert(1)>'},
+                   headers=bearer)
+    assert r.status_code == 404
+    assert "<img" not in r.text and "&quot;&gt;&lt;img src=x" in r.text
+    r = client.get("/login", params={"next": '/x"><script>alert(1)</script>'})
+    assert "<script>" not in r.text and "&lt;script&gt;" in r.text

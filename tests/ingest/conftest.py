@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import delete
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+from services.ingest.app import create_app
+from services.ingest.config import IngestSettings
+from services.ingest.observations.models import (
+    IngestBatch,
+    IngestCell,
+    IngestObservation,
+    OutboxMessage,
+)
+
+
+@pytest.fixture
+def ingest_db(db_url: str) -> str:
+    """The migrated database, with ingest's tables emptied for this test."""
+    with session_scope(session_factory(db_url)) as s:
+        for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch):
+            s.execute(delete(model))
+    return db_url
+
+
+@pytest.fixture
+def client(ingest_db: str) -> Iterator[TestClient]:
+    # No broker here: the relay keeps the outbox and retries in the background.
+    settings = IngestSettings(database_url=ingest_db, suppression_threshold=5,
+                              max_batch_records=50, relay_max_backoff_seconds=0.5)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def token(ingest_db: str) -> Any:
+    def make(agency: str | None = None, scope: str = "agency", ttl_days: int | None = 1) -> str:
+        with session_scope(session_factory(ingest_db)) as s:
+            return tokens.issue(session=s, scope=scope, agency=agency, ttl_days=ttl_days)
+
+    return make
+
+
+def obs(**over: Any) -> dict[str, Any]:
+    base = {
+        "event_id": str(uuid.uuid4()), "agency": "forsakringskassan",
+        "measure": "benefit_net_days", "area": "2480", "period": "2023-10",
+        "dimensions": {"benefit": "sickness", "sex": "K"}, "value": 31000.0, "unit": "days",
+        "revision": 1, "produced_at": datetime.now(UTC).isoformat(),
+    }
+    return base | over

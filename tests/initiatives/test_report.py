@@ -1,0 +1,432 @@
+"""The yearly follow-up report and the experience bank, end to end on both databases.
+
+The indicators service is a real HTTP server (a small FastAPI app under uvicorn on a free port)
+that answers the read-model API with fixed series; the registry is the seeded 2024 plan in the
+shared ``db_url`` databases (removed again at the end of the module). The HTML report is
+rendered by a real headless Chromium, as a PDF and as a screenshot.
+
+What the fake indicators service says about 2024 (everything else has no data):
+
+=====  ==========================================  ======================  ==============
+ no.   indicator                                   values                  verdict
+=====  ==========================================  ======================  ==============
+  1    i01_ae_youth_in_torget (rise), all six       12 → 15 (year)          on track
+  1    i01_ae_youth_gk_referrals (rise), Umeå       20 → 24                 on track
+  2    i02_sick_case_days_to_gk (fall), Umeå        100 → 120               off track
+  3    i03 review (milestone, due 2024-02-29)       1                       on track
+  3    i03 part-time share (no direction), Umeå     0.31 vs 0.30            not judged
+  8    i08 foreign-born share (fall), Umeå          year incomplete; H1     on track
+                                                    0.42 → 0.38
+ 10    i10 Krami proposal (due 2024-12-31)          0 for the whole year    off track
+ 13    i13 SDK (due 2024-12-31)                     0 in March              not judged
+ —     fye_share, six municipalities + region      12,0 % → 11,5 %         fell (wanted)
+=====  ==========================================  ======================  ==============
+"""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Header, HTTPException
+from fastapi.testclient import TestClient
+
+from samstat_kit.broker import free_port
+from samstat_kit.db import session_factory, session_scope
+from services.initiatives.app import create_app
+from services.initiatives.config import InitiativesSettings
+from services.initiatives.registry import service
+from services.initiatives.registry.models import Plan
+from services.initiatives.registry.schemas import InitiativeUpdate
+from services.initiatives.report.pdf import chromium_flags, find_chromium, run_chromium
+
+from .helpers import bearer, tokens
+
+MEMBERS = ["2480", "2460", "2404", "2409", "2401", "2403"]
+Pt = dict[str, Any]
+
+
+def pt(period: str, value: float | None, ago: float | None = None,
+       complete: bool = True) -> Pt:
+    return {"period": period, "value": value, "year_ago_value": ago, "complete": complete}
+
+
+def _series() -> dict[tuple[str, str, str], list[Pt]]:
+    data: dict[tuple[str, str, str], list[Pt]] = {}
+    for area in MEMBERS:
+        data["i01_ae_youth_in_torget", area, "year"] = [
+            pt("2022", 10), pt("2023", 12, 10), pt("2024", 15, 12)]
+        data["fye_share", area, "year"] = [
+            pt("2022", 0.124), pt("2023", 0.120, 0.124), pt("2024", 0.115, 0.120)]
+    data["i01_ae_youth_gk_referrals", "2480", "year"] = [pt("2023", 20), pt("2024", 24, 20)]
+    data["i02_sick_case_days_to_gk", "2480", "year"] = [pt("2023", 100), pt("2024", 120, 100)]
+    data["i03_sick_leave_pattern_review", "umearegionen", "year"] = [pt("2024", 1, 0)]
+    data["i03_part_time_sick_leave_share", "2480", "year"] = [pt("2024", 0.31, 0.30)]
+    # Initiative 8: the year is not complete yet, its first half is.
+    def share(y: int, m: int) -> float:
+        return round(0.45 - 0.004 * (12 * (y - 2023) + m), 4)
+
+    months = [pt(f"{y}-{m:02d}", share(y, m), share(y - 1, m) if y > 2023 else None,
+                 complete=(y, m) < (2024, 7))
+              for y in (2023, 2024) for m in range(1, 13) if (y, m) <= (2024, 7)]
+    data["i08_foreign_born_share_of_unemployed", "2480", "month"] = months
+    data["i08_foreign_born_share_of_unemployed", "2480", "half"] = [
+        pt("2023-H1", 0.42), pt("2023-H2", 0.41), pt("2024-H1", 0.38, 0.42),
+        pt("2024-H2", 0.37, 0.41, complete=False)]
+    data["i08_foreign_born_share_of_unemployed", "2480", "quarter"] = []
+    data["i08_foreign_born_share_of_unemployed", "2480", "year"] = [
+        pt("2023", 0.415), pt("2024", 0.375, 0.415, complete=False)]
+    data["i10_krami_joint_proposal", "umearegionen", "year"] = [pt("2024", 0, None)]
+    data["i13_sdk_prerequisites", "umearegionen", "year"] = [pt("2024", 0, None, False)]
+    data["i13_sdk_prerequisites", "umearegionen", "month"] = [pt("2024-03", 0, None)]
+    return data
+
+
+FYE = {("umearegionen", "2024"): 0.115, ("umearegionen", "2023"): 0.120}
+
+
+class FakeIndicators:
+    """The indicators read model's HTTP API over fixed data, on a real port."""
+
+    def __init__(self) -> None:
+        self.series = _series()
+        self.tokens: set[str] = set()
+        self.requests = 0
+        app = FastAPI()
+
+        def seen(authorization: str | None) -> None:
+            self.requests += 1
+            if not authorization or not authorization.startswith("Bearer "):
+                raise HTTPException(401, "missing bearer token")
+            self.tokens.add(authorization.removeprefix("Bearer "))
+
+        @app.get("/v1/indicators/{indicator}/series")
+        async def series(indicator: str, area: str, granularity: str = "month",
+                   authorization: str | None = Header(None)) -> dict[str, Any]:
+            seen(authorization)
+            return {"indicator": indicator, "area": area, "unit": "",
+                    "points": self.series.get((indicator, area, granularity), [])}
+
+        @app.get("/v1/fye/{area}/{period}")
+        async def fye(area: str, period: str,
+                authorization: str | None = Header(None)) -> dict[str, Any]:
+            seen(authorization)
+            share = FYE.get((area, period))
+            if share is None:
+                raise HTTPException(404, "nothing reported")
+            return {"area": area, "period": period, "fye": share * 100_000,
+                    "population": 100_000, "share": share, "by_benefit": {}, "by_sex": {},
+                    "municipalities": MEMBERS, "complete": True}
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> FakeIndicators:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the fake indicators service did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def indicators() -> Iterator[FakeIndicators]:
+    with FakeIndicators() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def _seeded() -> Iterator[dict[str, set[str] | None]]:
+    """Per database URL: the contacts the seed added, or None if 2024 was there already."""
+    seeded: dict[str, set[str] | None] = {}
+    yield seeded
+    for url, contacts in seeded.items():
+        if contacts is None:
+            continue
+        with session_scope(session_factory(url)) as s:
+            plan = s.get(Plan, 2024)
+            if plan is not None:
+                plan.status = "draft"
+                s.flush()
+                service.delete_plan(session=s, year=2024, actor="test-cleanup")
+            for agency in contacts:
+                service.delete_contact(session=s, agency=agency, actor="test-cleanup")
+
+
+@pytest.fixture
+def plan2024(db_url: str, _seeded: dict[str, set[str] | None]) -> int:
+    if db_url not in _seeded:
+        with session_scope(session_factory(db_url)) as s:
+            existed = s.get(Plan, 2024) is not None
+            before = {c.agency for c in service.list_contacts(session=s)}
+            service.seed(session=s, year=2024)
+            after = {c.agency for c in service.list_contacts(session=s)}
+        _seeded[db_url] = None if existed else after - before
+    return 2024
+
+
+@pytest.fixture
+def client(db_url: str, indicators: FakeIndicators, plan2024: int) -> TestClient:
+    settings = InitiativesSettings(database_url=db_url, registry_publish=False,
+                                   indicators_url=indicators.url)
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture
+def token(db_url: str) -> str:
+    return tokens(db_url)[1]  # an agency token: reading needs no more
+
+
+def _by_number(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {i["number"]: i for i in report["initiatives"]}
+
+
+def _indicator(ini: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(i for i in ini["indicators"] if i["id"] == code)
+
+
+# ---------------------------------------------------------------------------------- JSON
+
+
+def test_report_classifies_the_2024_initiatives(client: TestClient, token: str,
+                                                indicators: FakeIndicators) -> None:
+    resp = client.get("/v1/plans/2024/report", headers=bearer(token))
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert report["source_errors"] == []
+    assert token in indicators.tokens  # the reader's own token was forwarded
+    inis = _by_number(report)
+    assert {n: i["verdict"] for n, i in inis.items()} == {
+        1: "on_track", 2: "off_track", 3: "on_track", 4: "no_data", 5: "no_data",
+        6: "no_data", 7: "no_data", 8: "on_track", 9: "no_data", 10: "off_track",
+        12: "no_data", 13: "not_judged"}
+    total = report["summary"]["total"]
+    assert (total["initiatives"], total["not_started"], total["started"],
+            total["completed"]) == (12, 0, 12, 0)
+    assert (total["on_track"], total["off_track"], total["no_data"],
+            total["not_judged"]) == (3, 2, 6, 1)
+    ill = next(r for r in report["summary"]["by_area"] if r["key"] == "ill_health")
+    assert (ill["initiatives"], ill["on_track"], ill["off_track"]) == (5, 2, 1)
+
+    torget = _indicator(inis[1], "i01_ae_youth_in_torget")
+    assert (torget["direction"], torget["verdict"], torget["areas_on_track"]) == (
+        "rise", "on_track", 6)
+    umea = torget["areas"][0]
+    assert (umea["area"], umea["period"], umea["value"], umea["year_ago_value"],
+            umea["change"], umea["moved"]) == ("2480", "2024", 15, 12, 3, "wanted")
+    assert "series" not in torget  # chart data stays in the HTML
+
+    days = _indicator(inis[2], "i02_sick_case_days_to_gk")
+    assert (days["direction"], days["verdict"]) == ("fall", "off_track")
+    assert days["areas"][0]["moved"] == "unwanted"
+
+    review = _indicator(inis[3], "i03_sick_leave_pattern_review")
+    assert review["areas"][0]["target_status"] == "met"
+    assert _indicator(inis[3], "i03_part_time_sick_leave_share")["verdict"] == "not_judged"
+    assert inis[3]["progress"]["milestones_done"] == inis[3]["progress"][
+        "milestones_total"] == 1
+
+    share = _indicator(inis[8], "i08_foreign_born_share_of_unemployed")["areas"][0]
+    assert (share["period"], share["complete"], share["verdict"]) == (
+        "2024-H1", True, "on_track")
+    assert share["change"] == pytest.approx(-0.04)
+
+    krami = _indicator(inis[10], "i10_krami_joint_proposal")["areas"][0]
+    assert (krami["target_status"], krami["verdict"]) == ("missed", "off_track")
+    sdk = _indicator(inis[13], "i13_sdk_prerequisites")["areas"][0]
+    assert (sdk["period"], sdk["target_status"], sdk["verdict"]) == (
+        "2024-03", "pending", "not_judged")
+
+    # Impact beside the measured FYE change.
+    assert (inis[8]["impact"], inis[10]["impact"]) == (5, None)
+    region = inis[1]["fye"][0]
+    assert (region["area"], region["period"], region["moved"]) == (
+        "umearegionen", "2024", "wanted")
+    assert region["change_pp"] == pytest.approx(-0.5)
+    assert [r["area"] for r in inis[4]["fye"]] == ["2480"]  # Umeå's own initiative
+    assert report["fye"][0]["share"] == pytest.approx(0.115)
+
+    progress = inis[10]["progress"]
+    assert (progress["phase"], progress["status"]) == ("started", "starting")
+    assert progress["current_state_date"] == "2023-06-01"
+    assert progress["current_state_outdated"] is True
+
+
+def test_report_needs_a_token_and_a_plan(client: TestClient, token: str) -> None:
+    assert client.get("/v1/plans/2024/report").status_code == 401
+    assert client.get("/v1/plans/2024/report",
+                      headers=bearer("sst_nope_nope")).status_code == 401
+    assert client.get("/v1/plans/1999/report", headers=bearer(token)).status_code == 404
+
+
+def test_indicators_service_down_is_reported_not_fatal(db_url: str, plan2024: int,
+                                                       token: str) -> None:
+    settings = InitiativesSettings(database_url=db_url, registry_publish=False,
+                                   indicators_url=f"http://127.0.0.1:{free_port()}",
+                                   indicators_timeout_seconds=2)
+    report = TestClient(create_app(settings)).get("/v1/plans/2024/report",
+                                                  headers=bearer(token)).json()
+    assert report["source_errors"] and "did not answer" in report["source_errors"][0]
+    assert report["summary"]["total"]["no_data"] == 12
+
+
+def _copy_with_changes(db_url: str, year: int) -> None:
+    """The 2024 plan copied to ``year`` and decided, with one initiative not started, one
+    completed and a title that needs escaping."""
+    with session_scope(session_factory(db_url)) as s:
+        service.copy_plan(session=s, year=year, prev=2024, actor="test")
+        service.decide_plan(session=s, year=year, actor="test")
+        changes = {
+            12: InitiativeUpdate(status="not_started",
+                                 current_state="Ingen resurs är avsatt ännu."),
+            13: InitiativeUpdate(status="completed"),
+            4: InitiativeUpdate(title="Flöden <script>alert(1)</script> & daglig verksamhet"),
+        }
+        for number, body in changes.items():
+            service.update_initiative(session=s, number=number, year=year, body=body,
+                                      actor="test", expected_version=None)
+
+
+def test_summary_counts_and_the_experience_bank(client: TestClient, token: str, db_url: str,
+                                                plan_year: int) -> None:
+    _copy_with_changes(db_url, plan_year)
+    report = client.get(f"/v1/plans/{plan_year}/report", headers=bearer(token)).json()
+    total = report["summary"]["total"]
+    assert (total["not_started"], total["started"], total["completed"]) == (1, 10, 1)
+    assert total["no_data"] + total["not_judged"] == 12  # nothing measured in that year
+    assert _by_number(report)[12]["progress"]["reason_not_started"] == (
+        "Ingen resurs är avsatt ännu.")
+
+    bank = client.get("/v1/experience-bank", headers=bearer(token))
+    assert bank.status_code == 200, bank.text
+    body = bank.json()
+    assert {2024, plan_year} <= set(body["plan_years"])
+    dims = {d["dimension"]: {g["key"]: g for g in d["groups"]} for d in body["dimensions"]}
+    assert set(dims) == {"area", "feasibility", "parties"}
+
+    def ids(group: dict[str, Any], column: str) -> set[tuple[int, int]]:
+        return {(x["plan_year"], x["number"]) for x in group[column]}
+
+    ill = dims["area"]["ill_health"]
+    assert ids(ill, "worked") >= {(2024, 1), (2024, 3)}
+    assert (2024, 2) in ids(ill, "did_not_work")
+    assert (plan_year, 1) in ids(ill, "not_measured")
+    assert ids(dims["area"]["unemployment"], "worked") >= {(2024, 8)}
+    assert (2024, 10) in ids(dims["area"]["unemployment"], "did_not_work")
+    fk_region = dims["parties"]["forsakringskassan+region-vasterbotten"]
+    assert fk_region["label_sv"] == "FK + Regionen"
+    assert ((2024, 3) in ids(fk_region, "worked")
+            and (2024, 2) in ids(fk_region, "did_not_work"))
+    easy_long = dims["feasibility"]["easy/long"]
+    assert {(2024, 1), (2024, 3)} <= ids(easy_long, "worked")
+    assert "not_assessed" in dims["feasibility"]  # initiative 10
+
+    page = client.get("/experience-bank", headers=bearer(token))
+    assert page.status_code == 200
+    assert "Erfarenhetsbank" in page.text and "FK + Regionen" in page.text
+
+    html = client.get(f"/reports/{plan_year}", headers=bearer(token)).text
+    assert "<script>" not in html
+    assert "Flöden &lt;script&gt;alert(1)&lt;/script&gt; &amp; daglig" in html
+    assert "Ingen resurs är avsatt ännu." in html
+
+
+# --------------------------------------------------------------------------------- pages
+
+
+def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
+                                                            token: str) -> None:
+    resp = client.get("/reports/2024", follow_redirects=False)
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/login?next=%2Freports%2F2024"
+    form = client.get("/login?next=/reports/2024")
+    assert form.status_code == 200 and 'name="token"' in form.text
+
+    bad = client.post("/login", data={"token": "sst_x_y", "next": "/reports/2024"},
+                      follow_redirects=False)
+    assert bad.status_code == 401 and "Ogiltig" in bad.text
+
+    ok = client.post("/login", data={"token": token, "next": "/reports/2024"},
+                     follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"] == "/reports/2024"
+    cookie = ok.headers["set-cookie"]
+    assert cookie.startswith("samstat_token=") and "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+
+    page = client.get("/reports/2024")  # the client keeps the cookie
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert client.get("/reports").status_code == 200
+
+    evil = client.post("/login", data={"token": token, "next": "//evil.example/x"},
+                       follow_redirects=False)
+    assert evil.headers["location"] == "/reports"
+    foreign = client.post("/login", data={"token": token},
+                          headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    assert foreign.status_code == 403
+
+    out = client.post("/logout", follow_redirects=False)
+    assert out.status_code == 303 and 'samstat_token=""' in out.headers["set-cookie"]
+    client.cookies.clear()
+    assert client.get("/reports/2024", follow_redirects=False).status_code == 303
+    assert client.get("/reports/1999", headers=bearer(token)).status_code == 404
+
+
+def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> None:
+    html = client.get("/reports/2024", headers=bearer(token)).text
+    for text in ("Uppföljning av samverkansinitiativ 2024", "Sammanfattning",
+                 "(summary)", "Ej påbörjade", "(not started)", "På rätt väg", "Fel riktning",
+                 "1. Unga med aktivitetsersättning", "Hur långt har det kommit?",
+                 "Hur framgångsrikt?", "Bedömd påverkan och uppmätt förändring",
+                 "ska öka", "ska minska", "jan–jun 2024"):
+        assert text in html, text
+    assert "11,5\u00a0%" in html and "\u22120,5\u00a0p.e." in html  # Swedish numbers
+    assert html.count("<svg") >= 6  # one chart per indicator with data
+    assert "2 av 5" in html and "x – ej bedömd" in html
+
+
+def _chromium() -> str:
+    binary = find_chromium("chromium")
+    if binary is None:
+        pytest.skip("no Chromium binary (Debian: apt-get install -y chromium)")
+    return binary
+
+
+def test_pdf(client: TestClient, token: str) -> None:
+    _chromium()
+    resp = client.get("/reports/2024.pdf", headers=bearer(token))
+    assert resp.status_code == 200, resp.text[:500]
+    assert resp.headers["content-type"] == "application/pdf"
+    assert resp.content.startswith(b"%PDF")
+    assert len(resp.content) > 20_000
+
+
+def test_screenshot_in_a_real_browser(client: TestClient, token: str, tmp_path: Path) -> None:
+    binary = _chromium()
+    page = tmp_path / "report.html"
+    page.write_text(client.get("/reports/2024", headers=bearer(token)).text, encoding="utf-8")
+    shot = tmp_path / "report.png"
+    run_chromium(binary, [*chromium_flags(str(tmp_path / "profile")), "--hide-scrollbars",
+                          "--window-size=1280,2200", f"--screenshot={shot}", page.as_uri()],
+                 tmp_path, timeout=60)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2200)
+    assert len(data) > 10_000

@@ -1,0 +1,99 @@
+"""The follow-up's verdict rules, Swedish number formatting and the SVG chart (pure, no I/O)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from services.initiatives.report import fmt
+from services.initiatives.report.judge import Point, judge, majority, select, want
+from services.initiatives.report.svg import line_chart
+
+RISE = [{"kind": "yoy_wrong_direction", "direction": "rise", "tolerance": 0}]
+FALL = [{"kind": "yoy_wrong_direction", "direction": "fall", "tolerance": 0}]
+
+
+def p(period: str, value: float | None, ago: float | None = None,
+      complete: bool = True) -> Point:
+    return Point(period, value, ago, complete)
+
+
+def test_the_value_that_counts_is_the_latest_complete_period_of_the_plan_year() -> None:
+    points = [p("2023", 9), p("2024", 12, complete=False), p("2024-H1", 11),
+              p("2024-Q2", 10), p("2024-06", 10), p("2024-07", 3, complete=False),
+              p("2025", 99)]
+    assert select(points, 2024) == p("2024-H1", 11)  # H1 beats June: same end, longer
+    assert select([*points, p("2024", 12)], 2024) == p("2024", 12)
+    assert select([p("2024-03", 4, complete=False), p("2024-02", 3, complete=False)],
+                  2024) == p("2024-03", 4, complete=False)
+    assert select(points, 2026) is None
+    assert select([p("2024", None)], 2024) is None
+
+
+def test_direction_comes_from_the_rules_and_yoy_rise_means_fall() -> None:
+    assert want(RISE, None).direction == "rise"
+    fye = want([{"kind": "yoy_rise", "tolerance": 0.005}], None)
+    assert (fye.direction, fye.tolerance) == ("fall", 0.005)
+    milestone = want([{"kind": "target_missed"}], {"value": 1, "direction": "rise",
+                                                   "date": "2024-12-31"})
+    assert (milestone.direction, milestone.shown) == (None, "rise")
+    assert want([], None).shown is None
+
+
+def test_verdicts() -> None:
+    rise, fall = want(RISE, None), want(FALL, None)
+    assert judge(p("2024", 15, 12), rise).verdict == "on_track"
+    assert judge(p("2024", 15, 12), rise).moved == "wanted"
+    assert judge(p("2024", 10, 12), rise).verdict == "off_track"
+    assert judge(p("2024", 12, 12), rise).verdict == "on_track"  # not the wrong way
+    assert judge(p("2024", 12, 12), rise).moved == "unchanged"
+    assert judge(p("2024", 120, 100), fall).verdict == "off_track"
+    assert judge(p("2024", 12, None), rise).verdict == "not_judged"
+    assert judge(None, rise).verdict == "no_data"
+    assert judge(p("2024", 3, 1), want([], None)).verdict == "not_judged"
+    # fye_share: a rise within the tolerance is not off track.
+    fye = want([{"kind": "yoy_rise", "tolerance": 0.005}], None)
+    assert judge(p("2024", 0.123, 0.120), fye).verdict == "on_track"
+    assert judge(p("2024", 0.126, 0.120), fye).verdict == "off_track"
+
+
+def test_targets_are_deadlines() -> None:
+    target = want([{"kind": "target_missed"}],
+                  {"value": 1, "direction": "rise", "date": "2024-12-31"})
+    assert judge(p("2024", 1), target).target_status == "met"
+    assert judge(p("2024", 1), target).verdict == "on_track"
+    assert judge(p("2024", 0), target).verdict == "off_track"
+    early = judge(p("2024-03", 0), target)
+    assert (early.verdict, early.target_status) == ("not_judged", "pending")
+
+
+def test_majority_ties_are_off_track() -> None:
+    assert majority(["on_track", "on_track", "off_track", "no_data"]) == "on_track"
+    assert majority(["on_track", "off_track"]) == "off_track"
+    assert majority(["no_data", "not_judged"]) == "not_judged"
+    assert majority(["no_data"]) == majority([]) == "no_data"
+
+
+def test_swedish_numbers() -> None:
+    nb = fmt.NBSP
+    assert fmt.number(1305) == f"1{nb}305"
+    assert fmt.number(-0.04, 1) == "0,0"
+    assert fmt.number(-1.25, 1) == f"{fmt.MINUS}1,2"
+    assert fmt.value(0.115, "share") == f"11,5{nb}%"
+    assert fmt.change(-0.005, "share") == f"{fmt.MINUS}0,5{nb}p.e."
+    assert fmt.change(3, "persons") == "+3"
+    assert fmt.value(2833, "persons") == f"2{nb}833"
+    assert fmt.period("2024-H1") == "jan–jun 2024"
+    assert fmt.period("2024-Q2") == "apr–jun 2024"
+    assert fmt.period("2024-03") == "mars 2024"
+
+
+def test_chart_is_valid_svg_and_escapes_labels() -> None:
+    svg = line_chart([("Umeå <b>", [("2023-01", 3.0), ("2023-12", 5.0), ("2024-06", 4.0)]),
+                      ("Vännäs", [("2024-06", 1.0)])],
+                     unit="persons", plan_year=2024, target=6.0, title="A & B")
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert "Umeå &lt;b&gt;" in svg and "A &amp; B" in svg
+    assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 1
+    assert "planår 2024" in svg and "mål (target)" in svg
+    assert line_chart([("x", [])], unit="share", plan_year=2024) == ""

@@ -1,0 +1,66 @@
+"""The samstat command line, as operators and agencies run it (real subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.broker import broker_answers, free_port
+from samstat_kit.db import session_factory, session_scope
+
+TOKEN = re.compile(r"^sst_[0-9a-f]{16}_[A-Za-z0-9_\-]{43}$")
+
+
+def samstat(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"SAMSTAT_DATA_DIR": str(data_dir)}
+    env.pop("SAMSTAT_DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "samstat", *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_token_issue_prints_one_token_and_nothing_else(tmp_path: Path) -> None:
+    agency = samstat("token", "issue", "--agency", "forsakringskassan", data_dir=tmp_path)
+    admin = samstat("token", "issue", "--admin", data_dir=tmp_path)
+    assert agency.returncode == 0 and admin.returncode == 0, agency.stderr + admin.stderr
+    for out in (agency.stdout, admin.stdout):
+        lines = out.splitlines()
+        assert len(lines) == 1 and TOKEN.match(lines[0]), out
+    url = f"sqlite:///{(tmp_path / 'samstat.db').resolve()}"
+    with session_scope(session_factory(url)) as s:
+        p = tokens.verify(session=s, token=agency.stdout.strip())
+        assert p is not None and (p.scope, p.agency) == ("agency", "forsakringskassan")
+        assert tokens.verify(session=s, token=admin.stdout.strip()).scope == "admin"  # type: ignore[union-attr]
+    revoked = samstat("token", "revoke", agency.stdout.strip(), data_dir=tmp_path)
+    assert revoked.returncode == 0
+    with session_scope(session_factory(url)) as s:
+        assert tokens.verify(session=s, token=agency.stdout.strip()) is None
+    listing = samstat("token", "list", data_dir=tmp_path).stdout
+    assert "revoked" in listing and agency.stdout.strip().split("_")[2] not in listing
+
+
+def test_token_issue_refuses_unknown_agencies_and_ambiguity(tmp_path: Path) -> None:
+    assert samstat("token", "issue", "--agency", "nope", data_dir=tmp_path).returncode != 0
+    both = samstat("token", "issue", "--agency", "scb", "--admin", data_dir=tmp_path)
+    assert both.returncode != 0 and both.stdout == ""
+
+
+def test_broker_command_returns_once_the_broker_answers(tmp_path: Path) -> None:
+    port = free_port()
+    out = samstat("broker", "--port", str(port), data_dir=tmp_path)
+    try:
+        assert out.returncode == 0, out.stderr
+        assert broker_answers(f"127.0.0.1:{port}")  # already up when the command returned
+        pid = int(re.search(r"pid (\d+)", out.stdout).group(1))  # type: ignore[union-attr]
+    finally:
+        subprocess.run(["pkill", "-f", f"tcp://127.0.0.1:{port}"], check=False)
+    assert pid > 0
+
+
+def test_seed_loads_the_2024_plan(tmp_path: Path) -> None:
+    out = samstat("seed", data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "2024" in out.stdout
