@@ -16,6 +16,7 @@ from prometheus_client import Counter, Histogram
 
 from samstat_kit.kafka import ensure_topics_async, make_consumer
 from samstat_kit.settings import KafkaSettings
+from samstat_kit.tasks import raise_if_cancelling
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class BatchConsumer:
                 await consumer.start()
                 self.running = True
                 while True:
+                    raise_if_cancelling()  # see samstat_kit.tasks
                     batches = await consumer.getmany(timeout_ms=500,
                                                      max_records=self.max_records)
                     records = [r for rs in batches.values() for r in rs]

@@ -16,9 +16,7 @@ Inside any asyncio service (e.g. in a FastAPI lifespan), next to its ``/metrics`
     kafka = settings.kafka                       # a KafkaSettings
     task = asyncio.create_task(run_lag_exporter(kafka, default_groups(kafka), interval=15))
     ...                                          # on shutdown:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await samstat_kit.tasks.stop_tasks(task)
 
 or on its own, with its own metrics endpoint (this is what deploy/k8s runs)::
 

@@ -15,6 +15,7 @@ from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics
+from samstat_kit.tasks import stop_tasks
 from services.indicators.config import IndicatorsSettings, get_settings
 from services.indicators.readmodel import export, pages, service
 from services.indicators.readmodel.router import router
@@ -39,9 +40,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_tasks(task)
 
     async def consumer_note() -> str | None:
         return consumer.last_error and f"consumer: {consumer.last_error}"

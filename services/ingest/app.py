@@ -12,6 +12,7 @@ from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
+from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings, get_settings
 from services.ingest.kafka_ingest import start as start_kafka_ingest  # Kafka ingest
 from services.ingest.observations.cells_router import router as cells_router
@@ -43,9 +44,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         finally:
             if kafka_ingest is not None:  # Kafka ingest
                 await kafka_ingest.stop()  # Kafka ingest
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_tasks(task)
             await relay.stop()
 
     async def relay_check() -> str | None:

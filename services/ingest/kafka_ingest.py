@@ -58,6 +58,7 @@ from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
+from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings
 from services.ingest.observations import service
 from services.ingest.observations.router import (
@@ -367,7 +368,5 @@ class RunningKafkaIngest:
     task: asyncio.Task[None]
 
     async def stop(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        await stop_tasks(self.task)
         await self.ingest.close()

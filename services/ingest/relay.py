@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
+from samstat_kit.tasks import raise_if_cancelling
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.service import outbox_depth
 
@@ -120,6 +121,7 @@ class Relay:
         backoff = 0.1
         last_measure = 0.0
         while True:
+            raise_if_cancelling()  # a client library may have swallowed it: samstat_kit.tasks
             try:
                 if time.monotonic() - last_measure > 1.0:
                     await asyncio.to_thread(self._measure)

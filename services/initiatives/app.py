@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
+from samstat_kit.tasks import stop_tasks
 from services.initiatives.config import InitiativesSettings, get_settings
 from services.initiatives.publisher import RegistryPublisher
 from services.initiatives.registry.errors import RegistryError, VersionMismatch
@@ -50,10 +51,7 @@ def create_app(settings: InitiativesSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await stop_tasks(task)
             await publisher.stop()
 
     async def registry_check() -> str | None:

@@ -20,6 +20,7 @@ from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
+from samstat_kit.tasks import stop_tasks
 from services.notify.alerts.definitions import DefinitionCache, all_definitions
 from services.notify.alerts.router import router as alerts_router
 from services.notify.config import NotifySettings, get_settings
@@ -65,11 +66,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await stop_tasks(*tasks)
             await dispatcher.stop()
 
     def note(source: Callable[[], str | None]) -> Callable[[], Awaitable[str | None]]:
