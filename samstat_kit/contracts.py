@@ -196,6 +196,9 @@ class Catalogue:
     measures: Mapping[str, Measure]
     agencies: Mapping[str, Agency]
     areas: Mapping[str, Area]
+    # publish_denial per cell shape: ingest asks for every record, and batches repeat shapes.
+    _denials: dict[tuple[Any, ...], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:
         """Municipality codes making up an area (empty for an unknown area).
@@ -249,6 +252,19 @@ class Catalogue:
 
         Unknown measures and areas give None: validation reports those separately.
         """
+        key = (agency, measure, area, *sorted(dimensions.items()))
+        try:
+            return self._denials[key]
+        except KeyError:
+            pass
+        if len(self._denials) > 100_000:  # bounded: shapes are few, but inputs are not ours
+            self._denials.clear()
+        denial = self._denials[key] = self._publish_denial(agency, measure, area, dimensions)
+        return denial
+
+    def _publish_denial(
+        self, agency: str, measure: str, area: str, dimensions: Mapping[str, str]
+    ) -> str | None:
         spec = self.measures.get(measure)
         if spec is None or area not in self.areas:
             return None

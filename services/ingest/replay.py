@@ -21,6 +21,7 @@ from services.ingest.observations.models import IngestObservation
 from services.ingest.observations.service import encode_message
 
 CHUNK = 5000
+PER_MESSAGE = 500
 
 
 def _doc(o: IngestObservation) -> dict[str, Any]:
@@ -43,6 +44,16 @@ async def replay(
     producer = make_producer(kafka, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
     done = 0
+    # An area's observations wait here until a full message (PER_MESSAGE) is ready, across
+    # chunks: the worker pays its per-message cost once per message, and a chunk of the log
+    # holds only a few observations of each of the 290 municipalities.
+    waiting: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    async def send(area: str, label: str) -> Any:
+        docs, waiting[area] = waiting[area], []
+        return await producer.send(topics.validated, key=area.encode(),
+                                   value=encode_message(label, docs))
+
     try:
         with factory() as session:
             total = session.scalar(select(func.count(IngestObservation.seq))) or 0
@@ -54,19 +65,17 @@ async def replay(
                 if not rows:
                     break
                 last = rows[-1].seq
-                by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for o in rows:
-                    by_area[o.area].append(_doc(o))
                 futures = []
-                for area, docs in by_area.items():
-                    for i in range(0, len(docs), 500):
-                        futures.append(await producer.send(
-                            topics.validated, key=area.encode(),
-                            value=encode_message(f"replay-{last}", docs[i:i + 500])))
+                for o in rows:
+                    waiting[o.area].append(_doc(o))
+                    if len(waiting[o.area]) >= PER_MESSAGE:
+                        futures.append(await send(o.area, f"replay-{last}"))
                 await asyncio.gather(*futures)
                 done += len(rows)
                 progress(done, total)
                 session.expunge_all()
+            await asyncio.gather(*[await send(area, f"replay-{last}")
+                                   for area, docs in list(waiting.items()) if docs])
     finally:
         await producer.stop()
     return done

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samstat_kit.anonymity import contains_personal_number, is_personal_number
+from samstat_kit.anonymity import _strings, contains_personal_number, is_personal_number
 from services.ingest.gate import suppress
 
 
@@ -74,6 +74,29 @@ def test_a_uuid_whose_digits_look_like_a_number_still_passes() -> None:
     pnr = "19" + core + luhn_digit(core)  # 12 digits, a valid personnummer
     assert is_personal_number(pnr)
     assert not contains_personal_number({"event_id": f"3f1c2a4b-0a1b-4c2d-8e3f-{pnr}"})
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.text(alphabet="0123456789-+ abx\"\\:٣") | st.uuids().map(str)
+    | st.tuples(st.text(max_size=3), personal_numbers()).map("".join),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["event_id", "value", "x", "1981121898"]) | st.text(
+        max_size=3), inner, max_size=4),
+    max_leaves=12)
+
+
+@given(JSON)
+def test_the_quick_test_never_hides_what_the_walk_finds(payload: object) -> None:
+    """contains_personal_number's shortcut (json.dumps + one regex) is only a shortcut."""
+    walk = any(is_personal_number(s) for s in _strings(payload))
+    assert contains_personal_number(payload) == walk
+
+
+@given(personal_numbers(), st.uuids())
+def test_a_number_next_to_an_event_id_is_found(pnr: str, u: object) -> None:
+    assert contains_personal_number([{"event_id": str(u), "x": pnr},
+                                     {"x": f'"event_id": "{u}"{pnr}'}])
 
 
 def _rec(sex: str, value: float | None) -> dict[str, object]:

@@ -16,6 +16,7 @@ from samstat_kit.kafka import Topics, make_consumer
 from samstat_kit.settings import KafkaSettings
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
+from services.ingest.relay import pack
 from tests.ingest.conftest import obs
 
 pytestmark = pytest.mark.integration
@@ -90,3 +91,25 @@ def test_broker_down_during_ingest_loses_nothing(ingest_db: str, token: Any,
             late.stop()
     got = [o["event_id"] for _, m in messages for o in m["observations"]]
     assert sorted(got) == sorted(sent)
+
+
+def test_waiting_messages_of_an_area_are_packed_in_order() -> None:
+    def row(i: int, key: str, n: int) -> tuple[int, str, str, bytes]:
+        docs = [{"event_id": f"{key}-{i}-{j}"} for j in range(n)]
+        return i, "t", key, json.dumps({"v": 1, "batch_id": f"b{i}",
+                                        "observations": docs}).encode()
+
+    alone = [row(1, "2480", 2), row(2, "2460", 1)]
+    assert pack(alone, 500) == [(t, k, p) for _, t, k, p in alone]  # idle: untouched
+
+    rows = [row(1, "2480", 2), row(2, "2460", 1), row(3, "2480", 3), row(4, "2480", 4),
+            (5, "t", "2480", b'{"type": "other"}'), row(6, "2480", 1)]
+    out = [(k, json.loads(p)) for _, k, p in pack(rows, 6)]
+    assert [(k, [o["event_id"] for o in d.get("observations", [])], d.get("batch_ids"))
+            for k, d in out] == [
+        ("2480", ["2480-1-0", "2480-1-1", "2480-3-0", "2480-3-1", "2480-3-2"], ["b1", "b3"]),
+        ("2460", ["2460-2-0"], None),
+        ("2480", [f"2480-4-{j}" for j in range(4)], None),  # would pass the limit of 6
+        ("2480", [], None),  # another kind of message ends the packing, in place
+        ("2480", ["2480-6-0"], None),
+    ]

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import contains_personal_number
@@ -17,6 +17,7 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.cells import cell_key
 from samstat_kit.contracts import Catalogue
 from services.ingest import gate
+from services.ingest.observations.bulk import insert_log, insert_rows, one_of
 from services.ingest.observations.models import (
     IngestBatch,
     IngestCell,
@@ -98,9 +99,11 @@ def accept_batch(
     keys = [cell_key(d["agency"], d["measure"], d["area"], d["period"], d["dimensions"])
             for d in docs]
     seen_ids = set(session.scalars(
-        select(IngestObservation.event_id).where(IngestObservation.event_id.in_(ids))))
+        select(IngestObservation.event_id)
+        .where(one_of(session, IngestObservation.event_id, ids))))
     current = dict(session.execute(
-        select(IngestCell.cell_key, IngestCell.revision).where(IngestCell.cell_key.in_(keys))
+        select(IngestCell.cell_key, IngestCell.revision)
+        .where(one_of(session, IngestCell.cell_key, keys))
     ).tuples().all())
     known = set(current)
 
@@ -128,13 +131,11 @@ def accept_batch(
         })
         by_area[doc["area"]].append(doc | {"cell_key": key})
 
-    # Core bulk statements, not ORM objects: a 500-record batch is one INSERT ... RETURNING
-    # and two executemany calls instead of a thousand tracked instances.
+    # Core bulk statements, not ORM objects: a 500-record batch is one bulk insert of the log
+    # (services/ingest/observations/bulk.py) and two executemany calls, instead of a thousand
+    # tracked instances.
     if rows:
-        seqs = session.scalars(
-            insert(IngestObservation).returning(IngestObservation.seq,
-                                                sort_by_parameter_order=True),
-            rows).all()
+        seqs = insert_log(session=session, rows=rows)
         latest: dict[str, dict[str, Any]] = {}
         for row, seq in zip(rows, seqs, strict=True):
             if row["cell_key"] not in latest or \
@@ -143,13 +144,14 @@ def accept_batch(
                                            "revision": row["revision"], "seq": seq}
         fresh = [c for k, c in latest.items() if k not in known]
         changed = [c for k, c in latest.items() if k in known]
-        if fresh:
-            session.execute(insert(IngestCell), fresh)
+        insert_rows(session=session, model=IngestCell, rows=fresh)
         if changed:
             session.execute(update(IngestCell), changed)
-    for area, area_docs in by_area.items():
-        session.add(OutboxMessage(topic=topic, key=area, created_at=now,
-                                  payload=encode_message(batch_id, area_docs)))
+    # One message per area: a national batch touches ~150 areas.
+    insert_rows(session=session, model=OutboxMessage, rows=[
+        {"topic": topic, "key": area, "created_at": now,
+         "payload": encode_message(batch_id, area_docs)}
+        for area, area_docs in by_area.items()])
     rejected = len({p.index for p in problems})
     session.add(IngestBatch(
         id=batch_id, agency=principal.agency or "", token_id=principal.token_id,

@@ -1,0 +1,80 @@
+"""Writing and looking up a batch's rows in bulk, the fastest way each database offers.
+
+On PostgreSQL a statement for 500 rows (a multi-row ``INSERT``, an ``IN (…)`` of 500 keys) is
+longer than 4 KB, and psycopg converts the placeholders of such statements in Python every
+time; an executemany is one statement per row. That was most of ingest's time on PostgreSQL
+(docs/benchmarks.md). There, rows go by ``COPY`` (sequence values taken in one query first)
+and lookups bind one array parameter (``= ANY(:keys)``). SQLite keeps plain statements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, any_, bindparam, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from services.ingest.observations.models import IngestObservation
+
+_LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "period",
+                "dimensions", "value", "unit", "obs_status", "conf_status", "revision",
+                "produced_at", "received_at", "batch_id")
+_JSON_COLUMNS = {"dimensions"}
+
+_NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('ingest_observations', 'seq')) "
+                 "FROM generate_series(1, :n)")
+
+
+def _postgres(session: Session) -> bool:
+    return session.connection().dialect.name == "postgresql"
+
+
+def _copy(session: Session, table: str, columns: Sequence[str],
+          rows: Iterable[Sequence[Any]]) -> None:
+    """COPY ``rows`` into ``table`` on the session's connection, inside its transaction."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, \
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert observation-log ``rows`` (IngestObservation columns without ``seq``); returns
+    their ``seq`` values in the rows' order."""
+    if not rows:
+        return []
+    if not _postgres(session):
+        return list(session.scalars(
+            insert(IngestObservation).returning(IngestObservation.seq,
+                                                sort_by_parameter_order=True),
+            rows))
+    # Ascending, so the log's order is the batch's order (as with the INSERT).
+    seqs = sorted(int(s) for s in session.scalars(_NEXTVALS, {"n": len(rows)}))
+    _copy(session, "ingest_observations", _LOG_COLUMNS, (
+        [seq, *(json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _LOG_COLUMNS[1:])]
+        for seq, row in zip(seqs, rows, strict=True)))
+    return seqs
+
+
+def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows (no JSON columns, server defaults allowed) into ``model``'s table."""
+    if not rows:
+        return
+    if not _postgres(session):
+        session.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    _copy(session, model.__tablename__, columns, ([r[c] for c in columns] for r in rows))
+
+
+def one_of(session: Session, column: InstrumentedAttribute[str],
+           values: list[str]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``: one short statement."""
+    if _postgres(session):
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
