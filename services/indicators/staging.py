@@ -11,21 +11,32 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+_MISSING = object()
+
 
 class Staged(MutableMapping[str, Any]):
     def __init__(self, backing: MutableMapping[str, Any]) -> None:
         self.backing = backing
         self.changes: dict[str, Any] = {}
+        self.read: dict[str, Any] = {}  # backing values read during this message
+
+    def _lookup(self, key: str) -> Any:
+        if key in self.changes:
+            return self.changes[key]
+        value = self.read.get(key, _MISSING)
+        if value is _MISSING and key not in self.read:
+            value = self.read[key] = self.backing.get(key, _MISSING)
+        return value
 
     def __getitem__(self, key: str) -> Any:
-        if key in self.changes:
-            return self.changes[key]
-        return self.backing[key]
+        value = self._lookup(key)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self.changes:
-            return self.changes[key]
-        return self.backing.get(key, default)
+        value = self._lookup(key)
+        return default if value is _MISSING else value
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.changes[key] = value
@@ -46,4 +57,5 @@ class Staged(MutableMapping[str, Any]):
         for key, value in self.changes.items():
             self.backing[key] = value
         self.changes.clear()
+        self.read.clear()
         return n

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -52,8 +52,12 @@ class Emitter:
         self, *, indicator: str, area: str, period: Period, value: float | None,
         year_ago_value: float | None, unit: str, components: dict[str, Any],
         revisions: dict[str, int], complete: bool, now: datetime,
+        revisions_as: Callable[[dict[str, int]], dict[str, int]] | None = None,
     ) -> Event | None:
-        """The event for a value, or None when it says nothing new (e.g. a redelivery)."""
+        """The event for a value, or None when it says nothing new (e.g. a redelivery).
+
+        ``revisions`` goes into the digest as given; ``revisions_as`` turns it into the
+        event's ``input_revisions`` (ingest cell keys), only when there is an event."""
         digest = hashlib.sha1(json.dumps(
             [value, year_ago_value, components, revisions, complete], sort_keys=True,
             default=str).encode()).hexdigest()
@@ -66,6 +70,7 @@ class Emitter:
             "period": period.code, "value": value,
             "previous_value": before["value"] if before else None,
             "year_ago_value": year_ago_value, "unit": unit, "components": components,
-            "input_revisions": revisions, "complete": complete,
+            "input_revisions": revisions_as(revisions) if revisions_as else revisions,
+            "complete": complete,
             "computed_at": now.isoformat(),
         }

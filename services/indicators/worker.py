@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import faust
-from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.sensors.prometheus import PrometheusMonitor, setup_prometheus_sensors
 
 from samstat_kit.kafka import Topics, ensure_topics
 from samstat_kit.settings import KafkaSettings
 from services.indicators import agents, highwater
 from services.indicators.config import IndicatorsSettings, get_settings
+
+
+class _Monitor(PrometheusMonitor):
+    """faust's Prometheus monitor without the per-key table counters. Those hooks run on
+    every table read and write (a tenth of the worker's time under load, docs/benchmarks.md);
+    the exchange's dashboards use the message, commit, send and rebalance metrics instead."""
+
+    def on_table_get(self, table: Any, key: Any) -> None:
+        pass
+
+    def on_table_set(self, table: Any, key: Any, value: Any) -> None:
+        pass
+
+    def on_table_del(self, table: Any, key: Any) -> None:
+        pass
 
 
 def _credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
@@ -58,6 +74,7 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
         web_in_thread=False,
     )
     setup_prometheus_sensors(app, name_prefix="indicators_worker")
+    app.monitor = _Monitor(metrics=app.monitor._metrics)  # type: ignore[attr-defined]
     highwater.install(kafka)
     agents.register(app, kafka)
     return app

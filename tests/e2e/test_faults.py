@@ -204,14 +204,19 @@ def _validated_event_ids(stack: Stack) -> set[str]:
 def test_two_workers_in_one_group_stay_exact_and_take_over(stack: Stack, issue: Any) -> None:
     """A second worker joins the group; whichever partitions each gets (Kafka splits them; the
     local broker was seen to hand them all to the newest member), the figures stay exact, and
-    when one is killed the other carries on from the changelogs."""
+    when one stops the other carries on from the changelogs.
+
+    The first worker stops with SIGTERM (it leaves the group), not kill -9: Tansu 0.6 was seen
+    to keep a killed member in the group for good (no session expiry), so its partitions were
+    never handed over; on Kafka the session timeout does that. kill -9 and a restart from the
+    changelogs are covered by test_worker_killed_mid_stream_counts_nothing_twice."""
     fk, reader = issue("forsakringskassan"), issue("kommun-2480")
     stack.start("worker2")
     try:
         for month in range(1, 13):
             _post(stack, fk, _month_batch(2019, month, 1.0))
         stack.wait_for(lambda: _matches(stack, reader, "2019"), timeout=240)
-        stack.stop("worker", kill=True)  # the other one takes over all partitions
+        stack.stop("worker")  # the other one takes over all partitions
         for month in range(2, 13, 2):
             _post(stack, fk, _month_batch(2019, month, 0.5, revision=2))
         stack.wait_for(lambda: _matches(stack, reader, "2019"), timeout=240)

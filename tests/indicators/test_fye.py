@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samstat_kit.cells import cell_key
 from samstat_kit.periods import parse
 from services.indicators.fye.maths import combine, compute_fye, fye
 from services.indicators.fye.processor import FyeProcessor, state_key
@@ -118,6 +119,10 @@ def test_year_ago_correction_reemits_the_later_year() -> None:
     by_period = {doc["period"]: doc for _k, doc in events}
     assert by_period["2023-05"]["year_ago_value"] == by_period["2023-05"]["value"] == 0.2
     assert by_period["2022-05"]["previous_value"] == 0.1
+    # input_revisions name the ingest log's cells (samstat_kit.cells), with their revisions
+    cell = cell_key("forsakringskassan", "benefit_net_days", "2480", "2022-05",
+                    {"benefit": "sickness", "sex": "K"})
+    assert by_period["2022-05"]["input_revisions"] == {cell: 2}
     assert state_key("2480", "2022-05") in proc.days
     # The same message again changes nothing and says nothing.
     assert proc.apply_observations([_obs("2480", "2022-05", "sickness", "K", 6200.0, 2)]) == []

@@ -47,9 +47,15 @@ def evaluate(area: str, period: Period, lookup_days: Lookup, lookup_pop: Lookup,
             "months_reported": res.months_reported,
             "months": res.months,
         },
-        "input_revisions": {_cell_key(area, k): rev for k, rev in res.revisions.items()}
-        if with_revisions else {},
+        # In the state's own keys ("agency/benefit/sex@period"): cheap to compare, and turned
+        # into the ingest log's cell keys (input_cell_keys) only for an event that goes out.
+        "revisions": dict(res.revisions) if with_revisions else {},
     }
+
+
+def input_cell_keys(area: str, revisions: dict[str, int]) -> dict[str, int]:
+    """The ``input_revisions`` of an event: ingest cell key -> revision."""
+    return {_cell_key(area, k): rev for k, rev in revisions.items()}
 
 
 def _cell_key(area: str, revision_key: str) -> str:

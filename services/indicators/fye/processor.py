@@ -96,7 +96,7 @@ class FyeProcessor:
         return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
                           {"derived": derived, "official": float(total),
                            "relative": value / float(total) if total else None},
-                          current["input_revisions"], bool(current["complete"]))
+                          current["revisions"], bool(current["complete"]))
 
     def event(self, area: str, period: Period) -> Event | None:
         """The indicator-value event for (area, period), or None if nothing new to say."""
@@ -107,7 +107,7 @@ class FyeProcessor:
         year_ago = indicator.evaluate(area, period.year_ago(), days, pop, with_revisions=False)
         return self._emit(indicator.INDICATOR, area, period, current["value"],
                           year_ago["value"] if year_ago else None, "share",
-                          current["components"], current["input_revisions"],
+                          current["components"], current["revisions"],
                           current["complete"])
 
     def _emit(self, ind: str, area: str, period: Period, value: float | None,
@@ -116,4 +116,4 @@ class FyeProcessor:
         return self.emitter.value_event(
             indicator=ind, area=area, period=period, value=value, year_ago_value=year_ago_value,
             unit=unit, components=components, revisions=revisions, complete=complete,
-            now=self.clock())
+            now=self.clock(), revisions_as=lambda r: indicator.input_cell_keys(area, r))
