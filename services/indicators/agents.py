@@ -10,11 +10,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import faust
+import faust.streams
 from prometheus_client import Counter
 
 from samstat_kit.contracts import load_catalogue
@@ -35,6 +40,39 @@ QUALITY = Counter("indicators_data_quality_events_total",
                   "Total-versus-parts findings published, by status", ["status"])
 EMITTED = Counter("indicators_values_emitted_total", "Indicator-value events emitted",
                   ["indicator"])
+
+
+# A buffer is handed over when it is full or this long after its first message.
+BUFFER_MESSAGES = 20
+BUFFER_SECONDS = 0.01
+
+
+@dataclass
+class Handled:
+    """One message, processed: its output, and the memos to confirm once that is sent."""
+
+    event: Any
+    memos: dict[str, Any]
+    events: list[Event]
+    quality: list[Event]
+    forwards: dict[str, list[dict[str, Any]]]
+    applied: int = 0  # observations from the validated topic, counted once published
+
+
+@contextlib.contextmanager
+def as_current(event: Any) -> Iterator[None]:
+    """Make ``event`` faust's current event while its state is written.
+
+    A faust table writes each change to the changelog partition of the current event (the
+    one the stream is handling), which faust keeps in this context variable. ``take_events``
+    hands over several events at once and sets none of them, so it is set here, per message:
+    every table entry then stays on its source partition, as recovery expects.
+    """
+    token = faust.streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust.streams._current_event.reset(token)
 
 
 def register(app: faust.App, kafka: KafkaSettings) -> None:
@@ -65,49 +103,92 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
     fye = FyeProcessor(s_days, s_population, emitter, s_official)
     formulas = FormulaProcessor(s_cells, s_periods, emitter, definitions, population_of)
 
-    async def publish(events: list[Event], forwards: list[Forward]) -> None:
-        """Write the state, send, wait for the broker's acknowledgements, and only then
-        remember what was said (see services/indicators/values.py for why)."""
+    def settle(event: Any, events: list[Event], forwards: list[Forward]) -> Handled:
+        """Write the message's state (to its partition's changelogs) and note its output."""
         for table in staged:
             table.flush()
+        by_aggregate: dict[str, list[dict[str, Any]]] = {}
+        for aggregate, obs in forwards:  # one message per aggregate area, not per cell
+            by_aggregate.setdefault(aggregate, []).append(obs)
+        return Handled(event, emitter.take(), events, formulas.take_quality_events(),
+                       by_aggregate)
+
+    async def publish(handled: list[Handled]) -> None:
+        """Send the output of a buffer of messages, wait for the broker's acknowledgements,
+        and only then remember what was said (see services/indicators/values.py for why)."""
         acks = []
-        for key, value in events:
-            acks.append(await sink.send(key=key.encode(), value=json.dumps(value).encode()))
-            EMITTED.labels(value["indicator"]).inc()
-        for key, value in formulas.take_quality_events():
-            acks.append(await quality.send(key=key.encode(), value=json.dumps(value).encode()))
-            QUALITY.labels(value["status"]).inc()
-        for aggregate, obs in forwards:
-            acks.append(await internal.send(key=aggregate.encode(), value=json.dumps(
-                {"type": "cells", "observations": [obs]}).encode()))
         try:
+            for h in handled:
+                for key, value in h.events:
+                    acks.append(await sink.send(key=key.encode(),
+                                                value=json.dumps(value).encode()))
+                    EMITTED.labels(value["indicator"]).inc()
+                for key, value in h.quality:
+                    acks.append(await quality.send(key=key.encode(),
+                                                   value=json.dumps(value).encode()))
+                    QUALITY.labels(value["status"]).inc()
+                for aggregate, cells in h.forwards.items():
+                    acks.append(await internal.send(key=aggregate.encode(), value=json.dumps(
+                        {"type": "cells", "observations": cells}).encode()))
             await asyncio.gather(*acks)
         except BaseException:
             emitter.discard()
             raise
-        emitter.confirm()
+        for h in handled:
+            with as_current(h.event):
+                emitter.confirm(h.memos)
+
+    def handle_observations(group: list[Any]) -> Handled:
+        """The messages of one partition in a buffer, as one batch (in their order): each
+        touched period is recomputed once, however many messages touched it. Observations are
+        cell values, so this gives the values that handling them one by one would end with."""
+        batch = [o for event in group for o in json.loads(event.value).get("observations", [])]
+        events, forwards = formulas.apply_observations(batch)
+        handled = settle(group[-1], fye.apply_observations(batch) + events, forwards)
+        handled.applied = len(batch)
+        return handled
+
+    def handle_internal(event: Any) -> Handled:
+        doc = json.loads(event.value)
+        area = event.key.decode()
+        kind = doc.get("type")
+        if kind == "cells":
+            return settle(event, *formulas.apply_observations(doc["observations"]))
+        if kind == "recompute" and doc["indicator"] in definitions.by_id:
+            return settle(event, formulas.recompute(definitions.by_id[doc["indicator"]], area),
+                          [])
+        if kind == "forward":
+            return settle(event, [], formulas.forward_existing(area, doc["measure"],
+                                                                doc["aggregate"]))
+        return settle(event, [], [])
+
+    async def run(stream: Any, handle: Callable[[list[Any]], Handled], *,
+                  by_partition: bool) -> None:
+        # Several messages per turn: the acknowledgements of their output are awaited once
+        # per buffer instead of once per message, which is what small messages cost most.
+        async for events in stream.take_events(BUFFER_MESSAGES, within=BUFFER_SECONDS):
+            groups: list[list[Any]]
+            if by_partition:
+                parts: dict[int, list[Any]] = {}
+                for event in events:
+                    parts.setdefault(event.message.partition, []).append(event)
+                groups = list(parts.values())
+            else:
+                groups = [[event] for event in events]
+            handled = []
+            for group in groups:
+                with as_current(group[-1]):  # one partition: its changelog partition
+                    handled.append(handle(group))
+            await publish(handled)
+            OBSERVATIONS.inc(sum(h.applied for h in handled))
 
     @app.agent(source, name="observations")
     async def observations(stream: Any) -> None:
-        async for payload in stream:
-            batch = json.loads(payload).get("observations", [])
-            events, forwards = formulas.apply_observations(batch)
-            await publish(fye.apply_observations(batch) + events, forwards)
-            OBSERVATIONS.inc(len(batch))
+        await run(stream, handle_observations, by_partition=True)
 
     @app.agent(internal, name="internal")
     async def internal_agent(stream: Any) -> None:
-        async for event in stream.events():
-            doc = json.loads(event.value)
-            area = event.key.decode()
-            kind = doc.get("type")
-            if kind == "cells":
-                await publish(*formulas.apply_observations(doc["observations"]))
-            elif kind == "recompute" and doc["indicator"] in definitions.by_id:
-                await publish(formulas.recompute(definitions.by_id[doc["indicator"]], area), [])
-            elif kind == "forward":
-                await publish([], formulas.forward_existing(area, doc["measure"],
-                                                            doc["aggregate"]))
+        await run(stream, lambda group: handle_internal(group[0]), by_partition=False)
 
     @app.task
     async def registry() -> None:

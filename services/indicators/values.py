@@ -23,13 +23,23 @@ Event = tuple[str, dict[str, Any]]  # (Kafka key, document)
 
 
 class Emitter:
+    """What was said per key: ``emitted`` (the table) holds what the broker acknowledged;
+    ``pending`` what the message being handled proposes; ``unconfirmed`` what was sent but is
+    not acknowledged yet (the worker settles acknowledgements per polled buffer of messages,
+    not per message)."""
+
     def __init__(self, emitted: MutableMapping[str, Any]) -> None:
         self.emitted = emitted
         self.pending: dict[str, Any] = {}
+        self.unconfirmed: dict[str, Any] = {}
 
     def said(self, key: str) -> Any:
         """What was last said (or is about to be) for ``key``; None if nothing."""
-        return self.pending.get(key, self.emitted.get(key))
+        if key in self.pending:
+            return self.pending[key]
+        if key in self.unconfirmed:
+            return self.unconfirmed[key]
+        return self.emitted.get(key)
 
     def propose(self, key: str, memo: Any) -> tuple[bool, Any]:
         """Whether ``memo`` is news for ``key``, and what was said before (or None)."""
@@ -39,14 +49,24 @@ class Emitter:
         self.pending[key] = memo
         return True, before
 
-    def confirm(self) -> None:
-        """The proposed events are acknowledged by the broker: remember them."""
-        for key, memo in self.pending.items():
+    def take(self) -> dict[str, Any]:
+        """The memos of the message just handled, now sent but not yet acknowledged."""
+        memos, self.pending = self.pending, {}
+        self.unconfirmed.update(memos)
+        return memos
+
+    def confirm(self, memos: dict[str, Any] | None = None) -> None:
+        """``memos`` (default: everything proposed) are acknowledged: remember them."""
+        if memos is None:
+            memos = self.take()
+        for key, memo in memos.items():
             self.emitted[key] = memo
-        self.pending.clear()
+            if self.unconfirmed.get(key) is memo:
+                del self.unconfirmed[key]
 
     def discard(self) -> None:
         self.pending.clear()
+        self.unconfirmed.clear()
 
     def value_event(
         self, *, indicator: str, area: str, period: Period, value: float | None,

@@ -157,3 +157,28 @@ def test_output_lost_in_a_crash_is_said_again_on_redelivery() -> None:
     assert {doc["period"] for _k, doc in again} >= {"2023-05", "2023"}
     emitter.confirm()
     assert FyeProcessor(days, {}, emitter).apply_observations(message) == []
+
+
+def test_what_was_sent_is_remembered_only_once_acknowledged() -> None:
+    """The worker sends a buffer of messages, then awaits the acknowledgements once."""
+    emitted: dict[str, Any] = {}
+    emitter = Emitter(emitted)
+    days: dict[str, Any] = {}
+    proc = FyeProcessor(days, {}, emitter)
+    first = [_obs("2480", "2023-05", "sickness", "K", 310.0, 1)]
+    assert proc.apply_observations(first)
+    memos = emitter.take()  # sent, not yet acknowledged
+    assert not emitted
+    # The next message of the buffer already knows what was said: no duplicate events.
+    assert proc.apply_observations(first) == []
+    second = [_obs("2480", "2023-06", "sickness", "K", 300.0, 1)]
+    assert {doc["period"] for _k, doc in proc.apply_observations(second)} >= {"2023-06"}
+    emitter.take()
+    emitter.confirm(memos)  # the first message's output was acknowledged
+    assert set(emitted) == set(memos) and emitter.unconfirmed
+    emitter.discard()  # the second's sends failed: only the first is remembered
+    assert "2023-05" not in {doc["period"] for _k, doc in
+                             FyeProcessor(days, {}, emitter).apply_observations(first)}
+    emitter.discard()
+    again = FyeProcessor(days, {}, emitter).apply_observations(second)  # redelivered
+    assert {doc["period"] for _k, doc in again} >= {"2023-06"}
