@@ -7,6 +7,7 @@ from typing import Any
 
 import faust
 from faust.sensors.prometheus import PrometheusMonitor, setup_prometheus_sensors
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from samstat_kit.kafka import Topics, ensure_topics
 from samstat_kit.settings import KafkaSettings
@@ -27,6 +28,27 @@ class _Monitor(PrometheusMonitor):
 
     def on_table_del(self, table: Any, key: Any) -> None:
         pass
+
+
+def _limit_fetch_wait(ms: int) -> None:
+    """Give faust's stream consumer a shorter fetch wait than its hard-coded 1.5 s.
+
+    Measured on the local broker (Tansu): a message produced while a fetch was waiting
+    reached the consumer 0.38 s later with a 1.5 s wait, 8–13 ms later with 0.1–0.5 s. At
+    1.5 s that put ~0.4 s into the worker's hop of the end-to-end latency. Apache Kafka
+    answers a waiting fetch as soon as data arrives, so there a shorter wait only costs a
+    few more fetch requests while idle.
+    """
+    current = AIOKafkaConsumerThread._create_worker_consumer
+    base = getattr(current, "samstat_original", current)  # faust's own, if patched before
+
+    def create(self: AIOKafkaConsumerThread, transport: Any) -> Any:
+        consumer = base(self, transport)
+        consumer._fetch_max_wait_ms = ms  # read when the consumer starts its fetcher
+        return consumer
+
+    create.samstat_original = base  # type: ignore[attr-defined]
+    AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
 
 
 def _credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
@@ -76,6 +98,7 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
     setup_prometheus_sensors(app, name_prefix="indicators_worker")
     app.monitor = _Monitor(metrics=app.monitor._metrics)  # type: ignore[attr-defined]
     highwater.install(kafka)
+    _limit_fetch_wait(kafka.fetch_max_wait_ms)
     agents.register(app, kafka)
     return app
 
