@@ -66,9 +66,11 @@ class Processor:
         with self.lock, session_scope(self.factory) as session:
             now = datetime.now(UTC)
             changed = 0
+            prefetched = service.prefetch(session=session, events=events)
             for event in events:
                 changed += len(service.handle_indicator_value(
-                    session=session, event=event, now=now, cache=self.cache))
+                    session=session, event=event, now=now, cache=self.cache,
+                    prefetched=prefetched))
         EVENTS.labels("indicator_values", "processed").inc(len(events))
         if changed:
             self.on_change()

@@ -35,9 +35,16 @@ def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
         if key not in latest or doc["computed_at"] >= latest[key]["computed_at"]:
             latest[key] = doc
     now = datetime.now(UTC)
+    # The stored rows of the batch in one query: a get per row was one SELECT (and, with
+    # autoflush, one INSERT) per value, the read model's main cost under load.
+    stored = {(r.indicator, r.area, r.period): r for r in session.scalars(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator.in_({k[0] for k in latest}),
+            IndicatorValue.area.in_({k[1] for k in latest}),
+            IndicatorValue.period.in_({k[2] for k in latest})))} if latest else {}
     for (ind, area, period), doc in latest.items():
         computed = datetime.fromisoformat(doc["computed_at"])
-        row = session.get(IndicatorValue, (ind, area, period))
+        row = stored.get((ind, area, period))
         if row is not None and _aware(row.computed_at) > computed:
             continue
         if row is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -52,14 +53,45 @@ def dedup_key(indicator: str, area: str, period: str, rule: str) -> str:
 
 # --- values ------------------------------------------------------------------------------------
 
-def record_value(*, session: Session, event: IndicatorValueEvent,
-                 now: datetime) -> IndicatorValue | None:
+Cell = tuple[str, str, str]  # (indicator, area, period)
+
+
+@dataclass
+class Prefetched:
+    """What a batch of values needs from the database, read in two queries up front instead
+    of several round trips per value (notify's main cost on PostgreSQL under load)."""
+
+    values: dict[Cell, IndicatorValue | None]  # every cell of the batch; None: not stored yet
+    open_cells: set[Cell]  # cells of the batch's indicators and areas with an open alert
+
+
+def prefetch(*, session: Session, events: Iterable[IndicatorValueEvent]) -> Prefetched:
+    cells = {(e.indicator, e.area, e.period) for e in events}
+    indicators, areas = {c[0] for c in cells}, {c[1] for c in cells}
+    values: dict[Cell, IndicatorValue | None] = dict.fromkeys(cells)
+    for row in session.scalars(select(IndicatorValue).where(
+            IndicatorValue.indicator.in_(indicators), IndicatorValue.area.in_(areas),
+            IndicatorValue.period.in_({c[2] for c in cells}))):
+        if (cell := (row.indicator, row.area, row.period)) in values:
+            values[cell] = row
+    open_cells = {(a.indicator, a.area, a.period) for a in session.scalars(select(Alert).where(
+        Alert.status.in_(OPEN_STATUSES), Alert.indicator.in_(indicators),
+        Alert.area.in_(areas)))}
+    return Prefetched(values, open_cells)
+
+
+def record_value(*, session: Session, event: IndicatorValueEvent, now: datetime,
+                 known: dict[Cell, IndicatorValue | None] | None = None
+                 ) -> IndicatorValue | None:
     """Keep the latest event per cell; None when this one is a duplicate or older.
 
     "Older" is by ``computed_at``: a redelivered batch replays old events after newer ones
-    were stored, and those must not roll the cell back.
+    were stored, and those must not roll the cell back. ``known``: the batch's cells as
+    :func:`prefetch` read them (kept up to date here).
     """
-    row = session.get(IndicatorValue, (event.indicator, event.area, event.period))
+    cell = (event.indicator, event.area, event.period)
+    row = known[cell] if known is not None and cell in known else session.get(IndicatorValue,
+                                                                              cell)
     if row is not None:
         stored = aware(row.computed_at)
         if row.event_id == event.event_id or (stored and event.computed_at < stored):
@@ -67,12 +99,15 @@ def record_value(*, session: Session, event: IndicatorValueEvent,
     else:
         row = IndicatorValue(indicator=event.indicator, area=event.area, period=event.period)
         session.add(row)
+        if known is not None:
+            known[cell] = row
     row.event_id = event.event_id
     row.value, row.previous_value = event.value, event.previous_value
     row.year_ago_value = event.year_ago_value
     row.unit, row.complete = event.unit, event.complete
     row.computed_at, row.received_at = event.computed_at, now
-    session.flush()
+    # No flush here: the session flushes before its next query, or once at commit for the
+    # many values that need none (areas a definition does not cover).
     return row
 
 
@@ -97,9 +132,12 @@ def earlier_values(cells: Iterable[IndicatorValue], period: str) -> list[float]:
 # --- evaluation ----------------------------------------------------------------------------------
 
 def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now: datetime,
-                           cache: DefinitionCache | None = None) -> list[Alert]:
-    """The consumer's entry point for one indicator-value event; returns alerts that changed."""
-    cell = record_value(session=session, event=event, now=now)
+                           cache: DefinitionCache | None = None,
+                           prefetched: Prefetched | None = None) -> list[Alert]:
+    """The consumer's entry point for one indicator-value event; returns alerts that changed.
+    ``prefetched``: what :func:`prefetch` read for the event's batch."""
+    cell = record_value(session=session, event=event, now=now,
+                        known=prefetched.values if prefetched else None)
     if cell is None:
         return []
     definition = get_definition(session=session, indicator=event.indicator, cache=cache)
@@ -113,7 +151,8 @@ def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now:
     cells = series(session=session, indicator=event.indicator, area=event.area) \
         if uses_history else []
     changed = evaluate_cell(session=session, definition=definition, cell=cell, cells=cells,
-                            now=now, source_event_id=event.event_id)
+                            now=now, source_event_id=event.event_id,
+                            open_cells=prefetched.open_cells if prefetched else None)
     if uses_history:
         # A corrected value moves the control limits of every later period.
         p = parse(cell.period)
@@ -127,12 +166,14 @@ def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now:
 
 def evaluate_cell(*, session: Session, definition: IndicatorDefinition, cell: IndicatorValue,
                   cells: list[IndicatorValue], now: datetime, source_event_id: str | None = None,
-                  kinds: set[str] | None = None) -> list[Alert]:
+                  kinds: set[str] | None = None, open_cells: set[Cell] | None = None
+                  ) -> list[Alert]:
     """Evaluate the definition's rules for one stored cell and apply the verdicts.
 
     Rules of the same kind share one alert (the dedup key names the kind): the first firing
     one wins. Open alerts of kinds the definition no longer has, or for an area it no longer
-    covers, are resolved.
+    covers, are resolved. ``open_cells``, when given, says which cells have open alerts at
+    all (kept up to date here), so the others need no query.
     """
     verdicts: dict[str, rules.Verdict] = {}
     present: set[str] = set()
@@ -163,6 +204,12 @@ def evaluate_cell(*, session: Session, definition: IndicatorDefinition, cell: In
                               now=now, source_event_id=source_event_id)
         if alert is not None:
             changed.append(alert)
+    key = (definition.id, cell.area, cell.period)
+    if open_cells is not None:
+        if any(a.status in OPEN_STATUSES for a in changed):
+            open_cells.add(key)
+        if key not in open_cells:
+            return changed
     if kinds is None:
         gone = "the rule is no longer in the definition" if definition.applies_to(cell.area) \
             else "the area is no longer in the definition"
