@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.db import session_scope
 from samstat_kit.tasks import raise_if_cancelling
 from services.ingest.observations.models import OutboxMessage
-from services.ingest.observations.service import outbox_depth
+from services.ingest.observations.service import join_messages, outbox_depth, split_message
 
 log = logging.getLogger(__name__)
 
@@ -43,25 +42,41 @@ def pack(rows: list[tuple[int, str, str, bytes]], limit: int) -> list[tuple[str,
     """
     if len({(topic, key) for _, topic, key, _ in rows}) == len(rows):
         return [(topic, key, payload) for _, topic, key, payload in rows]
-    out: list[tuple[str, str, dict[str, Any] | bytes]] = []
-    open_doc: dict[tuple[str, str], dict[str, Any]] = {}  # the message still taking more
+    out: list[tuple[str, str, bytes | _Packed]] = []
+    open_pack: dict[tuple[str, str], _Packed] = {}  # the message still taking more
     for _, topic, key, payload in rows:
-        doc = json.loads(payload)
-        observations = doc.get("observations") if isinstance(doc, dict) else None
-        if not isinstance(observations, list):  # not an observations message: as it is
+        parts = split_message(payload)
+        if parts is None:  # not an observations message: as it is, and it ends the packing
             out.append((topic, key, payload))
-            open_doc.pop((topic, key), None)
+            open_pack.pop((topic, key), None)
             continue
-        current = open_doc.get((topic, key))
-        if current is not None and len(current["observations"]) + len(observations) <= limit:
-            current["observations"].extend(observations)
-            current.setdefault("batch_ids", [current["batch_id"]]).append(doc["batch_id"])
+        batch_id, body, count = parts
+        current = open_pack.get((topic, key))
+        if current is not None and current.count + count <= limit:
+            current.add(batch_id, body, count)
         else:
-            open_doc[(topic, key)] = doc
-            out.append((topic, key, doc))
-    return [(topic, key, item if isinstance(item, bytes) else
-             json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode())
+            current = open_pack[(topic, key)] = _Packed([batch_id], [body], count, payload)
+            out.append((topic, key, current))
+    return [(topic, key, item if isinstance(item, bytes) else item.encode())
             for topic, key, item in out]
+
+
+@dataclass
+class _Packed:
+    batch_ids: list[str]
+    bodies: list[bytes]
+    count: int
+    first: bytes  # the first message as it was, sent unchanged if nothing joins it
+
+    def add(self, batch_id: str, body: bytes, count: int) -> None:
+        self.batch_ids.append(batch_id)
+        self.bodies.append(body)
+        self.count += count
+
+    def encode(self) -> bytes:
+        if len(self.bodies) == 1:
+            return self.first
+        return join_messages(self.batch_ids, self.bodies)
 
 
 class Relay:

@@ -16,6 +16,7 @@ from samstat_kit.kafka import Topics, make_consumer
 from samstat_kit.settings import KafkaSettings
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
+from services.ingest.observations.service import encode_message
 from services.ingest.relay import pack
 from tests.ingest.conftest import obs
 
@@ -95,9 +96,8 @@ def test_broker_down_during_ingest_loses_nothing(ingest_db: str, token: Any,
 
 def test_waiting_messages_of_an_area_are_packed_in_order() -> None:
     def row(i: int, key: str, n: int) -> tuple[int, str, str, bytes]:
-        docs = [{"event_id": f"{key}-{i}-{j}"} for j in range(n)]
-        return i, "t", key, json.dumps({"v": 1, "batch_id": f"b{i}",
-                                        "observations": docs}).encode()
+        docs = [{"event_id": f"{key}-{i}-{j}", "note": '"event_id":'} for j in range(n)]
+        return i, "t", key, encode_message(f"b{i}", docs)
 
     alone = [row(1, "2480", 2), row(2, "2460", 1)]
     assert pack(alone, 500) == [(t, k, p) for _, t, k, p in alone]  # idle: untouched

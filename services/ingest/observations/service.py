@@ -173,6 +173,40 @@ def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+# The exact bytes encode_message writes around the observations. The relay splices waiting
+# messages of an area together at this level (split_message/join_messages): decoding and
+# re-encoding them cost ingest a seventh of its CPU under load.
+_HEAD, _MID, _TAIL = b'{"v":1,"batch_id":', b',"observations":[', b"]}"
+
+
+def split_message(payload: bytes) -> tuple[str, bytes, int] | None:
+    """(batch id, the observations' JSON without the brackets, how many) of a message that
+    :func:`encode_message` wrote; None for anything else."""
+    if not (payload.startswith(_HEAD) and payload.endswith(_TAIL)):
+        return None
+    mid = payload.find(_MID, len(_HEAD))
+    if mid < 0:
+        return None
+    try:
+        batch_id = json.loads(payload[len(_HEAD):mid])
+    except ValueError:
+        return None
+    if not isinstance(batch_id, str):
+        return None
+    body = payload[mid + len(_MID):-len(_TAIL)]
+    # Every observation has exactly one "event_id" key; inside a JSON string the quotes
+    # would be escaped, so the pattern counts keys only.
+    return batch_id, body, body.count(b'"event_id":')
+
+
+def join_messages(batch_ids: list[str], bodies: list[bytes]) -> bytes:
+    """One message holding the observations of several, in order; ``batch_ids`` names them."""
+    return b"".join([
+        _HEAD, json.dumps(batch_ids[0]).encode(),
+        b',"batch_ids":', json.dumps(batch_ids, separators=(",", ":")).encode(),
+        _MID, b",".join(b for b in bodies if b), _TAIL])
+
+
 def _receipt(batch_id: str, accepted: int, duplicates: int, problems: list[Problem],
              suppressed: list[SuppressionRead]) -> ReceiptRead:
     return ReceiptRead(
