@@ -1,0 +1,217 @@
+"""The pages' frame and building blocks: the document around a page (style, security headers,
+the signed-in line), tables, tabs, area names and the login form. Every value is escaped by
+:func:`.formatting.tag`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from samstat_kit.auth.service import Principal
+from samstat_kit.contracts import Catalogue, load_catalogue
+from samstat_kit.periods import GRANULARITIES, parse
+from samstat_kit.web import BrowserLogin, LoginView
+from services.indicators.readmodel.charts import Line
+from services.indicators.readmodel.formatting import (
+    GRANULARITY_LABELS,
+    Safe,
+    UnitFormat,
+    join,
+    period_label,
+    tag,
+)
+from services.indicators.readmodel.schemas import FyeRead
+
+CSS = """
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1a1a1a; background: #fff; margin: 0; line-height: 1.5; font-size: 17px; }
+header.site { background: #0b3d62; color: #fff; padding: .5rem 1.5rem; display: flex;
+  justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; }
+header.site a, header.site button { color: #fff; font: inherit; }
+header.site button { background: none; border: 1px solid #fff; border-radius: 4px;
+  padding: .15rem .7rem; cursor: pointer; }
+main { max-width: 62rem; margin: 0 auto; padding: .5rem 1.5rem 3rem; }
+h1 { font-size: 1.75rem; line-height: 1.25; margin: 1.2rem 0 .3rem; }
+h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; border-bottom: 2px solid #dde3ea;
+  padding-bottom: .2rem; }
+p.lead { font-size: 1.12rem; margin-top: .3rem; }
+.muted { color: #4a4a4a; }
+a { color: #0b5cad; }
+a:focus, button:focus, input:focus, summary:focus { outline: 3px solid #e6a700;
+  outline-offset: 2px; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem;
+  font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: 600; padding: .2rem 0 .4rem; }
+th, td { padding: .35rem .6rem; border-bottom: 1px solid #d5dbe1; text-align: left;
+  vertical-align: top; }
+thead th { border-bottom: 2px solid #8a98a8; font-size: .92rem; }
+.num { text-align: right; }
+td.num { white-space: nowrap; }
+tbody th { font-weight: normal; }
+tbody tr:nth-child(even) { background: #f4f6f8; }
+.cards { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
+.card { border: 1px solid #c9d3dd; border-radius: 6px; padding: .6rem 1rem; min-width: 12rem;
+  flex: 1; }
+.card .label { font-size: .92rem; color: #3d3d3d; }
+.card .big { font-size: 1.7rem; font-weight: 700; line-height: 1.2; }
+nav.tabs a { margin-right: 1rem; }
+nav.tabs a[aria-current] { font-weight: 700; color: #1a1a1a; text-decoration: none;
+  border-bottom: 3px solid #0072B2; }
+.chart { max-width: 100%; height: auto; display: block; margin: .4rem 0 .8rem; }
+.prelim { color: #8a4500; }
+.error { border-left: 4px solid #b00020; background: #fdecee; padding: .5rem 1rem; }
+form.login label { display: block; font-weight: 600; margin: .8rem 0 .3rem; }
+form.login input[type=password] { width: 100%; max-width: 36rem; font: inherit;
+  padding: .4rem; border: 1px solid #666; border-radius: 4px; }
+form.login button { margin-top: 1rem; font: inherit; padding: .4rem 1.2rem; background: #0b3d62;
+  color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
+details summary { cursor: pointer; color: #0b5cad; }
+"""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' "
+                               "data:; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "private, no-store",
+}
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def page(title: str, body: Safe, *, principal: Principal | None, status: int = 200
+         ) -> HTMLResponse:
+    who = ""
+    if principal is not None:
+        agency = load_catalogue().agencies.get(principal.agency or "")
+        who = tag('<form method="post" action="/logout"><span>{}</span> '
+                  '<button type="submit">Logga ut (log out)</button></form>',
+                  agency.name if agency else principal.agency or "administratör (admin)")
+    doc = tag(
+        '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>{title} – samstat</title><style>{css}</style></head><body>'
+        '<header class="site"><div><a href="/indicators"><strong>samstat</strong></a> · '
+        'Samordningsförbundet Umeåregionen</div>{who}</header>'
+        '<main>{body}</main></body></html>',
+        title=title, css=Safe(CSS), who=Safe(who), body=body)
+    return HTMLResponse(doc, status_code=status, headers=SECURITY_HEADERS)
+
+
+def not_found(message: str, principal: Principal | None) -> HTMLResponse:
+    body = tag('<h1>Hittades inte (not found)</h1><p>{}</p>'
+               '<p><a href="/indicators">Alla indikatorer (all indicators)</a></p>', message)
+    return page("Hittades inte", body, principal=principal, status=404)
+
+
+def status_text(complete: bool) -> Safe:
+    if complete:
+        return tag("Definitiv <span class=\"muted\">(final)</span>")
+    return tag('<span class="prelim">Preliminär</span> <span class="muted">(provisional)</span>')
+
+
+def area_name(catalogue: Catalogue, code: str) -> str:
+    info = catalogue.areas.get(code)
+    return info.name if info else code
+
+
+def related_areas(catalogue: Catalogue, area: str) -> list[str]:
+    """The regions (samordningsförbund) an area belongs to, and the nation."""
+    out = [a.code for a in catalogue.areas.values() if a.level == "region" and area in a.members]
+    if area != "0000" and "0000" in catalogue.areas:
+        out.append("0000")
+    return out
+
+
+def table(caption: str, head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[object]]
+          ) -> Safe:
+    """A table; head is (label, numeric); cells are text or Safe."""
+    ths = join(tag('<th scope="col" class="{}">{}</th>', "num" if n else "", label)
+               for label, n in head)
+    trs = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            cls = "num" if head[i][1] else ""
+            if i == 0:
+                cells.append(tag('<th scope="row" class="{}">{}</th>', cls, cell))
+            else:
+                cells.append(tag('<td class="{}">{}</td>', cls, cell))
+        trs.append(tag("<tr>{}</tr>", join(cells)))
+    return tag("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+               caption, ths, join(trs))
+
+
+def tabs(current: str, available: Sequence[str], href: str, params: dict[str, str]) -> Safe:
+    links = []
+    for g in GRANULARITIES:
+        if g not in available:
+            continue
+        url = f"{href}?{urlencode(params | {'granularity': g})}"
+        if g == current:
+            links.append(tag('<a href="{}" aria-current="page">{}</a>', url,
+                             GRANULARITY_LABELS[g]))
+        else:
+            links.append(tag('<a href="{}">{}</a>', url, GRANULARITY_LABELS[g]))
+    return tag('<nav class="tabs" aria-label="Periodlängd (period length)">{}</nav>', join(links))
+
+
+# --------------------------------------------------------------------------- login
+
+
+def login_form(request: Request, view: LoginView) -> HTMLResponse:
+    """The form of :data:`LOGIN` (:mod:`samstat_kit.web`)."""
+    hours = max(1, request.app.state.settings.login_cookie_max_age_seconds // 3600)
+    err = tag('<p class="error" role="alert">{}</p>', view.error) if view.error else Safe("")
+    body = tag(
+        '<h1>Logga in (log in)</h1>{err}'
+        '<p class="lead">Klistra in din samstat-token för att se statistiken. '
+        '<span class="muted">(Paste your samstat token to see the statistics.)</span></p>'
+        '<form class="login" method="post" action="/login">'
+        '<label for="token">Token</label>'
+        '<input type="password" id="token" name="token" required autocomplete="off" '
+        'spellcheck="false" autofocus maxlength="512">'
+        '<input type="hidden" name="next" value="{next}">'
+        '<div><button type="submit">Logga in (log in)</button></div></form>'
+        '<p class="muted">En token får du av samstats operatör. Den sparas i en cookie i den här '
+        'webbläsaren i högst {hours} timmar, eller tills du loggar ut. (Your operator issues '
+        'tokens; this browser keeps it in a cookie for at most {hours} hours, or until you log '
+        'out.)</p>',
+        err=err, next=view.next_path, hours=hours)
+    return page("Logga in", body, principal=view.principal, status=view.status)
+
+
+MAX_POINTS = {"month": 36, "quarter": 20, "half": 12, "year": 15}
+
+TABLE_ROWS = 12
+
+def months_in(period: str, monthly: Sequence[str]) -> int:
+    p = parse(period)
+    return sum(1 for m in monthly if p.contains(parse(m)))
+
+def part_note(months: tuple[int, int]) -> Safe:
+    return tag('<span class="prelim">Del av perioden: {} av {} månader</span> '
+               '<span class="muted">(part of the period, not comparable)</span>', *months)
+
+LOGIN = BrowserLogin(home="/indicators", render=login_form,
+                     cookie_max_age=lambda settings: settings.login_cookie_max_age_seconds)
+
+def covered(catalogue: Catalogue, series: Sequence[FyeRead]) -> list[FyeRead]:
+    """Only periods every member municipality has reported: a sum over some of a region's or the
+    nation's municipalities is not the region's or the nation's figure."""
+    return [f for f in series if len(f.municipalities) == len(catalogue.municipalities_in(f.area))]
+
+def describe_lines(lines: Sequence[Line], cats: Sequence[str], fmt: UnitFormat) -> str:
+    out = []
+    for ln in lines:
+        last = next((c for c in reversed(cats) if ln.values.get(c) is not None), None)
+        if last is not None:
+            out.append(f"{ln.label}: {fmt.value(ln.values[last])} {period_label(last)}")
+    return "Linjediagram. Senaste värden: " + "; ".join(out) if out else "Inga värden."
