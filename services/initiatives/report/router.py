@@ -25,7 +25,7 @@ from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
 from samstat_kit.web import BrowserLogin, LoginView, OptionalReader, Reader, bearer_token
 from services.initiatives.registry.errors import NotFound
-from services.initiatives.report import html
+from services.initiatives.report import html, pages
 from services.initiatives.report.build import build_report, experience_bank
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import PlanDef, decided_years, load_plan, plan_years
@@ -89,7 +89,7 @@ def _page(content: str, status: int = 200) -> HTMLResponse:
 
 
 def _login_page(_request: Request, view: LoginView) -> Response:
-    return _page(html.login_page(view.next_path, view.error), view.status)
+    return _page(pages.login_page(view.next_path, view.error), view.status)
 
 
 LOGIN = BrowserLogin(home="/reports", render=_login_page,
@@ -105,7 +105,7 @@ async def _page_report(request: Request, year: int, reader: Reader | None
     try:
         return await _report(request, year, reader.token)
     except NotFound:
-        return _page(html.error_page(404, f"Det finns ingen plan för {year}.",
+        return _page(pages.error_page(404, f"Det finns ingen plan för {year}.",
                                      f"there is no plan for {year}"), 404)
 
 
@@ -139,7 +139,7 @@ async def experience_bank_json(request: Request, _p: AnyToken) -> ExperienceBank
 async def reports_index(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(html.index_page(await _read(request, plan_years)))
+    return _page(pages.index_page(await _read(request, plan_years)))
 
 
 @router.get("/reports/{year:int}.pdf", tags=["pages"], summary="The follow-up as PDF",
@@ -156,7 +156,7 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
                                       chromium=s.chromium_path, timeout=s.pdf_timeout_seconds,
                                       sandbox=s.chromium_sandbox)
     except PdfUnavailable as exc:
-        return _page(html.error_page(503, "PDF kan inte skapas just nu.", str(exc)), 503)
+        return _page(pages.error_page(503, "PDF kan inte skapas just nu.", str(exc)), 503)
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
         "Content-Disposition": f'inline; filename="uppfoljning-{year}.pdf"'})
@@ -176,4 +176,4 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
 async def experience_bank_page(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(html.bank_page(await _bank(request, reader.token)))
+    return _page(pages.bank_page(await _bank(request, reader.token)))

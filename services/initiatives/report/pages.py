@@ -1,0 +1,90 @@
+"""The experience bank's page and the small pages (index, login, errors)."""
+
+from __future__ import annotations
+
+from services.initiatives.report import fmt
+from services.initiatives.report.frame import bi, e, local_time, method_footer, page
+from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
+
+# ------------------------------------------------------------------------- experience bank
+
+
+def _entry(x: BankEntry) -> str:
+    fye = ""
+    if x.fye_change_pp is not None:
+        fye = f", HÅE-andel {fmt.change(x.fye_change_pp / 100, 'share')}"
+    impact = f"påverkan {x.impact}/5" if x.impact else "påverkan x"
+    return (f'<li><a href="/reports/{x.plan_year}#i-{x.plan_year}-{x.number}">'
+            f"{x.plan_year} · {x.number}. {e(x.title)}</a> "
+            f'<span class="muted small">({x.indicators_on_track} rätt / '
+            f"{x.indicators_off_track} fel, {impact}{e(fye)})</span></li>")
+
+
+def _group(g: BankGroup) -> str:
+    def col(title: tuple[str, str], entries: list[BankEntry], v: str) -> str:
+        items = "".join(_entry(x) for x in entries) or '<li class="muted">–</li>'
+        return (f'<div><h5><span class="v v-{v}">{fmt.VERDICT_SYMBOLS[v]}</span> '
+                f"{bi(*title)} · {len(entries)}</h5><ul class=\"bank\">{items}</ul></div>")
+
+    measured = len(g.worked) + len(g.did_not_work)
+    share = (f" — {len(g.worked)} av {measured} mätta gick åt rätt håll "
+             f'<span class="en">({len(g.worked)} of {measured} measured moved the wanted '
+             f"way)</span>" if measured else "")
+    return (f"<h4>{bi(g.label_sv, g.label_en)}{share}</h4><div class=\"grid2\">"
+            + col(("Gick åt rätt håll", "moved the wanted way"), g.worked, "on_track")
+            + col(("Gick inte åt rätt håll", "did not"), g.did_not_work, "off_track")
+            + col(("Ännu inte mätbara", "not yet measurable"), g.not_measured, "no_data")
+            + "</div>")
+
+
+def bank_page(b: ExperienceBank) -> str:
+    years = ", ".join(str(y) for y in b.plan_years) or "–"
+    errors = ""
+    if b.source_errors:
+        errors = ('<div class="error"><strong>Indikatordata saknas delvis</strong> '
+                  '<span class="en">(indicator data partly unavailable)</span>: '
+                  + e("; ".join(b.source_errors)) + "</div>")
+    body = (f"<h1>Erfarenhetsbank</h1><p class=\"sub\">Experience bank · vilka typer av "
+            f"initiativ som är verkningsfulla (which kinds of initiatives work) · beslutade "
+            f"planår (decided plan years): {e(years)} · framtagen "
+            f"{e(local_time(b.generated_at))}</p>{errors}")
+    for dim in b.dimensions:
+        body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
+        body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
+    body += method_footer()
+    return page("Erfarenhetsbank – samverkansinitiativ", body)
+
+
+# ----------------------------------------------------------------------------- small pages
+
+
+def index_page(plans: list[tuple[int, str]]) -> str:
+    rows = "".join(
+        f'<tr><td><a href="/reports/{y}">Uppföljning {y}</a></td>'
+        f"<td>{bi('beslutad', 'decided') if s == 'decided' else bi('utkast', 'draft')}</td>"
+        f'<td><a href="/reports/{y}.pdf">PDF</a> · <a href="/v1/plans/{y}/report">JSON</a>'
+        f"</td></tr>" for y, s in sorted(plans, reverse=True))
+    body = (f"<h1>Uppföljningar</h1><p class=\"sub\">Follow-ups of the yearly plans</p>"
+            f"<table><tr><th>{bi('Planår', 'plan year')}</th><th>{bi('Plan', 'plan')}</th>"
+            f"<th>{bi('Format', 'format')}</th></tr>{rows}</table>"
+            f'<p><a href="/experience-bank">Erfarenhetsbank (experience bank)</a></p>')
+    return page("Uppföljningar", body)
+
+
+def login_page(next_path: str, error: str | None = None) -> str:
+    err = f'<p class="error">{e(error)}</p>' if error else ""
+    body = (f"<h1>Logga in</h1><p class=\"sub\">Sign in with your samstat token</p>{err}"
+            f'<form class="login" method="post" action="/login">'
+            f'<label for="token">{bi("Token", "API token")}</label>'
+            f'<input type="password" id="token" name="token" autocomplete="off" required '
+            f'maxlength="512"><input type="hidden" name="next" value="{e(next_path)}">'
+            f'<button type="submit">Logga in (sign in)</button></form>'
+            f'<p class="small muted">Token utfärdas av en operatör (issued by an operator): '
+            f"<code>samstat token issue</code>.</p>")
+    return page("Logga in", body, nav=False)
+
+
+def error_page(status: int, sv: str, en: str) -> str:
+    return page(f"{status}", f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
+                f'<p><a href="/reports">{bi("Till uppföljningarna", "to the follow-ups")}'
+                "</a></p>")
