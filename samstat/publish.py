@@ -63,19 +63,13 @@ their reason in headers (``samstat-source-offset`` = the offset this command rep
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import json
 import sys
-import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from samstat.agency_files import (
     FORMATS,
@@ -85,49 +79,19 @@ from samstat.agency_files import (
     read_rows,
     sdmx_period,
 )
+from samstat.agency_send import Advance, Summary, send_http, send_kafka
 from samstat_kit.anonymity import personal_number_field
 from samstat_kit.cells import cell_key
 from samstat_kit.contracts import validator
 
-# The SDK's names: reading lives in samstat.agency_files, and scripts import them from here.
+# The SDK's names: reading lives in samstat.agency_files, sending in samstat.agency_send;
+# scripts import them all from here.
 __all__ = ["FORMATS", "PublishError", "Row", "RowError", "Summary", "check", "complete",
            "publish", "read_rows", "sdmx_period", "send_http", "send_kafka"]
 
 CHANNELS = ("http", "kafka")
 # A fixed namespace for --stable-ids: the same cell, revision and value give the same event_id.
 STABLE_NAMESPACE = uuid.UUID("7d3c61a4-3b0e-5b8e-9a59-2f6a0f1c5e11")
-
-
-@dataclass
-class Summary:
-    """What happened to a file. ``accepted``/``duplicates`` are None over Kafka (asynchronous)."""
-
-    rows: int = 0
-    sent: int = 0
-    accepted: int | None = None
-    duplicates: int | None = None
-    rejected: list[RowError] = field(default_factory=list)
-    suppressed: list[RowError] = field(default_factory=list)
-    offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # row → (partition, offset)
-    via: str = "http"
-    target: str = ""
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({e.row for e in self.rejected})
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows, "sent": self.sent, "accepted": self.accepted,
-            "duplicates": self.duplicates, "rejected_rows": self.rejected_rows,
-            "rejected": [e.__dict__ for e in self.rejected],
-            "suppressed": [{"row": e.row, "reason": e.reason} for e in self.suppressed],
-            "via": self.via, "target": self.target,
-        }
 
 
 # ------------------------------------------------------------------- completing, checks
@@ -209,171 +173,6 @@ def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
         if where is not None:
             out.append(RowError(row.number, where, "personal identity number"))
     return out
-
-
-# ---------------------------------------------------------------------------- sending
-
-Advance = Callable[[int], None]
-"""Told how many more rows are done."""
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])
-    return json.dumps(body)[:300]
-
-
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-
-
-def send_http(
-    rows: Sequence[Row], *, url: str, token: str, batch_size: int = 500,
-    client: httpx.Client | None = None, max_attempts: int = 8, max_wait: float = 120.0,
-    sleep: Callable[[float], None] = time.sleep, progress: Advance | None = None,
-) -> Summary:
-    """POST the rows in batches; a receipt's indices are mapped back to row numbers."""
-    summary = Summary(rows=len(rows), accepted=0, duplicates=0, via="http",
-                      target=url.rstrip("/") + "/v1/observations")
-    own = client is None
-    http = client or httpx.Client(timeout=60)
-    headers = {"Authorization": f"Bearer {token}"}
-    pending = [list(rows[i:i + batch_size]) for i in range(0, len(rows), batch_size)]
-    try:
-        while pending:
-            batch = pending.pop(0)
-            response = _post_with_retries(http, summary.target, headers, batch, max_attempts,
-                                          max_wait, sleep)
-            if isinstance(response, str):  # gave up
-                summary.rejected += [RowError(r.number, "", response) for r in batch]
-            elif response.status_code == 202:
-                _merge_receipt(summary, batch, response.json())
-                summary.sent += len(batch)
-            elif response.status_code == 401:
-                raise PublishError(f"the token was refused (401): {_detail(response)}")
-            elif response.status_code == 413 and len(batch) > 1:
-                half = len(batch) // 2
-                pending[:0] = [batch[:half], batch[half:]]
-                continue
-            else:
-                reason = f"batch refused ({response.status_code}): {_detail(response)}"
-                summary.rejected += [RowError(r.number, "", reason) for r in batch]
-            if progress is not None:
-                progress(len(batch))
-    finally:
-        if own:
-            http.close()
-    return summary
-
-
-def _post_with_retries(http: httpx.Client, target: str, headers: dict[str, str],
-                       batch: list[Row], max_attempts: int, max_wait: float,
-                       sleep: Callable[[float], None]) -> httpx.Response | str:
-    body = {"observations": [r.doc for r in batch]}
-    backoff = 0.5
-    problem = ""
-    for attempt in range(1, max_attempts + 1):
-        try:
-            response = http.post(target, json=body, headers=headers)
-        except httpx.TransportError as exc:
-            # Resending is safe: an already stored event_id comes back as a duplicate.
-            problem, wait = f"{exc.__class__.__name__}", backoff
-        else:
-            if response.status_code not in RETRY_STATUSES:
-                return response
-            problem = f"HTTP {response.status_code}"
-            hinted = _retry_after(response)
-            wait = backoff if hinted is None else hinted
-        if attempt < max_attempts:
-            sleep(min(wait, max_wait))
-            backoff = min(backoff * 2, 30.0)
-    return f"gave up after {max_attempts} attempts: {problem}"
-
-
-def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any]) -> None:
-    def row_of(index: Any) -> int:
-        ok = isinstance(index, int) and 0 <= index < len(batch)
-        return batch[index].number if ok else 0
-
-    summary.accepted = (summary.accepted or 0) + int(receipt.get("accepted", 0))
-    summary.duplicates = (summary.duplicates or 0) + int(receipt.get("duplicates", 0))
-    summary.rejected += [RowError(row_of(r.get("index")), str(r.get("field", "")),
-                                  str(r.get("reason", ""))) for r in receipt.get("rejected", [])]
-    summary.suppressed += [RowError(row_of(s.get("index")), "value", str(s.get("reason", "")))
-                           for s in receipt.get("suppressed", [])]
-
-
-def send_kafka(
-    rows: Sequence[Row], *, agency: str, bootstrap_servers: str | None = None,
-    progress: Advance | None = None, timeout: float = 30.0,
-) -> Summary:
-    """Produce each row to the agency's raw topic, keyed by cell key, and wait for the acks."""
-    from kafka import KafkaProducer
-
-    from samstat_kit.kafka import Topics, admin_options, dumps
-    from samstat_kit.settings import KafkaSettings
-
-    kafka = KafkaSettings()
-    if bootstrap_servers:
-        kafka = kafka.model_copy(update={"bootstrap_servers": bootstrap_servers})
-    topic = Topics(kafka.topic_prefix).raw(agency)
-    summary = Summary(rows=len(rows), via="kafka", target=f"{kafka.bootstrap_servers}/{topic}")
-    try:
-        producer = KafkaProducer(**admin_options(kafka), client_id=f"samstat-publish-{agency}",
-                                 acks="all", linger_ms=20, enable_idempotence=False,
-                                 max_block_ms=int(timeout * 1000))
-    except Exception as exc:
-        raise PublishError(f"cannot reach Kafka at {kafka.bootstrap_servers}: "
-                           f"{exc.__class__.__name__}") from None
-    def undelivered(row: Row, exc: Exception) -> None:
-        summary.rejected.append(RowError(row.number, "", f"not delivered to {topic}: "
-                                                         f"{exc.__class__.__name__}"))
-
-    try:
-        futures = []
-        for row in rows:
-            d = row.doc
-            key = cell_key(d["agency"], d["measure"], d["area"], d["period"],
-                           d.get("dimensions") or {})
-            try:
-                futures.append((row, producer.send(topic, key=key.encode(), value=dumps(d))))
-            except Exception as exc:  # e.g. no metadata for the topic within the timeout
-                undelivered(row, exc)
-                if progress is not None:
-                    progress(1)
-        with contextlib.suppress(Exception):  # what is missing shows in the futures below
-            producer.flush(timeout=timeout)
-        for row, future in futures:
-            try:
-                meta = future.get(timeout=timeout)
-            except Exception as exc:
-                undelivered(row, exc)
-            else:
-                summary.sent += 1
-                summary.offsets[row.number] = (meta.partition, meta.offset)
-            if progress is not None:
-                progress(1)
-    finally:
-        producer.close(timeout=5)
-    return summary
 
 
 # --------------------------------------------------------------------------- the command
