@@ -103,7 +103,8 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
     fye = FyeProcessor(s_days, s_population, emitter, s_official)
     formulas = FormulaProcessor(s_cells, s_periods, emitter, definitions, population_of)
 
-    def settle(event: Any, events: list[Event], forwards: list[Forward]) -> Handled:
+    def settle(event: Any, events: list[Event], forwards: list[Forward],
+               applied: int = 0) -> Handled:
         """Write the message's state (to its partition's changelogs) and note its output."""
         for table in staged:
             table.flush()
@@ -111,7 +112,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
         for aggregate, obs in forwards:  # one message per aggregate area, not per cell
             by_aggregate.setdefault(aggregate, []).append(obs)
         return Handled(event, emitter.take(), events, formulas.take_quality_events(),
-                       by_aggregate)
+                       by_aggregate, applied)
 
     async def publish(handled: list[Handled]) -> None:
         """Send the output of a buffer of messages, wait for the broker's acknowledgements,
@@ -144,9 +145,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
         cell values, so this gives the values that handling them one by one would end with."""
         batch = [o for event in group for o in json.loads(event.value).get("observations", [])]
         events, forwards = formulas.apply_observations(batch)
-        handled = settle(group[-1], fye.apply_observations(batch) + events, forwards)
-        handled.applied = len(batch)
-        return handled
+        return settle(group[-1], fye.apply_observations(batch) + events, forwards, len(batch))
 
     def handle_internal(event: Any) -> Handled:
         doc = json.loads(event.value)

@@ -23,10 +23,9 @@ class Staged(MutableMapping[str, Any]):
     def _lookup(self, key: str) -> Any:
         if key in self.changes:
             return self.changes[key]
-        value = self.read.get(key, _MISSING)
-        if value is _MISSING and key not in self.read:
-            value = self.read[key] = self.backing.get(key, _MISSING)
-        return value
+        if key not in self.read:
+            self.read[key] = self.backing.get(key, _MISSING)
+        return self.read[key]
 
     def __getitem__(self, key: str) -> Any:
         value = self._lookup(key)

@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.db import session_scope
 from samstat_kit.tasks import raise_if_cancelling
 from services.ingest.observations.models import OutboxMessage
-from services.ingest.observations.service import join_messages, outbox_depth, split_message
+from services.ingest.observations.service import (
+    MESSAGE_OBSERVATIONS,
+    join_messages,
+    outbox_depth,
+    split_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,7 @@ class Relay:
         prepare: Callable[[], Awaitable[None]] | None = None,
         send_timeout: float = 30.0,
         recheck_seconds: float = 5.0,
-        pack_limit: int = 500,
+        pack_limit: int = MESSAGE_OBSERVATIONS,
     ) -> None:
         """``prepare`` makes sure the topics exist: before the first publish, and again every
         ``recheck_seconds`` while there is work. A broker that lost its topics (the local one

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.settings import KitSettings
 from services.ingest.observations.models import IngestObservation
-from services.ingest.observations.service import encode_message
+from services.ingest.observations.service import MESSAGE_OBSERVATIONS, encode_message
 
 CHUNK = 5000
-PER_MESSAGE = 500
 
 
 def _doc(o: IngestObservation) -> dict[str, Any]:
@@ -44,9 +43,9 @@ async def replay(
     producer = make_producer(kafka, linger_ms=20, max_batch_size=1 << 20)
     await producer.start()
     done = 0
-    # An area's observations wait here until a full message (PER_MESSAGE) is ready, across
-    # chunks: the worker pays its per-message cost once per message, and a chunk of the log
-    # holds only a few observations of each of the 290 municipalities.
+    # An area's observations wait here, across chunks, until a full message is ready: the
+    # worker pays its per-message cost once per message, and a chunk of the log holds only a
+    # few observations of each of the 290 municipalities.
     waiting: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
     async def send(area: str, label: str) -> Any:
@@ -68,7 +67,7 @@ async def replay(
                 futures = []
                 for o in rows:
                     waiting[o.area].append(_doc(o))
-                    if len(waiting[o.area]) >= PER_MESSAGE:
+                    if len(waiting[o.area]) >= MESSAGE_OBSERVATIONS:
                         futures.append(await send(o.area, f"replay-{last}"))
                 await asyncio.gather(*futures)
                 done += len(rows)
