@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -79,8 +79,10 @@ def serve(
 ) -> None:
     """Run one HTTP service."""
     import uvicorn
+    from uvicorn.importer import import_from_string
 
     from samstat.components import SERVICES
+    from samstat_kit.heap import settle_heap
     from samstat_kit.logging import configure_logging
 
     if service not in SERVICES:
@@ -88,7 +90,13 @@ def serve(
     factory, default_port = SERVICES[service]
     settings = KitSettings()
     configure_logging(settings.log_level, settings.log_json, service)
-    uvicorn.run(factory, factory=True, host=host, port=port or default_port,
+
+    def build() -> Any:
+        built = import_from_string(factory)()
+        settle_heap()
+        return built
+
+    uvicorn.run(build, factory=True, host=host, port=port or default_port,
                 log_config=None, access_log=False)
 
 

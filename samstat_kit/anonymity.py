@@ -7,11 +7,12 @@ a valid Luhn check digit. Pure functions, no I/O and no framework, so the CLI ca
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
+
+import orjson
 
 # Digit runs inside longer digit strings are not numbers of their own, hence the look-arounds.
 _PNR = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})[-+]?(\d{3})(\d)(?!\d)")
@@ -72,22 +73,35 @@ def _strings(obj: Any) -> Iterator[str]:
 
 _TEN_DIGITS = re.compile(r"\d{6}[-+]?\d{4}")
 
-
-# ``"event_id": "<uuid>"`` as json.dumps writes it. The pattern cannot occur inside a JSON
-# string (a quote there is always escaped), so removing it removes only real event ids.
-_EVENT_ID = re.compile(r'"event_id": "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
-                       r'[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"')
+# ``"event_id":"`` as orjson writes it. It cannot occur inside a JSON string (a quote there is
+# always escaped), so what follows it is a real event id.
+_EVENT_ID_KEY = b'"event_id":"'
+_UUID_VALUE = re.compile(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                         rb"[0-9a-fA-F]{12}\"")
+# Every ASCII digit becomes 0, the separators stay, everything else becomes a space: then
+# "ten digits in a row" is a plain substring test, which runs at memory speed where a regex
+# over a 500-record batch took milliseconds.
+_DIGIT_SHAPE = bytes(48 if 48 <= i <= 57 else i if i in (43, 45) else 32 for i in range(256))
+_RUNS = (b"0" * 10, b"0" * 6 + b"-" + b"0" * 4, b"0" * 6 + b"+" + b"0" * 4)
 
 
 def _may_contain(payload: Any) -> bool:
     """A quick test without false negatives: False only if no ten digits in a row appear
-    anywhere in the serialised payload once event ids are set aside. json.dumps (C) is much
-    cheaper than walking the payload in Python, and almost every batch ends here."""
+    anywhere in the serialised payload once event ids are set aside. Serialising (orjson)
+    and a byte translation are much cheaper than walking the payload in Python, and almost
+    every batch ends here."""
     try:
-        dumped = json.dumps(payload, ensure_ascii=False)
-    except (TypeError, ValueError):
+        dumped = orjson.dumps(payload)
+    except TypeError:
         return True  # not plain JSON data: let the walk decide
-    return _TEN_DIGITS.search(_EVENT_ID.sub("", dumped)) is not None
+    if not dumped.isascii():
+        return True  # \d also matches other scripts' digits: let the walk decide
+    pieces = dumped.split(_EVENT_ID_KEY)
+    kept = [pieces[0]]
+    for piece in pieces[1:]:
+        kept.append(piece[37:] if _UUID_VALUE.match(piece) else piece)
+    shape = b"\n".join(kept).translate(_DIGIT_SHAPE)
+    return any(run in shape for run in _RUNS)
 
 
 def contains_personal_number(payload: Any) -> bool:

@@ -9,6 +9,7 @@ import faust
 from faust.sensors.prometheus import PrometheusMonitor, setup_prometheus_sensors
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
+from samstat_kit.heap import settle_heap
 from samstat_kit.kafka import Topics, ensure_topics
 from samstat_kit.settings import KafkaSettings
 from services.indicators import agents, highwater
@@ -108,4 +109,5 @@ def main(settings: IndicatorsSettings | None = None) -> None:
 
     settings = settings or get_settings()
     app = create_worker_app(settings)
+    settle_heap()
     Worker(app, loglevel=settings.log_level.lower(), quiet=True).execute_from_commandline()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter, Gauge
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,33 +38,39 @@ DEPTH = Gauge("ingest_outbox_depth", "Messages committed but not yet on Kafka")
 LAG = Gauge("ingest_relay_lag_seconds", "Age of the oldest message waiting in the outbox")
 
 
-def pack(rows: list[tuple[int, str, str, bytes]], limit: int) -> list[tuple[str, str, bytes]]:
-    """Merge the waiting messages of one topic and key into messages of up to ``limit``
-    observations, keeping their order.
+def pack(rows: list[tuple[int, str, str, bytes]], limit: int,
+         partition_of: Callable[[str, str], int] = lambda topic, key: 0,
+         ) -> list[tuple[str, str, int, bytes]]:
+    """Merge the waiting messages bound for one partition of a topic into messages of up to
+    ``limit`` observations, keeping their order: (topic, key, partition, payload).
 
-    Under load many small batches wait in the outbox at once; the stream processor pays its
-    per-message cost once per message, so fewer, fuller messages are what keeps it up with
-    ingest. Idle, each message goes alone, unchanged.
+    ``partition_of(topic, key)`` is the partition the producer would choose for the key, so
+    every area stays on the partition its aggregates live on; a packed message may hold
+    several areas of that partition and is keyed by its first. Under load many small batches
+    wait in the outbox at once, and a national batch touches ~150 areas; the producer and the
+    stream processor pay their per-message cost once per message, so fewer, fuller messages
+    are what keeps both up with ingest. A message that is alone in its partition goes
+    unchanged.
     """
-    if len({(topic, key) for _, topic, key, _ in rows}) == len(rows):
-        return [(topic, key, payload) for _, topic, key, payload in rows]
-    out: list[tuple[str, str, bytes | _Packed]] = []
-    open_pack: dict[tuple[str, str], _Packed] = {}  # the message still taking more
+    out: list[tuple[str, str, int, bytes | _Packed]] = []
+    open_pack: dict[tuple[str, int], _Packed] = {}  # the message still taking more
     for _, topic, key, payload in rows:
+        partition = partition_of(topic, key)
         parts = split_message(payload)
         if parts is None:  # not an observations message: as it is, and it ends the packing
-            out.append((topic, key, payload))
-            open_pack.pop((topic, key), None)
+            out.append((topic, key, partition, payload))
+            open_pack.pop((topic, partition), None)
             continue
         batch_id, body, count = parts
-        current = open_pack.get((topic, key))
+        current = open_pack.get((topic, partition))
         if current is not None and current.count + count <= limit:
             current.add(batch_id, body, count)
         else:
-            current = open_pack[(topic, key)] = _Packed([batch_id], [body], count, payload)
-            out.append((topic, key, current))
-    return [(topic, key, item if isinstance(item, bytes) else item.encode())
-            for topic, key, item in out]
+            current = open_pack[(topic, partition)] = _Packed([batch_id], [body], count,
+                                                              payload)
+            out.append((topic, key, partition, current))
+    return [(topic, key, partition, item if isinstance(item, bytes) else item.encode())
+            for topic, key, partition, item in out]
 
 
 @dataclass
@@ -152,14 +159,27 @@ class Relay:
                 time.monotonic() - self._checked_at > self.recheck_seconds:
             await self.prepare()
             self._checked_at = time.monotonic()
-        futures = [await producer.send(topic, value=payload, key=key.encode())
-                   for topic, key, payload in pack(rows, self.pack_limit)]
+        partitioner = await self._partitioner(producer, {topic for _, topic, _, _ in rows})
+        futures = [await producer.send(topic, value=payload, key=key.encode(),
+                                       partition=partition)
+                   for topic, key, partition, payload in pack(rows, self.pack_limit,
+                                                              partitioner)]
         # A producer retries some errors forever (a topic that vanished with an emptied
         # broker, say); bounded here, the rows stay in the outbox and go again afresh.
         await asyncio.wait_for(asyncio.gather(*futures), self.send_timeout)
         await asyncio.to_thread(self._done, [r[0] for r in rows])
         PUBLISHED.inc(len(rows))
         return len(rows)
+
+    @staticmethod
+    async def _partitioner(producer: AIOKafkaProducer,
+                           topics: set[str]) -> Callable[[str, str], int]:
+        """The partition the producer's default partitioner gives a key (murmur2, as in
+        Kafka's Java client), so a packed message lands where each of its areas would."""
+        partitions = {t: sorted(await producer.partitions_for(t)) for t in topics}
+        choose = DefaultPartitioner()
+        return lambda topic, key: int(choose(key.encode(), partitions[topic],
+                                             partitions[topic]))
 
     async def _producer(self) -> AIOKafkaProducer:
         if self.producer is None:

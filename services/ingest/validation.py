@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from samstat_kit import periods
 from samstat_kit.contracts import Catalogue
@@ -21,6 +21,35 @@ class Problem:
     index: int
     field: str
     reason: str
+
+
+_RECORDS = TypeAdapter(list[ObservationCreate])
+
+
+def parse_records(records: list[Any]) -> tuple[list[tuple[int, ObservationCreate]],
+                                               list[Problem]]:
+    """(index, observation) of every record that parses, and the problems of the others.
+
+    A batch that parses whole takes one call into pydantic's core; only a batch with a bad
+    record is parsed again record by record, to name each problem.
+    """
+    try:
+        return list(enumerate(_RECORDS.validate_python(records))), []
+    except ValidationError:
+        pass
+    good, problems = [], []
+    for i, raw in enumerate(records):
+        obs, errs = parse_record(i, raw)
+        if obs is None:
+            problems.extend(errs)
+        else:
+            good.append((i, obs))
+    return good, problems
+
+
+def dump_records(observations: list[ObservationCreate]) -> list[dict[str, Any]]:
+    """The observations as JSON-ready dicts, in one call."""
+    return _RECORDS.dump_python(observations, mode="json")
 
 
 def parse_record(index: int, raw: Any) -> tuple[ObservationCreate | None, list[Problem]]:

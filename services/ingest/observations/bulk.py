@@ -4,17 +4,18 @@ On PostgreSQL a statement for 500 rows (a multi-row ``INSERT``, an ``IN (…)`` 
 longer than 4 KB, and psycopg converts the placeholders of such statements in Python every
 time; an executemany is one statement per row. That was most of ingest's time on PostgreSQL
 (docs/benchmarks.md). There, rows go by ``COPY`` (sequence values taken in one query first)
-and lookups bind one array parameter (``= ANY(:keys)``). SQLite keeps plain statements.
+and lookups bind one JSON array parameter. SQLite keeps plain statements.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam, insert, text
-from sqlalchemy.dialects.postgresql import ARRAY
+import orjson
+from sqlalchemy import ColumnElement, Text, bindparam, cast, func, insert, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.ingest.observations.models import IngestObservation
@@ -22,7 +23,8 @@ from services.ingest.observations.models import IngestObservation
 _LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "period",
                 "dimensions", "value", "unit", "obs_status", "conf_status", "revision",
                 "produced_at", "received_at", "batch_id")
-_JSON_COLUMNS = {"dimensions"}
+_LOG_FIELDS = itemgetter(*_LOG_COLUMNS[1:])
+_DIMENSIONS = _LOG_COLUMNS.index("dimensions") - 1
 
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('ingest_observations', 'seq')) "
                  "FROM generate_series(1, :n)")
@@ -55,10 +57,15 @@ def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
             rows))
     # Ascending, so the log's order is the batch's order (as with the INSERT).
     seqs = sorted(int(s) for s in session.scalars(_NEXTVALS, {"n": len(rows)}))
-    _copy(session, "ingest_observations", _LOG_COLUMNS, (
-        [seq, *(json.dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _LOG_COLUMNS[1:])]
-        for seq, row in zip(seqs, rows, strict=True)))
+    _copy(session, "ingest_observations", _LOG_COLUMNS,
+          (_log_row(seq, row) for seq, row in zip(seqs, rows, strict=True)))
     return seqs
+
+
+def _log_row(seq: int, row: dict[str, Any]) -> list[Any]:
+    values = [seq, *_LOG_FIELDS(row)]
+    values[_DIMENSIONS + 1] = orjson.dumps(values[_DIMENSIONS + 1]).decode()
+    return values
 
 
 def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -69,12 +76,19 @@ def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> 
         session.execute(insert(model), rows)
         return
     columns = list(rows[0])
-    _copy(session, model.__tablename__, columns, ([r[c] for c in columns] for r in rows))
+    fields = itemgetter(*columns)
+    _copy(session, model.__tablename__, columns,
+          (fields(r) if len(columns) > 1 else (fields(r),) for r in rows))
 
 
 def one_of(session: Session, column: InstrumentedAttribute[str],
            values: list[str]) -> ColumnElement[bool]:
-    """``column IN values``; on PostgreSQL as ``= ANY(array)``: one short statement."""
+    """``column IN values``; on PostgreSQL one short statement with one parameter.
+
+    The values go as one JSON array that the server unpacks: psycopg's array adapter quoted
+    them one by one in Python (2 ms for 500 keys).
+    """
     if _postgres(session):
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+        document = bindparam(None, orjson.dumps(values).decode(), type_=Text)
+        return column.in_(select(func.jsonb_array_elements_text(cast(document, JSONB))))
     return column.in_(values)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -67,7 +67,9 @@ async def post_observations(request: Request, principal: AnyToken,
         if len(body) > settings.max_body_bytes:
             raise _reject(413, f"body larger than {settings.max_body_bytes} bytes", "too_large")
         try:
-            doc = json.loads(body)
+            # orjson: parsing a 500-record body on the event loop with json took a twelfth
+            # of the process's time under load.
+            doc = orjson.loads(body)
         except ValueError:
             raise _reject(422, "body is not valid JSON", "malformed") from None
         records = doc.get("observations") if isinstance(doc, dict) else None

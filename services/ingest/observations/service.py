@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from services.ingest.observations.schemas import (
     Rejection,
     SuppressionRead,
 )
-from services.ingest.validation import Problem, check_catalogue, parse_record
+from services.ingest.validation import Problem, check_catalogue, dump_records, parse_records
 
 
 class PersonalNumberFound(Exception):
@@ -70,13 +71,9 @@ def accept_batch(
 ) -> ReceiptRead:
     if contains_personal_number(records):
         raise PersonalNumberFound()
-    problems: list[Problem] = []
     good: list[tuple[int, ObservationCreate]] = []
-    for i, raw in enumerate(records):
-        obs, errs = parse_record(i, raw)
-        if obs is None:
-            problems.extend(errs)
-            continue
+    parsed, problems = parse_records(records)
+    for i, obs in parsed:
         _authorize(i, obs, principal, catalogue)
         errs = check_catalogue(i, obs, catalogue)
         if errs:
@@ -87,7 +84,7 @@ def accept_batch(
     if strict and problems:
         raise StrictRejected(_receipt(batch_id, 0, 0, problems, []))
 
-    docs = [o.model_dump(mode="json") for _, o in good]
+    docs = dump_records([o for _, o in good])
     person = [catalogue.measures[o.measure].person_count for _, o in good]
     suppressed = [
         SuppressionRead(index=good[s.index][0], reason=s.reason)
@@ -104,7 +101,7 @@ def accept_batch(
     current = dict(session.execute(
         select(IngestCell.cell_key, IngestCell.revision)
         .where(one_of(session, IngestCell.cell_key, keys))
-    ).tuples().all())
+    ).all())
     known = set(current)
 
     duplicates = 0
@@ -173,8 +170,7 @@ def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
     need) lands on one partition in order, while the stream processor pays its per-message
     overhead once per area and batch rather than once per observation.
     """
-    doc = {"v": 1, "batch_id": batch_id, "observations": observations}
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps({"v": 1, "batch_id": batch_id, "observations": observations})
 
 
 # The exact bytes encode_message writes around the observations. The relay splices waiting

@@ -78,7 +78,7 @@ def _plan(session: Session, year: int) -> Plan:
 def list_plans(*, session: Session) -> list[PlanRead]:
     counts = dict(session.execute(
         select(Initiative.plan_year, func.count()).group_by(Initiative.plan_year)
-    ).tuples().all())
+    ).all())
     return [
         PlanRead(year=p.year, status=p.status,  # type: ignore[arg-type]
                  decided_at=p.decided_at, copied_from=p.copied_from,

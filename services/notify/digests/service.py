@@ -102,7 +102,7 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
         select(AlertEvent, Alert).join(Alert, Alert.id == AlertEvent.alert_id)
         .where(Alert.convener == convener, AlertEvent.at >= start, AlertEvent.at < end,
                AlertEvent.transition.in_([t for ts in ACTIVITY.values() for t in ts]))
-        .order_by(AlertEvent.at, AlertEvent.id)).tuples().all()
+        .order_by(AlertEvent.at, AlertEvent.id)).all()
     for key, transitions in ACTIVITY.items():
         summary[key] = [{
             "id": a.id, "indicator": a.indicator, **titles(a.indicator), "area": a.area,
@@ -186,4 +186,4 @@ def list_digests(*, session: Session, convener: str | None = None, week: str | N
     if week is not None:
         q = q.where(Digest.iso_week == week)
     q = q.order_by(Digest.created_at.desc(), Digest.id.desc()).limit(limit).offset(offset)
-    return [(g, s) for g, s in session.execute(q).tuples()]
+    return [(g, s) for g, s in session.execute(q)]
