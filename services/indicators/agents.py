@@ -20,6 +20,7 @@ from typing import Any
 
 import faust
 import faust.streams
+import orjson
 from prometheus_client import Counter
 
 from samstat_kit.contracts import load_catalogue
@@ -122,15 +123,15 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
             for h in handled:
                 for key, value in h.events:
                     acks.append(await sink.send(key=key.encode(),
-                                                value=json.dumps(value).encode()))
+                                                value=orjson.dumps(value)))
                     EMITTED.labels(value["indicator"]).inc()
                 for key, value in h.quality:
                     acks.append(await quality.send(key=key.encode(),
-                                                   value=json.dumps(value).encode()))
+                                                   value=orjson.dumps(value)))
                     QUALITY.labels(value["status"]).inc()
                 for aggregate, cells in h.forwards.items():
-                    acks.append(await internal.send(key=aggregate.encode(), value=json.dumps(
-                        {"type": "cells", "observations": cells}).encode()))
+                    acks.append(await internal.send(key=aggregate.encode(), value=orjson.dumps(
+                        {"type": "cells", "observations": cells})))
             await asyncio.gather(*acks)
         except BaseException:
             emitter.discard()
@@ -143,7 +144,8 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
         """The messages of one partition in a buffer, as one batch (in their order): each
         touched period is recomputed once, however many messages touched it. Observations are
         cell values, so this gives the values that handling them one by one would end with."""
-        batch = [o for event in group for o in json.loads(event.value).get("observations", [])]
+        batch = [o for event in group
+                 for o in orjson.loads(event.value).get("observations", [])]
         events, forwards = formulas.apply_observations(batch)
         return settle(group[-1], fye.apply_observations(batch) + events, forwards, len(batch))
 

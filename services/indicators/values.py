@@ -11,11 +11,12 @@ which consumers absorb (they keep the newest value).
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from samstat_kit.periods import Period
 
@@ -78,9 +79,9 @@ class Emitter:
 
         ``revisions`` goes into the digest as given; ``revisions_as`` turns it into the
         event's ``input_revisions`` (ingest cell keys), only when there is an event."""
-        digest = hashlib.sha1(json.dumps(
-            [value, year_ago_value, components, revisions, complete], sort_keys=True,
-            default=str).encode()).hexdigest()
+        digest = hashlib.sha1(orjson.dumps(
+            [value, year_ago_value, components, revisions, complete], default=str,
+            option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
         news, before = self.propose(f"{indicator}|{area}|{period.code}",
                                     {"value": value, "digest": digest})
         if not news:

@@ -54,15 +54,17 @@ class FyeResult:
         return self.months_reported == self.months and self.missing_values == 0
 
 
-def compute_fye(period: Period, lookup: Callable[[Period], Entry | None]) -> FyeResult | None:
+def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
+                with_revisions: bool = True) -> FyeResult | None:
     """Aggregate the cells reported for ``period`` and its months.
 
     Per series (agency/benefit/sex) a figure reported for exactly this period wins; otherwise the
     monthly figures inside it are summed. Suppressed cells (value null) count as missing.
+    ``revisions`` (the input cells' revisions) is left empty unless ``with_revisions``.
     """
     exact = lookup(period) or {}
     months = period.months if period.n_months > 1 else []
-    month_entries = [(m, lookup(m) or {}) for m in months]
+    month_entries = [(m.code, lookup(m) or {}) for m in months]
     keys = set(exact) | {k for _, e in month_entries for k in e}
     if not keys:
         return None
@@ -74,12 +76,13 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None]) -> Fye
     for key in sorted(keys):
         _agency, benefit, sex = key.split("/")
         if key in exact:
-            sources = [(period, exact[key])]
+            sources = [(period.code, exact[key])]
         else:
-            sources = [(m, e[key]) for m, e in month_entries if key in e]
+            sources = [(code, e[key]) for code, e in month_entries if key in e]
         days = 0.0
-        for src_period, (rev, value) in sources:
-            revisions[f"{key}@{src_period.code}"] = int(rev or 1)
+        for code, (rev, value) in sources:
+            if with_revisions:
+                revisions[f"{key}@{code}"] = int(rev or 1)
             if value is None:
                 missing += 1
             else:
