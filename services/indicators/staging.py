@@ -8,7 +8,7 @@ staged values, so processing is unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 _MISSING = object()
@@ -58,3 +58,49 @@ class Staged(MutableMapping[str, Any]):
         self.changes.clear()
         self.read.clear()
         return n
+
+
+def memo_group(key: str) -> tuple[str, str]:
+    """(entry, member) for a memo key: an indicator's values of one area and year share an
+    entry ("fye_share|2480|2023-05" -> "fye_share|2480|2023", "2023-05"); other keys (data
+    quality findings) keep an entry each."""
+    head, _, period = key.rpartition("|")
+    if head.count("|") == 1 and period[:4].isdigit():
+        return f"{head}|{period[:4]}", period
+    return key, ""
+
+
+class Grouped(MutableMapping[str, Any]):
+    """Small values stored several to an entry of ``backing``, by ``group_of(key)``.
+
+    What the worker has said is a memo per indicator, area and period: a message of 500
+    observations makes dozens, and each table write is a changelog record, which cost the
+    worker more than computing the values (py-spy). Grouped by area and year, and written
+    through a :class:`Staged` backing, a message writes a handful of entries.
+    """
+
+    def __init__(self, backing: MutableMapping[str, Any],
+                 group_of: Callable[[str], tuple[str, str]] = memo_group) -> None:
+        self.backing = backing
+        self.group_of = group_of
+
+    def __getitem__(self, key: str) -> Any:
+        entry, member = self.group_of(key)
+        return (self.backing.get(entry) or {})[member]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        entry, member = self.group_of(key)
+        # A copy: the backing's value may be the table's own object.
+        self.backing[entry] = {**(self.backing.get(entry) or {}), member: value}
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("memos are replaced, never deleted")
+
+    def __iter__(self) -> Iterator[str]:
+        for entry in self.backing:
+            for member in self.backing[entry]:
+                head, _, _ = entry.rpartition("|")
+                yield f"{head}|{member}" if member else entry
+
+    def __len__(self) -> int:
+        return sum(len(self.backing[entry]) for entry in self.backing)

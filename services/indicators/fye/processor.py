@@ -46,6 +46,9 @@ class FyeProcessor:
 
     def apply_observations(self, observations: Iterable[dict[str, Any]]) -> list[Event]:
         touched: dict[str, set[Period]] = defaultdict(set)
+        # The period codes each area's cells were reported for: a message holds many cells
+        # of few periods, and the periods they affect are added once per code.
+        reported: dict[str, set[str]] = defaultdict(set)
         for obs in observations:
             dims = obs.get("dimensions") or {}
             area, period, rev = obs["area"], obs["period"], int(obs.get("revision", 1))
@@ -57,7 +60,7 @@ class FyeProcessor:
                     self.days[key] = new
                 # Recomputed even when the cell did not change: a redelivered message may be
                 # one whose output was lost in a crash (the emitter skips what was said).
-                touched[area] |= indicator.affected_by_days(period)
+                reported[area].add(period)
             elif obs["measure"] == "fye_official":
                 inner = f"{obs['agency']}/{dims.get('benefit')}/{dims.get('sex')}"
                 new = apply(self.official.get(key), inner, rev, obs.get("value"))
@@ -70,6 +73,9 @@ class FyeProcessor:
                 if new is not None:
                     self.population[key] = new
                 touched[area] |= indicator.affected_by_population(parse(period).year)
+        for area, codes in reported.items():
+            for code in codes:
+                touched[area] |= indicator.affected_by_days(code)
         events: list[Event] = []
         for area, periods in touched.items():
             for p in sorted(periods):
