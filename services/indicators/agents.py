@@ -83,10 +83,10 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
            "value_serializer": "raw", "partitions": partitions}
     source = app.topic(topics.validated, **raw)
     internal = app.topic(topics.indicators_internal, **raw)
-    days = app.Table("fye-days", partitions=partitions)
+    # Grouped by area and year (staging.Grouped); new names, because the old tables held an
+    # entry per period.
+    days = app.Table("fye-days-by-year", partitions=partitions)
     population = app.Table("fye-population", partitions=partitions)
-    # Memos grouped by indicator, area and year (staging.Grouped); a new name, because the
-    # entries of the old "indicator-emitted" table were one memo each.
     emitted = Staged(app.Table("indicator-said", partitions=partitions))
     cells = app.Table("cells", partitions=partitions)
     periods = app.Table("cell-periods", partitions=partitions)
@@ -101,7 +101,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
     staged = [Staged(t) for t in (days, population, official, cells, periods)]
     s_days, s_population, s_official, s_cells, s_periods = staged
     emitter = Emitter(Grouped(emitted))
-    fye = FyeProcessor(s_days, s_population, emitter, s_official)
+    fye = FyeProcessor(Grouped(s_days), s_population, emitter, s_official)
     formulas = FormulaProcessor(s_cells, s_periods, emitter, definitions, population_of)
 
     def settle(event: Any, events: list[Event], forwards: list[Forward],

@@ -8,6 +8,7 @@ staged values, so processing is unchanged.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
@@ -60,12 +61,13 @@ class Staged(MutableMapping[str, Any]):
         return n
 
 
-def memo_group(key: str) -> tuple[str, str]:
-    """(entry, member) for a memo key: an indicator's values of one area and year share an
-    entry ("fye_share|2480|2023-05" -> "fye_share|2480|2023", "2023-05"); other keys (data
-    quality findings) keep an entry each."""
+@functools.lru_cache(maxsize=1 << 16)  # the same keys come back for every observation
+def by_year(key: str) -> tuple[str, str]:
+    """(entry, member) for a key ending in a period: the periods of one year share an entry
+    ("2480|2023-05" -> "2480|2023", "2023-05"; "fye_share|2480|2023-Q2" ->
+    "fye_share|2480|2023", "2023-Q2"); any other key (a data-quality finding) keeps its own."""
     head, _, period = key.rpartition("|")
-    if head.count("|") == 1 and period[:4].isdigit():
+    if head and period[:4].isdigit():
         return f"{head}|{period[:4]}", period
     return key, ""
 
@@ -73,20 +75,26 @@ def memo_group(key: str) -> tuple[str, str]:
 class Grouped(MutableMapping[str, Any]):
     """Small values stored several to an entry of ``backing``, by ``group_of(key)``.
 
-    What the worker has said is a memo per indicator, area and period: a message of 500
-    observations makes dozens, and each table write is a changelog record, which cost the
-    worker more than computing the values (py-spy). Grouped by area and year, and written
-    through a :class:`Staged` backing, a message writes a handful of entries.
+    The worker's state is an entry per area and period (the cells reported for it), and what
+    it has said a memo per indicator, area and period: a message of 500 observations touches
+    dozens of each, and every table write is a changelog record, which cost the worker more
+    than computing the values (py-spy). Grouped by year and written through a
+    :class:`Staged` backing, a message writes a handful of entries.
     """
 
     def __init__(self, backing: MutableMapping[str, Any],
-                 group_of: Callable[[str], tuple[str, str]] = memo_group) -> None:
+                 group_of: Callable[[str], tuple[str, str]] = by_year) -> None:
         self.backing = backing
         self.group_of = group_of
 
     def __getitem__(self, key: str) -> Any:
         entry, member = self.group_of(key)
         return (self.backing.get(entry) or {})[member]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        entry, member = self.group_of(key)
+        found = self.backing.get(entry)
+        return default if found is None else found.get(member, default)
 
     def __setitem__(self, key: str, value: Any) -> None:
         entry, member = self.group_of(key)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samstat_kit.periods import parse
-from services.indicators.staging import Grouped, Staged, memo_group
+from services.indicators.staging import Grouped, Staged, by_year
 from services.indicators.values import Emitter
 
 
@@ -20,11 +20,12 @@ class Writes(dict[str, Any]):
         super().__setitem__(key, value)
 
 
-def test_memo_keys_group_by_indicator_area_and_year() -> None:
-    assert memo_group("fye_share|2480|2023-05") == ("fye_share|2480|2023", "2023-05")
-    assert memo_group("fye_share|2480|2023") == ("fye_share|2480|2023", "2023")
+def test_keys_ending_in_a_period_group_by_year() -> None:
+    assert by_year("fye_share|2480|2023-05") == ("fye_share|2480|2023", "2023-05")
+    assert by_year("fye_share|2480|2023") == ("fye_share|2480|2023", "2023")
+    assert by_year("2480|2023-Q2") == ("2480|2023", "2023-Q2")
     dq = "dq|2480|2023|benefit_net_days|sex"
-    assert memo_group(dq) == (dq, "")
+    assert by_year(dq) == (dq, "")
 
 
 def test_grouped_reads_back_what_was_written() -> None:

@@ -65,7 +65,9 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
     exact = lookup(period) or {}
     months = period.months if period.n_months > 1 else []
     month_entries = [(m.code, lookup(m) or {}) for m in months]
-    keys = set(exact) | {k for _, e in month_entries for k in e}
+    keys = set(exact)
+    for _, e in month_entries:
+        keys.update(e)
     if not keys:
         return None
     by_benefit: dict[str, float] = {}
@@ -73,20 +75,21 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
     revisions: dict[str, int] = {}
     total = 0.0
     missing = 0
+    code = period.code
     for key in sorted(keys):
         _agency, benefit, sex = key.split("/")
         if key in exact:
-            sources = [(period.code, exact[key])]
+            sources = [(code, exact[key])]
         else:
-            sources = [(code, e[key]) for code, e in month_entries if key in e]
+            sources = [(c, e[key]) for c, e in month_entries if key in e]
         days = 0.0
-        for code, (rev, value) in sources:
+        for c, (rev, value) in sources:
             if with_revisions:
-                revisions[f"{key}@{code}"] = int(rev or 1)
+                revisions[key + "@" + c] = int(rev or 1)
             if value is None:
                 missing += 1
             else:
-                days += float(value)
+                days += value
         total += days
         by_benefit[benefit] = by_benefit.get(benefit, 0.0) + days
         by_sex[sex] = by_sex.get(sex, 0.0) + days

@@ -36,6 +36,10 @@ class FyeProcessor:
         self.emitter = emitter
         self.official = official if official is not None else {}
         self.clock = clock
+        # Evaluations within one apply_observations: the state does not change while its
+        # events are made, and a period's value is also the next year's year-ago value.
+        self._evaluated: dict[tuple[str, Period], dict[str, Any] | None] = {}
+        self._batching = False
 
     def _lookup(self, table: MutableMapping[str, Any]) -> indicator.Lookup:
         def get(area: str, period: Period) -> Entry | None:
@@ -77,15 +81,35 @@ class FyeProcessor:
             for code in codes:
                 touched[area] |= indicator.affected_by_days(code)
         events: list[Event] = []
-        for area, periods in touched.items():
-            for p in sorted(periods):
-                ev = self.event(area, p)
-                if ev is not None:
-                    events.append(ev)
-                rec = self.reconciliation(area, p)
-                if rec is not None:
-                    events.append(rec)
+        self._batching = True
+        try:
+            for area, periods in touched.items():
+                for p in sorted(periods):
+                    ev = self.event(area, p)
+                    if ev is not None:
+                        events.append(ev)
+                    rec = self.reconciliation(area, p)
+                    if rec is not None:
+                        events.append(rec)
+        finally:
+            self._batching = False
+            self._evaluated.clear()
         return events
+
+    def _evaluate(self, area: str, period: Period, with_revisions: bool = True
+                  ) -> dict[str, Any] | None:
+        key = (area, period)
+        if self._batching and key in self._evaluated:
+            known = self._evaluated[key]
+            if known is None or known["with_revisions"] or not with_revisions:
+                return known
+        known = indicator.evaluate(area, period, self._lookup(self.days),
+                                   self._lookup(self.population), with_revisions)
+        if known is not None:
+            known["with_revisions"] = with_revisions
+        if self._batching:
+            self._evaluated[key] = known
+        return known
 
     def reconciliation(self, area: str, period: Period) -> Event | None:
         """Agency-derived FYE minus SCB's official figure, once both exist for the period."""
@@ -93,8 +117,7 @@ class FyeProcessor:
         total = next((v for k, (_r, v) in official.items() if k.endswith("/_T/_T")), None)
         if total is None:
             return None  # most periods have no official figure: skip the evaluation
-        current = indicator.evaluate(area, period, self._lookup(self.days),
-                                     self._lookup(self.population))
+        current = self._evaluate(area, period)
         if current is None:
             return None
         derived = float(current["components"]["fye"])
@@ -106,11 +129,10 @@ class FyeProcessor:
 
     def event(self, area: str, period: Period) -> Event | None:
         """The indicator-value event for (area, period), or None if nothing new to say."""
-        days, pop = self._lookup(self.days), self._lookup(self.population)
-        current = indicator.evaluate(area, period, days, pop)
+        current = self._evaluate(area, period)
         if current is None:
             return None
-        year_ago = indicator.evaluate(area, period.year_ago(), days, pop, with_revisions=False)
+        year_ago = self._evaluate(area, period.year_ago(), with_revisions=False)
         return self._emit(indicator.INDICATOR, area, period, current["value"],
                           year_ago["value"] if year_ago else None, "share",
                           current["components"], current["revisions"],
