@@ -7,8 +7,9 @@ message handler (:func:`session_scope`); repositories only ``add``/``flush``.
 from __future__ import annotations
 
 import importlib.resources
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from typing import Any
 
@@ -70,6 +71,18 @@ def _postgres_timeouts(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("SET lock_timeout = 10000")
         cur.execute("SET idle_in_transaction_session_timeout = 60000")
     dbapi_conn.commit()
+
+
+@cache
+def writer_lock(url: str) -> AbstractContextManager[Any]:
+    """Held around a write transaction that many threads of one process run at once.
+
+    SQLite has one writer at a time anyway, and its waiters sleep-poll with a growing
+    back-off (up to 100 ms a try), so they wake late and in no order: under the ingest
+    benchmark's 4 clients p99 was 1.4–1.6 s. Queued on a lock instead, p99 was 0.3–0.4 s
+    for the same throughput. Other databases lock rows, not the file: nothing to hold.
+    """
+    return threading.Lock() if url.startswith("sqlite") else nullcontext()
 
 
 def dispose_engines() -> None:

@@ -55,7 +55,7 @@ from samstat_kit.anonymity import is_personal_number, personal_number_field
 from samstat_kit.auth.service import Principal
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import Catalogue, load_catalogue
-from samstat_kit.db import session_scope
+from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import stop_tasks
@@ -281,7 +281,7 @@ class KafkaIngest:
 
     def _accept(self, agency: str, docs: list[Any]) -> ReceiptRead:
         principal = Principal(token_id=TOKEN_ID, scope="agency", agency=agency)
-        with session_scope(self.factory) as session:
+        with writer_lock(self.settings.db_url), session_scope(self.factory) as session:
             return service.accept_batch(
                 session=session, principal=principal, records=docs, catalogue=self.catalogue,
                 topic=self.topics.validated, threshold=self.settings.suppression_threshold,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Gauge, Histogram
 
 from samstat_kit.auth.service import Principal
-from samstat_kit.db import session_scope
+from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.http import AnyToken
 from services.ingest.observations import service
 from services.ingest.observations.schemas import BatchCreate, ReceiptRead
@@ -101,7 +101,7 @@ async def post_observations(request: Request, principal: AnyToken,
 def _accept(request: Request, principal: Principal, records: list[Any],
             strict: bool) -> ReceiptRead:
     state = request.app.state
-    with session_scope(state.session_factory) as session:
+    with writer_lock(state.settings.db_url), session_scope(state.session_factory) as session:
         return service.accept_batch(
             session=session, principal=principal, records=records, catalogue=state.catalogue,
             topic=state.topics.validated, threshold=state.settings.suppression_threshold,
