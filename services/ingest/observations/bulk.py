@@ -56,7 +56,7 @@ def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
                                                 sort_by_parameter_order=True),
             rows))
     # Ascending, so the log's order is the batch's order (as with the INSERT).
-    seqs = sorted(int(s) for s in session.scalars(_NEXTVALS, {"n": len(rows)}))
+    seqs = sorted(int(s) for s in session.connection().scalars(_NEXTVALS, {"n": len(rows)}))
     _copy(session, "ingest_observations", _LOG_COLUMNS,
           (_log_row(seq, row) for seq, row in zip(seqs, rows, strict=True)))
     return seqs

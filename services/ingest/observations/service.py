@@ -95,10 +95,13 @@ def accept_batch(
     ids = [d["event_id"] for d in docs]
     keys = [cell_key(d["agency"], d["measure"], d["area"], d["period"], d["dimensions"])
             for d in docs]
-    seen_ids = set(session.scalars(
+    # Core statements on the session's connection: the ORM's execution path cost more than
+    # these two lookups themselves.
+    connection = session.connection()
+    seen_ids = set(connection.scalars(
         select(IngestObservation.event_id)
         .where(one_of(session, IngestObservation.event_id, ids))))
-    current = dict(session.execute(
+    current = dict(connection.execute(
         select(IngestCell.cell_key, IngestCell.revision)
         .where(one_of(session, IngestCell.cell_key, keys))
     ).all())
