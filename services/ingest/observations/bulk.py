@@ -4,7 +4,10 @@ On PostgreSQL a statement for 500 rows (a multi-row ``INSERT``, an ``IN (…)`` 
 longer than 4 KB, and psycopg converts the placeholders of such statements in Python every
 time; an executemany is one statement per row. That was most of ingest's time on PostgreSQL
 (docs/benchmarks.md). There, rows go by ``COPY`` (sequence values taken in one query first)
-and lookups bind one JSON array parameter. SQLite keeps plain statements.
+and lookups bind one JSON array parameter. On SQLite, rows go by the driver's
+``executemany`` (a loop in C), with the values converted as SQLAlchemy would store them:
+SQLAlchemy's own many-row ``INSERT … RETURNING`` spent a third of ingest's time building
+parameters in Python.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Text, bindparam, cast, func, insert, select, text
+from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -51,10 +54,15 @@ def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
     if not _postgres(session):
-        return list(session.scalars(
-            insert(IngestObservation).returning(IngestObservation.seq,
-                                                sort_by_parameter_order=True),
-            rows))
+        _executemany(session, IngestObservation, _LOG_COLUMNS[1:],
+                     map(_LOG_FIELDS, rows))
+        # The log's own numbering, read back by event id (unique): no assumption about how
+        # SQLite hands out row ids.
+        ids = [row["event_id"] for row in rows]
+        seq_of = dict(session.connection().execute(
+            select(IngestObservation.event_id, IngestObservation.seq)
+            .where(IngestObservation.event_id.in_(ids))).all())
+        return [seq_of[i] for i in ids]
     # Ascending, so the log's order is the batch's order (as with the INSERT).
     seqs = sorted(int(s) for s in session.connection().scalars(_NEXTVALS, {"n": len(rows)}))
     _copy(session, "ingest_observations", _LOG_COLUMNS,
@@ -72,13 +80,41 @@ def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> 
     """Insert plain rows (no JSON columns, server defaults allowed) into ``model``'s table."""
     if not rows:
         return
-    if not _postgres(session):
-        session.execute(insert(model), rows)
-        return
     columns = list(rows[0])
     fields = itemgetter(*columns)
-    _copy(session, model.__tablename__, columns,
-          (fields(r) if len(columns) > 1 else (fields(r),) for r in rows))
+    values = (fields(r) if len(columns) > 1 else (fields(r),) for r in rows)
+    if _postgres(session):
+        _copy(session, model.__tablename__, columns, values)
+    else:
+        _executemany(session, model, columns, values)
+
+
+def _executemany(session: Session, model: Any, columns: Sequence[str],
+                 rows: Iterable[Sequence[Any]]) -> None:
+    """INSERT ``rows`` into ``model``'s table with the DB-API cursor of the session's
+    connection, inside its transaction; each value converted by its column type, as
+    SQLAlchemy would bind it."""
+    table: Table = model.__table__
+    connection = session.connection()
+    convert = [(i, proc) for i, c in enumerate(columns)
+               if (proc := table.c[c].type.bind_processor(connection.dialect)) is not None]
+
+    def bound(row: Sequence[Any]) -> Sequence[Any]:
+        if not convert:
+            return row
+        out = list(row)
+        for i, proc in convert:
+            out[i] = proc(out[i])
+        return out
+
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                           f"VALUES ({', '.join('?' * len(columns))})", map(bound, rows))
+    finally:
+        cursor.close()
 
 
 def one_of(session: Session, column: InstrumentedAttribute[str],
