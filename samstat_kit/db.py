@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, create_engine, event
@@ -44,15 +45,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _json(value: Any) -> str:
+    """JSON columns through orjson: json.dumps of every row's dimensions was a measurable
+    part of ingest's time (stored text stays plain JSON)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 @cache
 def get_engine(url: str) -> Engine:
     """One engine per URL and process."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_engine(
         url,
+        json_serializer=_json,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
