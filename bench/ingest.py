@@ -189,18 +189,18 @@ def run_backend(ctx: Ctx, label: str, db_url: str, bootstrap: str, reps: int, pe
 
 BREAKDOWN = (
     ("personal-number scan", "anonymity.py", "contains_personal_number"),
-    ("pydantic parse (parse_record)", "validation.py", "parse_record"),
+    ("pydantic validation of the batch (parse_records)", "validation.py", "parse_records"),
     ("authorise (publish_denial)", "service.py", "_authorize"),
     ("catalogue checks", "validation.py", "check_catalogue"),
-    ("model_dump of accepted records", "main.py", "model_dump"),
+    ("pydantic dump of the accepted records (dump_records)", "validation.py", "dump_records"),
     ("suppression gate", "gate.py", "suppress"),
     ("cell keys", "cells.py", "cell_key"),
-    ("SQL statements through Session.execute / Session.scalars (SELECTs, Core INSERTs)",
-     "orm/session.py", ("execute", "scalars")),
-    ("ORM objects built", "decl_base.py", "_declarative_constructor"),
+    ("statements through Connection.execute / scalars (lookups; the audit row)",
+     "engine/base.py", ("scalars", "execute")),
+    ("log rows (COPY on PostgreSQL, executemany on SQLite)", "bulk.py", "insert_log"),
+    ("cells and outbox rows", "bulk.py", "insert_rows"),
     ("outbox payloads (encode_message)", "service.py", "encode_message"),
-    ("Session.flush (INSERTs of ORM objects through the unit of work)", "orm/session.py",
-     "flush"),
+    ("Session.flush (the batch's audit row)", "orm/session.py", "flush"),
     ("commit", "orm/session.py", "commit"),
 )
 
