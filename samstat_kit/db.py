@@ -7,6 +7,7 @@ message handler (:func:`session_scope`); repositories only ``add``/``flush``.
 from __future__ import annotations
 
 import importlib.resources
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -47,8 +48,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _json(value: Any) -> str:
     """JSON columns through orjson: json.dumps of every row's dimensions was a measurable
-    part of ingest's time (stored text stays plain JSON)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    part of ingest's time (stored text stays plain JSON). json for what orjson cannot write
+    (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 @cache

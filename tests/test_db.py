@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,3 +36,9 @@ def test_other_databases_need_no_writer_lock() -> None:
     lock = writer_lock("postgresql+psycopg://127.0.0.1/test")
     with lock, lock:  # re-entrant and shared: it holds nothing
         pass
+
+
+def test_json_columns_take_what_json_takes() -> None:
+    from samstat_kit.db import _json
+
+    assert json.loads(_json({"window": 2**70, 3: "x"})) == {"window": 2**70, "3": "x"}

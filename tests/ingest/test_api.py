@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -195,3 +196,40 @@ def test_revision_history_answers_as_of_questions(client: TestClient, token: Any
     history = client.get("/v1/cells/history", params={"cell_key": now[0]["cell_key"]},
                          headers=auth).json()
     assert [(c["revision"], c["value"]) for c in history] == [(1, 100.0), (2, 120.0)]
+
+
+def test_rows_are_stored_as_the_orm_stores_them(client: TestClient, token: Any,
+                                                ingest_db: str) -> None:
+    """The bulk paths (COPY, executemany) and the ORM write the same formats: an as-of
+    question at the exact moment a batch was received finds its rows."""
+    from services.ingest.observations import service
+    from services.ingest.observations.models import IngestBatch
+
+    r = post(client, token("forsakringskassan"),
+             [obs(produced_at="2024-05-01T14:00:00.250000+02:00")])
+    assert r.status_code == 202, r.text
+    with session_scope(session_factory(ingest_db)) as s:
+        batch = s.get(IngestBatch, r.json()["batch_id"])  # written by the ORM
+        row = s.scalars(select(IngestObservation)).one()  # written in bulk
+        assert row.received_at == batch.received_at
+        assert row.produced_at.replace(tzinfo=None) == datetime(2024, 5, 1, 12, 0, 0, 250000)
+        found = service.cells(session=s, measure="benefit_net_days", area="2480",
+                              as_of=batch.received_at)
+        assert [c.event_id for c in found] == [row.event_id]
+
+
+def test_a_body_only_json_reads_is_judged_record_by_record(client: TestClient,
+                                                           token: Any) -> None:
+    """A byte-order mark, or NaN in one record: the batch is read, the record refused."""
+    import json
+
+    fk = token("forsakringskassan")
+    headers = {"Authorization": f"Bearer {fk}", "Content-Type": "application/json"}
+    body = json.dumps({"observations": [obs(), obs(value=float("nan"))]})
+    r = client.post("/v1/observations", content=body.encode(), headers=headers)
+    assert r.status_code == 202, r.text
+    assert r.json()["accepted"] == 1
+    assert [(x["index"], x["field"]) for x in r.json()["rejected"]] == [(1, "value")]
+    bom = b"\xef\xbb\xbf" + json.dumps({"observations": [obs(period="2023-11")]}).encode()
+    r = client.post("/v1/observations", content=bom, headers=headers)
+    assert r.status_code == 202 and r.json()["accepted"] == 1, r.text

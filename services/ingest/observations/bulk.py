@@ -96,8 +96,12 @@ def _executemany(session: Session, model: Any, columns: Sequence[str],
     SQLAlchemy would bind it."""
     table: Table = model.__table__
     connection = session.connection()
+    dialect = connection.dialect
+    # The dialect's own type (SQLite's DATETIME formats the value as text): the generic type
+    # has no processor, and sqlite3's default adapter would store another format.
     convert = [(i, proc) for i, c in enumerate(columns)
-               if (proc := table.c[c].type.bind_processor(connection.dialect)) is not None]
+               if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
+               is not None]
 
     def bound(row: Sequence[Any]) -> Sequence[Any]:
         if not convert:

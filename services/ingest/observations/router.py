@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -67,9 +68,7 @@ async def post_observations(request: Request, principal: AnyToken,
         if len(body) > settings.max_body_bytes:
             raise _reject(413, f"body larger than {settings.max_body_bytes} bytes", "too_large")
         try:
-            # orjson: parsing a 500-record body on the event loop with json took a twelfth
-            # of the process's time under load.
-            doc = orjson.loads(body)
+            doc = _parse(body)
         except ValueError:
             raise _reject(422, "body is not valid JSON", "malformed") from None
         records = doc.get("observations") if isinstance(doc, dict) else None
@@ -96,6 +95,16 @@ async def post_observations(request: Request, principal: AnyToken,
     _count(principal.agency or "", receipt,
            {r.get("measure") for r in records if isinstance(r, dict)} & known.keys())
     return receipt
+
+
+def _parse(body: bytes) -> Any:
+    """The request body as JSON. orjson first: json took a twelfth of the process's time
+    under load, parsing on the event loop. json for what orjson refuses but json reads (a
+    byte-order mark, UTF-16, NaN), so such a body is judged record by record as before."""
+    try:
+        return orjson.loads(body)
+    except ValueError:
+        return json.loads(body)
 
 
 def _accept(request: Request, principal: Principal, records: list[Any],

@@ -126,7 +126,7 @@ def accept_batch(
             "dimensions": doc["dimensions"], "value": doc["value"], "unit": doc["unit"],
             "obs_status": doc["obs_status"], "conf_status": doc["conf_status"],
             "revision": doc["revision"],
-            "produced_at": datetime.fromisoformat(doc["produced_at"]),
+            "produced_at": _utc(datetime.fromisoformat(doc["produced_at"])),
             "received_at": now, "batch_id": batch_id,
         })
         by_area[doc["area"]].append(doc | {"cell_key": key})
@@ -208,6 +208,11 @@ def join_messages(batch_ids: list[str], bodies: list[bytes]) -> bytes:
         _HEAD, json.dumps(batch_ids[0]).encode(),
         b',"batch_ids":', json.dumps(batch_ids, separators=(",", ":")).encode(),
         _MID, b",".join(b for b in bodies if b), _TAIL])
+
+
+def _utc(moment: datetime) -> datetime:
+    """In UTC: SQLite keeps a timestamp's wall-clock time and drops its offset."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _receipt(batch_id: str, accepted: int, duplicates: int, problems: list[Problem],
