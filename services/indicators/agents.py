@@ -97,7 +97,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
                               lambda a, p: s_population.get(state_key(a, p.code)))[0]
 
     official = app.Table("fye-official", partitions=partitions)
-    # Staged: each message writes an (area, period) entry once, however many cells it set.
+    # Staged: each message writes a state entry once, however many cells it set.
     staged = [Staged(t) for t in (days, population, official, cells, periods)]
     s_days, s_population, s_official, s_cells, s_periods = staged
     emitter = Emitter(Grouped(emitted))

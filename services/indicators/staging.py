@@ -106,8 +106,8 @@ class Grouped(MutableMapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         for entry in self.backing:
+            head, _, _ = entry.rpartition("|")
             for member in self.backing[entry]:
-                head, _, _ = entry.rpartition("|")
                 yield f"{head}|{member}" if member else entry
 
     def __len__(self) -> int:

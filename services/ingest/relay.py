@@ -39,8 +39,7 @@ LAG = Gauge("ingest_relay_lag_seconds", "Age of the oldest message waiting in th
 
 
 def pack(rows: list[tuple[int, str, str, bytes]], limit: int,
-         partition_of: Callable[[str, str], int] = lambda topic, key: 0,
-         ) -> list[tuple[str, str, int, bytes]]:
+         partition_of: Callable[[str, str], int]) -> list[tuple[str, str, int, bytes]]:
     """Merge the waiting messages bound for one partition of a topic into messages of up to
     ``limit`` observations, keeping their order: (topic, key, partition, payload).
 

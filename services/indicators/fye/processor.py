@@ -38,7 +38,8 @@ class FyeProcessor:
         self.clock = clock
         # Evaluations within one apply_observations: the state does not change while its
         # events are made, and a period's value is also the next year's year-ago value.
-        self._evaluated: dict[tuple[str, Period], dict[str, Any] | None] = {}
+        # (area, period) -> (evaluated with revisions?, the evaluation)
+        self._evaluated: dict[tuple[str, Period], tuple[bool, dict[str, Any] | None]] = {}
         self._batching = False
 
     def _lookup(self, table: MutableMapping[str, Any]) -> indicator.Lookup:
@@ -100,15 +101,13 @@ class FyeProcessor:
                   ) -> dict[str, Any] | None:
         key = (area, period)
         if self._batching and key in self._evaluated:
-            known = self._evaluated[key]
-            if known is None or known["with_revisions"] or not with_revisions:
+            had_revisions, known = self._evaluated[key]
+            if known is None or had_revisions or not with_revisions:
                 return known
         known = indicator.evaluate(area, period, self._lookup(self.days),
                                    self._lookup(self.population), with_revisions)
-        if known is not None:
-            known["with_revisions"] = with_revisions
         if self._batching:
-            self._evaluated[key] = known
+            self._evaluated[key] = (with_revisions, known)
         return known
 
     def reconciliation(self, area: str, period: Period) -> Event | None:

@@ -177,7 +177,7 @@ def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
 
 
 # The exact bytes encode_message writes around the observations. The relay splices waiting
-# messages of an area together at this level (split_message/join_messages): decoding and
+# messages of a partition together at this level (split_message/join_messages): decoding and
 # re-encoding them cost ingest a seventh of its CPU under load.
 _HEAD, _MID, _TAIL = b'{"v":1,"batch_id":', b',"observations":[', b"]}"
 
