@@ -135,7 +135,9 @@ def alembic_config(url: str, package: str) -> Config:
     return cfg
 
 
-def migrate(url: str, package: str, revision: str = "head") -> None:
+def migrate(url: str, package: str, revision: str = "heads") -> None:
+    """Upgrade to every head: independent changes of one component (new tables of separate
+    features) may branch from the same revision, and all of them are applied."""
     command.upgrade(alembic_config(url, package), revision)
 
 
