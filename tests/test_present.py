@@ -1,0 +1,129 @@
+"""The presentation kit: Swedish numbers and dates by Babel, the chart, the language switch."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from samstat_kit import present
+from samstat_kit.present import charts, formatting
+
+NBSP = "\u00a0"
+
+
+def test_swedish_numbers() -> None:
+    assert formatting.number(12345) == f"12{NBSP}345"
+    assert formatting.number(1234567.25, "sv", 1) == f"1{NBSP}234{NBSP}567,2"
+    assert formatting.number(-2.5) == "\u22122,5"
+    assert formatting.number(-0.001, "sv", 1) == "0,0"
+    assert formatting.number(4.5) == "4,5"
+    assert formatting.number(12345, "en") == "12,345"
+    assert formatting.number(None) == "–"
+    assert formatting.number(float("nan")) == "–"
+
+
+def test_percent_and_points() -> None:
+    assert formatting.percent(0.121795) == f"12,2{NBSP}%"
+    assert formatting.percent(0.121795, "en") == f"12.2{NBSP}%"
+    assert formatting.points(0.0160739) == f"+1,6{NBSP}procentenheter"
+    assert formatting.points(-0.004) == f"\u22120,4{NBSP}procentenheter"
+    assert formatting.points(0.016, "en") == f"+1.6{NBSP}percentage points"
+    assert formatting.points(0.0) == f"±0,0{NBSP}procentenheter"
+    assert formatting.change(0.016, "share") == formatting.points(0.016)
+    assert formatting.change(3, "persons") == f"+3{NBSP}personer"
+    assert formatting.value(0.5, "share") == f"50,0{NBSP}%"
+    assert formatting.value(4.25, "months") == f"4,25{NBSP}månader"
+
+
+def test_dates() -> None:
+    assert formatting.date(date(2026, 12, 4)) == "4 december 2026"
+    assert formatting.date(date(2026, 12, 4), "en") == "4 December 2026"
+    # 23:30 UTC on 31 December is New Year's Day in Stockholm
+    assert formatting.date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "1 januari 2027"
+    assert formatting.datetime(datetime(2026, 12, 4, 6, 15, tzinfo=UTC)) == \
+        "4 december 2026 kl. 07:15"
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
+def test_numbers_read_back(x: float) -> None:
+    text = formatting.number(x, "sv", 2)
+    assert "." not in text and "-" not in text
+    back = float(text.replace(NBSP, "").replace("\u2212", "-").replace(",", "."))
+    assert abs(back - x) <= 0.005 + abs(x) * 1e-12
+
+
+@given(st.floats(min_value=-1, max_value=1, allow_nan=False))
+def test_points_sign_matches(delta: float) -> None:
+    text = formatting.points(delta)
+    assert text.endswith("procentenheter") or text.endswith("procentenhet")
+    if round(delta * 100, 1) > 0:
+        assert text.startswith("+")
+    elif round(delta * 100, 1) < 0:
+        assert text.startswith("\u2212")
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+       st.floats(min_value=0, max_value=1e6, allow_nan=False))
+def test_ticks_cover_the_range(lo: float, span: float) -> None:
+    ticks = charts.nice_ticks(lo, lo + span)
+    assert ticks[0] <= lo + 1e-9 * max(1, abs(lo)) and ticks[-1] >= lo + span - 1e-6
+    assert ticks == sorted(ticks) and 2 <= len(ticks) <= 12
+
+
+def test_chart_marks_the_point_and_escapes() -> None:
+    svg = charts.line_chart([("2024", 0.10), ("2025", 0.11), ("2026<", 0.122)],
+                            marked="2026<", unit="share", title="<b>Andel</b>",
+                            references=[charts.Reference(0.115, "gräns")])
+    assert isinstance(svg, Markup)
+    assert 'role="img"' in svg and "<title" in svg and "&lt;b&gt;Andel" in svg
+    assert "<b>" not in svg and "2026&lt;" in svg
+    assert svg.count('class="marked"') == 1
+    assert f"12,2{NBSP}%" in svg  # the marked value, in Swedish
+    assert re.search(r"<line class=\"reference\"", svg)
+
+
+def test_chart_with_gaps_and_nothing() -> None:
+    svg = charts.line_chart([("2024", None), ("2025", 3.0)], title="x", unit="persons")
+    assert svg.count("<polyline") == 0 and svg.count('class="dot"') == 1
+    assert "–" in charts.line_chart([], title="tom")
+
+
+def test_texts_complete() -> None:
+    assert present.check_texts(present.BASE_TEXTS) == {}
+    assert present.check_texts({"sv": {"a": "1", "b": "2"}, "en": {"a": "1"}}) == {"en": {"b"}}
+
+
+def test_page_language_switch_and_escape(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p id="v">{{ x|percent }}</p>'
+        '<p id="n">{{ name }}</p>{% endblock %}')
+    pages = present.Presenter(tmp_path)
+    app = FastAPI()
+    present.install(app)
+
+    @app.get("/p")
+    def page(request: Request):  # type: ignore[no-untyped-def]
+        return pages.render(request, "page.html", texts={"sv": {"title": "Sida"},
+                                                         "en": {"title": "Page"}},
+                            x=0.1218, name="<script>x</script>")
+
+    client = TestClient(app)
+    sv = client.get("/p?a=1")
+    assert sv.status_code == 200 and '<html lang="sv">' in sv.text
+    assert f"12,2{NBSP}%" in sv.text and "<h1>Sida</h1>" in sv.text
+    assert "&lt;script&gt;" in sv.text and "<script>" not in sv.text
+    assert 'href="/p?a=1&amp;lang=en"' in sv.text
+    en = client.get("/p?lang=en")
+    assert '<html lang="en">' in en.text and f"12.2{NBSP}%" in en.text
+    assert en.cookies.get(present.LANG_COOKIE) == "en"
+    again = client.get("/p")  # the cookie remembers the choice
+    assert "<h1>Page</h1>" in again.text
+    css = client.get("/static/samstat/present.css")
+    assert css.status_code == 200 and "svg.chart" in css.text
