@@ -1,26 +1,36 @@
 """The stream's results equal an independent batch recomputation in SQL over the ingest log,
-on randomized data with duplicates, revisions, redelivery and reordering (both databases)."""
+on randomized data with duplicates, revisions, redelivery and reordering (both databases).
+
+The batch side reads the whole ingest log and the whole outbox, so this module gets databases
+of its own (a fresh SQLite file, a fresh PostgreSQL schema): rows other tests leave in the
+shared session databases must not change its result, whatever order the suite runs in.
+"""
 
 from __future__ import annotations
 
 import json
 import random
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import load_catalogue
+from samstat_kit.db import get_engine
 from samstat_kit.periods import parse
 from services.indicators.fye.processor import FyeProcessor
 from services.indicators.values import Emitter
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.service import accept_batch
+from tests.conftest import PG_BASE, migrated, pg_available
 
 FK = Principal(token_id="t", scope="agency", agency="forsakringskassan")
 
@@ -44,6 +54,45 @@ BATCH_SQL = text("""
 """)
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def own_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[str]:
+    """A database only this module writes to, migrated for ingest."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("stream_vs_batch") / "samstat.db"
+        yield migrated(f"sqlite:///{path}", ("services.ingest",))
+        return
+    reason = pg_available()
+    if reason:
+        pytest.skip(reason)
+    schema = "svb_" + uuid.uuid4().hex[:10]
+    admin = create_engine(PG_BASE)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    try:
+        yield migrated(url, ("services.ingest",))
+    finally:
+        get_engine(url).dispose()
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def own_session(own_db_url: str) -> Iterator[Session]:
+    """Rolled back after each test, like the shared ``session`` fixture."""
+    conn = get_engine(own_db_url).connect()
+    trans = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        yield s
+    finally:
+        s.close()
+        trans.rollback()
+        conn.close()
+
+
 def _record(cell: tuple[str, str, str, str], revision: int, value: int) -> dict[str, Any]:
     area, period, benefit, sex = cell
     return {"event_id": str(uuid.uuid4()), "agency": "forsakringskassan",
@@ -56,8 +105,9 @@ def _record(cell: tuple[str, str, str, str], revision: int, value: int) -> dict[
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(updates, st.integers(1, 4), st.randoms())
-def test_stream_equals_sql_over_the_ingest_log(session: Session, data: list[Any],
+def test_stream_equals_sql_over_the_ingest_log(own_session: Session, data: list[Any],
                                                batches: int, rnd: random.Random) -> None:
+    session = own_session
     nested = session.begin_nested()
     try:
         records = [_record(c, r, v) for c, r, v in data]
