@@ -16,12 +16,13 @@ from samstat_kit.db import downgrade, migrate
 from services.notify.alerts.models import Base
 from services.notify.delivery import models as _deliveries  # noqa: F401
 from services.notify.digests import models as _digests  # noqa: F401
+from services.notify.inbox import models as _inbox  # noqa: F401
 from services.notify.subscriptions import models as _subscriptions  # noqa: F401
 
 PG_BASE = os.environ.get("SAMSTAT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {"notify_definitions", "notify_indicator_values", "notify_alerts", "notify_contacts",
           "notify_alert_events", "notify_subscriptions", "notify_silences", "notify_deliveries",
-          "notify_digests"}
+          "notify_digests", "notify_inbox_reads", "notify_used_links", "notify_mute_windows"}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

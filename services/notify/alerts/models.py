@@ -25,6 +25,9 @@ from samstat_kit.db import new_metadata
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# Who acted: a person's e-mail address (up to 254 characters). SQLite keeps the column as it
+# was created (it does not enforce a VARCHAR's length, and widening it would copy the table).
+Actor = String(254).with_variant(String(64), "sqlite")
 
 FIRING, ACKNOWLEDGED, RESOLVED = "firing", "acknowledged", "resolved"
 OPEN_STATUSES = (FIRING, ACKNOWLEDGED)
@@ -102,13 +105,18 @@ class Alert(Base):
     fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # this episode
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                              nullable=True)
-    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(Actor, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Reminders of this episode: the number of repeat intervals it had been firing,
     # unacknowledged, at the last reminder (the sequence number of its "reminder" deliveries).
     reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The inbox: a person may put the alert aside until a date (reminders and escalation wait)
+    # and give it to a colleague of the agency (the person's e-mail).
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
 
 class AlertEvent(Base):
@@ -119,12 +127,15 @@ class AlertEvent(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(ForeignKey("notify_alerts.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # opened | updated | acknowledged | escalated | reminded | resolved | reopened
+    # opened | updated | acknowledged | escalated | reminded | resolved | reopened, and from
+    # the inbox: commented | snoozed | assigned
     transition: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     episode: Mapped[int] = mapped_column(Integer)
     value: Mapped[float | None] = mapped_column(Float, nullable=True)
     expected: Mapped[float | None] = mapped_column(Float, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(64))  # "rules", "sweep", or who acknowledged
+    # "rules", "sweep", or who acted: a person's e-mail, or "token:<agency>"
+    actor: Mapped[str] = mapped_column(Actor)
     source_event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
