@@ -248,5 +248,40 @@ def publish(
 # --- end samstat publish ---
 
 
+# --- samstat import (other producers' publications; the logic lives in samstat/importers/) ---
+import_app = typer.Typer(help="Import SCB's and Kolada's publications and publish them.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("scb")
+def import_scb(
+    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                                help="PxWeb API v2 JSON-stat 2.0 or PX file")
+                    ] = None,
+    table: Annotated[str | None, typer.Option(help="SCB table id (e.g. TAB638); without FILE "
+                                                   "it is fetched live")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="A mapping file instead of the "
+                                                      "shipped one")] = None,
+    scb_url: Annotated[str, typer.Option(help="PxWeb API v2 base URL")] =
+        "https://api.scb.se/OV0104/v2beta/api/v2",
+    via: Annotated[str, typer.Option(help="http | kafka")] = "http",
+    url: Annotated[str, typer.Option(help="Ingest base URL")] = "http://127.0.0.1:8001",
+    token: Annotated[str | None, typer.Option(envvar="SAMSTAT_TOKEN", show_envvar=True,
+                                              help="The scb agency's token (HTTP)")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, send nothing")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
+) -> None:
+    """Map an SCB table (population 20-64 by single year of age, official full-year
+    equivalents) by its declarative mapping and publish it as agency scb, like publish."""
+    from samstat.importers.scb import main as scb_main
+
+    if via not in ("http", "kafka"):
+        raise typer.BadParameter("http or kafka", param_hint="--via")
+    raise typer.Exit(scb_main(file, table=table, mapping=mapping, scb_url=scb_url, via=via,
+                              url=url, token=token, dry_run=dry_run, json_output=json_output))
+# --- end samstat import ---
+
+
 def main() -> None:
     app()

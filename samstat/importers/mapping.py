@@ -1,0 +1,161 @@
+"""Declarative table mappings (``mappings/<source>/<table>.json``) applied to a long table.
+
+Pure: a pandas DataFrame of codes (one column per source variable, plus ``value``) goes in,
+observation documents (``schemas/observation.v1``, without agency/event_id/produced_at, which
+``samstat publish`` completes) come out, or :class:`MappingError` naming the row and reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+
+MAPPINGS = Path(__file__).parent / "mappings"
+VALUE = "value"
+
+
+class MappingError(Exception):
+    """The table does not fit its mapping (a variable or code is missing or unknown)."""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path
+    spec: dict[str, Any]
+
+    @property
+    def table(self) -> str:
+        return str(self.spec["table"])
+
+    @property
+    def measure(self) -> str:
+        return str(self.spec["measure"])
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((MAPPINGS / "mapping.schema.json").read_text("utf-8"))
+    return doc
+
+
+def load_mapping(path: Path) -> Mapping:
+    """Read and validate one mapping file."""
+    try:
+        spec = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MappingError(f"cannot read the mapping {path}: {exc}") from None
+    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(spec),
+                    key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(top)"
+        raise MappingError(f"mapping {path.name}: {where}: {errors[0].message}")
+    return Mapping(path, spec)
+
+
+def shipped(source: str) -> dict[str, Mapping]:
+    """The mappings shipped for a source, by table id."""
+    out = {}
+    for path in sorted((MAPPINGS / source).glob("*.json")):
+        m = load_mapping(path)
+        out[m.table] = m
+    return out
+
+
+def _summed(df: pd.DataFrame, variable: str, rule: dict[str, Any]) -> pd.DataFrame:
+    """Sum ``variable`` away: all its codes, or the integer codes from..to, each of which must
+    be present for every combination of the other variables (a missing age is an error, not a
+    smaller population). A missing value among the parts makes the sum missing."""
+    others = [c for c in df.columns if c not in (variable, VALUE)]
+    if not rule.get("all"):
+        lo, hi = int(rule["from"]), int(rule["to"])
+        numeric = pd.to_numeric(df[variable], errors="coerce")
+        df = df[(numeric >= lo) & (numeric <= hi)]
+        wanted = hi - lo + 1
+        counts = df.groupby(others, dropna=False)[variable].nunique() if others else \
+            pd.Series([df[variable].nunique()])
+        short = counts[counts < wanted]
+        if len(df) == 0 or len(short):
+            first = short.index[0] if len(short) else "every row"
+            found = int(short.iloc[0]) if len(short) else 0
+            raise MappingError(f"{variable} {lo}..{hi}: only {found} of {wanted} codes "
+                               f"for {first}")
+    if not others:
+        values = df[VALUE]
+        return pd.DataFrame({VALUE: [values.sum() if values.notna().all() else math.nan]})
+    grouped = df.groupby(others, dropna=False, sort=False)[VALUE]
+    return grouped.agg(lambda s: s.sum() if s.notna().all() else math.nan).reset_index()
+
+
+def _code(spec: dict[str, Any], code: str) -> str | None:
+    """The samstat code of a source code; None for an ignored code."""
+    if code in (spec.get("ignore") or ()):
+        return None
+    mapped = (spec.get("codes") or {}).get(code)
+    if mapped is not None:
+        return str(mapped)
+    if spec.get("only_mapped"):
+        raise MappingError(f"{spec['variable']}: unknown code {code!r}")
+    return code
+
+
+def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The observations of a table, mapped."""
+    spec = mapping.spec
+    df = df.copy()
+    df[VALUE] = pd.to_numeric(df[VALUE], errors="coerce")
+    needed = [spec["area"]["variable"], spec["period"]["variable"],
+              *(d["variable"] for d in (spec.get("dimensions") or {}).values())]
+    missing = [v for v in needed if v not in df.columns]
+    if missing:
+        raise MappingError(f"table {mapping.table}: no variable {', '.join(missing)} "
+                           f"(it has {', '.join(c for c in df.columns if c != VALUE)})")
+    for variable, codes in (spec.get("filter") or {}).items():
+        if variable in df.columns:
+            df = df[df[variable].isin(codes)]
+    for dspec in [spec["area"], *(spec.get("dimensions") or {}).values()]:
+        for code in df[dspec["variable"]].unique():  # before summing: name the code itself
+            _code(dspec, str(code))
+    for variable, rule in (spec.get("sum") or {}).items():
+        if variable in df.columns:
+            df = _summed(df, variable, rule)
+    out = []
+    for number, row in enumerate(df.to_dict("records"), start=1):
+        try:
+            doc = _observation(spec, row)
+        except MappingError as exc:
+            raise MappingError(f"table {mapping.table}, row {number}: {exc}") from None
+        if doc is not None:
+            out.append(doc)
+    return out
+
+
+def _observation(spec: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
+    area = _code(spec["area"], str(row[spec["area"]["variable"]]))
+    period = str(row[spec["period"]["variable"]])
+    if not (len(period) == 4 and period.isdigit()):
+        raise MappingError(f"{spec['period']['variable']}: {period!r} is not a year")
+    dims = dict(spec.get("constant_dimensions") or {})
+    for name, dspec in (spec.get("dimensions") or {}).items():
+        code = _code(dspec, str(row[dspec["variable"]]))
+        if code is None:
+            return None
+        dims[name] = code
+    if area is None:
+        return None
+    value = row[VALUE]
+    doc: dict[str, Any] = {"measure": spec["measure"], "area": area, "period": period,
+                           "unit": spec["unit"], "dimensions": dims}
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        # SCB's ".." (not published): a withheld cell, not a zero.
+        doc.update(value=None, conf_status="C")
+    else:
+        v = float(value)
+        doc["value"] = int(v) if v.is_integer() else v
+    return doc

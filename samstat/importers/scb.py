@@ -1,0 +1,151 @@
+"""``samstat import scb``: SCB's statistical database (PxWeb API v2 JSON-stat 2.0, PX files).
+
+Read a file (or fetch a table live with ``--table``), map it by the table's mapping
+(``mappings/scb/<table>.json``) and publish the observations as agency ``scb`` with
+:func:`samstat.publish.main` (same options, same summary, same checks). See the package
+docstring for the choice of libraries.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+
+from samstat.agency_files import PublishError
+from samstat.importers.mapping import Mapping, MappingError, apply, load_mapping, shipped
+
+AGENCY = "scb"
+SCB_API = "https://api.scb.se/OV0104/v2beta/api/v2"
+
+
+def read_jsonstat(text: str) -> pd.DataFrame:
+    """A JSON-stat 2.0 dataset as a long table of codes (pyjstat)."""
+    from pyjstat import pyjstat
+
+    try:
+        frame: pd.DataFrame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MappingError(f"not a JSON-stat 2.0 dataset: {exc}") from None
+    return frame.astype({c: str for c in frame.columns if c != "value"})
+
+
+def read_px(path: Path) -> tuple[pd.DataFrame, str | None]:
+    """A PX file as a long table of codes (pyaxis), and its MATRIX.
+
+    pyaxis names columns and values by their labels; the file's ``VARIABLE-CODE`` and
+    ``CODES`` keywords turn them back into SCB's codes, as the mappings use.
+    """
+    from pyaxis import pyaxis
+
+    head = path.read_bytes()[:4000].decode("latin-1")
+    encoding = "utf-8" if 'CODEPAGE="utf-8"' in head.replace("UTF", "utf") else "iso-8859-1"
+    try:
+        parsed = pyaxis.parse(str(path), encoding=encoding)
+    except Exception as exc:  # pyaxis raises bare errors on malformed files
+        raise MappingError(f"not a readable PX file: {exc.__class__.__name__}: {exc}") from None
+    meta, data = parsed["METADATA"], parsed["DATA"]
+    columns: dict[str, str] = {}
+    for label in [c for c in data.columns if c != "DATA"]:
+        labels, codes = meta.get(f"VALUES({label})"), meta.get(f"CODES({label})")
+        if labels and codes and len(labels) == len(codes):
+            data[label] = data[label].map(dict(zip(labels, codes, strict=True)))
+        columns[label] = (meta.get(f"VARIABLE-CODE({label})") or [label])[0]
+    frame = data.rename(columns={**columns, "DATA": "value"})
+    matrix = (meta.get("MATRIX") or [None])[0]
+    return frame, matrix
+
+
+def read_file(path: Path) -> tuple[pd.DataFrame, str | None]:
+    """The file's table and the table id it names, if any."""
+    raw = path.read_bytes()
+    if raw.lstrip()[:1] == b"{":
+        text = raw.decode("utf-8-sig")
+        doc = json.loads(text)
+        table = (((doc.get("extension") or {}).get("px") or {}).get("tableid")
+                 if isinstance(doc, dict) else None)
+        return read_jsonstat(text), table
+    return read_px(path)
+
+
+def fetch(table: str, mapping: Mapping, *, base_url: str = SCB_API,
+          client: httpx.Client | None = None) -> str:
+    """The table's data from PxWeb API v2 as JSON-stat 2.0, with the mapping's selection."""
+    params = {"lang": "sv", "outputFormat": "json-stat2"}
+    params |= {f"valueCodes[{k}]": v for k, v in (mapping.spec.get("query") or {}).items()}
+    own = client is None
+    http = client or httpx.Client(timeout=60, follow_redirects=True)
+    try:
+        response = http.get(f"{base_url.rstrip('/')}/tables/{table}/data", params=params)
+    except httpx.HTTPError as exc:
+        raise PublishError(f"cannot fetch {table} from {base_url}: "
+                           f"{exc.__class__.__name__}") from None
+    finally:
+        if own:
+            http.close()
+    if response.status_code != 200:
+        raise PublishError(f"SCB answered {response.status_code} for table {table}: "
+                           f"{response.text[:200]}")
+    return response.text
+
+
+def choose_mapping(*, table: str | None, mapping: Path | None, path: Path | None,
+                   named: str | None) -> Mapping:
+    """An explicit mapping file, else the shipped one for --table, the file's own table id
+    or the file's stem (``TAB638.px``)."""
+    if mapping is not None:
+        return load_mapping(mapping)
+    known = shipped("scb")
+    for candidate in (table, named, path.stem if path else None):
+        if candidate and candidate in known:
+            return known[candidate]
+    raise MappingError(f"no mapping for this table; shipped: {', '.join(sorted(known))} "
+                       "(name one with --table, or give --mapping FILE)")
+
+
+def observations(path: Path | None, *, table: str | None = None, mapping: Path | None = None,
+                 scb_url: str = SCB_API) -> tuple[Mapping, list[dict[str, Any]]]:
+    """The mapped observations of a file, or of a table fetched live when no file is given."""
+    if path is None:
+        if not table:
+            raise MappingError("give a FILE, or --table ID to fetch it from SCB")
+        chosen = choose_mapping(table=table, mapping=mapping, path=None, named=None)
+        frame = read_jsonstat(fetch(table, chosen, base_url=scb_url))
+    else:
+        frame, named = read_file(path)
+        chosen = choose_mapping(table=table, mapping=mapping, path=path, named=named)
+    return chosen, apply(chosen, frame)
+
+
+def main(path: Path | None, *, table: str | None = None, mapping: Path | None = None,
+         scb_url: str = SCB_API, json_output: bool = False, **options: Any) -> int:
+    """Run ``samstat import scb``: map, then publish as ``scb`` exactly as ``samstat publish``
+    does (exit code 0 ok, 1 rejections, 2 nothing could be sent)."""
+    from samstat import publish
+
+    try:
+        chosen, docs = observations(path, table=table, mapping=mapping, scb_url=scb_url)
+    except (MappingError, PublishError) as exc:
+        return _fatal(str(exc), json_output)
+    if not docs:
+        return _fatal(f"table {chosen.table} gave no observations", json_output)
+    with tempfile.TemporaryDirectory(prefix="samstat-scb-") as tmp:
+        mapped = Path(tmp) / f"{chosen.table}.json"
+        mapped.write_text(json.dumps({"observations": docs}, ensure_ascii=False), "utf-8")
+        options.setdefault("stable_ids", True)  # importing the same table twice is harmless
+        return publish.main(mapped, agency=AGENCY, fmt="json", json_output=json_output,
+                            **options)
+
+
+def _fatal(message: str, json_output: bool) -> int:
+    import sys
+
+    if json_output:
+        sys.stdout.write(json.dumps({"error": message}) + "\n")
+    else:
+        sys.stderr.write(f"error: {message}\n")
+    return 2

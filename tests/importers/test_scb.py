@@ -1,0 +1,220 @@
+"""``samstat import scb``: SCB's JSON-stat 2.0 and PX samples mapped, and published into a real
+ingest (the ``ingest`` fixture of tests/test_publish.py), also fetched from a loopback stand-in
+of the PxWeb API v2."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from samstat.cli import app as cli
+from samstat.importers import scb
+from samstat.importers.mapping import MappingError, apply, load_mapping, shipped
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+from services.ingest.observations.models import IngestObservation
+from tests.test_publish import Ingest, ingest  # noqa: F401  (the real-ingest fixture)
+
+SAMPLES = Path(scb.__file__).parent / "samples" / "scb"
+NATION_POP_2021 = 5_903_486  # SCB, riket 2021, 20-64 (domain.md)
+NATION_FYE_2021 = 784_018
+
+
+def _by_cell(docs: list[dict[str, Any]]) -> dict[tuple[str, str, tuple], Any]:
+    return {(d["area"], d["period"], tuple(sorted(d["dimensions"].items()))): d["value"]
+            for d in docs}
+
+
+def _raw_population(area: str, year: str, ages: range) -> int:
+    """Straight from the JSON-stat cube, by its strides: the test's own reading."""
+    doc = json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+    dims = [doc["dimension"][i]["category"]["index"] for i in doc["id"]]
+    strides = [1] * len(dims)
+    for i in range(len(dims) - 2, -1, -1):
+        strides[i] = strides[i + 1] * doc["size"][i + 1]
+    region = {"0000": "00"}.get(area, area)
+    total = 0
+    for age in ages:
+        for sex in ("1", "2"):
+            pos = (dims[0][region] * strides[0] + dims[1][str(age)] * strides[1]
+                   + dims[2][sex] * strides[2] + dims[3]["BE0101N1"] * strides[3]
+                   + dims[4][year] * strides[4])
+            total += doc["value"][pos]
+    return total
+
+
+@pytest.mark.parametrize("name", ["TAB638.json", "TAB638.px"])
+def test_population_sums_single_ages_20_to_64_and_maps_codes(name: str) -> None:
+    mapping, docs = scb.observations(SAMPLES / name)
+    assert mapping.table == "TAB638" and {d["measure"] for d in docs} == {"population"}
+    assert {d["area"] for d in docs} == {"0000", "24", "2401", "2403", "2404", "2409",
+                                         "2460", "2480"}
+    assert {d["dimensions"]["sex"] for d in docs} == {"K", "M"}
+    assert {d["dimensions"]["age"] for d in docs} == {"20-64"}
+    assert {d["period"] for d in docs} == {str(y) for y in range(2014, 2025)}
+    cells = _by_cell(docs)
+    nation = sum(v for (a, p, _), v in cells.items() if (a, p) == ("0000", "2021"))
+    assert nation == NATION_POP_2021 == _raw_population("0000", "2021", range(20, 65))
+    # 19- and 65-year-olds are in the file, and left out
+    assert _raw_population("0000", "2021", range(19, 66)) > NATION_POP_2021
+    umea = sum(v for (a, p, _), v in cells.items() if (a, p) == ("2480", "2019"))
+    assert umea == _raw_population("2480", "2019", range(20, 65))
+
+
+def test_jsonstat_and_px_give_the_same_observations() -> None:
+    for table in ("TAB638", "HE0000T01"):
+        a = _by_cell(scb.observations(SAMPLES / f"{table}.json")[1])
+        b = _by_cell(scb.observations(SAMPLES / f"{table}.px")[1])
+        assert a == b and len(a) > 100
+
+
+def test_official_fye_by_benefit_and_sex() -> None:
+    mapping, docs = scb.observations(SAMPLES / "HE0000T01.json")
+    assert mapping.measure == "fye_official"
+    cells = _by_cell(docs)
+    assert cells[("0000", "2021", (("benefit", "_T"), ("sex", "_T")))] == NATION_FYE_2021
+    benefits = {d["dimensions"]["benefit"] for d in docs}
+    assert benefits == {"sickness", "sickness_activity_compensation", "unemployment",
+                        "labour_market_programme", "economic_assistance", "establishment",
+                        "_T"}
+    assert {d["dimensions"]["sex"] for d in docs} == {"K", "M", "_T"}
+    parts = sum(v for (a, p, dims), v in cells.items()
+                if (a, p) == ("24", "2020") and dict(dims)["sex"] != "_T"
+                and dict(dims)["benefit"] != "_T")
+    assert parts == cells[("24", "2020", (("benefit", "_T"), ("sex", "_T")))]
+
+
+def test_a_missing_age_or_an_unknown_code_is_an_error_not_a_smaller_figure() -> None:
+    mapping = shipped("scb")["TAB638"]
+    frame, _ = scb.read_file(SAMPLES / "TAB638.json")
+    with pytest.raises(MappingError, match=r"Alder 20\.\.64: only 44 of 45"):
+        apply(mapping, frame[frame["Alder"] != "37"])
+    odd = frame.copy()
+    odd.loc[odd[odd["Alder"] == "30"].index[0], "Kon"] = "3"
+    with pytest.raises(MappingError, match="Kon: unknown code '3'"):
+        apply(mapping, odd)
+    with pytest.raises(MappingError, match="no variable Region"):
+        apply(mapping, frame.drop(columns=["Region"]))
+
+
+def test_a_withheld_scb_cell_is_published_as_confidential_not_zero() -> None:
+    mapping = shipped("scb")["HE0000T01"]
+    frame, _ = scb.read_file(SAMPLES / "HE0000T01.json")
+    frame = frame.astype({"value": float})
+    frame.loc[frame.index[0], "value"] = float("nan")
+    docs = apply(mapping, frame)
+    assert docs[0]["value"] is None and docs[0]["conf_status"] == "C"
+
+
+def test_mapping_files_are_validated(tmp_path: Path) -> None:
+    spec = json.loads((Path(scb.__file__).parent / "mappings/scb/TAB638.json").read_text())
+    spec["sum"]["Alder"] = {"from": 20}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(spec))
+    with pytest.raises(MappingError, match="sum/Alder"):
+        load_mapping(bad)
+    with pytest.raises(MappingError, match="no mapping for this table"):
+        scb.choose_mapping(table="TAB9999", mapping=None, path=None, named=None)
+
+
+# ------------------------------------------------------------------- into a real ingest
+
+
+@pytest.fixture(scope="module")
+def scb_token(ingest: Ingest) -> str:  # noqa: F811
+    with session_scope(session_factory(ingest.db_url)) as s:
+        return tokens.issue(session=s, scope="agency", agency="scb")
+
+
+def _import(ingest: Ingest, token: str, *args: str) -> tuple[int, dict[str, Any]]:  # noqa: F811
+    result = CliRunner().invoke(cli, ["import", "scb", "--url", ingest.url, "--json", *args],
+                                env={"SAMSTAT_TOKEN": token})
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _stored(db_url: str, measure: str, area: str, period: str) -> dict[tuple, float]:
+    with session_scope(session_factory(db_url)) as s:
+        rows = s.scalars(select(IngestObservation).where(
+            IngestObservation.agency == "scb", IngestObservation.measure == measure,
+            IngestObservation.area == area, IngestObservation.period == period))
+        return {tuple(sorted((r.dimensions or {}).items())): r.value for r in rows}
+
+
+@pytest.mark.integration
+def test_import_publishes_through_ingest(ingest: Ingest, scb_token: str) -> None:  # noqa: F811
+    code, summary = _import(ingest, scb_token, str(SAMPLES / "TAB638.px"))
+    assert code == 0, summary
+    assert summary["rows"] == summary["accepted"] == 176 and summary["rejected"] == []
+    nation = _stored(ingest.db_url, "population", "0000", "2021")
+    assert sum(nation.values()) == NATION_POP_2021 and len(nation) == 2
+    code, again = _import(ingest, scb_token, str(SAMPLES / "TAB638.json"))
+    assert code == 0 and again["duplicates"] == 176  # the same figures: harmless
+    code, summary = _import(ingest, scb_token, str(SAMPLES / "HE0000T01.json"))
+    assert code == 0 and summary["accepted"] == 1848, summary
+    county = _stored(ingest.db_url, "fye_official", "24", "2021")
+    assert county[(("benefit", "_T"), ("sex", "_T"))] == sum(
+        v for k, v in county.items() if dict(k)["benefit"] != "_T" and dict(k)["sex"] != "_T")
+
+
+def test_dry_run_needs_no_token_and_sends_nothing() -> None:
+    result = CliRunner().invoke(cli, ["import", "scb", "--dry-run", "--json",
+                                      str(SAMPLES / "HE0000T01.px")])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["target"] == "(dry run)"
+
+
+class _PxWeb(BaseHTTPRequestHandler):
+    """A loopback stand-in of PxWeb API v2 serving the sample files."""
+
+    seen: ClassVar[list[dict[str, list[str]]]] = []
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        parts = url.path.strip("/").split("/")
+        sample = SAMPLES / f"{parts[-2]}.json" if parts[-1] == "data" else None
+        if sample is None or not sample.exists():
+            self.send_response(404)
+            self.end_headers()
+            self.wfile.write(b'{"error": "no such table"}')
+            return
+        _PxWeb.seen.append(parse_qs(url.query))
+        body = sample.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def pxweb() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PxWeb)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v2"
+    server.shutdown()
+    server.server_close()
+
+
+def test_table_is_fetched_live_from_pxweb(pxweb: str) -> None:
+    mapping, docs = scb.observations(None, table="TAB638", scb_url=pxweb)
+    assert mapping.table == "TAB638"
+    assert sum(d["value"] for d in docs if (d["area"], d["period"]) == ("0000", "2021")) \
+        == NATION_POP_2021
+    query = _PxWeb.seen[-1]
+    assert query["outputFormat"] == ["json-stat2"] and query["valueCodes[Kon]"] == ["1,2"]
+    result = CliRunner().invoke(cli, ["import", "scb", "--table", "TAB9", "--scb-url", pxweb,
+                                      "--dry-run", "--json"])
+    assert result.exit_code == 2 and "no mapping" in json.loads(result.stdout)["error"]
