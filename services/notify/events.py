@@ -58,6 +58,9 @@ class IndicatorBody(BaseModel):
     follow_up_owner: Annotated[str, StringConstraints(max_length=64)] | None = None
     unit: str | None = None
     areas: list[AreaCode] = Field(default_factory=list)
+    # Per-area conveners (area code -> agency code): an indicator covering several
+    # municipalities routes each municipality's alert to that municipality's convener.
+    area_conveners: dict[AreaCode, AgencyCode] = Field(default_factory=dict)
     target: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = Field(default_factory=list)
 

@@ -29,6 +29,7 @@ class IndicatorDefinition:
     title_en: str = ""
     unit: str | None = None
     areas: tuple[str, ...] = ()
+    area_conveners: tuple[tuple[str, str], ...] = ()
     target: dict[str, Any] | None = None
     rules: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
@@ -40,6 +41,7 @@ class IndicatorDefinition:
             initiative=body.initiative, follow_up_owner=body.follow_up_owner,
             title_sv=body.title_sv, title_en=body.title_en, unit=body.unit,
             areas=tuple(body.areas), target=body.target, rules=tuple(body.rules),
+            area_conveners=tuple(sorted(body.area_conveners.items())),
         )
 
     @classmethod
@@ -50,6 +52,10 @@ class IndicatorDefinition:
     def applies_to(self, area: str) -> bool:
         """An empty area list means every area."""
         return not self.areas or area in self.areas
+
+    def convener_for(self, area: str) -> str:
+        """The area's own convener when the registry names one, else the indicator's."""
+        return dict(self.area_conveners).get(area, self.convener)
 
     def title(self, lang: str) -> str:
         return (self.title_en if lang == "en" else self.title_sv) or self.title_sv or self.id

@@ -254,7 +254,7 @@ def apply_verdict(*, session: Session, definition: IndicatorDefinition, area: st
         announce(session=session, alert=alert, transition="firing", now=now)
         return alert
     if (alert.value, alert.expected, alert.convener) == (value, verdict.expected,
-                                                         definition.convener):
+                                                         definition.convener_for(area)):
         return None
     _describe(alert, definition, verdict, value, now)
     record_transition(session, alert, "updated", now, actor, source_event_id)
@@ -265,7 +265,8 @@ def _describe(alert: Alert, definition: IndicatorDefinition, verdict: rules.Verd
               value: float | None, now: datetime) -> None:
     alert.value, alert.expected, alert.reason = value, verdict.expected, verdict.reason
     alert.initiative = definition.initiative
-    alert.convener, alert.follow_up_owner = definition.convener, definition.follow_up_owner
+    alert.convener = definition.convener_for(alert.area)
+    alert.follow_up_owner = definition.follow_up_owner
     alert.updated_at = now
 
 
@@ -339,7 +340,8 @@ def handle_registry_event(*, session: Session, event: IndicatorUpserted | Indica
                     reason="the indicator was removed from the registry")
         return event.id, None
     if event.contacts is not None:
-        named = {event.indicator.convener, event.indicator.follow_up_owner or ""} - {""}
+        named = {event.indicator.convener, event.indicator.follow_up_owner or "",
+                 *event.indicator.area_conveners.values()} - {""}
         apply_contacts(session=session, contacts=parse_contacts(event.contacts), named=named,
                        now=now)
     definition = store_definition(session=session, event=event, now=now)
