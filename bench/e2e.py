@@ -342,7 +342,9 @@ def _stack_run(ctx: Ctx, label: str, duration: float, probe_rate: float, bg_rate
     tmp = ctx.sub(f"e2e-{label}")
     # Stack passes the environment on to the services: turn notify's alert grouping off, so
     # the figure is the pipeline's latency rather than the grouping window (see the notes).
-    grouping_off = {"SAMSTAT_GROUP_WAIT_SECONDS": "0", "SAMSTAT_GROUP_INTERVAL_SECONDS": "0"}
+    # The receiver listens on loopback, which notify sends to only when the operator allows it.
+    grouping_off = {"SAMSTAT_GROUP_WAIT_SECONDS": "0", "SAMSTAT_GROUP_INTERVAL_SECONDS": "0",
+                    "SAMSTAT_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
     saved = {k: os.environ.get(k) for k in grouping_off}
     os.environ.update(grouping_off)
     try:

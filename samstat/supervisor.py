@@ -71,6 +71,10 @@ def run_all(settings: KitSettings, *, demo: bool = True) -> int:
     env = os.environ | {
         "SAMSTAT_DATA_DIR": str(settings.data_dir.resolve()),
         "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        # Everything runs on this machine: webhook receivers on loopback are allowed here
+        # (notify refuses them by default; see samstat_kit/netguard.py).
+        "SAMSTAT_WEBHOOK_ALLOWED_HOSTS": os.environ.get("SAMSTAT_WEBHOOK_ALLOWED_HOSTS",
+                                                        "127.0.0.1,localhost"),
         # The local broker makes a group's first join wait the rebalance timeout.
         "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS": os.environ.get(
             "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS", "4000"),

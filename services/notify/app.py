@@ -20,6 +20,7 @@ from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
+from samstat_kit.netguard import Resolver
 from samstat_kit.tasks import stop_tasks
 from services.notify.alerts.definitions import DefinitionCache, all_definitions
 from services.notify.alerts.router import router as alerts_router
@@ -37,12 +38,14 @@ def _load_definitions(factory: sessionmaker[Session], cache: DefinitionCache) ->
         cache.load(all_definitions(session=session))
 
 
-def create_app(settings: NotifySettings | None = None) -> FastAPI:
+def create_app(settings: NotifySettings | None = None, *,
+               resolver: Resolver | None = None) -> FastAPI:
+    """``resolver`` maps webhook host names to addresses (the system's by default)."""
     settings = settings or get_settings()
     factory = session_factory(settings.db_url)
     kafka = settings.kafka
     cache = DefinitionCache()
-    dispatcher = Dispatcher(factory, settings)
+    dispatcher = Dispatcher(factory, settings, resolver=resolver)
     processor = Processor(factory, cache, on_change=dispatcher.wake)
     values = value_consumer(kafka, processor, max_records=settings.consumer_batch_size,
                             max_backoff=settings.consumer_max_backoff_seconds)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
+from samstat_kit.netguard import AllowList
 from samstat_kit.settings import KitSettings
 
 
@@ -27,6 +29,10 @@ class NotifySettings(KitSettings):
     escalation_agency: str = "samordningsforbundet"
 
     webhook_timeout_seconds: float = 5.0
+    # Receivers allowed whatever they resolve to (loopback, private networks): comma-separated
+    # host or host:port entries, e.g. "alerts.internal:8443,127.0.0.1". Every other webhook
+    # must resolve only to public addresses (samstat_kit.netguard).
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Retries: attempt n waits base × 2^(n-1), capped; after max_attempts the delivery is dead.
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: float = 30.0
@@ -63,6 +69,15 @@ class NotifySettings(KitSettings):
     kafka_enabled: bool = True
     consumer_batch_size: int = 500
     consumer_max_backoff_seconds: float = 10.0
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _host_entries(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list):
+            AllowList.parse(str(v) for v in value)  # a bad entry stops the start
+        return value
 
     @model_validator(mode="after")
     def _known_timezone(self) -> NotifySettings:

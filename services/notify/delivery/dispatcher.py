@@ -21,12 +21,19 @@ from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
+from samstat_kit.netguard import Resolver, WebhookGuard, allow_list_from, system_resolver
 from services.notify.alerts import sweeps
 from services.notify.alerts.definitions import all_definitions
 from services.notify.config import NotifySettings
 from services.notify.delivery import service
 from services.notify.delivery.messages import Notice
-from services.notify.delivery.senders import Outgoing, SmtpConfig, send_email, send_webhook
+from services.notify.delivery.senders import (
+    Outgoing,
+    SmtpConfig,
+    send_email,
+    send_webhook,
+    webhook_client,
+)
 from services.notify.digests import service as digests
 from services.notify.digests.render import DigestNotice
 
@@ -41,9 +48,14 @@ DELIVERY_SECONDS = Histogram("notify_delivery_seconds", "Time to send one notifi
 
 
 class Dispatcher:
-    def __init__(self, factory: sessionmaker[Session], settings: NotifySettings) -> None:
+    def __init__(self, factory: sessionmaker[Session], settings: NotifySettings,
+                 resolver: Resolver | None = None) -> None:
         self.factory = factory
         self.settings = settings
+        # Where webhooks may go; registration checks with the same guard (tests inject the
+        # resolver, so names map to addresses without any network).
+        self.guard = WebhookGuard(allow_list_from(settings.webhook_allowed_hosts),
+                                  resolver or system_resolver)
         self.concurrency = settings.dispatch_concurrency
         self.smtp = SmtpConfig(
             host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
@@ -70,7 +82,7 @@ class Dispatcher:
 
     def open(self) -> None:
         if self.client is None:
-            self.client = httpx.AsyncClient()
+            self.client = webhook_client()
         if self.executor is None:
             # Own threads for SMTP, so slow mail servers cannot starve the database work
             # that the consumers run on the default executor.
@@ -175,7 +187,8 @@ class Dispatcher:
             await asyncio.wait_for(send_email(message, self.smtp, self.executor),
                                    self.settings.smtp_timeout_seconds * 3)
         else:
-            await send_webhook(self.client, message, self.settings.webhook_timeout_seconds)
+            await send_webhook(self.client, message, self.settings.webhook_timeout_seconds,
+                               self.guard)
 
     async def deliver(self, notice: Notice | DigestNotice) -> str:
         """Send one message and record the outcome; returns its deliveries' new status."""

@@ -22,7 +22,8 @@ from services.notify.subscriptions.schemas import (
 router = APIRouter(tags=["subscriptions"])
 
 INVALID: dict[int | str, dict[str, str]] = {
-    422: {"description": "Invalid body, target or unknown agency"}}
+    422: {"description": "Invalid body, unknown agency, or a target that is not allowed "
+                         "(an address that is not public)"}}
 
 
 def _read(sub: Subscription) -> SubscriptionRead:
@@ -35,12 +36,15 @@ def _read(sub: Subscription) -> SubscriptionRead:
              summary="Register an e-mail address or webhook for a convener's alerts")
 def create_subscription(request: Request, body: SubscriptionCreate,
                         principal: AnyToken) -> SubscriptionCreated:
-    """Admins, or the convener's own agency. A webhook's secret is returned only here."""
+    """Admins, or the convener's own agency. A webhook's secret is returned only here.
+
+    A webhook must resolve only to public addresses (loopback, private, link-local, multicast
+    and reserved ones are refused in every spelling) unless the operator allows its host."""
     agencies = request.app.state.agencies
     with session_scope(request.app.state.session_factory) as session, service_errors():
         sub, secret = service.create_subscription(
             session=session, principal=principal, body=body, now=datetime.now(UTC),
-            known_agencies=agencies)
+            known_agencies=agencies, guard=request.app.state.dispatcher.guard)
         return SubscriptionCreated(**_read(sub).model_dump(), secret=secret)
 
 

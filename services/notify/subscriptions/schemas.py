@@ -19,8 +19,9 @@ class SubscriptionCreate(BaseModel):
                                  description="An e-mail address, or an http(s) URL")]
     secret: Annotated[str | None, Field(
         min_length=16, max_length=200,
-        description="Webhooks: HMAC-SHA256 key for X-Samstat-Signature; generated if left "
-                    "out and shown once in the response")] = None
+        description="Webhooks: the signing secret (Standard Webhooks webhook-signature, and "
+                    "the older X-Samstat-Signature); generated as whsec_<base64> if left out "
+                    "and shown once in the response")] = None
     lang: Literal["sv", "en"] = "sv"
     format: Literal["json", "slack", "teams"] = Field(
         "json", description="Webhooks: payload shape (samstat JSON, Slack- or Teams-compatible)")

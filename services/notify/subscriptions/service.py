@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
+from samstat_kit.netguard import Refused, WebhookGuard
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
+from services.notify.delivery.senders import new_secret
 from services.notify.subscriptions.models import Silence, Subscription
 from services.notify.subscriptions.schemas import SilenceCreate, SubscriptionCreate
 
@@ -25,30 +25,37 @@ class Invalid(ValueError):
     pass
 
 
-def _check_target(body: SubscriptionCreate) -> None:
+def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
     if body.channel == "email":
         if not _EMAIL.match(body.target):
             raise Invalid(f"{body.target!r} is not an e-mail address")
         if body.format != "json" or body.secret is not None:
             raise Invalid("format and secret apply to webhooks only")
         return
-    url = urlsplit(body.target)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise Invalid(f"{body.target!r} is not an http(s) URL")
+    try:
+        guard.vet(body.target)
+    except Refused as exc:
+        # Names the field and the rule, never what the host resolved to.
+        raise Invalid(f"target: {exc} (webhooks must resolve only to public addresses; "
+                      f"loopback, private, link-local, multicast and reserved ones are "
+                      f"refused unless the operator allows the host)") from None
 
 
 def create_subscription(*, session: Session, principal: Principal, body: SubscriptionCreate,
-                        now: datetime, known_agencies: Collection[str] | None = None
-                        ) -> tuple[Subscription, str | None]:
-    """Register a receiver; returns it with the webhook secret (the only time it is shown)."""
+                        now: datetime, known_agencies: Collection[str] | None = None,
+                        guard: WebhookGuard | None = None) -> tuple[Subscription, str | None]:
+    """Register a receiver; returns it with the webhook secret (the only time it is shown).
+
+    ``guard`` judges webhook targets (the default resolves names through the system and
+    allows no internal host)."""
     if not may_act_for(principal, body.convener):
         raise Forbidden(f"only {body.convener} or an admin may subscribe for {body.convener}")
     if known_agencies is not None and body.convener not in known_agencies:
         raise Invalid(f"unknown agency {body.convener!r}")
-    _check_target(body)
+    _check_target(body, guard or WebhookGuard())
     secret = body.secret
     if body.channel == "webhook" and secret is None:
-        secret = secrets.token_urlsafe(32)
+        secret = new_secret()
     sub = Subscription(
         id=str(uuid.uuid4()), convener=body.convener, channel=body.channel,
         target=body.target, secret=secret, lang=body.lang, format=body.format,

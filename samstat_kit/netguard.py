@@ -1,0 +1,284 @@
+"""May a URL be a webhook target? The guard against server-side request forgery.
+
+A webhook URL is chosen by whoever registers it, and the service then POSTs to it from inside
+the deployment: to a loopback port, a database, the cloud's metadata service. So a target is
+accepted only when EVERY address its host stands for is a public unicast address, unless an
+operator has named the host in an allow-list (internal receivers, tests, ``samstat run``).
+
+- The URL is parsed by httpx, the library that sends: a parser differential (``a@b``,
+  ``\\@``, ``#@``) cannot make the check look at one host and the request go to another.
+- A numeric host in any spelling the C library accepts (``127.1``, ``2130706433``,
+  ``0x7f000001``, ``0x7f.1``, a trailing dot) is read as the address it is; bracketed IPv6
+  with a zone id is refused; IPv6 that embeds IPv4 (mapped, NAT64, 6to4, Teredo) is judged by
+  the embedded address too.
+- A name is resolved through the resolver given (tests inject one; nothing here touches the
+  network otherwise) and every address it resolves to must pass. The caller then connects to
+  the address that was checked (:mod:`services.notify.delivery.senders` pins it), so a DNS
+  answer that changes between check and connect (rebinding) cannot slip through.
+
+Pure: no framework, no I/O except through the resolver.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# (host, port) -> the addresses (as text) a connection to it could reach.
+Resolver = Callable[[str, int], Sequence[str]]
+
+# The one text an agency sees for an address it may not use: it names no address, and never
+# what answered there.
+NOT_ALLOWED = "refused: address not allowed"
+
+_V4 = ipaddress.IPv4Network
+_V6 = ipaddress.IPv6Network
+
+# IANA's special-purpose registries, with the name shown for a literal address.
+_V4_RANGES: tuple[tuple[ipaddress.IPv4Network, str], ...] = tuple((_V4(n), why) for n, why in (
+    ("0.0.0.0/8", "unspecified"), ("10.0.0.0/8", "private"),
+    ("100.64.0.0/10", "shared address space"), ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"), ("172.16.0.0/12", "private"),
+    ("192.0.0.0/24", "reserved"), ("192.0.2.0/24", "documentation"),
+    ("192.31.196.0/24", "reserved"), ("192.52.193.0/24", "reserved"),
+    ("192.88.99.0/24", "reserved"), ("192.168.0.0/16", "private"),
+    ("192.175.48.0/24", "reserved"), ("198.18.0.0/15", "benchmarking"),
+    ("198.51.100.0/24", "documentation"), ("203.0.113.0/24", "documentation"),
+    ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"),
+))
+_V6_RANGES: tuple[tuple[ipaddress.IPv6Network, str], ...] = tuple((_V6(n), why) for n, why in (
+    ("::/128", "unspecified"), ("::1/128", "loopback"),
+    ("::/96", "reserved"),  # IPv4-compatible, deprecated
+    ("::ffff:0:0:0/96", "reserved"),  # IPv4-translated (SIIT)
+    ("64:ff9b:1::/48", "private"),  # local-use NAT64
+    ("100::/64", "reserved"), ("2001::/23", "reserved"),  # IETF protocols, Teredo, ORCHID
+    ("2001:db8::/32", "documentation"), ("3fff::/20", "documentation"),
+    ("5f00::/16", "reserved"), ("fc00::/7", "unique local"), ("fe80::/10", "link-local"),
+    ("fec0::/10", "site-local"), ("ff00::/8", "multicast"),
+))
+_GLOBAL_UNICAST = _V6("2000::/3")
+_NAT64 = _V6("64:ff9b::/96")
+_MAPPED = _V6("::ffff:0:0/96")
+
+# One part of an IPv4 address as inet_aton(3) reads it: hex, octal or decimal.
+_V4_PART = re.compile(r"^(?:0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$")
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ENTRY = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]/@]+))(?::(?P<port>\d{1,5}))?$")
+
+
+class Refused(ValueError):
+    """The target is not sent to. ``str()`` is safe to show whoever registered it: it never
+    says what a name resolved to, nor what answered there."""
+
+
+def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address of a numeric host in any form inet_aton(3) accepts (``127.1``,
+    ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``), or None when it is not one."""
+    parts = host.split(".")
+    if not 1 <= len(parts) <= 4 or not all(_V4_PART.match(p) for p in parts):
+        return None
+    nums = []
+    for p in parts:
+        if p[:2].lower() == "0x":
+            nums.append(int(p[2:] or "0", 16))
+        elif len(p) > 1 and p[0] == "0":
+            nums.append(int(p, 8))
+        else:
+            nums.append(int(p))
+    *head, last = nums
+    if any(n > 255 for n in head) or last >= 256 ** (4 - len(head)):
+        return None
+    value = last
+    for i, n in enumerate(head):
+        value |= n << (8 * (3 - i))
+    return ipaddress.IPv4Address(value)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, NAT64, 6to4, Teredo)."""
+    out: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        out.append(ip.ipv4_mapped)
+    if ip in _NAT64:
+        out.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        out.append(ip.sixtofour)
+    if ip.teredo is not None:
+        out.extend(ip.teredo)
+    return out
+
+
+def _v4_reason(ip: ipaddress.IPv4Address) -> str | None:
+    for net, why in _V4_RANGES:
+        if ip in net:
+            return why
+    # The standard library's view too (it follows the registries as they are updated).
+    if not ip.is_global or ip.is_multicast or ip.is_reserved:
+        return "reserved"
+    return None
+
+
+def forbidden(ip: Address) -> str | None:
+    """Why an address may not be a webhook target (None: it may)."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _v4_reason(ip)
+    if ip.scope_id:
+        return "link-local"
+    for inner in embedded_ipv4(ip):
+        why = _v4_reason(inner)
+        if why is not None:
+            return f"{why} (IPv4 inside IPv6)"
+    if ip in _MAPPED or ip in _NAT64:
+        return None  # the connection reaches the embedded IPv4 address, judged above
+    for net, why in _V6_RANGES:
+        if ip in net:
+            return why
+    if ip not in _GLOBAL_UNICAST or ip.is_multicast or not ip.is_global:
+        return "reserved"
+    return None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses the operating system resolves ``host`` to (blocking)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed webhook URL as the HTTP client will use it."""
+
+    url: httpx.URL
+    host: str  # as the client names the connection's origin (ASCII, no brackets)
+    port: int
+    literal: Address | None  # the host is a numeric address (any spelling)
+
+    @property
+    def key(self) -> str:
+        """The host compared with the allow-list (an address in its canonical form)."""
+        return str(self.literal) if self.literal is not None else self.host.rstrip(".")
+
+
+def parse_target(url: str) -> Target:
+    """Parse like httpx; refuse what is not an http(s) URL with a plain host."""
+    try:
+        parsed = httpx.URL(url)
+        raw = parsed.raw_host.decode("ascii")
+    except (httpx.InvalidURL, UnicodeError, TypeError):
+        raise Refused("not a valid http(s) URL") from None
+    if parsed.scheme not in _DEFAULT_PORTS or not raw:
+        raise Refused("only http and https URLs with a host are allowed")
+    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+    return Target(url=parsed, host=raw, port=port, literal=_literal(raw.lower()))
+
+
+def _literal(host: str) -> Address | None:
+    if ":" in host or "%" in host:
+        # IPv6 (brackets already gone); a zone id or percent-encoding is never a public host.
+        if "%" in host:
+            raise Refused(NOT_ALLOWED)
+        try:
+            return ipaddress.IPv6Address(host)
+        except ValueError:
+            raise Refused("not a valid http(s) URL") from None
+    stripped = host.rstrip(".")
+    v4 = parse_ipv4(stripped)
+    if v4 is not None:
+        return v4
+    labels = stripped.split(".")
+    if not stripped or not all(_LABEL.match(label) for label in labels):
+        raise Refused("not a valid host name")
+    if all(label.isdigit() for label in labels):
+        # Digits and dots the C library does not read as an address either: never a name.
+        raise Refused("not a valid host name")
+    return None
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """Hosts (``host`` or ``host:port``) an operator allows whatever they resolve to."""
+
+    entries: frozenset[tuple[str, int | None]] = frozenset()
+
+    @classmethod
+    def parse(cls, items: Iterable[str]) -> AllowList:
+        entries = set()
+        for item in items:
+            item = item.strip()
+            if not item:
+                continue
+            m = _ENTRY.match(item)
+            if m is None:
+                raise ValueError(f"allow-list entry {item!r} is not host[:port]")
+            host = f"[{m['v6']}]" if m["v6"] else m["host"]
+            port = int(m["port"]) if m["port"] else None
+            try:
+                entries.add((parse_target(f"http://{host}/").key, port))
+            except Refused as exc:
+                raise ValueError(f"allow-list entry {item!r}: {exc}") from None
+        return cls(frozenset(entries))
+
+    def allows(self, target: Target) -> bool:
+        return (target.key, None) in self.entries or (target.key, target.port) in self.entries
+
+
+@dataclass(frozen=True)
+class Vetted:
+    """A target that passed, with the addresses the connection may go to (first first)."""
+
+    target: Target
+    addresses: tuple[Address, ...]
+    allow_listed: bool = False
+
+
+@dataclass(frozen=True)
+class WebhookGuard:
+    allow: AllowList = AllowList()
+    resolver: Resolver = system_resolver
+
+    def vet(self, url: str) -> Vetted:
+        """Parse, resolve and check ``url``; raises :class:`Refused`."""
+        target = parse_target(url)
+        allowed = self.allow.allows(target)
+        if not allowed and target.literal is None and _is_localhost(target.key):
+            raise Refused(NOT_ALLOWED)
+        if target.literal is not None:
+            addresses: tuple[Address, ...] = (target.literal,)
+        else:
+            addresses = self._resolve(target)
+        if not allowed:
+            for ip in addresses:
+                if forbidden(ip) is not None:
+                    raise Refused(NOT_ALLOWED)
+        return Vetted(target, addresses, allowed)
+
+    def _resolve(self, target: Target) -> tuple[Address, ...]:
+        try:
+            found = self.resolver(target.key, target.port)
+            addresses = tuple(ipaddress.ip_address(a) for a in found)
+        except (OSError, UnicodeError, ValueError):
+            addresses = ()
+        if not addresses:
+            # The same words as a refused address: an agency must not learn from the answer
+            # which internal names exist.
+            raise Refused(NOT_ALLOWED)
+        return addresses
+
+
+def _is_localhost(host: str) -> bool:
+    return host == "localhost" or host.endswith(".localhost")
+
+
+def allow_list_from(value: str | Iterable[str] | None) -> AllowList:
+    """An allow-list from a comma-separated setting or a list of entries."""
+    if value is None:
+        return AllowList()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return AllowList.parse(items)
