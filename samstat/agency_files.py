@@ -1,5 +1,9 @@
-"""Reading an agency's files for ``samstat publish``: CSV, JSON and SDMX-CSV into rows of
-observation documents, with an error per row and field where a row cannot be read."""
+"""Reading an agency's files for ``samstat publish`` and the upload page: CSV, XLSX, JSON and
+SDMX-CSV into rows of observation documents, each with its file row number and the file column
+of each field, so every problem is named where the agency can find it.
+
+Row numbers are the file's own: in CSV and SDMX-CSV the line the record starts on (the header
+is row 1), in XLSX the sheet's row number, in JSON the n-th observation."""
 
 from __future__ import annotations
 
@@ -8,22 +12,25 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("auto", "csv", "json", "sdmx-csv")
+from samstat_kit.sdmx import CodeMap, load_codemap
+
+FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
           "conf_status", "revision", "produced_at")
 DIM_PREFIX = "dim_"
-SDMX_FIELDS = {"MEASURE": "measure", "REF_AREA": "area", "TIME_PERIOD": "period",
-               "OBS_VALUE": "value", "OBS_STATUS": "obs_status", "CONF_STATUS": "conf_status",
-               "UNIT_MEASURE": "unit", "AGENCY": "agency", "EVENT_ID": "event_id",
-               "REVISION": "revision", "PRODUCED_AT": "produced_at"}
+# SDMX-CSV columns that never become observation fields or dimensions. Free text (OBS_COM,
+# COMMENT, TITLE, names) never leaves the agency.
 SDMX_IGNORED = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION",
                           "FREQ", "DECIMALS", "UNIT_MULT", "OBS_COM", "COMMENT", "TITLE",
                           "TIME_FORMAT"})
+# SDMX-CSV 2.0: STRUCTURE says what STRUCTURE_ID names; a dataflow's id is the measure.
+SDMX_STRUCTURES = frozenset({"DATAFLOW", "DATASTRUCTURE", "DATAPROVISION"})
 
 
 class PublishError(Exception):
@@ -35,6 +42,7 @@ class RowError:
     row: int
     field: str
     reason: str
+    column: str = ""
 
 
 @dataclass
@@ -43,27 +51,56 @@ class Row:
     doc: Any
     errors: list[RowError] = field(default_factory=list)
     parse_errors: list[RowError] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # observation field -> file column
+
+    def column_of(self, name: str) -> str:
+        """The file column a field (``value``, ``dimensions.sex``) came from, or ``""``."""
+        while name:
+            if name in self.columns:
+                return self.columns[name]
+            name = name.rpartition(".")[0]
+        return ""
+
+    def error(self, name: str, reason: str) -> RowError:
+        return RowError(self.number, name, reason, self.column_of(name))
 
 
 # ---------------------------------------------------------------------------- reading
 
 
-def detect_format(path: Path, text: str) -> str:
-    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("[", "{"):
+def detect_format(name: str, text: str) -> str:
+    if name.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
         return "json"
     header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    cols = {_sdmx_code(c).upper() for c in re.split(r"[,;\t]", header)}
-    return "sdmx-csv" if {"TIME_PERIOD", "OBS_VALUE"} <= cols else "csv"
+    return "sdmx-csv" if _is_sdmx(re.split(r"[,;\t]", header)) else "csv"
+
+
+def _is_sdmx(header: Sequence[Any]) -> bool:
+    cols = {_sdmx_code(str(c or "")).upper() for c in header}
+    return {"TIME_PERIOD", "OBS_VALUE"} <= cols
 
 
 def read_rows(path: Path, fmt: str = "auto") -> tuple[str, list[Row]]:
     """The file's observations as rows (format resolved), before completion and checks."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise PublishError(f"cannot read {path}: {exc}") from None
+    return read_bytes(path.name, data, fmt)
+
+
+def read_bytes(name: str, data: bytes, fmt: str = "auto") -> tuple[str, list[Row]]:
+    """Like :func:`read_rows`, for a file's name and contents (e.g. an upload)."""
+    if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
+                                            or data[:4] == b"PK\x03\x04")):
+        return _read_xlsx(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"cannot read {name}: not UTF-8 ({exc.reason} at byte "
+                           f"{exc.start})") from None
     if fmt == "auto":
-        fmt = detect_format(path, text)
+        fmt = detect_format(name, text)
     if fmt == "json":
         return fmt, parse_json(text)
     if fmt == "csv":
@@ -85,19 +122,65 @@ def parse_json(text: str) -> list[Row]:
     return [Row(i, item) for i, item in enumerate(doc, start=1)]
 
 
-def _dict_rows(text: str) -> Iterator[tuple[dict[str, str], int]]:
-    """(column → cell, number of cells beyond the header) per non-blank row."""
+Table = Iterator[tuple[dict[str, str], int, int]]
+"""(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
+
+
+def _csv_table(text: str) -> Table:
     if not text.strip():
         return
     header = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     names = [h.strip() for h in next(reader)]
+    start = reader.line_num + 1
     for cells in reader:
+        number, start = start, reader.line_num + 1  # a quoted cell may span lines
         if not any(c.strip() for c in cells):
             continue  # blank line
         extra = sum(1 for c in cells[len(names):] if c.strip())
-        yield dict(zip(names, (c.strip() for c in cells), strict=False)), extra
+        yield dict(zip(names, (c.strip() for c in cells), strict=False)), extra, number
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes) -> tuple[str, list[Row]]:
+    """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PublishError(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
+    try:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            return "xlsx", []
+        names = [_xlsx_cell(h) for h in header]
+        table = _sheet_table(names, lines)
+        rows = _sdmx_rows(table) if _is_sdmx(names) else _csv_rows(table)
+    finally:
+        book.close()
+    return "xlsx", rows
+
+
+def _sheet_table(names: list[str], lines: Iterator[tuple[Any, ...]]) -> Table:
+    for number, values in enumerate(lines, start=2):
+        cells = [_xlsx_cell(v) for v in values]
+        if not any(cells):
+            continue
+        extra = sum(1 for c in cells[len(names):] if c)
+        yield dict(zip(names, cells, strict=False)), extra, number
 
 
 def _extra_cells(number: int, extra: int) -> list[RowError]:
@@ -109,6 +192,7 @@ def _number(text: str) -> Any:
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     candidate = text.replace(",", ".") if "," in text and "." not in text else text
+    candidate = candidate.replace("\u00a0", "").replace(" ", "")  # 12 345 as Swedes write it
     try:
         value = float(candidate)
     except ValueError:
@@ -121,15 +205,23 @@ def _integer(text: str) -> Any:
 
 
 def parse_csv(text: str) -> list[Row]:
+    return _csv_rows(_csv_table(text))
+
+
+def _csv_rows(table: Table) -> list[Row]:
     rows = []
-    for n, (cells, extra) in enumerate(_dict_rows(text), start=1):
+    for cells, extra, n in table:
         doc: dict[str, Any] = {}
         dims: dict[str, str] = {}
+        columns: dict[str, str] = {}
         for name, cell in cells.items():
             if name.startswith(DIM_PREFIX):
+                columns[f"dimensions.{name[len(DIM_PREFIX):]}"] = name
                 if cell:
                     dims[name[len(DIM_PREFIX):]] = cell
-            elif name == "value":
+                continue
+            columns[name] = name
+            if name == "value":
                 doc["value"] = _number(cell) if cell else None
             elif not cell:
                 continue
@@ -145,7 +237,7 @@ def parse_csv(text: str) -> list[Row]:
         if dims:
             given = doc.get("dimensions")
             doc["dimensions"] = {**given, **dims} if isinstance(given, dict) else dims
-        rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra)))
+        rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra), columns=columns))
     return rows
 
 
@@ -156,54 +248,79 @@ def _sdmx_code(cell: str) -> str:
 
 def sdmx_period(text: str) -> str:
     """SDMX reporting periods in samstat's syntax (unknown shapes pass unchanged)."""
-    m = re.fullmatch(r"(\d{4})(?:-?(A1?|S[12]|H[12]|Q[1-4]|M?(\d{2})))?", text.strip())
-    if not m:
-        return text
-    year, part, month = m.group(1), m.group(2), m.group(3)
-    if part is None or part.startswith("A"):
-        return year
-    if month is not None:
-        return f"{year}-{month}"
-    if part.startswith("S"):
-        return f"{year}-H{part[1]}"
-    return f"{year}-{part}"
-
-
-def _dataflow_measure(cell: str) -> str | None:
-    m = re.fullmatch(r"(?:[^:]+:)?([A-Za-z][A-Za-z0-9_]*)(?:\([^)]*\))?", _sdmx_code(cell))
-    return m.group(1).lower() if m else None
+    return load_codemap().period_from_sdmx(text)
 
 
 def parse_sdmx_csv(text: str) -> list[Row]:
+    return _sdmx_rows(_csv_table(text))
+
+
+def _sdmx_rows(table: Table) -> list[Row]:
+    codemap = load_codemap()
     rows = []
-    for n, (raw, extra) in enumerate(_dict_rows(text), start=1):
-        cells = {_sdmx_code(k).upper(): _sdmx_code(v) for k, v in raw.items()}
-        doc: dict[str, Any] = {}
-        dims: dict[str, str] = {}
-        for name, cell in cells.items():
-            target = SDMX_FIELDS.get(name)
-            if target == "value":
-                doc["value"] = _number(cell) if cell else None
-            elif name in SDMX_IGNORED or not cell:
-                continue
-            elif target == "measure" or target == "unit":
-                doc[target] = cell.lower()
-            elif target == "period":
-                doc["period"] = sdmx_period(cell)
-            elif target == "revision":
-                doc["revision"] = _integer(cell)
-            elif target is not None:
-                doc[target] = cell
-            else:
-                dims[name.lower()] = cell
-        if "measure" not in doc and cells.get("DATAFLOW"):
-            measure = _dataflow_measure(cells["DATAFLOW"])
-            if measure:
-                doc["measure"] = measure
-        mult = cells.get("UNIT_MULT")
-        if mult and isinstance(doc.get("value"), int | float) and re.fullmatch(r"-?\d+", mult):
-            scaled = doc["value"] * 10 ** int(mult)
-            doc["value"] = int(scaled) if float(scaled).is_integer() else scaled
-        doc["dimensions"] = dims
-        rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra)))
+    for raw, extra, n in table:
+        row = Row(n, {}, parse_errors=_extra_cells(n, extra))
+        cells = {}
+        for key, cell in raw.items():
+            name = _sdmx_code(key).upper()
+            cells[name] = _sdmx_code(cell)
+            target = codemap.field(name)
+            row.columns[target or f"dimensions.{codemap.dimension(name)}"] = key
+        _sdmx_doc(row, cells, codemap)
+        rows.append(row)
     return rows
+
+
+def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
+    doc: dict[str, Any] = row.doc
+    dims: dict[str, str] = {}
+    for name, cell in cells.items():
+        target = codemap.field(name)
+        if target == "value":
+            doc["value"] = _number(cell) if cell else None
+        elif name in SDMX_IGNORED or not cell:
+            continue
+        elif target in ("measure", "unit"):
+            doc[target] = cell.lower()
+        elif target == "period":
+            doc["period"] = codemap.period_from_sdmx(cell)
+        elif target == "revision":
+            doc["revision"] = _integer(cell)
+        elif target is not None:
+            doc[target] = cell
+        else:
+            dim = codemap.dimension(name)
+            dims[dim] = codemap.code_from_sdmx(dim, cell)
+    if "measure" not in doc:
+        flow = _structure(cells)
+        measure = codemap.measure_of(flow) if flow else None
+        if measure:
+            doc["measure"] = measure
+            row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
+    mult = cells.get("UNIT_MULT")
+    if mult and isinstance(doc.get("value"), int | float) and re.fullmatch(r"-?\d+", mult):
+        scaled = doc["value"] * 10 ** int(mult)
+        doc["value"] = int(scaled) if float(scaled).is_integer() else scaled
+    doc["dimensions"] = dims
+    _sdmx_action(row, cells.get("ACTION", ""), codemap)
+
+
+def _structure(cells: dict[str, str]) -> str:
+    """The dataflow a row belongs to: SDMX-CSV 2.0's STRUCTURE_ID when STRUCTURE names a
+    dataflow (or is absent), else SDMX-CSV 1.0's DATAFLOW."""
+    kind = cells.get("STRUCTURE", "").upper()
+    if cells.get("STRUCTURE_ID") and (not kind or kind in SDMX_STRUCTURES):
+        return cells["STRUCTURE_ID"]
+    return cells.get("DATAFLOW", "")
+
+
+def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
+    """ACTION: I/A merge and R replace send the row as a (new revision of the) value; D
+    withdraws the cell (``withdrawn: true`` and no value)."""
+    meaning = codemap.action(action)
+    if meaning is None:
+        row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {action!r} "
+                                         "(I, A, R or D)", "ACTION"))
+    elif meaning == "delete":
+        row.doc["withdrawn"] = True
+        row.doc["value"] = None

@@ -31,6 +31,7 @@ class Summary:
     offsets: dict[int, tuple[int, int]] = field(default_factory=dict)  # row → (partition, offset)
     via: str = "http"
     target: str = ""
+    checked_by: str = ""  # dry run: "ingest" (its ?dry_run=true) or "offline"
 
     @property
     def rejected_rows(self) -> int:
@@ -45,6 +46,7 @@ class Summary:
             "rows": self.rows, "sent": self.sent, "accepted": self.accepted,
             "duplicates": self.duplicates, "rejected_rows": self.rejected_rows,
             "rejected": [e.__dict__ for e in self.rejected],
+            "checked_by": self.checked_by,
             "suppressed": [{"row": e.row, "reason": e.reason} for e in self.suppressed],
             "via": self.via, "target": self.target,
         }
@@ -88,50 +90,100 @@ def send_http(
     rows: Sequence[Row], *, url: str, token: str, batch_size: int = 500,
     client: httpx.Client | None = None, max_attempts: int = 8, max_wait: float = 120.0,
     sleep: Callable[[float], None] = time.sleep, progress: Advance | None = None,
+    dry_run: bool = False,
 ) -> Summary:
-    """POST the rows in batches; a receipt's indices are mapped back to row numbers."""
+    """POST the rows in batches; a receipt's indices are mapped back to file rows.
+
+    ``dry_run``: ``?dry_run=true``, ingest runs every check and stores nothing.
+    A batch refused whole for some of its records (403 publishing rights, 422 with per-record
+    findings) is sent again without them, so every other row still gets its verdict; a 403
+    without findings (an older ingest) is halved until the refused row is found."""
+    target = url.rstrip("/") + "/v1/observations"
     summary = Summary(rows=len(rows), accepted=0, duplicates=0, via="http",
-                      target=url.rstrip("/") + "/v1/observations")
+                      target=target + ("?dry_run=true" if dry_run else ""))
     own = client is None
     http = client or httpx.Client(timeout=60)
     headers = {"Authorization": f"Bearer {token}"}
+    params = {"dry_run": "true"} if dry_run else None
     pending = [list(rows[i:i + batch_size]) for i in range(0, len(rows), batch_size)]
     try:
         while pending:
             batch = pending.pop(0)
-            response = _post_with_retries(http, summary.target, headers, batch, max_attempts,
-                                          max_wait, sleep)
-            if isinstance(response, str):  # gave up
-                summary.rejected += [RowError(r.number, "", response) for r in batch]
-            elif response.status_code == 202:
-                _merge_receipt(summary, batch, response.json())
-                summary.sent += len(batch)
-            elif response.status_code == 401:
-                raise PublishError(f"the token was refused (401): {_detail(response)}")
-            elif response.status_code == 413 and len(batch) > 1:
-                half = len(batch) // 2
-                pending[:0] = [batch[:half], batch[half:]]
-                continue
-            else:
-                reason = f"batch refused ({response.status_code}): {_detail(response)}"
-                summary.rejected += [RowError(r.number, "", reason) for r in batch]
-            if progress is not None:
-                progress(len(batch))
+            response = _post_with_retries(http, target, headers, batch, max_attempts,
+                                          max_wait, sleep, params)
+            done = _judge_response(summary, batch, response, pending)
+            if progress is not None and done:
+                progress(done)
     finally:
         if own:
             http.close()
     return summary
 
 
+def _judge_response(summary: Summary, batch: list[Row], response: httpx.Response | str,
+                    pending: list[list[Row]]) -> int:
+    """Merge one answer into the summary; returns how many rows got their verdict (the rest
+    went back to ``pending``)."""
+    if isinstance(response, str):  # gave up
+        summary.rejected += [RowError(r.number, "", response) for r in batch]
+        return len(batch)
+    status = response.status_code
+    if status == 202 or (status == 200 and "batch_id" in _body(response)):
+        _merge_receipt(summary, batch, _body(response))
+        summary.sent += len(batch)
+        return len(batch)
+    if status == 401:
+        raise PublishError(f"the token was refused (401): {_detail(response)}")
+    if status == 413 and len(batch) > 1:
+        half = len(batch) // 2
+        pending[:0] = [batch[:half], batch[half:]]
+        return 0
+    findings = _findings(batch, _body(response)) if status in (403, 422) else []
+    if findings:
+        refused = {e.row for e in findings}
+        summary.rejected += findings
+        rest = [r for r in batch if r.number not in refused]
+        if rest:
+            pending.insert(0, rest)
+        return len(batch) - len(rest)
+    if status == 403 and len(batch) > 1:
+        half = len(batch) // 2
+        pending[:0] = [batch[:half], batch[half:]]
+        return 0
+    reason = f"batch refused ({status}): {_detail(response)}"
+    summary.rejected += [RowError(r.number, "", reason) for r in batch]
+    return len(batch)
+
+
+def _body(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _findings(batch: list[Row], body: Mapping[str, Any]) -> list[RowError]:
+    """Per-record findings of an error body (ErrorRead ``rejected``), as file rows."""
+    out = []
+    for item in body.get("rejected") or []:
+        index = item.get("index") if isinstance(item, dict) else None
+        if isinstance(index, int) and 0 <= index < len(batch):
+            row = batch[index]
+            out.append(row.error(str(item.get("field", "")), str(item.get("reason", ""))))
+    return out
+
+
 def _post_with_retries(http: httpx.Client, target: str, headers: dict[str, str],
                        batch: list[Row], max_attempts: int, max_wait: float,
-                       sleep: Callable[[float], None]) -> httpx.Response | str:
+                       sleep: Callable[[float], None],
+                       params: dict[str, str] | None = None) -> httpx.Response | str:
     body = {"observations": [r.doc for r in batch]}
     backoff = 0.5
     problem = ""
     for attempt in range(1, max_attempts + 1):
         try:
-            response = http.post(target, json=body, headers=headers)
+            response = http.post(target, json=body, headers=headers, params=params)
         except httpx.TransportError as exc:
             # Resending is safe: an already stored event_id comes back as a duplicate.
             problem, wait = f"{exc.__class__.__name__}", backoff
@@ -148,15 +200,16 @@ def _post_with_retries(http: httpx.Client, target: str, headers: dict[str, str],
 
 
 def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any]) -> None:
-    def row_of(index: Any) -> int:
-        ok = isinstance(index, int) and 0 <= index < len(batch)
-        return batch[index].number if ok else 0
+    def error(index: Any, name: str, reason: str) -> RowError:
+        if isinstance(index, int) and 0 <= index < len(batch):
+            return batch[index].error(name, reason)
+        return RowError(0, name, reason)
 
     summary.accepted = (summary.accepted or 0) + int(receipt.get("accepted", 0))
     summary.duplicates = (summary.duplicates or 0) + int(receipt.get("duplicates", 0))
-    summary.rejected += [RowError(row_of(r.get("index")), str(r.get("field", "")),
-                                  str(r.get("reason", ""))) for r in receipt.get("rejected", [])]
-    summary.suppressed += [RowError(row_of(s.get("index")), "value", str(s.get("reason", "")))
+    summary.rejected += [error(r.get("index"), str(r.get("field", "")), str(r.get("reason", "")))
+                         for r in receipt.get("rejected", [])]
+    summary.suppressed += [error(s.get("index"), "value", str(s.get("reason", "")))
                            for s in receipt.get("suppressed", [])]
 
 

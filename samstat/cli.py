@@ -201,9 +201,10 @@ def replay(data_dir: DataDir = None) -> None:
 @app.command()
 def publish(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="CSV, JSON or SDMX-CSV file")],
+                                         help="CSV, XLSX, JSON or SDMX-CSV file")],
     agency: Annotated[str, typer.Option(help="Your agency code, e.g. forsakringskassan")],
-    fmt: Annotated[str, typer.Option("--format", help="auto | csv | json | sdmx-csv")] = "auto",
+    fmt: Annotated[str, typer.Option("--format",
+                                     help="auto | csv | json | sdmx-csv | xlsx")] = "auto",
     via: Annotated[str, typer.Option(help="http | kafka (the agency's raw topic)")] = "http",
     url: Annotated[str, typer.Option(help="Ingest base URL")] = "http://127.0.0.1:8001",
     token: Annotated[str | None, typer.Option(envvar="SAMSTAT_TOKEN", show_envvar=True,
@@ -214,7 +215,12 @@ def publish(
     stable_ids: Annotated[bool, typer.Option(
         "--stable-ids", help="Missing event_ids derived from cell, revision and value (uuid5), "
                              "so resending a file gives duplicates; default: new uuid4s")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, send nothing")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check only, store nothing: ingest's own checks (?dry_run=true) when "
+                          "it can be asked, else the same checks run here")] = False,
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="With --dry-run: judge here (contract, rights, catalogue), ask no "
+                          "server")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
 ) -> None:
     """Publish observations as an agency, over HTTP or Kafka.
@@ -224,15 +230,20 @@ def publish(
     reason) and those rows are not sent. A personal identity number anywhere stops everything.
     Exit code 0 = all accepted, 1 = some row rejected, 2 = nothing could be sent.
 
-    CSV: a header of observation fields; dimensions as dim_<name> columns (dim_benefit,dim_sex);
-    an empty value is null. JSON: a list, or {"observations": [...]}.
+    Errors name the file row (the header is row 1; JSON: the n-th observation) and column.
+
+    CSV or XLSX (first sheet): a header of observation fields; dimensions as dim_<name>
+    columns (dim_benefit,dim_sex); an empty value is null. JSON: a list, or
+    {"observations": [...]}.
 
     SDMX-CSV: MEASURE (or the DATAFLOW id) -> measure, lower-cased; REF_AREA -> area;
     TIME_PERIOD -> period (2023-A1 -> 2023, 2023-S2 -> 2023-H2, 2023-M10 -> 2023-10, 2023-Q3);
     OBS_VALUE -> value (x 10^UNIT_MULT); OBS_STATUS, CONF_STATUS as is; UNIT_MEASURE -> unit,
-    lower-cased; AGENCY, EVENT_ID, REVISION, PRODUCED_AT -> the same fields; DATAFLOW,
-    STRUCTURE*, ACTION, FREQ, DECIMALS, UNIT_MULT, OBS_COM, COMMENT, TITLE, TIME_FORMAT are
-    ignored; every other column is a dimension (SEX -> sex), code as given.
+    lower-cased; AGENCY, EVENT_ID, REVISION, PRODUCED_AT -> the same fields; SDMX-CSV 2.0's
+    STRUCTURE_ID (or 1.0's DATAFLOW) names the measure when MEASURE is absent; ACTION I/A/R
+    send the value, D withdraws the cell; FREQ, DECIMALS, UNIT_MULT, OBS_COM, COMMENT, TITLE,
+    TIME_FORMAT are ignored; every other column is a dimension (SEX -> sex) with its codes
+    translated by schemas/sdmx/codemap.json (SEX F -> K, AGE Y20T64 -> 20-64).
     """
     from samstat.publish import FORMATS
     from samstat.publish import main as publish_main
@@ -244,7 +255,7 @@ def publish(
     raise typer.Exit(publish_main(
         file, json_output=json_output, agency=agency, fmt=fmt, via=via, url=url, token=token,
         batch_size=batch_size, bootstrap_servers=bootstrap_servers, stable_ids=stable_ids,
-        dry_run=dry_run))
+        dry_run=dry_run, offline=offline))
 # --- end samstat publish ---
 
 

@@ -71,23 +71,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from samstat.agency_files import (
     FORMATS,
     PublishError,
     Row,
     RowError,
+    read_bytes,
     read_rows,
     sdmx_period,
 )
 from samstat.agency_send import Advance, Summary, send_http, send_kafka
-from samstat_kit.anonymity import personal_number_field
+from samstat_kit.anonymity import new_event_id, personal_number_field
 from samstat_kit.cells import cell_key
-from samstat_kit.contracts import validator
+from samstat_kit.checks import judge
+from samstat_kit.contracts import Catalogue, load_catalogue, validator
 
 # The SDK's names: reading lives in samstat.agency_files, sending in samstat.agency_send;
 # scripts import them all from here.
 __all__ = ["FORMATS", "PublishError", "Row", "RowError", "Summary", "check", "complete",
-           "publish", "read_rows", "sdmx_period", "send_http", "send_kafka"]
+           "judge_rows", "offline_verdict", "publish", "read_bytes", "read_rows", "sdmx_period",
+           "send_http", "send_kafka"]
 
 CHANNELS = ("http", "kafka")
 # A fixed namespace for --stable-ids: the same cell, revision and value give the same event_id.
@@ -116,7 +121,7 @@ def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
             continue
         doc.setdefault("agency", agency)
         if "event_id" not in doc:
-            doc["event_id"] = _stable_id(doc) if stable_ids else str(uuid.uuid4())
+            doc["event_id"] = _stable_id(doc) if stable_ids else new_event_id()
         doc.setdefault("produced_at", stamp)
 
 
@@ -129,14 +134,14 @@ def _schema_errors(row: Row) -> list[RowError]:
         if err.validator == "required" and isinstance(doc, dict):
             for name in err.validator_value:
                 if name not in doc:
-                    out.append(RowError(row.number, name, "required field is missing"))
+                    out.append(row.error(name, "required field is missing"))
             continue
         if err.validator == "additionalProperties" and isinstance(doc, dict):
             allowed = set(err.schema.get("properties", {}))
             instance = err.instance if isinstance(err.instance, dict) else {}
             for name in sorted(set(instance) - allowed):
                 where = f"{path}.{name}" if path else name
-                out.append(RowError(row.number, where, "not a field of observation v1"))
+                out.append(row.error(where, "not a field of observation v1"))
             continue
         if err.validator == "pattern":
             reason = f"{err.instance!r} is not a valid {path or 'value'}"
@@ -144,7 +149,7 @@ def _schema_errors(row: Row) -> list[RowError]:
             reason = f"{err.instance!r} is not one of {', '.join(map(str, err.validator_value))}"
         else:
             reason = err.message
-        out.append(RowError(row.number, path or "observation", reason))
+        out.append(row.error(path or "observation", reason))
     return out
 
 
@@ -159,8 +164,8 @@ def check(rows: Sequence[Row], agency: str) -> list[RowError]:
             row.errors += _schema_errors(row)
             given = row.doc.get("agency")
             if isinstance(given, str) and given != agency:
-                row.errors.append(RowError(row.number, "agency", f"the row is {given!r}'s "
-                                           f"but you publish as {agency!r}"))
+                row.errors.append(row.error("agency", f"the row is {given!r}'s "
+                                            f"but you publish as {agency!r}"))
         found += row.errors
     return found
 
@@ -171,8 +176,81 @@ def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
     for row in rows:
         where = personal_number_field(row.doc)
         if where is not None:
-            out.append(RowError(row.number, where, "personal identity number"))
+            out.append(row.error(where, "a personal identity number (never sent)"))
     return out
+
+
+def offline_verdict(rows: Sequence[Row], agency: str,
+                    catalogue: Catalogue | None = None) -> list[RowError]:
+    """What ingest would say about each row, judged here by the very code ingest runs
+    (:func:`samstat_kit.checks.judge`: contract, publishing rights, catalogue) against this
+    installation's catalogue. Not judged offline: stale revisions (the server's cells) and
+    suppression. Rows already holding an error (unreadable, personal number) are not judged
+    again. Appends to ``row.errors`` and returns the new findings."""
+    cat = catalogue or load_catalogue()
+    judged = [r for r in rows if not r.errors]
+    verdict = judge([r.doc for r in judged], cat, agency)
+    found = []
+    for problem in verdict.problems + verdict.denials:
+        row = judged[problem.index]
+        err = row.error(problem.field, problem.reason)
+        row.errors.append(err)
+        found.append(err)
+    return found
+
+
+def _server_dry_run(url: str, token: str | None, client: httpx.Client | None) -> str | None:
+    """Why the server's dry run cannot be used (then the CLI judges offline), or None.
+
+    Asked first, because an ingest without ``?dry_run`` would ignore the parameter and STORE
+    the batch: only a server whose OpenAPI documents it gets the rows."""
+    if not token:
+        return "no token"
+    http = client or httpx.Client(timeout=10)
+    try:
+        response = http.get(url.rstrip("/") + "/openapi.json")
+    except httpx.TransportError as exc:
+        return f"ingest not reachable ({exc.__class__.__name__})"
+    finally:
+        if client is None:
+            http.close()
+    try:
+        post = response.json()["paths"]["/v1/observations"]["post"]
+        names = {p.get("name") for p in post.get("parameters", [])}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        names = set()
+    if response.status_code != 200 or "dry_run" not in names:
+        raise PublishError(f"{url} offers no dry run (?dry_run=true); use --offline")
+    return None
+
+
+def judge_rows(rows: Sequence[Row], *, agency: str, url: str, token: str | None,
+            batch_size: int = 500, offline: bool = False,
+            client: httpx.Client | None = None) -> Summary:
+    """One verdict per row, nothing stored: ingest's own dry run (``POST
+    /v1/observations?dry_run=true``, every check of the real call) when it can be asked,
+    else (``offline``, no token, ingest unreachable) the same pure checks run here.
+
+    Rows with a personal identity number are never sent, not even to be checked."""
+    for row in rows:
+        row.errors = list(row.parse_errors)
+    for err in personal_number_rows(rows):
+        next(r for r in rows if r.number == err.row).errors.append(err)
+    local = [e for r in rows for e in r.errors]
+    why_offline = "--offline" if offline else _server_dry_run(url, token, client)
+    if why_offline is None:
+        good = [r for r in rows if not r.errors]
+        summary = send_http(good, url=url, token=token or "", batch_size=batch_size,
+                            client=client, dry_run=True) if good else \
+            Summary(accepted=0, duplicates=0, target=url)
+        summary.checked_by = "ingest"
+    else:
+        local += offline_verdict(rows, agency)
+        summary = Summary(target=f"(offline: {why_offline})", checked_by="offline")
+        summary.accepted = sum(1 for r in rows if not r.errors)
+    summary.sent = 0
+    summary.rejected = sorted(local + summary.rejected, key=lambda e: (e.row, e.field))
+    return summary
 
 
 # --------------------------------------------------------------------------- the command
@@ -182,7 +260,7 @@ def publish(
     path: Path, *, agency: str, fmt: str = "auto", via: str = "http",
     url: str = "http://127.0.0.1:8001", token: str | None = None, batch_size: int = 500,
     bootstrap_servers: str | None = None, stable_ids: bool = False, dry_run: bool = False,
-    progress: Callable[[int], Advance] | None = None,
+    offline: bool = False, progress: Callable[[int], Advance] | None = None,
 ) -> Summary:
     """Read, complete, check and send a file; the SDK entry point behind ``samstat publish``.
 
@@ -200,6 +278,11 @@ def publish(
     if not rows:
         raise PublishError(f"{path} holds no observations")
     complete(rows, agency, stable_ids=stable_ids)
+    if dry_run:
+        summary = judge_rows(rows, agency=agency, url=url, token=token,
+                             batch_size=batch_size, offline=offline)
+        summary.rows, summary.via = len(rows), via
+        return summary
     personal = personal_number_rows(rows)
     if personal:
         where = "; ".join(f"row {e.row} ({e.field})" for e in personal[:20])
@@ -207,9 +290,9 @@ def publish(
                            "Personal numbers must never leave the agency.")
     local = check(rows, agency)
     good = [r for r in rows if not r.errors]
-    step = progress(len(good)) if progress is not None and good and not dry_run else None
-    if dry_run or not good:
-        summary = Summary(rows=len(rows), via=via, target="(dry run)" if dry_run else "")
+    step = progress(len(good)) if progress is not None and good else None
+    if not good:
+        summary = Summary(rows=len(rows), via=via)
     elif via == "http":
         summary = send_http(good, url=url, token=token or "", batch_size=batch_size,
                             progress=step)
@@ -230,12 +313,14 @@ def render(summary: Summary, *, path: Path, out: Any) -> None:
         counts += [f"accepted {summary.accepted}", f"duplicates {summary.duplicates}",
                    f"suppressed {len(summary.suppressed)}"]
     counts.append(f"rejected {summary.rejected_rows}")
-    out.print(f"[bold]{path.name}[/bold] → {summary.via} {summary.target}")
+    verdict = f" (dry run, checked by {summary.checked_by})" if summary.checked_by else ""
+    out.print(f"[bold]{path.name}[/bold] → {summary.via} {summary.target}{verdict}")
     out.print(" · ".join(counts))
     if summary.rejected:
-        table = Table("row", "field", "reason", title="rejected", title_justify="left")
+        table = Table("row", "column", "field", "reason", title="rejected",
+                      title_justify="left")
         for e in summary.rejected:
-            table.add_row(str(e.row), e.field, e.reason)
+            table.add_row(str(e.row), e.column, e.field, e.reason)
         out.print(table)
     if summary.suppressed:
         table = Table("row", "reason", title="suppressed (value withheld, conf_status C)",

@@ -107,7 +107,9 @@ def test_bad_rows_are_reported_per_row_and_nothing_is_sent(tmp_path: Path) -> No
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
     got = {(e["row"], e["field"]) for e in summary["rejected"]}
-    assert got == {(3, "period"), (3, "revision"), (4, "")}
+    # File rows (the header is row 1), judged offline by ingest's own checks (no token).
+    assert got == {(4, "revision"), (5, "")}
+    assert summary["checked_by"] == "offline"
     assert summary["sent"] == 0 and summary["rows"] == 4
 
 
@@ -256,18 +258,18 @@ def test_publish_csv_json_and_sdmx_over_http(ingest: Ingest, tmp_path: Path) -> 
 def test_http_reports_local_and_ingest_rejections_per_row(ingest: Ingest,
                                                           tmp_path: Path) -> None:
     text = ("measure,area,period,value,unit,dim_sex,dim_benefit\n"
-            "benefit_net_days,2480,2021-01,10,days,K,sickness\n"      # row 1 fine
-            "benefit_net_days,2480,2021-13,10,days,K,sickness\n"      # row 2 local: period
-            "benefit_net_days,2480,2021-01,10,persons,M,sickness\n"   # row 3 ingest: unit
-            "activity_compensation_recipients,2480,2021-01,3,persons,K,\n"  # 4 suppressed
-            "benefit_net_days,2480,2021-01,10,days,X,sickness\n")     # row 5 ingest: code
+            "benefit_net_days,2480,2021-01,10,days,K,sickness\n"      # row 2 fine
+            "benefit_net_days,2480,2021-13,10,days,K,sickness\n"      # row 3 local: period
+            "benefit_net_days,2480,2021-01,10,persons,M,sickness\n"   # row 4 ingest: unit
+            "activity_compensation_recipients,2480,2021-01,3,persons,K,\n"  # 5 suppressed
+            "benefit_net_days,2480,2021-01,10,days,X,sickness\n")     # row 6 ingest: code
     path = _write(tmp_path, "mixed.csv", text)
     code, summary = _publish(ingest, path)
     assert code == 1
     assert summary["accepted"] == 2 and summary["sent"] == 4
     assert {(e["row"], e["field"]) for e in summary["rejected"]} == {
-        (2, "period"), (3, "unit"), (5, "dimensions.sex")}
-    assert [s["row"] for s in summary["suppressed"]] == [4]
+        (3, "period"), (4, "unit"), (6, "dimensions.sex")}
+    assert [s["row"] for s in summary["suppressed"]] == [5]
     # The human summary names row, field and reason too.
     result = CliRunner().invoke(cli, ["publish", "--agency", "forsakringskassan", "--url",
                                       ingest.url, str(path)],
@@ -285,9 +287,9 @@ def test_publish_over_kafka(ingest: Ingest, tmp_path: Path) -> None:
             f"{ids[2]},benefit_net_days,2404,2020-01,300,days,sickness,K\n"
             f"{uuid.uuid4()},benefit_net_days,2404,2020-01,oops,days,sickness,M\n")
     code, summary = _publish(ingest, _write(tmp_path, "k.csv", text), "--via", "kafka")
-    assert code == 1  # row 4 is rejected locally and not sent
+    assert code == 1  # file row 5 is rejected locally and not sent
     assert summary["sent"] == 3 and summary["via"] == "kafka"
-    assert [(e["row"], e["field"]) for e in summary["rejected"]] == [(4, "value")]
+    assert [(e["row"], e["field"]) for e in summary["rejected"]] == [(5, "value")]
     deadline = time.monotonic() + 30
     while _stored(ingest.db_url, ids) < 3:
         assert time.monotonic() < deadline, "ingest never stored the Kafka records"
