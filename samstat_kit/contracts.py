@@ -34,6 +34,8 @@ __all__ = [
     "Agency",
     "Area",
     "Catalogue",
+    "CellKey",
+    "Disclosure",
     "Measure",
     "Publisher",
     "clear_caches",
@@ -123,6 +125,36 @@ class Publisher:
 
 
 @dataclass(frozen=True)
+class CellKey:
+    """The publisher already protected the figures by the cell-key method (SCB from 2025):
+    samstat does not suppress them again, and totals may differ from the sum of their parts
+    by the method's noise (at most ``max_noise`` per cell)."""
+
+    max_noise: float
+    from_year: int = 0
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """Which cells of a measure are linked for disclosure control (catalogue "disclosure").
+
+    ``totals``: dimension -> its total code (the other codes are its parts);
+    ``area_hierarchy``: counties, regions and the nation are the sums of their parts;
+    ``period_hierarchy``: "sum" (a year is the sum of its halves, quarters, months), "last"
+    (a stock: a year is its last half, quarter, month) or "none".
+    """
+
+    totals: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    area_hierarchy: bool = True
+    period_hierarchy: str = "none"
+    cell_key: CellKey | None = None
+
+    def cell_key_applies(self, period: str) -> bool:
+        """True when a cell of ``period`` (a code starting with its year) is cell-key noised."""
+        return self.cell_key is not None and int(period[:4]) >= self.cell_key.from_year
+
+
+@dataclass(frozen=True)
 class Measure:
     code: str
     title_sv: str
@@ -140,6 +172,7 @@ class Measure:
     required_dimensions: frozenset[str]
     publishers: tuple[Publisher, ...]
     description: str = ""
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
 
 @dataclass(frozen=True)
@@ -161,6 +194,25 @@ class Area:
 
 def _frozen_map(raw: Mapping[str, Any]) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({k: frozenset(v) for k, v in raw.items()})
+
+
+def _disclosure(raw: Mapping[str, Any]) -> Disclosure:
+    """The declared links, defaulting to every '_T' dimension and the measure's aggregation."""
+    spec = raw.get("disclosure", {})
+    totals = spec.get("totals")
+    if totals is None:
+        totals = {d: TOTAL for d, codes in raw["dimensions"].items() if TOTAL in codes}
+    period = spec.get("period_hierarchy")
+    if period is None:
+        period = raw["aggregation"] if raw["aggregation"] in ("sum", "last") else "none"
+    ck = spec.get("cell_key")
+    return Disclosure(
+        totals=MappingProxyType(dict(totals)),
+        area_hierarchy=spec.get("area_hierarchy", raw["aggregation"] in ("sum", "last")),
+        period_hierarchy=period,
+        cell_key=CellKey(max_noise=ck["max_noise"], from_year=ck.get("from_year", 0))
+        if ck else None,
+    )
 
 
 def _measure(raw: Mapping[str, Any]) -> Measure:
@@ -188,6 +240,7 @@ def _measure(raw: Mapping[str, Any]) -> Measure:
             for p in raw["publishers"]
         ),
         description=raw.get("description", ""),
+        disclosure=_disclosure(raw),
     )
 
 

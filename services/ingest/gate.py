@@ -1,8 +1,9 @@
 """The anonymisation gate: small-count suppression.
 
 Personal identity numbers are found by :mod:`samstat_kit.anonymity` (the same rule as the
-agencies' ``samstat publish``). Pure functions over plain records (dicts), no I/O, so they are
-property-tested directly.
+agencies' ``samstat publish``). :func:`protect` is the suppression step of ``accept_batch``:
+disclosure control over the whole stream (:mod:`services.ingest.disclosure`). :func:`suppress`
+is the earlier one-batch, one-dimension rule, kept as the pure baseline it is compared with.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from samstat_kit.contracts import Catalogue
+from services.ingest.disclosure.service import protect_batch
+
 TOTAL = "_T"
 
 
@@ -19,6 +25,16 @@ TOTAL = "_T"
 class Suppression:
     index: int
     reason: str
+    kind: str = ""
+
+
+def protect(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue,
+            threshold: int, batch_id: str) -> list[Suppression]:
+    """Hide (in place) every value of ``docs`` that small-count protection holds back, judged
+    against everything published before; ``index`` is the position in ``docs``."""
+    return [Suppression(h.position, h.reason, h.kind) for h in protect_batch(
+        session=session, docs=docs, catalogue=catalogue, threshold=threshold,
+        batch_id=batch_id)]
 
 
 def suppress(

@@ -1,0 +1,162 @@
+"""The disclosure step of ``accept_batch``: protect a batch's person counts against everything
+ever published, keep the cells' states, and log why values were held back (never values).
+
+Decomposed by linked table (agency × measure × year): a batch touches few, and within each
+only the relations reachable from its cells through hidden or missing cells are attacked.
+Nothing here commits; on PostgreSQL a transaction-scoped advisory lock per linked table
+serialises concurrent batches of the same table (SQLite serialises writers anyway).
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from samstat_kit.cells import cell_key
+from samstat_kit.contracts import Catalogue
+from services.ingest.disclosure.attack import Protection
+from services.ingest.disclosure.links import Coord, Links, coord
+from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell
+from services.ingest.disclosure.protect import SHOWN, CellState, Outcome, protect
+from services.ingest.observations.bulk import one_of
+
+HIDDEN_CELLS = Counter("ingest_privacy_hidden_cells_total",
+                       "Cells held back by disclosure control, by kind", ["kind"])
+CHECK_SECONDS = Histogram("ingest_privacy_check_seconds",
+                          "Disclosure control per batch (all its linked tables)",
+                          buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5))
+
+TableKey = tuple[str, str, int]  # agency, measure, year
+
+
+@dataclass(frozen=True)
+class Held:
+    position: int  # in the docs given to protect_batch
+    reason: str
+    kind: str  # primary | secondary | held | agency | superseded
+
+
+def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue,
+                  threshold: int, batch_id: str, share: float = 0.1) -> list[Held]:
+    """Hide, in ``docs`` (the batch's accepted records, in place), every value that must not
+    be published; store the cells' states and the audit trail. Returns what was hidden."""
+    started = time.perf_counter()
+    tables: dict[TableKey, list[int]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        m = catalogue.measures.get(d["measure"])
+        if m is None or not m.person_count or m.disclosure.cell_key_applies(d["period"]):
+            continue  # not a person count, or already protected by the cell-key method
+        tables[(d["agency"], d["measure"], int(d["period"][:4]))].append(i)
+    held: list[Held] = []
+    now = datetime.now(UTC)
+    for key in sorted(tables):
+        _lock(session, key)
+        held += _table(session, catalogue, key, docs, tables[key], threshold,
+                       Protection(threshold, share), batch_id, now)
+    if tables:
+        CHECK_SECONDS.observe(time.perf_counter() - started)
+    return sorted(held, key=lambda h: h.position)
+
+
+def _lock(session: Session, key: TableKey) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        ident = zlib.crc32("|".join(map(str, key)).encode())
+        session.execute(select(func.pg_advisory_xact_lock(ident)))
+
+
+def fetcher(session: Session, agency: str, measure: str) -> Any:
+    """A :data:`~.protect.Fetch` over the stored states of one agency's measure."""
+    def fetch(coords: Iterable[Coord]) -> Mapping[Coord, CellState]:
+        by_key = {cell_key(agency, measure, c.area, c.period, dict(c.dims)): c for c in coords}
+        out: dict[Coord, CellState] = {}
+        keys = list(by_key)
+        for i in range(0, len(keys), 2000):
+            q = select(DisclosureCell.cell_key, DisclosureCell.truth, DisclosureCell.shown,
+                       DisclosureCell.protected).where(
+                one_of(session, DisclosureCell.cell_key, keys[i:i + 2000]))
+            for k, truth, shown, protected in session.connection().execute(q):
+                out[by_key[k]] = CellState(truth, shown, protected)
+        return out
+    return fetch
+
+
+def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dict[str, Any]],
+           positions: list[int], threshold: int, protection: Protection, batch_id: str,
+           now: datetime) -> list[Held]:
+    agency, measure, _year = key
+    spec = catalogue.measures[measure]
+    last: dict[Coord, int] = {}
+    for i in positions:  # revisions arrive in order; the newest of each cell is judged
+        c = coord(docs[i]["area"], docs[i]["period"], docs[i]["dimensions"])
+        if c not in last or docs[i]["revision"] > docs[last[c]]["revision"]:
+            last[c] = i
+    fetch = fetcher(session, agency, measure)
+    before = fetch(last)
+    out = protect(_links(catalogue, measure), fetch,
+                  {c: docs[i]["value"] for c, i in last.items()},
+                  threshold=threshold, protection=protection, upper=spec.maximum)
+    held: list[Held] = []
+    audit: list[dict[str, Any]] = []
+    newest = set(last.values())
+    for i in positions:
+        d = docs[i]
+        c = coord(d["area"], d["period"], d["dimensions"])
+        decision = out.decisions[c] if i in newest else "superseded"
+        if decision == SHOWN or (decision == "superseded" and out.decisions[c] == SHOWN):
+            continue
+        reason = out.reasons.get(c, "superseded within the batch by a hidden revision") \
+            if i in newest else "superseded within the batch by a hidden revision"
+        if d["value"] is not None:
+            d["value"], d["conf_status"] = None, "C"
+        held.append(Held(i, reason, decision))
+        HIDDEN_CELLS.labels(decision).inc()
+        audit.append({"at": now, "batch_id": batch_id, "revision": d["revision"],
+                      "cell_key": cell_key(agency, measure, c.area, c.period, dict(c.dims)),
+                      "action": decision, "reason": reason[:400]})
+    for name in out.exposed:  # no new value could protect it: for the operators, no value
+        audit.append({"at": now, "batch_id": batch_id, "revision": 0,
+                      "cell_key": f"{agency}|{measure}|{name}"[:400], "action": "exposed",
+                      "reason": "a protected value is narrowed by values published earlier"})
+    _store(session, agency, measure, key[2], out, before, {c: docs[i] for c, i in last.items()})
+    if audit:
+        session.execute(insert(DisclosureAudit), audit)
+    return held
+
+
+def _store(session: Session, agency: str, measure: str, year: int, out: Outcome,
+           before: Mapping[Coord, CellState], newest: Mapping[Coord, dict[str, Any]]) -> None:
+    fresh, changed = [], []
+    for c, s in out.states.items():
+        row = {"cell_key": cell_key(agency, measure, c.area, c.period, dict(c.dims)),
+               "truth": s.truth, "shown": s.shown, "protected": s.primary,
+               "revision": newest[c]["revision"]}
+        if c in before:
+            changed.append(row)
+        else:
+            fresh.append(row | {"agency": agency, "measure": measure, "year": year,
+                                "area": c.area, "period": c.period,
+                                "dimensions": dict(c.dims)})
+    if fresh:
+        session.execute(insert(DisclosureCell), fresh)
+    if changed:
+        session.execute(update(DisclosureCell), changed)
+
+
+_LINKS: dict[tuple[int, str], Links] = {}
+
+
+def _links(catalogue: Catalogue, measure: str) -> Links:
+    """Links per catalogue and measure, built once (the area tree walks 313 areas)."""
+    k = (id(catalogue), measure)
+    if k not in _LINKS:
+        _LINKS[k] = Links(catalogue.measures[measure], catalogue)
+    return _LINKS[k]
