@@ -112,7 +112,8 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
         by_aggregate: dict[str, list[dict[str, Any]]] = {}
         for aggregate, obs in forwards:  # one message per aggregate area, not per cell
             by_aggregate.setdefault(aggregate, []).append(obs)
-        return Handled(event, emitter.take(), events, formulas.take_quality_events(),
+        quality = formulas.take_quality_events() + fye.take_quality_events()
+        return Handled(event, emitter.take(), events, quality,
                        by_aggregate, applied)
 
     async def publish(handled: list[Handled]) -> None:

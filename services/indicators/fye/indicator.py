@@ -9,7 +9,13 @@ from typing import Any
 
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import Period, parse
-from services.indicators.fye.maths import Entry, compute_fye, population_total, share
+from services.indicators.fye.maths import (
+    Entry,
+    compute_fye,
+    population_by_sex,
+    population_total,
+    share,
+)
 
 INDICATOR = "fye_share"
 RECONCILIATION = "fye_reconciliation"  # agency-derived FYE minus SCB's official figure
@@ -33,6 +39,7 @@ def evaluate(area: str, period: Period, lookup_days: Lookup, lookup_pop: Lookup,
     if res is None:
         return None
     population, pop_year = population_for(area, period.year, lookup_pop)
+    pop_sex = population_by_sex(lookup_pop(area, Period(pop_year, 1, 12))) if pop_year else {}
     return {
         "value": share(res.fye, population),
         # The year before's population stands in while SCB's new figure is not out yet.
@@ -45,6 +52,8 @@ def evaluate(area: str, period: Period, lookup_days: Lookup, lookup_pop: Lookup,
             "population_year": pop_year,
             "by_benefit": res.by_benefit,
             "by_sex": res.by_sex,
+            "by_benefit_sex": res.by_benefit_sex,
+            "population_by_sex": pop_sex,
             "months_reported": res.months_reported,
             "months": res.months,
         },

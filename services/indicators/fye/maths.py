@@ -47,6 +47,7 @@ class FyeResult:
     months_reported: int
     months: int
     missing_values: int = 0
+    by_benefit_sex: dict[str, dict[str, float]] = field(default_factory=dict)
     revisions: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -72,6 +73,7 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
         return None
     by_benefit: dict[str, float] = {}
     by_sex: dict[str, float] = {}
+    cross: dict[str, dict[str, float]] = {}
     revisions: dict[str, int] = {}
     total = 0.0
     missing = 0
@@ -93,6 +95,8 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
         total += days
         by_benefit[benefit] = by_benefit.get(benefit, 0.0) + days
         by_sex[sex] = by_sex.get(sex, 0.0) + days
+        row = cross.setdefault(benefit, {})
+        row[sex] = row.get(sex, 0.0) + days
     # A figure for the whole period covers all its months; otherwise count the months reported.
     reported = period.n_months if exact else sum(1 for _, e in month_entries if e)
     return FyeResult(
@@ -102,6 +106,7 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
         by_benefit={b: fye(d, period) for b, d in by_benefit.items()},
         by_sex={s: fye(d, period) for s, d in by_sex.items()},
         months_reported=reported,
+        by_benefit_sex={b: {x: fye(d, period) for x, d in r.items()} for b, r in cross.items()},
         months=period.n_months,
         missing_values=missing,
         revisions=revisions,
@@ -116,6 +121,16 @@ def population_total(entry: Mapping[str, Cell] | None) -> float | None:
     if any(v is None for v in values):
         return None
     return float(sum(v for v in values if v is not None))
+
+
+def population_by_sex(entry: Mapping[str, Cell] | None) -> dict[str, float]:
+    """SCB's population 20-64 per sex from the cells "scb/<sex>/<age>"."""
+    out: dict[str, float] = {}
+    for key, (_rev, value) in (entry or {}).items():
+        sex = key.split("/")[1]
+        if value is not None:
+            out[sex] = out.get(sex, 0.0) + float(value)
+    return out
 
 
 def share(fye_value: float | None, population: float | None) -> float | None:
@@ -134,12 +149,19 @@ def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
     fye_total = 0.0
     by_benefit: dict[str, float] = {}
     by_sex: dict[str, float] = {}
+    pop_sex: dict[str, float] = {}
+    cross: dict[str, dict[str, float]] = {}
     populations: list[float] = []
     for c in components:
         fye_total += float(c["fye"])  # type: ignore[arg-type]
-        for target, name in ((by_benefit, "by_benefit"), (by_sex, "by_sex")):
-            for k, v in c[name].items():  # type: ignore[attr-defined]
+        for target, name in ((by_benefit, "by_benefit"), (by_sex, "by_sex"),
+                             (pop_sex, "population_by_sex")):
+            for k, v in (c.get(name) or {}).items():  # type: ignore[attr-defined]
                 target[k] = target.get(k, 0.0) + float(v)
+        for b, row in (c.get("by_benefit_sex") or {}).items():  # type: ignore[attr-defined]
+            into = cross.setdefault(b, {})
+            for k, v in row.items():
+                into[k] = into.get(k, 0.0) + float(v)
         if c.get("population") is not None:
             populations.append(float(c["population"]))  # type: ignore[arg-type]
     population = sum(populations) if len(populations) == len(components) else None
@@ -149,4 +171,8 @@ def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
         "share": share(fye_total, population),
         "by_benefit": by_benefit,
         "by_sex": by_sex,
+        # per sex only when every member has it, like the population itself
+        "population_by_sex": pop_sex if population is not None and all(
+            c.get("population_by_sex") for c in components) else {},
+        "by_benefit_sex": cross,
     }

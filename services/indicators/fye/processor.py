@@ -7,13 +7,14 @@ processing a message twice, or messages out of order, gives the same state and t
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
 from samstat_kit.periods import Period, parse
-from services.indicators.fye import indicator
+from services.indicators.fye import indicator, official
 from services.indicators.fye.maths import Entry, apply
 from services.indicators.values import Emitter, Event
 
@@ -41,6 +42,7 @@ class FyeProcessor:
         # (area, period) -> (evaluated with revisions?, the evaluation)
         self._evaluated: dict[tuple[str, Period], tuple[bool, dict[str, Any] | None]] = {}
         self._batching = False
+        self.quality_events: list[Event] = []
 
     def _lookup(self, table: MutableMapping[str, Any]) -> indicator.Lookup:
         def get(area: str, period: Period) -> Entry | None:
@@ -54,6 +56,8 @@ class FyeProcessor:
         # The period codes each area's cells were reported for: a message holds many cells
         # of few periods, and the periods they affect are added once per code.
         reported: dict[str, set[str]] = defaultdict(set)
+        # (area -> years) whose official figure (or its population) changed
+        official_years: dict[str, set[int]] = defaultdict(set)
         for obs in observations:
             dims = obs.get("dimensions") or {}
             area, period, rev = obs["area"], obs["period"], int(obs.get("revision", 1))
@@ -72,12 +76,15 @@ class FyeProcessor:
                 if new is not None:
                     self.official[key] = new
                 touched[area].add(parse(period))
+                official_years[area] |= {parse(period).year, parse(period).year + 1}
             elif obs["measure"] == "population" and dims.get("age", "20-64") == "20-64":
                 inner = f"{obs['agency']}/{dims.get('sex', '_T')}/{dims.get('age', '20-64')}"
                 new = apply(self.population.get(key), inner, rev, obs.get("value"))
                 if new is not None:
                     self.population[key] = new
                 touched[area] |= indicator.affected_by_population(parse(period).year)
+                y = parse(period).year
+                official_years[area] |= {y, y + 1, y + 2}  # fallback and year-ago
         for area, codes in reported.items():
             for code in codes:
                 touched[area] |= indicator.affected_by_days(code)
@@ -92,6 +99,11 @@ class FyeProcessor:
                     rec = self.reconciliation(area, p)
                     if rec is not None:
                         events.append(rec)
+            for area, years in official_years.items():
+                for y in sorted(years):
+                    ev = self.official_event(area, Period(y, 1, 12))
+                    if ev is not None:
+                        events.append(ev)
         finally:
             self._batching = False
             self._evaluated.clear()
@@ -121,10 +133,52 @@ class FyeProcessor:
             return None
         derived = float(current["components"]["fye"])
         value = derived - float(total)
+        if current["complete"]:
+            self._gap_finding(area, period, derived, float(total))
         return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
                           {"derived": derived, "official": float(total),
                            "relative": value / float(total) if total else None},
                           current["revisions"], bool(current["complete"]))
+
+    def take_quality_events(self) -> list[Event]:
+        """Gap findings since the last call (for the data-quality topic)."""
+        out, self.quality_events = self.quality_events, []
+        return out
+
+    def _gap_finding(self, area: str, period: Period, derived: float, total: float) -> None:
+        """samstat's complete FYE against SCB's official one: a finding when they drift
+        apart beyond the tolerance, and when they agree again. Shaped as notify's
+        total-versus-parts finding (SCB's total, the agencies' sum as the part), owned by
+        the association, which coordinates the exchange."""
+        status, relative = official.gap(derived, total)
+        key = f"dq|{area}|{period.code}|{official.MEASURE}|gap"
+        if status == "ok" and self.emitter.said(key) is None:
+            return
+        if not self.emitter.propose(key, [status, round(total, 6), round(derived, 6)])[0]:
+            return
+        self.quality_events.append((area, {
+            "event_id": str(uuid.uuid4()), "kind": "total_mismatch", "status": status,
+            "agency": "samordningsforbundet", "measure": official.MEASURE, "area": area,
+            "period": period.code, "dimension": "source", "dimensions": {},
+            "total": total, "parts": {"computed": derived}, "parts_sum": derived,
+            "difference": derived - total, "relative": relative,
+            "tolerance": official.GAP_TOLERANCE, "detected_at": self.clock().isoformat(),
+        }))
+
+    def official_event(self, area: str, period: Period) -> Event | None:
+        """SCB's official share for (area, year), or None when there is none (or no news)."""
+        pop = self._lookup(self.population)
+        current = official.evaluate(area, period, self.official.get(
+            state_key(area, period.code)), pop)
+        if current is None:
+            return None
+        ago = official.evaluate(area, period.year_ago(), self.official.get(
+            state_key(area, period.year_ago().code)), pop)
+        return self.emitter.value_event(
+            indicator=official.INDICATOR, area=area, period=period, value=current["value"],
+            year_ago_value=ago["value"] if ago else None, unit="share",
+            components=current["components"], revisions=current["revisions"],
+            complete=current["complete"], now=self.clock())
 
     def event(self, area: str, period: Period) -> Event | None:
         """The indicator-value event for (area, period), or None if nothing new to say."""

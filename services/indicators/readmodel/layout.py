@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.periods import GRANULARITIES, parse
-from samstat_kit.web import BrowserLogin, LoginView
+from samstat_kit.web import BrowserLogin
 from services.indicators.readmodel.charts import Line
 from services.indicators.readmodel.formatting import (
     GRANULARITY_LABELS,
@@ -163,31 +162,6 @@ def tabs(current: str, available: Sequence[str], href: str, params: dict[str, st
     return tag('<nav class="tabs" aria-label="Periodlängd (period length)">{}</nav>', join(links))
 
 
-# --------------------------------------------------------------------------- login
-
-
-def login_form(request: Request, view: LoginView) -> HTMLResponse:
-    """The form of :data:`LOGIN` (:mod:`samstat_kit.web`)."""
-    hours = max(1, request.app.state.settings.login_cookie_max_age_seconds // 3600)
-    err = tag('<p class="error" role="alert">{}</p>', view.error) if view.error else Safe("")
-    body = tag(
-        '<h1>Logga in (log in)</h1>{err}'
-        '<p class="lead">Klistra in din samstat-token för att se statistiken. '
-        '<span class="muted">(Paste your samstat token to see the statistics.)</span></p>'
-        '<form class="login" method="post" action="/login">'
-        '<label for="token">Token</label>'
-        '<input type="password" id="token" name="token" required autocomplete="off" '
-        'spellcheck="false" autofocus maxlength="512">'
-        '<input type="hidden" name="next" value="{next}">'
-        '<div><button type="submit">Logga in (log in)</button></div></form>'
-        '<p class="muted">En token får du av samstats operatör. Den sparas i en cookie i den här '
-        'webbläsaren i högst {hours} timmar, eller tills du loggar ut. (Your operator issues '
-        'tokens; this browser keeps it in a cookie for at most {hours} hours, or until you log '
-        'out.)</p>',
-        err=err, next=view.next_path, hours=hours)
-    return page("Logga in", body, principal=view.principal, status=view.status)
-
-
 MAX_POINTS = {"month": 36, "quarter": 20, "half": 12, "year": 15}
 
 TABLE_ROWS = 12
@@ -200,7 +174,7 @@ def part_note(months: tuple[int, int]) -> Safe:
     return tag('<span class="prelim">Del av perioden: {} av {} månader</span> '
                '<span class="muted">(part of the period, not comparable)</span>', *months)
 
-LOGIN = BrowserLogin(home="/indicators", render=login_form,
+LOGIN = BrowserLogin(home="/indicators",
                      cookie_max_age=lambda settings: settings.login_cookie_max_age_seconds)
 
 def covered(catalogue: Catalogue, series: Sequence[FyeRead]) -> list[FyeRead]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from samstat_kit.db import new_metadata
@@ -32,3 +32,31 @@ class IndicatorValue(Base):
     input_revisions: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorVersion(Base):
+    """Every value the read model was told, kept by transaction time (``computed_at``: when
+    samstat computed it from what it had received), so that any earlier state can be shown
+    again (``as_of``). ``indicators_values`` stays the fast table of the latest values."""
+
+    __tablename__ = "indicators_value_versions"
+    __table_args__ = (
+        Index("ix_indicators_value_versions_lookup", "indicator", "period", "area",
+              "computed_at", unique=True),
+        Index("ix_indicators_value_versions_series", "indicator", "area", "granularity"),
+        Index("ix_indicators_value_versions_computed_at", "computed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int] = mapped_column(Integer)
+    granularity: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    year_ago_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    components: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,10 +1,28 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 
+class FyeVersion(BaseModel):
+    """One vintage of a value: what samstat showed from ``computed_at`` on."""
+
+    computed_at: datetime
+    fye: float | None = None
+    value: float | None = None
+    share: float | None = None
+    source: str | None = None
+    complete: bool
+
+
 class FyeRead(BaseModel):
-    """FYE for an area and period (contract in the platform issue), plus coverage."""
+    """FYE for an area and period (contract in the platform issue), plus coverage.
+
+    ``source`` is ``computed`` (summed from the agencies' net days over ``municipalities``,
+    of ``members``) or ``scb-official`` (SCB's published figure, shown while samstat's own is
+    incomplete). ``share_by_sex`` is the FYE of each sex over the population 20-64 of that
+    sex; ``by_benefit_sex`` the benefit x sex table of FYE."""
 
     area: str
     period: str
@@ -15,6 +33,13 @@ class FyeRead(BaseModel):
     by_sex: dict[str, float]
     municipalities: list[str]
     complete: bool
+    source: str = "computed"
+    members: int = 0
+    population_by_sex: dict[str, float] = {}
+    share_by_sex: dict[str, float | None] = {}
+    by_benefit_sex: dict[str, dict[str, float]] = {}
+    computed_at: datetime | None = None
+    history: list[FyeVersion] | None = None
 
 
 class SeriesPoint(BaseModel):
@@ -22,6 +47,8 @@ class SeriesPoint(BaseModel):
     value: float | None
     year_ago_value: float | None
     complete: bool
+    computed_at: datetime | None = None
+    history: list[FyeVersion] | None = None
 
 
 class SeriesRead(BaseModel):
@@ -40,6 +67,9 @@ class ComparisonRow(BaseModel):
     share: float | None
     share_year_ago: float | None
     change: float | None
+    source: str | None = None
+    share_by_sex: dict[str, float | None] = {}
+    history: list[FyeVersion] | None = None
 
 
 class ComparisonRead(BaseModel):

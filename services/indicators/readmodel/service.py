@@ -12,12 +12,16 @@ from sqlalchemy.orm import Session
 from samstat_kit.contracts import Catalogue
 from samstat_kit.periods import parse
 from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.fye.maths import combine
-from services.indicators.readmodel.models import IndicatorValue
+from services.indicators.fye.maths import combine, share
+from services.indicators.fye.official import INDICATOR as OFFICIAL
+from services.indicators.fye.official import SOURCE as SOURCE_OFFICIAL
+from services.indicators.readmodel import vintages
+from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 from services.indicators.readmodel.schemas import (
     ComparisonRead,
     ComparisonRow,
     FyeRead,
+    FyeVersion,
     SeriesPoint,
     SeriesRead,
 )
@@ -28,7 +32,10 @@ def _aware(ts: datetime) -> datetime:
 
 
 def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
-    """Apply indicator-value events; an older event never overwrites a newer one."""
+    """Apply indicator-value events; an older event never overwrites a newer one. Every
+    event is also kept as a version (:mod:`vintages`)."""
+    docs = list(docs)
+    vintages.record(session=session, docs=docs, now=datetime.now(UTC))
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     for doc in docs:
         key = (doc["indicator"], doc["area"], doc["period"])
@@ -66,66 +73,122 @@ def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
     return len(latest)
 
 
-def _rows(session: Session, indicator: str, areas: Iterable[str], period: str
-          ) -> list[IndicatorValue]:
-    q = select(IndicatorValue).where(
-        IndicatorValue.indicator == indicator,
-        IndicatorValue.area.in_(list(areas)),
-        IndicatorValue.period == period,
-    )
-    return list(session.scalars(q))
+def _rows(session: Session, indicator: str, areas: Iterable[str], period: str,
+          as_of: datetime | None = None) -> list[IndicatorValue]:
+    return vintages.rows(session=session, indicator=indicator, areas=areas, period=period,
+                         as_of=as_of)
 
 
-def fye(*, session: Session, catalogue: Catalogue, area: str, period: str) -> FyeRead | None:
-    """FYE for a municipality, or summed over the municipalities of a region/county/nation."""
+def fye(*, session: Session, catalogue: Catalogue, area: str, period: str,
+        as_of: datetime | None = None) -> FyeRead | None:
+    """FYE for an area: samstat's own sum over its municipalities when every member has a
+    complete value, else SCB's official figure where there is one, else the partial sum."""
     members = catalogue.municipalities_in(area)
-    rows = [r for r in _rows(session, FYE_SHARE, members, period) if r.components]
-    return _fye_sum(area, period, rows, members) if rows else None
+    rows = [r for r in _rows(session, FYE_SHARE, members, period, as_of) if r.components]
+    computed = _fye_sum(area, period, rows, members) if rows else None
+    if computed is not None and computed.complete:
+        return computed
+    return _official(session, catalogue, area, [period], as_of).get(period) or computed
 
 
-def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequence[str]
-             ) -> FyeRead:
+def _official(session: Session, catalogue: Catalogue, area: str, periods: list[str] | None,
+              as_of: datetime | None) -> dict[str, FyeRead]:
+    """SCB's official figures for the area by period: its own where SCB publishes the area
+    (municipality, county, nation), else the sum over its members when all have one."""
+    members = catalogue.municipalities_in(area)
+    own = [r for p in (periods or [None]) for r in vintages.rows(  # type: ignore[list-item]
+        session=session, indicator=OFFICIAL, areas=[area], period=p, granularity="year",
+        as_of=as_of) if r.components]
+    if own:
+        return {r.period: _fye_sum(area, r.period, [r], members, source=SOURCE_OFFICIAL)
+                for r in own}
+    if catalogue.areas[area].level != "region":
+        return {}
+    by_period: dict[str, list[IndicatorValue]] = {}
+    for p in periods or [None]:  # type: ignore[list-item]
+        for r in vintages.rows(session=session, indicator=OFFICIAL, areas=members, period=p,
+                               granularity="year", as_of=as_of):
+            if r.components:
+                by_period.setdefault(r.period, []).append(r)
+    return {p: _fye_sum(area, p, rs, members, source=SOURCE_OFFICIAL)
+            for p, rs in by_period.items() if len(rs) == len(members)}
+
+
+def fye_history(*, session: Session, catalogue: Catalogue, area: str, period: str
+                ) -> list[FyeVersion]:
+    """The area's FYE for the period at every instant any of its inputs changed."""
+    members = catalogue.municipalities_in(area)
+    out: list[FyeVersion] = []
+    for at in vintages.instants(session=session, indicators=(FYE_SHARE, OFFICIAL),
+                                areas=[area, *members], period=period):
+        f = fye(session=session, catalogue=catalogue, area=area, period=period, as_of=at)
+        if f is not None and (not out or (out[-1].fye, out[-1].share, out[-1].source)
+                              != (f.fye, f.share, f.source)):
+            out.append(FyeVersion(computed_at=at, fye=f.fye, share=f.share, source=f.source,
+                                  complete=f.complete))
+    return out
+
+
+def value_history(*, session: Session, indicator: str, area: str, period: str
+                  ) -> list[FyeVersion]:
+    """Every version of one stored value, oldest first."""
+    q = (select(IndicatorVersion).where(IndicatorVersion.indicator == indicator,
+                                        IndicatorVersion.area == area,
+                                        IndicatorVersion.period == period)
+         .order_by(IndicatorVersion.computed_at))
+    return [FyeVersion(computed_at=vintages.utc(v.computed_at), value=v.value,
+                       complete=v.complete) for v in session.scalars(q)]
+
+
+def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequence[str],
+             source: str = "computed") -> FyeRead:
     """The members' FYE values of one period summed into the area's; complete only when every
-    member has a complete value."""
+    member has a complete value (an official figure is one value for the whole area)."""
     total = combine([r.components for r in rows])
+    official = source == SOURCE_OFFICIAL
+    pop_sex: dict[str, float] = total["population_by_sex"]  # type: ignore[assignment]
+    by_sex: dict[str, float] = total["by_sex"]  # type: ignore[assignment]
     return FyeRead(
         area=area, period=period, fye=float(total["fye"]),  # type: ignore[arg-type]
         population=total["population"],  # type: ignore[arg-type]
         share=total["share"],  # type: ignore[arg-type]
         by_benefit=total["by_benefit"],  # type: ignore[arg-type]
-        by_sex=total["by_sex"],  # type: ignore[arg-type]
-        municipalities=sorted(r.area for r in rows),
-        complete=all(r.complete for r in rows) and len(rows) == len(members),
+        by_sex=by_sex,
+        municipalities=[] if official else sorted(r.area for r in rows),
+        complete=all(r.complete for r in rows) and (official or len(rows) == len(members)),
+        source=source, members=len(members), population_by_sex=pop_sex,
+        share_by_sex={s: share(v, pop_sex.get(s)) for s, v in by_sex.items()},
+        by_benefit_sex=total["by_benefit_sex"],  # type: ignore[arg-type]
+        computed_at=max(vintages.utc(r.computed_at) for r in rows),
     )
 
 
-def series(*, session: Session, indicator: str, area: str, granularity: str = "month"
+def series(*, session: Session, indicator: str, area: str, granularity: str = "month",
+           as_of: datetime | None = None, updated_after: datetime | None = None
            ) -> SeriesRead:
-    q = (select(IndicatorValue)
-         .where(IndicatorValue.indicator == indicator, IndicatorValue.area == area,
-                IndicatorValue.granularity == granularity)
-         .order_by(IndicatorValue.period))
-    rows = list(session.scalars(q))
+    rows = vintages.rows(session=session, indicator=indicator, areas=[area],
+                         granularity=granularity, as_of=as_of, updated_after=updated_after)
     return SeriesRead(
         indicator=indicator, area=area, unit=rows[0].unit if rows else "",
         points=[SeriesPoint(period=r.period, value=r.value, year_ago_value=r.year_ago_value,
-                            complete=r.complete) for r in rows],
+                            complete=r.complete, computed_at=vintages.utc(r.computed_at))
+                for r in rows],
     )
 
 
-def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str
-               ) -> ComparisonRead:
+def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str,
+               as_of: datetime | None = None) -> ComparisonRead:
     """The municipality beside its region(s), its county and the nation."""
     areas = [area]
     areas += [a.code for a in catalogue.areas.values()
               if a.level == "region" and area in a.members]
     county = catalogue.areas[area].parent if area in catalogue.areas else None
-    areas += [c for c in (county, "0000") if c]
+    areas += [c for c in (county, "0000") if c and c not in areas]
     out = []
     for code in areas:
-        now = fye(session=session, catalogue=catalogue, area=code, period=period)
+        now = fye(session=session, catalogue=catalogue, area=code, period=period, as_of=as_of)
         ago = fye(session=session, catalogue=catalogue, area=code,
-                  period=parse(period).year_ago().code)
+                  period=parse(period).year_ago().code, as_of=as_of)
         share_ago = ago.share if ago else None
         info = catalogue.areas.get(code)
         out.append(ComparisonRow(
@@ -134,6 +197,8 @@ def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str
             share=now.share if now else None, share_year_ago=share_ago,
             change=(now.share - share_ago) if now and now.share is not None
             and share_ago is not None else None,
+            source=now.source if now else None,
+            share_by_sex=now.share_by_sex if now else {},
         ))
     return ComparisonRead(period=period, rows=out)
 
@@ -142,15 +207,12 @@ def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str
 
 
 def values(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
-           granularity: str | None = None) -> list[IndicatorValue]:
+           granularity: str | None = None, as_of: datetime | None = None,
+           updated_after: datetime | None = None) -> list[IndicatorValue]:
     """Stored values of one indicator, optionally for some areas and one granularity, ordered by
     area and then chronologically (coarser periods first where they start together)."""
-    q = select(IndicatorValue).where(IndicatorValue.indicator == indicator)
-    if areas is not None:
-        q = q.where(IndicatorValue.area.in_(list(areas)))
-    if granularity is not None:
-        q = q.where(IndicatorValue.granularity == granularity)
-    return sorted(session.scalars(q), key=lambda r: (r.area, parse(r.period)))
+    return vintages.rows(session=session, indicator=indicator, areas=areas,
+                         granularity=granularity, as_of=as_of, updated_after=updated_after)
 
 
 def indicator_ids(*, session: Session) -> list[str]:
@@ -172,8 +234,8 @@ def granularities(*, session: Session, indicator: str, areas: Iterable[str]) -> 
     return set(session.scalars(q))
 
 
-def fye_series(*, session: Session, catalogue: Catalogue, area: str, granularity: str
-               ) -> list[FyeRead]:
+def fye_series(*, session: Session, catalogue: Catalogue, area: str, granularity: str,
+               as_of: datetime | None = None) -> list[FyeRead]:
     """:func:`fye` for every period of one granularity, chronologically, in a single query.
 
     Same sums and the same coverage rule as :func:`fye` (a period is complete only when every
@@ -184,11 +246,18 @@ def fye_series(*, session: Session, catalogue: Catalogue, area: str, granularity
         return []
     by_period: dict[str, list[IndicatorValue]] = {}
     for r in values(session=session, indicator=FYE_SHARE, areas=members,
-                    granularity=granularity):
+                    granularity=granularity, as_of=as_of):
         if r.components:
             by_period.setdefault(r.period, []).append(r)
-    return [_fye_sum(area, period, by_period[period], members)
-            for period in sorted(by_period, key=parse)]
+    computed = {p: _fye_sum(area, p, rs, members) for p, rs in by_period.items()}
+    official = (_official(session, catalogue, area, None, as_of) if granularity == "year"
+                else {})
+    out = []
+    for p in sorted(set(computed) | set(official), key=parse):
+        mine = computed.get(p)
+        out.append(mine if mine is not None and (mine.complete or p not in official)
+                   else official[p])
+    return out
 
 
 # --- end of exports and pages ------------------------------------------------------------------

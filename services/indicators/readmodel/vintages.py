@@ -1,0 +1,138 @@
+"""Vintages: the read model's values as they stood at any instant (transaction time).
+
+Every indicator-value event is kept in ``indicators_value_versions`` by its ``computed_at`` (the
+moment the worker computed it from what samstat had received; never the agencies'
+``produced_at``). ``as_of=T`` answers with, per value, the newest version computed at or before
+T; ``updated_after=T`` keeps the values computed after T. Without ``as_of`` the queries read
+``indicators_values``, the table of latest values, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from samstat_kit.periods import parse
+from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
+
+
+def utc(ts: datetime) -> datetime:
+    """Aware UTC; a naive instant is taken as UTC (SQLite gives naive ones back)."""
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def record(*, session: Session, docs: Iterable[dict[str, Any]], now: datetime) -> int:
+    """Keep every version once: a redelivered event (same key and computed_at) is skipped."""
+    new: dict[tuple[str, str, str, datetime], dict[str, Any]] = {}
+    for doc in docs:
+        at = utc(datetime.fromisoformat(doc["computed_at"]))
+        new.setdefault((doc["indicator"], doc["area"], doc["period"], at), doc)
+    if not new:
+        return 0
+    # Stored as naive UTC on SQLite: compare on what the database gives back.
+    stored = {(i, a, p, utc(c)) for i, a, p, c in session.execute(
+        select(IndicatorVersion.indicator, IndicatorVersion.area, IndicatorVersion.period,
+               IndicatorVersion.computed_at).where(
+            tuple_(IndicatorVersion.indicator, IndicatorVersion.area,
+                   IndicatorVersion.period).in_({k[:3] for k in new}),
+            IndicatorVersion.computed_at.in_({k[3] for k in new})))}
+    added = 0
+    for key, doc in new.items():
+        if key in stored:
+            continue
+        p = parse(key[2])
+        session.add(IndicatorVersion(
+            indicator=key[0], area=key[1], period=key[2], year=p.year,
+            granularity=p.granularity, value=doc.get("value"),
+            year_ago_value=doc.get("year_ago_value"), unit=doc.get("unit", ""),
+            complete=bool(doc.get("complete")), components=doc.get("components") or {},
+            computed_at=key[3], recorded_at=now))
+        added += 1
+    session.flush()
+    return added
+
+
+def _as_value(v: IndicatorVersion) -> IndicatorValue:
+    """A version in the shape of a latest value (not added to the session)."""
+    return IndicatorValue(
+        indicator=v.indicator, area=v.area, period=v.period, year=v.year,
+        granularity=v.granularity, value=v.value, previous_value=None,
+        year_ago_value=v.year_ago_value, unit=v.unit, complete=v.complete,
+        components=v.components, input_revisions={}, computed_at=v.computed_at,
+        updated_at=v.recorded_at)
+
+
+def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
+         period: str | None = None, granularity: str | None = None,
+         as_of: datetime | None = None, updated_after: datetime | None = None
+         ) -> list[IndicatorValue]:
+    """Values of one indicator (some areas, one period or granularity) as they stood at
+    ``as_of`` (default: now), optionally only those computed after ``updated_after``."""
+    area_list = list(areas) if areas is not None else None
+    q: Any
+    if as_of is None:
+        q = select(IndicatorValue).where(IndicatorValue.indicator == indicator)
+        model: Any = IndicatorValue
+    else:
+        model = IndicatorVersion
+        newest = (select(IndicatorVersion.area, IndicatorVersion.period,
+                         func.max(IndicatorVersion.computed_at).label("at"))
+                  .where(IndicatorVersion.indicator == indicator,
+                         IndicatorVersion.computed_at <= utc(as_of)))
+        newest = _narrow(newest, IndicatorVersion, area_list, period, granularity)
+        sub = newest.group_by(IndicatorVersion.area, IndicatorVersion.period).subquery()
+        q = select(IndicatorVersion).join(sub, (IndicatorVersion.area == sub.c.area)
+                                          & (IndicatorVersion.period == sub.c.period)
+                                          & (IndicatorVersion.computed_at == sub.c.at)
+                                          ).where(IndicatorVersion.indicator == indicator)
+    q = _narrow(q, model, area_list, period, granularity)
+    if updated_after is not None:
+        q = q.where(model.computed_at > utc(updated_after))
+    found = list(session.scalars(q))
+    out = found if as_of is None else [_as_value(v) for v in found]
+    return sorted(out, key=lambda r: (r.area, parse(r.period)))
+
+
+def _narrow(q: Any, model: Any, areas: list[str] | None, period: str | None,
+            granularity: str | None) -> Any:
+    if areas is not None:
+        q = q.where(model.area.in_(areas))
+    if period is not None:
+        q = q.where(model.period == period)
+    if granularity is not None:
+        q = q.where(model.granularity == granularity)
+    return q
+
+
+def instants(*, session: Session, indicators: Iterable[str], areas: Iterable[str],
+             period: str | None = None, limit: int = 500) -> list[datetime]:
+    """The distinct instants at which any of these values changed (for include_history)."""
+    q = (select(IndicatorVersion.computed_at).distinct()
+         .where(IndicatorVersion.indicator.in_(list(indicators)),
+                IndicatorVersion.area.in_(list(areas))))
+    if period is not None:
+        q = q.where(IndicatorVersion.period == period)
+    return sorted({utc(t) for t in session.scalars(q.order_by(
+        IndicatorVersion.computed_at.desc()).limit(limit))})
+
+
+def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime | None:
+    """``as_of``/``updated_after`` as given: an ISO instant, or a date meaning the end of that
+    day in Sweden ("what the board saw on 2024-06-10"). ValueError for anything else."""
+    if raw is None or not raw.strip():
+        return None
+    from datetime import date, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    text = raw.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        end = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(zone))
+        return (end - timedelta(microseconds=1)).astimezone(UTC)
+    ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return ts.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if ts.tzinfo is None else \
+        ts.astimezone(UTC)

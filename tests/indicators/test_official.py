@@ -1,0 +1,147 @@
+"""Nation and county from SCB's official figures until samstat's own sum is complete; the gap
+between the two raises a data-quality finding. SCB's samples go through the worker's FYE
+processor and into the read model on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+from samstat_kit.periods import Period
+from services.indicators.app import create_app
+from services.indicators.config import IndicatorsSettings
+from services.indicators.fye.official import GAP_TOLERANCE
+
+from .official_data import delete, load, official_docs, processor, scb_observations
+
+NATION_FYE_2021, NATION_POP_2021 = 784_018, 5_903_486
+REGION = ("2401", "2403", "2404", "2409", "2460", "2480")
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    return TestClient(create_app(IndicatorsSettings(database_url=db_url)))
+
+
+@pytest.fixture
+def bearer(db_url: str) -> dict[str, str]:
+    with session_scope(session_factory(db_url)) as session:
+        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def official(db_url: str) -> Iterator[list[dict[str, Any]]]:
+    docs = official_docs()
+    load(db_url, docs)
+    yield docs
+    delete(db_url, docs)
+
+
+def _obs(area: str, period: str, benefit: str, sex: str, value: float) -> dict[str, Any]:
+    agency = "forsakringskassan" if benefit.startswith("sick") else "arbetsformedlingen"
+    return {"agency": agency, "measure": "benefit_net_days", "area": area, "period": period,
+            "dimensions": {"benefit": benefit, "sex": sex}, "value": value, "revision": 1}
+
+
+def test_the_processor_publishes_scbs_official_share() -> None:
+    docs = {(d["area"], d["period"]): d for d in official_docs()
+            if d["indicator"] == "fye_share_official"}
+    nation = docs[("0000", "2021")]
+    assert nation["value"] == pytest.approx(NATION_FYE_2021 / NATION_POP_2021)
+    assert round(nation["value"], 3) == 0.133  # SCB: 13.3 % in 2021
+    c = nation["components"]
+    assert (c["fye"], c["population"], c["source"]) == (NATION_FYE_2021, NATION_POP_2021,
+                                                         "scb-official")
+    assert sum(c["population_by_sex"].values()) == NATION_POP_2021
+    assert sum(c["by_sex"].values()) == pytest.approx(NATION_FYE_2021)
+    assert sum(sum(r.values()) for r in c["by_benefit_sex"].values()) == \
+        pytest.approx(NATION_FYE_2021)
+    assert {a for a, _p in docs} == {"0000", "24", *REGION}
+    assert {p for _a, p in docs} == {str(y) for y in range(2014, 2025)}
+    assert nation["year_ago_value"] == docs[("0000", "2020")]["value"]
+
+
+def test_nation_and_county_come_from_scb_until_every_member_reported(
+        client: TestClient, bearer: dict, official: list) -> None:
+    r = client.get("/v1/fye/0000/2021", headers=bearer)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["source"] == "scb-official" and body["fye"] == NATION_FYE_2021
+    assert body["population"] == NATION_POP_2021 and body["members"] == 290
+    assert body["share_by_sex"]["K"] == pytest.approx(
+        body["by_sex"]["K"] / body["population_by_sex"]["K"])
+    county = client.get("/v1/fye/24/2019", headers=bearer).json()
+    assert county["source"] == "scb-official" and county["members"] == 15
+    # the region is not an SCB area: the sum of its members' official figures
+    region = client.get("/v1/fye/umearegionen/2019", headers=bearer).json()
+    members = [client.get(f"/v1/fye/{m}/2019", headers=bearer).json() for m in REGION]
+    assert region["source"] == "scb-official"
+    assert region["fye"] == pytest.approx(sum(m["fye"] for m in members))
+    assert region["population"] == pytest.approx(sum(m["population"] for m in members))
+    rows = client.get("/v1/fye/2480/2021/comparison", headers=bearer).json()["rows"]
+    assert [(x["area"], x["source"]) for x in rows] == [
+        ("2480", "scb-official"), ("umearegionen", "scb-official"), ("24", "scb-official"),
+        ("0000", "scb-official")]
+    assert rows[3]["share"] == pytest.approx(NATION_FYE_2021 / NATION_POP_2021)
+    assert rows[3]["share_year_ago"] is not None and rows[3]["change"] is not None
+
+
+def test_own_complete_figures_replace_the_official_ones(
+        client: TestClient, bearer: dict, official: list, db_url: str) -> None:
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    obs = [_obs(m, "2022", b, s, 1000.0) for m in REGION
+           for b in ("sickness", "unemployment") for s in ("K", "M")]
+    computed = [d for _k, d in fye.apply_observations(obs)]
+    load(db_url, computed)
+    try:
+        region = client.get("/v1/fye/umearegionen/2022", headers=bearer).json()
+        assert region["source"] == "computed" and region["complete"]
+        assert region["fye"] == pytest.approx(6 * 4 * 1000 / 365)
+        assert sorted(region["municipalities"]) == sorted(REGION)
+        assert region["by_benefit_sex"]["sickness"]["K"] == pytest.approx(6 * 1000 / 365)
+        # 6 of Västerbotten's 15 municipalities reported: the county stays official
+        county = client.get("/v1/fye/24/2022", headers=bearer).json()
+        assert county["source"] == "scb-official"
+    finally:
+        delete(db_url, computed)
+
+
+def test_a_gap_beyond_the_tolerance_raises_a_finding_for_the_association() -> None:
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    entry = fye.official["2480|2021"]
+    official = next(v for k, (_r, v) in entry.items() if k.endswith("/_T/_T"))
+    days = Period(2021, 1, 12).days
+    # samstat's own figure 20 % above SCB's: a mismatch
+    high = official * 1.2 * days / 2
+    findings = _gap_findings(fye, [_obs("2480", "2021", "sickness", s, high)
+                                   for s in ("K", "M")])
+    assert [(f["status"], f["agency"], f["measure"]) for f in findings] == [
+        ("mismatch", "samordningsforbundet", "fye_official")]
+    assert findings[0]["total"] == official
+    assert findings[0]["parts_sum"] == pytest.approx(official * 1.2)
+    # a revision brings it within the tolerance: resolved, once
+    close = official * (1 + GAP_TOLERANCE / 2) * days / 2
+    revised = [_obs("2480", "2021", "sickness", s, close) | {"revision": 2} for s in ("K", "M")]
+    assert [f["status"] for f in _gap_findings(fye, revised)] == ["ok"]
+    assert _gap_findings(fye, revised) == []  # redelivery says nothing again
+
+
+def _gap_findings(fye: Any, obs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    fye.apply_observations(obs)
+    fye.emitter.confirm()
+    return [d for _k, d in fye.take_quality_events()]
+
+
+def test_an_incomplete_own_figure_raises_no_finding() -> None:
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    findings = _gap_findings(fye, [_obs("2480", "2021-01", "sickness", "K", 1.0)])
+    assert findings == []
