@@ -1,18 +1,26 @@
-"""What every HTTP service has: /healthz, /metrics, token auth, 503 when the database is down.
+"""What every HTTP service has: /healthz, /metrics, token auth, 503 when the database is down,
+and the web hardening of :mod:`samstat_kit.auth.hardening` (security headers, CSP, CSRF
+cookie).
 
 Browsers, which cannot send an ``Authorization`` header, sign in through :mod:`samstat_kit.web`;
-both ways end in :func:`verify_token`.
+API tokens end in :func:`verify_token`, people's sessions in :func:`verify_session`.
+
+``/metrics`` is open by default (a scraper inside the cluster); in production set
+``SAMSTAT_METRICS_TOKEN`` and let Prometheus send it as ``Authorization: Bearer <token>``
+(ServiceMonitor ``authorization.credentials``): without it the answer is 401.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Histogram
 from sqlalchemy import text
@@ -21,7 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit import metrics
 from samstat_kit.auth import service as tokens
+from samstat_kit.auth import sessions
+from samstat_kit.auth.hardening import SecurityHeaders
+from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
+from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -71,8 +83,16 @@ def create_service_app(
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
+    app.state.auth_settings = AuthSettings()
+    app.add_middleware(SecurityHeaders)
     all_checks = {"database": db_check(factory)} | (checks or {})
-    app.include_router(metrics.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint(request: Request) -> Response:
+        if not metrics_allowed(request):
+            return Response("metrics need the metrics token\n", status_code=401,
+                            headers={"WWW-Authenticate": "Bearer"}, media_type="text/plain")
+        return metrics.metrics()
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
     async def healthz() -> JSONResponse:
@@ -112,6 +132,35 @@ def create_service_app(
     return app
 
 
+def metrics_allowed(request: Request) -> bool:
+    """True without ``SAMSTAT_METRICS_TOKEN``; with it, only for that Bearer token."""
+    expected = request.app.state.auth_settings.metrics_token
+    if expected is None:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), expected.get_secret_value().encode())
+
+
+def verify_session(request: Request, secret: str) -> tuple[Principal, Person] | None:
+    """The principal and person of a live browser session (from the cookie, or forwarded by
+    another service as a Bearer token), else None. Never cached: a logout on any service
+    ends the session on all of them at once. Blocking: it queries the database."""
+    if not secret.startswith(sessions.SESSION_PREFIX):
+        return None
+    auth: AuthSettings = request.app.state.auth_settings
+    with session_scope(request.app.state.session_factory) as session:
+        signed_in = sessions.session_person(
+            session=session, secret=secret, idle=timedelta(seconds=auth.session_idle_seconds))
+    if signed_in is None:
+        return None
+    person = signed_in.person
+    principal = Principal(token_id=f"person:{person.id}",
+                          scope="admin" if person.is_admin else "agency",
+                          agency=None if person.is_admin else person.agency)
+    return principal, person
+
+
 def verify_token(request: Request, token: str, *, cached: bool = True) -> Principal | None:
     """The token's principal, or None when it is invalid, expired or revoked.
 
@@ -138,7 +187,8 @@ def verify_token(request: Request, token: str, *, cached: bool = True) -> Princi
 def _principal(request: Request, creds: HTTPAuthorizationCredentials | None) -> Principal:
     if creds is None or creds.scheme.lower() != "bearer":
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    principal = verify_token(request, creds.credentials)
+    signed_in = verify_session(request, creds.credentials)
+    principal = signed_in[0] if signed_in else verify_token(request, creds.credentials)
     if principal is None:
         raise HTTPException(401, "invalid, expired or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})

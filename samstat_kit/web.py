@@ -1,23 +1,27 @@
-"""Browser sign-in for the services that serve HTML pages.
+"""Browser sign-in for the services that serve HTML pages, and who did what.
 
-A board member who follows a link from an e-mail cannot send an ``Authorization`` header, so
-``POST /login`` verifies a pasted token once and keeps it in the HttpOnly, SameSite=Lax
-``samstat_token`` cookie. The dependencies here accept that cookie or a Bearer header, both
-checked by :func:`samstat_kit.http.verify_token` and its cache. The cookie holds the token
-itself, so revoking the token ends the browser session too (within
-:data:`~samstat_kit.http.TOKEN_CACHE_SECONDS`). Cookies belong to a host, not a port: signing
-in on one service signs the browser in on every service of that host.
+People sign in (``/login`` on any service) with an e-mailed one-time link or OpenID Connect;
+both end in ONE session in the database and ONE cookie for the deployment
+(:class:`~samstat_kit.auth.settings.AuthSettings`: ``samstat_session``, HttpOnly,
+SameSite=Lax, ``Secure`` behind TLS, optionally for a whole domain), so signing in on one
+service signs in on all four, and logging out anywhere ends it everywhere. Operators and
+scripts keep their API tokens: an ``Authorization: Bearer`` header, or the token pasted into
+the login form (kept in the ``samstat_token`` cookie as before).
 
-A service makes one :class:`BrowserLogin` with its start page and its login form::
+A service makes one :class:`BrowserLogin` with its start page::
 
-    LOGIN = BrowserLogin(home="/reports", render=login_page,
-                         cookie_max_age=lambda s: s.session_cookie_max_age_seconds)
-    router.include_router(LOGIN.router())      # GET/POST /login, POST /logout
+    LOGIN = BrowserLogin(home="/reports")
+    router.include_router(LOGIN.router())      # /login..., POST /logout
 
     @router.get("/reports")
     def reports(request: Request, reader: OptionalReader) -> Response:
         if reader is None:
             return LOGIN.redirect(request)     # 303 to /login?next=/reports
+
+Every state-changing form declares :data:`CsrfChecked` and renders :func:`csrf_input`; audit
+trails record :func:`actor`. The security headers and the exact Content-Security-Policy are
+described in :mod:`samstat_kit.auth.hardening` (pages: no inline ``<script>``; use a static
+file, or ``<script nonce="{{ csp_nonce(request) }}">``).
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from fastapi.security import APIKeyCookie
-from starlette.concurrency import run_in_threadpool
+from markupsafe import Markup
 
+from samstat_kit.auth import hardening
+from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
-from samstat_kit.http import BearerCredentials, verify_token
+from samstat_kit.http import BearerCredentials, verify_session, verify_token
 
 COOKIE = "samstat_token"
 MAX_FORM_BYTES = 8192
@@ -48,10 +54,26 @@ cookie_scheme = APIKeyCookie(name=COOKIE, auto_error=False,
 
 @dataclass(frozen=True)
 class Reader:
-    """A verified reader and the token it came with (to forward to another service)."""
+    """A verified reader: the principal (agency or admin scope), the secret it came with (to
+    forward to another service as a Bearer token: an API token, or a person's session) and
+    the person when a person signed in (None for API tokens)."""
 
     principal: Principal
     token: str
+    person: Person | None = None
+
+
+def actor(reader: Reader) -> str:
+    """Who did it, for audit trails: the person's e-mail address when a person signed in,
+    else ``token:<agency>`` (or ``token:admin``) for an API token."""
+    if reader.person is not None:
+        return reader.person.email
+    return f"token:{reader.principal.agency or 'admin'}"
+
+
+def _session_cookie(request: Request) -> str | None:
+    name = request.app.state.auth_settings.session_cookie
+    return request.cookies.get(name) or None
 
 
 def reader_or_none(
@@ -59,17 +81,27 @@ def reader_or_none(
     creds: BearerCredentials,
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Reader | None:
-    """The reader from the Bearer header, else from the cookie; None when neither is valid.
-    A plain ``def``, so FastAPI runs it in the thread pool: it may query the database."""
+    """The reader from the Bearer header (an API token or a session), else from the session
+    cookie, else from the token cookie; None when none is valid. A plain ``def``, so FastAPI
+    runs it in the thread pool: it may query the database."""
     if creds is not None and creds.scheme.lower() == "bearer":
-        principal = verify_token(request, creds.credentials)
-        if principal is not None:
-            return Reader(principal, creds.credentials)
-    if cookie:
-        principal = verify_token(request, cookie)
-        if principal is not None:
-            return Reader(principal, cookie)
+        reader = _verify(request, creds.credentials)
+        if reader is not None:
+            return reader
+    for secret in (_session_cookie(request), cookie):
+        if secret:
+            reader = _verify(request, secret)
+            if reader is not None:
+                return reader
     return None
+
+
+def _verify(request: Request, secret: str) -> Reader | None:
+    signed_in = verify_session(request, secret)
+    if signed_in is not None:
+        return Reader(signed_in[0], secret, signed_in[1])
+    principal = verify_token(request, secret)
+    return Reader(principal, secret) if principal is not None else None
 
 
 OptionalReader = Annotated[Reader | None, Depends(reader_or_none)]
@@ -80,24 +112,65 @@ async def principal_or_none(reader: OptionalReader) -> Principal | None:
     return reader.principal if reader is not None else None
 
 
-async def cookie_or_bearer(reader: OptionalReader) -> Principal:
-    """For data a browser downloads: 401 without a valid token in the header or the cookie."""
+async def reader_required(reader: OptionalReader) -> Reader:
+    """401 without a valid token or session (header or cookie)."""
     if reader is None:
         raise HTTPException(401, "missing, invalid, expired or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
+    return reader
+
+
+async def cookie_or_bearer(reader: Annotated[Reader, Depends(reader_required)]) -> Principal:
+    """For data a browser downloads: 401 without a valid token in the header or the cookie."""
     return reader.principal
 
 
 PagePrincipal = Annotated[Principal | None, Depends(principal_or_none)]
 """:data:`OptionalReader` without the token."""
 CookieOrBearer = Annotated[Principal, Depends(cookie_or_bearer)]
-"""Any valid token, from the ``Authorization: Bearer`` header or the ``samstat_token`` cookie."""
+"""Any valid token or session, from the ``Authorization: Bearer`` header or a cookie."""
+AnyReader = Annotated[Reader, Depends(reader_required)]
+"""Like :data:`CookieOrBearer`, with the person: for actions recorded with :func:`actor`."""
 
 
 def bearer_token(request: Request) -> str | None:
     """The token of the ``Authorization: Bearer`` header as sent (unverified), or None."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+# --------------------------------------------------------------------------- CSRF and CSP
+
+
+def csrf_input(request: Request) -> Markup:
+    """The hidden ``csrf_token`` field every state-changing form carries."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        hardening.CSRF_FIELD, hardening.csrf_token(request))
+
+
+def csp_nonce(request: Request) -> str:
+    """This response's CSP nonce, for a ``<script nonce>`` or ``<style nonce>`` block."""
+    return hardening.nonce(request)
+
+
+async def csrf_checked(request: Request) -> None:
+    """403 unless the form (or the ``X-CSRF-Token`` header) carries this browser's token;
+    Bearer-authenticated calls are exempt (see :mod:`samstat_kit.auth.hardening`)."""
+    if hardening.has_bearer(request):
+        return
+    submitted = request.headers.get(hardening.CSRF_HEADER)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if submitted is None and ctype in ("application/x-www-form-urlencoded",
+                                       "multipart/form-data"):
+        value = (await request.form()).get(hardening.CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not hardening.csrf_valid(request, submitted):
+        raise HTTPException(403, "the form is outdated or came from another site "
+                                 "(CSRF check failed); reload the page and try again")
+
+
+CsrfChecked = Annotated[None, Depends(csrf_checked)]
+"""Declare on every state-changing form POST: ``_csrf: CsrfChecked``."""
 
 
 # ---------------------------------------------------------------------------- the checks
@@ -117,64 +190,44 @@ def safe_next(value: str | None, home: str) -> str:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the form was posted from another site (login CSRF)."""
-    origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    """False when the browser says the form was posted from another site."""
+    return hardening.same_site(request)
 
 
 def secure_cookies(request: Request) -> bool:
-    """Whether cookies get ``Secure``: over https, in production, or when the public pages are
-    served over https (behind a proxy that terminates TLS)."""
-    settings = request.app.state.settings
-    return (request.url.scheme == "https" or settings.env == "prod"
-            or settings.public_base_url.startswith("https:"))
+    """Whether cookies get ``Secure`` (see :func:`samstat_kit.auth.hardening.secure_request`)."""
+    return hardening.secure_request(request)
 
 
-async def _form(request: Request) -> bytes | None:
-    """The request body, or None when it is longer than :data:`MAX_FORM_BYTES`."""
+async def read_form(request: Request, fields: int = 10) -> dict[str, str] | int:
+    """A small urlencoded form's first values, or the HTTP status refusing it (415 another
+    encoding, 413 longer than :data:`MAX_FORM_BYTES`, 400 more fields than ``fields``)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        return 415
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            return None
-    return body
+            return 413
+    try:
+        parsed = parse_qs(body.decode("utf-8", "replace"), max_num_fields=fields)
+    except ValueError:
+        return 400
+    return {k: v[0] for k, v in parsed.items()}
 
 
 # ----------------------------------------------------------------------------- the routes
 
 
 @dataclass(frozen=True)
-class LoginView:
-    """What the login form shows: where to go next, and why the last attempt failed."""
-
-    next_path: str
-    error: str | None = None
-    status: int = 200
-    principal: Principal | None = None  # already signed in (GET /login with a valid cookie)
-
-
-LoginPage = Callable[[Request, LoginView], Response]
-"""A service's login form: an HTML response with ``view.status`` that posts ``token`` and
-``next`` (a hidden field, escaped) to ``/login`` as ``application/x-www-form-urlencoded``."""
-
-INVALID = "Ogiltig, utgången eller återkallad token. (Invalid, expired or revoked token.)"
-CROSS_SITE = ("Inloggningen kom från en annan webbplats. "
-              "(The sign-in form was posted from another site.)")
-BAD_FORM = "Formuläret kom inte fram rätt. (Unexpected form encoding.)"
-TOO_LARGE = "För mycket data. (Too much data.)"
-
-
-@dataclass(frozen=True)
 class BrowserLogin:
-    """The sign-in of one service: ``home`` is where a login without a (safe) ``next`` ends,
-    ``render`` draws the form, ``cookie_max_age`` reads the cookie's lifetime in seconds from
-    the service's settings (``request.app.state.settings``)."""
+    """The sign-in of one service: ``home`` is where a login without a (safe) ``next`` ends;
+    ``cookie_max_age`` reads the token cookie's lifetime in seconds from the service's
+    settings (default: the session lifetime)."""
 
     home: str
-    render: LoginPage
-    cookie_max_age: Callable[[Any], int]
+    cookie_max_age: Callable[[Any], int] | None = None
 
     def safe_next(self, value: str | None) -> str:
         return safe_next(value, self.home)
@@ -186,57 +239,9 @@ class BrowserLogin:
                                 status_code=303, headers={"Cache-Control": "no-store"})
 
     def router(self, *, include_in_schema: bool = True) -> APIRouter:
-        """``GET /login`` (the form), ``POST /login`` (verify, set the cookie, 303 to ``next``)
-        and ``POST /logout`` (forget the cookie, 303 to /login)."""
-        router = APIRouter(tags=["pages"], include_in_schema=include_in_schema)
+        """``GET /login`` (the page), ``POST /login`` (a pasted token), ``POST /login/email``,
+        ``GET``/``POST /login/link`` (the e-mailed link), ``GET /login/oidc`` and
+        ``/login/oidc/callback`` (OpenID Connect), ``POST /logout``."""
+        from samstat_kit.auth.routes import sign_in_routes  # routes build on this module
 
-        @router.get("/login", response_class=HTMLResponse,
-                    summary="Sign in with a token (sets the samstat_token cookie)")
-        def login_form(request: Request, reader: OptionalReader,
-                       next: Annotated[str | None, Query(max_length=MAX_NEXT_LENGTH)] = None,
-                       ) -> Response:
-            return self.render(request, LoginView(
-                self.safe_next(next), principal=reader.principal if reader else None))
-
-        @router.post("/login", response_class=HTMLResponse,
-                     summary="Verify the token and keep it in an HttpOnly cookie")
-        async def login(request: Request) -> Response:
-            return await self._login(request)
-
-        @router.post("/logout", summary="Forget the samstat_token cookie")
-        def logout() -> Response:
-            response = RedirectResponse("/login", status_code=303,
-                                        headers={"Cache-Control": "no-store"})
-            response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
-            return response
-
-        return router
-
-    async def _login(self, request: Request) -> Response:
-        def refuse(status: int, error: str, next_path: str = self.home) -> Response:
-            return self.render(request, LoginView(next_path, error, status))
-
-        if not same_origin(request):
-            return refuse(403, CROSS_SITE)
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
-            return refuse(415, BAD_FORM)
-        body = await _form(request)
-        if body is None:
-            return refuse(413, TOO_LARGE)
-        try:
-            form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
-        except ValueError:  # more fields than a login form has
-            return refuse(400, BAD_FORM)
-        token = (form.get("token") or [""])[0].strip()
-        next_path = self.safe_next((form.get("next") or [""])[0])
-        principal = await run_in_threadpool(verify_token, request, token, cached=False)
-        if principal is None:
-            return refuse(401, INVALID, next_path)  # the token is never echoed back
-        response = RedirectResponse(next_path, status_code=303,
-                                    headers={"Cache-Control": "no-store"})
-        response.set_cookie(COOKIE, token,
-                            max_age=self.cookie_max_age(request.app.state.settings),
-                            path="/", httponly=True, samesite="lax",
-                            secure=secure_cookies(request))
-        return response
+        return sign_in_routes(self, include_in_schema=include_in_schema)

@@ -15,6 +15,7 @@ from samstat_kit.db import session_factory, session_scope
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
 from services.indicators.readmodel.formatting import NBSP, percent
+from tests.auth.helpers import csrf_of
 
 from .test_readmodel_data import REGION, delete, fye_docs, load, value_doc
 
@@ -85,12 +86,14 @@ def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None
     assert form.headers["cache-control"] == "private, no-store"
     assert "default-src 'none'" in form.headers["content-security-policy"]
 
-    bad = client.post("/login", data={"token": "sst_abc_secret-guess", "next": nxt})
+    csrf = {"csrf_token": csrf_of(form.text)}  # the kit's CSRF check (samstat_kit.web)
+
+    bad = client.post("/login", data={"token": "sst_abc_secret-guess", "next": nxt} | csrf)
     assert bad.status_code == 401 and "set-cookie" not in bad.headers
     assert "Ogiltig" in bad.text and "secret-guess" not in bad.text
-    assert client.post("/login", data={"token": "", "next": nxt}).status_code == 401
+    assert client.post("/login", data={"token": "", "next": nxt} | csrf).status_code == 401
 
-    ok = client.post("/login", data={"token": token, "next": nxt})
+    ok = client.post("/login", data={"token": token, "next": nxt} | csrf)
     assert ok.status_code == 303 and ok.headers["location"] == nxt
     cookie = ok.headers["set-cookie"]
     assert cookie.startswith(f"samstat_token={token};")
@@ -100,7 +103,7 @@ def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None
     page = client.get("/fye/2480")  # the client sends the cookie now
     assert page.status_code == 200 and "Logga ut" in page.text
 
-    out = client.post("/logout")
+    out = client.post("/logout", data=csrf)
     assert out.status_code == 303 and out.headers["location"] == "/login"
     assert 'samstat_token=""' in out.headers["set-cookie"]
     client.cookies.clear()
@@ -108,8 +111,9 @@ def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None
 
 
 def test_login_never_redirects_elsewhere(client: TestClient, token: str) -> None:
+    csrf = {"csrf_token": csrf_of(client.get("/login").text)}
     for evil in ("https://evil.example/x", "//evil.example", "/\\evil.example"):
-        r = client.post("/login", data={"token": token, "next": evil})
+        r = client.post("/login", data={"token": token, "next": evil} | csrf)
         assert r.status_code == 303 and r.headers["location"] == "/indicators"
     r = client.post("/login", content=b'{"token": "x"}',
                     headers={"Content-Type": "application/json"})

@@ -45,6 +45,7 @@ from services.initiatives.registry import service
 from services.initiatives.registry.models import Plan
 from services.initiatives.registry.schemas import InitiativeUpdate
 from services.initiatives.report.pdf import chromium_flags, find_chromium, run_chromium
+from tests.auth.helpers import csrf_of
 
 from .helpers import bearer, tokens
 
@@ -356,12 +357,13 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     assert resp.headers["location"] == "/login?next=%2Freports%2F2024"
     form = client.get("/login?next=/reports/2024")
     assert form.status_code == 200 and 'name="token"' in form.text
+    csrf = {"csrf_token": csrf_of(form.text)}  # the kit's CSRF check (samstat_kit.web)
 
-    bad = client.post("/login", data={"token": "sst_x_y", "next": "/reports/2024"},
+    bad = client.post("/login", data={"token": "sst_x_y", "next": "/reports/2024"} | csrf,
                       follow_redirects=False)
     assert bad.status_code == 401 and "Ogiltig" in bad.text
 
-    ok = client.post("/login", data={"token": token, "next": "/reports/2024"},
+    ok = client.post("/login", data={"token": token, "next": "/reports/2024"} | csrf,
                      follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/reports/2024"
     cookie = ok.headers["set-cookie"]
@@ -374,14 +376,14 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert client.get("/reports").status_code == 200
 
-    evil = client.post("/login", data={"token": token, "next": "//evil.example/x"},
+    evil = client.post("/login", data={"token": token, "next": "//evil.example/x"} | csrf,
                        follow_redirects=False)
     assert evil.headers["location"] == "/reports"
-    foreign = client.post("/login", data={"token": token},
+    foreign = client.post("/login", data={"token": token} | csrf,
                           headers={"Origin": "https://evil.example"}, follow_redirects=False)
     assert foreign.status_code == 403
 
-    out = client.post("/logout", follow_redirects=False)
+    out = client.post("/logout", data=csrf, follow_redirects=False)
     assert out.status_code == 303 and 'samstat_token=""' in out.headers["set-cookie"]
     client.cookies.clear()
     assert client.get("/reports/2024", follow_redirects=False).status_code == 303

@@ -71,19 +71,6 @@ def index_page(plans: list[tuple[int, str]]) -> str:
     return page("Uppföljningar", body)
 
 
-def login_page(next_path: str, error: str | None = None) -> str:
-    err = f'<p class="error">{e(error)}</p>' if error else ""
-    body = (f"<h1>Logga in</h1><p class=\"sub\">Sign in with your samstat token</p>{err}"
-            f'<form class="login" method="post" action="/login">'
-            f'<label for="token">{bi("Token", "API token")}</label>'
-            f'<input type="password" id="token" name="token" autocomplete="off" required '
-            f'maxlength="512"><input type="hidden" name="next" value="{e(next_path)}">'
-            f'<button type="submit">Logga in (sign in)</button></form>'
-            f'<p class="small muted">Token utfärdas av en operatör (issued by an operator): '
-            f"<code>samstat token issue</code>.</p>")
-    return page("Logga in", body, nav=False)
-
-
 def error_page(status: int, sv: str, en: str) -> str:
     return page(f"{status}", f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
                 f'<p><a href="/reports">{bi("Till uppföljningarna", "to the follow-ups")}'

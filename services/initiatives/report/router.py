@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
-from samstat_kit.web import BrowserLogin, LoginView, OptionalReader, Reader, bearer_token
+from samstat_kit.web import BrowserLogin, OptionalReader, Reader, bearer_token
 from services.initiatives.registry.errors import NotFound
 from services.initiatives.report import html, pages
 from services.initiatives.report.build import build_report, experience_bank
@@ -88,11 +88,7 @@ def _page(content: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(content, status_code=status, headers=PAGE_HEADERS)
 
 
-def _login_page(_request: Request, view: LoginView) -> Response:
-    return _page(pages.login_page(view.next_path, view.error), view.status)
-
-
-LOGIN = BrowserLogin(home="/reports", render=_login_page,
+LOGIN = BrowserLogin(home="/reports",
                      cookie_max_age=lambda settings: settings.session_cookie_max_age_seconds)
 router.include_router(LOGIN.router())  # GET/POST /login, POST /logout
 

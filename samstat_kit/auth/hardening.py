@@ -1,0 +1,174 @@
+"""Web hardening for every service, installed by :func:`samstat_kit.http.create_service_app`.
+
+One pure ASGI middleware (:class:`SecurityHeaders`) gives each request a fresh CSP nonce and
+the browser's CSRF token, and adds to every response:
+
+* ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``,
+  ``X-Frame-Options: DENY``;
+* the Content-Security-Policy below, unless the route set a policy of its own:
+
+  ``default-src 'none'; script-src 'self' 'nonce-<n>'; style-src 'self' 'unsafe-inline';
+  img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self';
+  frame-ancestors 'none'; base-uri 'none'; object-src 'none'``
+
+  Scripts run only from this origin's files or a ``<script nonce>`` block with the request's
+  nonce (:func:`csp_nonce`), so injected markup cannot run code. Styles may still be inline
+  (``<style>`` blocks and ``style=`` attributes) because the existing pages draw with them;
+  a ``<style nonce>`` is already welcome and the policy will drop ``'unsafe-inline'`` once
+  every page uses the presentation kit. ``form-action 'self'``: forms post to this origin
+  only (the OpenID Connect start is a link, not a form).
+* ``Set-Cookie: samstat_csrf=...`` when a page rendered :func:`csrf_input` for a browser that
+  had no token yet.
+
+CSRF: a double-submit token. The random ``samstat_csrf`` cookie (HttpOnly, SameSite=Lax,
+per host) must equal the form's ``csrf_token`` field (or an ``X-CSRF-Token`` header); a
+cross-site page can neither read the cookie nor set it on our host. The browser's
+``Origin``/``Sec-Fetch-Site`` headers, when sent, must also say "this site". Requests with an
+``Authorization: Bearer`` header are exempt: a browser never adds that header by itself.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "samstat_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+CSRF_MAX_AGE = 12 * 3600
+_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+CSP = ("default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
+       "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "object-src 'none'")
+FIXED_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"same-origin",
+    b"x-frame-options": b"DENY",
+}
+
+
+def secure_request(conn: HTTPConnection) -> bool:
+    """Whether this request came over TLS: directly, by a TLS-terminating proxy's
+    ``X-Forwarded-Proto`` when ``SAMSTAT_TRUST_FORWARDED_PROTO`` says to trust it, in
+    production, or when the public pages are https."""
+    if conn.url.scheme == "https":
+        return True
+    auth = getattr(conn.app.state, "auth_settings", None)
+    if auth is not None and auth.trust_forwarded_proto:
+        proto = conn.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if proto == "https":
+            return True
+    settings = getattr(conn.app.state, "settings", None)
+    return settings is not None and (settings.env == "prod"
+                                     or settings.public_base_url.startswith("https:"))
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.setdefault("state", {})
+    return state
+
+
+def _cookie_token(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            try:
+                jar = SimpleCookie(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is the sender's problem
+                return None
+            morsel = jar.get(CSRF_COOKIE)
+            if morsel is not None and len(morsel.value) == _TOKEN_LENGTH:
+                return morsel.value
+    return None
+
+
+class SecurityHeaders:
+    """The middleware described in the module docstring."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = _state(scope)
+        nonce = secrets.token_urlsafe(16)
+        known = _cookie_token(scope)
+        state["csp_nonce"] = nonce
+        state["csrf_cookie"] = known
+        state["csrf_token"] = known or secrets.token_urlsafe(32)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in FIXED_HEADERS.items():
+                    if name not in present:
+                        headers.append((name, value))
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy",
+                                    CSP.format(nonce=nonce).encode()))
+                if state.get("csrf_used") and known is None:
+                    headers.append((b"set-cookie", self._csrf_cookie(scope, state)))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    def _csrf_cookie(scope: Scope, state: dict[str, Any]) -> bytes:
+        secure = "; Secure" if secure_request(HTTPConnection(scope)) else ""
+        return (f"{CSRF_COOKIE}={state['csrf_token']}; Max-Age={CSRF_MAX_AGE}; Path=/; "
+                f"HttpOnly; SameSite=Lax{secure}").encode()
+
+
+def csrf_token(request: HTTPConnection) -> str:
+    """This browser's CSRF token (the cookie is set with the response that shows it)."""
+    state = request.state
+    token = getattr(state, "csrf_token", None)
+    if token is None:  # an app without the middleware: still correct, checked the same way
+        token = state.csrf_token = secrets.token_urlsafe(32)
+        state.csrf_cookie = None
+    state.csrf_used = True
+    return str(token)
+
+
+def nonce(request: HTTPConnection) -> str:
+    value = getattr(request.state, "csp_nonce", None)
+    if value is None:
+        value = request.state.csp_nonce = secrets.token_urlsafe(16)
+    return str(value)
+
+
+def has_bearer(request: HTTPConnection) -> bool:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(value.strip())
+
+
+def same_site(request: HTTPConnection) -> bool:
+    """False when the browser says the request came from another site."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def csrf_valid(request: Request, submitted: str | None) -> bool:
+    """The double-submit check (Bearer calls exempt); see the module docstring."""
+    if has_bearer(request):
+        return True
+    if not same_site(request):
+        return False
+    cookie = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE)
+    return bool(cookie and submitted
+                and hmac.compare_digest(cookie.encode(), submitted.encode()))

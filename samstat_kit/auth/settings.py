@@ -1,0 +1,62 @@
+"""Sign-in and web-hardening settings, the same for every service of a deployment
+(environment variables prefixed ``SAMSTAT_``; the SMTP names are notify's)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+
+    # The one browser session cookie of the deployment. With ``cookie_domain`` set (say
+    # "samstat.example.se") every host under it shares the sign-in; unset, the cookie belongs
+    # to the host that set it (all four services on one host share it: cookies ignore ports).
+    session_cookie: str = "samstat_session"
+    cookie_domain: str | None = None
+    session_max_age_seconds: int = 12 * 3600
+    # Signed out after this long without a request.
+    session_idle_seconds: int = 4 * 3600
+    # Behind a proxy that terminates TLS: trust its X-Forwarded-Proto for Secure cookies.
+    trust_forwarded_proto: bool = False
+
+    # Hosts (host[:port]) of this deployment besides public_base_url's, comma-separated: an
+    # e-mailed link points to the host it was asked on only when that host is listed here.
+    public_hosts: Annotated[list[str], NoDecode] = []
+
+    # The e-mailed one-time link (local and small deployments; off when OIDC is enough).
+    email_signin_enabled: bool = True
+    signin_link_ttl_seconds: int = 15 * 60
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "samstat@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+
+    # OpenID Connect (production): unset issuer means no OIDC button.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_timeout_seconds: float = 10.0
+    # Where the provider sends the browser back, when the public URL differs from the one the
+    # service sees (behind a proxy): e.g. "https://samstat.example.se". Default: the request's.
+    oidc_redirect_base: str | None = None
+
+    # /metrics: when set, a scrape must send "Authorization: Bearer <metrics_token>".
+    metrics_token: SecretStr | None = None
+
+    @field_validator("public_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) \
+            else value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)

@@ -1,0 +1,91 @@
+"""Helpers of the sign-in tests: the four services' real apps on one database, a real SMTP
+server (aiosmtpd), and the CSRF token a page handed out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from samstat_kit.auth.models import WebSession
+from samstat_kit.auth.people import Person
+from samstat_kit.auth.settings import AuthSettings
+from samstat_kit.broker import free_port
+from samstat_kit.db import session_factory, session_scope
+
+SERVICES = ("ingest", "indicators", "initiatives", "notify")
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def build_app(service: str, db_url: str, **auth: Any) -> FastAPI:
+    """A service's real app on ``db_url`` (no lifespan: no Kafka), with these sign-in
+    settings."""
+    if service == "ingest":
+        from services.ingest.app import create_app as ingest
+        from services.ingest.config import IngestSettings
+        app = ingest(IngestSettings(database_url=db_url))
+    elif service == "indicators":
+        from services.indicators.app import create_app as indicators
+        from services.indicators.config import IndicatorsSettings
+        app = indicators(IndicatorsSettings(database_url=db_url))
+    elif service == "initiatives":
+        from services.initiatives.app import create_app as initiatives
+        from services.initiatives.config import InitiativesSettings
+        app = initiatives(InitiativesSettings(database_url=db_url, registry_publish=False))
+    else:
+        from services.notify.app import create_app as notify
+        from services.notify.config import NotifySettings
+        app = notify(NotifySettings(database_url=db_url, kafka_enabled=False))
+    app.state.auth_settings = AuthSettings(**auth)
+    return app
+
+
+def client(app: FastAPI, base_url: str = "http://testserver") -> TestClient:
+    return TestClient(app, base_url=base_url, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def live_sessions(db_url: str, person: Person) -> list[WebSession]:
+    with session_scope(session_factory(db_url)) as s:
+        rows = list(s.scalars(select(WebSession).where(WebSession.user_id == person.id)))
+        s.expunge_all()
+        return rows
+
+
+class MailSink:
+    """aiosmtpd handler keeping every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[bytes]:
+        return [content for rcpts, content in self.messages if address in rcpts]
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[MailSink, int]]:
+    sink = MailSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
