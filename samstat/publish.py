@@ -113,13 +113,18 @@ def _stable_id(doc: Mapping[str, Any]) -> str:
 
 def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
              now: datetime | None = None) -> None:
-    """Fill in agency, event_id and produced_at where missing (in place)."""
+    """Fill in agency, unit (the measure's, from the catalogue), event_id and produced_at
+    where missing (in place)."""
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
+    measures = load_catalogue().measures
     for row in rows:
         doc = row.doc
         if not isinstance(doc, dict):
             continue
         doc.setdefault("agency", agency)
+        measure = measures.get(str(doc.get("measure")))
+        if "unit" not in doc and measure is not None:
+            doc["unit"] = measure.unit
         if "event_id" not in doc:
             doc["event_id"] = _stable_id(doc) if stable_ids else new_event_id()
         doc.setdefault("produced_at", stamp)
