@@ -29,12 +29,12 @@ class Suppression:
 
 
 def protect(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue,
-            threshold: int, batch_id: str) -> list[Suppression]:
+            threshold: int, batch_id: str, record: bool = True) -> list[Suppression]:
     """Hide (in place) every value of ``docs`` that small-count protection holds back, judged
     against everything published before; ``index`` is the position in ``docs``."""
     return [Suppression(h.position, h.reason, h.kind) for h in protect_batch(
         session=session, docs=docs, catalogue=catalogue, threshold=threshold,
-        batch_id=batch_id)]
+        batch_id=batch_id, record=record)]
 
 
 def suppress(

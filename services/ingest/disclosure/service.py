@@ -46,7 +46,8 @@ class Held:
 
 
 def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue,
-                  threshold: int, batch_id: str, share: float = 0.1) -> list[Held]:
+                  threshold: int, batch_id: str, share: float = 0.1,
+                  record: bool = True) -> list[Held]:
     """Hide, in ``docs`` (the batch's accepted records, in place), every value that must not
     be published; store the cells' states and the audit trail. Returns what was hidden."""
     started = time.perf_counter()
@@ -61,7 +62,7 @@ def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Ca
     for key in sorted(tables):
         _lock(session, key)
         held += _table(session, catalogue, key, docs, tables[key], threshold,
-                       Protection(threshold, share), batch_id, now)
+                       Protection(threshold, share), batch_id, now, record)
     if tables:
         CHECK_SECONDS.observe(time.perf_counter() - started)
     return sorted(held, key=lambda h: h.position)
@@ -91,7 +92,7 @@ def fetcher(session: Session, agency: str, measure: str) -> Any:
 
 def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dict[str, Any]],
            positions: list[int], threshold: int, protection: Protection, batch_id: str,
-           now: datetime) -> list[Held]:
+           now: datetime, record: bool) -> list[Held]:
     agency, measure, _year = key
     spec = catalogue.measures[measure]
     last: dict[Coord, int] = {}
@@ -126,6 +127,8 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
         audit.append({"at": now, "batch_id": batch_id, "revision": 0,
                       "cell_key": f"{agency}|{measure}|{name}"[:400], "action": "exposed",
                       "reason": "a protected value is narrowed by values published earlier"})
+    if not record:  # a dry run: the same answer, nothing kept
+        return held
     _store(session, agency, measure, key[2], out, before, {c: docs[i] for c, i in last.items()})
     if audit:
         session.execute(insert(DisclosureAudit), audit)

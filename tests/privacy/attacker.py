@@ -1,0 +1,79 @@
+"""An attacker independent of the code under test: reads every answer any token can get
+(current cells and every revision's history) and bounds a hidden quantity by linear
+programming over equations the test writes out by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi.testclient import TestClient
+from scipy.optimize import linprog
+
+Key = tuple[str, str, tuple[tuple[str, str], ...]]  # area, period, dims
+
+
+def key(area: str, period: str, **dims: str) -> Key:
+    return area, period, tuple(sorted(dims.items()))
+
+
+class Attacker:
+    def __init__(self, client: TestClient, tok: str) -> None:
+        self.client, self.auth = client, {"Authorization": f"Bearer {tok}"}
+        self.known: dict[Key, float] = {}  # newest published value of each cell
+        self.answers: list[dict[str, Any]] = []
+
+    def read(self, measure: str, areas: Sequence[str]) -> None:
+        """Everything readable now: current cells, and every revision of each."""
+        for area in areas:
+            r = self.client.get("/v1/cells", params={"measure": measure, "area": area},
+                                headers=self.auth)
+            assert r.status_code == 200, r.text
+            for c in r.json():
+                self.answers.append(c)
+                h = self.client.get("/v1/cells/history", params={"cell_key": c["cell_key"]},
+                                    headers=self.auth)
+                assert h.status_code == 200
+                self.answers += h.json()
+                k = (c["area"], c["period"], tuple(sorted(c["dimensions"].items())))
+                if c["value"] is not None:
+                    self.known[k] = c["value"]
+                else:
+                    self.known.pop(k, None)
+
+    def bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]], target: Sequence[Key],
+               upper: float = 1e5) -> tuple[float, float]:
+        """min and max of sum(target) given total = sum(parts) for every equation."""
+        unknown = sorted({k for t, ps in equations for k in (t, *ps) if k not in self.known}
+                         | set(target))
+        col = {k: i for i, k in enumerate(unknown)}
+        a_eq, b_eq = [], []
+        for t, ps in equations:
+            row = [0.0] * len(unknown)
+            b = 0.0
+            for sign, k in [(1.0, t)] + [(-1.0, p) for p in ps]:
+                if k in col:
+                    row[col[k]] += sign
+                else:
+                    b -= sign * self.known[k]
+            if any(row):
+                a_eq.append(row)
+                b_eq.append(b)
+        obj = [1.0 if k in target else 0.0 for k in unknown]
+        kw: dict[str, Any] = {"bounds": (0, upper), "method": "highs"}
+        if a_eq:
+            kw |= {"A_eq": a_eq, "b_eq": b_eq}
+        lo = linprog(obj, **kw)
+        hi = linprog([-x for x in obj], **kw)
+        assert lo.status == 0 and hi.status == 0, "the published data contradict each other"
+        return float(lo.fun), float(-hi.fun)
+
+    def values_seen(self) -> set[float]:
+        return {a["value"] for a in self.answers if a["value"] is not None}
+
+
+def protected(bounds: tuple[float, float], truth: float, threshold: float = 5) -> bool:
+    """At least the threshold above the value, and down to zero for a small one."""
+    lo, hi = bounds
+    r = max(threshold, 0.1 * truth)
+    return lo <= max(0.0, truth - r) + 1e-6 and hi >= truth + r - 1e-6
