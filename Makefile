@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run test lint bench clean
+.PHONY: install system-deps run test lint bench clean image image-test
 
 # Debian packages the tests use for real: the Prometheus server and promtool, and Chromium
 # (with fonts) for the report's PDF and the browser screenshot test.
@@ -41,6 +41,20 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The container images, built here with buildah and podman (Debian packages) instead of a Docker
+# engine: a local Debian base is made with debootstrap when python:3.11-slim cannot be pulled.
+# `make image-test` runs every role from the image and a small stack of containers (a few
+# minutes, as root): tests/ops/test_image.py, which the plain suite skips.
+IMAGE_PKGS := buildah podman debootstrap runc
+image:
+	@command -v buildah >/dev/null && command -v podman >/dev/null && command -v debootstrap >/dev/null \
+	  && command -v runc >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(IMAGE_PKGS); }
+	deploy/image/build.sh
+
+image-test: install image
+	SAMSTAT_IMAGE_TESTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/ops/test_image.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
