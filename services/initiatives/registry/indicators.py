@@ -54,6 +54,9 @@ def _check(ind: Indicator) -> None:
         raise Invalid("the rule target_missed needs a target")
     if ind.initiative is None and not ind.convener:
         raise Invalid("an indicator without initiative needs a convener")
+    stray = sorted(set(ind.area_conveners or {}) - set(ind.areas))
+    if stray:
+        raise Invalid(f"area_conveners names areas the indicator is not computed for: {stray}")
 
 
 def _snapshot(ind: Indicator) -> dict[str, Any]:
@@ -80,6 +83,8 @@ def _values(changes: dict[str, Any]) -> dict[str, Any]:
             out[key] = [dump(r) for r in value]
         elif key == "areas":
             out[key] = list(value)
+        elif key == "area_conveners":
+            out[key] = dict(value) if value else None
         else:
             out[key] = value
     return out

@@ -158,6 +158,9 @@ class Indicator(Base):
     areas: Mapped[list[str]] = mapped_column(JSON)
     convener: Mapped[str | None] = mapped_column(String(64), nullable=True)
     follow_up_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Area code -> agency code: where each municipality's own unit carries the initiative
+    # (e.g. every member's social services), its alerts go to it; other areas to the convener.
+    area_conveners: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -28,6 +28,8 @@ Unit = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 INHERITED = "Default (null): the initiative's"
+AREA_CONVENERS = ("Per-area conveners, area code -> agency code (each a code of the indicator's "
+                  "areas); other areas' alerts go to the convener")
 Area = Literal["ill_health", "unemployment", "prevention"]
 Status = Literal["not_started", "starting", "ongoing", "paused", "completed"]
 
@@ -131,6 +133,8 @@ class IndicatorCreate(_Body):
     areas: list[AreaCode] = Field(min_length=1)
     convener: AgencyCode | None = Field(default=None, description=INHERITED)
     follow_up_owner: AgencyCode | None = Field(default=None, description=INHERITED)
+    area_conveners: dict[AreaCode, AgencyCode] | None = Field(default=None,
+                                                             description=AREA_CONVENERS)
 
     @model_validator(mode="after")
     def _owner_known(self) -> IndicatorCreate:
@@ -155,6 +159,8 @@ class IndicatorUpdate(_Patch):
     areas: list[AreaCode] | None = Field(default=None, min_length=1)
     convener: AgencyCode | None = None
     follow_up_owner: AgencyCode | None = None
+    area_conveners: dict[AreaCode, AgencyCode] | None = Field(default=None,
+                                                             description=AREA_CONVENERS)
 
 
 class IndicatorRead(BaseModel):
@@ -171,6 +177,7 @@ class IndicatorRead(BaseModel):
     areas: list[str]
     convener: str
     follow_up_owner: str
+    area_conveners: dict[str, str] | None = None
     version: int
 
 

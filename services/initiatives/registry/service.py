@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from services.initiatives.registry import audit, seed_2024
+from services.initiatives.registry import audit
 from services.initiatives.registry.errors import Conflict, Invalid, NotFound
 from services.initiatives.registry.indicators import (
     check_version,
@@ -34,6 +35,7 @@ from services.initiatives.registry.models import (
     Milestone,
     Plan,
 )
+from services.initiatives.registry.plan_file import PlanFile, load_plan
 from services.initiatives.registry.plans import (
     current_plan_year,
     ensure_plan,
@@ -64,6 +66,8 @@ __all__ = [
     "milestones", "registry_events", "resolve_year", "seed", "update_contact",
     "update_indicator", "update_initiative",
 ]
+
+B = TypeVar("B", bound=BaseModel)
 
 # -------------------------------------------------------------------------------- plans
 
@@ -294,7 +298,8 @@ def _audit_contact(session: Session, agency: str, action: str, actor: str,
         rows = session.scalars(select(Indicator).where(Indicator.plan_year == year))
         audit.pending(session).dirty.update(
             i.code for i in rows
-            if agency in (i.effective_convener, i.effective_follow_up_owner))
+            if agency in (i.effective_convener, i.effective_follow_up_owner,
+                          *(i.area_conveners or {}).values()))
 
 
 def create_contact(*, session: Session, body: ContactCreate, actor: str) -> Contact:
@@ -335,32 +340,45 @@ def delete_contact(*, session: Session, agency: str, actor: str,
 # ---------------------------------------------------------------------------------- seed
 
 
-def seed(*, session: Session, year: int = 2024, actor: str = "seed") -> SeedReport:
-    """Load the plan of the source document (idempotent: existing rows are left as they are,
-    so edits made since the first seed survive a second run)."""
-    if year != seed_2024.YEAR:
-        raise ValueError(f"only the {seed_2024.YEAR} plan has seed data")
+def _parsed(model: type[B], raw: dict[str, Any], where: str) -> B:
+    """A plan file's record as a registry body; errors name the record and the field."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(record)'}: {e['msg']}"
+                             for e in exc.errors())
+        raise Invalid(f"{where}: {problems}") from None
+
+
+def seed(*, session: Session, year: int | None = None, actor: str = "seed",
+         plan: PlanFile | None = None) -> SeedReport:
+    """Load a plan file (default: the 2024 plan of the source document). Idempotent: existing
+    rows are left as they are, so edits made since the first seed survive a second run."""
+    plan = plan or load_plan()
+    if year is not None and year != plan.year:
+        raise ValueError(f"the plan file is for {plan.year}, not {year}")
+    year = plan.year
     if session.get(Plan, year) is None:
         switching_plans(session, lambda: new_plan(
-            session, year, actor=actor, status=seed_2024.PLAN_STATUS,
-            decided_at=seed_2024.PLAN_DECIDED_AT,
+            session, year, actor=actor, status=plan.status, decided_at=plan.decided_at,
         ))
     made = {"initiatives": 0, "indicators": 0, "contacts": 0}
     have = {i.number for i in session.scalars(select(Initiative).where(
         Initiative.plan_year == year))}
-    for raw in seed_2024.INITIATIVES:
+    for i, raw in enumerate(plan.initiatives):
         if raw["number"] not in have:
-            body = InitiativeCreate.model_validate(raw | {"plan_year": year})
+            body = _parsed(InitiativeCreate, raw | {"plan_year": year}, f"initiatives[{i}]")
             create_initiative(session=session, body=body, actor=actor)
             made["initiatives"] += 1
     codes = set(session.scalars(select(Indicator.code).where(Indicator.plan_year == year)))
-    for raw in seed_2024.INDICATORS:
+    for i, raw in enumerate(plan.indicators):
         if raw["id"] not in codes:
-            ind = IndicatorCreate.model_validate(raw | {"plan_year": year})
+            ind = _parsed(IndicatorCreate, raw | {"plan_year": year}, f"indicators[{i}]")
             create_indicator(session=session, body=ind, actor=actor)
             made["indicators"] += 1
-    for raw in seed_2024.CONTACTS:
+    for i, raw in enumerate(plan.contacts):
         if session.get(Contact, raw["agency"]) is None:
-            create_contact(session=session, body=ContactCreate.model_validate(raw), actor=actor)
+            contact = _parsed(ContactCreate, raw, f"contacts[{i}]")
+            create_contact(session=session, body=contact, actor=actor)
             made["contacts"] += 1
     return SeedReport(year=year, **made)

@@ -30,7 +30,7 @@ def indicator_read(ind: Indicator) -> IndicatorRead:
         title_sv=ind.title_sv, title_en=ind.title_en, unit=ind.unit, formula=ind.formula,
         target=ind.target, baseline=ind.baseline, rules=ind.rules, areas=ind.areas,
         convener=ind.effective_convener, follow_up_owner=ind.effective_follow_up_owner,
-        version=ind.version,
+        area_conveners=ind.area_conveners, version=ind.version,
     )
 
 
@@ -72,7 +72,24 @@ def upserted_event(ind: Indicator, contacts: Mapping[str, Contact] | None = None
                    ) -> dict[str, Any]:
     """``indicator.upserted`` as docs/contracts-internal.md shows it, with the role contacts
     of the indicator's convener and follow-up owner (notify's default routing)."""
-    agencies = dict.fromkeys((ind.effective_convener, ind.effective_follow_up_owner))
+    indicator: dict[str, Any] = {
+        "id": ind.code,
+        "initiative": ind.initiative.number if ind.initiative else None,
+        "title_sv": ind.title_sv,
+        "title_en": ind.title_en,
+        "convener": ind.effective_convener,
+        "follow_up_owner": ind.effective_follow_up_owner,
+        "unit": ind.unit,
+        "formula": ind.formula,
+        "areas": ind.areas,
+        "target": ind.target,
+        "rules": ind.rules,
+    }
+    if ind.area_conveners:
+        # Only when set: the event of an indicator without them stays as the contract shows.
+        indicator["area_conveners"] = ind.area_conveners
+    agencies = dict.fromkeys((ind.effective_convener, ind.effective_follow_up_owner,
+                              *(ind.area_conveners or {}).values()))
     return {
         "contacts": [
             {"agency": c.agency, "email": c.email, "webhook": c.webhook_url,
@@ -82,19 +99,7 @@ def upserted_event(ind: Indicator, contacts: Mapping[str, Contact] | None = None
         "type": "indicator.upserted",
         "plan_year": ind.plan_year,
         "version": ind.version,
-        "indicator": {
-            "id": ind.code,
-            "initiative": ind.initiative.number if ind.initiative else None,
-            "title_sv": ind.title_sv,
-            "title_en": ind.title_en,
-            "convener": ind.effective_convener,
-            "follow_up_owner": ind.effective_follow_up_owner,
-            "unit": ind.unit,
-            "formula": ind.formula,
-            "areas": ind.areas,
-            "target": ind.target,
-            "rules": ind.rules,
-        },
+        "indicator": indicator,
     }
 
 
