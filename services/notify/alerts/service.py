@@ -279,11 +279,11 @@ def announce(*, session: Session, alert: Alert, transition: str, now: datetime,
 
 
 def record_transition(session: Session, alert: Alert, transition: str, now: datetime, actor: str,
-             source_event_id: str | None = None) -> None:
+                      source_event_id: str | None = None, comment: str | None = None) -> None:
     session.add(AlertEvent(
         alert_id=alert.id, at=now, transition=transition, status=alert.status,
         episode=alert.episode, value=alert.value, expected=alert.expected, reason=alert.reason,
-        actor=actor, source_event_id=source_event_id,
+        actor=actor, source_event_id=source_event_id, comment=comment,
     ))
     session.flush()
 
@@ -354,8 +354,10 @@ def handle_registry_event(*, session: Session, event: IndicatorUpserted | Indica
 # --- people --------------------------------------------------------------------------------------
 
 def acknowledge(*, session: Session, alert_id: str, principal: Principal,
-                now: datetime) -> Alert:
-    """The convener has seen the alert: it stops escalating. Acknowledging twice is fine."""
+                now: datetime, who: str | None = None, comment: str | None = None) -> Alert:
+    """The convener has seen the alert: it stops escalating. Acknowledging twice is fine (a
+    comment given the second time is kept as a comment). ``who``: the person or token that
+    did it (:func:`samstat_kit.web.actor`), by default the principal's agency."""
     alert = session.get(Alert, alert_id, with_for_update=True)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
@@ -363,12 +365,14 @@ def acknowledge(*, session: Session, alert_id: str, principal: Principal,
         raise Forbidden(f"only {alert.convener} or an admin may acknowledge this alert")
     if alert.status == RESOLVED:
         raise Conflict("the alert is resolved")
+    who = who or actor(principal)
     if alert.status == ACKNOWLEDGED:
+        if comment:
+            record_transition(session, alert, "commented", now, who, comment=comment)
         return alert
-    who = actor(principal)
     alert.status, alert.acknowledged_at, alert.acknowledged_by = ACKNOWLEDGED, now, who
     alert.updated_at = now
-    record_transition(session, alert, "acknowledged", now, who)
+    record_transition(session, alert, "acknowledged", now, who, comment=comment)
     return alert
 
 

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 SWEEP_ACTOR = "sweep"
 
 
+def awake(now: datetime) -> ColumnElement[bool]:
+    """Not snoozed (from the inbox) at ``now``: a snoozed alert is neither reminded about nor
+    escalated until its date."""
+    return or_(Alert.snoozed_until.is_(None), Alert.snoozed_until <= now)
+
+
 def escalate_overdue(*, session: Session, now: datetime, after_days: float,
                      association: str) -> list[Alert]:
     """Escalate alerts still firing, unacknowledged, ``after_days`` after they (re)fired.
@@ -41,7 +47,8 @@ def escalate_overdue(*, session: Session, now: datetime, after_days: float,
     cutoff = now - timedelta(days=after_days)
     # Alerts a consumer is changing right now are skipped (PostgreSQL) and taken next time.
     overdue = list(session.scalars(select(Alert).where(
-        Alert.status == FIRING, Alert.escalated_at.is_(None), Alert.fired_at <= cutoff)
+        Alert.status == FIRING, Alert.escalated_at.is_(None), Alert.fired_at <= cutoff,
+        awake(now))
         .with_for_update(skip_locked=True)))
     for alert in overdue:
         alert.escalated_at = now
@@ -63,7 +70,7 @@ def remind_unacknowledged(*, session: Session, now: datetime, every: timedelta) 
     if every <= timedelta(0):
         return []
     due = list(session.scalars(select(Alert).where(
-        Alert.status == FIRING, Alert.fired_at <= now - every)
+        Alert.status == FIRING, Alert.fired_at <= now - every, awake(now))
         .with_for_update(skip_locked=True)))
     silences = active_silences(session=session, now=now) if due else []
     reminded = []

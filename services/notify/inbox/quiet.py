@@ -1,0 +1,151 @@
+"""Quiet times and inhibition, with Alertmanager's semantics as the reference.
+
+* **Mute windows** (Alertmanager's ``time_intervals`` used as ``mute_time_intervals``): a
+  convener's recurring quiet times, every year from one day to another in Swedish time,
+  both days included (``1 July - 31 July``, ``23 December - 6 January`` across New Year).
+  None exist by default. While a window is on, the convener's notifications wait (their
+  delivery stays pending until the window ends); the alerts themselves still exist, change
+  and show as muted in the inbox; when the window ends, what is still to say is sent.
+* **Inhibition** (Alertmanager's ``inhibit_rules``): an open data-quality or stale alert on
+  an indicator's inputs mutes the value alerts computed from them - a stale alert of the
+  same indicator and area, or a data-quality alert on a measure the indicator's formula
+  reads, for the same area and an overlapping period. Inhibited alerts are still shown, with
+  the alert that inhibits them.
+
+The calendar arithmetic is pure (property-tested); the queries take a keyword-only session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from samstat_kit.periods import parse
+from services.notify.alerts.models import OPEN_STATUSES, Alert, Definition
+from services.notify.inbox.models import MuteWindow
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+VALUE_RULES_EXEMPT = ("stale", "data_quality")  # these inhibit; they are never inhibited
+
+
+@dataclass(frozen=True)
+class Window:
+    """From (start_month, start_day) to (end_month, end_day), both included, every year."""
+
+    start_month: int
+    start_day: int
+    end_month: int
+    end_day: int
+
+    def __post_init__(self) -> None:
+        for m, d in ((self.start_month, self.start_day), (self.end_month, self.end_day)):
+            date(2024, m, d)  # raises ValueError for 31 June, 30 February... (leap year ok)
+
+    @property
+    def wraps(self) -> bool:
+        return (self.end_month, self.end_day) < (self.start_month, self.start_day)
+
+    def contains(self, day: date) -> bool:
+        md = (day.month, day.day)
+        start, end = (self.start_month, self.start_day), (self.end_month, self.end_day)
+        return start <= md <= end if not self.wraps else (md >= start or md <= end)
+
+    def end_after(self, day: date) -> date:
+        """The last day of the occurrence that contains ``day`` (which it must)."""
+        year = day.year + 1 if self.wraps and (day.month, day.day) >= (
+            self.start_month, self.start_day) else day.year
+        return _day(year, self.end_month, self.end_day)
+
+
+def _day(year: int, month: int, day: int) -> date:
+    """29 February in a year without one counts as 28 February."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return date(year, month, day - 1)
+
+
+def window_of(row: MuteWindow) -> Window:
+    return Window(row.start_month, row.start_day, row.end_month, row.end_day)
+
+
+def muted_until(windows: Iterable[Window], now: datetime) -> datetime | None:
+    """When the quiet time that is on at ``now`` ends (midnight after its last day, Swedish
+    time, as UTC); None when none is on. Back-to-back windows count as one."""
+    ends: datetime | None = None
+    moment = now
+    for _ in range(8):  # windows chained end-to-start; eight links is plenty
+        local = moment.astimezone(STOCKHOLM).date()
+        on = [w for w in windows if w.contains(local)]
+        if not on:
+            break
+        last = max(w.end_after(local) for w in on)
+        ends = datetime.combine(last + timedelta(days=1), time(0), STOCKHOLM).astimezone(UTC)
+        moment = ends
+    return ends
+
+
+def windows_for(*, session: Session, convener: str) -> list[MuteWindow]:
+    return list(session.scalars(select(MuteWindow).where(MuteWindow.convener == convener)
+                                .order_by(MuteWindow.start_month, MuteWindow.start_day)))
+
+
+def convener_muted_until(*, session: Session, convener: str, now: datetime) -> datetime | None:
+    return muted_until([window_of(w) for w in windows_for(session=session, convener=convener)],
+                       now)
+
+
+# --- inhibition --------------------------------------------------------------------------------
+
+def formula_measures(formula: Any) -> set[str]:
+    """Every ``measure`` named anywhere in a registry formula (filters, numerator, ...)."""
+    if isinstance(formula, dict):
+        own = {formula["measure"]} if isinstance(formula.get("measure"), str) else set()
+        return own.union(*(formula_measures(v) for v in formula.values()))
+    if isinstance(formula, list):
+        return set().union(*(formula_measures(v) for v in formula))
+    return set()
+
+
+def overlaps(a: str, b: str) -> bool:
+    """Do two period codes (2024, 2024-H1, 2024-Q3, 2024-07) share a month?"""
+    p, q = parse(a), parse(b)
+    p0, q0 = p.year * 12 + p.first_month, q.year * 12 + q.first_month
+    return p0 < q0 + q.n_months and q0 < p0 + p.n_months
+
+
+def dq_measure(alert: Alert) -> str | None:
+    """The measure of a data-quality alert (its indicator is ``dq:<measure>:<dim>...``)."""
+    if alert.rule != "data_quality" or not alert.indicator.startswith("dq:"):
+        return None
+    return alert.indicator.split(":")[1]
+
+
+def inhibitor(*, session: Session, alert: Alert) -> Alert | None:
+    """The open data-quality or stale alert that mutes this value alert, if any."""
+    if alert.rule in VALUE_RULES_EXEMPT:
+        return None
+    candidates = session.scalars(select(Alert).where(
+        Alert.area == alert.area, Alert.status.in_(OPEN_STATUSES),
+        Alert.rule.in_(VALUE_RULES_EXEMPT), Alert.id != alert.id)
+        .order_by(Alert.created_at))
+    measures: set[str] | None = None
+    for other in candidates:
+        if other.rule == "stale" and other.indicator == alert.indicator:
+            return other
+        measure = dq_measure(other)
+        if measure is None:
+            continue
+        if measures is None:
+            definition = session.get(Definition, alert.indicator)
+            measures = formula_measures((definition.body or {}).get("formula")) \
+                if definition is not None else set()
+        if measure in measures and overlaps(other.period, alert.period):
+            return other
+    return None

@@ -1,0 +1,266 @@
+"""The convener's inbox: which alerts a reader sees, read marks per person, and the actions
+(acknowledge with a comment, snooze, assign to a colleague, comment), each recorded in the
+alert's history with who did it. Plain functions with a keyword-only session; nothing here
+commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from samstat_kit.auth.service import Principal
+from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
+from services.notify.alerts import service as alerts
+from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent, Definition
+from services.notify.inbox import quiet
+from services.notify.inbox.links import LinkClaims
+from services.notify.inbox.models import InboxRead, UsedLink
+from services.notify.subscriptions.models import Subscription
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+MAX_COMMENT = 2000
+MAX_SNOOZE_DAYS = 366
+
+
+class Invalid(ValueError):
+    """An action asked with a bad value (the message names the field and why)."""
+
+
+def may_see(principal: Principal, alert: Alert) -> bool:
+    """Admins, the convener's agency and the follow-up owner's."""
+    return principal.is_admin or (principal.agency is not None and principal.agency in (
+        alert.convener, alert.follow_up_owner))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the inbox."""
+
+    alert: Alert
+    title: str
+    unit: str | None
+    unread: bool
+    muted_until: datetime | None  # the convener's quiet time
+    inhibited_by: Alert | None
+
+    @property
+    def muted(self) -> bool:
+        return self.muted_until is not None or self.inhibited_by is not None
+
+
+def _titles(session: Session, indicators: set[str]) -> dict[str, dict[str, object]]:
+    if not indicators:
+        return {}
+    return {d.id: d.body for d in session.scalars(select(Definition).where(
+        Definition.id.in_(indicators)))}
+
+
+def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
+    body = body or {}
+    text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
+    if text:
+        return str(text)
+    if indicator.startswith("dq:"):
+        return ("Datakvalitet: " if lang == "sv" else "Data quality: ") + indicator[3:]
+    return indicator
+
+
+def inbox(*, session: Session, principal: Principal, reader: str, now: datetime,
+          lang: str = "sv", status: str | None = None, initiative: int | None = None,
+          area: str | None = None, limit: int = 200) -> list[Row]:
+    """The alerts of the reader's agency as convener or follow-up owner (every alert for an
+    admin), open ones first, newest change first."""
+    q = select(Alert)
+    if not principal.is_admin:
+        q = q.where(or_(Alert.convener == principal.agency,
+                        Alert.follow_up_owner == principal.agency))
+    for column, wanted in ((Alert.status, status), (Alert.initiative, initiative),
+                           (Alert.area, area)):
+        if wanted is not None:
+            q = q.where(column == wanted)
+    rows = list(session.scalars(q.order_by(Alert.updated_at.desc(), Alert.id).limit(limit)))
+    rows.sort(key=lambda a: a.status == RESOLVED)  # stable: open first, then by recency
+    read = set(session.scalars(select(InboxRead.alert_id).where(
+        InboxRead.reader == reader, InboxRead.alert_id.in_([a.id for a in rows]))))
+    bodies = _titles(session, {a.indicator for a in rows})
+    mutes: dict[str, datetime | None] = {}
+    out = []
+    for a in rows:
+        if a.convener not in mutes:
+            mutes[a.convener] = quiet.convener_muted_until(session=session,
+                                                           convener=a.convener, now=now)
+        body = bodies.get(a.indicator)
+        out.append(Row(
+            alert=a, title=title_of(body, a.indicator, lang),
+            unit=str(body["unit"]) if body and body.get("unit") else None,
+            unread=a.id not in read,
+            muted_until=mutes[a.convener] if a.status != RESOLVED else None,
+            inhibited_by=quiet.inhibitor(session=session, alert=a)
+            if a.status != RESOLVED else None))
+    return out
+
+
+def filter_options(*, session: Session, principal: Principal
+                   ) -> tuple[list[int], list[str]]:
+    """The initiatives and areas the reader's alerts have (the filters' choices)."""
+    q = select(Alert.initiative, Alert.area)
+    if not principal.is_admin:
+        q = q.where(or_(Alert.convener == principal.agency,
+                        Alert.follow_up_owner == principal.agency))
+    pairs = session.execute(q.distinct()).all()
+    return (sorted({i for i, _ in pairs if i is not None}), sorted({a for _, a in pairs}))
+
+
+def visible_alert(*, session: Session, principal: Principal, alert_id: str) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None or not may_see(principal, alert):
+        # Not "forbidden": whether an alert of another agency exists is not the reader's.
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+def history(*, session: Session, alert_id: str) -> list[AlertEvent]:
+    return list(session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id)
+                                .order_by(AlertEvent.id)))
+
+
+def mark_read(*, session: Session, alert_id: str, reader: str, now: datetime) -> None:
+    if session.get(InboxRead, (alert_id, reader)) is None:
+        session.add(InboxRead(alert_id=alert_id, reader=reader, read_at=now))
+        session.flush()
+
+
+def mark_unread(*, session: Session, alert_id: str, reader: str) -> None:
+    row = session.get(InboxRead, (alert_id, reader))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+def clean_comment(text: str | None, *, required: bool = False) -> str | None:
+    text = (text or "").strip()
+    if len(text) > MAX_COMMENT:
+        raise Invalid(f"comment: at most {MAX_COMMENT} characters")
+    if required and not text:
+        raise Invalid("comment: write something")
+    return text or None
+
+
+def _own_open(session: Session, principal: Principal, alert_id: str, what: str) -> Alert:
+    alert = visible_alert(session=session, principal=principal, alert_id=alert_id)
+    if not may_act_for(principal, alert.convener):
+        raise Forbidden(f"only {alert.convener} or an admin may {what} this alert")
+    if alert.status == RESOLVED:
+        raise Conflict("the alert is resolved")
+    return alert
+
+
+def acknowledge(*, session: Session, principal: Principal, alert_id: str, who: str,
+                now: datetime, comment: str | None = None) -> Alert:
+    visible_alert(session=session, principal=principal, alert_id=alert_id)
+    return alerts.acknowledge(session=session, alert_id=alert_id, principal=principal,
+                              now=now, who=who, comment=clean_comment(comment))
+
+
+def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, until: date,
+           now: datetime, comment: str | None = None) -> Alert:
+    """Put the alert aside until the start of ``until`` (Swedish time): no reminders and no
+    escalation before then. Snoozing again moves the date; a date today or earlier wakes it."""
+    alert = _own_open(session, principal, alert_id, "snooze")
+    today = now.astimezone(STOCKHOLM).date()
+    if until > today + timedelta(days=MAX_SNOOZE_DAYS):
+        raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead")
+    wakes = datetime.combine(until, time(0), STOCKHOLM)
+    alert.snoozed_until = wakes if until > today else None
+    alert.updated_at = now
+    alerts.record_transition(session, alert, "snoozed", now, who,
+                             comment=clean_comment(comment) or f"until {until.isoformat()}")
+    return alert
+
+
+def assign(*, session: Session, principal: Principal, alert_id: str, who: str, assignee: str,
+           now: datetime, comment: str | None = None) -> Alert:
+    """Give the alert to a colleague: an active person of the convener's agency (or nobody,
+    with an empty ``assignee``)."""
+    alert = _own_open(session, principal, alert_id, "assign")
+    email = assignee.strip().lower()
+    if email and email not in {p.email for p in colleagues(session=session,
+                                                           agency=alert.convener)}:
+        raise Invalid(f"assignee: {email} is not an active person of {alert.convener}")
+    alert.assignee, alert.updated_at = email or None, now
+    alerts.record_transition(session, alert, "assigned", now, who,
+                             comment=clean_comment(comment) or (email or "-"))
+    return alert
+
+
+def comment(*, session: Session, principal: Principal, alert_id: str, who: str, text: str,
+            now: datetime) -> Alert:
+    """Anyone who sees the alert (the convener's and the follow-up owner's people) may
+    comment, also on a resolved alert."""
+    alert = visible_alert(session=session, principal=principal, alert_id=alert_id)
+    alerts.record_transition(session, alert, "commented", now, who,
+                             comment=clean_comment(text, required=True))
+    return alert
+
+
+@dataclass(frozen=True)
+class Colleague:
+    email: str
+    name: str
+
+
+def colleagues(*, session: Session, agency: str) -> list[Colleague]:
+    """The agency's active people (whom an alert can be assigned to)."""
+    from samstat_kit.auth import people  # the people table lives in the same database
+
+    return sorted((Colleague(p.email, p.name or p.email)
+                   for p, active in people.list_people(session=session, include_disabled=False)
+                   if active and p.agency == agency), key=lambda c: c.name.casefold())
+
+
+# --- one-click links -----------------------------------------------------------------------------
+
+def link_state(*, session: Session, claims: LinkClaims) -> str | None:
+    """What a link's confirmation page says before anything is done: None (show the form),
+    or why it will not act: used, stale_episode, resolved, already, missing."""
+    alert = session.get(Alert, claims.alert_id)
+    if alert is None:
+        return "missing"
+    if session.get(UsedLink, claims.link_id) is not None:
+        return "used"
+    if alert.episode != claims.episode:
+        return "stale_episode"
+    if alert.status == RESOLVED:
+        return "resolved"
+    if alert.status == ACKNOWLEDGED:
+        return "already"
+    return None
+
+
+def acknowledge_by_link(*, session: Session, claims: LinkClaims, who: str | None,
+                        comment: str | None, now: datetime) -> str:
+    """The confirmation POST of a verified link: acknowledge once. Returns the outcome
+    (done, or what :func:`link_state` says). The link is spent when it acknowledges; a
+    concurrent second POST fails on the used-link key and changes nothing."""
+    alert = session.get(Alert, claims.alert_id, with_for_update=True)
+    state = link_state(session=session, claims=claims)
+    if state is not None or alert is None:
+        return state or "missing"
+    if who is None:
+        sub = session.get(Subscription, claims.subscription_id) \
+            if claims.subscription_id else None
+        who = f"link:{sub.target}" if sub is not None else "link"
+    who = who[:254]
+    session.add(UsedLink(link_id=claims.link_id, alert_id=alert.id, used_at=now, actor=who))
+    session.flush()
+    alert.status, alert.acknowledged_at, alert.acknowledged_by = ACKNOWLEDGED, now, who
+    alert.updated_at = now
+    alerts.record_transition(session, alert, "acknowledged", now, who,
+                             comment=clean_comment(comment))
+    return "done"

@@ -1,0 +1,143 @@
+"""The inbox pages' words, Swedish first (``{{ t.key }}`` in the templates)."""
+
+from __future__ import annotations
+
+INBOX = {
+    "sv": {
+        "title": "Inkorg", "intro": "Larm för {agency} som sammankallande eller "
+        "uppföljningsansvarig.", "intro_admin": "Alla larm (administratör).",
+        "status": "Status", "initiative": "Samverkansinitiativ", "area": "Område",
+        "all": "Alla", "filter": "Visa", "what": "Vad", "period": "Period",
+        "value": "Värde", "since": "Sedan", "state": "Läge", "unread": "oläst",
+        "none": "Inga larm att visa med de här valen.", "firing": "Aktivt",
+        "acknowledged": "Kvitterat", "resolved": "Upphört", "muted": "Tystat",
+        "snoozed": "Vilande", "assigned": "Tilldelat", "quiet": "Tysta perioder",
+        "quiet_none": "Inga tysta perioder. Aviseringar skickas alla dagar.",
+        "quiet_intro": "Under dessa perioder skickas inga aviseringar; larmen finns kvar här "
+        "och aviseringarna skickas när perioden är slut.", "from": "från", "to": "till",
+        "n_alerts": "{n} larm", "n_unread": "{n} olästa",
+    },
+    "en": {
+        "title": "Inbox", "intro": "Alerts for {agency} as convener or follow-up owner.",
+        "intro_admin": "Every alert (administrator).",
+        "status": "Status", "initiative": "Collaboration initiative", "area": "Area",
+        "all": "All", "filter": "Show", "what": "What", "period": "Period",
+        "value": "Value", "since": "Since", "state": "State", "unread": "unread",
+        "none": "No alerts to show with these choices.", "firing": "Firing",
+        "acknowledged": "Acknowledged", "resolved": "Resolved", "muted": "Muted",
+        "snoozed": "Snoozed", "assigned": "Assigned", "quiet": "Quiet times",
+        "quiet_none": "No quiet times. Notifications go out every day.",
+        "quiet_intro": "No notifications are sent during these periods; the alerts stay "
+        "here and the notifications go out when the period ends.", "from": "from",
+        "to": "to", "n_alerts": "{n} alerts", "n_unread": "{n} unread",
+    },
+}
+
+ALERT = {
+    "sv": {
+        "title": "Larm", "back": "Till inkorgen", "happened": "Vad har hänt",
+        "next": "Vad du gör nu", "rule": "Regeln", "chart": "Utveckling",
+        "chart_title": "{title}, {area}: värden per period; {period} är markerad",
+        "facts": "Uppgifter", "indicator": "Indikator", "area": "Område",
+        "period": "Period", "value": "Värde", "expected": "Jämförs med",
+        "convener": "Sammankallande", "owner": "Uppföljningsansvarig",
+        "initiative": "Samverkansinitiativ", "status": "Läge", "assignee": "Tilldelat",
+        "snoozed_until": "Vilar till", "nobody": "ingen",
+        "why": "Varför: underlaget", "why_intro": "De inrapporterade uppgifter som värdet "
+        "bygger på, med senaste revision.", "agency": "Myndighet", "measure": "Mått",
+        "cell": "Uppdelning", "revision": "Revision", "received": "Inkom",
+        "protected": "skyddad", "why_none": "Inga inrapporterade uppgifter hittades.",
+        "why_unavailable": "Underlaget kunde inte hämtas just nu.",
+        "why_signin": "Logga in för att se underlaget.",
+        "why_not_configured": "Underlaget visas inte i den här installationen.",
+        "why_truncated": "Fler uppgifter finns än som visas här.",
+        "history": "Händelser", "actions": "Åtgärder",
+        "ack": "Kvittera", "ack_help": "Du har sett larmet; det lyfts inte till "
+        "samordningsförbundet.", "comment": "Kommentar", "comment_optional":
+        "Kommentar (valfri)", "snooze": "Lägg åt sidan", "snooze_help": "Inga påminnelser "
+        "förrän detta datum.", "until": "Till och med", "assign": "Ge till en kollega",
+        "assign_to": "Kollega", "assign_none": "Ingen", "add_comment": "Skriv en kommentar",
+        "save": "Spara", "mark_unread": "Markera som oläst",
+        "muted_window": "Tystat: {convener} har en tyst period till {until}. Aviseringen "
+        "skickas när den är slut.", "inhibited": "Tystat: uppgifterna bakom värdet har ett "
+        "öppet larm ({rule}) som först behöver lösas.", "inhibited_link": "Se det larmet",
+        "done_acknowledged": "Larmet är kvitterat.", "done_snoozed": "Larmet vilar.",
+        "done_assigned": "Larmet är tilldelat.", "done_commented": "Kommentaren är sparad.",
+        "done_unread": "Markerat som oläst.", "read_only": "Du kan läsa och kommentera "
+        "larmet; det är sammankallande som kvitterar.",
+        "t_opened": "larmet öppnades", "t_updated": "värdet ändrades",
+        "t_acknowledged": "kvitterade", "t_escalated": "lyftes till samordningsförbundet",
+        "t_reminded": "påminnelse skickades", "t_resolved": "larmet upphörde",
+        "t_reopened": "larmet öppnades igen", "t_commented": "kommenterade",
+        "t_snoozed": "lade åt sidan", "t_assigned": "tilldelade",
+        "a_rules": "samstat", "a_sweep": "samstat",
+        "s_firing": "Aktivt", "s_acknowledged": "Kvitterat", "s_resolved": "Upphört",
+    },
+    "en": {
+        "title": "Alert", "back": "Back to the inbox", "happened": "What happened",
+        "next": "What to do now", "rule": "The rule", "chart": "Trend",
+        "chart_title": "{title}, {area}: values by period; {period} is marked",
+        "facts": "Details", "indicator": "Indicator", "area": "Area", "period": "Period",
+        "value": "Value", "expected": "Compared with", "convener": "Convener",
+        "owner": "Follow-up owner", "initiative": "Collaboration initiative",
+        "status": "State", "assignee": "Assigned to", "snoozed_until": "Snoozed until",
+        "nobody": "nobody", "why": "Why: the figures behind it", "why_intro": "The reported "
+        "figures the value is computed from, latest revision.", "agency": "Agency",
+        "measure": "Measure", "cell": "Breakdown", "revision": "Revision",
+        "received": "Received", "protected": "protected",
+        "why_none": "No reported figures were found.",
+        "why_unavailable": "The figures could not be read just now.",
+        "why_signin": "Sign in to see the figures.",
+        "why_not_configured": "This installation does not show the figures.",
+        "why_truncated": "There are more figures than shown here.",
+        "history": "History", "actions": "Actions",
+        "ack": "Acknowledge", "ack_help": "You have seen the alert; it is not escalated to "
+        "the association.", "comment": "Comment", "comment_optional": "Comment (optional)",
+        "snooze": "Snooze", "snooze_help": "No reminders before this date.",
+        "until": "Until", "assign": "Give to a colleague", "assign_to": "Colleague",
+        "assign_none": "Nobody", "add_comment": "Write a comment", "save": "Save",
+        "mark_unread": "Mark as unread",
+        "muted_window": "Muted: {convener} has a quiet time until {until}. The notification "
+        "goes out when it ends.", "inhibited": "Muted: the figures behind the value have an "
+        "open alert ({rule}) to be solved first.", "inhibited_link": "See that alert",
+        "done_acknowledged": "The alert is acknowledged.", "done_snoozed": "The alert is "
+        "snoozed.", "done_assigned": "The alert is assigned.", "done_commented":
+        "The comment is saved.", "done_unread": "Marked as unread.",
+        "read_only": "You can read and comment on the alert; the convener acknowledges it.",
+        "t_opened": "the alert opened", "t_updated": "the value changed",
+        "t_acknowledged": "acknowledged", "t_escalated": "escalated to the association",
+        "t_reminded": "a reminder was sent", "t_resolved": "the alert ended",
+        "t_reopened": "the alert opened again", "t_commented": "commented",
+        "t_snoozed": "snoozed", "t_assigned": "assigned",
+        "a_rules": "samstat", "a_sweep": "samstat",
+        "s_firing": "Firing", "s_acknowledged": "Acknowledged", "s_resolved": "Resolved",
+    },
+}
+
+CONFIRM = {
+    "sv": {
+        "title": "Kvittera larmet", "question": "Vill du kvittera larmet?",
+        "help": "Kvittera betyder att ni har sett larmet. Det lyfts då inte till "
+        "samordningsförbundet.", "confirm": "Ja, kvittera", "comment_optional":
+        "Kommentar (valfri)", "open": "Öppna larmet i inkorgen",
+        "done": "Tack! Larmet är kvitterat.", "already": "Larmet var redan kvitterat.",
+        "resolved": "Larmet har redan upphört; inget behöver göras.",
+        "used": "Länken har redan använts.", "expired": "Länken har gått ut. Öppna larmet i "
+        "inkorgen och kvittera där.", "invalid": "Länken är inte giltig.",
+        "missing": "Larmet finns inte längre.",
+        "stale_episode": "Länken gällde ett tidigare utlösande av larmet.",
+    },
+    "en": {
+        "title": "Acknowledge the alert", "question": "Acknowledge this alert?",
+        "help": "Acknowledging means you have seen the alert. It is then not escalated to "
+        "the association.", "confirm": "Yes, acknowledge", "comment_optional":
+        "Comment (optional)", "open": "Open the alert in the inbox",
+        "done": "Thank you! The alert is acknowledged.",
+        "already": "The alert was already acknowledged.",
+        "resolved": "The alert has already ended; nothing needs doing.",
+        "used": "The link has already been used.", "expired": "The link has expired. Open "
+        "the alert in the inbox and acknowledge it there.", "invalid": "The link is not "
+        "valid.", "missing": "The alert no longer exists.",
+        "stale_episode": "The link was for an earlier firing of the alert.",
+    },
+}
