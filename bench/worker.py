@@ -86,7 +86,7 @@ def area_messages(area: str, first_year: int, years: int) -> list[list[dict[str,
 def build_messages(n_areas: int, first_year: int = 2012, years: int = 12
                    ) -> list[tuple[bytes, bytes, int]]:
     """(key, value, observations) in area order, as ingest's relay would key them."""
-    from services.ingest.observations.service import encode_message
+    from services.ingest.observations.wire import encode_message
 
     out = []
     for area in municipalities()[:n_areas]:
@@ -138,7 +138,7 @@ class CountingDict(dict):  # type: ignore[type-arg]
 def regroup(messages: list[tuple[bytes, bytes, int]], by: tuple[str, ...]
             ) -> list[tuple[bytes, bytes, int]]:
     """The same observations in smaller messages, one per distinct value of ``by``."""
-    from services.ingest.observations.service import encode_message
+    from services.ingest.observations.wire import encode_message
 
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for _k, value, _n in messages:

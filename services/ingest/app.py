@@ -13,6 +13,7 @@ from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.tasks import stop_tasks
+from services.ingest import guard, openapi
 from services.ingest.config import IngestSettings, get_settings
 from services.ingest.kafka_ingest import start as start_kafka_ingest  # Kafka ingest
 from services.ingest.observations.cells_router import router as cells_router
@@ -62,4 +63,6 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.state.limiter = AgencyLimiter(settings.rate_limit_per_minute)
     app.include_router(observations_router)
     app.include_router(cells_router)
+    guard.install(app)
+    openapi.install(app)
     return app

@@ -17,11 +17,15 @@ batch), ``samstat-agency``, ``samstat-source-topic``, ``samstat-source-partition
 * a value that is not JSON (``malformed``);
 * a record that ``accept_batch`` rejects — schema, catalogue, stale revision (``rejected``;
   several problems of one record are joined: fields by ``,``, reasons by ``; ``);
-* a record the agency may not publish (``forbidden``): found up front with the catalogue's
-  publisher rules; should ``accept_batch`` still raise :class:`Forbidden`, the record its message
-  names is set aside and the rest retried;
-* a personal identity number anywhere in a record (value, raw text or key): then nothing of
-  that agency's polled batch is stored. The records holding a number are dead-lettered with
+* a record the agency may not publish (``forbidden``): ``accept_batch`` names every such record
+  in its structured denials (index, field, reason); they are set aside and the rest retried;
+* an ``event_id`` that happens to hold digits shaped like a personal identity number
+  (``event_id``, the record redacted): only that record, the producer resends it with a new id;
+* JSON nested deeper than :data:`samstat_kit.checks.MAX_DEPTH` or an integer beyond 64 bits
+  (``malformed``);
+* a personal identity number anywhere else in a record (value, raw text or key, as a string,
+  an integer or a float): then nothing of that agency's polled batch is stored. The records
+  holding a number are dead-lettered with
   their value replaced by :data:`REDACTED` and no key (``personal_number``); the agency's other
   records of that batch keep their value (``personal_number_in_batch``; the agency resends
   them). Neither the number nor the record's content is ever logged or put in a header.
@@ -39,8 +43,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,11 +50,11 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 from kafka import KafkaProducer
-from prometheus_client import Counter
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit.anonymity import is_personal_number, personal_number_field
+from samstat_kit.anonymity import is_personal_number
 from samstat_kit.auth.service import Principal
+from samstat_kit.checks import EVENT_ID_REASON, refusal, shape_problem
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.db import session_scope, writer_lock
@@ -60,25 +62,20 @@ from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings
-from services.ingest.observations import service
-from services.ingest.observations.router import (
-    LAST_REPORT,
+from services.ingest.metrics import (
+    DEADLETTERS,
     OBSERVATIONS,
     REJECTED_BATCHES,
-    SUPPRESSED,
+    count_receipt,
 )
+from services.ingest.observations import service
 from services.ingest.observations.schemas import ReceiptRead
-from services.ingest.validation import parse_record
 
 log = logging.getLogger(__name__)
-
-DEADLETTERS = Counter("ingest_deadletter_total",
-                      "Raw Kafka records sent to the dead-letter topic", ["agency", "reason"])
 
 REDACTED = b'{"redacted":"personal identity number"}'
 TOKEN_ID = "kafka"
 MAX_BACKOFF = 5.0
-_FORBIDDEN_INDEX = re.compile(r"^record (\d+):")
 
 
 @dataclass(frozen=True)
@@ -113,6 +110,7 @@ class _Parsed:
     doc: Any = None
     malformed: str | None = None  # why the value is not JSON
     personal_field: str | None = None  # where a personal number is (never the number)
+    event_id_only: bool = False  # ... and it is only the record's (random) event id
 
 
 def _key_has_personal_number(key: bytes | None) -> bool:
@@ -127,11 +125,17 @@ def _parse(record: ConsumerRecord) -> _Parsed:
     else:
         try:
             p.doc = json.loads(raw)
-            p.personal_field = personal_number_field(p.doc)
         except (ValueError, RecursionError):
-            p.malformed = "the message value is not valid UTF-8 JSON"
+            p.malformed = "the message value is not valid UTF-8 JSON (or nested too deep)"
             if is_personal_number(raw.decode(errors="replace")):
                 p.personal_field = "<raw value>"
+        else:
+            found = refusal(p.doc)
+            if found is not None:
+                p.personal_field = found.places[0]
+                p.event_id_only = found.places == ("event_id",)
+            else:
+                p.malformed = shape_problem(p.doc)
     if p.personal_field is None and _key_has_personal_number(record.key):
         p.personal_field = "<message key>"
     return p
@@ -216,20 +220,19 @@ class KafkaIngest:
     def _handle_agency(self, agency: str, recs: list[ConsumerRecord]
                        ) -> tuple[int, list[DeadLetter]]:
         parsed = [_parse(r) for r in recs]
-        if any(p.personal_field is not None for p in parsed):
+        if any(p.personal_field is not None and not p.event_id_only for p in parsed):
             return 0, self._personal_number_batch(agency, parsed)
 
         dead: list[DeadLetter] = []
         sendable: list[int] = []
         for i, p in enumerate(parsed):
-            if p.malformed is not None:
+            if p.event_id_only:
+                dead.append(self._redacted(agency, p, i, "event_id", "event_id",
+                                           EVENT_ID_REASON))
+            elif p.malformed is not None:
                 dead.append(self._letter(agency, p, i, "malformed", "", p.malformed))
-                continue
-            denial = self._denial(agency, i, p.doc)
-            if denial is not None:
-                dead.append(self._letter(agency, p, i, "forbidden", denial[0], denial[1]))
-                continue
-            sendable.append(i)
+            else:
+                sendable.append(i)
 
         receipt: ReceiptRead | None = None
         while sendable:
@@ -240,11 +243,12 @@ class KafkaIngest:
                 # The gate saw something our own scan did not: treat the batch as tainted.
                 return 0, self._personal_number_batch(agency, parsed, redact_all=True)
             except service.Forbidden as exc:
-                m = _FORBIDDEN_INDEX.match(str(exc))
-                culprits = [sendable[int(m.group(1))]] if m else list(sendable)
-                for i in culprits:
-                    dead.append(self._letter(agency, parsed[i], i, "forbidden", "agency",
-                                             str(exc)))
+                # The structured denials name each record (its index among those sent):
+                # set them aside, retry the rest. No denials: nothing may be published.
+                culprits = {sendable[d.index]: (d.field, d.reason) for d in exc.denials} or {
+                    i: ("agency", str(exc)) for i in sendable}
+                for i, (where, reason) in culprits.items():
+                    dead.append(self._letter(agency, parsed[i], i, "forbidden", where, reason))
                 sendable = [i for i in sendable if i not in culprits]
 
         if receipt is not None:
@@ -257,8 +261,9 @@ class KafkaIngest:
                 dead.append(self._letter(agency, parsed[i], i, "rejected", fields, reasons))
             measures = {parsed[i].doc.get("measure") for i in sendable
                         if i not in problems and isinstance(parsed[i].doc, dict)}
-            self._count(agency, receipt, measures & self.catalogue.measures.keys(),
-                        rejected=len(dead))
+            count_receipt(agency, accepted=receipt.accepted, duplicates=receipt.duplicates,
+                          rejected=len(dead), suppressed=len(receipt.suppressed),
+                          measures=measures & self.catalogue.measures.keys())
         elif dead:
             OBSERVATIONS.labels(agency, "rejected").inc(len(dead))
         accepted = receipt.accepted if receipt is not None else 0
@@ -266,18 +271,6 @@ class KafkaIngest:
             log.info("kafka ingest: %s: %d accepted, %d dead-lettered", agency, accepted,
                      len(dead))
         return accepted, sorted(dead, key=lambda d: d.index)
-
-    def _denial(self, agency: str, index: int, doc: Any) -> tuple[str, str] | None:
-        """Mirror of the service's authorisation for a record that parses, else None."""
-        obs, _ = parse_record(index, doc)
-        if obs is None:
-            return None  # accept_batch reports the validation problems
-        if obs.agency != agency:
-            return "agency", (f"topic {self.topics.raw(agency)} carries only {agency}'s "
-                              f"observations, not {obs.agency}'s")
-        reason = self.catalogue.publish_denial(obs.agency, obs.measure, obs.area,
-                                               obs.dimensions)
-        return None if reason is None else ("measure", reason)
 
     def _accept(self, agency: str, docs: list[Any]) -> ReceiptRead:
         principal = Principal(token_id=TOKEN_ID, scope="agency", agency=agency)
@@ -297,13 +290,10 @@ class KafkaIngest:
         dead = []
         for i, p in enumerate(parsed):
             if p.personal_field is not None or redact_all:
-                dead.append(DeadLetter(
-                    agency=agency, record=p.record, index=i, code="personal_number",
-                    field=p.personal_field or "",
-                    reason="personal identity number; the record is redacted and nothing of "
-                           "the agency's polled batch was stored",
-                    value=REDACTED, key=None,
-                ))
+                dead.append(self._redacted(
+                    agency, p, i, "personal_number", p.personal_field or "",
+                    "personal identity number; the record is redacted and nothing of the "
+                    "agency's polled batch was stored"))
             else:
                 dead.append(self._letter(
                     agency, p, i, "personal_number_in_batch", "",
@@ -312,22 +302,17 @@ class KafkaIngest:
         return dead
 
     @staticmethod
+    def _redacted(agency: str, p: _Parsed, index: int, code: str, field: str,
+                  reason: str) -> DeadLetter:
+        """A dead letter without the record's value and key: they hold a personal number."""
+        return DeadLetter(agency=agency, record=p.record, index=index, code=code, field=field,
+                          reason=reason, value=REDACTED, key=None)
+
+    @staticmethod
     def _letter(agency: str, p: _Parsed, index: int, code: str, field: str,
                 reason: str) -> DeadLetter:
         return DeadLetter(agency=agency, record=p.record, index=index, code=code, field=field,
                           reason=reason, value=p.record.value, key=p.record.key)
-
-    @staticmethod
-    def _count(agency: str, receipt: ReceiptRead, measures: set[str], *,
-               rejected: int) -> None:
-        OBSERVATIONS.labels(agency, "accepted").inc(receipt.accepted)
-        OBSERVATIONS.labels(agency, "duplicate").inc(receipt.duplicates)
-        OBSERVATIONS.labels(agency, "rejected").inc(rejected)
-        SUPPRESSED.labels(agency).inc(len(receipt.suppressed))
-        if receipt.accepted:
-            now = time.time()
-            for measure in sorted(measures):
-                LAST_REPORT.labels(agency, measure).set(now)
 
     # ---------------------------------------------------------------- dead letters
 

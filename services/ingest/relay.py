@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.db import session_scope
 from samstat_kit.tasks import raise_if_cancelling
 from services.ingest.observations.models import OutboxMessage
-from services.ingest.observations.service import (
+from services.ingest.observations.service import outbox_depth
+from services.ingest.observations.wire import (
     MESSAGE_OBSERVATIONS,
     join_messages,
-    outbox_depth,
     split_message,
 )
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.settings import KitSettings
 from services.ingest.observations.models import IngestObservation
-from services.ingest.observations.service import MESSAGE_OBSERVATIONS, encode_message
+from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, encode_message
 
 CHUNK = 5000
 

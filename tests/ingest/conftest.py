@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
+from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
@@ -50,7 +50,7 @@ def token(ingest_db: str) -> Any:
 
 def obs(**over: Any) -> dict[str, Any]:
     base = {
-        "event_id": str(uuid.uuid4()), "agency": "forsakringskassan",
+        "event_id": new_event_id(), "agency": "forsakringskassan",
         "measure": "benefit_net_days", "area": "2480", "period": "2023-10",
         "dimensions": {"benefit": "sickness", "sex": "K"}, "value": 31000.0, "unit": "days",
         "revision": 1, "produced_at": datetime.now(UTC).isoformat(),

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from datetime import date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from samstat_kit.anonymity import _strings, contains_personal_number, is_personal_number
+from samstat_kit import anonymity
+from samstat_kit.anonymity import (
+    _strings,
+    chance_in_uuid4,
+    contains_personal_number,
+    is_personal_number,
+    new_event_id,
+    personal_number_fields,
+)
+from samstat_kit.checks import refusal, shape_problem
 from services.ingest.gate import suppress
 
 
@@ -64,25 +75,103 @@ def test_impossible_dates_pass() -> None:
 
 @given(st.uuids(), st.datetimes())
 def test_event_ids_timestamps_and_periods_pass(u: object, produced: datetime) -> None:
-    doc = {"event_id": str(u), "period": "2023-10", "area": "2480",
+    event_id = str(u)
+    doc = {"event_id": event_id, "period": "2023-10", "area": "2480",
            "produced_at": produced.isoformat(), "value": 1234.5}
-    assert not contains_personal_number(doc)
+    # Only a uuid that itself holds a number (about 1 in 11 700) makes the document fail.
+    assert contains_personal_number(doc) == is_personal_number(event_id)
 
 
-def test_a_uuid_whose_digits_look_like_a_number_still_passes() -> None:
-    core = "811218987"
-    pnr = "19" + core + luhn_digit(core)  # 12 digits, a valid personnummer
-    assert is_personal_number(pnr)
-    assert not contains_personal_number({"event_id": f"3f1c2a4b-0a1b-4c2d-8e3f-{pnr}"})
+@given(personal_numbers())
+def test_a_number_in_a_uuid_shaped_string_is_found_anywhere(pnr: str) -> None:
+    """No exemption for canonical UUIDs: 19880208-9717-4000-8000-000000000000 is one."""
+    digits = pnr.replace("-", "").replace("+", "")
+    twelve = digits if len(digits) == 12 else "19" + digits  # a 12-digit form's century
+    if not is_personal_number(twelve):
+        return  # the 10-digit form's date is only valid in 20yy (a 19yy 12-digit is not)
+    shaped = [f"{twelve[:8]}-{twelve[8:]}-4000-8000-000000000000",
+              f"3f1c2a4b-0a1b-4c2d-8e3f-{twelve}",
+              f"ab{digits[-10:-4]}-{digits[-4:]}-4c2d-8e3f-aaaaaaaaaaaa"]
+    for value in shaped:
+        assert is_personal_number(value)
+        for doc in ({"event_id": value}, {"dimensions": {"sex": value}}, {value: 1},
+                    {"observations": [], "note": value}):
+            assert contains_personal_number(doc)
+
+
+@given(personal_numbers())
+def test_numbers_sent_as_floats_are_found(pnr: str) -> None:
+    digits = pnr.replace("-", "").replace("+", "")
+    if digits.startswith("0"):
+        return  # as a number it would lose its leading zero: it is not that number
+    assert contains_personal_number({"value": float(digits)})
+    assert contains_personal_number([[{"x": float(f"{digits}e0")}]])
+    assert contains_personal_number({"value": -float(digits)})
+
+
+def test_the_chance_of_a_number_in_a_uuid4_is_as_documented() -> None:
+    """chance_in_uuid4 (the figure the docs give) against a seeded sample of uuid4s."""
+    p = chance_in_uuid4()
+    assert 7e-5 < p < 1e-4  # "about 0.86 in 10 000"
+    rng = random.Random(20241204)
+    n = 200_000
+    hits = sum(is_personal_number(str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+               for _ in range(n))
+    expected = p * n  # ~17; Poisson: far outside 5..35 would mean the formula is wrong
+    assert 5 <= hits <= 35, (hits, expected)
+
+
+def test_new_event_ids_never_hold_a_number(monkeypatch: object) -> None:
+    bad = uuid.UUID("19880208-9717-4000-8000-000000000000")
+    draws = iter([bad, bad, uuid.UUID("3f1c2a4b-0a1b-4c2d-8e3f-0a0b0c0d0e0f")])
+    monkeypatch.setattr(anonymity.uuid, "uuid4", lambda: next(draws))  # type: ignore[attr-defined]
+    assert new_event_id() == "3f1c2a4b-0a1b-4c2d-8e3f-0a0b0c0d0e0f"
+
+
+def test_the_refusal_names_places_never_numbers() -> None:
+    pnr = "198802089717"
+    body = {"observations": [{"event_id": "x"}, {"event_id": "19880208-9717-4000-8000-"
+                                                              "000000000000"}],
+            "note": {"deep": [pnr]}, pnr: 1}
+    found = refusal(body)
+    assert found is not None
+    assert set(found.places) == {"observations.1.event_id", "note.deep.0", "<key>"}
+    assert not found.only_event_ids
+    assert pnr not in found.detail() and "880208" not in found.detail()
+    only_id = refusal({"observations": [{}, {}, {"event_id": "19880208-9717-4000-8000-"
+                                                              "000000000000"}]})
+    assert only_id is not None and only_id.only_event_ids and only_id.records == (2,)
+    assert [(p.index, p.field) for p in only_id.problems()] == [(2, "event_id")]
+    assert "new event_id" in only_id.detail()
+
+
+def test_deep_nesting_and_huge_integers_are_named_not_crashed() -> None:
+    deep: object = "x"
+    for _ in range(1000):
+        deep = [deep]
+    assert "nested deeper" in (shape_problem({"observations": deep}) or "")
+    assert not contains_personal_number(deep)  # the walk itself survives any depth
+    assert personal_number_fields(deep) == []
+    assert "64 bits" in (shape_problem({"observations": [{"revision": 2**64}]}) or "")
+    assert "observations.0.revision" in (shape_problem({"observations": [{"revision": -2**70}]})
+                                         or "")
+    assert shape_problem({"observations": [{"revision": 2**63 - 1, "d": {"a": [1]}}]}) is None
 
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+    | st.integers(10**9, 10**12).map(float)
     | st.text(alphabet="0123456789-+ abx\"\\:٣") | st.uuids().map(str)
-    | st.tuples(st.text(max_size=3), personal_numbers()).map("".join),
+    | st.tuples(st.text(max_size=3), personal_numbers()).map("".join)
+    | personal_numbers().map(lambda p: p.replace("-", "").replace("+", ""))
+    .filter(lambda d: not d.startswith("0")).map(int)
+    | personal_numbers().map(lambda p: p.replace("-", "").replace("+", ""))
+    .filter(lambda d: not d.startswith("0")).map(float)
+    | personal_numbers().map(lambda p: p.replace("-", "").replace("+", "")[-12:])
+    .filter(lambda d: len(d) == 12).map(lambda d: f"{d[:8]}-{d[8:]}-4000-8000-000000000000"),
     lambda inner: st.lists(inner, max_size=4)
     | st.dictionaries(st.sampled_from(["event_id", "value", "x", "1981121898"]) | st.text(
-        max_size=3), inner, max_size=4),
+        max_size=3) | personal_numbers(), inner, max_size=4),
     max_leaves=12)
 
 
@@ -91,6 +180,7 @@ def test_the_quick_test_never_hides_what_the_walk_finds(payload: object) -> None
     """contains_personal_number's shortcut (orjson + a byte translation) is only a shortcut."""
     walk = any(is_personal_number(s) for s in _strings(payload))
     assert contains_personal_number(payload) == walk
+    assert bool(personal_number_fields(payload)) == walk
 
 
 @given(personal_numbers(), st.uuids())

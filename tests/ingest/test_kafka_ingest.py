@@ -230,7 +230,7 @@ def test_handler_splits_each_agency_batch(handler: tuple[KafkaIngest, list[DeadL
     assert _count_event(ingest_db, own["event_id"]) == 1
     assert _count_event(ingest_db, foreign["event_id"]) == 0
     got = {(d.agency, d.index, d.code, d.field) for d in sent}
-    assert got == {("kommun-2480", 1, "forbidden", "measure"),
+    assert got == {("kommun-2480", 1, "forbidden", "area"),
                    ("forsakringskassan", 2, "rejected", "revision"),
                    ("forsakringskassan", 3, "malformed", "")}
     # Replaying the same batch (a crash before the offset commit) stores nothing new.

@@ -17,7 +17,7 @@ from samstat_kit.kafka import Topics, make_consumer
 from samstat_kit.settings import KafkaSettings
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
-from services.ingest.observations.service import encode_message
+from services.ingest.observations.wire import encode_message
 from services.ingest.relay import pack
 from tests.ingest.conftest import obs
 

@@ -3,8 +3,10 @@
 On PostgreSQL a statement for 500 rows (a multi-row ``INSERT``, an ``IN (…)`` of 500 keys) is
 longer than 4 KB, and psycopg converts the placeholders of such statements in Python every
 time; an executemany is one statement per row. That was most of ingest's time on PostgreSQL
-(docs/benchmarks.md). There, rows go by ``COPY`` (sequence values taken in one query first)
-and lookups bind one JSON array parameter. On SQLite, rows go by the driver's
+(docs/benchmarks.md). There, outbox rows go by ``COPY``; log and cell rows go as one JSON
+parameter that the server unpacks, so that the statement can say ``ON CONFLICT``: a duplicate
+racing this batch is skipped and a cell never moves to a lower revision (the guarded write),
+whatever commits first. Lookups bind one JSON array parameter. On SQLite, rows go by the driver's
 ``executemany`` (a loop in C), with the values converted as SQLAlchemy would store them:
 SQLAlchemy's own many-row ``INSERT … RETURNING`` spent a third of ingest's time building
 parameters in Python.
@@ -17,17 +19,16 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, func, select, text
+from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from services.ingest.observations.models import IngestObservation
+from services.ingest.observations.models import IngestCell, IngestObservation
 
 _LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "period",
                 "dimensions", "value", "unit", "obs_status", "conf_status", "revision",
                 "produced_at", "received_at", "batch_id")
 _LOG_FIELDS = itemgetter(*_LOG_COLUMNS[1:])
-_DIMENSIONS = _LOG_COLUMNS.index("dimensions") - 1
 
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('ingest_observations', 'seq')) "
                  "FROM generate_series(1, :n)")
@@ -48,32 +49,85 @@ def _copy(session: Session, table: str, columns: Sequence[str],
             copy.write_row(row)
 
 
-def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert observation-log ``rows`` (IngestObservation columns without ``seq``); returns
-    their ``seq`` values in the rows' order."""
+# PostgreSQL: the rows as one JSON parameter, unpacked by the server (psycopg converts the
+# placeholders of long statements in Python; one parameter avoids that, as COPY did), with
+# ON CONFLICT so that a racing duplicate is skipped, not a UniqueViolation. Inserted in
+# event-id order: two batches racing over the same ids lock them in one order (no deadlock).
+_PG_LOG = text(
+    "INSERT INTO ingest_observations (seq, event_id, cell_key, agency, measure, area, period, "
+    "dimensions, value, unit, obs_status, conf_status, revision, produced_at, received_at, "
+    "batch_id) "
+    "SELECT seq, event_id, cell_key, agency, measure, area, period, dimensions, value, unit, "
+    "obs_status, conf_status, revision, produced_at, received_at, batch_id "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(seq bigint, event_id text, "
+    "cell_key text, agency text, measure text, area text, period text, dimensions json, "
+    "value double precision, unit text, obs_status text, conf_status text, revision integer, "
+    "produced_at timestamptz, received_at timestamptz, batch_id text) "
+    "ORDER BY event_id "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq")
+
+# The guarded write: a cell only ever moves to a higher revision, whatever commits first.
+# In cell-key order, so batches racing over the same cells lock them in one order.
+_PG_CELLS = text(
+    "INSERT INTO ingest_cells (cell_key, revision, seq) "
+    "SELECT cell_key, revision, seq FROM jsonb_to_recordset(CAST(:rows AS jsonb)) "
+    "AS r(cell_key text, revision integer, seq bigint) ORDER BY cell_key "
+    "ON CONFLICT (cell_key) DO UPDATE SET revision = excluded.revision, seq = excluded.seq "
+    "WHERE ingest_cells.revision < excluded.revision RETURNING cell_key")
+_SQLITE_CELLS = (
+    "INSERT INTO ingest_cells (cell_key, revision, seq) VALUES (?, ?, ?) "
+    "ON CONFLICT (cell_key) DO UPDATE SET revision = excluded.revision, seq = excluded.seq "
+    "WHERE ingest_cells.revision < excluded.revision")
+
+
+def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert observation-log ``rows`` (IngestObservation columns without ``seq``, one
+    ``batch_id``); returns ``{event_id: seq}`` of the rows inserted. A row whose event id is
+    already in the log (a duplicate that raced this batch) is skipped, not an error."""
     if not rows:
-        return []
+        return {}
     if not _postgres(session):
-        _executemany(session, IngestObservation, _LOG_COLUMNS[1:],
-                     map(_LOG_FIELDS, rows))
-        # The log's own numbering, read back by event id (unique): no assumption about how
-        # SQLite hands out row ids.
-        ids = [row["event_id"] for row in rows]
-        seq_of = dict(session.connection().execute(
+        _executemany(session, IngestObservation, _LOG_COLUMNS[1:], map(_LOG_FIELDS, rows),
+                     conflict="ON CONFLICT (event_id) DO NOTHING")
+        # The log's own numbering, read back by batch: no assumption about how SQLite hands
+        # out row ids, and a skipped duplicate (another batch's row) is not counted as ours.
+        return dict(session.connection().execute(
             select(IngestObservation.event_id, IngestObservation.seq)
-            .where(IngestObservation.event_id.in_(ids))).all())
-        return [seq_of[i] for i in ids]
-    # Ascending, so the log's order is the batch's order (as with the INSERT).
+            .where(IngestObservation.batch_id == rows[0]["batch_id"])).all())
+    # Ascending, so the log's order is the batch's order.
     seqs = sorted(int(s) for s in session.connection().scalars(_NEXTVALS, {"n": len(rows)}))
-    _copy(session, "ingest_observations", _LOG_COLUMNS,
-          (_log_row(seq, row) for seq, row in zip(seqs, rows, strict=True)))
-    return seqs
+    document = orjson.dumps([row | {"seq": seq} for seq, row in zip(seqs, rows, strict=True)])
+    return dict(session.connection().execute(_PG_LOG, {"rows": document.decode()}).all())
 
 
-def _log_row(seq: int, row: dict[str, Any]) -> list[Any]:
-    values = [seq, *_LOG_FIELDS(row)]
-    values[_DIMENSIONS + 1] = orjson.dumps(values[_DIMENSIONS + 1]).decode()
-    return values
+def upsert_cells(*, session: Session, cells: list[dict[str, Any]]) -> set[str]:
+    """Move each cell (``cell_key``, ``revision``, ``seq``; one row per key) to its revision
+    unless it already has that or a higher one; returns the keys this call moved."""
+    if not cells:
+        return set()
+    connection = session.connection()
+    if _postgres(session):
+        return set(connection.scalars(_PG_CELLS, {"rows": orjson.dumps(cells).decode()}))
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(_SQLITE_CELLS, [(c["cell_key"], c["revision"], c["seq"])
+                                           for c in cells])
+    finally:
+        cursor.close()
+    ours = {c["cell_key"]: c["seq"] for c in cells}
+    now = connection.execute(select(IngestCell.cell_key, IngestCell.seq)
+                             .where(IngestCell.cell_key.in_(list(ours)))).all()
+    return {key for key, seq in now if ours[key] == seq}
+
+
+def delete_log(*, session: Session, event_ids: list[str]) -> None:
+    """Take back this transaction's log rows (revisions that lost a race to a newer one)."""
+    if event_ids:
+        session.connection().execute(
+            delete(IngestObservation)
+            .where(one_of(session, IngestObservation.event_id, event_ids)))
 
 
 def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -90,7 +144,7 @@ def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> 
 
 
 def _executemany(session: Session, model: Any, columns: Sequence[str],
-                 rows: Iterable[Sequence[Any]]) -> None:
+                 rows: Iterable[Sequence[Any]], conflict: str = "") -> None:
     """INSERT ``rows`` into ``model``'s table with the DB-API cursor of the session's
     connection, inside its transaction; each value converted by its column type, as
     SQLAlchemy would bind it."""
@@ -116,7 +170,7 @@ def _executemany(session: Session, model: Any, columns: Sequence[str],
     cursor = driver.cursor()
     try:
         cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) "
-                           f"VALUES ({', '.join('?' * len(columns))})", map(bound, rows))
+                           f"VALUES ({', '.join('?' * len(columns))}) {conflict}", map(bound, rows))
     finally:
         cursor.close()
 

@@ -1,40 +1,19 @@
-"""Pydantic mirror of schemas/observation.v1.schema.json (the contract), plus the receipt.
-
-Ingest validates with pydantic for speed; tests check that it agrees with the JSON Schema.
-"""
+"""The receipt, the error body and the documented request body. The observation itself
+(pydantic mirror of schemas/observation.v1.schema.json) is :class:`ObservationCreate` of
+:mod:`samstat_kit.checks`, shared with the agencies' client; tests check it agrees with the
+JSON Schema."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
-from uuid import UUID
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel
 
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+\-]+$", max_length=64)]
+from samstat_kit.checks import ObservationCreate
 
-
-class ObservationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
-
-    event_id: UUID
-    agency: Annotated[str, StringConstraints(max_length=64)]
-    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-    area: Annotated[str, StringConstraints(max_length=32)]
-    period: Annotated[str, StringConstraints(max_length=8)]
-    dimensions: dict[Code, Code] = Field(default_factory=dict)
-    value: float | None
-    unit: Annotated[str, StringConstraints(max_length=32)]
-    obs_status: Literal["A", "P", "E", "B"] = "A"
-    conf_status: Literal["F", "C", "N"] = "F"
-    revision: Annotated[int, Field(ge=1)] = 1
-    produced_at: datetime
-
-    @model_validator(mode="after")
-    def _null_only_when_confidential(self) -> ObservationCreate:
-        if self.value is None and self.conf_status == "F":
-            raise ValueError("value may be null only when conf_status is C or N")
-        return self
+__all__ = ["BatchCreate", "CellRead", "ErrorRead", "ObservationCreate", "ReceiptRead", "Rejection",
+           "SuppressionRead"]
 
 
 class Rejection(BaseModel):
@@ -46,6 +25,16 @@ class Rejection(BaseModel):
 class SuppressionRead(BaseModel):
     index: int
     reason: str
+    kind: Literal["primary", "secondary", "held", "agency", "superseded"] | None = None
+
+
+class ErrorRead(BaseModel):
+    """Every error answer of ingest (401, 403, 413, 415, 422, 429, 503): a reason, and for
+    findings about records (403 denials, strict-mode and event-id refusals) one entry per
+    finding. Never a value that was sent."""
+
+    detail: str
+    rejected: list[Rejection] = []
 
 
 class ReceiptRead(BaseModel):

@@ -1,24 +1,39 @@
-"""Accepting a batch: gate, validate, deduplicate, version, and write log + outbox in the
-caller's transaction. Nothing here commits."""
+"""Accepting a batch, in named steps: refuse personal numbers, judge every record (contract,
+publishing rights, catalogue), suppress small counts, look up duplicates and stale revisions,
+then write log, cells, outbox and the batch row in the caller's transaction. Nothing here
+commits. ``dry_run`` stops before the first write: the same receipt, nothing stored."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from samstat_kit.anonymity import contains_personal_number
 from samstat_kit.auth.service import Principal
 from samstat_kit.cells import cell_key
+from samstat_kit.checks import (
+    Problem,
+    Refusal,
+    Verdict,
+    dump_records,
+    judge,
+    refusal,
+    sorted_problems,
+)
 from samstat_kit.contracts import Catalogue
 from services.ingest import gate
-from services.ingest.observations.bulk import insert_log, insert_rows, one_of
+from services.ingest.observations.bulk import (
+    delete_log,
+    insert_log,
+    insert_rows,
+    one_of,
+    upsert_cells,
+)
 from services.ingest.observations.models import (
     IngestBatch,
     IngestCell,
@@ -31,15 +46,27 @@ from services.ingest.observations.schemas import (
     Rejection,
     SuppressionRead,
 )
-from services.ingest.validation import Problem, check_catalogue, dump_records, parse_records
+from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, encode_message
+
+__all__ = ["MESSAGE_OBSERVATIONS", "Forbidden", "PersonalNumberFound", "StrictRejected",
+           "accept_batch", "cell_history", "cells", "encode_message", "outbox_depth"]
 
 
 class PersonalNumberFound(Exception):
-    """The batch holds a personal identity number. Deliberately carries no detail."""
+    """The request holds a personal identity number. Carries where (paths), never what."""
+
+    def __init__(self, found: Refusal) -> None:
+        super().__init__(found.detail())
+        self.refusal = found
 
 
 class Forbidden(Exception):
-    """The token may not publish (part of) this batch."""
+    """The token may not publish (part of) this batch: ``denials`` name each record, field
+    and reason (empty when the token may publish nothing at all)."""
+
+    def __init__(self, reason: str, denials: list[Problem] | None = None) -> None:
+        super().__init__(reason)
+        self.denials = denials or []
 
 
 class StrictRejected(Exception):
@@ -47,15 +74,17 @@ class StrictRejected(Exception):
         self.receipt = receipt
 
 
-def _authorize(index: int, obs: ObservationCreate, principal: Principal, cat: Catalogue) -> None:
-    if principal.scope != "agency":
-        raise Forbidden("only agency tokens publish observations")
-    if obs.agency != principal.agency:
-        raise Forbidden(f"record {index}: the token of {principal.agency} may not publish "
-                        f"as {obs.agency}")
-    denial = cat.publish_denial(obs.agency, obs.measure, obs.area, obs.dimensions)
-    if denial:
-        raise Forbidden(f"record {index}: {denial}")
+@dataclass
+class _Plan:
+    """What the batch would store, after the lookups against the database."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # cells already in the database (updated, not inserted)
+    known: set[str] = field(default_factory=set)
+    # when the batch was received: one moment for its log rows, outbox and batch row
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def accept_batch(
@@ -68,31 +97,81 @@ def accept_batch(
     threshold: int,
     strict: bool = False,
     channel: str = "http",
+    dry_run: bool = False,
+    body: Any = None,
 ) -> ReceiptRead:
-    if contains_personal_number(records):
-        raise PersonalNumberFound()
-    good: list[tuple[int, ObservationCreate]] = []
-    parsed, problems = parse_records(records)
-    for i, obs in parsed:
-        _authorize(i, obs, principal, catalogue)
-        errs = check_catalogue(i, obs, catalogue)
-        if errs:
-            problems.extend(errs)
-        else:
-            good.append((i, obs))
+    """Judge and store one batch; ``body`` is the whole request (scanned for personal
+    numbers beside ``records`` too). With ``dry_run`` every check runs, the database
+    included, and nothing is written: the receipt is the one the real call would give."""
+    refuse_personal_numbers(records if body is None else body)
+    verdict = judge_records(principal, records, catalogue)
     batch_id = str(uuid.uuid4())
-    if strict and problems:
-        raise StrictRejected(_receipt(batch_id, 0, 0, problems, []))
-
+    if strict and verdict.problems:
+        raise StrictRejected(_receipt(batch_id, 0, 0, verdict.problems, []))
+    good = verdict.good
     docs = dump_records([o for _, o in good])
-    person = [catalogue.measures[o.measure].person_count for _, o in good]
-    suppressed = [
-        SuppressionRead(index=good[s.index][0], reason=s.reason)
-        for s in gate.suppress(docs, person, threshold)
-    ]
+    plan = plan_rows(session=session, good=good, docs=docs, batch_id=batch_id,
+                     problems=verdict.problems)
+    suppressed = suppress_small_counts(session=session, plan=plan, catalogue=catalogue,
+                                       threshold=threshold, batch_id=batch_id,
+                                       record=not dry_run)
+    if not dry_run:
+        write_rows(session=session, plan=plan, topic=topic)
+        session.add(IngestBatch(
+            id=batch_id, agency=principal.agency or "", token_id=principal.token_id,
+            channel=channel, received_at=plan.now, records=len(records),
+            accepted=len(plan.rows), duplicates=plan.duplicates,
+            rejected=len({p.index for p in plan.problems}), suppressed=len(suppressed),
+        ))
+        session.flush()
+    return _receipt(batch_id, len(plan.rows), plan.duplicates, plan.problems, suppressed)
 
-    now = datetime.now(UTC)
-    ids = [d["event_id"] for d in docs]
+
+def refuse_personal_numbers(body: Any) -> None:
+    """Step 1: a personal identity number anywhere (any field, key, number, event id) refuses
+    the whole request."""
+    found = refusal(body)
+    if found is not None:
+        raise PersonalNumberFound(found)
+
+
+def judge_records(principal: Principal, records: list[Any], catalogue: Catalogue) -> Verdict:
+    """Step 2: contract, publishing rights and catalogue per record (pure:
+    :func:`samstat_kit.checks.judge`). Any denial makes the batch forbidden (403), naming
+    every denied record, so nothing is published half under a wrong identity."""
+    if principal.scope != "agency":
+        raise Forbidden("only agency tokens publish observations")
+    verdict = judge(records, catalogue, principal.agency)
+    if verdict.denials:
+        first = verdict.denials[0]
+        raise Forbidden(f"record {first.index} ({first.field}): {first.reason}"
+                        + (f"; and {len(verdict.denials) - 1} more denied record(s)"
+                           if len(verdict.denials) > 1 else ""), verdict.denials)
+    return verdict
+
+
+def suppress_small_counts(*, session: Session, plan: _Plan, catalogue: Catalogue,
+                          threshold: int, batch_id: str, record: bool = True
+                          ) -> list[SuppressionRead]:
+    """Step 4b: the disclosure control (services/ingest/disclosure), on what is really new
+    (no duplicates, no stale revisions) against everything published before. Hides values in
+    the planned rows in place and says which (by index in the sent batch); ``record`` keeps
+    the cells' states and the audit trail (not on a dry run)."""
+    hidden = gate.protect(session=session, docs=[r["_doc"] for r in plan.rows],
+                          catalogue=catalogue, threshold=threshold, batch_id=batch_id,
+                          record=record)
+    for h in hidden:
+        row = plan.rows[h.index]
+        row["value"], row["conf_status"] = row["_doc"]["value"], row["_doc"]["conf_status"]
+    return [SuppressionRead(index=plan.rows[h.index]["_index"], reason=h.reason, kind=h.kind)
+            for h in hidden]
+
+
+def plan_rows(*, session: Session, good: list[tuple[int, ObservationCreate]],
+              docs: list[dict[str, Any]], batch_id: str, problems: list[Problem]) -> _Plan:
+    """Step 4: duplicates (event ids already stored or repeated) and stale revisions, against
+    the database and within the batch; the log rows of what remains."""
+    plan = _Plan(problems=list(problems))
     keys = [cell_key(d["agency"], d["measure"], d["area"], d["period"], d["dimensions"])
             for d in docs]
     # Core statements on the session's connection: the ORM's execution path cost more than
@@ -100,114 +179,71 @@ def accept_batch(
     connection = session.connection()
     seen_ids = set(connection.scalars(
         select(IngestObservation.event_id)
-        .where(one_of(session, IngestObservation.event_id, ids))))
+        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))))
     current = dict(connection.execute(
         select(IngestCell.cell_key, IngestCell.revision)
-        .where(one_of(session, IngestCell.cell_key, keys))
-    ).all())
-    known = set(current)
-
-    duplicates = 0
-    by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows: list[dict[str, Any]] = []
+        .where(one_of(session, IngestCell.cell_key, keys))).all())
+    plan.known = set(current)
+    now = plan.now
     for (index, _), doc, key in zip(good, docs, keys, strict=True):
         if doc["event_id"] in seen_ids:
-            duplicates += 1
+            plan.duplicates += 1
             continue
         if key in current and doc["revision"] <= current[key]:
-            problems.append(Problem(index, "revision",
-                                    f"stale: the cell already has revision {current[key]}"))
+            plan.problems.append(Problem(index, "revision",
+                                         f"stale: the cell already has revision {current[key]}"))
             continue
         seen_ids.add(doc["event_id"])
         current[key] = doc["revision"]
-        rows.append({
+        plan.rows.append({
             "event_id": doc["event_id"], "cell_key": key, "agency": doc["agency"],
             "measure": doc["measure"], "area": doc["area"], "period": doc["period"],
             "dimensions": doc["dimensions"], "value": doc["value"], "unit": doc["unit"],
             "obs_status": doc["obs_status"], "conf_status": doc["conf_status"],
             "revision": doc["revision"],
             "produced_at": _utc(datetime.fromisoformat(doc["produced_at"])),
-            "received_at": now, "batch_id": batch_id,
+            "received_at": now, "batch_id": batch_id, "_index": index, "_doc": doc,
         })
-        by_area[doc["area"]].append(doc | {"cell_key": key})
+    return plan
 
+
+def write_rows(*, session: Session, plan: _Plan, topic: str) -> None:
+    """Step 5: log, cells (guarded: never to a lower revision) and outbox, correct when
+    another transaction races this one: a duplicate that committed first is counted as a
+    duplicate, and a revision that lost to a newer one is stale and taken back."""
     # Bulk statements, not ORM objects (services/ingest/observations/bulk.py): a 500-record
     # batch is a few statements instead of a thousand tracked instances.
-    if rows:
-        seqs = insert_log(session=session, rows=rows)
-        latest: dict[str, dict[str, Any]] = {}
-        for row, seq in zip(rows, seqs, strict=True):
-            if row["cell_key"] not in latest or \
-                    row["revision"] > latest[row["cell_key"]]["revision"]:
-                latest[row["cell_key"]] = {"cell_key": row["cell_key"],
-                                           "revision": row["revision"], "seq": seq}
-        fresh = [c for k, c in latest.items() if k not in known]
-        changed = [c for k, c in latest.items() if k in known]
-        insert_rows(session=session, model=IngestCell, rows=fresh)
-        if changed:
-            session.execute(update(IngestCell), changed)
+    seqs = insert_log(session=session, rows=[_log_row(r) for r in plan.rows])
+    raced = [r for r in plan.rows if r["event_id"] not in seqs]
+    plan.duplicates += len(raced)
+    rows = [r for r in plan.rows if r["event_id"] in seqs]
+    latest: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = row["cell_key"]
+        if key not in latest or row["revision"] > latest[key]["revision"]:
+            latest[key] = {"cell_key": key, "revision": row["revision"],
+                           "seq": seqs[row["event_id"]]}
+    moved = upsert_cells(session=session, cells=list(latest.values()))
+    lost = [r for r in rows if r["cell_key"] not in moved]
+    if lost:
+        delete_log(session=session, event_ids=[r["event_id"] for r in lost])
+        plan.problems += [Problem(r["_index"], "revision",
+                                  "stale: the cell got a newer revision meanwhile")
+                          for r in lost]
+    plan.rows = [r for r in rows if r["cell_key"] in moved]
     # One message per area: a national batch touches ~150 areas.
+    by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in plan.rows:
+        by_area[row["area"]].append(row["_doc"] | {"cell_key": row["cell_key"]})
+    batch_id = plan.rows[0]["batch_id"] if plan.rows else ""
     insert_rows(session=session, model=OutboxMessage, rows=[
-        {"topic": topic, "key": area, "created_at": now,
+        {"topic": topic, "key": area, "created_at": plan.now,
          "payload": encode_message(batch_id, area_docs)}
         for area, area_docs in by_area.items()])
-    rejected = len({p.index for p in problems})
-    session.add(IngestBatch(
-        id=batch_id, agency=principal.agency or "", token_id=principal.token_id,
-        channel=channel, received_at=now, records=len(records), accepted=len(rows),
-        duplicates=duplicates, rejected=rejected, suppressed=len(suppressed),
-    ))
-    session.flush()
-    return _receipt(batch_id, len(rows), duplicates, problems, suppressed)
 
 
-# Observations per validated-topic message at most, when messages are packed (relay) or
-# built from the log (replay): the worker's per-message cost is then paid once per 500.
-MESSAGE_OBSERVATIONS = 500
-
-
-def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
-    """One validated-topic message: the accepted cells of one area from one batch.
-
-    Keyed by area, so every revision of a cell (and every cell a municipality's aggregates
-    need) lands on one partition in order, while the stream processor pays its per-message
-    overhead once per area and batch rather than once per observation.
-    """
-    return orjson.dumps({"v": 1, "batch_id": batch_id, "observations": observations})
-
-
-# The exact bytes encode_message writes around the observations. The relay splices waiting
-# messages of a partition together at this level (split_message/join_messages): decoding and
-# re-encoding them cost ingest a seventh of its CPU under load.
-_HEAD, _MID, _TAIL = b'{"v":1,"batch_id":', b',"observations":[', b"]}"
-
-
-def split_message(payload: bytes) -> tuple[str, bytes, int] | None:
-    """(batch id, the observations' JSON without the brackets, how many) of a message that
-    :func:`encode_message` wrote; None for anything else."""
-    if not (payload.startswith(_HEAD) and payload.endswith(_TAIL)):
-        return None
-    mid = payload.find(_MID, len(_HEAD))
-    if mid < 0:
-        return None
-    try:
-        batch_id = json.loads(payload[len(_HEAD):mid])
-    except ValueError:
-        return None
-    if not isinstance(batch_id, str):
-        return None
-    body = payload[mid + len(_MID):-len(_TAIL)]
-    # Every observation has exactly one "event_id" key; inside a JSON string the quotes
-    # would be escaped, so the pattern counts keys only.
-    return batch_id, body, body.count(b'"event_id":')
-
-
-def join_messages(batch_ids: list[str], bodies: list[bytes]) -> bytes:
-    """One message holding the observations of several, in order; ``batch_ids`` names them."""
-    return b"".join([
-        _HEAD, json.dumps(batch_ids[0]).encode(),
-        b',"batch_ids":', json.dumps(batch_ids, separators=(",", ":")).encode(),
-        _MID, b",".join(b for b in bodies if b), _TAIL])
+def _log_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
 
 
 def _utc(moment: datetime) -> datetime:
@@ -220,7 +256,7 @@ def _receipt(batch_id: str, accepted: int, duplicates: int, problems: list[Probl
     return ReceiptRead(
         batch_id=batch_id, accepted=accepted, duplicates=duplicates,
         rejected=[Rejection(index=p.index, field=p.field, reason=p.reason)
-                  for p in sorted(problems, key=lambda p: p.index)],
+                  for p in sorted_problems(problems)],
         suppressed=suppressed,
     )
 

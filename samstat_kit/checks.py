@@ -1,0 +1,318 @@
+"""The checks of an observation batch that need no database: one verdict for ingest, the
+upload preview and ``samstat publish --dry-run`` (offline), from this one module.
+
+In the order ingest applies them:
+
+1. :func:`shape_problem` — the body's shape: nesting at most :data:`MAX_DEPTH` deep and every
+   integer within 64 bits (deeper or larger input is refused with a reason, never a crash);
+2. :func:`refusal` — a personal identity number anywhere (:mod:`samstat_kit.anonymity`):
+   the whole batch is refused and nothing of the number is echoed, only where it was;
+3. :func:`judge` — per record: the contract (pydantic, :class:`ObservationCreate`), the
+   publishing rights (:func:`authorize`, *denials*) and the catalogue (:func:`check_catalogue`,
+   *problems*). Every finding names the record's index in the sent batch, a field and a reason.
+
+Pure: no I/O and no server framework (pydantic and the catalogue loader only), and it runs on
+Python 3.9, because the agencies' client runs it too: ``from __future__ import annotations``,
+and ``typing.Optional``/``Dict`` where pydantic evaluates annotations at run time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Dict, List, Literal, Optional  # noqa: UP035 (Python 3.9)
+from uuid import UUID
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from samstat_kit import periods
+from samstat_kit.anonymity import personal_number_fields
+from samstat_kit.contracts import Catalogue
+
+# Deeper than any observation batch (body → observations → record → dimensions is 4).
+MAX_DEPTH = 32
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The ingest log's revision column is a 32-bit integer on PostgreSQL.
+MAX_REVISION = 2**31 - 1
+
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+\-]+$", max_length=64)]
+
+
+class ObservationCreate(BaseModel):
+    """Pydantic mirror of schemas/observation.v1.schema.json (tests check they agree)."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    event_id: UUID
+    agency: Annotated[str, StringConstraints(max_length=64)]
+    measure: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+    area: Annotated[str, StringConstraints(max_length=32)]
+    period: Annotated[str, StringConstraints(max_length=8)]
+    dimensions: Dict[Code, Code] = Field(default_factory=dict)  # noqa: UP006 (Python 3.9)
+    value: Optional[float]  # noqa: UP045 (Python 3.9)
+    unit: Annotated[str, StringConstraints(max_length=32)]
+    obs_status: Literal["A", "P", "E", "B"] = "A"
+    conf_status: Literal["F", "C", "N"] = "F"
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)] = 1
+    produced_at: datetime
+    # A withdrawal (SDMX ACTION=D): this revision removes the cell (no value). Strict, as
+    # the JSON Schema's boolean: "yes" or 1 is not a withdrawal.
+    withdrawn: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="after")
+    def _null_only_when_confidential(self) -> ObservationCreate:
+        if self.withdrawn:
+            if self.value is not None:
+                raise ValueError("a withdrawal (withdrawn true) carries no value")
+        elif self.value is None and self.conf_status == "F":
+            raise ValueError("value may be null only when conf_status is C or N")
+        return self
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one record: its index in the sent batch, a field, a reason."""
+
+    index: int
+    field: str
+    reason: str
+
+
+# ---------------------------------------------------------------------------- the body
+
+
+def shape_problem(doc: Any, *, max_depth: int = MAX_DEPTH) -> str | None:
+    """Why ``doc`` (parsed JSON) is refused whole, or None: nested deeper than ``max_depth``,
+    or an integer beyond 64 bits. The reason names a place, never a value."""
+    stack: list[tuple[Any, int, str]] = [(doc, 1, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return f"JSON nested deeper than {max_depth} levels (at {where or 'the top'})"
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in pairs)
+        elif isinstance(item, int) and not isinstance(item, bool) \
+                and not INT64_MIN <= item <= INT64_MAX:
+            return f"integer out of range (beyond 64 bits) at {where or 'the top'}"
+    return None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A personal identity number in the request: nothing of the batch may be stored.
+
+    ``places`` are dotted paths (``observations.3.dimensions.sex``), never the number. When
+    every place is a record's ``event_id`` (a random id that happens to hold one), ``records``
+    lists those records so the producer can send them with new ids."""
+
+    places: tuple[str, ...]
+    records: tuple[int, ...] = ()
+
+    @property
+    def only_event_ids(self) -> bool:
+        return bool(self.records) and len(self.records) == len(self.places)
+
+    def problems(self) -> list[Problem]:
+        """Per-record findings (index, field, reason) for the places inside ``observations``."""
+        out = []
+        for place in self.places:
+            parts = place.split(".")
+            if len(parts) >= 2 and parts[0] == "observations" and parts[1].isdigit():
+                where = ".".join(parts[2:]) or "observation"
+                reason = (EVENT_ID_REASON if where == "event_id"
+                          else "a personal identity number; nothing of the batch was stored")
+                out.append(Problem(int(parts[1]), where, reason))
+        return out
+
+    def detail(self) -> str:
+        if self.only_event_ids:
+            records = ", ".join(str(i) for i in self.records)
+            return (f"the event_id of record(s) {records} contains digits shaped like a "
+                    "personal identity number (about one random uuid4 in 11 700 does); "
+                    "nothing was stored: send these records with new event_ids")
+        return ("the request contains a personal identity number (at "
+                f"{', '.join(self.places)}); nothing of it was stored")
+
+
+EVENT_ID_REASON = ("event_id contains digits shaped like a personal identity number; "
+                   "send the record with a new event_id")
+
+
+def refusal(body: Any) -> Refusal | None:
+    """A :class:`Refusal` if a personal identity number is anywhere in ``body`` (the whole
+    request body, or a list of records), keys and numbers included, else None."""
+    places = personal_number_fields(body)
+    if not places:
+        return None
+    records = []
+    for place in places:
+        parts = place.split(".")
+        if parts[-1] == "event_id" and len(parts) >= 2 and parts[-2].isdigit():
+            records.append(int(parts[-2]))
+    return Refusal(tuple(places), tuple(records))
+
+
+# -------------------------------------------------------------------------- the records
+
+_RECORDS = TypeAdapter(List[ObservationCreate])  # noqa: UP006 (Python 3.9)
+
+
+def parse_records(records: list[Any]) -> tuple[list[tuple[int, ObservationCreate]],
+                                               list[Problem]]:
+    """(index, observation) of every record that parses, and the problems of the others.
+
+    A batch that parses whole takes one call into pydantic's core; only a batch with a bad
+    record is parsed again record by record, to name each problem.
+    """
+    try:
+        return list(enumerate(_RECORDS.validate_python(records))), []
+    except ValidationError:
+        pass
+    good, problems = [], []
+    for i, raw in enumerate(records):
+        obs, errs = parse_record(i, raw)
+        if obs is None:
+            problems.extend(errs)
+        else:
+            good.append((i, obs))
+    return good, problems
+
+
+def dump_records(observations: list[ObservationCreate]) -> list[dict[str, Any]]:
+    """The observations as JSON-ready dicts, in one call."""
+    return _RECORDS.dump_python(observations, mode="json")  # type: ignore[no-any-return]
+
+
+def parse_record(index: int, raw: Any) -> tuple[ObservationCreate | None, list[Problem]]:
+    if not isinstance(raw, dict):
+        return None, [Problem(index, "", "an observation must be a JSON object")]
+    try:
+        return ObservationCreate.model_validate(raw), []
+    except ValidationError as exc:
+        problems = []
+        # include_input=False: the messages never repeat what was sent.
+        for err in exc.errors(include_input=False, include_url=False):
+            where = ".".join(str(p) for p in err["loc"]) or "observation"
+            problems.append(Problem(index, where, err["msg"]))
+        return None, problems
+
+
+def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[Problem]:
+    """The catalogue rules: measure, area, period, dimensions, unit, value."""
+    measure = cat.measures.get(obs.measure)
+    if measure is None:
+        return [Problem(index, "measure", f"unknown measure {obs.measure!r}")]
+    p: list[Problem] = []
+    area = cat.areas.get(obs.area)
+    if area is None:
+        p.append(Problem(index, "area", f"unknown area {obs.area!r}"))
+    elif area.level not in measure.area_levels:
+        p.append(Problem(index, "area", f"measure {measure.code} is not reported for "
+                                        f"{area.level} areas"))
+    try:
+        period = periods.parse(obs.period)
+        if period.granularity not in measure.granularities:
+            allowed = ", ".join(sorted(measure.granularities))
+            p.append(Problem(index, "period",
+                             f"measure {measure.code} takes periods of {allowed}"))
+    except ValueError as exc:
+        p.append(Problem(index, "period", str(exc)))
+    p += _check_dimensions(index, obs.dimensions, measure.code, measure.dimensions,
+                           measure.required_dimensions)
+    if obs.unit != measure.unit:
+        p.append(Problem(index, "unit", f"measure {measure.code} is in {measure.unit!r}, "
+                                        f"not {obs.unit!r}"))
+    v = obs.value
+    if v is not None:
+        if not math.isfinite(v):
+            p.append(Problem(index, "value", "value must be a finite number"))
+        elif measure.value_type == "integer" and v != int(v):
+            p.append(Problem(index, "value", f"measure {measure.code} takes whole numbers"))
+        elif not (measure.minimum <= v <= measure.maximum):
+            p.append(Problem(index, "value", f"value out of range "
+                                             f"[{measure.minimum}, {measure.maximum}]"))
+    return p
+
+
+def _check_dimensions(index: int, dims: Mapping[str, str], code: str,
+                      allowed: Mapping[str, frozenset[str]],
+                      required: frozenset[str]) -> list[Problem]:
+    p = []
+    for dim, value in dims.items():
+        codes = allowed.get(dim)
+        if codes is None:
+            p.append(Problem(index, f"dimensions.{dim}",
+                             f"measure {code} has no dimension {dim!r}"))
+        elif value not in codes:
+            p.append(Problem(index, f"dimensions.{dim}",
+                             f"code {value!r} is not allowed for {dim} "
+                             f"(allowed: {', '.join(sorted(codes))})"))
+    for dim in sorted(required - dims.keys()):
+        p.append(Problem(index, f"dimensions.{dim}", "required dimension is missing"))
+    return p
+
+
+def authorize(index: int, obs: ObservationCreate, agency: str | None,
+              cat: Catalogue) -> Problem | None:
+    """Why the agency ``agency`` may not publish this record (a *denial*), or None."""
+    if obs.agency != agency:
+        return Problem(index, "agency", f"agency {agency} may not publish as {obs.agency}")
+    denial = cat.publish_denial(obs.agency, obs.measure, obs.area, obs.dimensions)
+    if denial is None:
+        return None
+    where = "measure"
+    for dim in sorted(obs.dimensions):
+        if f"{dim}=" in denial or f"with {dim} in" in denial:
+            where = f"dimensions.{dim}"
+    if "own area" in denial:
+        where = "area"
+    return Problem(index, where, denial)
+
+
+@dataclass
+class Verdict:
+    """What :func:`judge` found: the records that pass, and every finding."""
+
+    good: list[tuple[int, ObservationCreate]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # contract and catalogue
+    denials: list[Problem] = field(default_factory=list)  # publishing rights (403)
+
+
+def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdict:
+    """Contract, publishing rights and catalogue for every record of a batch, as the agency
+    ``agency``. (The body's shape and personal numbers are checked before: :func:`refusal`.)"""
+    verdict = Verdict()
+    parsed, verdict.problems = parse_records(records)
+    for i, obs in parsed:
+        denial = authorize(i, obs, agency, catalogue)
+        if denial is not None:
+            verdict.denials.append(denial)
+            continue
+        errs = check_catalogue(i, obs, catalogue)
+        if errs:
+            verdict.problems.extend(errs)
+        else:
+            verdict.good.append((i, obs))
+    return verdict
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.index)
+
+
+__all__ = [
+    "EVENT_ID_REASON", "MAX_DEPTH", "ObservationCreate", "Problem", "Refusal", "Verdict",
+    "authorize", "check_catalogue", "dump_records", "judge", "parse_record", "parse_records",
+    "refusal", "shape_problem",
+]

@@ -1,0 +1,62 @@
+"""The validated topic's wire format: one message holds the accepted cells of one area from
+one batch (or, packed by the relay, of several batches), as JSON.
+
+``{"v": 1, "batch_id": "...", "observations": [...]}``; a packed message adds
+``"batch_ids": [...]`` after ``batch_id``. Consumers read ``observations``; the JSON Schema of
+each observation is schemas/observation.v1.schema.json.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+# Observations per validated-topic message at most, when messages are packed (relay) or
+# built from the log (replay): the worker's per-message cost is then paid once per 500.
+MESSAGE_OBSERVATIONS = 500
+
+
+def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
+    """One validated-topic message: the accepted cells of one area from one batch.
+
+    Keyed by area, so every revision of a cell (and every cell a municipality's aggregates
+    need) lands on one partition in order, while the stream processor pays its per-message
+    overhead once per area and batch rather than once per observation.
+    """
+    return orjson.dumps({"v": 1, "batch_id": batch_id, "observations": observations})
+
+
+# The exact bytes encode_message writes around the observations. The relay splices waiting
+# messages of a partition together at this level (split_message/join_messages): decoding and
+# re-encoding them cost ingest a seventh of its CPU under load.
+_HEAD, _MID, _TAIL = b'{"v":1,"batch_id":', b',"observations":[', b"]}"
+
+
+def split_message(payload: bytes) -> tuple[str, bytes, int] | None:
+    """(batch id, the observations' JSON without the brackets, how many) of a message that
+    :func:`encode_message` wrote; None for anything else."""
+    if not (payload.startswith(_HEAD) and payload.endswith(_TAIL)):
+        return None
+    mid = payload.find(_MID, len(_HEAD))
+    if mid < 0:
+        return None
+    try:
+        batch_id = json.loads(payload[len(_HEAD):mid])
+    except ValueError:
+        return None
+    if not isinstance(batch_id, str):
+        return None
+    body = payload[mid + len(_MID):-len(_TAIL)]
+    # Every observation has exactly one "event_id" key; inside a JSON string the quotes
+    # would be escaped, so the pattern counts keys only.
+    return batch_id, body, body.count(b'"event_id":')
+
+
+def join_messages(batch_ids: list[str], bodies: list[bytes]) -> bytes:
+    """One message holding the observations of several, in order; ``batch_ids`` names them."""
+    return b"".join([
+        _HEAD, json.dumps(batch_ids[0]).encode(),
+        b',"batch_ids":', json.dumps(batch_ids, separators=(",", ":")).encode(),
+        _MID, b",".join(b for b in bodies if b), _TAIL])
