@@ -61,7 +61,7 @@ class FormulaProcessor:
             series = series_key(obs["agency"], obs.get("dimensions") or {}, member)
             key = cell_key(area, period, measure)
             new = apply(self.cells.get(key), series, int(obs.get("revision", 1)),
-                        obs.get("value"))
+                        obs.get("value"), withdrawn=obs.get("withdrawn") is True)
             if new is not None:
                 self.cells[key] = new
                 self._remember_period(area, measure, period)

@@ -21,13 +21,24 @@ BENEFITS = ("sickness", "sickness_activity_compensation", "unemployment",
             "labour_market_programme", "economic_assistance", "establishment")
 
 
-def apply(entry: Entry | None, inner_key: str, revision: int, value: float | None
-          ) -> Entry | None:
-    """Return the entry with the cell applied, or None when nothing changed (stale/equal)."""
+def apply(entry: Entry | None, inner_key: str, revision: int, value: float | None,
+          withdrawn: bool = False) -> Entry | None:
+    """Return the entry with the cell applied, or None when nothing changed (stale/equal).
+
+    A withdrawal (observation ``withdrawn: true``) removes the cell, so every sum, share and
+    total check over the entry forgets it (a withheld value, ``None``, would count as
+    missing instead). No tombstone is needed: ingest refuses stale revisions, and a
+    partition's messages are (re)read in order, so a withdrawal always comes after the
+    revisions it withdraws, even when they are delivered again."""
     entry = dict(entry or {})
     old = entry.get(inner_key)
     if old is not None and int(old[0] or 0) >= revision:
         return None
+    if withdrawn:
+        if old is None:
+            return None
+        del entry[inner_key]
+        return entry
     entry[inner_key] = [revision, value]
     return entry
 

@@ -61,10 +61,11 @@ class FyeProcessor:
         for obs in observations:
             dims = obs.get("dimensions") or {}
             area, period, rev = obs["area"], obs["period"], int(obs.get("revision", 1))
+            gone = obs.get("withdrawn") is True  # a withdrawal: the cell is forgotten
             key = state_key(area, period)
             if obs["measure"] == "benefit_net_days":
                 inner = f"{obs['agency']}/{dims.get('benefit')}/{dims.get('sex')}"
-                new = apply(self.days.get(key), inner, rev, obs.get("value"))
+                new = apply(self.days.get(key), inner, rev, obs.get("value"), gone)
                 if new is not None:
                     self.days[key] = new
                 # Recomputed even when the cell did not change: a redelivered message may be
@@ -72,14 +73,14 @@ class FyeProcessor:
                 reported[area].add(period)
             elif obs["measure"] == "fye_official":
                 inner = f"{obs['agency']}/{dims.get('benefit')}/{dims.get('sex')}"
-                new = apply(self.official.get(key), inner, rev, obs.get("value"))
+                new = apply(self.official.get(key), inner, rev, obs.get("value"), gone)
                 if new is not None:
                     self.official[key] = new
                 touched[area].add(parse(period))
                 official_years[area] |= {parse(period).year, parse(period).year + 1}
             elif obs["measure"] == "population" and dims.get("age", "20-64") == "20-64":
                 inner = f"{obs['agency']}/{dims.get('sex', '_T')}/{dims.get('age', '20-64')}"
-                new = apply(self.population.get(key), inner, rev, obs.get("value"))
+                new = apply(self.population.get(key), inner, rev, obs.get("value"), gone)
                 if new is not None:
                     self.population[key] = new
                 touched[area] |= indicator.affected_by_population(parse(period).year)
