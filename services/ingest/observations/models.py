@@ -58,6 +58,13 @@ class IngestObservation(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[str] = mapped_column(String(36), index=True)
 
+    @property
+    def withdrawn(self) -> bool:
+        """A withdrawal (observation ``withdrawn: true``, SDMX ACTION=D) is logged as no value
+        with conf_status F: the contract allows that combination for nothing else (a withheld
+        value is C or N), so the log needs no column of its own for it."""
+        return self.value is None and self.conf_status == "F"
+
 
 class IngestCell(Base):
     """The current revision of each cell, for the staleness check."""
