@@ -175,14 +175,16 @@ def plan_rows(*, session: Session, good: list[tuple[int, ObservationCreate]],
     keys = [cell_key(d["agency"], d["measure"], d["area"], d["period"], d["dimensions"])
             for d in docs]
     # Core statements on the session's connection: the ORM's execution path cost more than
-    # these two lookups themselves.
+    # these two lookups themselves. Cells first: each statement sees what had committed when
+    # it began, so a racing original seen in the cells is also seen among the event ids (a
+    # duplicate, not a stale revision).
     connection = session.connection()
-    seen_ids = set(connection.scalars(
-        select(IngestObservation.event_id)
-        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))))
     current = dict(connection.execute(
         select(IngestCell.cell_key, IngestCell.revision)
         .where(one_of(session, IngestCell.cell_key, keys))).all())
+    seen_ids = set(connection.scalars(
+        select(IngestObservation.event_id)
+        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))))
     plan.known = set(current)
     now = plan.now
     for (index, _), doc, key in zip(good, docs, keys, strict=True):
