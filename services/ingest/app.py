@@ -60,7 +60,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.state.catalogue = load_catalogue()
     app.state.topics = topics
     app.state.relay = relay
-    app.state.limiter = AgencyLimiter(settings.rate_limit_per_minute)
+    app.state.limiter = AgencyLimiter(settings.rate_limit_per_minute,
+                                      settings.rate_limit_storage_url,
+                                      settings.rate_limit_key_prefix)
     app.include_router(observations_router)
     app.include_router(cells_router)
     guard.install(app)
