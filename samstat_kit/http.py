@@ -94,6 +94,8 @@ def create_service_app(
                             headers={"WWW-Authenticate": "Bearer"}, media_type="text/plain")
         return metrics.metrics()
 
+    _who_am_i(app)
+
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
     async def healthz() -> JSONResponse:
         results = {name: await fn() for name, fn in all_checks.items()}
@@ -130,6 +132,22 @@ def create_service_app(
         return response
 
     return app
+
+
+def _who_am_i(app: FastAPI) -> None:
+    """``GET /v1/me`` on every service: who the cookie or Bearer token is (401 if nobody), so
+    a page or an operator sees that one sign-in serves every service."""
+    from samstat_kit.web import actor, reader_required  # web builds on this module
+
+    # (annotations are strings here: the dependency goes in the default)
+    @app.get("/v1/me", tags=["ops"], summary="Who is signed in (a person or a token)")
+    def who_am_i(reader: Any = Depends(reader_required)) -> dict[str, Any]:  # noqa: B008
+        person = reader.person
+        return {"actor": actor(reader), "scope": reader.principal.scope,
+                "agency": reader.principal.agency,
+                "person": None if person is None else {
+                    "email": person.email, "name": person.name, "agency": person.agency,
+                    "role": person.role}}
 
 
 def metrics_allowed(request: Request) -> bool:

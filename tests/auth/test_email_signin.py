@@ -1,0 +1,240 @@
+"""The e-mailed one-time link over HTTP, with a real SMTP server (aiosmtpd): one sign-in for
+every service, GET never signs in, single use, nothing revealed about unknown addresses, no
+link to a host the request merely claimed; logout ends the session everywhere."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from email.message import Message
+
+from fastapi.testclient import TestClient
+
+from samstat_kit.auth import sessions as store
+from samstat_kit.auth.people import Person, disable_person
+from samstat_kit.db import session_factory, session_scope
+
+from .helpers import SERVICES, MailSink, build_app, client, csrf_of, live_sessions
+
+LINK = re.compile(r"(https?://[^/\s]+)/login/link\?token=([A-Za-z0-9_\-%]+)")
+ORIGIN = "http://127.0.0.1:8003"
+
+
+def ask_link(c: TestClient, address: str, next_path: str = "/reports/2024") -> str:
+    page = c.get("/login", params={"next": next_path})
+    r = c.post("/login/email", data={"email": address, "next": next_path,
+                                     "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200, r.text
+    return r.text
+
+
+def mails_to(sink: MailSink, address: str) -> list[Message]:
+    return [email.message_from_bytes(raw, policy=email.policy.default)
+            for raw in sink.to(address)]
+
+
+def link_in(msg: Message) -> tuple[str, str]:
+    text = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+    found = LINK.search(text.get_payload(decode=True).decode())
+    assert found, "no sign-in link in the mail"
+    return found.group(1), found.group(2)
+
+
+def confirm(c: TestClient, token: str) -> tuple[int, str]:
+    page = c.get("/login/link", params={"token": token})
+    return page.status_code, page.text
+
+
+def use(c: TestClient, token: str) -> int:
+    return c.post("/login/link", data={"token": token,
+                                       "csrf_token": csrf_of(c.get("/login").text)}
+                  ).status_code
+
+
+def test_one_link_signs_in_on_every_service(db_url: str, mail: tuple[MailSink, int],
+                                            make_person: Callable[..., Person]) -> None:
+    sink, port = mail
+    person = make_person(name="Karin Lund")
+    apps = {s: build_app(s, db_url, smtp_port=port) for s in SERVICES}
+    initiatives = client(apps["initiatives"], ORIGIN)
+    ask_link(initiatives, person.email.upper())
+
+    [msg] = mails_to(sink, person.email)
+    assert msg["Auto-Submitted"] == "auto-generated" and msg["To"] == person.email
+    assert msg["Subject"] == "Din inloggningslänk till samstat"
+    assert {p.get_content_type() for p in msg.walk()} >= {"text/plain", "text/html"}
+    origin, token = link_in(msg)
+    assert origin == ORIGIN  # back to the service that was asked
+
+    # A GET (a mail scanner's prefetch, or the person) shows a confirmation, twice if need be
+    for _ in range(2):
+        status, html = confirm(initiatives, token)
+        assert status == 200 and person.email in html and 'action="/login/link"' in html
+    assert not live_sessions(db_url, person)
+    assert initiatives.get("/v1/me").status_code == 401
+
+    r = initiatives.post("/login/link", data={"token": token, "csrf_token": csrf_of(html)})
+    assert r.status_code == 303 and r.headers["location"] == "/reports/2024"
+    cookie = r.headers["set-cookie"]
+    secret = initiatives.cookies["samstat_session"]
+    assert cookie.startswith(f"samstat_session={secret};")
+    low = cookie.lower()
+    assert "httponly" in low and "samesite=lax" in low and "path=/" in low
+    assert "max-age=43200" in low and "secure" not in low and "domain" not in low
+    [row] = live_sessions(db_url, person)
+    assert row.id == hashlib.sha256(secret.encode()).hexdigest() and row.method == "email"
+    assert secret not in {row.id, row.user_id}
+
+    # used up: neither the page nor the POST accept it again
+    status, html = confirm(initiatives, token)
+    assert status == 410 and "gäller inte längre" in html
+    assert use(initiatives, token) == 410
+
+    # the same cookie on every service (one database, one session store)
+    clients = {s: client(apps[s], f"http://127.0.0.1:800{i + 1}")
+               for i, s in enumerate(SERVICES)}
+    for s, c in clients.items():
+        c.cookies.set("samstat_session", secret)
+        me = c.get("/v1/me")
+        assert me.status_code == 200, s
+        assert me.json()["actor"] == person.email and me.json()["agency"] == person.agency
+    assert clients["initiatives"].get("/reports").status_code == 200
+    assert clients["indicators"].get("/indicators").status_code == 200
+    # forwarded as a Bearer token (initiatives reads indicators this way)
+    bearer = client(apps["ingest"]).get("/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert bearer.json()["person"]["email"] == person.email
+
+    # logging out on one service ends the session on all of them
+    indicators = clients["indicators"]
+    out = indicators.post("/logout", data={"csrf_token": csrf_of(indicators.get("/login").text)})
+    assert out.status_code == 303 and 'samstat_session=""' in out.headers["set-cookie"]
+    assert live_sessions(db_url, person)[0].revoked_at is not None
+    for s in SERVICES:
+        c = client(apps[s])
+        c.cookies.set("samstat_session", secret)
+        assert c.get("/v1/me").status_code == 401, s
+    c = client(apps["initiatives"])
+    c.cookies.set("samstat_session", secret)
+    assert c.get("/reports").status_code == 303
+
+
+def test_unknown_and_disabled_addresses_get_the_same_answer(
+        db_url: str, mail: tuple[MailSink, int], make_person: Callable[..., Person]) -> None:
+    sink, port = mail
+    known, disabled = make_person(), make_person()
+    with session_scope(session_factory(db_url)) as s:
+        disable_person(session=s, email=disabled.email)
+    c = client(build_app("initiatives", db_url, smtp_port=port), ORIGIN)
+
+    def answer(address: str) -> str:  # without what differs per request anyway
+        return re.sub(r'(value|nonce)="[^"]*"', "", ask_link(c, address))
+
+    assert answer(known.email) == answer("nobody-" + known.email) == answer(disabled.email)
+    assert len(mails_to(sink, known.email)) == 1
+    assert not mails_to(sink, "nobody-" + known.email) and not mails_to(sink, disabled.email)
+
+    bad = c.post("/login/email", data={"email": "no address", "next": "/reports",
+                                       "csrf_token": csrf_of(c.get("/login").text)})
+    assert bad.status_code == 400 and "giltig e-postadress" in bad.text
+
+
+def test_a_flood_of_requests_sends_few_mails(db_url: str, mail: tuple[MailSink, int],
+                                             make_person: Callable[..., Person]) -> None:
+    sink, port = mail
+    person = make_person()
+    c = client(build_app("initiatives", db_url, smtp_port=port), ORIGIN)
+    for _ in range(8):
+        ask_link(c, person.email)
+    assert len(mails_to(sink, person.email)) == 5
+
+
+def test_expired_tampered_and_disabled_links_sign_nobody_in(
+        db_url: str, make_person: Callable[..., Person]) -> None:
+    person, gone = make_person(), make_person()
+    with session_scope(session_factory(db_url)) as s:
+        expired = store.issue_link(session=s, person=person, next_path="/reports",
+                                   ttl=timedelta(seconds=-1))
+        fresh = store.issue_link(session=s, person=person, next_path="/reports",
+                                 ttl=timedelta(minutes=15))
+        of_gone = store.issue_link(session=s, person=gone, next_path="/reports",
+                                   ttl=timedelta(minutes=15))
+        disable_person(session=s, email=gone.email)
+    c = client(build_app("initiatives", db_url), ORIGIN)
+    tampered = fresh[:-1] + ("A" if fresh[-1] != "A" else "B")
+    for token in (expired, tampered, of_gone, "", "x" * 200):
+        status, _html = confirm(c, token)
+        assert status in (410, 422) and "samstat_session" not in c.cookies
+        if status == 410:
+            assert use(c, token) == 410
+    assert not live_sessions(db_url, person) and not live_sessions(db_url, gone)
+    status, _html = confirm(c, fresh)
+    assert status == 200 and use(c, fresh) == 303
+
+
+def test_the_link_never_points_to_a_host_the_request_only_claimed(
+        db_url: str, mail: tuple[MailSink, int], make_person: Callable[..., Person]) -> None:
+    sink, port = mail
+    person = make_person()
+    app = build_app("initiatives", db_url, smtp_port=port)
+    ask_link(client(app, "http://evil.example"), person.email)
+    ask_link(client(app, "http://127.0.0.1.evil.example:8003"), person.email)
+    app.state.auth_settings = app.state.auth_settings.model_copy(
+        update={"public_hosts": ["samstat.example.se"]})
+    ask_link(client(app, "https://samstat.example.se"), person.email)
+    origins = [link_in(m)[0] for m in mails_to(sink, person.email)]
+    public = app.state.settings.public_base_url.rstrip("/")
+    assert origins == [public, public, "https://samstat.example.se"]
+
+
+def test_every_sign_in_form_needs_the_csrf_token(db_url: str,
+                                                 make_person: Callable[..., Person]) -> None:
+    person = make_person()
+    with session_scope(session_factory(db_url)) as s:
+        token = store.issue_link(session=s, person=person, next_path="/reports",
+                                 ttl=timedelta(minutes=15))
+    c = client(build_app("initiatives", db_url), ORIGIN)
+    good = csrf_of(c.get("/login").text)
+    forms = {"/login/email": {"email": person.email}, "/login/link": {"token": token},
+             "/login": {"token": "sst_x_y"}, "/logout": {}}
+    for path, data in forms.items():
+        assert c.post(path, data=data).status_code == 403, path
+        assert c.post(path, data=data | {"csrf_token": "x" * 43}).status_code == 403, path
+        cross = c.post(path, data=data | {"csrf_token": good},
+                       headers={"Origin": "https://evil.example"})
+        assert cross.status_code == 403, path
+        sibling = c.post(path, data=data | {"csrf_token": good},
+                         headers={"Sec-Fetch-Site": "cross-site"})
+        assert sibling.status_code == 403, path
+    assert not live_sessions(db_url, person)
+    status, _html = confirm(c, token)  # still usable: the refused POSTs did not consume it
+    assert status == 200 and use(c, token) == 303
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure_and_may_span_the_domain(
+        db_url: str, make_person: Callable[..., Person]) -> None:
+    person = make_person()
+
+    def sign_in(base: str, headers: dict[str, str], **auth: object) -> str:
+        with session_scope(session_factory(db_url)) as s:
+            token = store.issue_link(session=s, person=person, next_path="/reports",
+                                     ttl=timedelta(minutes=15))
+        c = client(build_app("initiatives", db_url, **auth), base)
+        html = c.get("/login/link", params={"token": token}, headers=headers).text
+        # the browser talks https to the proxy, so it sends the Secure CSRF cookie back;
+        # this client sees plain http and would not
+        c.cookies.set("samstat_csrf", csrf_of(html))
+        r = c.post("/login/link", data={"token": token, "csrf_token": csrf_of(html)},
+                   headers=headers)
+        assert r.status_code == 303
+        return str(r.headers["set-cookie"]).lower()
+
+    proxied = {"X-Forwarded-Proto": "https"}
+    assert "; secure" in sign_in("http://127.0.0.1:8003", proxied, trust_forwarded_proto=True)
+    assert "; secure" not in sign_in("http://127.0.0.1:8003", proxied)  # not trusted: ignored
+    assert "; secure" in sign_in("https://127.0.0.1:8003", {})
+    wide = sign_in("https://127.0.0.1:8003", {}, cookie_domain="127.0.0.1")
+    assert "domain=127.0.0.1" in wide and "; secure" in wide
