@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from samstat.agency_files import PublishError, Row, RowError
+from samstat_kit.agency_files import PublishError, Row, RowError
 from samstat_kit.cells import cell_key
 
 

@@ -73,7 +73,8 @@ from typing import Any
 
 import httpx
 
-from samstat.agency_files import (
+from samstat.agency_send import Advance, Summary, send_http, send_kafka
+from samstat_kit.agency_files import (
     FORMATS,
     PublishError,
     Row,
@@ -82,7 +83,6 @@ from samstat.agency_files import (
     read_rows,
     sdmx_period,
 )
-from samstat.agency_send import Advance, Summary, send_http, send_kafka
 from samstat_kit.anonymity import new_event_id, personal_number_field
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import judge

@@ -1,0 +1,327 @@
+"""Reading an agency's files for ``samstat publish``, ingest's upload page and the agencies'
+client: CSV, XLSX, JSON and SDMX-CSV into rows of observation documents, each with its file
+row number and the file column of each field, so every problem is named where the agency can
+find it. Pure (openpyxl for XLSX), no server framework.
+
+Row numbers are the file's own: in CSV and SDMX-CSV the line the record starts on (the header
+is row 1), in XLSX the sheet's row number, in JSON the n-th observation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from samstat_kit.sdmx import CodeMap, load_codemap
+
+FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
+FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
+          "conf_status", "revision", "produced_at")
+DIM_PREFIX = "dim_"
+# SDMX-CSV columns that never become observation fields or dimensions. Free text (OBS_COM,
+# COMMENT, TITLE, names) never leaves the agency.
+SDMX_IGNORED = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION",
+                          "FREQ", "DECIMALS", "UNIT_MULT", "OBS_COM", "COMMENT", "TITLE",
+                          "TIME_FORMAT"})
+# SDMX-CSV 2.0: STRUCTURE says what STRUCTURE_ID names; a dataflow's id is the measure.
+SDMX_STRUCTURES = frozenset({"DATAFLOW", "DATASTRUCTURE", "DATAPROVISION"})
+
+
+class PublishError(Exception):
+    """Nothing (more) can be sent: unreadable file, refused token, personal number."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    reason: str
+    column: str = ""
+
+
+@dataclass
+class Row:
+    number: int
+    doc: Any
+    errors: list[RowError] = field(default_factory=list)
+    parse_errors: list[RowError] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # observation field -> file column
+
+    def column_of(self, name: str) -> str:
+        """The file column a field (``value``, ``dimensions.sex``) came from, or ``""``."""
+        while name:
+            if name in self.columns:
+                return self.columns[name]
+            name = name.rpartition(".")[0]
+        return ""
+
+    def error(self, name: str, reason: str) -> RowError:
+        return RowError(self.number, name, reason, self.column_of(name))
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def detect_format(name: str, text: str) -> str:
+    if name.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
+        return "json"
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    return "sdmx-csv" if _is_sdmx(re.split(r"[,;\t]", header)) else "csv"
+
+
+def _is_sdmx(header: Sequence[Any]) -> bool:
+    cols = {_sdmx_code(str(c or "")).upper() for c in header}
+    return {"TIME_PERIOD", "OBS_VALUE"} <= cols
+
+
+def read_rows(path: Path, fmt: str = "auto") -> tuple[str, list[Row]]:
+    """The file's observations as rows (format resolved), before completion and checks."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PublishError(f"cannot read {path}: {exc}") from None
+    return read_bytes(path.name, data, fmt)
+
+
+def read_bytes(name: str, data: bytes, fmt: str = "auto") -> tuple[str, list[Row]]:
+    """Like :func:`read_rows`, for a file's name and contents (e.g. an upload)."""
+    if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
+                                            or data[:4] == b"PK\x03\x04")):
+        return _read_xlsx(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PublishError(f"cannot read {name}: not UTF-8 ({exc.reason} at byte "
+                           f"{exc.start})") from None
+    if fmt == "auto":
+        fmt = detect_format(name, text)
+    if fmt == "json":
+        return fmt, parse_json(text)
+    if fmt == "csv":
+        return fmt, parse_csv(text)
+    if fmt == "sdmx-csv":
+        return fmt, parse_sdmx_csv(text)
+    raise PublishError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def parse_json(text: str) -> list[Row]:
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise PublishError(f"not valid JSON: {exc}") from None
+    if isinstance(doc, dict) and isinstance(doc.get("observations"), list):
+        doc = doc["observations"]
+    if not isinstance(doc, list):
+        raise PublishError('JSON must be a list of observations or {"observations": [...]}')
+    return [Row(i, item) for i, item in enumerate(doc, start=1)]
+
+
+Table = Iterator[tuple[dict[str, str], int, int]]
+"""(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
+
+
+def _csv_table(text: str) -> Table:
+    if not text.strip():
+        return
+    header = text.splitlines()[0]
+    delimiter = max((",", ";", "\t"), key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    names = [h.strip() for h in next(reader)]
+    start = reader.line_num + 1
+    for cells in reader:
+        number, start = start, reader.line_num + 1  # a quoted cell may span lines
+        if not any(c.strip() for c in cells):
+            continue  # blank line
+        extra = sum(1 for c in cells[len(names):] if c.strip())
+        yield dict(zip(names, (c.strip() for c in cells), strict=False)), extra, number
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes) -> tuple[str, list[Row]]:
+    """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PublishError(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
+    try:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            return "xlsx", []
+        names = [_xlsx_cell(h) for h in header]
+        table = _sheet_table(names, lines)
+        rows = _sdmx_rows(table) if _is_sdmx(names) else _csv_rows(table)
+    finally:
+        book.close()
+    return "xlsx", rows
+
+
+def _sheet_table(names: list[str], lines: Iterator[tuple[Any, ...]]) -> Table:
+    for number, values in enumerate(lines, start=2):
+        cells = [_xlsx_cell(v) for v in values]
+        if not any(cells):
+            continue
+        extra = sum(1 for c in cells[len(names):] if c)
+        yield dict(zip(names, cells, strict=False)), extra, number
+
+
+def _extra_cells(number: int, extra: int) -> list[RowError]:
+    return [RowError(number, "", f"{extra} cell(s) more than the header has columns")] \
+        if extra else []
+
+
+def _number(text: str) -> Any:
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    candidate = text.replace(",", ".") if "," in text and "." not in text else text
+    candidate = candidate.replace("\u00a0", "").replace(" ", "")  # 12 345 as Swedes write it
+    try:
+        value = float(candidate)
+    except ValueError:
+        return text  # the schema says why
+    return value if math.isfinite(value) else text
+
+
+def _integer(text: str) -> Any:
+    return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
+
+
+def parse_csv(text: str) -> list[Row]:
+    return _csv_rows(_csv_table(text))
+
+
+def _csv_rows(table: Table) -> list[Row]:
+    rows = []
+    for cells, extra, n in table:
+        doc: dict[str, Any] = {}
+        dims: dict[str, str] = {}
+        columns: dict[str, str] = {}
+        for name, cell in cells.items():
+            if name.startswith(DIM_PREFIX):
+                columns[f"dimensions.{name[len(DIM_PREFIX):]}"] = name
+                if cell:
+                    dims[name[len(DIM_PREFIX):]] = cell
+                continue
+            columns[name] = name
+            if name == "value":
+                doc["value"] = _number(cell) if cell else None
+            elif not cell:
+                continue
+            elif name == "revision":
+                doc["revision"] = _integer(cell)
+            elif name == "dimensions":
+                try:
+                    doc["dimensions"] = json.loads(cell)
+                except ValueError:
+                    doc["dimensions"] = cell
+            else:
+                doc[name] = cell
+        if dims:
+            given = doc.get("dimensions")
+            doc["dimensions"] = {**given, **dims} if isinstance(given, dict) else dims
+        rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra), columns=columns))
+    return rows
+
+
+def _sdmx_code(cell: str) -> str:
+    """``CODE: label`` (SDMX-CSV with labels) → ``CODE``."""
+    return cell.split(":", 1)[0].strip() if ": " in cell else cell.strip()
+
+
+def sdmx_period(text: str) -> str:
+    """SDMX reporting periods in samstat's syntax (unknown shapes pass unchanged)."""
+    return load_codemap().period_from_sdmx(text)
+
+
+def parse_sdmx_csv(text: str) -> list[Row]:
+    return _sdmx_rows(_csv_table(text))
+
+
+def _sdmx_rows(table: Table) -> list[Row]:
+    codemap = load_codemap()
+    rows = []
+    for raw, extra, n in table:
+        row = Row(n, {}, parse_errors=_extra_cells(n, extra))
+        cells = {}
+        for key, cell in raw.items():
+            name = _sdmx_code(key).upper()
+            cells[name] = _sdmx_code(cell)
+            target = codemap.field(name)
+            row.columns[target or f"dimensions.{codemap.dimension(name)}"] = key
+        _sdmx_doc(row, cells, codemap)
+        rows.append(row)
+    return rows
+
+
+def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
+    doc: dict[str, Any] = row.doc
+    dims: dict[str, str] = {}
+    for name, cell in cells.items():
+        target = codemap.field(name)
+        if target == "value":
+            doc["value"] = _number(cell) if cell else None
+        elif name in SDMX_IGNORED or not cell:
+            continue
+        elif target in ("measure", "unit"):
+            doc[target] = cell.lower()
+        elif target == "period":
+            doc["period"] = codemap.period_from_sdmx(cell)
+        elif target == "revision":
+            doc["revision"] = _integer(cell)
+        elif target is not None:
+            doc[target] = cell
+        else:
+            dim = codemap.dimension(name)
+            dims[dim] = codemap.code_from_sdmx(dim, cell)
+    if "measure" not in doc:
+        flow = _structure(cells)
+        measure = codemap.measure_of(flow) if flow else None
+        if measure:
+            doc["measure"] = measure
+            row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
+    mult = cells.get("UNIT_MULT")
+    if mult and isinstance(doc.get("value"), int | float) and re.fullmatch(r"-?\d+", mult):
+        scaled = doc["value"] * 10 ** int(mult)
+        doc["value"] = int(scaled) if float(scaled).is_integer() else scaled
+    doc["dimensions"] = dims
+    _sdmx_action(row, cells.get("ACTION", ""), codemap)
+
+
+def _structure(cells: dict[str, str]) -> str:
+    """The dataflow a row belongs to: SDMX-CSV 2.0's STRUCTURE_ID when STRUCTURE names a
+    dataflow (or is absent), else SDMX-CSV 1.0's DATAFLOW."""
+    kind = cells.get("STRUCTURE", "").upper()
+    if cells.get("STRUCTURE_ID") and (not kind or kind in SDMX_STRUCTURES):
+        return cells["STRUCTURE_ID"]
+    return cells.get("DATAFLOW", "")
+
+
+def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
+    """ACTION: I/A merge and R replace send the row as a (new revision of the) value; D
+    withdraws the cell (``withdrawn: true`` and no value)."""
+    meaning = codemap.action(action)
+    if meaning is None:
+        row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {action!r} "
+                                         "(I, A, R or D)", "ACTION"))
+    elif meaning == "delete":
+        row.doc["withdrawn"] = True
+        row.doc["value"] = None
