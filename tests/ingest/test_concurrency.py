@@ -92,8 +92,8 @@ def test_concurrent_duplicates_are_counted_not_errors(ingest_db: str) -> None:
         other = obs(period=period, dimensions={"benefit": "sickness", "sex": "M"})
         # Every writer sends the same event (a producer retrying in parallel), some with a
         # second, distinct record beside it.
-        answers = _race([lambda i=i: _accept(ingest_db, [record] + ([other] if i == 0 else []))
-                         for i in range(WRITERS)])
+        batches = [[record, other]] + [[record]] * (WRITERS - 1)
+        answers = _race([lambda batch=batch: _accept(ingest_db, batch) for batch in batches])
         errors = [a for a in answers if isinstance(a, BaseException)]
         assert not errors, errors
         receipts = [a for a in answers if isinstance(a, ReceiptRead)]
