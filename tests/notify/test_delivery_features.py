@@ -91,10 +91,10 @@ def test_copy_to_the_follow_up_owner_and_the_registry_mailbox(fresh_url: str) ->
                              headers=auth[ASSOC]).status_code == 409
 
     assert own["Subject"].startswith("[samstat] Larm: Dagar till gemensam kartläggning")
-    assert "Kopia" not in own.get_content() and own["X-Samstat-Role"] == "convener"
+    assert "Kopia" not in own.get_body(("plain",)).get_content() and own["X-Samstat-Role"] == "convener"
     assert copy["Subject"].startswith("[samstat] (kopia) Larm: Dagar till gemensam")
     assert copy["X-Samstat-Alert"] == own["X-Samstat-Alert"] and copy["X-Samstat-Role"] == "copy"
-    body = copy.get_content()
+    body = copy.get_body(("plain",)).get_content()
     assert body.splitlines()[2].startswith("Kopia till uppföljningsansvarig (")
     assert "det är Kriminalvården som kvitterar" in body
     payload = json.loads(hit.body)
@@ -134,7 +134,7 @@ def test_grouped_per_convener_and_a_restart_mid_group_sends_once(fresh_url: str)
     assert len(sent) == 6 and all(d["status"] == "sent" and d["attempts"] == 1 for d in sent)
     assert len({d["batch_id"] for d in sent}) == 2  # one message per receiver
     assert mail["Subject"] == "[samstat] 3 avvikelser: Region Västerbotten"
-    text = mail.get_content()
+    text = mail.get_body(("plain",)).get_content()
     assert text.startswith("3 nya avvikelser för Region Västerbotten:")
     for area in ("2480", "2460", "2404"):
         assert f"https://samstat.example/indicators/{ind}?area={area}" in text
@@ -182,7 +182,7 @@ def test_reminders_until_acknowledged(fresh_url: str) -> None:
 
     assert before[0] == "[samstat] 2 avvikelser: Region Västerbotten"
     assert before[1] == "[samstat] Påminnelse: 2 okvitterade avvikelser: Region Västerbotten"
-    reminder = mails(sink.to(box))[1].get_content()
+    reminder = mails(sink.to(box))[1].get_body(("plain",)).get_content()
     assert "2 avvikelser för Region Västerbotten är fortfarande aktiva och okvitterade" in (
         reminder)
     assert "Påminnelse 1: larmet är fortfarande aktivt" in reminder

@@ -18,6 +18,7 @@ from services.notify.delivery.texts import (
     number,
     rule_name,
     unit_text,
+    value_text,
 )
 
 if TYPE_CHECKING:
@@ -31,23 +32,28 @@ def subject(n: Notice) -> str:
     return f"[samstat] {tag}{head}: {agency_name(n.alert.convener)}"
 
 
-def _headline(item: NoticeItem) -> str:
+def headline(item: NoticeItem) -> str:
     a = item.alert
     return f"{item.title} – {area_name(a.area)} ({a.area}) {a.period}"
 
 
 def _detail(item: NoticeItem, lang: str) -> list[str]:
-    a, lab = item.alert, LABELS[lang]
-    value = number(a.value, lang) + (unit_text(item.unit, lang) if a.value is not None else "")
-    lines = [
-        f"{lab['rule']}: {rule_name(a.rule, lang)} ({a.rule}); {lab['value']}: {value}; "
-        f"{lab['expected']}: {number(a.expected, lang)}",
-        f"{lab['reason']}: {a.reason}",
-    ]
+    a, lab, w = item.alert, LABELS[lang], item.words
+    shown = value_text if item.unit in ("share", "percent") else None
+    value = shown(a.value, item.unit, lang) if shown else \
+        number(a.value, lang) + (unit_text(item.unit, lang) if a.value is not None else "")
+    expected = shown(a.expected, item.unit, lang) if shown else number(a.expected, lang)
+    lines = [f"{lab['rule']}: {rule_name(a.rule, lang)}; {lab['value']}: {value}; "
+             f"{lab['expected']}: {expected}"]
+    if w is not None:
+        lines.append(w.what)
     if item.sequence:
         lines.append(REMINDER[lang].format(n=item.sequence))
     if a.initiative is not None:
         lines.append(f"{lab['initiative']}: {a.initiative}")
+    if w is not None:
+        lines.append(f"{lab['ack_link']}: {w.acknowledge}")
+        lines.append(f"{lab['page_link']}: {w.page}")
     lines.append(f"{lab['link']}: {item.link}")
     return lines
 
@@ -60,7 +66,7 @@ def text(n: Notice) -> str:
         lines += [COPY[lang].format(owner=agency_name(n.alert.follow_up_owner),
                                     convener=convener), ""]
     for i, item in enumerate(n.items, start=1):
-        lines.append(f"{i}. {_headline(item)}")
+        lines.append(f"{i}. {headline(item)}")
         lines += [f"   {line}" for line in _detail(item, lang)]
         lines.append("")
     return "\n".join(lines)
@@ -69,8 +75,8 @@ def text(n: Notice) -> str:
 def facts(n: Notice) -> list[tuple[str, str]]:
     """One line per alert for the Teams card."""
     lang = language(n.lang)
-    return [(_headline(item), f"{rule_name(item.alert.rule, lang)}: {item.alert.reason}")
-            for item in n.items]
+    return [(headline(item), item.words.what if item.words else
+             rule_name(item.alert.rule, lang)) for item in n.items]
 
 
 def json_payload(n: Notice) -> dict[str, Any]:
@@ -79,9 +85,9 @@ def json_payload(n: Notice) -> dict[str, Any]:
     return {
         "v": 1, "delivery_id": n.delivery_id, "transition": n.transition, "role": n.role,
         "group": True, "count": len(n.items), "convener": n.alert.convener,
-        "alerts": [item.alert.as_alert_v1() for item in n.items],
+        "alerts": [item.alert.as_alert_v1(item.words) for item in n.items],
         "items": [{
-            "delivery_id": item.delivery_id, "alert": item.alert.as_alert_v1(),
+            "delivery_id": item.delivery_id, "alert": item.alert.as_alert_v1(item.words),
             "follow_up_owner": item.alert.follow_up_owner, "reason": item.alert.reason,
             "title": item.title, "unit": item.unit, "link": item.link,
             "sequence": item.sequence,

@@ -12,10 +12,12 @@ import hmac
 import json
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from pydantic import ConfigDict
 
+from samstat_kit import present
 from services.notify.alerts.schemas import AlertRead
 from services.notify.delivery import grouped
 from services.notify.delivery.texts import (
@@ -33,7 +35,10 @@ from services.notify.delivery.texts import (
     number,
     rule_name,
     unit_text,
+    value_text,
 )
+
+MAIL = present.Presenter(Path(__file__).parent / "templates")
 
 ALERT_V1_FIELDS = ("id", "initiative", "indicator", "area", "period", "rule", "value",
                    "expected", "status", "convener", "created_at", "updated_at")
@@ -52,9 +57,13 @@ class AlertFacts(AlertRead):
     def of(cls, alert: Any) -> AlertFacts:
         return cls.model_validate(alert)
 
-    def as_alert_v1(self) -> dict[str, Any]:
-        """The alert in the shape of ``schemas/alert.v1.schema.json``."""
-        return self.model_dump(mode="json", include=set(ALERT_V1_FIELDS))
+    def as_alert_v1(self, words: Words | None = None) -> dict[str, Any]:
+        """The alert in the shape of ``schemas/alert.v1.schema.json`` (with ``links`` to its
+        page and its acknowledge confirmation page when ``words`` has them)."""
+        doc = self.model_dump(mode="json", include=set(ALERT_V1_FIELDS))
+        if words is not None:
+            doc["links"] = {"page": words.page, "acknowledge": words.acknowledge}
+        return doc
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,20 @@ class NoticeItem:
     trend: tuple[tuple[str, float | None], ...]
     link: str
     sequence: int = 0
+    words: Words | None = None
+
+
+@dataclass(frozen=True)
+class Words:
+    """What one alert's message says in the receiver's language (built where the definition
+    is at hand: :func:`services.notify.delivery.service.claim_due`) and its one-click links."""
+
+    what: str
+    rule: str
+    next_step: str
+    page: str
+    acknowledge: str
+    unsubscribe: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,7 @@ class Notice:
     sequence: int = 0  # reminders: which one
     items: tuple[NoticeItem, ...] = ()
     delivery_ids: tuple[int, ...] = ()
+    words: Words | None = None
 
     @property
     def grouped(self) -> bool:
@@ -144,6 +168,18 @@ def subject(n: Notice) -> str:
             f"{area_name(a.area)} {a.period}")
 
 
+def _value(x: float | None, unit_code: str | None, unit: str, lang: str) -> str:
+    """Shares as per cent (``12,2 %``); other values with the unit's word."""
+    if unit_code in ("share", "percent"):
+        return value_text(x, unit_code, lang)
+    return number(x, lang) + (unit if x is not None else "")
+
+
+def _trend_value(x: float | None, unit_code: str | None, lang: str) -> str:
+    return value_text(x, unit_code, lang) if unit_code in ("share", "percent") \
+        else number(x, lang)
+
+
 def facts(n: Notice) -> list[tuple[str, str]]:
     """Label/value pairs shared by the e-mail text and the Teams card."""
     lang, a = _lang(n), n.alert
@@ -152,10 +188,9 @@ def facts(n: Notice) -> list[tuple[str, str]]:
     out = [
         (lab["area"], f"{area_name(a.area)} ({a.area})"),
         (lab["period"], a.period),
-        (lab["rule"], f"{rule_name(a.rule, lang)} ({a.rule})"),
-        (lab["value"], number(a.value, lang) + (unit if a.value is not None else "")),
-        (lab["expected"], number(a.expected, lang)),
-        (lab["reason"], a.reason),
+        (lab["rule"], rule_name(a.rule, lang)),
+        (lab["value"], _value(a.value, n.unit, unit, lang)),
+        (lab["expected"], _value(a.expected, n.unit, unit, lang)),
         (lab["convener"], agency_name(a.convener)),
     ]
     if a.follow_up_owner:
@@ -169,8 +204,9 @@ def text(n: Notice) -> str:
     if n.grouped:
         return grouped.text(n)
     lang = _lang(n)
-    lab = LABELS[lang]
-    lines = [f"{HEAD[lang][n.transition]}: {n.title}", ""]
+    lab, w = LABELS[lang], n.words
+    lines = [f"{HEAD[lang][n.transition]}: {n.title}, {area_name(n.alert.area)} "
+             f"{n.alert.period}", ""]
     if n.role == "copy":
         lines += [copy_line(n), ""]
     if n.transition == "reminder":
@@ -178,14 +214,43 @@ def text(n: Notice) -> str:
     if n.transition == "escalated":
         days = number(n.escalate_after_days, lang) if n.escalate_after_days else "?"
         lines += [ESCALATION[lang].format(convener=agency_name(n.alert.convener), days=days), ""]
+    if w is not None:
+        lines += [w.what, "", f"{lab['next']}: {w.next_step}", ""]
+        if n.transition != "resolved" and n.role != "copy":
+            lines += [f"{lab['ack_link']}: {w.acknowledge}"]
+        lines += [f"{lab['page_link']}: {w.page}", ""]
     width = max(len(k) for k, _ in facts(n)) + 1
     lines += [f"{k + ':':<{width}} {v}" for k, v in facts(n)]
+    if w is not None:
+        lines += [f"{lab['rule_words'] + ':':<{width}} {w.rule}"]
     if n.trend:
         lines += ["", f"{lab['trend']}:"]
-        lines += [f"  {p:<8} {number(v, lang)}" + ("  ←" if p == n.alert.period else "")
-                  for p, v in n.trend]
+        lines += [f"  {p:<8} {_trend_value(v, n.unit, lang)}"
+                  + ("  ←" if p == n.alert.period else "") for p, v in n.trend]
     lines += ["", f"{lab['link']}: {n.link}", ""]
     return "\n".join(lines)
+
+
+def summary(n: Notice) -> str:
+    """A few sentences for chat messages: what happened and what to do."""
+    if n.grouped:
+        return grouped.text(n)
+    w, lab = n.words, LABELS[_lang(n)]
+    if w is None:
+        return text(n)
+    return f"{w.what}\n{lab['next']}: {w.next_step}"
+
+
+def buttons(n: Notice) -> list[tuple[str, str]]:
+    """Open the alert (its page) and, while there is something to acknowledge, the
+    acknowledge confirmation page."""
+    lab = LABELS[_lang(n)]
+    if n.grouped or n.words is None:
+        return [(lab["open"], n.link)]
+    out = [(lab["page_link"], n.words.page)]
+    if n.transition != "resolved" and n.role != "copy":
+        out.insert(0, (lab["ack_button"], n.words.acknowledge))
+    return out
 
 
 def email(n: Notice, sender: str) -> EmailMessage:
@@ -194,21 +259,47 @@ def email(n: Notice, sender: str) -> EmailMessage:
         # Lets mail rules and receivers group the messages of one alert.
         headers["X-Samstat-Alert"] = n.alert.id
     return email_message(sender=sender, to=n.target, subject=subject(n), body=text(n),
-                         lang=_lang(n), msg_id=f"samstat-{n.delivery_id}", headers=headers)
+                         lang=_lang(n), msg_id=f"samstat-{n.delivery_id}", headers=headers,
+                         html=html(n), unsubscribe=n.words.unsubscribe if n.words else None)
+
+
+def html(n: Notice) -> str:
+    """The HTML part: the same words, with buttons (Jinja2, autoescaped)."""
+    lang = _lang(n)
+    return MAIL.string("email.html", lang=lang, n=n, subject=subject(n), lab=LABELS[lang],
+                       head=HEAD[lang][n.transition], facts=facts(n) if not n.grouped else [],
+                       buttons=buttons(n), intro=_intro_lines(n), area=area_name(n.alert.area),
+                       trend=[(p, _trend_value(v, n.unit, lang)) for p, v in n.trend],
+                       items=[(i, grouped.headline(i), i.words) for i in n.items])
+
+
+def _intro_lines(n: Notice) -> list[str]:
+    lang = _lang(n)
+    lines = []
+    if n.role == "copy":
+        lines.append(copy_line(n))
+    if n.transition == "reminder" and not n.grouped:
+        lines.append(REMINDER[lang].format(n=n.sequence))
+    if n.transition == "escalated":
+        days = number(n.escalate_after_days, lang) if n.escalate_after_days else "?"
+        lines.append(ESCALATION[lang].format(convener=agency_name(n.alert.convener),
+                                             days=days))
+    return lines
 
 
 def webhook_payload(n: Notice) -> dict[str, Any]:
     if n.format in ("slack", "teams"):
         return chat_payload(n.format, subject=subject(n), text=text(n),
                             facts=grouped.facts(n) if n.grouped else facts(n), link=n.link,
-                            lang=_lang(n))
+                            lang=_lang(n), summary=summary(n), buttons=buttons(n))
     if n.grouped:
         return grouped.json_payload(n)
+    links = {"page": n.words.page, "acknowledge": n.words.acknowledge} if n.words else None
     return {
         "v": 1, "delivery_id": n.delivery_id, "transition": n.transition, "role": n.role,
-        "sequence": n.sequence, "alert": n.alert.as_alert_v1(),
+        "sequence": n.sequence, "alert": n.alert.as_alert_v1(n.words),
         "follow_up_owner": n.alert.follow_up_owner, "reason": n.alert.reason,
-        "title": n.title, "unit": n.unit, "link": n.link,
+        "title": n.title, "unit": n.unit, "link": n.link, "links": links,
         "trend": [{"period": p, "value": v} for p, v in n.trend],
         "text": text(n),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from samstat_kit.periods import parse
 from services.notify import rules
 from services.notify.alerts.models import FIRING, Alert, Definition, IndicatorValue
 from services.notify.delivery import grouping
-from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem
+from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Words
 from services.notify.delivery.models import (
     DEAD,
     DUE_STATUSES,
@@ -27,6 +28,8 @@ from services.notify.delivery.models import (
     SUPERSEDED,
     Delivery,
 )
+from services.notify.explain import Facts, explain, rule_of
+from services.notify.inbox.links import Links
 from services.notify.subscriptions.models import Silence, Subscription
 
 TREND_PERIODS = 6
@@ -77,22 +80,46 @@ def _earlier_pending(session: Session, d: Delivery) -> bool:
 
 
 def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
-          public_base_url: str) -> NoticeItem:
+          public_base_url: str, links: Links) -> NoticeItem:
     definition = session.get(Definition, alert.indicator)
     body = definition.body if definition is not None else {}
-    title = (body.get("title_en") if sub.lang == "en" else None) or body.get("title_sv") \
+    lang = sub.lang if sub.lang in ("sv", "en") else "sv"
+    title = (body.get("title_en") if lang == "en" else None) or body.get("title_sv") \
         or alert.indicator
+    said = explain(facts_of(session, alert, body), rule=rule_of(body, alert.rule),
+                   target=body.get("target"), lang=lang)
+    own = links.for_alert(alert.id, alert.episode, sub.id)
     return NoticeItem(
-        delivery_id=d.id, alert=AlertFacts.of(alert), title=str(title), unit=body.get("unit"),
+        delivery_id=d.id, alert=AlertFacts.of(alert), title=str(title),
+        unit=body.get("unit") or _cell_unit(session, alert),
         trend=trend(session=session, alert=alert), sequence=d.sequence,
         link=f"{public_base_url.rstrip('/')}/indicators/{alert.indicator}?area={alert.area}",
+        words=Words(what=said.what, rule=said.rule, next_step=said.next_step, page=own.page,
+                    acknowledge=own.acknowledge,
+                    unsubscribe=links.unsubscribe(sub.id) if sub.channel == "email" else None),
     )
+
+
+def facts_of(session: Session, alert: Alert, body: dict[str, Any] | None) -> Facts:
+    """The numbers :func:`~services.notify.explain.explain` needs, from what notify holds."""
+    unit = (body or {}).get("unit")
+    cell = session.get(IndicatorValue, (alert.indicator, alert.area, alert.period))
+    if unit is None and cell is not None:
+        unit = cell.unit
+    return Facts(rule=alert.rule, value=alert.value, expected=alert.expected,
+                 unit=str(unit) if unit else None, period=alert.period, status=alert.status,
+                 year_ago=cell.year_ago_value if cell is not None else None)
+
+
+def _cell_unit(session: Session, alert: Alert) -> str | None:
+    cell = session.get(IndicatorValue, (alert.indicator, alert.area, alert.period))
+    return cell.unit if cell is not None and cell.unit else None
 
 
 def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
               public_base_url: str, escalate_after_days: float | None = None,
               group_wait: timedelta = timedelta(0),
-              group_interval: timedelta = timedelta(0)) -> Claim:
+              group_interval: timedelta = timedelta(0), links: Links | None = None) -> Claim:
     """Take up to ``limit`` due messages and reserve their deliveries for ``lease``.
 
     Silenced deliveries are closed as ``silenced`` and those of deleted subscriptions as
@@ -108,6 +135,7 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
          .with_for_update(skip_locked=True))
     rows = list(session.scalars(q))
     silences = active_silences(session=session, now=now) if rows else []
+    links = links or Links.from_settings()
     claim = Claim()
     seen: set[int] = set()
     for d in rows:
@@ -156,7 +184,7 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
             m.next_attempt_at = now + lease
             if d.transition in GROUPED:
                 m.batch_id = message_id
-        items = tuple(_item(session, m, a, sub, public_base_url) for m, a in sendable)
+        items = tuple(_item(session, m, a, sub, public_base_url, links) for m, a in sendable)
         first, lead = items[0], sendable[0][0]
         claim.notices.append(Notice(
             delivery_id=message_id, attempt=lead.attempts + 1, transition=d.transition,
@@ -164,7 +192,7 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
             format=sub.format, title=first.title, unit=first.unit, alert=first.alert,
             trend=first.trend, link=first.link, escalate_after_days=escalate_after_days,
             role=d.role, sequence=lead.sequence, items=items if len(items) > 1 else (),
-            delivery_ids=tuple(m.id for m, _ in sendable),
+            delivery_ids=tuple(m.id for m, _ in sendable), words=first.words,
         ))
     session.flush()
     return claim

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from samstat_kit.contracts import load_catalogue
+from samstat_kit.present import formatting as fmt
 
 RULES = {
     "sv": {"yoy_rise": "ökning jämfört med samma period året innan",
@@ -33,11 +34,19 @@ LABELS = {
     "sv": {"area": "Område", "period": "Period", "rule": "Regel", "value": "Värde",
            "expected": "Förväntat", "reason": "Detalj", "convener": "Sammankallande",
            "owner": "Ansvarig för uppföljning", "initiative": "Samverkansinitiativ",
-           "trend": "Utveckling, senaste perioderna", "link": "Mer", "open": "Öppna"},
+           "trend": "Utveckling, senaste perioderna", "link": "Indikatorn", "open": "Öppna",
+           "next": "Vad du gör nu", "ack_link": "Kvittera med ett klick",
+           "ack_button": "Kvittera", "page_link": "Öppna larmet", "rule_words": "Regeln",
+           "unsubscribe": "Avsluta prenumerationen",
+           "why_mail": "Du får det här meddelandet automatiskt från samstat."},
     "en": {"area": "Area", "period": "Period", "rule": "Rule", "value": "Value",
            "expected": "Expected", "reason": "Detail", "convener": "Convener",
            "owner": "Follow-up owner", "initiative": "Collaboration initiative",
-           "trend": "Trend, latest periods", "link": "More", "open": "Open"},
+           "trend": "Trend, latest periods", "link": "The indicator", "open": "Open",
+           "next": "What to do now", "ack_link": "Acknowledge with one click",
+           "ack_button": "Acknowledge", "page_link": "Open the alert",
+           "rule_words": "The rule", "unsubscribe": "Unsubscribe",
+           "why_mail": "You get this message automatically from samstat."},
 }
 # Unit codes of indicator-value v1 as readers say them; unknown codes are shown as they are.
 UNITS = {
@@ -96,10 +105,13 @@ def agency_name(code: str | None) -> str:
 
 
 def number(x: float | None, lang: str) -> str:
-    if x is None:
-        return "–"
-    text = f"{x:.6g}"
-    return text.replace(".", ",") if lang == "sv" else text
+    """Swedish (or English) numbers by the presentation kit: ``12 345``, ``4,5``."""
+    return fmt.number(x, language(lang))
+
+
+def value_text(x: float | None, unit: str | None, lang: str) -> str:
+    """A value in its unit: shares as ``12,2 %``, others as ``4,5 månader``."""
+    return fmt.value(x, unit, language(lang))
 
 
 def language(lang: str) -> str:
@@ -117,37 +129,81 @@ def rule_name(rule: str, lang: str) -> str:
 
 
 def email_message(*, sender: str, to: str, subject: str, body: str, lang: str, msg_id: str,
-                  headers: dict[str, str] | None = None) -> EmailMessage:
+                  headers: dict[str, str] | None = None, html: str | None = None,
+                  unsubscribe: str | None = None) -> EmailMessage:
+    """A text mail, multipart/alternative with ``html`` when given. Every message says it was
+    sent automatically (``Auto-Submitted``, RFC 3834), so auto-responders stay quiet, and
+    carries ``List-Unsubscribe`` (RFC 2369; with ``unsubscribe``, the one-click POST of
+    RFC 8058, else a mail back to the sender)."""
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = make_msgid(idstring=msg_id)
     msg["Content-Language"] = lang
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"  # Exchange's way of saying the same
+    if unsubscribe:
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        msg["List-Unsubscribe"] = f"<mailto:{sender}?subject=unsubscribe>"
     for name, value in (headers or {}).items():
         msg[name] = value
     msg.set_content(body)
+    if html is not None:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 
-def chat_payload(fmt: str, *, subject: str, text: str, facts: list[tuple[str, str]],
-                 link: str, lang: str) -> dict[str, Any]:
-    """A Slack- (``slack``) or Teams-compatible (``teams``) message."""
-    if fmt == "slack":
-        # Slack (and Mattermost/Rocket.Chat) incoming webhooks render "text" as mrkdwn.
-        return {"text": f"*{subject}*\n```{text}```"}
-    # Teams workflows' "post to a channel when a webhook request is received" takes a message
-    # with an Adaptive Card attachment.
+def chat_payload(fmt_: str, *, subject: str, text: str, facts: list[tuple[str, str]],
+                 link: str, lang: str, summary: str | None = None,
+                 buttons: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A Slack (``slack``: Block Kit) or Teams (``teams``: Adaptive Card) message.
+
+    ``summary`` is the message in a few sentences (``text`` when not given), ``facts``
+    label/value pairs, ``buttons`` (label, URL) pairs - by default one that opens ``link``.
+    Incoming webhooks of both allow only links, so a button opens a page (the alert, or its
+    acknowledge confirmation page); nothing acts by itself."""
+    buttons = buttons if buttons is not None else ([(LABELS[lang]["open"], link)] if link
+                                                   else [])
+    if fmt_ == "slack":
+        return _slack(subject, summary or text, facts, buttons)
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "size": "Medium", "weight": "Bolder", "wrap": True,
-         "text": subject}]
+         "text": subject},
+        {"type": "TextBlock", "wrap": True, "text": summary or text}]
     if facts:
         body.append({"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts]})
-    else:
-        body.append({"type": "TextBlock", "wrap": True, "fontType": "Monospace", "text": text})
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard", "version": "1.4", "body": body,
-        "actions": [{"type": "Action.OpenUrl", "title": LABELS[lang]["open"], "url": link}],
+        "actions": [{"type": "Action.OpenUrl", "title": label, "url": url}
+                    for label, url in buttons],
     }
     return {"type": "message", "attachments": [{
         "contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+
+
+def _mrkdwn(text: str) -> str:
+    """Slack's mrkdwn needs &, < and > escaped (they would start links and entities)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack(subject: str, summary: str, facts: list[tuple[str, str]],
+           buttons: list[tuple[str, str]]) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": subject[:150]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _mrkdwn(summary)[:3000]}}]
+    if facts:
+        blocks.append({"type": "section", "fields": [
+            {"type": "mrkdwn", "text": f"*{_mrkdwn(k)}*\n{_mrkdwn(v)}"[:2000]}
+            for k, v in facts[:10]]})
+    if buttons:
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "text": {"type": "plain_text", "text": label[:75]}, "url": url,
+             **({"style": "primary"} if i == 0 else {})}
+            for i, (label, url) in enumerate(buttons[:5])]})
+    links = " · ".join(f"<{url}|{_mrkdwn(label)}>" for label, url in buttons)
+    # "text" is what notifications and clients without blocks show: the subject and links.
+    return {"text": f"*{_mrkdwn(subject)}*" + (f"\n{links}" if links else ""),
+            "blocks": blocks}

@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from services.notify.inbox.settings import InboxSettings
 
 SALT = "samstat.notify.acknowledge.v1"
+UNSUBSCRIBE_SALT = "samstat.notify.unsubscribe.v1"
 
 
 class LinkError(Exception):
@@ -49,6 +50,9 @@ class Links:
     def __init__(self, secrets_oldest_first: list[str], base_url: str,
                  max_age_seconds: float) -> None:
         self._signer = URLSafeTimedSerializer(secrets_oldest_first, salt=SALT)
+        # Unsubscribe links do not expire (an old mail must still let one stop the mails),
+        # and are signed apart, so one kind of token is never taken for the other.
+        self._unsubscribe = URLSafeTimedSerializer(secrets_oldest_first, salt=UNSUBSCRIBE_SALT)
         self.base_url = base_url.rstrip("/")
         self.max_age = max_age_seconds
 
@@ -74,6 +78,18 @@ class Links:
             raise LinkError("invalid")
         sub = doc.get("s")
         return LinkClaims(doc["a"], doc["e"], sub if isinstance(sub, str) else None, doc["n"])
+
+    def unsubscribe(self, subscription_id: str) -> str:
+        return f"{self.base_url}/inbox/unsubscribe/{self._unsubscribe.dumps(subscription_id)}"
+
+    def read_unsubscribe(self, token: str) -> str:
+        try:
+            sub = self._unsubscribe.loads(token)
+        except BadSignature:
+            raise LinkError("invalid") from None
+        if not isinstance(sub, str):
+            raise LinkError("invalid")
+        return sub
 
     def page(self, alert_id: str) -> str:
         return f"{self.base_url}/inbox/{quote(alert_id, safe='')}"

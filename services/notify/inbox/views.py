@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.present import charts
 from samstat_kit.present import formatting as fmt
-from services.notify.alerts.models import Alert, AlertEvent, Definition, IndicatorValue
-from services.notify.delivery.service import trend
+from services.notify.alerts.models import Alert, AlertEvent, Definition
+from services.notify.delivery.service import facts_of, trend
 from services.notify.delivery.texts import agency_name, area_name, rule_name
-from services.notify.explain import Explanation, Facts, explain, rule_of
+from services.notify.explain import Explanation, explain, rule_of
 from services.notify.inbox import quiet
 from services.notify.inbox import service as inbox
 from services.notify.inbox.texts import ALERT
@@ -41,16 +41,6 @@ class AlertView:
     colleagues: list[inbox.Colleague]
     formula: Any
     may_act: bool
-
-
-def facts_of(session: Session, alert: Alert, body: dict[str, Any] | None) -> Facts:
-    unit = (body or {}).get("unit")
-    cell = session.get(IndicatorValue, (alert.indicator, alert.area, alert.period))
-    if unit is None and cell is not None:
-        unit = cell.unit
-    return Facts(rule=alert.rule, value=alert.value, expected=alert.expected,
-                 unit=str(unit) if unit else None, period=alert.period, status=alert.status,
-                 year_ago=cell.year_ago_value if cell is not None else None)
 
 
 def chart_of(session: Session, alert: Alert, title: str, unit: str | None,
