@@ -111,17 +111,36 @@ def migrate(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def seed(data_dir: DataDir = None, year: int = 2024) -> None:
-    """Migrate, then load the registry's seed data (the 2024 plan)."""
+def seed(
+    data_dir: DataDir = None,
+    year: Annotated[int | None, typer.Option(help="Check the plan is for this year")] = None,
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", dir_okay=False, help="A plan file (YAML/JSON, schemas/plan.v1); default: "
+                                       "Umeåregionen's 2024 plan")] = None,
+) -> None:
+    """Migrate, then load a plan file into the registry (default: the 2024 plan)."""
     from samstat.components import migrate_all
     from samstat_kit.db import session_factory, session_scope
     from services.initiatives.registry import service as registry
+    from services.initiatives.registry.errors import RegistryError
+    from services.initiatives.registry.plan_file import DEFAULT_PLAN, PlanFileError, load_plan
 
+    try:
+        loaded = load_plan(plan or DEFAULT_PLAN)
+    except PlanFileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     settings = _settings(data_dir)
     migrate_all(settings.db_url)
-    with session_scope(session_factory(settings.db_url)) as session:
-        registry.seed(session=session, year=year)
-    typer.echo(f"seeded the {year} plan")
+    try:
+        with session_scope(session_factory(settings.db_url)) as session:
+            report = registry.seed(session=session, year=year, plan=loaded)
+    except (ValueError, RegistryError) as exc:  # pydantic's ValidationError is a ValueError
+        typer.echo(f"{(plan or DEFAULT_PLAN).name}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"seeded the {report.year} plan of {loaded.association['name']}: "
+               f"{report.initiatives} initiatives, {report.indicators} indicators, "
+               f"{report.contacts} contacts added")
 
 
 @token_app.command("issue")
