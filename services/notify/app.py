@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from samstat_kit import present
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
@@ -28,6 +29,10 @@ from services.notify.config import NotifySettings, get_settings
 from services.notify.consumers import Processor, registry_reader, value_consumer
 from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.digests.router import router as digests_router
+from services.notify.inbox.links import Links
+from services.notify.inbox.pages import LOGIN
+from services.notify.inbox.pages import router as inbox_router
+from services.notify.inbox.settings import InboxSettings
 from services.notify.subscriptions.router import router as subscriptions_router
 
 log = logging.getLogger(__name__)
@@ -106,4 +111,11 @@ def create_app(settings: NotifySettings | None = None, *,
     app.include_router(alerts_router)
     app.include_router(subscriptions_router)
     app.include_router(digests_router)
+    # The convener's pages: sign-in, the inbox, the alert pages and the one-click links.
+    inbox_settings = InboxSettings()
+    app.state.inbox_settings = inbox_settings
+    app.state.links = Links.from_settings(inbox_settings)
+    present.install(app)
+    app.include_router(LOGIN.router(include_in_schema=False))
+    app.include_router(inbox_router)
     return app

@@ -1,0 +1,275 @@
+"""The convener's pages on notify: ``/inbox``, ``/inbox/{id}`` with its action forms, and the
+one-click acknowledge link's confirmation page ``/inbox/ack/{token}`` (GET shows, POST acts).
+
+Swedish first, English by ``?lang=en`` (the presentation kit). Readers are people signed in
+(or an agency token); every action is recorded with :func:`samstat_kit.web.actor`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from samstat_kit import present
+from samstat_kit.db import session_scope
+from samstat_kit.web import BrowserLogin, CsrfChecked, OptionalReader, Reader, actor, csrf_input
+from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
+from services.notify.delivery.texts import agency_name, area_name, rule_name
+from services.notify.inbox import links as link_mod
+from services.notify.inbox import quiet
+from services.notify.inbox import service as inbox
+from services.notify.inbox.provenance import Provenance, input_cells
+from services.notify.inbox.texts import ALERT, CONFIRM, INBOX
+from services.notify.inbox.views import alert_view
+
+PAGES = present.Presenter(Path(__file__).parent / "templates")
+LOGIN = BrowserLogin(home="/inbox")
+CONFIRM_TEXTS = {lang: {**ALERT[lang], **CONFIRM[lang]} for lang in present.LANGUAGES}
+router = APIRouter(tags=["inbox"], include_in_schema=False)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def reader_key(reader: Reader) -> str:
+    """Whose read marks: the person, or the token's agency."""
+    person = reader.person
+    return person.id if person is not None else f"token:{reader.principal.agency or 'admin'}"
+
+
+def _session(request: Request) -> Any:
+    return session_scope(request.app.state.session_factory)
+
+
+def _account(reader: Reader) -> str:
+    person = reader.person
+    if person is not None:
+        return f"{person.name or person.email} · {agency_name(person.agency)}"
+    return agency_name(reader.principal.agency) if reader.principal.agency else "admin"
+
+
+def _logout(request: Request) -> Any:
+    return Markup(
+        '<form method="post" action="/logout">{}<button type="submit">{}</button></form>'
+    ).format(csrf_input(request), present.BASE_TEXTS[present.language(request)]["sign_out"])
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, reader: OptionalReader, status: str | None = None,
+               initiative: str | None = None, area: str | None = None) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
+    lang = present.language(request)
+    wanted_status = status if status in ("firing", "acknowledged", "resolved") else None
+    wanted_initiative = _int(initiative)
+    principal = reader.principal
+    with _session(request) as session:
+        rows = inbox.inbox(session=session, principal=principal, reader=reader_key(reader),
+                           now=datetime.now(UTC), lang=lang, status=wanted_status,
+                           initiative=wanted_initiative, area=area or None)
+        initiatives, areas = inbox.filter_options(session=session, principal=principal)
+        agencies = {principal.agency} if principal.agency else set()
+        windows = [w for a in sorted(agencies)
+                   for w in quiet.windows_for(session=session, convener=a)]
+        shown = [_row(r, lang) for r in rows]
+        window_rows = [{"convener_name": agency_name(w.convener),
+                        "start": _day_month(w.start_month, w.start_day, lang),
+                        "end": _day_month(w.end_month, w.end_day, lang),
+                        "comment": w.comment} for w in windows]
+    intro = INBOX[lang]["intro_admin"] if principal.is_admin else \
+        INBOX[lang]["intro"].format(agency=agency_name(principal.agency))
+    return PAGES.render(
+        request, "inbox.html", texts=INBOX, headers=NO_STORE, rows=shown, intro=intro,
+        unread=sum(1 for r in shown if r["unread"]), status_filter=wanted_status,
+        initiative=wanted_initiative, area=area or "", initiatives=initiatives,
+        areas=[(a, area_name(a)) for a in areas], windows=window_rows,
+        account=_account(reader), logout=_logout(request))
+
+
+def _row(r: inbox.Row, lang: str) -> dict[str, Any]:
+    return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
+            "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
+            "area_name": area_name(r.alert.area)}
+
+
+def _day_month(month: int, day: int, lang: str) -> str:
+    return present.formatting.date(date(2024, month, day), lang).rsplit(" ", 1)[0]
+
+
+async def _provenance(request: Request, reader: Reader | None, formula: Any, area: str,
+                      period: str) -> Provenance:
+    settings = request.app.state.inbox_settings
+    return await input_cells(
+        base_url=settings.ingest_url, token=reader.token if reader else None, formula=formula,
+        area=area, period=period, transport=getattr(request.app.state, "ingest_transport", None))
+
+
+@router.get("/inbox/ack/{token}")
+async def confirm_page(request: Request, token: str) -> Response:
+    """Shows the alert and a confirmation form; changes nothing (scanners prefetch links)."""
+    return await run_in_threadpool(_confirm, request, token, None)
+
+
+@router.post("/inbox/ack/{token}")
+async def confirm_post(request: Request, token: str, _csrf: CsrfChecked,
+                       reader: OptionalReader,
+                       comment: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    return await run_in_threadpool(_confirm, request, token, (reader, comment))
+
+
+def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | None) -> Response:
+    lang = present.language(request)
+    links: link_mod.Links = request.app.state.links
+    try:
+        claims = links.read(token)
+    except link_mod.LinkError as exc:
+        return _message(request, CONFIRM[lang][exc.reason], status=400 if exc.reason ==
+                        "invalid" else 410)
+    now = datetime.now(UTC)
+    with _session(request) as session:
+        outcome = None
+        if post is not None:
+            reader, comment = post
+            who = actor(reader) if reader is not None else None
+            outcome = inbox.acknowledge_by_link(session=session, claims=claims, who=who,
+                                                comment=comment, now=now)
+        else:
+            outcome = inbox.link_state(session=session, claims=claims)
+        alert = session.get(inbox.Alert, claims.alert_id)
+        if alert is None:
+            return _message(request, CONFIRM[lang]["missing"], status=404)
+        v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=False)
+        show_form = outcome is None
+        status = {"used": 409, "stale_episode": 409}.get(outcome or "", 200)
+        return PAGES.render(
+            request, "confirm.html", texts=CONFIRM_TEXTS, status=status, headers=NO_STORE,
+            v=v, outcome=outcome, show_form=show_form, csrf=csrf_input(request),
+            action=f"/inbox/ack/{quote(token, safe='')}", signed_in=False,
+            status_name=CONFIRM_TEXTS[lang]["s_" + alert.status])
+
+
+def _message(request: Request, message: str, *, status: int, kind: str = "error",
+             back: str | None = None) -> Response:
+    lang = present.language(request)
+    return PAGES.render(request, "message.html", texts=CONFIRM, status=status,
+                        headers=NO_STORE, message=message, kind=kind, back=back,
+                        back_label=ALERT[lang]["back"])
+
+
+@router.get("/inbox/{alert_id}")
+async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
+                     done: str | None = None) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
+    lang = present.language(request)
+
+    def load() -> Any:
+        now = datetime.now(UTC)
+        with _session(request) as session:
+            try:
+                alert = inbox.visible_alert(session=session, principal=reader.principal,
+                                            alert_id=alert_id)
+            except NotFound:
+                return None
+            inbox.mark_read(session=session, alert_id=alert.id, reader=reader_key(reader),
+                            now=now)
+            may = may_act_for(reader.principal, alert.convener)
+            v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=may)
+            session.expunge_all()
+            return v
+
+    v = await run_in_threadpool(load)
+    if v is None:
+        return _message(request, f"{ALERT[lang]['title']} {alert_id}?", status=404,
+                        back="/inbox")
+    provenance = await _provenance(request, reader, v.formula, v.alert.area, v.alert.period)
+    return PAGES.render(
+        request, "alert.html", texts=ALERT, headers=NO_STORE, v=v, provenance=provenance,
+        done=done if done and f"done_{done}" in ALERT[lang] else None, error=None,
+        csrf=csrf_input(request), signed_in=True, agency_name=agency_name,
+        status_name=ALERT[lang]["s_" + v.alert.status],
+        tomorrow=(date.today() + timedelta(days=1)).isoformat(),
+        account=_account(reader), logout=_logout(request))
+
+
+def _act(request: Request, reader: Reader | None, alert_id: str, done: str,
+         action: Any, to: str | None = None) -> Response:
+    """Run one form action and go back to the alert page (303), or say why not."""
+    if reader is None:
+        return LOGIN.redirect(request)
+    lang = present.language(request)
+    try:
+        with _session(request) as session:
+            action(session, reader)
+    except NotFound:
+        return _message(request, f"{ALERT[lang]['title']} {alert_id}?", status=404,
+                        back="/inbox")
+    except (Forbidden, Conflict, inbox.Invalid) as exc:
+        status = 403 if isinstance(exc, Forbidden) else 409 if isinstance(exc, Conflict) \
+            else 422
+        return _message(request, str(exc), status=status, back=f"/inbox/{alert_id}")
+    request.app.state.wake()
+    return RedirectResponse(to or f"/inbox/{quote(alert_id, safe='')}?done={done}",
+                            status_code=303, headers=NO_STORE)
+
+
+Comment = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/inbox/{alert_id}/acknowledge")
+def acknowledge_form(request: Request, alert_id: str, _csrf: CsrfChecked,
+                     reader: OptionalReader, comment: Comment = "") -> Response:
+    def run(session: Session, r: Reader) -> None:
+        inbox.acknowledge(session=session, principal=r.principal, alert_id=alert_id,
+                          who=actor(r), now=datetime.now(UTC), comment=comment)
+    return _act(request, reader, alert_id, "acknowledged", run)
+
+
+@router.post("/inbox/{alert_id}/snooze")
+def snooze_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+                until: Annotated[date, Form()], comment: Comment = "") -> Response:
+    def run(session: Session, r: Reader) -> None:
+        inbox.snooze(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
+                     until=until, now=datetime.now(UTC), comment=comment)
+    return _act(request, reader, alert_id, "snoozed", run)
+
+
+@router.post("/inbox/{alert_id}/assign")
+def assign_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+                assignee: Annotated[str, Form(max_length=254)] = "",
+                comment: Comment = "") -> Response:
+    def run(session: Session, r: Reader) -> None:
+        inbox.assign(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
+                     assignee=assignee, now=datetime.now(UTC), comment=comment)
+    return _act(request, reader, alert_id, "assigned", run)
+
+
+@router.post("/inbox/{alert_id}/comment")
+def comment_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+                 text: Comment = "") -> Response:
+    def run(session: Session, r: Reader) -> None:
+        inbox.comment(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
+                      text=text, now=datetime.now(UTC))
+    return _act(request, reader, alert_id, "commented", run)
+
+
+@router.post("/inbox/{alert_id}/unread")
+def unread_form(request: Request, alert_id: str, _csrf: CsrfChecked,
+                reader: OptionalReader) -> Response:
+    def run(session: Session, r: Reader) -> None:
+        inbox.visible_alert(session=session, principal=r.principal, alert_id=alert_id)
+        inbox.mark_unread(session=session, alert_id=alert_id, reader=reader_key(r))
+    return _act(request, reader, alert_id, "unread", run, to="/inbox")

@@ -1,0 +1,173 @@
+"""The convener's pages on SQLite: the inbox, an alert's page and its actions, and the
+one-click acknowledge link (GET shows, POST acts once; tampered, expired, replayed refused)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from samstat_kit.db import session_factory, session_scope
+from services.notify.alerts.models import Alert, AlertEvent
+from services.notify.app import create_app
+from services.notify.config import NotifySettings
+from services.notify.inbox.links import Links
+
+from .factory import indicator_id, record, registry_doc, tokens, value_doc
+
+FK, AF, OUT = "forsakringskassan", "arbetsformedlingen", "samordningsforbundet"
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+def client(sqlite_url: str) -> Iterator[TestClient]:
+    settings = NotifySettings(database_url=sqlite_url, kafka_enabled=False,
+                              dispatch_idle_seconds=0.1, sweep_interval_seconds=3600,
+                              digest_enabled=False)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(sqlite_url: str) -> dict[str, dict[str, str]]:
+    return tokens(sqlite_url, FK, AF, OUT)
+
+
+def alert_of(client: TestClient, *, unit: str = "share") -> Alert:
+    ind = indicator_id()
+    doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=FK,
+                       follow_up_owner=AF, title_sv="Andel i arbete efter insats",
+                       title_en="Share in work")
+    doc["indicator"]["unit"] = unit
+    processor = client.app.state.processor  # type: ignore[attr-defined]
+    processor.registry([record(doc)])
+    processor.indicator_values([record(value_doc(ind, p, v, ago), offset=i) for i, (p, v, ago)
+                                in enumerate([("2022", 0.100, 0.098), ("2023", 0.1057, 0.100),
+                                              ("2024", 0.121795, 0.1057)])])
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with session_scope(factory) as s:
+        alert = s.scalars(select(Alert).where(Alert.indicator == ind,
+                                              Alert.period == "2024")).one()
+        s.expunge(alert)
+    return alert
+
+
+def test_inbox_lists_the_agencys_alerts_unread_then_read(client: TestClient,
+                                                         auth: dict) -> None:
+    alert = alert_of(client)
+    page = client.get("/inbox", headers=auth[FK])
+    assert page.status_code == 200 and '<html lang="sv">' in page.text
+    row = re.search(rf'<tr class="(\w+)" data-alert="{alert.id}">', page.text)
+    assert row and row.group(1) == "unread"
+    assert "Andel i arbete efter insats" in page.text and f"12,2{NBSP}%" in page.text
+
+    detail = client.get(f"/inbox/{alert.id}", headers=auth[FK])
+    assert detail.status_code == 200
+    text = detail.text
+    assert "Vad har hänt" in text and f"+1,6{NBSP}procentenheter" in text
+    assert f"0,5{NBSP}procentenheter" in text  # the rule's threshold in words
+    assert "0,121795" not in text and "0.0160" not in text
+    assert '<svg' in text and 'class="marked"' in text and "Vad du gör nu" in text
+    again = client.get("/inbox", headers=auth[FK]).text
+    assert re.search(rf'<tr class="read" data-alert="{alert.id}">', again)
+
+    # The follow-up owner sees it too; another agency sees neither the row nor the page.
+    assert alert.id in client.get("/inbox", headers=auth[AF]).text
+    assert alert.id not in client.get("/inbox", headers=auth[OUT]).text
+    assert client.get(f"/inbox/{alert.id}", headers=auth[OUT]).status_code == 404
+    # Filters
+    assert alert.id not in client.get("/inbox?status=resolved", headers=auth[FK]).text
+    assert alert.id in client.get("/inbox?status=firing&initiative=2&area=2480",
+                                  headers=auth[FK]).text
+
+
+def test_english_by_the_switch(client: TestClient, auth: dict) -> None:
+    alert = alert_of(client)
+    page = client.get(f"/inbox/{alert.id}?lang=en", headers=auth[FK])
+    assert "What happened" in page.text and "Vad har hänt" not in page.text
+    assert f"+1.6{NBSP}percentage points" in page.text and "Share in work" in page.text
+    assert "What happened" in client.get(f"/inbox/{alert.id}", headers=auth[FK]).text
+
+
+def test_actions_are_recorded_with_who(client: TestClient, auth: dict) -> None:
+    alert = alert_of(client)
+    base = f"/inbox/{alert.id}"
+    r = client.post(f"{base}/comment", data={"text": "Vi tittar på det"}, headers=auth[FK],
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"{base}?done=commented"
+    r = client.post(f"{base}/snooze", data={"until": "2099-01-01"}, headers=auth[FK])
+    assert r.status_code == 422  # more than a year ahead
+    r = client.post(f"{base}/assign", data={"assignee": "nobody@example.org"},
+                    headers=auth[FK])
+    assert r.status_code == 422 and "not an active person" in r.text
+    r = client.post(f"{base}/acknowledge", data={"comment": "Sett, åtgärd planeras"},
+                    headers=auth[AF])
+    assert r.status_code == 403  # the follow-up owner reads and comments; the convener acts
+    r = client.post(f"{base}/acknowledge", headers=auth[OUT])
+    assert r.status_code == 404
+    r = client.post(f"{base}/acknowledge", data={"comment": "Sett, åtgärd planeras"},
+                    headers=auth[FK], follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(f"{base}?done=acknowledged", headers=auth[FK]).text
+    assert "Larmet är kvitterat." in page and "token:forsakringskassan" in page
+    assert "Sett, åtgärd planeras" in page and "Vi tittar på det" in page
+    factory = client.app.state.session_factory  # type: ignore[attr-defined]
+    with session_scope(factory) as s:
+        events = s.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)
+                           .order_by(AlertEvent.id)).all()
+        assert [(e.transition, e.actor, e.comment) for e in events][-2:] == [
+            ("commented", "token:forsakringskassan", "Vi tittar på det"),
+            ("acknowledged", "token:forsakringskassan", "Sett, åtgärd planeras")]
+        assert s.get(Alert, alert.id).status == "acknowledged"  # type: ignore[union-attr]
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
+
+
+def test_one_click_link(client: TestClient, sqlite_url: str) -> None:
+    alert = alert_of(client)
+    links: Links = client.app.state.links  # type: ignore[attr-defined]
+    url = links.for_alert(alert.id, alert.episode).acknowledge
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    factory = session_factory(sqlite_url)
+
+    def status() -> str:
+        with session_scope(factory) as s:
+            return s.get(Alert, alert.id).status  # type: ignore[union-attr]
+
+    for _ in range(3):  # a mail scanner fetching the link changes nothing
+        shown = client.get("/" + path)
+        assert shown.status_code == 200 and "Vill du kvittera larmet?" in shown.text
+    assert status() == "firing"
+    assert "Vad har hänt" in shown.text  # the page says what happened before asking
+
+    assert client.post("/" + path, data={}).status_code == 403  # no CSRF token
+    tampered = "/" + path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    assert client.get(tampered).status_code == 400
+    token = _csrf(shown.text)
+    assert client.post(tampered, data={"csrf_token": token}).status_code == 400
+    assert status() == "firing"
+
+    done = client.post("/" + path, data={"csrf_token": token, "comment": "Från mejlet"})
+    assert done.status_code == 200 and "Tack! Larmet är kvitterat." in done.text
+    assert status() == "acknowledged"
+    replay = client.post("/" + path, data={"csrf_token": token})
+    assert replay.status_code == 409 and "redan använts" in replay.text
+
+    # Expired: the same kind of link, read by a deployment whose links last 0 seconds.
+    other = alert_of(client)
+    late = links.for_alert(other.id, other.episode).acknowledge.split("/inbox/", 1)[1]
+    client.app.state.links = Links(["samstat-development-link-secret-not-for-production"],
+                                   links.base_url, 0)  # type: ignore[attr-defined]
+    time.sleep(1.1)
+    gone = client.post(f"/inbox/{late}", data={"csrf_token": token})
+    assert gone.status_code == 410 and "gått ut" in gone.text
+    with session_scope(factory) as s:
+        assert s.get(Alert, other.id).status == "firing"  # type: ignore[union-attr]
