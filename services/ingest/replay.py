@@ -29,6 +29,7 @@ def _doc(o: IngestObservation) -> dict[str, Any]:
         "period": o.period, "dimensions": o.dimensions, "value": o.value, "unit": o.unit,
         "obs_status": o.obs_status, "conf_status": o.conf_status, "revision": o.revision,
         "produced_at": o.produced_at.isoformat(), "cell_key": o.cell_key,
+        "withdrawn": o.withdrawn,
     }
 
 

@@ -67,3 +67,4 @@ class CellRead(BaseModel):
     revision: int
     event_id: str
     received_at: datetime
+    withdrawn: bool = False  # this revision withdrew the cell (no value)
