@@ -33,6 +33,7 @@ from services.notify.inbox.links import Links
 from services.notify.inbox.pages import LOGIN
 from services.notify.inbox.pages import router as inbox_router
 from services.notify.inbox.settings import InboxSettings
+from services.notify.inbox.unsubscribe import router as unsubscribe_router
 from services.notify.subscriptions.router import router as subscriptions_router
 
 log = logging.getLogger(__name__)
@@ -118,4 +119,5 @@ def create_app(settings: NotifySettings | None = None, *,
     present.install(app)
     app.include_router(LOGIN.router(include_in_schema=False))
     app.include_router(inbox_router)
+    app.include_router(unsubscribe_router)
     return app

@@ -273,3 +273,4 @@ def unread_form(request: Request, alert_id: str, _csrf: CsrfChecked,
         inbox.visible_alert(session=session, principal=r.principal, alert_id=alert_id)
         inbox.mark_unread(session=session, alert_id=alert_id, reader=reader_key(r))
     return _act(request, reader, alert_id, "unread", run, to="/inbox")
+
