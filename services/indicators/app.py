@@ -17,7 +17,7 @@ from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics
 from samstat_kit.tasks import stop_tasks
 from services.indicators.config import IndicatorsSettings, get_settings
-from services.indicators.readmodel import export, pages, service
+from services.indicators.readmodel import export, fye_export, pages, service
 from services.indicators.readmodel.router import router
 
 
@@ -54,5 +54,6 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     app.state.catalogue = load_catalogue()
     app.include_router(router)
     app.include_router(export.router)  # CSV and SDMX-CSV downloads
+    app.include_router(fye_export.router)  # XLSX, Swedish CSV, JSON-stat, SDMX structure
     app.include_router(pages.router)  # HTML pages and /login
     return app

@@ -30,14 +30,16 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
 from services.indicators.fye.maths import BENEFITS
-from services.indicators.readmodel import service
+from services.indicators.readmodel import formats, service
 from services.indicators.readmodel.models import IndicatorValue
+from services.indicators.readmodel.router import AsOf, UpdatedAfter, instant
 from services.indicators.readmodel.schemas import FyeRead
 
 router = APIRouter(tags=["exports"])
 
 CSV_TYPE = "text/csv; charset=utf-8; header=present"
 SDMX_CSV_TYPE = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
+SDMX2_CSV_TYPE = "application/vnd.sdmx.data+csv; version=2.0.0; charset=utf-8"
 AGENCY = "SAMSTAT"
 SEXES = ("K", "M")
 SDMX_SEX = {"K": "F", "M": "M"}  # SDMX's CL_SEX: F female, M male, _T total
@@ -99,11 +101,13 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
-def _download(text: str, media_type: str, *name_parts: str) -> Response:
+def _download(text: str | bytes, media_type: str, *name_parts: str,
+              ext: str | None = None) -> Response:
     stem = "_".join(re.sub(r"[^A-Za-z0-9._-]+", "-", p).strip("-") for p in name_parts if p)
     stem = stem[:120]
-    ext = "sdmx.csv" if "sdmx" in media_type else "csv"
-    return Response(content=text.encode("utf-8"), media_type=media_type, headers={
+    ext = ext or ("sdmx.csv" if "sdmx" in media_type else "csv")
+    body = text.encode("utf-8") if isinstance(text, str) else text
+    return Response(content=body, media_type=media_type, headers={
         "Content-Disposition": f'attachment; filename="samstat_{stem}.{ext}"',
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
@@ -132,11 +136,13 @@ def _granularity_rank(g: str) -> int:
 
 
 def _indicator_rows(request: Request, indicator: str, area: str | None,
-                    granularity: str | None) -> list[IndicatorValue]:
+                    granularity: str | None, as_of: str | None = None,
+                    updated_after: str | None = None) -> list[IndicatorValue]:
     areas = _areas(request.app.state.catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         rows = service.values(session=session, indicator=indicator, areas=areas,
-                              granularity=granularity)
+                              granularity=granularity, as_of=instant(as_of, "as_of"),
+                              updated_after=instant(updated_after, "updated_after"))
     order = {a: i for i, a in enumerate(areas or [])}
     return sorted(rows, key=lambda r: (order.get(r.area, 0), r.area,
                                        _granularity_rank(r.granularity), parse(r.period)))
@@ -169,9 +175,9 @@ def export_indicator_csv(
     area: Annotated[str | None, Query(max_length=4000,
                                       description="area code(s), comma-separated; all if "
                                                   "left out")] = None,
-    granularity: Granularity = None,
+    granularity: Granularity = None, as_of: AsOf = None, updated_after: UpdatedAfter = None,
 ) -> Response:
-    rows = _indicator_rows(request, indicator, area, granularity)
+    rows = _indicator_rows(request, indicator, area, granularity, as_of, updated_after)
     return _download(indicator_csv(rows, request.app.state.catalogue), CSV_TYPE,
                      indicator, (area or "all").replace(",", "-"), granularity or "all")
 
@@ -181,9 +187,12 @@ def export_indicator_csv(
 def export_indicator_sdmx(
     request: Request, _p: CookieOrBearer, indicator: IndicatorId,
     area: Annotated[str | None, Query(max_length=4000)] = None,
-    granularity: Granularity = None,
+    granularity: Granularity = None, as_of: AsOf = None, updated_after: UpdatedAfter = None,
 ) -> Response:
-    rows = _indicator_rows(request, indicator, area, granularity)
+    rows = _indicator_rows(request, indicator, area, granularity, as_of, updated_after)
+    if wants_sdmx2(request):
+        return _download(formats.indicator_sdmx_csv2(indicator, rows), SDMX2_CSV_TYPE,
+                         indicator, (area or "all").replace(",", "-"), granularity or "all")
     return _download(indicator_sdmx_csv(indicator, rows), SDMX_CSV_TYPE,
                      indicator, (area or "all").replace(",", "-"), granularity or "all")
 
@@ -191,12 +200,16 @@ def export_indicator_sdmx(
 # --------------------------------------------------------------------------- FYE
 
 
-def _fye_series(request: Request, areas: list[str], granularity: str
+def _fye_series(request: Request, areas: list[str], granularity: str,
+                as_of: datetime | None = None, updated_after: datetime | None = None
                 ) -> list[FyeRead]:
     catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
-        return [f for a in areas for f in service.fye_series(
-            session=session, catalogue=catalogue, area=a, granularity=granularity)]
+        series = [f for a in areas for f in service.fye_series(
+            session=session, catalogue=catalogue, area=a, granularity=granularity,
+            as_of=as_of)]
+    return [f for f in series if updated_after is None or f.computed_at is None
+            or f.computed_at > updated_after]
 
 
 def _extra_keys(series: Iterable[FyeRead], attr: str, known: Sequence[str]) -> list[str]:
@@ -255,25 +268,44 @@ FyeGranularity = Annotated[str, Query(pattern="^(month|quarter|half|year)$")]
 
 
 def _fye_download(request: Request, areas: str, granularity: str, media_type: str,
-                  render: Callable[[list[FyeRead]], str]) -> Response:
+                  render: Callable[[list[FyeRead]], str | bytes], *,
+                  as_of: str | None = None, updated_after: str | None = None,
+                  ext: str | None = None) -> Response:
     codes = _areas(request.app.state.catalogue, areas)
     if not codes:
         raise HTTPException(422, "name at least one area")
-    series = _fye_series(request, codes, granularity)
+    series = _fye_series(request, codes, granularity, instant(as_of, "as_of"),
+                         instant(updated_after, "updated_after"))
     return _download(render(series), media_type,
-                     "fye", "-".join(codes) if len(codes) <= 5 else "areas", granularity)
+                     "fye", "-".join(codes) if len(codes) <= 5 else "areas", granularity,
+                     *(["as-of-" + as_of] if as_of else []), ext=ext)
 
 
 @router.get("/v1/fye/export.csv", response_class=Response, responses=_CSV_DOC,
             summary="Full-year equivalents for areas as CSV, per benefit and sex")
 def export_fye_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
-                   granularity: FyeGranularity = "year") -> Response:
+                   granularity: FyeGranularity = "year", as_of: AsOf = None,
+                   updated_after: UpdatedAfter = None) -> Response:
     return _fye_download(request, areas, granularity, CSV_TYPE,
-                         lambda series: fye_csv(series, request.app.state.catalogue))
+                         lambda series: fye_csv(series, request.app.state.catalogue),
+                         as_of=as_of, updated_after=updated_after)
+
+
+def wants_sdmx2(request: Request) -> bool:
+    """Content negotiation: SDMX-CSV 2.0 when the client asks for version 2 (``Accept:
+    application/vnd.sdmx.data+csv;version=2.0.0``); 1.0 otherwise, for existing users."""
+    accept = request.headers.get("accept", "").replace(" ", "").lower()
+    return "vnd.sdmx.data+csv;version=2" in accept
 
 
 @router.get("/v1/fye/export.sdmx.csv", response_class=Response, responses=_SDMX_DOC,
-            summary="Full-year equivalents for areas as SDMX-CSV 1.0")
+            summary="Full-year equivalents for areas as SDMX-CSV (1.0, or 2.0 by Accept)")
 def export_fye_sdmx(request: Request, _p: CookieOrBearer, areas: FyeAreas,
-                    granularity: FyeGranularity = "year") -> Response:
-    return _fye_download(request, areas, granularity, SDMX_CSV_TYPE, fye_sdmx_csv)
+                    granularity: FyeGranularity = "year", as_of: AsOf = None,
+                    updated_after: UpdatedAfter = None) -> Response:
+    if wants_sdmx2(request):
+        return _fye_download(request, areas, granularity, SDMX2_CSV_TYPE,
+                             lambda series: formats.fye_sdmx_csv2(formats.fye_rows(series)),
+                             as_of=as_of, updated_after=updated_after)
+    return _fye_download(request, areas, granularity, SDMX_CSV_TYPE, fye_sdmx_csv,
+                         as_of=as_of, updated_after=updated_after)

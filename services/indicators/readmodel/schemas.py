@@ -39,7 +39,15 @@ class FyeRead(BaseModel):
     share_by_sex: dict[str, float | None] = {}
     by_benefit_sex: dict[str, dict[str, float]] = {}
     computed_at: datetime | None = None
+    months_reported: int | None = None
+    months: int | None = None
     history: list[FyeVersion] | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Fewer months in than the period has (2024 with 8 of 12): not comparable."""
+        return self.months_reported is not None and self.months is not None and \
+            self.months_reported < self.months
 
 
 class SeriesPoint(BaseModel):

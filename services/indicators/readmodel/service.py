@@ -160,6 +160,10 @@ def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequen
         share_by_sex={s: share(v, pop_sex.get(s)) for s, v in by_sex.items()},
         by_benefit_sex=total["by_benefit_sex"],  # type: ignore[arg-type]
         computed_at=max(vintages.utc(r.computed_at) for r in rows),
+        months=int(rows[0].components.get("months") or parse(period).n_months),
+        # an aggregate has a month only when every member has it
+        months_reported=min(int(r.components.get("months_reported", 0) or 0) for r in rows)
+        if official or len(rows) == len(members) else 0,
     )
 
 

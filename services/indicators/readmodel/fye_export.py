@@ -1,0 +1,117 @@
+"""More FYE downloads (XLSX, Swedish CSV, JSON-stat 2.0), one negotiated address, and the SDMX
+structure message. The tables come from :mod:`formats` and :mod:`spreadsheets`; this module is
+only the HTTP side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from samstat_kit.web import CookieOrBearer
+from services.indicators.readmodel import formats, spreadsheets
+from services.indicators.readmodel.export import (
+    CSV_TYPE,
+    SDMX2_CSV_TYPE,
+    SDMX_CSV_TYPE,
+    FyeAreas,
+    FyeGranularity,
+    _fye_download,
+    fye_csv,
+    fye_sdmx_csv,
+)
+from services.indicators.readmodel.router import AsOf, UpdatedAfter
+from services.indicators.readmodel.schemas import FyeRead
+from services.indicators.readmodel.sdmx_structure import structure_message
+
+router = APIRouter(tags=["exports"])
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSONSTAT_TYPE = "application/json; charset=utf-8"
+EXCEL_CSV_TYPE = "text/csv; charset=utf-8; header=present"
+STRUCTURE_TYPE = "application/vnd.sdmx.structure+xml; version=2.1"
+Renderer = Callable[[list[FyeRead]], str | bytes]
+# format -> (media type, file extension, renderer factory)
+FORMATS = ("csv", "csv-sv", "xlsx", "json-stat", "sdmx-csv", "sdmx-csv-1")
+
+
+def _render(request: Request, fmt: str) -> tuple[str, str, Renderer]:
+    cat = request.app.state.catalogue
+    table: dict[str, tuple[str, str, Renderer]] = {
+        "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat)),
+        "csv-sv": (EXCEL_CSV_TYPE, "sv.csv", lambda s: spreadsheets.swedish_csv(s, cat)),
+        "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat)),
+        "json-stat": (JSONSTAT_TYPE, "json", lambda s: formats.fye_jsonstat(
+            formats.fye_rows(s), cat, "Helårsekvivalenter (full-year equivalents)")),
+        "sdmx-csv": (SDMX2_CSV_TYPE, "sdmx.csv",
+                     lambda s: formats.fye_sdmx_csv2(formats.fye_rows(s))),
+        "sdmx-csv-1": (SDMX_CSV_TYPE, "sdmx.csv", fye_sdmx_csv),
+    }
+    return table[fmt]
+
+
+def negotiate(accept: str) -> str:
+    """The format an Accept header asks for (the first one samstat writes); CSV by default."""
+    for part in accept.lower().split(","):
+        media = part.split(";q=")[0].replace(" ", "")
+        if "vnd.sdmx.data+csv" in media:
+            return "sdmx-csv-1" if "version=1" in media else "sdmx-csv"
+        if "spreadsheetml" in media:
+            return "xlsx"
+        if media.startswith(("application/json", "application/vnd.json-stat")):
+            return "json-stat"
+        if media.startswith("text/csv"):
+            return "csv-sv" if "excel=sv" in media else "csv"
+    return "csv"
+
+
+def _send(request: Request, areas: str, granularity: str, fmt: str, as_of: str | None,
+          updated_after: str | None) -> Response:
+    media, ext, render = _render(request, fmt)
+    return _fye_download(request, areas, granularity, media, render, as_of=as_of,
+                         updated_after=updated_after, ext=ext)
+
+
+Format = Annotated[str | None, Query(pattern="^(" + "|".join(FORMATS) + ")$",
+                                     description="Overrides the Accept header")]
+
+
+@router.get("/v1/fye/export", response_class=Response,
+            summary="Full-year equivalents for areas, in the format the Accept header asks for")
+def export_fye(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+               granularity: FyeGranularity = "year", format: Format = None,
+               as_of: AsOf = None, updated_after: UpdatedAfter = None) -> Response:
+    fmt = format or negotiate(request.headers.get("accept", ""))
+    return _send(request, areas, granularity, fmt, as_of, updated_after)
+
+
+@router.get("/v1/fye/export.xlsx", response_class=Response, summary="FYE as an Excel workbook")
+def export_fye_xlsx(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+                    granularity: FyeGranularity = "year", as_of: AsOf = None,
+                    updated_after: UpdatedAfter = None) -> Response:
+    return _send(request, areas, granularity, "xlsx", as_of, updated_after)
+
+
+@router.get("/v1/fye/export.sv.csv", response_class=Response,
+            summary="FYE as CSV for Swedish Excel (semicolon, decimal comma, BOM)")
+def export_fye_sv_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+                      granularity: FyeGranularity = "year", as_of: AsOf = None,
+                      updated_after: UpdatedAfter = None) -> Response:
+    return _send(request, areas, granularity, "csv-sv", as_of, updated_after)
+
+
+@router.get("/v1/fye/export.json", response_class=Response, summary="FYE as JSON-stat 2.0")
+def export_fye_jsonstat(request: Request, _p: CookieOrBearer, areas: FyeAreas,
+                        granularity: FyeGranularity = "year", as_of: AsOf = None,
+                        updated_after: UpdatedAfter = None) -> Response:
+    return _send(request, areas, granularity, "json-stat", as_of, updated_after)
+
+
+@router.get("/v1/sdmx/structure", response_class=Response,
+            summary="SDMX-ML 2.1 structure message: codelists, concepts, DSDs, dataflows")
+def sdmx_structure(request: Request) -> Response:
+    text = structure_message(request.app.state.catalogue)
+    return Response(content=text.encode("utf-8"), media_type=STRUCTURE_TYPE,
+                    headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,191 @@
+"""The FYE exports as real clients read them: SDMX-CSV 2.0 with sdmx1 (and the structure from
+/v1/sdmx/structure) and pysdmx, JSON-stat with pyjstat, XLSX with openpyxl, the Swedish CSV
+with pandas. Codes and periods are checked here (neither SDMX library validates them), and
+every number against the API's own answer."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+import sdmx
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pyjstat import pyjstat
+from pysdmx.io import get_datasets
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+
+from .official_data import delete, load, official_docs
+from .test_readmodel_data import REGION, fye_docs
+
+YEARS = (2091, 2092)  # samstat's own figures; 2092 has 8 of 12 months in
+AREAS = "2480,umearegionen,24,0000"
+SDMX2 = {"Accept": "application/vnd.sdmx.data+csv; version=2.0.0"}
+SDMX_PERIOD = re.compile(r"\d{4}(-S[12]|-Q[1-4]|-M(0[1-9]|1[0-2]))?")
+
+
+@pytest.fixture
+def client(db_url: str) -> TestClient:
+    from services.indicators.app import create_app
+    from services.indicators.config import IndicatorsSettings
+
+    return TestClient(create_app(IndicatorsSettings(database_url=db_url)))
+
+
+@pytest.fixture
+def bearer(db_url: str) -> dict[str, str]:
+    with session_scope(session_factory(db_url)) as session:
+        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def data(db_url: str) -> Iterator[None]:
+    docs = official_docs() + fye_docs(YEARS, REGION, last_year_months=8)
+    load(db_url, docs)
+    yield
+    delete(db_url, docs)
+
+
+def _api(client: TestClient, bearer: dict, area: str, period: str) -> dict[str, Any]:
+    r = client.get(f"/v1/fye/{area}/{period}", headers=bearer)
+    assert r.status_code == 200, (area, period, r.text)
+    return dict(r.json())
+
+
+def _float(value: Any) -> float | None:
+    return None if value in ("", None) else float(value)
+
+
+def _structure(client: TestClient) -> Any:
+    r = client.get("/v1/sdmx/structure")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.sdmx.structure+xml")
+    return sdmx.read_sdmx(io.BytesIO(r.content))
+
+
+def test_structure_message_from_the_catalogue(client: TestClient) -> None:
+    msg = _structure(client)
+    flows = set(msg.dataflow)
+    assert {"FYE", "INDICATOR", "BENEFIT_NET_DAYS", "POPULATION", "FYE_OFFICIAL"} <= flows
+    fye = msg.dataflow["FYE"].structure
+    assert [d.id for d in fye.dimensions.components] == [
+        "FREQ", "REF_AREA", "MEASURE", "BENEFIT", "SEX", "TIME_PERIOD"]
+    assert {c.id for c in msg.codelist["CL_SEX"]} == {"F", "M", "_T"}
+    assert {c.id for c in msg.codelist["CL_FREQ"]} == {"A", "S", "Q", "M"}
+    assert "0000" in {c.id for c in msg.codelist["CL_REF_AREA"]}
+    assert {c.id for c in msg.codelist["CL_AGE"]} >= {"Y20T64"}
+
+
+def test_sdmx_csv_2_reads_in_sdmx1_and_pysdmx_and_equals_the_api(
+        client: TestClient, bearer: dict, data: None) -> None:
+    r = client.get("/v1/fye/export.sdmx.csv", params={"areas": AREAS}, headers=bearer | SDMX2)
+    assert r.status_code == 200 and "version=2.0.0" in r.headers["content-type"]
+    text = r.text
+    assert text.startswith("STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,")
+    msg = sdmx.read_sdmx(io.BytesIO(text.encode()), format="csv",
+                         structure=_structure(client).dataflow["FYE"])
+    obs = [o for ds in msg.data for o in ds.obs]
+    assert len(obs) == len(text.strip().splitlines()) - 1 > 100
+    got = {(str(o.key["REF_AREA"].value), str(o.key["MEASURE"].value),
+            str(o.key["BENEFIT"].value), str(o.key["SEX"].value),
+            str(o.key["TIME_PERIOD"].value)): (_float(o.value), {
+                k: v.value for k, v in o.attached_attribute.items()}) for o in obs}
+    assert {k[3] for k in got} == {"F", "M", "_T"}
+    assert all(SDMX_PERIOD.fullmatch(k[4]) for k in got)
+    nation = _api(client, bearer, "0000", "2021")
+    value, attrs = got[("0000", "FYE", "_T", "_T", "2021")]
+    assert value == nation["fye"] == 784_018 and attrs["SOURCE"] == "scb-official"
+    assert got[("0000", "FYE_SHARE", "_T", "F", "2021")][0] == pytest.approx(
+        nation["share_by_sex"]["K"])
+    region = _api(client, bearer, "umearegionen", "2091")
+    assert got[("umearegionen", "FYE", "_T", "_T", "2091")][0] == pytest.approx(region["fye"])
+    assert got[("umearegionen", "FYE", "_T", "_T", "2091")][1]["SOURCE"] == "computed"
+    partial = got[("umearegionen", "FYE", "_T", "_T", "2092")][1]
+    assert (partial["OBS_STATUS"], partial["MONTHS_REPORTED"], partial["MONTHS"]) == \
+        ("P", "8", "12")
+    # pysdmx, with the same structure: area codes must stay strings ("0000", not 0)
+    structure = client.get("/v1/sdmx/structure").text
+    frames = get_datasets(text, structure)
+    frame = frames[0].data
+    assert set(frame["REF_AREA"].astype(str)) >= {"2480", "umearegionen", "24"}
+    areas = {str(a) for a in frame["REF_AREA"]}
+    assert "0000" in areas or "0" in areas  # what pysdmx makes of it; ours is a string:
+    assert "0000" in {line.split(",")[4] for line in text.splitlines()[1:]}
+
+
+def test_sdmx_csv_1_stays_the_default_and_months_are_m_periods(
+        client: TestClient, bearer: dict, data: None) -> None:
+    r = client.get("/v1/fye/export.sdmx.csv", params={"areas": "2480"}, headers=bearer)
+    assert r.text.startswith("DATAFLOW,") and "version=1.0.0" in r.headers["content-type"]
+    r = client.get("/v1/fye/export", params={"areas": "2480", "granularity": "month"},
+                   headers=bearer | SDMX2)
+    periods = {line.split(",")[8] for line in r.text.splitlines()[1:]}
+    assert "2092-M08" in periods and all(re.fullmatch(r"\d{4}-M\d\d", p) for p in periods)
+    assert {line.split(",")[3] for line in r.text.splitlines()[1:]} == {"M"}
+
+
+def test_jsonstat_reads_in_pyjstat(client: TestClient, bearer: dict, data: None) -> None:
+    r = client.get("/v1/fye/export", params={"areas": AREAS},
+                   headers=bearer | {"Accept": "application/json"})
+    assert r.status_code == 200
+    doc = r.json()
+    frame = pyjstat.Dataset.read(r.text).write("dataframe", naming="id")
+    row = frame[(frame.area == "0000") & (frame.period == "2021") & (frame.measure == "FYE")
+                & (frame.benefit == "_T") & (frame.sex == "_T")]
+    assert float(row["value"].iloc[0]) == _api(client, bearer, "0000", "2021")["fye"]
+    assert doc["extension"]["partial_periods"]["umearegionen|2092"] == {
+        "months_reported": 8, "months": 12}
+    assert "P" in doc["status"].values()
+
+
+def test_xlsx_and_swedish_csv(client: TestClient, bearer: dict, data: None) -> None:
+    r = client.get("/v1/fye/export.xlsx", params={"areas": AREAS}, headers=bearer)
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb["Helårsekvivalenter"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True))
+            for row in ws.iter_rows(min_row=2)]
+    nation = next(x for x in rows if x["Områdeskod"] == "0000" and x["Period"] == "2021")
+    assert nation["Helårsekvivalenter"] == 784_018 and nation["Källa"] == "SCB (officiell)"
+    assert nation["Andel av befolkningen 20–64"] == pytest.approx(784_018 / 5_903_486)
+    part = next(x for x in rows if x["Områdeskod"] == "umearegionen" and x["Period"] == "2092")
+    assert part["Delperiod"] == "8 av 12 månader"
+    whole = next(x for x in rows if x["Områdeskod"] == "umearegionen" and x["Period"] == "2091")
+    assert whole["Delperiod"] in ("", None)
+    assert whole["Helårsekvivalenter"] == pytest.approx(
+        _api(client, bearer, "umearegionen", "2091")["fye"])
+    cross = wb["Ersättning och kön"]
+    assert [c.value for c in cross[1]][:5] == ["Områdeskod", "Område", "Period", "Delperiod",
+                                                "Ersättning"]
+
+    r = client.get("/v1/fye/export.sv.csv", params={"areas": AREAS}, headers=bearer)
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(r.content), sep=";", decimal=",", encoding="utf-8-sig",
+                        dtype={"Områdeskod": str, "Period": str})
+    nation = frame[(frame["Områdeskod"] == "0000") & (frame["Period"] == "2021")].iloc[0]
+    assert nation["Andel av befolkningen 20–64"] == pytest.approx(784_018 / 5_903_486)
+    assert "," in r.content.decode("utf-8-sig").splitlines()[1]  # decimal comma
+    assert json.dumps(frame.dtypes.astype(str).to_dict())  # parsed as a table
+
+
+def test_as_of_on_the_export(client: TestClient, bearer: dict, data: None) -> None:
+    before = client.get("/v1/fye/export.csv",
+                        params={"areas": "0000", "as_of": "2024-02-29"}, headers=bearer)
+    after = client.get("/v1/fye/export.csv",
+                       params={"areas": "0000", "as_of": "2024-03-01T09:00:00Z"},
+                       headers=bearer)
+    def periods(text: str) -> set[str]:
+        return {line.split(",")[2] for line in text.splitlines()[1:]}
+
+    # SCB's figures came on 2024-03-01 at 08:00; the region's own ones on 2024-02-23
+    assert periods(before.text) == {"2091", "2092"}
+    assert periods(after.text) == {str(y) for y in range(2014, 2025)} | {"2091", "2092"}
