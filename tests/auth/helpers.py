@@ -89,3 +89,27 @@ def smtp_server() -> Iterator[tuple[MailSink, int]]:
         controller.stop()
 
 
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """The app on a real HTTP server on loopback (uvicorn in a thread); yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the service did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
