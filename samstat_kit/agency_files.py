@@ -92,23 +92,55 @@ def read_rows(path: Path, fmt: str = "auto") -> tuple[str, list[Row]]:
 
 def read_bytes(name: str, data: bytes, fmt: str = "auto") -> tuple[str, list[Row]]:
     """Like :func:`read_rows`, for a file's name and contents (e.g. an upload)."""
-    if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
-                                            or data[:4] == b"PK\x03\x04")):
-        return _read_xlsx(data)
+    if fmt == "json" or (fmt == "auto" and _looks_like_json(name, data)):
+        return "json", parse_json(_text(name, data))
+    sheet = read_sheet(name, data, fmt)
+    return ("xlsx" if sheet.xlsx else sheet.kind), sheet_rows(sheet)
+
+
+def _looks_like_json(name: str, data: bytes) -> bool:
+    return name.lower().endswith(".json") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
+        b"[", b"{")
+
+
+def _text(name: str, data: bytes) -> str:
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PublishError(f"cannot read {name}: not UTF-8 ({exc.reason} at byte "
                            f"{exc.start})") from None
+
+
+@dataclass
+class Sheet:
+    """A table file as read: its kind (``csv`` or ``sdmx-csv`` columns), header and lines
+    ``[file row, column -> cell, cells beyond the header]``. Plain data (JSON-ready), so a
+    page can keep it, let a row be corrected, and read it again (:func:`sheet_rows`)."""
+
+    kind: str
+    columns: list[str]
+    lines: list[tuple[int, dict[str, str], int]]
+    xlsx: bool = False
+
+
+def read_sheet(name: str, data: bytes, fmt: str = "auto") -> Sheet:
+    """A CSV, SDMX-CSV or XLSX file (first sheet) as a :class:`Sheet`."""
+    if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
+                                            or data[:4] == b"PK\x03\x04")):
+        return _read_xlsx(data)
+    text = _text(name, data)
     if fmt == "auto":
         fmt = detect_format(name, text)
-    if fmt == "json":
-        return fmt, parse_json(text)
-    if fmt == "csv":
-        return fmt, parse_csv(text)
-    if fmt == "sdmx-csv":
-        return fmt, parse_sdmx_csv(text)
-    raise PublishError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if fmt not in ("csv", "sdmx-csv"):
+        raise PublishError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    columns, lines = _csv_table(text)
+    return Sheet(fmt, columns, lines)
+
+
+def sheet_rows(sheet: Sheet) -> list[Row]:
+    """The sheet's observations as rows, before completion and checks."""
+    table = iter([(cells, extra, n) for n, cells, extra in sheet.lines])
+    return _sdmx_rows(table) if sheet.kind == "sdmx-csv" else _csv_rows(table)
 
 
 def parse_json(text: str) -> list[Row]:
@@ -125,22 +157,26 @@ def parse_json(text: str) -> list[Row]:
 
 Table = Iterator[tuple[dict[str, str], int, int]]
 """(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
+Lines = list[tuple[int, dict[str, str], int]]
 
 
-def _csv_table(text: str) -> Table:
+def _csv_table(text: str) -> tuple[list[str], Lines]:
     if not text.strip():
-        return
+        return [], []
     header = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     names = [h.strip() for h in next(reader)]
     start = reader.line_num + 1
+    lines: Lines = []
     for cells in reader:
         number, start = start, reader.line_num + 1  # a quoted cell may span lines
         if not any(c.strip() for c in cells):
             continue  # blank line
         extra = sum(1 for c in cells[len(names):] if c.strip())
-        yield dict(zip(names, (c.strip() for c in cells), strict=False)), extra, number
+        cells = [c.strip() for c in cells]
+        lines.append((number, dict(zip(names, cells)), extra))  # noqa: B905 (Python 3.9)
+    return names, lines
 
 
 def _xlsx_cell(value: Any) -> str:
@@ -153,7 +189,7 @@ def _xlsx_cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> tuple[str, list[Row]]:
+def _read_xlsx(data: bytes) -> Sheet:
     """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
     import openpyxl
 
@@ -162,26 +198,22 @@ def _read_xlsx(data: bytes) -> tuple[str, list[Row]]:
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise PublishError(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
     try:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            return "xlsx", []
-        names = [_xlsx_cell(h) for h in header]
-        table = _sheet_table(names, lines)
-        rows = _sdmx_rows(table) if _is_sdmx(names) else _csv_rows(table)
+        values = book.worksheets[0].iter_rows(values_only=True)
+        header = next(values, None)
+        names = [_xlsx_cell(h) for h in header or ()]
+        lines: Lines = []
+        for number, raw in enumerate(values, start=2):
+            cells = [_xlsx_cell(v) for v in raw]
+            if any(cells):
+                extra = sum(1 for c in cells[len(names):] if c)
+                lines.append((number, dict(zip(names, cells)), extra))  # noqa: B905 (3.9)
     finally:
         book.close()
-    return "xlsx", rows
+    return Sheet("sdmx-csv" if _is_sdmx(names) else "csv", names, lines, xlsx=True)
 
 
-def _sheet_table(names: list[str], lines: Iterator[tuple[Any, ...]]) -> Table:
-    for number, values in enumerate(lines, start=2):
-        cells = [_xlsx_cell(v) for v in values]
-        if not any(cells):
-            continue
-        extra = sum(1 for c in cells[len(names):] if c)
-        yield dict(zip(names, cells, strict=False)), extra, number
+def parse_csv(text: str) -> list[Row]:
+    return _csv_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]]))
 
 
 def _extra_cells(number: int, extra: int) -> list[RowError]:
@@ -203,10 +235,6 @@ def _number(text: str) -> Any:
 
 def _integer(text: str) -> Any:
     return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
-
-
-def parse_csv(text: str) -> list[Row]:
-    return _csv_rows(_csv_table(text))
 
 
 def _csv_rows(table: Table) -> list[Row]:
@@ -253,7 +281,7 @@ def sdmx_period(text: str) -> str:
 
 
 def parse_sdmx_csv(text: str) -> list[Row]:
-    return _sdmx_rows(_csv_table(text))
+    return _sdmx_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]]))
 
 
 def _sdmx_rows(table: Table) -> list[Row]:
@@ -299,7 +327,7 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
             doc["measure"] = measure
             row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
     mult = cells.get("UNIT_MULT")
-    if mult and isinstance(doc.get("value"), int | float) and re.fullmatch(r"-?\d+", mult):
+    if mult and isinstance(doc.get("value"), (int, float)) and re.fullmatch(r"-?\d+", mult):
         scaled = doc["value"] * 10 ** int(mult)
         doc["value"] = int(scaled) if float(scaled).is_integer() else scaled
     doc["dimensions"] = dims
