@@ -67,7 +67,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +79,12 @@ from samstat_kit.agency_files import (
     PublishError,
     Row,
     RowError,
+    fill_in,
     read_bytes,
     read_rows,
     sdmx_period,
 )
-from samstat_kit.anonymity import new_event_id, personal_number_field
+from samstat_kit.anonymity import personal_number_field
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import judge
 from samstat_kit.contracts import Catalogue, load_catalogue, validator
@@ -113,21 +114,9 @@ def _stable_id(doc: Mapping[str, Any]) -> str:
 
 def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
              now: datetime | None = None) -> None:
-    """Fill in agency, unit (the measure's, from the catalogue), event_id and produced_at
-    where missing (in place)."""
-    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds").replace("+00:00", "Z")
-    measures = load_catalogue().measures
-    for row in rows:
-        doc = row.doc
-        if not isinstance(doc, dict):
-            continue
-        doc.setdefault("agency", agency)
-        measure = measures.get(str(doc.get("measure")))
-        if "unit" not in doc and measure is not None:
-            doc["unit"] = measure.unit
-        if "event_id" not in doc:
-            doc["event_id"] = _stable_id(doc) if stable_ids else new_event_id()
-        doc.setdefault("produced_at", stamp)
+    """Fill in agency, unit (the measure's), event_id and produced_at where missing (in
+    place); ``stable_ids``: event ids derived from cell, revision and value (uuid5)."""
+    fill_in(rows, agency, event_id=_stable_id if stable_ids else None, now=now)
 
 
 def _schema_errors(row: Row) -> list[RowError]:

@@ -13,12 +13,14 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from samstat_kit.anonymity import new_event_id
+from samstat_kit.contracts import load_catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
@@ -353,3 +355,28 @@ def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
     elif meaning == "delete":
         row.doc["withdrawn"] = True
         row.doc["value"] = None
+
+
+# ------------------------------------------------------------------------- completing
+
+
+def fill_in(rows: Sequence[Row], agency: str, *,
+            event_id: Callable[[dict[str, Any]], str] | None = None,
+            now: datetime | None = None) -> None:
+    """Fill in what a file may leave out (in place): ``agency``; ``unit``, the measure's in
+    the catalogue; ``event_id`` (``event_id(doc)``, default a random one the gate never
+    refuses); ``produced_at`` now (UTC)."""
+    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")  # noqa: UP017
+    stamp = stamp.replace("+00:00", "Z")
+    measures = load_catalogue().measures
+    for row in rows:
+        doc = row.doc
+        if not isinstance(doc, dict):
+            continue
+        doc.setdefault("agency", agency)
+        measure = measures.get(str(doc.get("measure")))
+        if "unit" not in doc and measure is not None:
+            doc["unit"] = measure.unit
+        if "event_id" not in doc:
+            doc["event_id"] = event_id(doc) if event_id is not None else new_event_id()
+        doc.setdefault("produced_at", stamp)
