@@ -1,0 +1,120 @@
+"""Web hardening on every service: security headers and the CSP, the CSRF dependency, the
+metrics token, session lifetimes (idle and absolute) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI, Request
+from sqlalchemy.orm import Session
+
+from samstat_kit.auth import sessions as store
+from samstat_kit.auth.models import WebSession
+from samstat_kit.auth.people import Person, add_person
+from samstat_kit.db import session_factory, session_scope
+from samstat_kit.web import AnyReader, CsrfChecked, actor, csrf_input
+
+from .helpers import SERVICES, build_app, client, csrf_of
+
+SCRIPT_SRC = re.compile(r"script-src ([^;]+)")
+
+
+def with_form(app: FastAPI) -> FastAPI:
+    """The service plus one state-changing form route, as page authors write them."""
+
+    @app.post("/test-form", status_code=200)
+    def act(_csrf: CsrfChecked, reader: AnyReader) -> dict[str, str]:
+        return {"by": actor(reader)}
+
+    @app.get("/test-page")
+    def show(request: Request, reader: AnyReader) -> dict[str, str]:
+        return {"by": actor(reader), "form": str(csrf_input(request))}
+    return app
+
+
+def signed_in(db_url: str, person: Person) -> str:
+    with session_scope(session_factory(db_url)) as s:
+        return store.start_session(session=s, person=person, method="email",
+                                   max_age=timedelta(hours=1))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_response_carries_the_security_headers(db_url: str, service: str) -> None:
+    c = client(build_app(service, db_url))
+    nonces = set()
+    for path in ("/healthz", "/no-such-page", "/v1/me", "/metrics", "/openapi.json"):
+        r = c.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["x-frame-options"] == "DENY", path
+        csp = r.headers["content-security-policy"]
+        for directive in ("default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'",
+                          "form-action 'self'", "object-src 'none'"):
+            assert directive in csp, (path, directive)
+        script = SCRIPT_SRC.search(csp)
+        assert script and "'unsafe-inline'" not in script.group(1), path
+        nonces.add(re.search(r"'nonce-([^']+)'", csp).group(1))  # type: ignore[union-attr]
+    assert len(nonces) == 5  # a fresh nonce per response
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_forms_need_the_csrf_token_and_bearer_calls_do_not(
+        db_url: str, service: str, make_person: Callable[..., Person]) -> None:
+    person = make_person(agency="kommun-2480")
+    secret = signed_in(db_url, person)
+    c = client(with_form(build_app(service, db_url)))
+    c.cookies.set("samstat_session", secret)
+    assert c.post("/test-form", data={}).status_code == 403
+    assert c.post("/test-form", data={"csrf_token": "A" * 43}).status_code == 403
+    page = c.get("/test-page").json()  # GETs need no token
+    assert page["by"] == person.email
+    token = csrf_of(page["form"])
+    ok = c.post("/test-form", data={"csrf_token": token})
+    assert ok.status_code == 200 and ok.json() == {"by": person.email}
+    assert c.post("/test-form", headers={"X-CSRF-Token": token}).status_code == 200
+    cross = c.post("/test-form", data={"csrf_token": token},
+                   headers={"Origin": "https://evil.example"})
+    assert cross.status_code == 403
+    # a JSON API call with a Bearer header is exempt (a browser never adds that header)
+    bearer = client(c.app).post("/test-form",  # type: ignore[arg-type]
+                                headers={"Authorization": f"Bearer {secret}"})
+    assert bearer.status_code == 200 and bearer.json() == {"by": person.email}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_metrics_can_require_a_token(db_url: str, service: str) -> None:
+    assert client(build_app(service, db_url)).get("/metrics").status_code == 200
+    c = client(build_app(service, db_url, metrics_token="scrape-me"))
+    assert c.get("/metrics").status_code == 401
+    assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = c.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert ok.status_code == 200 and "samstat_http_request_seconds" in ok.text
+
+
+def test_sessions_end_when_idle_expired_or_revoked(session: Session) -> None:
+    person = add_person(session=session, email=f"s-{uuid.uuid4().hex[:8]}@example.se",
+                        agency="scb")
+    idle = timedelta(hours=1)
+    live = store.start_session(session=session, person=person, method="email",
+                               max_age=timedelta(hours=2))
+    assert store.session_person(session=session, secret=live, idle=idle)
+    row = session.get(WebSession, store._hash(live))
+    assert row is not None
+    row.last_seen_at = row.last_seen_at - timedelta(minutes=61)
+    session.flush()
+    assert store.session_person(session=session, secret=live, idle=idle) is None
+
+    old = store.start_session(session=session, person=person, method="email",
+                              max_age=timedelta(seconds=-1))
+    assert store.session_person(session=session, secret=old, idle=idle) is None
+
+    gone = store.start_session(session=session, person=person, method="oidc",
+                               max_age=timedelta(hours=2))
+    assert store.revoke_session(session=session, secret=gone)
+    assert not store.revoke_session(session=session, secret=gone)
+    assert store.session_person(session=session, secret=gone, idle=idle) is None
+    for junk in ("", "sss_", "sss_" + "x" * 200, "sst_abc_def", gone[:-1]):
+        assert store.session_person(session=session, secret=junk, idle=idle) is None
