@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +24,8 @@ from tests.ops.metrics_inventory import ROOT
 yaml = pytest.importorskip("yaml", reason="PyYAML not installed (a dev dependency: make install)")
 
 K8S = ROOT / "deploy/k8s"
-OVERLAYS = ("dev", "prod")
+# Every overlay there is, each rendered and validated.
+OVERLAYS = tuple(sorted(p.parent.name for p in (K8S / "overlays").glob("*/kustomization.yaml")))
 # The Kubernetes minor version the manifests must be valid for (schemas shipped by
 # kubernetes-validate; the same minor as the kubectl used here).
 K8S_VERSION = "1.32"
@@ -599,6 +601,40 @@ def test_prometheusrule_embeds_the_tested_rule_file() -> None:
     rule = named(overlay("prod"), "PrometheusRule", "samstat")
     assert rule["spec"]["groups"] == rules["groups"], \
         "out of sync: run .venv/bin/python tests/ops/render_prometheusrule.py"
+
+
+@pytest.mark.parametrize("name", OVERLAYS)
+def test_runbook_links_follow_the_overlays_base(name: str) -> None:
+    docs = overlay(name)
+    base = named(docs, "ConfigMap", "samstat-config")["data"]["SAMSTAT_RUNBOOK_BASE_URL"]
+    urls = [r["annotations"]["runbook_url"]
+            for g in named(docs, "PrometheusRule", "samstat")["spec"]["groups"]
+            for r in g["rules"] if "alert" in r]
+    assert urls and all(u.startswith(base + "#") for u in urls), (base, urls)
+
+
+def test_an_overlay_sets_the_runbook_base_in_one_place(tmp_path: Path) -> None:
+    if renderer() is None:
+        pytest.skip("needs kustomize (or kubectl with kustomize v4+)")
+    base = "https://docs.example.net/samstat/blob/v2/docs/operations.md"
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        # kustomize takes no absolute paths: relative ones from the test's own directory.
+        "resources": [os.path.relpath(K8S / "overlays/prod", tmp_path)],
+        "configMapGenerator": [{"name": "samstat-config", "behavior": "merge",
+                                "options": {"disableNameSuffixHash": True},
+                                "literals": [f"SAMSTAT_RUNBOOK_BASE_URL={base}"]}],
+        "components": [os.path.relpath(K8S / "components/runbook-links", tmp_path)],
+    }))
+    run = subprocess.run([*renderer(), str(tmp_path)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    docs = [d for d in yaml.safe_load_all(run.stdout) if d]
+    rule = next(d for d in docs if d["kind"] == "PrometheusRule")
+    urls = [r["annotations"]["runbook_url"] for g in rule["spec"]["groups"]
+            for r in g["rules"] if "alert" in r]
+    anchors = [u.partition("#")[2] for u in urls]
+    assert urls == [f"{base}#{a}" for a in anchors] and all(anchors)
 
 
 def test_dashboards_ship_as_a_configmap() -> None:

@@ -65,9 +65,33 @@ def test_every_alert_is_complete_and_has_a_runbook() -> None:
         for key in ("summary", "description", "runbook_url"):
             assert rule["annotations"].get(key), f"{name} has no {key}"
         url = rule["annotations"]["runbook_url"]
-        path, _, anchor = url.partition("#")
-        assert path == "docs/operations.md", url
+        base, _, anchor = url.partition("#")
+        # Absolute (Alertmanager and Grafana show it as a link, outside this repository), on
+        # the one configured base (tests/ops/render_prometheusrule.py sets it).
+        assert base == runbook_base(), f"{name}: {url} is not on {runbook_base()}"
         assert anchor in anchors, f"{name}: no heading for #{anchor} in docs/operations.md"
+
+
+def runbook_base() -> str:
+    """The base every runbook_url shares: the ConfigMap's SAMSTAT_RUNBOOK_BASE_URL."""
+    configmap = yaml.safe_load((ROOT / "deploy/k8s/base/configmap.yaml").read_text())
+    return str(configmap["data"]["SAMSTAT_RUNBOOK_BASE_URL"])
+
+
+def test_the_runbook_base_is_one_absolute_url() -> None:
+    from urllib.parse import urlsplit
+
+    from tests.ops.render_prometheusrule import with_runbook_base
+
+    base = urlsplit(runbook_base())
+    assert base.scheme == "https" and base.netloc and base.path.endswith("/operations.md")
+    assert not base.fragment and not base.query
+    # Re-basing touches every runbook_url and nothing else.
+    text = RULES.read_text()
+    moved = with_runbook_base(text, "https://docs.example.net/samstat/operations.md")
+    assert moved.count("https://docs.example.net/samstat/operations.md#") == len(alerts())
+    assert runbook_base() not in moved
+    assert with_runbook_base(moved, runbook_base()) == text
 
 
 def test_every_alert_has_firing_and_quiet_unit_tests() -> None:
