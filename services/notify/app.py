@@ -32,6 +32,7 @@ from services.notify.digests.router import router as digests_router
 from services.notify.inbox.links import Links
 from services.notify.inbox.pages import LOGIN
 from services.notify.inbox.pages import router as inbox_router
+from services.notify.inbox.router import router as quiet_router
 from services.notify.inbox.settings import InboxSettings
 from services.notify.inbox.unsubscribe import router as unsubscribe_router
 from services.notify.subscriptions.router import router as subscriptions_router
@@ -120,4 +121,5 @@ def create_app(settings: NotifySettings | None = None, *,
     app.include_router(LOGIN.router(include_in_schema=False))
     app.include_router(inbox_router)
     app.include_router(unsubscribe_router)
+    app.include_router(quiet_router)
     return app

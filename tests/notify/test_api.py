@@ -77,7 +77,7 @@ def test_alert_list_detail_and_ack(client: TestClient, auth: dict) -> None:
     acked = client.post(f"/v1/alerts/{item['id']}/ack", headers=auth[FK])
     assert acked.status_code == 200
     body = acked.json()
-    assert body["status"] == "acknowledged" and body["acknowledged_by"] == FK
+    assert body["status"] == "acknowledged" and body["acknowledged_by"] == f"token:{FK}"
     assert [h["transition"] for h in body["history"]] == ["opened", "acknowledged"]
     assert client.post(f"/v1/alerts/{item['id']}/ack", headers=auth["admin"]).status_code == 200
     listed = client.get("/v1/alerts", params={"status": "acknowledged", "indicator": ind},

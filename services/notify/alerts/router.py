@@ -1,22 +1,45 @@
-"""Alerts over HTTP: list, read with history, acknowledge."""
+"""Alerts over HTTP: list, read with history, and act - acknowledge (with a comment), snooze,
+assign, comment - each recorded with who did it (:func:`samstat_kit.web.actor`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy.orm import Session
 
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
+from samstat_kit.web import AnyReader, CsrfChecked, actor
 from services.notify.alerts import service
-from services.notify.alerts.schemas import AlertDetail, AlertEventRead, AlertRead, DeliveryRead
+from services.notify.alerts.models import Alert
+from services.notify.alerts.schemas import (
+    AckBody,
+    AlertDetail,
+    AlertEventRead,
+    AlertLinks,
+    AlertRead,
+    AssignBody,
+    CommentBody,
+    DeliveryRead,
+    SnoozeBody,
+)
 from services.notify.api import ERRORS, service_errors
 from services.notify.delivery.service import list_deliveries
+from services.notify.inbox import service as inbox
 
 router = APIRouter(tags=["alerts"])
 
 Status = Literal["firing", "acknowledged", "resolved"]
+ACT_ERRORS = ERRORS | {409: {"description": "The alert is resolved"},
+                       422: {"description": "A field is wrong (named in the message)"}}
+
+
+def _links(request: Request, alert: Alert) -> AlertLinks:
+    made = request.app.state.links.for_alert(alert.id, alert.episode)
+    return AlertLinks(page=made.page, acknowledge=made.acknowledge)
 
 
 @router.get("/v1/alerts", response_model=list[AlertRead], responses=ERRORS,
@@ -31,7 +54,8 @@ def get_alerts(
     with session_scope(request.app.state.session_factory) as session:
         rows = service.list_alerts(session=session, convener=convener, status=status,
                                    indicator=indicator, area=area, limit=limit, offset=offset)
-        return [AlertRead.model_validate(r) for r in rows]
+        return [AlertRead.model_validate(r).model_copy(update={"links": _links(request, r)})
+                for r in rows]
 
 
 def _detail(request: Request, alert_id: str) -> AlertDetail:
@@ -41,6 +65,7 @@ def _detail(request: Request, alert_id: str) -> AlertDetail:
         return AlertDetail.model_validate(alert).model_copy(update={
             "history": [AlertEventRead.model_validate(h) for h in history],
             "deliveries": [DeliveryRead.model_validate(d) for d in deliveries],
+            "links": _links(request, alert),
         })
 
 
@@ -50,12 +75,51 @@ def get_alert(request: Request, alert_id: str, _principal: AnyToken) -> AlertDet
     return _detail(request, alert_id)
 
 
-@router.post("/v1/alerts/{alert_id}/ack", response_model=AlertDetail,
-             responses=ERRORS | {409: {"description": "The alert is resolved"}},
-             summary="Acknowledge (the convener's agency or an admin)")
-def acknowledge(request: Request, alert_id: str, principal: AnyToken) -> AlertDetail:
+def _act(request: Request, alert_id: str, action: Callable[[Session], object]) -> AlertDetail:
     with session_scope(request.app.state.session_factory) as session, service_errors():
-        service.acknowledge(session=session, alert_id=alert_id, principal=principal,
-                            now=datetime.now(UTC))
+        try:
+            action(session)
+        except inbox.Invalid as exc:
+            raise HTTPException(422, str(exc)) from None
     request.app.state.wake()
     return _detail(request, alert_id)
+
+
+@router.post("/v1/alerts/{alert_id}/ack", response_model=AlertDetail, responses=ACT_ERRORS,
+             summary="Acknowledge, optionally with a comment (the convener's agency or an "
+                     "admin)")
+def acknowledge(request: Request, alert_id: str, reader: AnyReader, _csrf: CsrfChecked,
+                body: AckBody | None = None) -> AlertDetail:
+    return _act(request, alert_id, lambda s: inbox.acknowledge(
+        session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
+        now=datetime.now(UTC), comment=body.comment if body else None, reveal=True))
+
+
+@router.post("/v1/alerts/{alert_id}/snooze", response_model=AlertDetail,
+             responses=ACT_ERRORS, summary="No reminders or escalation until a date")
+def snooze(request: Request, alert_id: str, body: SnoozeBody, reader: AnyReader,
+           _csrf: CsrfChecked) -> AlertDetail:
+    return _act(request, alert_id, lambda s: inbox.snooze(
+        session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
+        until=body.until, now=datetime.now(UTC), comment=body.comment, reveal=True))
+
+
+@router.post("/v1/alerts/{alert_id}/assign", response_model=AlertDetail,
+             responses=ACT_ERRORS, summary="Give the alert to a person of the convener's agency")
+def assign(request: Request, alert_id: str, body: AssignBody, reader: AnyReader,
+           _csrf: CsrfChecked) -> AlertDetail:
+    return _act(request, alert_id, lambda s: inbox.assign(
+        session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
+        assignee=body.assignee, now=datetime.now(UTC), comment=body.comment,
+        reveal=True))
+
+
+@router.post("/v1/alerts/{alert_id}/comments", response_model=AlertDetail,
+             responses=ERRORS | {422: {"description": "Empty or too long"}},
+             summary="Comment (the convener's and the follow-up owner's agencies)")
+def comment(request: Request, alert_id: str, body: CommentBody, reader: AnyReader,
+            _csrf: CsrfChecked) -> AlertDetail:
+    return _act(request, alert_id, lambda s: inbox.comment(
+        session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
+        text=body.text, now=datetime.now(UTC), reveal=True))
+

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.notify.schemas_common import UtcDatetime
+
+
+class AlertLinks(BaseModel):
+    page: str = Field(description="The alert's page in the inbox")
+    acknowledge: str = Field(description="Signed, expiring one-click link: GET shows a "
+                             "confirmation page, its POST acknowledges once")
 
 
 class AlertRead(BaseModel):
@@ -23,6 +32,7 @@ class AlertRead(BaseModel):
     reason: str
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    links: AlertLinks | None = None
 
 
 class AlertEventRead(BaseModel):
@@ -36,6 +46,7 @@ class AlertEventRead(BaseModel):
     expected: float | None
     reason: str
     actor: str
+    comment: str | None = None
 
 
 class DeliveryRead(BaseModel):
@@ -65,5 +76,34 @@ class AlertDetail(AlertRead):
     resolved_at: UtcDatetime | None
     reminders: int = 0
     reminded_at: UtcDatetime | None = None
+    snoozed_until: UtcDatetime | None = None
+    assignee: str | None = None
     history: list[AlertEventRead] = []
     deliveries: list[DeliveryRead] = []
+
+
+Comment = Annotated[str, Field(max_length=2000)]
+
+
+class AckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: Comment = ""
+
+
+class SnoozeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    until: date = Field(description="No reminders or escalation before this day (Swedish "
+                        "time); today or earlier wakes the alert")
+    comment: Comment = ""
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: Annotated[str, Field(max_length=254, description="E-mail of an active person of "
+                                   "the convener's agency; empty: nobody")]
+    comment: Comment = ""
+
+
+class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, Field(min_length=1, max_length=2000)]

@@ -17,6 +17,7 @@ from samstat_kit.periods import parse
 from services.notify import rules
 from services.notify.alerts.models import FIRING, Alert, Definition, IndicatorValue
 from services.notify.delivery import grouping
+from services.notify.delivery.holds import INHIBIT_RECHECK, hold
 from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Words
 from services.notify.delivery.models import (
     DEAD,
@@ -119,7 +120,8 @@ def _cell_unit(session: Session, alert: Alert) -> str | None:
 def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
               public_base_url: str, escalate_after_days: float | None = None,
               group_wait: timedelta = timedelta(0),
-              group_interval: timedelta = timedelta(0), links: Links | None = None) -> Claim:
+              group_interval: timedelta = timedelta(0), links: Links | None = None,
+              inhibit_recheck: timedelta = INHIBIT_RECHECK) -> Claim:
     """Take up to ``limit`` due messages and reserve their deliveries for ``lease``.
 
     Silenced deliveries are closed as ``silenced`` and those of deleted subscriptions as
@@ -136,6 +138,7 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
     rows = list(session.scalars(q))
     silences = active_silences(session=session, now=now) if rows else []
     links = links or Links.from_settings()
+    quiet_times: dict[str, datetime | None] = {}
     claim = Claim()
     seen: set[int] = set()
     for d in rows:
@@ -166,6 +169,10 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
                 # Acknowledged or resolved since it was queued: it would say the opposite.
                 m.status, m.last_error = SUPERSEDED, "the alert is no longer firing"
                 claim.closed.append((sub.channel, SUPERSEDED))
+                continue
+            if hold(session, m, m_alert, sub, now, quiet_times, inhibit_recheck):
+                claim.closed.extend([(sub.channel, SUPERSEDED)] if m.status == SUPERSEDED
+                                    else [])
                 continue
             silence = silenced_by(m_alert, silences)
             if silence is not None:

@@ -17,6 +17,7 @@ The calendar arithmetic is pure (property-tested); the queries take a keyword-on
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -149,3 +150,26 @@ def inhibitor(*, session: Session, alert: Alert) -> Alert | None:
         if measure in measures and overlaps(other.period, alert.period):
             return other
     return None
+
+
+# --- managing the windows ------------------------------------------------------------------------
+
+def add_window(*, session: Session, convener: str, start: tuple[int, int],
+               end: tuple[int, int], comment: str, created_by: str, now: datetime
+               ) -> MuteWindow:
+    """``start``/``end``: (month, day); raises ValueError for a day no year has."""
+    Window(start[0], start[1], end[0], end[1])
+    row = MuteWindow(id=str(uuid.uuid4()), convener=convener, start_month=start[0],
+                     start_day=start[1], end_month=end[0], end_day=end[1],
+                     comment=comment, created_by=created_by, created_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_window(*, session: Session, window_id: str) -> MuteWindow | None:
+    row = session.get(MuteWindow, window_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row

@@ -115,10 +115,18 @@ def filter_options(*, session: Session, principal: Principal
     return (sorted({i for i, _ in pairs if i is not None}), sorted({a for _, a in pairs}))
 
 
-def visible_alert(*, session: Session, principal: Principal, alert_id: str) -> Alert:
+def visible_alert(*, session: Session, principal: Principal, alert_id: str,
+                  reveal: bool = False) -> Alert:
+    """The alert if the reader may see it. Pages answer "not found" for another agency's
+    alert (whether it exists is not theirs to know); the API, where any token lists every
+    alert, says "forbidden" (``reveal``)."""
     alert = session.get(Alert, alert_id)
-    if alert is None or not may_see(principal, alert):
-        # Not "forbidden": whether an alert of another agency exists is not the reader's.
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    if not may_see(principal, alert):
+        if reveal:
+            raise Forbidden(f"only {alert.convener}, {alert.follow_up_owner} or an admin may "
+                            "act on this alert")
         raise NotFound(f"no alert {alert_id}")
     return alert
 
@@ -152,8 +160,10 @@ def clean_comment(text: str | None, *, required: bool = False) -> str | None:
     return text or None
 
 
-def _own_open(session: Session, principal: Principal, alert_id: str, what: str) -> Alert:
-    alert = visible_alert(session=session, principal=principal, alert_id=alert_id)
+def _own_open(session: Session, principal: Principal, alert_id: str, what: str,
+              reveal: bool) -> Alert:
+    alert = visible_alert(session=session, principal=principal, alert_id=alert_id,
+                          reveal=reveal)
     if not may_act_for(principal, alert.convener):
         raise Forbidden(f"only {alert.convener} or an admin may {what} this alert")
     if alert.status == RESOLVED:
@@ -162,17 +172,17 @@ def _own_open(session: Session, principal: Principal, alert_id: str, what: str) 
 
 
 def acknowledge(*, session: Session, principal: Principal, alert_id: str, who: str,
-                now: datetime, comment: str | None = None) -> Alert:
-    visible_alert(session=session, principal=principal, alert_id=alert_id)
+                now: datetime, comment: str | None = None, reveal: bool = False) -> Alert:
+    visible_alert(session=session, principal=principal, alert_id=alert_id, reveal=reveal)
     return alerts.acknowledge(session=session, alert_id=alert_id, principal=principal,
                               now=now, who=who, comment=clean_comment(comment))
 
 
 def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, until: date,
-           now: datetime, comment: str | None = None) -> Alert:
+           now: datetime, comment: str | None = None, reveal: bool = False) -> Alert:
     """Put the alert aside until the start of ``until`` (Swedish time): no reminders and no
     escalation before then. Snoozing again moves the date; a date today or earlier wakes it."""
-    alert = _own_open(session, principal, alert_id, "snooze")
+    alert = _own_open(session, principal, alert_id, "snooze", reveal)
     today = now.astimezone(STOCKHOLM).date()
     if until > today + timedelta(days=MAX_SNOOZE_DAYS):
         raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead")
@@ -185,10 +195,10 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
 
 
 def assign(*, session: Session, principal: Principal, alert_id: str, who: str, assignee: str,
-           now: datetime, comment: str | None = None) -> Alert:
+           now: datetime, comment: str | None = None, reveal: bool = False) -> Alert:
     """Give the alert to a colleague: an active person of the convener's agency (or nobody,
     with an empty ``assignee``)."""
-    alert = _own_open(session, principal, alert_id, "assign")
+    alert = _own_open(session, principal, alert_id, "assign", reveal)
     email = assignee.strip().lower()
     if email and email not in {p.email for p in colleagues(session=session,
                                                            agency=alert.convener)}:
@@ -200,10 +210,11 @@ def assign(*, session: Session, principal: Principal, alert_id: str, who: str, a
 
 
 def comment(*, session: Session, principal: Principal, alert_id: str, who: str, text: str,
-            now: datetime) -> Alert:
+            now: datetime, reveal: bool = False) -> Alert:
     """Anyone who sees the alert (the convener's and the follow-up owner's people) may
     comment, also on a resolved alert."""
-    alert = visible_alert(session=session, principal=principal, alert_id=alert_id)
+    alert = visible_alert(session=session, principal=principal, alert_id=alert_id,
+                          reveal=reveal)
     alerts.record_transition(session, alert, "commented", now, who,
                              comment=clean_comment(text, required=True))
     return alert
