@@ -63,6 +63,9 @@ class IndicatorBody(BaseModel):
     area_conveners: dict[AreaCode, AgencyCode] = Field(default_factory=dict)
     target: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = Field(default_factory=list)
+    # Kept as given: which measures (and cells) the value is computed from, for the alert
+    # page's provenance and for inhibition by data-quality alerts on those measures.
+    formula: dict[str, Any] | None = None
 
 
 class IndicatorUpserted(BaseModel):
