@@ -116,7 +116,7 @@ def create_app(settings: NotifySettings | None = None, *,
     # The convener's pages: sign-in, the inbox, the alert pages and the one-click links.
     inbox_settings = InboxSettings()
     app.state.inbox_settings = inbox_settings
-    app.state.links = Links.from_settings(inbox_settings)
+    app.state.links = dispatcher.links = Links.from_settings(inbox_settings)
     present.install(app)
     app.include_router(LOGIN.router(include_in_schema=False))
     app.include_router(inbox_router)

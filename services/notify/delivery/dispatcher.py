@@ -36,6 +36,7 @@ from services.notify.delivery.senders import (
 )
 from services.notify.digests import service as digests
 from services.notify.digests.render import DigestNotice
+from services.notify.inbox.links import Links
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,9 @@ class Dispatcher:
         self.repeat_interval = timedelta(hours=s.repeat_interval_hours)
         self._gauge_dirty = True
         self._last_sweep = float("-inf")
+        # The one-click links put in every message (the app sets its own; by default they
+        # are made from the environment's settings).
+        self.links: Links | None = None
 
     # --- called from other threads ---------------------------------------------------------
 
@@ -106,6 +110,7 @@ class Dispatcher:
                 public_base_url=self.settings.public_base_url,
                 escalate_after_days=self.settings.escalate_after_days,
                 group_wait=self.group_wait, group_interval=self.group_interval,
+                links=self.links,
             )
         for channel, outcome in claim.closed:
             DELIVERIES.labels(channel, outcome).inc()
