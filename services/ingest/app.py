@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from samstat_kit import present
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
@@ -20,6 +21,7 @@ from services.ingest.observations.cells_router import router as cells_router
 from services.ingest.observations.router import router as observations_router
 from services.ingest.ratelimit import AgencyLimiter
 from services.ingest.relay import Relay
+from services.ingest.upload.router import router as upload_router
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -65,6 +67,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                                       settings.rate_limit_key_prefix)
     app.include_router(observations_router)
     app.include_router(cells_router)
+    app.include_router(upload_router)  # the upload pages (and /login) for agency staff
+    present.install(app)
     guard.install(app)
     openapi.install(app)
     return app

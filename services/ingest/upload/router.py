@@ -1,0 +1,220 @@
+"""The upload pages on ingest: ``/upload`` (choose a file; the agency's uploads),
+``/upload/{id}`` (every row's verdict by file row and column, a form to fix a row, publish
+the good rows, the receipt). Signed-in agency staff only; forms carry the CSRF token.
+
+The verdict is ingest's own: ``accept_batch`` as a dry run (flows.py), the same checks
+``POST /v1/observations?dry_run=true`` runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from samstat_kit import present
+from samstat_kit.agency_files import PublishError, RowError, read_sheet
+from samstat_kit.db import session_scope, writer_lock
+from samstat_kit.web import (
+    BrowserLogin,
+    CsrfChecked,
+    OptionalReader,
+    Reader,
+    actor,
+    csp_nonce,
+    csrf_input,
+)
+from services.ingest.upload import flows, service
+from services.ingest.upload.texts import PREVIEW, UPLOAD
+
+PAGES = present.Presenter(Path(__file__).parent / "templates")
+LOGIN = BrowserLogin(home="/upload")
+router = APIRouter(tags=["upload"], include_in_schema=False)
+router.include_router(LOGIN.router(include_in_schema=False))
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _agency(reader: Reader) -> str | None:
+    principal = reader.principal
+    return principal.agency if principal.scope == "agency" and principal.agency else None
+
+
+def _frame(request: Request, reader: Reader) -> dict[str, Any]:
+    agency = _agency(reader) or ""
+    name = request.app.state.catalogue.agencies.get(agency)
+    shown = name.name if name else agency
+    if reader.person is not None:
+        shown = f"{reader.person.name or reader.person.email} · {shown}"
+    logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}'
+                    '</button></form>').format(
+        csrf_input(request), present.BASE_TEXTS[present.language(request)]["sign_out"])
+    return {"account": shown, "logout": logout, "csrf": csrf_input(request),
+            "nonce": csp_nonce(request),
+            "agency_name": name.name if name else agency}
+
+
+def _ingest(request: Request) -> flows.Ingest:
+    state = request.app.state
+    return flows.Ingest(catalogue=state.catalogue, topic=state.topics.validated,
+                        threshold=state.settings.suppression_threshold)
+
+
+def _write(request: Request) -> Any:
+    return writer_lock(request.app.state.settings.db_url)
+
+
+def _session(request: Request) -> Any:
+    return session_scope(request.app.state.session_factory)
+
+
+def _gate(request: Request, reader: Reader | None) -> Response | str:
+    """The reader's agency, or the answer for someone who may not upload."""
+    if reader is None:
+        return LOGIN.redirect(request)
+    agency = _agency(reader)
+    if agency is None:
+        return PAGES.render(request, "upload.html", texts=UPLOAD, status=403,
+                            headers=NO_STORE, forbidden=True, uploads=[], errors=[],
+                            message=None, **_frame(request, reader))
+    return agency
+
+
+def _home(request: Request, reader: Reader, agency: str, *, status: int = 200,
+          message: str | None = None, errors: list[Any] | None = None) -> Response:
+    with _session(request) as session:
+        uploads = [{"id": u.id, "filename": u.filename, "created_at": u.created_at,
+                    "rows": len(u.lines), "published": u.published_at is not None,
+                    "accepted": u.accepted, "rejected": u.rejected}
+                   for u in service.history(session=session, agency=agency)]
+    return PAGES.render(request, "upload.html", texts=UPLOAD, status=status,
+                        headers=NO_STORE, forbidden=False, uploads=uploads, message=message,
+                        errors=errors or [], **_frame(request, reader))
+
+
+@router.get("/upload")
+def upload_page(request: Request, reader: OptionalReader) -> Response:
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    assert reader is not None
+    return _home(request, reader, agency)
+
+
+@router.post("/upload")
+def upload_file(request: Request, reader: OptionalReader, _csrf: CsrfChecked,
+                file: Annotated[UploadFile, File()]) -> Response:
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    assert reader is not None
+    texts = UPLOAD[present.language(request)]
+    limit = request.app.state.settings.max_body_bytes
+    data = file.file.read(limit + 1)
+    name = file.filename or "upload"
+    try:
+        if len(data) > limit:
+            raise PublishError(f"the file is larger than {limit} bytes")
+        sheet = read_sheet(name, data)
+        found = service.personal_numbers(sheet)
+        if found:
+            return _home(request, reader, agency, status=422, message=texts["personal"],
+                         errors=found)
+        with _write(request), _session(request) as session:
+            upload = service.stage(session=session, agency=agency, actor=actor(reader),
+                                   filename=name, sheet=sheet)
+            upload_id = upload.id
+    except PublishError as exc:
+        return _home(request, reader, agency, status=422,
+                     message=f"{texts['refused']}: {exc}")
+    return RedirectResponse(f"/upload/{upload_id}", status_code=303, headers=NO_STORE)
+
+
+@router.get("/upload/{upload_id}")
+def preview_page(request: Request, upload_id: str, reader: OptionalReader,
+                 fixed: int | None = None) -> Response:
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    assert reader is not None
+    with _session(request) as session:
+        try:
+            upload = service.get(session=session, agency=agency, upload_id=upload_id)
+        except service.NotFound:
+            return Response("no such upload", status_code=404)
+        outcome = None if upload.published_at else flows.judge(
+            session=session, principal=reader.principal, upload=upload,
+            ingest=_ingest(request))
+        view = _view(upload, outcome)
+    return PAGES.render(request, "preview.html", texts=PREVIEW, headers=NO_STORE,
+                        fixed=fixed, **view, **_frame(request, reader))
+
+
+def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:
+    lines = [(int(n), cells) for n, cells, _e in upload.lines]
+    if outcome is not None:
+        errors, suppressed = outcome.errors, outcome.suppressed
+    else:  # published: the receipt kept with the upload
+        found = [(RowError(r, c, f, reason), kind) for r, c, f, reason, kind in upload.findings]
+        errors = [e for e, kind in found if kind == "rejected"]
+        suppressed = [e for e, kind in found if kind == "suppressed"]
+    by_row: dict[int, list[Any]] = {}
+    for e in errors:
+        by_row.setdefault(e.row, []).append(e)
+    return {"upload": upload, "columns": upload.columns, "lines": lines, "by_row": by_row,
+            "errors": errors, "suppressed": suppressed,
+            "good": len(outcome.good) if outcome else upload.accepted,
+            "bad": len(by_row), "published": upload.published_at is not None}
+
+
+@router.post("/upload/{upload_id}/rows/{number}")
+async def fix_row(request: Request, upload_id: str, number: int, reader: OptionalReader,
+                  _csrf: CsrfChecked) -> Response:
+    form = await request.form()
+    return await _threaded(request, _fix, upload_id, number, reader,
+                           {k: str(v) for k, v in form.items()})
+
+
+async def _threaded(request: Request, fn: Any, *args: Any) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    response: Response = await run_in_threadpool(fn, request, *args)
+    return response
+
+
+def _fix(request: Request, upload_id: str, number: int, reader: Reader | None,
+         form: dict[str, str]) -> Response:
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    with _write(request), _session(request) as session:
+        try:
+            upload = service.get(session=session, agency=agency, upload_id=upload_id)
+            cells = {c: form[f"c{i}"] for i, c in enumerate(upload.columns) if f"c{i}" in form}
+            service.fix_row(session=session, upload=upload, number=number, cells=cells)
+        except service.NotFound:
+            return Response("no such upload or row", status_code=404)
+        except PublishError as exc:
+            return Response(str(exc), status_code=422)
+    return RedirectResponse(f"/upload/{upload_id}?fixed={number}#rad-{number}",
+                            status_code=303, headers=NO_STORE)
+
+
+@router.post("/upload/{upload_id}/publish")
+def publish(request: Request, upload_id: str, reader: OptionalReader,
+            _csrf: CsrfChecked) -> Response:
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    assert reader is not None
+    with _write(request), _session(request) as session:
+        try:
+            upload = service.get(session=session, agency=agency, upload_id=upload_id)
+        except service.NotFound:
+            return Response("no such upload", status_code=404)
+        if upload.published_at is None:
+            flows.publish(session=session, principal=reader.principal, upload=upload,
+                          ingest=_ingest(request))
+    request.app.state.relay.wake()
+    return RedirectResponse(f"/upload/{upload_id}", status_code=303, headers=NO_STORE)

@@ -1,0 +1,113 @@
+"""The upload page in real headless Chromium: an analyst at Vännäs (kommun-2460) signs in,
+uploads last month's figures as an Excel file, sees the one wrong row named by its row
+number and column, fixes it in the browser, publishes, and sees the receipt and the history.
+Screenshots go to the test's tmp_path (or $SAMSTAT_SCREENSHOTS) for a human to look at."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from samstat_kit.db import session_factory, session_scope
+from services.ingest.observations.models import IngestObservation
+from tests.agency.conftest import RunningIngest, running_ingest  # noqa: F401 (fixture)
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AGENCY = "kommun-2460"
+PERIOD = "2026-11"
+HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
+ROWS = [  # sheet rows 2..8; row 5 has a negative count
+    ["econ_assistance_recipients", "2460", PERIOD, 41, "0-10", "ill_health", "K"],
+    ["econ_assistance_recipients", "2460", PERIOD, 37, "0-10", "ill_health", "M"],
+    ["econ_assistance_recipients", "2460", PERIOD, 52, "0-10", "unemployment", "K"],
+    ["econ_assistance_recipients", "2460", PERIOD, -48, "0-10", "unemployment", "M"],
+    ["econ_assistance_recipients", "2460", PERIOD, 33, "0-10", "other", "K"],
+    ["econ_assistance_recipients", "2460", PERIOD, 29, "0-10", "other", "M"],
+    ["econ_assistance_recipients", "2460", PERIOD, 64, "11-36", "ill_health", "K"],
+]
+
+
+def _workbook() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _stored(db_url: str) -> int:
+    with session_scope(session_factory(db_url)) as s:
+        return int(s.scalar(select(func.count()).select_from(IngestObservation).where(
+            IngestObservation.agency == AGENCY, IngestObservation.period == PERIOD)) or 0)
+
+
+@pytest.mark.integration
+def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: RunningIngest,  # noqa: F811
+                                                          tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("SAMSTAT_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    xlsx = tmp_path / "ekonomiskt-bistand-november.xlsx"
+    xlsx.write_bytes(_workbook())
+    token = running_ingest.token(AGENCY)
+    base = running_ingest.url
+    before = _stored(running_ingest.db_url)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        failed: list[str] = []  # every resource a page asked for answers (no favicon here)
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400
+                and not r.url.endswith("/favicon.ico") else None)
+
+        page.goto(f"{base}/upload")  # not signed in: to the sign-in page, then back
+        assert "/login?next=%2Fupload" in page.url
+        page.click("text=För operatörer: logga in med token")
+        page.fill("#token", token)
+        page.click("button:has-text('Logga in med token')")
+        page.wait_for_url(f"{base}/upload")
+        assert page.locator("h1").inner_text() == "Ladda upp statistik"
+        assert "Vännäs" in page.content()
+        page.screenshot(path=str(shots / "1_upload.png"), full_page=True)
+
+        page.set_input_files("#file", str(xlsx))
+        page.click("button:has-text('Granska filen')")
+        page.wait_for_url(f"{base}/upload/*")
+        assert "7 rader: 6 kan publiceras, 1 har fel." in page.inner_text("main")
+        problems = page.locator("table.problems tbody tr")
+        assert problems.count() == 1
+        assert problems.first.locator("td").nth(0).inner_text() == "5"  # the sheet's row
+        assert problems.first.locator("td").nth(1).inner_text() == "value"
+        page.screenshot(path=str(shots / "2_preview_one_wrong_row.png"), full_page=True)
+        assert _stored(running_ingest.db_url) == before  # a preview stores nothing
+
+        page.fill("#fix-5 input[name=c3]", "48")
+        page.click("#fix-5 button")
+        page.wait_for_url("**fixed=5**")
+        assert "Alla 7 rader kan publiceras." in page.inner_text("main")
+        page.screenshot(path=str(shots / "3_fixed.png"), full_page=True)
+
+        page.click("button:has-text('Publicera 7 rader')")
+        page.wait_for_selector("#receipt")
+        facts = page.inner_text("section.card")
+        assert "Publicerade\n7" in facts and "Avvisade\n0" in facts
+        page.screenshot(path=str(shots / "4_receipt.png"), full_page=True)
+
+        page.click("text=Tillbaka till uppladdningar")
+        row = page.locator("table tbody tr").first
+        assert "ekonomiskt-bistand-november.xlsx" in row.inner_text()
+        assert "Publicerad" in row.inner_text()
+        page.goto(f"{base}/upload?lang=en")
+        assert page.locator("h1").inner_text() == "Upload figures"
+        page.screenshot(path=str(shots / "5_history_en.png"), full_page=True)
+        assert failed == []
+        browser.close()
+    assert _stored(running_ingest.db_url) == before + 7
