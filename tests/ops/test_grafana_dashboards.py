@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,39 @@ def test_dashboard_uses_only_metrics_the_code_exports(path: Path) -> None:
     for title, expr in targets(load(path)):
         unknown = promql_metric_names(expr) - known
         assert not unknown, f"{path.name} / {title}: {unknown}"
+
+
+NAMESPACE = 'namespace=~"$namespace"'
+
+
+def selectors(expr: str) -> list[tuple[str, str]]:
+    """(metric name, its label matchers) of every series selector in ``expr``."""
+    found = []
+    for name in promql_metric_names(expr):
+        pattern = re.compile(r'(?<![\w:$"|-])' + re.escape(name) + r'(?![\w:(])(\{[^}]*\})?')
+        found += [(name, m.group(1) or "") for m in pattern.finditer(expr)]
+    return found
+
+
+@pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.name)
+def test_every_query_follows_the_namespace_variable(path: Path) -> None:
+    d = load(path)
+    [var] = [v for v in d["templating"]["list"] if v["name"] == "namespace"]
+    # All namespaces by default; "All" is a regex that also matches series without the label
+    # (a Prometheus outside Kubernetes).
+    assert var["type"] == "query" and var["includeAll"] and var["multi"]
+    assert var["allValue"] == ".*" and "label_values(" in var["query"]["query"]
+    assert var["datasource"]["uid"] == "${datasource}"
+    for title, expr in targets(d):
+        found = selectors(expr)
+        assert found, f"{path.name} / {title}: no selector in {expr}"
+        for name, matchers in found:
+            assert NAMESPACE in matchers, f"{path.name} / {title}: {name}{matchers}"
+
+
+def test_selectors_are_found_where_they_are() -> None:
+    expr = 'sum(rate(a_total{x="1"}[5m])) / b + on(j) max(b{y="2"})'
+    assert sorted(selectors(expr)) == [("a_total", '{x="1"}'), ("b", ""), ("b", '{y="2"}')]
 
 
 def test_overview_covers_what_operators_asked_for() -> None:

@@ -34,7 +34,8 @@ CONFIG = ROOT / "deploy/prometheus/prometheus.yml"
 RULES = ROOT / "deploy/prometheus/rules/samstat.rules.yml"
 DASHBOARDS = sorted((ROOT / "deploy/grafana").glob("*.json"))
 # Grafana's variables, replaced the way Grafana would before a query reaches Prometheus.
-GRAFANA_VARS = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h"}
+GRAFANA_VARS = {"$__rate_interval": "1m", "$__interval": "15s", "$__range": "1h",
+                "$namespace": ".*"}  # the dashboard's variable at "All"
 
 
 @dataclass
