@@ -1,0 +1,96 @@
+"""The upload domain on SQLite and PostgreSQL: keeping a file, correcting a row, judging by
+ingest's own checks with file rows, publishing, the agency's history, and the table as the
+migration made it."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from samstat_kit.agency_files import PublishError, read_sheet
+from samstat_kit.auth.service import Principal
+from samstat_kit.contracts import load_catalogue
+from services.ingest.observations.models import IngestObservation
+from services.ingest.upload import flows, service
+from services.ingest.upload.models import IngestUpload
+
+AGENCY = "kommun-2460"
+CSV = """measure;area;period;value;dim_duration;dim_cause;dim_sex
+econ_assistance_recipients;2460;2019-05;41;0-10;ill_health;K
+econ_assistance_recipients;2480;2019-05;37;0-10;ill_health;M
+
+econ_assistance_recipients;2460;2019-05;abc;0-10;other;K
+econ_assistance_recipients;2460;2019-05;52;0-10;unemployment;X
+econ_assistance_recipients;2460;2019-05;29;11-36;other;M
+"""
+
+
+def _principal(agency: str = AGENCY) -> Principal:
+    return Principal(token_id="t" * 8, scope="agency", agency=agency)
+
+
+def _ingest() -> flows.Ingest:
+    return flows.Ingest(catalogue=load_catalogue(), topic="test.validated", threshold=5)
+
+
+def _stage(session: Session, text: str = CSV, agency: str = AGENCY) -> IngestUpload:
+    return service.stage(session=session, agency=agency, actor="karin@vannas.se",
+                         filename="nov.csv", sheet=read_sheet("nov.csv", text.encode()))
+
+
+def test_every_row_is_judged_by_file_row_and_column(session: Session) -> None:
+    upload = _stage(session)
+    outcome = flows.judge(session=session, principal=_principal(), upload=upload,
+                          ingest=_ingest())
+    got = {(e.row, e.column, e.field) for e in outcome.errors}
+    # Row 3 is another municipality's (a denial: the rest of the batch is judged anyway);
+    # the blank line 4 keeps the numbering of the file.
+    assert got == {(3, "area", "area"), (5, "value", "value"),
+                   (6, "dim_sex", "dimensions.sex")}
+    assert [r.number for r in outcome.good] == [2, 7]
+    assert session.scalar(select(func.count()).select_from(IngestObservation)
+                          .where(IngestObservation.period == "2019-05",
+                                 IngestObservation.agency == AGENCY)) == 0
+
+
+def test_fix_then_publish_then_history(session: Session) -> None:
+    upload = _stage(session)
+    ids = {r.number: r.doc["event_id"] for r in service.rows_of(upload)}
+    assert ids == {r.number: r.doc["event_id"] for r in service.rows_of(upload)}  # stable
+    service.fix_row(session=session, upload=upload, number=5, cells={"value": "44"})
+    service.fix_row(session=session, upload=upload, number=6, cells={"dim_sex": "M"})
+    fixed = {r.number: r.doc["event_id"] for r in service.rows_of(upload)}
+    assert fixed[5] != ids[5] and fixed[2] == ids[2]  # a corrected row is a new event
+    outcome = flows.publish(session=session, principal=_principal(), upload=upload,
+                            ingest=_ingest())
+    assert outcome.accepted == 4 and upload.published_at is not None
+    assert upload.rejected == 1 and upload.findings[0][:3] == [3, "area", "area"]
+    with pytest.raises(PublishError, match="already published"):
+        service.fix_row(session=session, upload=upload, number=3, cells={"area": "2460"})
+    other = _stage(session, agency="kommun-2480")
+    mine = service.history(session=session, agency=AGENCY)
+    assert upload in mine and other not in mine
+    with pytest.raises(service.NotFound):
+        service.get(session=session, agency=AGENCY, upload_id=other.id)
+
+
+def test_personal_numbers_are_found_and_nothing_is_kept(session: Session) -> None:
+    sheet = read_sheet("p.csv", (CSV + "econ_assistance_recipients;2460;2019-05;5;0-10;"
+                                       "other;19121212-1212\n").encode())
+    found = service.personal_numbers(sheet)
+    assert [(e.row, e.column) for e in found] == [(8, "dim_sex")]
+    assert "1212" not in repr(found)
+    upload = _stage(session)
+    with pytest.raises(PublishError, match="personal identity number"):
+        service.fix_row(session=session, upload=upload, number=2,
+                        cells={"dim_sex": "191212121212"})
+
+
+def test_the_table_matches_the_migration(session: Session) -> None:
+    context = MigrationContext.configure(session.connection())
+    diff = [d for d in compare_metadata(context, IngestUpload.metadata)
+            if "ingest_uploads" in repr(d)]
+    assert diff == []
