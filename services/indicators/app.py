@@ -6,10 +6,13 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from samstat_kit import present
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
@@ -56,4 +59,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     app.include_router(export.router)  # CSV and SDMX-CSV downloads
     app.include_router(fye_export.router)  # XLSX, Swedish CSV, JSON-stat, SDMX structure
     app.include_router(pages.router)  # HTML pages and /login
+    present.install(app)  # the presentation kit's stylesheet
+    app.mount("/static/indicators", StaticFiles(
+        directory=Path(__file__).parent / "readmodel" / "static"), name="indicators-static")
     return app

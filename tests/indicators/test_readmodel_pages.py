@@ -125,10 +125,9 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
-    assert html.count("<svg") == 3  # by year, by month, by benefit
+    assert html.count("<svg") == 1  # the areas by year
     assert "Helårsekvivalenter i Umeå" in html
-    assert "Helårsekvivalenter (full-year equivalents)" in html
-    assert "Samordningsförbundet Umeåregionen" in html
+    assert "Samordningsförbundet Umeåregionen" in html and "Västerbottens län" in html
     # key figures are for the last whole year, 2094 (2095 has six months in)
     umea = doc(fye, "2480", "2094")
     assert percent(umea["value"]) in html
@@ -138,13 +137,11 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     members = [doc(fye, m, "2094")["components"] for m in REGION]
     region_share = sum(m["fye"] for m in members) / sum(m["population"] for m in members)
     assert percent(region_share) in html
-    assert "6 av 12 månader" in html  # the part-year is named, not drawn
-    assert "Per ersättning 2094" in html
-    assert "Sjukpenning och rehabiliteringspenning (sickness benefit)" in html
-    assert "Kvinnor (women)" in html
-    # the nation is six municipalities out of 290 here: explained, not drawn as the nation
-    assert "6 av 290 kommuner" in html
-    assert "/v1/fye/export.csv?areas=2480%2Cumearegionen%2C0000&amp;granularity=year" in html
+    assert "Del av året: 6 av 12" in html  # the part-year is named, not drawn
+    assert "Ersättning och kön 2094" in html
+    assert "Sjukpenning och rehabiliteringspenning" in html and "Kvinnor" in html
+    assert "/v1/fye/export.xlsx?areas=2480%2Cumearegionen%2C24%2C0000&amp;granularity=year" \
+        in html
 
     region = client.get("/fye/umearegionen", headers=bearer)
     assert region.status_code == 200 and percent(region_share) in region.text

@@ -180,7 +180,8 @@ LOGIN = BrowserLogin(home="/indicators",
 def covered(catalogue: Catalogue, series: Sequence[FyeRead]) -> list[FyeRead]:
     """Only periods every member municipality has reported: a sum over some of a region's or the
     nation's municipalities is not the region's or the nation's figure."""
-    return [f for f in series if len(f.municipalities) == len(catalogue.municipalities_in(f.area))]
+    return [f for f in series if f.source == "scb-official"
+            or len(f.municipalities) == len(catalogue.municipalities_in(f.area))]
 
 def describe_lines(lines: Sequence[Line], cats: Sequence[str], fmt: UnitFormat) -> str:
     out = []

@@ -1,0 +1,63 @@
+"""The words of the indicators' kit pages, Swedish first (samstat_kit.present)."""
+
+from __future__ import annotations
+
+from samstat_kit.present import Texts
+
+FYE_TEXTS: Texts = {
+    "sv": {
+        "sign_out": "Logga ut", "title": "Helårsekvivalenter", "heading": "Helårsekvivalenter i",
+        "all_indicators": "Alla indikatorer",
+        "lead": "Antalet personer 20–64 år som skulle kunna försörjas ett helt år med full "
+                "ersättning, som andel av befolkningen 20–64 år – jämfört med regionen, länet "
+                "och riket.",
+        "as_of_label": "Visa läget den", "show": "Visa", "latest": "Senaste",
+        "as_of_note": "Du ser siffrorna som samstat visade vid slutet av",
+        "bad_date": "Datumet kunde inte läsas; de senaste siffrorna visas.",
+        "share": "Andel av befolkningen 20–64 år", "fye": "Helårsekvivalenter",
+        "population": "Befolkning 20–64 år", "women": "Kvinnor", "men": "Män",
+        "nothing": "Inga uppgifter ännu.", "by_year": "Andel per år",
+        "by_year_caption": "Helårsekvivalenter som andel av befolkningen 20–64 år",
+        "year": "År", "partial": "Del av året:", "of": "av", "months": "mån.",
+        "sources_note": "SCB = SCB:s officiella siffra (visas tills alla kommuner har "
+                        "rapporterat till samstat). samstat = beräknad av samstat från "
+                        "myndigheternas uppgifter.",
+        "src_scb": "SCB", "src_scb_long": "SCB:s officiella siffra",
+        "src_computed": "samstat", "src_computed_long": "Beräknad av samstat",
+        "by_sex": "Andel per kön",
+        "by_sex_caption": "Helårsekvivalenter som andel av kvinnorna respektive männen 20–64 år",
+        "cross": "Ersättning och kön",
+        "cross_caption": "Helårsekvivalenter per ersättning och kön,",
+        "benefit": "Ersättning", "total": "Totalt", "downloads": "Ladda ner tabellen",
+        "xlsx": "Excel (XLSX)", "csv_sv": "CSV för svenskt Excel",
+        "sdmx": "SDMX-CSV 2.0", "structure": "SDMX-struktur (DSD, kodlistor)",
+    },
+    "en": {
+        "sign_out": "Sign out", "title": "Full-year equivalents",
+        "heading": "Full-year equivalents in",
+        "all_indicators": "All indicators",
+        "lead": "The number of people aged 20–64 who could be supported for a whole year on "
+                "full benefit, as a share of the population aged 20–64 – beside the region, "
+                "the county and the nation.",
+        "as_of_label": "Show as of", "show": "Show", "latest": "Latest",
+        "as_of_note": "You see the figures samstat showed at the end of",
+        "bad_date": "The date could not be read; the latest figures are shown.",
+        "share": "Share of the population aged 20–64", "fye": "Full-year equivalents",
+        "population": "Population aged 20–64", "women": "Women", "men": "Men",
+        "nothing": "No figures yet.", "by_year": "Share by year",
+        "by_year_caption": "Full-year equivalents as a share of the population aged 20–64",
+        "year": "Year", "partial": "Part of the year:", "of": "of", "months": "months",
+        "sources_note": "SCB = Statistics Sweden's official figure (shown until every "
+                        "municipality has reported to samstat). samstat = computed by samstat "
+                        "from the agencies' figures.",
+        "src_scb": "SCB", "src_scb_long": "Statistics Sweden's official figure",
+        "src_computed": "samstat", "src_computed_long": "Computed by samstat",
+        "by_sex": "Share by sex",
+        "by_sex_caption": "Full-year equivalents as a share of the women and of the men "
+                          "aged 20–64",
+        "cross": "Benefit and sex", "cross_caption": "Full-year equivalents by benefit and sex,",
+        "benefit": "Benefit", "total": "Total", "downloads": "Download the table",
+        "xlsx": "Excel (XLSX)", "csv_sv": "CSV for Swedish Excel",
+        "sdmx": "SDMX-CSV 2.0", "structure": "SDMX structure (DSDs, codelists)",
+    },
+}
