@@ -220,7 +220,7 @@ def send_kafka(
     """Produce each row to the agency's raw topic, keyed by cell key, and wait for the acks."""
     from kafka import KafkaProducer
 
-    from samstat_kit.kafka import Topics, admin_options, dumps
+    from samstat_kit.kafka_names import Topics, admin_options, dumps
     from samstat_kit.settings import KafkaSettings
 
     kafka = KafkaSettings()
