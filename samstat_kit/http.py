@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit import metrics
+from samstat_kit import metrics, present
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
 from samstat_kit.auth.hardening import SecurityHeaders
@@ -85,6 +85,7 @@ def create_service_app(
     app.state.token_cache = {}
     app.state.auth_settings = AuthSettings()
     app.add_middleware(SecurityHeaders)
+    present.install(app)  # the pages' stylesheet, a file (the CSP allows no inline code)
     all_checks = {"database": db_check(factory)} | (checks or {})
 
     @app.get("/metrics", include_in_schema=False)

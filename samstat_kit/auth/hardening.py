@@ -154,13 +154,18 @@ def has_bearer(request: HTTPConnection) -> bool:
 
 
 def same_site(request: HTTPConnection) -> bool:
-    """False when the browser says the request came from another site."""
-    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+    """False when the browser says the request came from another site. ``Origin: null``
+    (sent by pages with ``Referrer-Policy: no-referrer``, such as the sign-in link's) counts
+    only with ``Sec-Fetch-Site: same-origin`` beside it."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host", "")
+    if origin == "null":
+        return fetch_site == "same-origin"
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:

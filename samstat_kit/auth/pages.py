@@ -1,31 +1,30 @@
-"""The sign-in pages and the sign-in e-mail: Jinja2 (autoescape), Swedish first, English by
-``?lang=en`` (remembered in the ``samstat_lang`` cookie, as every samstat page)."""
+"""The sign-in pages and the sign-in e-mail, in the presentation kit's look
+(:mod:`samstat_kit.present`: its base template, ``?lang=en`` switch and stylesheet), Swedish
+first. The e-mail is rendered here with autoescape for its HTML part only (the plain-text
+part is not HTML)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from samstat_kit import present
 from samstat_kit.auth import hardening
 
-LANGUAGES = ("sv", "en")
-LANG_COOKIE = "samstat_lang"
+HERE = Path(__file__).parent / "templates"
 NO_STORE = {"Cache-Control": "private, no-store"}
-
-ENV = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
-                  # the plain-text mail is not HTML: only .html templates escape
-                  autoescape=select_autoescape(("html",)), undefined=StrictUndefined,
-                  trim_blocks=True, lstrip_blocks=True)
+PAGES = present.Presenter(HERE)
+MAIL = Environment(loader=FileSystemLoader(str(HERE)), autoescape=select_autoescape(("html",)),
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     "sv": {
-        "switch": "English", "switch_lang": "en", "title": "Logga in",
+        "title": "Logga in",
         "lead": "Logga in för att se statistiken och dina larm.",
         "email_label": "Din e-postadress", "email_button": "Skicka inloggningslänk",
         "email_help": "Vi skickar en länk som loggar in dig. Den gäller i {minutes} minuter "
@@ -35,7 +34,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "token_summary": "För operatörer: logga in med token",
         "token_label": "Token", "token_button": "Logga in med token",
         "signed_in_as": "Du är inloggad som", "continue": "Fortsätt",
-        "sign_out": "Logga ut",
         "sent_title": "Kolla din e-post",
         "sent_body": "Om adressen hör till ett konto hos samstat har vi skickat en "
                      "inloggningslänk till den. Länken gäller i {minutes} minuter.",
@@ -56,6 +54,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "error_cross_site": "Formuläret kom från en annan webbplats eller är för gammalt. "
                             "Ladda om sidan och försök igen.",
         "error_form": "Formuläret kom inte fram rätt.",
+        "confirm_logout": "Vill du logga ut? Bekräfta med knappen nedan.",
         "error_too_large": "För mycket data.",
         "error_email": "Skriv en giltig e-postadress.",
         "error_oidc": "Inloggningen via organisationens konto misslyckades. Försök igen.",
@@ -63,7 +62,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
                            "samstats operatör.",
     },
     "en": {
-        "switch": "Svenska", "switch_lang": "sv", "title": "Sign in",
+        "title": "Sign in",
         "lead": "Sign in to see the statistics and your alerts.",
         "email_label": "Your e-mail address", "email_button": "Send sign-in link",
         "email_help": "We send a link that signs you in. It is valid for {minutes} minutes "
@@ -73,7 +72,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "token_summary": "For operators: sign in with a token",
         "token_label": "Token", "token_button": "Sign in with token",
         "signed_in_as": "You are signed in as", "continue": "Continue",
-        "sign_out": "Sign out",
         "sent_title": "Check your e-mail",
         "sent_body": "If the address belongs to a samstat account, we have sent a sign-in "
                      "link to it. The link is valid for {minutes} minutes.",
@@ -93,6 +91,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "error_cross_site": "The form came from another site or is too old. Reload the page "
                             "and try again.",
         "error_form": "Unexpected form encoding.",
+        "confirm_logout": "Do you want to sign out? Confirm with the button below.",
         "error_too_large": "Too much data.",
         "error_email": "Enter a valid e-mail address.",
         "error_oidc": "Signing in with your organisation's account failed. Try again.",
@@ -103,43 +102,26 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
 
 
 def language(request: Request) -> str:
-    """``?lang=`` if it names a language, else the cookie, else Swedish."""
-    asked = request.query_params.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    kept = request.cookies.get(LANG_COOKIE)
-    return kept if kept in LANGUAGES else "sv"
+    return present.language(request)
 
 
 def texts(lang: str) -> Mapping[str, str]:
     return TEXTS[lang if lang in TEXTS else "sv"]
 
 
-def _switch_url(request: Request, lang: str) -> str:
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return request.url.path + "?" + urlencode([*query, ("lang", lang)])
-
-
-def render(request: Request, template: str, *, status: int = 200,
+def render(request: Request, template: str, *, title_key: str = "title", status: int = 200,
            **context: Any) -> HTMLResponse:
     """A sign-in page in the reader's language, never cached."""
     from samstat_kit.web import csrf_input  # web builds on this module
 
-    lang = language(request)
-    words = texts(lang)
-    html = ENV.get_template(template).render(
-        lang=lang, t=words, switch_url=_switch_url(request, words["switch_lang"]),
-        csrf=csrf_input(request), nonce=hardening.nonce(request), **context)
-    response = HTMLResponse(html, status_code=status, headers=NO_STORE)
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
-                            samesite="lax", httponly=True)
-    return response
+    return PAGES.render(request, template, texts=TEXTS, title_key=title_key, status=status,
+                        headers=NO_STORE, csrf=csrf_input(request),
+                        nonce=hardening.nonce(request), **context)
 
 
 def mail_bodies(lang: str, *, name: str, link: str, minutes: int) -> tuple[str, str, str]:
     """Subject, plain text and HTML of the sign-in e-mail."""
     words = texts(lang)
     context = {"t": words, "name": name, "link": link, "minutes": minutes, "lang": lang}
-    return (words["mail_subject"], ENV.get_template("mail.txt").render(context),
-            ENV.get_template("mail.html").render(context))
+    return (words["mail_subject"], MAIL.get_template("mail.txt").render(context),
+            MAIL.get_template("mail.html").render(context))

@@ -61,7 +61,7 @@ def login_page(request: Request, next_path: str, *, error: str | None = None,
     auth = _auth(request)
     words = pages.texts(pages.language(request))
     return pages.render(
-        request, "login.html", status=status, title=words["title"],
+        request, "login.html", status=status,
         error=words[error] if error else None, next_path=next_path,
         person_email=person_email, email=email, token_open=token_open,
         email_enabled=auth.email_signin_enabled, oidc_enabled=auth.oidc_enabled,
@@ -134,8 +134,7 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
             return login_page(request, next_path, error="error_email", status=400,
                               email=email[:254])
         message = await run_in_threadpool(_link_message, request, email, next_path)
-        words = pages.texts(pages.language(request))
-        response = pages.render(request, "sent.html", title=words["sent_title"],
+        response = pages.render(request, "sent.html", title_key="sent_title",
                                 error=None, next_path=next_path, minutes=_minutes(request))
         # Sent after the answer: the answer's timing must not tell a known address either.
         if message is not None:
@@ -148,10 +147,9 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
                   ) -> Response:
         with _db(request) as session:
             found = store.peek_link(session=session, secret=token)
-        words = pages.texts(pages.language(request))
         response = pages.render(
             request, "confirm.html", status=200 if found else 410, error=None,
-            title=words["confirm_title" if found else "invalid_title"],
+            title_key="confirm_title" if found else "invalid_title",
             person_email=found[0].email if found else None, link_token=token)
         response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the secret
         return response
@@ -178,11 +176,14 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
         return await _oidc_finish(request, login, code, state)
 
     @router.post("/logout", summary="Sign out (ends the session on every service)")
-    async def logout(request: Request) -> Response:
+    async def logout(request: Request, reader: OptionalReader) -> Response:
         form = await read_form(request)
         submitted = form.get("csrf_token") if isinstance(form, dict) else None
         if not csrf_valid(request, submitted):
-            return login_page(request, login.home, error="error_cross_site", status=403)
+            # a sign-out form without the token (or from elsewhere) asks to confirm
+            who = (reader.person.email if reader.person else actor(reader)) if reader else None
+            return login_page(request, login.home, error="confirm_logout", status=403,
+                              person_email=who)
         await run_in_threadpool(_end_session, request)
         response = RedirectResponse("/login", status_code=303, headers=NO_STORE)
         auth = _auth(request)
@@ -216,9 +217,8 @@ def _use_link(request: Request, login: BrowserLogin, secret: str) -> Response:
     with _db(request) as session:
         found = store.consume_link(session=session, secret=secret)
     if found is None:
-        words = pages.texts(pages.language(request))
         return pages.render(request, "confirm.html", status=410, error=None,
-                            title=words["invalid_title"], person_email=None, link_token="")
+                            title_key="invalid_title", person_email=None, link_token="")
     person, next_path = found
     return sign_in(request, person, "email", login.safe_next(next_path))
 
