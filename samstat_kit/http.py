@@ -174,7 +174,8 @@ def verify_session(request: Request, secret: str) -> tuple[Principal, Person] | 
     if signed_in is None:
         return None
     person = signed_in.person
-    principal = Principal(token_id=f"person:{person.id}",
+    # token_id is what existing audit trails record (the registry's actor): the person
+    principal = Principal(token_id=person.email,
                           scope="admin" if person.is_admin else "agency",
                           agency=None if person.is_admin else person.agency)
     return principal, person

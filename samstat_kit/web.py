@@ -133,6 +133,17 @@ AnyReader = Annotated[Reader, Depends(reader_required)]
 """Like :data:`CookieOrBearer`, with the person: for actions recorded with :func:`actor`."""
 
 
+async def admin_reader(reader: AnyReader) -> Reader:
+    """403 unless an admin token or a person with the admin role."""
+    if not reader.principal.is_admin:
+        raise HTTPException(403, "this needs an admin token or an admin's sign-in")
+    return reader
+
+
+AdminReader = Annotated[Reader, Depends(admin_reader)]
+"""Like :data:`samstat_kit.http.AdminToken`, with the person, for :func:`actor`."""
+
+
 def bearer_token(request: Request) -> str | None:
     """The token of the ``Authorization: Bearer`` header as sent (unverified), or None."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")

@@ -12,11 +12,13 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session
 
+from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions as store
 from samstat_kit.auth.models import WebSession
 from samstat_kit.auth.people import Person, add_person
 from samstat_kit.db import session_factory, session_scope
-from samstat_kit.web import AnyReader, CsrfChecked, actor, csrf_input
+from samstat_kit.http import AdminToken
+from samstat_kit.web import AdminReader, AnyReader, CsrfChecked, actor, csrf_input
 
 from .helpers import SERVICES, build_app, client, csrf_of
 
@@ -118,3 +120,26 @@ def test_sessions_end_when_idle_expired_or_revoked(session: Session) -> None:
     assert store.session_person(session=session, secret=gone, idle=idle) is None
     for junk in ("", "sss_", "sss_" + "x" * 200, "sst_abc_def", gone[:-1]):
         assert store.session_person(session=session, secret=junk, idle=idle) is None
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_admin_actions_know_the_person(db_url: str, service: str,
+                                       make_person: Callable[..., Person]) -> None:
+    app = build_app(service, db_url)
+
+    @app.post("/test-admin")
+    def admin_act(reader: AdminReader, principal: AdminToken) -> dict[str, str]:
+        return {"by": actor(reader), "token_id": principal.token_id}
+
+    admin, convener = make_person(role="admin"), make_person()
+    c = client(app)
+    ok = c.post("/test-admin", headers={"Authorization": f"Bearer {signed_in(db_url, admin)}"})
+    assert ok.status_code == 200
+    assert ok.json() == {"by": admin.email, "token_id": admin.email}
+    no = c.post("/test-admin",
+                headers={"Authorization": f"Bearer {signed_in(db_url, convener)}"})
+    assert no.status_code == 403
+    with session_scope(session_factory(db_url)) as s:
+        token = tokens.issue(session=s, scope="admin")
+    by_token = c.post("/test-admin", headers={"Authorization": f"Bearer {token}"})
+    assert by_token.json()["by"] == "token:admin"
