@@ -10,7 +10,7 @@ from bench.common import RESULTS_DIR, ROOT, Section, load_sections
 
 DOC = ROOT / "docs" / "benchmarks.md"
 HERE = Path(__file__).resolve().parent
-ORDER = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load")
+ORDER = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load", "dryrun")
 TITLES = {
     "ingest": "1. Ingest: request to durable 202",
     "worker": "2. Worker: observations through `samstat worker`",
@@ -19,6 +19,7 @@ TITLES = {
     "memory": "5. Worker memory at national scale",
     "recompute": "6. Incremental update vs full SQL recomputation",
     "load": "7. Load test: every agency that publishes benefit_net_days",
+    "dryrun": "8. Dry run: one verdict, nothing stored",
 }
 
 

@@ -161,7 +161,9 @@ def test_deep_nesting_and_huge_integers_are_named_not_crashed() -> None:
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
     | st.integers(10**9, 10**12).map(float)
-    | st.text(alphabet="0123456789-+ abx\"\\:٣") | st.uuids().map(str)
+    | st.text(alphabet="0123456789-+ abx\"\\:٣\x01\x19\n.e") | st.uuids().map(str)
+    | st.tuples(st.sampled_from(["\x01", "\x19", "\\u0019", "a"]), personal_numbers())
+    .map("".join)
     | st.tuples(st.text(max_size=3), personal_numbers()).map("".join)
     | personal_numbers().map(lambda p: p.replace("-", "").replace("+", ""))
     .filter(lambda d: not d.startswith("0")).map(int)
