@@ -15,6 +15,7 @@ from aiokafka import ConsumerRecord
 from prometheus_client import Counter, Histogram
 
 from samstat_kit.kafka import ensure_topics_async, make_consumer
+from samstat_kit.metrics import zeros
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import raise_if_cancelling
 
@@ -50,6 +51,8 @@ class BatchConsumer:
         self.max_backoff = max_backoff
         self.last_error: str | None = None
         self.running = False
+        zeros(CONSUMED, [self.name])
+        zeros(ERRORS, [self.name])
 
     async def run(self) -> None:
         backoff = 0.2

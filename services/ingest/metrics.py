@@ -11,6 +11,9 @@ from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from samstat_kit.contracts import load_catalogue
+from samstat_kit.metrics import zeros
+
 OBSERVATIONS = Counter("ingest_observations_total",
                        "Observations by agency and outcome", ["agency", "outcome"])
 REJECTED_BATCHES = Counter("ingest_batches_rejected_total",
@@ -26,6 +29,29 @@ DEADLETTERS = Counter("ingest_deadletter_total",
                       "Raw Kafka records sent to the dead-letter topic", ["agency", "reason"])
 DRY_RUNS = Counter("ingest_dry_runs_total", "Batches judged without storing (dry_run=true)",
                    ["agency"])
+
+
+# The fixed label values: whole-batch refusals (observations/router.py) and dead-letter codes
+# (kafka_ingest.py).
+OUTCOMES = ("accepted", "duplicate", "rejected")
+REFUSALS = ("rate_limited", "not_json", "too_large", "malformed", "personal_number",
+            "forbidden", "strict")
+DEADLETTER_CODES = ("event_id", "malformed", "forbidden", "rejected", "personal_number",
+                    "personal_number_in_batch")
+
+
+def start(agencies: Iterable[str]) -> None:
+    """Export every agency's counters at 0 from start-up (see samstat_kit.metrics.zeros)."""
+    agencies = sorted(agencies)
+    zeros(OBSERVATIONS, agencies, OUTCOMES)
+    zeros(SUPPRESSED, agencies)
+    zeros(DRY_RUNS, agencies)
+    zeros(DEADLETTERS, agencies, DEADLETTER_CODES)
+    zeros(REJECTED_BATCHES, REFUSALS)
+
+
+# At start-up: the process imports this module before it serves or consumes anything.
+start(load_catalogue().agencies)
 
 
 def count_receipt(agency: str, *, accepted: int, duplicates: int, rejected: int,

@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
 from samstat_kit.kafka import Topics, dumps, ensure_topics_async, make_producer
+from samstat_kit.metrics import zeros
 from samstat_kit.settings import KafkaSettings
 from services.initiatives.registry.plans import registry_events
 
 log = logging.getLogger(__name__)
 
 EVENTS = Counter("initiatives_registry_events_total", "Registry events published", ["type"])
+zeros(EVENTS, ("indicator.upserted", "indicator.deleted"))
 FAILURES = Counter("initiatives_registry_failures_total",
                    "Failed attempts to publish to the registry topic")
 SNAPSHOT_SECONDS = Histogram("initiatives_registry_snapshot_seconds",

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.db import session_scope
 from samstat_kit.kafka import Topics
+from samstat_kit.metrics import zeros
 from samstat_kit.settings import KafkaSettings
 from services.notify.alerts import quality, service
 from services.notify.alerts.definitions import DefinitionCache, IndicatorDefinition
@@ -39,6 +40,7 @@ GROUP = "samstat-notify"
 
 EVENTS = Counter("notify_events_total", "Consumed events by topic kind and outcome",
                  ["topic", "outcome"])
+zeros(EVENTS, ("indicator_values", "data_quality", "registry"), ("processed", "invalid"))
 
 
 class Processor:

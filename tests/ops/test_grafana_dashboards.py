@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +88,48 @@ def test_every_query_follows_the_namespace_variable(path: Path) -> None:
 def test_selectors_are_found_where_they_are() -> None:
     expr = 'sum(rate(a_total{x="1"}[5m])) / b + on(j) max(b{y="2"})'
     assert sorted(selectors(expr)) == [("a_total", '{x="1"}'), ("b", ""), ("b", '{y="2"}')]
+
+
+# Counters whose label values exist only at run time (an indicator's id; the worker's faust
+# sensor, registered when the worker starts): they appear with the first event.
+LATE = {"indicators_values_emitted_total", "indicators_worker_total_events_total"}
+
+START_UP = """
+from prometheus_client import generate_latest
+from services.indicators.app import create_app as indicators
+from services.ingest.app import create_app as ingest
+from services.initiatives.app import create_app as initiatives
+from services.notify.app import create_app as notify
+import services.indicators.agents  # the worker's own counters
+for create in (ingest, indicators, initiatives, notify):
+    create()
+print(generate_latest().decode())
+"""
+
+
+def test_dashboard_counters_are_exported_from_the_start(tmp_path: Path) -> None:
+    """A fresh process of each service, before any event: every counter a panel reads is
+    already there at 0 (no "No data" panel, and rate() sees the first event)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.ops.metrics_inventory import declared
+
+    env = os.environ | {"SAMSTAT_DATA_DIR": str(tmp_path), "SAMSTAT_KAFKA_ENABLED": "false"}
+    run = subprocess.run([sys.executable, "-c", START_UP], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    samples = [s for f in text_string_to_metric_families(run.stdout) for s in f.samples]
+    present = {s.name for s in samples}
+    kinds = declared()
+    used = {n for d in DASHBOARDS for _, e in targets(load(d)) for n in promql_metric_names(e)}
+    counters = {n for n in used if n.endswith("_total")
+                and "Counter" in (kinds.get(n), kinds.get(n.removesuffix("_total")))}
+    assert counters, "the dashboards read no counters?"
+    missing = sorted(n for n in counters - LATE if n not in present)
+    assert not missing, f"not exported before their first event: {missing}"
+    # A labelled one at 0 for a known value, e.g. every agency's rejected observations.
+    assert any(s.name == "ingest_observations_total" and s.labels == {
+        "agency": "forsakringskassan", "outcome": "rejected"} and s.value == 0 for s in samples)
 
 
 def test_overview_covers_what_operators_asked_for() -> None:

@@ -21,6 +21,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
+from samstat_kit.metrics import zeros
 from samstat_kit.netguard import Resolver, WebhookGuard, allow_list_from, system_resolver
 from services.notify.alerts import sweeps
 from services.notify.alerts.definitions import all_definitions
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 FIRING = Gauge("notify_alerts_firing", "Alerts in status firing", ["indicator", "rule"])
 DELIVERIES = Counter("notify_deliveries_total", "Delivery attempts by channel and outcome",
                      ["channel", "outcome"])
+# Every channel and outcome at 0 from the start, so the rates exist before the first delivery.
+zeros(DELIVERIES, ("email", "webhook"), ("sent", "failed", "dead", "silenced", "superseded"))
 DELIVERY_SECONDS = Histogram("notify_delivery_seconds", "Time to send one notification",
                              ["channel"],
                              buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
