@@ -262,3 +262,27 @@ def test_a_personal_number_taints_only_its_agencys_batch(
 def test_disabled_setting_starts_nothing(ingest_db: str) -> None:
     settings = IngestSettings(database_url=ingest_db, kafka_ingest_enabled=False)
     assert kafka_ingest.start(settings, session_factory(ingest_db)) is None
+
+
+def test_the_kafka_path_applies_the_same_gate(
+        handler: tuple[KafkaIngest, list[DeadLetter]], ingest_db: str) -> None:
+    """Event ids holding a number (only that record, redacted), numbers as floats and in
+    UUID-shaped strings, deep JSON: the same rules as HTTP, nothing of a number sent on."""
+    ingest, sent = handler
+    fk = "unit.observations.raw.forsakringskassan"
+    good, unlucky = obs(), obs(event_id="19121212-1212-4000-8000-000000000000")
+    deep = b'{"x": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+    ingest.handle([_record(fk, 0, _j(good)), _record(fk, 1, _j(unlucky)),
+                   _record(fk, 2, deep)])
+    assert _count_event(ingest_db, good["event_id"]) == 1
+    got = {(d.index, d.code, d.field) for d in sent}
+    assert got == {(1, "event_id", "event_id"), (2, "malformed", "")}
+    assert not any(_leaks(d.value) or _leaks(d.key) for d in sent)
+    for hiding in (obs(value=191212121212.0), obs(unit="19121212-1212-4000-8000-000000000000")):
+        sent.clear()
+        fine = obs()
+        ingest.handle([_record(fk, 10, _j(fine)), _record(fk, 11, _j(hiding))])
+        assert _count_event(ingest_db, fine["event_id"]) == 0  # the polled batch is tainted
+        assert {(d.index, d.code) for d in sent} == {(0, "personal_number_in_batch"),
+                                                     (1, "personal_number")}
+        assert not any(_leaks(d.value) or _leaks(d.key) for d in sent)
