@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run test lint bench clean image image-test
+.PHONY: install system-deps run test lint bench clean image image-test k8s-render
 
 # Debian packages the tests use for real: the Prometheus server and promtool, and Chromium
 # (with fonts) for the report's PDF and the browser screenshot test.
@@ -20,6 +20,11 @@ system-deps:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSTEM_PKGS); \
 	fi
+	@# kubectl for `kubectl kustomize` (k8s-render, tests/ops/test_k8s_manifests.py): Debian's
+	@# kubernetes-client, only where no kubectl is on PATH (it conflicts with other packagings).
+	@command -v kubectl >/dev/null || { echo "installing Debian's kubernetes-client (kubectl)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends kubernetes-client; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +43,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy samstat samstat_kit services
+
+# Render every Kubernetes overlay (the k8s tests also validate what it renders). The overlays
+# use kustomize v4+ features (components, labels): kubectl 1.21 or later.
+k8s-render: system-deps
+	@for o in deploy/k8s/overlays/*/; do \
+	  kubectl kustomize "$$o" >/dev/null || { echo "kubectl kustomize $$o failed"; exit 1; }; \
+	  echo "rendered $$o"; done
 
 bench: install
 	$(BIN)/python -m bench
