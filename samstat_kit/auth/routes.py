@@ -77,6 +77,8 @@ def sign_in(request: Request, person: Person, method: str, target: str) -> Respo
             store.revoke_session(session=session, secret=old)
         secret = store.start_session(session=session, person=person, method=method,
                                      max_age=timedelta(seconds=auth.session_max_age_seconds))
+        # sign-ins are rare: the moment to forget what ended a month ago
+        store.purge_expired(session=session)
     log.info("signed in: %s by %s", person.email, method)
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     response.set_cookie(auth.session_cookie, secret, max_age=auth.session_max_age_seconds,

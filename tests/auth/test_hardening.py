@@ -143,3 +143,15 @@ def test_admin_actions_know_the_person(db_url: str, service: str,
         token = tokens.issue(session=s, scope="admin")
     by_token = c.post("/test-admin", headers={"Authorization": f"Bearer {token}"})
     assert by_token.json()["by"] == "token:admin"
+
+
+def test_what_ended_long_ago_is_forgotten(session: Session) -> None:
+    person = add_person(session=session, email=f"o-{uuid.uuid4().hex[:8]}@example.se",
+                        agency="scb")
+    ancient = store.start_session(session=session, person=person, method="email",
+                                  max_age=timedelta(days=-31))
+    recent = store.start_session(session=session, person=person, method="email",
+                                 max_age=timedelta(days=-29))
+    store.purge_expired(session=session)
+    assert session.get(WebSession, store._hash(ancient)) is None
+    assert session.get(WebSession, store._hash(recent)) is not None
