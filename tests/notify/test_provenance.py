@@ -1,0 +1,85 @@
+"""The alert page's "why": the input cells and their revisions, read from the real ingest
+service over HTTP (its app on the same database, reached through an ASGI transport) with the
+reader's own token; values ingest withholds are shown as protected ("skyddad")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from samstat_kit.anonymity import new_event_id
+from samstat_kit.db import session_scope
+from services.ingest.app import create_app as create_ingest
+from services.ingest.config import IngestSettings
+from services.notify.alerts.models import Alert
+from services.notify.app import create_app
+from services.notify.config import NotifySettings
+from services.notify.delivery.texts import agency_name
+
+from .factory import indicator_id, record, registry_doc, tokens, value_doc
+
+UMEA = "kommun-2480"
+MEASURE = "torget_discharges_to_occupation"
+
+
+@pytest.fixture
+def apps(sqlite_url: str) -> Iterator[tuple[TestClient, TestClient]]:
+    ingest = create_ingest(IngestSettings(database_url=sqlite_url, suppression_threshold=5))
+    notify = create_app(NotifySettings(database_url=sqlite_url, kafka_enabled=False,
+                                       sweep_interval_seconds=3600, digest_enabled=False))
+    notify.state.inbox_settings.ingest_url = "http://ingest.test"
+    notify.state.ingest_transport = httpx.ASGITransport(app=ingest)
+    with TestClient(ingest) as i, TestClient(notify) as n:
+        yield i, n
+
+
+def observation(sex: str, value: float, revision: int = 1) -> dict:
+    return {"event_id": new_event_id(), "agency": UMEA, "measure": MEASURE, "area": "2480",
+            "period": "2019", "dimensions": {"sex": sex}, "value": value, "unit": "persons",
+            "revision": revision, "produced_at": datetime.now(UTC).isoformat()}
+
+
+def test_the_alert_page_shows_the_input_cells(apps: tuple[TestClient, TestClient],
+                                             sqlite_url: str) -> None:
+    ingest, notify = apps
+    auth = tokens(sqlite_url, UMEA)[UMEA]
+    sent = ingest.post("/v1/observations", headers=auth, json={"observations": [
+        observation("K", 3.0), observation("M", 40.0), observation("_T", 43.0)]})
+    assert sent.status_code == 202, sent.text
+    again = ingest.post("/v1/observations", headers=auth, json={"observations": [
+        observation("_T", 1043.0, revision=2)]})
+    assert again.status_code == 202, again.text
+
+    ind = indicator_id()
+    doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 1}], convener=UMEA,
+                       areas=["2480"])
+    doc["indicator"]["formula"] = {"kind": "sum", "filters": {"measure": MEASURE,
+                                                              "dimensions": {}}}
+    processor = notify.app.state.processor  # type: ignore[attr-defined]
+    processor.registry([record(doc)])
+    processor.indicator_values([record(value_doc(ind, "2019", 1043.0, 900.0))])
+    factory = notify.app.state.session_factory  # type: ignore[attr-defined]
+    with session_scope(factory) as s:
+        alert_id = s.scalars(select(Alert.id).where(Alert.indicator == ind)).one()
+
+    page = notify.get(f"/inbox/{alert_id}", headers=auth)
+    assert page.status_code == 200
+    table = page.text.split('<table class="cells">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>\s*"
+                      r"<td class=\"num\">(.*?)</td>\s*<td class=\"num\">(.*?)</td>", table, re.S)
+    by_sex = {r[3]: (r[4], r[5]) for r in rows}
+    assert by_sex["sex=_T"] == ("1\u00a0043", "2")  # the newest revision
+    assert "skyddad" in by_sex["sex=K"][0] and "skyddad" in by_sex["sex=M"][0]
+    assert "3" not in by_sex["sex=K"][0] and "40" not in by_sex["sex=M"][0]
+    assert {r[0] for r in rows} == {agency_name(UMEA)} != {UMEA}  # the agency, by name
+
+    # Without an ingest to ask, the page says so instead of failing.
+    notify.app.state.inbox_settings.ingest_url = None  # type: ignore[attr-defined]
+    plain = notify.get(f"/inbox/{alert_id}", headers=auth)
+    assert plain.status_code == 200 and "Underlaget visas inte" in plain.text
