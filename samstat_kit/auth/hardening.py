@@ -165,7 +165,23 @@ def same_site(request: HTTPConnection) -> bool:
         return True
     if origin == "null":
         return fetch_site == "same-origin"
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() in own_hosts(request)
+
+
+def own_hosts(request: HTTPConnection) -> set[str]:
+    """The hosts this request may come from: its own ``Host``, and (a proxy may rewrite
+    ``Host``) the deployment's public hosts and a trusted proxy's ``X-Forwarded-Host``."""
+    hosts = {request.headers.get("host", "").lower()}
+    settings = getattr(request.app.state, "settings", None)
+    if settings is not None:
+        hosts.add(urlsplit(settings.public_base_url).netloc.lower())
+    auth = getattr(request.app.state, "auth_settings", None)
+    if auth is not None:
+        hosts.update(h.lower() for h in auth.public_hosts)
+        if auth.trust_forwarded_proto and "x-forwarded-host" in request.headers:
+            hosts.add(request.headers["x-forwarded-host"].split(",")[0].strip().lower())
+    hosts.discard("")
+    return hosts
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:

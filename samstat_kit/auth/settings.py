@@ -20,7 +20,8 @@ class AuthSettings(BaseSettings):
     session_max_age_seconds: int = 12 * 3600
     # Signed out after this long without a request.
     session_idle_seconds: int = 4 * 3600
-    # Behind a proxy that terminates TLS: trust its X-Forwarded-Proto for Secure cookies.
+    # Behind a proxy that terminates TLS: trust its X-Forwarded-Proto (Secure cookies) and
+    # X-Forwarded-Host (the form's Origin may name it).
     trust_forwarded_proto: bool = False
 
     # Hosts (host[:port]) of this deployment besides public_base_url's, comma-separated: an

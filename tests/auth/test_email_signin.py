@@ -238,3 +238,21 @@ def test_behind_a_tls_proxy_the_cookie_is_secure_and_may_span_the_domain(
     assert "; secure" in sign_in("https://127.0.0.1:8003", {})
     wide = sign_in("https://127.0.0.1:8003", {}, cookie_domain="127.0.0.1")
     assert "domain=127.0.0.1" in wide and "; secure" in wide
+
+
+def test_behind_a_proxy_that_rewrites_host_the_public_origin_is_ours(
+        db_url: str, make_person: Callable[..., Person]) -> None:
+    """nginx sends Host: <upstream> by default; the browser's Origin is the public host."""
+    person = make_person()
+    with session_scope(session_factory(db_url)) as s:
+        token = store.issue_link(session=s, person=person, next_path="/reports",
+                                 ttl=timedelta(minutes=15))
+    app = build_app("initiatives", db_url, public_hosts=["samstat.example.se"])
+    c = client(app, "http://initiatives:8003")
+    html = c.get("/login/link", params={"token": token}).text
+    form = {"token": token, "csrf_token": csrf_of(html)}
+    assert c.post("/login/link", data=form,
+                  headers={"Origin": "https://samstat.example.se.evil.example"}
+                  ).status_code == 403
+    assert c.post("/login/link", data=form,
+                  headers={"Origin": "https://samstat.example.se"}).status_code == 303
