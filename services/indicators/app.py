@@ -21,6 +21,7 @@ from samstat_kit.kafka import Topics
 from samstat_kit.tasks import stop_tasks
 from services.indicators.config import IndicatorsSettings, get_settings
 from services.indicators.readmodel import export, fye_export, pages, service
+from services.indicators.readmodel.groups import load_groups
 from services.indicators.readmodel.router import router
 
 
@@ -55,6 +56,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()
+    app.state.groups = load_groups(app.state.catalogue, settings.comparison_groups_file)
     app.include_router(router)
     app.include_router(export.router)  # CSV and SDMX-CSV downloads
     app.include_router(fye_export.router)  # XLSX, Swedish CSV, JSON-stat, SDMX structure

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from samstat_kit.settings import KitSettings
 
 
@@ -15,6 +17,8 @@ class IndicatorsSettings(KitSettings):
     readmodel_group: str = "samstat-indicators-readmodel"
     # Pages (readmodel/pages.py): how long a browser keeps the token pasted at /login.
     login_cookie_max_age_seconds: int = 12 * 3600
+    # Kolada-style groups of similar municipalities (readmodel/groups.py); None: the default.
+    comparison_groups_file: Path | None = None
 
 
 def get_settings() -> IndicatorsSettings:

@@ -4,7 +4,9 @@ processor and into the read model on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,7 +89,10 @@ def test_nation_and_county_come_from_scb_until_every_member_reported(
     rows = client.get("/v1/fye/2480/2021/comparison", headers=bearer).json()["rows"]
     assert [(x["area"], x["source"]) for x in rows] == [
         ("2480", "scb-official"), ("umearegionen", "scb-official"), ("24", "scb-official"),
-        ("0000", "scb-official")]
+        ("0000", "scb-official"), ("group:large-university-towns", None)]
+    # the default group of similar towns: none of Luleå, Uppsala ... has a figure here
+    assert rows[4]["level"] == "group" and rows[4]["share"] is None
+    assert "2580" in rows[4]["members"]
     assert rows[3]["share"] == pytest.approx(NATION_FYE_2021 / NATION_POP_2021)
     assert rows[3]["share_year_ago"] is not None and rows[3]["change"] is not None
 
@@ -145,3 +150,26 @@ def test_an_incomplete_own_figure_raises_no_finding() -> None:
     fye.apply_observations(scb_observations())
     findings = _gap_findings(fye, [_obs("2480", "2021-01", "sickness", "K", 1.0)])
     assert findings == []
+
+
+def test_a_configured_comparison_group_is_summed_like_a_region(
+        db_url: str, bearer: dict, official: list, tmp_path: Path) -> None:
+    groups = tmp_path / "groups.json"
+    groups.write_text(json.dumps({"groups": [
+        {"id": "small", "name": "Små grannkommuner", "members": ["2401", "2403", "2404"],
+         "for": ["2409"]}]}))
+    client = TestClient(create_app(IndicatorsSettings(database_url=db_url,
+                                                      comparison_groups_file=groups)))
+    rows = client.get("/v1/fye/2409/2020/comparison", headers=bearer).json()["rows"]
+    group = rows[-1]
+    members = [client.get(f"/v1/fye/{m}/2020", headers=bearer).json()
+               for m in ("2401", "2403", "2404")]
+    assert (group["area"], group["name"], group["source"]) == (
+        "group:small", "Små grannkommuner", "scb-official")
+    assert group["share"] == pytest.approx(sum(m["fye"] for m in members)
+                                           / sum(m["population"] for m in members))
+    assert group["change"] is not None
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"groups": [{"id": "x", "members": ["9999"]}]}))
+    with pytest.raises(ValueError, match="unknown municipalities"):
+        create_app(IndicatorsSettings(database_url=db_url, comparison_groups_file=bad))

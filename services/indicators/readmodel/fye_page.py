@@ -24,6 +24,7 @@ from services.indicators.fye.maths import BENEFITS
 from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.charts import Line, line_chart
 from services.indicators.readmodel.formatting import BENEFIT_LABELS, UnitFormat, period_label
+from services.indicators.readmodel.groups import groups_for
 from services.indicators.readmodel.layout import LOGIN, area_name, covered, not_found
 from services.indicators.readmodel.schemas import FyeRead
 from services.indicators.readmodel.texts import FYE_TEXTS
@@ -79,6 +80,16 @@ def fye_page(request: Request, principal: PagePrincipal,
     years = sorted({p for t in table.values() for p in t if parse(p).year >= FIRST_YEAR},
                    key=parse, reverse=True)
     names = {c: area_name(catalogue, c) for c in codes}
+    # similar municipalities (comparison groups): only the years every member has a figure
+    with session_scope(request.app.state.session_factory) as session:
+        for g in groups_for(request.app.state.groups, area):
+            found = {y: service.group_fye(session=session, catalogue=catalogue, group=g,
+                                          period=y, as_of=at) for y in years}
+            table[g.code] = {y: f for y, f in found.items() if f is not None}
+            series[g.code] = [table[g.code][y] for y in sorted(table[g.code], key=parse)]
+            names[g.code] = g.name
+            if table[g.code]:  # a group none of whose years is complete says nothing
+                codes = [*codes, g.code]
     fmt = UnitFormat("share")
     lines = [Line(f"{names[c]} ({c})", {f.period: f.share for f in series[c] if not f.partial},
                   frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
@@ -89,7 +100,8 @@ def fye_page(request: Request, principal: PagePrincipal,
                        lines=lines, category_label=period_label, value_label=fmt.value,
                        tick_label=fmt.axis)) if cats else ""
     latest = _latest(series[area])
-    query = urlencode({"areas": ",".join(codes), "granularity": "year",
+    query = urlencode({"areas": ",".join(c for c in codes if c in catalogue.areas),
+                       "granularity": "year",
                        **({"as_of": as_of_value} if as_of_value else {})})
     lang = present.language(request)
     benefits = [(b, BENEFIT_LABELS.get(b, b).split(" (")[0 if lang == "sv" else 1].rstrip(")"))

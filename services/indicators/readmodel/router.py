@@ -9,6 +9,7 @@ from samstat_kit import periods
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
 from services.indicators.readmodel import service, vintages
+from services.indicators.readmodel.groups import groups_for
 from services.indicators.readmodel.schemas import ComparisonRead, FyeRead, SeriesRead
 
 router = APIRouter(tags=["indicators"])
@@ -74,8 +75,9 @@ def get_comparison(request: Request, _p: AnyToken, area: AreaCode, period: Perio
     at, after = instant(as_of, "as_of"), instant(updated_after, "updated_after")
     catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
-        result = service.comparison(session=session, catalogue=catalogue, area=area,
-                                    period=period, as_of=at)
+        result = service.comparison(
+            session=session, catalogue=catalogue, area=area, period=period, as_of=at,
+            groups=groups_for(request.app.state.groups, area))
         for row in result.rows:
             history = service.fye_history(session=session, catalogue=catalogue,
                                           area=row.area, period=period) \

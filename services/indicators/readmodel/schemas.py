@@ -78,6 +78,7 @@ class ComparisonRow(BaseModel):
     source: str | None = None
     share_by_sex: dict[str, float | None] = {}
     history: list[FyeVersion] | None = None
+    members: list[str] | None = None  # a comparison group's municipalities
 
 
 class ComparisonRead(BaseModel):

@@ -16,6 +16,7 @@ from services.indicators.fye.maths import combine, share
 from services.indicators.fye.official import INDICATOR as OFFICIAL
 from services.indicators.fye.official import SOURCE as SOURCE_OFFICIAL
 from services.indicators.readmodel import vintages
+from services.indicators.readmodel.groups import Group
 from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 from services.indicators.readmodel.schemas import (
     ComparisonRead,
@@ -180,9 +181,33 @@ def series(*, session: Session, indicator: str, area: str, granularity: str = "m
     )
 
 
+def group_fye(*, session: Session, catalogue: Catalogue, group: Group, period: str,
+              as_of: datetime | None = None) -> FyeRead | None:
+    """A comparison group's FYE: its members' figures (each samstat's own when complete, else
+    SCB's) summed like a region's; None until every member has one."""
+    found = [fye(session=session, catalogue=catalogue, area=m, period=period, as_of=as_of)
+             for m in group.members]
+    have = [f for f in found if f is not None]
+    if len(have) < len(group.members):
+        return None
+    total = combine([f.model_dump() | {"population_by_sex": f.population_by_sex}
+                     for f in have])
+    return FyeRead(
+        area=group.code, period=period, fye=float(total["fye"]),  # type: ignore[arg-type]
+        population=total["population"],  # type: ignore[arg-type]
+        share=total["share"],  # type: ignore[arg-type]
+        by_benefit=total["by_benefit"],  # type: ignore[arg-type]
+        by_sex=total["by_sex"],  # type: ignore[arg-type]
+        municipalities=list(group.members), complete=all(f.complete for f in have),
+        source="scb-official" if all(f.source == SOURCE_OFFICIAL for f in have)
+        else "computed", members=len(group.members))
+
+
 def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str,
-               as_of: datetime | None = None) -> ComparisonRead:
-    """The municipality beside its region(s), its county and the nation."""
+               as_of: datetime | None = None, groups: Iterable[Group] = ()
+               ) -> ComparisonRead:
+    """The municipality beside its region(s), its county, the nation and its comparison
+    groups (similar municipalities)."""
     areas = [area]
     areas += [a.code for a in catalogue.areas.values()
               if a.level == "region" and area in a.members]
@@ -204,6 +229,18 @@ def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str
             source=now.source if now else None,
             share_by_sex=now.share_by_sex if now else {},
         ))
+    for g in groups:
+        now = group_fye(session=session, catalogue=catalogue, group=g, period=period,
+                        as_of=as_of)
+        ago = group_fye(session=session, catalogue=catalogue, group=g,
+                        period=parse(period).year_ago().code, as_of=as_of)
+        out.append(ComparisonRow(
+            level="group", area=g.code, name=g.name, fye=now.fye if now else None,
+            population=now.population if now else None, share=now.share if now else None,
+            share_year_ago=ago.share if ago else None,
+            change=(now.share - ago.share) if now and ago and now.share is not None
+            and ago.share is not None else None,
+            source=now.source if now else None, members=list(g.members)))
     return ComparisonRead(period=period, rows=out)
 
 
