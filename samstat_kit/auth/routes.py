@@ -135,12 +135,15 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
         if not valid_email(email.lower()):
             return login_page(request, next_path, error="error_email", status=400,
                               email=email[:254])
-        message = await run_in_threadpool(_link_message, request, email, next_path)
+        prepared = await run_in_threadpool(_link_message, request, email, next_path)
         response = pages.render(request, "sent.html", title_key="sent_title",
                                 error=None, next_path=next_path, minutes=_minutes(request))
         # Sent after the answer: the answer's timing must not tell a known address either.
-        if message is not None:
-            response.background = BackgroundTask(signin.send, _auth(request), message)
+        if prepared is not None:
+            message, link = prepared
+            dev = request.app.state.settings.env == "dev"
+            response.background = BackgroundTask(signin.send, _auth(request), message,
+                                                  dev_link=link if dev else None)
         return response
 
     @router.get("/login/link", response_class=HTMLResponse,
@@ -197,8 +200,10 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
     return router
 
 
-def _link_message(request: Request, email: str, next_path: str) -> EmailMessage | None:
-    """The e-mail to send, or None (unknown or disabled address, or too many links lately)."""
+def _link_message(request: Request, email: str, next_path: str
+                  ) -> tuple[EmailMessage, str] | None:
+    """The e-mail to send and its link, or None (unknown or disabled address, or too many
+    links lately)."""
     auth = _auth(request)
     ttl = timedelta(seconds=auth.signin_link_ttl_seconds)
     with _db(request) as session:
@@ -210,9 +215,9 @@ def _link_message(request: Request, email: str, next_path: str) -> EmailMessage 
             log.warning("sign-in links for %s capped", person.email)
             return None
         secret = store.issue_link(session=session, person=person, next_path=next_path, ttl=ttl)
-    return signin.build_message(auth, to=person.email, name=person.name,
-                                link=signin.link_url(request, secret),
-                                lang=pages.language(request))
+    link = signin.link_url(request, secret)
+    return signin.build_message(auth, to=person.email, name=person.name, link=link,
+                                lang=pages.language(request)), link
 
 
 def _use_link(request: Request, login: BrowserLogin, secret: str) -> Response:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import Message
 
+import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import sessions as store
 from samstat_kit.auth.people import Person, disable_person
+from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
 
 from .helpers import SERVICES, MailSink, build_app, client, csrf_of, live_sessions
@@ -256,3 +259,17 @@ def test_behind_a_proxy_that_rewrites_host_the_public_origin_is_ours(
                   ).status_code == 403
     assert c.post("/login/link", data=form,
                   headers={"Origin": "https://samstat.example.se"}).status_code == 303
+
+
+@pytest.mark.parametrize("env", ["dev", "test"])
+def test_without_a_mail_server_only_dev_logs_the_link(
+        db_url: str, make_person: Callable[..., Person], env: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    person = make_person()
+    app = build_app("initiatives", db_url, smtp_port=free_port(), smtp_timeout_seconds=2)
+    app.state.settings = app.state.settings.model_copy(update={"env": env})
+    with caplog.at_level(logging.INFO, logger="samstat_kit.auth.signin"):
+        ask_link(client(app, ORIGIN), person.email)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("sign-in link not sent" in m for m in logged)
+    assert any("/login/link?token=" in m for m in logged) == (env == "dev")
