@@ -64,7 +64,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.state.relay = relay
     app.state.limiter = AgencyLimiter(settings.rate_limit_per_minute,
                                       settings.rate_limit_storage_url,
-                                      settings.rate_limit_key_prefix)
+                                      settings.rate_limit_key_prefix, db_url=settings.db_url)
     app.include_router(observations_router)
     app.include_router(cells_router)
     app.include_router(upload_router)  # the upload pages (and /login) for agency staff

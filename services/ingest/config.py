@@ -11,7 +11,8 @@ class IngestSettings(KitSettings):
     max_body_bytes: int = 8 * 1024 * 1024
     rate_limit_per_minute: int = 600
     # Where the rate limit counts: in process (default; one replica) or a store shared by the
-    # replicas, e.g. redis://redis:6379/0 (see services/ingest/ratelimit.py).
+    # replicas: "database" (the service's PostgreSQL) or e.g. redis://redis:6379/0 (see
+    # services/ingest/ratelimit.py).
     rate_limit_storage_url: str | None = None
     rate_limit_key_prefix: str = "samstat"
     relay_batch_size: int = 500

@@ -1,53 +1,117 @@
-"""Per-agency rate limit on batches (moving window).
+"""Per-agency rate limit on batches (moving window of one minute).
 
-The counts live where ``SAMSTAT_RATE_LIMIT_STORAGE_URL`` says: by default in this process's
-memory, which is right for one replica; with several replicas behind one address each would
-allow the full rate and an agency would get n times its limit, so they share a store that the
-``limits`` library speaks (``redis://host:6379/0``, ``rediss://`` with TLS, Redis Sentinel or
-Cluster, memcached, MongoDB). The window is counted atomically in the store (a Lua script on
-Redis), so replicas hitting it at the same moment cannot both take the last slot.
+The counts live where ``SAMSTAT_RATE_LIMIT_STORAGE_URL`` says:
+
+- unset (or ``memory://``): this process's memory, right for one replica. With several
+  replicas behind one address each would allow the full rate, and an agency would get n times
+  its limit; so they share one of:
+- ``database``: the service's own PostgreSQL (table ``ingest_rate_hits``), nothing more to run;
+- a store the ``limits`` library speaks: ``redis://host:6379/0``, ``rediss://`` (TLS), Redis
+  Sentinel or Cluster, memcached, MongoDB.
+
+Either shared store counts atomically (an advisory lock per agency in PostgreSQL, a Lua script
+in Redis), so replicas hitting it at the same moment cannot both take the last slot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
 
+import sqlalchemy as sa
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from samstat_kit.db import get_engine, new_metadata
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "samstat-ingest-batches"
 UNWELL_SECONDS = 5
+DATABASE = "database"
+WINDOW_SECONDS = 60
+
+metadata = new_metadata()
+# One row per counted batch in the last minute (rows of a key are pruned on its next hit).
+rate_hits = sa.Table(
+    "ingest_rate_hits", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_ingest_rate_hits_key_at", "key", "at"),
+)
+
+
+class DatabaseWindow:
+    """The moving window in PostgreSQL: one transaction per hit, serialised per key by an
+    advisory lock, timed by the database's clock (replicas' clocks may differ)."""
+
+    def __init__(self, db_url: str, per_minute: int) -> None:
+        self.engine = get_engine(db_url)
+        if self.engine.dialect.name != "postgresql":
+            raise ValueError("SAMSTAT_RATE_LIMIT_STORAGE_URL=database needs PostgreSQL; with "
+                             "the embedded SQLite (one replica) leave it unset")
+        self.per_minute = per_minute
+
+    def hit(self, key: str) -> int | None:
+        window = sa.literal_column(f"interval '{WINDOW_SECONDS} seconds'", sa.Interval)
+        now = sa.func.clock_timestamp()
+        with self.engine.begin() as conn:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+            conn.execute(rate_hits.delete().where(rate_hits.c.key == key,
+                                                  rate_hits.c.at <= now - window))
+            count, wait = conn.execute(
+                sa.select(sa.func.count(),
+                          sa.extract("epoch", sa.func.min(rate_hits.c.at) + window - now))
+                .where(rate_hits.c.key == key)).one()
+            if count < self.per_minute:
+                conn.execute(rate_hits.insert().values(key=key, at=now))
+                return None
+        return max(1, math.ceil(float(wait)))
 
 
 class AgencyLimiter:
     def __init__(self, per_minute: int, storage_url: str | None = None,
-                 key_prefix: str = "samstat") -> None:
+                 key_prefix: str = "samstat", db_url: str | None = None) -> None:
         self.item = RateLimitItemPerMinute(per_minute, namespace=NAMESPACE)
+        self.key_prefix = key_prefix
+        self.database: DatabaseWindow | None = None
         storage: Storage = MemoryStorage()
-        if storage_url and not storage_url.startswith("memory://"):
+        if storage_url == DATABASE:
+            if db_url is None:
+                raise ValueError("the database rate limit needs the database URL")
+            self.database = DatabaseWindow(db_url, per_minute)
+        elif storage_url and not storage_url.startswith("memory://"):
             # The prefix keeps deployments (and test runs) that share one Redis apart; the
-            # timeouts bound how long a request waits on an unwell store (the call is
-            # synchronous, like the in-memory one, and takes well under a millisecond).
+            # timeouts bound how long a request waits on an unwell store.
             shared = storage_from_string(storage_url, key_prefix=key_prefix,
                                          socket_timeout=0.5, socket_connect_timeout=0.5)
             if not isinstance(shared, Storage):
                 raise ValueError("the rate limit storage must be a synchronous one "
                                  "(redis://, not async+redis://)")
             storage = shared
+        self.shared = self.database is not None or not isinstance(storage, MemoryStorage)
         self.storage = storage
         self.limiter = MovingWindowRateLimiter(storage)
         self._unwell_until = float("-inf")
+
+    async def hit_async(self, key: str) -> int | None:
+        """:meth:`hit` off the event loop when it waits on a shared store."""
+        if self.shared:
+            return await asyncio.to_thread(self.hit, key)
+        return self.hit(key)
 
     def hit(self, key: str) -> int | None:
         """Count one batch; None if allowed, else the seconds to wait (Retry-After)."""
         if time.monotonic() < self._unwell_until:
             return None
         try:
+            if self.database is not None:
+                return self.database.hit(f"{self.key_prefix}:{key}")
             if self.limiter.hit(self.item, key):
                 return None
             reset = self.limiter.get_window_stats(self.item, key).reset_time

@@ -1,5 +1,6 @@
-"""Two ingest replicas (real processes on loopback, one PostgreSQL, one Redis) enforce ONE rate
-limit per agency: together they accept the agency's limit of batches, not twice it."""
+"""Two ingest replicas (real processes on loopback, one PostgreSQL) enforce ONE rate limit per
+agency, with the counts in the database or in Redis: together they accept the agency's limit of
+batches, not twice it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from samstat_kit.auth import service as tokens
 from samstat_kit.broker import free_port
-from samstat_kit.db import session_factory, session_scope
+from samstat_kit.db import get_engine, session_factory, session_scope
 
 from .conftest import obs
 
@@ -35,12 +36,12 @@ def redis_available() -> str | None:
 
 
 @contextmanager
-def replica(db_url: str, prefix: str) -> Iterator[str]:
+def replica(db_url: str, prefix: str, store: str) -> Iterator[str]:
     """``samstat serve ingest`` as its own process; yields its base URL."""
     port = free_port()
     env = os.environ | {
         "SAMSTAT_DATABASE_URL": db_url, "SAMSTAT_RATE_LIMIT_PER_MINUTE": str(LIMIT),
-        "SAMSTAT_RATE_LIMIT_STORAGE_URL": REDIS, "SAMSTAT_RATE_LIMIT_KEY_PREFIX": prefix,
+        "SAMSTAT_RATE_LIMIT_STORAGE_URL": store, "SAMSTAT_RATE_LIMIT_KEY_PREFIX": prefix,
         # No broker: the relay keeps the outbox and retries; the limit does not need one.
         "SAMSTAT_KAFKA_INGEST_ENABLED": "false",
         "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",
@@ -71,16 +72,19 @@ def replica(db_url: str, prefix: str) -> Iterator[str]:
             proc.wait(5)
 
 
-def test_two_replicas_enforce_one_limit(postgres_url: str) -> None:
-    reason = redis_available()
-    if reason:
-        pytest.skip(reason)
+@pytest.mark.parametrize("store", ["database", "redis"])
+def test_two_replicas_enforce_one_limit(postgres_url: str, store: str) -> None:
+    if store == "redis":
+        reason = redis_available()
+        if reason:
+            pytest.skip(reason)
+        store = REDIS
     with session_scope(session_factory(postgres_url)) as s:
         fk = tokens.issue(session=s, scope="agency", agency="forsakringskassan", ttl_days=1)
         af = tokens.issue(session=s, scope="agency", agency="arbetsformedlingen", ttl_days=1)
     prefix = f"test-{uuid.uuid4().hex[:10]}"  # this run's counters only
     with ExitStack() as stack:
-        urls = [stack.enter_context(replica(postgres_url, prefix)) for _ in range(2)]
+        urls = [stack.enter_context(replica(postgres_url, prefix, store)) for _ in range(2)]
         statuses = []
         for i in range(3 * LIMIT):
             r = httpx.post(urls[i % 2] + "/v1/observations", timeout=10,
@@ -97,3 +101,27 @@ def test_two_replicas_enforce_one_limit(postgres_url: str) -> None:
                                                          "sex": "K"})]},
                            headers={"Authorization": f"Bearer {af}"})
         assert other.status_code == 202, other.text
+
+
+def test_the_database_window_table_matches_its_migration(postgres_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from services.ingest.ratelimit import metadata
+
+    with get_engine(postgres_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert [d for d in diff if "ingest_rate_hits" in repr(d)] == []
+
+
+def test_the_database_window_counts_a_moving_minute(postgres_url: str) -> None:
+    """In one process: the limit, then Retry-After until the oldest hit leaves the window."""
+    from services.ingest.ratelimit import AgencyLimiter
+
+    limiter = AgencyLimiter(3, "database", f"t-{uuid.uuid4().hex[:8]}", db_url=postgres_url)
+    assert [limiter.hit("a") for _ in range(3)] == [None] * 3
+    waits = [limiter.hit("a"), limiter.hit("a")]
+    assert all(w is not None and 55 <= w <= 60 for w in waits), waits
+    assert limiter.hit("b") is None  # another agency
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        AgencyLimiter(3, "database", db_url="sqlite://")

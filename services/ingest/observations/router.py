@@ -58,7 +58,8 @@ async def post_observations(
     is rejected. ``dry_run=true`` gives the same status and body, and stores nothing.
     """
     settings = request.app.state.settings
-    retry_after = request.app.state.limiter.hit(principal.agency or principal.token_id)
+    retry_after = await request.app.state.limiter.hit_async(
+        principal.agency or principal.token_id)
     if retry_after is not None:
         return _error(429, f"more than {settings.rate_limit_per_minute} batches a minute",
                       "rate_limited", headers={"Retry-After": str(retry_after)})
