@@ -3,10 +3,11 @@
 On PostgreSQL a statement for 500 rows (a multi-row ``INSERT``, an ``IN (…)`` of 500 keys) is
 longer than 4 KB, and psycopg converts the placeholders of such statements in Python every
 time; an executemany is one statement per row. That was most of ingest's time on PostgreSQL
-(docs/benchmarks.md). There, outbox rows go by ``COPY``; log and cell rows go as one JSON
-parameter that the server unpacks, so that the statement can say ``ON CONFLICT``: a duplicate
-racing this batch is skipped and a cell never moves to a lower revision (the guarded write),
-whatever commits first. Lookups bind one JSON array parameter. On SQLite, rows go by the driver's
+(docs/benchmarks.md). There, rows go by ``COPY`` (log and new cells in a savepoint); when a
+batch racing this one took a key meanwhile, or for cells that exist, the rows go as one JSON
+parameter that the server unpacks, so that the statement can say ``ON CONFLICT``: a racing
+duplicate is skipped and a cell never moves to a lower revision (the guarded write), whatever
+commits first. Lookups bind one JSON array parameter. On SQLite, rows go by the driver's
 ``executemany`` (a loop in C), with the values converted as SQLAlchemy would store them:
 SQLAlchemy's own many-row ``INSERT … RETURNING`` spent a third of ingest's time building
 parameters in Python.
@@ -29,6 +30,7 @@ _LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "per
                 "dimensions", "value", "unit", "obs_status", "conf_status", "revision",
                 "produced_at", "received_at", "batch_id")
 _LOG_FIELDS = itemgetter(*_LOG_COLUMNS[1:])
+_DIMENSIONS = _LOG_COLUMNS.index("dimensions") - 1
 
 _NEXTVALS = text("SELECT nextval(pg_get_serial_sequence('ingest_observations', 'seq')) "
                  "FROM generate_series(1, :n)")
@@ -96,18 +98,59 @@ def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, int
             .where(IngestObservation.batch_id == rows[0]["batch_id"])).all())
     # Ascending, so the log's order is the batch's order.
     seqs = sorted(int(s) for s in session.connection().scalars(_NEXTVALS, {"n": len(rows)}))
+    # Optimistic: COPY (the fast way) in a savepoint. Only when a duplicate raced this batch
+    # (it committed after our lookup) does COPY fail; then the guarded statement skips it.
+    if _copied(session, "ingest_observations", _LOG_COLUMNS,
+               [_log_row(seq, row) for seq, row in zip(seqs, rows, strict=True)]):
+        return {row["event_id"]: seq for seq, row in zip(seqs, rows, strict=True)}
     document = orjson.dumps([row | {"seq": seq} for seq, row in zip(seqs, rows, strict=True)])
     return dict(session.connection().execute(_PG_LOG, {"rows": document.decode()}).all())
 
 
-def upsert_cells(*, session: Session, cells: list[dict[str, Any]]) -> set[str]:
+def _log_row(seq: int, row: dict[str, Any]) -> list[Any]:
+    values = [seq, *_LOG_FIELDS(row)]
+    values[_DIMENSIONS + 1] = orjson.dumps(values[_DIMENSIONS + 1]).decode()
+    return values
+
+
+_UNIQUE_VIOLATION = "23505"
+
+
+def _copied(session: Session, table: str, columns: Sequence[str],
+            rows: list[Sequence[Any]]) -> bool:
+    """COPY ``rows`` in a savepoint; False (and nothing written) if a unique key was taken
+    by a transaction that committed meanwhile. Other errors propagate."""
+    try:
+        with session.begin_nested():
+            _copy(session, table, columns, rows)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != _UNIQUE_VIOLATION and getattr(
+                getattr(exc, "orig", None), "sqlstate", None) != _UNIQUE_VIOLATION:
+            raise
+        return False
+    return True
+
+
+def upsert_cells(*, session: Session, cells: list[dict[str, Any]],
+                 known: set[str] | None = None) -> set[str]:
     """Move each cell (``cell_key``, ``revision``, ``seq``; one row per key) to its revision
-    unless it already has that or a higher one; returns the keys this call moved."""
+    unless it already has that or a higher one; returns the keys this call moved. ``known``:
+    the keys the batch's lookup found (the others are new unless a batch raced this one)."""
     if not cells:
         return set()
     connection = session.connection()
     if _postgres(session):
-        return set(connection.scalars(_PG_CELLS, {"rows": orjson.dumps(cells).decode()}))
+        fresh = [c for c in cells if c["cell_key"] not in (known or ())]
+        if fresh and _copied(session, "ingest_cells", ("cell_key", "revision", "seq"),
+                             [(c["cell_key"], c["revision"], c["seq"]) for c in fresh]):
+            # New cells by COPY, as before; the guarded statement for the rest.
+            rest = [c for c in cells if c["cell_key"] in (known or ())]
+            moved = {c["cell_key"] for c in fresh}
+        else:
+            rest, moved = cells, set()
+        if rest:
+            moved |= set(connection.scalars(_PG_CELLS, {"rows": orjson.dumps(rest).decode()}))
+        return moved
     driver = connection.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()

@@ -225,7 +225,7 @@ def write_rows(*, session: Session, plan: _Plan, topic: str) -> None:
         if key not in latest or row["revision"] > latest[key]["revision"]:
             latest[key] = {"cell_key": key, "revision": row["revision"],
                            "seq": seqs[row["event_id"]]}
-    moved = upsert_cells(session=session, cells=list(latest.values()))
+    moved = upsert_cells(session=session, cells=list(latest.values()), known=plan.known)
     lost = [r for r in rows if r["cell_key"] not in moved]
     if lost:
         delete_log(session=session, event_ids=[r["event_id"] for r in lost])
