@@ -35,11 +35,16 @@ def _settings(data_dir: Path | None = None) -> KitSettings:
 def run(
     no_demo: Annotated[bool, typer.Option("--no-demo", help="Start without the simulator")] = False,
     data_dir: DataDir = None,
+    port_base: Annotated[int | None, typer.Option(
+        envvar="SAMSTAT_PORT_BASE", help="Services on base+1..base+4 (default 8001..8004); "
+        "the local broker listens where SAMSTAT_KAFKA_BOOTSTRAP_SERVERS says")] = None,
+    demo_interval: Annotated[float, typer.Option(help="Seconds per simulated month")] = 10.0,
 ) -> None:
     """Start the broker, all four services, the worker and the demo agencies (Ctrl-C stops)."""
     from samstat.supervisor import run_all
 
-    raise typer.Exit(run_all(_settings(data_dir), demo=not no_demo))
+    raise typer.Exit(run_all(_settings(data_dir), demo=not no_demo, port_base=port_base,
+                             demo_interval=demo_interval))
 
 
 @app.command()
@@ -199,13 +204,16 @@ def token_list(data_dir: DataDir = None) -> None:
 @app.command()
 def demo(
     ingest_url: Annotated[str, typer.Option()] = "http://127.0.0.1:8001",
+    initiatives_url: Annotated[str, typer.Option()] = "http://127.0.0.1:8003",
     interval: Annotated[float, typer.Option(help="Seconds per simulated month")] = 10.0,
     data_dir: DataDir = None,
 ) -> None:
-    """Simulated agencies publishing monthly figures for the six Umeåregionen municipalities."""
+    """Simulated agencies playing the demo scenario (samstat/demo_data/scenario.yaml): every
+    measure the 2024 plan reads, SCB's official figures, one agency over Kafka."""
     from samstat.demo import run_demo
 
-    run_demo(_settings(data_dir), ingest_url=ingest_url, interval=interval)
+    run_demo(_settings(data_dir), ingest_url=ingest_url, initiatives_url=initiatives_url,
+             interval=interval)
 
 
 @app.command()
@@ -312,6 +320,28 @@ def import_scb(
         raise typer.BadParameter("http or kafka", param_hint="--via")
     raise typer.Exit(scb_main(file, table=table, mapping=mapping, scb_url=scb_url, via=via,
                               url=url, token=token, dry_run=dry_run, json_output=json_output))
+
+
+@import_app.command("kolada")
+def import_kolada(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="Kolada API v3 data answer (JSON)")],
+    agency: Annotated[str, typer.Option(help="Who publishes it (Kolada has no agency code "
+                                             "yet)")] = "samordningsforbundet",
+    via: Annotated[str, typer.Option(help="http | kafka")] = "http",
+    url: Annotated[str, typer.Option(help="Ingest base URL")] = "http://127.0.0.1:8001",
+    token: Annotated[str | None, typer.Option(envvar="SAMSTAT_TOKEN", show_envvar=True,
+                                              help="The publishing agency's token")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only, send nothing")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Summary as JSON")] = False,
+) -> None:
+    """Map Kolada KPIs (one catalogue measure kolada_<kpi> each) and publish them."""
+    from samstat.importers.kolada import main as kolada_main
+
+    if via not in ("http", "kafka"):
+        raise typer.BadParameter("http or kafka", param_hint="--via")
+    raise typer.Exit(kolada_main(file, agency=agency, via=via, url=url, token=token,
+                                 dry_run=dry_run, json_output=json_output))
 # --- end samstat import ---
 
 

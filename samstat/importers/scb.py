@@ -9,7 +9,6 @@ docstring for the choice of libraries.
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 import pandas as pd
 
 from samstat.agency_files import PublishError
+from samstat.importers.common import fatal, publish_docs
 from samstat.importers.mapping import Mapping, MappingError, apply, load_mapping, shipped
 
 AGENCY = "scb"
@@ -125,27 +125,11 @@ def main(path: Path | None, *, table: str | None = None, mapping: Path | None = 
          scb_url: str = SCB_API, json_output: bool = False, **options: Any) -> int:
     """Run ``samstat import scb``: map, then publish as ``scb`` exactly as ``samstat publish``
     does (exit code 0 ok, 1 rejections, 2 nothing could be sent)."""
-    from samstat import publish
-
     try:
         chosen, docs = observations(path, table=table, mapping=mapping, scb_url=scb_url)
     except (MappingError, PublishError) as exc:
-        return _fatal(str(exc), json_output)
+        return fatal(str(exc), json_output)
     if not docs:
-        return _fatal(f"table {chosen.table} gave no observations", json_output)
-    with tempfile.TemporaryDirectory(prefix="samstat-scb-") as tmp:
-        mapped = Path(tmp) / f"{chosen.table}.json"
-        mapped.write_text(json.dumps({"observations": docs}, ensure_ascii=False), "utf-8")
-        options.setdefault("stable_ids", True)  # importing the same table twice is harmless
-        return publish.main(mapped, agency=AGENCY, fmt="json", json_output=json_output,
-                            **options)
-
-
-def _fatal(message: str, json_output: bool) -> int:
-    import sys
-
-    if json_output:
-        sys.stdout.write(json.dumps({"error": message}) + "\n")
-    else:
-        sys.stderr.write(f"error: {message}\n")
-    return 2
+        return fatal(f"table {chosen.table} gave no observations", json_output)
+    return publish_docs(docs, name=chosen.table, agency=AGENCY, json_output=json_output,
+                        **options)
