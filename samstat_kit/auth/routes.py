@@ -34,7 +34,7 @@ from samstat_kit.web import (
 )
 
 if TYPE_CHECKING:
-    from samstat_kit.web import BrowserLogin
+    from samstat_kit.web import BrowserLogin, Reader
 
 log = logging.getLogger(__name__)
 MAX_LINKS_PER_TTL = 5  # more requests for one inbox within a link's lifetime send nothing
@@ -92,81 +92,31 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
 
     @router.get("/login", response_class=HTMLResponse, summary="The sign-in page")
     def login_form(request: Request, reader: OptionalReader, next: Next = None) -> Response:
-        who = None
-        if reader is not None:
-            who = reader.person.email if reader.person else actor(reader)
-        return login_page(request, login.safe_next(next), person_email=who)
+        return login_page(request, login.safe_next(next), person_email=_who(reader))
 
     @router.post("/login", response_class=HTMLResponse,
                  summary="Sign in with a pasted API token (kept in an HttpOnly cookie)")
     async def token_login(request: Request) -> Response:
-        form = await read_form(request)
-        if isinstance(form, int):
-            return login_page(request, login.home, error=FORM_ERRORS[form], status=form)
-        next_path = login.safe_next(form.get("next"))
-        if not csrf_valid(request, form.get("csrf_token")):
-            return login_page(request, next_path, error="error_cross_site", status=403)
-        token = form.get("token", "").strip()
-        principal = await run_in_threadpool(verify_token, request, token, cached=False)
-        if principal is None:  # the token is never echoed back
-            return login_page(request, next_path, error="error_invalid_token", status=401,
-                              token_open=True)
-        log.info("signed in: token:%s", principal.agency or "admin")
-        response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
-        max_age = (login.cookie_max_age(request.app.state.settings) if login.cookie_max_age
-                   else _auth(request).session_max_age_seconds)
-        response.set_cookie(COOKIE, token, max_age=max_age, path="/", httponly=True,
-                            samesite="lax", secure=secure_cookies(request))
-        return response
+        return await _token_login(request, login)
 
     @router.post("/login/email", response_class=HTMLResponse,
                  summary="E-mail a one-time sign-in link (the answer never says whether the "
                          "address is known)")
     async def email_login(request: Request) -> Response:
-        form = await read_form(request)
-        if isinstance(form, int):
-            return login_page(request, login.home, error=FORM_ERRORS[form], status=form)
-        next_path = login.safe_next(form.get("next"))
-        email = form.get("email", "").strip()
-        if not csrf_valid(request, form.get("csrf_token")):
-            return login_page(request, next_path, error="error_cross_site", status=403)
-        if not _auth(request).email_signin_enabled:
-            return login_page(request, next_path, status=404)
-        if not valid_email(email.lower()):
-            return login_page(request, next_path, error="error_email", status=400,
-                              email=email[:254])
-        prepared = await run_in_threadpool(_link_message, request, email, next_path)
-        response = pages.render(request, "sent.html", title_key="sent_title",
-                                error=None, next_path=next_path, minutes=_minutes(request))
-        # Sent after the answer: the answer's timing must not tell a known address either.
-        if prepared is not None:
-            message, link = prepared
-            dev = request.app.state.settings.env == "dev"
-            response.background = BackgroundTask(signin.send, _auth(request), message,
-                                                  dev_link=link if dev else None)
-        return response
+        return await _email_login(request, login)
 
     @router.get("/login/link", response_class=HTMLResponse,
                 summary="The e-mailed link: a confirmation page (a GET never signs in)")
     def link_page(request: Request, token: Annotated[str, Query(max_length=200)] = ""
                   ) -> Response:
-        with _db(request) as session:
-            found = store.peek_link(session=session, secret=token)
-        response = pages.render(
-            request, "confirm.html", status=200 if found else 410, error=None,
-            title_key="confirm_title" if found else "invalid_title",
-            person_email=found[0].email if found else None, link_token=token)
-        response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the secret
-        return response
+        return _link_page(request, token)
 
     @router.post("/login/link", response_class=HTMLResponse,
                  summary="Use the e-mailed link: sign in and go on to where it leads")
     async def link_sign_in(request: Request) -> Response:
-        form = await read_form(request)
-        if isinstance(form, int):
-            return login_page(request, login.home, error=FORM_ERRORS[form], status=form)
-        if not csrf_valid(request, form.get("csrf_token")):
-            return login_page(request, login.home, error="error_cross_site", status=403)
+        form = await _checked_form(request, login)
+        if isinstance(form, Response):
+            return form
         return await run_in_threadpool(_use_link, request, login, form.get("token", ""))
 
     @router.get("/login/oidc", summary="Sign in with the organisation's account (OpenID "
@@ -182,22 +132,96 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
 
     @router.post("/logout", summary="Sign out (ends the session on every service)")
     async def logout(request: Request, reader: OptionalReader) -> Response:
-        form = await read_form(request)
-        submitted = form.get("csrf_token") if isinstance(form, dict) else None
-        if not csrf_valid(request, submitted):
-            # a sign-out form without the token (or from elsewhere) asks to confirm
-            who = (reader.person.email if reader.person else actor(reader)) if reader else None
-            return login_page(request, login.home, error="confirm_logout", status=403,
-                              person_email=who)
-        await run_in_threadpool(_end_session, request)
-        response = RedirectResponse("/login", status_code=303, headers=NO_STORE)
-        auth = _auth(request)
-        response.delete_cookie(auth.session_cookie, path="/", domain=auth.cookie_domain,
-                               httponly=True, samesite="lax", secure=secure_cookies(request))
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
-        return response
+        return await _logout(request, login, reader)
 
     return router
+
+
+def _who(reader: Reader | None) -> str | None:
+    if reader is None:
+        return None
+    return reader.person.email if reader.person else actor(reader)
+
+
+async def _checked_form(request: Request, login: BrowserLogin,
+                        error: str = "error_cross_site") -> dict[str, str] | Response:
+    """The posted form, or the login page refusing it (bad encoding, size, CSRF)."""
+    form = await read_form(request)
+    if isinstance(form, int):
+        return login_page(request, login.home, error=FORM_ERRORS[form], status=form)
+    if not csrf_valid(request, form.get("csrf_token")):
+        return login_page(request, login.safe_next(form.get("next")), error=error,
+                          status=403)
+    return form
+
+
+async def _token_login(request: Request, login: BrowserLogin) -> Response:
+    form = await _checked_form(request, login)
+    if isinstance(form, Response):
+        return form
+    next_path = login.safe_next(form.get("next"))
+    token = form.get("token", "").strip()
+    principal = await run_in_threadpool(verify_token, request, token, cached=False)
+    if principal is None:  # the token is never echoed back
+        return login_page(request, next_path, error="error_invalid_token", status=401,
+                          token_open=True)
+    log.info("signed in: token:%s", principal.agency or "admin")
+    response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
+    max_age = (login.cookie_max_age(request.app.state.settings) if login.cookie_max_age
+               else _auth(request).session_max_age_seconds)
+    response.set_cookie(COOKIE, token, max_age=max_age, path="/", httponly=True,
+                        samesite="lax", secure=secure_cookies(request))
+    return response
+
+
+async def _email_login(request: Request, login: BrowserLogin) -> Response:
+    form = await _checked_form(request, login)
+    if isinstance(form, Response):
+        return form
+    next_path = login.safe_next(form.get("next"))
+    email = form.get("email", "").strip()
+    if not _auth(request).email_signin_enabled:
+        return login_page(request, next_path, status=404)
+    if not valid_email(email.lower()):
+        return login_page(request, next_path, error="error_email", status=400,
+                          email=email[:254])
+    prepared = await run_in_threadpool(_link_message, request, email, next_path)
+    response = pages.render(request, "sent.html", title_key="sent_title",
+                            error=None, next_path=next_path, minutes=_minutes(request))
+    # Sent after the answer: the answer's timing must not tell a known address either.
+    if prepared is not None:
+        message, link = prepared
+        dev = request.app.state.settings.env == "dev"
+        response.background = BackgroundTask(signin.send, _auth(request), message,
+                                              dev_link=link if dev else None)
+    return response
+
+
+def _link_page(request: Request, token: str) -> Response:
+    with _db(request) as session:
+        found = store.peek_link(session=session, secret=token)
+    response = pages.render(
+        request, "confirm.html", status=200 if found else 410, error=None,
+        title_key="confirm_title" if found else "invalid_title",
+        person_email=found[0].email if found else None, link_token=token)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds the secret
+    return response
+
+
+async def _logout(request: Request, login: BrowserLogin, reader: Reader | None) -> Response:
+    form = await read_form(request)
+    submitted = form.get("csrf_token") if isinstance(form, dict) else None
+    if not csrf_valid(request, submitted):
+        # a sign-out form without the token (or from elsewhere) asks to confirm
+        return login_page(request, login.home, error="confirm_logout", status=403,
+                          person_email=_who(reader))
+    await run_in_threadpool(_end_session, request)
+    response = RedirectResponse("/login", status_code=303, headers=NO_STORE)
+    auth = _auth(request)
+    response.delete_cookie(auth.session_cookie, path="/", domain=auth.cookie_domain,
+                           httponly=True, samesite="lax", secure=secure_cookies(request))
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    return response
 
 
 def _link_message(request: Request, email: str, next_path: str
