@@ -171,3 +171,27 @@ def test_one_click_link(client: TestClient, sqlite_url: str) -> None:
     assert gone.status_code == 410 and "gått ut" in gone.text
     with session_scope(factory) as s:
         assert s.get(Alert, other.id).status == "firing"  # type: ignore[union-attr]
+
+
+def test_muted_alerts_say_so(client: TestClient, auth: dict) -> None:
+    """A quiet time of the convener, and an open data-quality alert on the inputs: the inbox
+    and the alert page say the alert is muted, and why."""
+    alert = alert_of(client)
+    assert client.post("/v1/mute-windows", headers=auth[AF], json={
+        "convener": FK, "start": "01-01", "end": "12-31"}).status_code == 403
+    assert client.post("/v1/mute-windows", headers=auth[FK], json={
+        "convener": FK, "start": "02-30", "end": "03-01"}).status_code == 422
+    made = client.post("/v1/mute-windows", headers=auth[FK], json={
+        "convener": FK, "start": "01-01", "end": "12-31", "comment": "test"})
+    assert made.status_code == 201, made.text
+    try:
+        inbox = client.get("/inbox", headers=auth[FK]).text
+        row = inbox.split(f'data-alert="{alert.id}"', 1)[1].split("</tr>", 1)[0]
+        assert 'class="badge muted">Tystat<' in row
+        assert "Tysta perioder" in inbox and "1 januari" in inbox and "31 december" in inbox
+        page = client.get(f"/inbox/{alert.id}", headers=auth[FK]).text
+        assert "Tystat: Försäkringskassan har en tyst period till" in page
+    finally:
+        assert client.delete(f"/v1/mute-windows/{made.json()['id']}",
+                             headers=auth[FK]).status_code == 204
+    assert "Tystat" not in client.get(f"/inbox/{alert.id}", headers=auth[FK]).text
