@@ -94,6 +94,30 @@ class Problem:
 def shape_problem(doc: Any, *, max_depth: int = MAX_DEPTH) -> str | None:
     """Why ``doc`` (parsed JSON) is refused whole, or None: nested deeper than ``max_depth``,
     or an integer beyond 64 bits. The reason names a place, never a value."""
+    if _shape_ok(doc, max_depth):
+        return None
+    return _shape_problem(doc, max_depth)
+
+
+def _shape_ok(doc: Any, max_depth: int) -> bool:
+    """The common case, fast: containers and integers only, no paths built."""
+    if type(doc) is not dict and type(doc) is not list:
+        return not (type(doc) is int and not INT64_MIN <= doc <= INT64_MAX)
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        for v in (item.values() if type(item) is dict else item):
+            t = type(v)
+            if t is dict or t is list:
+                stack.append((v, depth + 1))
+            elif t is int and not INT64_MIN <= v <= INT64_MAX:
+                return False
+    return True
+
+
+def _shape_problem(doc: Any, max_depth: int) -> str | None:
     stack: list[tuple[Any, int, str]] = [(doc, 1, "")]
     while stack:
         item, depth, where = stack.pop()
