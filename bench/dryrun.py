@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,11 +57,11 @@ def _without_disclosure() -> Iterator[None]:
         return [SuppressionRead(index=plan.rows[s.index]["_index"], reason=s.reason)
                 for s in gate.suppress(docs, person, threshold)]
 
-    service.suppress_small_counts = simple  # type: ignore[assignment]
+    service.suppress_small_counts = simple
     try:
         yield
     finally:
-        service.suppress_small_counts = original  # type: ignore[assignment]
+        service.suppress_small_counts = original
 
 
 def measure(db_url: str, n: int) -> dict[str, list[float]]:
@@ -130,6 +131,7 @@ def run(ctx: Ctx) -> Section:
     sec = Section("dryrun", "8. Dry run: one verdict, nothing stored",
                   "quick" if ctx.quick else "full", time.strftime("%Y-%m-%d %H:%M"))
     results: dict[str, dict[str, list[float]]] = {}
+    load_before = os.getloadavg()[0]
     with _without_disclosure():
         say("  dry run, SQLite")
         results["SQLite"] = measure(sqlite_url(ctx.sub("dryrun") / "dryrun.db"), n)
@@ -137,6 +139,13 @@ def run(ctx: Ctx) -> Section:
             if pg is not None:
                 say("  dry run, PostgreSQL")
                 results["PostgreSQL"] = measure(pg, n)
+    load_after = os.getloadavg()[0]
+    sec.raw["load_average"] = [load_before, load_after]
+    if max(load_before, load_after) > (os.cpu_count() or 1):
+        sec.notes.append(
+            f"The machine was oversubscribed during this run (1-minute load average "
+            f"{load_before:.1f} before, {load_after:.1f} after, on {os.cpu_count()} cores): "
+            f"every figure here, the baselines included, is inflated by waiting for a core.")
     rows = []
     for label, res in results.items():
         p99 = pct(res["http"], 99) * 1000

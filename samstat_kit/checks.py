@@ -215,7 +215,7 @@ def parse_records(records: list[Any]) -> tuple[list[tuple[int, ObservationCreate
 
 def dump_records(observations: list[ObservationCreate]) -> list[dict[str, Any]]:
     """The observations as JSON-ready dicts, in one call."""
-    return _RECORDS.dump_python(observations, mode="json")  # type: ignore[no-any-return]
+    return _RECORDS.dump_python(observations, mode="json")
 
 
 def parse_record(index: int, raw: Any) -> tuple[ObservationCreate | None, list[Problem]]:
