@@ -137,3 +137,44 @@ def test_history_and_updated_after(memory_session: Session) -> None:
                          period="2023-01", as_of=T0 + timedelta(days=29))
     assert before is not None and before.fye == 10.0
     assert Period(2023, 1, 1).days == 31
+
+
+def test_exports_as_of_updated_after_and_history(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from samstat_kit.auth import service as tokens
+    from samstat_kit.db import session_factory, session_scope
+    from services.indicators.app import create_app
+    from services.indicators.config import IndicatorsSettings
+
+    from .official_data import delete, load
+    from .test_readmodel_data import value_doc
+
+    ind = "t_v" + str(abs(hash(db_url)) % 10**8)
+    docs = [value_doc(ind, "2480", "2081", 1.0, computed_at="2024-01-10T08:00:00+00:00"),
+            value_doc(ind, "2480", "2081", 2.0, computed_at="2024-06-20T08:00:00+00:00"),
+            value_doc(ind, "2480", "2082", 5.0, computed_at="2024-02-01T08:00:00+00:00")]
+    load(db_url, docs)
+    try:
+        with session_scope(session_factory(db_url)) as session:
+            token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
+        client = TestClient(create_app(IndicatorsSettings(database_url=db_url)))
+        bearer = {"Authorization": f"Bearer {token}"}
+        url = f"/v1/indicators/{ind}/export.csv"
+
+        def values(**params: str) -> list[tuple[str, str]]:
+            text = client.get(url, params={"area": "2480", **params}, headers=bearer).text
+            return [(line.split(",")[3], line.split(",")[4]) for line in text.splitlines()[1:]]
+
+        assert values() == [("2081", "2"), ("2082", "5")]
+        assert values(as_of="2024-06-10") == [("2081", "1"), ("2082", "5")]
+        assert values(updated_after="2024-03-01") == [("2081", "2")]
+        assert values(include_history="true") == [("2081", "1"), ("2081", "2"), ("2082", "5")]
+        series = client.get(f"/v1/indicators/{ind}/series", params={
+            "area": "2480", "granularity": "year", "as_of": "2024-06-10",
+            "include_history": "true"}, headers=bearer).json()
+        assert [(p["period"], p["value"], len(p["history"])) for p in series["points"]] == [
+            ("2081", 1.0, 1), ("2082", 5.0, 1)]
+        assert client.get(url, params={"as_of": "juni"}, headers=bearer).status_code == 422
+    finally:
+        delete(db_url, docs)

@@ -30,9 +30,9 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
 from services.indicators.fye.maths import BENEFITS
-from services.indicators.readmodel import formats, service
+from services.indicators.readmodel import formats, service, vintages
 from services.indicators.readmodel.models import IndicatorValue
-from services.indicators.readmodel.router import AsOf, UpdatedAfter, instant
+from services.indicators.readmodel.router import AsOf, IncludeHistory, UpdatedAfter, instant
 from services.indicators.readmodel.schemas import FyeRead
 
 router = APIRouter(tags=["exports"])
@@ -137,15 +137,22 @@ def _granularity_rank(g: str) -> int:
 
 def _indicator_rows(request: Request, indicator: str, area: str | None,
                     granularity: str | None, as_of: str | None = None,
-                    updated_after: str | None = None) -> list[IndicatorValue]:
+                    updated_after: str | None = None, history: bool = False
+                    ) -> list[IndicatorValue]:
     areas = _areas(request.app.state.catalogue, area)
+    at, after = instant(as_of, "as_of"), instant(updated_after, "updated_after")
     with session_scope(request.app.state.session_factory) as session:
-        rows = service.values(session=session, indicator=indicator, areas=areas,
-                              granularity=granularity, as_of=instant(as_of, "as_of"),
-                              updated_after=instant(updated_after, "updated_after"))
+        if history:  # every version, each with its computed_at
+            rows = [r for r in vintages.every_version(
+                session=session, indicator=indicator, areas=areas, granularity=granularity,
+                as_of=at) if after is None or vintages.utc(r.computed_at) > after]
+        else:
+            rows = service.values(session=session, indicator=indicator, areas=areas,
+                                  granularity=granularity, as_of=at, updated_after=after)
     order = {a: i for i, a in enumerate(areas or [])}
     return sorted(rows, key=lambda r: (order.get(r.area, 0), r.area,
-                                       _granularity_rank(r.granularity), parse(r.period)))
+                                       _granularity_rank(r.granularity), parse(r.period),
+                                       vintages.utc(r.computed_at)))
 
 
 # --------------------------------------------------------------------------- indicators
@@ -176,8 +183,10 @@ def export_indicator_csv(
                                       description="area code(s), comma-separated; all if "
                                                   "left out")] = None,
     granularity: Granularity = None, as_of: AsOf = None, updated_after: UpdatedAfter = None,
+    include_history: IncludeHistory = False,
 ) -> Response:
-    rows = _indicator_rows(request, indicator, area, granularity, as_of, updated_after)
+    rows = _indicator_rows(request, indicator, area, granularity, as_of, updated_after,
+                           include_history)
     return _download(indicator_csv(rows, request.app.state.catalogue), CSV_TYPE,
                      indicator, (area or "all").replace(",", "-"), granularity or "all")
 

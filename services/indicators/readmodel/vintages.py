@@ -136,3 +136,16 @@ def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime |
     ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return ts.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if ts.tzinfo is None else \
         ts.astimezone(UTC)
+
+
+def every_version(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
+                  granularity: str | None = None, as_of: datetime | None = None
+                  ) -> list[IndicatorValue]:
+    """Every version of the values (include_history), oldest first per value."""
+    q = select(IndicatorVersion).where(IndicatorVersion.indicator == indicator)
+    q = _narrow(q, IndicatorVersion, list(areas) if areas is not None else None, None,
+                granularity)
+    if as_of is not None:
+        q = q.where(IndicatorVersion.computed_at <= utc(as_of))
+    found = [_as_value(v) for v in session.scalars(q)]
+    return sorted(found, key=lambda r: (r.area, parse(r.period), utc(r.computed_at)))
