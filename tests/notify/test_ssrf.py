@@ -7,20 +7,25 @@ Names resolve through an injected resolver only; every receiver listens on loopb
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.db import session_factory, session_scope
+from samstat_kit.netguard import WebhookGuard, allow_list_from
 from services.notify.app import create_app
 from services.notify.config import NotifySettings
+from services.notify.delivery.senders import DeliveryError, send_webhook, webhook_client
 from services.notify.subscriptions.models import Subscription
 
 from .factory import indicator_id, record, registry_doc, tokens, value_doc, wait_for
@@ -233,3 +238,47 @@ def test_the_allow_list_lets_named_internal_receivers_through(fresh_url: str,
                 "target": f"http://127.0.0.2:{receiver.port}/in"}).status_code == 422
             fire(client, REGION)
             wait_for(lambda: receiver.on("/in"))
+
+
+@dataclass(frozen=True)
+class Message:
+    """The smallest thing the webhook sender sends (what a Notice or a digest provides)."""
+
+    target: str
+    secret: str | None = None
+
+    def email_message(self, sender: str) -> Any:
+        raise NotImplementedError
+
+    def webhook_body(self) -> bytes:
+        return b'{"v":1}'
+
+    def webhook_headers(self) -> dict[str, str]:
+        return {"X-Samstat-Delivery": "77"}
+
+
+def test_the_webhook_client_connects_only_where_the_guard_pinned(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pin, no connection (whoever calls the client); and a proxy from the environment is
+    not used (it would resolve the name itself, past the check)."""
+    with webhook_receiver() as receiver, webhook_receiver() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
+        monkeypatch.setenv("http_proxy", proxy.url(""))
+        guard = WebhookGuard(allow_list_from("allowed.test"),
+                             Names({"allowed.test": ["127.0.0.1"]}))
+
+        async def run() -> None:
+            client = webhook_client()
+            try:
+                with pytest.raises(httpx.ConnectError, match="not allowed"):
+                    await client.post(receiver.url("/unpinned"), content=b"{}")
+                await send_webhook(client, Message(f"http://allowed.test:{receiver.port}/p"),
+                                   2.0, guard)
+                with pytest.raises(DeliveryError, match=r"^refused: address not allowed$"):
+                    await send_webhook(client, Message(receiver.url("/literal")), 2.0, guard)
+            finally:
+                await client.aclose()
+
+        asyncio.run(run())
+    assert [h.path for h in receiver.hits] == ["/p"] and proxy.hits == []
+    assert receiver.hits[0].headers["webhook-id"] == "samstat-77"
