@@ -21,13 +21,19 @@ from services.ingest.observations.models import (
 )
 
 
-@pytest.fixture
-def ingest_db(db_url: str) -> str:
-    """The migrated database, with ingest's tables emptied for this test."""
+def _empty(db_url: str) -> None:
     with session_scope(session_factory(db_url)) as s:
         for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch):
             s.execute(delete(model))
-    return db_url
+
+
+@pytest.fixture
+def ingest_db(db_url: str) -> Iterator[str]:
+    """The migrated database, with ingest's tables emptied for this test and after it (tests
+    that do not use this fixture must not meet its cells)."""
+    _empty(db_url)
+    yield db_url
+    _empty(db_url)
 
 
 @pytest.fixture
