@@ -44,9 +44,15 @@ __all__ = [
     "validator",
 ]
 
-SCHEMAS_DIR: Path = Path(
-    os.environ.get("SAMSTAT_SCHEMAS_DIR") or Path(__file__).resolve().parents[1] / "schemas"
-)
+def _schemas_dir() -> Path:
+    """The repository's ``schemas/``, else the copy installed inside this package (the
+    agencies' client wheel carries the contract as ``samstat_kit/schemas``)."""
+    here = Path(__file__).resolve().parent
+    repo = here.parent / "schemas"
+    return repo if (repo / "observation.v1.schema.json").is_file() else here / "schemas"
+
+
+SCHEMAS_DIR: Path = Path(os.environ.get("SAMSTAT_SCHEMAS_DIR") or _schemas_dir())
 
 ANY_AGENCY = "*"
 ANY_MUNICIPALITY = "municipality"
@@ -95,7 +101,9 @@ def _format_checker() -> jsonschema.FormatChecker:
     def _is_datetime(value: object) -> bool:
         if not isinstance(value, str):
             return True
-        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+        # Python 3.9's fromisoformat (the agencies' client) reads no "Z": say +00:00.
+        text = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
+        parsed = datetime.fromisoformat(text)
         return parsed.tzinfo is not None
 
     return checker
