@@ -1,160 +1,225 @@
-"""Simulated agencies: realistic monthly figures for the six Umeåregionen municipalities.
+"""Simulated agencies playing the demo scenario (``samstat/demo_data/scenario.yaml``).
 
-Försäkringskassan, Arbetsförmedlingen, the municipalities' social services and SCB publish
-through ingest over HTTP, like real integrations. The history is backfilled first; then one
-simulated month passes every ``interval`` seconds. Now and then a municipality's figures jump
-(a visible deviation, so alerts appear), and now and then an agency corrects an earlier month
-with a higher revision (so alerts resolve).
+Every measure the 2024 plan's indicators read is published, like real integrations: SCB's
+population and official full-year equivalents through ``samstat import scb`` (its sample
+tables), Försäkringskassan, Arbetsförmedlingen, the six municipalities, Kriminalvården and the
+association over HTTP, Region Västerbotten over its Kafka raw topic. The history (2023-2024)
+goes out first, so the follow-up report can judge 2024 within minutes; then one simulated
+month passes every ``interval`` seconds, and the scenario's late corrections arrive.
 """
 
 from __future__ import annotations
 
-import calendar
 import logging
-import random
 import time
-import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from samstat.demo_series import (
+    BASE_YEAR,
+    Cell,
+    Generator,
+    Revisions,
+    load_scenario,
+    months,
+    next_month,
+    stable_id,
+)
 from samstat_kit.settings import KitSettings
 
 log = logging.getLogger("samstat.demo")
-
-# Population 20–64 (approximate, 2023) of the member municipalities.
-MUNICIPALITIES = {"2480": 76_000, "2460": 4_700, "2404": 2_600, "2409": 3_400,
-                  "2401": 3_300, "2403": 1_150}
-# Typical FYE per inhabitant 20–64 by benefit system; together about 11 %.
-SHARES = {"sickness": 0.028, "sickness_activity_compensation": 0.038, "unemployment": 0.015,
-          "labour_market_programme": 0.013, "economic_assistance": 0.010, "establishment": 0.003}
-PUBLISHER = {"sickness": "forsakringskassan", "sickness_activity_compensation": "forsakringskassan",
-             "unemployment": "arbetsformedlingen", "labour_market_programme": "arbetsformedlingen",
-             "establishment": "arbetsformedlingen"}
-SEX_SPLIT = {"K": 0.56, "M": 0.44}
-FIRST_YEAR = 2022
-# The history ends here; a planted deviation in its last month makes an alert appear at once.
-BACKFILL_UNTIL = (2024, 2)
-PLANTED = ("2404", 2024, 2, "sickness", 1.6)
-
-
-def publisher(benefit: str, area: str) -> str:
-    return PUBLISHER.get(benefit, f"kommun-{area}")
-
-
-class Simulator:
-    def __init__(self, seed: int = 2024) -> None:
-        self.rng = random.Random(seed)
-        self.revisions: dict[tuple[str, ...], int] = defaultdict(int)
-        self.deviations: list[tuple[str, int, int, str]] = []
-
-    def _obs(self, agency: str, measure: str, area: str, period: str, dims: dict[str, str],
-             value: float, unit: str, revision: int | None = None) -> dict[str, Any]:
-        key = (agency, measure, area, period, *(f"{k}={v}" for k, v in sorted(dims.items())))
-        self.revisions[key] = revision or self.revisions[key] + 1
-        return {
-            "event_id": str(uuid.uuid4()), "agency": agency, "measure": measure, "area": area,
-            "period": period, "dimensions": dims, "value": value, "unit": unit,
-            "revision": self.revisions[key], "produced_at": datetime.now(UTC).isoformat(),
-        }
-
-    def population(self, year: int) -> list[dict[str, Any]]:
-        return [self._obs("scb", "population", area, str(year), {"sex": sex, "age": "20-64"},
-                          round(pop * split * (1 + 0.004 * (year - 2023))), "persons")
-                for area, pop in MUNICIPALITIES.items() for sex, split in SEX_SPLIT.items()]
-
-    def month(self, year: int, month: int, factor: dict[tuple[str, str], float] | None = None
-              ) -> list[dict[str, Any]]:
-        days = calendar.monthrange(year, month)[1]
-        trend = 1 - 0.01 * (year - FIRST_YEAR)  # a slow national improvement
-        out = []
-        for area, pop in MUNICIPALITIES.items():
-            for benefit, share in SHARES.items():
-                f = (factor or {}).get((area, benefit), 1.0)
-                for sex, split in SEX_SPLIT.items():
-                    noise = 1 + self.rng.uniform(-0.015, 0.015)
-                    value = round(pop * share * split * days * trend * noise * f, 1)
-                    out.append(self._obs(publisher(benefit, area), "benefit_net_days", area,
-                                         f"{year}-{month:02d}", {"benefit": benefit, "sex": sex},
-                                         value, "days"))
-        return out
-
-    def next_month(self, year: int, month: int) -> list[dict[str, Any]]:
-        """A live month: sometimes with a deviation, sometimes with a correction."""
-        factor: dict[tuple[str, str], float] = {}
-        if self.rng.random() < 0.3:
-            area = self.rng.choice(list(MUNICIPALITIES))
-            benefit = self.rng.choice(list(SHARES))
-            factor[(area, benefit)] = 1.5
-            self.deviations.append((area, year, month, benefit))
-            log.info("deviation planted: %s %s %d-%02d", area, benefit, year, month)
-        out = self.month(year, month, factor)
-        if self.deviations and self.rng.random() < 0.2:
-            area, y, m, benefit = self.deviations.pop(0)
-            log.info("correcting %s %s %d-%02d with a new revision", area, benefit, y, m)
-            out += [o for o in self.month(y, m) if o["area"] == area]
-        return out
+SCB_SAMPLES = Path(__file__).resolve().parent / "importers" / "samples" / "scb"
 
 
 def _post(client: httpx.Client, tokens: dict[str, str], observations: list[dict[str, Any]]
           ) -> None:
+    """POST per agency in batches of 1000, retrying while a service starts or is busy."""
     by_agency: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for o in observations:
         by_agency[o["agency"]].append(o)
     for agency, batch in by_agency.items():
         for i in range(0, len(batch), 1000):
-            for attempt in range(30):
+            for attempt in range(60):
                 try:
                     r = client.post("/v1/observations", json={"observations": batch[i:i + 1000]},
                                     headers={"Authorization": f"Bearer {tokens[agency]}"})
                 except httpx.TransportError:
                     r = None
                 if r is not None and r.status_code == 202:
-                    receipt = r.json()
-                    if receipt["rejected"]:
-                        log.warning("%s: rejected %s", agency, receipt["rejected"][:3])
+                    rejected = r.json().get("rejected") or []
+                    if rejected:
+                        log.warning("%s: %d rejected, e.g. %s", agency, len(rejected),
+                                    rejected[:2])
                     break
                 if r is not None and r.status_code < 500 and r.status_code != 429:
-                    raise RuntimeError(f"{agency}: {r.status_code} {r.text}")
+                    raise RuntimeError(f"{agency}: {r.status_code} {r.text[:500]}")
                 time.sleep(min(5.0, 0.5 * (attempt + 1)))
 
 
-def issue_tokens(settings: KitSettings) -> dict[str, str]:
+def _send_kafka(agency: str, observations: list[dict[str, Any]], bootstrap: str) -> None:
+    from samstat.agency_files import Row
+    from samstat.agency_send import send_kafka
+
+    summary = send_kafka([Row(number=i + 1, doc=o) for i, o in enumerate(observations)],
+                         agency=agency, bootstrap_servers=bootstrap)
+    if summary.rejected:
+        log.warning("%s over Kafka: %d not delivered, e.g. %s", agency, len(summary.rejected),
+                    summary.rejected[:2])
+
+
+def scb_figures() -> list[dict[str, Any]]:
+    """SCB's population 20-64 and official FYE, through the SCB importer's table mappings."""
+    from samstat.importers.scb import observations
+
+    docs: list[dict[str, Any]] = []
+    for table in load_scenario()["scb_tables"]:
+        _mapping, mapped = observations(SCB_SAMPLES / table)
+        docs += mapped
+    return docs
+
+
+def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
+    from samstat_kit.contracts import load_catalogue
+
+    population: dict[str, float] = defaultdict(float)
+    fye: dict[tuple[str, int, str, str], float] = {}
+    members = set(scenario["members"])
+    for d in scb:
+        if d["area"] not in members:
+            continue
+        if d["measure"] == "population" and d["period"] == str(BASE_YEAR):
+            population[d["area"]] += d["value"]
+        elif (d["measure"] == "fye_official"
+              and int(d["period"]) >= scenario["benefit_days"].get("from_year", BASE_YEAR)):
+            dims = d["dimensions"]
+            fye[(d["area"], int(d["period"]), dims["benefit"], dims["sex"])] = d["value"]
+    units = {code: m.unit for code, m in load_catalogue().measures.items()}
+    return Generator(scenario, population, fye, units)
+
+
+class Publisher:
+    """Sends cells as observations: over HTTP, or the scenario's Kafka agency over Kafka."""
+
+    def __init__(self, client: httpx.Client, tokens: dict[str, str], kafka_agency: str | None,
+                 bootstrap: str) -> None:
+        self.client, self.tokens = client, tokens
+        self.kafka_agency, self.bootstrap = kafka_agency, bootstrap
+        self.revisions = Revisions()
+        self.sent = 0
+
+    def cells(self, cells: list[Cell]) -> None:
+        self.docs([self.revisions.observation(c) for c in cells])
+
+    def docs(self, docs: list[dict[str, Any]]) -> None:
+        over_kafka = [d for d in docs if d["agency"] == self.kafka_agency]
+        _post(self.client, self.tokens, [d for d in docs if d["agency"] != self.kafka_agency])
+        if over_kafka and self.kafka_agency:
+            _send_kafka(self.kafka_agency, over_kafka, self.bootstrap)
+        self.sent += len(docs)
+
+
+def issue_tokens(settings: KitSettings, agencies: set[str]) -> dict[str, str]:
     from samstat.components import migrate_all
     from samstat_kit.auth import service as tokens
     from samstat_kit.db import session_factory, session_scope
 
     migrate_all(settings.db_url)
-    agencies = {"scb", *PUBLISHER.values(), *(f"kommun-{a}" for a in MUNICIPALITIES)}
     with session_scope(session_factory(settings.db_url)) as session:
-        return {a: tokens.issue(session=session, scope="agency", agency=a, ttl_days=30)
-                for a in sorted(agencies)}
+        tokens_by_agency = {a: tokens.issue(session=session, scope="agency", agency=a,
+                                            ttl_days=30) for a in sorted(agencies)}
+        tokens_by_agency["admin"] = tokens.issue(session=session, scope="admin", ttl_days=1)
+        return tokens_by_agency
 
 
-def run_demo(settings: KitSettings, *, ingest_url: str, interval: float,
-             months: int | None = None) -> None:
-    """Backfill, then publish one simulated month per ``interval`` (for ``months``, or ever)."""
+def apply_registry_changes(scenario: dict[str, Any], initiatives_url: str, admin: str,
+                           attempts: int = 60) -> None:
+    """The operator's changes to the plan (e.g. a stale rule), through the registry API."""
+    headers = {"Authorization": f"Bearer {admin}"}
+    with httpx.Client(base_url=initiatives_url, timeout=15, headers=headers) as client:
+        for change in scenario.get("registry") or []:
+            url = f"/v1/indicators/{change['indicator']}"
+            for attempt in range(attempts):
+                try:
+                    r = client.get(url)
+                    if r.status_code == 200:
+                        rules = r.json()["rules"]
+                        if change["add_rule"]["kind"] in {x["kind"] for x in rules}:
+                            break
+                        r = client.patch(url, json={"rules": [*rules, change["add_rule"]]},
+                                         headers={"If-Match": r.headers.get("etag", "")})
+                        if r.status_code == 200:
+                            log.info("registry: %s gets rule %s", change["indicator"],
+                                     change["add_rule"])
+                            break
+                except httpx.TransportError:
+                    pass
+                time.sleep(min(3.0, 0.5 * (attempt + 1)))
+            else:
+                log.warning("registry: could not change %s", change["indicator"])
+
+
+def _correction(gen: Generator, pub: Publisher, fix: dict[str, Any]) -> None:
+    """A late correction: the agency republishes a past period's cells, higher revision."""
+    y, rest = fix["period"].split("-", 1)
+    m = int(rest) if rest.isdigit() else 12
+    spec = next(s for s in gen.sc["series"] if s["measure"] == fix["measure"])
+    cells = [c for c in gen.series(spec, int(y), m)
+             if c.area == fix["area"] and c.period == fix["period"]]
+    for c in cells:
+        c.value = round(c.value * fix["factor"])
+    log.info("correction: %s (%d cells)", fix.get("note") or fix["measure"], len(cells))
+    pub.cells(cells)
+
+
+def run_demo(settings: KitSettings, *, ingest_url: str, interval: float = 10.0,
+             initiatives_url: str = "http://127.0.0.1:8003", months_live: int | None = None
+             ) -> None:
+    """History first, then one simulated month per ``interval`` (for ``months_live``, or
+    for ever)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s demo %(message)s")
-    for noisy in ("httpx", "alembic"):
+    for noisy in ("httpx", "alembic", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    tokens = issue_tokens(settings)
-    sim = Simulator()
-    with httpx.Client(base_url=ingest_url, timeout=30) as client:
-        for year in range(FIRST_YEAR, BACKFILL_UNTIL[0] + 2):
-            _post(client, tokens, sim.population(year))
-        year, month = FIRST_YEAR, 1
-        while (year, month) <= BACKFILL_UNTIL:
-            area, py, pm, benefit, f = PLANTED
-            factor = {(area, benefit): f} if (year, month) == (py, pm) else None
-            _post(client, tokens, sim.month(year, month, factor))
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        log.info("history published up to %d-%02d", *BACKFILL_UNTIL)
+    scenario = load_scenario()
+    scb = scb_figures()
+    gen = generator(scenario, scb)
+    first = gen.month(*map(int, scenario["first_month"].split("-")))
+    agencies = {"scb", *(c.agency for c in first + gen.coordination_need() + gen.milestones())}
+    agencies |= {f"kommun-{a}" for a in scenario["members"]}
+    tokens = issue_tokens(settings, agencies)
+    with httpx.Client(base_url=ingest_url, timeout=60) as client:
+        pub = Publisher(client, tokens, scenario.get("kafka_agency"),
+                        settings.kafka.bootstrap_servers)
+        _post(client, tokens, _complete(scb))
+        log.info("SCB: %d official figures (population 20-64, FYE) published", len(scb))
+        apply_registry_changes(scenario, initiatives_url, tokens["admin"])
+        pub.cells(gen.coordination_need() + gen.milestones())
+        y, m = map(int, scenario["first_month"].split("-"))
+        chunk: list[Cell] = []
+        for y, m in months(scenario["first_month"], scenario["history_until"]):
+            chunk += gen.month(y, m)
+            if m % 6 == 0:  # half a year per request: fewer, larger disclosure checks
+                pub.cells(chunk)
+                chunk = []
+        pub.cells(chunk)
+        log.info("history published up to %d-%02d (%d observations)", y, m, pub.sent)
         n = 0
-        while months is None or n < months:
+        while months_live is None or n < months_live:
             time.sleep(interval)
-            _post(client, tokens, sim.next_month(year, month))
-            log.info("published %d-%02d", year, month)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            y, m = next_month(y, m)
             n += 1
+            pub.cells(gen.month(y, m))
+            for fix in scenario.get("corrections") or []:
+                if fix["at_live_month"] == n:
+                    _correction(gen, pub, fix)
+            log.info("published %d-%02d", y, m)
+
+
+def _complete(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """SCB's mapped figures as full observations (agency, event id, revision, time)."""
+    now = datetime.now(UTC).isoformat()
+    return [d | {"agency": "scb", "event_id": stable_id(d, 1), "revision": 1, "produced_at": now}
+            for d in docs]

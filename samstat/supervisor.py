@@ -3,6 +3,11 @@
 Starts the local broker (unless a broker already answers), migrates and seeds the data dir,
 then the four services, the indicators worker and the demo agencies as child processes.
 Ctrl-C (or SIGTERM) stops them all, children first, broker last.
+
+Ports: the services listen on 8001-8004 and the local broker on 9092 unless ``port_base``
+(``--port-base`` / ``SAMSTAT_PORT_BASE``) moves the services to base+1..base+4 and the
+bootstrap address (``SAMSTAT_KAFKA_BOOTSTRAP_SERVERS``) names another loopback port; so
+several stacks (a test's and a developer's) can run side by side.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ from samstat.components import SERVICES, migrate_all
 from samstat_kit.broker import LocalBroker, broker_answers
 from samstat_kit.settings import KitSettings
 
-LOCAL_BOOTSTRAP = "127.0.0.1:9092"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def ports(port_base: int | None) -> dict[str, int]:
+    """Each service's port: the defaults, or base+1.. in the order of SERVICES."""
+    if port_base is None:
+        return {name: port for name, (_f, port) in SERVICES.items()}
+    return {name: port_base + i for i, name in enumerate(SERVICES, start=1)}
 
 
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -46,39 +58,59 @@ def _seed(settings: KitSettings) -> str:
 
     migrate_all(settings.db_url)
     with session_scope(session_factory(settings.db_url)) as session:
-        registry.seed(session=session, year=2024)
+        registry.seed(session=session)
         return tokens.issue(session=session, scope="admin", ttl_days=1)
 
 
-def run_all(settings: KitSettings, *, demo: bool = True) -> int:
+def _local_broker(settings: KitSettings) -> LocalBroker | str | None:
+    """A started local broker, None if one answers already, or an error message."""
     bootstrap = settings.kafka.bootstrap_servers
-    broker = None
-    if not broker_answers(bootstrap):
-        if bootstrap != LOCAL_BOOTSTRAP:
-            print(f"no broker answers on {bootstrap}", file=sys.stderr)
-            return 1
-        broker = LocalBroker(port=9092, log_file=settings.data_dir / "broker.log")
-        broker.start()
-        print(f"broker: started Tansu on {bootstrap}")
-    admin = _seed(settings)
-    if broker is not None:
-        # The local broker starts empty every time: bring back what the ingest log holds.
-        from samstat.replay import replay_log
+    if broker_answers(bootstrap):
+        return None
+    host, _, port = bootstrap.rpartition(":")
+    if "," in bootstrap or host not in LOCAL_HOSTS or not port.isdigit():
+        return f"no broker answers on {bootstrap}"
+    broker = LocalBroker(port=int(port), log_file=settings.data_dir / "broker.log")
+    broker.start()
+    print(f"broker: started Tansu on {bootstrap}", flush=True)
+    return broker
 
-        replayed = replay_log(settings)
-        if replayed:
-            print(f"broker: replayed {replayed} observations from the ingest log")
+
+def _environment(settings: KitSettings, by_name: dict[str, int]) -> dict[str, str]:
     env = os.environ | {
         "SAMSTAT_DATA_DIR": str(settings.data_dir.resolve()),
-        "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-        # Everything runs on this machine: webhook receivers on loopback are allowed here
-        # (notify refuses them by default; see samstat_kit/netguard.py).
-        "SAMSTAT_WEBHOOK_ALLOWED_HOSTS": os.environ.get("SAMSTAT_WEBHOOK_ALLOWED_HOSTS",
-                                                        "127.0.0.1,localhost"),
+        "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         # The local broker makes a group's first join wait the rebalance timeout.
         "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS": os.environ.get(
             "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS", "4000"),
+        "SAMSTAT_INDICATORS_URL": f"http://127.0.0.1:{by_name['indicators']}",
     }
+    if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
+        env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['indicators']}"
+    return env
+
+
+def _stop(children: list[subprocess.Popen[bytes]], broker: LocalBroker | None) -> None:
+    for child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in reversed(children):
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)
+    if broker is not None:
+        broker.stop()
+
+
+def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None = None,
+            demo_interval: float = 10.0) -> int:
+    by_name = ports(port_base)
+    broker = _local_broker(settings)
+    if isinstance(broker, str):
+        print(broker, file=sys.stderr)
+        return 1
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
 
@@ -89,30 +121,33 @@ def run_all(settings: KitSettings, *, demo: bool = True) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        for name, (_factory, port) in SERVICES.items():
+        admin = _seed(settings)
+        if broker is not None:
+            # The local broker starts empty every time: bring back what the ingest log holds.
+            from samstat.replay import replay_log
+
+            replayed = replay_log(settings)
+            if replayed:
+                print(f"broker: replayed {replayed} observations from the ingest log")
+        env = _environment(settings, by_name)
+        for name, port in by_name.items():
             children.append(_spawn(["serve", name, "--port", str(port)], env))
         children.append(_spawn(["worker"], env))
-        for name, (_factory, port) in SERVICES.items():
+        for name, port in by_name.items():
             state = "up" if _wait_healthy(port) else "NOT HEALTHY"
-            print(f"{name:12s} http://127.0.0.1:{port}  ({state})")
+            print(f"{name:12s} http://127.0.0.1:{port}  ({state})", flush=True)
         if demo and not stopping:
-            children.append(_spawn(["demo"], env))
+            children.append(_spawn([
+                "demo", "--interval", str(demo_interval),
+                "--ingest-url", f"http://127.0.0.1:{by_name['ingest']}",
+                "--initiatives-url", f"http://127.0.0.1:{by_name['initiatives']}"], env))
         print(f"admin token (valid one day): {admin}")
-        print("samstat is running; Ctrl-C stops everything.")
+        print("samstat is running; Ctrl-C stops everything.", flush=True)
         while not stopping:
             if any(c.poll() is not None for c in children):
                 print("a component exited; stopping", file=sys.stderr)
                 break
             time.sleep(0.5)
     finally:
-        for child in reversed(children):
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in reversed(children):
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if broker is not None:
-            broker.stop()
+        _stop(children, broker)
     return 0
