@@ -57,19 +57,26 @@ class DatabaseWindow:
                              "the embedded SQLite (one replica) leave it unset")
         self.per_minute = per_minute
 
+    # Three round trips: lock (and no WAL flush wait: a count need not survive a crash),
+    # prune and count (the count sees the rows as they were, hence its own filter), insert.
+    _LOCK = sa.text("SELECT set_config('synchronous_commit', 'off', true), "
+                    "pg_advisory_xact_lock(hashtext(:key))")
+    _COUNT = sa.text(f"""
+        WITH pruned AS (
+            DELETE FROM ingest_rate_hits
+            WHERE key = :key AND at <= clock_timestamp() - interval '{WINDOW_SECONDS} seconds')
+        SELECT count(*), extract(epoch FROM min(at) + interval '{WINDOW_SECONDS} seconds'
+                                             - clock_timestamp())
+        FROM ingest_rate_hits
+        WHERE key = :key AND at > clock_timestamp() - interval '{WINDOW_SECONDS} seconds'""")
+    _INSERT = sa.text("INSERT INTO ingest_rate_hits (key, at) VALUES (:key, clock_timestamp())")
+
     def hit(self, key: str) -> int | None:
-        window = sa.literal_column(f"interval '{WINDOW_SECONDS} seconds'", sa.Interval)
-        now = sa.func.clock_timestamp()
         with self.engine.begin() as conn:
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
-            conn.execute(rate_hits.delete().where(rate_hits.c.key == key,
-                                                  rate_hits.c.at <= now - window))
-            count, wait = conn.execute(
-                sa.select(sa.func.count(),
-                          sa.extract("epoch", sa.func.min(rate_hits.c.at) + window - now))
-                .where(rate_hits.c.key == key)).one()
+            conn.execute(self._LOCK, {"key": key})
+            count, wait = conn.execute(self._COUNT, {"key": key}).one()
             if count < self.per_minute:
-                conn.execute(rate_hits.insert().values(key=key, at=now))
+                conn.execute(self._INSERT, {"key": key})
                 return None
         return max(1, math.ceil(float(wait)))
 
