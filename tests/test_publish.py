@@ -7,7 +7,6 @@ The HTTP and Kafka tests run the command in process against a real ingest served
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,16 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
 from samstat import publish as pub
 from samstat.cli import app as cli
 from samstat_kit.auth import service as tokens
-from samstat_kit.broker import LocalBroker, free_port
+from samstat_kit.broker import LocalBroker
 from samstat_kit.db import session_factory, session_scope
-from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
 from services.ingest.observations.models import (
     IngestBatch,
@@ -34,6 +31,7 @@ from services.ingest.observations.models import (
     IngestObservation,
     OutboxMessage,
 )
+from tests.agency.conftest import serve_ingest
 
 CSV = """\
 measure;area;period;value;unit;dim_benefit;dim_sex;revision
@@ -204,22 +202,10 @@ def ingest(broker: LocalBroker, sqlite_url: str) -> Iterator[Ingest]:
         mp.setenv("SAMSTAT_KAFKA_SESSION_TIMEOUT_MS", "6000")
         _clear(sqlite_url)
         settings = IngestSettings(database_url=sqlite_url, relay_max_backoff_seconds=0.5)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1",
-                                               port=port, log_config=None, access_log=False))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "ingest did not start"
-            time.sleep(0.05)
         with session_scope(session_factory(sqlite_url)) as s:
             token = tokens.issue(session=s, scope="agency", agency="forsakringskassan")
-        try:
-            yield Ingest(f"http://127.0.0.1:{port}", sqlite_url, token)
-        finally:
-            server.should_exit = True
-            thread.join(20)
+        with serve_ingest(settings) as url:
+            yield Ingest(url, sqlite_url, token)
 
 
 def _publish(ingest: Ingest, path: Path, *extra: str) -> tuple[int, dict[str, Any]]:

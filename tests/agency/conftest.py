@@ -3,6 +3,7 @@ topic prefix), for the agencies' tools: the CLI's dry run, the upload page, the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import uuid
@@ -29,23 +30,30 @@ class RunningIngest:
             return tokens.issue(session=s, scope="agency", agency=agency)
 
 
+@contextlib.contextmanager
+def serve_ingest(settings: IngestSettings) -> Iterator[str]:
+    """Ingest with ``settings`` on a free loopback port, until the block ends: its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1",
+                                           port=port, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "ingest did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
 @pytest.fixture(scope="module")
 def running_ingest(broker: LocalBroker, sqlite_url: str) -> Iterator[RunningIngest]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "agency" + uuid.uuid4().hex[:8])
         settings = IngestSettings(database_url=sqlite_url, relay_max_backoff_seconds=0.5,
                                   kafka_ingest_enabled=False)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1",
-                                               port=port, log_config=None, access_log=False))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline and thread.is_alive(), "ingest did not start"
-            time.sleep(0.05)
-        try:
-            yield RunningIngest(f"http://127.0.0.1:{port}", sqlite_url)
-        finally:
-            server.should_exit = True
-            thread.join(20)
+        with serve_ingest(settings) as url:
+            yield RunningIngest(url, sqlite_url)
