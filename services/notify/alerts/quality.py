@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
+from services.notify.alerts.lifecycle import apply_verdict
 from services.notify.alerts.models import Alert
-from services.notify.alerts.service import apply_verdict
 
 ASSOCIATION = "samordningsforbundet"
 RULE = "data_quality"

@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 from samstat_kit.periods import parse
 from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
-from services.notify.alerts.models import FIRING, Alert, IndicatorValue, aware
-from services.notify.alerts.service import (
+from services.notify.alerts.flows import announce
+from services.notify.alerts.lifecycle import (
     RULES_ACTOR,
-    announce,
     apply_verdict,
     open_alerts,
     record_transition,
     resolve,
 )
+from services.notify.alerts.models import FIRING, Alert, IndicatorValue, aware
 from services.notify.delivery.models import PENDING, SUPERSEDED, Delivery
 from services.notify.delivery.routing import enqueue
 from services.notify.delivery.service import active_silences, silenced_by

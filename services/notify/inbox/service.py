@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
-from services.notify.alerts import service as alerts
+from services.notify.alerts import lifecycle as alerts
 from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent, Definition
 from services.notify.inbox import quiet
 from services.notify.inbox.links import LinkClaims
