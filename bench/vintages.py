@@ -151,12 +151,16 @@ def main() -> None:
     out: dict[str, Any] = {"db": args.db, "municipalities": len(areas), "years": len(years),
                            "versions": rows,
                            "load_seconds": round(loaded_s, 1)}
+    period = str(years[len(years) // 2])  # a year that is loaded
+    out["period"] = period
     with session_scope(factory) as s:
         for area in ("0000", areas[0]):
+            assert service.fye(session=s, catalogue=catalogue, area=area, period=period,
+                               as_of=at) is not None, "nothing to measure"
             out[f"latest {area}"] = timed(lambda a=area: service.fye(
-                session=s, catalogue=catalogue, area=a, period="2020"), args.n)
+                session=s, catalogue=catalogue, area=a, period=period), args.n)
             out[f"as_of {area}"] = timed(lambda a=area: service.fye(
-                session=s, catalogue=catalogue, area=a, period="2020", as_of=at), args.n)
+                session=s, catalogue=catalogue, area=a, period=period, as_of=at), args.n)
     size = sizes(url)
     out["bytes"] = size
     out["bytes per version"] = size["indicators_value_versions"] / rows

@@ -56,55 +56,46 @@ def record(*, session: Session, docs: Iterable[dict[str, Any]], now: datetime) -
     return added
 
 
-def _as_value(v: IndicatorVersion) -> IndicatorValue:
-    """A version in the shape of a latest value (not added to the session)."""
-    return IndicatorValue(
-        indicator=v.indicator, area=v.area, period=v.period, year=v.year,
-        granularity=v.granularity, value=v.value, previous_value=None,
-        year_ago_value=v.year_ago_value, unit=v.unit, complete=v.complete,
-        components=v.components, input_revisions={}, computed_at=v.computed_at,
-        updated_at=v.recorded_at)
-
-
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
          period: str | None = None, granularity: str | None = None,
          as_of: datetime | None = None, updated_after: datetime | None = None
-         ) -> list[IndicatorValue]:
+         ) -> list[Any]:
     """Values of one indicator (some areas, one period or granularity) as they stood at
-    ``as_of`` (default: now), optionally only those computed after ``updated_after``."""
+    ``as_of`` (default: now), optionally only those computed after ``updated_after``.
+
+    Plain rows (attribute access like the ORM's: ``area``, ``period``, ``value``,
+    ``components``, ``computed_at`` ...), not ORM objects: building an instrumented object per
+    row was half the time of a national ``as_of`` query (290 rows)."""
     area_list = list(areas) if areas is not None else None
-    q: Any
+    table: Any
     if as_of is None:
-        q = select(IndicatorValue).where(IndicatorValue.indicator == indicator)
-        model: Any = IndicatorValue
+        table = IndicatorValue.__table__
+        q = select(table).where(table.c.indicator == indicator)
     else:
-        model = IndicatorVersion
-        newest = (select(IndicatorVersion.area, IndicatorVersion.period,
-                         func.max(IndicatorVersion.computed_at).label("at"))
-                  .where(IndicatorVersion.indicator == indicator,
-                         IndicatorVersion.computed_at <= utc(as_of)))
-        newest = _narrow(newest, IndicatorVersion, area_list, period, granularity)
-        sub = newest.group_by(IndicatorVersion.area, IndicatorVersion.period).subquery()
-        q = select(IndicatorVersion).join(sub, (IndicatorVersion.area == sub.c.area)
-                                          & (IndicatorVersion.period == sub.c.period)
-                                          & (IndicatorVersion.computed_at == sub.c.at)
-                                          ).where(IndicatorVersion.indicator == indicator)
-    q = _narrow(q, model, area_list, period, granularity)
+        table = IndicatorVersion.__table__
+        newest = (select(table.c.area, table.c.period, func.max(table.c.computed_at).label("at"))
+                  .where(table.c.indicator == indicator, table.c.computed_at <= utc(as_of)))
+        newest = _narrow(newest, table.c, area_list, period, granularity)
+        sub = newest.group_by(table.c.area, table.c.period).subquery()
+        q = select(table).join(sub, (table.c.area == sub.c.area)
+                               & (table.c.period == sub.c.period)
+                               & (table.c.computed_at == sub.c.at)
+                               ).where(table.c.indicator == indicator)
+    q = _narrow(q, table.c, area_list, period, granularity)
     if updated_after is not None:
-        q = q.where(model.computed_at > utc(updated_after))
-    found = list(session.scalars(q))
-    out = found if as_of is None else [_as_value(v) for v in found]
-    return sorted(out, key=lambda r: (r.area, parse(r.period)))
+        q = q.where(table.c.computed_at > utc(updated_after))
+    return sorted(session.execute(q).all(), key=lambda r: (r.area, parse(r.period)))
 
 
-def _narrow(q: Any, model: Any, areas: list[str] | None, period: str | None,
+def _narrow(q: Any, cols: Any, areas: list[str] | None, period: str | None,
             granularity: str | None) -> Any:
+    """``cols``: a table's ``.c`` or an ORM class (both have the columns as attributes)."""
     if areas is not None:
-        q = q.where(model.area.in_(areas))
+        q = q.where(cols.area.in_(areas))
     if period is not None:
-        q = q.where(model.period == period)
+        q = q.where(cols.period == period)
     if granularity is not None:
-        q = q.where(model.granularity == granularity)
+        q = q.where(cols.granularity == granularity)
     return q
 
 
@@ -140,12 +131,12 @@ def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime |
 
 def every_version(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
                   granularity: str | None = None, as_of: datetime | None = None
-                  ) -> list[IndicatorValue]:
+                  ) -> list[Any]:
     """Every version of the values (include_history), oldest first per value."""
-    q = select(IndicatorVersion).where(IndicatorVersion.indicator == indicator)
-    q = _narrow(q, IndicatorVersion, list(areas) if areas is not None else None, None,
-                granularity)
+    table: Any = IndicatorVersion.__table__
+    q = select(table).where(table.c.indicator == indicator)
+    q = _narrow(q, table.c, list(areas) if areas is not None else None, None, granularity)
     if as_of is not None:
-        q = q.where(IndicatorVersion.computed_at <= utc(as_of))
-    found = [_as_value(v) for v in session.scalars(q)]
-    return sorted(found, key=lambda r: (r.area, parse(r.period), utc(r.computed_at)))
+        q = q.where(table.c.computed_at <= utc(as_of))
+    return sorted(session.execute(q).all(),
+                  key=lambda r: (r.area, parse(r.period), utc(r.computed_at)))
