@@ -43,7 +43,7 @@ ensure_base() {
   echo "no $BASE to pull: making it with debootstrap (about 75 s)"
   rm -rf "$rootfs"; mkdir -p "$rootfs"
   debootstrap --variant=minbase \
-    --include=python3.11,python3.11-venv,python-is-python3,ca-certificates \
+    --include=python3.11,python3.11-venv,python3-distutils,python-is-python3,ca-certificates \
     bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 \
     || { tail -20 "$WORK/debootstrap.log" >&2; exit 1; }
   # The slim image's conventions: no package archives or lists, no documentation, manual
