@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
+from samstat_kit.contracts import validator
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period
 from services.indicators.app import create_app
@@ -58,8 +59,10 @@ def test_the_processor_publishes_scbs_official_share() -> None:
     assert nation["value"] == pytest.approx(NATION_FYE_2021 / NATION_POP_2021)
     assert round(nation["value"], 3) == 0.133  # SCB: 13.3 % in 2021
     c = nation["components"]
-    assert (c["fye"], c["population"], c["source"]) == (NATION_FYE_2021, NATION_POP_2021,
-                                                         "scb-official")
+    assert (c["fye"], c["population"]) == (NATION_FYE_2021, NATION_POP_2021)
+    check = validator("indicator-value", 1)  # the public contract of the event
+    for doc in official_docs():
+        check.validate(doc)
     assert sum(c["population_by_sex"].values()) == NATION_POP_2021
     assert sum(c["by_sex"].values()) == pytest.approx(NATION_FYE_2021)
     assert sum(sum(r.values()) for r in c["by_benefit_sex"].values()) == \

@@ -42,8 +42,9 @@ def evaluate(area: str, period: Period, official: Mapping[str, Cell] | None,
     return {
         "value": share(float(total), population),
         "complete": population is not None,
+        # No "source" in components (numbers only, schemas/indicator-value.v1): the
+        # indicator id itself says the figure is SCB's.
         "components": {
-            "source": SOURCE,
             "fye": float(total),
             "population": population,
             "population_year": pop_year,
