@@ -50,6 +50,7 @@ from services.initiatives.report.schemas import (
     Summary,
     SummaryRow,
 )
+from services.initiatives.report.worth import Worth, worth
 
 REGION = "umearegionen"
 CHART_POINTS = 24  # at most this many periods per chart line
@@ -221,8 +222,19 @@ async def _initiative(client: IndicatorsClient, plan: PlanDef, ini: InitiativeDe
         indicators_off_track=verdicts.count("off_track"),
         indicators_no_data=verdicts.count("no_data"),
         indicators_not_judged=verdicts.count("not_judged"),
-        indicators=inds, fye=fye_rows,
+        indicators=inds, fye=fye_rows, worth=_worth(inds),
     )
+
+
+def _worth(inds: list[IndicatorResult]) -> Worth | None:
+    """People and public cost of the change in the municipalities (not the region: its
+    value is their sum, and would count them twice)."""
+    def change(ind: IndicatorResult) -> float | None:
+        moved = [a.change for a in ind.areas if a.change is not None and a.area.isdigit()]
+        return sum(moved) if moved else None
+
+    result = worth((i.id, i.direction, change(i)) for i in inds if i.unit == "persons")
+    return result if result.lines or result.untranslated else None
 
 
 def _count(row: SummaryRow, ini: InitiativeResult) -> None:
@@ -266,7 +278,8 @@ def _entry(ini: InitiativeResult) -> BankEntry:
     return BankEntry(plan_year=ini.plan_year, number=ini.number, title=ini.title,
                      verdict=ini.verdict, indicators_on_track=ini.indicators_on_track,
                      indicators_off_track=ini.indicators_off_track, impact=ini.impact,
-                     fye_change_pp=fye)
+                     fye_change_pp=fye, people=ini.worth.people if ini.worth else None,
+                     annual_sek=ini.worth.annual_sek if ini.worth else None)
 
 
 def _parties_key(ini: InitiativeResult) -> str:

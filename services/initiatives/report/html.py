@@ -181,7 +181,48 @@ def _impact(ini: InitiativeResult) -> str:
                     f"{e(r.area_name)}</th><td>{text}</td></tr>")
     return ("<h4>" + bi("Bedömd påverkan och uppmätt förändring",
                         "estimated impact and measured change") + "</h4>"
-            f"<table class=\"impact\">{''.join(rows)}</table>")
+            f"<table class=\"impact\">{''.join(rows)}</table>{_worth(ini)}")
+
+
+def _sek(x: float | None) -> str:
+    if x is None:
+        return "–"
+    if abs(x) >= 1e6:
+        return f"{fmt.number(x / 1e6, 1)} mnkr"
+    return f"{fmt.number(x)} kr"
+
+
+def _worth(ini: InitiativeResult) -> str:
+    """People and public cost, each figure with the assumptions it rests on."""
+    w = ini.worth
+    if w is None:
+        return ""
+    if not w.lines:
+        return ('<p class="small muted">' + bi(
+            "Vad det är värt: indikatorerna räknar inte personer som kan översättas till "
+            "kostnad (andelar, dagar, milstolpar).",
+            "what it is worth: the indicators count no people a unit cost translates") + "</p>")
+    rows = []
+    for x in w.lines:
+        life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
+                + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
+        rows.append(
+            f"<tr><td>{e(x.indicator)}</td><td class=\"num\">{fmt.number(x.people, sign=True)}"
+            f"</td><td class=\"num\">{fmt.number(x.fye, 1, sign=True)}</td>"
+            f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"
+            f"<td class=\"small\">{e(x.assumption_sv)} <span class=\"en\">"
+            f"({e(x.assumption_en)})</span></td></tr>")
+    head = "".join(f"<th>{bi(sv, en)}</th>" for sv, en in (
+        ("Indikator", "indicator"), ("Personer", "people"), ("Helårsekvivalenter", "FYE"),
+        ("Sparad offentlig kostnad per år", "public cost saved per year"),
+        ("Antaganden", "assumptions")))
+    total = (f"<p><strong>{fmt.number(w.people, sign=True)} personer</strong> "
+             f"<span class=\"en\">(people)</span> · <strong>{_sek(w.annual_sek)}</strong> "
+             + bi("per år i sparad offentlig kostnad (summan av raderna)",
+                  "a year of public cost saved (the rows summed)")
+             + f" ({w.price_year} års priser, {w.currency})</p>")
+    return ("<h4>" + bi("Vad är förändringen värd?", "what is the change worth?") + "</h4>"
+            + total + f'<table class="worth"><tr>{head}</tr>{"".join(rows)}</table>')
 
 
 def _progress(ini: InitiativeResult) -> str:

@@ -14,6 +14,9 @@ def _entry(x: BankEntry) -> str:
     if x.fye_change_pp is not None:
         fye = f", HÅE-andel {fmt.change(x.fye_change_pp / 100, 'share')}"
     impact = f"påverkan {x.impact}/5" if x.impact else "påverkan x"
+    if x.people is not None and x.annual_sek is not None:
+        fye += (f", {fmt.number(x.people, sign=True)} personer, "
+                f"{fmt.number(x.annual_sek / 1e6, 1, sign=True)} mnkr/år")
     return (f'<li><a href="/reports/{x.plan_year}#i-{x.plan_year}-{x.number}">'
             f"{x.plan_year} · {x.number}. {e(x.title)}</a> "
             f'<span class="muted small">({x.indicators_on_track} rätt / '

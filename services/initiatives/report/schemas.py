@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from services.initiatives.report.judge import Direction, Moved, TargetStatus, Verdict
+from services.initiatives.report.worth import Worth
 
 Phase = Literal["not_started", "started", "completed"]
 
@@ -103,6 +104,8 @@ class InitiativeResult(BaseModel):
     indicators_not_judged: int
     indicators: list[IndicatorResult]
     fye: list[FyeResult]
+    worth: Worth | None = Field(None, description="The measured change in people and public "
+                                                  "cost, with the assumptions behind it")
 
 
 class SummaryRow(BaseModel):
@@ -145,6 +148,8 @@ class BankEntry(BaseModel):
     indicators_off_track: int
     impact: int | None
     fye_change_pp: float | None
+    people: float | None = Field(None, description="Measured change in people (worth)")
+    annual_sek: float | None = Field(None, description="Its public cost per year (worth)")
 
 
 class BankGroup(BaseModel):

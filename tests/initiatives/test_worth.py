@@ -1,0 +1,74 @@
+"""What a measured change is worth (services/initiatives/report/worth.py): people and public
+cost from the unit costs, with the assumptions beside every figure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.initiatives.report.worth import load_unit_costs, worth
+
+COSTS: dict[str, Any] = {
+    "currency": "SEK", "price_year": 2024,
+    "per_fye": {"unemployment": {"sek": 200000, "source_sv": "a-kassa", "source_en": "UI"}},
+    "per_young_person_outside_work": {"sek": 14000000, "source_sv": "seed 000",
+                                      "source_en": "seed 000"},
+    "indicators": {
+        "up": {"benefit": "unemployment", "fye_per_person": 0.5, "why_sv": "halvår",
+               "why_en": "half a year"},
+        "down": {"benefit": "unemployment", "fye_per_person": 1.0},
+        "young": {"benefit": "unemployment", "fye_per_person": 0.25, "young": True},
+    },
+}
+
+
+def test_people_follow_the_wanted_direction_and_cost_the_unit_price() -> None:
+    w = worth([("up", "rise", 10.0), ("down", "fall", -4.0), ("share", "rise", 0.1)], COSTS)
+    assert [(x.indicator, x.people, x.fye, x.annual_sek) for x in w.lines] == [
+        ("up", 10.0, 5.0, 1_000_000.0), ("down", 4.0, 4.0, 800_000.0)]
+    assert (w.people, w.annual_sek, w.untranslated) == (14.0, 1_800_000.0, ["share"])
+    assert "0.5 full-year equivalent per person (half a year)" in w.lines[0].assumption_en
+    assert "200 000 kr per helårsekvivalent (a-kassa)" in w.lines[0].assumption_sv
+
+
+def test_the_wrong_way_is_a_cost_and_young_people_have_a_lifetime_bound() -> None:
+    w = worth([("young", "rise", 3.0), ("up", "rise", -2.0)], COSTS)
+    young, up = w.lines
+    assert young.lifetime_sek_max == 42_000_000 and "14 000 000" in young.assumption_sv
+    assert up.people == -2.0 and up.annual_sek == -200_000.0 and up.lifetime_sek_max is None
+    assert w.lifetime_sek_max == 42_000_000
+
+
+def test_nothing_to_translate() -> None:
+    w = worth([("up", None, 3.0), ("down", "fall", None)], COSTS)
+    assert (w.lines, w.people, w.annual_sek, w.lifetime_sek_max) == ([], None, None, None)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["up", "down", "young", "other"]),
+                          st.sampled_from(["rise", "fall"]),
+                          st.floats(-1e5, 1e5, allow_nan=False)), max_size=8))
+def test_totals_are_the_sum_of_the_lines(changes: list[tuple[str, str, float]]) -> None:
+    w = worth(changes, COSTS)
+    if w.lines:
+        assert w.people == sum(x.people for x in w.lines)
+        assert w.annual_sek == sum(x.annual_sek for x in w.lines)
+        for x in w.lines:
+            price = COSTS["per_fye"][x.benefit]["sek"]
+            assert abs(x.annual_sek - x.people * COSTS["indicators"][x.indicator]
+                       ["fye_per_person"] * price) <= 1e-6 * max(1.0, abs(x.annual_sek))
+    else:
+        assert w.people is None
+
+
+def test_the_shipped_unit_costs_name_known_benefits_and_plan_indicators() -> None:
+    costs = load_unit_costs()
+    benefits = {"sickness", "sickness_activity_compensation", "unemployment",
+                "labour_market_programme", "economic_assistance", "establishment"}
+    assert set(costs["per_fye"]) == benefits
+    from services.initiatives.registry.plan_file import load_plan
+    persons = {i["id"] for i in load_plan().indicators if i["unit"] == "persons"}
+    for code, spec in costs["indicators"].items():
+        assert code in persons and spec["benefit"] in benefits, code
+    assert costs["per_young_person_outside_work"]["sek"] == 14_000_000
