@@ -213,6 +213,30 @@ def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any
                            for s in receipt.get("suppressed", [])]
 
 
+def cell_revisions(url: str, token: str, client: httpx.Client | None = None
+                   ) -> Callable[[list[str]], dict[str, int]]:
+    """Each cell's current revision at ingest (``GET /v1/cells/history``), for R and D rows
+    without a REVISION; a cell ingest does not know (or cannot say) counts as new."""
+    def lookup(keys: list[str]) -> dict[str, int]:
+        http = client or httpx.Client(timeout=30)
+        found: dict[str, int] = {}
+        try:
+            for key in keys:
+                with contextlib.suppress(httpx.HTTPError, ValueError, TypeError):
+                    response = http.get(url.rstrip("/") + "/v1/cells/history",
+                                        params={"cell_key": key},
+                                        headers={"Authorization": f"Bearer {token}"})
+                    revisions = [int(c["revision"]) for c in response.json()] \
+                        if response.status_code == 200 else []
+                    if revisions:
+                        found[key] = max(revisions)
+        finally:
+            if client is None:
+                http.close()
+        return found
+    return lookup
+
+
 def send_kafka(
     rows: Sequence[Row], *, agency: str, bootstrap_servers: str | None = None,
     progress: Advance | None = None, timeout: float = 30.0,

@@ -73,13 +73,14 @@ from typing import Any
 
 import httpx
 
-from samstat.agency_send import Advance, Summary, send_http, send_kafka
+from samstat.agency_send import Advance, Summary, cell_revisions, send_http, send_kafka
 from samstat_kit.agency_files import (
     FORMATS,
     PublishError,
     Row,
     RowError,
     fill_in,
+    next_revisions,
     read_bytes,
     read_rows,
     sdmx_period,
@@ -271,6 +272,8 @@ def publish(
     _, rows = read_rows(path, fmt)
     if not rows:
         raise PublishError(f"{path} holds no observations")
+    if token and not offline:  # R and D rows without REVISION: the cell's next revision
+        next_revisions(rows, agency, cell_revisions(url, token))
     complete(rows, agency, stable_ids=stable_ids)
     if dry_run:
         summary = judge_rows(rows, agency=agency, url=url, token=token,

@@ -13,13 +13,14 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from samstat_kit.anonymity import new_event_id
+from samstat_kit.cells import cell_key
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
 
@@ -55,6 +56,7 @@ class Row:
     errors: list[RowError] = field(default_factory=list)
     parse_errors: list[RowError] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # observation field -> file column
+    action: str = "merge"  # SDMX-CSV ACTION: merge (I, A), replace (R) or delete (D)
 
     def column_of(self, name: str) -> str:
         """The file column a field (``value``, ``dimensions.sex``) came from, or ``""``."""
@@ -352,9 +354,33 @@ def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
     if meaning is None:
         row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {action!r} "
                                          "(I, A, R or D)", "ACTION"))
-    elif meaning == "delete":
+    else:
+        row.action = meaning
+    if meaning == "delete":
         row.doc["withdrawn"] = True
         row.doc["value"] = None
+
+
+def next_revisions(rows: Sequence[Row], agency: str,
+                   current: Callable[[list[str]], Mapping[str, int]]) -> None:
+    """R (replace) and D (delete) rows that name no REVISION become the next revision of
+    their cell, so a replacement or a withdrawal is never refused as stale: ``current(keys)``
+    answers each cell's revision now (a cell it does not know is new: revision 1). Run
+    before event ids are derived from revisions."""
+    wanted = [r for r in rows if r.action in ("replace", "delete")
+              and isinstance(r.doc, dict) and "revision" not in r.doc]
+    keys = {}
+    for row in wanted:
+        d = row.doc
+        dims = d.get("dimensions") if isinstance(d.get("dimensions"), dict) else {}
+        keys[id(row)] = cell_key(str(d.get("agency") or agency), str(d.get("measure")),
+                                 str(d.get("area")), str(d.get("period")),
+                                 {str(k): str(v) for k, v in dims.items()})
+    if not keys:
+        return
+    now = current(sorted(set(keys.values())))
+    for row in wanted:
+        row.doc["revision"] = int(now.get(keys[id(row)], 0)) + 1
 
 
 # ------------------------------------------------------------------------- completing

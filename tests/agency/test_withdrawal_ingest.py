@@ -40,8 +40,10 @@ def test_action_d_withdraws_the_cell_as_a_new_revision(running_ingest: RunningIn
     first.write_text(HEAD + f"{FLOW},I,2404,sickness,F,2019-M03,1200,1\n"
                             f"{FLOW},I,2404,sickness,M,2019-M03,900,1\n", encoding="utf-8")
     assert _publish(running_ingest, first, token)["accepted"] == 2
+    # SDMX files name no revision: a D row becomes the cell's next one (asked of ingest).
     delete = tmp_path / "delete.csv"
-    delete.write_text(HEAD + f"{FLOW},D,2404,sickness,F,2019-M03,,2\n", encoding="utf-8")
+    delete.write_text(HEAD.replace(",REVISION", "") + f"{FLOW},D,2404,sickness,F,2019-M03,\n",
+                      encoding="utf-8")
     assert _publish(running_ingest, delete, token)["accepted"] == 1
 
     key = cell_key(AGENCY, "benefit_net_days", "2404", "2019-03",

@@ -58,12 +58,15 @@ def test_every_row_is_judged_by_file_row_and_column(session: Session) -> None:
 
 def test_fix_then_publish_then_history(session: Session) -> None:
     upload = _stage(session)
-    ids = {r.number: r.doc["event_id"] for r in service.rows_of(upload)}
-    assert ids == {r.number: r.doc["event_id"] for r in service.rows_of(upload)}  # stable
+    def ids() -> dict[int, str]:
+        return {r.number: r.doc["event_id"] for r in service.rows_of(upload, session=session)}
+
+    first = ids()
+    assert first == ids()  # stable
     service.fix_row(session=session, upload=upload, number=5, cells={"value": "44"})
     service.fix_row(session=session, upload=upload, number=6, cells={"dim_sex": "M"})
-    fixed = {r.number: r.doc["event_id"] for r in service.rows_of(upload)}
-    assert fixed[5] != ids[5] and fixed[2] == ids[2]  # a corrected row is a new event
+    fixed = ids()
+    assert fixed[5] != first[5] and fixed[2] == first[2]  # a corrected row is a new event
     outcome = flows.publish(session=session, principal=_principal(), upload=upload,
                             ingest=_ingest())
     assert outcome.accepted == 4 and upload.published_at is not None
@@ -94,3 +97,18 @@ def test_the_table_matches_the_migration(session: Session) -> None:
     diff = [d for d in compare_metadata(context, IngestUpload.metadata)
             if "ingest_uploads" in repr(d)]
     assert diff == []
+
+
+def test_an_sdmx_delete_withdraws_the_cell_as_its_next_revision(session: Session) -> None:
+    head = "STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,DURATION,CAUSE,SEX,TIME_PERIOD,OBS_VALUE\n"
+    flow = "dataflow,SAMSTAT:ECON_ASSISTANCE_RECIPIENTS(1.0)"
+    for action, value in (("I", "17"), ("R", "18"), ("D", "")):
+        upload = _stage(session, head + f"{flow},{action},2460,M0T10,other,F,2019-M06,{value}\n")
+        out = flows.publish(session=session, principal=_principal(), upload=upload,
+                            ingest=_ingest())
+        assert (out.accepted, out.errors) == (1, []), out.errors
+    history = [(o.revision, o.value, o.withdrawn) for o in session.scalars(
+        select(IngestObservation).where(IngestObservation.agency == AGENCY,
+                                        IngestObservation.period == "2019-06")
+        .order_by(IngestObservation.revision))]
+    assert history == [(1, 17.0, False), (2, 18.0, False), (3, None, True)]

@@ -50,7 +50,7 @@ class Ingest:
 def judge(*, session: Session, principal: Principal, upload: IngestUpload,
           ingest: Ingest) -> Outcome:
     """Every row's verdict, nothing stored (a dry run of ingest's own checks)."""
-    outcome = Outcome(service.rows_of(upload))
+    outcome = Outcome(service.rows_of(upload, session=session))
     for row in outcome.rows:
         row.errors = list(row.parse_errors)
     _send(session, principal, [r for r in outcome.rows if not r.errors], ingest, outcome,

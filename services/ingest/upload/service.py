@@ -11,8 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from samstat_kit.agency_files import PublishError, Row, RowError, Sheet, fill_in, sheet_rows
+from samstat_kit.agency_files import (
+    PublishError,
+    Row,
+    RowError,
+    Sheet,
+    fill_in,
+    next_revisions,
+    sheet_rows,
+)
 from samstat_kit.anonymity import is_personal_number, personal_number_fields
+from services.ingest.observations.bulk import one_of
+from services.ingest.observations.models import IngestCell
 from services.ingest.upload.models import IngestUpload
 
 # Event ids of an upload's rows: derived from the upload, the row and its cells, so that
@@ -74,9 +84,18 @@ def sheet_of(upload: IngestUpload) -> Sheet:
                  xlsx=upload.xlsx)
 
 
-def rows_of(upload: IngestUpload) -> list[Row]:
-    """The upload's observations, completed for its agency with event ids of its own."""
+def cell_revisions(*, session: Session, keys: list[str]) -> dict[str, int]:
+    """The cells' current revisions (cells ingest does not have are left out)."""
+    return dict(session.execute(select(IngestCell.cell_key, IngestCell.revision)
+                                .where(one_of(session, IngestCell.cell_key, keys)))
+                .tuples().all())
+
+
+def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
+    """The upload's observations, completed for its agency with event ids of its own; R and
+    D rows without a REVISION become their cell's next revision."""
     rows = sheet_rows(sheet_of(upload))
+    next_revisions(rows, upload.agency, lambda keys: cell_revisions(session=session, keys=keys))
     cells = {int(n): c for n, c, _e in upload.lines}
 
     def event_id(row: Row) -> str:
