@@ -1,32 +1,45 @@
-"""Publish observations as an agency: ``samstat publish`` and a small SDK for scripts.
+"""Publish observations as an agency: ``samstat publish`` and the SDK behind it (also
+shipped alone as the ``samstat-client`` wheel, clients/python).
 
-Reads a file, completes and checks every row locally against the public contract (the JSON
-Schema ``observation.v1`` via :func:`samstat_kit.contracts.validator`; no service code), then
-sends the good rows over HTTP (``POST /v1/observations`` in batches) or Kafka (the agency's raw
-topic ``<prefix>.observations.raw.<agency>``) and summarises what happened per row.
+Reads a file (:mod:`samstat_kit.agency_files`), completes it, checks every row locally
+against the public contract (the JSON Schema ``observation.v1``), then sends the good rows
+over HTTP (``POST /v1/observations`` in batches) or Kafka (the agency's raw topic
+``<prefix>.observations.raw.<agency>``) and summarises what happened per row.
 
-Rows are numbered from 1 in file order (CSV: the n-th data row, i.e. line n+1 when no field
-spans lines; JSON: the n-th observation).
+Errors name the FILE row and column: in CSV and SDMX-CSV the line the record starts on (the
+header is row 1), in XLSX the sheet's row, in JSON the n-th observation; receipt indices of
+each batch are mapped back to them.
 
-Formats (``--format auto`` picks by extension and, for CSV, by the header):
+Dry run (``--dry-run``): one verdict, nothing stored. With a token and a reachable ingest whose
+OpenAPI offers it, ingest's own ``?dry_run=true`` judges every row (every check of the real
+call: contract, rights, catalogue, suppression, stale revisions); with ``--offline`` (or no
+token, or ingest unreachable) the same pure checks run here
+(:func:`samstat_kit.checks.judge`, the code ingest runs), without stale revisions and
+suppression. A row with a personal number is never sent, not even to be judged.
 
-``csv``
+Formats (``--format auto`` picks by extension, content and header):
+
+``csv`` / ``xlsx`` (first sheet)
     A header row of observation fields: ``event_id, agency, measure, area, period, value, unit,
     obs_status, conf_status, revision, produced_at``; each dimension is a column ``dim_<name>``
-    (``dim_benefit,dim_sex``). Delimiter ``,`` or ``;`` (or tab), detected from the header; UTF-8
-    with or without BOM. An empty cell leaves the field out (its default applies); an empty
-    ``value`` is ``null`` (only with conf_status C or N). ``value`` accepts a decimal comma.
-    Other columns are sent as they are, so the schema names them as not allowed.
+    (``dim_benefit,dim_sex``). CSV delimiter ``,`` or ``;`` (or tab), detected from the header;
+    UTF-8 with or without BOM. An empty cell leaves the field out (its default applies); an
+    empty ``value`` is ``null`` (only with conf_status C or N). ``value`` accepts a decimal
+    comma. Other columns are sent as they are, so the schema names them as not allowed.
+    An XLSX sheet whose header has SDMX columns is read as SDMX-CSV.
 
 ``json``
     A list of observation objects, or ``{"observations": [...]}``.
 
 ``sdmx-csv``
-    SDMX-CSV (1.0 or 2.0, codes or ``CODE: label`` cells). Column → field:
+    SDMX-CSV 1.0 or 2.0, codes or ``CODE: label`` cells, translated by
+    ``schemas/sdmx/codemap.json`` (:mod:`samstat_kit.sdmx`). Column → field:
 
     ==========================================  =============================================
     ``MEASURE``                                 ``measure`` (lower-cased); when missing, the
-                                                ``DATAFLOW`` id: ``SAMSTAT:BENEFIT_NET_DAYS(1.0)``
+                                                dataflow: 2.0's ``STRUCTURE_ID`` (when
+                                                ``STRUCTURE`` is ``dataflow``) or 1.0's
+                                                ``DATAFLOW``: ``SAMSTAT:BENEFIT_NET_DAYS(1.0)``
                                                 → ``benefit_net_days``
     ``REF_AREA``                                ``area``
     ``TIME_PERIOD``                             ``period``: ``2023``, ``2023-A1`` → ``2023``;
@@ -35,28 +48,36 @@ Formats (``--format auto`` picks by extension and, for CSV, by the header):
     ``OBS_VALUE``                               ``value`` (empty → ``null``), times
                                                 10^``UNIT_MULT`` when that column is given
     ``OBS_STATUS`` / ``CONF_STATUS``            ``obs_status`` / ``conf_status`` (same codes)
-    ``UNIT_MEASURE``                            ``unit`` (lower-cased)
+    ``UNIT_MEASURE``                            ``unit`` (lower-cased); when missing, the
+                                                measure's unit in the catalogue
+    ``ACTION``                                  ``I``/``A`` (or empty) merge and ``R`` replace:
+                                                the row is a value; ``D`` withdraws the cell
+                                                (``withdrawn: true``, no value). R and D rows
+                                                without ``REVISION`` get the cell's next
+                                                revision (asked of ingest)
     ``AGENCY``, ``EVENT_ID``, ``REVISION``,     the samstat fields of the same name (optional)
     ``PRODUCED_AT``
-    ``DATAFLOW``, ``STRUCTURE``,                ignored (free text never leaves the agency)
-    ``STRUCTURE_ID``, ``STRUCTURE_NAME``,
-    ``ACTION``, ``FREQ``, ``DECIMALS``,
-    ``UNIT_MULT``, ``OBS_COM``, ``COMMENT``,
-    ``TITLE``, ``TIME_FORMAT``
-    any other column                            a dimension: name lower-cased (``SEX`` →
-                                                ``sex``), code as given; empty = not given
+    ``STRUCTURE``, ``STRUCTURE_NAME``,          ignored (free text never leaves the agency)
+    ``FREQ``, ``DECIMALS``, ``UNIT_MULT``,
+    ``OBS_COM``, ``COMMENT``, ``TITLE``,
+    ``TIME_FORMAT``
+    any other column                            a dimension: the code map's concept (``SEX`` →
+                                                ``sex``), its codes translated (``F`` → ``K``,
+                                                ``Y20T64`` → ``20-64``); empty = not given
     ==========================================  =============================================
 
-Completion: a missing ``agency`` is ``--agency``; a missing ``event_id`` is a new uuid4 (or, with
-``stable_ids``, a uuid5 of cell, revision, value and statuses, so resending the same file counts
-as duplicates instead of stale revisions); a missing ``produced_at`` is now (UTC).
+Completion: a missing ``agency`` is ``--agency``; a missing ``unit`` the measure's; a missing
+``event_id`` a new random id the gate never refuses (or, with ``stable_ids``, a uuid5 of cell,
+revision, value and statuses, so resending the same file counts as duplicates instead of stale
+revisions); a missing ``produced_at`` is now (UTC).
 
 Local checks, before anything is sent: the schema; the row's agency equals ``--agency``; and no
 personal identity number anywhere (the same rule as ingest's gate: :mod:`samstat_kit.anonymity`).
 A personal number stops everything: nothing is sent and the number is never printed.
 
 Over HTTP, 429 and 503 (and connection failures) are retried with exponential backoff honouring
-``Retry-After``; a 413 splits the batch. Over Kafka, records are keyed by cell key and ingest
+``Retry-After``; a 413 splits the batch; a batch refused for some records (403, 422 with
+findings) is sent again without them. Over Kafka, records are keyed by cell key and ingest
 answers asynchronously: rejected records appear on ``<prefix>.observations.deadletter`` with
 their reason in headers (``samstat-source-offset`` = the offset this command reports).
 """
@@ -85,7 +106,7 @@ from samstat_kit.agency_files import (
     read_rows,
     sdmx_period,
 )
-from samstat_kit.anonymity import personal_number_field
+from samstat_kit.anonymity import personal_number_field, stable_event_id
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import judge
 from samstat_kit.contracts import Catalogue, load_catalogue, validator
@@ -110,7 +131,9 @@ def _stable_id(doc: Mapping[str, Any]) -> str:
                                             (doc.get("dimensions") or {}).items()})
     name = json.dumps([key, doc.get("revision", 1), doc.get("value"),
                        doc.get("obs_status", "A"), doc.get("conf_status", "F")])
-    return str(uuid.uuid5(STABLE_NAMESPACE, name))
+    # Never an id ingest's gate refuses (a uuid5 holds a personal-number-shaped run about
+    # once in 11 700 names), and still the same id for the same row.
+    return stable_event_id(STABLE_NAMESPACE, name)
 
 
 def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
