@@ -176,3 +176,27 @@ def test_a_configured_comparison_group_is_summed_like_a_region(
     bad.write_text(json.dumps({"groups": [{"id": "x", "members": ["9999"]}]}))
     with pytest.raises(ValueError, match="unknown municipalities"):
         create_app(IndicatorsSettings(database_url=db_url, comparison_groups_file=bad))
+
+
+def test_the_gap_finding_becomes_an_alert_for_the_association(session: Any) -> None:
+    """The finding as notify takes it from the data-quality topic (its own handler, a real
+    database): an alert whose convener is the association, resolved when the gap closes."""
+    from datetime import UTC, datetime
+
+    from services.notify.alerts.quality import handle_data_quality
+
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    official = fye.official["2409|2020"]["scb/_T/_T"][1]
+    days = Period(2020, 1, 12).days
+    far = _gap_findings(fye, [_obs("2409", "2020", "unemployment", s, official * days)
+                              for s in ("K", "M")])  # twice SCB's figure
+    alert = handle_data_quality(session=session, doc=far[0], now=datetime.now(UTC))
+    assert alert is not None and alert.status == "firing"
+    assert (alert.convener, alert.area, alert.period) == ("samordningsforbundet", "2409",
+                                                          "2020")
+    near = _gap_findings(fye, [_obs("2409", "2020", "unemployment", s,
+                                    official * days / 2) | {"revision": 2}
+                               for s in ("K", "M")])
+    resolved = handle_data_quality(session=session, doc=near[0], now=datetime.now(UTC))
+    assert resolved is not None and resolved.status == "resolved"
