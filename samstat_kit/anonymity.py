@@ -211,6 +211,18 @@ def new_event_id() -> str:
             return candidate
 
 
+def stable_event_id(namespace: uuid.UUID, name: str) -> str:
+    """A deterministic event id (uuid5 of ``name``) that holds no number: the same name gives
+    the same id every time, and the one name in about 11 700 whose uuid5 would be refused
+    gets the uuid5 of ``name`` with a suffix instead (the first suffix that is clean)."""
+    candidate = str(uuid.uuid5(namespace, name))
+    attempt = 0
+    while is_personal_number(candidate):
+        attempt += 1
+        candidate = str(uuid.uuid5(namespace, f"{name}\x00{attempt}"))
+    return candidate
+
+
 def chance_in_uuid4() -> float:
     """The exact probability that a random uuid4 (canonical text form) contains a valid
     personal number, from the places one can sit (see the module's docstring)."""

@@ -17,6 +17,7 @@ from samstat_kit.anonymity import (
     is_personal_number,
     new_event_id,
     personal_number_fields,
+    stable_event_id,
 )
 from samstat_kit.checks import refusal, shape_problem
 from services.ingest.gate import suppress
@@ -126,6 +127,18 @@ def test_new_event_ids_never_hold_a_number(monkeypatch: object) -> None:
     draws = iter([bad, bad, uuid.UUID("3f1c2a4b-0a1b-4c2d-8e3f-0a0b0c0d0e0f")])
     monkeypatch.setattr(anonymity.uuid, "uuid4", lambda: next(draws))  # type: ignore[attr-defined]
     assert new_event_id() == "3f1c2a4b-0a1b-4c2d-8e3f-0a0b0c0d0e0f"
+
+
+def test_stable_event_ids_are_deterministic_and_never_hold_a_number() -> None:
+    """uuid5 ids (a demo's, ``samstat publish --stable-ids``) are the same every time, so an
+    unlucky name would be refused every time: it gets a clean id of its own instead."""
+    unlucky = "x15217"  # its plain uuid5 in the URL namespace holds a personal number
+    assert is_personal_number(str(uuid.uuid5(uuid.NAMESPACE_URL, unlucky)))
+    first = stable_event_id(uuid.NAMESPACE_URL, unlucky)
+    assert not is_personal_number(first)
+    assert first == stable_event_id(uuid.NAMESPACE_URL, unlucky)
+    assert stable_event_id(uuid.NAMESPACE_URL, "x1") == str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                                        "x1"))
 
 
 def test_the_refusal_names_places_never_numbers() -> None:
