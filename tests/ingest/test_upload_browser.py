@@ -1,18 +1,23 @@
-"""The upload page in real headless Chromium: an analyst at Vännäs (kommun-2460) signs in,
-uploads last month's figures as an Excel file, sees the one wrong row named by its row
-number and column, fixes it in the browser, publishes, and sees the receipt and the history.
-Screenshots go to the test's tmp_path (or $SAMSTAT_SCREENSHOTS) for a human to look at."""
+"""The upload page in real headless Chromium: an analyst at Vännäs (kommun-2460), signed in
+as a person (the deployment's session cookie, as the e-mailed link leaves it), uploads last
+month's figures as an Excel file, sees the one wrong row named by its row number and column,
+fixes it in the browser, publishes, and sees the receipt and the history. Screenshots go to
+the test's tmp_path (or $SAMSTAT_SCREENSHOTS) for a human to look at."""
 
 from __future__ import annotations
 
 import io
 import os
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from samstat_kit.auth.people import add_person
+from samstat_kit.auth.sessions import start_session
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.observations.models import IngestObservation
 from tests.agency.conftest import RunningIngest, running_ingest  # noqa: F401 (fixture)
@@ -58,24 +63,28 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
     shots.mkdir(parents=True, exist_ok=True)
     xlsx = tmp_path / "ekonomiskt-bistand-november.xlsx"
     xlsx.write_bytes(_workbook())
-    token = running_ingest.token(AGENCY)
+    address = f"anna.berg.{uuid.uuid4().hex[:6]}@vannas.se"
+    with session_scope(session_factory(running_ingest.db_url)) as s:
+        person = add_person(session=s, email=address, agency=AGENCY, name="Anna Berg",
+                            role="analyst")
+        secret = start_session(session=s, person=person, method="link",
+                               max_age=timedelta(hours=1))
     base = running_ingest.url
     before = _stored(running_ingest.db_url)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
         failed: list[str] = []  # every resource a page asked for answers (no favicon here)
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400
                 and not r.url.endswith("/favicon.ico") else None)
 
-        page.goto(f"{base}/upload")  # not signed in: to the sign-in page, then back
+        page.goto(f"{base}/upload")  # not signed in: to the sign-in page
         assert "/login?next=%2Fupload" in page.url
-        page.click("text=För operatörer: logga in med token")
-        page.fill("#token", token)
-        page.click("button:has-text('Logga in med token')")
-        page.wait_for_url(f"{base}/upload")
+        context.add_cookies([{"name": "samstat_session", "value": secret, "url": base}])
+        page.goto(f"{base}/upload")
         assert page.locator("h1").inner_text() == "Ladda upp statistik"
-        assert "Vännäs" in page.content()
+        assert "Anna Berg · Vännäs kommun" in page.inner_text("header")
         page.screenshot(path=str(shots / "1_upload.png"), full_page=True)
 
         page.set_input_files("#file", str(xlsx))
@@ -98,7 +107,7 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         page.click("button:has-text('Publicera 7 rader')")
         page.wait_for_selector("#receipt")
         facts = page.inner_text("section.card")
-        assert "Publicerade\n7" in facts and "Avvisade\n0" in facts
+        assert "Publicerade\n7" in facts and "Avvisade\n0" in facts and address in facts
         page.screenshot(path=str(shots / "4_receipt.png"), full_page=True)
 
         page.click("text=Tillbaka till uppladdningar")

@@ -5,7 +5,7 @@ judged again without them, so every row gets its verdict."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,9 @@ def publish(*, session: Session, principal: Principal, upload: IngestUpload,
 
 def _send(session: Session, principal: Principal, rows: list[Row], ingest: Ingest,
           outcome: Outcome, *, dry_run: bool) -> None:
+    # The batch audit row keeps 32 characters of who sent it (a token id); a person's
+    # e-mail address may be longer, and the upload itself records the whole address.
+    principal = replace(principal, token_id=principal.token_id[:32])
     pending = [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
     while pending:
         batch = pending.pop(0)
