@@ -4,6 +4,8 @@ board saw, downloads; and the same page in a real headless Chromium."""
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 import time
 from collections.abc import Iterator
@@ -79,6 +81,15 @@ def test_fye_page_compares_every_year_from_scb(db_url: str, data: list, token: s
     assert 'value="2024-06-10"' in page and "10 juni 2024" in page
     assert f"{old}{NBSP}%" in page
     assert f"{new}{NBSP}%" in client.get("/fye/2480", headers=bearer).text
+    # the export with every version: 2023 as first published and as revised
+    text = client.get("/v1/fye/export.csv", params={"areas": "0000", "include_history": "true"},
+                      headers=bearer).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    y2023 = [r for r in rows if r["period"] == "2023"]
+    assert [float(r["fye"]) for r in y2023] == [june["fye"], latest["fye"]]
+    assert [r["computed_at"][:10] for r in y2023] == ["2024-03-01", "2024-09-02"]
+    assert {r["source"] for r in rows} == {"scb-official"} and len(rows) == 12
+    assert {r["partial"] for r in rows} == {"false"}
     english = client.get("/fye/2480", params={"lang": "en"}, headers=bearer).text
     assert "Full-year equivalents in Umeå" in english and "Share by sex" in english
     bad = client.get("/fye/2480", params={"as_of": "juni", "lang": "sv"}, headers=bearer)

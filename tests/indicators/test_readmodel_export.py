@@ -157,7 +157,8 @@ def test_fye_csv(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     assert header[:6] == ["area", "area_name", "period", "fye", "population", "share"]
     assert [f"fye_{b}" for b in BENEFITS] == header[6:12]
     assert header[12:] == ["fye_sex_K", "fye_sex_M", "municipalities_reported",
-                           "municipalities", "complete"]
+                           "municipalities", "complete", "source", "months_reported",
+                           "months", "partial"]
     assert [(g["area"], g["period"]) for g in got] == [
         (a, str(y)) for a in ("2480", "umearegionen", "0000") for y in YEARS]
     docs = {(d["area"], d["period"]): d for d in fye}

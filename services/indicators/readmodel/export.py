@@ -226,12 +226,17 @@ def _extra_keys(series: Iterable[FyeRead], attr: str, known: Sequence[str]) -> l
     return list(known) + sorted(seen - set(known))
 
 
-def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue) -> str:
+def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False) -> str:
+    """One row per area and period; the last columns say where the figure comes from and
+    whether the period is partial (``months_reported`` < ``months``); with ``history`` one
+    row per version, ``computed_at`` saying since when samstat showed it."""
     benefits = _extra_keys(series, "by_benefit", BENEFITS)
     sexes = _extra_keys(series, "by_sex", SEXES)
     header = (["area", "area_name", "period", "fye", "population", "share"]
               + [f"fye_{b}" for b in benefits] + [f"fye_sex_{s}" for s in sexes]
-              + ["municipalities_reported", "municipalities", "complete"])
+              + ["municipalities_reported", "municipalities", "complete", "source",
+                 "months_reported", "months", "partial"]
+              + (["computed_at"] if history else []))
 
     def line(f: FyeRead) -> list[str]:
         info = catalogue.areas.get(f.area)
@@ -240,9 +245,29 @@ def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue) -> str:
                 + [num(f.by_benefit.get(b)) for b in benefits]
                 + [num(f.by_sex.get(s)) for s in sexes]
                 + [str(len(f.municipalities)), str(len(catalogue.municipalities_in(f.area))),
-                   "true" if f.complete else "false"])
+                   "true" if f.complete else "false", f.source, num(f.months_reported),
+                   num(f.months), "true" if f.partial else "false"]
+                + ([_iso(f.computed_at) if f.computed_at else ""] if history else []))
 
     return _csv(header, (line(f) for f in series))
+
+
+def fye_versions(request: Request, series: Sequence[FyeRead]) -> list[FyeRead]:
+    """Every version of each figure (include_history): the area's FYE at each instant one of
+    its inputs changed, oldest first."""
+    catalogue = request.app.state.catalogue
+    out: list[FyeRead] = []
+    with session_scope(request.app.state.session_factory) as session:
+        for f in series:
+            for v in service.fye_history(session=session, catalogue=catalogue, area=f.area,
+                                         period=f.period):
+                if f.computed_at is not None and v.computed_at > f.computed_at:
+                    break  # later than the answer asked for (as_of)
+                then = service.fye(session=session, catalogue=catalogue, area=f.area,
+                                   period=f.period, as_of=v.computed_at)
+                if then is not None:
+                    out.append(then.model_copy(update={"computed_at": v.computed_at}))
+    return out
 
 
 def fye_sdmx_csv(series: Sequence[FyeRead]) -> str:
@@ -294,9 +319,16 @@ def _fye_download(request: Request, areas: str, granularity: str, media_type: st
             summary="Full-year equivalents for areas as CSV, per benefit and sex")
 def export_fye_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                    granularity: FyeGranularity = "year", as_of: AsOf = None,
-                   updated_after: UpdatedAfter = None) -> Response:
-    return _fye_download(request, areas, granularity, CSV_TYPE,
-                         lambda series: fye_csv(series, request.app.state.catalogue),
+                   updated_after: UpdatedAfter = None,
+                   include_history: IncludeHistory = False) -> Response:
+    catalogue = request.app.state.catalogue
+
+    def render(series: list[FyeRead]) -> str:
+        if include_history:
+            return fye_csv(fye_versions(request, series), catalogue, history=True)
+        return fye_csv(series, catalogue)
+
+    return _fye_download(request, areas, granularity, CSV_TYPE, render,
                          as_of=as_of, updated_after=updated_after)
 
 
