@@ -117,3 +117,23 @@ def test_chat_messages_have_clickable_links(session: Session) -> None:
     assert doc["alert"]["links"]["page"].endswith(f"/inbox/{plain.alert.id}")
     assert "/inbox/ack/" in doc["alert"]["links"]["acknowledge"]
     assert f"+1.6{NBSP}percentage points" in doc["text"]  # English on request
+
+
+def test_only_the_conveners_news_offers_to_acknowledge(session: Session) -> None:
+    convener, owner, ind = agency_id(), agency_id(), indicator_id()
+    own, copy = _sub(session, convener, "email"), _sub(session, owner, "webhook", "teams")
+    service.handle_registry_event(session=session, now=NOW, event=IndicatorUpserted.model_validate(
+        registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.5}], convener=convener,
+                     follow_up_owner=owner)))
+    service.handle_indicator_value(session=session, now=NOW, event=value_event(
+        ind, "2024", 14.0, 11.0, computed_at=NOW))
+    service.handle_indicator_value(session=session, now=later(seconds=1), event=value_event(
+        ind, "2024", 11.0, 11.0, computed_at=later(seconds=1)))  # and resolved
+    claim = deliveries.claim_due(session=session, now=later(1), limit=1000,
+                                 lease=timedelta(minutes=2), public_base_url="https://x",
+                                 links=LINKS)
+    got = {(n.target, n.transition): n for n in claim.notices if n.alert.indicator == ind}
+    assert "Kvittera med ett klick" in text(got[(own.target, "firing")])
+    card = webhook_payload(got[(copy.target, "firing")])["attachments"][0]["content"]
+    assert [a["title"] for a in card["actions"]] == ["Öppna larmet"]
+    assert "Kvittera med ett klick" not in text(got[(copy.target, "firing")])

@@ -37,7 +37,7 @@ def headline(item: NoticeItem) -> str:
     return f"{item.title} – {area_name(a.area)} ({a.area}) {a.period}"
 
 
-def _detail(item: NoticeItem, lang: str) -> list[str]:
+def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     a, lab, w = item.alert, LABELS[lang], item.words
     shown = value_text if item.unit in ("share", "percent") else None
     value = shown(a.value, item.unit, lang) if shown else \
@@ -52,7 +52,8 @@ def _detail(item: NoticeItem, lang: str) -> list[str]:
     if a.initiative is not None:
         lines.append(f"{lab['initiative']}: {a.initiative}")
     if w is not None:
-        lines.append(f"{lab['ack_link']}: {w.acknowledge}")
+        if ack:
+            lines.append(f"{lab['ack_link']}: {w.acknowledge}")
         lines.append(f"{lab['page_link']}: {w.page}")
     lines.append(f"{lab['link']}: {item.link}")
     return lines
@@ -67,7 +68,7 @@ def text(n: Notice) -> str:
                                     convener=convener), ""]
     for i, item in enumerate(n.items, start=1):
         lines.append(f"{i}. {headline(item)}")
-        lines += [f"   {line}" for line in _detail(item, lang)]
+        lines += [f"   {line}" for line in _detail(item, lang, n.role != "copy")]
         lines.append("")
     return "\n".join(lines)
 

@@ -216,7 +216,7 @@ def text(n: Notice) -> str:
         lines += [ESCALATION[lang].format(convener=agency_name(n.alert.convener), days=days), ""]
     if w is not None:
         lines += [w.what, "", f"{lab['next']}: {w.next_step}", ""]
-        if n.transition != "resolved" and n.role != "copy":
+        if offers_ack(n):
             lines += [f"{lab['ack_link']}: {w.acknowledge}"]
         lines += [f"{lab['page_link']}: {w.page}", ""]
     width = max(len(k) for k, _ in facts(n)) + 1
@@ -229,6 +229,13 @@ def text(n: Notice) -> str:
                   + ("  ←" if p == n.alert.period else "") for p, v in n.trend]
     lines += ["", f"{lab['link']}: {n.link}", ""]
     return "\n".join(lines)
+
+
+def offers_ack(n: Notice) -> bool:
+    """Only the convener's news of a firing alert offers the acknowledge link: a copy's
+    reader, the association hearing of an escalation and a "resolved" have nothing to
+    acknowledge."""
+    return n.transition in ("firing", "reminder") and n.role != "copy"
 
 
 def summary(n: Notice) -> str:
@@ -248,7 +255,7 @@ def buttons(n: Notice) -> list[tuple[str, str]]:
     if n.grouped or n.words is None:
         return [(lab["open"], n.link)]
     out = [(lab["page_link"], n.words.page)]
-    if n.transition != "resolved" and n.role != "copy":
+    if offers_ack(n):
         out.insert(0, (lab["ack_button"], n.words.acknowledge))
     return out
 
@@ -270,7 +277,8 @@ def html(n: Notice) -> str:
                        head=HEAD[lang][n.transition], facts=facts(n) if not n.grouped else [],
                        buttons=buttons(n), intro=_intro_lines(n), area=area_name(n.alert.area),
                        trend=[(p, _trend_value(v, n.unit, lang)) for p, v in n.trend],
-                       items=[(i, grouped.headline(i), i.words) for i in n.items])
+                       items=[(i, grouped.headline(i), i.words) for i in n.items],
+                       offers_ack=offers_ack(n))
 
 
 def _intro_lines(n: Notice) -> list[str]:
