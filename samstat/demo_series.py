@@ -124,8 +124,8 @@ class Generator:
         """How much a small municipality's counts are lifted so that its smallest cell is
         about ``min_cell`` (the scenario keeps its few small cells on purpose): otherwise
         nearly every split of a village-sized municipality would be suppressed."""
-        if s.get("mean") or area in (s.get("small_in") or []):
-            return 1.0
+        if s.get("mean") or area in (s.get("small_in") or []) or area == self.sc["members"][0]:
+            return 1.0  # the first member is the reference the levels are given for
         base = float(s["level"])
         if s.get("per_capita", True):
             base *= self.population.get(area, 0.0) / self.population[self.sc["members"][0]]
@@ -138,7 +138,9 @@ class Generator:
             return 1.0
         # Lifted, but still in the order of the municipalities' sizes.
         least = min(self.population.get(a, 1.0) for a in self.sc["members"])
-        return floor / smallest * (self.population.get(area, least) / least) ** 0.3
+        lift = floor / smallest * (self.population.get(area, least) / least) ** 0.3
+        # ...and never near the reference municipality's own level.
+        return min(lift, 0.6 * float(s["level"]) / base)
 
     def series(self, s: Mapping[str, Any], y: int, m: int) -> list[Cell]:
         until = s.get("until")

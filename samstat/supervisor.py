@@ -86,7 +86,8 @@ def _environment(settings: KitSettings, by_name: dict[str, int]) -> dict[str, st
         "SAMSTAT_INDICATORS_URL": f"http://127.0.0.1:{by_name['indicators']}",
     }
     if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
-        env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['indicators']}"
+        # Alert links point at the inbox pages, which notify serves.
+        env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['notify']}"
     return env
 
 

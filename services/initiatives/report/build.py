@@ -66,11 +66,12 @@ def _now() -> datetime:
 async def _area_values(client: IndicatorsClient, code: str, area: str, year: int
                        ) -> tuple[Point | None, SeriesLine | None]:
     """The point that counts for ``year`` and the chart line. The yearly series comes first:
-    when the plan year is complete there, nothing finer is needed; the worker emits every
-    enclosing period, so an empty yearly series means nothing was reported at all."""
+    when the plan year is complete there, nothing finer is needed. A measure reported only
+    quarterly (or half-yearly) may have no yearly values at all, so an empty yearly series
+    sends us to the finer ones too."""
     fetched = {"year": await client.series(code, area, "year")}
     chosen = select(fetched["year"], year)
-    if fetched["year"] and (chosen is None or not chosen.complete):
+    if chosen is None or not chosen.complete:
         finer = ("half", "quarter", "month")
         for g, pts in zip(finer, await asyncio.gather(
                 *(client.series(code, area, g) for g in finer)), strict=True):

@@ -1,0 +1,169 @@
+"""``samstat run`` itself: a fresh data directory, free ports, the real broker, services,
+worker and demo as the supervisor starts them; the follow-up report judges the plan, alerts
+reach the conveners' mailboxes (a real SMTP server), and SIGTERM leaves no process behind."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from samstat.components import SERVICES
+from samstat_kit.broker import free_port
+from tests.notify.receivers import MailSink, smtp_server
+
+DEADLINE_S = 180.0  # "within three minutes of make run"
+
+
+def _free_base() -> int:
+    """A port base whose base+1..base+4 are all free now."""
+    for _ in range(50):
+        base = free_port() - 10
+        ports = [base + i for i in range(1, len(SERVICES) + 1)]
+        if all(_bindable(p) for p in ports):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc), recorded while the stack runs."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Stack:
+    def __init__(self, proc: subprocess.Popen[str], base: int) -> None:
+        self.proc, self.base = proc, base
+        self.lines: list[str] = []
+        self.admin: str | None = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if m := re.search(r"admin token \(valid one day\): (\S+)", line):
+                self.admin = m.group(1)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.base + list(SERVICES).index(service) + 1}"
+
+    def get(self, service: str, path: str, **params: Any) -> Any:
+        r = httpx.get(self.url(service) + path, params=params, timeout=30,
+                      headers={"Authorization": f"Bearer {self.admin}"})
+        r.raise_for_status()
+        return r.json()
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[tuple[Stack, MailSink]]:
+    base, broker_port = _free_base(), free_port()
+    with smtp_server() as (mail, smtp_port):
+        env = os.environ | {
+            "SAMSTAT_DATA_DIR": str(tmp_path / "var"),
+            "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}",
+            "SAMSTAT_SMTP_HOST": "127.0.0.1", "SAMSTAT_SMTP_PORT": str(smtp_port),
+            "SAMSTAT_LOG_LEVEL": "WARNING",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "samstat", "run", "--data-dir", str(tmp_path / "var"),
+             "--port-base", str(base), "--demo-interval", "5"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        try:
+            yield Stack(proc, base), mail
+        finally:
+            if proc.poll() is None:  # the test failed before its own SIGTERM
+                for pid in _descendants(proc.pid):
+                    os.kill(pid, signal.SIGKILL)
+                proc.kill()
+            proc.wait(30)
+
+
+def _judged(stack: Stack) -> tuple[int, dict[str, str]]:
+    report = stack.get("initiatives", "/v1/plans/2024/report")
+    verdicts = {str(i["number"]): i["verdict"] for i in report["initiatives"]}
+    return sum(v in ("on_track", "off_track") for v in verdicts.values()), verdicts
+
+
+def _alerted(stack: Stack) -> set[str]:
+    return {a["convener"] for a in stack.get("notify", "/v1/alerts", limit=1000)}
+
+
+def test_samstat_run_judges_the_plan_and_alerts_conveners(
+        stack: tuple[Stack, MailSink]) -> None:
+    s, mail = stack
+    started = time.monotonic()
+    while s.admin is None or "samstat is running" not in "".join(s.lines):
+        assert s.proc.poll() is None, "".join(s.lines[-40:])
+        assert time.monotonic() - started < DEADLINE_S, "".join(s.lines[-40:])
+        time.sleep(1)
+    out = "".join(s.lines)
+    for name in SERVICES:  # every component came up, on the ports asked for
+        assert re.search(rf"{name}\s+{re.escape(s.url(name))}\s+\(up\)", out), out
+    processes = _descendants(s.proc.pid)
+    judged, verdicts, conveners = 0, {}, set()
+    while time.monotonic() - started < DEADLINE_S:
+        assert s.proc.poll() is None, "".join(s.lines[-40:])
+        judged, verdicts = _judged(s)
+        conveners = _alerted(s)
+        if judged >= 10 and len(conveners) >= 4:
+            break
+        time.sleep(5)
+    assert judged >= 10, verdicts
+    assert {"on_track", "off_track"} <= set(verdicts.values()), verdicts
+    assert len(conveners) >= 4, conveners
+    processes |= _descendants(s.proc.pid)
+    # The alerts went out to the conveners' role mailboxes (the registry's contacts).
+    deadline = time.monotonic() + 60
+    while len({r for rcpts, _ in mail.messages for r in rcpts}) < 4:
+        assert time.monotonic() < deadline, mail.messages[:3]
+        time.sleep(2)
+    s.proc.send_signal(signal.SIGTERM)
+    assert s.proc.wait(60) == 0
+    time.sleep(1)
+    assert [p for p in processes if _alive(p)] == []
