@@ -33,8 +33,9 @@ DIM_PREFIX = "dim_"
 SDMX_IGNORED = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION",
                           "FREQ", "DECIMALS", "UNIT_MULT", "OBS_COM", "COMMENT", "TITLE",
                           "TIME_FORMAT"})
-# SDMX-CSV 2.0: STRUCTURE says what STRUCTURE_ID names; a dataflow's id is the measure.
-SDMX_STRUCTURES = frozenset({"DATAFLOW", "DATASTRUCTURE", "DATAPROVISION"})
+# SDMX-CSV 2.0: STRUCTURE says what STRUCTURE_ID names; only a dataflow's id is a measure
+# (a data structure or provision agreement is not).
+SDMX_STRUCTURES = frozenset({"DATAFLOW"})
 
 
 class PublishError(Exception):
