@@ -22,13 +22,13 @@ from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Wo
 from services.notify.delivery.models import (
     DEAD,
     DUE_STATUSES,
-    FAILED,
     GROUPED,
     SENT,
     SILENCED,
     SUPERSEDED,
     Delivery,
 )
+from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
 from services.notify.inbox.links import Links
 from services.notify.subscriptions.models import Silence, Subscription
@@ -206,8 +206,8 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
 
 
 def backoff_delay(attempts: int, *, base: float, cap: float) -> timedelta:
-    """Exponential: base, 2·base, 4·base … capped."""
-    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+    """Exponential: base, 2·base, 4·base … capped (:class:`~.retry.RetryPolicy`)."""
+    return RetryPolicy(1, base, cap).delay(attempts)
 
 
 def record_attempt(*, session: Session, delivery_id: int, error: str | None, now: datetime,
@@ -215,16 +215,9 @@ def record_attempt(*, session: Session, delivery_id: int, error: str | None, now
     """Record one send attempt; returns the new status (sent, failed or dead)."""
     d = session.get(Delivery, delivery_id)
     assert d is not None
-    d.attempts += 1
-    if error is None:
-        d.status, d.sent_at, d.last_error = SENT, now, None
-    elif d.attempts >= max_attempts:
-        d.status, d.last_error = DEAD, error[:2000]
-    else:
-        d.status, d.last_error = FAILED, error[:2000]
-        d.next_attempt_at = now + backoff_delay(d.attempts, base=base, cap=cap)
+    status = settle(d, error=error, now=now, policy=RetryPolicy(max_attempts, base, cap))
     session.flush()
-    return d.status
+    return status
 
 
 def record_message(*, session: Session, delivery_ids: Sequence[int], error: str | None,

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
-from services.notify.delivery.models import DEAD, DUE_STATUSES, FAILED, PENDING, SENT
+from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING
+from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.delivery.routing import receivers
-from services.notify.delivery.service import backoff_delay
 from services.notify.digests.models import Digest
 from services.notify.digests.render import DigestNotice
 from services.notify.subscriptions.models import Subscription
@@ -165,16 +165,9 @@ def record_attempt(*, session: Session, digest_id: int, error: str | None, now: 
                    max_attempts: int, base: float, cap: float) -> str:
     g = session.get(Digest, digest_id)
     assert g is not None
-    g.attempts += 1
-    if error is None:
-        g.status, g.sent_at, g.last_error = SENT, now, None
-    elif g.attempts >= max_attempts:
-        g.status, g.last_error = DEAD, error[:2000]
-    else:
-        g.status, g.last_error = FAILED, error[:2000]
-        g.next_attempt_at = now + backoff_delay(g.attempts, base=base, cap=cap)
+    status = settle(g, error=error, now=now, policy=RetryPolicy(max_attempts, base, cap))
     session.flush()
-    return g.status
+    return status
 
 
 def list_digests(*, session: Session, convener: str | None = None, week: str | None = None,
