@@ -330,8 +330,9 @@ def render(summary: Summary, *, path: Path, out: Any) -> None:
 
     counts = [f"rows {summary.rows}", f"sent {summary.sent}"]
     if summary.accepted is not None:
-        counts += [f"accepted {summary.accepted}", f"duplicates {summary.duplicates}",
-                   f"suppressed {len(summary.suppressed)}"]
+        counts.append(f"accepted {summary.accepted}")
+    if summary.duplicates is not None:  # unknown offline and over Kafka
+        counts += [f"duplicates {summary.duplicates}", f"suppressed {len(summary.suppressed)}"]
     counts.append(f"rejected {summary.rejected_rows}")
     verdict = f" (dry run, checked by {summary.checked_by})" if summary.checked_by else ""
     out.print(f"[bold]{path.name}[/bold] → {summary.via} {summary.target}{verdict}")

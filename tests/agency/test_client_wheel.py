@@ -33,7 +33,7 @@ dataflow,SAMSTAT:BENEFIT_NET_DAYS(1.0),I,9999,sickness,M,2018-M04,380
 
 def _run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None,
          ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=600,
+    done = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300,
                           env={**os.environ, **(env or {})}, cwd=cwd, check=False)
     assert done.returncode in ok, done.stdout[-2000:] + done.stderr[-2000:]
     return done
@@ -55,7 +55,7 @@ def client_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.integration
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(420)  # two minutes as a rule; never many
 def test_the_wheel_alone_on_python_39_publishes_to_ingest(
         client_venv: Path, running_ingest: RunningIngest, tmp_path: Path) -> None:
     python = client_venv / "bin" / "python"
