@@ -160,6 +160,9 @@ def test_one_click_link(client: TestClient, sqlite_url: str) -> None:
     assert status() == "acknowledged"
     replay = client.post("/" + path, data={"csrf_token": token})
     assert replay.status_code == 409 and "redan använts" in replay.text
+    metrics = client.get("/metrics").text
+    assert 'notify_link_actions_total{outcome="done"}' in metrics
+    assert 'notify_link_actions_total{outcome="used"}' in metrics
 
     # Expired: the same kind of link, read by a deployment whose links last 0 seconds.
     other = alert_of(client)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from prometheus_client import Counter
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -31,6 +32,9 @@ from services.notify.inbox.texts import ALERT, CONFIRM, INBOX
 from services.notify.inbox.views import alert_view
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
+LINK_ACTIONS = Counter("notify_link_actions_total",
+                       "One-click acknowledge links posted, by outcome (done, used, expired...)",
+                       ["outcome"])
 LOGIN = BrowserLogin(home="/inbox")
 CONFIRM_TEXTS = {lang: {**ALERT[lang], **CONFIRM[lang]} for lang in present.LANGUAGES}
 router = APIRouter(tags=["inbox"], include_in_schema=False)
@@ -136,6 +140,8 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
     try:
         claims = links.read(token)
     except link_mod.LinkError as exc:
+        if post is not None:
+            LINK_ACTIONS.labels(exc.reason).inc()
         return _message(request, CONFIRM[lang][exc.reason], status=400 if exc.reason ==
                         "invalid" else 410)
     now = datetime.now(UTC)
@@ -146,6 +152,7 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
             who = actor(reader) if reader is not None else None
             outcome = inbox.acknowledge_by_link(session=session, claims=claims, who=who,
                                                 comment=comment, now=now)
+            LINK_ACTIONS.labels(outcome).inc()
         else:
             outcome = inbox.link_state(session=session, claims=claims)
         alert = session.get(inbox.Alert, claims.alert_id)
