@@ -138,6 +138,7 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     region_share = sum(m["fye"] for m in members) / sum(m["population"] for m in members)
     assert percent(region_share) in html
     assert "Del av året: 6 av 12" in html  # the part-year is named, not drawn
+    assert "Andel per månad" in html and f"jun{NBSP}2095" in html
     assert "Ersättning och kön 2094" in html
     assert "Sjukpenning och rehabiliteringspenning" in html and "Kvinnor" in html
     assert "/v1/fye/export.xlsx?areas=2480%2Cumearegionen%2C24%2C0000&amp;granularity=year" \

@@ -32,6 +32,7 @@ from services.indicators.readmodel.texts import FYE_TEXTS
 router = APIRouter(include_in_schema=False)
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 FIRST_YEAR = 2014  # SCB's municipal series start here
+MONTHS_SHOWN = 24
 
 
 def comparison_areas(catalogue: Catalogue, area: str) -> list[str]:
@@ -76,6 +77,14 @@ def fye_page(request: Request, principal: PagePrincipal,
         series = {c: covered(catalogue, service.fye_series(
             session=session, catalogue=catalogue, area=c, granularity="year", as_of=at))
             for c in codes}
+        # months: the area and its regions (the county and the nation are yearly from SCB)
+        month_codes = [c for c in codes if catalogue.areas[c].level in ("municipality",
+                                                                       "region")]
+        months = {c: {f.period: f for f in covered(catalogue, service.fye_series(
+            session=session, catalogue=catalogue, area=c, granularity="month", as_of=at))}
+            for c in month_codes}
+    month_list = sorted({p for m in months.values() for p in m}, key=parse,
+                        reverse=True)[:MONTHS_SHOWN]
     table = {c: {f.period: f for f in s} for c, s in series.items()}
     years = sorted({p for t in table.values() for p in t if parse(p).year >= FIRST_YEAR},
                    key=parse, reverse=True)
@@ -110,6 +119,8 @@ def fye_page(request: Request, principal: PagePrincipal,
         request, "fye.html", texts=FYE_TEXTS, title_key="title", area=area,
         name=names[area], codes=codes, names=names, years=years, table=table, chart=chart,
         latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
+        months=months, month_codes=month_codes, month_list=month_list,
+        month_label=lambda p: period_label(p),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
         account=_who(catalogue, principal.agency),

@@ -29,6 +29,10 @@ FYE_TEXTS: Texts = {
         "cross": "Ersättning och kön",
         "cross_caption": "Helårsekvivalenter per ersättning och kön,",
         "benefit": "Ersättning", "total": "Totalt", "downloads": "Ladda ner tabellen",
+        "by_month": "Andel per månad", "show_months": "Visa de senaste månaderna",
+        "by_month_caption": "Månadens helårsekvivalenter som andel av befolkningen 20–64 år "
+                            "(jämförbart med årsvärdena)",
+        "month": "Månad", "provisional": "preliminär",
         "xlsx": "Excel (XLSX)", "csv_sv": "CSV för svenskt Excel",
         "sdmx": "SDMX-CSV 2.0", "structure": "SDMX-struktur (DSD, kodlistor)",
     },
@@ -57,6 +61,10 @@ FYE_TEXTS: Texts = {
                           "aged 20–64",
         "cross": "Benefit and sex", "cross_caption": "Full-year equivalents by benefit and sex,",
         "benefit": "Benefit", "total": "Total", "downloads": "Download the table",
+        "by_month": "Share by month", "show_months": "Show the latest months",
+        "by_month_caption": "A month's full-year equivalents as a share of the population "
+                            "aged 20–64 (comparable with the yearly figures)",
+        "month": "Month", "provisional": "provisional",
         "xlsx": "Excel (XLSX)", "csv_sv": "CSV for Swedish Excel",
         "sdmx": "SDMX-CSV 2.0", "structure": "SDMX structure (DSDs, codelists)",
     },
