@@ -201,7 +201,7 @@ def run_demo(settings: KitSettings, *, ingest_url: str, interval: float = 10.0,
         chunk: list[Cell] = []
         for y, m in months(scenario["first_month"], scenario["history_until"]):
             chunk += gen.month(y, m)
-            if m % 6 == 0:  # half a year per request: fewer, larger disclosure checks
+            if m == 12:  # a year per request: one disclosure check per table and year
                 pub.cells(chunk)
                 chunk = []
         pub.cells(chunk)

@@ -134,14 +134,14 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
         for name, port in by_name.items():
             children.append(_spawn(["serve", name, "--port", str(port)], env))
         children.append(_spawn(["worker"], env))
-        for name, port in by_name.items():
-            state = "up" if _wait_healthy(port) else "NOT HEALTHY"
-            print(f"{name:12s} http://127.0.0.1:{port}  ({state})", flush=True)
-        if demo and not stopping:
+        if demo:  # at once: it prepares its figures while the services start, then retries
             children.append(_spawn([
                 "demo", "--interval", str(demo_interval),
                 "--ingest-url", f"http://127.0.0.1:{by_name['ingest']}",
                 "--initiatives-url", f"http://127.0.0.1:{by_name['initiatives']}"], env))
+        for name, port in by_name.items():
+            state = "up" if _wait_healthy(port) else "NOT HEALTHY"
+            print(f"{name:12s} http://127.0.0.1:{port}  ({state})", flush=True)
         print(f"admin token (valid one day): {admin}")
         print("samstat is running; Ctrl-C stops everything.", flush=True)
         while not stopping:
