@@ -18,7 +18,7 @@ from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period, parse
 from services.indicators.fye.maths import BENEFITS
 from services.indicators.readmodel import service
-from services.indicators.readmodel.models import IndicatorValue
+from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 
 REGION = ("2480", "2460", "2404", "2409", "2401", "2403")
 # population 20-64 and a yearly FYE share, roughly like the real municipalities
@@ -95,9 +95,10 @@ def delete(db_url: str, docs: Iterable[dict[str, Any]]) -> None:
         for indicator in {k[0] for k in keys}:
             periods = {k[2] for k in keys if k[0] == indicator}
             areas = {k[1] for k in keys if k[0] == indicator}
-            session.execute(sql_delete(IndicatorValue).where(
-                IndicatorValue.indicator == indicator, IndicatorValue.area.in_(areas),
-                IndicatorValue.period.in_(periods)))
+            for model in (IndicatorValue, IndicatorVersion):  # and its history (as_of)
+                session.execute(sql_delete(model).where(
+                    model.indicator == indicator, model.area.in_(areas),
+                    model.period.in_(periods)))
 
 
 def test_the_documents_are_indicator_values() -> None:
