@@ -212,7 +212,9 @@ def test_agencies() -> None:
     assert len(codes) == len(set(codes))
     assert set(codes) == {
         "arbetsformedlingen", "forsakringskassan", "kriminalvarden", "region-vasterbotten",
-        "scb", "samordningsforbundet", *(f"kommun-{c}" for c in UMEAREGIONEN)}
+        "scb", "samordningsforbundet", *(f"kommun-{c}" for c in UMEAREGIONEN),
+        # Timrå (seed 003) and its association, for its plan beside Umeåregionen's.
+        "kommun-2262", "samordningsforbundet-harnosand-timra"}
     kinds = {a["code"]: a["kind"] for a in agencies}
     assert kinds["scb"] == "reference" and kinds["samordningsforbundet"] == "association"
     areas = {a["code"]: a for a in read(CODELISTS / "areas.json")}
