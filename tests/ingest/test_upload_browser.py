@@ -95,6 +95,7 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         assert problems.count() == 1
         assert problems.first.locator("td").nth(0).inner_text() == "5"  # the sheet's row
         assert problems.first.locator("td").nth(1).inner_text() == "value"
+        assert "Värdet är inte tillåtet" in problems.first.inner_text()
         page.screenshot(path=str(shots / "2_preview_one_wrong_row.png"), full_page=True)
         assert _stored(running_ingest.db_url) == before  # a preview stores nothing
 

@@ -112,3 +112,12 @@ def test_an_sdmx_delete_withdraws_the_cell_as_its_next_revision(session: Session
                                         IngestObservation.period == "2019-06")
         .order_by(IngestObservation.revision))]
     assert history == [(1, 17.0, False), (2, 18.0, False), (3, None, True)]
+
+
+def test_the_pages_words_exist_in_both_languages() -> None:
+    from samstat_kit import present
+    from services.ingest.upload.texts import FIELD_HINTS, PREVIEW, UPLOAD, hint
+
+    for texts in (UPLOAD, PREVIEW, FIELD_HINTS):
+        assert present.check_texts(texts) == {}
+    assert hint("dimensions.sex", "sv").startswith("Koden") and hint("odd", "en") == ""

@@ -27,7 +27,7 @@ from samstat_kit.web import (
     csrf_input,
 )
 from services.ingest.upload import flows, service
-from services.ingest.upload.texts import PREVIEW, UPLOAD
+from services.ingest.upload.texts import PREVIEW, UPLOAD, hint
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 LOGIN = BrowserLogin(home="/upload")
@@ -147,8 +147,10 @@ def preview_page(request: Request, upload_id: str, reader: OptionalReader,
             session=session, principal=reader.principal, upload=upload,
             ingest=_ingest(request))
         view = _view(upload, outcome)
+    lang = present.language(request)
     return PAGES.render(request, "preview.html", texts=PREVIEW, headers=NO_STORE,
-                        fixed=fixed, **view, **_frame(request, reader))
+                        fixed=fixed, hint=lambda field: hint(field, lang), **view,
+                        **_frame(request, reader))
 
 
 def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:

@@ -72,3 +72,36 @@ PREVIEW = {
         "fixed": "Row {n} was changed and checked again.",
     },
 }
+
+
+# What a finding about a field means, in the page's language, before ingest's own reason
+# (which names the exact rule, in English). Keyed by the field (``dimensions`` for any
+# dimension); a field not listed shows the reason alone.
+FIELD_HINTS = {
+    "sv": {
+        "area": "Området finns inte, eller måttet redovisas inte för den sortens område.",
+        "value": "Värdet är inte tillåtet för måttet.",
+        "unit": "Fel enhet för måttet.",
+        "period": "Perioden är fel skriven eller tas inte emot för måttet.",
+        "measure": "Måttet finns inte, eller ni får inte publicera det.",
+        "dimensions": "Koden är inte tillåten här, eller saknas.",
+        "revision": "Cellen har redan en lika ny eller nyare revision.",
+        "agency": "Raden gäller en annan myndighet än er.",
+        "": "Raden kan inte läsas.",
+    },
+    "en": {
+        "area": "Unknown area, or the measure is not reported for this kind of area.",
+        "value": "The value is not allowed for the measure.",
+        "unit": "Wrong unit for the measure.",
+        "period": "The period is mistyped or not taken for the measure.",
+        "measure": "Unknown measure, or you may not publish it.",
+        "dimensions": "The code is not allowed here, or is missing.",
+        "revision": "The cell already has an equal or newer revision.",
+        "agency": "The row is another agency's.",
+        "": "The row cannot be read.",
+    },
+}
+
+
+def hint(field: str, lang: str) -> str:
+    return FIELD_HINTS.get(lang, FIELD_HINTS["sv"]).get(field.split(".", 1)[0], "")
