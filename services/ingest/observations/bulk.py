@@ -84,8 +84,9 @@ _SQLITE_CELLS = (
 
 def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert observation-log ``rows`` (IngestObservation columns without ``seq``, one
-    ``batch_id``); returns ``{event_id: seq}`` of the rows inserted. A row whose event id is
-    already in the log (a duplicate that raced this batch) is skipped, not an error."""
+    ``batch_id``; other keys are ignored); returns ``{event_id: seq}`` of the rows inserted.
+    A row whose event id is already in the log (a duplicate that raced this batch) is
+    skipped, not an error."""
     if not rows:
         return {}
     if not _postgres(session):
@@ -103,7 +104,8 @@ def insert_log(*, session: Session, rows: list[dict[str, Any]]) -> dict[str, int
     if _copied(session, "ingest_observations", _LOG_COLUMNS,
                [_log_row(seq, row) for seq, row in zip(seqs, rows, strict=True)]):
         return {row["event_id"]: seq for seq, row in zip(seqs, rows, strict=True)}
-    document = orjson.dumps([row | {"seq": seq} for seq, row in zip(seqs, rows, strict=True)])
+    document = orjson.dumps([dict(zip(_LOG_COLUMNS, _log_row(seq, row), strict=True))
+                             for seq, row in zip(seqs, rows, strict=True)])
     return dict(session.connection().execute(_PG_LOG, {"rows": document.decode()}).all())
 
 
