@@ -39,7 +39,7 @@ def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "samstat", *args], env=env)
 
 
-def _wait_healthy(port: int, timeout_s: float = 60.0) -> bool:
+def _wait_healthy(port: int, timeout_s: float = 120.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -84,6 +84,8 @@ def _environment(settings: KitSettings, by_name: dict[str, int]) -> dict[str, st
         "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS": os.environ.get(
             "SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS", "4000"),
         "SAMSTAT_INDICATORS_URL": f"http://127.0.0.1:{by_name['indicators']}",
+        # The alert page's "why": notify reads the input cells from ingest.
+        "SAMSTAT_INGEST_URL": f"http://127.0.0.1:{by_name['ingest']}",
     }
     if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
         # Alert links point at the inbox pages, which notify serves.
