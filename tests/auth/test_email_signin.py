@@ -193,13 +193,14 @@ def test_the_link_never_points_to_a_host_the_request_only_claimed(
     assert origins == [public, public, "https://samstat.example.se"]
 
 
-def test_every_sign_in_form_needs_the_csrf_token(db_url: str,
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_sign_in_form_needs_the_csrf_token(db_url: str, service: str,
                                                  make_person: Callable[..., Person]) -> None:
     person = make_person()
     with session_scope(session_factory(db_url)) as s:
         token = store.issue_link(session=s, person=person, next_path="/reports",
                                  ttl=timedelta(minutes=15))
-    c = client(build_app("initiatives", db_url), ORIGIN)
+    c = client(build_app(service, db_url), ORIGIN)
     good = csrf_of(c.get("/login").text)
     forms = {"/login/email": {"email": person.email}, "/login/link": {"token": token},
              "/login": {"token": "sst_x_y"}, "/logout": {}}
@@ -217,15 +218,16 @@ def test_every_sign_in_form_needs_the_csrf_token(db_url: str,
     assert status == 200 and use(c, token) == 303
 
 
+@pytest.mark.parametrize("service", SERVICES)
 def test_behind_a_tls_proxy_the_cookie_is_secure_and_may_span_the_domain(
-        db_url: str, make_person: Callable[..., Person]) -> None:
+        db_url: str, service: str, make_person: Callable[..., Person]) -> None:
     person = make_person()
 
     def sign_in(base: str, headers: dict[str, str], **auth: object) -> str:
         with session_scope(session_factory(db_url)) as s:
             token = store.issue_link(session=s, person=person, next_path="/reports",
                                      ttl=timedelta(minutes=15))
-        c = client(build_app("initiatives", db_url, **auth), base)
+        c = client(build_app(service, db_url, **auth), base)
         html = c.get("/login/link", params={"token": token}, headers=headers).text
         # the browser talks https to the proxy, so it sends the Secure CSRF cookie back;
         # this client sees plain http and would not
