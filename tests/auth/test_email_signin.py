@@ -11,7 +11,8 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from email.message import Message
+from email.message import EmailMessage
+from typing import cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,14 +36,15 @@ def ask_link(c: TestClient, address: str, next_path: str = "/reports/2024") -> s
     return r.text
 
 
-def mails_to(sink: MailSink, address: str) -> list[Message]:
-    return [email.message_from_bytes(raw, policy=email.policy.default)
+def mails_to(sink: MailSink, address: str) -> list[EmailMessage]:
+    return [cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
             for raw in sink.to(address)]
 
 
-def link_in(msg: Message) -> tuple[str, str]:
-    text = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
-    found = LINK.search(text.get_payload(decode=True).decode())
+def link_in(msg: EmailMessage) -> tuple[str, str]:
+    text = msg.get_body(("plain",))
+    assert text is not None, "no plain-text part"
+    found = LINK.search(text.get_content())
     assert found, "no sign-in link in the mail"
     return found.group(1), found.group(2)
 
