@@ -178,3 +178,37 @@ def test_exports_as_of_updated_after_and_history(db_url: str) -> None:
         assert client.get(url, params={"as_of": "juni"}, headers=bearer).status_code == 422
     finally:
         delete(db_url, docs)
+
+
+def test_indicator_page_shows_what_samstat_showed_on_a_date(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from samstat_kit.auth import service as tokens
+    from samstat_kit.db import session_factory, session_scope
+    from services.indicators.app import create_app
+    from services.indicators.config import IndicatorsSettings
+
+    from .official_data import delete, load
+    from .test_readmodel_data import value_doc
+
+    ind = "t_p" + str(abs(hash(db_url)) % 10**8)
+    docs = [value_doc(ind, "2480", "2081", 1234.0, computed_at="2024-01-10T08:00:00+00:00"),
+            value_doc(ind, "2480", "2081", 5678.0, computed_at="2024-06-20T08:00:00+00:00")]
+    load(db_url, docs)
+    try:
+        with session_scope(session_factory(db_url)) as session:
+            token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
+        client = TestClient(create_app(IndicatorsSettings(database_url=db_url)))
+        bearer = {"Authorization": f"Bearer {token}"}
+        url = f"/indicators/{ind}"
+        now = client.get(url, params={"area": "2480", "granularity": "year"}, headers=bearer)
+        then = client.get(url, params={"area": "2480", "granularity": "year",
+                                       "as_of": "2024-06-10"}, headers=bearer)
+        nbsp = "\u00a0"
+        assert f"5{nbsp}678" in now.text and f"1{nbsp}234" not in now.text
+        assert f"1{nbsp}234" in then.text and f"5{nbsp}678" not in then.text
+        assert 'value="2024-06-10"' in then.text and "Visar läget vid slutet av" in then.text
+        odd = client.get(url, params={"area": "2480", "as_of": "<b>"}, headers=bearer)
+        assert odd.status_code == 200 and "<b>" not in odd.text  # ignored, never echoed
+    finally:
+        delete(db_url, docs)

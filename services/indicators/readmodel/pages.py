@@ -14,6 +14,7 @@ All markup is built with :func:`.formatting.tag`, which escapes every value it i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -27,7 +28,7 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.web import PagePrincipal
 from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.readmodel import service
+from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.charts import Line, line_chart
 from services.indicators.readmodel.formatting import (
     TITLES,
@@ -105,10 +106,11 @@ def part_of_period(reported: object, months: object) -> tuple[int, int] | None:
 
 
 def _points(session: Session, catalogue: Catalogue, indicator: str, area: str,
-            granularity: str) -> tuple[list[Point], str]:
-    """The area's stored values; for fye_share in a region or the nation, the member sums."""
+            granularity: str, as_of: datetime | None = None) -> tuple[list[Point], str]:
+    """The area's stored values; for fye_share in a region or the nation, the member sums
+    (as they stood at ``as_of``, when given)."""
     rows = service.values(session=session, indicator=indicator, areas=[area],
-                          granularity=granularity)
+                          granularity=granularity, as_of=as_of)
     if rows:
         return ([Point(r.period, r.value, r.year_ago_value, r.complete,
                        part_of_period((r.components or {}).get("months_reported"),
@@ -117,9 +119,11 @@ def _points(session: Session, catalogue: Catalogue, indicator: str, area: str,
     info = catalogue.areas.get(area)
     if indicator == FYE_SHARE and info is not None and info.level != "municipality":
         series = covered(catalogue, service.fye_series(
-            session=session, catalogue=catalogue, area=area, granularity=granularity))
+            session=session, catalogue=catalogue, area=area, granularity=granularity,
+            as_of=as_of))
         monthly = [f.period for f in covered(catalogue, service.fye_series(
-            session=session, catalogue=catalogue, area=area, granularity="month"))]
+            session=session, catalogue=catalogue, area=area, granularity="month",
+            as_of=as_of))]
         shares = {f.period: f.share for f in series}
         return ([Point(f.period, f.share, shares.get(parse(f.period).year_ago().code),
                        f.complete, part_of_period(months_in(f.period, monthly),
@@ -134,10 +138,15 @@ def indicator_page(
     indicator: Annotated[str, Path(max_length=64)],
     area: Annotated[str | None, Query(max_length=64)] = None,
     granularity: Annotated[str | None, Query(max_length=16)] = None,
+    as_of: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     if principal is None:
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
+    try:  # a date: what samstat showed at the end of that day
+        at = vintages.parse_instant(as_of)
+    except ValueError:
+        at, as_of = None, None
     title = TITLES.get(indicator, indicator)
     if area is None:
         return _indicator_areas(request, principal, indicator, title)
@@ -152,12 +161,13 @@ def indicator_page(
             g = granularity
         else:
             g = next((x for x in GRANULARITIES if x in available), "month")
-        own, unit = _points(session, catalogue, indicator, area, g)
-        others = {code: _points(session, catalogue, indicator, code, g)[0] for code in related}
+        own, unit = _points(session, catalogue, indicator, area, g, at)
+        others = {code: _points(session, catalogue, indicator, code, g, at)[0]
+                  for code in related}
     fmt = UnitFormat(unit)
     name = area_name(catalogue, area)
-    heading = tag('<h1>{}</h1><p class="lead">{} <span class="muted">({})</span></p>',
-                  title, name, area)
+    heading = tag('<h1>{}</h1><p class="lead">{} <span class="muted">({})</span></p>{}',
+                  title, name, area, _as_of_form(indicator, area, g, as_of))
     if not own:
         body = tag('{}<p>Det finns inga värden för indikatorn <code>{}</code> i {} ännu. '
                    '<span class="muted">(No values for this indicator and area yet.)</span></p>'
@@ -244,6 +254,20 @@ def indicator_page(
         rel=", ".join(area_name(catalogue, c) for c in related) or "inga andra områden",
         table=last_table, downloads=downloads)
     return page(f"{title} – {name}", body, principal=principal)
+
+
+def _as_of_form(indicator: str, area: str, granularity: str, as_of: str | None) -> Safe:
+    """A date picker: the page as samstat showed it at the end of a day (vintages)."""
+    note = tag('<p class="prelim">Visar läget vid slutet av {} (as of the end of that day). '
+               '<a href="/indicators/{}?{}">Senaste (latest)</a></p>', as_of[:10],
+               quote(indicator), urlencode({"area": area, "granularity": granularity})
+               ) if as_of else Safe("")
+    return tag('<form method="get" action="/indicators/{id}"><label for="as_of">Visa läget den '
+               '(show as of)</label> <input type="date" id="as_of" name="as_of" value="{v}"> '
+               '<input type="hidden" name="area" value="{a}"><input type="hidden" '
+               'name="granularity" value="{g}"> <button type="submit">Visa (show)</button>'
+               '</form>{note}', id=quote(indicator), v=(as_of or "")[:10], a=area,
+               g=granularity, note=note)
 
 
 def _indicator_areas(request: Request, principal: Principal, indicator: str, title: str
