@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -198,3 +199,30 @@ def test_muted_alerts_say_so(client: TestClient, auth: dict) -> None:
         assert client.delete(f"/v1/mute-windows/{made.json()['id']}",
                              headers=auth[FK]).status_code == 204
     assert "Tystat" not in client.get(f"/inbox/{alert.id}", headers=auth[FK]).text
+
+
+def test_an_inhibited_alert_says_why(client: TestClient, auth: dict, sqlite_url: str) -> None:
+    import uuid
+
+    from services.notify.alerts.models import Definition
+    from services.notify.alerts.quality import handle_data_quality
+
+    alert = alert_of(client)
+    measure = f"m_{uuid.uuid4().hex[:8]}"
+    factory = session_factory(sqlite_url)
+    with session_scope(factory) as s:
+        d = s.get(Definition, alert.indicator)
+        assert d is not None
+        d.body = {**d.body, "formula": {"kind": "sum", "filters": {"measure": measure}}}
+        dq = handle_data_quality(session=s, now=datetime.now(UTC), doc={
+            "event_id": str(uuid.uuid4()), "kind": "total_mismatch", "status": "mismatch",
+            "agency": FK, "measure": measure, "area": alert.area, "period": "2024",
+            "dimension": "sex", "dimensions": {}, "total": 10, "parts": {}, "parts_sum": 12,
+            "difference": 2, "detected_at": datetime.now(UTC).isoformat()})
+        assert dq is not None
+    page = client.get(f"/inbox/{alert.id}", headers=auth[FK]).text
+    assert "Tystat: uppgifterna bakom värdet har ett öppet larm (datakvalitet)" in page
+    assert f'href="/inbox/{dq.id}"' in page
+    row = client.get("/inbox", headers=auth[FK]).text.split(
+        f'data-alert="{alert.id}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="badge muted">Tystat<' in row
