@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -117,6 +118,7 @@ def create_app(settings: NotifySettings | None = None, *,
     inbox_settings = InboxSettings()
     app.state.inbox_settings = inbox_settings
     app.state.links = dispatcher.links = Links.from_settings(inbox_settings)
+    dispatcher.inhibit_recheck = timedelta(seconds=inbox_settings.inhibit_recheck_seconds)
     present.install(app)
     app.include_router(LOGIN.router(include_in_schema=False))
     app.include_router(inbox_router)

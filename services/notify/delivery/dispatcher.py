@@ -27,6 +27,7 @@ from services.notify.alerts import sweeps
 from services.notify.alerts.definitions import all_definitions
 from services.notify.config import NotifySettings
 from services.notify.delivery import service
+from services.notify.delivery.holds import INHIBIT_RECHECK
 from services.notify.delivery.messages import Notice
 from services.notify.delivery.senders import (
     Outgoing,
@@ -84,6 +85,7 @@ class Dispatcher:
         # The one-click links put in every message (the app sets its own; by default they
         # are made from the environment's settings).
         self.links: Links | None = None
+        self.inhibit_recheck = INHIBIT_RECHECK
 
     # --- called from other threads ---------------------------------------------------------
 
@@ -113,7 +115,7 @@ class Dispatcher:
                 public_base_url=self.settings.public_base_url,
                 escalate_after_days=self.settings.escalate_after_days,
                 group_wait=self.group_wait, group_interval=self.group_interval,
-                links=self.links,
+                links=self.links, inhibit_recheck=self.inhibit_recheck,
             )
         for channel, outcome in claim.closed:
             DELIVERIES.labels(channel, outcome).inc()
