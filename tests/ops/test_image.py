@@ -122,8 +122,8 @@ def _wait(fn: Any, what: str, box: Containers, timeout: float = 120) -> Any:
 
 @pytest.fixture
 def stack_env(pg_schema_url: str) -> Iterator[dict[str, str]]:
-    ports = {name: free_port() for name in ("broker", "ingest", "indicators", "notify",
-                                            "worker")}
+    ports = {name: free_port() for name in ("broker", "ingest", "indicators", "initiatives",
+                                            "notify", "worker")}
     yield {
         "SAMSTAT_DATABASE_URL": pg_schema_url,
         "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{ports['broker']}",
@@ -145,15 +145,18 @@ def test_a_stack_of_containers_carries_an_observation_to_an_alert(
     box = Containers({k: v for k, v in env.items() if not k.startswith("_PORT_")})
     try:
         box.start("broker", "broker", "--port", str(port["broker"]), "--foreground")
-        out = podman_run("-c", "samstat migrate && samstat token issue --agency scb && "
+        # The 2024 plan holds the overarching indicator's rule; initiatives publishes it.
+        out = podman_run("-c", "samstat migrate && samstat seed && "
+                         "samstat token issue --agency scb && "
                          "samstat token issue --agency forsakringskassan && "
                          "samstat token issue --admin", entrypoint="sh", network="host",
                          env=box.env)
         scb, fk, admin = [x for x in out.split() if x.startswith("sst_")]
-        for name in ("ingest", "indicators", "notify"):
+        services = ("ingest", "indicators", "initiatives", "notify")
+        for name in services:
             box.start(name, "serve", name, "--host", "127.0.0.1", "--port", str(port[name]))
         box.start("worker", "worker")
-        for name in ("ingest", "indicators", "notify"):
+        for name in services:
             _wait(lambda n=name: httpx.get(f"http://127.0.0.1:{port[n]}/healthz",
                                            timeout=2).status_code == 200, f"{name} healthy", box)
 
