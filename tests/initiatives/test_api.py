@@ -131,7 +131,8 @@ def test_plans_copy_and_milestones(api: Api, plan_year: int) -> None:
     copied = c.post(f"/v1/plans/{plan_year + 1}/copy-from/{plan_year}", headers=api.admin)
     assert copied.status_code == 201, copied.text
     assert copied.json() == {"year": plan_year + 1, "status": "draft",
-                             "decided_at": None, "copied_from": plan_year, "initiatives": 1}
+                             "decided_at": None, "copied_from": plan_year, "initiatives": 1,
+                             "association": None}
     assert c.post(f"/v1/plans/{plan_year + 1}/copy-from/{plan_year}",
                   headers=api.admin).status_code == 409
     assert c.post(f"/v1/plans/{plan_year + 2}/copy-from/1999",

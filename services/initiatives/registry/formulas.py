@@ -34,7 +34,7 @@ FORMULA_KINDS = (
 )
 RULE_KINDS = (
     "target_missed", "yoy_wrong_direction", "yoy_rise", "band", "control_limit", "stale",
-    "data_quality",
+    "data_quality", "relative_to_baseline", "staged_target",
 )
 Direction = Literal["rise", "fall"]
 
@@ -177,9 +177,41 @@ class DataQualityRule(_Strict):
     kind: Literal["data_quality"]
 
 
+class RelativeToBaselineRule(_Strict):
+    """"+15 % for the project": the value must be ``change`` (0.15) above (rise) or below
+    (fall) the indicator's ``baseline`` value, judged for every reported period."""
+
+    kind: Literal["relative_to_baseline"]
+    change: float = Field(gt=0, le=10)
+    direction: Direction = "rise"
+
+
+class Stage(_Strict):
+    after_months: int = Field(ge=1, le=600)
+    value: float
+
+
+class StagedTargetRule(_Strict):
+    """"5 % self-supporting after 6 months, another 3 % after 12, 15 % at the end": the
+    cumulative ``value`` each stage must reach ``after_months`` months from ``start``; a
+    period is judged against the latest stage due by its end."""
+
+    kind: Literal["staged_target"]
+    start: date
+    direction: Direction = "rise"
+    stages: list[Stage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> StagedTargetRule:
+        months = [s.after_months for s in self.stages]
+        if months != sorted(set(months)):
+            raise ValueError("stages must be in order of after_months, each once")
+        return self
+
+
 Rule = Annotated[
     TargetMissedRule | YoyWrongDirectionRule | YoyRiseRule | BandRule | ControlLimitRule
-    | StaleRule | DataQualityRule,
+    | StaleRule | DataQualityRule | RelativeToBaselineRule | StagedTargetRule,
     Field(discriminator="kind"),
 ]
 

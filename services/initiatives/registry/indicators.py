@@ -52,6 +52,8 @@ def _initiative(session: Session, year: int, number: int | None) -> Initiative |
 def _check(ind: Indicator) -> None:
     if ind.target is None and any(r["kind"] == "target_missed" for r in ind.rules):
         raise Invalid("the rule target_missed needs a target")
+    if ind.baseline is None and any(r["kind"] == "relative_to_baseline" for r in ind.rules):
+        raise Invalid("the rule relative_to_baseline needs a baseline {value, period}")
     if ind.initiative is None and not ind.convener:
         raise Invalid("an indicator without initiative needs a convener")
     stray = sorted(set(ind.area_conveners or {}) - set(ind.areas))

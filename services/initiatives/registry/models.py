@@ -59,6 +59,9 @@ class Plan(Base):
     decided_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     copied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The association (agency code) whose plan it is; null = the registry's own association
+    # (plans made before plan files named one). Plan years are unique across associations.
+    association: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Milestone(Base):

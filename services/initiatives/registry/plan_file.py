@@ -8,6 +8,7 @@ in the catalogue). Errors name the place in the file.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from samstat_kit.contracts import validator
+from samstat_kit.contracts import load_catalogue, validator
 
 PLANS_DIR = Path(__file__).resolve().parents[1] / "plans"
 DEFAULT_PLAN = PLANS_DIR / "umearegionen-2024.yaml"
@@ -60,12 +61,56 @@ def parse_plan(doc: Any, *, source: str = "plan") -> PlanFile:
         raise PlanFileError("not a valid plan (schemas/plan.v1.schema.json):\n" +
                             "\n".join(lines))
     decided = doc.get("decided_at")
+    indicators = [x for i, ind in enumerate(doc["indicators"])
+                  for x in _with_breakdowns(ind, f"{source}.indicators[{i}]")]
     return PlanFile(
         association=doc["association"], year=doc["year"], status=doc.get("status", "draft"),
         decided_at=date.fromisoformat(decided) if decided else None,
-        initiatives=doc["initiatives"], indicators=doc["indicators"],
+        initiatives=doc["initiatives"], indicators=indicators,
         contacts=doc.get("contacts", []),
     )
+
+
+LABELS = {"K": ("kvinnor", "women"), "M": ("män", "men"), "yes": ("med funktionsnedsättning",
+          "with disability"), "no": ("utan funktionsnedsättning", "without disability"),
+          "youth": ("unga", "young people"), "adult": ("vuxna", "adults"),
+          "below_upper_secondary": ("utan gymnasieutbildning", "without upper-secondary"),
+          "upper_secondary_or_more": ("med gymnasieutbildning", "with upper-secondary"),
+          "sweden": ("födda i Sverige", "born in Sweden"),
+          "foreign_born": ("utrikes födda", "foreign-born"),
+          "europe": ("födda i Europa utom Sverige", "born in Europe outside Sweden"),
+          "outside_europe": ("födda utanför Europa", "born outside Europe")}
+
+
+def _with_breakdowns(ind: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The indicator, and for each of its ``breakdowns`` (a dimension such as sex, age group,
+    disability or birth region) one sibling per code: the same formula with that dimension
+    fixed to the code, followed without alerts, so results are reported split."""
+    dims = ind.pop("breakdowns", None) or []
+    out = [ind]
+    parts = [p for p in (ind["formula"].get(k) for k in ("filters", "numerator", "denominator"))
+             if p]
+    measures = load_catalogue().measures
+    for dim in dims:
+        having = [p for p in parts if dim in getattr(measures.get(p["measure"]), "dimensions",
+                                                     {})]
+        if not having:
+            raise PlanFileError(f"{where}.breakdowns: no measure of the formula has the "
+                                f"dimension {dim!r}")
+        codes = sorted(set.intersection(*(set(measures[p["measure"]].dimensions[dim])
+                                          for p in having)) - {"_T"})
+        for code in codes:
+            formula = copy.deepcopy(ind["formula"])
+            for key in ("filters", "numerator", "denominator"):
+                part = formula.get(key)
+                if part and dim in measures[part["measure"]].dimensions:
+                    part.setdefault("dimensions", {})[dim] = code
+            sv, en = LABELS.get(code, (code, code))
+            out.append(ind | {"id": f"{ind['id']}__{dim}_{code}"[:64].lower(),
+                              "title_sv": f"{ind['title_sv']} – {sv}",
+                              "title_en": f"{ind['title_en']} – {en}", "formula": formula,
+                              "rules": [], "target": None})
+    return out
 
 
 def load_plan(path: Path | str = DEFAULT_PLAN) -> PlanFile:

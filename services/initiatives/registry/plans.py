@@ -87,10 +87,11 @@ def switching_plans(session: Session, change: Callable[[], T]) -> T:
 
 
 def new_plan(session: Session, year: int, *, actor: str, status: str = "draft",
-             decided_at: date | None = None, copied_from: int | None = None) -> Plan:
+             decided_at: date | None = None, copied_from: int | None = None,
+             association: str | None = None) -> Plan:
     """A plan with the default annual wheel; call inside :func:`switching_plans`."""
     plan = Plan(year=year, status=status, decided_at=decided_at, copied_from=copied_from,
-                created_at=now())
+                created_at=now(), association=association)
     session.add(plan)
     session.flush()
     for step in default_wheel(year):

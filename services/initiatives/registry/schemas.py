@@ -237,6 +237,8 @@ class PlanRead(BaseModel):
     status: Literal["draft", "decided"]
     decided_at: date | None
     copied_from: int | None
+    association: str | None = Field(None, description="Agency code of the association whose "
+                                                      "plan it is (null: the registry's own)")
     initiatives: int
 
 

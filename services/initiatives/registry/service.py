@@ -86,6 +86,7 @@ def list_plans(*, session: Session) -> list[PlanRead]:
     return [
         PlanRead(year=p.year, status=p.status,  # type: ignore[arg-type]
                  decided_at=p.decided_at, copied_from=p.copied_from,
+                 association=p.association,
                  initiatives=counts.get(p.year, 0))
         for p in session.scalars(select(Plan).order_by(Plan.year))
     ]
@@ -157,7 +158,8 @@ def copy_plan(*, session: Session, year: int, prev: int, actor: str) -> Plan:
         raise Conflict(f"a plan for {year} exists already")
 
     def change() -> Plan:
-        plan = new_plan(session, year, actor=actor, copied_from=prev)
+        plan = new_plan(session, year, actor=actor, copied_from=prev,
+                        association=_plan(session, prev).association)
         skip = ("pk", "plan_year", "version", "updated_at", "initiative_pk")
         copies: dict[int, Initiative] = {}
         for old in session.scalars(initiatives_query(prev)):
@@ -358,10 +360,15 @@ def seed(*, session: Session, year: int | None = None, actor: str = "seed",
     if year is not None and year != plan.year:
         raise ValueError(f"the plan file is for {plan.year}, not {year}")
     year = plan.year
-    if session.get(Plan, year) is None:
+    existing = session.get(Plan, year)
+    if existing is None:
         switching_plans(session, lambda: new_plan(
             session, year, actor=actor, status=plan.status, decided_at=plan.decided_at,
+            association=plan.association["code"],
         ))
+    elif existing.association not in (None, plan.association["code"]):
+        raise Conflict(f"the {year} plan belongs to {existing.association}, not to "
+                       f"{plan.association['code']}")
     made = {"initiatives": 0, "indicators": 0, "contacts": 0}
     have = {i.number for i in session.scalars(select(Initiative).where(
         Initiative.plan_year == year))}

@@ -101,7 +101,7 @@ async def _area_values(client: IndicatorsClient, code: str, area: str, year: int
 
 async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
                      ) -> IndicatorResult:
-    w = want(ind.rules, ind.target)
+    w = want(ind.rules, ind.target, ind.baseline)
     results = await asyncio.gather(*(_area_values(client, ind.code, a, year)
                                      for a in ind.areas))
     areas: list[AreaResult] = []

@@ -26,6 +26,7 @@ class IndicatorDef:
     target: dict[str, Any] | None
     rules: tuple[dict[str, Any], ...]
     areas: tuple[str, ...]
+    baseline: dict[str, Any] | None = None
 
     @property
     def is_milestone(self) -> bool:
@@ -70,6 +71,7 @@ def _indicator(ind: Indicator) -> IndicatorDef:
         formula_kind=str((ind.formula or {}).get("kind", "")),
         target=dict(ind.target) if ind.target else None,
         rules=tuple(dict(r) for r in ind.rules or ()), areas=tuple(ind.areas or ()),
+        baseline=dict(ind.baseline) if ind.baseline else None,
     )
 
 

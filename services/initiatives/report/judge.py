@@ -58,6 +58,11 @@ class Want:
     tolerance: float
     shown: Direction | None  # what the report says it must do (rule, else target)
     target: Mapping[str, Any] | None
+    # Seed 003's styles: a level relative to the baseline ("+15 %"), or dated stages
+    # ("5 % after 6 months, 8 % after 12"), each judged like a target due now.
+    relative: tuple[float, Direction] | None = None  # (target value, direction)
+    stages: tuple[tuple[date, float], ...] = ()
+    stage_direction: Direction = "rise"
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,31 @@ class Judgement:
     reason_en: str
 
 
-def want(rules: Sequence[Mapping[str, Any]], target: Mapping[str, Any] | None) -> Want:
+def _add_months(start: date, months: int) -> date:
+    y, m = divmod(start.month - 1 + months, 12)
+    return date(start.year + y, m + 1, min(start.day, 28))
+
+
+def _styles(rules: Sequence[Mapping[str, Any]], baseline: Mapping[str, Any] | None
+            ) -> dict[str, Any]:
+    """The relative-to-baseline and staged targets among ``rules``, as Want's fields."""
+    out: dict[str, Any] = {}
+    for rule in rules:
+        kind, way = rule.get("kind"), rule.get("direction", "rise")
+        if kind == "relative_to_baseline" and baseline and baseline.get("value") is not None:
+            change = float(rule["change"]) * (1 if way == "rise" else -1)
+            out["relative"] = (float(baseline["value"]) * (1 + change), way)
+        elif kind == "staged_target":
+            start = date.fromisoformat(str(rule["start"])[:10])
+            out["stages"] = tuple((_add_months(start, int(st["after_months"])),
+                                   float(st["value"])) for st in rule["stages"])
+            out["stage_direction"] = way
+    return out
+
+
+def want(rules: Sequence[Mapping[str, Any]], target: Mapping[str, Any] | None,
+         baseline: Mapping[str, Any] | None = None) -> Want:
+    styles = _styles(rules, baseline)
     direction: Direction | None = None
     tolerance = 0.0
     for rule in rules:
@@ -88,7 +117,36 @@ def want(rules: Sequence[Mapping[str, Any]], target: Mapping[str, Any] | None) -
     shown = direction
     if shown is None and target is not None and target.get("direction") in ("rise", "fall"):
         shown = target["direction"]
-    return Want(direction=direction, tolerance=tolerance, shown=shown, target=target)
+    if shown is None and "relative" in styles:
+        shown = styles["relative"][1]
+    if shown is None and "stages" in styles:
+        shown = styles["stage_direction"]
+    return Want(direction=direction, tolerance=tolerance, shown=shown, target=target,
+                **styles)
+
+
+def _staged(point: Point, w: Want) -> Judgement | None:
+    """The target of the latest stage (or the baseline-relative level) due by the period's
+    end, judged like a target that is due; None when the indicator has neither."""
+    parsed, value = point.parsed, point.value
+    if value is None or parsed is None or not (w.relative or w.stages):
+        return None
+    if w.relative:
+        goal, way = w.relative
+        sv, en = f"mot {goal:g} (baslinjen + förändringen)", f"against {goal:g} (baseline + change)"
+    else:
+        due = [(d, v) for d, v in w.stages if d <= parsed.end]
+        if not due:
+            first = w.stages[0][0].isoformat()
+            return Judgement("not_judged", None, None, "pending", f"första steget gäller från "
+                             f"{first}", f"the first stage applies from {first}")
+        when, goal = due[-1]
+        way = w.stage_direction
+        sv, en = f"steget {when.isoformat()}: {goal:g}", f"stage {when.isoformat()}: {goal:g}"
+    short = goal - value if way == "rise" else value - goal
+    if not _beyond(short, 0.0, goal, value):
+        return Judgement("on_track", None, None, "met", "nått " + sv, "reached " + en)
+    return Judgement("off_track", None, None, "missed", "inte nått " + sv, "not reached " + en)
 
 
 def select(points: Iterable[Point], year: int) -> Point | None:
@@ -138,6 +196,9 @@ def judge(point: Point | None, w: Want) -> Judgement:
     if point is None or point.value is None:
         return Judgement("no_data", None, None, None,
                          "inget värde för planåret", "no value for the plan year")
+    styled = _staged(point, w)
+    if styled is not None:
+        return styled
     value = float(point.value)
     ago = None if point.year_ago_value is None else float(point.year_ago_value)
     change = None if ago is None else value - ago
