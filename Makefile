@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run test lint bench clean image image-test k8s-render
+.PHONY: install system-deps run test lint bench clean screenshots image image-test k8s-render
 
 # Debian packages the tests use for real: the Prometheus server and promtool, and Chromium
 # (with fonts) for the report's PDF and the browser screenshot test.
@@ -50,6 +50,10 @@ k8s-render: system-deps
 	@for o in deploy/k8s/overlays/*/; do \
 	  kubectl kustomize "$$o" >/dev/null || { echo "kubectl kustomize $$o failed"; exit 1; }; \
 	  echo "rendered $$o"; done
+
+# The README tour's pictures (docs/screenshots/), from a fresh stack in real Chromium.
+screenshots: install
+	$(BIN)/python -m samstat.screenshots
 
 bench: install
 	$(BIN)/python -m bench

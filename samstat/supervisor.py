@@ -35,6 +35,27 @@ def ports(port_base: int | None) -> dict[str, int]:
     return {name: port_base + i for i, name in enumerate(SERVICES, start=1)}
 
 
+def free_port_base() -> int:
+    """A port base whose base+1..base+4 are free now (for tests and ``make screenshots``)."""
+    import socket
+
+    from samstat_kit.broker import free_port
+
+    def bindable(port: int) -> bool:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+            return True
+
+    for _ in range(50):
+        base = free_port() - 10
+        if base > 1024 and all(bindable(base + i) for i in range(1, len(SERVICES) + 1)):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
 def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "samstat", *args], env=env)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,29 +19,11 @@ import httpx
 import pytest
 
 from samstat.components import SERVICES
+from samstat.supervisor import free_port_base
 from samstat_kit.broker import free_port
 from tests.notify.receivers import MailSink, smtp_server
 
 DEADLINE_S = 180.0  # "within three minutes of make run"
-
-
-def _free_base() -> int:
-    """A port base whose base+1..base+4 are all free now."""
-    for _ in range(50):
-        base = free_port() - 10
-        ports = [base + i for i in range(1, len(SERVICES) + 1)]
-        if all(_bindable(p) for p in ports):
-            return base
-    raise RuntimeError("no free block of ports")
-
-
-def _bindable(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 def _descendants(pid: int) -> set[int]:
@@ -101,7 +82,7 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[tuple[Stack, MailSink]]:
-    base, broker_port = _free_base(), free_port()
+    base, broker_port = free_port_base(), free_port()
     with smtp_server() as (mail, smtp_port):
         env = os.environ | {
             "SAMSTAT_DATA_DIR": str(tmp_path / "var"),
