@@ -23,7 +23,8 @@ from samstat.supervisor import free_port_base
 from samstat_kit.broker import free_port
 from tests.notify.receivers import MailSink, smtp_server
 
-DEADLINE_S = 180.0  # "within three minutes of make run"
+# "Within three minutes of make run"; a slower machine may set SAMSTAT_RUN_TEST_DEADLINE_S.
+DEADLINE_S = float(os.environ.get("SAMSTAT_RUN_TEST_DEADLINE_S", "180"))
 
 
 def _descendants(pid: int) -> set[int]:
