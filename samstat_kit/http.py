@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Histogram
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit import metrics, present
@@ -110,6 +110,17 @@ def create_service_app(
             "checks": {k: (v or "ok") for k, v in (results | notes).items()},
         }
         return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.exception_handler(DataError)
+    async def bad_value(_request: Request, exc: Exception) -> JSONResponse:
+        # A value the database cannot hold (a NUL in text, a number beyond its column) is
+        # the request's fault: saying "unavailable, retry" would make a client retry forever.
+        log.warning("database refused a value: %s", exc.__class__.__name__)
+        return JSONResponse(
+            {"detail": "a value in the request cannot be stored or searched (a NUL character "
+                       "or a number out of range); nothing was stored"},
+            status_code=422,
+        )
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

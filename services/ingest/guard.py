@@ -26,6 +26,16 @@ QUERY_REFUSED = ("the request's query string or path contains a personal identit
                  "nothing was stored")
 
 
+NUL_REFUSED = "the request's query string or path contains a NUL character; nothing was read"
+
+
+def has_nul(path: str, query: bytes) -> bool:
+    """A NUL anywhere in the path or query: no database column holds one (PostgreSQL refuses
+    it), so the answer is the same 422 on every database rather than an error from the
+    driver."""
+    return "\x00" in path or b"\x00" in query or b"%00" in query
+
+
 def has_personal_number(path: str, query: bytes) -> bool:
     """A number in the path or the query string, read every way a server could read it:
     raw, percent-decoded with ``+`` kept (``880208+9717`` is a number's own separator) and
@@ -62,6 +72,8 @@ def install(app: FastAPI) -> None:
                                request.scope.get("query_string", b"")):
             REJECTED_BATCHES.labels("personal_number").inc()
             return JSONResponse(ErrorRead(detail=QUERY_REFUSED).model_dump(), status_code=422)
+        if has_nul(request.scope.get("path", ""), request.scope.get("query_string", b"")):
+            return JSONResponse(ErrorRead(detail=NUL_REFUSED).model_dump(), status_code=422)
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)

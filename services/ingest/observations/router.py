@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -14,6 +12,7 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.checks import shape_problem
 from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.http import AnyToken
+from services.ingest import jsonbody
 from services.ingest.metrics import (
     BATCH_SECONDS,
     DRY_RUNS,
@@ -121,15 +120,7 @@ def _parse(body: bytes) -> Any:
     loop. json for what orjson refuses but json reads (a byte-order mark, UTF-16, NaN), so
     such a body is judged record by record as before. Then the shape: nesting and integers
     beyond what anything downstream handles are refused here, whole, with a reason."""
-    try:
-        doc = orjson.loads(body)
-    except ValueError:
-        try:
-            doc = json.loads(body)
-        except RecursionError:
-            raise ValueError("JSON nested too deep") from None
-        except ValueError:
-            raise ValueError("body is not valid JSON") from None
+    doc = jsonbody.loads(body)  # duplicate keys and integers beyond 64 bits read exactly
     problem = shape_problem(doc)
     if problem is not None:
         raise ValueError(problem)

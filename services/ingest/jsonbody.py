@@ -1,0 +1,72 @@
+"""Reading a JSON body exactly as it was sent, or refusing it with a reason.
+
+orjson is fast but forgiving in two ways that matter at a gate: it keeps the last of
+duplicate keys (``{"area": "<a personal number>", "area": "2480"}`` would pass the scan,
+the number never seen) and reads an integer beyond 64 bits as a rounded float (2**64 would be
+stored as 1.8446744073709552e19). Both are detected cheaply after orjson's parse (digit runs
+and a count of colons), and only then is the body read again by ``json`` with exact integers
+and a duplicate-key check. Python 3.9 compatible, no framework.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+DUPLICATE_KEY = ("duplicate key: a JSON object names the same key twice; refused whole "
+                 "(which of the two would count is not the sender's to leave open)")
+
+# ASCII digits become "0", everything else a space: a long digit run is then a substring.
+_DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
+# orjson reads integers exactly up to 2**64 - 1 and down to -2**63 (19 and 20 digits).
+_LONG_RUN = b"0" * 19
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads`: a dict, or ValueError on a key twice."""
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        raise ValueError(DUPLICATE_KEY)
+    return doc
+
+
+def loads_exact(raw: bytes | str) -> Any:
+    """``json.loads`` with exact integers and no duplicate keys; ValueError with a reason
+    (RecursionError becomes "nested too deep")."""
+    try:
+        return json.loads(raw, object_pairs_hook=no_duplicate_keys)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+    except ValueError as exc:
+        if str(exc) == DUPLICATE_KEY:
+            raise
+        raise ValueError("body is not valid JSON") from None
+
+
+def _maybe_lossy(raw: bytes, doc: Any) -> bool:
+    """True when orjson's reading may differ from the text: a digit run long enough to be an
+    integer beyond 64 bits, or more keys in the text than in the result. The colons outside
+    strings are the keys; colons inside strings come out of ``orjson.dumps`` as they went in
+    (``\\u003a`` escapes counted as colons), so the counts differ exactly when keys were lost
+    (or, harmlessly, for an escaped backslash before ``u003a``)."""
+    if _LONG_RUN in raw.translate(_DIGITS):
+        return True
+    sent = raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    try:
+        read = orjson.dumps(doc).count(b":")
+    except (TypeError, orjson.JSONEncodeError):
+        return True  # deeper than orjson writes: the exact reading decides
+    return sent != read
+
+
+def loads(raw: bytes) -> Any:
+    """The body as JSON, exactly as sent, or ValueError with the reason a client can act on."""
+    try:
+        doc = orjson.loads(raw)
+    except ValueError:
+        return loads_exact(raw)  # a byte-order mark, UTF-16, NaN: json reads them
+    if _maybe_lossy(raw, doc):
+        return loads_exact(raw)
+    return doc
