@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from samstat.privacy_cli import privacy_app
 from samstat.user_cli import user_app
 from samstat_kit.settings import KitSettings
 
@@ -16,6 +17,7 @@ app = typer.Typer(help="samstat: the statistics exchange of the Finsam partner a
 token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(privacy_app, name="privacy")
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="SQLite file and local state "
                                               "(default var/, or SAMSTAT_DATA_DIR)")]

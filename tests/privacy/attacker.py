@@ -4,7 +4,7 @@ programming over equations the test writes out by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -43,30 +43,7 @@ class Attacker:
 
     def bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]], target: Sequence[Key],
                upper: float = 1e5) -> tuple[float, float]:
-        """min and max of sum(target) given total = sum(parts) for every equation."""
-        unknown = sorted({k for t, ps in equations for k in (t, *ps) if k not in self.known}
-                         | set(target))
-        col = {k: i for i, k in enumerate(unknown)}
-        a_eq, b_eq = [], []
-        for t, ps in equations:
-            row = [0.0] * len(unknown)
-            b = 0.0
-            for sign, k in [(1.0, t)] + [(-1.0, p) for p in ps]:
-                if k in col:
-                    row[col[k]] += sign
-                else:
-                    b -= sign * self.known[k]
-            if any(row):
-                a_eq.append(row)
-                b_eq.append(b)
-        obj = [1.0 if k in target else 0.0 for k in unknown]
-        kw: dict[str, Any] = {"bounds": (0, upper), "method": "highs"}
-        if a_eq:
-            kw |= {"A_eq": a_eq, "b_eq": b_eq}
-        lo = linprog(obj, **kw)
-        hi = linprog([-x for x in obj], **kw)
-        assert lo.status == 0 and hi.status == 0, "the published data contradict each other"
-        return float(lo.fun), float(-hi.fun)
+        return lp_bounds(self.known, equations, target, upper)
 
     def values_seen(self) -> set[float]:
         return {a["value"] for a in self.answers if a["value"] is not None}
@@ -77,3 +54,32 @@ def protected(bounds: tuple[float, float], truth: float, threshold: float = 5) -
     lo, hi = bounds
     r = max(threshold, 0.1 * truth)
     return lo <= max(0.0, truth - r) + 1e-6 and hi >= truth + r - 1e-6
+
+
+def lp_bounds(known: Mapping[Any, float], equations: Sequence[tuple[Any, Sequence[Any]]],
+              target: Sequence[Any], upper: float = 1e5) -> tuple[float, float]:
+    """min and max of sum(target) given total = sum(parts) for every equation, every known
+    value fixed and every other cell in [0, upper]."""
+    unknown = sorted({k for t, ps in equations for k in (t, *ps) if k not in known}
+                     | set(target))
+    col = {k: i for i, k in enumerate(unknown)}
+    a_eq, b_eq = [], []
+    for t, ps in equations:
+        row = [0.0] * len(unknown)
+        b = 0.0
+        for sign, k in [(1.0, t)] + [(-1.0, p) for p in ps]:
+            if k in col:
+                row[col[k]] += sign
+            else:
+                b -= sign * known[k]
+        if any(row):
+            a_eq.append(row)
+            b_eq.append(b)
+    obj = [1.0 if k in target else 0.0 for k in unknown]
+    kw: dict[str, Any] = {"bounds": (0, upper), "method": "highs"}
+    if a_eq:
+        kw |= {"A_eq": a_eq, "b_eq": b_eq}
+    lo = linprog(obj, **kw)
+    hi = linprog([-x for x in obj], **kw)
+    assert lo.status == 0 and hi.status == 0, "the published data contradict each other"
+    return float(lo.fun), float(-hi.fun)

@@ -31,7 +31,8 @@ class Target:
 
     name: str
     coords: tuple[Coord, ...]
-    truth: float | None  # None: hidden by the agency itself, value unknown to samstat
+    truth: float | None  # None: hidden by the agency, or not sent yet: unknown to samstat
+    missing: bool = False  # not sent yet: only a concern if the published data pin it small
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,13 @@ class Protection:
         r = max(self.minimum, self.share * abs(truth))
         return max(0.0, truth - r), truth + r
 
-    def holds(self, truth: float | None, lo: float, hi: float) -> bool:
+    def holds(self, truth: float | None, lo: float, hi: float, missing: bool = False) -> bool:
         need = self.needed(truth)
         if need is None:  # unknown value: assume the worst small one, threshold - 1
-            return hi - lo >= 2 * self.minimum - 1 - _EPS
+            wide = hi - lo >= 2 * self.minimum - 1 - _EPS
+            # A cell not sent yet is revealed only if what is published pins it to a range
+            # that holds small counts (a pinned zero or a pinned large sum reveals no one).
+            return wide or (missing and (lo >= self.minimum - _EPS or hi <= _EPS))
         return lo <= need[0] + _EPS and hi >= need[1] - _EPS
 
 
@@ -92,8 +96,22 @@ def _signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
         yield -1.0, p
 
 
-def components(problem: Problem) -> dict[Coord, int]:
-    """Component number of every unknown cell that appears in a relation."""
+def slack(problem: Problem, keep: set[Coord]) -> set[Coord]:
+    """Missing cells in one relation only (and not protected themselves): each is projected
+    out exactly, its relation becoming an inequality (``total - other parts`` in
+    ``[0, upper]``). Without this, every unreported breakdown (K and M beside a reported
+    total) would join unrelated hidden cells into one large component."""
+    degree: dict[Coord, int] = {}
+    for rel in problem.relations:
+        for c in rel.cells:
+            if c not in problem.shown and c not in problem.truth:
+                degree[c] = degree.get(c, 0) + 1
+    return {c for c, n in degree.items() if n == 1 and c not in keep}
+
+
+def components(problem: Problem, free: set[Coord] | None = None) -> dict[Coord, int]:
+    """Component number of every unknown cell (other than ``free`` ones) in a relation."""
+    free = free or set()
     parent: dict[Coord, Coord] = {}
 
     def find(c: Coord) -> Coord:
@@ -103,7 +121,7 @@ def components(problem: Problem) -> dict[Coord, int]:
         return c
 
     for rel in problem.relations:
-        unknown = [c for c in rel.cells if problem.unknown(c)]
+        unknown = [c for c in rel.cells if c not in problem.shown and c not in free]
         for c in unknown:
             parent.setdefault(c, c)
         for c in unknown[1:]:
@@ -117,45 +135,79 @@ def components(problem: Problem) -> dict[Coord, int]:
 def intervals(problem: Problem, targets: list[Target]) -> dict[str, tuple[float, float]]:
     """(min, max) of every target over everything published; (inf, -inf) if the published
     data contradict each other beyond their tolerances (treated as exposed by callers)."""
-    comp = components(problem)
+    free = slack(problem, {c for t in targets for c in t.coords})
+    comp = components(problem, free)
     rows_of: dict[int, list[int]] = {}
     for i, rel in enumerate(problem.relations):
         k = next((comp[c] for c in rel.cells if c in comp), None)
         if k is not None:
             rows_of.setdefault(k, []).append(i)
     out: dict[str, tuple[float, float]] = {}
+    built: dict[int, _Lp] = {}
     for t in targets:
         k = comp.get(t.coords[0])
         if k is None:  # in no relation: nothing bounds it but the range
             out[t.name] = (0.0, problem.upper)
             continue
-        out[t.name] = _solve(problem, rows_of[k], t)
+        if k not in built:
+            built[k] = _build(problem, rows_of[k], free)
+        out[t.name] = built[k].solve(t)
     return out
 
 
-def _solve(problem: Problem, rows: list[int], t: Target) -> tuple[float, float]:
+@dataclass
+class _Lp:
+    cols: dict[Coord, int]
+    kwargs: dict[str, object]
+    single: tuple[float, float] | None  # one unknown: its interval, no solver needed
+
+    def solve(self, t: Target) -> tuple[float, float]:
+        if self.single is not None:
+            return self.single
+        obj = np.zeros(len(self.cols))
+        for c in t.coords:
+            obj[self.cols[c]] += 1.0
+        low = linprog(obj, **self.kwargs)  # type: ignore[call-overload]
+        high = linprog(-obj, **self.kwargs)  # type: ignore[call-overload]
+        if low.status != 0 or high.status != 0:
+            return float("inf"), float("-inf")
+        return float(low.fun), float(-high.fun)
+
+
+def _build(problem: Problem, rows: list[int], free: set[Coord]) -> _Lp:
     cols: dict[Coord, int] = {}
     data: list[float] = []
     ri: list[int] = []
     ci: list[int] = []
     lo_b: list[float] = []
     hi_b: list[float] = []
-    for r, i in enumerate(rows):
-        const = 0.0
+    for i in rows:
+        const, lo_s, hi_s = 0.0, 0.0, 0.0
+        entries = []
         for sign, c in _signed(problem.relations[i]):
-            if problem.unknown(c):
-                ri.append(r)
-                ci.append(cols.setdefault(c, len(cols)))
-                data.append(sign)
-            else:
+            if c in free:  # sign * m with m in [0, upper] moves the bounds instead
+                lo_s, hi_s = (lo_s, hi_s + problem.upper) if sign > 0 else \
+                    (lo_s - problem.upper, hi_s)
+            elif c in problem.shown:
                 const += sign * problem.shown[c]
+            else:
+                entries.append((sign, cols.setdefault(c, len(cols))))
+        if not entries:
+            continue
+        r = len(lo_b)
+        for sign, col in entries:
+            ri.append(r)
+            ci.append(col)
+            data.append(sign)
         tol = problem.tolerance(i)
-        lo_b.append(-tol - const)
-        hi_b.append(tol - const)
-    a = csr_array((data, (ri, ci)), shape=(len(rows), len(cols)))
-    obj = np.zeros(len(cols))
-    for c in t.coords:
-        obj[cols[c]] += 1.0
+        lo_b.append(-tol - const - hi_s)
+        hi_b.append(tol - const - lo_s)
+    if len(cols) == 1:  # one unknown: the intersection of what each relation allows
+        lo = max([0.0] + [-h if d < 0 else q for d, q, h in zip(data, lo_b, hi_b, strict=True)])
+        hi = min([problem.upper]
+                 + [-q if d < 0 else h for d, q, h in zip(data, lo_b, hi_b, strict=True)])
+        return _Lp(cols, {}, (lo, hi) if lo <= hi + _EPS else (float("inf"), float("-inf")))
+    a = csr_array((data, (ri, ci)), shape=(len(lo_b), len(cols)))
     lo_v, hi_v = np.array(lo_b), np.array(hi_b)
     eq = np.isclose(lo_v, hi_v)
     kwargs: dict[str, object] = {"bounds": (0.0, problem.upper), "method": "highs"}
@@ -165,11 +217,7 @@ def _solve(problem: Problem, rows: list[int], t: Target) -> tuple[float, float]:
         a_ub = a[~eq]
         kwargs |= {"A_ub": _vstack(a_ub, -a_ub),
                    "b_ub": np.concatenate([hi_v[~eq], -lo_v[~eq]])}
-    low = linprog(obj, **kwargs)  # type: ignore[call-overload]
-    high = linprog(-obj, **kwargs)  # type: ignore[call-overload]
-    if low.status != 0 or high.status != 0:
-        return float("inf"), float("-inf")
-    return float(low.fun), float(-high.fun)
+    return _Lp(cols, kwargs, None)
 
 
 def _vstack(a: csr_array, b: csr_array) -> csr_array:

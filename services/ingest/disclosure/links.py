@@ -67,7 +67,7 @@ class Links:
         self.parts = {d: tuple(sorted(measure.dimensions[d] - {t}))
                       for d, t in self.totals.items()}
         self.period_mode = spec.period_hierarchy
-        self.children: dict[str, tuple[str, ...]] = {}
+        self.children: dict[str, list[tuple[str, ...]]] = {}
         self.parents: dict[str, list[str]] = {}
         if spec.area_hierarchy:
             self._area_tree(catalogue)
@@ -75,43 +75,53 @@ class Links:
         self.noise = spec.cell_key.max_noise if spec.cell_key else 0.0
 
     def _area_tree(self, catalogue: Catalogue) -> None:
+        """Each kept area above municipalities and its parts at every kept level below it:
+        the nation is the sum of its counties and also of its municipalities, so a chain
+        through unreported counties is one relation, not a walk through missing cells."""
         levels = self.measure.area_levels
-        by_level: dict[str, list[str]] = {}
-        for a in catalogue.areas.values():
-            by_level.setdefault(a.level, []).append(a.code)
+        munis = {a.code: a for a in catalogue.areas.values() if a.level == "municipality"}
+        groups: dict[str, list[tuple[str, ...]]] = {}
         for a in catalogue.areas.values():
             if a.level not in levels or a.level == "municipality":
                 continue
             if a.level == "region":
-                kids = tuple(m for m in a.members if "municipality" in levels)
+                below = [tuple(a.members)]
             elif a.level == "county":
-                kids = tuple(sorted(m for m in by_level.get("municipality", ())
-                                    if catalogue.areas[m].parent == a.code)) \
-                    if "municipality" in levels else ()
-            else:  # the nation: its counties, or all municipalities when counties are not kept
-                below = "county" if "county" in levels else "municipality"
-                kids = tuple(sorted(by_level.get(below, ()))) if below in levels else ()
-            if kids:
-                self.children[a.code] = kids
+                below = [tuple(sorted(m for m, x in munis.items() if x.parent == a.code))]
+            else:
+                counties = tuple(sorted(c.code for c in catalogue.areas.values()
+                                        if c.level == "county"))
+                below = [counties] if "county" in levels else []
+                below.append(tuple(sorted(munis)))
+            kept = [kids for kids in below if kids and
+                    ("municipality" in levels or kids[0] not in munis)]
+            if kept:
+                groups[a.code] = kept
+        self.children = groups
+        for parent, lists in groups.items():
+            for kids in lists:
                 for k in kids:
-                    self.parents.setdefault(k, []).append(a.code)
+                    self.parents.setdefault(k, []).append(parent)
 
-    def period_parts(self, period: Period) -> tuple[Period, ...]:
-        """The next finer reported sub-periods of ``period`` (its last one for stocks)."""
+    def period_parts(self, period: Period) -> list[tuple[Period, ...]]:
+        """``period`` split at every finer reported granularity (its last part, for stocks):
+        a year is the sum of its months too, whether or not its quarters are reported."""
         if self.period_mode == "none":
-            return ()
+            return []
+        out = []
         for n in _PERIOD_CHILD.get(period.n_months, ()):
             if _GRANULARITY[n] in self.measure.granularities:
                 kids = tuple(Period(period.year, m, n) for m in
                              range(period.first_month, period.first_month + period.n_months, n))
-                return kids[-1:] if self.period_mode == "last" else kids
-        return ()
+                out.append(kids[-1:] if self.period_mode == "last" else kids)
+        return out
 
-    def period_parents(self, period: Period) -> Iterator[Period]:
+    def period_parents(self, period: Period) -> Iterator[tuple[Period, tuple[Period, ...]]]:
         for p in period.enclosing()[1:]:
-            if _GRANULARITY[p.n_months] in self.measure.granularities and \
-                    period in self.period_parts(p):
-                yield p
+            if _GRANULARITY[p.n_months] in self.measure.granularities:
+                for kids in self.period_parts(p):
+                    if period in kids:
+                        yield p, kids
 
     def relations(self, c: Coord) -> Iterator[Relation]:
         """Every relation ``c`` takes part in, as total or as part."""
@@ -122,18 +132,19 @@ class Links:
             total = c.with_dim(d, t)
             if dims[d] == t or dims[d] in self.parts[d]:
                 yield Relation(total, tuple(total.with_dim(d, p) for p in self.parts[d]), d)
-        if c.area in self.children:
-            yield Relation(c, tuple(c.with_area(k) for k in self.children[c.area]), "area")
+        for kids in self.children.get(c.area, ()):
+            yield Relation(c, tuple(c.with_area(k) for k in kids), "area")
         for parent in self.parents.get(c.area, ()):
-            yield Relation(c.with_area(parent),
-                           tuple(c.with_area(k) for k in self.children[parent]), "area")
+            for kids in self.children[parent]:
+                if c.area in kids:
+                    yield Relation(c.with_area(parent), tuple(c.with_area(k) for k in kids),
+                                   "area")
         try:
             period = parse(c.period)
         except ValueError:
             return
-        kids = self.period_parts(period)
-        if kids:
+        for kids in self.period_parts(period):
             yield Relation(c, tuple(c.with_period(k.code) for k in kids), "period")
-        for p in self.period_parents(period):
-            yield Relation(c.with_period(p.code),
-                           tuple(c.with_period(k.code) for k in self.period_parts(p)), "period")
+        for p, kids in self.period_parents(period):
+            yield Relation(c.with_period(p.code), tuple(c.with_period(k.code) for k in kids),
+                           "period")

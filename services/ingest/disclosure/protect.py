@@ -63,36 +63,39 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
 
 
 def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
-            states: dict[Coord, CellState], limit: int = 200_000) -> list[Relation]:
+            states: dict[Coord, CellState], hops: int = 1,
+            limit: int = 200_000) -> list[Relation]:
     """Every relation reachable from ``start`` through hidden or missing cells.
 
     ``states`` is filled with the present cells met. Shown cells are constants and stop the
-    walk; missing cells continue it only through relations that hold a present cell or run
-    along the period hierarchy (a year reached from its months through unreported halves).
+    walk. A relation of missing cells only links cells not sent yet (a region's quarter
+    through its members' quarters to their months): the walk follows such relations at most
+    ``hops`` times in a row, which bounds it on tables with many unreported breakdowns.
     """
     seen: set[Relation] = set()
     out: list[Relation] = []
-    expanded: set[Coord] = set()
+    budget: dict[Coord, int] = {c: 0 for c in start}  # all-missing hops used to reach it
     looked: set[Coord] = set(states)
-    frontier = set(start)
+    frontier = dict(budget)
     while frontier and len(out) < limit:
-        expanded |= frontier
-        rels = [r for c in frontier for r in links.relations(c) if r not in seen]
-        need = {x for r in rels for x in r.cells if x not in looked}
+        rels = [(r, used) for c, used in frontier.items() for r in links.relations(c)
+                if r not in seen]
+        need = {x for r, _ in rels for x in r.cells if x not in looked}
         looked |= need
         states.update(fetch(need))
-        nxt: set[Coord] = set()
-        for r in rels:
+        nxt: dict[Coord, int] = {}
+        for r, used in rels:
             if r in seen:
                 continue
-            if r.kind != "period" and not any(x in states for x in r.cells):
+            hop = used + 1 if not any(x in states for x in r.cells) else 0
+            if hop > hops:
                 continue
             seen.add(r)
             out.append(r)
             for x in r.cells:
                 s = states.get(x)
-                if x not in expanded and (s is None or s.shown is None):
-                    nxt.add(x)
+                if (s is None or s.shown is None) and hop < budget.get(x, hops + 1):
+                    budget[x] = nxt[x] = min(hop, nxt.get(x, hop))
         frontier = nxt
     return out
 
@@ -108,6 +111,8 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
         missing = tuple(p for p in r.parts if p not in states)
         if total is None or total.truth is None or not missing:
             continue
+        if total.shown is None and len(missing) == len(r.parts):
+            continue  # the hidden total is a target itself
         if any(p in implied for p in missing):
             continue
         present = [states[p].truth for p in r.parts if p in states]
@@ -128,26 +133,24 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     relations = closure(links, fetch, list(new), states)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
-    given_up: set[str] = set()
-    while True:
-        problem = _problem(relations, states, upper, links.noise)
-        targets = [t for t in _targets(relations, states, threshold) if t.name not in given_up]
-        found = intervals(problem, targets)
-        outcome.checked += len(targets)
-        exposed = [t for t in targets if not protection.holds(t.truth, *found[t.name])]
-        if not exposed:
-            break
-        t = exposed[0]
-        pick = _cheapest(t, problem, relations, decisions)
-        if pick is None:
-            given_up.add(t.name)
-            outcome.exposed.append(t.name)
-            continue
-        v = states[pick].truth
-        decisions[pick] = SECONDARY
-        reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
-                         f"{', '.join(sorted({r.kind for r in relations if pick in r.cells}))}")
-        states[pick] = fresh[pick] = CellState(v, None, False)
+    problem = _problem(relations, states, upper, links.noise)
+    targets = _targets(relations, states, threshold)
+    outcome.checked = len(targets)
+    exposed = _exposed(problem, targets, protection)
+    # Hiding a value turns a constant into a variable: intervals only widen, so a target
+    # found safe stays safe; each exposed one is attacked again only after each hiding.
+    for t in exposed:
+        while _exposed(problem, [t], protection):
+            pick = _cheapest(t, problem, relations, decisions)
+            if pick is None:
+                outcome.exposed.append(t.name)
+                break
+            decisions[pick] = SECONDARY
+            kinds = sorted({r.kind for r in relations if pick in r.cells})
+            reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
+                             f"{', '.join(kinds)}")
+            states[pick] = fresh[pick] = CellState(states[pick].truth, None, False)
+            problem = _problem(relations, states, upper, links.noise)
     return outcome
 
 
@@ -156,6 +159,11 @@ _REASON = {
     HELD: "held: the cell is hidden, so its corrections stay hidden too",
     AGENCY: "hidden by the agency",
 }
+
+
+def _exposed(problem: Problem, targets: list[Target], protection: Protection) -> list[Target]:
+    found = intervals(problem, targets)
+    return [t for t in targets if not protection.holds(t.truth, *found[t.name], t.missing)]
 
 
 def _what(t: Target) -> str:
@@ -173,6 +181,17 @@ def _targets(relations: list[Relation], states: Mapping[Coord, CellState],
     cells = {c for r in relations for c in r.cells}
     out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
            if c in states and states[c].primary and states[c].shown is None]
+    # A cell not sent yet that several relations hold may be pinned by their combination
+    # (a region minus the other members, and its quarter minus the other months).
+    degree: dict[Coord, int] = {}
+    for r in relations:
+        if not any(c in states for c in r.cells):
+            continue  # only relations with something published can pin a cell
+        for c in r.cells:
+            if c not in states:
+                degree[c] = degree.get(c, 0) + 1
+    out += [Target(f"missing {c}", (c,), None, missing=True)
+            for c in sorted(c for c, n in degree.items() if n > 1)]
     return out + residuals(relations, states, threshold)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -163,3 +163,18 @@ def _links(catalogue: Catalogue, measure: str) -> Links:
     if k not in _LINKS:
         _LINKS[k] = Links(catalogue.measures[measure], catalogue)
     return _LINKS[k]
+
+
+AUDIT_EXPOSED = Gauge("ingest_privacy_exposed_cells",
+                      "Protected values the last privacy audit found exposed")
+AUDIT_SECONDS = Gauge("ingest_privacy_audit_seconds", "Duration of the last privacy audit")
+
+
+def record_audit(*, session: Session, exposed: int, checked: int, seconds: float) -> None:
+    """The audit's figures: into the audit log (counts, never values) and the gauges."""
+    AUDIT_EXPOSED.set(exposed)
+    AUDIT_SECONDS.set(seconds)
+    session.add(DisclosureAudit(at=datetime.now(UTC), batch_id="audit", cell_key="*",
+                                revision=0, action="audit",
+                                reason=f"exposed={exposed} checked={checked} "
+                                       f"seconds={seconds:.1f}"))

@@ -1,0 +1,77 @@
+"""Property: whatever the table, the split into batches, their order and the corrections,
+after every step the LP attack on everything published never narrows a small cell, or the
+sum of a published total's missing parts, below its protection range."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.ingest.disclosure.links import Coord
+from tests.privacy.attacker import lp_bounds, protected
+from tests.privacy.stream import (
+    MEMBERS,
+    MONTHS,
+    PARTS,
+    THRESHOLD,
+    Stream,
+    at,
+    equations,
+    random_leaves,
+    truth_table,
+)
+
+EQS = equations()
+
+
+def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord]) -> None:
+    known = stream.published()
+    for c in sent:
+        if c not in known and 0 < truth[c] < THRESHOLD:
+            assert protected(lp_bounds(known, EQS, [c]), truth[c]), f"cell {c} exposed"
+    implied = {t for t, ps in EQS if any(p in sent for p in ps)}
+    for total, parts in EQS:
+        missing = [p for p in parts if p not in sent]
+        if total not in sent or not missing or any(p in implied for p in missing):
+            continue
+        rest = sum(truth.get(p, 0.0) for p in missing)
+        if 0 < rest < THRESHOLD:
+            assert protected(lp_bounds(known, EQS, missing), rest), f"residual of {total}"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), batches=st.integers(1, 5),
+       corrections=st.integers(0, 3), keep=st.floats(0.5, 1.0))
+def test_no_step_exposes_a_protected_value(seed: int, batches: int, corrections: int,
+                                           keep: float) -> None:
+    rng = random.Random(seed)
+    leaves = random_leaves(rng)
+    truth = truth_table(leaves)
+    cells = [c for c in truth if rng.random() < keep]
+    rng.shuffle(cells)
+    cuts = sorted(rng.sample(range(1, len(cells)), min(batches - 1, len(cells) - 1)))
+    chunks = [cells[i:j] for i, j in zip([0, *cuts], [*cuts, len(cells)], strict=True)]
+    stream, sent = Stream(), set()
+    for n, chunk in enumerate(chunks):
+        stream.send({c: truth[c] for c in chunk})
+        sent |= set(chunk)
+        check(stream, truth, sent)
+        if n < corrections:  # a correction of one leaf, and of every sent total over it
+            leaf = (rng.choice(MEMBERS), rng.choice(MONTHS), rng.choice(PARTS))
+            leaves[leaf] = float(rng.choice((0, 1, 2, 3, 7, 15)))
+            new = truth_table(leaves)
+            changed = {c: new[c] for c in sent if new[c] != truth[c]}
+            truth = new
+            stream.send(changed)
+            check(stream, truth, sent)
+
+
+def test_the_small_cell_of_a_single_batch_is_protected() -> None:
+    stream = Stream()
+    batch = {at("2480", "2023-01", g): v for g, v in
+             zip(("_T", *PARTS), (20.0, 3.0, 10.0, 7.0), strict=True)}
+    out = stream.send(batch)
+    hidden = {c for c, d in out.decisions.items() if d != "shown"}
+    assert hidden == {at("2480", "2023-01", PARTS[0]), at("2480", "2023-01", "other")}
