@@ -62,6 +62,7 @@ from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings
+from services.ingest.jsonbody import no_duplicate_keys
 from services.ingest.metrics import (
     DEADLETTERS,
     OBSERVATIONS,
@@ -124,7 +125,8 @@ def _parse(record: ConsumerRecord) -> _Parsed:
         p.malformed = "empty message (no value)"
     else:
         try:
-            p.doc = json.loads(raw)
+            # Duplicate keys refused: the last one would win and hide what the first held.
+            p.doc = json.loads(raw, object_pairs_hook=no_duplicate_keys)
         except (ValueError, RecursionError):
             p.malformed = "the message value is not valid UTF-8 JSON (or nested too deep)"
             if is_personal_number(raw.decode(errors="replace")):
@@ -138,7 +140,15 @@ def _parse(record: ConsumerRecord) -> _Parsed:
                 p.malformed = shape_problem(p.doc)
     if p.personal_field is None and _key_has_personal_number(record.key):
         p.personal_field = "<message key>"
+    if p.personal_field is None and _headers_have_personal_number(record.headers):
+        p.personal_field = "<message header>"
     return p
+
+
+def _headers_have_personal_number(headers: Any) -> bool:
+    """A number in a header's name or value: a message carries it whatever part it is in."""
+    return any(is_personal_number(str(name)) or is_personal_number(
+        bytes(value or b"").decode(errors="replace")) for name, value in headers or ())
 
 
 class KafkaIngest:

@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import pytest
+from aiokafka import ConsumerRecord
 from fastapi.testclient import TestClient
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
+from services.ingest import kafka_ingest
 from tests.ingest.conftest import obs
 
 SECRET = "9717"  # the serial and check digit of the test number 880208-9717
@@ -88,3 +90,23 @@ def test_integers_beyond_64_bits_are_refused_whole(client: TestClient, token: An
     r = _post(client, token("forsakringskassan"), '{"observations": [' + record + "]}")
     assert r.status_code == 422, r.text
     assert "64 bits" in r.json()["detail"]
+
+
+def _record(value: bytes, headers: tuple[tuple[str, bytes], ...] = ()) -> ConsumerRecord:
+    return ConsumerRecord(topic="t.observations.raw.forsakringskassan", partition=0, offset=0,
+                          timestamp=0, timestamp_type=0, key=None, value=value, checksum=None,
+                          serialized_key_size=0, serialized_value_size=0, headers=headers)
+
+
+def test_kafka_a_number_behind_a_duplicate_key_is_found() -> None:
+    value = json.dumps(obs()).replace('"area": "2480"', '"area": "880208-9717", "area": "2480"')
+    parsed = kafka_ingest._parse(_record(value.encode()))
+    assert parsed.personal_field == "<raw value>"
+
+
+@pytest.mark.parametrize("header", [("note", b"880208-9717"), ("880208-9717", b"x"),
+                                    ("n", "８８０２０８－９７１７".encode())])
+def test_kafka_a_number_in_a_message_header_is_found(header: tuple[str, bytes]) -> None:
+    parsed = kafka_ingest._parse(_record(json.dumps(obs()).encode(), (header,)))
+    assert parsed.personal_field == "<message header>"
+    assert kafka_ingest._parse(_record(json.dumps(obs()).encode())).personal_field is None
