@@ -198,6 +198,11 @@ class Generator:
         for (area, year, benefit, sex), fye in self.fye.items():
             if year != min(y, latest) or sex == TOTAL or benefit == TOTAL:
                 continue
+            women = (spec.get("women_share") or {}).get(benefit)
+            if women is not None:  # the benefit's own split of SCB's total for the year
+                total = self.fye.get((area, year, benefit, "K"), 0.0) + \
+                    self.fye.get((area, year, benefit, "M"), 0.0)
+                fye = total * (women if sex == "K" else 1 - women)
             season = (spec.get("seasonality") or {}).get(benefit)
             f = season[m - 1] / (sum(season) / 12) if season else 1.0
             noise = 1 + self.rng.uniform(-1, 1) * spec.get("noise", 0.01)

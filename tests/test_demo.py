@@ -1,0 +1,82 @@
+"""The demo's figures (samstat/demo_series.py) from its scenario file: every measure the 2024
+plan's indicators read, consistent totals (except Figur 4's, on purpose), a few small cells,
+each agency allowed to publish what it publishes, and the same figures for the same seed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from samstat.demo import generator, scb_figures
+from samstat.demo_series import TOTAL, Cell, load_scenario, months
+from samstat_kit.contracts import load_catalogue
+from services.initiatives.registry.plan_file import load_plan
+
+
+@pytest.fixture(scope="module")
+def history() -> list[Cell]:
+    sc = load_scenario()
+    gen = generator(sc, scb_figures())
+    cells = [c for y, m in months(sc["first_month"], sc["history_until"]) for c in gen.month(y, m)]
+    return cells + gen.coordination_need() + gen.milestones()
+
+
+def _measures(formula: dict) -> set[str]:
+    return {p["measure"] for p in (formula.get(k) for k in ("filters", "numerator",
+                                                            "denominator")) if p}
+
+
+def test_every_measure_the_plan_reads_is_published(history: list[Cell]) -> None:
+    read = set().union(*(_measures(i["formula"]) for i in load_plan().indicators))
+    read |= {"benefit_net_days"}  # fye_share: benefit days over SCB's population
+    assert read <= {c.measure for c in history}
+
+
+def test_agencies_may_publish_their_cells(history: list[Cell]) -> None:
+    catalogue = load_catalogue()
+    denied = {(c.agency, c.measure) for c in history
+              if catalogue.publish_denial(c.agency, c.measure, c.area, c.dimensions)}
+    assert denied == set()
+
+
+def test_totals_agree_with_parts_except_figur_4(history: list[Cell]) -> None:
+    catalogue = load_catalogue()
+    groups: dict[tuple, dict[str, float]] = defaultdict(dict)
+    for c in history:
+        if catalogue.measures[c.measure].aggregation in ("mean", "none"):
+            continue
+        for dim, code in c.dimensions.items():
+            rest = tuple(sorted((k, v) for k, v in c.dimensions.items() if k != dim))
+            groups[(c.agency, c.measure, c.area, c.period, dim, rest)][code] = c.value
+    mismatched = set()
+    for key, cells in groups.items():
+        parts = catalogue.measures[key[1]].dimensions[key[4]] - {TOTAL}
+        complete = TOTAL in cells and set(cells) - {TOTAL} == parts
+        if complete and abs(sum(v for k, v in cells.items() if k != TOTAL)
+                            - cells[TOTAL]) > 0.5:
+            mismatched.add((key[1], key[3]))
+    assert mismatched == {("coordination_need_persons", "2023")}
+
+
+def test_a_few_small_cells_and_sex_splits_that_differ(history: list[Cell]) -> None:
+    catalogue = load_catalogue()
+    persons = [c for c in history if catalogue.measures[c.measure].person_count]
+    small = [c for c in persons if 0 < c.value < 5]
+    assert 0 < len(small) < 0.02 * len(persons)
+    women: dict[str, list[float]] = defaultdict(list)
+    days: dict[tuple, dict[str, float]] = defaultdict(dict)
+    for c in history:
+        if c.measure == "benefit_net_days" and c.area == "2480":
+            days[(c.period, c.dimensions["benefit"])][c.dimensions["sex"]] = c.value
+    for (_period, benefit), by_sex in days.items():
+        women[benefit].append(by_sex["K"] / (by_sex["K"] + by_sex["M"]))
+    shares = {b: sum(v) / len(v) for b, v in women.items()}
+    assert max(shares.values()) - min(shares.values()) > 0.1, shares
+
+
+def test_the_same_seed_gives_the_same_figures() -> None:
+    sc = load_scenario()
+    scb = scb_figures()
+    a, b = generator(sc, scb).month(2024, 3), generator(sc, scb).month(2024, 3)
+    assert [(x.key(), x.value) for x in a] == [(x.key(), x.value) for x in b]
