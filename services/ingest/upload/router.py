@@ -116,8 +116,12 @@ def upload_file(request: Request, reader: OptionalReader, _csrf: CsrfChecked,
     try:
         if len(data) > limit:
             raise PublishError(f"the file is larger than {limit} bytes")
-        sheet = read_sheet(name, data)
-        found = service.personal_numbers(sheet)
+        # The whole file first (its name, every sheet and line): a refusal of the read may
+        # quote the name, and the sheet read below sees only the cells under its header.
+        found = service.personal_numbers_in_file(name, data)
+        if not found:
+            sheet = read_sheet(name, data)
+            found = service.personal_numbers(sheet)
         if found:
             return _home(request, reader, agency, status=422, message=texts["personal"],
                          errors=found)

@@ -3,6 +3,7 @@ with a keyword-only ``session``; nothing here commits."""
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from datetime import UTC, datetime
@@ -20,7 +21,11 @@ from samstat_kit.agency_files import (
     next_revisions,
     sheet_rows,
 )
-from samstat_kit.anonymity import is_personal_number, personal_number_fields
+from samstat_kit.anonymity import (
+    contains_personal_number,
+    is_personal_number,
+    personal_number_fields,
+)
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell
 from services.ingest.upload.models import IngestUpload
@@ -44,6 +49,49 @@ def personal_numbers(sheet: Sheet) -> list[RowError]:
             found.append(RowError(number, "", "a personal identity number", column))
     if personal_number_fields(sheet.columns):
         found.append(RowError(1, "", "a personal identity number", "(header)"))
+    return found
+
+
+PERSONAL = "a personal identity number"
+
+
+def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
+    """What :func:`personal_numbers` cannot see, since it reads only the cells under the
+    header of the first sheet: the file's name, a CSV's every line (cells beyond the header,
+    under a repeated column name, comment lines), every sheet of a workbook, all its cells and
+    the sheets' names. A number anywhere in what was sent refuses the file. Where, never what
+    (a sheet by its position, since its name may be the number)."""
+    found = []
+    if is_personal_number(name):
+        found.append(RowError(0, "", PERSONAL, "(file name)"))
+    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
+        return found + _in_workbook(data)
+    text = data.decode("utf-8-sig", errors="replace")
+    if contains_personal_number(text):
+        found += [RowError(n, "", PERSONAL, "") for n, line in
+                  enumerate(text.splitlines(), start=1) if is_personal_number(line)]
+    return found
+
+
+def _in_workbook(data: bytes) -> list[RowError]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # not a workbook: read_sheet says so
+        return []
+    found = []
+    try:
+        for position, sheet in enumerate(book.worksheets, start=1):
+            where = f"(sheet {position})"
+            if is_personal_number(sheet.title):
+                found.append(RowError(0, "", PERSONAL, where))
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if contains_personal_number([str(v) if isinstance(v, datetime) else v
+                                             for v in values]):
+                    found.append(RowError(number, "", PERSONAL, where))
+    finally:
+        book.close()
     return found
 
 

@@ -1,0 +1,65 @@
+"""Red-team findings on the upload page's file gate: a personal identity number is found
+wherever it hides in a file, not only in the cells under the header the page reads."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from samstat_kit.agency_files import read_sheet
+from services.ingest.upload import service
+
+HEADER = "measure;area;period;value;dim_age;dim_benefit;dim_sex\n"
+ROW = "econ_assistance_recipients;2460;2019-05;5;0-10;other;K\n"
+
+
+def _found(name: str, data: bytes) -> list[tuple[int, str]]:
+    sheet = read_sheet(name, data)
+    errors = service.personal_numbers(sheet) + service.personal_numbers_in_file(name, data)
+    assert "9717" not in repr(errors)
+    return [(e.row, e.column) for e in errors]
+
+
+@pytest.mark.parametrize("csv_text", [
+    HEADER + ROW.replace("\n", ";880208-9717\n"),  # a cell beyond the header
+    HEADER.replace("dim_sex", "dim_sex;dim_sex") + ROW.replace("K\n", "880208-9717;K\n"),
+    HEADER + "# 880208-9717\n" + ROW,  # a comment line
+])
+def test_a_number_anywhere_in_a_csv_file_is_found(csv_text: str) -> None:
+    assert _found("f.csv", csv_text.encode())
+
+
+def test_a_number_in_the_file_name_is_found() -> None:
+    assert _found("880208-9717.csv", (HEADER + ROW).encode())
+
+
+def _workbook(build: str) -> bytes:
+    book = openpyxl.Workbook()
+    first = book.active
+    assert first is not None
+    for line in (HEADER + ROW).splitlines():
+        first.append(line.split(";"))
+    if build == "second sheet":
+        book.create_sheet("Notes").append(["198802089717"])
+    elif build == "sheet name":
+        book.create_sheet("880208-9717")
+    elif build == "beyond header":
+        first.cell(row=2, column=12, value=8802089717)
+    elif build == "first sheet name":
+        first.title = "19880208-9717"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("build", ["second sheet", "sheet name", "beyond header",
+                                   "first sheet name"])
+def test_a_number_anywhere_in_a_workbook_is_found(build: str) -> None:
+    assert _found("f.xlsx", _workbook(build))
+
+
+def test_a_clean_file_has_no_findings() -> None:
+    assert _found("f.csv", (HEADER + ROW).encode()) == []
+    assert _found("f.xlsx", _workbook("")) == []
