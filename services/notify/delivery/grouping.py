@@ -26,10 +26,13 @@ def members(*, session: Session, d: Delivery, convener: str, now: datetime, wait
             interval: timedelta) -> list[Delivery] | None:
     """The rows to send together with ``d``, or None while its group is still waiting."""
     if d.batch_id is not None:  # a message claimed before: exactly its rows, again
-        return list(session.scalars(
-            select(Delivery).where(Delivery.batch_id == d.batch_id,
-                                   Delivery.status.in_(DUE_STATUSES))
-            .order_by(Delivery.id).with_for_update(skip_locked=True)))
+        due = (Delivery.batch_id == d.batch_id, Delivery.status.in_(DUE_STATUSES))
+        rows = list(session.scalars(select(Delivery).where(*due).order_by(Delivery.id)
+                                    .with_for_update(skip_locked=True)))
+        # Another replica is claiming some of its rows right now: it sends the message. The
+        # rest must not go out under the same id, a receiver would drop them as a copy.
+        everyone = session.scalar(select(func.count()).select_from(Delivery).where(*due))
+        return rows if len(rows) == everyone else None
     if d.status != PENDING:
         return [d]
     same = (Delivery.subscription_id == d.subscription_id,

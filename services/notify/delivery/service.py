@@ -157,7 +157,7 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
             group = grouping.members(session=session, d=d, convener=alert.convener,
                                      now=now, wait=group_wait, interval=group_interval)
             if group is None:
-                continue  # the group is still waiting
+                continue  # the group is still waiting, or another replica claims it
             together = group
             seen.update(m.id for m in together)
         sendable: list[tuple[Delivery, Alert]] = []
