@@ -25,6 +25,8 @@ class Finding:
     dimensions: dict[str, str]  # the other dimensions, fixed within the group
     total: float
     parts: dict[str, float]
+    # Cell-key inputs (catalogue "disclosure.cell_key"): each cell carries up to max_noise.
+    tolerance: float = TOLERANCE
 
     @property
     def parts_sum(self) -> float:
@@ -32,11 +34,11 @@ class Finding:
 
     @property
     def consistent(self) -> bool:
-        return abs(self.parts_sum - self.total) <= TOLERANCE
+        return abs(self.parts_sum - self.total) <= self.tolerance
 
 
-def check_totals(entry: Mapping[str, list[Any]], codes: Mapping[str, frozenset[str]]
-                 ) -> list[Finding]:
+def check_totals(entry: Mapping[str, list[Any]], codes: Mapping[str, frozenset[str]],
+                 noise: float = 0.0) -> list[Finding]:
     """Groups whose total and *every* part are reported (suppressed cells make no finding).
 
     ``entry`` maps series keys ``"agency|dim=code,…"`` to ``[revision, value]``; ``codes``
@@ -63,5 +65,6 @@ def check_totals(entry: Mapping[str, list[Any]], codes: Mapping[str, frozenset[s
             continue
         group = f"{agency}|{dim}|" + ",".join(f"{k}={v}" for k, v in rest)
         out.append(Finding(group, agency, dim, dict(rest), float(total),
-                           {c: float(v) for c, v in parts.items() if v is not None}))
+                           {c: float(v) for c, v in parts.items() if v is not None},
+                           TOLERANCE + noise * (len(parts) + 1)))
     return out

@@ -93,7 +93,9 @@ class FormulaProcessor:
         if meta is None or meta.aggregation == "mean":
             return []  # means and rates do not add up across dimensions
         out = []
-        for f in check_totals(entry, meta.dimensions):
+        ck = meta.disclosure.cell_key
+        noise = ck.max_noise if ck and meta.disclosure.cell_key_applies(period) else 0.0
+        for f in check_totals(entry, meta.dimensions, noise):
             key = f"dq|{area}|{period}|{measure}|{f.group}"
             status = "ok" if f.consistent else "mismatch"
             if status == "ok" and self.emitter.said(key) is None:
