@@ -13,6 +13,12 @@ class IndicatorsSettings(KitSettings):
     worker_web_port: int = 6066
     # Local state is memory; faust restores it from the changelog topics after a restart.
     worker_store: str = "memory://"
+    # Standby replicas of the worker's tables (faust table_standby_replicas): another worker
+    # keeps reading each changelog partition it does not own. Only a store that remembers its
+    # changelog offset (rocksdb://) lets the standby take over from the tail: faust's memory
+    # store reports no persisted offset, so a promoted partition is read again from offset 0
+    # (docs/benchmarks.md, "Worker takeover").
+    worker_standby_replicas: int = 1
     worker_commit_interval: float = 1.0
     readmodel_group: str = "samstat-indicators-readmodel"
     # Pages (readmodel/pages.py): how long a browser keeps the token pasted at /login.

@@ -81,6 +81,7 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
         broker=[f"kafka://{s}" for s in kafka.bootstrap_servers.split(",")],
         broker_credentials=_credentials(kafka),
         store=settings.worker_store,
+        table_standby_replicas=settings.worker_standby_replicas,
         # Faust keeps small local files (and rocksdb, if chosen) here, not in the cwd.
         datadir=str(settings.data_dir / "faust" / "{conf.name}"),
         topic_partitions=kafka.partitions,
