@@ -167,8 +167,8 @@ class _Lp:
         obj = np.zeros(len(self.cols))
         for c in t.coords:
             obj[self.cols[c]] += 1.0
-        low = linprog(obj, **self.kwargs)  # type: ignore[call-overload]
-        high = linprog(-obj, **self.kwargs)  # type: ignore[call-overload]
+        low = linprog(obj, **self.kwargs)
+        high = linprog(-obj, **self.kwargs)
         if low.status != 0 or high.status != 0:
             return float("inf"), float("-inf")
         return float(low.fun), float(-high.fun)

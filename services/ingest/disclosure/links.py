@@ -143,8 +143,8 @@ class Links:
             period = parse(c.period)
         except ValueError:
             return
-        for kids in self.period_parts(period):
-            yield Relation(c, tuple(c.with_period(k.code) for k in kids), "period")
-        for p, kids in self.period_parents(period):
-            yield Relation(c.with_period(p.code), tuple(c.with_period(k.code) for k in kids),
+        for subs in self.period_parts(period):
+            yield Relation(c, tuple(c.with_period(k.code) for k in subs), "period")
+        for p, subs in self.period_parents(period):
+            yield Relation(c.with_period(p.code), tuple(c.with_period(k.code) for k in subs),
                            "period")
