@@ -29,6 +29,7 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     last_diff: Any = None  # what the last wait_for condition saw, for failure messages
+    extra_env: dict[str, str] = field(default_factory=dict)  # a test's own settings
 
     def env(self) -> dict[str, str]:
         return os.environ | {
@@ -43,7 +44,7 @@ class Stack:
             "SAMSTAT_LOG_LEVEL": "INFO",
             # Fault tests take the broker away: give up on a send sooner than production does.
             "SAMSTAT_RELAY_SEND_TIMEOUT_SECONDS": "8",
-        }
+        } | self.extra_env
 
     def port(self, name: str) -> int:
         return self.ports.setdefault(name, free_port())
@@ -56,11 +57,16 @@ class Stack:
         return [sys.executable, "-m", "samstat"]
 
     def start(self, name: str) -> None:
+        """Start a component; a name with a number ("ingest2", "worker2") is one more
+        replica of it, on its own port, with its own log."""
         worker = name.startswith("worker")
-        args = ["worker"] if worker else ["serve", name, "--port", str(self.port(name))]
+        service = name.rstrip("0123456789")
+        args = ["worker"] if worker else ["serve", service, "--port", str(self.port(name))]
         env = self.env()
         if worker:  # several workers may run side by side: each its own metrics port
             env["SAMSTAT_WORKER_WEB_PORT"] = str(self.port(name))
+        if worker and name != "worker":  # and its own local state (a rocksdb store locks it)
+            env["SAMSTAT_DATA_DIR"] = str(self.log_dir / name)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         self.procs[name] = subprocess.Popen([sys.executable, "-m", "samstat", *args],
                                             env=env, stdout=log, stderr=log)
