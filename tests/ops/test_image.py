@@ -71,8 +71,8 @@ def test_one_off_roles_start_with_a_read_only_root() -> None:
 
 
 def test_the_report_image_prints_a_pdf() -> None:
-    script = ("from services.initiatives.report.pdf import html_to_pdf;"
-              "import sys; sys.stdout.buffer.write(html_to_pdf('<h1>Uppföljning</h1>', sandbox=False))")
+    script = ("from services.initiatives.report.pdf import html_to_pdf; import sys;"
+              "sys.stdout.buffer.write(html_to_pdf('<h1>Uppföljning</h1>', sandbox=False))")
     pdf = subprocess.run([*RUN, "--network", "none", "--entrypoint", "python", REPORT_IMAGE,
                           "-c", script], capture_output=True, timeout=180)
     assert pdf.returncode == 0, pdf.stderr.decode()
