@@ -55,7 +55,9 @@ class Box:
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     """About ``n`` round tick values covering [lo, hi] (1, 2, 2.5 or 5 × a power of ten)."""
-    if hi <= lo:
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):  # one value (or float dust): pad it
         pad = abs(lo) * 0.1 or 1.0
         lo, hi = lo - pad, hi + pad
     raw = (hi - lo) / max(1, n - 1)
@@ -70,14 +72,6 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     if ticks[-1] < hi:
         ticks.append(round(t, 12))
     return ticks
-
-
-def _axis_label(v: float, step: float, unit: str | None, lang: str) -> str:
-    scale = 100 if unit == "share" else 1
-    st = step * scale
-    decimals = next((d for d in range(4) if abs(round(st, d) - st) < 1e-9), 4)
-    text = formatting.number(v * scale, lang, decimals)
-    return text + ("\u00a0%" if unit in formatting.SHARE_UNITS else "")
 
 
 def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None,
@@ -115,7 +109,7 @@ def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None
                           '<text class="tick" x="{tx}" y="{ty:.1f}" text-anchor="end">{label}'
                           '</text>').format(x1=box.left, x2=box.width - box.right, y=y(t),
                                             tx=box.left - 8, ty=y(t) + 4,
-                                            label=_axis_label(t, step, unit, lang)))
+                                            label=formatting.tick(t, step, unit, lang)))
     every = max(1, math.ceil(n / max(1, box.plot_w // 56)))
     for i, (period, _) in enumerate(points):
         if i % every == 0 or period == marked:

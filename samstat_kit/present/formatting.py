@@ -7,6 +7,7 @@ before the percent sign, a real minus sign (U+2212), long dates without a weekda
     percent(0.1218, "sv")          -> "12,2 %"        (a share 0..1 shown as per cent)
     points(0.016, "sv")            -> "+1,6 procentenheter"
     date(date(2026, 12, 4), "sv")  -> "4 december 2026"
+    period("2024-H1", "sv")        -> "jan–jun 2024"  (months, quarters, halves, years)
 
 Pure functions, no I/O; ``lang`` is "sv" or "en" (anything else counts as Swedish).
 """
@@ -16,10 +17,13 @@ from __future__ import annotations
 import math
 from datetime import date as Date
 from datetime import datetime as DateTime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_month_names
 from babel.numbers import format_decimal, get_minus_sign_symbol
+
+from samstat_kit.periods import parse
 
 LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 NBSP = "\u00a0"
@@ -34,6 +38,11 @@ UNIT_WORDS = {
 }
 POINTS = {"sv": ("procentenhet", "procentenheter"), "en": ("percentage point",
                                                            "percentage points")}
+POINTS_SHORT = {"sv": "p.e.", "en": "pp"}
+DONE = {"sv": ("ej klart", "klart"), "en": ("not done", "done")}
+# How a change names its unit: "+1,6 procentenheter" / "+1,6 p.e." (tables) / "+1,6" (the
+# unit is in the column head).
+UnitText = Literal["word", "short", "none"]
 
 
 def locale(lang: str) -> str:
@@ -86,12 +95,16 @@ def signed(value: float | None, lang: str = "sv", decimals: int | None = 1) -> s
     return text if text.startswith(get_minus_sign_symbol(locale(lang))) else "+" + text
 
 
-def points(share_change: float | None, lang: str = "sv", decimals: int = 1) -> str:
-    """A change of a share (0.016) in percentage points: "+1,6 procentenheter"."""
+def points(share_change: float | None, lang: str = "sv", decimals: int = 1, *,
+           short: bool = False) -> str:
+    """A change of a share (0.016) in percentage points: "+1,6 procentenheter" ("+1,6 p.e."
+    with ``short``)."""
     if share_change is None or _bad(share_change):
         return "–"
-    one, many = POINTS.get(lang, POINTS["sv"])
     text = signed(share_change * 100, lang, decimals)
+    if short:
+        return f"{text}{NBSP}{POINTS_SHORT.get(lang, POINTS_SHORT['sv'])}"
+    one, many = POINTS.get(lang, POINTS["sv"])
     return f"{text}{NBSP}{one if text.lstrip('+−-±') == '1' else many}"
 
 
@@ -99,28 +112,79 @@ def unit_word(unit: str | None, lang: str = "sv") -> str:
     return UNIT_WORDS.get(lang, UNIT_WORDS["sv"]).get(unit or "", unit or "")
 
 
-def value(x: float | None, unit: str | None, lang: str = "sv") -> str:
-    """A value in its unit: shares as "12,2 %", others as "4,5 månader"."""
+def value(x: float | None, unit: str | None, lang: str = "sv", *,
+          with_unit: bool = True) -> str:
+    """A value in its unit: shares as "12,2 %", others as "4,5 månader" ("4,5" without
+    ``with_unit``, where a column head names the unit); a done/not-done measure in words."""
     if x is None or _bad(x):
         return "–"
     if unit == "share":
         return percent(x, lang)
     if unit == "percent":
         return number(x, lang, 1) + NBSP + "%"
-    word = unit_word(unit, lang)
+    if unit == "done":
+        return DONE.get(lang, DONE["sv"])[x >= 1]
+    word = unit_word(unit, lang) if with_unit else ""
     return number(x, lang) + (NBSP + word if word else "")
 
 
-def change(delta: float | None, unit: str | None, lang: str = "sv") -> str:
-    """A difference in the unit's terms: "+1,6 procentenheter" for shares, "+3 personer"."""
+def change(delta: float | None, unit: str | None, lang: str = "sv", *,
+           unit_text: UnitText = "word") -> str:
+    """A difference in the unit's terms: "+1,6 procentenheter" for shares, "+3 personer".
+
+    A change of a share below a tenth of a point gets two decimals, so a real change never
+    reads as "±0,0"."""
     if delta is None or _bad(delta):
         return "–"
-    if unit == "share":
-        return points(delta, lang)
-    if unit == "percent":
-        return points(delta / 100, lang)
-    word = unit_word(unit, lang)
+    if unit in SHARE_UNITS:
+        pp = delta * 100 if unit == "share" else delta
+        decimals = 2 if 0 < abs(pp) < 0.05 else 1
+        if unit_text == "none":
+            return signed(pp, lang, decimals)
+        return points(pp / 100, lang, decimals, short=unit_text == "short")
+    word = unit_word(unit, lang) if unit_text == "word" and unit != "done" else ""
     return signed(delta, lang, None) + (NBSP + word if word else "")
+
+
+def relative(delta: float | None, base: float | None, lang: str = "sv") -> str:
+    """A change as per cent of its base: "+12 %"; empty where that means nothing (no base,
+    or a base of zero)."""
+    if delta is None or _bad(delta) or not base or _bad(base):
+        return ""
+    return signed(100 * delta / abs(base), lang, 0) + NBSP + "%"
+
+
+def tick(v: float, step: float, unit: str | None, lang: str = "sv") -> str:
+    """A label on a chart's value axis: every tick gets the decimals its step needs."""
+    scale = 100 if unit == "share" else 1
+    st = step * scale
+    decimals = next((d for d in range(4) if abs(round(st, d) - st) < 1e-9), 4)
+    text = number(v * scale, lang, decimals)
+    return text + (NBSP + "%" if unit in SHARE_UNITS else "")
+
+
+def month_name(month: int, lang: str = "sv", *, short: bool = False) -> str:
+    """"mars" / "March"; ``short`` gives the three-letter form of tables: "okt", "Oct"."""
+    name = str(get_month_names("wide", "stand-alone", locale=locale(lang))[month])
+    return name[:3] if short else name
+
+
+def period(code: str | None, lang: str = "sv", *, short: bool = False) -> str:
+    """A period code as readers say it: "2024", "mars 2024" ("mar 2024" with ``short``),
+    a quarter or half as its months "apr–jun 2024". Unknown codes pass as they are."""
+    if not code:
+        return "–"
+    try:
+        p = parse(code)
+    except ValueError:
+        return code
+    if p.granularity == "year":
+        return str(p.year)
+    if p.granularity == "month":
+        return f"{month_name(p.first_month, lang, short=short)}{NBSP}{p.year}"
+    last = p.first_month + p.n_months - 1
+    return (f"{month_name(p.first_month, lang, short=True)}–"
+            f"{month_name(last, lang, short=True)}{NBSP}{p.year}")
 
 
 def date(d: Date | DateTime | None, lang: str = "sv") -> str:

@@ -3,50 +3,58 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from functools import partial
 
-from services.indicators.readmodel.charts import Line, bar_chart, line_chart, nice_ticks
-from services.indicators.readmodel.formatting import (
+from markupsafe import Markup
+
+from samstat_kit.present.formatting import (
     NBSP,
-    Safe,
-    UnitFormat,
+    change,
     number,
     percent,
-    period_label,
+    period,
     signed,
-    tag,
+    tick,
+    value,
 )
+from samstat_kit.present.markup import tag
+from services.indicators.readmodel.charts import Line, bar_chart, line_chart, nice_ticks
 from services.indicators.readmodel.pages import LOGIN
 
 safe_next = LOGIN.safe_next  # the indicators service's /login (samstat_kit.web)
 
 
 def test_swedish_numbers() -> None:
-    assert number(8563.24, 1) == f"8{NBSP}563,2"
+    """What the indicator pages show, through the kit (samstat_kit.present.formatting)."""
+    assert number(8563.24, decimals=1) == f"8{NBSP}563,2"
     assert number(5903486) == f"5{NBSP}903{NBSP}486"
-    assert number(-1.26, 1) == "−1,3"
-    assert number(-0.04, 1) == "0,0"
+    assert number(-1.26, decimals=1) == "−1,3"
+    assert number(-0.04, decimals=1) == "0,0"
     assert percent(0.1328) == f"13,3{NBSP}%"
-    assert signed(0.3, 1) == "+0,3" and signed(-0.3, 1) == "−0,3" and signed(0.0, 1) == "±0,0"
-    share = UnitFormat("share")
-    assert share.value(0.1084) == f"10,8{NBSP}%"
-    assert share.change(0.1084, 0.1112) == "−0,3"
-    assert UnitFormat("percent").value(10.84) == f"10,8{NBSP}%"
-    persons = UnitFormat("persons")
-    assert persons.value(1203.0) == f"1{NBSP}203" and persons.change(42, 38) == "+4"
-    assert persons.value(None) == "–" and persons.change(None, 3) == "–"
-    assert share.axis(0.105, 0.005) == f"10,5{NBSP}%" and share.axis(0.1, 0.005) == f"10,0{NBSP}%"
-    assert [period_label(p).replace(NBSP, " ") for p in
+    assert signed(0.3, decimals=1) == "+0,3" and signed(-0.3, decimals=1) == "−0,3"
+    assert signed(0.0, decimals=1) == "±0,0"
+    assert value(0.1084, "share") == f"10,8{NBSP}%"
+    # a change of a share in points; the page's column head names the unit
+    assert change(0.1084 - 0.1112, "share", unit_text="none") == "−0,3"
+    assert value(10.84, "percent") == f"10,8{NBSP}%"
+    assert value(1203.0, "persons", with_unit=False) == f"1{NBSP}203"
+    assert change(42 - 38, "persons", unit_text="none") == "+4"
+    assert value(None, "persons") == "–" and change(None, "persons") == "–"
+    assert tick(0.105, 0.005, "share") == f"10,5{NBSP}%"
+    assert tick(0.1, 0.005, "share") == f"10,0{NBSP}%"
+    assert [period(p, short=True).replace(NBSP, " ") for p in
             ("2023", "2023-H1", "2023-Q2", "2023-10")] == \
-        ["2023", "halvår 1 2023", "kv 2 2023", "okt 2023"]
+        ["2023", "jan–jun 2023", "apr–jun 2023", "okt 2023"]
+    assert period("2023-10", "en") == f"October{NBSP}2023"
 
 
 def test_tag_escapes_everything_but_safe_fragments() -> None:
     evil = '"><script>alert(1)</script>'
     out = tag('<a title="{}">{}</a>', evil, tag("<b>{}</b>", evil))
     assert "<script>" not in out
-    assert out == ('<a title="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
-                   '<b>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</b></a>')
-    assert isinstance(out, Safe)
+    assert out == ('<a title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">'
+                   '<b>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</b></a>')
+    assert isinstance(out, Markup)
 
 
 def test_safe_next_stays_on_this_site() -> None:
@@ -68,7 +76,7 @@ def test_line_chart_is_valid_svg_with_gaps_and_legend() -> None:
              Line("Riket", {"2021": 0.133, "2022": 0.131, "2023": 0.128})]
     svg = line_chart(chart_id="t", title="Andel & trend", description="d",
                      categories=["2021", "2022", "2023"], lines=lines,
-                     category_label=str, value_label=UnitFormat("share").value)
+                     category_label=str, value_label=partial(value, unit="share"))
     root = ET.fromstring(svg)  # well-formed XML
     ns = "{http://www.w3.org/2000/svg}"
     assert root.tag == f"{ns}svg" and root.get("role") == "img"

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
+from samstat_kit.present.formatting import NBSP, percent
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
-from services.indicators.readmodel.formatting import NBSP, percent
 from tests.auth.helpers import csrf_of
 
 from .test_readmodel_data import REGION, delete, fye_docs, load, value_doc
@@ -189,10 +189,10 @@ def test_everything_shown_is_escaped(client: TestClient, bearer: dict) -> None:
     r = client.get(f"/indicators/{quote(evil, safe='')}", params={"area": "2480"},
                    headers=bearer)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
-    assert evil not in r.text and "&lt;svg onload=alert(1)&gt;&quot;x" in r.text
+    assert evil not in r.text and "&lt;svg onload=alert(1)&gt;&#34;x" in r.text
     r = client.get("/indicators/fye_share", params={"area": '"><img src=x onerror=alert(1)>'},
                    headers=bearer)
     assert r.status_code == 404
-    assert "<img" not in r.text and "&quot;&gt;&lt;img src=x" in r.text
+    assert "<img" not in r.text and "&#34;&gt;&lt;img src=x" in r.text
     r = client.get("/login", params={"next": '/x"><script>alert(1)</script>'})
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text

@@ -6,7 +6,7 @@ Bokeh render with JavaScript, which these pages do without) or barely maintained
 two hundred lines of SVG give us what a library would not do by default: Swedish number
 formatting, colours and dash patterns that stay distinguishable for colour-blind readers and in
 black-and-white print, hollow markers for provisional figures, and escaping of every label
-through :func:`~services.indicators.readmodel.formatting.tag`.
+through :func:`samstat_kit.present.markup.tag`.
 
 Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies); every line
 also has its own dash pattern and marker shape, so the legend never relies on colour alone. Each
@@ -20,7 +20,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from services.indicators.readmodel.formatting import Safe, join, tag
+from markupsafe import Markup as Safe
+
+from samstat_kit.present.markup import join, tag
 
 # colour, dash pattern, marker
 STYLES: tuple[tuple[str, str, str], ...] = (

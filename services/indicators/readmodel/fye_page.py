@@ -6,6 +6,7 @@ where samstat's own are not complete), shares by sex, the benefit x sex table, a
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -19,12 +20,13 @@ from samstat_kit import present
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
+from samstat_kit.present import formatting
 from samstat_kit.web import PagePrincipal, csrf_input
 from services.indicators.fye.maths import BENEFITS
 from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.charts import Line, line_chart
-from services.indicators.readmodel.formatting import BENEFIT_LABELS, UnitFormat, period_label
 from services.indicators.readmodel.groups import groups_for
+from services.indicators.readmodel.labels import BENEFIT_LABELS
 from services.indicators.readmodel.layout import LOGIN, area_name, covered, not_found
 from services.indicators.readmodel.schemas import FyeRead
 from services.indicators.readmodel.texts import FYE_TEXTS
@@ -99,15 +101,15 @@ def fye_page(request: Request, principal: PagePrincipal,
             names[g.code] = g.name
             if table[g.code]:  # a group none of whose years is complete says nothing
                 codes = [*codes, g.code]
-    fmt = UnitFormat("share")
     lines = [Line(f"{names[c]} ({c})", {f.period: f.share for f in series[c] if not f.partial},
                   frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
     cats = sorted(years, key=parse)
-    # the readmodel chart escapes every label itself (formatting.tag): its markup is safe
+    # the chart escapes every label itself (samstat_kit.present.markup): its markup is safe
     chart = Markup(line_chart(chart_id="years", title=f"{FYE_TEXTS['sv']['share']}: {names[area]}",
                        description="; ".join(ln.label for ln in lines), categories=cats,
-                       lines=lines, category_label=period_label, value_label=fmt.value,
-                       tick_label=fmt.axis)) if cats else ""
+                       lines=lines, category_label=formatting.period,
+                       value_label=partial(formatting.value, unit="share"),
+                       tick_label=partial(formatting.tick, unit="share"))) if cats else ""
     latest = _latest(series[area])
     query = urlencode({"areas": ",".join(c for c in codes if c in catalogue.areas),
                        "granularity": "year",
@@ -120,7 +122,7 @@ def fye_page(request: Request, principal: PagePrincipal,
         name=names[area], codes=codes, names=names, years=years, table=table, chart=chart,
         latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
         months=months, month_codes=month_codes, month_list=month_list,
-        month_label=lambda p: period_label(p),
+        month_label=partial(formatting.period, lang=lang, short=True),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
         account=_who(catalogue, principal.agency),

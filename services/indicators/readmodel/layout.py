@@ -1,27 +1,23 @@
 """The pages' frame and building blocks: the document around a page (style, security headers,
 the signed-in line), tables, tabs, area names and the login form. Every value is escaped by
-:func:`.formatting.tag`."""
+:func:`samstat_kit.present.markup.tag`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup as Safe
 
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.periods import GRANULARITIES, parse
+from samstat_kit.present import formatting
+from samstat_kit.present.markup import join, tag
 from samstat_kit.web import BrowserLogin
 from services.indicators.readmodel.charts import Line
-from services.indicators.readmodel.formatting import (
-    GRANULARITY_LABELS,
-    Safe,
-    UnitFormat,
-    join,
-    period_label,
-    tag,
-)
+from services.indicators.readmodel.labels import GRANULARITY_LABELS
 from services.indicators.readmodel.schemas import FyeRead
 
 CSS = """
@@ -183,10 +179,11 @@ def covered(catalogue: Catalogue, series: Sequence[FyeRead]) -> list[FyeRead]:
     return [f for f in series if f.source == "scb-official"
             or len(f.municipalities) == len(catalogue.municipalities_in(f.area))]
 
-def describe_lines(lines: Sequence[Line], cats: Sequence[str], fmt: UnitFormat) -> str:
+def describe_lines(lines: Sequence[Line], cats: Sequence[str],
+                   show: Callable[[float | None], str]) -> str:
     out = []
     for ln in lines:
         last = next((c for c in reversed(cats) if ln.values.get(c) is not None), None)
         if last is not None:
-            out.append(f"{ln.label}: {fmt.value(ln.values[last])} {period_label(last)}")
+            out.append(f"{ln.label}: {show(ln.values[last])} {formatting.period(last)}")
     return "Linjediagram. Senaste värden: " + "; ".join(out) if out else "Inga värden."

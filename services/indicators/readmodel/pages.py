@@ -8,37 +8,35 @@
 * ``GET /login``, ``POST /login``, ``POST /logout`` — a browser keeps a pasted token in a cookie
   (:data:`LOGIN`, see :mod:`samstat_kit.web`).
 
-All markup is built with :func:`.formatting.tag`, which escapes every value it is given.
+All markup is built with :func:`samstat_kit.present.markup.tag`, which escapes every value
+it is given; numbers and periods come from :mod:`samstat_kit.present.formatting`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup as Safe
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
+from samstat_kit.present import formatting
+from samstat_kit.present.markup import join, tag
 from samstat_kit.web import PagePrincipal
 from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
 from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.charts import Line, line_chart
-from services.indicators.readmodel.formatting import (
-    TITLES,
-    Safe,
-    UnitFormat,
-    join,
-    period_label,
-    tag,
-)
 from services.indicators.readmodel.fye_page import router as fye_router
+from services.indicators.readmodel.labels import TITLES, change_unit_label, unit_label
 from services.indicators.readmodel.layout import (
     LOGIN,
     MAX_POINTS,
@@ -57,6 +55,17 @@ from services.indicators.readmodel.layout import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+
+def _short_period(code: str) -> str:
+    return formatting.period(code, short=True)
+
+
+def _change(value: float | None, year_ago: float | None, unit: str) -> str:
+    """Against a year earlier, in points for shares; the column head names the unit."""
+    if value is None or year_ago is None:
+        return "–"
+    return formatting.change(value - year_ago, unit, unit_text="none")
 
 router.include_router(LOGIN.router(include_in_schema=False))
 router.include_router(fye_router)
@@ -164,7 +173,7 @@ def indicator_page(
         own, unit = _points(session, catalogue, indicator, area, g, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
-    fmt = UnitFormat(unit)
+    show = partial(formatting.value, unit=unit, with_unit=False)
     name = area_name(catalogue, area)
     heading = tag('<h1>{}</h1><p class="lead">{} <span class="muted">({})</span></p>{}',
                   title, name, area, _as_of_form(indicator, area, g, as_of))
@@ -184,7 +193,7 @@ def indicator_page(
         match = next((p for p in others[code] if p.period == latest.period), None)
         if match is not None and match.value is not None and not match.months:
             compare.append(tag("{}: <strong>{}</strong>", area_name(catalogue, code),
-                               fmt.value(match.value)))
+                               show(match.value)))
     summary = tag(
         '<div class="cards">'
         '<div class="card"><div class="label">Senaste värde (latest value), {period}</div>'
@@ -193,9 +202,9 @@ def indicator_page(
         '<div class="big">{ago}</div></div>'
         '<div class="card"><div class="label">Förändring (change), {cunit}</div>'
         '<div class="big">{change}</div></div></div>{compare}',
-        period=period_label(latest.period), value=fmt.value(latest.value),
-        status=status_text(latest.complete), ago=fmt.value(latest.year_ago),
-        cunit=fmt.change_unit, change=fmt.change(latest.value, latest.year_ago),
+        period=formatting.period(latest.period, short=True), value=show(latest.value),
+        status=status_text(latest.complete), ago=show(latest.year_ago),
+        cunit=change_unit_label(unit), change=_change(latest.value, latest.year_ago, unit),
         compare=tag('<p>Samma period (same period): {}</p>', join(compare, "; "))
         if compare else Safe(""))
 
@@ -214,18 +223,19 @@ def indicator_page(
                               frozenset(p.period for p in pts if not p.complete)))
     chart = line_chart(
         chart_id="trend", title=f"{title}, {name}",
-        description=describe_lines(lines, categories, fmt),
-        categories=categories, lines=lines, category_label=period_label,
-        value_label=fmt.value, tick_label=fmt.axis, include_zero=True)
+        description=describe_lines(lines, categories, show),
+        categories=categories, lines=lines, category_label=_short_period,
+        value_label=show, tick_label=partial(formatting.tick, unit=unit),
+        include_zero=True)
 
-    rows = [(period_label(p.period), fmt.value(p.value), fmt.value(p.year_ago),
-             fmt.change(p.value, p.year_ago),
+    rows = [(_short_period(p.period), show(p.value), show(p.year_ago),
+             _change(p.value, p.year_ago, unit),
              part_note(p.months) if p.months else status_text(p.complete))
             for p in reversed(own[-TABLE_ROWS:])]
     last_table = table(
         f"{name}, de senaste perioderna (latest periods), nyaste först (newest first)",
         [("Period", False), ("Värde (value)", True), ("Ett år tidigare (a year earlier)", True),
-         (f"Förändring (change), {fmt.change_unit}", True), ("Status", False)], rows)
+         (f"Förändring (change), {change_unit_label(unit)}", True), ("Status", False)], rows)
     q_area = urlencode({"area": area, "granularity": g})
     downloads = tag(
         '<ul><li><a href="/v1/indicators/{id}/export.csv?{q}">CSV</a> '
@@ -238,7 +248,7 @@ def indicator_page(
                 'equivalents in detail)</a></li>', quote(area), name)
         if indicator == FYE_SHARE else Safe(""))
     meta = tag('<p class="muted">Indikator (indicator): <code>{}</code> · Enhet (unit): {} · '
-               'Område (area): {} ({})</p>', indicator, fmt.label, name, area)
+               'Område (area): {} ({})</p>', indicator, unit_label(unit), name, area)
     body = tag(
         '{heading}{meta}{summary}<h2>Utveckling över tid (over time)</h2>{tabs}{chart}'
         '<p class="muted">Jämförs med {rel} där värden finns. (Compared with the region and the '

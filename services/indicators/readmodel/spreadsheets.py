@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from samstat_kit.contracts import Catalogue
 from services.indicators.fye.maths import BENEFITS
-from services.indicators.readmodel.formatting import BENEFIT_LABELS
+from services.indicators.readmodel.labels import BENEFIT_LABELS
 from services.indicators.readmodel.schemas import FyeRead
 
 SOURCE_SV = {"computed": "samstat (beräknad)", "scb-official": "SCB (officiell)"}
