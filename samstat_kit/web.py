@@ -85,9 +85,9 @@ def reader_or_none(
     cookie, else from the token cookie; None when none is valid. A plain ``def``, so FastAPI
     runs it in the thread pool: it may query the database."""
     if creds is not None and creds.scheme.lower() == "bearer":
-        reader = _verify(request, creds.credentials)
-        if reader is not None:
-            return reader
+        # A Bearer header that does not verify is nobody, never the browser's cookies: a
+        # Bearer call skips the CSRF check, which a cookie-borne reader must not inherit.
+        return _verify(request, creds.credentials)
     for secret in (_session_cookie(request), cookie):
         if secret:
             reader = _verify(request, secret)

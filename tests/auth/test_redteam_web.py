@@ -1,0 +1,45 @@
+"""Red-team findings on web hardening, on every service and both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+
+from samstat_kit.auth.people import Person
+from samstat_kit.web import AnyReader, CsrfChecked, actor
+
+from .helpers import SERVICES, build_app, client
+from .test_hardening import signed_in
+
+
+def _with_form(app: FastAPI) -> FastAPI:
+    @app.post("/test-form", status_code=200)
+    def act(_csrf: CsrfChecked, reader: AnyReader) -> dict[str, str]:
+        return {"by": actor(reader)}
+    return app
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_bogus_bearer_header_does_not_lend_the_cookie_its_csrf_exemption(
+        db_url: str, service: str, make_person: Callable[..., Person]) -> None:
+    # Bearer calls skip the CSRF check because a browser never sends one by itself; a
+    # header that does not verify must then not fall back to the browser's session cookie.
+    person = make_person(agency="kommun-2480")
+    c = client(_with_form(build_app(service, db_url)))
+    c.cookies.set("samstat_session", signed_in(db_url, person))
+    r = c.post("/test-form", data={}, headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code in (401, 403), r.text
+    assert person.email not in r.text
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_nul_in_a_query_is_never_database_unavailable(db_url: str, service: str) -> None:
+    # PostgreSQL refuses NUL in text (a DataError): that is the request's fault, not an
+    # outage a client should retry. The kit answers 4xx on every service.
+    c = client(build_app(service, db_url))
+    for path in ("/v1/alerts/%00", "/inbox/%00", "/v1/alerts?indicator=%00",
+                 "/indicators/%00", "/v1/cells/history?cell_key=%00", "/v1/me?x=%00"):
+        r = c.get(path, headers={"Authorization": "Bearer x"})
+        assert r.status_code < 500, (path, r.status_code, r.text)
