@@ -57,7 +57,7 @@ def parse_contacts(raw: Any) -> list[RegistryContact]:
             version = entry.get("version")
             if not _AGENCY.match(agency) or len(agency) > 64:
                 raise ValueError(f"bad agency {agency!r}")
-            if email is not None and (not isinstance(email, str) or not _EMAIL.match(email)
+            if email is not None and (not isinstance(email, str) or not _EMAIL.fullmatch(email)
                                       or len(email) > 254):
                 raise ValueError(f"bad e-mail address for {agency}")
             if webhook is not None:

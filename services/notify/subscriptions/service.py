@@ -27,7 +27,7 @@ class Invalid(ValueError):
 
 def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
     if body.channel == "email":
-        if not _EMAIL.match(body.target):
+        if not _EMAIL.fullmatch(body.target):  # fullmatch: "$" lets a final "\n" by
             raise Invalid(f"{body.target!r} is not an e-mail address")
         if body.format != "json" or body.secret is not None:
             raise Invalid("format and secret apply to webhooks only")
