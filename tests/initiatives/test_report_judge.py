@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from services.initiatives.report import fmt
+from samstat_kit.present import formatting as fmt
 from services.initiatives.report.judge import Point, judge, majority, select, want
 from services.initiatives.report.svg import line_chart
 
@@ -74,17 +74,19 @@ def test_majority_ties_are_off_track() -> None:
 
 
 def test_swedish_numbers() -> None:
-    nb = fmt.NBSP
+    """The report's numbers, through the kit (samstat_kit.present.formatting)."""
+    nb, minus = fmt.NBSP, "\u2212"
     assert fmt.number(1305) == f"1{nb}305"
-    assert fmt.number(-0.04, 1) == "0,0"
-    assert fmt.number(-1.25, 1) == f"{fmt.MINUS}1,2"
+    assert fmt.number(-0.04, decimals=1) == "0,0"
+    assert fmt.number(-1.25, decimals=1) == f"{minus}1,2"
     assert fmt.value(0.115, "share") == f"11,5{nb}%"
-    assert fmt.change(-0.005, "share") == f"{fmt.MINUS}0,5{nb}p.e."
-    assert fmt.change(3, "persons") == "+3"
-    assert fmt.value(2833, "persons") == f"2{nb}833"
-    assert fmt.period("2024-H1") == "jan–jun 2024"
-    assert fmt.period("2024-Q2") == "apr–jun 2024"
-    assert fmt.period("2024-03") == "mars 2024"
+    assert fmt.change(-0.005, "share", unit_text="short") == f"{minus}0,5{nb}p.e."
+    assert fmt.change(3, "persons", unit_text="short") == "+3"
+    assert fmt.value(2833, "persons", with_unit=False) == f"2{nb}833"
+    assert fmt.period("2024-H1") == f"jan–jun{nb}2024"
+    assert fmt.period("2024-Q2") == f"apr–jun{nb}2024"
+    assert fmt.period("2024-03") == f"mars{nb}2024"
+    assert fmt.relative(3, 12) == f"+25{nb}%" and fmt.relative(3, 0) == ""
 
 
 def test_chart_is_valid_svg_and_escapes_labels() -> None:

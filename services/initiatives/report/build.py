@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.periods import parse
-from services.initiatives.report import fmt
+from services.initiatives.report import labels
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import (
     MEMBER_AREAS,
@@ -94,7 +94,7 @@ async def _area_values(client: IndicatorsClient, code: str, area: str, year: int
         granularity = max(lines, key=lambda g: len(lines[g]))
     line = None
     if lines.get(granularity):
-        line = SeriesLine(area=area, area_name=fmt.area_name(area), granularity=granularity,
+        line = SeriesLine(area=area, area_name=labels.area_name(area), granularity=granularity,
                           points=lines[granularity])
     return chosen, line
 
@@ -109,7 +109,7 @@ async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
     for area, (point, line) in zip(ind.areas, results, strict=True):
         j = judge(point, w)
         areas.append(AreaResult(
-            area=area, area_name=fmt.area_name(area),
+            area=area, area_name=labels.area_name(area),
             period=point.period if point else None, complete=point.complete if point else None,
             value=point.value if point else None,
             year_ago_value=point.year_ago_value if point else None,
@@ -146,7 +146,7 @@ def fye_scope(ini: InitiativeDef) -> tuple[str, ...]:
 def _fye_row(area: str, period: str | None, share: float | None,
              ago: float | None) -> FyeResult:
     change = None if share is None or ago is None else share - ago
-    return FyeResult(area=area, area_name=fmt.area_name(area), period=period, share=share,
+    return FyeResult(area=area, area_name=labels.area_name(area), period=period, share=share,
                      year_ago_share=ago, change_pp=None if change is None else 100 * change,
                      moved=moved(change, "fall", share or 0.0, ago or 0.0))
 
@@ -187,7 +187,7 @@ def _progress(ini: InitiativeDef, indicators: list[IndicatorResult]) -> Progress
     milestones = [i for i, d in zip(indicators, ini.indicators, strict=True) if d.is_milestone]
     done = sum(1 for i in milestones if any(a.value is not None and a.value >= 1
                                             for a in i.areas))
-    sv, en = fmt.label(fmt.STATUSES, ini.status)
+    sv, en = labels.label(labels.STATUSES, ini.status)
     outdated = ini.current_state_date is None or ini.current_state_date < date(ini.plan_year,
                                                                                1, 1)
     reason = None
@@ -215,7 +215,7 @@ async def _initiative(client: IndicatorsClient, plan: PlanDef, ini: InitiativeDe
     return InitiativeResult(
         plan_year=plan.year, number=ini.number, title=ini.title, area=ini.area,
         convener=ini.convener,
-        convener_name=fmt.agency_name(ini.convener)
+        convener_name=labels.agency_name(ini.convener)
         + (f" ({ini.convener_unit})" if ini.convener_unit else ""),
         parties=list(ini.parties), parties_text=ini.parties_text, difficulty=ini.difficulty,
         duration=ini.duration, impact=ini.impact, progress=_progress(ini, inds),
@@ -247,12 +247,12 @@ def _count(row: SummaryRow, ini: InitiativeResult) -> None:
 def summarise(initiatives: Iterable[InitiativeResult]) -> Summary:
     total = SummaryRow(key="total", label_sv="Totalt", label_en="total")
     by_area = {k: SummaryRow(key=k, label_sv=sv, label_en=en)
-               for k, (sv, en) in fmt.AREAS.items()}
+               for k, (sv, en) in labels.AREAS.items()}
     for ini in initiatives:
         _count(total, ini)
         row = by_area.get(ini.area)
         if row is None:
-            sv, en = fmt.label(fmt.AREAS, ini.area)
+            sv, en = labels.label(labels.AREAS, ini.area)
             row = by_area[ini.area] = SummaryRow(key=ini.area, label_sv=sv, label_en=en)
         _count(row, ini)
     return Summary(total=total, by_area=[r for r in by_area.values() if r.initiatives])
@@ -284,12 +284,12 @@ def _entry(ini: InitiativeResult) -> BankEntry:
 
 
 def _parties_key(ini: InitiativeResult) -> str:
-    kinds = sorted({fmt.partner_kind(p) for p in ini.parties} or {ini.convener})
+    kinds = sorted({labels.partner_kind(p) for p in ini.parties} or {ini.convener})
     return "+".join(kinds)
 
 
 def _parties_label(key: str) -> tuple[str, str]:
-    parts = [fmt.PARTNER_KINDS.get(k, (fmt.agency_name(k), k)) for k in key.split("+")]
+    parts = [labels.PARTNER_KINDS.get(k, (labels.agency_name(k), k)) for k in key.split("+")]
     return " + ".join(p[0] for p in parts), " + ".join(p[1] for p in parts)
 
 
@@ -303,12 +303,12 @@ def _feasibility_label(key: str) -> tuple[str, str]:
     if key == "not_assessed":
         return "Ej bedömd", "not assessed"
     difficulty, duration = key.split("/")
-    d, t = fmt.label(fmt.DIFFICULTIES, difficulty), fmt.label(fmt.DURATIONS, duration)
+    d, t = labels.label(labels.DIFFICULTIES, difficulty), labels.label(labels.DURATIONS, duration)
     return f"{d[0].capitalize()} / {t[0]}", f"{d[1]}, {t[1]}"
 
 
 def _area_label(key: str) -> tuple[str, str]:
-    return fmt.label(fmt.AREAS, key)
+    return labels.label(labels.AREAS, key)
 
 
 _WORKED: dict[Verdict, str] = {"on_track": "worked", "off_track": "did_not_work",
@@ -332,7 +332,7 @@ def _groups(initiatives: list[InitiativeResult], key: Callable[[InitiativeResult
 
 def experience_bank(reports: list[PlanReport], errors: list[str]) -> ExperienceBank:
     initiatives = [i for r in reports for i in r.initiatives]
-    area_order = list(fmt.AREAS)
+    area_order = list(labels.AREAS)
     by_area = sorted(_groups(initiatives, lambda i: i.area, _area_label),
                      key=lambda g: area_order.index(g.key) if g.key in area_order else 99)
     return ExperienceBank(

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo
 
-from services.initiatives.report import fmt
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from samstat_kit.present import formatting
+from services.initiatives.report import labels
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6673; --line:#d8dee4; --soft:#f4f6f8;
@@ -123,15 +121,14 @@ def bi(sv: str, en: str, *, tag: str = "span") -> str:
 
 
 def verdict(v: str, *, badge: bool = True) -> str:
-    sv, en = fmt.label(fmt.VERDICTS, v)
+    sv, en = labels.label(labels.VERDICTS, v)
     cls = "badge" if badge else "v"
-    return (f'<span class="{cls} v-{e(v)}">{fmt.VERDICT_SYMBOLS.get(v, "")} {e(sv)} '
+    return (f'<span class="{cls} v-{e(v)}">{labels.VERDICT_SYMBOLS.get(v, "")} {e(sv)} '
             f'<span class="en">({e(en)})</span></span>')
 
 
 def local_time(ts: datetime) -> str:
-    t = ts.astimezone(STOCKHOLM)
-    return f"{fmt.day(t.date())} kl. {t:%H:%M}"
+    return formatting.datetime(ts)
 
 
 def page(title: str, body: str, *, nav: bool = True) -> str:

@@ -1,16 +1,18 @@
 """The follow-up report a board can read, as HTML (the frame is in :mod:`.frame`; the
 experience bank and the small pages in :mod:`.pages`).
 
-Swedish first with English in parentheses, Swedish numbers (:mod:`.fmt`), one self-contained
-document per page (inline CSS and SVG; no script, no external file), so the same HTML prints
-to PDF unchanged. Everything that comes from data goes through :func:`e` (``html.escape``).
+Swedish first with English in parentheses, Swedish numbers
+(:mod:`samstat_kit.present.formatting`), one self-contained document per page (inline CSS and
+SVG; no script, no external file), so the same HTML prints to PDF unchanged. Everything that
+comes from data goes through :func:`e` (``html.escape``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from services.initiatives.report import fmt
+from samstat_kit.present import formatting
+from services.initiatives.report import labels
 from services.initiatives.report.frame import bi, e, local_time, method_footer, page, verdict
 from services.initiatives.report.schemas import (
     FyeResult,
@@ -37,7 +39,8 @@ def _summary_table(rows: Iterable[SummaryRow], total: SummaryRow) -> str:
                  r.off_track, r.no_data + r.not_judged)
         tag = "th" if strong else "td"
         return (f"<tr><{tag}>{bi(r.label_sv, r.label_en)}</{tag}>"
-                + "".join(f'<{tag} class="num">{fmt.number(c)}</{tag}>' for c in cells)
+                + "".join(f'<{tag} class="num">{formatting.number(c, decimals=0)}</{tag}>'
+                          for c in cells)
                 + "</tr>")
 
     return f"<table>{head}{''.join(row(r) for r in rows)}{row(total, True)}</table>"
@@ -50,16 +53,19 @@ def _fye_sentence(rows: list[FyeResult]) -> str:
                 + "</p>")
     r = rows[0]
     text = (f"Helårsekvivalenter som andel av befolkningen 20–64 i {e(r.area_name)}, "
-            f"{e(fmt.period(r.period))}: <strong>{fmt.value(r.share, 'share')}</strong>")
+            f"{e(formatting.period(r.period))}: "
+            f"<strong>{formatting.value(r.share, 'share')}</strong>")
     if r.year_ago_share is not None:
-        text += (f", året innan {fmt.value(r.year_ago_share, 'share')} "
+        text += (f", året innan {formatting.value(r.year_ago_share, 'share')} "
                  f"({_pp(r)}{_moved_fye(r)})")
     return (f"<p>{text}. <span class=\"en\">(Full-year equivalents as a share of the "
             f"population aged 20–64; the plan wants it to fall.)</span></p>")
 
 
 def _pp(r: FyeResult) -> str:
-    return "–" if r.change_pp is None else fmt.change(r.change_pp / 100, "share")
+    if r.change_pp is None:
+        return "–"
+    return formatting.change(r.change_pp / 100, "share", unit_text="short")
 
 
 def _moved_fye(r: FyeResult) -> str:
@@ -86,11 +92,11 @@ def _overview(inis: list[InitiativeResult]) -> str:
 
 
 def _indicator_rows(ind: IndicatorResult) -> str:
-    want = fmt.label(fmt.DIRECTIONS, ind.direction) if ind.direction else ("–", "none")
+    want = labels.label(labels.DIRECTIONS, ind.direction) if ind.direction else ("–", "none")
     target = ""
     if ind.target:
         target = (f'<br><span class="muted small">Mål (target): '
-                  f"{e(fmt.value(float(ind.target['value']), ind.unit))}"
+                  f"{e(formatting.value(float(ind.target['value']), ind.unit, with_unit=False))}"
                   f"{' senast ' + e(ind.target['date']) if ind.target.get('date') else ''}"
                   "</span>")
     judged = ind.areas_on_track + ind.areas_off_track
@@ -105,16 +111,17 @@ def _indicator_rows(ind: IndicatorResult) -> str:
     for a in ind.areas:
         if a.verdict == "no_data":
             continue
-        rel = fmt.relative(a.change, a.year_ago_value) if ind.unit not in (
+        rel = formatting.relative(a.change, a.year_ago_value) if ind.unit not in (
             "share", "percent", "done") else ""
-        period = e(fmt.period(a.period))
+        period = e(formatting.period(a.period))
         if a.period and a.complete is False:
             period += ' <span class="muted small">(ofullständig, incomplete)</span>'
         rows.append(
             f'<tr class="area"><td>{e(a.area_name)}</td><td>{period}</td>'
-            f'<td class="num">{e(fmt.value(a.value, ind.unit))}</td>'
-            f'<td class="num">{e(fmt.value(a.year_ago_value, ind.unit))}</td>'
-            f'<td class="num">{e(fmt.change(a.change, ind.unit))}'
+            f'<td class="num">{e(formatting.value(a.value, ind.unit, with_unit=False))}</td>'
+            f'<td class="num">'
+            f'{e(formatting.value(a.year_ago_value, ind.unit, with_unit=False))}</td>'
+            f'<td class="num">{e(formatting.change(a.change, ind.unit, unit_text="short"))}'
             f"{' <span class=muted>(' + e(rel) + ')</span>' if rel else ''}</td>"
             f'<td class="small muted">{e(a.reason_sv)}</td>'
             f"<td>{verdict(a.verdict, badge=False)}</td></tr>")
@@ -174,9 +181,9 @@ def _impact(ini: InitiativeResult) -> str:
         if r.share is None:
             text = bi("ingen data", "no data")
         else:
-            text = (f"{fmt.value(r.year_ago_share, 'share')} → "
-                    f"<strong>{fmt.value(r.share, 'share')}</strong> "
-                    f"({_pp(r)}{_moved_fye(r)}), {e(fmt.period(r.period))}")
+            text = (f"{formatting.value(r.year_ago_share, 'share')} → "
+                    f"<strong>{formatting.value(r.share, 'share')}</strong> "
+                    f"({_pp(r)}{_moved_fye(r)}), {e(formatting.period(r.period))}")
         rows.append(f"<tr><th>{bi('Andel helårsekvivalenter', 'FYE share')}, "
                     f"{e(r.area_name)}</th><td>{text}</td></tr>")
     return ("<h4>" + bi("Bedömd påverkan och uppmätt förändring",
@@ -188,8 +195,8 @@ def _sek(x: float | None) -> str:
     if x is None:
         return "–"
     if abs(x) >= 1e6:
-        return f"{fmt.number(x / 1e6, 1)} mnkr"
-    return f"{fmt.number(x)} kr"
+        return f"{formatting.number(x / 1e6, decimals=1)} mnkr"
+    return f"{formatting.number(x, decimals=0)} kr"
 
 
 def _worth(ini: InitiativeResult) -> str:
@@ -207,8 +214,9 @@ def _worth(ini: InitiativeResult) -> str:
         life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
                 + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
         rows.append(
-            f"<tr><td>{e(x.indicator)}</td><td class=\"num\">{fmt.number(x.people, sign=True)}"
-            f"</td><td class=\"num\">{fmt.number(x.fye, 1, sign=True)}</td>"
+            f"<tr><td>{e(x.indicator)}</td>"
+            f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}"
+            f"</td><td class=\"num\">{formatting.signed(x.fye, decimals=1)}</td>"
             f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"
             f"<td class=\"small\">{e(x.assumption_sv)} <span class=\"en\">"
             f"({e(x.assumption_en)})</span></td></tr>")
@@ -216,7 +224,7 @@ def _worth(ini: InitiativeResult) -> str:
         ("Indikator", "indicator"), ("Personer", "people"), ("Helårsekvivalenter", "FYE"),
         ("Sparad offentlig kostnad per år", "public cost saved per year"),
         ("Antaganden", "assumptions")))
-    total = (f"<p><strong>{fmt.number(w.people, sign=True)} personer</strong> "
+    total = (f"<p><strong>{formatting.signed(w.people, decimals=0)} personer</strong> "
              f"<span class=\"en\">(people)</span> · <strong>{_sek(w.annual_sek)}</strong> "
              + bi("per år i sparad offentlig kostnad (summan av raderna)",
                   "a year of public cost saved (the rows summed)")
@@ -227,7 +235,7 @@ def _worth(ini: InitiativeResult) -> str:
 
 def _progress(ini: InitiativeResult) -> str:
     p = ini.progress
-    phase = fmt.label(fmt.PHASE_ONE, p.phase)
+    phase = labels.label(labels.PHASE_ONE, p.phase)
     parts = [f"<p><strong>{e(p.status_sv)}</strong> <span class=\"en\">({e(p.status_en)})"
              f"</span> · {bi(*phase)}"]
     if p.milestones_total:
@@ -236,7 +244,8 @@ def _progress(ini: InitiativeResult) -> str:
                      f"{p.milestones_total})</span>")
     parts.append("</p>")
     if p.current_state:
-        when = fmt.day(p.current_state_date) if p.current_state_date else "odaterat (undated)"
+        when = (formatting.date(p.current_state_date) if p.current_state_date
+                else "odaterat (undated)")
         parts.append(f'<p class="small muted">Nuläge (current state), {e(when)}'
                      + (" — äldre än planåret, behöver uppdateras (older than the plan year; "
                         "needs updating)" if p.current_state_outdated else "") + "</p>")
@@ -249,11 +258,11 @@ def _progress(ini: InitiativeResult) -> str:
 
 
 def _initiative(ini: InitiativeResult, plan_year: int) -> str:
-    area = fmt.label(fmt.AREAS, ini.area)
+    area = labels.label(labels.AREAS, ini.area)
     feas = "–"
     if ini.difficulty or ini.duration:
-        d = fmt.label(fmt.DIFFICULTIES, ini.difficulty)
-        t = fmt.label(fmt.DURATIONS, ini.duration)
+        d = labels.label(labels.DIFFICULTIES, ini.difficulty)
+        t = labels.label(labels.DURATIONS, ini.duration)
         feas = bi(f"{d[0]}, {t[0]}", f"{d[1]}, {t[1]}")
     return (
         f'<section class="initiative" id="i-{ini.plan_year}-{ini.number}"><header>'
@@ -273,7 +282,7 @@ def report_page(r: PlanReport) -> str:
     s = r.summary.total
     plan = bi("beslutad", "decided") if r.plan_status == "decided" else bi("utkast", "draft")
     cards = "".join(
-        f'<div class="card {cls}"><div class="n">{fmt.number(n)}</div>'
+        f'<div class="card {cls}"><div class="n">{formatting.number(n, decimals=0)}</div>'
         f'<div class="l">{bi(sv, en)}</div></div>' for n, sv, en, cls in (
             (s.initiatives, "Initiativ", "initiatives", ""),
             (s.not_started, "Ej påbörjade", "not started", ""),
@@ -312,7 +321,7 @@ def report_page(r: PlanReport) -> str:
     for ini in r.initiatives:
         by_area.setdefault(ini.area, []).append(ini)
     for key, inis in by_area.items():
-        sv, en = fmt.label(fmt.AREAS, key)
+        sv, en = labels.label(labels.AREAS, key)
         body += f"<h2>{bi(sv, en)}</h2>" + "".join(_initiative(i, r.plan_year) for i in inis)
     body += method_footer()
     return page(f"Uppföljning {r.plan_year} – samverkansinitiativ", body)

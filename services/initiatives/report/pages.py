@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.initiatives.report import fmt
+from samstat_kit.present import formatting
+from services.initiatives.report import labels
 from services.initiatives.report.frame import bi, e, local_time, method_footer, page
 from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
 
@@ -12,11 +13,11 @@ from services.initiatives.report.schemas import BankEntry, BankGroup, Experience
 def _entry(x: BankEntry) -> str:
     fye = ""
     if x.fye_change_pp is not None:
-        fye = f", HÅE-andel {fmt.change(x.fye_change_pp / 100, 'share')}"
+        fye = f", HÅE-andel {formatting.change(x.fye_change_pp / 100, 'share', unit_text='short')}"
     impact = f"påverkan {x.impact}/5" if x.impact else "påverkan x"
     if x.people is not None and x.annual_sek is not None:
-        fye += (f", {fmt.number(x.people, sign=True)} personer, "
-                f"{fmt.number(x.annual_sek / 1e6, 1, sign=True)} mnkr/år")
+        fye += (f", {formatting.signed(x.people, decimals=0)} personer, "
+                f"{formatting.signed(x.annual_sek / 1e6, decimals=1)} mnkr/år")
     return (f'<li><a href="/reports/{x.plan_year}#i-{x.plan_year}-{x.number}">'
             f"{x.plan_year} · {x.number}. {e(x.title)}</a> "
             f'<span class="muted small">({x.indicators_on_track} rätt / '
@@ -26,7 +27,7 @@ def _entry(x: BankEntry) -> str:
 def _group(g: BankGroup) -> str:
     def col(title: tuple[str, str], entries: list[BankEntry], v: str) -> str:
         items = "".join(_entry(x) for x in entries) or '<li class="muted">–</li>'
-        return (f'<div><h5><span class="v v-{v}">{fmt.VERDICT_SYMBOLS[v]}</span> '
+        return (f'<div><h5><span class="v v-{v}">{labels.VERDICT_SYMBOLS[v]}</span> '
                 f"{bi(*title)} · {len(entries)}</h5><ul class=\"bank\">{items}</ul></div>")
 
     measured = len(g.worked) + len(g.did_not_work)

@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 
 from samstat_kit.periods import parse
-from services.initiatives.report import fmt
+from samstat_kit.present import formatting
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 WIDTH, HEIGHT = 360, 170
@@ -34,15 +34,6 @@ def _nice_step(span: float, ticks: int = 4) -> float:
         if raw <= m * mag:
             return m * mag
     return 10 * mag
-
-
-def _tick_label(v: float, unit: str, step: float) -> str:
-    if unit == "share":
-        decimals = 0 if step * 100 >= 1 else 1
-        return f"{fmt.number(v * 100, decimals)}{fmt.NBSP}%"
-    decimals = 0 if step >= 1 else (1 if step >= 0.1 else 2)
-    suffix = f"{fmt.NBSP}%" if unit == "percent" else ""
-    return fmt.number(v, decimals) + suffix
 
 
 def _mid(code: str) -> float:
@@ -100,7 +91,7 @@ def line_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="{"#9aa5b1" if i == 0 else "#e3e7eb"}" stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 5}" y="{y + 3.5:.1f}" font-size="10" fill="#4a5561" '
-                   f'text-anchor="end">{escape(_tick_label(v, unit, step))}</text>')
+                   f'text-anchor="end">{escape(formatting.tick(v, step, unit))}</text>')
     # x labels: first and last period, and the years between when there is room.
     first, last = codes[0], codes[-1]
     years = range(parse(first).year, parse(last).year + 1)
@@ -119,7 +110,7 @@ def line_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
             if first == last:
                 anchor = "middle"
             out.append(f'<text x="{at:.1f}" y="{HEIGHT - 8}" font-size="10" fill="#4a5561" '
-                       f'text-anchor="{anchor}">{escape(fmt.period(code))}</text>')
+                       f'text-anchor="{anchor}">{escape(formatting.period(code))}</text>')
     if target is not None:
         y = sy(target)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '

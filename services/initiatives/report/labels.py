@@ -1,21 +1,11 @@
-"""Labels (Swedish with English) and Swedish-style numbers for the follow-up pages.
-
-Numbers are written the Swedish way: a non-breaking space between thousands, a decimal comma,
-a real minus sign (``−``) and ``%`` after a space: ``1 305``, ``12,5 %``, ``−0,4 p.e.``.
-Shares (unit ``share``, 0–1) are shown as per cent, and their changes in percentage points
-(*procentenheter*, p.e.).
+"""Labels (Swedish with English) for the follow-up pages: areas, statuses, verdicts, units,
+partners. Numbers, changes, periods and dates are formatted by
+:mod:`samstat_kit.present.formatting` (``1 305``, ``12,5 %``, ``−0,4 p.e.``, ``jan–jun 2024``).
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date
-
 from samstat_kit.contracts import load_catalogue
-from samstat_kit.periods import parse
-
-NBSP = "\u00a0"
-MINUS = "\u2212"
 
 Label = tuple[str, str]  # (Swedish, English)
 
@@ -71,8 +61,6 @@ PARTNER_KINDS: dict[str, Label] = {
     "scb": ("SCB", "Statistics Sweden"),
     "kommun": ("Kommunerna", "the municipalities"),
 }
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-             "september", "oktober", "november", "december")
 
 
 def both(label: Label) -> str:
@@ -103,77 +91,3 @@ def agency_name(code: str | None) -> str:
 
 def partner_kind(agency: str) -> str:
     return "kommun" if agency.startswith("kommun-") else agency
-
-
-def number(x: float | None, decimals: int = 0, *, sign: bool = False) -> str:
-    """``1 305``, ``12,5``, ``−3``; ``–`` for no value."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    rounded = round(x, decimals)
-    if rounded == 0:
-        rounded = 0.0  # no "−0,0"
-    text = f"{abs(rounded):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
-    if rounded < 0:
-        return MINUS + text
-    return ("+" + text) if sign and rounded > 0 else text
-
-
-def _decimals(x: float) -> int:
-    return 0 if float(x).is_integer() else (1 if abs(x) >= 10 else 2)
-
-
-def value(x: float | None, unit: str) -> str:
-    """A value in its unit: shares as per cent, counts without decimals."""
-    if x is None:
-        return "–"
-    if unit == "share":
-        return f"{number(x * 100, 1)}{NBSP}%"
-    if unit == "percent":
-        return f"{number(x, 1)}{NBSP}%"
-    if unit == "done":
-        return "klart (done)" if x >= 1 else "ej klart (not done)"
-    return number(x, _decimals(x))
-
-
-def change(x: float | None, unit: str) -> str:
-    """A change in the unit's terms: percentage points for shares and per cent."""
-    if x is None:
-        return "–"
-    if unit == "share":
-        pp = x * 100
-        return f"{number(pp, 2 if 0 < abs(pp) < 0.1 else 1, sign=True)}{NBSP}p.e."
-    if unit == "percent":
-        return f"{number(x, 2 if 0 < abs(x) < 0.1 else 1, sign=True)}{NBSP}p.e."
-    if unit == "done":
-        return number(x, 0, sign=True)
-    return number(x, _decimals(x), sign=True)
-
-
-def relative(x: float | None, base: float | None) -> str:
-    """``+12 %`` against ``base``; empty when it means nothing (no base or base 0)."""
-    if x is None or not base:
-        return ""
-    return f"{number(100 * x / abs(base), 0, sign=True)}{NBSP}%"
-
-
-def period(code: str | None) -> str:
-    """``2024``, ``jan–jun 2024`` (a half), ``apr–jun 2024`` (a quarter), ``mars 2024``."""
-    if not code:
-        return "–"
-    try:
-        p = parse(code)
-    except ValueError:
-        return code
-    g = p.granularity
-    if g == "year":
-        return str(p.year)
-    if g in ("half", "quarter"):
-        last = p.first_month + p.n_months - 2
-        return f"{MONTHS_SV[p.first_month - 1][:3]}–{MONTHS_SV[last][:3]} {p.year}"
-    return f"{MONTHS_SV[p.first_month - 1]} {p.year}"
-
-
-def day(d: date | None) -> str:
-    if d is None:
-        return "–"
-    return f"{d.day} {MONTHS_SV[d.month - 1]} {d.year}"
