@@ -10,8 +10,10 @@ comes from data goes through :func:`e` (``html.escape``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from samstat_kit.present import formatting
+from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels
 from services.initiatives.report.frame import bi, e, local_time, method_footer, page, verdict
 from services.initiatives.report.schemas import (
@@ -21,7 +23,6 @@ from services.initiatives.report.schemas import (
     PlanReport,
     SummaryRow,
 )
-from services.initiatives.report.svg import colour, line_chart
 
 # ------------------------------------------------------------------------------ the report
 
@@ -150,10 +151,12 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
     for ind in ini.indicators:
         if not ind.series:
             continue
-        target = float(ind.target["value"]) if ind.target else None
-        svg = line_chart([(s.area_name, s.points) for s in ind.series], unit=ind.unit,
-                         plan_year=plan_year, target=target,
-                         title=f"{ind.title_sv} ({ind.title_en})")
+        target = (Reference(float(ind.target["value"]), "mål (target)") if ind.target
+                  else None)
+        svg = time_chart([(s.area_name, s.points) for s in ind.series], unit=ind.unit,
+                         band=(date(plan_year, 1, 1), date(plan_year, 12, 31),
+                               f"planår {plan_year}"),
+                         target=target, title=f"{ind.title_sv} ({ind.title_en})")
         legend = "".join(
             f'<span><span class="swatch" style="background:{colour(i)}"></span>'
             f"{e(s.area_name)}</span>" for i, s in enumerate(ind.series))
@@ -209,12 +212,13 @@ def _worth(ini: InitiativeResult) -> str:
             "Vad det är värt: indikatorerna räknar inte personer som kan översättas till "
             "kostnad (andelar, dagar, milstolpar).",
             "what it is worth: the indicators count no people a unit cost translates") + "</p>")
+    titles = {i.id: i.title_sv for i in ini.indicators}
     rows = []
     for x in w.lines:
         life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
                 + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
         rows.append(
-            f"<tr><td>{e(x.indicator)}</td>"
+            f"<tr><td>{e(titles.get(x.indicator, x.indicator))}</td>"
             f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}"
             f"</td><td class=\"num\">{formatting.signed(x.fye, decimals=1)}</td>"
             f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"

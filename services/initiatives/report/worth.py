@@ -60,7 +60,8 @@ def line(indicator: str, people: float, spec: Mapping[str, Any], costs: Mapping[
     price = costs["per_fye"][spec["benefit"]]
     fye = people * float(spec["fye_per_person"])
     young = costs.get("per_young_person_outside_work") if spec.get("young") else None
-    sv = (f"{spec['fye_per_person']:g} helårsekvivalent per person ({spec.get('why_sv', '')}); "
+    per = f"{spec['fye_per_person']:g}".replace(".", ",")  # Swedish decimal comma
+    sv = (f"{per} helårsekvivalent per person ({spec.get('why_sv', '')}); "
           f"{_sek(price['sek'])} kr per helårsekvivalent ({price['source_sv']})")
     en = (f"{spec['fye_per_person']:g} full-year equivalent per person "
           f"({spec.get('why_en', '')}); SEK {_sek(price['sek'])} per full-year equivalent "
