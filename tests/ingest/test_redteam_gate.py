@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from aiokafka import ConsumerRecord
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
 from services.ingest import kafka_ingest
@@ -110,3 +112,19 @@ def test_kafka_a_number_in_a_message_header_is_found(header: tuple[str, bytes]) 
     parsed = kafka_ingest._parse(_record(json.dumps(obs()).encode(), (header,)))
     assert parsed.personal_field == "<message header>"
     assert kafka_ingest._parse(_record(json.dumps(obs()).encode())).personal_field is None
+
+
+_NOISE = st.text(alphabet="0123456789 -+.:,\"\\x\u2013\uff10\u00a0", max_size=12)
+_VALUE = st.one_of(_NOISE, st.builds(
+    lambda a, century, sep, b: a + century + "880208" + sep + "9717" + b, _NOISE,
+    st.sampled_from(["", "19"]), st.sampled_from(["", "-", "+", " ", "\u2013", "\u00a0"]),
+    _NOISE))
+
+
+@given(st.lists(_VALUE, max_size=6))
+@settings(max_examples=400, deadline=None)
+def test_the_fast_scan_finds_what_the_rule_finds(values: list[str]) -> None:
+    # The byte-level shortcut must never miss a number the plain rule sees in a value.
+    expected = any(is_personal_number(v) for v in values)
+    assert contains_personal_number({"observations": values}) == expected
+    assert contains_personal_number({v: 1 for v in values}) == expected
