@@ -69,6 +69,7 @@ def cost(batches: int) -> dict[str, list[float]]:
                 accept_batch(session=s, principal=who, records=records, catalogue=cat,
                              topic="bench", threshold=THRESHOLD)
             times[mode].append(time.perf_counter() - started)
+            print(f"  batch {i} {mode}: {times[mode][-1]:.3f} s", flush=True)
     gate.protect = real
     return times
 
@@ -113,7 +114,7 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=10)
     ap.add_argument("--seeds", type=int, default=5)
     a = ap.parse_args()
-    times = cost(a.batches)
+    times = cost(a.batches) if a.batches else {}
     for mode, xs in times.items():
         print(f"500-observation batch {mode:7s} disclosure: p50 {statistics.median(xs):.3f} s"
               f"  p99 {pct(xs, 0.99):.3f} s  (n={len(xs)})")

@@ -17,7 +17,7 @@ from services.ingest.disclosure.protect import CellState, Outcome, protect
 THRESHOLD = 5
 MEASURE = "gk_referrals"
 ALL_MEMBERS = load_catalogue().areas["umearegionen"].members
-MEMBERS = ALL_MEMBERS[:2]  # the others report nothing: missing cells of the region's sum
+MEMBERS = ALL_MEMBERS[:1]  # the others report nothing: missing cells of the region's sum
 AREAS = (*MEMBERS, "umearegionen")
 MONTHS = ("2023-01", "2023-02", "2023-03")
 PERIODS = (*MONTHS, "2023-Q1")
