@@ -18,6 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -299,3 +300,46 @@ def _hook_ids(hook: WebhookReceiver) -> dict[str, int]:
     for h in hook.on("/hook"):
         counts[h.headers["webhook-id"]] += 1
     return counts
+
+
+def test_a_standby_worker_takes_over_from_the_tail_and_stays_exact(
+        broker: LocalBroker, tmp_path: Path) -> None:
+    """Two workers with a persistent store and one standby replica of every table: the one
+    that owns the partitions stops, the other takes over, reading each changelog it kept as a
+    standby from where it was (not from offset 0), and the figures stay exact. (Stopped with
+    SIGTERM: see test_two_workers_in_one_group_stay_exact_and_take_over for why not kill -9
+    on the local broker. The time it takes is measured in bench/takeover.py.)"""
+    pytest.importorskip("rocksdict")
+    from tests.e2e.conftest import seeded_stack
+    from tests.e2e.test_faults import _matches, _month_batch
+    from tests.e2e.test_faults import _post as post
+
+    s = seeded_stack(broker.bootstrap, tmp_path)
+    s.extra_env = {"SAMSTAT_WORKER_STORE": "rocksdb://", "SAMSTAT_WORKER_STANDBY_REPLICAS": "1"}
+    try:
+        for name in ("ingest", "indicators", "worker"):
+            s.start(name)
+        s.wait_for(lambda: "Worker ready" in s.log("worker"), timeout=120)
+        s.start("worker2")
+        s.wait_for(lambda: "Worker ready" in s.log("worker2"), timeout=120)
+        fk, reader = _token(s, "forsakringskassan"), _token(s, "kommun-2480")
+        for month in range(1, 13):
+            post(s, fk, _month_batch(2018, month, 1.0))
+        s.wait_for(lambda: _matches(s, reader, "2018"), timeout=240)
+        time.sleep(3)  # the standby reads the changelogs' tail
+        active = "worker2" if "Reading Starts At - Active" in s.log("worker2") else "worker"
+        survivor = "worker" if active == "worker2" else "worker2"
+        before = len(s.log(survivor))
+        s.stop(active)
+        for month in range(1, 13, 3):
+            post(s, fk, _month_batch(2018, month, 2.0, revision=2))
+        s.wait_for(lambda: _matches(s, reader, "2018"), timeout=240)
+        # Where the survivor's recovery on takeover started: the standby partitions at the
+        # offsets its store kept (-1 only for changelogs that are empty).
+        from bench.takeover import _active_starts
+
+        starts = _active_starts(s.log(survivor)[before:])
+        assert any(o > 0 for o in starts), s.log(survivor)[-3000:]
+    finally:
+        s.stop_all()
+        dispose_engines()
