@@ -10,9 +10,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
+from samstat_kit.auth.service import Principal
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
 from samstat_kit.web import AnyReader, CsrfChecked, actor
+from services.notify.access import may_act_for
 from services.notify.alerts import service
 from services.notify.alerts.models import Alert
 from services.notify.alerts.schemas import (
@@ -37,9 +39,12 @@ ACT_ERRORS = ERRORS | {409: {"description": "The alert is resolved"},
                        422: {"description": "A field is wrong (named in the message)"}}
 
 
-def _links(request: Request, alert: Alert) -> AlertLinks:
+def _links(request: Request, alert: Alert, principal: Principal) -> AlertLinks:
     made = request.app.state.links.for_alert(alert.id, alert.episode)
-    return AlertLinks(page=made.page, acknowledge=made.acknowledge)
+    # The one-click link acknowledges without a sign-in: only whoever may acknowledge gets it
+    # (any token may read the alert, and another agency must not act on it through it).
+    ack = made.acknowledge if may_act_for(principal, alert.convener) else None
+    return AlertLinks(page=made.page, acknowledge=ack)
 
 
 @router.get("/v1/alerts", response_model=list[AlertRead], responses=ERRORS,
@@ -54,35 +59,36 @@ def get_alerts(
     with session_scope(request.app.state.session_factory) as session:
         rows = service.list_alerts(session=session, convener=convener, status=status,
                                    indicator=indicator, area=area, limit=limit, offset=offset)
-        return [AlertRead.model_validate(r).model_copy(update={"links": _links(request, r)})
-                for r in rows]
+        return [AlertRead.model_validate(r).model_copy(
+            update={"links": _links(request, r, _principal)}) for r in rows]
 
 
-def _detail(request: Request, alert_id: str) -> AlertDetail:
+def _detail(request: Request, alert_id: str, principal: Principal) -> AlertDetail:
     with session_scope(request.app.state.session_factory) as session, service_errors():
         alert, history = service.get_alert(session=session, alert_id=alert_id)
         deliveries = list_deliveries(session=session, alert_id=alert_id)
         return AlertDetail.model_validate(alert).model_copy(update={
             "history": [AlertEventRead.model_validate(h) for h in history],
             "deliveries": [DeliveryRead.model_validate(d) for d in deliveries],
-            "links": _links(request, alert),
+            "links": _links(request, alert, principal),
         })
 
 
 @router.get("/v1/alerts/{alert_id}", response_model=AlertDetail, responses=ERRORS,
             summary="One alert with its history and deliveries")
-def get_alert(request: Request, alert_id: str, _principal: AnyToken) -> AlertDetail:
-    return _detail(request, alert_id)
+def get_alert(request: Request, alert_id: str, principal: AnyToken) -> AlertDetail:
+    return _detail(request, alert_id, principal)
 
 
-def _act(request: Request, alert_id: str, action: Callable[[Session], object]) -> AlertDetail:
+def _act(request: Request, alert_id: str, principal: Principal,
+         action: Callable[[Session], object]) -> AlertDetail:
     with session_scope(request.app.state.session_factory) as session, service_errors():
         try:
             action(session)
         except inbox.Invalid as exc:
             raise HTTPException(422, str(exc)) from None
     request.app.state.wake()
-    return _detail(request, alert_id)
+    return _detail(request, alert_id, principal)
 
 
 @router.post("/v1/alerts/{alert_id}/ack", response_model=AlertDetail, responses=ACT_ERRORS,
@@ -90,7 +96,7 @@ def _act(request: Request, alert_id: str, action: Callable[[Session], object]) -
                      "admin)")
 def acknowledge(request: Request, alert_id: str, reader: AnyReader, _csrf: CsrfChecked,
                 body: AckBody | None = None) -> AlertDetail:
-    return _act(request, alert_id, lambda s: inbox.acknowledge(
+    return _act(request, alert_id, reader.principal, lambda s: inbox.acknowledge(
         session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
         now=datetime.now(UTC), comment=body.comment if body else None, reveal=True))
 
@@ -99,7 +105,7 @@ def acknowledge(request: Request, alert_id: str, reader: AnyReader, _csrf: CsrfC
              responses=ACT_ERRORS, summary="No reminders or escalation until a date")
 def snooze(request: Request, alert_id: str, body: SnoozeBody, reader: AnyReader,
            _csrf: CsrfChecked) -> AlertDetail:
-    return _act(request, alert_id, lambda s: inbox.snooze(
+    return _act(request, alert_id, reader.principal, lambda s: inbox.snooze(
         session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
         until=body.until, now=datetime.now(UTC), comment=body.comment, reveal=True))
 
@@ -108,7 +114,7 @@ def snooze(request: Request, alert_id: str, body: SnoozeBody, reader: AnyReader,
              responses=ACT_ERRORS, summary="Give the alert to a person of the convener's agency")
 def assign(request: Request, alert_id: str, body: AssignBody, reader: AnyReader,
            _csrf: CsrfChecked) -> AlertDetail:
-    return _act(request, alert_id, lambda s: inbox.assign(
+    return _act(request, alert_id, reader.principal, lambda s: inbox.assign(
         session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
         assignee=body.assignee, now=datetime.now(UTC), comment=body.comment,
         reveal=True))
@@ -119,7 +125,7 @@ def assign(request: Request, alert_id: str, body: AssignBody, reader: AnyReader,
              summary="Comment (the convener's and the follow-up owner's agencies)")
 def comment(request: Request, alert_id: str, body: CommentBody, reader: AnyReader,
             _csrf: CsrfChecked) -> AlertDetail:
-    return _act(request, alert_id, lambda s: inbox.comment(
+    return _act(request, alert_id, reader.principal, lambda s: inbox.comment(
         session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
         text=body.text, now=datetime.now(UTC), reveal=True))
 

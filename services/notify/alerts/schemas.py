@@ -12,8 +12,11 @@ from services.notify.schemas_common import UtcDatetime
 
 class AlertLinks(BaseModel):
     page: str = Field(description="The alert's page in the inbox")
-    acknowledge: str = Field(description="Signed, expiring one-click link: GET shows a "
-                             "confirmation page, its POST acknowledges once")
+    acknowledge: str | None = Field(
+        None, exclude_if=lambda v: v is None,
+        description="Signed, expiring one-click link: GET shows a confirmation page, its POST "
+                    "acknowledges once. Only for the convener's agency and admins (left out "
+                    "otherwise: the link acts without a sign-in)")
 
 
 class AlertRead(BaseModel):
