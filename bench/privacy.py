@@ -119,7 +119,8 @@ def main() -> None:
         print(f"500-observation batch {mode:7s} disclosure: p50 {statistics.median(xs):.3f} s"
               f"  p99 {pct(xs, 0.99):.3f} s  (n={len(xs)})")
     rows = over_suppression(a.seeds)
-    print("table of 112 cells, one batch: primary / greedy secondary / baseline / lower bound")
+    print("one linked table per seed, one batch: primary / greedy secondary / baseline / "
+          "lower bound")
     for r in rows:
         print("  ", *r)
     tot = [sum(x) for x in zip(*rows, strict=True)]
