@@ -41,7 +41,9 @@ def has_personal_number(path: str, query: bytes) -> bool:
     raw, percent-decoded with ``+`` kept (``880208+9717`` is a number's own separator) and
     as form data (``+`` as a space), keys and values."""
     text = query.decode("latin-1")
-    readings: list[Any] = [path, unquote(path), text, unquote(text), unquote_plus(text)]
+    # Raw (not percent-encoded) UTF-8 too: full-width or Arabic-Indic digits sent as bytes.
+    utf8 = query.decode("utf-8", "replace")
+    readings: list[Any] = [path, unquote(path), text, unquote(text), unquote_plus(text), utf8]
     if text:
         readings.append(parse_qsl(text, keep_blank_values=True))
     return contains_personal_number(readings)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
-from services.ingest import kafka_ingest
+from services.ingest import guard, kafka_ingest
 from tests.ingest.conftest import obs
 
 SECRET = "9717"  # the serial and check digit of the test number 880208-9717
@@ -128,3 +128,21 @@ def test_the_fast_scan_finds_what_the_rule_finds(values: list[str]) -> None:
     expected = any(is_personal_number(v) for v in values)
     assert contains_personal_number({"observations": values}) == expected
     assert contains_personal_number({v: 1 for v in values}) == expected
+
+
+@pytest.mark.parametrize("media", ["text/880208-9717", "application/x-８８０２０８－９７１７"])
+def test_a_number_in_the_content_type_is_not_echoed(client: TestClient, token: Any,
+                                                    media: str) -> None:
+    r = client.post("/v1/observations", content=b"{}",
+                    headers={"Authorization": f"Bearer {token('forsakringskassan')}",
+                             "Content-Type": media.encode()})  # type: ignore[dict-item]
+    assert r.status_code == 415
+    assert SECRET not in r.text and "９７１７" not in r.text
+
+
+@pytest.mark.parametrize("query", ["area=８８０２０８－９７１７".encode(),
+                                   "x=٨٨٠٢٠٨٩٧١٧".encode(), b"x=880208%E2%80%939717",
+                                   b"x=880208%209717", b"x=880208+9717"])
+def test_a_number_in_a_query_in_any_encoding_is_found(query: bytes) -> None:
+    assert guard.has_personal_number("/v1/cells", query)
+    assert not guard.has_personal_number("/v1/cells", b"area=2480&period=2023-10")
