@@ -43,6 +43,8 @@ DONE = {"sv": ("ej klart", "klart"), "en": ("not done", "done")}
 # How a change names its unit: "+1,6 procentenheter" / "+1,6 p.e." (tables) / "+1,6" (the
 # unit is in the column head).
 UnitText = Literal["word", "short", "none"]
+SHORT_PARTS = {"sv": {"quarter": "kv {n}", "half": "halvår {n}"},
+               "en": {"quarter": "Q{n}", "half": "H{n}"}}
 
 
 def locale(lang: str) -> str:
@@ -170,8 +172,9 @@ def month_name(month: int, lang: str = "sv", *, short: bool = False) -> str:
 
 
 def period(code: str | None, lang: str = "sv", *, short: bool = False) -> str:
-    """A period code as readers say it: "2024", "mars 2024" ("mar 2024" with ``short``),
-    a quarter or half as its months "apr–jun 2024". Unknown codes pass as they are."""
+    """A period code as readers say it: "2024", "mars 2024", a quarter or half as its months
+    "apr–jun 2024". ``short`` is for axes and table rows: "mar 2024", "kv 2 2024",
+    "halvår 1 2024" ("Q2 2024", "H1 2024"). Unknown codes pass as they are."""
     if not code:
         return "–"
     try:
@@ -182,6 +185,10 @@ def period(code: str | None, lang: str = "sv", *, short: bool = False) -> str:
         return str(p.year)
     if p.granularity == "month":
         return f"{month_name(p.first_month, lang, short=short)}{NBSP}{p.year}"
+    if short:
+        n = (p.first_month - 1) // p.n_months + 1
+        word = SHORT_PARTS.get(lang, SHORT_PARTS["sv"])[p.granularity]
+        return word.format(n=n).replace(" ", NBSP) + NBSP + str(p.year)
     last = p.first_month + p.n_months - 1
     return (f"{month_name(p.first_month, lang, short=True)}–"
             f"{month_name(last, lang, short=True)}{NBSP}{p.year}")

@@ -7,6 +7,7 @@ from functools import partial
 
 from markupsafe import Markup
 
+from samstat_kit.present.charts import Line, bar_chart, lines_chart, nice_ticks
 from samstat_kit.present.formatting import (
     NBSP,
     change,
@@ -18,7 +19,6 @@ from samstat_kit.present.formatting import (
     value,
 )
 from samstat_kit.present.markup import tag
-from services.indicators.readmodel.charts import Line, bar_chart, line_chart, nice_ticks
 from services.indicators.readmodel.pages import LOGIN
 
 safe_next = LOGIN.safe_next  # the indicators service's /login (samstat_kit.web)
@@ -44,7 +44,9 @@ def test_swedish_numbers() -> None:
     assert tick(0.1, 0.005, "share") == f"10,0{NBSP}%"
     assert [period(p, short=True).replace(NBSP, " ") for p in
             ("2023", "2023-H1", "2023-Q2", "2023-10")] == \
-        ["2023", "jan–jun 2023", "apr–jun 2023", "okt 2023"]
+        ["2023", "halvår 1 2023", "kv 2 2023", "okt 2023"]
+    assert period("2023-Q2") == f"apr–jun{NBSP}2023" and period("2023-Q2", "en", short=True) \
+        == f"Q2{NBSP}2023"
     assert period("2023-10", "en") == f"October{NBSP}2023"
 
 
@@ -74,7 +76,7 @@ def test_line_chart_is_valid_svg_with_gaps_and_legend() -> None:
     lines = [Line("Umeå <2480>", {"2021": 0.105, "2022": None, "2023": 0.099},
                   frozenset({"2023"})),
              Line("Riket", {"2021": 0.133, "2022": 0.131, "2023": 0.128})]
-    svg = line_chart(chart_id="t", title="Andel & trend", description="d",
+    svg = lines_chart(chart_id="t", title="Andel & trend", description="d",
                      categories=["2021", "2022", "2023"], lines=lines,
                      category_label=str, value_label=partial(value, unit="share"))
     root = ET.fromstring(svg)  # well-formed XML
@@ -87,7 +89,7 @@ def test_line_chart_is_valid_svg_with_gaps_and_legend() -> None:
     assert "Umeå <2480>" in texts and "Riket" in texts  # legend, escaped in the source
     assert "&lt;2480&gt;" in svg
     assert any("preliminärt" in (t or "") for t in texts)  # the hollow-marker legend entry
-    empty = line_chart(chart_id="e", title="x", description="", categories=[], lines=[],
+    empty = lines_chart(chart_id="e", title="x", description="", categories=[], lines=[],
                        category_label=str, value_label=str)
     assert "Inga värden" in empty
     ET.fromstring(empty)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import date
 
 from samstat_kit.present import formatting as fmt
+from samstat_kit.present.charts import Reference, time_chart
 from services.initiatives.report.judge import Point, judge, majority, select, want
-from services.initiatives.report.svg import line_chart
 
 RISE = [{"kind": "yoy_wrong_direction", "direction": "rise", "tolerance": 0}]
 FALL = [{"kind": "yoy_wrong_direction", "direction": "fall", "tolerance": 0}]
@@ -90,12 +91,13 @@ def test_swedish_numbers() -> None:
 
 
 def test_chart_is_valid_svg_and_escapes_labels() -> None:
-    svg = line_chart([("Umeå <b>", [("2023-01", 3.0), ("2023-12", 5.0), ("2024-06", 4.0)]),
+    svg = time_chart([("Umeå <b>", [("2023-01", 3.0), ("2023-12", 5.0), ("2024-06", 4.0)]),
                       ("Vännäs", [("2024-06", 1.0)])],
-                     unit="persons", plan_year=2024, target=6.0, title="A & B")
+                     unit="persons", band=(date(2024, 1, 1), date(2024, 12, 31), "planår 2024"),
+                     target=Reference(6.0, "mål (target)"), title="A & B")
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert "Umeå &lt;b&gt;" in svg and "A &amp; B" in svg
     assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 1
     assert "planår 2024" in svg and "mål (target)" in svg
-    assert line_chart([("x", [])], unit="share", plan_year=2024) == ""
+    assert time_chart([("x", [])], unit="share") == ""

@@ -21,10 +21,10 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.present import formatting
+from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.web import PagePrincipal, csrf_input
 from services.indicators.fye.maths import BENEFITS
 from services.indicators.readmodel import service, vintages
-from services.indicators.readmodel.charts import Line, line_chart
 from services.indicators.readmodel.groups import groups_for
 from services.indicators.readmodel.labels import BENEFIT_LABELS
 from services.indicators.readmodel.layout import LOGIN, area_name, covered, not_found
@@ -105,7 +105,7 @@ def fye_page(request: Request, principal: PagePrincipal,
                   frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
     cats = sorted(years, key=parse)
     # the chart escapes every label itself (samstat_kit.present.markup): its markup is safe
-    chart = Markup(line_chart(chart_id="years", title=f"{FYE_TEXTS['sv']['share']}: {names[area]}",
+    chart = Markup(lines_chart(chart_id="years", title=f"{FYE_TEXTS['sv']['share']}: {names[area]}",
                        description="; ".join(ln.label for ln in lines), categories=cats,
                        lines=lines, category_label=formatting.period,
                        value_label=partial(formatting.value, unit="share"),

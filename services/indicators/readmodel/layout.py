@@ -14,9 +14,9 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import formatting
+from samstat_kit.present.charts import Line
 from samstat_kit.present.markup import join, tag
 from samstat_kit.web import BrowserLogin
-from services.indicators.readmodel.charts import Line
 from services.indicators.readmodel.labels import GRANULARITY_LABELS
 from services.indicators.readmodel.schemas import FyeRead
 

@@ -30,11 +30,11 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import formatting
+from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.markup import join, tag
 from samstat_kit.web import PagePrincipal
 from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
 from services.indicators.readmodel import service, vintages
-from services.indicators.readmodel.charts import Line, line_chart
 from services.indicators.readmodel.fye_page import router as fye_router
 from services.indicators.readmodel.labels import TITLES, change_unit_label, unit_label
 from services.indicators.readmodel.layout import (
@@ -221,7 +221,7 @@ def indicator_page(
             lines.append(Line(f"{area_name(catalogue, code)} ({code})",
                               {p.period: p.value for p in pts},
                               frozenset(p.period for p in pts if not p.complete)))
-    chart = line_chart(
+    chart = lines_chart(
         chart_id="trend", title=f"{title}, {name}",
         description=describe_lines(lines, categories, show),
         categories=categories, lines=lines, category_label=_short_period,
