@@ -1,4 +1,8 @@
-"""Reading cells back: current values, values as of a moment, and a cell's revisions."""
+"""Reading cells back: current values, values as of a moment, and a cell's revisions.
+
+Every token reads the same published state (docs/privacy.md): a value that disclosure control
+held back is null with conf_status C for everyone, the publishing agency included. Held-back
+values never reach the log these answers read, so no answer, past or present, holds one."""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ router = APIRouter(tags=["cells"])
 
 
 @router.get("/v1/cells", response_model=list[CellRead],
-            summary="Cells of a measure and area, now or as of a moment")
+            summary="Cells of a measure and area, now or as of a moment",
+            description="The same protected values for every token: held-back values are "
+                        "null (conf_status C).")
 def get_cells(
     request: Request, _p: AnyToken,
     measure: Annotated[str, Query(max_length=64)],
