@@ -178,6 +178,12 @@ DASHES = ("", "8 4", "2 4", "10 3 2 3", "4 2")
 MARKERS = ("circle", "square", "diamond", "triangle", "circle")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 AXIS, GRID, INK = "#666", "#d0d0d0", "#333"
+CHART_WORDS = {
+    "sv": {"empty": "Inga värden ännu", "provisional": "preliminär",
+           "hollow": "Ofylld punkt: preliminärt värde, alla uppgifter har inte kommit in"},
+    "en": {"empty": "No values yet", "provisional": "provisional",
+           "hollow": "Hollow point: provisional value, not all inputs are in yet"},
+}
 
 
 def colour(i: int) -> str:
@@ -196,7 +202,7 @@ class Line:
 def _head(chart_id: str, title: str, description: str, width: int, height: int,
           font_size: int = 13) -> Markup:
     return tag('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
-               'role="img" aria-labelledby="{id}-t {id}-d" class="chart" '
+               'role="img" aria-labelledby="{id}-t {id}-d" class="chart series" '
                'font-family="{font}" font-size="{fs}">'
                '<title id="{id}-t">{title}</title><desc id="{id}-d">{desc}</desc>',
                w=width, h=height, id=chart_id, font=FONT, fs=font_size, title=title,
@@ -236,11 +242,12 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
                 lines: Sequence[Line], category_label: Callable[[str], str],
                 value_label: Callable[[float], str],
                 tick_label: Callable[[float, float], str] | None = None, width: int = 760,
-                height: int = 300, include_zero: bool = True) -> Markup:
+                height: int = 300, include_zero: bool = True, lang: str = "sv") -> Markup:
     """Several series over the same periods (the x axis, in order), a legend underneath.
 
     None leaves a gap; provisional points are drawn hollow. ``include_zero`` starts the value
     axis at zero unless the data sit far above it (then it starts near the data)."""
+    words = CHART_WORDS.get(lang, CHART_WORDS["sv"])
     numbers = [v for line in lines for v in line.values.values() if v is not None]
     left, right, top, bottom = 74, 40, 16, 44
     hollow_shown = any(line.values.get(c) is not None and c in line.provisional
@@ -249,8 +256,8 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
     plot_w = width - left - right
     parts = [_head(chart_id, title, description, width, total_h)]
     if not numbers or not categories:
-        parts.append(tag('<text x="{}" y="{}" fill="#333">Inga värden ännu (no values yet)'
-                         '</text></svg>', left, top + height // 2))
+        parts.append(tag('<text x="{}" y="{}" fill="#333">{}</text></svg>', left,
+                         top + height // 2, words["empty"]))
         return join(parts)
     lo, hi = min(numbers), max(numbers)
     if include_zero and 0 <= lo <= hi * 0.6:
@@ -289,21 +296,20 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
             hollow = c in line.provisional
             if v is not None and (n <= 40 or hollow or i == n - 1):
                 tip = f"{line.label}, {category_label(c)}: {value_label(v)}" + (
-                    " (preliminär)" if hollow else "")
+                    f" ({words['provisional']})" if hollow else "")
                 parts.append(_marker(shape, x_of(i), y_of(v), ink, hollow, tip))
     y = top + height + bottom + 6
     legend = [(line.label, colour(k), DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)],
                False) for k, line in enumerate(lines)]
     if hollow_shown:
-        legend.append(("Ofylld punkt: preliminärt värde, alla uppgifter har inte kommit in "
-                       "(hollow: provisional)", INK, "", "circle", True))
+        legend.append((words["hollow"], INK, "", "circle", True))
     for label, ink, dash, shape, hollow in legend:
         if not hollow:
             parts.append(tag('<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" '
                              'stroke-width="2.5" stroke-dasharray="{}"/>', left, left + 36, ink,
                              dash or "none", y=y))
         parts.append(_marker(shape, left + 18, y, ink, hollow,
-                             "preliminär" if hollow else label))
+                             words["provisional"] if hollow else label))
         parts.append(tag('<text x="{}" y="{}" fill="#1a1a1a">{}</text>', left + 46, y + 4,
                          label))
         y += 22

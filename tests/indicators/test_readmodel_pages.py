@@ -162,8 +162,12 @@ def test_indicator_page(client: TestClient, bearer: dict,
     assert "Preliminär" in html and "Definitiv" in html
     assert "Samordningsförbundet Umeåregionen (umearegionen)" in html  # drawn beside it
     assert f"2{NBSP}011" in html  # the region's latest value, in the comparison line
-    assert "personer (persons)" in html
+    assert "personer" in html and "Enhet" in html  # the unit, Swedish first
     assert f"/v1/indicators/{ind}/export.sdmx.csv?area=2480&amp;granularity=quarter" in html
+    english = client.get(f"/indicators/{ind}", params={"area": "2480", "lang": "en"},
+                         headers=bearer).text  # the language switch, not a gloss
+    assert "Latest value" in english and "Provisional" in english and "Senaste" not in english
+    assert "1,244" in english and "Q4" in english
     # the same page without an area lists the areas
     listing = client.get(f"/indicators/{ind}", headers=bearer)
     assert listing.status_code == 200 and f"/indicators/{ind}?area=umearegionen" in listing.text

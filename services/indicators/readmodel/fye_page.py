@@ -125,11 +125,11 @@ def fye_page(request: Request, principal: PagePrincipal,
         month_label=partial(formatting.period, lang=lang, short=True),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
-        account=_who(catalogue, principal.agency),
+        account=who(catalogue, principal.agency),
         logout=Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
                       '</form>').format(csrf_input(request), FYE_TEXTS[lang]["sign_out"]))
 
 
-def _who(catalogue: Catalogue, agency: str | None) -> str:
+def who(catalogue: Catalogue, agency: str | None) -> str:
     known = catalogue.agencies.get(agency or "")
     return known.name if known else agency or "administratör (admin)"

@@ -1,4 +1,4 @@
-"""The indicator pages' words for units, period lengths, benefits and sexes, Swedish with the
+"""The indicator pages' words for units and benefits, Swedish with the
 English in parentheses. Numbers and periods are formatted by :mod:`samstat_kit.present.formatting`.
 """
 
@@ -15,12 +15,6 @@ UNIT_LABELS = {
     "fye": "helårsekvivalenter (full-year equivalents)",
     "count": "antal (count)",
     "cases": "ärenden (cases)",
-}
-GRANULARITY_LABELS = {
-    "month": "Månad (month)",
-    "quarter": "Kvartal (quarter)",
-    "half": "Halvår (half-year)",
-    "year": "År (year)",
 }
 BENEFIT_LABELS = {
     "sickness": "Sjukpenning och rehabiliteringspenning (sickness benefit)",
@@ -44,3 +38,9 @@ def unit_label(unit: str) -> str:
 def change_unit_label(unit: str) -> str:
     """What a change is counted in: percentage points for shares, else the unit itself."""
     return "procentenheter (percentage points)" if unit in SHARE_UNITS else unit_label(unit)
+
+
+def in_language(label: str, lang: str) -> str:
+    """"personer (persons)" -> "personer" (sv) or "persons" (en)."""
+    sv, _, en = label.partition(" (")
+    return en.removesuffix(")") if lang == "en" and en else sv

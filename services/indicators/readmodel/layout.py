@@ -5,19 +5,17 @@ the signed-in line), tables, tabs, area names and the login form. Every value is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup as Safe
 
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue, load_catalogue
-from samstat_kit.periods import GRANULARITIES, parse
+from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line
-from samstat_kit.present.markup import join, tag
+from samstat_kit.present.markup import tag
 from samstat_kit.web import BrowserLogin
-from services.indicators.readmodel.labels import GRANULARITY_LABELS
 from services.indicators.readmodel.schemas import FyeRead
 
 CSS = """
@@ -106,12 +104,6 @@ def not_found(message: str, principal: Principal | None) -> HTMLResponse:
     return page("Hittades inte", body, principal=principal, status=404)
 
 
-def status_text(complete: bool) -> Safe:
-    if complete:
-        return tag("Definitiv <span class=\"muted\">(final)</span>")
-    return tag('<span class="prelim">Preliminär</span> <span class="muted">(provisional)</span>')
-
-
 def area_name(catalogue: Catalogue, code: str) -> str:
     info = catalogue.areas.get(code)
     return info.name if info else code
@@ -125,39 +117,6 @@ def related_areas(catalogue: Catalogue, area: str) -> list[str]:
     return out
 
 
-def table(caption: str, head: Sequence[tuple[str, bool]], rows: Sequence[Sequence[object]]
-          ) -> Safe:
-    """A table; head is (label, numeric); cells are text or Safe."""
-    ths = join(tag('<th scope="col" class="{}">{}</th>', "num" if n else "", label)
-               for label, n in head)
-    trs = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            cls = "num" if head[i][1] else ""
-            if i == 0:
-                cells.append(tag('<th scope="row" class="{}">{}</th>', cls, cell))
-            else:
-                cells.append(tag('<td class="{}">{}</td>', cls, cell))
-        trs.append(tag("<tr>{}</tr>", join(cells)))
-    return tag("<table><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
-               caption, ths, join(trs))
-
-
-def tabs(current: str, available: Sequence[str], href: str, params: dict[str, str]) -> Safe:
-    links = []
-    for g in GRANULARITIES:
-        if g not in available:
-            continue
-        url = f"{href}?{urlencode(params | {'granularity': g})}"
-        if g == current:
-            links.append(tag('<a href="{}" aria-current="page">{}</a>', url,
-                             GRANULARITY_LABELS[g]))
-        else:
-            links.append(tag('<a href="{}">{}</a>', url, GRANULARITY_LABELS[g]))
-    return tag('<nav class="tabs" aria-label="Periodlängd (period length)">{}</nav>', join(links))
-
-
 MAX_POINTS = {"month": 36, "quarter": 20, "half": 12, "year": 15}
 
 TABLE_ROWS = 12
@@ -165,10 +124,6 @@ TABLE_ROWS = 12
 def months_in(period: str, monthly: Sequence[str]) -> int:
     p = parse(period)
     return sum(1 for m in monthly if p.contains(parse(m)))
-
-def part_note(months: tuple[int, int]) -> Safe:
-    return tag('<span class="prelim">Del av perioden: {} av {} månader</span> '
-               '<span class="muted">(part of the period, not comparable)</span>', *months)
 
 LOGIN = BrowserLogin(home="/indicators",
                      cookie_max_age=lambda settings: settings.login_cookie_max_age_seconds)
@@ -180,10 +135,12 @@ def covered(catalogue: Catalogue, series: Sequence[FyeRead]) -> list[FyeRead]:
             or len(f.municipalities) == len(catalogue.municipalities_in(f.area))]
 
 def describe_lines(lines: Sequence[Line], cats: Sequence[str],
-                   show: Callable[[float | None], str]) -> str:
+                   show: Callable[[float | None], str], lang: str = "sv") -> str:
     out = []
     for ln in lines:
         last = next((c for c in reversed(cats) if ln.values.get(c) is not None), None)
         if last is not None:
-            out.append(f"{ln.label}: {show(ln.values[last])} {formatting.period(last)}")
+            out.append(f"{ln.label}: {show(ln.values[last])} {formatting.period(last, lang)}")
+    if lang == "en":
+        return "Line chart. Latest values: " + "; ".join(out) if out else "No values."
     return "Linjediagram. Senaste värden: " + "; ".join(out) if out else "Inga värden."

@@ -8,12 +8,15 @@
 * ``GET /login``, ``POST /login``, ``POST /logout`` — a browser keeps a pasted token in a cookie
   (:data:`LOGIN`, see :mod:`samstat_kit.web`).
 
-All markup is built with :func:`samstat_kit.present.markup.tag`, which escapes every value
-it is given; numbers and periods come from :mod:`samstat_kit.present.formatting`.
+The indicator page is a Jinja2 template (``templates/indicator.html``) on the presentation
+kit's base template, Swedish first with the kit's English switch; the index and area list are
+built with :func:`samstat_kit.present.markup.tag`, which escapes every value it is given.
+Numbers, periods and charts come from :mod:`samstat_kit.present`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -22,9 +25,10 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from markupsafe import Markup as Safe
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from samstat_kit import present
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
@@ -32,11 +36,17 @@ from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.markup import join, tag
-from samstat_kit.web import PagePrincipal
+from samstat_kit.web import PagePrincipal, csrf_input
 from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
 from services.indicators.readmodel import service, vintages
+from services.indicators.readmodel.fye_page import PAGES, who
 from services.indicators.readmodel.fye_page import router as fye_router
-from services.indicators.readmodel.labels import TITLES, change_unit_label, unit_label
+from services.indicators.readmodel.labels import (
+    TITLES,
+    change_unit_label,
+    in_language,
+    unit_label,
+)
 from services.indicators.readmodel.layout import (
     LOGIN,
     MAX_POINTS,
@@ -47,25 +57,19 @@ from services.indicators.readmodel.layout import (
     months_in,
     not_found,
     page,
-    part_note,
     related_areas,
-    status_text,
-    table,
-    tabs,
 )
+from services.indicators.readmodel.texts import INDICATOR_TEXTS
 
 router = APIRouter(include_in_schema=False)
 
 
-def _short_period(code: str) -> str:
-    return formatting.period(code, short=True)
-
-
-def _change(value: float | None, year_ago: float | None, unit: str) -> str:
+def _change(value: float | None, year_ago: float | None, unit: str, lang: str = "sv") -> str:
     """Against a year earlier, in points for shares; the column head names the unit."""
     if value is None or year_ago is None:
         return "–"
-    return formatting.change(value - year_ago, unit, unit_text="none")
+    return formatting.change(value - year_ago, unit, lang, unit_text="none")
+
 
 router.include_router(LOGIN.router(include_in_schema=False))
 router.include_router(fye_router)
@@ -173,47 +177,52 @@ def indicator_page(
         own, unit = _points(session, catalogue, indicator, area, g, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
-    show = partial(formatting.value, unit=unit, with_unit=False)
+    lang = present.language(request)
     name = area_name(catalogue, area)
-    heading = tag('<h1>{}</h1><p class="lead">{} <span class="muted">({})</span></p>{}',
-                  title, name, area, _as_of_form(indicator, area, g, as_of))
-    if not own:
-        body = tag('{}<p>Det finns inga värden för indikatorn <code>{}</code> i {} ännu. '
-                   '<span class="muted">(No values for this indicator and area yet.)</span></p>'
-                   '{}', heading, indicator, name,
-                   tabs(g, sorted(available), f"/indicators/{quote(indicator)}", {"area": area}))
-        return page(f"{title} – {name}", body, principal=principal,
-                    status=200 if available or indicator == FYE_SHARE else 404)
+    base_url = f"/indicators/{quote(indicator)}"
+    latest, compare, chart = None, [], Markup("")
+    show = partial(formatting.value, unit=unit, lang=lang, with_unit=False)
+    if own:
+        # the key figures show the latest whole period (six months of a year do not compare)
+        latest = next((p for p in reversed(own) if p.value is not None and not p.months),
+                      next((p for p in reversed(own) if p.value is not None), own[-1]))
+        for code in related:
+            match = next((p for p in others[code] if p.period == latest.period), None)
+            if match is not None and match.value is not None and not match.months:
+                compare.append((area_name(catalogue, code), show(match.value)))
+        chart = _chart(own, others, related, catalogue, f"{title}, {name}", f"{name} ({area})",
+                       g, show, unit, lang)
+    words = {lg: {**w, "title": title} for lg, w in INDICATOR_TEXTS.items()}
+    return PAGES.render(
+        request, "indicator.html", texts=words,
+        status=200 if own or available or indicator == FYE_SHARE else 404,
+        indicator=indicator, area=area, name=name, granularity=g,
+        as_of_value=(as_of or "")[:10], base_url=base_url,
+        latest_query=urlencode({"area": area, "granularity": g}),
+        unit_name=in_language(unit_label(unit), lang),
+        change_unit=in_language(change_unit_label(unit), lang),
+        points=own, latest=latest, show=show, change=partial(_change, unit=unit, lang=lang),
+        compare=compare, chart=chart,
+        tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}")
+              for x in GRANULARITIES if x in available],
+        related=", ".join(area_name(catalogue, c) for c in related),
+        rows=list(reversed(own[-TABLE_ROWS:])),
+        query=urlencode({"area": area, "granularity": g}), fye_link=indicator == FYE_SHARE,
+        account=who(catalogue, principal.agency),
+        logout=Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
+                      '</form>').format(csrf_input(request), INDICATOR_TEXTS[lang]["sign_out"]))
 
-    # the key figures show the latest whole period (a year with six months in is not comparable)
-    latest = next((p for p in reversed(own) if p.value is not None and not p.months),
-                  next((p for p in reversed(own) if p.value is not None), own[-1]))
-    compare = []
-    for code in related:
-        match = next((p for p in others[code] if p.period == latest.period), None)
-        if match is not None and match.value is not None and not match.months:
-            compare.append(tag("{}: <strong>{}</strong>", area_name(catalogue, code),
-                               show(match.value)))
-    summary = tag(
-        '<div class="cards">'
-        '<div class="card"><div class="label">Senaste värde (latest value), {period}</div>'
-        '<div class="big">{value}</div><div>{status}</div></div>'
-        '<div class="card"><div class="label">Ett år tidigare (a year earlier)</div>'
-        '<div class="big">{ago}</div></div>'
-        '<div class="card"><div class="label">Förändring (change), {cunit}</div>'
-        '<div class="big">{change}</div></div></div>{compare}',
-        period=formatting.period(latest.period, short=True), value=show(latest.value),
-        status=status_text(latest.complete), ago=show(latest.year_ago),
-        cunit=change_unit_label(unit), change=_change(latest.value, latest.year_ago, unit),
-        compare=tag('<p>Samma period (same period): {}</p>', join(compare, "; "))
-        if compare else Safe(""))
 
+def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
+           catalogue: Catalogue, title: str, label: str, g: str,
+           show: Callable[[float | None], str], unit: str, lang: str) -> Markup:
+    """The area beside its region(s) and the nation, whole periods only."""
     drawn = [p for ps in (own, *others.values()) for p in ps
              if p.value is not None and not p.months]
     first = parse(own[0].period)
     categories = sorted({p.period for p in drawn if parse(p.period) >= first},
                         key=parse)[-MAX_POINTS[g]:]
-    lines = [Line(f"{name} ({area})", {p.period: p.value for p in own if not p.months},
+    lines = [Line(label, {p.period: p.value for p in own if not p.months},
                   frozenset(p.period for p in own if not p.complete))]
     for code in related:
         pts = [p for p in others[code] if not p.months]
@@ -221,63 +230,12 @@ def indicator_page(
             lines.append(Line(f"{area_name(catalogue, code)} ({code})",
                               {p.period: p.value for p in pts},
                               frozenset(p.period for p in pts if not p.complete)))
-    chart = lines_chart(
-        chart_id="trend", title=f"{title}, {name}",
-        description=describe_lines(lines, categories, show),
-        categories=categories, lines=lines, category_label=_short_period,
-        value_label=show, tick_label=partial(formatting.tick, unit=unit),
-        include_zero=True)
-
-    rows = [(_short_period(p.period), show(p.value), show(p.year_ago),
-             _change(p.value, p.year_ago, unit),
-             part_note(p.months) if p.months else status_text(p.complete))
-            for p in reversed(own[-TABLE_ROWS:])]
-    last_table = table(
-        f"{name}, de senaste perioderna (latest periods), nyaste först (newest first)",
-        [("Period", False), ("Värde (value)", True), ("Ett år tidigare (a year earlier)", True),
-         (f"Förändring (change), {change_unit_label(unit)}", True), ("Status", False)], rows)
-    q_area = urlencode({"area": area, "granularity": g})
-    downloads = tag(
-        '<ul><li><a href="/v1/indicators/{id}/export.csv?{q}">CSV</a> '
-        '<span class="muted">(kalkylark, analys — spreadsheets, analysis)</span></li>'
-        '<li><a href="/v1/indicators/{id}/export.sdmx.csv?{q}">SDMX-CSV</a> '
-        '<span class="muted">(statistikstandard — the statistics exchange standard)</span></li>'
-        '{fye}</ul>',
-        id=quote(indicator), q=q_area,
-        fye=tag('<li><a href="/fye/{}">Helårsekvivalenter för {} i detalj (full-year '
-                'equivalents in detail)</a></li>', quote(area), name)
-        if indicator == FYE_SHARE else Safe(""))
-    meta = tag('<p class="muted">Indikator (indicator): <code>{}</code> · Enhet (unit): {} · '
-               'Område (area): {} ({})</p>', indicator, unit_label(unit), name, area)
-    body = tag(
-        '{heading}{meta}{summary}<h2>Utveckling över tid (over time)</h2>{tabs}{chart}'
-        '<p class="muted">Jämförs med {rel} där värden finns. (Compared with the region and the '
-        'nation where values exist.) Perioder där bara en del av månaderna har kommit in visas '
-        'inte i diagrammet. (Periods with only some months in are left out of the chart.)</p>'
-        '<h2>Senaste perioderna (latest periods)</h2>{table}'
-        '<p class="muted">Preliminär: alla uppgifter för perioden har inte kommit in ännu, värdet '
-        'kan ändras. (Provisional: not all inputs for the period are in; the value may change.)'
-        '</p><h2>Ladda ner (download)</h2>{downloads}',
-        heading=heading, meta=meta, summary=summary,
-        tabs=tabs(g, sorted(available), f"/indicators/{quote(indicator)}", {"area": area}),
-        chart=chart,
-        rel=", ".join(area_name(catalogue, c) for c in related) or "inga andra områden",
-        table=last_table, downloads=downloads)
-    return page(f"{title} – {name}", body, principal=principal)
-
-
-def _as_of_form(indicator: str, area: str, granularity: str, as_of: str | None) -> Safe:
-    """A date picker: the page as samstat showed it at the end of a day (vintages)."""
-    note = tag('<p class="prelim">Visar läget vid slutet av {} (as of the end of that day). '
-               '<a href="/indicators/{}?{}">Senaste (latest)</a></p>', as_of[:10],
-               quote(indicator), urlencode({"area": area, "granularity": granularity})
-               ) if as_of else Safe("")
-    return tag('<form method="get" action="/indicators/{id}"><label for="as_of">Visa läget den '
-               '(show as of)</label> <input type="date" id="as_of" name="as_of" value="{v}"> '
-               '<input type="hidden" name="area" value="{a}"><input type="hidden" '
-               'name="granularity" value="{g}"> <button type="submit">Visa (show)</button>'
-               '</form>{note}', id=quote(indicator), v=(as_of or "")[:10], a=area,
-               g=granularity, note=note)
+    return lines_chart(
+        chart_id="trend", title=title,
+        description=describe_lines(lines, categories, show, lang), categories=categories,
+        lines=lines, category_label=partial(formatting.period, lang=lang, short=True),
+        value_label=show, tick_label=partial(formatting.tick, unit=unit, lang=lang),
+        include_zero=True, lang=lang)
 
 
 def _indicator_areas(request: Request, principal: Principal, indicator: str, title: str

@@ -69,3 +69,53 @@ FYE_TEXTS: Texts = {
         "sdmx": "SDMX-CSV 2.0", "structure": "SDMX structure (DSDs, codelists)",
     },
 }
+
+INDICATOR_TEXTS: Texts = {
+    "sv": {
+        "sign_out": "Logga ut", "all_indicators": "Alla indikatorer",
+        "as_of_label": "Visa läget den", "show": "Visa", "latest": "Senaste",
+        "as_of_note": "Visar läget vid slutet av",
+        "indicator": "Indikator", "unit": "Enhet", "area": "Område",
+        "nothing": "Det finns inga värden för indikatorn i området ännu.",
+        "latest_value": "Senaste värde", "year_ago": "Ett år tidigare", "change": "Förändring",
+        "same_period": "Samma period", "over_time": "Utveckling över tid",
+        "period_length": "Periodlängd", "g_month": "Månad", "g_quarter": "Kvartal",
+        "g_half": "Halvår", "g_year": "År",
+        "compared_with": "Jämförs med", "no_others": "inga andra områden",
+        "parts_left_out": "där värden finns. Perioder där bara en del av månaderna har kommit "
+                          "in visas inte i diagrammet.",
+        "latest_periods": "Senaste perioderna", "newest_first": "de senaste perioderna, "
+                                                                "nyaste först",
+        "period": "Period", "value": "Värde", "status": "Status",
+        "final": "Definitiv", "provisional": "Preliminär",
+        "part": "Del av perioden:", "of": "av", "months": "månader",
+        "provisional_note": "Preliminär: alla uppgifter för perioden har inte kommit in ännu, "
+                            "värdet kan ändras.",
+        "download": "Ladda ner", "csv_note": "kalkylark, analys",
+        "sdmx_note": "statistikstandarden", "fye_detail": "Helårsekvivalenter i detalj för",
+        "points": "procentenheter",
+    },
+    "en": {
+        "sign_out": "Sign out", "all_indicators": "All indicators",
+        "as_of_label": "Show as of", "show": "Show", "latest": "Latest",
+        "as_of_note": "Showing the figures as they stood at the end of",
+        "indicator": "Indicator", "unit": "Unit", "area": "Area",
+        "nothing": "No values for this indicator and area yet.",
+        "latest_value": "Latest value", "year_ago": "A year earlier", "change": "Change",
+        "same_period": "Same period", "over_time": "Over time",
+        "period_length": "Period length", "g_month": "Month", "g_quarter": "Quarter",
+        "g_half": "Half-year", "g_year": "Year",
+        "compared_with": "Compared with", "no_others": "no other areas",
+        "parts_left_out": "where values exist. Periods with only some months in are left out "
+                          "of the chart.",
+        "latest_periods": "Latest periods", "newest_first": "the latest periods, newest first",
+        "period": "Period", "value": "Value", "status": "Status",
+        "final": "Final", "provisional": "Provisional",
+        "part": "Part of the period:", "of": "of", "months": "months",
+        "provisional_note": "Provisional: not all inputs for the period are in yet; the value "
+                            "may change.",
+        "download": "Download", "csv_note": "spreadsheets, analysis",
+        "sdmx_note": "the statistics exchange standard",
+        "fye_detail": "Full-year equivalents in detail for", "points": "percentage points",
+    },
+}
