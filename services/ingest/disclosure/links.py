@@ -10,7 +10,7 @@ the area hierarchy (nation = counties, county = its municipalities, the associat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 
 from samstat_kit.contracts import Catalogue, Measure
@@ -123,8 +123,14 @@ class Links:
                     if period in kids:
                         yield p, kids
 
-    def relations(self, c: Coord) -> Iterator[Relation]:
-        """Every relation ``c`` takes part in, as total or as part."""
+    def relations(self, c: Coord, areas: AbstractSet[str] | None = None) -> Iterator[Relation]:
+        """Every relation ``c`` takes part in, as total or as part.
+
+        With ``areas`` (the areas where anything of the table was ever published), area
+        relations whose total lies elsewhere are left out: such a total is a free variable,
+        and every chain through it has a direct equivalent (each level is linked to every
+        level below it), so the relation constrains nothing an attacker could use. It keeps
+        a municipality's batch from walking the nation's 290 municipalities."""
         dims = dict(c.dims)
         for d, t in self.totals.items():
             if d not in dims:
@@ -132,9 +138,12 @@ class Links:
             total = c.with_dim(d, t)
             if dims[d] == t or dims[d] in self.parts[d]:
                 yield Relation(total, tuple(total.with_dim(d, p) for p in self.parts[d]), d)
-        for kids in self.children.get(c.area, ()):
-            yield Relation(c, tuple(c.with_area(k) for k in kids), "area")
+        if areas is None or c.area in areas:
+            for kids in self.children.get(c.area, ()):
+                yield Relation(c, tuple(c.with_area(k) for k in kids), "area")
         for parent in self.parents.get(c.area, ()):
+            if areas is not None and parent not in areas:
+                continue
             for kids in self.children[parent]:
                 if c.area in kids:
                     yield Relation(c.with_area(parent), tuple(c.with_area(k) for k in kids),

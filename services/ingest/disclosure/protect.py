@@ -14,6 +14,7 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from services.ingest.disclosure.attack import Problem, Protection, Target, components, intervals
@@ -64,7 +65,7 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
 
 def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
             states: dict[Coord, CellState], hops: int = 1,
-            limit: int = 200_000) -> list[Relation]:
+            limit: int = 200_000, areas: AbstractSet[str] | None = None) -> list[Relation]:
     """Every relation reachable from ``start`` through hidden or missing cells.
 
     ``states`` is filled with the present cells met. Shown cells are constants and stop the
@@ -78,7 +79,7 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     looked: set[Coord] = set(states)
     frontier = dict(budget)
     while frontier and len(out) < limit:
-        rels = [(r, used) for c, used in frontier.items() for r in links.relations(c)
+        rels = [(r, used) for c, used in frontier.items() for r in links.relations(c, areas)
                 if r not in seen]
         need = {x for r, _ in rels for x in r.cells if x not in looked}
         looked |= need
@@ -125,12 +126,14 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
 
 
 def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
-            threshold: float, protection: Protection, upper: float) -> Outcome:
-    """Decide which of a batch's new values of one linked table may be published."""
+            threshold: float, protection: Protection, upper: float,
+            areas: AbstractSet[str] | None = None) -> Outcome:
+    """Decide which of a batch's new values of one linked table may be published.
+    ``areas``: where anything of the table was ever published (:meth:`Links.relations`)."""
     before = fetch(list(new))
     decisions, fresh = initial(new, before, threshold)
     states: dict[Coord, CellState] = dict(before) | fresh
-    relations = closure(links, fetch, list(new), states)
+    relations = closure(links, fetch, list(new), states, areas=areas)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
     problem = _problem(relations, states, upper, links.noise)

@@ -102,9 +102,13 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
             last[c] = i
     fetch = fetcher(session, agency, measure)
     before = fetch(last)
+    areas = set(session.connection().scalars(
+        select(DisclosureCell.area).distinct().where(
+            DisclosureCell.agency == agency, DisclosureCell.measure == measure,
+            DisclosureCell.year == key[2]))) | {c.area for c in last}
     out = protect(_links(catalogue, measure), fetch,
                   {c: docs[i]["value"] for c, i in last.items()},
-                  threshold=threshold, protection=protection, upper=spec.maximum)
+                  threshold=threshold, protection=protection, upper=spec.maximum, areas=areas)
     held: list[Held] = []
     audit: list[dict[str, Any]] = []
     newest = set(last.values())
