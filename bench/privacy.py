@@ -20,11 +20,11 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
@@ -42,7 +42,7 @@ def batch(month: int, rng: random.Random) -> list[dict[str, Any]]:
         for br, du in (("sweden", "_T"), ("europe", "_T"), ("outside_europe", "_T"),
                        ("_T", "_T")):
             v = rng.choice((1, 2, 3, 4)) if rng.random() < 0.1 else rng.randint(5, 400)
-            out.append({"event_id": str(uuid.uuid4()), "agency": "arbetsformedlingen",
+            out.append({"event_id": new_event_id(), "agency": "arbetsformedlingen",
                         "measure": "unemployed_persons", "area": m,
                         "period": f"2023-{month:02d}",
                         "dimensions": {"birth_region": br, "duration": du}, "value": float(v),

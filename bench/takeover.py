@@ -24,13 +24,13 @@ import json
 import re
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.common import RESULTS_DIR, issue_token, say
+from samstat_kit.anonymity import new_event_id
 from samstat_kit.broker import LocalBroker, free_port
 
 AREAS = ["2480", "2460", "2404", "2409", "2401", "2403"]
@@ -123,7 +123,7 @@ def run_one(label: str, store: str, standby: int, cells: int, work: Path) -> dic
             before = len(stack.log(survivor))
             # A correction of every area's first month: right everywhere only once the
             # partitions that moved are served by the survivor with all their other cells.
-            fix = [dict(o, event_id=str(uuid.uuid4()), revision=2, value=o["value"] * 3)
+            fix = [dict(o, event_id=new_event_id(), revision=2, value=o["value"] * 3)
                    for o in batches[0]]
             first = batches[0][0]["period"]
             old = {a: _fye(http, ind, reader, a, first) or 0.0 for a in AREAS}

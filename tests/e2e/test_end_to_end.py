@@ -6,13 +6,13 @@ agency POST → ingest (DB, outbox) → relay → Kafka → faust worker (FYE) �
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from samstat_kit.anonymity import new_event_id
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,7 @@ POP = {"K": 1_400, "M": 1_200}  # Vindeln-sized population 20–64
 
 def _obs(agency: str, measure: str, period: str, dims: dict[str, str], value: float,
          unit: str, revision: int = 1, area: str = "2404") -> dict[str, Any]:
-    return {"event_id": str(uuid.uuid4()), "agency": agency, "measure": measure, "area": area,
+    return {"event_id": new_event_id(), "agency": agency, "measure": measure, "area": area,
             "period": period, "dimensions": dims, "value": value, "unit": unit,
             "revision": revision, "produced_at": datetime.now(UTC).isoformat()}
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import get_engine
@@ -95,7 +96,7 @@ def own_session(own_db_url: str) -> Iterator[Session]:
 
 def _record(cell: tuple[str, str, str, str], revision: int, value: int) -> dict[str, Any]:
     area, period, benefit, sex = cell
-    return {"event_id": str(uuid.uuid4()), "agency": "forsakringskassan",
+    return {"event_id": new_event_id(), "agency": "forsakringskassan",
             "measure": "benefit_net_days", "area": area, "period": period,
             "dimensions": {"benefit": benefit, "sex": sex}, "value": float(value),
             "unit": "days", "revision": revision,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
+from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
@@ -53,7 +53,7 @@ def token(privacy_db: str) -> Any:
 def cell(measure: str, area: str, period: str, value: float | None, revision: int = 1,
          agency: str = "forsakringskassan", unit: str = "persons",
          **dimensions: str) -> dict[str, Any]:
-    return {"event_id": str(uuid.uuid4()), "agency": agency, "measure": measure,
+    return {"event_id": new_event_id(), "agency": agency, "measure": measure,
             "area": area, "period": period, "dimensions": dimensions, "value": value,
             "unit": unit, "revision": revision, "conf_status": "F" if value is not None else "C",
             "produced_at": datetime.now(UTC).isoformat()}
