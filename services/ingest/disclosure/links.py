@@ -10,7 +10,8 @@ the area hierarchy (nation = counties, county = its municipalities, the associat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Set as AbstractSet
+from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from samstat_kit.contracts import Catalogue, Measure

@@ -22,10 +22,13 @@ class Rejection(BaseModel):
     reason: str
 
 
+SuppressionKind = Literal["primary", "secondary", "held", "agency", "superseded"]
+
+
 class SuppressionRead(BaseModel):
     index: int
     reason: str
-    kind: Literal["primary", "secondary", "held", "agency", "superseded"] | None = None
+    kind: SuppressionKind | None = None
 
 
 class ErrorRead(BaseModel):

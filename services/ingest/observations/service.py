@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ from services.ingest.observations.schemas import (
     ObservationCreate,
     ReceiptRead,
     Rejection,
+    SuppressionKind,
     SuppressionRead,
 )
 from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, encode_message
@@ -163,7 +164,9 @@ def suppress_small_counts(*, session: Session, plan: _Plan, catalogue: Catalogue
     for h in hidden:
         row = plan.rows[h.index]
         row["value"], row["conf_status"] = row["_doc"]["value"], row["_doc"]["conf_status"]
-    return [SuppressionRead(index=plan.rows[h.index]["_index"], reason=h.reason, kind=h.kind)
+    # The disclosure step's kinds are exactly the receipt's (SuppressionRead.kind).
+    return [SuppressionRead(index=plan.rows[h.index]["_index"], reason=h.reason,
+                            kind=cast(SuppressionKind, h.kind))
             for h in hidden]
 
 
