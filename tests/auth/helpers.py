@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -18,6 +17,8 @@ from samstat_kit.auth.people import Person
 from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
+from tests.notify.receivers import MailSink as MailSink  # one SMTP sink for all tests
+from tests.notify.receivers import smtp_server as smtp_server
 
 SERVICES = ("ingest", "indicators", "initiatives", "notify")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -63,30 +64,6 @@ def live_sessions(db_url: str, person: Person) -> list[WebSession]:
         return rows
 
 
-class MailSink:
-    """aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[bytes]:
-        return [content for rcpts, content in self.messages if address in rcpts]
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[MailSink, int]]:
-    sink = MailSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield sink, port
-    finally:
-        controller.stop()
 
 
 
