@@ -35,6 +35,22 @@ class KafkaSettings(BaseSettings):
     session_timeout_ms: int = 10000
 
 
+class SmtpSettings(BaseSettings):
+    """Outgoing mail, shared by notify's messages and the kit's e-mailed sign-in links. Port
+    25 without auth is the usual internal relay; set the credentials and STARTTLS for an
+    authenticated submission port."""
+
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "samstat@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
+
+
 class KitSettings(BaseSettings):
     """What every service needs: environment, database, Kafka, logging, local state."""
 

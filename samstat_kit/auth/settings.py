@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from samstat_kit.settings import SmtpSettings
 
 
-class AuthSettings(BaseSettings):
+class AuthSettings(SmtpSettings):
     model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
 
     # The one browser session cookie of the deployment. With ``cookie_domain`` set (say
@@ -26,18 +28,11 @@ class AuthSettings(BaseSettings):
 
     # Hosts (host[:port]) of this deployment besides public_base_url's, comma-separated: an
     # e-mailed link points to the host it was asked on only when that host is listed here.
-    public_hosts: Annotated[list[str], NoDecode] = []
+    public_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # The e-mailed one-time link (local and small deployments; off when OIDC is enough).
     email_signin_enabled: bool = True
     signin_link_ttl_seconds: int = 15 * 60
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_from: str = "samstat@localhost"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    smtp_timeout_seconds: float = 10.0
 
     # OpenID Connect (production): unset issuer means no OIDC button.
     oidc_issuer: str | None = None

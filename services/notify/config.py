@@ -3,25 +3,16 @@ from __future__ import annotations
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from samstat_kit.netguard import AllowList
-from samstat_kit.settings import KitSettings
+from samstat_kit.settings import KitSettings, SmtpSettings
 
 
-class NotifySettings(KitSettings):
+class NotifySettings(KitSettings, SmtpSettings):
     """Notify's settings (environment variables prefixed SAMSTAT_)."""
 
-    # Outgoing mail. Port 25 without auth is the usual internal relay; set the credentials
-    # and STARTTLS for an authenticated submission port.
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_from: str = "samstat@localhost"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    smtp_timeout_seconds: float = 10.0
 
     # An alert still firing (not acknowledged) this many days after it fired is escalated to
     # the association.
