@@ -19,9 +19,6 @@ from openpyxl import load_workbook
 from pyjstat import pyjstat
 from pysdmx.io import get_datasets
 
-from samstat_kit.auth import service as tokens
-from samstat_kit.db import session_factory, session_scope
-
 from .official_data import delete, load, official_docs
 from .test_readmodel_data import REGION, fye_docs
 
@@ -29,21 +26,6 @@ YEARS = (2091, 2092)  # samstat's own figures; 2092 has 8 of 12 months in
 AREAS = "2480,umearegionen,24,0000"
 SDMX2 = {"Accept": "application/vnd.sdmx.data+csv; version=2.0.0"}
 SDMX_PERIOD = re.compile(r"\d{4}(-S[12]|-Q[1-4]|-M(0[1-9]|1[0-2]))?")
-
-
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    from services.indicators.app import create_app
-    from services.indicators.config import IndicatorsSettings
-
-    return TestClient(create_app(IndicatorsSettings(database_url=db_url)))
-
-
-@pytest.fixture
-def bearer(db_url: str) -> dict[str, str]:
-    with session_scope(session_factory(db_url)) as session:
-        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

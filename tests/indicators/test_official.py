@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from samstat_kit.auth import service as tokens
 from samstat_kit.contracts import validator
-from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
@@ -24,18 +22,6 @@ from .official_data import delete, load, official_docs, processor, scb_observati
 
 NATION_FYE_2021, NATION_POP_2021 = 784_018, 5_903_486
 REGION = ("2401", "2403", "2404", "2409", "2460", "2480")
-
-
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    return TestClient(create_app(IndicatorsSettings(database_url=db_url)))
-
-
-@pytest.fixture
-def bearer(db_url: str) -> dict[str, str]:
-    with session_scope(session_factory(db_url)) as session:
-        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

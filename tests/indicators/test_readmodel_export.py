@@ -11,11 +11,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from samstat_kit.auth import service as tokens
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
-from services.indicators.app import create_app
-from services.indicators.config import IndicatorsSettings
 from services.indicators.fye.maths import BENEFITS
 from services.indicators.readmodel import service
 from services.indicators.readmodel.export import sdmx_period
@@ -23,19 +20,6 @@ from services.indicators.readmodel.export import sdmx_period
 from .test_readmodel_data import REGION, delete, fye_docs, load, value_doc
 
 YEARS = (2096, 2097)
-
-
-@pytest.fixture
-def client(db_url: str) -> TestClient:
-    # Not entered as a context manager: no lifespan, so no Kafka consumer is started.
-    return TestClient(create_app(IndicatorsSettings(database_url=db_url)))
-
-
-@pytest.fixture
-def bearer(db_url: str) -> dict[str, str]:
-    with session_scope(session_factory(db_url)) as session:
-        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture
