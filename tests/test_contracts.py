@@ -291,7 +291,9 @@ def test_contract_measures() -> None:
     assert [p.agency for p in milestone.publishers] == ["*"]
     need = cat.measures["coordination_need_persons"]
     assert "_T" in need.dimensions["target_group"]
-    assert [p.agency for p in need.publishers] == ["samordningsforbundet"]
+    # Each association states its own coordination need (Umeåregionen's, Härnösand–Timrå's).
+    assert [p.agency for p in need.publishers] == [
+        "samordningsforbundet", "samordningsforbundet-harnosand-timra"]
 
 
 def test_loaded_catalogue() -> None:
