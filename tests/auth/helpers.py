@@ -69,16 +69,17 @@ def live_sessions(db_url: str, person: Person) -> list[WebSession]:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """The app on a real HTTP server on loopback (uvicorn in a thread); yields its base URL."""
+def serve(app: FastAPI, port: int | None = None, *, lifespan: str = "off") -> Iterator[str]:
+    """The app on a real HTTP server on loopback (uvicorn in a thread); yields its base URL.
+    ``lifespan="on"`` runs the app's background work too (notify's dispatcher sends mail)."""
     import threading
     import time
 
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                                           log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -7,20 +7,15 @@ POST, a GET alone changing nothing. Screenshots go to the test's tmp_path (or to
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import os
 import re
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import delete, select
 
 from samstat_kit.auth.models import SignInLink, User, WebSession
@@ -33,6 +28,7 @@ from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from services.notify.inbox.links import Links
 from services.notify.subscriptions.models import Subscription
+from tests.auth.helpers import serve
 
 from .factory import NOW, indicator_id, record, registry_doc, value_doc
 from .receivers import smtp_server
@@ -41,24 +37,6 @@ SIGN_IN = re.compile(r"https?://\S+/login/link\?token=\S+")
 ACK = re.compile(r"https?://\S+/inbox/ack/\S+")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FK = "forsakringskassan"
-
-
-@contextlib.contextmanager
-def serve(app: FastAPI, port: int) -> Iterator[str]:
-    """The app with its lifespan (the dispatcher sends mail) on loopback."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "notify did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def wait(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
@@ -101,7 +79,7 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
             app.state.auth_settings = AuthSettings(smtp_port=smtp_port)
             app.state.links = app.state.dispatcher.links = Links(
                 ["a-browser-test-secret-16+"], base, 3600)
-            with serve(app, port), sync_playwright() as p:
+            with serve(app, port, lifespan="on"), sync_playwright() as p:
                 doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}],
                                    convener=FK, title_sv="Andel i arbete efter insats",
                                    title_en="Share in work after the programme")
