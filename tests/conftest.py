@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -86,10 +87,10 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-@pytest.fixture
-def session(db_url: str) -> Iterator[Session]:
-    """A session whose work is rolled back at the end of each test."""
-    conn = get_engine(db_url).connect()
+@contextmanager
+def rolled_back(url: str) -> Iterator[Session]:
+    """A session on ``url`` whose work is rolled back when the block ends."""
+    conn = get_engine(url).connect()
     trans = conn.begin()
     s = Session(bind=conn, join_transaction_mode="create_savepoint")
     try:
@@ -98,3 +99,10 @@ def session(db_url: str) -> Iterator[Session]:
         s.close()
         trans.rollback()
         conn.close()
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    """A session whose work is rolled back at the end of each test."""
+    with rolled_back(db_url) as s:
+        yield s

@@ -31,7 +31,7 @@ from services.indicators.fye.processor import FyeProcessor
 from services.indicators.values import Emitter
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.service import accept_batch
-from tests.conftest import PG_BASE, migrated, pg_available
+from tests.conftest import PG_BASE, migrated, pg_available, rolled_back
 
 FK = Principal(token_id="t", scope="agency", agency="forsakringskassan")
 
@@ -83,15 +83,8 @@ def own_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def own_session(own_db_url: str) -> Iterator[Session]:
     """Rolled back after each test, like the shared ``session`` fixture."""
-    conn = get_engine(own_db_url).connect()
-    trans = conn.begin()
-    s = Session(bind=conn, join_transaction_mode="create_savepoint")
-    try:
+    with rolled_back(own_db_url) as s:
         yield s
-    finally:
-        s.close()
-        trans.rollback()
-        conn.close()
 
 
 def _record(cell: tuple[str, str, str, str], revision: int, value: int) -> dict[str, Any]:
