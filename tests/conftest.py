@@ -101,6 +101,25 @@ def rolled_back(url: str) -> Iterator[Session]:
         conn.close()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own (a fresh schema on PostgreSQL), so downgrading harms no one."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
+    request.getfixturevalue("pg_schema_url")  # skips, with the reason, without PostgreSQL
+    schema = "m_" + uuid.uuid4().hex[:10]
+    eng = create_engine(PG_BASE)
+    with eng.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with eng.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        eng.dispose()
+
+
 @pytest.fixture
 def session(db_url: str) -> Iterator[Session]:
     """A session whose work is rolled back at the end of each test."""

@@ -7,14 +7,13 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth import sessions as store
@@ -87,25 +86,6 @@ def test_one_address_is_one_person(session: Session) -> None:
 
 
 # ---------------------------------------------------------------------------- migration
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own (a fresh schema on PostgreSQL), so downgrading harms no one."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'm.db'}"
-        return
-    request.getfixturevalue("pg_schema_url")  # skips, with the reason, without PostgreSQL
-    schema = "m_" + uuid.uuid4().hex[:10]
-    eng = create_engine(PG_BASE)
-    with eng.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with eng.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        eng.dispose()
 
 
 def test_migration_matches_the_models_and_goes_back_to_tokens_only(empty_url: str) -> None:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -23,25 +19,6 @@ PG_BASE = os.environ.get("SAMSTAT_TEST_PG", "postgresql+psycopg://postgres@127.0
 TABLES = {"notify_definitions", "notify_indicator_values", "notify_alerts", "notify_contacts",
           "notify_alert_events", "notify_subscriptions", "notify_silences", "notify_deliveries",
           "notify_digests", "notify_inbox_reads", "notify_used_links", "notify_mute_windows"}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own (a fresh schema on PostgreSQL), so downgrading harms no one."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'm.db'}"
-        return
-    request.getfixturevalue("pg_schema_url")  # skips, with the reason, without PostgreSQL
-    schema = "m_" + uuid.uuid4().hex[:10]
-    eng = create_engine(PG_BASE)
-    with eng.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with eng.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        eng.dispose()
 
 
 def test_upgrade_matches_models_and_downgrade_removes_all(empty_url: str) -> None:
