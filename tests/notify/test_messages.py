@@ -137,3 +137,29 @@ def test_only_the_conveners_news_offers_to_acknowledge(session: Session) -> None
     card = webhook_payload(got[(copy.target, "firing")])["attachments"][0]["content"]
     assert [a["title"] for a in card["actions"]] == ["Öppna larmet"]
     assert "Kvittera med ett klick" not in text(got[(copy.target, "firing")])
+
+
+def test_digest_says_values_in_their_units_as_the_pages_do() -> None:
+    """The weekly digest words a value as the inbox page does (the presentation kit's
+    units): a share as per cent, not "0,121795 (andel)"; other units by their word."""
+    from samstat_kit.present import formatting
+    from services.notify.digests import render
+
+    def alert(value: float, expected: float) -> dict[str, object]:
+        return {"status": "firing", "value": value, "expected": expected, "area": "2480",
+                "period": "2024", "rule": "yoy_rise", "fired_at": "2024-03-01T12:00:00Z",
+                "link": "https://samstat.example/x"}
+
+    summary = {"convener": "forsakringskassan", "week": "2024-W10", "open_count": 2,
+               "from": "2024-03-04T00:00:00Z", "to": "2024-03-11T00:00:00Z", "open": [
+                   {"initiative": 2, "indicators": [
+                       {"indicator": "a", "title_sv": "Andel", "unit": "share",
+                        "alerts": [alert(0.121795, 0.1057)]},
+                       {"indicator": "b", "title_sv": "Dagar", "unit": "days",
+                        "alerts": [alert(31.5, 30)]}]}]}
+    sv, en = render.text(summary, "sv"), render.text(summary, "en")
+    assert f"värde 12,2{NBSP}%, förväntat 10,6{NBSP}%" in sv
+    assert f"värde 31,5{NBSP}dagar, förväntat 30;" in sv
+    assert f"value 31.5{NBSP}days" in en
+    assert "andel)" not in sv and "0,12" not in sv
+    assert formatting.value(31.5, "days", "sv") == f"31,5{NBSP}dagar"  # the kit's, one table

@@ -15,9 +15,7 @@ from services.notify.delivery.texts import (
     agency_name,
     area_name,
     language,
-    number,
     rule_name,
-    unit_text,
     value_text,
 )
 
@@ -39,10 +37,8 @@ def headline(item: NoticeItem) -> str:
 
 def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     a, lab, w = item.alert, LABELS[lang], item.words
-    shown = value_text if item.unit in ("share", "percent") else None
-    value = shown(a.value, item.unit, lang) if shown else \
-        number(a.value, lang) + (unit_text(item.unit, lang) if a.value is not None else "")
-    expected = shown(a.expected, item.unit, lang) if shown else number(a.expected, lang)
+    value = value_text(a.value, item.unit, lang)
+    expected = value_text(a.expected, item.unit, lang, with_unit=False)
     lines = [f"{lab['rule']}: {rule_name(a.rule, lang)}; {lab['value']}: {value}; "
              f"{lab['expected']}: {expected}"]
     if w is not None:

@@ -34,7 +34,6 @@ from services.notify.delivery.texts import (
     language,
     number,
     rule_name,
-    unit_text,
     value_text,
 )
 
@@ -168,29 +167,22 @@ def subject(n: Notice) -> str:
             f"{area_name(a.area)} {a.period}")
 
 
-def _value(x: float | None, unit_code: str | None, unit: str, lang: str) -> str:
-    """Shares as per cent (``12,2 %``); other values with the unit's word."""
-    if unit_code in ("share", "percent"):
-        return value_text(x, unit_code, lang)
-    return number(x, lang) + (unit if x is not None else "")
-
-
 def _trend_value(x: float | None, unit_code: str | None, lang: str) -> str:
-    return value_text(x, unit_code, lang) if unit_code in ("share", "percent") \
-        else number(x, lang)
+    """A point of the trend: shares as per cent, others bare (the value line names the
+    unit)."""
+    return value_text(x, unit_code, lang, with_unit=False)
 
 
 def facts(n: Notice) -> list[tuple[str, str]]:
     """Label/value pairs shared by the e-mail text and the Teams card."""
     lang, a = _lang(n), n.alert
     lab = LABELS[lang]
-    unit = unit_text(n.unit, lang)
     out = [
         (lab["area"], f"{area_name(a.area)} ({a.area})"),
         (lab["period"], a.period),
         (lab["rule"], rule_name(a.rule, lang)),
-        (lab["value"], _value(a.value, n.unit, unit, lang)),
-        (lab["expected"], _value(a.expected, n.unit, unit, lang)),
+        (lab["value"], value_text(a.value, n.unit, lang)),
+        (lab["expected"], value_text(a.expected, n.unit, lang)),
         (lab["convener"], agency_name(a.convener)),
     ]
     if a.follow_up_owner:

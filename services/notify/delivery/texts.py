@@ -48,13 +48,6 @@ LABELS = {
            "rule_words": "The rule", "unsubscribe": "Unsubscribe",
            "why_mail": "You get this message automatically from samstat."},
 }
-# Unit codes of indicator-value v1 as readers say them; unknown codes are shown as they are.
-UNITS = {
-    "sv": {"percent": "%", "share": "(andel)", "persons": "personer", "days": "dagar",
-           "months": "månader", "fye": "helårsekvivalenter", "count": "st"},
-    "en": {"percent": "%", "share": "(share)", "persons": "persons", "days": "days",
-           "months": "months", "fye": "full-year equivalents", "count": ""},
-}
 ESCALATION = {
     "sv": "{convener} har inte kvitterat larmet inom {days} dagar; det lyfts därför till "
           "samordningsförbundet.",
@@ -109,19 +102,14 @@ def number(x: float | None, lang: str) -> str:
     return fmt.number(x, language(lang))
 
 
-def value_text(x: float | None, unit: str | None, lang: str) -> str:
-    """A value in its unit: shares as ``12,2 %``, others as ``4,5 månader``."""
-    return fmt.value(x, unit, language(lang))
+def value_text(x: float | None, unit: str | None, lang: str, *, with_unit: bool = True) -> str:
+    """A value in its unit by the presentation kit: shares as ``12,2 %``, others as
+    ``4,5 månader`` (``4,5`` without ``with_unit``, where the unit is said already)."""
+    return fmt.value(x, unit, language(lang), with_unit=with_unit)
 
 
 def language(lang: str) -> str:
     return lang if lang in ("sv", "en") else "sv"
-
-
-def unit_text(unit: str | None, lang: str) -> str:
-    """`` dagar`` for "days" in Swedish: a leading space, or nothing for no unit."""
-    said = UNITS[lang].get(unit or "", unit or "")
-    return f" {said}" if said else ""
 
 
 def rule_name(rule: str, lang: str) -> str:

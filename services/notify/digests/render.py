@@ -16,9 +16,8 @@ from services.notify.delivery.texts import (
     chat_payload,
     email_message,
     language,
-    number,
     rule_name,
-    unit_text,
+    value_text,
 )
 
 WORDS = {
@@ -73,12 +72,12 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
                 state = w["ack"] if a["status"] == "acknowledged" else w["firing"]
                 if a.get("escalated"):
                     state += f", {w['escalated']}"
-                value = number(a["value"], lang) + (
-                    unit_text(ind.get("unit"), lang) if a["value"] is not None else "")
+                value = value_text(a["value"], ind.get("unit"), lang)
+                expected = value_text(a["expected"], ind.get("unit"), lang, with_unit=False)
                 lines.append(
                     f"    - {area_name(a['area'])} ({a['area']}) {a['period']}: "
                     f"{rule_name(a['rule'], lang)}; {w['value']} {value}, {w['expected']} "
-                    f"{number(a['expected'], lang)}; {state} {w['since']} "
+                    f"{expected}; {state} {w['since']} "
                     f"{_day(a['fired_at'])}")
                 lines.append(f"      {a['link']}")
     return lines
