@@ -102,7 +102,7 @@ def sql_recompute(url: str, area: str | None = None, years: tuple[int, int] | No
 
 def national_state(areas: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The FYE tables as the worker holds them, for revision 1 of every cell."""
-    from services.indicators.fye.processor import state_key
+    from services.indicators.domain.fye.processor import state_key
 
     days: dict[str, Any] = {}
     pop: dict[str, Any] = {}
@@ -168,8 +168,8 @@ def run(ctx: Ctx) -> Section:
             res[label] = {"full": full, "one_area": part}
             say(f"  {label}: full recompute {median(full):.2f}s ({rows_full:,} values), one "
                 f"municipality {median(part) * 1000:.0f} ms")
-    from services.indicators.fye.processor import FyeProcessor
-    from services.indicators.values import Emitter
+    from services.indicators.domain.fye.processor import FyeProcessor
+    from services.indicators.domain.values import Emitter
 
     days, pop = national_state(areas)
     fye = FyeProcessor(days, pop, Emitter({}), {})

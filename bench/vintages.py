@@ -30,7 +30,7 @@ from samstat.components import migrate_all
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel import service
 from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 

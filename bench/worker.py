@@ -154,8 +154,8 @@ def pure_rate(messages: list[tuple[bytes, bytes, int]], profile: bool = False
 
     The state is written as the worker writes its tables: through the write-behind
     ``Staged`` wrapper, flushed once per message, where the code has one."""
-    from services.indicators.fye.processor import FyeProcessor
-    from services.indicators.values import Emitter
+    from services.indicators.domain.fye.processor import FyeProcessor
+    from services.indicators.domain.values import Emitter
 
     try:
         from services.indicators.staging import Staged

@@ -26,13 +26,13 @@ from prometheus_client import Counter
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.kafka import Topics, make_consumer
 from samstat_kit.settings import KafkaSettings
-from services.indicators.formulas.definitions import Definitions
-from services.indicators.formulas.evaluate import measures_of
-from services.indicators.formulas.processor import Event, FormulaProcessor, Forward
-from services.indicators.fye.indicator import population_for
-from services.indicators.fye.processor import FyeProcessor, state_key
+from services.indicators.domain.formulas.definitions import Definitions
+from services.indicators.domain.formulas.evaluate import measures_of
+from services.indicators.domain.formulas.processor import Event, FormulaProcessor, Forward
+from services.indicators.domain.fye.indicator import population_for
+from services.indicators.domain.fye.processor import FyeProcessor, state_key
+from services.indicators.domain.values import Emitter
 from services.indicators.staging import Grouped, Staged
-from services.indicators.values import Emitter
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
 
     async def publish(handled: list[Handled]) -> None:
         """Send the output of a buffer of messages, wait for the broker's acknowledgements,
-        and only then remember what was said (see services/indicators/values.py for why)."""
+        and only then remember what was said (see services/indicators/domain/values.py for why)."""
         acks = []
         # Straight to faust's producer, not Topic.send: its future-message, channel and
         # sensor machinery cost more per event than the send itself (py-spy of the worker).

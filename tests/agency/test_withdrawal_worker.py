@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from samstat_kit.contracts import load_catalogue
-from services.indicators.formulas.definitions import Definitions
-from services.indicators.formulas.processor import FormulaProcessor
-from services.indicators.fye.maths import Entry, apply
-from services.indicators.values import Emitter
+from services.indicators.domain.formulas.definitions import Definitions
+from services.indicators.domain.formulas.processor import FormulaProcessor
+from services.indicators.domain.fye.maths import Entry, apply
+from services.indicators.domain.values import Emitter
 
 MEASURE = "torget_discharges_to_occupation"
 SUM = {"kind": "sum", "filters": {"measure": MEASURE, "dimensions": {"sex": "_T"}}}

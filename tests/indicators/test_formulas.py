@@ -8,10 +8,10 @@ import pytest
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.periods import parse
-from services.indicators.formulas.definitions import Definitions
-from services.indicators.formulas.evaluate import evaluate, series_key
-from services.indicators.formulas.processor import FormulaProcessor
-from services.indicators.values import Emitter
+from services.indicators.domain.formulas.definitions import Definitions
+from services.indicators.domain.formulas.evaluate import evaluate, series_key
+from services.indicators.domain.formulas.processor import FormulaProcessor
+from services.indicators.domain.values import Emitter
 
 
 def _obs(measure: str, area: str, period: str, dims: dict[str, str], value: float | None,

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import parse
-from services.indicators.fye.maths import combine, compute_fye, fye
-from services.indicators.fye.processor import FyeProcessor, state_key
-from services.indicators.values import Emitter
+from services.indicators.domain.fye.maths import combine, compute_fye, fye
+from services.indicators.domain.fye.processor import FyeProcessor, state_key
+from services.indicators.domain.values import Emitter
 
 
 def test_two_half_years_of_full_unemployment_make_one_fye() -> None:

@@ -16,7 +16,7 @@ from samstat_kit.contracts import validator
 from samstat_kit.periods import Period
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
-from services.indicators.fye.official import GAP_TOLERANCE
+from services.indicators.domain.fye.official import GAP_TOLERANCE
 
 from .official_data import delete, load, official_docs, processor, scb_observations
 

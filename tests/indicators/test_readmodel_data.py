@@ -16,7 +16,7 @@ from sqlalchemy import delete as sql_delete
 from samstat_kit.contracts import validator
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period, parse
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel import service
 from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 

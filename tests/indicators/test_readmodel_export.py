@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel import service
 from services.indicators.readmodel.export import sdmx_period
 

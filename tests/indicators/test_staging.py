@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samstat_kit.periods import parse
+from services.indicators.domain.values import Emitter
 from services.indicators.staging import Grouped, Staged, by_year
-from services.indicators.values import Emitter
 
 
 class Writes(dict[str, Any]):

@@ -27,8 +27,8 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import get_engine
 from samstat_kit.periods import parse
-from services.indicators.fye.processor import FyeProcessor
-from services.indicators.values import Emitter
+from services.indicators.domain.fye.processor import FyeProcessor
+from services.indicators.domain.values import Emitter
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.service import accept_batch
 from tests.conftest import PG_BASE, migrated, pg_available, rolled_back

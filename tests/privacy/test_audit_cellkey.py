@@ -14,8 +14,8 @@ from samstat.cli import app
 from samstat_kit.contracts import Catalogue, CellKey, load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import parse
-from services.indicators.formulas.evaluate import evaluate, series_key
-from services.indicators.quality import check_totals
+from services.indicators.domain.formulas.evaluate import evaluate, series_key
+from services.indicators.domain.quality import check_totals
 from services.ingest.disclosure.models import DisclosureCell
 from services.ingest.disclosure.service import protect_batch
 from tests.privacy.conftest import publish

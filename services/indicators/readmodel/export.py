@@ -29,7 +29,7 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel import formats, service, vintages
 from services.indicators.readmodel.models import IndicatorValue
 from services.indicators.readmodel.router import AsOf, IncludeHistory, UpdatedAfter, instant

@@ -23,7 +23,7 @@ from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.web import PagePrincipal, csrf_input
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.groups import groups_for
 from services.indicators.readmodel.labels import BENEFIT_LABELS

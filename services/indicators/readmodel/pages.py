@@ -37,7 +37,7 @@ from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.markup import join, tag
 from samstat_kit.web import PagePrincipal, csrf_input
-from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
+from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
 from services.indicators.readmodel import service, vintages
 from services.indicators.readmodel.fye_page import PAGES, who
 from services.indicators.readmodel.fye_page import router as fye_router

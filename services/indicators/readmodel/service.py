@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.contracts import Catalogue
 from samstat_kit.periods import parse
-from services.indicators.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.fye.maths import combine, share
-from services.indicators.fye.official import INDICATOR as OFFICIAL
-from services.indicators.fye.official import SOURCE as SOURCE_OFFICIAL
+from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
+from services.indicators.domain.fye.maths import combine, share
+from services.indicators.domain.fye.official import INDICATOR as OFFICIAL
+from services.indicators.domain.fye.official import SOURCE as SOURCE_OFFICIAL
 from services.indicators.readmodel import vintages
 from services.indicators.readmodel.groups import Group
 from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion

@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from samstat_kit.contracts import Catalogue
-from services.indicators.fye.maths import BENEFITS
+from services.indicators.domain.fye.maths import BENEFITS
 from services.indicators.readmodel.labels import BENEFIT_LABELS
 from services.indicators.readmodel.schemas import FyeRead
 

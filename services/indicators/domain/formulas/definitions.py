@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from samstat_kit.contracts import Catalogue
-from services.indicators.formulas.evaluate import measures_of
+from services.indicators.domain.formulas.evaluate import measures_of
 
-# Served by the FYE tables (services/indicators/fye), not by registry formulas.
+# Served by the FYE tables (services/indicators/domain/fye), not by registry formulas.
 FYE_KINDS = {"fye_share"}
 
 

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samstat_kit.periods import Period, parse
-from services.indicators.formulas.definitions import Definitions
-from services.indicators.formulas.evaluate import evaluate, measures_of, series_key
-from services.indicators.fye.maths import Entry, apply
-from services.indicators.quality import check_totals
-from services.indicators.values import Emitter, Event
+from services.indicators.domain.formulas.definitions import Definitions
+from services.indicators.domain.formulas.evaluate import evaluate, measures_of, series_key
+from services.indicators.domain.fye.maths import Entry, apply
+from services.indicators.domain.quality import check_totals
+from services.indicators.domain.values import Emitter, Event
 
 Forward = tuple[str, dict[str, Any]]  # (aggregate area, observation with "via")
 SKIP = {"benefit_net_days", "population"}  # kept by the FYE processor

@@ -9,7 +9,7 @@ from typing import Any
 
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import Period, parse
-from services.indicators.fye.maths import (
+from services.indicators.domain.fye.maths import (
     Entry,
     compute_fye,
     population_by_sex,

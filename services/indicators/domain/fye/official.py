@@ -12,8 +12,8 @@ from typing import Any
 
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import Period
-from services.indicators.fye.indicator import Lookup, population_for
-from services.indicators.fye.maths import Cell, population_by_sex, share
+from services.indicators.domain.fye.indicator import Lookup, population_for
+from services.indicators.domain.fye.maths import Cell, population_by_sex, share
 
 INDICATOR = "fye_share_official"
 MEASURE = "fye_official"

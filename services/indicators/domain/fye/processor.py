@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from samstat_kit.periods import Period, parse
-from services.indicators.fye import indicator, official
-from services.indicators.fye.maths import Entry, apply
-from services.indicators.values import Emitter, Event
+from services.indicators.domain.fye import indicator, official
+from services.indicators.domain.fye.maths import Entry, apply
+from services.indicators.domain.values import Emitter, Event
 
 
 def state_key(area: str, period: str) -> str:
