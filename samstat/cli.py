@@ -74,7 +74,7 @@ def broker(
 def worker() -> None:
     """Run the indicators stream processor (faust)."""
     from samstat_kit.logging import configure_logging
-    from services.indicators.worker import main
+    from services.indicators.worker.app import main
 
     configure_logging(KitSettings().log_level, KitSettings().log_json, "worker")
     main()

@@ -30,7 +30,7 @@ class KafkaSettings(BaseSettings):
     # Tansu makes a group's first join wait the rebalance timeout; tests lower it to seconds.
     rebalance_timeout_ms: int = 6000
     # How long the stream worker's fetches may wait for data (faust itself hard-codes 1.5 s;
-    # see services/indicators/worker.py for why that is too long on the local broker).
+    # see services/indicators/worker/faust_compat.py for why that is too long on the local broker).
     fetch_max_wait_ms: int = 200
     session_timeout_ms: int = 10000
 

@@ -8,7 +8,8 @@ import pytest
 
 from samstat_kit.broker import LocalBroker
 from services.indicators.config import IndicatorsSettings
-from services.indicators.worker import _limit_fetch_wait, create_worker_app
+from services.indicators.worker.app import create_worker_app
+from services.indicators.worker.faust_compat import limit_fetch_wait
 
 
 async def test_the_stream_consumer_waits_for_data_as_configured(
@@ -18,6 +19,6 @@ async def test_the_stream_consumer_waits_for_data_as_configured(
     app = create_worker_app(IndicatorsSettings(data_dir=tmp_path))
     thread = app.consumer._thread  # type: ignore[attr-defined]
     assert thread._create_worker_consumer(app.transport)._fetch_max_wait_ms == 200
-    _limit_fetch_wait(50)  # set again: replaces the first setting, does not stack
+    limit_fetch_wait(50)  # set again: replaces the first setting, does not stack
     assert thread._create_worker_consumer(app.transport)._fetch_max_wait_ms == 50
-    _limit_fetch_wait(1500)  # what faust alone would use
+    limit_fetch_wait(1500)  # what faust alone would use

@@ -49,7 +49,7 @@ def declared() -> dict[str, str]:
             for kind, name in _DECL.findall(path.read_text()):
                 found[name] = kind
     # The worker's faust sensor: names are f"{app_name}_..." with the worker's name_prefix.
-    worker = (ROOT / "services/indicators/worker.py").read_text()
+    worker = (ROOT / "services/indicators/worker/app.py").read_text()
     prefixes = _FAUST_PREFIX.findall(worker)
     faust_src = Path(faust_prometheus.__file__).read_text()
     for prefix in prefixes:

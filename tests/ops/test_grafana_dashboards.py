@@ -100,7 +100,7 @@ from services.indicators.app import create_app as indicators
 from services.ingest.app import create_app as ingest
 from services.initiatives.app import create_app as initiatives
 from services.notify.app import create_app as notify
-import services.indicators.agents  # the worker's own counters
+import services.indicators.worker.agents  # the worker's own counters
 for create in (ingest, indicators, initiatives, notify):
     create()
 print(generate_latest().decode())

@@ -3,53 +3,15 @@
 from __future__ import annotations
 
 import ssl
-from typing import Any
 
 import faust
-from faust.sensors.prometheus import PrometheusMonitor, setup_prometheus_sensors
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+from faust.sensors.prometheus import setup_prometheus_sensors
 
 from samstat_kit.heap import settle_heap
 from samstat_kit.kafka import Topics, ensure_topics
 from samstat_kit.settings import KafkaSettings
-from services.indicators import agents, highwater
 from services.indicators.config import IndicatorsSettings, get_settings
-
-
-class _Monitor(PrometheusMonitor):
-    """faust's Prometheus monitor without the per-key table counters. Those hooks run on
-    every table read and write (a tenth of the worker's time under load, docs/benchmarks.md);
-    the exchange's dashboards use the message, commit, send and rebalance metrics instead."""
-
-    def on_table_get(self, table: Any, key: Any) -> None:
-        pass
-
-    def on_table_set(self, table: Any, key: Any, value: Any) -> None:
-        pass
-
-    def on_table_del(self, table: Any, key: Any) -> None:
-        pass
-
-
-def _limit_fetch_wait(ms: int) -> None:
-    """Give faust's stream consumer a shorter fetch wait than its hard-coded 1.5 s.
-
-    Measured on the local broker (Tansu): a message produced while a fetch was waiting
-    reached the consumer 0.38 s later with a 1.5 s wait, 8–13 ms later with 0.1–0.5 s. At
-    1.5 s that put ~0.4 s into the worker's hop of the end-to-end latency. Apache Kafka
-    answers a waiting fetch as soon as data arrives, so there a shorter wait only costs a
-    few more fetch requests while idle.
-    """
-    current = AIOKafkaConsumerThread._create_worker_consumer
-    base = getattr(current, "samstat_original", current)  # faust's own, if patched before
-
-    def create(self: AIOKafkaConsumerThread, transport: Any) -> Any:
-        consumer = base(self, transport)
-        consumer._fetch_max_wait_ms = ms  # read when the consumer starts its fetcher
-        return consumer
-
-    create.samstat_original = base  # type: ignore[attr-defined]
-    AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
+from services.indicators.worker import agents, faust_compat
 
 
 def _credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
@@ -98,9 +60,9 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
         web_in_thread=False,
     )
     setup_prometheus_sensors(app, name_prefix="indicators_worker")
-    app.monitor = _Monitor(metrics=app.monitor._metrics)  # type: ignore[attr-defined]
-    highwater.install(kafka)
-    _limit_fetch_wait(kafka.fetch_max_wait_ms)
+    faust_compat.lean_monitor(app)
+    faust_compat.install_highwaters(kafka)
+    faust_compat.limit_fetch_wait(kafka.fetch_max_wait_ms)
     agents.register(app, kafka)
     return app
 

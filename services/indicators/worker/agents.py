@@ -10,16 +10,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import faust
-import faust.streams
 import orjson
 from prometheus_client import Counter
 
@@ -33,6 +30,7 @@ from services.indicators.domain.fye.indicator import population_for
 from services.indicators.domain.fye.processor import FyeProcessor, state_key
 from services.indicators.domain.values import Emitter
 from services.indicators.staging import Grouped, Staged
+from services.indicators.worker import faust_compat
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +56,6 @@ class Handled:
     quality: list[Event]
     forwards: dict[str, list[dict[str, Any]]]
     applied: int = 0  # observations from the validated topic, counted once published
-
-
-@contextlib.contextmanager
-def as_current(event: Any) -> Iterator[None]:
-    """Make ``event`` faust's current event while its state is written.
-
-    A faust table writes each change to the changelog partition of the current event (the
-    one the stream is handling), which faust keeps in this context variable. ``take_events``
-    hands over several events at once and sets none of them, so it is set here, per message:
-    every table entry then stays on its source partition, as recovery expects.
-    """
-    token = faust.streams._current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        faust.streams._current_event.reset(token)
 
 
 def register(app: faust.App, kafka: KafkaSettings) -> None:
@@ -120,29 +102,26 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
         """Send the output of a buffer of messages, wait for the broker's acknowledgements,
         and only then remember what was said (see services/indicators/domain/values.py for why)."""
         acks = []
-        # Straight to faust's producer, not Topic.send: its future-message, channel and
-        # sensor machinery cost more per event than the send itself (py-spy of the worker).
-        send = app.producer.send
+        send = faust_compat.raw_sender(app)
         try:
             for h in handled:
                 for key, value in h.events:
                     acks.append(await send(topics.indicator_values, key.encode(),
-                                           orjson.dumps(value), None, None, None))
+                                           orjson.dumps(value)))
                     EMITTED.labels(value["indicator"]).inc()
                 for key, value in h.quality:
                     acks.append(await send(topics.data_quality, key.encode(),
-                                           orjson.dumps(value), None, None, None))
+                                           orjson.dumps(value)))
                     QUALITY.labels(value["status"]).inc()
                 for aggregate, cells in h.forwards.items():
                     acks.append(await send(topics.indicators_internal, aggregate.encode(),
-                                           orjson.dumps({"type": "cells", "observations": cells}),
-                                           None, None, None))
+                                           orjson.dumps({"type": "cells", "observations": cells})))
             await asyncio.gather(*acks)
         except BaseException:
             emitter.discard()
             raise
         for h in handled:
-            with as_current(h.event):
+            with faust_compat.as_current(h.event):
                 emitter.confirm(h.memos)
                 emitted.flush()
 
@@ -184,7 +163,7 @@ def register(app: faust.App, kafka: KafkaSettings) -> None:
                 groups = [[event] for event in events]
             handled = []
             for group in groups:
-                with as_current(group[-1]):  # one partition: its changelog partition
+                with faust_compat.as_current(group[-1]):  # one partition: its changelog partition
                     handled.append(handle(group))
             await publish(handled)
             OBSERVATIONS.inc(sum(h.applied for h in handled))
