@@ -38,6 +38,11 @@ def test_percent_and_points() -> None:
     assert formatting.points(0.0) == f"±0,0{NBSP}procentenheter"
     assert formatting.change(0.016, "share") == formatting.points(0.016)
     assert formatting.change(3, "persons") == f"+3{NBSP}personer"
+    assert formatting.change(1, "persons") == f"+1{NBSP}person"
+    assert formatting.value(1, "days") == f"1{NBSP}dag"
+    assert formatting.value(1.0, "months", "en") == f"1{NBSP}month"
+    assert formatting.value(1.04, "days") == f"1,04{NBSP}dagar"
+    assert formatting.value(1, "count") == f"1{NBSP}st"
     assert formatting.value(0.5, "share") == f"50,0{NBSP}%"
     assert formatting.value(4.25, "months") == f"4,25{NBSP}månader"
 

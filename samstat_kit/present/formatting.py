@@ -36,6 +36,13 @@ UNIT_WORDS = {
     "en": {"persons": "persons", "days": "days", "months": "months",
            "fye": "full-year equivalents", "count": "", "cases": "cases"},
 }
+# One of them: "1 dag", "1 person" ("1 dagar" reads wrong); units not here keep their word.
+UNIT_WORD_ONE = {
+    "sv": {"persons": "person", "days": "dag", "months": "månad",
+           "fye": "helårsekvivalent", "cases": "ärende"},
+    "en": {"persons": "person", "days": "day", "months": "month",
+           "fye": "full-year equivalent", "cases": "case"},
+}
 POINTS = {"sv": ("procentenhet", "procentenheter"), "en": ("percentage point",
                                                            "percentage points")}
 POINTS_SHORT = {"sv": "p.e.", "en": "pp"}
@@ -107,11 +114,19 @@ def points(share_change: float | None, lang: str = "sv", decimals: int = 1, *,
     if short:
         return f"{text}{NBSP}{POINTS_SHORT.get(lang, POINTS_SHORT['sv'])}"
     one, many = POINTS.get(lang, POINTS["sv"])
-    return f"{text}{NBSP}{one if text.lstrip('+−-±') == '1' else many}"
+    return f"{text}{NBSP}{one if _one(text) else many}"
 
 
-def unit_word(unit: str | None, lang: str = "sv") -> str:
+def unit_word(unit: str | None, lang: str = "sv", *, one: bool = False) -> str:
+    """The unit as readers say it ("dagar"; "dag" for ``one``); unknown codes as they are."""
+    if one and (word := UNIT_WORD_ONE.get(lang, UNIT_WORD_ONE["sv"]).get(unit or "")):
+        return word
     return UNIT_WORDS.get(lang, UNIT_WORDS["sv"]).get(unit or "", unit or "")
+
+
+def _one(text: str) -> bool:
+    """Does a formatted number read as exactly one ("1", "+1", "−1")?"""
+    return text.lstrip("+−-±") == "1"
 
 
 def value(x: float | None, unit: str | None, lang: str = "sv", *,
@@ -126,8 +141,9 @@ def value(x: float | None, unit: str | None, lang: str = "sv", *,
         return number(x, lang, 1) + NBSP + "%"
     if unit == "done":
         return DONE.get(lang, DONE["sv"])[x >= 1]
-    word = unit_word(unit, lang) if with_unit else ""
-    return number(x, lang) + (NBSP + word if word else "")
+    text = number(x, lang)
+    word = unit_word(unit, lang, one=_one(text)) if with_unit else ""
+    return text + (NBSP + word if word else "")
 
 
 def change(delta: float | None, unit: str | None, lang: str = "sv", *,
@@ -144,8 +160,10 @@ def change(delta: float | None, unit: str | None, lang: str = "sv", *,
         if unit_text == "none":
             return signed(pp, lang, decimals)
         return points(pp / 100, lang, decimals, short=unit_text == "short")
-    word = unit_word(unit, lang) if unit_text == "word" and unit != "done" else ""
-    return signed(delta, lang, None) + (NBSP + word if word else "")
+    text = signed(delta, lang, None)
+    word = unit_word(unit, lang, one=_one(text)) \
+        if unit_text == "word" and unit != "done" else ""
+    return text + (NBSP + word if word else "")
 
 
 def relative(delta: float | None, base: float | None, lang: str = "sv") -> str:
