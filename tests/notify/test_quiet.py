@@ -18,8 +18,7 @@ from services.notify.alerts.quality import handle_data_quality
 from services.notify.delivery import service as deliveries
 from services.notify.delivery.models import PENDING, SUPERSEDED, Delivery
 from services.notify.events import IndicatorUpserted
-from services.notify.inbox import quiet
-from services.notify.inbox import service as inbox
+from services.notify.inbox import listing, quiet
 from services.notify.inbox.links import Links
 
 from .factory import agency_id, indicator_id, registry_doc, value_event
@@ -49,6 +48,10 @@ def test_windows_and_their_ends() -> None:
     # Back to back: one quiet time until the later end.
     both = [quiet.Window(7, 1, 7, 15), quiet.Window(7, 16, 8, 3)]
     assert quiet.muted_until(both, at(2026, 7, 2)) == datetime(2026, 8, 3, 22, tzinfo=UTC)
+    # A window over the whole year ends with its occurrence, not years later.
+    year = quiet.Window(1, 2, 1, 1)
+    assert quiet.muted_until([year], at(2026, 1, 1, 0, 0)) == datetime(2026, 1, 1, 23,
+                                                                       tzinfo=UTC)
 
 
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2024, 12, 31))
@@ -107,8 +110,8 @@ def test_quiet_time_holds_until_it_ends(session: Session) -> None:
     assert held.status == PENDING and held.last_error.startswith("muted until")  # type: ignore[union-attr]
     assert held.next_attempt_at.replace(tzinfo=UTC) == datetime(2026, 7, 31, 22, tzinfo=UTC)
     # The alert exists and is shown as muted.
-    [row] = [r for r in inbox.inbox(session=session, principal=_agency(convener),
-                                    reader="x", now=at(2026, 7, 20)) if r.alert.indicator == ind]
+    [row] = [r for r in listing.page(session=session, principal=_agency(convener), reader="x",
+                                     now=at(2026, 7, 20)).rows if r.alert.indicator == ind]
     assert row.muted and row.muted_until == datetime(2026, 7, 31, 22, tzinfo=UTC)
     assert claim(session, at(2026, 7, 31, 23, 59), ind) == []  # the last minute of the window
     [sent] = claim(session, at(2026, 8, 1, 0, 0), ind)  # the window has ended

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -25,7 +25,7 @@ from samstat_kit.web import BrowserLogin, CsrfChecked, OptionalReader, Reader, a
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.delivery.texts import agency_name, area_name, rule_name
 from services.notify.inbox import links as link_mod
-from services.notify.inbox import quiet
+from services.notify.inbox import listing, quiet
 from services.notify.inbox import service as inbox
 from services.notify.inbox.provenance import Provenance, input_cells
 from services.notify.inbox.texts import ALERT, CONFIRM, INBOX
@@ -73,22 +73,29 @@ def _int(raw: str | None) -> int | None:
 
 @router.get("/inbox")
 def inbox_page(request: Request, reader: OptionalReader, status: str | None = None,
-               initiative: str | None = None, area: str | None = None) -> Response:
+               initiative: str | None = None, area: str | None = None,
+               after: str | None = None, before: str | None = None) -> Response:
+    """The list, a page at a time (``after``/``before``: the cursor of the row the page
+    follows or precedes); ``status`` is the state filter (open, firing, acknowledged,
+    resolved, muted)."""
     if reader is None:
         return LOGIN.redirect(request)
     lang = present.language(request)
-    wanted_status = status if status in ("firing", "acknowledged", "resolved") else None
-    wanted_initiative = _int(initiative)
+    filters = listing.Filters(state=status if status in listing.STATES else None,
+                              initiative="none" if initiative == "none" else _int(initiative),
+                              area=area or None)
     principal = reader.principal
     with _session(request) as session:
-        rows = inbox.inbox(session=session, principal=principal, reader=reader_key(reader),
-                           now=datetime.now(UTC), lang=lang, status=wanted_status,
-                           initiative=wanted_initiative, area=area or None)
-        initiatives, areas = inbox.filter_options(session=session, principal=principal)
+        found = listing.page(session=session, principal=principal, reader=reader_key(reader),
+                             now=datetime.now(UTC), lang=lang, filters=filters,
+                             after=listing.Cursor.decode(after),
+                             before=listing.Cursor.decode(before))
+        counts = listing.open_by_initiative(session=session, principal=principal)
+        initiatives, areas = listing.filter_options(session=session, principal=principal)
         agencies = {principal.agency} if principal.agency else set()
         windows = [w for a in sorted(agencies)
                    for w in quiet.windows_for(session=session, convener=a)]
-        shown = [_row(r, lang) for r in rows]
+        shown = [_row(r, lang) for r in found.rows]
         window_rows = [{"convener_name": agency_name(w.convener),
                         "start": _day_month(w.start_month, w.start_day, lang),
                         "end": _day_month(w.end_month, w.end_day, lang),
@@ -97,13 +104,28 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         INBOX[lang]["intro"].format(agency=agency_name(principal.agency))
     return PAGES.render(
         request, "inbox.html", texts=INBOX, headers=NO_STORE, rows=shown, intro=intro,
-        unread=sum(1 for r in shown if r["unread"]), status_filter=wanted_status,
-        initiative=wanted_initiative, area=area or "", initiatives=initiatives,
-        areas=[(a, area_name(a)) for a in areas], windows=window_rows,
-        account=_account(reader), logout=_logout(request))
+        found=found, last=found.first + len(shown) - 1, counts=counts,
+        newer_url=_list_url(filters, before=found.newer),
+        older_url=_list_url(filters, after=found.older),
+        status_filter=filters.state, initiative=filters.initiative, area=area or "",
+        initiatives=initiatives, areas=[(a, area_name(a)) for a in areas],
+        windows=window_rows, account=_account(reader), logout=_logout(request))
 
 
-def _row(r: inbox.Row, lang: str) -> dict[str, Any]:
+def _list_url(filters: listing.Filters, *, after: listing.Cursor | None = None,
+              before: listing.Cursor | None = None) -> str | None:
+    """The inbox with the same filters, one page on (None: there is no such page)."""
+    cursor = after or before
+    if cursor is None:
+        return None
+    query = [(k, str(v)) for k, v in (("status", filters.state),
+                                      ("initiative", filters.initiative),
+                                      ("area", filters.area)) if v is not None]
+    query.append(("after" if after else "before", cursor.encode()))
+    return "/inbox?" + urlencode(query)
+
+
+def _row(r: listing.Row, lang: str) -> dict[str, Any]:
     return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
             "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
             "area_name": area_name(r.alert.area)}

@@ -1,7 +1,7 @@
-"""The convener's inbox: which alerts a reader sees, read marks per person, and the actions
+"""The convener's inbox: who may see an alert, read marks per person, and the actions
 (acknowledge with a comment, snooze, assign to a colleague, comment), each recorded in the
-alert's history with who did it. Plain functions with a keyword-only session; nothing here
-commits."""
+alert's history with who did it (the list itself, a page at a time: :mod:`.listing`). Plain
+functions with a keyword-only session; nothing here commits."""
 
 from __future__ import annotations
 
@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.alerts import lifecycle as alerts
-from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent, Definition
-from services.notify.inbox import quiet
+from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent
 from services.notify.inbox.links import LinkClaims
 from services.notify.inbox.models import InboxRead, UsedLink
 from services.notify.subscriptions.models import Subscription
@@ -36,29 +35,6 @@ def may_see(principal: Principal, alert: Alert) -> bool:
         alert.convener, alert.follow_up_owner))
 
 
-@dataclass(frozen=True)
-class Row:
-    """One line of the inbox."""
-
-    alert: Alert
-    title: str
-    unit: str | None
-    unread: bool
-    muted_until: datetime | None  # the convener's quiet time
-    inhibited_by: Alert | None
-
-    @property
-    def muted(self) -> bool:
-        return self.muted_until is not None or self.inhibited_by is not None
-
-
-def _titles(session: Session, indicators: set[str]) -> dict[str, dict[str, object]]:
-    if not indicators:
-        return {}
-    return {d.id: d.body for d in session.scalars(select(Definition).where(
-        Definition.id.in_(indicators)))}
-
-
 def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
     body = body or {}
     text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
@@ -67,52 +43,6 @@ def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
     if indicator.startswith("dq:"):
         return ("Datakvalitet: " if lang == "sv" else "Data quality: ") + indicator[3:]
     return indicator
-
-
-def inbox(*, session: Session, principal: Principal, reader: str, now: datetime,
-          lang: str = "sv", status: str | None = None, initiative: int | None = None,
-          area: str | None = None, limit: int = 200) -> list[Row]:
-    """The alerts of the reader's agency as convener or follow-up owner (every alert for an
-    admin), open ones first, newest change first."""
-    q = select(Alert)
-    if not principal.is_admin:
-        q = q.where(or_(Alert.convener == principal.agency,
-                        Alert.follow_up_owner == principal.agency))
-    for column, wanted in ((Alert.status, status), (Alert.initiative, initiative),
-                           (Alert.area, area)):
-        if wanted is not None:
-            q = q.where(column == wanted)
-    rows = list(session.scalars(q.order_by(Alert.updated_at.desc(), Alert.id).limit(limit)))
-    rows.sort(key=lambda a: a.status == RESOLVED)  # stable: open first, then by recency
-    read = set(session.scalars(select(InboxRead.alert_id).where(
-        InboxRead.reader == reader, InboxRead.alert_id.in_([a.id for a in rows]))))
-    bodies = _titles(session, {a.indicator for a in rows})
-    mutes: dict[str, datetime | None] = {}
-    out = []
-    for a in rows:
-        if a.convener not in mutes:
-            mutes[a.convener] = quiet.convener_muted_until(session=session,
-                                                           convener=a.convener, now=now)
-        body = bodies.get(a.indicator)
-        out.append(Row(
-            alert=a, title=title_of(body, a.indicator, lang),
-            unit=str(body["unit"]) if body and body.get("unit") else None,
-            unread=a.id not in read,
-            muted_until=mutes[a.convener] if a.status != RESOLVED else None,
-            inhibited_by=quiet.inhibitor(session=session, alert=a)
-            if a.status != RESOLVED else None))
-    return out
-
-
-def filter_options(*, session: Session, principal: Principal
-                   ) -> tuple[list[int], list[str]]:
-    """The initiatives and areas the reader's alerts have (the filters' choices)."""
-    q = select(Alert.initiative, Alert.area)
-    if not principal.is_admin:
-        q = q.where(or_(Alert.convener == principal.agency,
-                        Alert.follow_up_owner == principal.agency))
-    pairs = session.execute(q.distinct()).all()
-    return (sorted({i for i, _ in pairs if i is not None}), sorted({a for _, a in pairs}))
 
 
 def visible_alert(*, session: Session, principal: Principal, alert_id: str,

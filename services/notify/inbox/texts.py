@@ -16,6 +16,14 @@ INBOX = {
         "quiet_intro": "Under dessa perioder skickas inga aviseringar; larmen finns kvar här "
         "och aviseringarna skickas när perioden är slut.", "from": "från", "to": "till",
         "n_alerts": "{n} larm", "n_unread": "{n} olästa",
+        "f_open": "Öppna (aktiva och kvitterade)", "f_firing": "Aktiva", "f_acknowledged":
+        "Kvitterade", "f_resolved": "Upphörda", "f_muted": "Tystade",
+        "initiative_n": "Initiativ {n}", "no_initiative": "Övergripande",
+        "open_counts": "Öppna larm per samverkansinitiativ", "n_open": "öppna",
+        "n_firing": "{n} okvitterade", "none_open": "Inga öppna larm.",
+        "order": "Öppna larm först, de senast utlösta överst.",
+        "showing": "Larm {first}–{last} av {n}", "pages": "Bläddra bland larmen",
+        "newer": "Nyare", "older": "Äldre",
     },
     "en": {
         "title": "Inbox", "intro": "Alerts for {agency} as convener or follow-up owner.",
@@ -30,6 +38,14 @@ INBOX = {
         "quiet_intro": "No notifications are sent during these periods; the alerts stay "
         "here and the notifications go out when the period ends.", "from": "from",
         "to": "to", "n_alerts": "{n} alerts", "n_unread": "{n} unread",
+        "f_open": "Open (firing and acknowledged)", "f_firing": "Firing", "f_acknowledged":
+        "Acknowledged", "f_resolved": "Resolved", "f_muted": "Muted",
+        "initiative_n": "Initiative {n}", "no_initiative": "Overarching",
+        "open_counts": "Open alerts per collaboration initiative", "n_open": "open",
+        "n_firing": "{n} unacknowledged", "none_open": "No open alerts.",
+        "order": "Open alerts first, the latest fired at the top.",
+        "showing": "Alerts {first}–{last} of {n}", "pages": "Page through the alerts",
+        "newer": "Newer", "older": "Older",
     },
 }
 
