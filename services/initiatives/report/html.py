@@ -15,7 +15,7 @@ from datetime import date
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels
-from services.initiatives.report.frame import bi, e, local_time, method_footer, page, verdict
+from services.initiatives.report.frame import bi, e, local_time, page, verdict
 from services.initiatives.report.schemas import (
     FyeResult,
     IndicatorResult,
@@ -327,5 +327,4 @@ def report_page(r: PlanReport) -> str:
     for key, inis in by_area.items():
         sv, en = labels.label(labels.AREAS, key)
         body += f"<h2>{bi(sv, en)}</h2>" + "".join(_initiative(i, r.plan_year) for i in inis)
-    body += method_footer()
-    return page(f"Uppföljning {r.plan_year} – samverkansinitiativ", body)
+    return page(f"Uppföljning {r.plan_year} – samverkansinitiativ", body, footer=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from samstat_kit.present import formatting
 from services.initiatives.report import labels
-from services.initiatives.report.frame import bi, e, local_time, method_footer, page
+from services.initiatives.report.frame import bi, e, local_time, page
 from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
 
 # ------------------------------------------------------------------------- experience bank
@@ -55,8 +55,7 @@ def bank_page(b: ExperienceBank) -> str:
     for dim in b.dimensions:
         body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
         body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
-    body += method_footer()
-    return page("Erfarenhetsbank – samverkansinitiativ", body)
+    return page("Erfarenhetsbank – samverkansinitiativ", body, footer=True)
 
 
 # ----------------------------------------------------------------------------- small pages
