@@ -30,9 +30,9 @@ from samstat.components import migrate_all
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period
+from services.indicators.api import service
+from services.indicators.api.models import IndicatorValue, IndicatorVersion
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel import service
-from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 
 YEARS = range(2013, 2025)  # --years N keeps the last N (the store's size scales with it)
 REVISIONS = 5

@@ -1,4 +1,6 @@
-"""The indicators read-model API: consumes indicator values, serves FYE, series, comparisons."""
+"""The indicators HTTP process: the read model (``api/``: consumes indicator values, serves
+FYE, series, comparisons and exports) and the pages on it (``web/``). The stream processor
+is the other process (``worker/``)."""
 
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics
 from samstat_kit.tasks import stop_tasks
+from services.indicators.api import export, fye_export, service
+from services.indicators.api.groups import load_groups
+from services.indicators.api.router import router
 from services.indicators.config import IndicatorsSettings, get_settings
-from services.indicators.readmodel import export, fye_export, pages, service
-from services.indicators.readmodel.groups import load_groups
-from services.indicators.readmodel.router import router
+from services.indicators.web import pages
 
 
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
@@ -63,5 +66,5 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     app.include_router(pages.router)  # HTML pages and /login
     present.install(app)  # the presentation kit's stylesheet
     app.mount("/static/indicators", StaticFiles(
-        directory=Path(__file__).parent / "readmodel" / "static"), name="indicators-static")
+        directory=Path(__file__).parent / "web" / "static"), name="indicators-static")
     return app

@@ -21,9 +21,9 @@ class IndicatorsSettings(KitSettings):
     worker_standby_replicas: int = 1
     worker_commit_interval: float = 1.0
     readmodel_group: str = "samstat-indicators-readmodel"
-    # Pages (readmodel/pages.py): how long a browser keeps the token pasted at /login.
+    # Pages (web/pages.py): how long a browser keeps the token pasted at /login.
     login_cookie_max_age_seconds: int = 12 * 3600
-    # Kolada-style groups of similar municipalities (readmodel/groups.py); None: the default.
+    # Kolada-style groups of similar municipalities (api/groups.py); None: the default.
     comparison_groups_file: Path | None = None
 
 

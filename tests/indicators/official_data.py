@@ -12,10 +12,10 @@ from sqlalchemy import delete as sql_delete
 
 from samstat.importers import scb
 from samstat_kit.db import session_factory, session_scope
+from services.indicators.api import service
+from services.indicators.api.models import IndicatorValue, IndicatorVersion
 from services.indicators.domain.fye.processor import FyeProcessor
 from services.indicators.domain.values import Emitter
-from services.indicators.readmodel import service
-from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 
 SAMPLES = Path(scb.__file__).parent / "samples" / "scb"
 IMPORTED_AT = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from sqlalchemy import delete as sql_delete
 from samstat_kit.contracts import validator
 from samstat_kit.db import session_factory, session_scope
 from samstat_kit.periods import Period, parse
+from services.indicators.api import service
+from services.indicators.api.models import IndicatorValue, IndicatorVersion
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel import service
-from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
 
 REGION = ("2480", "2460", "2404", "2409", "2401", "2403")
 # population 20-64 and a yearly FYE share, roughly like the real municipalities

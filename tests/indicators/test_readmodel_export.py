@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
+from services.indicators.api import service
+from services.indicators.api.export import sdmx_period
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel import service
-from services.indicators.readmodel.export import sdmx_period
 
 from .test_readmodel_data import REGION, delete, fye_docs, load, value_doc
 

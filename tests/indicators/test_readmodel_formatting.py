@@ -19,7 +19,7 @@ from samstat_kit.present.formatting import (
     value,
 )
 from samstat_kit.present.markup import tag
-from services.indicators.readmodel.pages import LOGIN
+from services.indicators.web.pages import LOGIN
 
 safe_next = LOGIN.safe_next  # the indicators service's /login (samstat_kit.web)
 

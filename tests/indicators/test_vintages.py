@@ -17,11 +17,11 @@ from sqlalchemy.pool import StaticPool
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.periods import Period, parse
+from services.indicators.api import service
+from services.indicators.api.models import Base
 from services.indicators.domain.fye import indicator
 from services.indicators.domain.fye.processor import FyeProcessor, state_key
 from services.indicators.domain.values import Emitter
-from services.indicators.readmodel import service
-from services.indicators.readmodel.models import Base
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 AREAS = ("2480", "2460")

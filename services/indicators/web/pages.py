@@ -37,17 +37,17 @@ from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.markup import join, tag
 from samstat_kit.web import PagePrincipal, csrf_input
-from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.readmodel import service, vintages
-from services.indicators.readmodel.fye_page import PAGES, who
-from services.indicators.readmodel.fye_page import router as fye_router
-from services.indicators.readmodel.labels import (
+from services.indicators.api import service, vintages
+from services.indicators.api.labels import (
     TITLES,
     change_unit_label,
     in_language,
     unit_label,
 )
-from services.indicators.readmodel.layout import (
+from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
+from services.indicators.web.fye_page import PAGES, who
+from services.indicators.web.fye_page import router as fye_router
+from services.indicators.web.layout import (
     LOGIN,
     MAX_POINTS,
     TABLE_ROWS,
@@ -59,7 +59,7 @@ from services.indicators.readmodel.layout import (
     page,
     related_areas,
 )
-from services.indicators.readmodel.texts import INDICATOR_TEXTS
+from services.indicators.web.texts import INDICATOR_TEXTS
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from samstat_kit.web import CookieOrBearer
-from services.indicators.readmodel import formats, spreadsheets
-from services.indicators.readmodel.export import (
+from services.indicators.api import formats, spreadsheets
+from services.indicators.api.export import (
     CSV_TYPE,
     SDMX2_CSV_TYPE,
     SDMX_CSV_TYPE,
@@ -22,9 +22,9 @@ from services.indicators.readmodel.export import (
     fye_csv,
     fye_sdmx_csv,
 )
-from services.indicators.readmodel.router import AsOf, UpdatedAfter
-from services.indicators.readmodel.schemas import FyeRead
-from services.indicators.readmodel.sdmx_structure import structure_message
+from services.indicators.api.router import AsOf, UpdatedAfter
+from services.indicators.api.schemas import FyeRead
+from services.indicators.api.sdmx_structure import structure_message
 
 router = APIRouter(tags=["exports"])
 

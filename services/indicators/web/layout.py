@@ -16,7 +16,7 @@ from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line
 from samstat_kit.present.markup import tag
 from samstat_kit.web import BrowserLogin
-from services.indicators.readmodel.schemas import FyeRead
+from services.indicators.api.schemas import FyeRead
 
 CSS = """
 :root { color-scheme: light; }

@@ -29,11 +29,11 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
+from services.indicators.api import formats, service, vintages
+from services.indicators.api.models import IndicatorValue
+from services.indicators.api.router import AsOf, IncludeHistory, UpdatedAfter, instant
+from services.indicators.api.schemas import FyeRead
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel import formats, service, vintages
-from services.indicators.readmodel.models import IndicatorValue
-from services.indicators.readmodel.router import AsOf, IncludeHistory, UpdatedAfter, instant
-from services.indicators.readmodel.schemas import FyeRead
 
 router = APIRouter(tags=["exports"])
 

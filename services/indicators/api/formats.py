@@ -20,7 +20,7 @@ from typing import Any
 
 from samstat_kit.contracts import Catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
-from services.indicators.readmodel.schemas import FyeRead
+from services.indicators.api.schemas import FyeRead
 
 TOTAL = "_T"
 MEASURE_UNITS = {"FYE": "FYE", "POP_20_64": "PERSONS", "FYE_SHARE": "SHARE"}

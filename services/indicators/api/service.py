@@ -11,14 +11,10 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.contracts import Catalogue
 from samstat_kit.periods import parse
-from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.domain.fye.maths import combine, share
-from services.indicators.domain.fye.official import INDICATOR as OFFICIAL
-from services.indicators.domain.fye.official import SOURCE as SOURCE_OFFICIAL
-from services.indicators.readmodel import vintages
-from services.indicators.readmodel.groups import Group
-from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
-from services.indicators.readmodel.schemas import (
+from services.indicators.api import vintages
+from services.indicators.api.groups import Group
+from services.indicators.api.models import IndicatorValue, IndicatorVersion
+from services.indicators.api.schemas import (
     ComparisonRead,
     ComparisonRow,
     FyeRead,
@@ -26,6 +22,10 @@ from services.indicators.readmodel.schemas import (
     SeriesPoint,
     SeriesRead,
 )
+from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
+from services.indicators.domain.fye.maths import combine, share
+from services.indicators.domain.fye.official import INDICATOR as OFFICIAL
+from services.indicators.domain.fye.official import SOURCE as SOURCE_OFFICIAL
 
 
 def _aware(ts: datetime) -> datetime:
@@ -244,7 +244,7 @@ def comparison(*, session: Session, catalogue: Catalogue, area: str, period: str
     return ComparisonRead(period=period, rows=out)
 
 
-# --- exports and pages (readmodel/export.py, readmodel/pages.py) ------------------------------
+# --- exports and pages (api/export.py, web/pages.py) ------------------------------------------
 
 
 def values(*, session: Session, indicator: str, areas: Iterable[str] | None = None,

@@ -23,13 +23,13 @@ from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.web import PagePrincipal, csrf_input
+from services.indicators.api import service, vintages
+from services.indicators.api.groups import groups_for
+from services.indicators.api.labels import BENEFIT_LABELS
+from services.indicators.api.schemas import FyeRead
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel import service, vintages
-from services.indicators.readmodel.groups import groups_for
-from services.indicators.readmodel.labels import BENEFIT_LABELS
-from services.indicators.readmodel.layout import LOGIN, area_name, covered, not_found
-from services.indicators.readmodel.schemas import FyeRead
-from services.indicators.readmodel.texts import FYE_TEXTS
+from services.indicators.web.layout import LOGIN, area_name, covered, not_found
+from services.indicators.web.texts import FYE_TEXTS
 
 router = APIRouter(include_in_schema=False)
 PAGES = present.Presenter(Path(__file__).parent / "templates")

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
-from services.indicators.readmodel.models import IndicatorValue, IndicatorVersion
+from services.indicators.api.models import IndicatorValue, IndicatorVersion
 
 
 def utc(ts: datetime) -> datetime:

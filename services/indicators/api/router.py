@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from samstat_kit import periods
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
-from services.indicators.readmodel import service, vintages
-from services.indicators.readmodel.groups import groups_for
-from services.indicators.readmodel.schemas import ComparisonRead, FyeRead, SeriesRead
+from services.indicators.api import service, vintages
+from services.indicators.api.groups import groups_for
+from services.indicators.api.schemas import ComparisonRead, FyeRead, SeriesRead
 
 router = APIRouter(tags=["indicators"])
 

@@ -1,5 +1,6 @@
-"""The indicator pages' words for units and benefits, Swedish with the
-English in parentheses. Numbers and periods are formatted by :mod:`samstat_kit.present.formatting`.
+"""Words for units and benefits, Swedish with the English in parentheses: the pages'
+(``web/``) and the spreadsheet exports' (``spreadsheets``). Numbers and periods are
+formatted by :mod:`samstat_kit.present.formatting`.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from samstat_kit.contracts import Catalogue
+from services.indicators.api.labels import BENEFIT_LABELS
+from services.indicators.api.schemas import FyeRead
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.readmodel.labels import BENEFIT_LABELS
-from services.indicators.readmodel.schemas import FyeRead
 
 SOURCE_SV = {"computed": "samstat (beräknad)", "scb-official": "SCB (officiell)"}
 SEXES = (("K", "kvinnor"), ("M", "män"))
