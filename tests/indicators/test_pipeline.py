@@ -5,13 +5,17 @@ worker after a restart (faust restores its tables from the changelogs)."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from samstat_kit.contracts import load_catalogue
 from services.indicators.domain.formulas.definitions import Definitions
 from services.indicators.pipeline import TABLES, Output, Pipeline
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
 DISCHARGES = "torget_discharges_to_occupation"
 
@@ -168,3 +172,16 @@ def test_unknown_internal_messages_and_indicators_change_nothing() -> None:
         out = pipeline.internal("2480", doc)
         assert (out.values, out.quality, out.forwards, out.memos) == ([], [], {}, {})
     assert all(table == {} for table in store.values())
+
+
+def test_the_domain_and_the_pipeline_import_no_framework() -> None:
+    """What the worker computes runs (and is tested) without faust, FastAPI or SQLAlchemy."""
+    blocked = ["faust", "fastapi", "starlette", "sqlalchemy", "aiokafka", "alembic"]
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts)
+                     for p in (ROOT / "services/indicators/domain").rglob("*.py"))
+    assert "services.indicators.domain.fye.processor" in modules
+    code = ("import importlib, sys\n"
+            f"for name in {blocked!r}: sys.modules[name] = None\n"
+            f"for name in {[*modules, 'services.indicators.pipeline']!r}:\n"
+            "    importlib.import_module(name)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
