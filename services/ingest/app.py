@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -23,6 +24,17 @@ from services.ingest.ratelimit import AgencyLimiter
 from services.ingest.relay import Relay
 from services.ingest.upload.router import router as upload_router
 
+log = logging.getLogger(__name__)
+
+
+async def _release(relay: Relay) -> None:
+    """Hand this replica's leased outbox rows to the others; if the database is away, their
+    leases run out by themselves."""
+    try:
+        await asyncio.to_thread(relay.release)
+    except Exception as exc:
+        log.warning("relay: leases not released (%s); they run out by themselves", exc)
+
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -34,6 +46,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         idle_seconds=settings.relay_idle_seconds, max_backoff=settings.relay_max_backoff_seconds,
         prepare=lambda: ensure_topics_async(kafka, topics.core()),
         send_timeout=settings.relay_send_timeout_seconds,
+        lease_seconds=settings.relay_lease_seconds,
     )
 
     @contextlib.asynccontextmanager
@@ -49,6 +62,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 await kafka_ingest.stop()  # Kafka ingest
             await stop_tasks(task)
             await relay.stop()
+            await _release(relay)
 
     async def relay_check() -> str | None:
         return relay.last_error and f"relay: {relay.last_error}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from samstat_kit.settings import KitSettings
 
 
@@ -19,11 +21,22 @@ class IngestSettings(KitSettings):
     relay_idle_seconds: float = 0.2
     relay_max_backoff_seconds: float = 5.0
     relay_send_timeout_seconds: float = 30.0
+    # How long the rows a relay took stay its own (services/ingest/relay.py): the rows of a
+    # replica that died are published by another after this.
+    relay_lease_seconds: float = 60.0
     # --- Kafka ingest (agencies publishing to <prefix>.observations.raw.<agency>) ---
     kafka_ingest_enabled: bool = True
     kafka_ingest_max_records: int = 500  # records per polled batch (one transaction per agency)
     kafka_ingest_group: str | None = None  # default "<topic prefix>-ingest-raw"
     # --- end Kafka ingest ---
+
+    @model_validator(mode="after")
+    def _lease_outlasts_publish(self) -> IngestSettings:
+        # A lease that ends while its relay still publishes lets another relay publish too.
+        if self.relay_lease_seconds <= self.relay_send_timeout_seconds:
+            raise ValueError(f"relay_lease_seconds must exceed relay_send_timeout_seconds "
+                             f"({self.relay_send_timeout_seconds:g} s)")
+        return self
 
 
 def get_settings() -> IngestSettings:

@@ -1,7 +1,11 @@
 """The outbox relay: moves committed messages from the database to Kafka, with retries.
 
-A message is deleted only after the broker acknowledged it, so a crash between the two sends it
-again: harmless, because observations are cell values, not increments.
+Every ingest replica runs one. A relay leases the rows it takes (``claimed_by``,
+``claimed_until``) in a short transaction of its own, publishes them with no transaction open,
+and deletes them once the broker acknowledged them; other relays skip leased rows, so in the
+normal case every row is published once. A relay that dies keeps its rows only until the lease
+runs out, then another takes them over: a crash after the publish and before the delete sends
+those rows again, harmless because observations are cell values, not increments.
 """
 
 from __future__ import annotations
@@ -9,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from prometheus_client import Counter, Gauge
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
@@ -103,11 +110,15 @@ class Relay:
         send_timeout: float = 30.0,
         recheck_seconds: float = 5.0,
         pack_limit: int = MESSAGE_OBSERVATIONS,
+        lease_seconds: float = 60.0,
     ) -> None:
         """``prepare`` makes sure the topics exist: before the first publish, and again every
         ``recheck_seconds`` while there is work. A broker that lost its topics (the local one
         forgets everything on a restart) must not get messages for topics it would only
-        half-create from a produce request."""
+        half-create from a produce request.
+
+        ``lease_seconds`` is how long the rows taken stay this relay's: it must outlast a
+        chunk's publish (``send_timeout``) and delete, or another relay publishes them too."""
         self.factory = factory
         self.producer_factory = producer_factory
         self.producer: AIOKafkaProducer | None = None
@@ -121,23 +132,60 @@ class Relay:
         self.recheck_seconds = recheck_seconds
         self._checked_at = float("-inf")
         self.pack_limit = pack_limit
+        self.lease = timedelta(seconds=lease_seconds)
+        # Unique per process and start: a restarted replica does not inherit the dead one's
+        # leases, which then run out (the rows wait at most one lease).
+        self.name = f"{socket.gethostname()[:60]}-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self._in_flight: list[int] = []  # taken, perhaps sent, not yet deleted
 
     def wake(self) -> None:
         self._wake.set()
 
+    @staticmethod
+    def _now(s: Session) -> ColumnElement[datetime] | datetime:
+        """PostgreSQL's clock, which every replica shares (their own clocks may differ);
+        SQLite has one writer, whose clock is as good (and SQLite has no comparable one)."""
+        if s.get_bind().dialect.name == "postgresql":
+            return func.now()
+        return datetime.now(UTC)
+
     def _take(self) -> list[tuple[int, str, str, bytes]]:
+        """Lease the oldest rows no live relay holds, and return them in outbox order.
+
+        One statement, committed at once: the subquery's ``SKIP LOCKED`` keeps two relays
+        claiming at the same moment off each other's rows (PostgreSQL re-checks the lease
+        condition on a row that was claimed meanwhile), and the committed lease keeps them off
+        after that, while the rows are published with no transaction open. This relay's own
+        rows are taken again at once, so a failed publish is retried without waiting for the
+        lease."""
         with session_scope(self.factory) as s:
-            # SKIP LOCKED lets several ingest replicas relay side by side on PostgreSQL.
-            q = (select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key,
-                        OutboxMessage.payload)
-                 .order_by(OutboxMessage.id).limit(self.batch_size)
-                 .with_for_update(skip_locked=True))
+            now = self._now(s)
+            free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now,
+                       OutboxMessage.claimed_by == self.name)
+            chosen = (select(OutboxMessage.id).where(free)
+                      .order_by(OutboxMessage.id).limit(self.batch_size)
+                      .with_for_update(skip_locked=True))
+            q = (update(OutboxMessage).where(OutboxMessage.id.in_(chosen.scalar_subquery()))
+                 .values(claimed_by=self.name, claimed_until=now + self.lease)
+                 .returning(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.key,
+                            OutboxMessage.payload))
             # Core, not the ORM: plain rows, without the ORM's per-row loading machinery.
-            return [tuple(r) for r in s.connection().execute(q)]  # type: ignore[misc]
+            rows = [tuple(r) for r in s.connection().execute(q)]
+        return sorted(rows)  # type: ignore[arg-type]  # RETURNING keeps no order
 
     def _done(self, ids: list[int]) -> None:
         with session_scope(self.factory) as s:
             s.connection().execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+    def release(self) -> None:
+        """Give this relay's leases back (on shutdown), so that another replica publishes the
+        rows now instead of after the lease. Not those of a chunk stopped mid-publish: the
+        broker may have them already, and they keep their lease as if this relay had died."""
+        with session_scope(self.factory) as s:
+            s.connection().execute(
+                update(OutboxMessage).where(OutboxMessage.claimed_by == self.name,
+                                            OutboxMessage.id.not_in(self._in_flight))
+                .values(claimed_by=None, claimed_until=None))
 
     def _measure(self) -> None:
         with session_scope(self.factory) as s:
@@ -154,6 +202,7 @@ class Relay:
         rows = await asyncio.to_thread(self._take)
         if not rows:
             return 0
+        self._in_flight = [r[0] for r in rows]
         producer = await self._producer()
         if self.prepare is not None and \
                 time.monotonic() - self._checked_at > self.recheck_seconds:
@@ -167,7 +216,8 @@ class Relay:
         # A producer retries some errors forever (a topic that vanished with an emptied
         # broker, say); bounded here, the rows stay in the outbox and go again afresh.
         await asyncio.wait_for(asyncio.gather(*futures), self.send_timeout)
-        await asyncio.to_thread(self._done, [r[0] for r in rows])
+        await asyncio.to_thread(self._done, self._in_flight)
+        self._in_flight = []
         PUBLISHED.inc(len(rows))
         return len(rows)
 

@@ -86,3 +86,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The relay's lease (services/ingest/relay.py): which relay is publishing the row, and
+    # until when; an expired lease is taken over by any relay.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
