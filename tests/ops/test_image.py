@@ -14,6 +14,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -68,6 +69,8 @@ def test_one_off_roles_start_with_a_read_only_root() -> None:
     assert "usage" in podman_run("-m", "samstat_kit.lag", "--help", entrypoint="python").lower()
     assert "replay" in podman_run("replay", "--help").lower()
     assert "worker" in podman_run("worker", "--help").lower()
+    # The worker's persistent table store (SAMSTAT_WORKER_STORE=rocksdb://) is in the image.
+    podman_run("-c", "import rocksdict", entrypoint="python")
 
 
 def test_the_report_image_prints_a_pdf() -> None:
@@ -86,13 +89,16 @@ class Containers:
         self.env = env
         self.names: list[str] = []
 
-    def start(self, name: str, *args: str) -> None:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None,
+              volumes: dict[Path, str] | None = None) -> None:
         full = f"samstat-it-{name}-{uuid.uuid4().hex[:6]}"
         cmd = [*PODMAN, "run", "-d", "--rm", "--read-only", "--tmpfs", "/tmp:rw,size=512m",
                "--network", "host", "--name", full,
                "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=4096:4096"]
-        for k, v in self.env.items():
+        for k, v in (self.env | (env or {})).items():
             cmd += ["-e", f"{k}={v}"]
+        for host, inside in (volumes or {}).items():
+            cmd += ["-v", f"{host}:{inside}:rw"]
         subprocess.run([*cmd, IMAGE, *args], check=True, capture_output=True, timeout=120)
         self.names.append(full)
 
@@ -137,7 +143,7 @@ def stack_env(pg_schema_url: str) -> Iterator[dict[str, str]]:
 
 
 def test_a_stack_of_containers_carries_an_observation_to_an_alert(
-        stack_env: dict[str, str]) -> None:
+        stack_env: dict[str, str], tmp_path: Path) -> None:
     from tests.e2e.test_end_to_end import POP, _obs, _sickness
 
     env = stack_env
@@ -155,7 +161,14 @@ def test_a_stack_of_containers_carries_an_observation_to_an_alert(
         services = ("ingest", "indicators", "initiatives", "notify")
         for name in services:
             box.start(name, "serve", name, "--host", "127.0.0.1", "--port", str(port[name]))
-        box.start("worker", "worker")
+        # The worker as Kubernetes runs it (deploy/k8s/base/apps/worker.yaml): its tables in
+        # RocksDB on a volume of its own, the root read-only.
+        state = tmp_path / "worker-state"
+        state.mkdir()
+        os.chown(state, 10001, 10001)
+        box.start("worker", "worker", volumes={state: "/var/lib/samstat"},
+                  env={"SAMSTAT_WORKER_STORE": "rocksdb://",
+                       "SAMSTAT_DATA_DIR": "/var/lib/samstat"})
         for name in services:
             _wait(lambda n=name: httpx.get(f"http://127.0.0.1:{port[n]}/healthz",
                                            timeout=2).status_code == 200, f"{name} healthy", box)
@@ -179,6 +192,8 @@ def test_a_stack_of_containers_carries_an_observation_to_an_alert(
 
         alert = _wait(alerts, "the alert", box, timeout=180)[0]
         assert alert["rule"] == "yoy_rise" and alert["status"] == "firing"
+        # RocksDB databases (each with its CURRENT file) of the worker's tables, on the volume.
+        assert list((state / "faust").rglob("CURRENT")), sorted(map(str, state.rglob("*")))
         # replay from the image: the ingest log into the (same) broker, idempotent downstream.
         podman_run("replay", network="host", env=box.env)
     finally:

@@ -317,7 +317,7 @@ def test_partitions_replicas_and_retention_fit_together(name: str) -> None:
     assert named(docs, "KafkaTopic", "samstat.indicators.internal")["spec"]["partitions"] \
         == validated["spec"]["partitions"]
     # A worker beyond the partition count has nothing to do (see base/apps/worker.yaml).
-    assert named(docs, "Deployment", "samstat-worker")["spec"]["replicas"] \
+    assert named(docs, "StatefulSet", "samstat-worker")["spec"]["replicas"] \
         <= validated["spec"]["partitions"]
     assert not any(h["spec"]["scaleTargetRef"]["name"] == "samstat-worker"
                    for h in of_kind(docs, "HorizontalPodAutoscaler"))
@@ -484,7 +484,7 @@ def test_deployments_run_the_right_commands_with_probes_and_limits(name: str) ->
         hpa = named(docs, "HorizontalPodAutoscaler", f"samstat-{svc}")
         assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
                                                  "name": f"samstat-{svc}"}
-    worker = named(docs, "Deployment", "samstat-worker")["spec"]["template"]["spec"]
+    worker = named(docs, "StatefulSet", "samstat-worker")["spec"]["template"]["spec"]
     assert worker["containers"][0]["args"] == ["worker"]
     assert config(docs)["SAMSTAT_WORKER_WEB_HOST"] == "0.0.0.0"
     assert config(docs)["SAMSTAT_ENV"] == "prod"
@@ -496,7 +496,7 @@ def test_deployments_run_the_right_commands_with_probes_and_limits(name: str) ->
             assert c["resources"]["requests"]["memory"], label(doc)
             assert c["resources"]["limits"]["memory"], label(doc)
             assert c["securityContext"]["allowPrivilegeEscalation"] is False, label(doc)
-            if doc["kind"] == "Deployment":
+            if doc["kind"] in ("Deployment", "StatefulSet"):
                 assert "readinessProbe" in c and "livenessProbe" in c, label(doc)
             if doc["metadata"]["name"] != "samstat-postgres":
                 assert c["securityContext"]["readOnlyRootFilesystem"] is True, label(doc)
@@ -506,6 +506,38 @@ def test_deployments_run_the_right_commands_with_probes_and_limits(name: str) ->
                     else "samstat"
                 assert c["image"].startswith(f"registry.example.org/samstat/{image}:") or \
                     (renderer() is None and c["image"] == image), label(doc)
+
+
+@pytest.mark.parametrize("name", OVERLAYS)
+def test_the_worker_keeps_its_tables_on_a_volume_of_its_own(name: str) -> None:
+    """Standbys save a rebuild only with a store that keeps its changelog offset (rocksdb://),
+    and a replica that is replaced keeps that store only on a claim of its own (a
+    volumeClaimTemplate); the root filesystem is read-only, so the store must live there."""
+    docs = overlay(name)
+    worker = named(docs, "StatefulSet", "samstat-worker")
+    spec = worker["spec"]["template"]["spec"]
+    c = spec["containers"][0]
+    assert env_value(c, "SAMSTAT_WORKER_STORE") == "rocksdb://"
+    standbys = env_value(c, "SAMSTAT_WORKER_STANDBY_REPLICAS") \
+        or config(docs).get("SAMSTAT_WORKER_STANDBY_REPLICAS")
+    assert standbys is None or int(standbys) >= 1  # None: the setting's default, 1
+    assert c["securityContext"]["readOnlyRootFilesystem"] is True
+    data_dir = env_value(c, "SAMSTAT_DATA_DIR")  # faust's directory is <data dir>/faust/<app>
+    assert env_value(c, "APP_DATADIR") is None  # faust would let it override that directory
+    mounts = [m for m in c["volumeMounts"]
+              if Path(data_dir).is_relative_to(m["mountPath"]) and not m.get("readOnly")]
+    assert len(mounts) == 1, c["volumeMounts"]
+    claims = {t["metadata"]["name"]: t["spec"] for t in worker["spec"]["volumeClaimTemplates"]}
+    assert mounts[0]["name"] in claims
+    assert mounts[0]["name"] not in {v["name"] for v in spec.get("volumes", [])}
+    assert claims[mounts[0]["name"]]["accessModes"] == ["ReadWriteOnce"]
+    assert claims[mounts[0]["name"]]["resources"]["requests"]["storage"]
+    # Writable for the image's user (a volume's files belong to the pod's fsGroup).
+    assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsGroup"]
+    # The governing Service exists, and no Deployment of the worker is left beside it.
+    assert named(docs, "Service", worker["spec"]["serviceName"])["spec"]["clusterIP"] == "None"
+    assert not [d for d in of_kind(docs, "Deployment")
+                if d["metadata"]["name"] == "samstat-worker"]
 
 
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
