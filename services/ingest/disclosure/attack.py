@@ -1,33 +1,37 @@
 """The interval attack: how far can someone holding every published value narrow a hidden one?
 
 For each protected target (a hidden cell, or the sum of a total's missing parts) the attack
-minimises and maximises the target by linear programming (HiGHS through
-:func:`scipy.optimize.linprog`) subject to every relation of the linked table, with every
-published value fixed and every hidden or missing cell free in ``[0, upper]``. Pure.
+minimises and maximises the target by linear programming (HiGHS, through ``highspy``) subject
+to every relation of the linked table, with every published value fixed and every hidden or
+missing cell free in ``[0, upper]``. Pure.
 
 Decomposition: published values are constants, so only hidden and missing cells are
-variables, and two of them interact only through a relation holding both. The variables fall
-into connected components; each target is solved within its own component, which is usually
-a handful of cells however large the table.
+variables, and two of them interact only through a relation holding both. A target is solved
+within its own component, found by a walk from the target's cells through the relations that
+hold unknown cells: usually a handful of cells however large the table. One HiGHS model is
+built per component and kept: the targets of one component, and the minimum and maximum of
+each, are solved by changing the objective only, so HiGHS starts from the last basis.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 from services.ingest.disclosure.links import Coord, Relation
 
 _EPS = 1e-6
+_EMPTY = (float("inf"), float("-inf"))  # the published data contradict each other
 
 
 @dataclass(frozen=True)
 class Target:
-    """A quantity to protect: ``sum(coeffs[c] * x[c])`` whose true value is ``truth``."""
+    """A quantity to protect: ``sum(x[c] for c in coords)`` whose true value is ``truth``."""
 
     name: str
     coords: tuple[Coord, ...]
@@ -59,23 +63,57 @@ class Protection:
         return lo <= need[0] + _EPS and hi >= need[1] - _EPS
 
 
-@dataclass
-class Problem:
-    """What the attacker knows about one linked table (plus the truth, to judge the result)."""
+def _signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
+    yield 1.0, rel.total
+    for p in rel.parts:
+        yield -1.0, p
 
-    relations: list[Relation]
-    shown: Mapping[Coord, float]  # published values
-    truth: Mapping[Coord, float | None]  # every present cell (hidden ones included)
-    upper: float
-    noise: float = 0.0  # per cell, for cell-key inputs
-    _tol: dict[int, float] = field(default_factory=dict)
 
-    def unknown(self, c: Coord) -> bool:
-        return c not in self.shown
+class Table:
+    """What the attacker knows about one linked table, plus the truth to judge the result.
+
+    ``keep``: cells that must stay variables (the targets' own cells). Every other cell not
+    sent yet that only one relation holds is projected out exactly: its relation becomes an
+    inequality (``total - other parts`` in ``[0, upper]``). Without this, every unreported
+    breakdown (K and M beside a reported total) would join unrelated hidden cells into one
+    large component.
+    """
+
+    def __init__(self, relations: list[Relation], shown: Mapping[Coord, float],
+                 truth: Mapping[Coord, float | None], upper: float, noise: float = 0.0,
+                 keep: AbstractSet[Coord] = frozenset()) -> None:
+        self.relations = relations
+        self.shown = dict(shown)
+        self.truth = truth
+        self.upper = upper
+        self.noise = noise  # per cell, for cell-key inputs
+        self.rows_of: dict[Coord, list[int]] = {}
+        for i, rel in enumerate(relations):
+            for c in rel.cells:
+                self.rows_of.setdefault(c, []).append(i)
+        self.free = {c for c, rows in self.rows_of.items()
+                     if len(rows) == 1 and c not in self.shown and c not in truth
+                     and c not in keep}
+        self._tol: dict[int, float] = {}
+        self._models: dict[Coord, _Model] = {}  # each variable's component's model
+
+    def hide(self, c: Coord) -> None:
+        """A published value held back after all: it becomes a variable."""
+        self.shown.pop(c, None)
+        for i in self.rows_of.get(c, ()):  # the components it joins are stale
+            for x in self.relations[i].cells:
+                model = self._models.get(x)
+                if model is not None:
+                    for y in model.cols:
+                        self._models.pop(y, None)
+
+    def variable(self, c: Coord) -> bool:
+        return c not in self.shown and c not in self.free
 
     def tolerance(self, i: int) -> float:
         """The relation's tolerance: the declared noise, widened just enough that the data as
-        they are satisfy it (a reported total may disagree with its parts)."""
+        they are satisfy it (a reported total may disagree with its parts). Widening from the
+        true values can only make the attacker's constraints tighter, never looser."""
         if i not in self._tol:
             rel = self.relations[i]
             lo = hi = 0.0
@@ -89,138 +127,167 @@ class Problem:
             self._tol[i] = self.noise * len(rel.cells) + gap
         return self._tol[i]
 
+    def component(self, start: Iterable[Coord]) -> tuple[list[Coord], list[int]]:
+        """The variables connected to ``start`` and the relations that join them."""
+        cells = [c for c in start if self.variable(c)]
+        seen, rows = set(cells), set()
+        stack = list(cells)
+        while stack:
+            for i in self.rows_of.get(stack.pop(), ()):
+                if i in rows:
+                    continue
+                rows.add(i)
+                for x in self.relations[i].cells:
+                    if x not in seen and self.variable(x):
+                        seen.add(x)
+                        cells.append(x)
+                        stack.append(x)
+        return cells, sorted(rows)
 
-def _signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
-    yield 1.0, rel.total
-    for p in rel.parts:
-        yield -1.0, p
-
-
-def slack(problem: Problem, keep: set[Coord]) -> set[Coord]:
-    """Missing cells in one relation only (and not protected themselves): each is projected
-    out exactly, its relation becoming an inequality (``total - other parts`` in
-    ``[0, upper]``). Without this, every unreported breakdown (K and M beside a reported
-    total) would join unrelated hidden cells into one large component."""
-    degree: dict[Coord, int] = {}
-    for rel in problem.relations:
-        for c in rel.cells:
-            if c not in problem.shown and c not in problem.truth:
-                degree[c] = degree.get(c, 0) + 1
-    return {c for c, n in degree.items() if n == 1 and c not in keep}
-
-
-def components(problem: Problem, free: set[Coord] | None = None) -> dict[Coord, int]:
-    """Component number of every unknown cell (other than ``free`` ones) in a relation."""
-    free = free or set()
-    parent: dict[Coord, Coord] = {}
-
-    def find(c: Coord) -> Coord:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    for rel in problem.relations:
-        unknown = [c for c in rel.cells if c not in problem.shown and c not in free]
-        for c in unknown:
-            parent.setdefault(c, c)
-        for c in unknown[1:]:
-            a, b = find(unknown[0]), find(c)
-            if a != b:
-                parent[b] = a
-    roots: dict[Coord, int] = {}
-    return {c: roots.setdefault(find(c), len(roots)) for c in parent}
-
-
-def intervals(problem: Problem, targets: list[Target]) -> dict[str, tuple[float, float]]:
-    """(min, max) of every target over everything published; (inf, -inf) if the published
-    data contradict each other beyond their tolerances (treated as exposed by callers)."""
-    free = slack(problem, {c for t in targets for c in t.coords})
-    comp = components(problem, free)
-    rows_of: dict[int, list[int]] = {}
-    for i, rel in enumerate(problem.relations):
-        k = next((comp[c] for c in rel.cells if c in comp), None)
-        if k is not None:
-            rows_of.setdefault(k, []).append(i)
-    out: dict[str, tuple[float, float]] = {}
-    built: dict[int, _Lp] = {}
-    for t in targets:
-        k = comp.get(t.coords[0])
-        if k is None:  # in no relation: nothing bounds it but the range
-            out[t.name] = (0.0, problem.upper)
-            continue
-        if k not in built:
-            built[k] = _build(problem, rows_of[k], free)
-        out[t.name] = built[k].solve(t)
-    return out
-
-
-@dataclass
-class _Lp:
-    cols: dict[Coord, int]
-    kwargs: dict[str, object]
-    single: tuple[float, float] | None  # one unknown: its interval, no solver needed
-
-    def solve(self, t: Target) -> tuple[float, float]:
-        if self.single is not None:
-            return self.single
-        obj = np.zeros(len(self.cols))
-        for c in t.coords:
-            obj[self.cols[c]] += 1.0
-        low = linprog(obj, **self.kwargs)
-        high = linprog(-obj, **self.kwargs)
-        if low.status != 0 or high.status != 0:
-            return float("inf"), float("-inf")
-        return float(low.fun), float(-high.fun)
-
-
-def _build(problem: Problem, rows: list[int], free: set[Coord]) -> _Lp:
-    cols: dict[Coord, int] = {}
-    data: list[float] = []
-    ri: list[int] = []
-    ci: list[int] = []
-    lo_b: list[float] = []
-    hi_b: list[float] = []
-    for i in rows:
-        const, lo_s, hi_s = 0.0, 0.0, 0.0
-        entries = []
-        for sign, c in _signed(problem.relations[i]):
-            if c in free:  # sign * m with m in [0, upper] moves the bounds instead
-                lo_s, hi_s = (lo_s, hi_s + problem.upper) if sign > 0 else \
-                    (lo_s - problem.upper, hi_s)
-            elif c in problem.shown:
-                const += sign * problem.shown[c]
+    def floor(self, c: Coord) -> float:
+        """A lower bound on ``c`` that one relation gives on its own (the LP's minimum is at
+        least this): a total is at least its published parts, a part at most its published
+        total minus everything else at its largest. Cheap; it proves most cells not sent
+        yet safe (a quarter is at least its published month) without solving anything."""
+        best = 0.0
+        for i in self.rows_of.get(c, ()):
+            rel = self.relations[i]
+            if rel.total == c:
+                bound = sum(self.shown.get(p, 0.0) for p in rel.parts)
+            elif rel.total in self.shown:
+                bound = self.shown[rel.total] - sum(
+                    self.shown.get(p, self.upper) for p in rel.parts if p != c)
             else:
-                entries.append((sign, cols.setdefault(c, len(cols))))
-        if not entries:
-            continue
-        r = len(lo_b)
-        for sign, col in entries:
-            ri.append(r)
-            ci.append(col)
-            data.append(sign)
-        tol = problem.tolerance(i)
-        lo_b.append(-tol - const - hi_s)
-        hi_b.append(tol - const - lo_s)
-    if len(cols) == 1:  # one unknown: the intersection of what each relation allows
-        lo = max([0.0] + [-h if d < 0 else q for d, q, h in zip(data, lo_b, hi_b, strict=True)])
-        hi = min([problem.upper]
-                 + [-q if d < 0 else h for d, q, h in zip(data, lo_b, hi_b, strict=True)])
-        return _Lp(cols, {}, (lo, hi) if lo <= hi + _EPS else (float("inf"), float("-inf")))
-    a = csr_array((data, (ri, ci)), shape=(len(lo_b), len(cols)))
-    lo_v, hi_v = np.array(lo_b), np.array(hi_b)
-    eq = np.isclose(lo_v, hi_v)
-    kwargs: dict[str, object] = {"bounds": (0.0, problem.upper), "method": "highs"}
-    if eq.any():
-        kwargs |= {"A_eq": a[eq], "b_eq": hi_v[eq]}
-    if (~eq).any():
-        a_ub = a[~eq]
-        kwargs |= {"A_ub": _vstack(a_ub, -a_ub),
-                   "b_ub": np.concatenate([hi_v[~eq], -lo_v[~eq]])}
-    return _Lp(cols, kwargs, None)
+                continue
+            best = max(best, bound - self.tolerance(i))
+        return best
+
+    def interval(self, t: Target) -> tuple[float, float]:
+        """(min, max) of the target over everything published; ``_EMPTY`` if the published
+        data contradict each other beyond their tolerances (callers treat it as exposed)."""
+        known = sum(self.shown[c] for c in t.coords if c in self.shown)
+        cols = [c for c in t.coords if self.variable(c)]
+        spare = len(t.coords) - len(cols) - sum(1 for c in t.coords if c in self.shown)
+        if not cols:  # published or projected out: nothing narrows it but the range
+            return known, known + spare * self.upper
+        model = self._models.get(cols[0])
+        if model is None or any(c not in model.cols for c in cols):
+            cells, rows = self.component(cols)
+            model = _Model.build(self, cells, rows)
+            for c in cells:
+                self._models[c] = model
+        lo, hi = model.solve(cols)
+        return known + lo, known + hi + spare * self.upper
+
+    def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
+        return {t.name: self.interval(t) for t in targets}
 
 
-def _vstack(a: csr_array, b: csr_array) -> csr_array:
-    from scipy.sparse import vstack
+class _Model:
+    """One component: ``0 <= x <= upper`` and bounds on ``A x``. A relation left with one
+    unknown is a bound on it; a component left with one relation has a closed form; the rest
+    goes to HiGHS."""
 
-    return csr_array(vstack([a, b]))
+    def __init__(self, cols: dict[Coord, int], upper: float) -> None:
+        self.cols = cols
+        self.lo = [0.0] * len(cols)
+        self.hi = [upper] * len(cols)
+        self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
+        self.highs: Any = None  # highspy._Highs: see _highs()
+
+    @classmethod
+    def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> _Model:
+        model = cls({c: j for j, c in enumerate(cells)}, table.upper)
+        for i in rows:
+            const, lo_s, hi_s = 0.0, 0.0, 0.0
+            entries = []
+            for sign, c in _signed(table.relations[i]):
+                if c in table.free:  # sign * m with m in [0, upper] moves the bounds instead
+                    lo_s, hi_s = (lo_s, hi_s + table.upper) if sign > 0 else \
+                        (lo_s - table.upper, hi_s)
+                elif c in table.shown:
+                    const += sign * table.shown[c]
+                else:
+                    entries.append((model.cols[c], sign))
+            tol = table.tolerance(i)
+            lower, upper = -tol - const - hi_s, tol - const - lo_s
+            if len(entries) == 1:  # lower <= sign * x <= upper
+                j, sign = entries[0]
+                lo, hi = (lower, upper) if sign > 0 else (-upper, -lower)
+                model.lo[j], model.hi[j] = max(model.lo[j], lo), min(model.hi[j], hi)
+            else:
+                model.rows.append((entries, lower, upper))
+        if len(model.rows) > 1:
+            model.highs = _highs(model.lo, model.hi, model.rows)
+        return model
+
+    def solve(self, cells: list[Coord]) -> tuple[float, float]:
+        """(min, max) of the sum of ``cells``, all variables of this component."""
+        if any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+            return _EMPTY
+        mine = {self.cols[c] for c in cells}
+        if not self.rows:
+            return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
+        if self.highs is None:
+            return _one_row(self.rows[0], self.lo, self.hi, mine)
+        cost = np.zeros(len(self.cols))
+        cost[list(mine)] = 1.0
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        out = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            self.highs.changeObjectiveSense(sense)
+            self.highs.run()
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return _EMPTY
+            out.append(self.highs.getInfo().objective_function_value)
+        return out[0], out[1]
+
+
+def _one_row(row: tuple[list[tuple[int, float]], float, float], lo: list[float],
+             hi: list[float], mine: set[int]) -> tuple[float, float]:
+    """Min and max of ``sum(x[j] for j in mine)`` subject to ``lower <= sum(a_j x_j) <=
+    upper`` (every ``a_j`` is ±1) and ``lo <= x <= hi``: exact, as an LP with one constraint
+    is solved greedily. Start each target variable at its best bound; the others move at no
+    cost, so only what they cannot absorb is taken from the target variables."""
+    entries, lower, upper = row
+    others = [(j, a) for j, a in entries if j not in mine]
+    free_lo = sum(min(a * lo[j], a * hi[j]) for j, a in others)
+    free_hi = sum(max(a * lo[j], a * hi[j]) for j, a in others)
+    span = {s: sum(hi[j] - lo[j] for j, a in entries if j in mine and a == s) for s in (1, -1)}
+    base_lo = sum(lo[j] for j in mine)
+    base_hi = sum(hi[j] for j in mine)
+    out = []
+    for at_hi, value in ((False, base_lo), (True, base_hi)):
+        s = sum(a * (hi[j] if at_hi else lo[j]) for j, a in entries if j in mine)
+        short = lower - (s + free_hi)  # the sum must rise by this much
+        over = (s + free_lo) - upper  # or fall by this much
+        # Rising: from the minimum, raise +1 variables; from the maximum, lower -1 ones.
+        rise = 1 if not at_hi else -1
+        need, sign = (short, rise) if short > 0 else (over, -rise)
+        if need > 0:
+            if need > span[sign] + _EPS:
+                return _EMPTY
+            value += need if not at_hi else -need
+        out.append(value)
+    return out[0], out[1]
+
+
+def _highs(lo: list[float], hi: list[float],
+           rows: list[tuple[list[tuple[int, float]], float, float]]) -> Any:
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(lo), len(rows)
+    lp.col_cost_ = np.zeros(len(lo))
+    lp.col_lower_, lp.col_upper_ = np.array(lo), np.array(hi)
+    lp.row_lower_ = np.array([r[1] for r in rows])
+    lp.row_upper_ = np.array([r[2] for r in rows])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(r[0]) for r in rows], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array([j for r in rows for j, _ in r[0]], dtype=np.int32)
+    lp.a_matrix_.value_ = np.array([a for r in rows for _, a in r[0]], dtype=float)
+    # The bound core class, not highspy.Highs: that wrapper only adds Python callbacks, which
+    # the attack does not use, and setting them up prints HiGHS's banner to stdout once per
+    # process, in the middle of a service's log.
+    h = highspy._Highs()  # type: ignore[attr-defined]
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    return h

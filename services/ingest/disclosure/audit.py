@@ -23,7 +23,7 @@ from samstat_kit.contracts import Catalogue
 from services.ingest.disclosure.attack import Protection
 from services.ingest.disclosure.links import Coord, coord
 from services.ingest.disclosure.models import DisclosureCell
-from services.ingest.disclosure.protect import CellState, _exposed, _problem, _targets, closure
+from services.ingest.disclosure.protect import CellState, closure, exposed, table_of, targets_of
 from services.ingest.disclosure.service import _links
 
 
@@ -70,7 +70,8 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     hidden = [c for c, s in cells.items() if s.shown is None]
     states = dict(cells)
     relations = closure(links, fetch, hidden, states)
-    problem = _problem(relations, states, catalogue.measures[measure].maximum, links.noise)
-    targets = _targets(relations, states, threshold)
+    targets = targets_of(relations, states, threshold)
+    table = table_of(relations, states, catalogue.measures[measure].maximum, links.noise,
+                     targets)
     result.checked += len(targets)
-    return [t.name for t in _exposed(problem, targets, Protection(threshold, share))]
+    return [t.name for t in exposed(table, targets, Protection(threshold, share))]

@@ -10,9 +10,10 @@ the area hierarchy (nation = counties, county = its municipalities, the associat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from samstat_kit.contracts import Catalogue, Measure
 from samstat_kit.periods import Period, parse
@@ -20,8 +21,10 @@ from samstat_kit.periods import Period, parse
 Dims = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, order=True)
-class Coord:
+class Coord(NamedTuple):
+    """A named tuple, not a dataclass: the walk hashes, compares and sorts tens of thousands
+    of them per batch, which tuples do in C."""
+
     area: str
     period: str
     dims: Dims
@@ -42,7 +45,21 @@ def coord(area: str, period: str, dimensions: Mapping[str, str]) -> Coord:
 
 
 @dataclass(frozen=True)
-class Relation:
+class Presence:
+    """Where anything of one linked table was ever published (this batch included): a cell
+    of another area or period cannot be present."""
+
+    areas: AbstractSet[str]
+    periods: AbstractSet[str]
+
+    def holds(self, area: str, period: str) -> bool:
+        return area in self.areas and period in self.periods
+
+
+RelationKey = tuple[Coord, str, str]  # total, kind, the first part's area or period
+
+
+class Relation(NamedTuple):
     """``total = sum(parts)`` within ``noise`` per cell (cell-key inputs), else exactly."""
 
     total: Coord
@@ -52,6 +69,16 @@ class Relation:
     @property
     def cells(self) -> tuple[Coord, ...]:
         return (self.total, *self.parts)
+
+    @property
+    def key(self) -> RelationKey:
+        """Identifies the relation: one breakdown per dimension and total, one list of parts
+        per area or period level."""
+        if self.kind == "area":
+            return self.total, "area", self.parts[0].area
+        if self.kind == "period":
+            return self.total, "period", self.parts[0].period
+        return self.total, self.kind, ""
 
 
 _PERIOD_CHILD = {12: (6, 3, 1), 6: (3, 1), 3: (1,)}
@@ -70,6 +97,9 @@ class Links:
         self.period_mode = spec.period_hierarchy
         self.children: dict[str, list[tuple[str, ...]]] = {}
         self.parents: dict[str, list[str]] = {}
+        self._dims: dict[Dims, list[tuple[str, Dims, tuple[Dims, ...]]]] = {}
+        self._areas: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._periods: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         if spec.area_hierarchy:
             self._area_tree(catalogue)
         # A stock's quarter equals its last month: a tolerance-free identity, like a sum.
@@ -124,37 +154,75 @@ class Links:
                     if period in kids:
                         yield p, kids
 
-    def relations(self, c: Coord, areas: AbstractSet[str] | None = None) -> Iterator[Relation]:
+    def relations(self, c: Coord, present: Presence | None = None,
+                  skip: Callable[[RelationKey], bool] | None = None,
+                  strict: bool = False) -> Iterator[Relation]:
         """Every relation ``c`` takes part in, as total or as part.
 
-        With ``areas`` (the areas where anything of the table was ever published), area
-        relations whose total lies elsewhere are left out: such a total is a free variable,
-        and every chain through it has a direct equivalent (each level is linked to every
-        level below it), so the relation constrains nothing an attacker could use. It keeps
-        a municipality's batch from walking the nation's 290 municipalities."""
-        dims = dict(c.dims)
-        for d, t in self.totals.items():
-            if d not in dims:
-                continue
-            total = c.with_dim(d, t)
-            if dims[d] == t or dims[d] in self.parts[d]:
-                yield Relation(total, tuple(total.with_dim(d, p) for p in self.parts[d]), d)
-        if areas is None or c.area in areas:
-            for kids in self.children.get(c.area, ()):
-                yield Relation(c, tuple(c.with_area(k) for k in kids), "area")
-        for parent in self.parents.get(c.area, ()):
-            if areas is not None and parent not in areas:
-                continue
-            for kids in self.children[parent]:
-                if c.area in kids:
-                    yield Relation(c.with_area(parent), tuple(c.with_area(k) for k in kids),
+        With ``present`` (where anything of the table was ever published), area relations
+        whose total lies elsewhere are left out: such a total is a free variable, and every
+        chain through it has a direct equivalent (each level is linked to every level below
+        it), so the relation constrains nothing an attacker could use. It keeps a
+        municipality's batch from walking the nation's 290 municipalities. With ``strict``,
+        every relation that cannot hold a published cell is left out too.
+
+        ``skip(key)``: relations the caller already has (by :attr:`Relation.key`) are not
+        built again, which is most of a walk's work: a relation is met from each of its
+        cells."""
+        here = present is None or not strict or present.holds(c.area, c.period)
+        for d, total, kids in self._dim_shapes(c.dims) if here else ():
+            top = Coord(c.area, c.period, total)
+            if skip is None or not skip((top, d, "")):
+                yield Relation(top, tuple(Coord(c.area, c.period, k) for k in kids), d)
+        on = present is None or not strict or c.period in present.periods
+        for area, members in self._area_shapes(c.area) if on else ():
+            if present is None or area in present.areas:
+                top = Coord(area, c.period, c.dims)
+                if skip is None or not skip((top, "area", members[0])):
+                    yield Relation(top, tuple(Coord(k, c.period, c.dims) for k in members),
                                    "area")
-        try:
-            period = parse(c.period)
-        except ValueError:
-            return
-        for subs in self.period_parts(period):
-            yield Relation(c, tuple(c.with_period(k.code) for k in subs), "period")
-        for p, subs in self.period_parents(period):
-            yield Relation(c.with_period(p.code), tuple(c.with_period(k.code) for k in subs),
-                           "period")
+        on = present is None or not strict or c.area in present.areas
+        for period, subs in self._period_shapes(c.period) if on else ():
+            if strict and present is not None and period not in present.periods and \
+                    not any(k in present.periods for k in subs):
+                continue
+            top = Coord(c.area, period, c.dims)
+            if skip is None or not skip((top, "period", subs[0])):
+                yield Relation(top, tuple(Coord(c.area, k, c.dims) for k in subs), "period")
+
+    def _dim_shapes(self, dims: Dims) -> list[tuple[str, Dims, tuple[Dims, ...]]]:
+        """(dimension, total, parts) of every breakdown ``dims`` is in, once per combination."""
+        if dims not in self._dims:
+            out = []
+            have = dict(dims)
+            for d, t in self.totals.items():
+                if d in have and (have[d] == t or have[d] in self.parts[d]):
+                    total = tuple(sorted({**have, d: t}.items()))
+                    out.append((d, total, tuple(tuple(sorted({**have, d: p}.items()))
+                                                for p in self.parts[d])))
+            self._dims[dims] = out
+        return self._dims[dims]
+
+    def _area_shapes(self, area: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(total, parts) of every area relation ``area`` is in: computed once per area, as
+        every cell of the area shares them."""
+        if area not in self._areas:
+            out = [(area, kids) for kids in self.children.get(area, ())]
+            out += [(parent, kids) for parent in self.parents.get(area, ())
+                    for kids in self.children[parent] if area in kids]
+            self._areas[area] = out
+        return self._areas[area]
+
+    def _period_shapes(self, code: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(total, parts) of every period relation ``code`` is in, once per period code."""
+        if code not in self._periods:
+            try:
+                period = parse(code)
+            except ValueError:
+                self._periods[code] = []
+                return []
+            out = [(code, tuple(k.code for k in subs)) for subs in self.period_parts(period)]
+            out += [(p.code, tuple(k.code for k in subs))
+                    for p, subs in self.period_parents(period)]
+            self._periods[code] = out
+        return self._periods[code]

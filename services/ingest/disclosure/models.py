@@ -30,6 +30,18 @@ class DisclosureCell(Base):
     revision: Mapped[int] = mapped_column(Integer)
 
 
+class DisclosureExtent(Base):
+    """Where a linked table has anything published: each area and period once."""
+
+    __tablename__ = "disclosure_extent"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    axis: Mapped[str] = mapped_column(String(8), primary_key=True)  # area | period
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class DisclosureAudit(Base):
     __tablename__ = "disclosure_audit"
 

@@ -14,11 +14,10 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from services.ingest.disclosure.attack import Problem, Protection, Target, components, intervals
-from services.ingest.disclosure.links import Coord, Links, Relation
+from services.ingest.disclosure.attack import Protection, Table, Target
+from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
 
 
 @dataclass(frozen=True)
@@ -65,33 +64,41 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
 
 def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
             states: dict[Coord, CellState], hops: int = 1,
-            limit: int = 200_000, areas: AbstractSet[str] | None = None) -> list[Relation]:
+            limit: int = 200_000, present: Presence | None = None) -> list[Relation]:
     """Every relation reachable from ``start`` through hidden or missing cells.
 
     ``states`` is filled with the present cells met. Shown cells are constants and stop the
     walk. A relation of missing cells only links cells not sent yet (a region's quarter
     through its members' quarters to their months): the walk follows such relations at most
     ``hops`` times in a row, which bounds it on tables with many unreported breakdowns.
+    A cell reached with its hops spent has only its relations that can hold a present cell
+    built (``present``): the others would be all-missing, and left out anyway.
     """
-    seen: set[Relation] = set()
+    seen: set[RelationKey] = set()
+    tried: dict[RelationKey, int] = {}  # left out: the fewest hops it was reached with
     out: list[Relation] = []
     budget: dict[Coord, int] = {c: 0 for c in start}  # all-missing hops used to reach it
     looked: set[Coord] = set(states)
     frontier = dict(budget)
     while frontier and len(out) < limit:
-        rels = [(r, used) for c, used in frontier.items() for r in links.relations(c, areas)
-                if r not in seen]
+        rels: list[tuple[Relation, int]] = []
+        for c, used in frontier.items():
+            def known(k: RelationKey, used: int = used) -> bool:
+                return k in seen or tried.get(k, hops + 1) <= used
+            rels += [(r, used) for r in links.relations(c, present, known, used >= hops)]
         need = {x for r, _ in rels for x in r.cells if x not in looked}
         looked |= need
         states.update(fetch(need))
         nxt: dict[Coord, int] = {}
         for r, used in rels:
-            if r in seen:
+            k = r.key
+            if k in seen:
                 continue
             hop = used + 1 if not any(x in states for x in r.cells) else 0
             if hop > hops:
+                tried[k] = min(used, tried.get(k, used))
                 continue
-            seen.add(r)
+            seen.add(k)
             out.append(r)
             for x in r.cells:
                 s = states.get(x)
@@ -127,33 +134,32 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
 
 def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
             threshold: float, protection: Protection, upper: float,
-            areas: AbstractSet[str] | None = None) -> Outcome:
+            present: Presence | None = None) -> Outcome:
     """Decide which of a batch's new values of one linked table may be published.
-    ``areas``: where anything of the table was ever published (:meth:`Links.relations`)."""
+    ``present``: where anything of the table was ever published (:meth:`Links.relations`)."""
     before = fetch(list(new))
     decisions, fresh = initial(new, before, threshold)
     states: dict[Coord, CellState] = dict(before) | fresh
-    relations = closure(links, fetch, list(new), states, areas=areas)
+    relations = closure(links, fetch, list(new), states, present=present)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
-    problem = _problem(relations, states, upper, links.noise)
-    targets = _targets(relations, states, threshold)
+    targets = targets_of(relations, states, threshold)
     outcome.checked = len(targets)
-    exposed = _exposed(problem, targets, protection)
+    table = table_of(relations, states, upper, links.noise, targets)
     # Hiding a value turns a constant into a variable: intervals only widen, so a target
     # found safe stays safe; each exposed one is attacked again only after each hiding.
-    for t in exposed:
-        while _exposed(problem, [t], protection):
-            pick = _cheapest(t, problem, relations, decisions)
+    for t in exposed(table, targets, protection):
+        while exposed(table, [t], protection):
+            pick = _cheapest(t, table, decisions)
             if pick is None:
                 outcome.exposed.append(t.name)
                 break
             decisions[pick] = SECONDARY
-            kinds = sorted({r.kind for r in relations if pick in r.cells})
+            kinds = sorted({table.relations[i].kind for i in table.rows_of[pick]})
             reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
                              f"{', '.join(kinds)}")
             states[pick] = fresh[pick] = CellState(states[pick].truth, None, False)
-            problem = _problem(relations, states, upper, links.noise)
+            table.hide(pick)
     return outcome
 
 
@@ -164,22 +170,27 @@ _REASON = {
 }
 
 
-def _exposed(problem: Problem, targets: list[Target], protection: Protection) -> list[Target]:
-    found = intervals(problem, targets)
-    return [t for t in targets if not protection.holds(t.truth, *found[t.name], t.missing)]
+def exposed(table: Table, targets: list[Target], protection: Protection) -> list[Target]:
+    """The targets the interval attack narrows below their protection range. A cell not sent
+    yet that one relation already bounds below by the threshold is safe without an LP."""
+    return [t for t in targets
+            if not (t.missing and table.floor(t.coords[0]) >= protection.minimum)
+            and not protection.holds(t.truth, *table.interval(t), t.missing)]
 
 
 def _what(t: Target) -> str:
     return "sum of missing parts" if t.name.startswith("residual") else "cell"
 
 
-def _problem(relations: list[Relation], states: Mapping[Coord, CellState], upper: float,
-             noise: float) -> Problem:
+def table_of(relations: list[Relation], states: Mapping[Coord, CellState], upper: float,
+             noise: float, targets: Iterable[Target]) -> Table:
+    """The attacker's view: published values fixed, the rest (and the truth) as they are."""
     shown = {c: s.shown for c, s in states.items() if s.shown is not None}
-    return Problem(relations, shown, {c: s.truth for c, s in states.items()}, upper, noise)
+    return Table(relations, shown, {c: s.truth for c, s in states.items()}, upper, noise,
+                 keep={c for t in targets for c in t.coords})
 
 
-def _targets(relations: list[Relation], states: Mapping[Coord, CellState],
+def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
              threshold: float) -> list[Target]:
     cells = {c for r in relations for c in r.cells}
     out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
@@ -198,19 +209,16 @@ def _targets(relations: list[Relation], states: Mapping[Coord, CellState],
     return out + residuals(relations, states, threshold)
 
 
-def _cheapest(t: Target, problem: Problem, relations: list[Relation],
-              decisions: Mapping[Coord, str]) -> Coord | None:
+def _cheapest(t: Target, table: Table, decisions: Mapping[Coord, str]) -> Coord | None:
     """The smallest new published value in a relation with the target, else in a relation
-    with any cell of the target's component."""
-    def candidates(rels: Iterable[Relation]) -> list[Coord]:
-        return [c for r in rels for c in r.cells if decisions.get(c) == SHOWN]
+    of the target's component."""
+    def candidates(rows: Iterable[int]) -> list[Coord]:
+        return [c for i in rows for c in table.relations[i].cells
+                if decisions.get(c) == SHOWN and c in table.shown]
 
-    direct = candidates(r for r in relations if set(t.coords) & set(r.cells))
+    direct = candidates(i for c in t.coords for i in table.rows_of.get(c, ()))
     if not direct:
-        comp = components(problem)
-        mine = {comp[c] for c in t.coords if c in comp}
-        direct = candidates(r for r in relations
-                            if any(comp.get(c) in mine for c in r.cells))
+        direct = candidates(table.component(t.coords)[1])
     if not direct:
         return None
-    return min(direct, key=lambda c: (problem.shown[c], c))
+    return min(direct, key=lambda c: (table.shown[c], c))

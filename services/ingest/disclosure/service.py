@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from samstat_kit.cells import cell_key
 from samstat_kit.contracts import Catalogue
 from services.ingest.disclosure.attack import Protection
-from services.ingest.disclosure.links import Coord, Links, coord
-from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell
+from services.ingest.disclosure.links import Coord, Links, Presence, coord
+from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell, DisclosureExtent
 from services.ingest.disclosure.protect import SHOWN, CellState, Outcome, protect
 from services.ingest.observations.bulk import one_of
 
@@ -102,13 +102,13 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
             last[c] = i
     fetch = fetcher(session, agency, measure)
     before = fetch(last)
-    areas = set(session.connection().scalars(
-        select(DisclosureCell.area).distinct().where(
-            DisclosureCell.agency == agency, DisclosureCell.measure == measure,
-            DisclosureCell.year == key[2]))) | {c.area for c in last}
+    stored = extent(session, key)
+    present = Presence(stored.areas | {c.area for c in last},
+                       stored.periods | {c.period for c in last})
     out = protect(_links(catalogue, measure), fetch,
                   {c: docs[i]["value"] for c, i in last.items()},
-                  threshold=threshold, protection=protection, upper=spec.maximum, areas=areas)
+                  threshold=threshold, protection=protection, upper=spec.maximum,
+                  present=present)
     held: list[Held] = []
     audit: list[dict[str, Any]] = []
     newest = set(last.values())
@@ -134,9 +134,31 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
     if not record:  # a dry run: the same answer, nothing kept
         return held
     _store(session, agency, measure, key[2], out, before, {c: docs[i] for c, i in last.items()})
+    _extend(session, key, stored, present)
     if audit:
         session.execute(insert(DisclosureAudit), audit)
     return held
+
+
+def extent(session: Session, key: TableKey) -> Presence:
+    """Where the linked table has anything stored (see :class:`DisclosureExtent`)."""
+    got: dict[str, set[str]] = {"area": set(), "period": set()}
+    q = select(DisclosureExtent.axis, DisclosureExtent.code).where(
+        DisclosureExtent.agency == key[0], DisclosureExtent.measure == key[1],
+        DisclosureExtent.year == key[2])
+    for axis, code in session.connection().execute(q):
+        got[axis].add(code)
+    return Presence(got["area"], got["period"])
+
+
+def _extend(session: Session, key: TableKey, stored: Presence, now: Presence) -> None:
+    """Add the batch's new areas and periods (the table's lock keeps this race-free)."""
+    rows = [{"agency": key[0], "measure": key[1], "year": key[2], "axis": axis, "code": code}
+            for axis, new, old in (("area", now.areas, stored.areas),
+                                   ("period", now.periods, stored.periods))
+            for code in sorted(new - old)]
+    if rows:
+        session.execute(insert(DisclosureExtent), rows)
 
 
 def _store(session: Session, agency: str, measure: str, year: int, out: Outcome,
