@@ -33,6 +33,8 @@ TOUR = [
     ("5-indicator.png", "indicators",
      "/indicators/i06_transitions_to_studies_short_educated?area=2480", "one indicator"),
     ("6-inbox.png", "notify", "/inbox", "the conveners' inbox"),
+    # Last: ?lang= is remembered in a cookie, and the pictures before are in Swedish.
+    ("7-report-en.png", "initiatives", "/reports/2024?lang=en", "the report, in English"),
 ]
 
 

@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -68,6 +68,9 @@ __all__ = [
     "install",
     "language",
     "line_chart",
+    "other_language",
+    "remember",
+    "url_in",
 ]
 
 HERE = Path(__file__).parent
@@ -104,9 +107,22 @@ def check_texts(texts: Texts) -> dict[str, set[str]]:
             if (missing := every - set(texts.get(lang, {})))}
 
 
-def _url_in(request: Request, lang: str) -> str:
+def url_in(request: Request, lang: str) -> str:
+    """This page's address in ``lang`` (the language switch's link)."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return request.url.path + "?" + urlencode([*query, ("lang", lang)])
+
+
+def other_language(lang: str) -> str:
+    return BASE_TEXTS[lang]["switch_lang"]
+
+
+def remember(request: Request, response: Response) -> None:
+    """Keep a language asked for by ``?lang=`` in the cookie, for the reader's next pages."""
+    lang = request.query_params.get("lang")
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
+                            samesite="lax", httponly=True)
 
 
 def _filter(fn: Any) -> Any:
@@ -154,16 +170,14 @@ class Presenter:
                headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
         lang = language(request)
         words = {**BASE_TEXTS[lang], **(texts or {}).get(lang, {})}
-        other = BASE_TEXTS[lang]["switch_lang"]
         page = self.env.get_template(template).render(
             request=request, lang=lang, t=words, title=words.get(title_key, ""),
-            switch_url=_url_in(request, other), stylesheet=f"{STATIC_PATH}/present.css",
+            switch_url=url_in(request, other_language(lang)),
+            stylesheet=f"{STATIC_PATH}/present.css",
             account=context.pop("account", None), logout=context.pop("logout", None),
             **context)
         response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
-        if request.query_params.get("lang") in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
-                                samesite="lax", httponly=True)
+        remember(request, response)
         return response
 
     def string(self, template: str, /, *, lang: str, texts: Texts | None = None,

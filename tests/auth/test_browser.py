@@ -1,5 +1,6 @@
 """The e-mailed sign-in in real headless Chromium: ask for a link, read it from a real SMTP
-server (aiosmtpd), open it, confirm, land signed in; English by the switch; sign out. The
+server (aiosmtpd), open it, confirm, land signed in; English by the switch (the report's
+pages too); sign out. The
 screenshots are left in the test's tmp_path for a human to look at."""
 
 from __future__ import annotations
@@ -62,8 +63,18 @@ def test_sign_in_by_emailed_link_in_chromium(sqlite_url: str, tmp_path: Path) ->
             page.screenshot(path=str(shots / "3_confirm.png"), full_page=True)
             page.click("button:has-text('Logga in')")
             page.wait_for_url(f"{base}/reports")
-            assert "Uppföljningar" in page.locator("h1").inner_text()
+            assert page.locator("h1").inner_text() == "Uppföljningar"  # no English beside it
+            assert page.locator("nav.top").inner_text().count("Sign out") == 0
             page.screenshot(path=str(shots / "4_signed_in.png"), full_page=True)
+            page.click("nav.top a.switch")  # the report's pages switch language too
+            assert page.locator("h1").inner_text() == "Follow-ups"
+            assert "Sign out" in page.locator("nav.top").inner_text()
+            assert "Uppföljningar" not in page.locator("main").inner_text()
+            page.screenshot(path=str(shots / "4_reports_en.png"), full_page=True)
+            page.goto(f"{base}/reports")  # remembered
+            assert page.locator("h1").inner_text() == "Follow-ups"
+            page.click("nav.top a.switch")
+            assert page.locator("h1").inner_text() == "Uppföljningar"
 
             page.goto(f"{base}/login?lang=en")
             assert page.locator("h1").inner_text() == "Sign in"

@@ -393,7 +393,7 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
 def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> None:
     html = client.get("/reports/2024", headers=bearer(token)).text
     for text in ("Uppföljning av samverkansinitiativ 2024", "Sammanfattning",
-                 "(summary)", "Ej påbörjade", "(not started)", "På rätt väg", "Fel riktning",
+                 "Summary", "Ej påbörjade", "Not started", "På rätt väg", "Fel riktning",
                  "1. Unga med aktivitetsersättning", "Hur långt har det kommit?",
                  "Hur framgångsrikt?", "Bedömd påverkan och uppmätt förändring",
                  "ska öka", "ska minska", "jan–jun\u00a02024"):
@@ -401,6 +401,19 @@ def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> 
     assert "11,5\u00a0%" in html and "\u22120,5\u00a0p.e." in html  # Swedish numbers
     assert html.count("<svg") >= 6  # one chart per indicator with data
     assert "2 av 5" in html and "x – ej bedömd" in html
+
+
+def test_html_report_in_english_by_the_switch(client: TestClient, token: str) -> None:
+    sv = client.get("/reports/2024", headers=bearer(token))
+    assert '<a class="switch" href="/reports/2024?lang=en" lang="en">English</a>' in sv.text
+    en = client.get("/reports/2024?lang=en", headers=bearer(token))
+    assert '<html lang="en" class="lang-en">' in en.text
+    assert "samstat_lang=en" in en.headers["set-cookie"]  # the next pages follow
+    assert "<title>Follow-up 2024 – collaboration initiatives</title>" in en.text
+    for text in ("Follow-up of the collaboration initiatives 2024", "Summary", "Not started",
+                 "On track", "Off track"):
+        assert f'<span class="en">{text}</span>' in en.text, text
+    assert "(on track)" not in en.text and "(summary)" not in en.text  # no glosses
 
 
 def _chromium() -> str:

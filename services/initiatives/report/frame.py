@@ -6,6 +6,7 @@ prints to PDF unchanged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -23,26 +24,46 @@ def e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def bi(sv: str, en: str, *, tag: str = "span") -> str:
-    """Swedish text with the English in parentheses, muted."""
-    return f'{e(sv)} <{tag} class="en">({e(en)})</{tag}>'
+def bi(sv: str, en: str) -> str:
+    """A label in both languages; the page shows the reader's (``frame.html`` hides the other
+    by the class on ``<html>``). Both are in the document so that one rendering serves the
+    PDF, the page and its switch, and no label is translated in two places."""
+    if sv[:1].isupper() and en[:1].islower():  # the English was written as a gloss
+        en = en[0].upper() + en[1:]
+    return pair(e(sv), e(en))
+
+
+def pair(sv: str, en: str) -> str:
+    """:func:`bi` for markup already escaped (a sentence with a number in bold)."""
+    return f'<span class="sv">{sv}</span><span class="en">{en}</span>'
+
+
+@dataclass(frozen=True)
+class View:
+    """The reader's language and the address of the same page in the other language."""
+
+    lang: str = "sv"
+    switch: str | None = None  # None: no switch (the PDF)
+
+
+SWEDISH = View()
 
 
 def verdict(v: str, *, badge: bool = True) -> str:
     sv, en = labels.label(labels.VERDICTS, v)
     cls = "badge" if badge else "v"
-    return (f'<span class="{cls} v-{e(v)}">{labels.VERDICT_SYMBOLS.get(v, "")} {e(sv)} '
-            f'<span class="en">({e(en)})</span></span>')
+    return f'<span class="{cls} v-{e(v)}">{labels.VERDICT_SYMBOLS.get(v, "")} {bi(sv, en)}</span>'
 
 
 def local_time(ts: datetime) -> str:
     return formatting.datetime(ts)
 
 
-def page(title: str, body: str, *, nav: bool = True, footer: bool = False) -> str:
+def page(title: str, body: str, *, view: View = SWEDISH, nav: bool = True,
+         footer: bool = False) -> str:
     """The document around ``body`` (the template ``frame.html``; its style is
-    ``report.css``); ``footer`` adds how the indicators are judged."""
+    ``report.css``) in ``view``'s language; ``footer`` adds how the indicators are judged."""
     # ``body`` is markup the report's builders made, every value from data escaped by e();
     # the frame's own values (the title) are escaped by the template.
-    return PAGES.string("frame.html", lang="sv", title=title, body=Markup(body), nav=nav,
-                        footer=footer)
+    return PAGES.string("frame.html", lang=view.lang, switch=view.switch, title=title,
+                        body=Markup(body), nav=nav, footer=footer)

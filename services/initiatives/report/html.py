@@ -15,7 +15,7 @@ from datetime import date
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels
-from services.initiatives.report.frame import bi, e, local_time, page, verdict
+from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page, pair, verdict
 from services.initiatives.report.schemas import (
     FyeResult,
     IndicatorResult,
@@ -56,23 +56,31 @@ def _fye_sentence(rows: list[FyeResult]) -> str:
     text = (f"Helårsekvivalenter som andel av befolkningen 20–64 i {e(r.area_name)}, "
             f"{e(formatting.period(r.period))}: "
             f"<strong>{formatting.value(r.share, 'share')}</strong>")
+    en = (f"Full-year equivalents as a share of the population aged 20–64 in "
+          f"{e(r.area_name)}, {e(formatting.period(r.period, 'en'))}: <strong>"
+          f"{formatting.value(r.share, 'share', 'en')}</strong>")
     if r.year_ago_share is not None:
         text += (f", året innan {formatting.value(r.year_ago_share, 'share')} "
-                 f"({_pp(r)}{_moved_fye(r)})")
-    return (f"<p>{text}. <span class=\"en\">(Full-year equivalents as a share of the "
-            f"population aged 20–64; the plan wants it to fall.)</span></p>")
+                 f"({_pp(r)}{_moved_fye(r, 'sv')})")
+        en += (f", a year earlier {formatting.value(r.year_ago_share, 'share', 'en')} "
+               f"({_pp(r, 'en')}{_moved_fye(r, 'en')})")
+    return f"<p>{pair(text, en + '; the plan wants it to fall')}.</p>"
 
 
-def _pp(r: FyeResult) -> str:
+def _pp(r: FyeResult, lang: str = "sv") -> str:
     if r.change_pp is None:
         return "–"
-    return formatting.change(r.change_pp / 100, "share", unit_text="short")
+    return formatting.change(r.change_pp / 100, "share", lang, unit_text="short")
 
 
-def _moved_fye(r: FyeResult) -> str:
-    return {"wanted": ", minskat som önskat (fell, as wanted)",
-            "unwanted": ", ökat (rose)",
-            "unchanged": ", oförändrat (unchanged)"}.get(r.moved or "", "")
+_MOVED = {"sv": {"wanted": ", minskat som önskat", "unwanted": ", ökat",
+                 "unchanged": ", oförändrat"},
+          "en": {"wanted": ", fell, as wanted", "unwanted": ", rose",
+                 "unchanged": ", unchanged"}}
+
+
+def _moved_fye(r: FyeResult, lang: str) -> str:
+    return _MOVED[lang].get(r.moved or "", "")
 
 
 def _overview(inis: list[InitiativeResult]) -> str:
@@ -96,17 +104,18 @@ def _indicator_rows(ind: IndicatorResult) -> str:
     want = labels.label(labels.DIRECTIONS, ind.direction) if ind.direction else ("–", "none")
     target = ""
     if ind.target:
-        target = (f'<br><span class="muted small">Mål (target): '
+        target = (f'<br><span class="muted small">{bi("Mål", "target")}: '
                   f"{e(formatting.value(float(ind.target['value']), ind.unit, with_unit=False))}"
                   f"{' senast ' + e(ind.target['date']) if ind.target.get('date') else ''}"
                   "</span>")
     judged = ind.areas_on_track + ind.areas_off_track
     tally = ""
     if len(ind.areas) > 1 and judged:
-        tally = (f'<br><span class="tally">{ind.areas_on_track} av {judged} områden på '
-                 f"rätt väg ({ind.areas_on_track} of {judged} areas on track)</span>")
-    head = (f'<tr class="ind"><td colspan="5">{e(ind.title_sv)}<br><span class="en small">'
-            f"{e(ind.title_en)}</span>{target}</td><td>{bi(want[0], want[1])}</td>"
+        tally = ('<br><span class="tally">'
+                 + bi(f"{ind.areas_on_track} av {judged} områden på rätt väg",
+                      f"{ind.areas_on_track} of {judged} areas on track") + "</span>")
+    head = (f'<tr class="ind"><td colspan="5">{bi(ind.title_sv, ind.title_en)}'
+            f"{target}</td><td>{bi(want[0], want[1])}</td>"
             f"<td>{verdict(ind.verdict, badge=False)}{tally}</td></tr>")
     rows = [head]
     for a in ind.areas:
@@ -128,9 +137,10 @@ def _indicator_rows(ind: IndicatorResult) -> str:
             f"<td>{verdict(a.verdict, badge=False)}</td></tr>")
     missing = [a.area_name for a in ind.areas if a.verdict == "no_data"]
     if missing:
-        rows.append(f'<tr class="area"><td colspan="7" class="muted small">Inget värde för '
-                    f"planåret i {e(', '.join(missing))} <span class=\"en\">(no value for "
-                    f"the plan year)</span></td></tr>")
+        where = e(", ".join(missing))
+        rows.append('<tr class="area"><td colspan="7" class="muted small">'
+                    + pair(f"Inget värde för planåret i {where}",
+                           f"No value for the plan year in {where}") + "</td></tr>")
     return "".join(rows)
 
 
@@ -151,12 +161,11 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
     for ind in ini.indicators:
         if not ind.series:
             continue
-        target = (Reference(float(ind.target["value"]), "mål (target)") if ind.target
-                  else None)
+        target = Reference(float(ind.target["value"]), "mål") if ind.target else None
         svg = time_chart([(s.area_name, s.points) for s in ind.series], unit=ind.unit,
                          band=(date(plan_year, 1, 1), date(plan_year, 12, 31),
                                f"planår {plan_year}"),
-                         target=target, title=f"{ind.title_sv} ({ind.title_en})")
+                         target=target, title=ind.title_sv)
         legend = "".join(
             f'<span><span class="swatch" style="background:{colour(i)}"></span>'
             f"{e(s.area_name)}</span>" for i, s in enumerate(ind.series))
@@ -169,12 +178,12 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
 
 
 def _impact(ini: InitiativeResult) -> str:
-    impact = (f"<strong>{ini.impact} av 5</strong> <span class=\"en\">({ini.impact} of 5)"
-              "</span>" if ini.impact else bi("x – ej bedömd", "not assessed"))
+    impact = (pair(f"<strong>{ini.impact} av 5</strong>", f"<strong>{ini.impact} of 5</strong>")
+              if ini.impact else bi("x – ej bedömd", "not assessed"))
     judged = ini.indicators_on_track + ini.indicators_off_track
-    measured = (f"{ini.indicators_on_track} av {judged} bedömda indikatorer gick åt rätt håll "
-                f'<span class="en">({ini.indicators_on_track} of {judged} judged indicators '
-                f"moved the wanted way)</span>" if judged else
+    measured = (bi(f"{ini.indicators_on_track} av {judged} bedömda indikatorer gick åt rätt "
+                   "håll", f"{ini.indicators_on_track} of {judged} judged indicators moved the "
+                   "wanted way") if judged else
                 bi("inga bedömbara indikatorer ännu", "no indicator could be judged yet"))
     rows = [f"<tr><th>{bi('Bedömd påverkan på helårsekvivalenter', 'estimated FYE impact')}"
             f"</th><td>{impact}</td></tr>",
@@ -186,7 +195,9 @@ def _impact(ini: InitiativeResult) -> str:
         else:
             text = (f"{formatting.value(r.year_ago_share, 'share')} → "
                     f"<strong>{formatting.value(r.share, 'share')}</strong> "
-                    f"({_pp(r)}{_moved_fye(r)}), {e(formatting.period(r.period))}")
+                    + pair(f"({_pp(r)}{_moved_fye(r, 'sv')}), {e(formatting.period(r.period))}",
+                           f"({_pp(r, 'en')}{_moved_fye(r, 'en')}), "
+                           f"{e(formatting.period(r.period, 'en'))}"))
         rows.append(f"<tr><th>{bi('Andel helårsekvivalenter', 'FYE share')}, "
                     f"{e(r.area_name)}</th><td>{text}</td></tr>")
     return ("<h4>" + bi("Bedömd påverkan och uppmätt förändring",
@@ -222,14 +233,14 @@ def _worth(ini: InitiativeResult) -> str:
             f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}"
             f"</td><td class=\"num\">{formatting.signed(x.fye, decimals=1)}</td>"
             f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"
-            f"<td class=\"small\">{e(x.assumption_sv)} <span class=\"en\">"
-            f"({e(x.assumption_en)})</span></td></tr>")
+            f"<td class=\"small\">{bi(x.assumption_sv, x.assumption_en)}</td></tr>")
     head = "".join(f"<th>{bi(sv, en)}</th>" for sv, en in (
         ("Indikator", "indicator"), ("Personer", "people"), ("Helårsekvivalenter", "FYE"),
         ("Sparad offentlig kostnad per år", "public cost saved per year"),
         ("Antaganden", "assumptions")))
-    total = (f"<p><strong>{formatting.signed(w.people, decimals=0)} personer</strong> "
-             f"<span class=\"en\">(people)</span> · <strong>{_sek(w.annual_sek)}</strong> "
+    people = formatting.signed(w.people, decimals=0)
+    total = (f"<p><strong>{pair(people + ' personer', people + ' people')}</strong> "
+             f" · <strong>{_sek(w.annual_sek)}</strong> "
              + bi("per år i sparad offentlig kostnad (summan av raderna)",
                   "a year of public cost saved (the rows summed)")
              + f" ({w.price_year} års priser, {w.currency})</p>")
@@ -240,19 +251,19 @@ def _worth(ini: InitiativeResult) -> str:
 def _progress(ini: InitiativeResult) -> str:
     p = ini.progress
     phase = labels.label(labels.PHASE_ONE, p.phase)
-    parts = [f"<p><strong>{e(p.status_sv)}</strong> <span class=\"en\">({e(p.status_en)})"
-             f"</span> · {bi(*phase)}"]
+    parts = [f"<p><strong>{bi(p.status_sv, p.status_en)}</strong> · {bi(*phase)}"]
     if p.milestones_total:
-        parts.append(f" · milstolpar klara {p.milestones_done} av {p.milestones_total} "
-                     f'<span class="en">(milestones done {p.milestones_done} of '
-                     f"{p.milestones_total})</span>")
+        parts.append(" · " + bi(f"milstolpar klara {p.milestones_done} av {p.milestones_total}",
+                                f"milestones done {p.milestones_done} of {p.milestones_total}"))
     parts.append("</p>")
     if p.current_state:
-        when = (formatting.date(p.current_state_date) if p.current_state_date
-                else "odaterat (undated)")
-        parts.append(f'<p class="small muted">Nuläge (current state), {e(when)}'
-                     + (" — äldre än planåret, behöver uppdateras (older than the plan year; "
-                        "needs updating)" if p.current_state_outdated else "") + "</p>")
+        when = {lang: (formatting.date(p.current_state_date, lang) if p.current_state_date
+                       else {"sv": "odaterat", "en": "undated"}[lang]) for lang in ("sv", "en")}
+        old = p.current_state_outdated
+        parts.append('<p class="small muted">' + bi(
+            f"Nuläge, {when['sv']}" + (" — äldre än planåret, behöver uppdateras" if old else ""),
+            f"Current state, {when['en']}" + (" — older than the plan year; needs updating"
+                                              if old else "")) + "</p>")
         parts.append(f'<div class="state">{e(p.current_state)}</div>')
     else:
         parts.append('<p class="small muted">' + bi("Ingen nulägesbeskrivning.",
@@ -282,7 +293,7 @@ def _initiative(ini: InitiativeResult, plan_year: int) -> str:
 
 
 
-def report_page(r: PlanReport) -> str:
+def report_page(r: PlanReport, view: View = SWEDISH) -> str:
     s = r.summary.total
     plan = bi("beslutad", "decided") if r.plan_status == "decided" else bi("utkast", "draft")
     cards = "".join(
@@ -297,8 +308,8 @@ def report_page(r: PlanReport) -> str:
             (s.no_data + s.not_judged, "Ej mätbara ännu", "not yet measurable", "")))
     errors = ""
     if r.source_errors:
-        errors = ('<div class="error"><strong>Indikatordata saknas delvis</strong> '
-                  '<span class="en">(indicator data partly unavailable)</span>: '
+        errors = ('<div class="error"><strong>' + bi("Indikatordata saknas delvis",
+                  "Indicator data partly unavailable") + "</strong>: "
                   + e("; ".join(r.source_errors)) + "</div>")
     not_started = [i for i in r.initiatives if i.progress.phase == "not_started"]
     ns = ""
@@ -310,11 +321,12 @@ def report_page(r: PlanReport) -> str:
             for i in not_started)
         ns = ("<h4>" + bi("Ej påbörjade initiativ och orsak", "not started, and why")
               + f'</h4><ul class="bank">{items}</ul>')
+    heading = bi(f"Uppföljning av samverkansinitiativ {r.plan_year}",
+                 f"Follow-up of the collaboration initiatives {r.plan_year}")
     body = (
-        f"<h1>Uppföljning av samverkansinitiativ {r.plan_year}</h1>"
-        f'<p class="sub">Follow-up of the collaboration initiatives {r.plan_year} · '
-        f"Samordningsförbundet Umeåregionen · plan {plan} · "
-        f"framtagen {e(local_time(r.generated_at))} <span class=\"en\">(generated)</span>"
+        f"<h1>{heading}</h1>"
+        f'<p class="sub">Samordningsförbundet Umeåregionen · plan {plan} · '
+        f"{bi('framtagen', 'generated')} {e(local_time(r.generated_at))}"
         f'<span class="noprint"> · </span>'
         f'<span class="noprint"><a href="/reports/{r.plan_year}.pdf">PDF</a></span></p>'
         f"{errors}<h2>{bi('Sammanfattning', 'summary')}</h2>"
@@ -327,4 +339,6 @@ def report_page(r: PlanReport) -> str:
     for key, inis in by_area.items():
         sv, en = labels.label(labels.AREAS, key)
         body += f"<h2>{bi(sv, en)}</h2>" + "".join(_initiative(i, r.plan_year) for i in inis)
-    return page(f"Uppföljning {r.plan_year} – samverkansinitiativ", body, footer=True)
+    title = (f"Uppföljning {r.plan_year} – samverkansinitiativ" if view.lang == "sv" else
+             f"Follow-up {r.plan_year} – collaboration initiatives")
+    return page(title, body, view=view, footer=True)

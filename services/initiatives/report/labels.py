@@ -63,11 +63,6 @@ PARTNER_KINDS: dict[str, Label] = {
 }
 
 
-def both(label: Label) -> str:
-    """``Svenska (English)``."""
-    return f"{label[0]} ({label[1]})"
-
-
 def label(table: dict[str, Label], key: str | None) -> Label:
     if key is None:
         return ("ej bedömd", "not assessed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from samstat_kit.present import formatting
 from services.initiatives.report import labels
-from services.initiatives.report.frame import bi, e, local_time, page
+from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page
 from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
 
 # ------------------------------------------------------------------------- experience bank
@@ -31,9 +31,9 @@ def _group(g: BankGroup) -> str:
                 f"{bi(*title)} · {len(entries)}</h5><ul class=\"bank\">{items}</ul></div>")
 
     measured = len(g.worked) + len(g.did_not_work)
-    share = (f" — {len(g.worked)} av {measured} mätta gick åt rätt håll "
-             f'<span class="en">({len(g.worked)} of {measured} measured moved the wanted '
-             f"way)</span>" if measured else "")
+    share = (" — " + bi(f"{len(g.worked)} av {measured} mätta gick åt rätt håll",
+                        f"{len(g.worked)} of {measured} measured moved the wanted way")
+             if measured else "")
     return (f"<h4>{bi(g.label_sv, g.label_en)}{share}</h4><div class=\"grid2\">"
             + col(("Gick åt rätt håll", "moved the wanted way"), g.worked, "on_track")
             + col(("Gick inte åt rätt håll", "did not"), g.did_not_work, "off_track")
@@ -41,40 +41,43 @@ def _group(g: BankGroup) -> str:
             + "</div>")
 
 
-def bank_page(b: ExperienceBank) -> str:
+def bank_page(b: ExperienceBank, view: View = SWEDISH) -> str:
     years = ", ".join(str(y) for y in b.plan_years) or "–"
     errors = ""
     if b.source_errors:
-        errors = ('<div class="error"><strong>Indikatordata saknas delvis</strong> '
-                  '<span class="en">(indicator data partly unavailable)</span>: '
+        errors = ('<div class="error"><strong>' + bi("Indikatordata saknas delvis",
+                  "Indicator data partly unavailable") + "</strong>: "
                   + e("; ".join(b.source_errors)) + "</div>")
-    body = (f"<h1>Erfarenhetsbank</h1><p class=\"sub\">Experience bank · vilka typer av "
-            f"initiativ som är verkningsfulla (which kinds of initiatives work) · beslutade "
-            f"planår (decided plan years): {e(years)} · framtagen "
+    body = (f"<h1>{bi('Erfarenhetsbank', 'Experience bank')}</h1><p class=\"sub\">"
+            + bi("Vilka typer av initiativ som är verkningsfulla · beslutade planår",
+                 "Which kinds of initiatives work · decided plan years")
+            + f": {e(years)} · {bi('framtagen', 'generated')} "
             f"{e(local_time(b.generated_at))}</p>{errors}")
     for dim in b.dimensions:
         body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
         body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
-    return page("Erfarenhetsbank – samverkansinitiativ", body, footer=True)
+    return page("Erfarenhetsbank" if view.lang == "sv" else "Experience bank", body,
+                view=view, footer=True)
 
 
 # ----------------------------------------------------------------------------- small pages
 
 
-def index_page(plans: list[tuple[int, str]]) -> str:
+def index_page(plans: list[tuple[int, str]], view: View = SWEDISH) -> str:
     rows = "".join(
-        f'<tr><td><a href="/reports/{y}">Uppföljning {y}</a></td>'
+        f'<tr><td><a href="/reports/{y}">{bi(f"Uppföljning {y}", f"Follow-up {y}")}</a></td>'
         f"<td>{bi('beslutad', 'decided') if s == 'decided' else bi('utkast', 'draft')}</td>"
         f'<td><a href="/reports/{y}.pdf">PDF</a> · <a href="/v1/plans/{y}/report">JSON</a>'
         f"</td></tr>" for y, s in sorted(plans, reverse=True))
-    body = (f"<h1>Uppföljningar</h1><p class=\"sub\">Follow-ups of the yearly plans</p>"
+    body = (f"<h1>{bi('Uppföljningar', 'Follow-ups')}</h1><p class=\"sub\">"
+            f"{bi('Uppföljningar av årets planer', 'Follow-ups of the yearly plans')}</p>"
             f"<table><tr><th>{bi('Planår', 'plan year')}</th><th>{bi('Plan', 'plan')}</th>"
             f"<th>{bi('Format', 'format')}</th></tr>{rows}</table>"
-            f'<p><a href="/experience-bank">Erfarenhetsbank (experience bank)</a></p>')
-    return page("Uppföljningar", body)
+            f'<p><a href="/experience-bank">{bi("Erfarenhetsbank", "Experience bank")}</a></p>')
+    return page("Uppföljningar" if view.lang == "sv" else "Follow-ups", body, view=view)
 
 
-def error_page(status: int, sv: str, en: str) -> str:
+def error_page(status: int, sv: str, en: str, view: View = SWEDISH) -> str:
     return page(f"{status}", f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
                 f'<p><a href="/reports">{bi("Till uppföljningarna", "to the follow-ups")}'
-                "</a></p>")
+                "</a></p>", view=view)

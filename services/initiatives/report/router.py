@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from samstat_kit import present
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
 from samstat_kit.web import BrowserLogin, OptionalReader, Reader, bearer_token
@@ -29,6 +30,7 @@ from services.initiatives.report import html, pages
 from services.initiatives.report.build import build_report, experience_bank
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import PlanDef, decided_years, load_plan, plan_years
+from services.initiatives.report.frame import View
 from services.initiatives.report.pdf import PdfUnavailable, html_to_pdf
 from services.initiatives.report.schemas import ExperienceBank, PlanReport
 
@@ -84,8 +86,15 @@ async def _bank(request: Request, token: str) -> ExperienceBank:
         return experience_bank(list(reports), list(client.errors))
 
 
-def _page(content: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(content, status_code=status, headers=PAGE_HEADERS)
+def _view(request: Request) -> View:
+    lang = present.language(request)
+    return View(lang, present.url_in(request, present.other_language(lang)))
+
+
+def _page(request: Request, content: str, status: int = 200) -> HTMLResponse:
+    response = HTMLResponse(content, status_code=status, headers=PAGE_HEADERS)
+    present.remember(request, response)
+    return response
 
 
 LOGIN = BrowserLogin(home="/reports",
@@ -101,8 +110,9 @@ async def _page_report(request: Request, year: int, reader: Reader | None
     try:
         return await _report(request, year, reader.token)
     except NotFound:
-        return _page(pages.error_page(404, f"Det finns ingen plan för {year}.",
-                                     f"there is no plan for {year}"), 404)
+        return _page(request, pages.error_page(404, f"Det finns ingen plan för {year}.",
+                                              f"there is no plan for {year}",
+                                              _view(request)), 404)
 
 
 # ----------------------------------------------------------------------------------- JSON
@@ -135,7 +145,7 @@ async def experience_bank_json(request: Request, _p: AnyToken) -> ExperienceBank
 async def reports_index(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(pages.index_page(await _read(request, plan_years)))
+    return _page(request, pages.index_page(await _read(request, plan_years), _view(request)))
 
 
 @router.get("/reports/{year:int}.pdf", tags=["pages"], summary="The follow-up as PDF",
@@ -148,11 +158,13 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
         return report
     s = _settings(request)
     try:
-        pdf = await run_in_threadpool(html_to_pdf, html.report_page(report),
+        pdf = await run_in_threadpool(html_to_pdf,
+                                      html.report_page(report, View(present.language(request))),
                                       chromium=s.chromium_path, timeout=s.pdf_timeout_seconds,
                                       sandbox=s.chromium_sandbox)
     except PdfUnavailable as exc:
-        return _page(pages.error_page(503, "PDF kan inte skapas just nu.", str(exc)), 503)
+        return _page(request, pages.error_page(503, "PDF kan inte skapas just nu.", str(exc),
+                                              _view(request)), 503)
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
         "Content-Disposition": f'inline; filename="uppfoljning-{year}.pdf"'})
@@ -164,7 +176,7 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
     report = await _page_report(request, year, reader)
     if isinstance(report, Response):
         return report
-    return _page(html.report_page(report))
+    return _page(request, html.report_page(report, _view(request)))
 
 
 @router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
@@ -172,4 +184,4 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
 async def experience_bank_page(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(pages.bank_page(await _bank(request, reader.token)))
+    return _page(request, pages.bank_page(await _bank(request, reader.token), _view(request)))
