@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,11 +42,27 @@ def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord]) -> None:
             assert protected(lp_bounds(known, EQS, missing), rest), f"residual of {total}"
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), batches=st.integers(1, 5),
        corrections=st.integers(0, 3), keep=st.floats(0.5, 1.0))
 def test_no_step_exposes_a_protected_value(seed: int, batches: int, corrections: int,
                                            keep: float) -> None:
+    run(seed, batches, corrections, keep)
+
+
+# Streams that exposed a cell before the rule for cells not sent yet was strict (found with
+# 80 examples): a region's total of 5 sent before its parts, so a later 3 is bounded by 5; a
+# member's total of 53 beside the region's parts 40 and 12, so an unsent part is at least 1;
+# a quarter of 21 minus a month of 0 and a month its region's 20 bounds, the same.
+@pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [
+    (5, 2, 0, 0.7), (6, 5, 0, 0.7), (37, 2, 0, 1.0), (0, 5, 2, 0.7), (18, 5, 2, 0.7),
+    (30, 5, 2, 1.0)])
+def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: int,
+                                          keep: float) -> None:
+    run(seed, batches, corrections, keep)
+
+
+def run(seed: int, batches: int, corrections: int, keep: float) -> None:
     rng = random.Random(seed)
     leaves = random_leaves(rng)
     truth = truth_table(leaves)

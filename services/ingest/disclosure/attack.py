@@ -53,13 +53,15 @@ class Protection:
         r = max(self.minimum, self.share * abs(truth))
         return max(0.0, truth - r), truth + r
 
-    def holds(self, truth: float | None, lo: float, hi: float, missing: bool = False) -> bool:
+    def holds(self, truth: float | None, lo: float, hi: float) -> bool:
         need = self.needed(truth)
-        if need is None:  # unknown value: assume the worst small one, threshold - 1
-            wide = hi - lo >= 2 * self.minimum - 1 - _EPS
-            # A cell not sent yet is revealed only if what is published pins it to a range
-            # that holds small counts (a pinned zero or a pinned large sum reveals no one).
-            return wide or (missing and (lo >= self.minimum - _EPS or hi <= _EPS))
+        if need is None:
+            # Unknown value (hidden by the agency, or not sent yet): it may be any small
+            # count, so the interval must hold each one's range, 0 to 2·threshold − 1; a
+            # lower bound above zero alone reveals that someone is there. Safe too: an
+            # interval that holds no small count (at least the threshold, or exactly zero).
+            small_ok = lo <= _EPS and hi >= 2 * self.minimum - 1 - _EPS
+            return small_ok or lo >= self.minimum - _EPS or hi <= _EPS
         return lo <= need[0] + _EPS and hi >= need[1] - _EPS
 
 

@@ -23,7 +23,14 @@ from samstat_kit.contracts import Catalogue
 from services.ingest.disclosure.attack import Protection
 from services.ingest.disclosure.links import Coord, coord
 from services.ingest.disclosure.models import DisclosureCell
-from services.ingest.disclosure.protect import CellState, closure, exposed, table_of, targets_of
+from services.ingest.disclosure.protect import (
+    CellState,
+    closure,
+    exposed,
+    table_of,
+    targets_of,
+    unlit,
+)
 from services.ingest.disclosure.service import _links
 
 
@@ -69,7 +76,7 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     links = _links(catalogue, measure)
     hidden = [c for c, s in cells.items() if s.shown is None]
     states = dict(cells)
-    relations = closure(links, fetch, hidden, states)
+    relations = unlit(closure(links, fetch, hidden, states), states)
     targets = targets_of(relations, states, threshold)
     table = table_of(relations, states, catalogue.measures[measure].maximum, links.noise,
                      targets)

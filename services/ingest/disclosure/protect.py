@@ -108,10 +108,43 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     return out
 
 
+def unlit(relations: list[Relation], states: Mapping[Coord, CellState]) -> list[Relation]:
+    """``relations`` without those whose total is *dark*: a cell not sent yet that is a part
+    only of totals that are dark too, so nothing published or hidden contains it.
+
+    Why this is exact: a dark cell can always rise by any amount together with every dark
+    total above it (each relation holds one part containing it), so the published values
+    never pin it; and given any values of the other cells, the dark ones can be set as the
+    sums they are, every other way of adding them up being implied by relations that are
+    kept. Dropping them only stops them from joining unrelated hidden cells: a municipality's
+    hidden January and its quarter, half and year not sent yet, the months to come, and
+    through them every other municipality once the nation is published. The one constraint
+    left out is that a dark total stays under the measure's maximum, which counts far below
+    it never reach."""
+    candidates = {c for r in relations for c in r.cells if c not in states}
+    totals_of: dict[Coord, list[Coord]] = {}
+    parts_of: dict[Coord, list[Coord]] = {}
+    for r in relations:
+        parts_of.setdefault(r.total, []).extend(r.parts)
+        for p in r.parts:
+            totals_of.setdefault(p, []).append(r.total)
+    # The greatest set closed upwards: a cell under a total that is not dark is not dark, and
+    # neither, in turn, are the parts under it.
+    stack = [c for c in candidates if any(t not in candidates for t in totals_of.get(c, ()))]
+    while stack:
+        c = stack.pop()
+        if c in candidates:
+            candidates.discard(c)
+            stack += [p for p in parts_of.get(c, ()) if p in candidates]
+    return [r for r in relations if r.total not in candidates]
+
+
 def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
               threshold: float) -> list[Target]:
     """A total published while some of its parts are missing reveals their sum: a target
-    when that sum is small. Parts implied by their own present parts do not count as missing."""
+    when that sum is small. (That each missing part, which may turn out small when it
+    arrives, is not pinned below 2·threshold − 1 is checked on the part itself: see
+    :func:`targets_of`.) Parts implied by their own present parts do not count as missing."""
     implied = {r.total for r in relations if any(p in states for p in r.parts)}
     out = []
     for r in relations:
@@ -140,7 +173,7 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     before = fetch(list(new))
     decisions, fresh = initial(new, before, threshold)
     states: dict[Coord, CellState] = dict(before) | fresh
-    relations = closure(links, fetch, list(new), states, present=present)
+    relations = unlit(closure(links, fetch, list(new), states, present=present), states)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
     targets = targets_of(relations, states, threshold)
@@ -175,7 +208,7 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
     yet that one relation already bounds below by the threshold is safe without an LP."""
     return [t for t in targets
             if not (t.missing and table.floor(t.coords[0]) >= protection.minimum)
-            and not protection.holds(t.truth, *table.interval(t), t.missing)]
+            and not protection.holds(t.truth, *table.interval(t))]
 
 
 def _what(t: Target) -> str:
@@ -195,17 +228,13 @@ def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
     cells = {c for r in relations for c in r.cells}
     out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
            if c in states and states[c].primary and states[c].shown is None]
-    # A cell not sent yet that several relations hold may be pinned by their combination
-    # (a region minus the other members, and its quarter minus the other months).
-    degree: dict[Coord, int] = {}
-    for r in relations:
-        if not any(c in states for c in r.cells):
-            continue  # only relations with something published can pin a cell
-        for c in r.cells:
-            if c not in states:
-                degree[c] = degree.get(c, 0) + 1
-    out += [Target(f"missing {c}", (c,), None, missing=True)
-            for c in sorted(c for c, n in degree.items() if n > 1)]
+    # A cell not sent yet may be pinned by what is published around it, directly or through
+    # other unsent cells (a month: its quarter minus the other months, one of which the
+    # region's month bounds): every one in a relation with something present is attacked.
+    # Dark cells (:func:`unlit`) are no longer in ``relations``.
+    near = {c for r in relations if any(x in states for x in r.cells)
+            for c in r.cells if c not in states}
+    out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)]
     return out + residuals(relations, states, threshold)
 
 
