@@ -44,6 +44,7 @@ class View:
 
     lang: str = "sv"
     switch: str | None = None  # None: no switch (the PDF)
+    csrf: str = ""  # the sign-out form's hidden CSRF field (samstat_kit.web.csrf_input)
 
 
 SWEDISH = View()
@@ -66,4 +67,4 @@ def page(title: str, body: str, *, view: View = SWEDISH, nav: bool = True,
     # ``body`` is markup the report's builders made, every value from data escaped by e();
     # the frame's own values (the title) are escaped by the template.
     return PAGES.string("frame.html", lang=view.lang, switch=view.switch, title=title,
-                        body=Markup(body), nav=nav, footer=footer)
+                        body=Markup(body), nav=nav, footer=footer, csrf=Markup(view.csrf))

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from samstat_kit import present
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
-from samstat_kit.web import BrowserLogin, OptionalReader, Reader, bearer_token
+from samstat_kit.web import BrowserLogin, OptionalReader, Reader, bearer_token, csrf_input
 from services.initiatives.registry.errors import NotFound
 from services.initiatives.report import html, pages
 from services.initiatives.report.build import build_report, experience_bank
@@ -88,7 +88,8 @@ async def _bank(request: Request, token: str) -> ExperienceBank:
 
 def _view(request: Request) -> View:
     lang = present.language(request)
-    return View(lang, present.url_in(request, present.other_language(lang)))
+    return View(lang, present.url_in(request, present.other_language(lang)),
+                str(csrf_input(request)))
 
 
 def _page(request: Request, content: str, status: int = 200) -> HTMLResponse:
