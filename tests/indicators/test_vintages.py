@@ -17,7 +17,7 @@ from sqlalchemy.pool import StaticPool
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.periods import Period, parse
-from services.indicators.api import service
+from services.indicators.api import service, vintages
 from services.indicators.api.models import Base
 from services.indicators.domain.fye import indicator
 from services.indicators.domain.fye.processor import FyeProcessor, state_key
@@ -110,6 +110,22 @@ def test_as_of_equals_a_batch_recomputation_of_the_log(
                 assert got.fye == pytest.approx(want["components"]["fye"])
                 assert got.population == want["components"]["population"]
                 assert got.complete == want["complete"]
+    memory_session.rollback()
+
+
+def test_two_computations_at_one_instant_keep_the_later(memory_session: Session) -> None:
+    """The days and the population arriving in one instant make two versions with the same
+    computed_at: the later one delivered is the vintage, as in the table of latest values
+    (found by the property test above: the population was lost from as_of answers)."""
+    Base.metadata.create_all(memory_session.get_bind())
+    doc = {"indicator": "fye_share", "area": "2480", "period": "2023-01", "unit": "share",
+           "complete": True, "computed_at": T0.isoformat()}
+    first = doc | {"value": None, "components": {"fye": 10.0}}
+    second = doc | {"value": 0.01, "components": {"fye": 10.0, "population": 1000.0}}
+    assert vintages.record(session=memory_session, docs=[first], now=T0) == 1
+    assert vintages.record(session=memory_session, docs=[second, first, second], now=T0) == 0
+    [row] = vintages.rows(session=memory_session, indicator="fye_share", as_of=T0)
+    assert row.value == 0.01 and row.components["population"] == 1000.0
     memory_session.rollback()
 
 

@@ -26,31 +26,35 @@ def utc(ts: datetime) -> datetime:
 
 
 def record(*, session: Session, docs: Iterable[dict[str, Any]], now: datetime) -> int:
-    """Keep every version once: a redelivered event (same key and computed_at) is skipped."""
+    """Keep every version once. A redelivered event (same key and computed_at) rewrites its
+    version with what it says, as the table of latest values does on a tie: two computations
+    at the same instant are the same vintage, and the later one delivered is the newer."""
     new: dict[tuple[str, str, str, datetime], dict[str, Any]] = {}
     for doc in docs:
         at = utc(datetime.fromisoformat(doc["computed_at"]))
-        new.setdefault((doc["indicator"], doc["area"], doc["period"], at), doc)
+        new[(doc["indicator"], doc["area"], doc["period"], at)] = doc
     if not new:
         return 0
     # Stored as naive UTC on SQLite: compare on what the database gives back.
-    stored = {(i, a, p, utc(c)) for i, a, p, c in session.execute(
-        select(IndicatorVersion.indicator, IndicatorVersion.area, IndicatorVersion.period,
-               IndicatorVersion.computed_at).where(
+    stored = {(v.indicator, v.area, v.period, utc(v.computed_at)): v for v in session.scalars(
+        select(IndicatorVersion).where(
             tuple_(IndicatorVersion.indicator, IndicatorVersion.area,
                    IndicatorVersion.period).in_({k[:3] for k in new}),
             IndicatorVersion.computed_at.in_({k[3] for k in new})))}
     added = 0
     for key, doc in new.items():
-        if key in stored:
+        content = {"value": doc.get("value"), "year_ago_value": doc.get("year_ago_value"),
+                   "unit": doc.get("unit", ""), "complete": bool(doc.get("complete")),
+                   "components": doc.get("components") or {}}
+        version = stored.get(key)
+        if version is not None:
+            for name, value in content.items():
+                setattr(version, name, value)
             continue
         p = parse(key[2])
         session.add(IndicatorVersion(
             indicator=key[0], area=key[1], period=key[2], year=p.year,
-            granularity=p.granularity, value=doc.get("value"),
-            year_ago_value=doc.get("year_ago_value"), unit=doc.get("unit", ""),
-            complete=bool(doc.get("complete")), components=doc.get("components") or {},
-            computed_at=key[3], recorded_at=now))
+            granularity=p.granularity, computed_at=key[3], recorded_at=now, **content))
         added += 1
     session.flush()
     return added
