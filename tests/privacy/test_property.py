@@ -92,3 +92,15 @@ def test_the_small_cell_of_a_single_batch_is_protected() -> None:
     out = stream.send(batch)
     hidden = {c for c, d in out.decisions.items() if d != "shown"}
     assert hidden == {at("2480", "2023-01", PARTS[0]), at("2480", "2023-01", "other")}
+
+
+def test_a_value_near_the_maximum_keeps_the_dark_totals_bound() -> None:
+    """Leaving out the relations of totals nobody sent drops one constraint, that such a
+    total stays under the measure's maximum; beside a value near it that bound alone would
+    pin a small neighbour (3 + 99,995 ≤ 100,000), so nothing is left out then."""
+    stream = Stream()
+    young = at("2480", "2023-01", "young_activity_compensation")
+    sick = at("2480", "2023-01", "sick_listed_unemployed")
+    stream.send({young: 3.0, sick: 99_995.0})
+    assert young not in stream.published() and sick not in stream.published()
+    assert protected(lp_bounds(stream.published(), EQS, [young]), 3.0)

@@ -76,7 +76,8 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     links = _links(catalogue, measure)
     hidden = [c for c, s in cells.items() if s.shown is None]
     states = dict(cells)
-    relations = unlit(closure(links, fetch, hidden, states), states)
+    relations = unlit(closure(links, fetch, hidden, states), states,
+                      catalogue.measures[measure].maximum - 2 * threshold)
     targets = targets_of(relations, states, threshold)
     table = table_of(relations, states, catalogue.measures[measure].maximum, links.noise,
                      targets)

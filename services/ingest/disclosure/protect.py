@@ -14,6 +14,7 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from services.ingest.disclosure.attack import Protection, Table, Target
@@ -108,7 +109,8 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     return out
 
 
-def unlit(relations: list[Relation], states: Mapping[Coord, CellState]) -> list[Relation]:
+def unlit(relations: list[Relation], states: Mapping[Coord, CellState],
+          ceiling: float = float("inf")) -> list[Relation]:
     """``relations`` without those whose total is *dark*: a cell not sent yet that is a part
     only of totals that are dark too, so nothing published or hidden contains it.
 
@@ -119,8 +121,9 @@ def unlit(relations: list[Relation], states: Mapping[Coord, CellState]) -> list[
     kept. Dropping them only stops them from joining unrelated hidden cells: a municipality's
     hidden January and its quarter, half and year not sent yet, the months to come, and
     through them every other municipality once the nation is published. The one constraint
-    left out is that a dark total stays under the measure's maximum, which counts far below
-    it never reach."""
+    this would leave out is that a dark total stays under the measure's maximum: so nothing
+    is left out when a dark total, as the values under it add up, comes within ``ceiling``
+    (the maximum less 2·threshold) of it."""
     candidates = {c for r in relations for c in r.cells if c not in states}
     totals_of: dict[Coord, list[Coord]] = {}
     parts_of: dict[Coord, list[Coord]] = {}
@@ -136,7 +139,32 @@ def unlit(relations: list[Relation], states: Mapping[Coord, CellState]) -> list[
         if c in candidates:
             candidates.discard(c)
             stack += [p for p in parts_of.get(c, ()) if p in candidates]
+    if candidates and _heaviest(relations, states, candidates) > ceiling:
+        return relations
     return [r for r in relations if r.total not in candidates]
+
+
+def _heaviest(relations: list[Relation], states: Mapping[Coord, CellState],
+              dark: AbstractSet[Coord]) -> float:
+    """The largest dark total as the values under it add up (present cells at their value,
+    other unsent cells at 0), by its largest breakdown."""
+    by_total: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in dark:
+            by_total.setdefault(r.total, []).append(r)
+    memo: dict[Coord, float] = {}
+
+    def weight(c: Coord) -> float:
+        s = states.get(c)
+        if s is not None:
+            return s.truth or 0.0
+        if c not in memo:
+            memo[c] = 0.0  # a cycle cannot occur (parts are finer), but never loop
+            memo[c] = max((sum(weight(p) for p in r.parts) for r in by_total.get(c, ())),
+                          default=0.0)
+        return memo[c]
+
+    return max((weight(c) for c in by_total), default=0.0)
 
 
 def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
@@ -173,7 +201,8 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     before = fetch(list(new))
     decisions, fresh = initial(new, before, threshold)
     states: dict[Coord, CellState] = dict(before) | fresh
-    relations = unlit(closure(links, fetch, list(new), states, present=present), states)
+    relations = unlit(closure(links, fetch, list(new), states, present=present), states,
+                      upper - 2 * threshold)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
     targets = targets_of(relations, states, threshold)
