@@ -23,14 +23,7 @@ from samstat_kit.contracts import Catalogue
 from services.ingest.disclosure.attack import Protection
 from services.ingest.disclosure.links import Coord, coord
 from services.ingest.disclosure.models import DisclosureCell
-from services.ingest.disclosure.protect import (
-    CellState,
-    closure,
-    exposed,
-    table_of,
-    targets_of,
-    unlit,
-)
+from services.ingest.disclosure.protect import CellState, attack_from, exposed
 from services.ingest.disclosure.service import _links
 
 
@@ -76,10 +69,7 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     links = _links(catalogue, measure)
     hidden = [c for c, s in cells.items() if s.shown is None]
     states = dict(cells)
-    relations = unlit(closure(links, fetch, hidden, states), states,
-                      catalogue.measures[measure].maximum - 2 * threshold)
-    targets = targets_of(relations, states, threshold)
-    table = table_of(relations, states, catalogue.measures[measure].maximum, links.noise,
-                     targets)
+    targets, table = attack_from(links, fetch, hidden, states, threshold=threshold,
+                                 upper=catalogue.measures[measure].maximum)
     result.checked += len(targets)
     return [t.name for t in exposed(table, targets, Protection(threshold, share))]

@@ -201,13 +201,11 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     before = fetch(list(new))
     decisions, fresh = initial(new, before, threshold)
     states: dict[Coord, CellState] = dict(before) | fresh
-    relations = unlit(closure(links, fetch, list(new), states, present=present), states,
-                      upper - 2 * threshold)
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
-    targets = targets_of(relations, states, threshold)
+    targets, table = attack_from(links, fetch, list(new), states, threshold=threshold,
+                                 upper=upper, present=present)
     outcome.checked = len(targets)
-    table = table_of(relations, states, upper, links.noise, targets)
     # Hiding a value turns a constant into a variable: intervals only widen, so a target
     # found safe stays safe; each exposed one is attacked again only after each hiding.
     for t in exposed(table, targets, protection):
@@ -230,6 +228,17 @@ _REASON = {
     HELD: "held: the cell is hidden, so its corrections stay hidden too",
     AGENCY: "hidden by the agency",
 }
+
+
+def attack_from(links: Links, fetch: Fetch, start: list[Coord],
+                states: dict[Coord, CellState], *, threshold: float, upper: float,
+                present: Presence | None = None) -> tuple[list[Target], Table]:
+    """What to protect around ``start``, and the attacker's view of it: the relations walked
+    from there (dark totals left out), their targets, and the table to attack them on."""
+    relations = unlit(closure(links, fetch, start, states, present=present), states,
+                      upper - 2 * threshold)
+    targets = targets_of(relations, states, threshold)
+    return targets, table_of(relations, states, upper, links.noise, targets)
 
 
 def exposed(table: Table, targets: list[Target], protection: Protection) -> list[Target]:
