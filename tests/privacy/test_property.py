@@ -29,6 +29,16 @@ EQS = equations()
 
 def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord]) -> None:
     known = stream.published()
+    # A cell not sent yet may arrive small: what is published must not already pin it
+    # inside the small range (bounds wide enough for any small count, or none possible);
+    # unless its sent parts hold the threshold already, so it cannot arrive small.
+    near = {c for t, ps in EQS if any(x in sent for x in (t, *ps))
+            for c in (t, *ps) if c not in sent}
+    held = {t for t, ps in EQS if sum(truth[p] for p in ps if p in sent) >= THRESHOLD}
+    for c in near - held:
+        lo, hi = lp_bounds(known, EQS, [c])
+        assert (lo <= 1e-6 and hi >= 2 * THRESHOLD - 1 - 1e-6) or lo >= THRESHOLD - 1e-6 \
+            or hi <= 1e-6, f"cell {c} not sent yet pinned to [{lo}, {hi}]"
     for c in sent:
         if c not in known and 0 < truth[c] < THRESHOLD:
             assert protected(lp_bounds(known, EQS, [c]), truth[c]), f"cell {c} exposed"
@@ -53,10 +63,15 @@ def test_no_step_exposes_a_protected_value(seed: int, batches: int, corrections:
 # Streams that exposed a cell before the rule for cells not sent yet was strict (found with
 # 80 examples): a region's total of 5 sent before its parts, so a later 3 is bounded by 5; a
 # member's total of 53 beside the region's parts 40 and 12, so an unsent part is at least 1;
-# a quarter of 21 minus a month of 0 and a month its region's 20 bounds, the same.
+# a quarter of 21 minus a month of 0 and a month its region's 20 bounds, the same. And a cell
+# not sent yet, first pinned at 8 (safe: no small count fits), then unpinned to [1, 10] by
+# what was held back for another target (1013; found by checking unsent cells too); a
+# region's month not sent yet, whose relations were all left out as dark, at least its
+# member's hidden month (1033).
 @pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [
     (5, 2, 0, 0.7), (6, 5, 0, 0.7), (37, 2, 0, 1.0), (0, 5, 2, 0.7), (18, 5, 2, 0.7),
-    (30, 5, 2, 1.0)])
+    (30, 5, 2, 1.0), (1013, 3, 1, 0.5), (1011, 2, 0, 0.7), (1018, 5, 0, 0.7),
+    (1033, 5, 0, 0.7)])
 def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: int,
                                           keep: float) -> None:
     run(seed, batches, corrections, keep)

@@ -53,7 +53,15 @@ class Protection:
         r = max(self.minimum, self.share * abs(truth))
         return max(0.0, truth - r), truth + r
 
+    def sufficient(self, truth: float | None) -> tuple[float, float]:
+        """An interval reaching down to the first and up to the second holds (for an unknown
+        value: every small count's range)."""
+        need = self.needed(truth)
+        return need if need is not None else (0.0, 2 * self.minimum - 1)
+
     def holds(self, truth: float | None, lo: float, hi: float) -> bool:
+        if lo > hi:  # _EMPTY: the published data contradict each other; assume the worst
+            return False
         need = self.needed(truth)
         if need is None:
             # Unknown value (hidden by the agency, or not sent yet): it may be any small
@@ -103,11 +111,17 @@ class Table:
         """A published value held back after all: it becomes a variable."""
         self.shown.pop(c, None)
         for i in self.rows_of.get(c, ()):  # the components it joins are stale
-            for x in self.relations[i].cells:
-                model = self._models.get(x)
-                if model is not None:
-                    for y in model.cols:
-                        self._models.pop(y, None)
+            self._forget(self.relations[i].cells)
+
+    def _forget(self, cells: Iterable[Coord]) -> None:
+        """Drop the models holding any of ``cells``, for all of their cells: a model may span
+        several components (a target of several cells), so a later model of one of them must
+        not leave the wider one cached for the others."""
+        for x in cells:
+            model = self._models.get(x)
+            if model is not None:
+                for y in model.cols:
+                    self._models.pop(y, None)
 
     def variable(self, c: Coord) -> bool:
         return c not in self.shown and c not in self.free
@@ -167,19 +181,38 @@ class Table:
     def interval(self, t: Target) -> tuple[float, float]:
         """(min, max) of the target over everything published; ``_EMPTY`` if the published
         data contradict each other beyond their tolerances (callers treat it as exposed)."""
+        known, cols, spare = self._split(t)
+        if not cols:  # published or projected out: nothing narrows it but the range
+            return known, known + spare * self.upper
+        lo, hi = self._model(cols).solve(cols)
+        return known + lo, known + hi + spare * self.upper
+
+    def witnessed(self, t: Target, reach: tuple[float, float]) -> bool:
+        """Whether points already solved in the target's component show that its interval
+        reaches down to ``reach[0]`` and up to ``reach[1]`` (so no LP is needed for it)."""
+        known, cols, spare = self._split(t)
+        seen = self._model(cols).seen(cols) if cols else None
+        if seen is None:
+            return False
+        return known + seen[0] <= reach[0] + _EPS and \
+            known + seen[1] + spare * self.upper >= reach[1] - _EPS
+
+    def _split(self, t: Target) -> tuple[float, list[Coord], int]:
+        """The target's published part, its variables, and how many cells are projected out."""
         known = sum(self.shown[c] for c in t.coords if c in self.shown)
         cols = [c for c in t.coords if self.variable(c)]
         spare = len(t.coords) - len(cols) - sum(1 for c in t.coords if c in self.shown)
-        if not cols:  # published or projected out: nothing narrows it but the range
-            return known, known + spare * self.upper
+        return known, cols, spare
+
+    def _model(self, cols: list[Coord]) -> _Model:
         model = self._models.get(cols[0])
         if model is None or any(c not in model.cols for c in cols):
             cells, rows = self.component(cols)
             model = _Model.build(self, cells, rows)
+            self._forget(cells)
             for c in cells:
                 self._models[c] = model
-        lo, hi = model.solve(cols)
-        return known + lo, known + hi + spare * self.upper
+        return model
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}
@@ -196,10 +229,15 @@ class _Model:
         self.hi = [upper] * len(cols)
         self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
         self.highs: Any = None  # highspy._Highs: see _highs()
+        # Feasible points HiGHS returned: each solve's optimum is a witness for every other
+        # target of the component (a cell at 0 there can reach 0), so most need no solve.
+        self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
+        self._seen = 0
 
     @classmethod
     def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> _Model:
         model = cls({c: j for j, c in enumerate(cells)}, table.upper)
+        gapped = False  # some relation's data do not add up: see reconcile()
         for i in rows:
             const, lo_s, hi_s = 0.0, 0.0, 0.0
             entries = []
@@ -212,6 +250,7 @@ class _Model:
                 else:
                     entries.append((model.cols[c], sign))
             tol = table.tolerance(i)
+            gapped |= tol > table.noise * len(table.relations[i].cells) + _EPS
             lower, upper = -tol - const - hi_s, tol - const - lo_s
             if len(entries) == 1:  # lower <= sign * x <= upper
                 j, sign = entries[0]
@@ -221,7 +260,58 @@ class _Model:
                 model.rows.append((entries, lower, upper))
         if len(model.rows) > 1:
             model.highs = _highs(model.lo, model.hi, model.rows)
+            # Everything low, everything high: the first witnesses (see seen()).
+            if gapped:
+                model.reconcile([table.truth.get(c) for c in cells])
+            if model.solve(list(model.cols)) == _EMPTY and not gapped and \
+                    model.reconcile([table.truth.get(c) for c in cells]):
+                model.solve(list(model.cols))
         return model
+
+    def reconcile(self, truth: list[float | None]) -> bool:
+        """Make a jointly contradictory component consistent; False if it cannot be.
+
+        Each relation's tolerance holds its own data, but relations can contradict jointly
+        (the data then may not even be a solution, or no point is):
+        a reported total that disagrees with its parts beside two breakdowns not sent (the
+        unsent cells cannot add up both ways). The attacker then has to let some relation
+        give; as the tolerance does for one relation, each is widened just enough to hold the
+        data as they are (``truth``: the hidden cells' values; None for cells not sent) with
+        the unsent cells at the values that need the least widening in all (an elastic LP:
+        the sum of the slacks minimised). Without this the component would count as exposed
+        and every new value around it would be held back."""
+        n, m = len(self.cols), len(self.rows)
+        if any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+            return False
+        elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
+                   for i, (entries, lower, upper) in enumerate(self.rows)]
+        at = [(lo, hi) if v is None else (v, v)
+              for lo, hi, v in zip(self.lo, self.hi, truth, strict=True)]
+        h = _highs([a for a, _ in at] + [0.0] * (2 * m),
+                   [b for _, b in at] + [float("inf")] * (2 * m), elastic)
+        h.changeColsCost(2 * m, np.arange(n, n + 2 * m, dtype=np.int32), np.ones(2 * m))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return False
+        x = h.getSolution().col_value[:n]
+        for i, (entries, lower, upper) in enumerate(self.rows):
+            r = sum(a * x[j] for j, a in entries)
+            self.rows[i] = (entries, min(lower, r), max(upper, r))
+        self.highs = _highs(self.lo, self.hi, self.rows)
+        return True
+
+    def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
+        """The least and greatest sum of ``cells`` over the points solved so far."""
+        if not self._seen:
+            return None
+        sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
+        return float(sums.min()), float(sums.max())
+
+    def _witness(self, point: list[float]) -> None:
+        if self._seen == len(self._points):
+            self._points = np.concatenate([self._points, np.empty_like(self._points)])
+        self._points[self._seen] = point
+        self._seen += 1
 
     def solve(self, cells: list[Coord]) -> tuple[float, float]:
         """(min, max) of the sum of ``cells``, all variables of this component."""
@@ -242,6 +332,7 @@ class _Model:
             if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return _EMPTY
             out.append(self.highs.getInfo().objective_function_value)
+            self._witness(self.highs.getSolution().col_value)
         return out[0], out[1]
 
 
@@ -291,5 +382,6 @@ def _highs(lo: list[float], hi: list[float],
     # process, in the middle of a service's log.
     h = highspy._Highs()  # type: ignore[attr-defined]
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")
     h.passModel(lp)
     return h

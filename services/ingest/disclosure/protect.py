@@ -109,21 +109,23 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     return out
 
 
-def unlit(relations: list[Relation], states: Mapping[Coord, CellState],
-          ceiling: float = float("inf")) -> list[Relation]:
-    """``relations`` without those whose total is *dark*: a cell not sent yet that is a part
-    only of totals that are dark too, so nothing published or hidden contains it.
+def dark(relations: list[Relation], states: Mapping[Coord, CellState],
+         ceiling: float = float("inf")) -> set[Coord]:
+    """The *dark* cells of ``relations``: not sent yet, and parts only of totals that are dark
+    too, so nothing published or hidden contains them. Their relations (those whose total is
+    dark) are left out of the attack.
 
     Why this is exact: a dark cell can always rise by any amount together with every dark
     total above it (each relation holds one part containing it), so the published values
-    never pin it; and given any values of the other cells, the dark ones can be set as the
-    sums they are, every other way of adding them up being implied by relations that are
-    kept. Dropping them only stops them from joining unrelated hidden cells: a municipality's
-    hidden January and its quarter, half and year not sent yet, the months to come, and
-    through them every other municipality once the nation is published. The one constraint
-    this would leave out is that a dark total stays under the measure's maximum: so nothing
-    is left out when a dark total, as the values under it add up, comes within ``ceiling``
-    (the maximum less 2·threshold) of it."""
+    never pin it from above; and given any values of the other cells, the dark ones can be set
+    as the sums they are, every other way of adding them up being implied by relations that
+    are kept. Leaving them out only stops them from joining unrelated hidden cells: a
+    municipality's hidden January and its quarter, half and year not sent yet, the months to
+    come, and through them every other municipality once the nation is published. From below
+    a dark total is its parts, which may be pinned: :func:`floored` attacks that sum. The one
+    constraint left out is that a dark total stays under the measure's maximum: so nothing is
+    dark when a dark total, as the values under it add up, comes within ``ceiling`` (the
+    maximum less 2·threshold) of it."""
     candidates = {c for r in relations for c in r.cells if c not in states}
     totals_of: dict[Coord, list[Coord]] = {}
     parts_of: dict[Coord, list[Coord]] = {}
@@ -140,8 +142,36 @@ def unlit(relations: list[Relation], states: Mapping[Coord, CellState],
             candidates.discard(c)
             stack += [p for p in parts_of.get(c, ()) if p in candidates]
     if candidates and _heaviest(relations, states, candidates) > ceiling:
-        return relations
-    return [r for r in relations if r.total not in candidates]
+        return set()
+    return candidates
+
+
+def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
+            states: Mapping[Coord, CellState], threshold: float,
+            noise: float) -> list[Target]:
+    """Dark totals that their parts may pin from below (a region's month not sent yet is at
+    least its member's hidden month, which the published values may bound): each is attacked
+    as the sum of its parts, by the breakdown with the fewest dark parts (in the kept
+    relations every breakdown adds up to the same; a dark part is free upwards)."""
+    by_total: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in dark_cells and any(p not in dark_cells for p in r.parts):
+            by_total.setdefault(r.total, []).append(r)
+    out = []
+    for total, rels in sorted(by_total.items()):
+        if at_least(rels, states, noise) < threshold:
+            r = min(rels, key=lambda r: sum(p in dark_cells for p in r.parts))
+            out.append(Target(f"missing {total}", r.parts, None, missing=True))
+    return out
+
+
+def at_least(rels: Iterable[Relation], states: Mapping[Coord, CellState],
+             noise: float) -> float:
+    """What a total not sent yet holds at least, by the true values of its parts that are
+    present (by its largest breakdown, less the noise the relation allows). A total that
+    holds the threshold already cannot arrive small, so bounds on it reveal no small count."""
+    return max((sum(states[p].truth or 0.0 for p in r.parts if p in states)
+                - noise * len(r.cells) for r in rels), default=0.0)
 
 
 def _heaviest(relations: list[Relation], states: Mapping[Coord, CellState],
@@ -206,21 +236,37 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     targets, table = attack_from(links, fetch, list(new), states, threshold=threshold,
                                  upper=upper, present=present)
     outcome.checked = len(targets)
-    # Hiding a value turns a constant into a variable: intervals only widen, so a target
-    # found safe stays safe; each exposed one is attacked again only after each hiding.
-    for t in exposed(table, targets, protection):
-        while exposed(table, [t], protection):
-            pick = _cheapest(t, table, decisions)
-            if pick is None:
-                outcome.exposed.append(t.name)
-                break
-            decisions[pick] = SECONDARY
-            kinds = sorted({table.relations[i].kind for i in table.rows_of[pick]})
-            reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
-                             f"{', '.join(kinds)}")
-            states[pick] = fresh[pick] = CellState(states[pick].truth, None, False)
-            table.hide(pick)
+    # Hiding a value turns a constant into a variable: intervals only widen, so a known value
+    # found safe stays safe. An unknown one (not sent yet, or hidden by the agency) is also
+    # safe when pinned at or above the threshold, or at zero, and widening can unpin it into
+    # the small range: those are attacked again after every round that hid something.
+    unknown = [t for t in targets if t.truth is None]
+    todo = exposed(table, targets, protection)
+    while todo:
+        hid = sum(_shield(t, table, protection, outcome, states) for t in todo)
+        todo = [t for t in exposed(table, unknown, protection)
+                if t.name not in outcome.exposed] if hid else []
     return outcome
+
+
+def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
+            states: dict[Coord, CellState]) -> int:
+    """Hold back the cheapest new values around ``t`` until the attack no longer narrows it;
+    how many were held back. ``t`` goes to ``outcome.exposed`` if no new value can help."""
+    hid = 0
+    while exposed(table, [t], protection):
+        pick = _cheapest(t, table, outcome.decisions)
+        if pick is None:
+            outcome.exposed.append(t.name)
+            break
+        outcome.decisions[pick] = SECONDARY
+        kinds = sorted({table.relations[i].kind for i in table.rows_of[pick]})
+        outcome.reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
+                                 f"{', '.join(kinds)}")
+        states[pick] = outcome.states[pick] = CellState(states[pick].truth, None, False)
+        table.hide(pick)
+        hid += 1
+    return hid
 
 
 _REASON = {
@@ -235,17 +281,21 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
                 present: Presence | None = None) -> tuple[list[Target], Table]:
     """What to protect around ``start``, and the attacker's view of it: the relations walked
     from there (dark totals left out), their targets, and the table to attack them on."""
-    relations = unlit(closure(links, fetch, start, states, present=present), states,
-                      upper - 2 * threshold)
-    targets = targets_of(relations, states, threshold)
+    walked = closure(links, fetch, start, states, present=present)
+    unseen = dark(walked, states, upper - 2 * threshold)
+    relations = [r for r in walked if r.total not in unseen]
+    targets = targets_of(relations, states, threshold, links.noise)
+    targets += floored(walked, unseen, states, threshold, links.noise)
     return targets, table_of(relations, states, upper, links.noise, targets)
 
 
 def exposed(table: Table, targets: list[Target], protection: Protection) -> list[Target]:
     """The targets the interval attack narrows below their protection range. A cell not sent
-    yet that one relation already bounds below by the threshold is safe without an LP."""
+    yet that one relation already bounds below by the threshold is safe without an LP, and
+    so is a target whose range points solved for other targets already span."""
     return [t for t in targets
             if not (t.missing and table.floor(t.coords[0]) >= protection.minimum)
+            and not table.witnessed(t, protection.sufficient(t.truth))
             and not protection.holds(t.truth, *table.interval(t))]
 
 
@@ -262,17 +312,23 @@ def table_of(relations: list[Relation], states: Mapping[Coord, CellState], upper
 
 
 def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
-             threshold: float) -> list[Target]:
+               threshold: float, noise: float = 0.0) -> list[Target]:
     cells = {c for r in relations for c in r.cells}
     out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
            if c in states and states[c].primary and states[c].shown is None]
     # A cell not sent yet may be pinned by what is published around it, directly or through
     # other unsent cells (a month: its quarter minus the other months, one of which the
     # region's month bounds): every one in a relation with something present is attacked.
-    # Dark cells (:func:`unlit`) are no longer in ``relations``.
+    # Not one that holds the threshold already (:func:`at_least`). Dark cells (:func:`dark`)
+    # are no longer in ``relations``.
     near = {c for r in relations if any(x in states for x in r.cells)
             for c in r.cells if c not in states}
-    out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)]
+    under: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in near:
+            under.setdefault(r.total, []).append(r)
+    out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)
+            if at_least(under.get(c, ()), states, noise) < threshold]
     return out + residuals(relations, states, threshold)
 
 

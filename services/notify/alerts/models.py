@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -85,6 +86,12 @@ class Alert(Base):
     """
 
     __tablename__ = "notify_alerts"
+    # The inbox reads an agency's alerts as convener or follow-up owner, open ones first,
+    # newest first: each side of that OR finds its rows by index, in the list's order.
+    __table_args__ = (
+        Index("ix_notify_alerts_convener_order", "convener", "status", "fired_at", "id"),
+        Index("ix_notify_alerts_owner_order", "follow_up_owner", "status", "fired_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)

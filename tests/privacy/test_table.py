@@ -1,0 +1,85 @@
+"""The attacker's table on its own: models kept across hidings, data that contradict each
+other jointly, witnesses that spare a solve."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.ingest.disclosure.attack import Protection, Table, Target
+from services.ingest.disclosure.links import Coord, Relation, coord
+
+UPPER = 1e5
+
+
+def cell(name: str) -> Coord:
+    return coord("2480", "2023-10", {"group": name})
+
+
+def test_a_model_spanning_two_components_is_not_kept_for_one_of_them() -> None:
+    """A target of cells from different components builds one model for them all; a later
+    target over one of them and another cell builds its own. Hiding a value next to that one
+    must not leave the first model cached for the first target's other cell (its interval
+    would stay as narrow as before the hiding: too much held back)."""
+    total, small, b, c, alone, other = (cell(n) for n in ("_T", "small", "b", "c", "alone",
+                                                          "other"))
+    rel = Relation(total, (small, b, c), "group")
+    shown = {total: 20.0, b: 10.0, c: 7.0}
+    table = Table([rel], shown, {**shown, small: 3.0}, UPPER)
+    both = Target("both", (alone, small), None, missing=True)
+    assert table.interval(both) == (3.0, 3.0 + UPPER)
+    assert table.interval(Target("next", (small, other), None)) == (3.0, 3.0 + UPPER)
+    table.hide(c)
+    assert table.interval(both) == (0.0, 10.0 + UPPER)
+
+
+def grid() -> tuple[list[Relation], dict[Coord, float], Coord]:
+    """Two rows of unsent cells under published row totals 10 and 5 and a published grand
+    total of 20 that disagrees with them (by 5); the column totals are not sent."""
+    x = {(i, j): cell(f"x{i}{j}") for i in (1, 2) for j in (1, 2)}
+    r1, r2, c1, c2, g = (cell(n) for n in ("r1", "r2", "c1", "c2", "_T"))
+    rels = [Relation(r1, (x[1, 1], x[1, 2]), "row"), Relation(r2, (x[2, 1], x[2, 2]), "row"),
+            Relation(c1, (x[1, 1], x[2, 1]), "col"), Relation(c2, (x[1, 2], x[2, 2]), "col"),
+            Relation(g, (c1, c2), "col"), Relation(g, (r1, r2), "row")]
+    return rels, {r1: 10.0, r2: 5.0, g: 20.0}, x[1, 1]
+
+
+def test_relations_that_contradict_jointly_give_way_just_enough() -> None:
+    """Each relation holds its own data (the grand total's tolerance covers its gap of 5),
+    but the unsent cells cannot add up both ways: 15 by rows, 20 by columns. The attack
+    widens the relations just enough instead of calling the table contradictory, which
+    would count every target in it as exposed."""
+    rels, shown, x11 = grid()
+    table = Table(rels, shown, dict(shown), UPPER)
+    lo, hi = table.interval(Target("x11", (x11,), None, missing=True))
+    assert lo == 0.0 and 10.0 <= hi <= 15.0
+    assert Protection(5).holds(None, lo, hi)
+
+
+def test_the_published_data_as_they_are_stay_a_solution() -> None:
+    """A hidden 3 in a total that disagrees with its parts beside an unsent breakdown:
+    the widened relations still admit the true value (the interval holds it)."""
+    rels, shown, x11 = grid()
+    truth = {**shown, x11: 3.0}
+    table = Table(rels, shown, truth, UPPER)
+    lo, hi = table.interval(Target("x11", (x11,), 3.0))
+    assert lo <= 3.0 <= hi
+
+
+@settings(max_examples=60, deadline=None)
+@given(r1=st.integers(0, 30), r2=st.integers(0, 30), gap=st.integers(-5, 5),
+       first=st.sampled_from(["x11", "x12", "x21", "x22", "c1"]),
+       then=st.sampled_from(["x11", "x12", "x21", "x22", "c2"]),
+       reach=st.tuples(st.integers(0, 5), st.integers(0, 40)))
+def test_a_witness_never_claims_more_than_the_lp_finds(
+        r1: int, r2: int, gap: int, first: str, then: str, reach: tuple[int, int]) -> None:
+    """Points solved for one target show another's interval reaching somewhere only if the
+    LP finds it reaching there too (witnesses spare solves, never change a verdict)."""
+    rels, _, _ = grid()
+    shown = {cell("r1"): float(r1), cell("r2"): float(r2), cell("_T"): float(r1 + r2 + gap)}
+    table = Table(rels, shown, dict(shown), UPPER)
+    table.interval(Target(first, (cell(first),), None, missing=True))
+    target = Target(then, (cell(then),), None, missing=True)
+    if table.witnessed(target, (float(reach[0]), float(reach[1]))):
+        lo, hi = table.interval(target)
+        assert lo <= reach[0] + 1e-6 and hi >= reach[1] - 1e-6
