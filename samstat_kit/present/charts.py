@@ -346,7 +346,8 @@ def _mid(code: str) -> float:
 
 def time_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit: str,
                band: tuple[date, date, str] | None = None, target: Reference | None = None,
-               title: str = "", width: int = 360, height: int = 170) -> Markup:
+               title: str = "", width: int = 360, height: int = 170,
+               lang: str = "sv") -> Markup:
     """Series of (period code, value) on a time axis: each point in the middle of its period,
     so gaps in time show as gaps; ``band`` (first day, last day, label) is shaded, ``target``
     drawn dashed. The value axis starts at zero for non-negative values, so a small change
@@ -384,7 +385,7 @@ def time_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
                            '</text>', sx(a), top, sx(b) - sx(a), ph, (sx(a) + sx(b)) / 2,
                            top - 5, band[2]))
     out += _value_axis(ticks, sy, left, width - right,
-                       lambda t: formatting.tick(t, step, unit), size=10)
+                       lambda t: formatting.tick(t, step, unit, lang), size=10)
     first, last = parse(codes[0]), parse(codes[-1])
     if last.year > first.year and first.granularity != "year":  # the years, at 1 January
         for yr in range(first.year, last.year + 1):
@@ -399,7 +400,8 @@ def time_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
         for code, anchor in zip(ends, ("start", "end") if len(ends) > 1 else ("middle",),
                                 strict=True):
             out.append(tag('<text x="{:.1f}" y="{}" fill="{}" text-anchor="{}">{}</text>',
-                           sx(_mid(code)), height - 8, INK, anchor, formatting.period(code)))
+                           sx(_mid(code)), height - 8, INK, anchor,
+                           formatting.period(code, lang)))
     if target is not None:
         out.append(tag('<line x1="{}" x2="{}" y1="{y:.1f}" y2="{y:.1f}" stroke="#333" '
                        'stroke-dasharray="5 4" stroke-width="1.2"/><text x="{}" y="{:.1f}" '

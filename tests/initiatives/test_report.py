@@ -25,6 +25,7 @@ What the fake indicators service says about 2024 (everything else has no data):
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import time
@@ -340,6 +341,8 @@ def test_summary_counts_and_the_experience_bank(client: TestClient, token: str, 
     page = client.get("/experience-bank", headers=bearer(token))
     assert page.status_code == 200
     assert "Erfarenhetsbank" in page.text and "FK + Regionen" in page.text
+    assert re.search(r'<span class="sv">\d+ rätt / \d+ fel, påverkan [\dx]', page.text)
+    assert re.search(r'<span class="en">\d+ on / \d+ off, impact [\dx]', page.text)
 
     html = client.get(f"/reports/{plan_year}", headers=bearer(token)).text
     assert "<script>" not in html
@@ -416,6 +419,12 @@ def test_html_report_in_english_by_the_switch(client: TestClient, token: str) ->
                  "On track", "Off track"):
         assert f'<span class="en">{text}</span>' in en.text, text
     assert "(on track)" not in en.text and "(summary)" not in en.text  # no glosses
+    # Data are in the reader's language too: periods, numbers, reasons, scores, charts.
+    assert '<td class="en">Jan–Jun\u00a02024</td>' in en.text
+    assert '<span class="en">12.0\u00a0% → <strong>11.5\u00a0%</strong> (-0.5\u00a0pp' in en.text
+    assert '<span class="en">2 of 5</span>' in en.text
+    assert '<span class="en">moved the wanted way against a year earlier</span>' in en.text
+    assert ">plan year 2024</text>" in en.text and ">planår 2024</text>" in en.text
 
 
 def _chromium() -> str:

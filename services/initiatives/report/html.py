@@ -17,6 +17,7 @@ from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels
 from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page, pair, verdict
 from services.initiatives.report.schemas import (
+    AreaResult,
     FyeResult,
     IndicatorResult,
     InitiativeResult,
@@ -91,7 +92,7 @@ def _overview(inis: list[InitiativeResult]) -> str:
             + bi("Bedömning", "verdict") + "</th></tr>")
     rows = []
     for i in inis:
-        impact = f"{i.impact} av 5" if i.impact else "x"
+        impact = pair(f"{i.impact} av 5", f"{i.impact} of 5") if i.impact else "x"
         rows.append(
             f'<tr><td class="num">{i.number}</td><td><a href="#i-{i.plan_year}-{i.number}">'
             f"{e(i.title)}</a></td><td>{bi(i.progress.status_sv, i.progress.status_en)}</td>"
@@ -121,20 +122,10 @@ def _indicator_rows(ind: IndicatorResult) -> str:
     for a in ind.areas:
         if a.verdict == "no_data":
             continue
-        rel = formatting.relative(a.change, a.year_ago_value) if ind.unit not in (
-            "share", "percent", "done") else ""
-        period = e(formatting.period(a.period))
-        if a.period and a.complete is False:
-            period += ' <span class="muted small">(ofullständig, incomplete)</span>'
-        rows.append(
-            f'<tr class="area"><td>{e(a.area_name)}</td><td>{period}</td>'
-            f'<td class="num">{e(formatting.value(a.value, ind.unit, with_unit=False))}</td>'
-            f'<td class="num">'
-            f'{e(formatting.value(a.year_ago_value, ind.unit, with_unit=False))}</td>'
-            f'<td class="num">{e(formatting.change(a.change, ind.unit, unit_text="short"))}'
-            f"{' <span class=muted>(' + e(rel) + ')</span>' if rel else ''}</td>"
-            f'<td class="small muted">{e(a.reason_sv)}</td>'
-            f"<td>{verdict(a.verdict, badge=False)}</td></tr>")
+        rows.append(f'<tr class="area"><td>{e(a.area_name)}</td>'
+                    + _area_cells(ind, a, "sv") + _area_cells(ind, a, "en")
+                    + f'<td class="small muted">{bi(a.reason_sv, a.reason)}</td>'
+                    f"<td>{verdict(a.verdict, badge=False)}</td></tr>")
     missing = [a.area_name for a in ind.areas if a.verdict == "no_data"]
     if missing:
         where = e(", ".join(missing))
@@ -142,6 +133,25 @@ def _indicator_rows(ind: IndicatorResult) -> str:
                     + pair(f"Inget värde för planåret i {where}",
                            f"No value for the plan year in {where}") + "</td></tr>")
     return "".join(rows)
+
+
+def _area_cells(ind: IndicatorResult, a: AreaResult, lang: str) -> str:
+    """An area's period, value, value a year earlier and change, in ``lang``: the cells of
+    both languages are in the row, each marked with its language; the page shows the
+    reader's (a span cannot hold table cells)."""
+    rel = formatting.relative(a.change, a.year_ago_value, lang) if ind.unit not in (
+        "share", "percent", "done") else ""
+    period = e(formatting.period(a.period, lang))
+    if a.period and a.complete is False:
+        period += (' <span class="muted small">('
+                   + ("ofullständig" if lang == "sv" else "incomplete") + ")</span>")
+    return (f'<td class="{lang}">{period}</td><td class="num {lang}">'
+            f"{e(formatting.value(a.value, ind.unit, lang, with_unit=False))}"
+            f'</td><td class="num {lang}">'
+            f"{e(formatting.value(a.year_ago_value, ind.unit, lang, with_unit=False))}</td>"
+            f'<td class="num {lang}">'
+            f'{e(formatting.change(a.change, ind.unit, lang, unit_text="short"))}'
+            f"{' <span class=muted>(' + e(rel) + ')</span>' if rel else ''}</td>")
 
 
 def _indicator_table(inds: list[IndicatorResult]) -> str:
@@ -161,15 +171,23 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
     for ind in ini.indicators:
         if not ind.series:
             continue
-        target = Reference(float(ind.target["value"]), "mål") if ind.target else None
-        svg = time_chart([(s.area_name, s.points) for s in ind.series], unit=ind.unit,
-                         band=(date(plan_year, 1, 1), date(plan_year, 12, 31),
-                               f"planår {plan_year}"),
-                         target=target, title=ind.title_sv)
+        def chart(lang: str, ind: IndicatorResult = ind) -> str:
+            sv = lang == "sv"
+            target = (Reference(float(ind.target["value"]), "mål" if sv else "target")
+                      if ind.target else None)
+            return str(time_chart(
+                [(s.area_name, s.points) for s in ind.series], unit=ind.unit, lang=lang,
+                band=(date(plan_year, 1, 1), date(plan_year, 12, 31),
+                      f"planår {plan_year}" if sv else f"plan year {plan_year}"),
+                target=target, title=ind.title_sv if sv else ind.title_en))
+
         legend = "".join(
             f'<span><span class="swatch" style="background:{colour(i)}"></span>'
             f"{e(s.area_name)}</span>" for i, s in enumerate(ind.series))
-        figs.append(f"<figure><figcaption>{e(ind.title_sv)}</figcaption>{svg}"
+        # One drawing per language (the page shows the reader's): the axis numbers, the
+        # period labels and the plan year's band are words and numbers too.
+        figs.append(f"<figure><figcaption>{bi(ind.title_sv, ind.title_en)}</figcaption>"
+                    f"{pair(chart('sv'), chart('en'))}"
                     f'<div class="legend">{legend}</div></figure>')
     if not figs:
         return ""
@@ -193,11 +211,10 @@ def _impact(ini: InitiativeResult) -> str:
         if r.share is None:
             text = bi("ingen data", "no data")
         else:
-            text = (f"{formatting.value(r.year_ago_share, 'share')} → "
-                    f"<strong>{formatting.value(r.share, 'share')}</strong> "
-                    + pair(f"({_pp(r)}{_moved_fye(r, 'sv')}), {e(formatting.period(r.period))}",
-                           f"({_pp(r, 'en')}{_moved_fye(r, 'en')}), "
-                           f"{e(formatting.period(r.period, 'en'))}"))
+            text = pair(*(f"{formatting.value(r.year_ago_share, 'share', lang)} → "
+                          f"<strong>{formatting.value(r.share, 'share', lang)}</strong> "
+                          f"({_pp(r, lang)}{_moved_fye(r, lang)}), "
+                          f"{e(formatting.period(r.period, lang))}" for lang in ("sv", "en")))
         rows.append(f"<tr><th>{bi('Andel helårsekvivalenter', 'FYE share')}, "
                     f"{e(r.area_name)}</th><td>{text}</td></tr>")
     return ("<h4>" + bi("Bedömd påverkan och uppmätt förändring",
@@ -206,11 +223,14 @@ def _impact(ini: InitiativeResult) -> str:
 
 
 def _sek(x: float | None) -> str:
+    """An amount in both languages: "252,0 mnkr" / "SEK 252.0 million"."""
     if x is None:
         return "–"
     if abs(x) >= 1e6:
-        return f"{formatting.number(x / 1e6, decimals=1)} mnkr"
-    return f"{formatting.number(x, decimals=0)} kr"
+        return pair(f"{formatting.number(x / 1e6, decimals=1)} mnkr",
+                    f"SEK {formatting.number(x / 1e6, 'en', decimals=1)} million")
+    return pair(f"{formatting.number(x, decimals=0)} kr",
+                f"SEK {formatting.number(x, 'en', decimals=0)}")
 
 
 def _worth(ini: InitiativeResult) -> str:
@@ -223,15 +243,17 @@ def _worth(ini: InitiativeResult) -> str:
             "Vad det är värt: indikatorerna räknar inte personer som kan översättas till "
             "kostnad (andelar, dagar, milstolpar).",
             "what it is worth: the indicators count no people a unit cost translates") + "</p>")
-    titles = {i.id: i.title_sv for i in ini.indicators}
+    titles = {i.id: bi(i.title_sv, i.title_en) for i in ini.indicators}
     rows = []
     for x in w.lines:
         life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
                 + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
+        fye = pair(formatting.signed(x.fye, decimals=1),
+                   formatting.signed(x.fye, "en", decimals=1))
         rows.append(
-            f"<tr><td>{e(titles.get(x.indicator, x.indicator))}</td>"
-            f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}"
-            f"</td><td class=\"num\">{formatting.signed(x.fye, decimals=1)}</td>"
+            f"<tr><td>{titles.get(x.indicator, e(x.indicator))}</td>"
+            f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}</td>"
+            f'<td class="num">{fye}</td>'
             f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"
             f"<td class=\"small\">{bi(x.assumption_sv, x.assumption_en)}</td></tr>")
     head = "".join(f"<th>{bi(sv, en)}</th>" for sv, en in (
@@ -243,7 +265,8 @@ def _worth(ini: InitiativeResult) -> str:
              f" · <strong>{_sek(w.annual_sek)}</strong> "
              + bi("per år i sparad offentlig kostnad (summan av raderna)",
                   "a year of public cost saved (the rows summed)")
-             + f" ({w.price_year} års priser, {w.currency})</p>")
+             + " (" + pair(f"{w.price_year} års priser, {e(w.currency)}",
+                           f"{w.price_year} prices, {e(w.currency)}") + ")</p>")
     return ("<h4>" + bi("Vad är förändringen värd?", "what is the change worth?") + "</h4>"
             + total + f'<table class="worth"><tr>{head}</tr>{"".join(rows)}</table>')
 

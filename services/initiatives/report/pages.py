@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from samstat_kit.present import formatting
 from services.initiatives.report import labels
-from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page
+from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page, pair
 from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
 
 # ------------------------------------------------------------------------- experience bank
 
 
 def _entry(x: BankEntry) -> str:
-    fye = ""
-    if x.fye_change_pp is not None:
-        fye = f", HÅE-andel {formatting.change(x.fye_change_pp / 100, 'share', unit_text='short')}"
-    impact = f"påverkan {x.impact}/5" if x.impact else "påverkan x"
-    if x.people is not None and x.annual_sek is not None:
-        fye += (f", {formatting.signed(x.people, decimals=0)} personer, "
-                f"{formatting.signed(x.annual_sek / 1e6, decimals=1)} mnkr/år")
     return (f'<li><a href="/reports/{x.plan_year}#i-{x.plan_year}-{x.number}">'
             f"{x.plan_year} · {x.number}. {e(x.title)}</a> "
-            f'<span class="muted small">({x.indicators_on_track} rätt / '
-            f"{x.indicators_off_track} fel, {impact}{e(fye)})</span></li>")
+            f'<span class="muted small">({pair(_facts(x, "sv"), _facts(x, "en"))})</span></li>')
+
+
+_FACT_WORDS = {"sv": ("rätt", "fel", "påverkan", "HÅE-andel", "personer", "mnkr/år"),
+               "en": ("on", "off", "impact", "FYE share", "people", "SEK m/year")}
+
+
+def _facts(x: BankEntry, lang: str) -> str:
+    """"3 rätt / 1 fel, påverkan 2/5, HÅE-andel −0,4 p.e., +12 personer, +0,6 mnkr/år"."""
+    on, off, impact, share, people, sek = _FACT_WORDS[lang]
+    score = f"{x.impact}/5" if x.impact else "x"
+    text = f"{x.indicators_on_track} {on} / {x.indicators_off_track} {off}, {impact} {score}"
+    if x.fye_change_pp is not None:
+        text += (f", {share} "
+                 f"{formatting.change(x.fye_change_pp / 100, 'share', lang, unit_text='short')}")
+    if x.people is not None and x.annual_sek is not None:
+        text += (f", {formatting.signed(x.people, lang, decimals=0)} {people}, "
+                 f"{formatting.signed(x.annual_sek / 1e6, lang, decimals=1)} {sek}")
+    return e(text)
 
 
 def _group(g: BankGroup) -> str:
