@@ -133,6 +133,8 @@ def main() -> None:
           "lower bound")
     for r in rows:
         print("  ", *r)
+    if not rows:
+        return
     tot = [sum(x) for x in zip(*rows, strict=True)]
     print(f"total: primary {tot[0]}, greedy {tot[1]}, hide-all-siblings {tot[2]}, "
           f"lower bound {tot[3]}")

@@ -114,9 +114,8 @@ class Table:
             self._forget(self.relations[i].cells)
 
     def _forget(self, cells: Iterable[Coord]) -> None:
-        """Drop the models holding any of ``cells``, for all of their cells: a model may span
-        several components (a target of several cells), so a later model of one of them must
-        not leave the wider one cached for the others."""
+        """Drop the models holding any of ``cells``, for all of their cells (one model per
+        component; hiding a value may join components)."""
         for x in cells:
             model = self._models.get(x)
             if model is not None:
@@ -180,22 +179,29 @@ class Table:
 
     def interval(self, t: Target) -> tuple[float, float]:
         """(min, max) of the target over everything published; ``_EMPTY`` if the published
-        data contradict each other beyond their tolerances (callers treat it as exposed)."""
+        data contradict each other beyond their tolerances (callers treat it as exposed).
+        A target over several components (a dark total's parts) is the sum of independent
+        parts: each component's minimum and maximum add up."""
         known, cols, spare = self._split(t)
-        if not cols:  # published or projected out: nothing narrows it but the range
-            return known, known + spare * self.upper
-        lo, hi = self._model(cols).solve(cols)
-        return known + lo, known + hi + spare * self.upper
+        lo, hi = known, known + spare * self.upper
+        for model, cells in self._by_model(cols):
+            a, b = model.solve(cells)
+            if a > b:
+                return _EMPTY
+            lo, hi = lo + a, hi + b
+        return lo, hi
 
     def witnessed(self, t: Target, reach: tuple[float, float]) -> bool:
-        """Whether points already solved in the target's component show that its interval
+        """Whether points already solved in the target's components show that its interval
         reaches down to ``reach[0]`` and up to ``reach[1]`` (so no LP is needed for it)."""
         known, cols, spare = self._split(t)
-        seen = self._model(cols).seen(cols) if cols else None
-        if seen is None:
-            return False
-        return known + seen[0] <= reach[0] + _EPS and \
-            known + seen[1] + spare * self.upper >= reach[1] - _EPS
+        lo, hi = known, known + spare * self.upper
+        for model, cells in self._by_model(cols):
+            seen = model.seen(cells)
+            if seen is None:
+                return False
+            lo, hi = lo + seen[0], hi + seen[1]
+        return bool(cols) and lo <= reach[0] + _EPS and hi >= reach[1] - _EPS
 
     def _split(self, t: Target) -> tuple[float, list[Coord], int]:
         """The target's published part, its variables, and how many cells are projected out."""
@@ -204,15 +210,18 @@ class Table:
         spare = len(t.coords) - len(cols) - sum(1 for c in t.coords if c in self.shown)
         return known, cols, spare
 
-    def _model(self, cols: list[Coord]) -> _Model:
-        model = self._models.get(cols[0])
-        if model is None or any(c not in model.cols for c in cols):
-            cells, rows = self.component(cols)
-            model = _Model.build(self, cells, rows)
-            self._forget(cells)
-            for c in cells:
-                self._models[c] = model
-        return model
+    def _by_model(self, cols: list[Coord]) -> list[tuple[_Model, list[Coord]]]:
+        """``cols`` grouped by their component's model, built where missing."""
+        groups: dict[int, tuple[_Model, list[Coord]]] = {}
+        for c in cols:
+            model = self._models.get(c)
+            if model is None:
+                cells, rows = self.component([c])
+                model = _Model.build(self, cells, rows)
+                for x in cells:
+                    self._models[x] = model
+            groups.setdefault(id(model), (model, []))[1].append(c)
+        return list(groups.values())
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}
@@ -229,6 +238,7 @@ class _Model:
         self.hi = [upper] * len(cols)
         self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
         self.highs: Any = None  # highspy._Highs: see _highs()
+        self.truth: list[float | None] | None = None  # for reconcile(), until it has run
         # Feasible points HiGHS returned: each solve's optimum is a witness for every other
         # target of the component (a cell at 0 there can reach 0), so most need no solve.
         self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
@@ -260,15 +270,12 @@ class _Model:
                 model.rows.append((entries, lower, upper))
         if len(model.rows) > 1:
             model.highs = _highs(model.lo, model.hi, model.rows)
-            # Everything low, everything high: the first witnesses (see seen()).
-            if gapped:
-                model.reconcile([table.truth.get(c) for c in cells])
-            if model.solve(list(model.cols)) == _EMPTY and not gapped and \
-                    model.reconcile([table.truth.get(c) for c in cells]):
-                model.solve(list(model.cols))
+            model.truth = [table.truth.get(c) for c in cells]
+            if gapped:  # the data may not be a solution: see reconcile()
+                model.reconcile()
         return model
 
-    def reconcile(self, truth: list[float | None]) -> bool:
+    def reconcile(self) -> bool:
         """Make a jointly contradictory component consistent; False if it cannot be.
 
         Each relation's tolerance holds its own data, but relations can contradict jointly
@@ -281,7 +288,8 @@ class _Model:
         the sum of the slacks minimised). Without this the component would count as exposed
         and every new value around it would be held back."""
         n, m = len(self.cols), len(self.rows)
-        if any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+        truth, self.truth = self.truth, None  # once
+        if truth is None or any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
             return False
         elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
                    for i, (entries, lower, upper) in enumerate(self.rows)]
@@ -330,7 +338,8 @@ class _Model:
             self.highs.changeObjectiveSense(sense)
             self.highs.run()
             if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return _EMPTY
+                # Contradictory jointly (reconcile() once, then solve again) or truly.
+                return self.solve(cells) if self.reconcile() else _EMPTY
             out.append(self.highs.getInfo().objective_function_value)
             self._witness(self.highs.getSolution().col_value)
         return out[0], out[1]
