@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from services.ingest.disclosure.attack import Protection, Table, Target
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
@@ -214,6 +215,7 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
             continue  # the hidden total is a target itself
         if any(p in implied for p in missing):
             continue
+        out += partial(r, missing)
         present = [states[p].truth for p in r.parts if p in states]
         if any(v is None for v in present):
             continue
@@ -221,6 +223,24 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
         if 0 < rest < threshold:
             out.append(Target(f"residual {r.kind} of {r.total}", missing, rest))
     return out
+
+
+MAX_PARTIAL = 4  # missing parts of one relation whose partial sums are attacked (2^n sums)
+
+
+def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
+    """A missing part that arrives later turns the sum of the others into a residual, which
+    what is published now may already pin: a month's total of 24 whose three groups are not
+    sent, where the published quarters and region bound "other" to 22 − January's hidden
+    "other"; when "other" arrives as 20, the other two are 4, and the attacker had them in
+    [2, 12] already. So every sum of two or more missing parts, short of all of them (the
+    residual itself), is attacked as an unknown value, where a relation has at most
+    :data:`MAX_PARTIAL` missing parts (single parts are attacked as cells not sent)."""
+    if not 3 <= len(missing) <= MAX_PARTIAL:
+        return []
+    return [Target(f"partial sum {r.kind} of {r.total}: {', '.join(map(str, sub))}", sub,
+                   None, missing=True)
+            for k in range(2, len(missing)) for sub in combinations(missing, k)]
 
 
 def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
