@@ -72,4 +72,6 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     targets, table = attack_from(links, fetch, hidden, states, threshold=threshold,
                                  upper=catalogue.measures[measure].maximum)
     result.checked += len(targets)
-    return [t.name for t in exposed(table, targets, Protection(threshold, share))]
+    # A dark total is attacked once per breakdown, under one name: counted once.
+    return list(dict.fromkeys(t.name for t in exposed(table, targets,
+                                                       Protection(threshold, share))))

@@ -150,20 +150,40 @@ def dark(relations: list[Relation], states: Mapping[Coord, CellState],
 def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
             states: Mapping[Coord, CellState], threshold: float,
             noise: float) -> list[Target]:
-    """Dark totals that their parts may pin from below (a region's month not sent yet is at
-    least its member's hidden month, which the published values may bound): each is attacked
-    as the sum of its parts, by the breakdown with the fewest dark parts (in the kept
-    relations every breakdown adds up to the same; a dark part is free upwards)."""
+    """Dark totals that the cells under them may pin from below (a region's month not sent
+    yet is at least its member's hidden month, which the published values may bound). Each
+    breakdown of a dark total is a target: the sum of its parts, a dark part replaced in turn
+    by its own breakdown with the most cells that are not dark (:func:`_below`; the dark
+    cells left are free, at least 0). Different breakdowns need not add up to the same in the
+    kept relations (they meet only through dark cells), so each one is attacked."""
     by_total: dict[Coord, list[Relation]] = {}
     for r in relations:
-        if r.total in dark_cells and any(p not in dark_cells for p in r.parts):
+        if r.total in dark_cells:
             by_total.setdefault(r.total, []).append(r)
-    out = []
+    out, seen = [], set()
     for total, rels in sorted(by_total.items()):
-        if at_least(rels, states, noise) < threshold:
-            r = min(rels, key=lambda r: sum(p in dark_cells for p in r.parts))
-            out.append(Target(f"missing {total}", r.parts, None, missing=True))
+        if at_least(rels, states, noise) >= threshold:
+            continue
+        for r in rels:
+            cells = _below(r, by_total, dark_cells)
+            if cells not in seen and any(c not in dark_cells for c in cells):
+                seen.add(cells)
+                out.append(Target(f"missing {total}", cells, None, missing=True))
     return out
+
+
+def _below(r: Relation, by_total: Mapping[Coord, list[Relation]],
+           dark_cells: AbstractSet[Coord], depth: int = 4) -> tuple[Coord, ...]:
+    """The parts of ``r`` with its dark parts broken down (``depth`` levels at most)."""
+    cells: list[Coord] = []
+    for p in r.parts:
+        below = by_total.get(p, ()) if p in dark_cells and depth else ()
+        best = max(below, key=lambda q: sum(x not in dark_cells for x in q.parts), default=None)
+        if best is None:
+            cells.append(p)
+        else:
+            cells += _below(best, by_total, dark_cells, depth - 1)
+    return tuple(sorted(set(cells)))
 
 
 def at_least(rels: Iterable[Relation], states: Mapping[Coord, CellState],
