@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -90,6 +91,27 @@ def test_fye_page_compares_every_year_from_scb(db_url: str, data: list, token: s
     assert [r["computed_at"][:10] for r in y2023] == ["2024-03-01", "2024-09-02"]
     assert {r["source"] for r in rows} == {"scb-official"} and len(rows) == 12
     assert {r["partial"] for r in rows} == {"false"}
+    # ... and in Excel: the same versions, each with the time samstat showed it from
+    book = client.get("/v1/fye/export.xlsx", params={"areas": "0000", "include_history": "true"},
+                      headers=bearer)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["Helårsekvivalenter"]
+    head, *body = list(sheet.iter_rows(values_only=True))
+    assert head[-1] == "Visades från (UTC)" and len(body) == 12
+    y2023 = [r for r in body if r[2] == "2023"]
+    assert [r[5] for r in y2023] == [june["fye"], latest["fye"]]
+    assert [r[-1].date().isoformat() for r in y2023] == ["2024-03-01", "2024-09-02"]
+    sv = client.get("/v1/fye/export", params={"areas": "0000", "include_history": "true",
+                                               "format": "csv-sv"}, headers=bearer)
+    assert sv.status_code == 200 and "Visades från (UTC)" in sv.content.decode("utf-8-sig")
+    for cube in ({"format": "json-stat"}, {"format": "sdmx-csv"}):
+        refused = client.get("/v1/fye/export", params={"areas": "0000",
+                                                         "include_history": "true", **cube},
+                             headers=bearer)
+        assert refused.status_code == 400 and "one value per key" in refused.text
+    refused = client.get("/v1/fye/export.sdmx.csv", params={"areas": "0000",
+                                                             "include_history": "true"},
+                         headers=bearer)
+    assert refused.status_code == 400
     english = client.get("/fye/2480", params={"lang": "en"}, headers=bearer).text
     assert "Full-year equivalents in Umeå" in english and "Share by sex" in english
     bad = client.get("/fye/2480", params={"as_of": "juni", "lang": "sv"}, headers=bearer)

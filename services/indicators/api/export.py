@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
@@ -191,13 +191,24 @@ def export_indicator_csv(
                      indicator, (area or "all").replace(",", "-"), granularity or "all")
 
 
+def refuse_history(fmt: str) -> NoReturn:
+    """``include_history`` on a format with one value per key (SDMX, JSON-stat): every version
+    of a figure does not fit it, so say where it does rather than drop the parameter."""
+    raise HTTPException(400, f"include_history: {fmt} holds one value per key; every version "
+                             "comes as CSV (and XLSX for full-year equivalents); as_of= gives "
+                             "the values of one instant")
+
+
 @router.get("/v1/indicators/{indicator}/export.sdmx.csv", response_class=Response,
             responses=_SDMX_DOC, summary="An indicator's values as SDMX-CSV 1.0")
 def export_indicator_sdmx(
     request: Request, _p: CookieOrBearer, indicator: IndicatorId,
     area: Annotated[str | None, Query(max_length=4000)] = None,
     granularity: Granularity = None, as_of: AsOf = None, updated_after: UpdatedAfter = None,
+    include_history: IncludeHistory = False,
 ) -> Response:
+    if include_history:
+        refuse_history("SDMX-CSV")
     rows = _indicator_rows(request, indicator, area, granularity, as_of, updated_after)
     if wants_sdmx2(request):
         return _download(formats.indicator_sdmx_csv2(indicator, rows), SDMX2_CSV_TYPE,
@@ -343,7 +354,10 @@ def wants_sdmx2(request: Request) -> bool:
             summary="Full-year equivalents for areas as SDMX-CSV (1.0, or 2.0 by Accept)")
 def export_fye_sdmx(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                     granularity: FyeGranularity = "year", as_of: AsOf = None,
-                    updated_after: UpdatedAfter = None) -> Response:
+                    updated_after: UpdatedAfter = None,
+                    include_history: IncludeHistory = False) -> Response:
+    if include_history:
+        refuse_history("SDMX-CSV")
     if wants_sdmx2(request):
         return _fye_download(request, areas, granularity, SDMX2_CSV_TYPE,
                              lambda series: formats.fye_sdmx_csv2(formats.fye_rows(series)),

@@ -21,8 +21,10 @@ from services.indicators.api.export import (
     _fye_download,
     fye_csv,
     fye_sdmx_csv,
+    fye_versions,
+    refuse_history,
 )
-from services.indicators.api.router import AsOf, UpdatedAfter
+from services.indicators.api.router import AsOf, IncludeHistory, UpdatedAfter
 from services.indicators.api.schemas import FyeRead
 from services.indicators.api.sdmx_structure import structure_message
 
@@ -37,8 +39,23 @@ Renderer = Callable[[list[FyeRead]], str | bytes]
 FORMATS = ("csv", "csv-sv", "xlsx", "json-stat", "sdmx-csv", "sdmx-csv-1")
 
 
-def _render(request: Request, fmt: str) -> tuple[str, str, Renderer]:
+# Formats with one value per key (a cube): every version of a figure does not fit them.
+CUBES = ("json-stat", "sdmx-csv", "sdmx-csv-1")
+
+
+def _render(request: Request, fmt: str, history: bool = False) -> tuple[str, str, Renderer]:
     cat = request.app.state.catalogue
+    if history:
+        if fmt in CUBES:
+            refuse_history(fmt)
+        versions: dict[str, tuple[str, str, Renderer]] = {
+            "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat, history=True)),
+            "csv-sv": (EXCEL_CSV_TYPE, "sv.csv",
+                       lambda s: spreadsheets.swedish_csv(s, cat, history=True)),
+            "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat, history=True)),
+        }
+        media, ext, plain = versions[fmt]
+        return media, ext, lambda s: plain(fye_versions(request, s))
     table: dict[str, tuple[str, str, Renderer]] = {
         "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat)),
         "csv-sv": (EXCEL_CSV_TYPE, "sv.csv", lambda s: spreadsheets.swedish_csv(s, cat)),
@@ -68,8 +85,8 @@ def negotiate(accept: str) -> str:
 
 
 def _send(request: Request, areas: str, granularity: str, fmt: str, as_of: str | None,
-          updated_after: str | None) -> Response:
-    media, ext, render = _render(request, fmt)
+          updated_after: str | None, history: bool = False) -> Response:
+    media, ext, render = _render(request, fmt, history)
     return _fye_download(request, areas, granularity, media, render, as_of=as_of,
                          updated_after=updated_after, ext=ext)
 
@@ -82,31 +99,35 @@ Format = Annotated[str | None, Query(pattern="^(" + "|".join(FORMATS) + ")$",
             summary="Full-year equivalents for areas, in the format the Accept header asks for")
 def export_fye(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                granularity: FyeGranularity = "year", format: Format = None,
-               as_of: AsOf = None, updated_after: UpdatedAfter = None) -> Response:
+               as_of: AsOf = None, updated_after: UpdatedAfter = None,
+               include_history: IncludeHistory = False) -> Response:
     fmt = format or negotiate(request.headers.get("accept", ""))
-    return _send(request, areas, granularity, fmt, as_of, updated_after)
+    return _send(request, areas, granularity, fmt, as_of, updated_after, include_history)
 
 
 @router.get("/v1/fye/export.xlsx", response_class=Response, summary="FYE as an Excel workbook")
 def export_fye_xlsx(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                     granularity: FyeGranularity = "year", as_of: AsOf = None,
-                    updated_after: UpdatedAfter = None) -> Response:
-    return _send(request, areas, granularity, "xlsx", as_of, updated_after)
+                    updated_after: UpdatedAfter = None,
+                    include_history: IncludeHistory = False) -> Response:
+    return _send(request, areas, granularity, "xlsx", as_of, updated_after, include_history)
 
 
 @router.get("/v1/fye/export.sv.csv", response_class=Response,
             summary="FYE as CSV for Swedish Excel (semicolon, decimal comma, BOM)")
 def export_fye_sv_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                       granularity: FyeGranularity = "year", as_of: AsOf = None,
-                      updated_after: UpdatedAfter = None) -> Response:
-    return _send(request, areas, granularity, "csv-sv", as_of, updated_after)
+                      updated_after: UpdatedAfter = None,
+                      include_history: IncludeHistory = False) -> Response:
+    return _send(request, areas, granularity, "csv-sv", as_of, updated_after, include_history)
 
 
 @router.get("/v1/fye/export.json", response_class=Response, summary="FYE as JSON-stat 2.0")
 def export_fye_jsonstat(request: Request, _p: CookieOrBearer, areas: FyeAreas,
                         granularity: FyeGranularity = "year", as_of: AsOf = None,
-                        updated_after: UpdatedAfter = None) -> Response:
-    return _send(request, areas, granularity, "json-stat", as_of, updated_after)
+                        updated_after: UpdatedAfter = None,
+                        include_history: IncludeHistory = False) -> Response:
+    return _send(request, areas, granularity, "json-stat", as_of, updated_after, include_history)
 
 
 @router.get("/v1/sdmx/structure", response_class=Response,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -35,9 +36,19 @@ def _benefits(series: Sequence[FyeRead]) -> list[str]:
     return [b for b in BENEFITS if b in seen] + sorted(seen - set(BENEFITS))
 
 
-def table(series: Sequence[FyeRead], catalogue: Catalogue
+SHOWN_FROM = "Visades från (UTC)"  # with every version: since when samstat showed the row
+
+
+def _shown_from(f: FyeRead) -> datetime | None:
+    """A naive UTC time: Excel keeps no time zone (openpyxl refuses aware ones)."""
+    return f.computed_at.astimezone(UTC).replace(tzinfo=None) if f.computed_at else None
+
+
+def table(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False
           ) -> tuple[list[str], list[list[object]]]:
-    """Header and rows (Python values: None for nothing) of the wide FYE table."""
+    """Header and rows (Python values: None for nothing) of the wide FYE table; with
+    ``history`` (every version of each figure, oldest first) a last column says since when
+    samstat showed it."""
     benefits = _benefits(series)
     header = ["Områdeskod", "Område", "Period", "Delperiod", "Källa", "Helårsekvivalenter",
               "Befolkning 20–64", "Andel av befolkningen 20–64", "Andel kvinnor 20–64",
@@ -52,15 +63,15 @@ def table(series: Sequence[FyeRead], catalogue: Catalogue
                              f.share_by_sex.get("K"), f.share_by_sex.get("M")]
         row += [f.by_benefit.get(b) for b in benefits]
         row += [f.by_sex.get(s) for s, _label in SEXES]
-        rows.append(row)
-    return header, rows
+        rows.append(row + ([_shown_from(f)] if history else []))
+    return header + ([SHOWN_FROM] if history else []), rows
 
 
-def cross_table(series: Sequence[FyeRead], catalogue: Catalogue
+def cross_table(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False
                 ) -> tuple[list[str], list[list[object]]]:
-    """Benefit x sex: one row per area, period and benefit."""
+    """Benefit x sex: one row per area, period and benefit (and version, with ``history``)."""
     header = ["Områdeskod", "Område", "Period", "Delperiod", "Ersättning", "Kvinnor", "Män",
-              "Totalt"]
+              "Totalt"] + ([SHOWN_FROM] if history else [])
     rows: list[list[object]] = []
     for f in series:
         info = catalogue.areas.get(f.area)
@@ -68,18 +79,19 @@ def cross_table(series: Sequence[FyeRead], catalogue: Catalogue
             cells = f.by_benefit_sex.get(b, {})
             rows.append([f.area, info.name if info else "", f.period, partial_note(f),
                          BENEFIT_LABELS.get(b, b).split(" (")[0], cells.get("K"),
-                         cells.get("M"), f.by_benefit.get(b)])
+                         cells.get("M"), f.by_benefit.get(b)]
+                        + ([_shown_from(f)] if history else []))
     return header, rows
 
 
-def xlsx(series: Sequence[FyeRead], catalogue: Catalogue) -> bytes:
+def xlsx(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False) -> bytes:
     wb = Workbook()
     sheet = wb.active
     assert sheet is not None
     sheet.title = "Helårsekvivalenter"
-    for ws, (header, rows) in ((sheet, table(series, catalogue)),
+    for ws, (header, rows) in ((sheet, table(series, catalogue, history)),
                                (wb.create_sheet("Ersättning och kön"),
-                                cross_table(series, catalogue))):
+                                cross_table(series, catalogue, history))):
         ws.append(header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -88,7 +100,8 @@ def xlsx(series: Sequence[FyeRead], catalogue: Catalogue) -> bytes:
         for i, name in enumerate(header, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(12, min(40, len(name) + 2))
-            fmt = "0.0%" if name in SHARE_COLUMNS else "#,##0" if i > 5 else "@"
+            fmt = ("0.0%" if name in SHARE_COLUMNS else "yyyy-mm-dd hh:mm:ss"
+                   if name == SHOWN_FROM else "#,##0" if i > 5 else "@")
             for cell in ws[letter][1:]:
                 cell.number_format = fmt  # area codes stay text: "0000", not 0
         ws.freeze_panes = "A2"
@@ -101,14 +114,17 @@ def xlsx(series: Sequence[FyeRead], catalogue: Catalogue) -> bytes:
 def _sv_number(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
     if isinstance(value, float):
         return repr(round(value, 10)).replace(".", ",")
     return str(value)
 
 
-def swedish_csv(series: Sequence[FyeRead], catalogue: Catalogue) -> bytes:
+def swedish_csv(series: Sequence[FyeRead], catalogue: Catalogue,
+                history: bool = False) -> bytes:
     """Semicolon-separated, decimal comma, UTF-8 with BOM, CRLF."""
-    header, rows = table(series, catalogue)
+    header, rows = table(series, catalogue, history)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
