@@ -19,6 +19,11 @@ MEASURE = "gk_referrals"
 ALL_MEMBERS = load_catalogue().areas["umearegionen"].members
 MEMBERS = ALL_MEMBERS[:1]  # the others report nothing: missing cells of the region's sum
 AREAS = (*MEMBERS, "umearegionen")
+
+
+def areas(reporting: int = 1) -> tuple[str, ...]:
+    """The reporting members (the first ``reporting`` of the region's) and the region."""
+    return (*ALL_MEMBERS[:reporting], "umearegionen")
 MONTHS = ("2023-01", "2023-02", "2023-03")
 PERIODS = (*MONTHS, "2023-Q1")
 PARTS = ("young_activity_compensation", "sick_listed_unemployed", "other")
@@ -29,24 +34,25 @@ def at(area: str, period: str, group: str) -> Coord:
     return coord(area, period, {"group": group, "sex": "_T"})
 
 
-def equations() -> list[tuple[Coord, list[Coord]]]:
+def equations(reporting: int = 1) -> list[tuple[Coord, list[Coord]]]:
     """Written out by hand (independently of services.ingest.disclosure.links)."""
     eqs = []
     for p in PERIODS:
         for g in GROUPS:
             eqs.append((at("umearegionen", p, g), [at(m, p, g) for m in ALL_MEMBERS]))
-        for a in AREAS:
+        for a in areas(reporting):
             eqs.append((at(a, p, "_T"), [at(a, p, g) for g in PARTS]))
-    for a in AREAS:
+    for a in areas(reporting):
         for g in GROUPS:
             eqs.append((at(a, "2023-Q1", g), [at(a, m, g) for m in MONTHS]))
     return eqs
 
 
-def truth_table(leaves: Mapping[tuple[str, str, str], float]) -> dict[Coord, float]:
+def truth_table(leaves: Mapping[tuple[str, str, str], float],
+                reporting: int = 1) -> dict[Coord, float]:
     """Every cell from the leaves (municipality, month, part group): totals are sums."""
     out: dict[Coord, float] = {}
-    for a in AREAS:
+    for a in areas(reporting):
         for p in PERIODS:
             for g in GROUPS:
                 out[at(a, p, g)] = float(sum(
@@ -79,9 +85,10 @@ class Stream:
         return {c: s.shown for c, s in self.store.items() if s.shown is not None}
 
 
-def random_leaves(rng: random.Random) -> dict[tuple[str, str, str], float]:
+def random_leaves(rng: random.Random, reporting: int = 1
+                  ) -> dict[tuple[str, str, str], float]:
     return {(a, p, g): float(rng.choice((0, 1, 2, 3, 4, 6, 8, 12, 20, 40)))
-            for a in MEMBERS for p in MONTHS for g in PARTS}
+            for a in ALL_MEMBERS[:reporting] for p in MONTHS for g in PARTS}
 
 
 def stats(stream: Stream) -> dict[str, Any]:
