@@ -1,0 +1,197 @@
+"""What the attack must protect around a batch: the targets (hidden small cells, sums of a
+published total's missing parts, cells and sums not sent yet that the published values could
+pin) and the *dark* cells left out of the attack. Pure; used by :mod:`.protect`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from itertools import combinations
+
+from services.ingest.disclosure.attack import Target
+from services.ingest.disclosure.links import Coord, Relation
+
+
+@dataclass(frozen=True)
+class CellState:
+    """One present cell: its true value (None if the agency hid it), what the public sees
+    (None: hidden), and whether it is protected (it was small when hidden as primary)."""
+
+    truth: float | None
+    shown: float | None
+    primary: bool
+
+
+def dark(relations: list[Relation], states: Mapping[Coord, CellState],
+         ceiling: float = float("inf")) -> set[Coord]:
+    """The *dark* cells of ``relations``: not sent yet, and parts only of totals that are dark
+    too, so nothing published or hidden contains them. Their relations (those whose total is
+    dark) are left out of the attack.
+
+    Why this is exact: a dark cell can always rise by any amount together with every dark
+    total above it (each relation holds one part containing it), so the published values
+    never pin it from above; and given any values of the other cells, the dark ones can be set
+    as the sums they are, every other way of adding them up being implied by relations that
+    are kept. Leaving them out only stops them from joining unrelated hidden cells: a
+    municipality's hidden January and its quarter, half and year not sent yet, the months to
+    come, and through them every other municipality once the nation is published. From below
+    a dark total is its parts, which may be pinned: :func:`floored` attacks that sum. The one
+    constraint left out is that a dark total stays under the measure's maximum: so nothing is
+    dark when a dark total, as the values under it add up, comes within ``ceiling`` (the
+    maximum less 2·threshold) of it."""
+    candidates = {c for r in relations for c in r.cells if c not in states}
+    totals_of: dict[Coord, list[Coord]] = {}
+    parts_of: dict[Coord, list[Coord]] = {}
+    for r in relations:
+        parts_of.setdefault(r.total, []).extend(r.parts)
+        for p in r.parts:
+            totals_of.setdefault(p, []).append(r.total)
+    # The greatest set closed upwards: a cell under a total that is not dark is not dark, and
+    # neither, in turn, are the parts under it.
+    stack = [c for c in candidates if any(t not in candidates for t in totals_of.get(c, ()))]
+    while stack:
+        c = stack.pop()
+        if c in candidates:
+            candidates.discard(c)
+            stack += [p for p in parts_of.get(c, ()) if p in candidates]
+    if candidates and _heaviest(relations, states, candidates) > ceiling:
+        return set()
+    return candidates
+
+
+def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
+            states: Mapping[Coord, CellState], threshold: float,
+            noise: float) -> list[Target]:
+    """Dark totals that the cells under them may pin from below (a region's month not sent
+    yet is at least its member's hidden month, which the published values may bound). Each
+    breakdown of a dark total is a target: the sum of its parts, a dark part replaced in turn
+    by its own breakdown with the most cells that are not dark (:func:`_below`; the dark
+    cells left are free, at least 0). Different breakdowns need not add up to the same in the
+    kept relations (they meet only through dark cells), so each one is attacked."""
+    by_total: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in dark_cells:
+            by_total.setdefault(r.total, []).append(r)
+    out, seen = [], set()
+    for total, rels in sorted(by_total.items()):
+        if at_least(rels, states, noise) >= threshold:
+            continue
+        for r in rels:
+            cells = _below(r, by_total, dark_cells)
+            if cells not in seen and any(c not in dark_cells for c in cells):
+                seen.add(cells)
+                out.append(Target(f"missing {total}", cells, None, missing=True))
+    return out
+
+
+def _below(r: Relation, by_total: Mapping[Coord, list[Relation]],
+           dark_cells: AbstractSet[Coord], depth: int = 4) -> tuple[Coord, ...]:
+    """The parts of ``r`` with its dark parts broken down (``depth`` levels at most)."""
+    cells: list[Coord] = []
+    for p in r.parts:
+        below = by_total.get(p, ()) if p in dark_cells and depth else ()
+        best = max(below, key=lambda q: sum(x not in dark_cells for x in q.parts), default=None)
+        if best is None:
+            cells.append(p)
+        else:
+            cells += _below(best, by_total, dark_cells, depth - 1)
+    return tuple(sorted(set(cells)))
+
+
+def at_least(rels: Iterable[Relation], states: Mapping[Coord, CellState],
+             noise: float) -> float:
+    """What a total not sent yet holds at least, by the true values of its parts that are
+    present (by its largest breakdown, less the noise the relation allows). A total that
+    holds the threshold already cannot arrive small, so bounds on it reveal no small count."""
+    return max((sum(states[p].truth or 0.0 for p in r.parts if p in states)
+                - noise * len(r.cells) for r in rels), default=0.0)
+
+
+def _heaviest(relations: list[Relation], states: Mapping[Coord, CellState],
+              dark: AbstractSet[Coord]) -> float:
+    """The largest dark total as the values under it add up (present cells at their value,
+    other unsent cells at 0), by its largest breakdown."""
+    by_total: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in dark:
+            by_total.setdefault(r.total, []).append(r)
+    memo: dict[Coord, float] = {}
+
+    def weight(c: Coord) -> float:
+        s = states.get(c)
+        if s is not None:
+            return s.truth or 0.0
+        if c not in memo:
+            memo[c] = 0.0  # a cycle cannot occur (parts are finer), but never loop
+            memo[c] = max((sum(weight(p) for p in r.parts) for r in by_total.get(c, ())),
+                          default=0.0)
+        return memo[c]
+
+    return max((weight(c) for c in by_total), default=0.0)
+
+
+def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
+              threshold: float) -> list[Target]:
+    """A total published while some of its parts are missing reveals their sum: a target
+    when that sum is small. (That each missing part, which may turn out small when it
+    arrives, is not pinned below 2·threshold − 1 is checked on the part itself: see
+    :func:`targets_of`.) Parts implied by their own present parts do not count as missing."""
+    implied = {r.total for r in relations if any(p in states for p in r.parts)}
+    out = []
+    for r in relations:
+        total = states.get(r.total)
+        missing = tuple(p for p in r.parts if p not in states)
+        if total is None or total.truth is None or not missing:
+            continue
+        if total.shown is None and len(missing) == len(r.parts):
+            continue  # the hidden total is a target itself
+        if any(p in implied for p in missing):
+            continue
+        out += partial(r, missing)
+        present = [states[p].truth for p in r.parts if p in states]
+        if any(v is None for v in present):
+            continue
+        rest = total.truth - sum(v for v in present if v is not None)
+        if 0 < rest < threshold:
+            out.append(Target(f"residual {r.kind} of {r.total}", missing, rest))
+    return out
+
+
+MAX_PARTIAL = 4  # missing parts of one relation whose partial sums are attacked (2^n sums)
+
+
+def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
+    """A missing part that arrives later turns the sum of the others into a residual, which
+    what is published now may already pin: a month's total of 24 whose three groups are not
+    sent, where the published quarters and region bound "other" to 22 − January's hidden
+    "other"; when "other" arrives as 20, the other two are 4, and the attacker had them in
+    [2, 12] already. So every sum of two or more missing parts, short of all of them (the
+    residual itself), is attacked as an unknown value, where a relation has at most
+    :data:`MAX_PARTIAL` missing parts (single parts are attacked as cells not sent)."""
+    if not 3 <= len(missing) <= MAX_PARTIAL:
+        return []
+    return [Target(f"partial sum {r.kind} of {r.total}: {', '.join(map(str, sub))}", sub,
+                   None, missing=True)
+            for k in range(2, len(missing)) for sub in combinations(missing, k)]
+
+
+def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
+               threshold: float, noise: float = 0.0) -> list[Target]:
+    cells = {c for r in relations for c in r.cells}
+    out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
+           if c in states and states[c].primary and states[c].shown is None]
+    # A cell not sent yet may be pinned by what is published around it, directly or through
+    # other unsent cells (a month: its quarter minus the other months, one of which the
+    # region's month bounds): every one in a relation with something present is attacked.
+    # Not one that holds the threshold already (:func:`at_least`). Dark cells (:func:`dark`)
+    # are no longer in ``relations``.
+    near = {c for r in relations if any(x in states for x in r.cells)
+            for c in r.cells if c not in states}
+    under: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in near:
+            under.setdefault(r.total, []).append(r)
+    out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)
+            if at_least(under.get(c, ()), states, noise) < threshold]
+    return out + residuals(relations, states, threshold)
