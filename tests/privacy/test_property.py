@@ -91,6 +91,56 @@ def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: 
     run(seed, batches, corrections, keep)
 
 
+# Found by an independent review: with two members reporting, a region's month missing five
+# parts (March's young of 2480 and the four silent members) whose sum, 4, was pinned to
+# [1, 24]. Known gap: sums of a published total's missing parts are attacked only where at
+# most four are missing (docs/privacy.md, "Limits"); strict, so fixing it shows here.
+@pytest.mark.xfail(strict=True, reason="partial sums of more than four missing parts")
+@pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [(82, 5, 3, 0.7)])
+def test_two_member_streams_that_once_exposed_a_cell(seed: int, batches: int,
+                                                     corrections: int, keep: float) -> None:
+    run(seed, batches, corrections, keep, reporting=2)
+
+
+def sent_in_order(reporting: int, leaves: dict[tuple[str, str, str], float],
+                  *batches: list[Coord]) -> None:
+    """Send ``batches`` of a table made from ``leaves`` (zero elsewhere); check each step."""
+    full = {(a, m, g): 0.0 for a in ALL_MEMBERS[:reporting] for m in MONTHS for g in PARTS}
+    truth = truth_table(full | leaves, reporting)
+    stream, sent, eqs = Stream(), set(), equations(reporting)
+    for batch in batches:
+        stream.send({c: truth[c] for c in batch})
+        sent |= set(batch)
+        check(stream, truth, sent, eqs)
+
+
+def test_two_unsent_parts_are_not_pinned_before_their_total_arrives() -> None:
+    """January's young and sick, neither sent, pinned together to [2, 20] by the quarters
+    and March's total while January's total was not sent; it then arrived as 24 beside
+    "other" 20, a residual of 4 (found by an independent review)."""
+    a, y, s, o = ALL_MEMBERS[0], "young_activity_compensation", "sick_listed_unemployed", \
+        "other"
+    leaves = {(a, m, g): v for m, vs in (("2023-01", (2, 2, 20)), ("2023-02", (0, 0, 6)),
+                                         ("2023-03", (8, 8, 2)))
+              for g, v in zip((y, s, o), vs, strict=True)}
+    sent_in_order(1, leaves, [at(a, "2023-Q1", y), at(a, "2023-02", y), at(a, "2023-Q1", s),
+                              at(a, "2023-02", s), at(a, "2023-03", "_T"),
+                              at(a, "2023-01", o)], [at(a, "2023-01", "_T")])
+
+
+def test_members_unsent_together_are_not_pinned_by_their_region() -> None:
+    """Two members' January, each alone in [0, 10], together at least 2 by the region's
+    January and March and their quarters; a third member's January then left them as the
+    region's residual (found by an independent review)."""
+    a, b, c = ALL_MEMBERS[:3]
+    y, r = "young_activity_compensation", "umearegionen"
+    leaves = {(a, "2023-01", y): 2.0, (b, "2023-01", y): 2.0, (c, "2023-01", y): 10.0,
+              (a, "2023-03", y): 8.0, (b, "2023-03", y): 8.0, (c, "2023-03", y): 2.0}
+    sent_in_order(3, leaves, [at(a, "2023-Q1", y), at(a, "2023-02", y), at(b, "2023-Q1", y),
+                              at(b, "2023-02", y), at(r, "2023-03", y), at(r, "2023-01", y)],
+                  [at(c, "2023-01", y)])
+
+
 def run(seed: int, batches: int, corrections: int, keep: float, reporting: int = 1) -> None:
     rng = random.Random(seed)
     leaves = random_leaves(rng, reporting)

@@ -37,6 +37,9 @@ class Target:
     coords: tuple[Coord, ...]
     truth: float | None  # None: hidden by the agency, or not sent yet: unknown to samstat
     missing: bool = False  # not sent yet: only a concern if the published data pin it small
+    # Cells not sent yet that must be able to be 0 all at once (then every sum of some of
+    # them can be 0 too): safe when the interval reaches down to 0, whatever its top.
+    at_once: bool = False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from services.ingest.disclosure.attack import Protection, Table, Target
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
-from services.ingest.disclosure.targets import CellState, dark, floored, targets_of
+from services.ingest.disclosure.targets import CellState, dark, floored, targets_of, together
 
 Fetch = Callable[[Iterable[Coord]], Mapping[Coord, CellState]]
 
@@ -161,6 +161,11 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     relations = [r for r in walked if r.total not in unseen]
     targets = targets_of(relations, states, threshold, links.noise)
     targets += floored(walked, unseen, states, threshold, links.noise)
+    # A dark total's relation is left out, but its parts that are not dark and not sent may
+    # be pinned together; their sums become a residual when the total arrives.
+    targets += [t for r in walked if r.total in unseen
+                for t in together(r, tuple(p for p in r.parts
+                                           if p not in states and p not in unseen))]
     return targets, table_of(relations, states, upper, links.noise, targets)
 
 
@@ -168,10 +173,15 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
     """The targets the interval attack narrows below their protection range. A cell not sent
     yet that one relation already bounds below by the threshold is safe without an LP, and
     so is a target whose range points solved for other targets already span."""
-    return [t for t in targets
-            if not (t.missing and table.floor(t.coords[0]) >= protection.minimum)
-            and not table.witnessed(t, protection.sufficient(t.truth))
-            and not protection.holds(t.truth, *table.interval(t))]
+    return [t for t in targets if not _safe(table, t, protection)]
+
+
+def _safe(table: Table, t: Target, protection: Protection) -> bool:
+    if t.at_once:
+        return table.witnessed(t, (0.0, float("-inf"))) or table.interval(t)[0] <= 1e-6
+    return ((t.missing and table.floor(t.coords[0]) >= protection.minimum)
+            or table.witnessed(t, protection.sufficient(t.truth))
+            or protection.holds(t.truth, *table.interval(t)))
 
 
 def _what(t: Target) -> str:

@@ -142,13 +142,18 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
     for r in relations:
         total = states.get(r.total)
         missing = tuple(p for p in r.parts if p not in states)
-        if total is None or total.truth is None or not missing:
+        if not missing or any(p in implied for p in missing):
             continue
-        if total.shown is None and len(missing) == len(r.parts):
-            continue  # the hidden total is a target itself
-        if any(p in implied for p in missing):
+        # Sums of missing parts that may become a residual later (when the rest arrives, or
+        # the total with everything else).
+        if total is None:
+            out += together(r, missing)
             continue
         out += partial(r, missing)
+        if total.truth is None:
+            continue
+        if total.shown is None and len(missing) == len(r.parts):
+            continue  # the hidden total's own value is known: a target if it is small
         present = [states[p].truth for p in r.parts if p in states]
         if any(v is None for v in present):
             continue
@@ -159,6 +164,16 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
 
 
 MAX_PARTIAL = 4  # missing parts of one relation whose partial sums are attacked (2^n sums)
+
+
+def together(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
+    """A total not sent yet and two or more of its parts not sent either: when the total
+    arrives with the rest, any sum of them may become its residual. They must all be able
+    to be 0 at once (then so can every sum of some of them): one target, however many."""
+    if len(missing) < 2:
+        return []
+    return [Target(f"parts not sent {r.kind} of {r.total}", missing, None, missing=True,
+                   at_once=True)]
 
 
 def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
