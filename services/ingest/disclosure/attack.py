@@ -38,7 +38,8 @@ class Target:
     truth: float | None  # None: hidden by the agency, or not sent yet: unknown to samstat
     missing: bool = False  # not sent yet: only a concern if the published data pin it small
     # Cells not sent yet that must be able to be 0 all at once (then every sum of some of
-    # them can be 0 too): safe when the interval reaches down to 0, whatever its top.
+    # them can be 0 too): safe when the interval reaches down to 0, whatever its top, or
+    # when their sum cannot be small (at least the threshold).
     at_once: bool = False
 
 
