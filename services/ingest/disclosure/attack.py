@@ -57,15 +57,19 @@ class Protection:
         r = max(self.minimum, self.share * abs(truth))
         return max(0.0, truth - r), truth + r
 
-    def sufficient(self, truth: float | None) -> tuple[float, float]:
+    def sufficient(self, truth: float | None, at_once: bool = False) -> tuple[float, float]:
         """An interval reaching down to the first and up to the second holds (for an unknown
-        value: every small count's range)."""
+        value: every small count's range; for cells that must be 0 at once: 0)."""
+        if at_once:
+            return 0.0, float("-inf")
         need = self.needed(truth)
         return need if need is not None else (0.0, 2 * self.minimum - 1)
 
-    def holds(self, truth: float | None, lo: float, hi: float) -> bool:
+    def holds(self, truth: float | None, lo: float, hi: float, at_once: bool = False) -> bool:
         if lo > hi:  # _EMPTY: the published data contradict each other; assume the worst
             return False
+        if at_once:  # all 0 at once, or a sum that cannot be small
+            return lo <= _EPS or lo >= self.minimum - _EPS
         need = self.needed(truth)
         if need is None:
             # Unknown value (hidden by the agency, or not sent yet): it may be any small
@@ -395,6 +399,8 @@ def _highs(lo: list[float], hi: list[float],
     # process, in the middle of a service's log.
     h = highspy._Highs()  # type: ignore[attr-defined]
     h.setOptionValue("output_flag", False)
+    # The model is kept and re-solved with a new objective only: presolve would redo its
+    # reductions on every run instead of starting from the last basis.
     h.setOptionValue("presolve", "off")
     h.passModel(lp)
     return h

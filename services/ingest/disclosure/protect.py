@@ -177,14 +177,9 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:
-    if t.at_once:  # all 0 at once, or a sum that cannot be small (at least the threshold)
-        if table.witnessed(t, (0.0, float("-inf"))):
-            return True
-        lo = table.interval(t)[0]
-        return lo <= 1e-6 or protection.minimum - 1e-6 <= lo < float("inf")
     return ((t.missing and table.floor(t.coords[0]) >= protection.minimum)
-            or table.witnessed(t, protection.sufficient(t.truth))
-            or protection.holds(t.truth, *table.interval(t)))
+            or table.witnessed(t, protection.sufficient(t.truth, t.at_once))
+            or protection.holds(t.truth, *table.interval(t), at_once=t.at_once))
 
 
 def _what(t: Target) -> str:
