@@ -80,12 +80,13 @@ def test_two_reporting_members_expose_nothing_either(seed: int, batches: int,
 # member's hidden month (1033); two groups of a month not sent yet, their sum pinned to
 # [2, 12] before the third arrived and made it a residual of 4 (1084); a region's month
 # not sent yet, at least its member's hidden "young" (at least 4) through a breakdown the
-# attack did not look at (1085).
+# attack did not look at (1085); six members not sent under a region's month of 8 not sent,
+# each pinned to [0, 8] while their sum, at least the threshold, was safe as a sum (212).
 @pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [
     (5, 2, 0, 0.7), (6, 5, 0, 0.7), (37, 2, 0, 1.0), (0, 5, 2, 0.7), (18, 5, 2, 0.7),
     (30, 5, 2, 1.0), (1013, 3, 1, 0.5), (1011, 2, 0, 0.7), (1018, 5, 0, 0.7),
     (1033, 5, 0, 0.7), (1084, 5, 2, 0.7), (1084, 3, 1, 0.5),
-    (1085, 2, 0, 0.7)])
+    (1085, 2, 0, 0.7), (212, 2, 0, 0.75)])
 def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: int,
                                           keep: float) -> None:
     run(seed, batches, corrections, keep)

@@ -172,8 +172,12 @@ def together(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
     to be 0 at once (then so can every sum of some of them): one target, however many."""
     if len(missing) < 2:
         return []
+    # A sum at least the threshold is safe as a sum, but each part may still be pinned
+    # small on its own (a region's month of 8, not sent, over six members not sent): each
+    # is attacked as a cell not sent too.
     return [Target(f"parts not sent {r.kind} of {r.total}", missing, None, missing=True,
-                   at_once=True)]
+                   at_once=True),
+            *(Target(f"missing {p}", (p,), None, missing=True) for p in missing)]
 
 
 def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
