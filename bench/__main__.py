@@ -1,7 +1,7 @@
 """``python -m bench [--quick] [--keep] [NAME ...]``: run the benchmarks, write docs/benchmarks.md.
 
-Names: ingest, worker, e2e, replay, memory, recompute, load, dryrun (default: all, in that
-order).
+Names: ingest, worker, e2e, replay, memory, recompute, load, dryrun, vintages (default: all,
+in that order).
 Each benchmark's result is kept in bench/results/NAME.json; the document is rebuilt from all
 of them, so running one benchmark replaces only its section.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bench import common, report
 
-BENCHMARKS = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load", "dryrun")
+BENCHMARKS = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load", "dryrun",
+              "vintages")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -602,9 +602,10 @@ def load_sections() -> dict[str, Section]:
     out = {}
     if RESULTS_DIR.is_dir():
         for p in sorted(RESULTS_DIR.glob("*.json")):
-            if p.stem == "machine":
-                continue
             d = json.loads(p.read_text())
+            # machine.json, and standalone scripts' raw results (bench/takeover.py: a list)
+            if not isinstance(d, dict) or "summary" not in d:
+                continue
             d["summary"] = [Summary(**s) for s in d["summary"]]
             d["tables"] = [tuple(t) for t in d["tables"]]
             out[d["name"]] = Section(**d)

@@ -74,6 +74,7 @@ def measure(db_url: str, n: int) -> dict[str, list[float]]:
     from samstat_kit.checks import judge
     from samstat_kit.contracts import load_catalogue
     from samstat_kit.db import session_factory, session_scope
+    from samstat_kit.heap import settle_heap
     from services.ingest.app import create_app
     from services.ingest.config import IngestSettings
     from services.ingest.observations import service
@@ -116,6 +117,9 @@ def measure(db_url: str, n: int) -> dict[str, list[float]]:
     bodies = [json.dumps({"observations": b}).encode() for b in dry_batches]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with TestClient(create_app(settings)) as client:
+        # As `samstat serve` does once its app is built (samstat_kit/heap.py): without it,
+        # the collector's older generations walk the whole start-up heap during some batches.
+        settle_heap()
         for body in bodies[:4]:  # warm-up
             client.post("/v1/observations?dry_run=true", content=body, headers=headers)
         for body in bodies:

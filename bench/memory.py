@@ -5,7 +5,9 @@ SCB's population (290 × 12 years × 2 sexes): 508,080 observations (quick: a te
 municipalities). A fresh worker is started and left to become ready; its RSS is read from
 /proc (before). The observations are then produced in the worker benchmark's format (500 per
 message, one municipality per message) and the worker is followed until it has applied them
-all; after two idle seconds the RSS is read again (after), with the peak (VmHWM).
+all; after two idle seconds the RSS is read again (after), with the peak (VmHWM). Measured
+with each table store: memory (the default) and rocksdb (what deploy/k8s runs), whose
+values live on disk with a bounded cache.
 """
 
 from __future__ import annotations
@@ -30,33 +32,35 @@ from bench.common import (
     service_env,
     sqlite_url,
     start_worker,
+    verdict,
 )
 from bench.worker import build_messages
 
 
-def _hwm_kib(pid: int) -> int:
+def _status_kib(pid: int, field: str) -> int:
+    """A memory line of /proc/PID/status: VmHWM (peak), RssAnon (heap), RssFile (mapped)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0
 
 
-def run(ctx: Ctx) -> Section:
-    sec = Section("memory", "5. Worker memory at national scale",
-                  "quick" if ctx.quick else "full", time.strftime("%Y-%m-%d %H:%M"))
-    n_areas = 29 if ctx.quick else 290
-    years = 12
-    messages = build_messages(n_areas, 2012, years)
+STORES = {"memory://": "memory (the default: tests, `make run`)",
+          "rocksdb://": "rocksdb (production: deploy/k8s)"}
+
+
+def _measure(ctx: Ctx, store: str, n_areas: int, messages: list[tuple[bytes, bytes, int]],
+             bound: float) -> dict[str, float]:
+    """One fresh worker with ``store``: RSS when ready, after applying everything, and peak."""
     total = sum(n for _, _, n in messages)
-    days_cells = n_areas * years * 12 * 12
-    pop_cells = n_areas * years * 2
-    bound = 200.0 if ctx.quick else 480.0
-    with broker(ctx, "memory") as b:
+    name = store.split(":")[0]
+    with broker(ctx, f"memory-{name}") as b:
         prefix = new_prefix("mem")
         topics = make_topics(b.bootstrap, prefix)
         env = service_env(db_url=sqlite_url(ctx.sub("memory") / "unused.db"),
                           bootstrap=b.bootstrap, prefix=prefix,
                           data_dir=ctx.sub(f"memory/{prefix}"))
+        env["SAMSTAT_WORKER_STORE"] = store
         t_start = time.monotonic()
         proc, port = start_worker(env, ctx.sub("logs"))
         try:
@@ -66,8 +70,8 @@ def run(ctx: Ctx) -> Section:
                 time.sleep(0.2)
             time.sleep(2)
             before = proc.rss_kib()
-            say(f"  memory: worker ready, RSS {before / 1024:.0f} MiB; producing {total:,} "
-                f"observations")
+            say(f"  memory ({name}): worker ready, RSS {before / 1024:.0f} MiB; producing "
+                f"{total:,} observations")
             asyncio.run(produce(b.bootstrap, topics.validated, [(k, v) for k, v, _ in messages]))
             t0 = time.monotonic()
             metrics = f"http://127.0.0.1:{port}/metrics"
@@ -81,32 +85,57 @@ def run(ctx: Ctx) -> Section:
             took = time.monotonic() - t0
             time.sleep(2)
             after = proc.rss_kib()
-            peak = _hwm_kib(proc.pid)
+            peak = _status_kib(proc.pid, "VmHWM")
+            anon, mapped = _status_kib(proc.pid, "RssAnon"), _status_kib(proc.pid, "RssFile")
         finally:
             proc.stop()
-    complete = done >= total
-    share = done / total
-    # Cells held: all of them when complete, else the fraction applied.
-    held = (days_cells + pop_cells) * (1 if complete else share)
-    per_cell = (after - before) * 1024 / held if held else float("nan")
-    say(f"  memory: {done:,.0f}/{total:,} applied in {took:.0f}s; RSS {before / 1024:.0f} → "
-        f"{after / 1024:.0f} MiB (peak {peak / 1024:.0f}); {per_cell:,.0f} B per cell")
-    sec.summary.append(Summary(
-        f"worker RSS with {'national' if not ctx.quick else 'a tenth of national'}-scale state "
-        f"(MiB){'' if complete else f', {share:.0%} applied within {bound:.0f} s'}",
-        fmt(after / 1024), f"{fmt(before / 1024)} MiB idle worker",
-        f"{after / before:.1f}×", "(none set)", "–"))
-    sec.summary.append(Summary("worker memory per cell held (bytes)", fmt(per_cell), "–", "–",
-                               "(none set)", "–"))
+    say(f"  memory ({name}): {done:,.0f}/{total:,} applied in {took:.0f}s; RSS "
+        f"{before / 1024:.0f} → {after / 1024:.0f} MiB (peak {peak / 1024:.0f}; anonymous "
+        f"{anon / 1024:.0f}, file-backed {mapped / 1024:.0f})")
+    return {"before_kib": before, "after_kib": after, "peak_kib": peak, "anon_kib": anon,
+            "file_kib": mapped, "applied": done,
+            "total": total, "seconds": took, "complete": done >= total}
+
+
+def run(ctx: Ctx) -> Section:
+    sec = Section("memory", "5. Worker memory at national scale",
+                  "quick" if ctx.quick else "full", time.strftime("%Y-%m-%d %H:%M"))
+    n_areas = 29 if ctx.quick else 290
+    years = 12
+    messages = build_messages(n_areas, 2012, years)
+    days_cells = n_areas * years * 12 * 12
+    pop_cells = n_areas * years * 2
+    bound = 200.0 if ctx.quick else 480.0
+    scale = "national" if not ctx.quick else "a tenth of national"
+    rows, raw = [], {}
+    for store, label in STORES.items():
+        r = _measure(ctx, store, n_areas, messages, bound)
+        raw[store] = r
+        share = r["applied"] / r["total"]
+        # Cells held: all of them when complete, else the fraction applied.
+        held = (days_cells + pop_cells) * (1 if r["complete"] else share)
+        growth = r["after_kib"] - r["before_kib"]
+        per_cell = growth * 1024 / held if held else float("nan")
+        applied = "" if r["complete"] else f", {share:.0%} applied within {bound:.0f} s"
+        sec.summary.append(Summary(
+            f"worker RSS with {scale}-scale state, {label} (MiB){applied}",
+            fmt(r["after_kib"] / 1024), f"{fmt(r['before_kib'] / 1024)} MiB idle worker",
+            f"{r['after_kib'] / r['before_kib']:.1f}×", "≤ 300 MiB",
+            verdict(r["after_kib"] / 1024 <= 300 and r["complete"])))
+        sec.summary.append(Summary(f"worker memory per cell held, {label} (bytes)",
+                                   fmt(per_cell), "–", "–", "(none set)", "–"))
+        rows.append([label, n_areas, fmt(days_cells), fmt(pop_cells),
+                     f"{fmt(r['applied'])} of {fmt(r['total'])}", f"{r['seconds']:.0f}",
+                     fmt(r["applied"] / r["seconds"]), fmt(r["before_kib"] / 1024),
+                     fmt(r["after_kib"] / 1024), fmt(r["anon_kib"] / 1024),
+                     fmt(r["file_kib"] / 1024), fmt(r["peak_kib"] / 1024),
+                     fmt(growth / 1024), fmt(per_cell)])
     sec.table("Resident memory of the worker process", [
-        "municipalities", "benefit_net_days cells", "population cells", "applied",
-        "time to apply (s)", "apply rate obs/s", "RSS before (MiB)", "RSS after (MiB)",
-        "peak RSS (MiB)", "growth (MiB)", "bytes per cell"], [[
-            n_areas, fmt(days_cells), fmt(pop_cells), f"{fmt(done)} of {fmt(total)}",
-            f"{took:.0f}", fmt(done / took), fmt(before / 1024), fmt(after / 1024),
-            fmt(peak / 1024), fmt((after - before) / 1024), fmt(per_cell)]])
+        "table store", "municipalities", "benefit_net_days cells", "population cells",
+        "applied", "time to apply (s)", "apply rate obs/s", "RSS before (MiB)",
+        "RSS after (MiB)", "of which anonymous", "of which file-backed", "peak RSS (MiB)",
+        "growth (MiB)", "bytes per cell"], rows)
     sec.method = __doc__.split("\n", 2)[2].strip().replace("\n", " ") + (
-        " One run (the state, not the timing, is the figure).")
-    sec.raw = {"before_kib": before, "after_kib": after, "peak_kib": peak, "applied": done,
-               "total": total, "seconds": took, "complete": complete}
+        " One run per table store (the state, not the timing, is the figure).")
+    sec.raw = raw
     return sec

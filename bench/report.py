@@ -1,5 +1,6 @@
 """Builds docs/benchmarks.md: the hand-written intro (bench/intro.md) and findings
-(bench/findings.md), then a summary and one section per benchmark from bench/results/."""
+(bench/findings.md), then a summary and one section per benchmark from bench/results/, then
+the hand-written sections of the standalone benchmarks (bench/standalone.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bench.common import RESULTS_DIR, ROOT, Section, load_sections
 
 DOC = ROOT / "docs" / "benchmarks.md"
 HERE = Path(__file__).resolve().parent
-ORDER = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load", "dryrun")
+ORDER = ("ingest", "worker", "e2e", "replay", "memory", "recompute", "load", "dryrun", "vintages")
 TITLES = {
     "ingest": "1. Ingest: request to durable 202",
     "worker": "2. Worker: observations through `samstat worker`",
@@ -20,6 +21,7 @@ TITLES = {
     "recompute": "6. Incremental update vs full SQL recomputation",
     "load": "7. Load test: every agency that publishes benefit_net_days",
     "dryrun": "8. Dry run: one verdict, nothing stored",
+    "vintages": "9. Vintages: what was known at any instant",
 }
 
 
@@ -85,5 +87,8 @@ def write(machine: dict[str, str] | None = None) -> Path:
     for name in ORDER:
         if name in sections:
             out += _section(sections[name])
+    standalone = HERE / "standalone.md"  # benchmarks run by their own scripts, written by hand
+    if standalone.exists():
+        out += [standalone.read_text().split("-->", 1)[-1].strip(), ""]
     DOC.write_text("\n".join(out).rstrip() + "\n")
     return DOC

@@ -19,7 +19,19 @@ class IndicatorsSettings(KitSettings):
     # store reports no persisted offset, so a promoted partition is read again from offset 0
     # (docs/benchmarks.md, "Worker takeover").
     worker_standby_replicas: int = 1
+    # RocksDB per table and partition (rocksdb:// only). Faust's defaults are a 64 MiB write
+    # buffer (up to three) and a 2 GiB block cache for *each* of the worker's databases (six
+    # tables x the partitions), so a national state stayed in memtables that never filled up
+    # enough to be flushed: 418 MiB RSS (docs/benchmarks.md, section 5).
+    worker_rocksdb_write_buffer_mib: int = 2
+    worker_rocksdb_block_cache_mib: int = 4
     worker_commit_interval: float = 1.0
+    # Messages faust may hold per stream ahead of the agents (faust's stream_buffer_maxsize,
+    # 4,096 by default). Its consumer thread fetches until the buffer is full: with
+    # 500-observation messages that was 150 MiB of records at the worker's peak while it
+    # caught up (memray), memory the process then kept. Fewer cost throughput only in a
+    # backlog of small messages (docs/operations.md, "Worker memory").
+    worker_stream_buffer_messages: int = 256
     readmodel_group: str = "samstat-indicators-readmodel"
     # Pages (web/pages.py): how long a browser keeps the token pasted at /login.
     login_cookie_max_age_seconds: int = 12 * 3600

@@ -22,6 +22,7 @@ from services.indicators.api.models import Base
 from services.indicators.domain.fye import indicator
 from services.indicators.domain.fye.processor import FyeProcessor, state_key
 from services.indicators.domain.values import Emitter
+from tests.conftest import rolled_back
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 AREAS = ("2480", "2460")
@@ -76,12 +77,25 @@ def _batch(log: list[tuple[datetime, dict[str, Any]]], instant: datetime, area: 
                               lambda a, p: fye.population.get(state_key(a, p.code)))
 
 
-@pytest.fixture
-def memory_session() -> Iterator[Session]:
+@pytest.fixture(params=["sqlite", "postgres"])
+def memory_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """The read model's tables, empty: SQLite in memory, or PostgreSQL (whose ``as_of``
+    query is its own, DISTINCT ON) in a transaction rolled back at the end."""
+    if request.param == "postgres":
+        with rolled_back(request.getfixturevalue("postgres_url")) as s:
+            _empty(s)
+            yield s
+        return
     engine = create_engine("sqlite://", poolclass=StaticPool,
                            connect_args={"check_same_thread": False})
+    Base.metadata.create_all(engine)
     yield Session(engine)
     engine.dispose()
+
+
+def _empty(session: Session) -> None:
+    for table in reversed(Base.metadata.sorted_tables):
+        session.execute(table.delete())
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[
@@ -92,8 +106,7 @@ def memory_session() -> Iterator[Session]:
 def test_as_of_equals_a_batch_recomputation_of_the_log(
         memory_session: Session, entries: list[Any], pops: list[Any], probes: list[int]
 ) -> None:
-    Base.metadata.drop_all(memory_session.get_bind())
-    Base.metadata.create_all(memory_session.get_bind())
+    _empty(memory_session)
     log = _log(entries, pops)
     _stream(log, memory_session)
     instants = [T0 + timedelta(seconds=s) for s in probes] + [at for at, _ in log[:3]]
@@ -110,14 +123,12 @@ def test_as_of_equals_a_batch_recomputation_of_the_log(
                 assert got.fye == pytest.approx(want["components"]["fye"])
                 assert got.population == want["components"]["population"]
                 assert got.complete == want["complete"]
-    memory_session.rollback()
 
 
 def test_two_computations_at_one_instant_keep_the_later(memory_session: Session) -> None:
     """The days and the population arriving in one instant make two versions with the same
     computed_at: the later one delivered is the vintage, as in the table of latest values
     (found by the property test above: the population was lost from as_of answers)."""
-    Base.metadata.create_all(memory_session.get_bind())
     doc = {"indicator": "fye_share", "area": "2480", "period": "2023-01", "unit": "share",
            "complete": True, "computed_at": T0.isoformat()}
     first = doc | {"value": None, "components": {"fye": 10.0}}
@@ -126,11 +137,9 @@ def test_two_computations_at_one_instant_keep_the_later(memory_session: Session)
     assert vintages.record(session=memory_session, docs=[second, first, second], now=T0) == 0
     [row] = vintages.rows(session=memory_session, indicator="fye_share", as_of=T0)
     assert row.value == 0.01 and row.components["population"] == 1000.0
-    memory_session.rollback()
 
 
 def test_history_and_updated_after(memory_session: Session) -> None:
-    Base.metadata.create_all(memory_session.get_bind())
     obs = {"agency": "forsakringskassan", "measure": "benefit_net_days", "area": "2480",
            "period": "2023-01", "dimensions": {"benefit": "sickness", "sex": "K"}}
     log = [(T0, obs | {"revision": 1, "value": 310.0}),

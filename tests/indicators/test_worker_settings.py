@@ -8,6 +8,7 @@ import pytest
 
 from samstat_kit.broker import LocalBroker
 from services.indicators.config import IndicatorsSettings
+from services.indicators.worker import app as worker_app
 from services.indicators.worker.app import create_worker_app
 from services.indicators.worker.faust_compat import limit_fetch_wait
 
@@ -22,3 +23,26 @@ async def test_the_stream_consumer_waits_for_data_as_configured(
     limit_fetch_wait(50)  # set again: replaces the first setting, does not stack
     assert thread._create_worker_consumer(app.transport)._fetch_max_wait_ms == 50
     limit_fetch_wait(1500)  # what faust alone would use
+
+
+async def test_memory_bounds_reach_faust_and_rocksdb(
+        broker: LocalBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stream buffer and RocksDB's per-database memory are what the settings say (faust's
+    defaults held 150 MiB of fetched records, and give each database a 2 GiB block cache)."""
+    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "membounds")
+    # Not what is tested, and registered once per process in the default registry.
+    monkeypatch.setattr(worker_app, "setup_prometheus_sensors", lambda *a, **k: None)
+    monkeypatch.setattr(worker_app.faust_compat, "lean_monitor", lambda app: None)
+    settings = IndicatorsSettings(data_dir=tmp_path, worker_store="rocksdb://",
+                                  worker_stream_buffer_messages=64,
+                                  worker_rocksdb_write_buffer_mib=3,
+                                  worker_rocksdb_block_cache_mib=5)
+    app = create_worker_app(settings)
+    assert app.conf.stream_buffer_maxsize == 64
+    assert app.tables, "the pipeline's tables are registered"
+    for table in app.tables.values():
+        options = table.data.rocksdb_options  # type: ignore[attr-defined]
+        assert options.write_buffer_size == 3 * 2**20
+        assert options.block_cache_size == 5 * 2**20
+        assert options.max_write_buffer_number == 2
+    assert worker_app.table_options(IndicatorsSettings(data_dir=tmp_path)) is None  # memory://

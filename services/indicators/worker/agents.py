@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import faust
@@ -40,14 +40,21 @@ BUFFER_SECONDS = 0.01
 Handled = tuple[Any, Output]  # (the last event of the group, what the pipeline returned)
 
 
-def register(app: faust.App, kafka: KafkaSettings) -> None:
+def register(app: faust.App, kafka: KafkaSettings,
+             table_options: Mapping[str, Any] | None = None) -> None:
+    """The agents and the registry task; ``table_options`` go to every table's store."""
     topics = Topics(kafka.topic_prefix)
+
+    def table(name: str) -> Any:
+        # A copy each: faust's RocksDB store pops keys from the options it is given.
+        options = dict(table_options) if table_options else None
+        return app.Table(name, partitions=kafka.partitions, options=options)
+
     raw: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
                            "value_serializer": "raw", "partitions": kafka.partitions}
     source = app.topic(topics.validated, **raw)
     internal = app.topic(topics.indicators_internal, **raw)
-    pipeline = Pipeline(lambda name: app.Table(name, partitions=kafka.partitions),
-                        Definitions(load_catalogue()))
+    pipeline = Pipeline(table, Definitions(load_catalogue()))
 
     async def publish(handled: list[Handled]) -> None:
         """Send the output of a buffer of messages, wait for the broker's acknowledgements,

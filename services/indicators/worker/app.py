@@ -30,6 +30,17 @@ def _credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
     return faust.SSLCredentials(ssl_context) if ssl_context else None
 
 
+def table_options(settings: IndicatorsSettings) -> dict[str, int] | None:
+    """Options of each table's store (faust ``Table(options=...)``): RocksDB's memory per
+    database bounded by the settings; None for the memory store, which takes none."""
+    if not settings.worker_store.startswith("rocksdb"):
+        return None
+    mib = 1024 * 1024
+    return {"write_buffer_size": settings.worker_rocksdb_write_buffer_mib * mib,
+            "max_write_buffer_number": 2,
+            "block_cache_size": settings.worker_rocksdb_block_cache_mib * mib}
+
+
 def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
     settings = settings or get_settings()
     kafka = settings.kafka
@@ -52,6 +63,7 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
         broker_session_timeout=kafka.session_timeout_ms / 1000,
         broker_heartbeat_interval=max(1.0, kafka.session_timeout_ms / 4000),
         broker_commit_interval=settings.worker_commit_interval,
+        stream_buffer_maxsize=settings.worker_stream_buffer_messages,
         consumer_auto_offset_reset="earliest",
         web_enabled=True,
         web_bind=settings.worker_web_host,
@@ -63,7 +75,7 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
     faust_compat.lean_monitor(app)
     faust_compat.install_highwaters(kafka)
     faust_compat.limit_fetch_wait(kafka.fetch_max_wait_ms)
-    agents.register(app, kafka)
+    agents.register(app, kafka, table_options(settings))
     return app
 
 
