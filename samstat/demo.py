@@ -97,8 +97,12 @@ def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
               and int(d["period"]) >= scenario["benefit_days"].get("from_year", BASE_YEAR)):
             dims = d["dimensions"]
             fye[(d["area"], int(d["period"]), dims["benefit"], dims["sex"])] = d["value"]
-    units = {code: m.unit for code, m in load_catalogue().measures.items()}
-    return Generator(scenario, population, fye, units)
+    measures = load_catalogue().measures
+    units = {code: m.unit for code, m in measures.items()}
+    # The catalogue says "monthly"; the scenario's periods are "month".
+    cadences = {code: m.cadence.removesuffix("ly")
+                for code, m in measures.items()}
+    return Generator(scenario, population, fye, units, cadences)
 
 
 class Publisher:

@@ -93,11 +93,13 @@ class Generator:
 
     def __init__(self, scenario: Mapping[str, Any], population: Mapping[str, float],
                  fye: Mapping[tuple[str, int, str, str], float],
-                 units: Mapping[str, str]) -> None:
+                 units: Mapping[str, str], cadences: Mapping[str, str] | None = None) -> None:
         self.sc = scenario
         self.population = population  # area -> population 20-64 (base year)
         self.fye = fye  # (area, year, benefit, sex) -> official FYE
         self.units = units  # measure -> unit (the catalogue's)
+        # measure -> how often its agency publishes (the catalogue's; a series may override)
+        self.cadences = cadences or {}
         self.rng = random.Random(scenario["seed"])
 
     # ------------------------------------------------------------------ one series
@@ -147,7 +149,8 @@ class Generator:
         if until and (y, m) > tuple(map(int, until.split("-"))):
             return []
         out: list[Cell] = []
-        for period in _periods_ending(y, m, s.get("cadence", "month")):
+        cadence = s.get("cadence") or self.cadences.get(s["measure"], "month")
+        for period in _periods_ending(y, m, cadence):
             for area in s.get("areas") or self.sc["members"]:
                 level = self._level(s, area, y, m) * self._floor(s, area)
                 out += self._cube(s, area, period, level, y)

@@ -9,7 +9,8 @@ from collections import defaultdict
 import pytest
 
 from samstat.demo import generator, scb_figures
-from samstat.demo_series import TOTAL, Cell, load_scenario, months
+from samstat.demo_series import TOTAL, Cell, Revisions, load_scenario, months
+from samstat_kit.checks import judge
 from samstat_kit.contracts import load_catalogue
 from services.initiatives.registry.plan_file import load_plan
 
@@ -38,6 +39,20 @@ def test_agencies_may_publish_their_cells(history: list[Cell]) -> None:
     denied = {(c.agency, c.measure) for c in history
               if catalogue.publish_denial(c.agency, c.measure, c.area, c.dimensions)}
     assert denied == set()
+
+
+def test_every_observation_passes_ingests_checks(history: list[Cell]) -> None:
+    """Contract, rights and catalogue (periods the measure takes, units, codes, ranges), as
+    ingest judges them: a monthly series of a quarterly measure was rejected while the demo
+    ran, and its initiative never got a verdict."""
+    catalogue, revisions = load_catalogue(), Revisions()
+    by_agency: dict[str, list[dict]] = defaultdict(list)
+    for cell in history:
+        by_agency[cell.agency].append(revisions.observation(cell))
+    for agency, docs in by_agency.items():
+        verdict = judge(docs, catalogue, agency)
+        assert not verdict.problems and not verdict.denials, (
+            agency, (verdict.problems + verdict.denials)[:3])
 
 
 def test_totals_agree_with_parts_except_figur_4(history: list[Cell]) -> None:

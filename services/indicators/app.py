@@ -21,7 +21,7 @@ from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics
 from samstat_kit.tasks import stop_tasks
-from services.indicators.api import export, fye_export, service
+from services.indicators.api import export, fye_export, service, titles
 from services.indicators.api.groups import load_groups
 from services.indicators.api.router import router
 from services.indicators.config import IndicatorsSettings, get_settings
@@ -35,11 +35,16 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     topics = Topics(kafka.topic_prefix)
 
     def handle(records: Sequence[ConsumerRecord]) -> None:
+        docs = [(r.topic, json.loads(r.value)) for r in records if r.value]
         with session_scope(factory) as session:
-            service.upsert_values(session=session,
-                                  docs=[json.loads(r.value) for r in records if r.value])
+            service.upsert_values(session=session, docs=[d for t, d in docs
+                                                         if t == topics.indicator_values])
+            titles.record(session=session, events=[d for t, d in docs if t == topics.registry])
 
-    consumer = BatchConsumer(kafka, [topics.indicator_values], settings.readmodel_group, handle)
+    # The registry too, for the indicators' titles (a group that has not read it yet starts
+    # from its earliest offset, so an upgraded deployment learns every title).
+    consumer = BatchConsumer(kafka, [topics.indicator_values, topics.registry],
+                             settings.readmodel_group, handle)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

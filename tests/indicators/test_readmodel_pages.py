@@ -200,3 +200,38 @@ def test_everything_shown_is_escaped(client: TestClient, bearer: dict) -> None:
     assert "<img" not in r.text and "&#34;&gt;&lt;img src=x" in r.text
     r = client.get("/login", params={"next": '/x"><script>alert(1)</script>'})
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_an_indicator_is_headed_by_its_plan_title(client: TestClient, bearer: dict,
+                                                  counts: tuple[str, list[dict]],
+                                                  db_url: str) -> None:
+    """The registry's titles (kept by the read model's consumer) head the page in the
+    reader's language; an older version never replaces a newer one; without a title the id."""
+    from services.indicators.api import titles
+    from services.indicators.api.models import IndicatorTitle
+
+    ind, _ = counts
+    url = f"/indicators/{ind}?area=2480"
+    assert f"<h1>{ind}</h1>" in client.get(url, headers=bearer).text.replace("\n", "")
+
+    def event(version: int, sv: str, en: str) -> dict[str, Any]:
+        return {"type": "indicator.upserted", "plan_year": 2024, "version": version,
+                "indicator": {"id": ind, "title_sv": sv, "title_en": en}}
+
+    factory = session_factory(db_url)
+    try:
+        with session_scope(factory) as session:
+            assert titles.record(session=session, events=[
+                event(2, "Unga i <Torget>", "Young people in Torget"),
+                event(1, "Gammal titel", "Old title"),
+                {"type": "indicator.deleted", "plan_year": 2024, "id": ind}]) == 1
+        with session_scope(factory) as session:  # redelivered: nothing changes
+            assert titles.record(session=session, events=[event(1, "Gammal", "Old")]) == 0
+        html = client.get(url, headers=bearer).text
+        assert "Unga i &lt;Torget&gt;" in html and "Gammal" not in html
+        assert "Young people in Torget" in client.get(url + "&lang=en", headers=bearer).text
+        listing = client.get("/indicators", headers=bearer).text
+        assert "Unga i &lt;Torget&gt;" in listing
+    finally:
+        with session_scope(factory) as session:
+            session.query(IndicatorTitle).filter_by(indicator=ind).delete()

@@ -60,3 +60,14 @@ class IndicatorVersion(Base):
     components: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IndicatorTitle(Base):
+    """The plan's titles of an indicator, from the registry topic (the values carry only its
+    id): the pages head an indicator with what its convener calls it."""
+    __tablename__ = "indicators_titles"
+
+    indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title_sv: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))

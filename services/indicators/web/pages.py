@@ -16,7 +16,7 @@ Numbers, periods and charts come from :mod:`samstat_kit.present`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -37,7 +37,7 @@ from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.markup import join, tag
 from samstat_kit.web import PagePrincipal, csrf_input
-from services.indicators.api import service, vintages
+from services.indicators.api import service, titles, vintages
 from services.indicators.api.labels import (
     TITLES,
     change_unit_label,
@@ -86,7 +86,8 @@ def index(request: Request, principal: PagePrincipal) -> Response:
     with session_scope(request.app.state.session_factory) as session:
         ids = service.indicator_ids(session=session)
         fye_areas = service.indicator_areas(session=session, indicator=FYE_SHARE)
-    items = join(tag('<li><a href="/indicators/{}">{}</a></li>', quote(i), TITLES.get(i, i))
+        named = titles.titles(session=session, indicators=ids)
+    items = join(tag('<li><a href="/indicators/{}">{}</a></li>', quote(i), _title(named, i))
                  for i in ids)
     fye_items = join(tag('<li><a href="/fye/{}">{}</a></li>', quote(a), area_name(catalogue, a))
                      for a in fye_areas)
@@ -160,9 +161,12 @@ def indicator_page(
         at = vintages.parse_instant(as_of)
     except ValueError:
         at, as_of = None, None
-    title = TITLES.get(indicator, indicator)
+    with session_scope(request.app.state.session_factory) as session:
+        named = titles.titles(session=session, indicators=[indicator])
+    lang = present.language(request)
+    title = _title(named, indicator, lang)
     if area is None:
-        return _indicator_areas(request, principal, indicator, title)
+        return _indicator_areas(request, principal, indicator, _title(named, indicator))
     if area not in catalogue.areas:
         return not_found(f"Okänt område (unknown area): {area}", principal)
     related = related_areas(catalogue, area)
@@ -177,7 +181,6 @@ def indicator_page(
         own, unit = _points(session, catalogue, indicator, area, g, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
-    lang = present.language(request)
     name = area_name(catalogue, area)
     base_url = f"/indicators/{quote(indicator)}"
     latest, compare, chart = None, [], Markup("")
@@ -192,7 +195,7 @@ def indicator_page(
                 compare.append((area_name(catalogue, code), show(match.value)))
         chart = _chart(own, others, related, catalogue, f"{title}, {name}", f"{name} ({area})",
                        g, show, unit, lang)
-    words = {lg: {**w, "title": title} for lg, w in INDICATOR_TEXTS.items()}
+    words = {lg: {**w, "title": _title(named, indicator, lg)} for lg, w in INDICATOR_TEXTS.items()}
     return PAGES.render(
         request, "indicator.html", texts=words,
         status=200 if own or available or indicator == FYE_SHARE else 404,
@@ -236,6 +239,11 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
         lines=lines, category_label=partial(formatting.period, lang=lang, short=True),
         value_label=show, tick_label=partial(formatting.tick, unit=unit, lang=lang),
         include_zero=True, lang=lang)
+
+
+def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str = "sv") -> str:
+    """The plan's title in ``lang`` (from the registry), samstat's own, or else the id."""
+    return named.get(indicator, {}).get(lang) or TITLES.get(indicator, indicator)
 
 
 def _indicator_areas(request: Request, principal: Principal, indicator: str, title: str
