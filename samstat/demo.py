@@ -166,8 +166,8 @@ def apply_registry_changes(scenario: dict[str, Any], initiatives_url: str, admin
                 log.warning("registry: could not change %s", change["indicator"])
 
 
-def _correction(gen: Generator, pub: Publisher, fix: dict[str, Any]) -> None:
-    """A late correction: the agency republishes a past period's cells, higher revision."""
+def corrected(gen: Generator, fix: dict[str, Any]) -> list[Cell]:
+    """The cells a scenario correction republishes: a past period's, value times ``factor``."""
     y, rest = fix["period"].split("-", 1)
     m = int(rest) if rest.isdigit() else 12
     spec = next(s for s in gen.sc["series"] if s["measure"] == fix["measure"])
@@ -175,6 +175,12 @@ def _correction(gen: Generator, pub: Publisher, fix: dict[str, Any]) -> None:
              if c.area == fix["area"] and c.period == fix["period"]]
     for c in cells:
         c.value = round(c.value * fix["factor"])
+    return cells
+
+
+def _correction(gen: Generator, pub: Publisher, fix: dict[str, Any]) -> None:
+    """A late correction: the agency republishes a past period's cells, higher revision."""
+    cells = corrected(gen, fix)
     log.info("correction: %s (%d cells)", fix.get("note") or fix["measure"], len(cells))
     pub.cells(cells)
 

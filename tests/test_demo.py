@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from samstat.demo import generator, scb_figures
+from samstat.demo import corrected, generator, scb_figures
 from samstat.demo_series import TOTAL, Cell, Revisions, load_scenario, months
 from samstat_kit.checks import judge
 from samstat_kit.contracts import load_catalogue
@@ -95,3 +95,14 @@ def test_the_same_seed_gives_the_same_figures() -> None:
     scb = scb_figures()
     a, b = generator(sc, scb).month(2024, 3), generator(sc, scb).month(2024, 3)
     assert [(x.key(), x.value) for x in a] == [(x.key(), x.value) for x in b]
+
+
+def test_every_late_correction_changes_published_cells(history: list[Cell]) -> None:
+    """A correction names a period the series publishes (one named a quarter of a series
+    that became monthly and corrected nothing), and raises a revision of cells sent."""
+    sc = load_scenario()
+    sent = {c.key(): c.value for c in history}
+    for fix in sc.get("corrections") or []:
+        cells = corrected(generator(sc, scb_figures()), fix)
+        assert cells, fix
+        assert all(c.key() in sent and c.value != sent[c.key()] for c in cells), fix
