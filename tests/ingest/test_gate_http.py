@@ -25,6 +25,7 @@ PNR12 = "198802089717"
 UUID_PNR = "19880208-9717-4000-8000-000000000000"  # a canonical UUID and a personnummer
 # Pieces of the number that must never come back (its date and its serial with check digit).
 FRAGMENTS = ("880208", "9717", "198802089717")
+CLIENT_LOGGERS = {"httpx", "kafka", "aiokafka"}
 
 
 def _leaks(text: str) -> bool:
@@ -142,8 +143,12 @@ def test_a_number_in_the_query_string_is_refused_on_every_endpoint(
             r = client.request(method, f"{path}?{query}", **kwargs)
             assert r.status_code == 422, (method, path, r.status_code)
             assert not _leaks(r.text)
-    # The server's logs (the test client, httpx, logs its own requests: that is the sender).
-    assert not any(_leaks(_text(r)) for r in caplog.records if r.name != "httpx")
+    # The server's logs. Left out: the test client (httpx logs its own requests: that is the
+    # sender) and the Kafka clients of other fixtures, whose background threads log latencies,
+    # ports and raw bytes where these digits turn up by chance ("2.6034669999717153 ms" failed
+    # a run); anything they could carry to the broker is ruled out by stored() == 0 below.
+    server = [r for r in caplog.records if r.name.split(".")[0] not in CLIENT_LOGGERS]
+    assert not any(_leaks(_text(r)) for r in server)
     assert stored(ingest_db) == 0
 
 
