@@ -82,6 +82,10 @@ def scb_figures() -> list[dict[str, Any]]:
     return docs
 
 
+# The catalogue's cadences (catalogue.schema.json) as the scenario's period kinds.
+CADENCES = {"monthly": "month", "quarterly": "quarter", "half-yearly": "half", "yearly": "year"}
+
+
 def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
     from samstat_kit.contracts import load_catalogue
 
@@ -99,9 +103,7 @@ def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
             fye[(d["area"], int(d["period"]), dims["benefit"], dims["sex"])] = d["value"]
     measures = load_catalogue().measures
     units = {code: m.unit for code, m in measures.items()}
-    # The catalogue says "monthly"; the scenario's periods are "month".
-    cadences = {code: m.cadence.removesuffix("ly")
-                for code, m in measures.items()}
+    cadences = {code: CADENCES[m.cadence] for code, m in measures.items()}
     return Generator(scenario, population, fye, units, cadences)
 
 

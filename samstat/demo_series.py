@@ -77,8 +77,12 @@ def _periods_ending(y: int, m: int, cadence: str) -> list[str]:
     """The periods of ``cadence`` that end with month ``m`` of ``y``."""
     if cadence == "month":
         return [f"{y}-{m:02d}"]
+    if cadence not in ("quarter", "half", "year"):
+        raise ValueError(f"unknown cadence {cadence!r}: month, quarter, half or year")
     if cadence == "quarter" and m % 3 == 0:
         return [f"{y}-Q{m // 3}"]
+    if cadence == "half" and m % 6 == 0:
+        return [f"{y}-H{m // 6}"]
     if cadence == "year" and m == 12:
         return [str(y)]
     return []

@@ -4,7 +4,9 @@ each agency allowed to publish what it publishes, and the same figures for the s
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,12 @@ from samstat.demo_series import TOTAL, Cell, Revisions, load_scenario, months
 from samstat_kit.checks import judge
 from samstat_kit.contracts import load_catalogue
 from services.initiatives.registry.plan_file import load_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +114,28 @@ def test_every_late_correction_changes_published_cells(history: list[Cell]) -> N
         cells = corrected(generator(sc, scb_figures()), fix)
         assert cells, fix
         assert all(c.key() in sent and c.value != sent[c.key()] for c in cells), fix
+
+
+def test_every_catalogue_cadence_has_periods() -> None:
+    """A measure's cadence (any the catalogue schema allows) gives the demo periods to publish
+    over a year; an unknown one is an error, not a silent nothing."""
+    from samstat.demo import CADENCES
+    from samstat.demo_series import _periods_ending
+
+    allowed = load_json(ROOT / "schemas/measures/catalogue.schema.json")
+    kinds = next(v["enum"] for v in _walk(allowed) if "half-yearly" in v.get("enum", []))
+    assert set(kinds) == set(CADENCES)
+    for cadence in CADENCES.values():
+        periods = [p for m in range(1, 13) for p in _periods_ending(2024, m, cadence)]
+        assert len(periods) == {"month": 12, "quarter": 4, "half": 2, "year": 1}[cadence]
+    with pytest.raises(ValueError):
+        _periods_ending(2024, 12, "weekly")
+
+
+def _walk(node: object) -> list[dict]:
+    """Every JSON object in a schema document."""
+    if isinstance(node, dict):
+        return [node] + [x for v in node.values() for x in _walk(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _walk(v)]
+    return []

@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session
 
 from samstat_kit import present
 from samstat_kit.consumer import BatchConsumer
@@ -27,6 +30,8 @@ from services.indicators.api.router import router
 from services.indicators.config import IndicatorsSettings, get_settings
 from services.indicators.web import pages
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -35,11 +40,8 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     topics = Topics(kafka.topic_prefix)
 
     def handle(records: Sequence[ConsumerRecord]) -> None:
-        docs = [(r.topic, json.loads(r.value)) for r in records if r.value]
         with session_scope(factory) as session:
-            service.upsert_values(session=session, docs=[d for t, d in docs
-                                                         if t == topics.indicator_values])
-            titles.record(session=session, events=[d for t, d in docs if t == topics.registry])
+            apply_records(records, topics, session=session)
 
     # The registry too, for the indicators' titles (a group that has not read it yet starts
     # from its earliest offset, so an upgraded deployment learns every title).
@@ -73,3 +75,24 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     app.mount("/static/indicators", StaticFiles(
         directory=Path(__file__).parent / "web" / "static"), name="indicators-static")
     return app
+
+
+def apply_records(records: Sequence[ConsumerRecord], topics: Topics, *, session: Session
+                  ) -> None:
+    """One polled batch of the read model's topics: indicator values, and the registry's
+    titles (a registry record that cannot be read is skipped, never holding values back)."""
+    values = [json.loads(r.value) for r in records
+              if r.value and r.topic == topics.indicator_values]
+    events = [_registry_event(r.value) for r in records if r.value and r.topic == topics.registry]
+    service.upsert_values(session=session, docs=values)
+    titles.record(session=session, events=events)
+
+
+def _registry_event(raw: bytes) -> Any:
+    """A registry record as JSON, or None (skipped by the titles) when it is not JSON: the
+    registry must never hold back the indicator values read in the same batch."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        log.warning("registry record that is not JSON: skipped")
+        return None

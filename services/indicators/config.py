@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from samstat_kit.settings import KitSettings
 
@@ -23,15 +26,15 @@ class IndicatorsSettings(KitSettings):
     # buffer (up to three) and a 2 GiB block cache for *each* of the worker's databases (six
     # tables x the partitions), so a national state stayed in memtables that never filled up
     # enough to be flushed: 418 MiB RSS (docs/benchmarks.md, section 5).
-    worker_rocksdb_write_buffer_mib: int = 2
-    worker_rocksdb_block_cache_mib: int = 4
+    worker_rocksdb_write_buffer_mib: Annotated[int, Field(gt=0)] = 2
+    worker_rocksdb_block_cache_mib: Annotated[int, Field(gt=0)] = 4
     worker_commit_interval: float = 1.0
     # Messages faust may hold per stream ahead of the agents (faust's stream_buffer_maxsize,
     # 4,096 by default). Its consumer thread fetches until the buffer is full: with
     # 500-observation messages that was 150 MiB of records at the worker's peak while it
     # caught up (memray), memory the process then kept. Fewer cost throughput only in a
     # backlog of small messages (docs/operations.md, "Worker memory").
-    worker_stream_buffer_messages: int = 256
+    worker_stream_buffer_messages: Annotated[int, Field(gt=0)] = 256
     readmodel_group: str = "samstat-indicators-readmodel"
     # Pages (web/pages.py): how long a browser keeps the token pasted at /login.
     login_cookie_max_age_seconds: int = 12 * 3600

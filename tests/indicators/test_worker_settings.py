@@ -46,3 +46,4 @@ async def test_memory_bounds_reach_faust_and_rocksdb(
         assert options.block_cache_size == 5 * 2**20
         assert options.max_write_buffer_number == 2
     assert worker_app.table_options(IndicatorsSettings(data_dir=tmp_path)) is None  # memory://
+    limit_fetch_wait(1500)  # what faust alone would use: the app above set the env's wait

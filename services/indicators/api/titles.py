@@ -1,11 +1,15 @@
 """The plan's titles of indicators, kept from the registry topic (schemas/registry-event.v1).
 
 Indicator values name their indicator by id only; the registry carries its Swedish and
-English titles. A definition's highest version wins, and a deleted indicator keeps its title
-(its earlier values are still shown)."""
+English titles. The last event of an indicator in topic order wins, as for every registry
+consumer: the topic has one partition, and a definition's ``version`` starts again at 1 when
+next year's plan (or a re-created indicator) defines it anew. A deleted indicator keeps its
+title (its earlier values are still shown). An event that cannot be read is skipped with a
+warning, so it never holds back the indicator values read in the same batch."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,30 +18,49 @@ from sqlalchemy.orm import Session
 
 from services.indicators.api.models import IndicatorTitle
 
+log = logging.getLogger(__name__)
+MAX_TITLE = 300  # the column's length
 
-def record(*, session: Session, events: Iterable[Mapping[str, Any]]) -> int:
-    """Keep the titles of ``indicator.upserted`` events; returns how many changed."""
-    newest: dict[str, tuple[int, str, str]] = {}
-    for event in events:
-        definition = event.get("indicator")
-        if event.get("type") != "indicator.upserted" or not isinstance(definition, Mapping):
-            continue
+
+def _title(event: Any) -> tuple[str, int, str, str] | None:
+    """(id, version, sv, en) of an ``indicator.upserted`` event, else None."""
+    if not isinstance(event, Mapping) or event.get("type") != "indicator.upserted":
+        return None
+    definition = event.get("indicator")
+    if not isinstance(definition, Mapping):
+        log.warning("registry event without a definition: skipped")
+        return None
+    ident = definition.get("id")
+    if not isinstance(ident, str) or not ident:
+        log.warning("registry event without an indicator id: skipped")
+        return None
+    try:
         version = int(event.get("version") or 1)
-        sv = str(definition.get("title_sv") or definition["id"])
-        en = str(definition.get("title_en") or sv)
-        if version >= newest.get(definition["id"], (0, "", ""))[0]:
-            newest[definition["id"]] = (version, sv, en)
-    if not newest:
+    except (TypeError, ValueError):
+        version = 0
+    sv = str(definition.get("title_sv") or ident)[:MAX_TITLE]
+    en = str(definition.get("title_en") or sv)[:MAX_TITLE]
+    return ident[:64], version, sv, en
+
+
+def record(*, session: Session, events: Iterable[Any]) -> int:
+    """Keep the titles of ``indicator.upserted`` events, in order; returns how many changed."""
+    last: dict[str, tuple[int, str, str]] = {}
+    for event in events:
+        found = _title(event)
+        if found is not None:
+            last[found[0]] = found[1:]
+    if not last:
         return 0
     stored = {t.indicator: t for t in session.scalars(
-        select(IndicatorTitle).where(IndicatorTitle.indicator.in_(list(newest))))}
+        select(IndicatorTitle).where(IndicatorTitle.indicator.in_(list(last))))}
     changed = 0
-    for indicator, (version, sv, en) in newest.items():
+    for indicator, (version, sv, en) in last.items():
         row = stored.get(indicator)
         if row is None:
             session.add(IndicatorTitle(indicator=indicator, version=version, title_sv=sv,
                                        title_en=en))
-        elif version >= row.version and (row.title_sv, row.title_en) != (sv, en):
+        elif (row.version, row.title_sv, row.title_en) != (version, sv, en):
             row.version, row.title_sv, row.title_en = version, sv, en
         else:
             continue

@@ -87,8 +87,9 @@ def index(request: Request, principal: PagePrincipal) -> Response:
         ids = service.indicator_ids(session=session)
         fye_areas = service.indicator_areas(session=session, indicator=FYE_SHARE)
         named = titles.titles(session=session, indicators=ids)
-    items = join(tag('<li><a href="/indicators/{}">{}</a></li>', quote(i), _title(named, i))
-                 for i in ids)
+    lang = present.language(request)
+    items = join(tag('<li><a href="/indicators/{}">{}</a></li>', quote(i),
+                     _title(named, i, lang)) for i in ids)
     fye_items = join(tag('<li><a href="/fye/{}">{}</a></li>', quote(a), area_name(catalogue, a))
                      for a in fye_areas)
     body = tag('<h1>Indikatorer (indicators)</h1>'
@@ -166,7 +167,7 @@ def indicator_page(
     lang = present.language(request)
     title = _title(named, indicator, lang)
     if area is None:
-        return _indicator_areas(request, principal, indicator, _title(named, indicator))
+        return _indicator_areas(request, principal, indicator, title)
     if area not in catalogue.areas:
         return not_found(f"Okänt område (unknown area): {area}", principal)
     related = related_areas(catalogue, area)
