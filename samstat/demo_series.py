@@ -97,13 +97,13 @@ class Generator:
 
     def __init__(self, scenario: Mapping[str, Any], population: Mapping[str, float],
                  fye: Mapping[tuple[str, int, str, str], float],
-                 units: Mapping[str, str], cadences: Mapping[str, str] | None = None) -> None:
+                 units: Mapping[str, str], cadences: Mapping[str, str]) -> None:
         self.sc = scenario
         self.population = population  # area -> population 20-64 (base year)
         self.fye = fye  # (area, year, benefit, sex) -> official FYE
         self.units = units  # measure -> unit (the catalogue's)
         # measure -> how often its agency publishes (the catalogue's; a series may override)
-        self.cadences = cadences or {}
+        self.cadences = cadences
         self.rng = random.Random(scenario["seed"])
 
     # ------------------------------------------------------------------ one series

@@ -45,28 +45,22 @@ CUBES = ("json-stat", "sdmx-csv", "sdmx-csv-1")
 
 def _render(request: Request, fmt: str, history: bool = False) -> tuple[str, str, Renderer]:
     cat = request.app.state.catalogue
-    if history:
-        if fmt in CUBES:
-            refuse_history(fmt)
-        versions: dict[str, tuple[str, str, Renderer]] = {
-            "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat, history=True)),
-            "csv-sv": (EXCEL_CSV_TYPE, "sv.csv",
-                       lambda s: spreadsheets.swedish_csv(s, cat, history=True)),
-            "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat, history=True)),
-        }
-        media, ext, plain = versions[fmt]
-        return media, ext, lambda s: plain(fye_versions(request, s))
+    if history and fmt in CUBES:
+        refuse_history(fmt)
     table: dict[str, tuple[str, str, Renderer]] = {
-        "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat)),
-        "csv-sv": (EXCEL_CSV_TYPE, "sv.csv", lambda s: spreadsheets.swedish_csv(s, cat)),
-        "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat)),
+        "csv": (CSV_TYPE, "csv", lambda s: fye_csv(s, cat, history)),
+        "csv-sv": (EXCEL_CSV_TYPE, "sv.csv", lambda s: spreadsheets.swedish_csv(s, cat, history)),
+        "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat, history)),
         "json-stat": (JSONSTAT_TYPE, "json", lambda s: formats.fye_jsonstat(
             formats.fye_rows(s), cat, "Helårsekvivalenter (full-year equivalents)")),
         "sdmx-csv": (SDMX2_CSV_TYPE, "sdmx.csv",
                      lambda s: formats.fye_sdmx_csv2(formats.fye_rows(s))),
         "sdmx-csv-1": (SDMX_CSV_TYPE, "sdmx.csv", fye_sdmx_csv),
     }
-    return table[fmt]
+    media, ext, render = table[fmt]
+    if not history:
+        return media, ext, render
+    return media, ext, lambda s: render(fye_versions(request, s))
 
 
 def negotiate(accept: str) -> str:

@@ -162,16 +162,14 @@ def indicator_page(
         at = vintages.parse_instant(as_of)
     except ValueError:
         at, as_of = None, None
-    with session_scope(request.app.state.session_factory) as session:
-        named = titles.titles(session=session, indicators=[indicator])
     lang = present.language(request)
-    title = _title(named, indicator, lang)
     if area is None:
-        return _indicator_areas(request, principal, indicator, title)
+        return _indicator_areas(request, principal, indicator, lang)
     if area not in catalogue.areas:
         return not_found(f"Okänt område (unknown area): {area}", principal)
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
+        named = titles.titles(session=session, indicators=[indicator])
         members = catalogue.municipalities_in(area) if indicator == FYE_SHARE else (area,)
         available = service.granularities(session=session, indicator=indicator,
                                           areas=[area, *members])
@@ -182,6 +180,7 @@ def indicator_page(
         own, unit = _points(session, catalogue, indicator, area, g, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
+    title = _title(named, indicator, lang)
     name = area_name(catalogue, area)
     base_url = f"/indicators/{quote(indicator)}"
     latest, compare, chart = None, [], Markup("")
@@ -242,16 +241,17 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
         include_zero=True, lang=lang)
 
 
-def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str = "sv") -> str:
+def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str) -> str:
     """The plan's title in ``lang`` (from the registry), samstat's own, or else the id."""
     return named.get(indicator, {}).get(lang) or TITLES.get(indicator, indicator)
 
 
-def _indicator_areas(request: Request, principal: Principal, indicator: str, title: str
+def _indicator_areas(request: Request, principal: Principal, indicator: str, lang: str
                      ) -> Response:
     catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
         areas = service.indicator_areas(session=session, indicator=indicator)
+        title = _title(titles.titles(session=session, indicators=[indicator]), indicator, lang)
     if not areas:
         return not_found(f"Inga värden för indikatorn (no values for the indicator) {indicator}",
                          principal)

@@ -60,6 +60,16 @@ def dark(relations: list[Relation], states: Mapping[Coord, CellState],
     return candidates
 
 
+def breakdowns(relations: Iterable[Relation], totals: AbstractSet[Coord]
+               ) -> dict[Coord, list[Relation]]:
+    """The relations of each of ``totals``: the ways it breaks down."""
+    out: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        if r.total in totals:
+            out.setdefault(r.total, []).append(r)
+    return out
+
+
 def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
             states: Mapping[Coord, CellState], threshold: float,
             noise: float) -> list[Target]:
@@ -69,10 +79,7 @@ def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
     by its own breakdown with the most cells that are not dark (:func:`_below`; the dark
     cells left are free, at least 0). Different breakdowns need not add up to the same in the
     kept relations (they meet only through dark cells), so each one is attacked."""
-    by_total: dict[Coord, list[Relation]] = {}
-    for r in relations:
-        if r.total in dark_cells:
-            by_total.setdefault(r.total, []).append(r)
+    by_total = breakdowns(relations, dark_cells)
     out, seen = [], set()
     for total, rels in sorted(by_total.items()):
         if at_least(rels, states, noise) >= threshold:
@@ -112,10 +119,7 @@ def _heaviest(relations: list[Relation], states: Mapping[Coord, CellState],
               dark: AbstractSet[Coord]) -> float:
     """The largest dark total as the values under it add up (present cells at their value,
     other unsent cells at 0), by its largest breakdown."""
-    by_total: dict[Coord, list[Relation]] = {}
-    for r in relations:
-        if r.total in dark:
-            by_total.setdefault(r.total, []).append(r)
+    by_total = breakdowns(relations, dark)
     memo: dict[Coord, float] = {}
 
     def weight(c: Coord) -> float:
@@ -207,10 +211,7 @@ def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
     # are no longer in ``relations``.
     near = {c for r in relations if any(x in states for x in r.cells)
             for c in r.cells if c not in states}
-    under: dict[Coord, list[Relation]] = {}
-    for r in relations:
-        if r.total in near:
-            under.setdefault(r.total, []).append(r)
+    under = breakdowns(relations, near)
     out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)
             if at_least(under.get(c, ()), states, noise) < threshold]
     return out + residuals(relations, states, threshold)
