@@ -29,6 +29,7 @@ from samstat.demo_series import (
     next_month,
     stable_id,
 )
+from samstat_kit.periods import Period, parse
 from samstat_kit.settings import KitSettings
 
 log = logging.getLogger("samstat.demo")
@@ -97,10 +98,13 @@ def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
             continue
         if d["measure"] == "population" and d["period"] == str(BASE_YEAR):
             population[d["area"]] += d["value"]
-        elif (d["measure"] == "fye_official"
-              and int(d["period"]) >= scenario["benefit_days"].get("from_year", BASE_YEAR)):
-            dims = d["dimensions"]
-            fye[(d["area"], int(d["period"]), dims["benefit"], dims["sex"])] = d["value"]
+        elif (d["measure"] == "fye_official" and d["value"] is not None
+              and int(d["period"][:4]) >= scenario["benefit_days"].get("from_year", BASE_YEAR)):
+            # SCB publishes months: the year is their day-weighted mean
+            month, dims = parse(d["period"]), d["dimensions"]
+            key = (d["area"], month.year, dims["benefit"], dims["sex"])
+            year_days = Period(month.year, 1, 12).days
+            fye[key] = fye.get(key, 0.0) + d["value"] * month.days / year_days
     measures = load_catalogue().measures
     units = {code: m.unit for code, m in measures.items()}
     cadences = {code: CADENCES[m.cadence] for code, m in measures.items()}

@@ -279,7 +279,8 @@ def test_contract_measures() -> None:
     assert pop.area_levels == {"municipality", "county", "nation"}
     assert [p.agency for p in pop.publishers] == ["scb"]
     fye = cat.measures["fye_official"]
-    assert (fye.unit, fye.value_type, fye.cadence) == ("fye", "number", "yearly")
+    assert (fye.unit, fye.value_type, fye.cadence) == ("fye", "number", "monthly")
+    assert fye.granularities == {"month", "year"}  # SCB's months; a yearly figure still fits
     assert fye.dimensions["benefit"] == cat.measures["benefit_net_days"].dimensions[
         "benefit"] | {"_T"}
     assert fye.dimensions["sex"] == {"K", "M", "_T"}

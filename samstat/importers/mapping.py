@@ -19,6 +19,12 @@ import pandas as pd
 
 MAPPINGS = Path(__file__).parent / "mappings"
 VALUE = "value"
+LABEL = ":label"  # a variable's label column beside its codes: ``ContentsCode:label``
+
+
+def column(spec: dict[str, Any]) -> str:
+    """The column a variable's mapping reads: its codes, or its labels (``"by": "label"``)."""
+    return str(spec["variable"]) + (LABEL if spec.get("by") == "label" else "")
 
 
 class MappingError(Exception):
@@ -37,6 +43,11 @@ class Mapping:
     @property
     def measure(self) -> str:
         return str(self.spec["measure"])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The table's id and its aliases (a PX file's MATRIX, the API v1 name)."""
+        return (self.table, *self.spec.get("aliases", ()))
 
 
 @cache
@@ -61,10 +72,10 @@ def load_mapping(path: Path) -> Mapping:
 
 def shipped(source: str) -> dict[str, Mapping]:
     """The mappings shipped for a source, by table id."""
-    out = {}
+    out: dict[str, Mapping] = {}
     for path in sorted((MAPPINGS / source).glob("*.json")):
         m = load_mapping(path)
-        out[m.table] = m
+        out |= dict.fromkeys(m.names, m)
     return out
 
 
@@ -72,7 +83,7 @@ def _summed(df: pd.DataFrame, variable: str, rule: dict[str, Any]) -> pd.DataFra
     """Sum ``variable`` away: all its codes, or the integer codes from..to, each of which must
     be present for every combination of the other variables (a missing age is an error, not a
     smaller population). A missing value among the parts makes the sum missing."""
-    others = [c for c in df.columns if c not in (variable, VALUE)]
+    others = [c for c in df.columns if c not in (variable, variable + LABEL, VALUE)]
     if not rule.get("all"):
         lo, hi = int(rule["from"]), int(rule["to"])
         numeric = pd.to_numeric(df[variable], errors="coerce")
@@ -94,14 +105,15 @@ def _summed(df: pd.DataFrame, variable: str, rule: dict[str, Any]) -> pd.DataFra
 
 
 def _code(spec: dict[str, Any], code: str) -> str | None:
-    """The samstat code of a source code; None for an ignored code."""
+    """The samstat code of a source code (or label); None for an ignored one."""
     if code in (spec.get("ignore") or ()):
         return None
     mapped = (spec.get("codes") or {}).get(code)
     if mapped is not None:
         return str(mapped)
     if spec.get("only_mapped"):
-        raise MappingError(f"{spec['variable']}: unknown code {code!r}")
+        what = "label" if spec.get("by") == "label" else "code"
+        raise MappingError(f"{spec['variable']}: unknown {what} {code!r}")
     return code
 
 
@@ -110,17 +122,20 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
     spec = mapping.spec
     df = df.copy()
     df[VALUE] = pd.to_numeric(df[VALUE], errors="coerce")
-    needed = [spec["area"]["variable"], spec["period"]["variable"],
-              *(d["variable"] for d in (spec.get("dimensions") or {}).values())]
+    needed = [column(spec["area"]), spec["period"]["variable"],
+              *(column(d) for d in (spec.get("dimensions") or {}).values())]
     missing = [v for v in needed if v not in df.columns]
     if missing:
-        raise MappingError(f"table {mapping.table}: no variable {', '.join(missing)} "
-                           f"(it has {', '.join(c for c in df.columns if c != VALUE)})")
+        names = [m.replace(LABEL, "") + (" (labels)" if m.endswith(LABEL) else "")
+                 for m in missing]
+        has = [c for c in df.columns if c != VALUE and not c.endswith(LABEL)]
+        raise MappingError(f"table {mapping.table}: no variable {', '.join(names)} "
+                           f"(it has {', '.join(has)})")
     for variable, codes in (spec.get("filter") or {}).items():
         if variable in df.columns:
             df = df[df[variable].isin(codes)]
     for dspec in [spec["area"], *(spec.get("dimensions") or {}).values()]:
-        for code in df[dspec["variable"]].unique():  # before summing: name the code itself
+        for code in df[column(dspec)].unique():  # before summing: name the code itself
             _code(dspec, str(code))
     for variable, rule in (spec.get("sum") or {}).items():
         if variable in df.columns:
@@ -136,14 +151,25 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _period(spec: dict[str, Any], code: str) -> str:
+    """samstat's period code of a source period: ``2024``, or SCB's month ``2024M01``."""
+    if spec.get("format", "year") == "month":
+        year, m, month = code[:4], code[4:5], code[5:]
+        if year.isdigit() and m == "M" and month.isdigit() and len(code) == 7 \
+                and 1 <= int(month) <= 12:
+            return f"{year}-{month}"
+        raise MappingError(f"{spec['variable']}: {code!r} is not a month (2024M01)")
+    if not (len(code) == 4 and code.isdigit()):
+        raise MappingError(f"{spec['variable']}: {code!r} is not a year")
+    return code
+
+
 def _observation(spec: dict[str, Any], row: dict[str, Any]) -> dict[str, Any] | None:
-    area = _code(spec["area"], str(row[spec["area"]["variable"]]))
-    period = str(row[spec["period"]["variable"]])
-    if not (len(period) == 4 and period.isdigit()):
-        raise MappingError(f"{spec['period']['variable']}: {period!r} is not a year")
+    area = _code(spec["area"], str(row[column(spec["area"])]))
+    period = _period(spec["period"], str(row[spec["period"]["variable"]]))
     dims = dict(spec.get("constant_dimensions") or {})
     for name, dspec in (spec.get("dimensions") or {}).items():
-        code = _code(dspec, str(row[dspec["variable"]]))
+        code = _code(dspec, str(row[column(dspec)]))
         if code is None:
             return None
         dims[name] = code

@@ -17,21 +17,36 @@ import pandas as pd
 
 from samstat.agency_files import PublishError
 from samstat.importers.common import fatal, publish_docs
-from samstat.importers.mapping import Mapping, MappingError, apply, load_mapping, shipped
+from samstat.importers.mapping import (
+    LABEL,
+    Mapping,
+    MappingError,
+    apply,
+    load_mapping,
+    shipped,
+)
 
 AGENCY = "scb"
 SCB_API = "https://api.scb.se/OV0104/v2beta/api/v2"
 
 
 def read_jsonstat(text: str) -> pd.DataFrame:
-    """A JSON-stat 2.0 dataset as a long table of codes (pyjstat)."""
+    """A JSON-stat 2.0 dataset as a long table of codes (pyjstat), with each variable's
+    labels beside its codes (``ContentsCode:label``) for mappings that match labels."""
     from pyjstat import pyjstat
 
     try:
-        frame: pd.DataFrame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
+        dataset = pyjstat.Dataset.read(text)
+        frame: pd.DataFrame = dataset.write("dataframe", naming="id")
+        labels: pd.DataFrame = dataset.write("dataframe", naming="label")
     except (ValueError, KeyError, TypeError) as exc:
         raise MappingError(f"not a JSON-stat 2.0 dataset: {exc}") from None
-    return frame.astype({c: str for c in frame.columns if c != "value"})
+    frame = frame.astype({c: str for c in frame.columns if c != "value"})
+    # Both frames walk the same cube in the same order, one column per dimension.
+    for code_column, label_column in zip(frame.columns[:-1], labels.columns[:-1],
+                                         strict=True):
+        frame[code_column + LABEL] = labels[label_column].astype(str)
+    return frame
 
 
 def read_px(path: Path) -> tuple[pd.DataFrame, str | None]:
@@ -52,9 +67,11 @@ def read_px(path: Path) -> tuple[pd.DataFrame, str | None]:
     columns: dict[str, str] = {}
     for label in [c for c in data.columns if c != "DATA"]:
         labels, codes = meta.get(f"VALUES({label})"), meta.get(f"CODES({label})")
+        code = (meta.get(f"VARIABLE-CODE({label})") or [label])[0]
+        data[code + LABEL] = data[label]
         if labels and codes and len(labels) == len(codes):
             data[label] = data[label].map(dict(zip(labels, codes, strict=True)))
-        columns[label] = (meta.get(f"VARIABLE-CODE({label})") or [label])[0]
+        columns[label] = code
     frame = data.rename(columns={**columns, "DATA": "value"})
     matrix = (meta.get("MATRIX") or [None])[0]
     return frame, matrix
@@ -99,7 +116,7 @@ def choose_mapping(*, table: str | None, mapping: Path | None, path: Path | None
     or the file's stem (``TAB638.px``)."""
     if mapping is not None:
         return load_mapping(mapping)
-    known = shipped("scb")
+    known = shipped("scb")  # by table id and alias
     for candidate in (table, named, path.stem if path else None):
         if candidate and candidate in known:
             return known[candidate]
@@ -114,7 +131,8 @@ def observations(path: Path | None, *, table: str | None = None, mapping: Path |
         if not table:
             raise MappingError("give a FILE, or --table ID to fetch it from SCB")
         chosen = choose_mapping(table=table, mapping=mapping, path=None, named=None)
-        frame = read_jsonstat(fetch(table, chosen, base_url=scb_url))
+        # API v2 knows a table by its id (TAB1386), not by the matrix a user may name
+        frame = read_jsonstat(fetch(chosen.table, chosen, base_url=scb_url))
     else:
         frame, named = read_file(path)
         chosen = choose_mapping(table=table, mapping=mapping, path=path, named=named)

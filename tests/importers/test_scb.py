@@ -4,6 +4,7 @@ of the PxWeb API v2."""
 
 from __future__ import annotations
 
+import calendar
 import json
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from tests.test_publish import Ingest, ingest  # noqa: F401  (the real-ingest fi
 SAMPLES = Path(scb.__file__).parent / "samples" / "scb"
 NATION_POP_2021 = 5_903_486  # SCB, riket 2021, 20-64 (domain.md)
 NATION_FYE_2021 = 784_018
+# 8 areas x 7 contents (6 benefits and their sum) x 3 sexes x 132 months
+OFFICIAL_CELLS = 8 * 7 * 3 * 132
 
 
 def _by_cell(docs: list[dict[str, Any]]) -> dict[tuple[str, str, tuple], Any]:
@@ -71,26 +74,73 @@ def test_population_sums_single_ages_20_to_64_and_maps_codes(name: str) -> None:
 
 
 def test_jsonstat_and_px_give_the_same_observations() -> None:
-    for table in ("TAB638", "HE0000T01"):
+    for table in ("TAB638", "TAB1386"):
         a = _by_cell(scb.observations(SAMPLES / f"{table}.json")[1])
         b = _by_cell(scb.observations(SAMPLES / f"{table}.px")[1])
         assert a == b and len(a) > 100
 
 
-def test_official_fye_by_benefit_and_sex() -> None:
-    mapping, docs = scb.observations(SAMPLES / "HE0000T01.json")
-    assert mapping.measure == "fye_official"
+def _raw_fye(region: str, sex: str, group: str, label: str, month: str) -> float:
+    """One figure straight from the JSON-stat cube by its strides (the test's own reading),
+    its content found by label."""
+    doc = json.loads((SAMPLES / "TAB1386.json").read_text("utf-8"))
+    cats = [doc["dimension"][i]["category"] for i in doc["id"]]
+    content = next(c for c, lab in cats[3]["label"].items() if lab == label)
+    pos = 0
+    for cat, code in zip(cats, (region, sex, group, content, month), strict=True):
+        pos = pos * len(cat["index"]) + cat["index"][code]
+    return float(doc["value"][pos])
+
+
+def test_official_fye_by_month_benefit_and_sex() -> None:
+    """SCB's HE0000T02N2: months, contents matched by label, 20-64 kept, the population and
+    the share among the contents left out."""
+    mapping, docs = scb.observations(SAMPLES / "TAB1386.json")
+    assert mapping.measure == "fye_official" and "HE0000T02N2" in mapping.names
     cells = _by_cell(docs)
-    assert cells[("0000", "2021", (("benefit", "_T"), ("sex", "_T")))] == NATION_FYE_2021
+    assert {d["period"] for d in docs} == {f"{y}-{m:02d}" for y in range(2014, 2025)
+                                           for m in range(1, 13)}
+    total = (("benefit", "_T"), ("sex", "_T"))
+    assert cells[("0000", "2021-03", total)] == _raw_fye(
+        "00", "1+2", "20-64", "Summa helårsekvivalenter", "2021M03")
+    assert cells[("0000", "2021-03", total)] != _raw_fye(
+        "00", "1+2", "20-65", "Summa helårsekvivalenter", "2021M03")
+    assert cells[("2480", "2019-11", (("benefit", "sickness_activity_compensation"),
+                                      ("sex", "K")))] == _raw_fye(
+        "2480", "2", "20-64", "Sjuk- och aktivitetsersersättning", "2019M11")
+    days = {f"2021-{m:02d}": calendar.monthrange(2021, m)[1] for m in range(1, 13)}
+    year = sum(cells[("0000", p, total)] * d for p, d in days.items()) / 365
+    assert year == pytest.approx(NATION_FYE_2021, abs=0.5)
     benefits = {d["dimensions"]["benefit"] for d in docs}
     assert benefits == {"sickness", "sickness_activity_compensation", "unemployment",
                         "labour_market_programme", "economic_assistance", "establishment",
                         "_T"}
     assert {d["dimensions"]["sex"] for d in docs} == {"K", "M", "_T"}
     parts = sum(v for (a, p, dims), v in cells.items()
-                if (a, p) == ("24", "2020") and dict(dims)["sex"] != "_T"
+                if (a, p) == ("24", "2020-06") and dict(dims)["sex"] != "_T"
                 and dict(dims)["benefit"] != "_T")
-    assert parts == cells[("24", "2020", (("benefit", "_T"), ("sex", "_T")))]
+    assert parts == cells[("24", "2020-06", total)]
+
+
+def test_contents_are_matched_by_label_and_an_unknown_one_is_an_error() -> None:
+    mapping = shipped("scb")["HE0000T02N2"]  # found by its matrix too
+    frame, named = scb.read_file(SAMPLES / "TAB1386.px")
+    assert named == "HE0000T02N2" and mapping.table == "TAB1386"
+    renamed = frame.copy()
+    # the codes are not what the mapping reads: new codes, same labels, same figures
+    renamed["ContentsCode"] = "X" + renamed["ContentsCode"]
+    assert _by_cell(apply(mapping, renamed)) == _by_cell(apply(mapping, frame))
+    odd = frame.copy()
+    odd.loc[odd["ContentsCode:label"] == "Etableringsersättning",
+            "ContentsCode:label"] = "Etableringstillägg"
+    with pytest.raises(MappingError, match="ContentsCode: unknown label 'Etableringstillägg'"):
+        apply(mapping, odd)
+    month = frame.copy()
+    month.loc[month.index[0], "Tid"] = "2021-13"
+    with pytest.raises(MappingError, match=r"row 1: Tid: '2021-13' is not a month"):
+        apply(mapping, month)
+    with pytest.raises(MappingError, match=r"no variable ContentsCode \(labels\)"):
+        apply(mapping, frame.drop(columns=["ContentsCode:label"]))
 
 
 def test_a_missing_age_or_an_unknown_code_is_an_error_not_a_smaller_figure() -> None:
@@ -107,8 +157,8 @@ def test_a_missing_age_or_an_unknown_code_is_an_error_not_a_smaller_figure() -> 
 
 
 def test_a_withheld_scb_cell_is_published_as_confidential_not_zero() -> None:
-    mapping = shipped("scb")["HE0000T01"]
-    frame, _ = scb.read_file(SAMPLES / "HE0000T01.json")
+    mapping = shipped("scb")["TAB1386"]
+    frame, _ = scb.read_file(SAMPLES / "TAB1386.json")
     frame = frame.astype({"value": float})
     frame.loc[frame.index[0], "value"] = float("nan")
     docs = apply(mapping, frame)
@@ -158,20 +208,21 @@ def test_import_publishes_through_ingest(ingest: Ingest, scb_token: str) -> None
     assert sum(nation.values()) == NATION_POP_2021 and len(nation) == 2
     code, again = _import(ingest, scb_token, str(SAMPLES / "TAB638.json"))
     assert code == 0 and again["duplicates"] == 176  # the same figures: harmless
-    code, summary = _import(ingest, scb_token, str(SAMPLES / "HE0000T01.json"))
-    assert code == 0 and summary["accepted"] == 1848, summary
-    county = _stored(ingest.db_url, "fye_official", "24", "2021")
+    code, summary = _import(ingest, scb_token, str(SAMPLES / "TAB1386.json"))
+    assert code == 0 and summary["accepted"] == OFFICIAL_CELLS, summary
+    county = _stored(ingest.db_url, "fye_official", "24", "2021-02")
     assert county[(("benefit", "_T"), ("sex", "_T"))] == sum(
         v for k, v in county.items() if dict(k)["benefit"] != "_T" and dict(k)["sex"] != "_T")
 
 
 def test_dry_run_needs_no_token_and_sends_nothing() -> None:
     result = CliRunner().invoke(cli, ["import", "scb", "--dry-run", "--json",
-                                      str(SAMPLES / "HE0000T01.px")])
+                                      str(SAMPLES / "TAB1386.px")])
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     # checked (offline, without a token, by ingest's own rules), nothing sent
-    assert summary["sent"] == 0 and summary["rejected"] == [] and summary["rows"] == 1848
+    assert summary["sent"] == 0 and summary["rejected"] == [] \
+        and summary["rows"] == OFFICIAL_CELLS
 
 
 class _PxWeb(BaseHTTPRequestHandler):
@@ -217,6 +268,9 @@ def test_table_is_fetched_live_from_pxweb(pxweb: str) -> None:
         == NATION_POP_2021
     query = _PxWeb.seen[-1]
     assert query["outputFormat"] == ["json-stat2"] and query["valueCodes[Kon]"] == ["1,2"]
+    mapping, docs = scb.observations(None, table="HE0000T02N2", scb_url=pxweb)
+    assert mapping.table == "TAB1386" and len(docs) == OFFICIAL_CELLS
+    assert _PxWeb.seen[-1]["valueCodes[Aldersgrupp]"] == ["20-64"]
     result = CliRunner().invoke(cli, ["import", "scb", "--table", "TAB9", "--scb-url", pxweb,
                                       "--dry-run", "--json"])
     assert result.exit_code == 2 and "no mapping" in json.loads(result.stdout)["error"]

@@ -12,8 +12,10 @@ from sqlalchemy import delete as sql_delete
 
 from samstat.importers import scb
 from samstat_kit.db import session_factory, session_scope
+from samstat_kit.periods import Period
 from services.indicators.api import service
 from services.indicators.api.models import IndicatorValue, IndicatorVersion
+from services.indicators.domain.fye import official
 from services.indicators.domain.fye.processor import FyeProcessor
 from services.indicators.domain.values import Emitter
 
@@ -23,7 +25,7 @@ IMPORTED_AT = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 
 def scb_observations() -> list[dict[str, Any]]:
     out = []
-    for name in ("TAB638.json", "HE0000T01.px"):
+    for name in ("TAB638.json", "TAB1386.px"):
         for n, doc in enumerate(scb.observations(SAMPLES / name)[1]):
             out.append(doc | {"agency": "scb", "revision": 1, "event_id": f"{name}-{n}"})
     return out
@@ -41,11 +43,22 @@ def processor(start: datetime = IMPORTED_AT) -> FyeProcessor:
     return FyeProcessor({}, {}, Emitter({}), {}, clock=lambda: next(ticks))
 
 
-def official_docs(fye: FyeProcessor | None = None) -> list[dict[str, Any]]:
+def official_docs(fye: FyeProcessor | None = None,
+                  observations: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     fye = fye or processor()
-    docs = [d for _k, d in fye.apply_observations(scb_observations())]
+    docs = [d for _k, d in fye.apply_observations(
+        scb_observations() if observations is None else observations)]
     fye.emitter.confirm()
     return docs
+
+
+def official_total(fye: FyeProcessor, area: str, period: Period) -> float:
+    """SCB's total full-year equivalents of (area, period) in the processor's state, read
+    through the domain's own functions (a year from its months)."""
+    parts = official.parts_of(period, lambda code: fye.official.get(f"{area}|{code}"))
+    total = official.values_of(period, parts)[(official.TOTAL, official.TOTAL)]
+    assert total is not None
+    return total
 
 
 def load(db_url: str, docs: Iterable[dict[str, Any]]) -> None:

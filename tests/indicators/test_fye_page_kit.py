@@ -36,10 +36,11 @@ def _revised_nation() -> list[dict[str, Any]]:
     fye.apply_observations(scb_observations())
     fye.emitter.confirm()
     fye.clock = lambda: REVISED_AT
-    total = fye.official["0000|2023"]["scb/_T/_T"][1]
+    months = [f"2023-{m:02d}" for m in range(1, 13)]  # every month +10 000: the year too
     return [d for _k, d in fye.apply_observations([{
-        "agency": "scb", "measure": "fye_official", "area": "0000", "period": "2023",
-        "revision": 2, "value": total + 10_000, "dimensions": {"benefit": "_T", "sex": "_T"}}])
+        "agency": "scb", "measure": "fye_official", "area": "0000", "period": month,
+        "revision": 2, "value": fye.official[f"0000|{month}"]["scb/_T/_T"][1] + 10_000,
+        "dimensions": {"benefit": "_T", "sex": "_T"}} for month in months])
         if d["area"] == "0000" and d["period"] == "2023"]
 
 

@@ -18,7 +18,14 @@ from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
 from services.indicators.domain.fye.official import GAP_TOLERANCE
 
-from .official_data import delete, load, official_docs, processor, scb_observations
+from .official_data import (
+    delete,
+    load,
+    official_docs,
+    official_total,
+    processor,
+    scb_observations,
+)
 
 NATION_FYE_2021, NATION_POP_2021 = 784_018, 5_903_486
 REGION = ("2401", "2403", "2404", "2409", "2460", "2480")
@@ -45,7 +52,9 @@ def test_the_processor_publishes_scbs_official_share() -> None:
     assert nation["value"] == pytest.approx(NATION_FYE_2021 / NATION_POP_2021)
     assert round(nation["value"], 3) == 0.133  # SCB: 13.3 % in 2021
     c = nation["components"]
-    assert (c["fye"], c["population"]) == (NATION_FYE_2021, NATION_POP_2021)
+    # SCB publishes months; the year is their day-weighted mean (rounded months: ±0.5)
+    assert c["fye"] == pytest.approx(NATION_FYE_2021, abs=0.5)
+    assert c["population"] == NATION_POP_2021
     check = validator("indicator-value", 1)  # the public contract of the event
     for doc in official_docs():
         check.validate(doc)
@@ -63,7 +72,8 @@ def test_nation_and_county_come_from_scb_until_every_member_reported(
     r = client.get("/v1/fye/0000/2021", headers=bearer)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["source"] == "scb-official" and body["fye"] == NATION_FYE_2021
+    assert body["source"] == "scb-official"
+    assert body["fye"] == pytest.approx(NATION_FYE_2021, abs=0.5)
     assert body["population"] == NATION_POP_2021 and body["members"] == 290
     assert body["share_by_sex"]["K"] == pytest.approx(
         body["by_sex"]["K"] / body["population_by_sex"]["K"])
@@ -110,8 +120,7 @@ def test_own_complete_figures_replace_the_official_ones(
 def test_a_gap_beyond_the_tolerance_raises_a_finding_for_the_association() -> None:
     fye = processor()
     fye.apply_observations(scb_observations())
-    entry = fye.official["2480|2021"]
-    official = next(v for k, (_r, v) in entry.items() if k.endswith("/_T/_T"))
+    official = official_total(fye, "2480", Period(2021, 1, 12))
     days = Period(2021, 1, 12).days
     # samstat's own figure 20 % above SCB's: a mismatch
     high = official * 1.2 * days / 2
@@ -135,10 +144,52 @@ def _gap_findings(fye: Any, obs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_an_incomplete_own_figure_raises_no_finding() -> None:
+    """One month of 2021 is a complete month and an incomplete year: SCB's month is
+    compared, its year is not."""
     fye = processor()
     fye.apply_observations(scb_observations())
     findings = _gap_findings(fye, [_obs("2480", "2021-01", "sickness", "K", 1.0)])
-    assert findings == []
+    assert [f["period"] for f in findings] == ["2021-01"]
+
+
+def test_a_month_is_compared_with_scbs_month() -> None:
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    month = Period(2021, 3, 1)
+    official = official_total(fye, "2480", month)
+    assert official == fye.official["2480|2021-03"]["scb/_T/_T"][1]
+    near = official * (1 + GAP_TOLERANCE / 2) * month.days / 2
+    assert _gap_findings(fye, [_obs("2480", "2021-03", "sickness", s, near)
+                               for s in ("K", "M")]) == []
+    far = _gap_findings(fye, [_obs("2480", "2021-03", "sickness", s, 2 * near)
+                              | {"revision": 2} for s in ("K", "M")])
+    assert [(f["period"], f["status"]) for f in far] == [("2021-03", "mismatch")]
+    assert far[0]["total"] == official
+
+
+def test_a_year_needs_all_twelve_of_scbs_months() -> None:
+    """SCB's year is the day-weighted mean of its months; eleven months are no year, and a
+    month withheld ("..") withholds the year's cell."""
+    obs = scb_observations()
+    days = {f"2021-{m:02d}": Period(2021, m, 1).days for m in range(1, 13)}
+    nation = [o for o in obs if (o["area"], o["measure"]) == ("0000", "fye_official")
+              and o["period"] in days and o["dimensions"] == {"benefit": "_T", "sex": "_T"}]
+    assert sum(o["value"] * days[o["period"]] for o in nation) / 365 == pytest.approx(
+        NATION_FYE_2021, abs=0.5)
+    without_may = [o for o in obs if not (o["area"] == "0000" and o["period"] == "2021-05"
+                                          and o["measure"] == "fye_official")]
+    docs = {(d["indicator"], d["area"], d["period"]) for d in official_docs(
+        processor(), without_may)}
+    assert ("fye_share_official", "0000", "2021") not in docs
+    assert ("fye_share_official", "0000", "2022") in docs
+    withheld = [o | {"value": None, "conf_status": "C"} if o["area"] == "2480"
+                and o["period"] == "2021-07" and o["dimensions"]["benefit"] == "sickness"
+                and o["measure"] == "fye_official" else o for o in obs]
+    umea = next(d for d in official_docs(processor(), withheld)
+                if (d["indicator"], d["area"], d["period"]) == ("fye_share_official", "2480",
+                                                                 "2021"))
+    assert "sickness" not in umea["components"]["by_benefit"]
+    assert umea["components"]["by_benefit"]["unemployment"] > 0
 
 
 def test_a_configured_comparison_group_is_summed_like_a_region(
@@ -173,7 +224,7 @@ def test_the_gap_finding_becomes_an_alert_for_the_association(session: Any) -> N
 
     fye = processor()
     fye.apply_observations(scb_observations())
-    official = fye.official["2409|2020"]["scb/_T/_T"][1]
+    official = official_total(fye, "2409", Period(2020, 1, 12))
     days = Period(2020, 1, 12).days
     far = _gap_findings(fye, [_obs("2409", "2020", "unemployment", s, official * days)
                               for s in ("K", "M")])  # twice SCB's figure

@@ -7,11 +7,12 @@ where both exist (:func:`gap`) and raises a data-quality finding when they drift
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from samstat_kit.cells import cell_key
-from samstat_kit.periods import Period
+from samstat_kit.periods import Period, parse
 from services.indicators.domain.fye.indicator import Lookup, population_for
 from services.indicators.domain.fye.maths import Cell, population_by_sex, share
 
@@ -24,12 +25,54 @@ TOTAL = "_T"
 GAP_TOLERANCE = 0.05
 
 
-def evaluate(area: str, period: Period, official: Mapping[str, Cell] | None,
-             lookup_pop: Lookup) -> dict[str, Any] | None:
+# period code -> the official state of that period (inner cell key -> [revision, value])
+Parts = Mapping[str, Mapping[str, Cell]]
+
+
+def parts_of(period: Period, get: Callable[[str], Mapping[str, Cell] | None]) -> Parts:
+    """SCB's official states that make up a period: its own (a month, or a yearly figure),
+    else for a year its twelve months; nothing while a month is missing, since a year of
+    eleven months is not SCB's yearly figure."""
+    own = get(period.code)
+    if own:
+        return {period.code: own}
+    if period.n_months != 12:
+        return {}
+    months = {}
+    for month in period.months:  # stops at the first gap: most areas have no figure
+        state = get(month.code)
+        if not state:
+            return {}
+        months[month.code] = state
+    return months
+
+
+def values_of(period: Period, parts: Parts) -> dict[tuple[str, str], float | None]:
+    """(benefit, sex) -> full-year equivalents over the period: a month's figure is already
+    a full-year equivalent, so a year is the day-weighted mean of its months (domain.md:
+    monthly figures add up to the year). A cell withheld in any month is withheld."""
+    sums: dict[tuple[str, str], float] = {}
+    seen: Counter[tuple[str, str]] = Counter()
+    withheld: set[tuple[str, str]] = set()
+    for code, state in parts.items():
+        weight = parse(code).days / period.days
+        for k, (_r, v) in state.items():
+            _agency, benefit, sex = k.split("/")[:3]
+            seen[(benefit, sex)] += 1
+            if v is None:
+                withheld.add((benefit, sex))
+            else:
+                sums[(benefit, sex)] = sums.get((benefit, sex), 0.0) + float(v) * weight
+    return {cell: None if cell in withheld or n < len(parts) else sums[cell]
+            for cell, n in seen.items()}
+
+
+def evaluate(area: str, period: Period, parts: Parts, lookup_pop: Lookup
+             ) -> dict[str, Any] | None:
     """The official figure for (area, year), or None when SCB published no total for it."""
-    if not official or period.n_months != 12:
+    if not parts or period.n_months != 12:
         return None
-    cells = {tuple(k.split("/")[1:]): v for k, (_r, v) in official.items()}
+    cells = values_of(period, parts)
     total = cells.get((TOTAL, TOTAL))
     if total is None:
         return None
@@ -38,27 +81,27 @@ def evaluate(area: str, period: Period, official: Mapping[str, Cell] | None,
     by_benefit_sex: dict[str, dict[str, float]] = {}
     for (benefit, sex), v in cells.items():
         if benefit != TOTAL and sex != TOTAL and v is not None:
-            by_benefit_sex.setdefault(benefit, {})[sex] = float(v)
+            by_benefit_sex.setdefault(benefit, {})[sex] = v
     return {
-        "value": share(float(total), population),
+        "value": share(total, population),
         "complete": population is not None,
         # No "source" in components (numbers only, schemas/indicator-value.v1): the
         # indicator id itself says the figure is SCB's.
         "components": {
-            "fye": float(total),
+            "fye": total,
             "population": population,
             "population_year": pop_year,
             "population_by_sex": pop_sex,
-            "by_benefit": {b: float(v) for (b, s), v in cells.items()
+            "by_benefit": {b: v for (b, s), v in cells.items()
                            if s == TOTAL and b != TOTAL and v is not None},
-            "by_sex": {s: float(v) for (b, s), v in cells.items()
+            "by_sex": {s: v for (b, s), v in cells.items()
                        if b == TOTAL and s != TOTAL and v is not None},
             "by_benefit_sex": by_benefit_sex,
             "months_reported": 12, "months": 12,
         },
-        "revisions": {cell_key(k.split("/")[0], MEASURE, area, period.code,
+        "revisions": {cell_key(k.split("/")[0], MEASURE, area, code,
                                {"benefit": k.split("/")[1], "sex": k.split("/")[2]}): int(r or 1)
-                      for k, (r, _v) in official.items()},
+                      for code, state in parts.items() for k, (r, _v) in state.items()},
     }
 
 

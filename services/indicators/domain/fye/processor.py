@@ -128,8 +128,8 @@ class FyeProcessor:
 
     def reconciliation(self, area: str, period: Period) -> Event | None:
         """Agency-derived FYE minus SCB's official figure, once both exist for the period."""
-        official = self.official.get(state_key(area, period.code)) or {}
-        total = next((v for k, (_r, v) in official.items() if k.endswith("/_T/_T")), None)
+        total = official.values_of(period, self._official_parts(area, period)).get(
+            (official.TOTAL, official.TOTAL))
         if total is None:
             return None  # most periods have no official figure: skip the evaluation
         current = self._evaluate(area, period)
@@ -169,15 +169,17 @@ class FyeProcessor:
             "tolerance": official.GAP_TOLERANCE, "detected_at": self.clock().isoformat(),
         }))
 
+    def _official_parts(self, area: str, period: Period) -> official.Parts:
+        return official.parts_of(period, lambda code: self.official.get(state_key(area, code)))
+
     def official_event(self, area: str, period: Period) -> Event | None:
         """SCB's official share for (area, year), or None when there is none (or no news)."""
         pop = self._lookup(self.population)
-        current = official.evaluate(area, period, self.official.get(
-            state_key(area, period.code)), pop)
+        current = official.evaluate(area, period, self._official_parts(area, period), pop)
         if current is None:
             return None
-        ago = official.evaluate(area, period.year_ago(), self.official.get(
-            state_key(area, period.year_ago().code)), pop)
+        ago = official.evaluate(area, period.year_ago(),
+                                self._official_parts(area, period.year_ago()), pop)
         return self.emitter.value_event(
             indicator=official.INDICATOR, area=area, period=period, value=current["value"],
             year_ago_value=ago["value"] if ago else None, unit="share",
