@@ -99,8 +99,10 @@ def generator(scenario: dict[str, Any], scb: list[dict[str, Any]]) -> Generator:
         if d["measure"] == "population" and d["period"] == str(BASE_YEAR):
             population[d["area"]] += d["value"]
         elif (d["measure"] == "fye_official" and d["value"] is not None
+              and parse(d["period"]).n_months == 1
               and int(d["period"][:4]) >= scenario["benefit_days"].get("from_year", BASE_YEAR)):
-            # SCB publishes months: the year is their day-weighted mean
+            # SCB publishes months: the year is their day-weighted mean (only the scale of
+            # the demo's own benefit days; the worker derives SCB's year in full)
             month, dims = parse(d["period"]), d["dimensions"]
             key = (d["area"], month.year, dims["benefit"], dims["sex"])
             year_days = Period(month.year, 1, 12).days

@@ -75,7 +75,11 @@ def shipped(source: str) -> dict[str, Mapping]:
     out: dict[str, Mapping] = {}
     for path in sorted((MAPPINGS / source).glob("*.json")):
         m = load_mapping(path)
-        out |= dict.fromkeys(m.names, m)
+        for name in m.names:
+            if name in out:
+                raise MappingError(f"mappings {out[name].path.name} and {path.name} both "
+                                   f"name table {name}")
+            out[name] = m
     return out
 
 
@@ -136,7 +140,10 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
             df = df[df[variable].isin(codes)]
     for dspec in [spec["area"], *(spec.get("dimensions") or {}).values()]:
         for code in df[column(dspec)].unique():  # before summing: name the code itself
-            _code(dspec, str(code))
+            try:
+                _code(dspec, str(code))
+            except MappingError as exc:
+                raise MappingError(f"table {mapping.table}: {exc}") from None
     for variable, rule in (spec.get("sum") or {}).items():
         if variable in df.columns:
             df = _summed(df, variable, rule)

@@ -36,16 +36,16 @@ def read_jsonstat(text: str) -> pd.DataFrame:
     from pyjstat import pyjstat
 
     try:
-        dataset = pyjstat.Dataset.read(text)
-        frame: pd.DataFrame = dataset.write("dataframe", naming="id")
-        labels: pd.DataFrame = dataset.write("dataframe", naming="label")
+        frame: pd.DataFrame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
+        dimensions = json.loads(text)["dimension"]
     except (ValueError, KeyError, TypeError) as exc:
         raise MappingError(f"not a JSON-stat 2.0 dataset: {exc}") from None
     frame = frame.astype({c: str for c in frame.columns if c != "value"})
-    # Both frames walk the same cube in the same order, one column per dimension.
-    for code_column, label_column in zip(frame.columns[:-1], labels.columns[:-1],
-                                         strict=True):
-        frame[code_column + LABEL] = labels[label_column].astype(str)
+    for name in [c for c in frame.columns if c != "value"]:
+        # From the dataset's own category labels (a code without one keeps its code): one
+        # reading of the cube, whatever the dimensions are called.
+        labels = ((dimensions.get(name) or {}).get("category") or {}).get("label") or {}
+        frame[name + LABEL] = frame[name].map(lambda code, labels=labels: labels.get(code, code))
     return frame
 
 
@@ -131,8 +131,10 @@ def observations(path: Path | None, *, table: str | None = None, mapping: Path |
         if not table:
             raise MappingError("give a FILE, or --table ID to fetch it from SCB")
         chosen = choose_mapping(table=table, mapping=mapping, path=None, named=None)
-        # API v2 knows a table by its id (TAB1386), not by the matrix a user may name
-        frame = read_jsonstat(fetch(chosen.table, chosen, base_url=scb_url))
+        # API v2 knows a table by its id (TAB1386), not by the matrix a user may name; a
+        # table named beside an explicit --mapping is fetched as named
+        frame = read_jsonstat(fetch(chosen.table if table in chosen.names else table, chosen,
+                                    base_url=scb_url))
     else:
         frame, named = read_file(path)
         chosen = choose_mapping(table=table, mapping=mapping, path=path, named=named)

@@ -143,6 +143,20 @@ def test_contents_are_matched_by_label_and_an_unknown_one_is_an_error() -> None:
         apply(mapping, frame.drop(columns=["ContentsCode:label"]))
 
 
+def test_jsonstat_labels_come_from_the_dataset_whatever_its_dimensions_are_called() -> None:
+    """Labels are optional in JSON-stat and dimension labels may repeat: a mapping by codes
+    reads such a file as before; a code without a label stands for itself."""
+    doc = json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+    doc["dimension"]["Kon"]["label"] = "value"
+    doc["dimension"]["Region"]["label"] = doc["dimension"]["Alder"]["label"]
+    del doc["dimension"]["Kon"]["category"]["label"]
+    frame = scb.read_jsonstat(json.dumps(doc))
+    assert set(frame["Kon:label"]) == {"1", "2"}
+    mapping = shipped("scb")["TAB638"]
+    assert _by_cell(apply(mapping, frame)) == _by_cell(scb.observations(
+        SAMPLES / "TAB638.json")[1])
+
+
 def test_a_missing_age_or_an_unknown_code_is_an_error_not_a_smaller_figure() -> None:
     mapping = shipped("scb")["TAB638"]
     frame, _ = scb.read_file(SAMPLES / "TAB638.json")

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.contracts import validator
-from samstat_kit.periods import Period
+from samstat_kit.periods import Period, parse
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
 from services.indicators.domain.fye.official import GAP_TOLERANCE
@@ -165,6 +165,25 @@ def test_a_month_is_compared_with_scbs_month() -> None:
                               | {"revision": 2} for s in ("K", "M")])
     assert [(f["period"], f["status"]) for f in far] == [("2021-03", "mismatch")]
     assert far[0]["total"] == official
+
+
+def test_scbs_months_arriving_after_samstats_own_year_are_compared_with_it() -> None:
+    """SCB publishes with a lag: samstat's own 2021 is complete first, and the year is
+    compared when SCB's last month arrives, not only the months."""
+    scb = scb_observations()
+    months = {o["period"]: o["value"] for o in scb if o["measure"] == "fye_official"
+              and o["area"] == "2480" and o["period"].startswith("2021-")
+              and o["dimensions"] == {"benefit": "_T", "sex": "_T"}}
+    fye = processor()
+    fye.apply_observations([o for o in scb if o["measure"] == "population"])
+    own = [_obs("2480", m, "sickness", s, v * 1.2 * parse(m).days / 2)
+           for m, v in months.items() for s in ("K", "M")]
+    assert _gap_findings(fye, own) == []  # nothing of SCB's yet
+    findings = _gap_findings(fye, [o for o in scb if o["measure"] == "fye_official"])
+    year = [f for f in findings if (f["area"], f["period"]) == ("2480", "2021")]
+    assert [f["status"] for f in year] == ["mismatch"]
+    assert year[0]["total"] == pytest.approx(official_total(fye, "2480", Period(2021, 1, 12)))
+    assert year[0]["parts_sum"] == pytest.approx(year[0]["total"] * 1.2)
 
 
 def test_a_year_needs_all_twelve_of_scbs_months() -> None:

@@ -90,6 +90,8 @@ def test_initiative_validation(bad: dict[str, Any]) -> None:
 @pytest.mark.parametrize("bad", [
     {"formula": {"kind": "median", "filters": {"measure": "population"}}},
     {"formula": {"kind": "sum", "filters": {"measure": "no_such_measure"}}},
+    # a year of SCB's monthly full-year equivalents is no sum of its months
+    {"formula": {"kind": "sum", "filters": {"measure": "fye_official"}}},
     {"formula": {"kind": "sum", "filters": {"measure": "population",
                                             "dimensions": {"colour": "red"}}}},
     {"formula": {"kind": "ratio", "filters": {"measure": "population"}}},

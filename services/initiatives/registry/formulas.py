@@ -51,9 +51,18 @@ def known_area(code: str) -> str:
     return code
 
 
+# Measures a formula cannot read: over a year their months neither add up nor average
+# plainly (SCB's full-year equivalents are a day-weighted mean); the worker's own indicator
+# reads them (fye_share_official).
+NOT_IN_FORMULAS = {"fye_official": "SCB's official full-year equivalents are read through "
+                                   "the indicator fye_share_official, not in formulas"}
+
+
 def known_measure(code: str) -> str:
     if code not in load_catalogue().measures:
         raise ValueError(f"unknown measure {code!r} (see schemas/measures/)")
+    if code in NOT_IN_FORMULAS:
+        raise ValueError(f"measure {code!r}: {NOT_IN_FORMULAS[code]}")
     return code
 
 

@@ -79,8 +79,11 @@ class FyeProcessor:
                 new = apply(self.official.get(key), inner, rev, obs.get("value"), gone)
                 if new is not None:
                     self.official[key] = new
-                touched[area].add(parse(period))
-                official_years[area] |= {parse(period).year, parse(period).year + 1}
+                p = parse(period)
+                # SCB's month also completes or changes its year: compared with samstat's
+                # own year, which usually came first (SCB publishes with a lag).
+                touched[area] |= {p, Period(p.year, 1, 12)}
+                official_years[area] |= {p.year, p.year + 1}
             elif obs["measure"] == "population" and dims.get("age", "20-64") == "20-64":
                 inner = f"{obs['agency']}/{dims.get('sex', '_T')}/{dims.get('age', '20-64')}"
                 new = apply(self.population.get(key), inner, rev, obs.get("value"), gone)
