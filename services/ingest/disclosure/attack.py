@@ -23,10 +23,8 @@ from typing import Any
 import highspy
 import numpy as np
 
+from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate
 from services.ingest.disclosure.links import Coord, Relation
-
-_EPS = 1e-6
-_EMPTY = (float("inf"), float("-inf"))  # the published data contradict each other
 
 
 @dataclass(frozen=True)
@@ -66,19 +64,19 @@ class Protection:
         return need if need is not None else (0.0, 2 * self.minimum - 1)
 
     def holds(self, truth: float | None, lo: float, hi: float, at_once: bool = False) -> bool:
-        if lo > hi:  # _EMPTY: the published data contradict each other; assume the worst
+        if lo > hi:  # EMPTY: the published data contradict each other; assume the worst
             return False
         if at_once:  # all 0 at once, or a sum that cannot be small
-            return lo <= _EPS or lo >= self.minimum - _EPS
+            return lo <= EPS or lo >= self.minimum - EPS
         need = self.needed(truth)
         if need is None:
             # Unknown value (hidden by the agency, or not sent yet): it may be any small
             # count, so the interval must hold each one's range, 0 to 2·threshold − 1; a
             # lower bound above zero alone reveals that someone is there. Safe too: an
             # interval that holds no small count (at least the threshold, or exactly zero).
-            small_ok = lo <= _EPS and hi >= 2 * self.minimum - 1 - _EPS
-            return small_ok or lo >= self.minimum - _EPS or hi <= _EPS
-        return lo <= need[0] + _EPS and hi >= need[1] - _EPS
+            small_ok = lo <= EPS and hi >= 2 * self.minimum - 1 - EPS
+            return small_ok or lo >= self.minimum - EPS or hi <= EPS
+        return lo <= need[0] + EPS and hi >= need[1] - EPS
 
 
 def _signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
@@ -185,18 +183,39 @@ class Table:
             best = max(best, bound - self.tolerance(i))
         return best
 
-    def interval(self, t: Target) -> tuple[float, float]:
-        """(min, max) of the target over everything published; ``_EMPTY`` if the published
+    def interval(self, t: Target, reach: tuple[float, float] | None = None,
+                 settled: float | None = None) -> tuple[float, float]:
+        """(min, max) of the target over everything published; ``EMPTY`` if the published
         data contradict each other beyond their tolerances (callers treat it as exposed).
         A target over several components (a dark total's parts) is the sum of independent
-        parts: each component's minimum and maximum add up."""
+        parts: each component's minimum and maximum add up.
+
+        Only as exact as a verdict needs, when told what it needs: ``reach``
+        (:meth:`Protection.sufficient`): a side that points solved already take past it is
+        not solved, and the points' bound stands in for it (the true bound lies further out
+        still). ``settled``: a minimum at or above which the verdict holds whatever the
+        maximum; if bound propagation proves one, that bound and an infinite top stand in."""
         known, cols, spare = self._split(t)
         lo, hi = known, known + spare * self.upper
-        for model, cells in self._by_model(cols):
-            a, b = model.solve(cells)
+        groups = self._by_model(cols)
+        if settled is not None and groups and \
+                lo + sum(model.lower(cells) for model, cells in groups) >= settled:
+            return lo + sum(model.lower(cells) for model, cells in groups), float("inf")
+        low = high = True
+        if reach is not None and groups:
+            seen = [model.seen(cells) for model, cells in groups]
+            if all(s is not None for s in seen):
+                lo_w = lo + sum(s[0] for s in seen if s is not None)
+                hi_w = hi + sum(s[1] for s in seen if s is not None)
+                low, high = lo_w > reach[0] + EPS, hi_w < reach[1] - EPS
+                if not low and not high:
+                    return lo_w, hi_w
+                lo, hi = (lo if low else lo_w), (hi if high else hi_w)
+        for model, cells in groups:
+            a, b = model.solve(cells, low, high)
             if a > b:
-                return _EMPTY
-            lo, hi = lo + a, hi + b
+                return EMPTY
+            lo, hi = lo + (a if low else 0.0), hi + (b if high else 0.0)
         return lo, hi
 
     def witnessed(self, t: Target, reach: tuple[float, float]) -> bool:
@@ -209,7 +228,7 @@ class Table:
             if seen is None:
                 return False
             lo, hi = lo + seen[0], hi + seen[1]
-        return bool(cols) and lo <= reach[0] + _EPS and hi >= reach[1] - _EPS
+        return bool(cols) and lo <= reach[0] + EPS and hi >= reach[1] - EPS
 
     def _split(self, t: Target) -> tuple[float, list[Coord], int]:
         """The target's published part, its variables, and how many cells are projected out."""
@@ -251,6 +270,9 @@ class _Model:
         # target of the component (a cell at 0 there can reach 0), so most need no solve.
         self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
         self._seen = 0
+        self._least: list[float] = []  # each column's range over the points
+        self._most: list[float] = []
+        self._floors: list[float] | None = None  # see lower()
 
     @classmethod
     def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> _Model:
@@ -268,7 +290,7 @@ class _Model:
                 else:
                     entries.append((model.cols[c], sign))
             tol = table.tolerance(i)
-            gapped |= tol > table.noise * len(table.relations[i].cells) + _EPS
+            gapped |= tol > table.noise * len(table.relations[i].cells) + EPS
             lower, upper = -tol - const - hi_s, tol - const - lo_s
             if len(entries) == 1:  # lower <= sign * x <= upper
                 j, sign = entries[0]
@@ -281,7 +303,24 @@ class _Model:
             model.truth = [table.truth.get(c) for c in cells]
             if gapped:  # the data may not be a solution: see reconcile()
                 model.reconcile()
+            model.seed()
         return model
+
+    def lower(self, cells: list[Coord]) -> float:
+        if self._floors is None:
+            self._floors = propagate(self.lo, self.hi, self.rows)
+        return sum(self._floors[self.cols[c]] for c in cells)
+
+    def seed(self) -> None:
+        """Two points to witness with: every variable as low, then as high, as they can be
+        at once. Most of a component's targets then need at most one side solved."""
+        self.highs.changeColsCost(len(self.cols), np.arange(len(self.cols), dtype=np.int32),
+                                  np.ones(len(self.cols)))
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            self.highs.changeObjectiveSense(sense)
+            self.highs.run()
+            if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                self._witness(self.highs.getSolution().col_value)
 
     def reconcile(self) -> bool:
         """Make a jointly contradictory component consistent; False if it cannot be.
@@ -297,7 +336,7 @@ class _Model:
         and every new value around it would be held back."""
         n, m = len(self.cols), len(self.rows)
         truth, self.truth = self.truth, None  # once
-        if truth is None or any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+        if truth is None or any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
             return False
         elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
                    for i, (entries, lower, upper) in enumerate(self.rows)]
@@ -314,12 +353,16 @@ class _Model:
             r = sum(a * x[j] for j, a in entries)
             self.rows[i] = (entries, min(lower, r), max(upper, r))
         self.highs = _highs(self.lo, self.hi, self.rows)
+        self._floors = None
         return True
 
     def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
         """The least and greatest sum of ``cells`` over the points solved so far."""
         if not self._seen:
             return None
+        if len(cells) == 1:  # most targets: one cell, its range kept as points come
+            j = self.cols[cells[0]]
+            return self._least[j], self._most[j]
         sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
         return float(sums.min()), float(sums.max())
 
@@ -328,58 +371,35 @@ class _Model:
             self._points = np.concatenate([self._points, np.empty_like(self._points)])
         self._points[self._seen] = point
         self._seen += 1
+        top = self._points[:self._seen]
+        self._least, self._most = top.min(axis=0).tolist(), top.max(axis=0).tolist()
 
-    def solve(self, cells: list[Coord]) -> tuple[float, float]:
-        """(min, max) of the sum of ``cells``, all variables of this component."""
-        if any(lo > hi + _EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
-            return _EMPTY
+    def solve(self, cells: list[Coord], low: bool = True, high: bool = True
+              ) -> tuple[float, float]:
+        """(min, max) of the sum of ``cells``, all variables of this component; a side not
+        asked for (``low``, ``high``) may be left unsolved, as -inf or inf."""
+        if any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+            return EMPTY
         mine = {self.cols[c] for c in cells}
         if not self.rows:
             return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
         if self.highs is None:
-            return _one_row(self.rows[0], self.lo, self.hi, mine)
+            return one_row(self.rows[0], self.lo, self.hi, mine)
         cost = np.zeros(len(self.cols))
         cost[list(mine)] = 1.0
         self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        out = []
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+        out = [float("-inf"), float("inf")]
+        for k, sense in enumerate((highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize)):
+            if not (low, high)[k]:
+                continue
             self.highs.changeObjectiveSense(sense)
             self.highs.run()
             if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 # Contradictory jointly (reconcile() once, then solve again) or truly.
-                return self.solve(cells) if self.reconcile() else _EMPTY
-            out.append(self.highs.getInfo().objective_function_value)
+                return self.solve(cells, low, high) if self.reconcile() else EMPTY
+            out[k] = self.highs.getInfo().objective_function_value
             self._witness(self.highs.getSolution().col_value)
         return out[0], out[1]
-
-
-def _one_row(row: tuple[list[tuple[int, float]], float, float], lo: list[float],
-             hi: list[float], mine: set[int]) -> tuple[float, float]:
-    """Min and max of ``sum(x[j] for j in mine)`` subject to ``lower <= sum(a_j x_j) <=
-    upper`` (every ``a_j`` is ±1) and ``lo <= x <= hi``: exact, as an LP with one constraint
-    is solved greedily. Start each target variable at its best bound; the others move at no
-    cost, so only what they cannot absorb is taken from the target variables."""
-    entries, lower, upper = row
-    others = [(j, a) for j, a in entries if j not in mine]
-    free_lo = sum(min(a * lo[j], a * hi[j]) for j, a in others)
-    free_hi = sum(max(a * lo[j], a * hi[j]) for j, a in others)
-    span = {s: sum(hi[j] - lo[j] for j, a in entries if j in mine and a == s) for s in (1, -1)}
-    base_lo = sum(lo[j] for j in mine)
-    base_hi = sum(hi[j] for j in mine)
-    out = []
-    for at_hi, value in ((False, base_lo), (True, base_hi)):
-        s = sum(a * (hi[j] if at_hi else lo[j]) for j, a in entries if j in mine)
-        short = lower - (s + free_hi)  # the sum must rise by this much
-        over = (s + free_lo) - upper  # or fall by this much
-        # Rising: from the minimum, raise +1 variables; from the maximum, lower -1 ones.
-        rise = 1 if not at_hi else -1
-        need, sign = (short, rise) if short > 0 else (over, -rise)
-        if need > 0:
-            if need > span[sign] + _EPS:
-                return _EMPTY
-            value += need if not at_hi else -need
-        out.append(value)
-    return out[0], out[1]
 
 
 def _highs(lo: list[float], hi: list[float],

@@ -115,20 +115,23 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     # found safe stays safe. An unknown one (not sent yet, or hidden by the agency) is also
     # safe when pinned at or above the threshold, or at zero, and widening can unpin it into
     # the small range: those are attacked again after every round that hid something.
+    # Only a target whose component now holds a value hidden in the round can have moved:
+    # every other interval is what it was.
     unknown = [t for t in targets if t.truth is None]
     todo = exposed(table, targets, protection)
     while todo:
-        hid = sum(_shield(t, table, protection, outcome, states) for t in todo)
-        todo = [t for t in exposed(table, unknown, protection)
-                if t.name not in outcome.exposed] if hid else []
+        hid = [c for t in todo for c in _shield(t, table, protection, outcome, states)]
+        moved = set(table.component(hid)[0])
+        todo = [t for t in exposed(table, [u for u in unknown if moved.intersection(u.coords)],
+                                   protection) if t.name not in outcome.exposed]
     return outcome
 
 
 def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
-            states: dict[Coord, CellState]) -> int:
+            states: dict[Coord, CellState]) -> list[Coord]:
     """Hold back the cheapest new values around ``t`` until the attack no longer narrows it;
-    how many were held back. ``t`` goes to ``outcome.exposed`` if no new value can help."""
-    hid = 0
+    the values held back. ``t`` goes to ``outcome.exposed`` if no new value can help."""
+    hid: list[Coord] = []
     while exposed(table, [t], protection):
         pick = _cheapest(t, table, outcome.decisions)
         if pick is None:
@@ -140,7 +143,7 @@ def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
                                  f"{', '.join(kinds)}")
         states[pick] = outcome.states[pick] = CellState(states[pick].truth, None, False)
         table.hide(pick)
-        hid += 1
+        hid.append(pick)
     return hid
 
 
@@ -177,9 +180,13 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:
-    return ((t.missing and table.floor(t.coords[0]) >= protection.minimum)
-            or table.witnessed(t, protection.sufficient(t.truth, t.at_once))
-            or protection.holds(t.truth, *table.interval(t), at_once=t.at_once))
+    if t.missing and table.floor(t.coords[0]) >= protection.minimum:
+        return True
+    # An unknown value (or values that must be 0 at once) pinned at or above the threshold
+    # holds no small count: safe whatever its top.
+    settled = protection.minimum if t.truth is None else None
+    interval = table.interval(t, protection.sufficient(t.truth, t.at_once), settled)
+    return protection.holds(t.truth, *interval, at_once=t.at_once)
 
 
 def _what(t: Target) -> str:

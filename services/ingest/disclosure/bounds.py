@@ -1,0 +1,70 @@
+"""Bounds on a component's variables without a solver: the closed form of a component with
+one relation, and bound propagation through several. Pure; every ``a_j`` is ±1 and each row
+is ``lower <= sum(a_j x_j) <= upper`` as in :class:`~.attack._Model`."""
+
+from __future__ import annotations
+
+EPS = 1e-6
+EMPTY = (float("inf"), float("-inf"))  # the published data contradict each other
+
+Row = tuple[list[tuple[int, float]], float, float]
+
+
+def one_row(row: Row, lo: list[float],
+             hi: list[float], mine: set[int]) -> tuple[float, float]:
+    """Min and max of ``sum(x[j] for j in mine)`` subject to ``lower <= sum(a_j x_j) <=
+    upper`` (every ``a_j`` is ±1) and ``lo <= x <= hi``: exact, as an LP with one constraint
+    is solved greedily. Start each target variable at its best bound; the others move at no
+    cost, so only what they cannot absorb is taken from the target variables."""
+    entries, lower, upper = row
+    others = [(j, a) for j, a in entries if j not in mine]
+    free_lo = sum(min(a * lo[j], a * hi[j]) for j, a in others)
+    free_hi = sum(max(a * lo[j], a * hi[j]) for j, a in others)
+    span = {s: sum(hi[j] - lo[j] for j, a in entries if j in mine and a == s) for s in (1, -1)}
+    base_lo = sum(lo[j] for j in mine)
+    base_hi = sum(hi[j] for j in mine)
+    out = []
+    for at_hi, value in ((False, base_lo), (True, base_hi)):
+        s = sum(a * (hi[j] if at_hi else lo[j]) for j, a in entries if j in mine)
+        short = lower - (s + free_hi)  # the sum must rise by this much
+        over = (s + free_lo) - upper  # or fall by this much
+        # Rising: from the minimum, raise +1 variables; from the maximum, lower -1 ones.
+        rise = 1 if not at_hi else -1
+        need, sign = (short, rise) if short > 0 else (over, -rise)
+        if need > 0:
+            if need > span[sign] + EPS:
+                return EMPTY
+            value += need if not at_hi else -need
+        out.append(value)
+    return out[0], out[1]
+
+
+def propagate(lo: list[float], hi: list[float],
+               rows: list[Row],
+               rounds: int = 30) -> list[float]:
+    """Lower bounds on each variable that the rows imply together (feasibility-based bound
+    tightening, as an LP presolve does): each row bounds each of its variables by what the
+    others can reach, and tightened bounds feed the next round. Every bound is implied by the
+    constraints, so it never exceeds the LP's minimum. Bounds that cross (the rows contradict
+    each other, see reconcile()) prove nothing: all zeros then."""
+    lo, hi = list(lo), list(hi)
+    for _ in range(rounds):
+        moved = False
+        for entries, lower, upper in rows:
+            least = sum(a * (lo[j] if a > 0 else hi[j]) for j, a in entries)
+            most = sum(a * (hi[j] if a > 0 else lo[j]) for j, a in entries)
+            for j, a in entries:
+                mine_least = a * (lo[j] if a > 0 else hi[j])
+                mine_most = a * (hi[j] if a > 0 else lo[j])
+                # a*x_j >= lower - (most - mine_most);  a*x_j <= upper - (least - mine_least)
+                ge, le = lower - (most - mine_most), upper - (least - mine_least)
+                new_lo, new_hi = (ge, le) if a > 0 else (-le, -ge)
+                if new_lo > lo[j] + EPS:
+                    lo[j], moved = new_lo, True
+                if new_hi < hi[j] - EPS:
+                    hi[j], moved = new_hi, True
+        if any(a > b + EPS for a, b in zip(lo, hi, strict=True)):
+            return [0.0] * len(lo)
+        if not moved:
+            break
+    return lo
