@@ -7,6 +7,7 @@ memory: a restart empties it, which is what ``samstat replay`` is for.
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -18,9 +19,32 @@ from kafka.admin import KafkaAdminClient
 
 
 def free_port() -> int:
+    """A loopback port free now, for a process about to be started on it.
+
+    Below the kernel's ephemeral range where there is room: a port the kernel hands out for
+    a bind to 0 comes from that range, which every outgoing connection also draws its local
+    port from, so a client socket can take it before the new process binds it (seen in CI:
+    a service failing with "address already in use"). Ports below it are never given out."""
+    low = _ephemeral_low()
+    pick = random.SystemRandom()  # a test seeding ``random`` must not make ports collide
+    for _ in range(100 if low > 12_000 else 0):
+        port = pick.randint(low - 10_000, low - 1)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def broker_answers(bootstrap: str) -> bool:

@@ -149,3 +149,19 @@ def test_samstat_run_judges_the_plan_and_alerts_conveners(
     assert s.proc.wait(60) == 0
     time.sleep(1)
     assert [p for p in processes if _alive(p)] == []
+
+
+def test_ports_for_new_processes_are_outside_the_ephemeral_range() -> None:
+    """A port picked for a process about to start is one no outgoing connection can take
+    in the meantime (the kernel gives those ports from its ephemeral range), and is free."""
+    import socket
+
+    from samstat_kit.broker import _ephemeral_low
+
+    low = _ephemeral_low()
+    for _ in range(20):
+        port = free_port()
+        assert 1024 < port < low
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))
+    assert len({free_port() for _ in range(20)}) > 10  # drawn at random, not one by one
