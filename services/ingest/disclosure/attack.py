@@ -307,6 +307,11 @@ class _Model:
         return model
 
     def lower(self, cells: list[Coord]) -> float:
+        """A lower bound on the sum of ``cells`` by bound propagation; 0 (nothing proven)
+        while HiGHS has not shown the rows feasible: bounds implied by rows that contradict
+        each other would be vacuous, and the solve path reconciles or reports them."""
+        if self.highs is not None and not self._seen:
+            return 0.0
         if self._floors is None:
             self._floors = propagate(self.lo, self.hi, self.rows)
         return sum(self._floors[self.cols[c]] for c in cells)
@@ -319,8 +324,9 @@ class _Model:
         for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
             self.highs.changeObjectiveSense(sense)
             self.highs.run()
-            if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                self._witness(self.highs.getSolution().col_value)
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return  # contradictory: the first solve reconciles it (or reports it)
+            self._witness(self.highs.getSolution().col_value)
 
     def reconcile(self) -> bool:
         """Make a jointly contradictory component consistent; False if it cannot be.
