@@ -114,6 +114,8 @@ def test_bound_propagation_never_claims_more_than_the_lp_finds(
 
     n, rows = problem
     floors = propagate([0.0] * n, [UPPER] * n, rows)
+    if floors is None:
+        return  # a contradiction found: nothing is claimed
     h = _highs([0.0] * n, [UPPER] * n, rows)
     for j in range(n):
         cost = [0.0] * n
@@ -157,3 +159,22 @@ def test_a_verdict_told_what_it_needs_is_the_full_lps(
                               protection.minimum if t.truth is None else None)
         assert protection.holds(t.truth, *quick) == protection.holds(t.truth, *exact), (
             name, quick, exact)
+
+
+def test_a_target_over_a_contradictory_component_is_exposed_whatever_the_others_floors(
+        ) -> None:
+    """Parts not sent of two components: ``a`` is pinned to 3 by one relation and to 10 by
+    another (jointly contradictory, each fine alone), ``b`` to 6. The contradiction makes
+    the whole target exposed ("assume the worst"); ``b``'s floor alone at or above the
+    threshold must not settle it as safe."""
+    a, b = cell("a"), cell("b")
+    t1, s1, t2, s2, t3, s3 = (cell(n) for n in ("t1", "s1", "t2", "s2", "t3", "s3"))
+    rels = [Relation(t1, (a, s1), "g"), Relation(t2, (a, s2), "h"), Relation(t3, (b, s3), "g")]
+    shown = {t1: 13.0, s1: 10.0, t2: 20.0, s2: 10.0, t3: 15.0, s3: 9.0}
+    protection = Protection(5)
+    target = Target("parts", (a, b), None, missing=True, at_once=True)
+    for told in (False, True):
+        table = Table(rels, shown, dict(shown), UPPER, keep={a, b})
+        interval = table.interval(target, protection.sufficient(None, True),
+                                  protection.minimum) if told else table.interval(target)
+        assert not protection.holds(None, *interval, at_once=True), (told, interval)

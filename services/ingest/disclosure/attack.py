@@ -198,9 +198,13 @@ class Table:
         known, cols, spare = self._split(t)
         lo, hi = known, known + spare * self.upper
         groups = self._by_model(cols)
-        if settled is not None and groups and \
-                lo + sum(model.lower(cells) for model, cells in groups) >= settled:
-            return lo + sum(model.lower(cells) for model, cells in groups), float("inf")
+        if settled is not None and groups:
+            floors = [model.lower(cells) for model, cells in groups]
+            # Every component must be shown consistent: one that contradicts itself makes
+            # the whole target EMPTY (exposed), whatever the others' floors.
+            if all(f is not None for f in floors) and \
+                    lo + sum(f for f in floors if f is not None) >= settled:
+                return lo + sum(f for f in floors if f is not None), float("inf")
         low = high = True
         if reach is not None and groups:
             seen = [model.seen(cells) for model, cells in groups]
@@ -272,7 +276,7 @@ class _Model:
         self._seen = 0
         self._least: list[float] = []  # each column's range over the points
         self._most: list[float] = []
-        self._floors: list[float] | None = None  # see lower()
+        self._floors: list[float] | None = None  # see lower(); [] if contradictory
 
     @classmethod
     def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> _Model:
@@ -306,14 +310,17 @@ class _Model:
             model.seed()
         return model
 
-    def lower(self, cells: list[Coord]) -> float:
-        """A lower bound on the sum of ``cells`` by bound propagation; 0 (nothing proven)
-        while HiGHS has not shown the rows feasible: bounds implied by rows that contradict
-        each other would be vacuous, and the solve path reconciles or reports them."""
+    def lower(self, cells: list[Coord]) -> float | None:
+        """A lower bound on the sum of ``cells`` by bound propagation; None (nothing proven)
+        unless the rows are shown consistent (HiGHS solved them, or propagation alone, exact
+        for one row, found no contradiction): bounds implied by rows that contradict each
+        other are vacuous, and the solve path reconciles or reports them."""
         if self.highs is not None and not self._seen:
-            return 0.0
+            return None
         if self._floors is None:
-            self._floors = propagate(self.lo, self.hi, self.rows)
+            self._floors = propagate(self.lo, self.hi, self.rows) or []
+        if not self._floors:
+            return None
         return sum(self._floors[self.cols[c]] for c in cells)
 
     def seed(self) -> None:

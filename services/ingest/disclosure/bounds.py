@@ -41,12 +41,12 @@ def one_row(row: Row, lo: list[float],
 
 def propagate(lo: list[float], hi: list[float],
                rows: list[Row],
-               rounds: int = 30) -> list[float]:
+               rounds: int = 30) -> list[float] | None:
     """Lower bounds on each variable that the rows imply together (feasibility-based bound
     tightening, as an LP presolve does): each row bounds each of its variables by what the
     others can reach, and tightened bounds feed the next round. Every bound is implied by the
     constraints, so it never exceeds the LP's minimum. Bounds that cross (the rows contradict
-    each other, see reconcile()) prove nothing: all zeros then."""
+    each other, see reconcile()) prove nothing: None then."""
     lo, hi = list(lo), list(hi)
     for _ in range(rounds):
         moved = False
@@ -64,7 +64,7 @@ def propagate(lo: list[float], hi: list[float],
                 if new_hi < hi[j] - EPS:
                     hi[j], moved = new_hi, True
         if any(a > b + EPS for a, b in zip(lo, hi, strict=True)):
-            return [0.0] * len(lo)
+            return None
         if not moved:
             break
     return lo
