@@ -37,17 +37,7 @@ def ports(port_base: int | None) -> dict[str, int]:
 
 def free_port_base() -> int:
     """A port base whose base+1..base+4 are free now (for tests and ``make screenshots``)."""
-    import socket
-
-    from samstat_kit.broker import free_port
-
-    def bindable(port: int) -> bool:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-            return True
+    from samstat_kit.broker import bindable, free_port
 
     for _ in range(50):
         base = free_port() - 10

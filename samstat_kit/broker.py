@@ -29,15 +29,21 @@ def free_port() -> int:
     pick = random.SystemRandom()  # a test seeding ``random`` must not make ports collide
     for _ in range(100 if low > 12_000 else 0):
         port = pick.randint(low - 10_000, low - 1)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+        if bindable(port):
             return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def bindable(port: int) -> bool:
+    """Whether a loopback port can be bound now."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _ephemeral_low() -> int:

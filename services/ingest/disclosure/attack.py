@@ -199,22 +199,17 @@ class Table:
         lo, hi = known, known + spare * self.upper
         groups = self._by_model(cols)
         if settled is not None and groups:
-            floors = [model.lower(cells) for model, cells in groups]
             # Every component must be shown consistent: one that contradicts itself makes
             # the whole target EMPTY (exposed), whatever the others' floors.
-            if all(f is not None for f in floors) and \
-                    lo + sum(f for f in floors if f is not None) >= settled:
-                return lo + sum(f for f in floors if f is not None), float("inf")
+            floor = self._floor(lo, groups)
+            if floor is not None and floor >= settled:
+                return floor, float("inf")
         low = high = True
-        if reach is not None and groups:
-            seen = [model.seen(cells) for model, cells in groups]
-            if all(s is not None for s in seen):
-                lo_w = lo + sum(s[0] for s in seen if s is not None)
-                hi_w = hi + sum(s[1] for s in seen if s is not None)
-                low, high = lo_w > reach[0] + EPS, hi_w < reach[1] - EPS
-                if not low and not high:
-                    return lo_w, hi_w
-                lo, hi = (lo if low else lo_w), (hi if high else hi_w)
+        if reach is not None and groups and (seen := self._seen(lo, hi, groups)) is not None:
+            low, high = seen[0] > reach[0] + EPS, seen[1] < reach[1] - EPS
+            if not low and not high:
+                return seen
+            lo, hi = (lo if low else seen[0]), (hi if high else seen[1])
         for model, cells in groups:
             a, b = model.solve(cells, low, high)
             if a > b:
@@ -226,13 +221,31 @@ class Table:
         """Whether points already solved in the target's components show that its interval
         reaches down to ``reach[0]`` and up to ``reach[1]`` (so no LP is needed for it)."""
         known, cols, spare = self._split(t)
-        lo, hi = known, known + spare * self.upper
-        for model, cells in self._by_model(cols):
+        seen = self._seen(known, known + spare * self.upper, self._by_model(cols))
+        return bool(cols) and seen is not None and \
+            seen[0] <= reach[0] + EPS and seen[1] >= reach[1] - EPS
+
+    @staticmethod
+    def _seen(lo: float, hi: float, groups: list[tuple[_Model, list[Coord]]]
+              ) -> tuple[float, float] | None:
+        """``lo`` and ``hi`` plus each component's range over its points solved so far;
+        None while one of them has none."""
+        for model, cells in groups:
             seen = model.seen(cells)
             if seen is None:
-                return False
+                return None
             lo, hi = lo + seen[0], hi + seen[1]
-        return bool(cols) and lo <= reach[0] + EPS and hi >= reach[1] - EPS
+        return lo, hi
+
+    @staticmethod
+    def _floor(lo: float, groups: list[tuple[_Model, list[Coord]]]) -> float | None:
+        """``lo`` plus each component's propagated floor; None if one proves nothing."""
+        for model, cells in groups:
+            floor = model.lower(cells)
+            if floor is None:
+                return None
+            lo += floor
+        return lo
 
     def _split(self, t: Target) -> tuple[float, list[Coord], int]:
         """The target's published part, its variables, and how many cells are projected out."""
@@ -274,8 +287,8 @@ class _Model:
         # target of the component (a cell at 0 there can reach 0), so most need no solve.
         self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
         self._seen = 0
-        self._least: list[float] = []  # each column's range over the points
-        self._most: list[float] = []
+        self._least = np.empty(0)  # each column's range over the points (see _witness)
+        self._most = np.empty(0)
         self._floors: list[float] | None = None  # see lower(); [] if contradictory
 
     @classmethod
@@ -375,7 +388,7 @@ class _Model:
             return None
         if len(cells) == 1:  # most targets: one cell, its range kept as points come
             j = self.cols[cells[0]]
-            return self._least[j], self._most[j]
+            return float(self._least[j]), float(self._most[j])
         sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
         return float(sums.min()), float(sums.max())
 
@@ -384,8 +397,9 @@ class _Model:
             self._points = np.concatenate([self._points, np.empty_like(self._points)])
         self._points[self._seen] = point
         self._seen += 1
-        top = self._points[:self._seen]
-        self._least, self._most = top.min(axis=0).tolist(), top.max(axis=0).tolist()
+        first = self._seen == 1  # each column's range, kept up to date point by point
+        self._least = np.array(point) if first else np.minimum(self._least, point)
+        self._most = np.array(point) if first else np.maximum(self._most, point)
 
     def solve(self, cells: list[Coord], low: bool = True, high: bool = True
               ) -> tuple[float, float]:
