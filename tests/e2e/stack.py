@@ -130,4 +130,13 @@ class Stack:
                     raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
             time.sleep(interval)
         raise TimeoutError(f"condition not met in {timeout}s (last: {last!r}, "
-                           f"details: {self.last_diff!r})")
+                           f"details: {self.last_diff!r}){self.complaints()}")
+
+    def complaints(self, per_log: int = 8) -> str:
+        """The last warnings and errors of every component's log (CI keeps no logs)."""
+        out = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            lines = [line for line in path.read_text(errors="replace").splitlines()
+                     if "[WARNING]" in line or "[ERROR]" in line or "Traceback" in line]
+            out += [f"{path.name}: {line[:300]}" for line in lines[-per_log:]]
+        return "\n" + "\n".join(out) if out else ""

@@ -44,11 +44,12 @@ def register(app: faust.App, kafka: KafkaSettings,
              table_options: Mapping[str, Any] | None = None) -> None:
     """The agents and the registry task; ``table_options`` go to every table's store."""
     topics = Topics(kafka.topic_prefix)
+    changelog = faust_compat.ChangelogAcks()
 
     def table(name: str) -> Any:
         # A copy each: faust's RocksDB store pops keys from the options it is given.
         options = dict(table_options) if table_options else None
-        return app.Table(name, partitions=kafka.partitions, options=options)
+        return changelog.watch(app.Table(name, partitions=kafka.partitions, options=options))
 
     raw: dict[str, Any] = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
                            "value_serializer": "raw", "partitions": kafka.partitions}
@@ -57,8 +58,9 @@ def register(app: faust.App, kafka: KafkaSettings,
     pipeline = Pipeline(table, Definitions(load_catalogue()))
 
     async def publish(handled: list[Handled]) -> None:
-        """Send the output of a buffer of messages, wait for the broker's acknowledgements,
-        and only then remember what was said (see domain/values.py for why)."""
+        """Send the output of a buffer of messages, wait for the broker's acknowledgements
+        of it and of the state it wrote (faust_compat.ChangelogAcks: before faust may commit
+        the messages' offsets), and only then remember what was said (domain/values.py)."""
         acks = []
         send = faust_compat.raw_sender(app)
         try:
@@ -74,7 +76,7 @@ def register(app: faust.App, kafka: KafkaSettings,
                 for aggregate, cells in out.forwards.items():
                     acks.append(await send(topics.indicators_internal, aggregate.encode(),
                                            orjson.dumps({"type": "cells", "observations": cells})))
-            await asyncio.gather(*acks)
+            await asyncio.gather(*acks, changelog.settled())
         except BaseException:
             pipeline.discard()
             raise
