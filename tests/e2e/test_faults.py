@@ -108,7 +108,10 @@ def test_worker_killed_mid_stream_counts_nothing_twice(stack: Stack, issue: Any)
     fk, reader = issue("forsakringskassan"), issue("kommun-2480")
     for month in range(1, 7):
         _post(stack, fk, _month_batch(2022, month, 1.0))
-    stack.stop("worker", kill=True)  # kill -9, mid-stream: offsets and tables not flushed
+    # kill -9 mid-stream, once the worker has computed something: offsets and tables not
+    # flushed (killed at once, it would not have joined its group yet)
+    stack.wait_for(lambda: _served_year(stack, reader, "2022"), timeout=120)
+    stack.stop("worker", kill=True)
     for month in range(7, 13):
         _post(stack, fk, _month_batch(2022, month, 1.0))
     for month in range(1, 13, 2):  # corrections while the worker is down
