@@ -94,9 +94,8 @@ def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: 
 
 # Found by an independent review: with two members reporting, a region's month missing five
 # parts (March's young of 2480 and the four silent members) whose sum, 4, was pinned to
-# [1, 24]. Known gap: sums of a published total's missing parts are attacked only where at
-# most four are missing (docs/privacy.md, "Limits"); strict, so fixing it shows here.
-@pytest.mark.xfail(strict=True, reason="partial sums of more than four missing parts")
+# [1, 24]. Sums of a published total's missing parts were attacked only where at most four
+# were missing, until the parts-but-one targets (targets.partial, Target.subsets).
 @pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [(82, 5, 3, 0.7)])
 def test_two_member_streams_that_once_exposed_a_cell(seed: int, batches: int,
                                                      corrections: int, keep: float) -> None:
@@ -129,12 +128,12 @@ def test_two_unsent_parts_are_not_pinned_before_their_total_arrives() -> None:
                               at(a, "2023-01", o)], [at(a, "2023-01", "_T")])
 
 
-@pytest.mark.xfail(strict=True, reason="partial sums of more than four missing parts")
 def test_members_unsent_together_are_not_pinned_by_their_region() -> None:
     """Two members' January, each alone in [0, 10], together at least 2 by the region's
     January and March and their quarters; a third member's January then left them as the
-    region's residual (found by an independent review). The known gap of the stream above:
-    the region's published January has six missing parts."""
+    region's residual (found by an independent review). As in the stream above, the
+    region's published January has six missing parts: more than the sums listed one by
+    one."""
     a, b, c = ALL_MEMBERS[:3]
     y, r = "young_activity_compensation", "umearegionen"
     leaves = {(a, "2023-01", y): 2.0, (b, "2023-01", y): 2.0, (c, "2023-01", y): 10.0,

@@ -39,6 +39,10 @@ class Target:
     # them can be 0 too): safe when the interval reaches down to 0, whatever its top, or
     # when their sum cannot be small (at least the threshold).
     at_once: bool = False
+    # Every sum of two or more of these cells is an unknown value to protect (a published
+    # total's missing parts but one, where there are too many to list each sum): safe when
+    # the cells that could be small on their own can all be 0 at once (protect._subsets).
+    subsets: bool = False
 
 
 @dataclass(frozen=True)

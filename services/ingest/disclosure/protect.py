@@ -14,9 +14,10 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from services.ingest.disclosure.attack import Protection, Table, Target
+from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
 from services.ingest.disclosure.targets import CellState, dark, floored, targets_of, together
 
@@ -180,6 +181,8 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:
+    if t.subsets:  # before the shortcut: sums without the first cell are targets too
+        return _subsets(table, t, protection.minimum)
     if t.missing and table.floor(t.coords[0]) >= protection.minimum:
         return True
     # An unknown value (or values that must be 0 at once) pinned at or above the threshold
@@ -187,6 +190,46 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
     settled = protection.minimum if t.truth is None else None
     interval = table.interval(t, protection.sufficient(t.truth, t.at_once), settled)
     return protection.holds(t.truth, *interval, at_once=t.at_once)
+
+
+# Sums of some cells of a :attr:`Target.subsets` target solved at most, before the rest are
+# taken as exposed (conservative: more is hidden, never less).
+SUBSET_SOLVES = 64
+
+
+def _subsets(table: Table, t: Target, minimum: float) -> bool:
+    """Whether every sum of two or more of ``t``'s cells (all unknown) can be 0 or cannot be
+    small. A sum with a cell that cannot be small on its own cannot be small either, so only
+    sums of the others are solved, largest first: one that can be 0 clears every sum of some
+    of its cells, one pinned at or above the threshold clears itself only, and one pinned
+    between is exposed. (Their tops need no solve: a sum reaches at least the top of each
+    of its cells, and each cell's own target checks that top.)"""
+    zero = (0.0, float("-inf"))  # only the minimum matters
+    lo, hi = table.interval(t, zero)  # mostly all can be 0 at once, often seen without a solve
+    if lo <= EPS:
+        return lo <= hi
+    small = []
+    for c in t.coords:
+        lo, hi = table.interval(replace(t, coords=(c,)), zero, settled=minimum)
+        if lo > hi:
+            return False  # the published data contradict each other: exposed
+        if lo < minimum - EPS:
+            small.append(c)
+    todo, seen, solves = [tuple(small)], set(), 0
+    while todo:
+        cells = todo.pop()
+        if len(cells) < 2 or frozenset(cells) in seen:
+            continue
+        seen.add(frozenset(cells))
+        solves += 1
+        if solves > SUBSET_SOLVES:
+            return False
+        lo, hi = table.interval(replace(t, coords=cells), zero)
+        if lo > hi or EPS < lo < minimum - EPS:
+            return False
+        if lo >= minimum - EPS:  # this sum cannot be small; smaller ones might
+            todo += [tuple(x for x in cells if x != c) for c in cells]
+    return True
 
 
 def _what(t: Target) -> str:

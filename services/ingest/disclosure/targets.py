@@ -172,15 +172,16 @@ MAX_PARTIAL = 4  # missing parts of one relation whose partial sums are attacked
 
 def together(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
     """A total not sent yet and two or more of its parts not sent either: when the total
-    arrives with the rest, any sum of them may become its residual. They must all be able
-    to be 0 at once (then so can every sum of some of them): one target, however many."""
+    arrives with the rest, any sum of them may become its residual. Every such sum must be
+    able to be 0 or be unable to be small: one target, however many (:attr:`Target.subsets`,
+    which solves them all at once where they can all be 0 at once, as they mostly can)."""
     if len(missing) < 2:
         return []
     # A sum at least the threshold is safe as a sum, but each part may still be pinned
     # small on its own (a region's month of 8, not sent, over six members not sent): each
     # is attacked as a cell not sent too.
     return [Target(f"parts not sent {r.kind} of {r.total}", missing, None, missing=True,
-                   at_once=True),
+                   at_once=True, subsets=True),
             *(Target(f"missing {p}", (p,), None, missing=True) for p in missing)]
 
 
@@ -190,10 +191,16 @@ def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
     sent, where the published quarters and region bound "other" to 22 − January's hidden
     "other"; when "other" arrives as 20, the other two are 4, and the attacker had them in
     [2, 12] already. So every sum of two or more missing parts, short of all of them (the
-    residual itself), is attacked as an unknown value, where a relation has at most
-    :data:`MAX_PARTIAL` missing parts (single parts are attacked as cells not sent)."""
-    if not 3 <= len(missing) <= MAX_PARTIAL:
+    residual itself), is attacked as an unknown value (single parts are attacked as cells
+    not sent). Up to :data:`MAX_PARTIAL` missing parts each sum is a target; beyond, the
+    2^n sums are covered by n targets, the parts but one (:attr:`Target.subsets`): every sum
+    short of all leaves out some part."""
+    if len(missing) < 3:
         return []
+    if len(missing) > MAX_PARTIAL:
+        return [Target(f"partial sums {r.kind} of {r.total}: all but {j}",
+                       tuple(p for p in missing if p != j), None, missing=True, subsets=True)
+                for j in missing]
     return [Target(f"partial sum {r.kind} of {r.total}: {', '.join(map(str, sub))}", sub,
                    None, missing=True)
             for k in range(2, len(missing)) for sub in combinations(missing, k)]
