@@ -83,6 +83,22 @@ async def test_state_writes_are_acknowledged_before_the_worker_moves_on() -> Non
         await acks.settled()  # the buffer is not acknowledged: its offsets stay uncommitted
 
 
+async def test_each_agent_waits_for_what_was_sent_before_it_asked() -> None:
+    """The observations agent and the internal agent write tables and wait concurrently: one
+    that starts waiting first must not take the other's records away from it."""
+    acks = faust_compat.ChangelogAcks()
+    table = acks.watch(_Table())
+    mine = table.send_changelog(0, "a", 1)  # this agent's state write
+    other = asyncio.ensure_future(acks.settled())  # the other agent happens to wait first
+    await asyncio.sleep(0)
+    own = asyncio.ensure_future(acks.settled())
+    await asyncio.sleep(0.05)
+    assert not own.done()  # still waits for its own record
+    mine.set_result(None)
+    await asyncio.wait_for(asyncio.gather(other, own), 1)
+    assert acks.pending == []
+
+
 async def test_every_table_of_the_worker_is_watched(
         broker: LocalBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from services.indicators.config import IndicatorsSettings

@@ -230,7 +230,14 @@ class ChangelogAcks:
         return table
 
     async def settled(self) -> None:
-        """Wait until every record sent so far is acknowledged (raises if one failed)."""
-        pending, self.pending = self.pending, []
+        """Wait until every record sent so far is acknowledged (raises if one failed).
+
+        The two agents share the tables, so each waits for everything sent before it asked,
+        not only its own records, and nothing is taken from the other: a record is dropped
+        from the list once done, never when another caller started waiting for it."""
+        pending = list(self.pending)
         if pending:
-            await asyncio.gather(*pending)
+            try:
+                await asyncio.gather(*pending)
+            finally:
+                self.pending = [f for f in self.pending if not f.done()]
