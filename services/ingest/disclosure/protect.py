@@ -181,7 +181,9 @@ def exposed(table: Table, targets: list[Target], protection: Protection) -> list
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:
-    if t.subsets:  # before the shortcut: sums without the first cell are targets too
+    # Before the shortcut: sums without the first cell are targets too. (Of two cells, the
+    # only sum is both: the at-once rule below is the same, and cheaper.)
+    if t.subsets and len(t.coords) > 2:
         return _subsets(table, t, protection.minimum)
     if t.missing and table.floor(t.coords[0]) >= protection.minimum:
         return True
