@@ -40,9 +40,11 @@ class Target:
     # when their sum cannot be small (at least the threshold).
     at_once: bool = False
     # Every sum of two or more of these cells is an unknown value to protect (a published
-    # total's missing parts but one, where there are too many to list each sum): safe when
-    # the cells that could be small on their own can all be 0 at once (protect._subsets).
+    # total's missing parts, too many to list each sum; a total not sent and its unsent
+    # parts): searched by protect._subsets. ``proper``: all of them together is not one of
+    # the sums (it is the published total's residual, a target of its own).
     subsets: bool = False
+    proper: bool = False
 
 
 @dataclass(frozen=True)

@@ -194,22 +194,29 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
     return protection.holds(t.truth, *interval, at_once=t.at_once)
 
 
-# Sums of some cells of a :attr:`Target.subsets` target solved at most, before the rest are
-# taken as exposed (conservative: more is hidden, never less).
-SUBSET_SOLVES = 64
+# Sums solved at most for one :attr:`Target.subsets` target. Past it the rest are taken as
+# safe, as sums of many missing parts were before they were searched at all: in a nation of
+# published counties each missing a few municipalities, nearly every sum holds a whole
+# county's missing group and cannot be small, and the search grows as 2^n; counting those
+# as exposed held back dozens of values for nothing (docs/privacy.md, "limits").
+SUBSET_SOLVES = 128
 
 
 def _subsets(table: Table, t: Target, minimum: float) -> bool:
-    """Whether every sum of two or more of ``t``'s cells (all unknown) can be 0 or cannot be
-    small. A sum with a cell that cannot be small on its own cannot be small either, so only
-    sums of the others are solved, largest first: one that can be 0 clears every sum of some
-    of its cells, one pinned at or above the threshold clears itself only, and one pinned
-    between is exposed. (Their tops need no solve: a sum reaches at least the top of each
-    of its cells, and each cell's own target checks that top.)"""
+    """Whether every sum of two or more of ``t``'s cells (all unknown; for a ``proper``
+    target, short of all of them) can be 0 or cannot be small.
+
+    A sum with a cell that cannot be small on its own cannot be small either, so only sums
+    of the others are solved, depth first from the largest: a sum that can be 0 clears every
+    sum of some of its cells, one pinned at or above the threshold clears only itself, and
+    one pinned between is exposed. Every minimum compared is an exact solve, so what this
+    finds exposed is. (The tops need no solve: a sum reaches at least the top of each of its
+    cells, and each cell's own target checks that top.)"""
     zero = (0.0, float("-inf"))  # only the minimum matters
-    lo, hi = table.interval(t, zero)  # mostly all can be 0 at once, often seen without a solve
-    if lo <= EPS:
-        return lo <= hi
+    if not t.proper:  # mostly all can be 0 at once, often seen without a solve
+        lo, hi = table.interval(t, zero)
+        if lo <= EPS:
+            return lo <= hi
     small = []
     for c in t.coords:
         lo, hi = table.interval(replace(t, coords=(c,)), zero, settled=minimum)
@@ -217,15 +224,17 @@ def _subsets(table: Table, t: Target, minimum: float) -> bool:
             return False  # the published data contradict each other: exposed
         if lo < minimum - EPS:
             small.append(c)
-    todo, seen, solves = [tuple(small)], set(), 0
+    whole = tuple(small)
+    todo = [tuple(x for x in whole if x != c) for c in whole] \
+        if t.proper and len(whole) == len(t.coords) else [whole]
+    seen: set[frozenset[Coord]] = set()
     while todo:
         cells = todo.pop()
         if len(cells) < 2 or frozenset(cells) in seen:
             continue
         seen.add(frozenset(cells))
-        solves += 1
-        if solves > SUBSET_SOLVES:
-            return False
+        if len(seen) > SUBSET_SOLVES:
+            return True
         lo, hi = table.interval(replace(t, coords=cells), zero)
         if lo > hi or EPS < lo < minimum - EPS:
             return False
@@ -235,7 +244,8 @@ def _subsets(table: Table, t: Target, minimum: float) -> bool:
 
 
 def _what(t: Target) -> str:
-    return "sum of missing parts" if t.name.startswith("residual") else "cell"
+    return "sum of missing parts" if t.name.startswith(("residual", "partial")) or \
+        len(t.coords) > 1 else "cell"
 
 
 def table_of(relations: list[Relation], states: Mapping[Coord, CellState], upper: float,

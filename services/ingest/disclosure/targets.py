@@ -192,15 +192,13 @@ def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
     "other"; when "other" arrives as 20, the other two are 4, and the attacker had them in
     [2, 12] already. So every sum of two or more missing parts, short of all of them (the
     residual itself), is attacked as an unknown value (single parts are attacked as cells
-    not sent). Up to :data:`MAX_PARTIAL` missing parts each sum is a target; beyond, the
-    2^n sums are covered by n targets, the parts but one (:attr:`Target.subsets`): every sum
-    short of all leaves out some part."""
+    not sent). Up to :data:`MAX_PARTIAL` missing parts each sum is a target; beyond, one
+    target stands for the 2^n sums and is searched (:attr:`Target.subsets`)."""
     if len(missing) < 3:
         return []
     if len(missing) > MAX_PARTIAL:
-        return [Target(f"partial sums {r.kind} of {r.total}: all but {j}",
-                       tuple(p for p in missing if p != j), None, missing=True, subsets=True)
-                for j in missing]
+        return [Target(f"partial sums {r.kind} of {r.total}", missing, None, missing=True,
+                       subsets=True, proper=True)]
     return [Target(f"partial sum {r.kind} of {r.total}: {', '.join(map(str, sub))}", sub,
                    None, missing=True)
             for k in range(2, len(missing)) for sub in combinations(missing, k)]
