@@ -267,7 +267,18 @@ def start_worker(env: dict[str, str], log_dir: Path) -> tuple[Proc, int]:
     return proc, port
 
 
-_METRIC = re.compile(r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (?P<v>\S+)$")
+_METRIC = re.compile(
+    r"^(?P<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?P<labels>[^}]*)\})? (?P<v>\S+)$")
+
+
+def samples(text: str, name: str) -> dict[str, float]:
+    """One metric's samples in Prometheus text, by label set (``'indicator="x"'``)."""
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        m = _METRIC.match(line)
+        if m and m["name"] == name:
+            out[m["labels"] or ""] = float(m["v"])
+    return out
 
 
 def scrape(url: str, name: str, client: httpx.Client | None = None) -> float | None:
@@ -278,13 +289,8 @@ def scrape(url: str, name: str, client: httpx.Client | None = None) -> float | N
         return None
     if r.status_code != 200:
         return None
-    total, seen = 0.0, False
-    for line in r.text.splitlines():
-        m = _METRIC.match(line)
-        if m and m["name"] == name:
-            total += float(m["v"])
-            seen = True
-    return total if seen else None
+    found = samples(r.text, name)
+    return sum(found.values()) if found else None
 
 
 @contextlib.contextmanager

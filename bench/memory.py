@@ -32,6 +32,7 @@ from bench.common import (
     migrated,
     new_prefix,
     produce,
+    samples,
     say,
     scrape,
     service_env,
@@ -50,18 +51,13 @@ def plan_inputs(first_year: int, years: int) -> list[tuple[bytes, bytes, int]]:
     import uuid
 
     from bench.common import validated_doc
-    from samstat.demo import generator, load_scenario, scb_figures
-    from samstat.demo_series import Revisions
+    from samstat.demo import history
     from services.ingest.observations.wire import encode_message
 
-    gen, revisions = generator(load_scenario(), scb_figures()), Revisions()
     by_area: dict[str, list[dict[str, object]]] = {}
-    for year in range(first_year, first_year + years):
-        for month in range(1, 13):
-            for cell in gen.month(year, month):
-                o = revisions.observation(cell)
-                if o["measure"] not in FYE_MEASURES:
-                    by_area.setdefault(o["area"], []).append(validated_doc(o))
+    for o in history(f"{first_year}-01", f"{first_year + years - 1}-12"):
+        if o["measure"] not in FYE_MEASURES:
+            by_area.setdefault(o["area"], []).append(validated_doc(o))
     return [(area.encode(), encode_message(str(uuid.uuid4()), docs[i:i + PER_MESSAGE]),
              len(docs[i:i + PER_MESSAGE]))
             for area, docs in sorted(by_area.items()) for i in range(0, len(docs), PER_MESSAGE)]
@@ -83,14 +79,6 @@ def plan_registry(ctx: Ctx) -> list[tuple[bytes, bytes]]:
         events = registry_events(session=session)
     dispose_engines()
     return [(event_key(e).encode(), json.dumps(e).encode()) for e in events]
-
-
-def _indicators_emitted(text: str) -> dict[str, float]:
-    """Indicator values emitted so far, by indicator (the worker's Prometheus text)."""
-    import re
-
-    pattern = re.compile(r'^indicators_values_emitted_total\{indicator="([^"]+)"\} (\S+)$')
-    return {m[1]: float(m[2]) for line in text.splitlines() if (m := pattern.match(line))}
 
 
 def _settle(metrics: str, c: httpx.Client, bound: float) -> None:
@@ -152,7 +140,8 @@ def _measure(ctx: Ctx, store: str, messages: list[tuple[bytes, bytes, int]],
                     time.sleep(1)
                 took = time.monotonic() - t0
                 _settle(metrics, c, bound)
-                indicators = _indicators_emitted(c.get(metrics, timeout=5).text)
+                indicators = samples(c.get(metrics, timeout=5).text,
+                                     "indicators_values_emitted_total")
             time.sleep(2)
             after = proc.rss_kib()
             peak = _status_kib(proc.pid, "VmHWM")

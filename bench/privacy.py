@@ -87,15 +87,10 @@ def demo_history() -> dict[str, dict[str, float]]:
     through ``accept_batch`` on SQLite, one request per agency, measure and year, with the
     disclosure check and without it (same run, different years' tables kept apart by a
     second database): seconds per linked table, and in all."""
-    from samstat.demo import generator, load_scenario, months, scb_figures
-    from samstat.demo_series import Revisions
+    from samstat.demo import history, load_scenario
 
-    sc = load_scenario()
-    gen, cat = generator(sc, scb_figures()), load_catalogue()
-    docs: list[dict[str, Any]] = []
-    revisions = Revisions()
-    for y, m in months(sc["first_month"], sc["history_until"]):
-        docs += [revisions.observation(c) for c in gen.month(y, m)]
+    sc, cat = load_scenario(), load_catalogue()
+    docs = history(sc["first_month"], sc["history_until"])
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for d in docs:
         groups.setdefault((d["agency"], d["measure"], d["period"][:4]), []).append(d)

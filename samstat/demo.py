@@ -83,6 +83,13 @@ def scb_figures() -> list[dict[str, Any]]:
     return docs
 
 
+def history(first_month: str, last_month: str) -> list[dict[str, Any]]:
+    """The demo's observations for these months, as the demo publishes them (benchmarks)."""
+    gen, revisions = generator(load_scenario(), scb_figures()), Revisions()
+    return [revisions.observation(c) for y, m in months(first_month, last_month)
+            for c in gen.month(y, m)]
+
+
 # The catalogue's cadences (catalogue.schema.json) as the scenario's period kinds.
 CADENCES = {"monthly": "month", "quarterly": "quarter", "half-yearly": "half", "yearly": "year"}
 

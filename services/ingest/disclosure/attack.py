@@ -345,14 +345,7 @@ class _Model:
     def seed(self) -> None:
         """Two points to witness with: every variable as low, then as high, as they can be
         at once. Most of a component's targets then need at most one side solved."""
-        self.highs.changeColsCost(len(self.cols), np.arange(len(self.cols), dtype=np.int32),
-                                  np.ones(len(self.cols)))
-        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-            self.highs.changeObjectiveSense(sense)
-            self.highs.run()
-            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                return  # contradictory: the first solve reconciles it (or reports it)
-            self._witness(self.highs.getSolution().col_value)
+        self.solve(list(self.cols))
 
     def reconcile(self) -> bool:
         """Make a jointly contradictory component consistent; False if it cannot be.
