@@ -6,12 +6,18 @@ small."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from samstat_kit.contracts import load_catalogue
-from services.ingest.disclosure.attack import Protection, Table
+from services.ingest.disclosure.attack import Protection, Table, Target
+from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord, Links, Relation, coord
 from services.ingest.disclosure.protect import exposed, protect
 from services.ingest.disclosure.targets import MAX_PARTIAL, partial
+from tests.privacy.attacker import lp_bounds
 
 UPPER = 1e5
 PROTECTION = Protection(5)
@@ -94,3 +100,65 @@ def test_a_nation_of_counties_each_missing_a_few_municipalities_hides_nothing() 
                   protection=Protection(5), upper=m.maximum)
     assert [c for c, d in out.decisions.items() if d != "shown"] == []
     assert out.exposed == []
+
+
+def test_a_small_sum_among_many_large_ones_is_found() -> None:
+    """Nine missing parts of 300, p7 + p8 + p9 published as 10 with p9 at most 8: p7 + p8 is
+    pinned to [2, 10]. Nearly every other sum holds most of the 300 and cannot be small: a
+    search from the largest sums down spent its budget before reaching that pair and counted
+    it safe. Smallest first, it is found among the first sums solved."""
+    caps = {9: 8.0, **{i: 100.0 for i in range(1, 7)}}
+    total, parts = cell("_T"), tuple(cell(f"p{i}") for i in range(1, 10))
+    shown = {cell("v"): 10.0, total: 300.0, **{cell(f"q{i}"): cap for i, cap in caps.items()}}
+    rels = [Relation(total, parts, "area"), Relation(cell("v"), parts[6:], "sex"),
+            *(Relation(cell(f"q{i}"), (parts[i - 1], cell(f"s{i}")), "group") for i in caps)]
+    table = Table(rels, shown, dict(shown), UPPER)
+    found = exposed(table, partial(rels[0], parts), PROTECTION)
+    assert len(found) == 1 and found[0].subsets
+
+
+def counties(pinned: int | None) -> tuple[Table, list[Target]]:
+    """A nation published over eight counties' missing pairs of municipalities, each pair's
+    county published as 20, or 3 for the county ``pinned``."""
+    rels, shown = [], {}
+    pairs = [(cell(f"a{i}"), cell(f"b{i}")) for i in range(8)]
+    for i, pair in enumerate(pairs):
+        rels.append(Relation(cell(f"q{i}"), pair, "area"))
+        shown[cell(f"q{i}")] = 3.0 if i == pinned else 20.0
+    cells = tuple(c for pair in pairs for c in pair)
+    rels.append(Relation(cell("_T"), cells, "area"))
+    shown[cell("_T")] = sum(shown.values())
+    return Table(rels, shown, dict(shown), UPPER), partial(rels[-1], cells)
+
+
+def test_a_pair_pinned_small_beside_many_whole_pairs_is_found() -> None:
+    """The last county's pair adds up to 3: that sum of two missing parts of the nation is
+    exposed, wherever the county stands (the largest-first search found it only when it came
+    first). With every pair at 20 nothing is."""
+    assert len(exposed(*counties(7), PROTECTION)) == 1
+    assert len(exposed(*counties(0), PROTECTION)) == 1
+    assert exposed(*counties(None), PROTECTION) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_search_agrees_with_solving_every_sum(data: st.DataObject) -> None:
+    """Random tables of 3 to 7 missing parts of a published total, linked by random published
+    sums of some of them (and of cells never sent): the search finds a sum exposed exactly
+    when solving every sum on its own, with the independent attacker (scipy), finds one."""
+    n = data.draw(st.integers(3, 7))
+    truth = data.draw(st.lists(st.integers(0, 30), min_size=n + 3, max_size=n + 3))
+    parts, extra = [cell(f"p{i}") for i in range(n)], [cell(f"s{i}") for i in range(3)]
+    eqs = [(cell("_T"), parts)]
+    for k in range(data.draw(st.integers(1, 4))):
+        members = data.draw(st.sets(st.sampled_from(parts + extra), min_size=2, max_size=4))
+        eqs.append((cell(f"v{k}"), sorted(members)))
+    value = dict(zip(parts + extra, map(float, truth), strict=True))
+    shown = {t: sum(value[p] for p in ps) for t, ps in eqs}
+    table = Table([Relation(t, tuple(ps), "group") for t, ps in eqs], shown, dict(shown), UPPER,
+                  keep=set(parts))
+    target = Target("partial", tuple(parts), None, subsets=True, proper=True)
+    sums = [s for k in range(1, n) for s in itertools.combinations(parts, k)]
+    brute = any(EPS < lp_bounds(shown, eqs, list(s), UPPER)[0] < PROTECTION.minimum - EPS
+                for s in sums)
+    assert bool(exposed(table, [target], PROTECTION)) == brute

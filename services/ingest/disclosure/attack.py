@@ -41,7 +41,7 @@ class Target:
     at_once: bool = False
     # Every sum of two or more of these cells is an unknown value to protect (a published
     # total's missing parts, too many to list each sum; a total not sent and its unsent
-    # parts): searched by protect._subsets. ``proper``: all of them together is not one of
+    # parts): searched by subsets.safe. ``proper``: all of them together is not one of
     # the sums (it is the published total's residual, a target of its own).
     subsets: bool = False
     proper: bool = False
@@ -260,6 +260,16 @@ class Table:
         spare = len(t.coords) - len(cols) - sum(1 for c in t.coords if c in self.shown)
         return known, cols, spare
 
+    def groups(self, cols: list[Coord]) -> list[list[Coord]]:
+        """The variables among ``cols`` by component (no relation links two groups)."""
+        return [cells for _, cells in self._by_model([c for c in cols if self.variable(c)])]
+
+    def zeros(self, cells: list[Coord]) -> np.ndarray:
+        """For each point solved so far in the component of ``cells`` (one group of
+        :meth:`groups`), which of ``cells`` are 0 there: those can all be 0 at once."""
+        [(model, _)] = self._by_model(cells)
+        return model.zeros(cells)
+
     def _by_model(self, cols: list[Coord]) -> list[tuple[_Model, list[Coord]]]:
         """``cols`` grouped by their component's model, built where missing."""
         groups: dict[int, tuple[_Model, list[Coord]]] = {}
@@ -390,6 +400,9 @@ class _Model:
             return float(self._least[j]), float(self._most[j])
         sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
         return float(sums.min()), float(sums.max())
+
+    def zeros(self, cells: list[Coord]) -> np.ndarray:
+        return np.asarray(self._points[:self._seen, [self.cols[c] for c in cells]] <= EPS)
 
     def _witness(self, point: list[float]) -> None:
         if self._seen == len(self._points):

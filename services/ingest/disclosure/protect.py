@@ -14,10 +14,10 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from services.ingest.disclosure import subsets
 from services.ingest.disclosure.attack import Protection, Table, Target
-from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
 from services.ingest.disclosure.targets import CellState, dark, floored, targets_of, together
 
@@ -184,7 +184,7 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
     # Before the shortcut: sums without the first cell are targets too. (Of two cells, the
     # only sum is both: the at-once rule below is the same, and cheaper.)
     if t.subsets and len(t.coords) > 2:
-        return _subsets(table, t, protection.minimum)
+        return subsets.safe(table, t, protection.minimum)
     if t.missing and table.floor(t.coords[0]) >= protection.minimum:
         return True
     # An unknown value (or values that must be 0 at once) pinned at or above the threshold
@@ -192,55 +192,6 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
     settled = protection.minimum if t.truth is None else None
     interval = table.interval(t, protection.sufficient(t.truth, t.at_once), settled)
     return protection.holds(t.truth, *interval, at_once=t.at_once)
-
-
-# Sums solved at most for one :attr:`Target.subsets` target. Past it the rest are taken as
-# safe, as sums of many missing parts were before they were searched at all: in a nation of
-# published counties each missing a few municipalities, nearly every sum holds a whole
-# county's missing group and cannot be small, and the search grows as 2^n; counting those
-# as exposed held back dozens of values for nothing (docs/privacy.md, "limits").
-SUBSET_SOLVES = 128
-
-
-def _subsets(table: Table, t: Target, minimum: float) -> bool:
-    """Whether every sum of two or more of ``t``'s cells (all unknown; for a ``proper``
-    target, short of all of them) can be 0 or cannot be small.
-
-    A sum with a cell that cannot be small on its own cannot be small either, so only sums
-    of the others are solved, depth first from the largest: a sum that can be 0 clears every
-    sum of some of its cells, one pinned at or above the threshold clears only itself, and
-    one pinned between is exposed. Every minimum compared is an exact solve, so what this
-    finds exposed is. (The tops need no solve: a sum reaches at least the top of each of its
-    cells, and each cell's own target checks that top.)"""
-    zero = (0.0, float("-inf"))  # only the minimum matters
-    if not t.proper:  # mostly all can be 0 at once, often seen without a solve
-        lo, hi = table.interval(t, zero)
-        if lo <= EPS:
-            return lo <= hi
-    small = []
-    for c in t.coords:
-        lo, hi = table.interval(replace(t, coords=(c,)), zero, settled=minimum)
-        if lo > hi:
-            return False  # the published data contradict each other: exposed
-        if lo < minimum - EPS:
-            small.append(c)
-    whole = tuple(small)
-    todo = [tuple(x for x in whole if x != c) for c in whole] \
-        if t.proper and len(whole) == len(t.coords) else [whole]
-    seen: set[frozenset[Coord]] = set()
-    while todo:
-        cells = todo.pop()
-        if len(cells) < 2 or frozenset(cells) in seen:
-            continue
-        seen.add(frozenset(cells))
-        if len(seen) > SUBSET_SOLVES:
-            return True
-        lo, hi = table.interval(replace(t, coords=cells), zero)
-        if lo > hi or EPS < lo < minimum - EPS:
-            return False
-        if lo >= minimum - EPS:  # this sum cannot be small; smaller ones might
-            todo += [tuple(x for x in cells if x != c) for c in cells]
-    return True
 
 
 def _what(t: Target) -> str:
