@@ -8,15 +8,17 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from samstat_kit.contracts import load_catalogue
+from services.ingest.disclosure import subsets
 from services.ingest.disclosure.attack import Protection, Table, Target
 from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord, Links, Relation, coord
 from services.ingest.disclosure.protect import exposed, protect
-from services.ingest.disclosure.targets import MAX_PARTIAL, partial
+from services.ingest.disclosure.targets import MAX_PARTIAL, partial, together
 from tests.privacy.attacker import lp_bounds
 
 UPPER = 1e5
@@ -162,3 +164,39 @@ def test_the_search_agrees_with_solving_every_sum(data: st.DataObject) -> None:
     brute = any(EPS < lp_bounds(shown, eqs, list(s), UPPER)[0] < PROTECTION.minimum - EPS
                 for s in sums)
     assert bool(exposed(table, [target], PROTECTION)) == brute
+
+
+def test_each_component_gets_its_turn_smallest_sum_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by an independent review. Parts of a total not sent: seven county pairs (each
+    published as 20, the nation over them 140: one component that needs many solves), and
+    c and d, with c + d + e published as 100 and e at most 97, so c + d is at least 3. With
+    the components searched one after the other, the first spent the budget and c + d was
+    never solved; smallest sum first across components, it is among the first."""
+    monkeypatch.setattr(subsets, "SUBSET_SOLVES", 60)
+    pairs = [(cell(f"a{i}"), cell(f"b{i}")) for i in range(7)]
+    rels = [Relation(cell(f"q{i}"), pair, "area") for i, pair in enumerate(pairs)]
+    shown = {cell(f"q{i}"): 20.0 for i in range(7)}
+    counties = tuple(x for pair in pairs for x in pair)
+    c, d, e = cell("c"), cell("d"), cell("e")
+    rels += [Relation(cell("N"), counties, "area"), Relation(cell("Q"), (c, d, e), "sex"),
+             Relation(cell("E"), (e, cell("s")), "group")]
+    shown |= {cell("N"): 140.0, cell("Q"): 100.0, cell("E"): 97.0}
+    targets = together(Relation(cell("D"), (*counties, c, d), "area"), (*counties, c, d))
+    table = Table(rels, shown, dict(shown), UPPER, keep={x for t in targets for x in t.coords})
+    assert [t.name for t in exposed(table, targets, PROTECTION)] == [targets[0].name]
+
+
+def test_a_total_over_parts_with_one_relation_is_searched_as_widely(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by an independent review. 303 over ten missing parts, p0..p3 at most 100 each
+    and p4..p9 at most 50: p0 + p1 + p2 + p3 is at least 3. The caps are bounds, so one
+    relation is left, solved in closed form without points; each sum found able to be 0
+    then cleared only itself, and the pairs and triples spent the budget. Grown to every
+    part that can be 0 with it, each clears many."""
+    monkeypatch.setattr(subsets, "SUBSET_SOLVES", 128)
+    parts = tuple(cell(f"p{i}") for i in range(10))
+    rels = [Relation(cell("_T"), parts, "area"),
+            *(Relation(cell(f"q{i}"), (p, cell(f"s{i}")), "group") for i, p in enumerate(parts))]
+    shown = {cell("_T"): 303.0, **{cell(f"q{i}"): 100.0 if i < 4 else 50.0 for i in range(10)}}
+    table = Table(rels, shown, dict(shown), UPPER, keep=set(parts))
+    assert len(exposed(table, partial(rels[0], parts), PROTECTION)) == 1

@@ -109,14 +109,14 @@ def test_bound_propagation_never_claims_more_than_the_lp_finds(
     (a propagated bound that settles a verdict must be one the LP would reach too)."""
     import highspy
 
-    from services.ingest.disclosure.attack import _highs
     from services.ingest.disclosure.bounds import propagate
+    from services.ingest.disclosure.component import highs_model
 
     n, rows = problem
     floors = propagate([0.0] * n, [UPPER] * n, rows)
     if floors is None:
         return  # a contradiction found: nothing is claimed
-    h = _highs([0.0] * n, [UPPER] * n, rows)
+    h = highs_model([0.0] * n, [UPPER] * n, rows)
     for j in range(n):
         cost = [0.0] * n
         cost[j] = 1.0

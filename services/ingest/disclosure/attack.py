@@ -9,8 +9,9 @@ Decomposition: published values are constants, so only hidden and missing cells 
 variables, and two of them interact only through a relation holding both. A target is solved
 within its own component, found by a walk from the target's cells through the relations that
 hold unknown cells: usually a handful of cells however large the table. One HiGHS model is
-built per component and kept: the targets of one component, and the minimum and maximum of
-each, are solved by changing the objective only, so HiGHS starts from the last basis.
+built per component (:class:`.component.Model`) and kept: the targets of one component, and
+the minimum and maximum of each, are solved by changing the objective only, so HiGHS starts
+from the last basis.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
 
-import highspy
 import numpy as np
 
-from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate
+from services.ingest.disclosure.bounds import EMPTY, EPS
+from services.ingest.disclosure.component import Model, signed
 from services.ingest.disclosure.links import Coord, Relation
 
 
@@ -85,12 +85,6 @@ class Protection:
         return lo <= need[0] + EPS and hi >= need[1] - EPS
 
 
-def _signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
-    yield 1.0, rel.total
-    for p in rel.parts:
-        yield -1.0, p
-
-
 class Table:
     """What the attacker knows about one linked table, plus the truth to judge the result.
 
@@ -117,7 +111,7 @@ class Table:
                      if len(rows) == 1 and c not in self.shown and c not in truth
                      and c not in keep}
         self._tol: dict[int, float] = {}
-        self._models: dict[Coord, _Model] = {}  # each variable's component's model
+        self._models: dict[Coord, Model] = {}  # each variable's component's model
 
     def hide(self, c: Coord) -> None:
         """A published value held back after all: it becomes a variable."""
@@ -144,7 +138,7 @@ class Table:
         if i not in self._tol:
             rel = self.relations[i]
             lo = hi = 0.0
-            for sign, c in _signed(rel):
+            for sign, c in signed(rel):
                 v = self.shown.get(c, self.truth.get(c))
                 if v is None:  # missing, or hidden with an unknown value: anything in range
                     lo, hi = (lo + sign * self.upper, hi) if sign < 0 else (lo, hi + self.upper)
@@ -232,7 +226,7 @@ class Table:
             seen[0] <= reach[0] + EPS and seen[1] >= reach[1] - EPS
 
     @staticmethod
-    def _seen(lo: float, hi: float, groups: list[tuple[_Model, list[Coord]]]
+    def _seen(lo: float, hi: float, groups: list[tuple[Model, list[Coord]]]
               ) -> tuple[float, float] | None:
         """``lo`` and ``hi`` plus each component's range over its points solved so far;
         None while one of them has none."""
@@ -244,7 +238,7 @@ class Table:
         return lo, hi
 
     @staticmethod
-    def _floor(lo: float, groups: list[tuple[_Model, list[Coord]]]) -> float | None:
+    def _floor(lo: float, groups: list[tuple[Model, list[Coord]]]) -> float | None:
         """``lo`` plus each component's propagated floor; None if one proves nothing."""
         for model, cells in groups:
             floor = model.lower(cells)
@@ -270,14 +264,20 @@ class Table:
         [(model, _)] = self._by_model(cells)
         return model.zeros(cells)
 
-    def _by_model(self, cols: list[Coord]) -> list[tuple[_Model, list[Coord]]]:
+    def zero_closure(self, cells: list[Coord], start: np.ndarray) -> np.ndarray:
+        """``start`` (a mask over ``cells``, one group of :meth:`groups`, that can all be 0
+        at once) with more of ``cells`` that can be 0 with them, where cheap to tell."""
+        [(model, _)] = self._by_model(cells)
+        return model.zero_closure(cells, start)
+
+    def _by_model(self, cols: list[Coord]) -> list[tuple[Model, list[Coord]]]:
         """``cols`` grouped by their component's model, built where missing."""
-        groups: dict[int, tuple[_Model, list[Coord]]] = {}
+        groups: dict[int, tuple[Model, list[Coord]]] = {}
         for c in cols:
             model = self._models.get(c)
             if model is None:
                 cells, rows = self.component([c])
-                model = _Model.build(self, cells, rows)
+                model = Model.build(self, cells, rows)
                 for x in cells:
                     self._models[x] = model
             groups.setdefault(id(model), (model, []))[1].append(c)
@@ -285,181 +285,3 @@ class Table:
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}
-
-
-class _Model:
-    """One component: ``0 <= x <= upper`` and bounds on ``A x``. A relation left with one
-    unknown is a bound on it; a component left with one relation has a closed form; the rest
-    goes to HiGHS."""
-
-    def __init__(self, cols: dict[Coord, int], upper: float) -> None:
-        self.cols = cols
-        self.lo = [0.0] * len(cols)
-        self.hi = [upper] * len(cols)
-        self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
-        self.highs: Any = None  # highspy._Highs: see _highs()
-        self.truth: list[float | None] | None = None  # for reconcile(), until it has run
-        # Feasible points HiGHS returned: each solve's optimum is a witness for every other
-        # target of the component (a cell at 0 there can reach 0), so most need no solve.
-        self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
-        self._seen = 0
-        self._least = np.empty(0)  # each column's range over the points (see _witness)
-        self._most = np.empty(0)
-        self._floors: list[float] | None = None  # see lower(); [] if contradictory
-
-    @classmethod
-    def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> _Model:
-        model = cls({c: j for j, c in enumerate(cells)}, table.upper)
-        gapped = False  # some relation's data do not add up: see reconcile()
-        for i in rows:
-            const, lo_s, hi_s = 0.0, 0.0, 0.0
-            entries = []
-            for sign, c in _signed(table.relations[i]):
-                if c in table.free:  # sign * m with m in [0, upper] moves the bounds instead
-                    lo_s, hi_s = (lo_s, hi_s + table.upper) if sign > 0 else \
-                        (lo_s - table.upper, hi_s)
-                elif c in table.shown:
-                    const += sign * table.shown[c]
-                else:
-                    entries.append((model.cols[c], sign))
-            tol = table.tolerance(i)
-            gapped |= tol > table.noise * len(table.relations[i].cells) + EPS
-            lower, upper = -tol - const - hi_s, tol - const - lo_s
-            if len(entries) == 1:  # lower <= sign * x <= upper
-                j, sign = entries[0]
-                lo, hi = (lower, upper) if sign > 0 else (-upper, -lower)
-                model.lo[j], model.hi[j] = max(model.lo[j], lo), min(model.hi[j], hi)
-            else:
-                model.rows.append((entries, lower, upper))
-        if len(model.rows) > 1:
-            model.highs = _highs(model.lo, model.hi, model.rows)
-            model.truth = [table.truth.get(c) for c in cells]
-            if gapped:  # the data may not be a solution: see reconcile()
-                model.reconcile()
-            model.seed()
-        return model
-
-    def lower(self, cells: list[Coord]) -> float | None:
-        """A lower bound on the sum of ``cells`` by bound propagation; None (nothing proven)
-        unless the rows are shown consistent (HiGHS solved them, or propagation alone, exact
-        for one row, found no contradiction): bounds implied by rows that contradict each
-        other are vacuous, and the solve path reconciles or reports them."""
-        if self.highs is not None and not self._seen:
-            return None
-        if self._floors is None:
-            self._floors = propagate(self.lo, self.hi, self.rows) or []
-        if not self._floors:
-            return None
-        return sum(self._floors[self.cols[c]] for c in cells)
-
-    def seed(self) -> None:
-        """Two points to witness with: every variable as low, then as high, as they can be
-        at once. Most of a component's targets then need at most one side solved."""
-        self.solve(list(self.cols))
-
-    def reconcile(self) -> bool:
-        """Make a jointly contradictory component consistent; False if it cannot be.
-
-        Each relation's tolerance holds its own data, but relations can contradict jointly
-        (the data then may not even be a solution, or no point is):
-        a reported total that disagrees with its parts beside two breakdowns not sent (the
-        unsent cells cannot add up both ways). The attacker then has to let some relation
-        give; as the tolerance does for one relation, each is widened just enough to hold the
-        data as they are (``truth``: the hidden cells' values; None for cells not sent) with
-        the unsent cells at the values that need the least widening in all (an elastic LP:
-        the sum of the slacks minimised). Without this the component would count as exposed
-        and every new value around it would be held back."""
-        n, m = len(self.cols), len(self.rows)
-        truth, self.truth = self.truth, None  # once
-        if truth is None or any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
-            return False
-        elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
-                   for i, (entries, lower, upper) in enumerate(self.rows)]
-        at = [(lo, hi) if v is None else (v, v)
-              for lo, hi, v in zip(self.lo, self.hi, truth, strict=True)]
-        h = _highs([a for a, _ in at] + [0.0] * (2 * m),
-                   [b for _, b in at] + [float("inf")] * (2 * m), elastic)
-        h.changeColsCost(2 * m, np.arange(n, n + 2 * m, dtype=np.int32), np.ones(2 * m))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return False
-        x = h.getSolution().col_value[:n]
-        for i, (entries, lower, upper) in enumerate(self.rows):
-            r = sum(a * x[j] for j, a in entries)
-            self.rows[i] = (entries, min(lower, r), max(upper, r))
-        self.highs = _highs(self.lo, self.hi, self.rows)
-        self._floors = None
-        return True
-
-    def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
-        """The least and greatest sum of ``cells`` over the points solved so far."""
-        if not self._seen:
-            return None
-        if len(cells) == 1:  # most targets: one cell, its range kept as points come
-            j = self.cols[cells[0]]
-            return float(self._least[j]), float(self._most[j])
-        sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
-        return float(sums.min()), float(sums.max())
-
-    def zeros(self, cells: list[Coord]) -> np.ndarray:
-        return np.asarray(self._points[:self._seen, [self.cols[c] for c in cells]] <= EPS)
-
-    def _witness(self, point: list[float]) -> None:
-        if self._seen == len(self._points):
-            self._points = np.concatenate([self._points, np.empty_like(self._points)])
-        self._points[self._seen] = point
-        self._seen += 1
-        first = self._seen == 1  # each column's range, kept up to date point by point
-        self._least = np.array(point) if first else np.minimum(self._least, point)
-        self._most = np.array(point) if first else np.maximum(self._most, point)
-
-    def solve(self, cells: list[Coord], low: bool = True, high: bool = True
-              ) -> tuple[float, float]:
-        """(min, max) of the sum of ``cells``, all variables of this component; a side not
-        asked for (``low``, ``high``) may be left unsolved, as -inf or inf."""
-        if any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
-            return EMPTY
-        mine = {self.cols[c] for c in cells}
-        if not self.rows:
-            return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
-        if self.highs is None:
-            return one_row(self.rows[0], self.lo, self.hi, mine)
-        cost = np.zeros(len(self.cols))
-        cost[list(mine)] = 1.0
-        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        out = [float("-inf"), float("inf")]
-        for k, sense in enumerate((highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize)):
-            if not (low, high)[k]:
-                continue
-            self.highs.changeObjectiveSense(sense)
-            self.highs.run()
-            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                # Contradictory jointly (reconcile() once, then solve again) or truly.
-                return self.solve(cells, low, high) if self.reconcile() else EMPTY
-            out[k] = self.highs.getInfo().objective_function_value
-            self._witness(self.highs.getSolution().col_value)
-        return out[0], out[1]
-
-
-def _highs(lo: list[float], hi: list[float],
-           rows: list[tuple[list[tuple[int, float]], float, float]]) -> Any:
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(lo), len(rows)
-    lp.col_cost_ = np.zeros(len(lo))
-    lp.col_lower_, lp.col_upper_ = np.array(lo), np.array(hi)
-    lp.row_lower_ = np.array([r[1] for r in rows])
-    lp.row_upper_ = np.array([r[2] for r in rows])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.cumsum([0] + [len(r[0]) for r in rows], dtype=np.int32)
-    lp.a_matrix_.index_ = np.array([j for r in rows for j, _ in r[0]], dtype=np.int32)
-    lp.a_matrix_.value_ = np.array([a for r in rows for _, a in r[0]], dtype=float)
-    # The bound core class, not highspy.Highs: that wrapper only adds Python callbacks, which
-    # the attack does not use, and setting them up prints HiGHS's banner to stdout once per
-    # process, in the middle of a service's log.
-    h = highspy._Highs()  # type: ignore[attr-defined]
-    h.setOptionValue("output_flag", False)
-    # The model is kept and re-solved with a new objective only: presolve would redo its
-    # reductions on every run instead of starting from the last basis.
-    h.setOptionValue("presolve", "off")
-    h.passModel(lp)
-    return h

@@ -1,6 +1,6 @@
 """Bounds on a component's variables without a solver: the closed form of a component with
 one relation, and bound propagation through several. Pure; every ``a_j`` is ±1 and each row
-is ``lower <= sum(a_j x_j) <= upper`` as in :class:`~.attack._Model`."""
+is ``lower <= sum(a_j x_j) <= upper`` as in :class:`~.component.Model`."""
 
 from __future__ import annotations
 

@@ -9,35 +9,39 @@ grows as S grows, and two kinds of answer settle many sums at once:
 * a sum with f(S) at or above the threshold shows that no sum holding S can be small
   (a *big set*).
 
-The search looks at the smallest sums first: a small mixed-integer program (HiGHS) picks the
-fewest cells whose sum no zero set and no big set found so far covers, and the attack's LP
-solves it. Why smallest first is enough: if some sum is pinned small, so is the smallest sum
-inside it that cannot be 0 (its minimum is at most the larger sum's), and that sum stays
-uncovered until it is solved; and a sum picked with every smaller one covered is either 0,
+The search looks at the smallest sums first: it picks the fewest cells whose sum no zero
+set and no big set found so far covers (:class:`_Masks`, :class:`_Levels`), and the
+attack's LP solves it. Why smallest first is enough: if some sum is pinned small, so is the
+smallest sum inside it that cannot be 0 (its minimum is at most the larger sum's), and that
+sum stays uncovered until it is solved; and a sum picked with every smaller one covered is either 0,
 exposed, or a smallest sum that cannot be 0 (a big set that covers as much as one can). So
 the search ends in one of three ways: every sum is covered (nothing exposed), a sum is solved
-to lie between 0 and the threshold (exposed: an exact solve), or the budget is spent.
+to lie between 0 and the threshold (exposed: an exact solve), or the budget is spent (the
+rest count as safe; each is at least as large as every sum solved).
 
-The work grows with the number of zero and big sets needed, not with the 2ⁿ sums: a nation
-of counties each missing a pair of municipalities needs one big set per pair.
+The solves grow with the number of zero and big sets needed, not with the 2ⁿ sums: a nation
+of counties each missing a pair of municipalities needs one big set per pair, but one zero
+set per way to pick a member of each pair.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import replace
-from typing import Any
 
-import highspy
 import numpy as np
 
 from services.ingest.disclosure.attack import Table, Target
 from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord
 
-# Sums solved at most for one target. Past it the rest are taken as safe (docs/privacy.md,
+# Sums solved at most for one target; past it the rest are taken as safe (docs/privacy.md,
 # "limits"): counting them as exposed would hold back values for tables whose sums are
-# nearly all large (ten parts of at most 100 in a total of 300 need 165 solves).
-SUBSET_SOLVES = 128
+# nearly all large. A count, not a time limit, so the verdict does not depend on the
+# machine. A region's month with 10 to 16 members missing needed 149 to 625 solves to reach
+# a pinned sum (an independent review); 1,024 take about 0.5 s at most.
+SUBSET_SOLVES = 1024
 
 _ZERO = (0.0, float("-inf"))  # only a minimum matters here
 
@@ -48,8 +52,9 @@ def safe(table: Table, t: Target, minimum: float) -> bool:
 
     Cells that cannot be small on their own are set aside (a sum holding one cannot be
     small either); one pinned between 0 and the threshold alone is exposed. Cells in
-    different components are searched apart: no relation links them, so a sum over several
-    components is at least each part's minimum, and one pinned small holds a part that is."""
+    different components are searched apart (no relation links them, so a sum over several
+    components is at least each part's minimum, and one pinned small holds a part that is),
+    but in one order: the smallest sum of any of them first."""
     if not t.proper:  # mostly all can be 0 at once, often seen without a solve
         lo, hi = table.interval(t, _ZERO)
         if lo <= EPS:
@@ -61,46 +66,64 @@ def safe(table: Table, t: Target, minimum: float) -> bool:
             return False  # contradictory data, or pinned small alone: exposed
         if lo < minimum - EPS:
             small.append(c)
-    budget = [SUBSET_SOLVES]
-    for cells in table.groups(small):
-        whole = t.proper and len(cells) == len(t.coords)  # all of them: not one of the sums
-        if not _search(table, t, cells, minimum, whole, budget):
-            return False
-    return True
-
-
-def _search(table: Table, t: Target, cells: list[Coord], minimum: float, whole: bool,
-            budget: list[int]) -> bool:
-    """The search of the module's docstring over one component's ``cells``."""
-    if len(cells) < 2 or (whole and len(cells) < 3):
-        return True
-    masked = len(cells) <= MASKED
-    pick = (_Masks if masked else _Mip)(len(cells), whole)
-    used = 0  # the component's points already turned into zero sets
-    while budget[0] > 0:
-        zeros = table.zeros(cells)
-        for z in zeros[used:]:
-            pick.zero(z)
-        used = len(zeros)
-        chosen = pick.next()
-        if chosen is None:
-            return True
-        budget[0] -= 1 if masked else MIP_COST
-        lo, hi = table.interval(replace(t, coords=tuple(cells[j] for j in chosen)), _ZERO)
+    searches = [_Search(table, cells, t.proper and len(cells) == len(t.coords))
+                for cells in table.groups(small)]
+    budget = SUBSET_SOLVES
+    open_: list[tuple[_Search, np.ndarray]] = []
+    for search in searches:
+        first = search.next()
+        if first is not None:
+            open_.append((search, first))
+    while open_ and budget > 0:
+        i = min(range(len(open_)), key=lambda k: len(open_[k][1]))
+        search, pick = open_[i]
+        budget -= 1
+        lo, hi = table.interval(replace(t, coords=search.cells_of(pick)), _ZERO)
         if lo > hi or EPS < lo < minimum - EPS:
             return False
-        if lo <= EPS:  # its point is among table.zeros now; the set itself, to be sure
-            pick.zero(np.isin(np.arange(len(cells)), chosen))
+        search.learn(pick, zero=lo <= EPS)
+        nxt = search.next()
+        open_[i:i + 1] = [] if nxt is None else [(search, nxt)]
+    return True  # every sum covered, or the budget spent (see SUBSET_SOLVES)
+
+
+class _Search:
+    """The search of the module's docstring over one component's ``cells`` (for ``whole``,
+    all of them together is not one of the sums)."""
+
+    def __init__(self, table: Table, cells: list[Coord], whole: bool) -> None:
+        self.table, self.cells = table, cells
+        n = len(cells)
+        self.done = n < 2 or (whole and n < 3)
+        masked = n <= MASKED
+        self.pick: _Masks | _Levels = (_Masks if masked else _Levels)(max(n, 2), whole)
+        self.used = 0  # the component's points already turned into zero sets
+
+    def cells_of(self, pick: np.ndarray) -> tuple[Coord, ...]:
+        return tuple(self.cells[j] for j in pick)
+
+    def next(self) -> np.ndarray | None:
+        """The smallest sum nothing covers yet (points solved since are zero sets now)."""
+        if self.done:
+            return None
+        zeros = self.table.zeros(self.cells)
+        for z in zeros[self.used:]:
+            self.pick.zero(z)
+        self.used = len(zeros)
+        return self.pick.next()
+
+    def learn(self, pick: np.ndarray, zero: bool) -> None:
+        if zero:  # its point is among table.zeros now; the set itself, to be sure
+            start = np.isin(np.arange(len(self.cells)), pick)
+            self.pick.zero(self.table.zero_closure(self.cells, start))
         else:
-            pick.big(chosen)
-    return True  # budget spent: the rest count as safe (see SUBSET_SOLVES)
+            self.pick.big(pick)
 
 
-# Up to this many cells the sums are listed as bit masks (2^18 of them, a few ms to update);
-# beyond, a mixed-integer program picks them, at 7 to 150 ms a pick (16 cells, 1 to 100
-# sets found): each pick costs as many solves of the budget as ``MIP_COST``.
+# Up to this many cells every sum is listed as a bit mask (2^18 of them, a few ms to
+# update); beyond, one size at a time, up to this many sums of a size.
 MASKED = 18
-MIP_COST = 8
+LEVEL_ROWS = 50_000
 
 
 class _Masks:
@@ -133,40 +156,44 @@ class _Masks:
         return np.flatnonzero(self.masks[i] & self.bits)
 
 
-class _Mip:
-    """The same as a mixed-integer program: binary y_j (cell j in the sum), fewest first, at
-    least two; not inside any zero set Z (some j outside Z chosen) and not holding any big
-    set B (some j of B left out)."""
+class _Levels:
+    """Sums of more than :data:`MASKED` cells, one size at a time (pairs, then triples...),
+    each size's sums as rows of a boolean matrix once the smaller ones are all covered. The
+    sets found so far are kept, so a new size starts with what they cover (one matrix
+    product each kind). A size with more than :data:`LEVEL_ROWS` sums ends the search, as
+    the budget does: what is left is larger than every sum solved."""
 
     def __init__(self, n: int, whole: bool) -> None:
-        self.known: set[bytes] = set()
-        h = highspy._Highs()  # type: ignore[attr-defined]  # the core class: see attack._highs
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "off")  # a quarter of the time on models this small
-        h.addVars(n, np.zeros(n), np.ones(n))
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.ones(n))
-        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                                np.array([highspy.HighsVarType.kInteger] * n))
-        self.h: Any = h
-        self._row(np.arange(n), 2.0, np.inf)
-        if whole:
-            self._row(np.arange(n), -np.inf, n - 1.0)
-
-    def _row(self, cols: np.ndarray, lower: float, upper: float) -> None:
-        self.h.addRow(lower, upper, len(cols), cols.astype(np.int32), np.ones(len(cols)))
+        self.n, self.top = n, n - 1 if whole else n
+        self.size = 1
+        self.rows = np.zeros((0, n), dtype=bool)  # this size's sums
+        self.open = np.zeros(0, dtype=bool)
+        self.zeros = np.zeros((0, n), dtype=bool)
+        self.bigs = np.zeros((0, n), dtype=bool)
 
     def zero(self, mask: np.ndarray) -> None:
-        key = np.packbits(mask).tobytes()
-        if key not in self.known:
-            self.known.add(key)
-            self._row(np.flatnonzero(~mask), 1.0, np.inf)
+        self.zeros = np.vstack([self.zeros, mask])
+        self.open &= (self.rows & ~mask).any(axis=1)
 
     def big(self, chosen: np.ndarray) -> None:
-        self._row(chosen, -np.inf, len(chosen) - 1.0)
+        mask = np.isin(np.arange(self.n), chosen)
+        self.bigs = np.vstack([self.bigs, mask])
+        self.open &= ~self.rows[:, chosen].all(axis=1)
 
     def next(self) -> np.ndarray | None:
-        """The cells of the smallest sum nothing covers yet; None if there is none."""
-        self.h.run()
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None  # infeasible: every sum is covered
-        return np.flatnonzero(np.asarray(self.h.getSolution().col_value) > 0.5)
+        while not self.open.any():
+            self.size += 1
+            if self.size > self.top or math.comb(self.n, self.size) > LEVEL_ROWS:
+                return None
+            self._level()
+        return np.flatnonzero(self.rows[int(np.argmax(self.open))])
+
+    def _level(self) -> None:
+        idx = np.array(list(itertools.combinations(range(self.n), self.size)))
+        self.rows = np.zeros((len(idx), self.n), dtype=bool)
+        self.rows[np.arange(len(idx))[:, None], idx] = True
+        rows = self.rows.astype(np.float32)
+        inside = (rows @ (~self.zeros).T.astype(np.float32) == 0).any(axis=1)
+        holds = (rows @ self.bigs.T.astype(np.float32)
+                 >= self.bigs.sum(axis=1) - 0.5).any(axis=1)
+        self.open = ~inside & ~holds

@@ -1,0 +1,226 @@
+"""One component of the attack (:mod:`.attack`): its relations as bounds and rows, solved
+in closed form or by HiGHS (through ``highspy``), with the feasible points each solve
+returns kept as witnesses. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import highspy
+import numpy as np
+
+from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate
+from services.ingest.disclosure.links import Coord, Relation
+
+if TYPE_CHECKING:
+    from services.ingest.disclosure.attack import Table
+
+
+def signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
+    yield 1.0, rel.total
+    for p in rel.parts:
+        yield -1.0, p
+
+
+class Model:
+    """One component: ``0 <= x <= upper`` and bounds on ``A x``. A relation left with one
+    unknown is a bound on it; a component left with one relation has a closed form; the rest
+    goes to HiGHS."""
+
+    def __init__(self, cols: dict[Coord, int], upper: float) -> None:
+        self.cols = cols
+        self.lo = [0.0] * len(cols)
+        self.hi = [upper] * len(cols)
+        self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
+        self.highs: Any = None  # highspy._Highs: see highs_model()
+        self.truth: list[float | None] | None = None  # for reconcile(), until it has run
+        # Feasible points HiGHS returned: each solve's optimum is a witness for every other
+        # target of the component (a cell at 0 there can reach 0), so most need no solve.
+        self._points = np.empty((4, len(cols)))  # rows 0.._seen-1 are points, doubling
+        self._seen = 0
+        self._least = np.empty(0)  # each column's range over the points (see _witness)
+        self._most = np.empty(0)
+        self._floors: list[float] | None = None  # see lower(); [] if contradictory
+
+    @classmethod
+    def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> Model:
+        model = cls({c: j for j, c in enumerate(cells)}, table.upper)
+        gapped = False  # some relation's data do not add up: see reconcile()
+        for i in rows:
+            const, lo_s, hi_s = 0.0, 0.0, 0.0
+            entries = []
+            for sign, c in signed(table.relations[i]):
+                if c in table.free:  # sign * m with m in [0, upper] moves the bounds instead
+                    lo_s, hi_s = (lo_s, hi_s + table.upper) if sign > 0 else \
+                        (lo_s - table.upper, hi_s)
+                elif c in table.shown:
+                    const += sign * table.shown[c]
+                else:
+                    entries.append((model.cols[c], sign))
+            tol = table.tolerance(i)
+            gapped |= tol > table.noise * len(table.relations[i].cells) + EPS
+            lower, upper = -tol - const - hi_s, tol - const - lo_s
+            if len(entries) == 1:  # lower <= sign * x <= upper
+                j, sign = entries[0]
+                lo, hi = (lower, upper) if sign > 0 else (-upper, -lower)
+                model.lo[j], model.hi[j] = max(model.lo[j], lo), min(model.hi[j], hi)
+            else:
+                model.rows.append((entries, lower, upper))
+        if len(model.rows) > 1:
+            model.highs = highs_model(model.lo, model.hi, model.rows)
+            model.truth = [table.truth.get(c) for c in cells]
+            if gapped:  # the data may not be a solution: see reconcile()
+                model.reconcile()
+            model.seed()
+        return model
+
+    def lower(self, cells: list[Coord]) -> float | None:
+        """A lower bound on the sum of ``cells`` by bound propagation; None (nothing proven)
+        unless the rows are shown consistent (HiGHS solved them, or propagation alone, exact
+        for one row, found no contradiction): bounds implied by rows that contradict each
+        other are vacuous, and the solve path reconciles or reports them."""
+        if self.highs is not None and not self._seen:
+            return None
+        if self._floors is None:
+            self._floors = propagate(self.lo, self.hi, self.rows) or []
+        if not self._floors:
+            return None
+        return sum(self._floors[self.cols[c]] for c in cells)
+
+    def seed(self) -> None:
+        """Two points to witness with: every variable as low, then as high, as they can be
+        at once. Most of a component's targets then need at most one side solved."""
+        self.solve(list(self.cols))
+
+    def reconcile(self) -> bool:
+        """Make a jointly contradictory component consistent; False if it cannot be.
+
+        Each relation's tolerance holds its own data, but relations can contradict jointly
+        (the data then may not even be a solution, or no point is):
+        a reported total that disagrees with its parts beside two breakdowns not sent (the
+        unsent cells cannot add up both ways). The attacker then has to let some relation
+        give; as the tolerance does for one relation, each is widened just enough to hold the
+        data as they are (``truth``: the hidden cells' values; None for cells not sent) with
+        the unsent cells at the values that need the least widening in all (an elastic LP:
+        the sum of the slacks minimised). Without this the component would count as exposed
+        and every new value around it would be held back."""
+        n, m = len(self.cols), len(self.rows)
+        truth, self.truth = self.truth, None  # once
+        if truth is None or any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+            return False
+        elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
+                   for i, (entries, lower, upper) in enumerate(self.rows)]
+        at = [(lo, hi) if v is None else (v, v)
+              for lo, hi, v in zip(self.lo, self.hi, truth, strict=True)]
+        h = highs_model([a for a, _ in at] + [0.0] * (2 * m),
+                   [b for _, b in at] + [float("inf")] * (2 * m), elastic)
+        h.changeColsCost(2 * m, np.arange(n, n + 2 * m, dtype=np.int32), np.ones(2 * m))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return False
+        x = h.getSolution().col_value[:n]
+        for i, (entries, lower, upper) in enumerate(self.rows):
+            r = sum(a * x[j] for j, a in entries)
+            self.rows[i] = (entries, min(lower, r), max(upper, r))
+        self.highs = highs_model(self.lo, self.hi, self.rows)
+        self._floors = None
+        return True
+
+    def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
+        """The least and greatest sum of ``cells`` over the points solved so far."""
+        if not self._seen:
+            return None
+        if len(cells) == 1:  # most targets: one cell, its range kept as points come
+            j = self.cols[cells[0]]
+            return float(self._least[j]), float(self._most[j])
+        sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
+        return float(sums.min()), float(sums.max())
+
+    def zeros(self, cells: list[Coord]) -> np.ndarray:
+        cols = [self.cols[c] for c in cells]
+        if not self.rows:  # independent cells: those that can be 0 can all be at once
+            return np.array([[self.lo[j] <= EPS for j in cols]])
+        return np.asarray(self._points[:self._seen, cols] <= EPS)
+
+    def zero_closure(self, cells: list[Coord], start: np.ndarray) -> np.ndarray:
+        """``start`` (a mask over ``cells`` that can all be 0 at once) grown one cell at a
+        time while all can still be 0, where one relation has a closed form: it solves
+        without points, and a point is what shows many cells 0 at once."""
+        mask = np.array(start, dtype=bool)
+        if self.highs is not None or len(self.rows) != 1:
+            return mask
+        entries, lower, upper = self.rows[0]
+        bounds = {j: (self.lo[j], self.hi[j]) for j, _ in entries}
+        bounds |= {self.cols[c]: (0.0, 0.0) for c, z in zip(cells, mask, strict=True)
+                   if z and self.cols[c] in bounds}
+        for k, c in enumerate(cells):
+            j = self.cols[c]
+            if mask[k] or self.lo[j] > EPS:
+                continue
+            trial = {**bounds, j: (0.0, 0.0)} if j in bounds else bounds
+            least = sum(min(a * trial[i][0], a * trial[i][1]) for i, a in entries)
+            most = sum(max(a * trial[i][0], a * trial[i][1]) for i, a in entries)
+            if least <= upper + EPS and most >= lower - EPS:
+                mask[k], bounds = True, trial
+        return mask
+
+    def _witness(self, point: list[float]) -> None:
+        if self._seen == len(self._points):
+            self._points = np.concatenate([self._points, np.empty_like(self._points)])
+        self._points[self._seen] = point
+        self._seen += 1
+        first = self._seen == 1  # each column's range, kept up to date point by point
+        self._least = np.array(point) if first else np.minimum(self._least, point)
+        self._most = np.array(point) if first else np.maximum(self._most, point)
+
+    def solve(self, cells: list[Coord], low: bool = True, high: bool = True
+              ) -> tuple[float, float]:
+        """(min, max) of the sum of ``cells``, all variables of this component; a side not
+        asked for (``low``, ``high``) may be left unsolved, as -inf or inf."""
+        if any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+            return EMPTY
+        mine = {self.cols[c] for c in cells}
+        if not self.rows:
+            return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
+        if self.highs is None:
+            return one_row(self.rows[0], self.lo, self.hi, mine)
+        cost = np.zeros(len(self.cols))
+        cost[list(mine)] = 1.0
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        out = [float("-inf"), float("inf")]
+        for k, sense in enumerate((highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize)):
+            if not (low, high)[k]:
+                continue
+            self.highs.changeObjectiveSense(sense)
+            self.highs.run()
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                # Contradictory jointly (reconcile() once, then solve again) or truly.
+                return self.solve(cells, low, high) if self.reconcile() else EMPTY
+            out[k] = self.highs.getInfo().objective_function_value
+            self._witness(self.highs.getSolution().col_value)
+        return out[0], out[1]
+
+
+def highs_model(lo: list[float], hi: list[float],
+           rows: list[tuple[list[tuple[int, float]], float, float]]) -> Any:
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(lo), len(rows)
+    lp.col_cost_ = np.zeros(len(lo))
+    lp.col_lower_, lp.col_upper_ = np.array(lo), np.array(hi)
+    lp.row_lower_ = np.array([r[1] for r in rows])
+    lp.row_upper_ = np.array([r[2] for r in rows])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.cumsum([0] + [len(r[0]) for r in rows], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array([j for r in rows for j, _ in r[0]], dtype=np.int32)
+    lp.a_matrix_.value_ = np.array([a for r in rows for _, a in r[0]], dtype=float)
+    # The bound core class, not highspy.Highs: that wrapper only adds Python callbacks, which
+    # the attack does not use, and setting them up prints HiGHS's banner to stdout once per
+    # process, in the middle of a service's log.
+    h = highspy._Highs()  # type: ignore[attr-defined]
+    h.setOptionValue("output_flag", False)
+    # The model is kept and re-solved with a new objective only: presolve would redo its
+    # reductions on every run instead of starting from the last basis.
+    h.setOptionValue("presolve", "off")
+    h.passModel(lp)
+    return h
