@@ -195,8 +195,8 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
 
 
 def _what(t: Target) -> str:
-    return "sum of missing parts" if t.name.startswith(("residual", "partial")) or \
-        len(t.coords) > 1 else "cell"
+    return "sum of missing parts" if t.name.startswith("residual") or len(t.coords) > 1 \
+        else "cell"
 
 
 def table_of(relations: list[Relation], states: Mapping[Coord, CellState], upper: float,

@@ -66,14 +66,15 @@ def safe(table: Table, t: Target, minimum: float) -> bool:
             return False  # contradictory data, or pinned small alone: exposed
         if lo < minimum - EPS:
             small.append(c)
-    searches = [_Search(table, cells, t.proper and len(cells) == len(t.coords))
-                for cells in table.groups(small)]
-    budget = SUBSET_SOLVES
     open_: list[tuple[_Search, np.ndarray]] = []
-    for search in searches:
-        first = search.next()
-        if first is not None:
-            open_.append((search, first))
+    for cells in table.groups(small):
+        whole = t.proper and len(cells) == len(t.coords)  # all of them: not one of the sums
+        if len(cells) >= (3 if whole else 2):  # else no sum of two or more to search
+            search = _Search(table, cells, whole)
+            first = search.next()
+            if first is not None:
+                open_.append((search, first))
+    budget = SUBSET_SOLVES
     while open_ and budget > 0:
         i = min(range(len(open_)), key=lambda k: len(open_[k][1]))
         search, pick = open_[i]
@@ -93,10 +94,7 @@ class _Search:
 
     def __init__(self, table: Table, cells: list[Coord], whole: bool) -> None:
         self.table, self.cells = table, cells
-        n = len(cells)
-        self.done = n < 2 or (whole and n < 3)
-        masked = n <= MASKED
-        self.pick: _Masks | _Levels = (_Masks if masked else _Levels)(max(n, 2), whole)
+        self.pick = (_Masks if len(cells) <= MASKED else _Levels)(len(cells), whole)
         self.used = 0  # the component's points already turned into zero sets
 
     def cells_of(self, pick: np.ndarray) -> tuple[Coord, ...]:
@@ -104,8 +102,6 @@ class _Search:
 
     def next(self) -> np.ndarray | None:
         """The smallest sum nothing covers yet (points solved since are zero sets now)."""
-        if self.done:
-            return None
         zeros = self.table.zeros(self.cells)
         for z in zeros[self.used:]:
             self.pick.zero(z)
@@ -113,11 +109,11 @@ class _Search:
         return self.pick.next()
 
     def learn(self, pick: np.ndarray, zero: bool) -> None:
+        mask = np.isin(np.arange(len(self.cells)), pick)
         if zero:  # its point is among table.zeros now; the set itself, to be sure
-            start = np.isin(np.arange(len(self.cells)), pick)
-            self.pick.zero(self.table.zero_closure(self.cells, start))
+            self.pick.zero(self.table.zero_closure(self.cells, mask))
         else:
-            self.pick.big(pick)
+            self.pick.big(mask)
 
 
 # Up to this many cells every sum is listed as a bit mask (2^18 of them, a few ms to
@@ -145,8 +141,8 @@ class _Masks:
         z = int(self.bits[mask].sum())
         self.open &= (self.masks & ~z) != 0
 
-    def big(self, chosen: np.ndarray) -> None:
-        b = int(self.bits[chosen].sum())
+    def big(self, mask: np.ndarray) -> None:
+        b = int(self.bits[mask].sum())
         self.open &= (self.masks & b) != b
 
     def next(self) -> np.ndarray | None:
@@ -175,10 +171,9 @@ class _Levels:
         self.zeros = np.vstack([self.zeros, mask])
         self.open &= (self.rows & ~mask).any(axis=1)
 
-    def big(self, chosen: np.ndarray) -> None:
-        mask = np.isin(np.arange(self.n), chosen)
+    def big(self, mask: np.ndarray) -> None:
         self.bigs = np.vstack([self.bigs, mask])
-        self.open &= ~self.rows[:, chosen].all(axis=1)
+        self.open &= ~self.rows[:, mask].all(axis=1)
 
     def next(self) -> np.ndarray | None:
         while not self.open.any():
