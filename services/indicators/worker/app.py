@@ -74,6 +74,8 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
     setup_prometheus_sensors(app, name_prefix="indicators_worker")
     faust_compat.lean_monitor(app)
     faust_compat.install_highwaters(kafka)
+    faust_compat.install_quiet_recovery_end()
+    faust_compat.install_real_seek()
     faust_compat.limit_fetch_wait(kafka.fetch_max_wait_ms)
     agents.register(app, kafka, table_options(settings))
     return app

@@ -10,6 +10,9 @@ tests/e2e exercise each one):
 4. :func:`limit_fetch_wait`: a shorter fetch wait than faust's hard-coded 1.5 s.
 5. :func:`install_highwaters`: changelog end offsets from the Fetch high watermark.
 6. :class:`ChangelogAcks`: a message's state writes acknowledged before its offset commits.
+7. :func:`install_quiet_recovery_end`: no message delivered while recovery's end clears the
+   stream queues.
+8. :func:`install_real_seek`: "seek to committed" also seeks partitions nothing was committed for.
 """
 
 from __future__ import annotations
@@ -131,6 +134,8 @@ def limit_fetch_wait(ms: int) -> None:
 # correctly this changes nothing.
 
 _highwaters_installed = False
+_recovery_end_installed = False
+_real_seek_installed = False
 
 
 # How long recovery may take to learn the changelogs' high watermarks before the worker gives
@@ -241,3 +246,67 @@ class ChangelogAcks:
                 await asyncio.gather(*pending)
             finally:
                 self.pending = [f for f in self.pending if not f.done()]
+
+
+# 7. The end of recovery. --------------------------------------------------------------------
+#
+# When a rebalance's recovery ends, faust (Recovery.on_recovery_completed) resumes the source
+# partitions, seeks them to their committed offsets and only then calls
+# ``app.flow_control.resume()``, which *clears every stream queue*. But the fetcher is already
+# running with the flow on (recovery turned it on to read the changelogs, and on a rebalance it
+# never stopped), so records fetched in that window are put in the queues and thrown away,
+# while faust's read offsets (and the broker position) move past them: they are never
+# processed. Seen here as a worker restarted after kill -9 that skipped three messages in every
+# partition (a month's figures and a correction lost for good), and as a worker taking over a
+# group that never applied the corrections sent during the rebalance. The flow is stopped
+# first, as faust itself does when partitions are revoked; the seek then brings the consumer
+# back to the committed offsets (section 8) and faust resumes the flow at the end.
+
+def install_quiet_recovery_end() -> None:
+    """Wrap faust's (private) end of recovery, once per process."""
+    global _recovery_end_installed
+    if _recovery_end_installed:
+        return
+    original = Recovery.on_recovery_completed
+
+    async def on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
+        self.app.consumer.stop_flow()
+        await original(self, generation_id)
+
+    Recovery.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]
+    _recovery_end_installed = True
+
+
+# 8. Seeking back to what was committed. ---------------------------------------------------
+#
+# Whenever faust throws fetched records away (flow stopped, a rebalance), it relies on
+# ``seek_to_committed`` to fetch them again. aiokafka's seeks only partitions with a committed
+# offset above 0, so for a partition nothing was committed for yet (a worker killed before
+# its first commit, a new group) the position stays past the thrown-away records and they
+# are never processed: seen as a restarted worker that applied nothing at all. Such source
+# partitions are sought to their beginning, which is where ``auto_offset_reset=earliest``
+# would have started them (redelivery is harmless: a cell's value, not an increment).
+# Changelog partitions are left alone: recovery positions them itself.
+
+def install_real_seek() -> None:
+    """Wrap faust's aiokafka driver's (private) seek to committed offsets, once per process."""
+    global _real_seek_installed
+    if _real_seek_installed:
+        return
+
+    async def seek_to_committed(self: AIOKafkaConsumerThread) -> Any:
+        consumer = self._ensure_consumer()
+        changelogs = self.app.tables.changelog_topics
+
+        async def seek() -> Any:
+            committed = await consumer.seek_to_committed()
+            unset = [tp for tp, offset in committed.items()
+                     if not offset and tp.topic not in changelogs]
+            if unset:
+                await consumer.seek_to_beginning(*unset)
+            return committed
+
+        return await self.call_thread(seek)
+
+    AIOKafkaConsumerThread.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+    _real_seek_installed = True
