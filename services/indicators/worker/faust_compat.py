@@ -29,7 +29,7 @@ import faust
 import faust.streams
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.sensors.prometheus import PrometheusMonitor
-from faust.tables.recovery import Recovery
+from faust.tables.recovery import Recovery, ServiceStopped
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from samstat_kit.kafka import client_options
@@ -261,6 +261,14 @@ class ChangelogAcks:
 # group that never applied the corrections sent during the rebalance. The flow is stopped
 # first, as faust itself does when partitions are revoked; the seek then brings the consumer
 # back to the committed offsets (section 8) and faust resumes the flow at the end.
+#
+# Stopping the flow also drops standby changelog records in flight, and the seek to committed
+# offsets does not move changelog partitions back; with a RocksDB store a standby promoted later
+# would keep that gap. So the standby partitions are sought back to what recovery applied (as
+# faust's own recovery does at its start; a record applied twice is skipped). And if faust's
+# end of recovery gives up (a seek slower than the broker request timeout: faust then ends its
+# recovery loop for good), the flow would stay stopped: the worker crashes instead, so it is
+# restarted rather than left idle.
 
 def install_quiet_recovery_end() -> None:
     """Wrap faust's (private) end of recovery, once per process."""
@@ -270,8 +278,18 @@ def install_quiet_recovery_end() -> None:
     original = Recovery.on_recovery_completed
 
     async def on_recovery_completed(self: Recovery, generation_id: int = 0) -> None:
-        self.app.consumer.stop_flow()
-        await original(self, generation_id)
+        consumer = self.app.consumer
+        consumer.stop_flow()
+        try:
+            if self.standby_tps:
+                await self._seek_offsets(consumer, self.standby_tps, self.standby_offsets,
+                                         "standby")
+            await original(self, generation_id)
+        except ServiceStopped as exc:
+            if not (self.should_stop or self.app.should_stop
+                    or self.signal_recovery_start.is_set()):
+                await self.app.crash(exc)
+            raise
 
     Recovery.on_recovery_completed = on_recovery_completed  # type: ignore[method-assign]
     _recovery_end_installed = True
