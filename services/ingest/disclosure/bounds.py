@@ -10,6 +10,13 @@ EMPTY = (float("inf"), float("-inf"))  # the published data contradict each othe
 Row = tuple[list[tuple[int, float]], float, float]
 
 
+def reach(entries: list[tuple[int, float]], lo: list[float],
+          hi: list[float]) -> tuple[float, float]:
+    """The least and the most ``sum(a_j x_j)`` over ``entries`` can be within the bounds."""
+    return (sum(min(a * lo[j], a * hi[j]) for j, a in entries),
+            sum(max(a * lo[j], a * hi[j]) for j, a in entries))
+
+
 def one_row(row: Row, lo: list[float],
              hi: list[float], mine: set[int]) -> tuple[float, float]:
     """Min and max of ``sum(x[j] for j in mine)`` subject to ``lower <= sum(a_j x_j) <=
@@ -18,8 +25,7 @@ def one_row(row: Row, lo: list[float],
     cost, so only what they cannot absorb is taken from the target variables."""
     entries, lower, upper = row
     others = [(j, a) for j, a in entries if j not in mine]
-    free_lo = sum(min(a * lo[j], a * hi[j]) for j, a in others)
-    free_hi = sum(max(a * lo[j], a * hi[j]) for j, a in others)
+    free_lo, free_hi = reach(others, lo, hi)
     span = {s: sum(hi[j] - lo[j] for j, a in entries if j in mine and a == s) for s in (1, -1)}
     base_lo = sum(lo[j] for j in mine)
     base_hi = sum(hi[j] for j in mine)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 
-from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate
+from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate, reach
 from services.ingest.disclosure.links import Coord, Relation
 
 if TYPE_CHECKING:
@@ -151,18 +151,21 @@ class Model:
         if self.highs is not None or len(self.rows) != 1:
             return mask
         entries, lower, upper = self.rows[0]
-        bounds = {j: (self.lo[j], self.hi[j]) for j, _ in entries}
-        bounds |= {self.cols[c]: (0.0, 0.0) for c, z in zip(cells, mask, strict=True)
-                   if z and self.cols[c] in bounds}
+        coef = dict(entries)
+        lo, hi = list(self.lo), list(self.hi)
+        for c, z in zip(cells, mask, strict=True):
+            if z:
+                lo[self.cols[c]] = hi[self.cols[c]] = 0.0
+        least, most = reach(entries, lo, hi)
         for k, c in enumerate(cells):
             j = self.cols[c]
             if mask[k] or self.lo[j] > EPS:
                 continue
-            trial = {**bounds, j: (0.0, 0.0)} if j in bounds else bounds
-            least = sum(min(a * trial[i][0], a * trial[i][1]) for i, a in entries)
-            most = sum(max(a * trial[i][0], a * trial[i][1]) for i, a in entries)
-            if least <= upper + EPS and most >= lower - EPS:
-                mask[k], bounds = True, trial
+            a = coef.get(j, 0.0)  # a cell outside the row leaves its reach as it is
+            trial = least - min(a * lo[j], a * hi[j]), most - max(a * lo[j], a * hi[j])
+            if trial[0] <= upper + EPS and trial[1] >= lower - EPS:
+                mask[k], (least, most) = True, trial
+                lo[j] = hi[j] = 0.0
         return mask
 
     def _witness(self, point: list[float]) -> None:
