@@ -61,7 +61,9 @@ class Staged(MutableMapping[str, Any]):
         return n
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the same keys come back for every observation
+# The same keys come back for every observation of an area, and messages come area by area:
+# 4,096 keys hit as often as 65,536 did, which held 19 MiB at national scale.
+@functools.lru_cache(maxsize=1 << 12)
 def by_year(key: str) -> tuple[str, str]:
     """(entry, member) for a key ending in a period: the periods of one year share an entry
     ("2480|2023-05" -> "2480|2023", "2023-05"; "fye_share|2480|2023-Q2" ->
