@@ -18,9 +18,11 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from typing import Any
 
 import httpx
 
+from samstat import mailsink
 from samstat.components import SERVICES, migrate_all
 from samstat_kit.broker import LocalBroker, broker_answers
 from samstat_kit.settings import KitSettings
@@ -87,7 +89,8 @@ def _local_broker(settings: KitSettings) -> LocalBroker | str | None:
     return broker
 
 
-def _environment(settings: KitSettings, by_name: dict[str, int]) -> dict[str, str]:
+def _environment(settings: KitSettings, by_name: dict[str, int],
+                 mail_port: int | None = None) -> dict[str, str]:
     env = os.environ | {
         "SAMSTAT_DATA_DIR": str(settings.data_dir.resolve()),
         "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
@@ -101,7 +104,20 @@ def _environment(settings: KitSettings, by_name: dict[str, int]) -> dict[str, st
     if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
         # Alert links point at the inbox pages, which notify serves.
         env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['notify']}"
+    if mail_port is not None:
+        env |= {"SAMSTAT_SMTP_HOST": "127.0.0.1", "SAMSTAT_SMTP_PORT": str(mail_port)}
     return env
+
+
+def _mail_sink(settings: KitSettings, port_base: int | None) -> Any | None:
+    """The local mail server (samstat/mailsink.py), unless a mail server is configured."""
+    if "SAMSTAT_SMTP_HOST" in os.environ:
+        return None
+    mail_dir = settings.data_dir.resolve() / "mail"
+    sink = mailsink.start(mail_dir, mailsink.port_for(port_base))
+    if sink is not None:
+        print(f"mail: kept in {mail_dir / 'new'} (SMTP on 127.0.0.1:{sink.port})", flush=True)
+    return sink
 
 
 def _stop(children: list[subprocess.Popen[bytes]], broker: LocalBroker | None) -> None:
@@ -127,6 +143,7 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
         return 1
     children: list[subprocess.Popen[bytes]] = []
     stopping = False
+    sink = None
 
     def stop(_sig: int, _frame: FrameType | None) -> None:
         nonlocal stopping
@@ -143,7 +160,8 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
             replayed = replay_log(settings)
             if replayed:
                 print(f"broker: replayed {replayed} observations from the ingest log")
-        env = _environment(settings, by_name)
+        sink = _mail_sink(settings, port_base)
+        env = _environment(settings, by_name, sink.port if sink is not None else None)
         for name, port in by_name.items():
             children.append(_spawn(["serve", name, "--port", str(port)], env))
         children.append(_spawn(["worker"], env))
@@ -164,4 +182,6 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
             time.sleep(0.5)
     finally:
         _stop(children, broker)
+        if sink is not None:
+            sink.stop()
     return 0
