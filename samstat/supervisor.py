@@ -110,11 +110,16 @@ def _environment(settings: KitSettings, by_name: dict[str, int],
 
 
 def _mail_sink(settings: KitSettings, port_base: int | None) -> Any | None:
-    """The local mail server (samstat/mailsink.py), unless a mail server is configured."""
-    if "SAMSTAT_SMTP_HOST" in os.environ:
+    """The local mail server (samstat/mailsink.py), unless a mail server is configured; a
+    stack without it (a warning) rather than no stack if it cannot start."""
+    if {"SAMSTAT_SMTP_HOST", "SAMSTAT_SMTP_PORT"} & set(os.environ):
         return None
     mail_dir = settings.data_dir.resolve() / "mail"
-    sink = mailsink.start(mail_dir, mailsink.port_for(port_base))
+    try:
+        sink = mailsink.start(mail_dir, mailsink.port_for(port_base))
+    except (OSError, TimeoutError, RuntimeError) as exc:
+        print(f"mail: no local mail server ({exc}); e-mail will not be sent", file=sys.stderr)
+        return None
     if sink is not None:
         print(f"mail: kept in {mail_dir / 'new'} (SMTP on 127.0.0.1:{sink.port})", flush=True)
     return sink
@@ -181,7 +186,9 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
                 break
             time.sleep(0.5)
     finally:
-        _stop(children, broker)
-        if sink is not None:
-            sink.stop()
+        try:
+            _stop(children, broker)
+        finally:
+            if sink is not None:
+                sink.stop()
     return 0

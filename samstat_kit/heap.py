@@ -3,7 +3,6 @@ malloc's."""
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import platform
 
@@ -50,6 +49,11 @@ def bound_malloc() -> bool:
     """
     if platform.libc_ver()[0] != "glibc":
         return False
-    libc = ctypes.CDLL(None)
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and \
-        bool(libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and \
+            bool(libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    except (ImportError, OSError, AttributeError):  # a Python without ctypes: nothing to do
+        return False

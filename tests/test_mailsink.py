@@ -46,5 +46,22 @@ def test_run_points_the_services_at_the_sink_unless_mail_is_configured(
             ("127.0.0.1", str(sink.port))
     finally:
         sink.stop()
-    monkeypatch.setenv("SAMSTAT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SAMSTAT_SMTP_PORT", "1025")  # a mail catcher of one's own
     assert supervisor._mail_sink(settings, None) is None
+    monkeypatch.delenv("SAMSTAT_SMTP_PORT")
+    monkeypatch.setenv("SAMSTAT_SMTP_HOST", "mail.example.org")
+    assert supervisor._mail_sink(settings, None) is None
+
+
+def test_stacks_side_by_side_get_mailboxes_of_their_own(tmp_path: Path) -> None:
+    base = free_port() - 5
+    assert mailsink.port_for(base) == base + 5 and mailsink.port_for(None) == 8025
+    first = mailsink.start(tmp_path / "a", base + 5)
+    assert first is not None and first.port == base + 5
+    try:
+        # The port is taken: the second sink starts on another one instead of failing.
+        second = mailsink.start(tmp_path / "b", base + 5)
+        assert second is not None and second.port != base + 5
+        second.stop()
+    finally:
+        first.stop()

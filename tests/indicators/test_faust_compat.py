@@ -111,3 +111,20 @@ async def test_every_table_of_the_worker_is_watched(
     tables = list(app.tables.values())
     assert len(tables) == 6
     assert all("send_changelog" in vars(t) for t in tables)
+
+
+async def test_a_send_refused_while_stopping_is_no_crash(broker: LocalBroker) -> None:
+    """faust_compat 9: the registry task's send after the producer stopped."""
+    import faust
+
+    app = faust.App(f"stop-{uuid.uuid4().hex[:8]}", broker=f"kafka://{broker.bootstrap}")
+    topic = app.topic(f"requests-{uuid.uuid4().hex[:8]}", key_type=bytes, value_type=bytes,
+                      key_serializer="raw", value_serializer="raw")
+    await app.producer.start()
+    assert await faust_compat.send_unless_stopping(app, topic, b"2480", b"{}") is True
+    await app.producer.stop()
+    # The producer is gone but the app is not stopping: a real error, as before.
+    with pytest.raises(faust.exceptions.NotReady):
+        await faust_compat.send_unless_stopping(app, topic, b"2480", b"{}")
+    await app.stop()
+    assert await faust_compat.send_unless_stopping(app, topic, b"2480", b"{}") is False

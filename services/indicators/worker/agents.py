@@ -127,6 +127,8 @@ def register(app: faust.App, kafka: KafkaSettings,
         try:
             async for record in consumer:
                 for area, doc in pipeline.definition(json.loads(record.value)):
-                    await internal.send(key=area.encode(), value=json.dumps(doc).encode())
+                    if not await faust_compat.send_unless_stopping(
+                            app, internal, area.encode(), json.dumps(doc).encode()):
+                        return  # stopping: read again from the beginning at the next start
         finally:
             await consumer.stop()
