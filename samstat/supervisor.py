@@ -101,9 +101,13 @@ def _environment(settings: KitSettings, by_name: dict[str, int],
         # The alert page's "why": notify reads the input cells from ingest.
         "SAMSTAT_INGEST_URL": f"http://127.0.0.1:{by_name['ingest']}",
     }
+    # Behind an ingress every page shares one public host. Here each service has its port:
+    # the pages an alert or a digest links to (an indicator's) are the indicators service's,
+    # and the inbox and the links to act on an alert are notify's.
     if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
-        # Alert links point at the inbox pages, which notify serves.
-        env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['notify']}"
+        env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['indicators']}"
+    if "SAMSTAT_NOTIFY_PUBLIC_URL" not in os.environ:
+        env["SAMSTAT_NOTIFY_PUBLIC_URL"] = f"http://127.0.0.1:{by_name['notify']}"
     if mail_port is not None:
         env |= {"SAMSTAT_SMTP_HOST": "127.0.0.1", "SAMSTAT_SMTP_PORT": str(mail_port)}
     return env

@@ -4,6 +4,9 @@ reach the conveners' mailboxes (a real SMTP server), and SIGTERM leaves no proce
 
 from __future__ import annotations
 
+import email
+import email.policy
+import html
 import os
 import re
 import signal
@@ -106,6 +109,15 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, MailSink]]:
             proc.wait(30)
 
 
+def _indicator_links(content: bytes) -> set[str]:
+    """The links to an indicator's page in a message's text (every part, decoded)."""
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    texts = [part.get_content() for part in message.walk()
+             if part.get_content_type() in ("text/plain", "text/html")]
+    return {html.unescape(m) for text in texts
+            for m in re.findall(r"http://127\.0\.0\.1:\d+/indicators/[^\s\"<>]+", text)}
+
+
 def _judged(stack: Stack) -> tuple[int, dict[str, str]]:
     report = stack.get("initiatives", "/v1/plans/2024/report")
     verdicts = {str(i["number"]): i["verdict"] for i in report["initiatives"]}
@@ -145,6 +157,13 @@ def test_samstat_run_judges_the_plan_and_alerts_conveners(
     while len({r for rcpts, _ in mail.messages for r in rcpts}) < 4:
         assert time.monotonic() < deadline, mail.messages[:3]
         time.sleep(2)
+    # Their links to the indicator's page open it, on the indicators service's port.
+    pages = {link for _, content in mail.messages for link in _indicator_links(content)}
+    assert pages, mail.messages[:1]
+    for link in sorted(pages)[:5]:
+        assert link.startswith(s.url("indicators") + "/indicators/"), link
+        r = httpx.get(link, timeout=30, headers={"Authorization": f"Bearer {s.admin}"})
+        assert r.status_code == 200, (link, r.status_code)
     s.proc.send_signal(signal.SIGTERM)
     assert s.proc.wait(60) == 0
     time.sleep(1)

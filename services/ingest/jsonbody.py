@@ -15,6 +15,8 @@ from typing import Any
 
 import orjson
 
+TOO_DEEP = "JSON nested too deep"
+
 DUPLICATE_KEY = ("duplicate key: a JSON object names the same key twice; refused whole "
                  "(which of the two would count is not the sender's to leave open)")
 
@@ -38,7 +40,7 @@ def loads_exact(raw: bytes | str) -> Any:
     try:
         return json.loads(raw, object_pairs_hook=no_duplicate_keys)
     except RecursionError:
-        raise ValueError("JSON nested too deep") from None
+        raise ValueError(TOO_DEEP) from None
     except ValueError as exc:
         if str(exc) == DUPLICATE_KEY:
             raise
@@ -56,8 +58,10 @@ def _maybe_lossy(raw: bytes, doc: Any) -> bool:
     sent = raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
     try:
         read = orjson.dumps(doc).count(b":")
-    except (TypeError, orjson.JSONEncodeError):
-        return True  # deeper than orjson writes: the exact reading decides
+    except TypeError as exc:  # orjson.JSONEncodeError is one
+        if "Recursion limit" in str(exc):
+            raise ValueError(TOO_DEEP) from None  # see loads()
+        return True
     return sent != read
 
 
@@ -65,7 +69,14 @@ def loads(raw: bytes) -> Any:
     """The body as JSON, exactly as sent, or ValueError with the reason a client can act on."""
     try:
         doc = orjson.loads(raw)
-    except ValueError:
+    except ValueError as exc:
+        if "depth limit exceeded" in str(exc):
+            # Deeper than orjson reads (1,024 levels), or than it writes (255; in
+            # _maybe_lossy): refused here rather than by json, which would recurse until
+            # Python's recursion limit stops it, a stack so deep that a garbage collection
+            # running at its bottom can fail to report an error of its own (seen in CI).
+            # The gate refuses far less deep documents anyway (samstat_kit.checks.MAX_DEPTH).
+            raise ValueError(TOO_DEEP) from None
         return loads_exact(raw)  # a byte-order mark, UTF-16, NaN: json reads them
     if _maybe_lossy(raw, doc):
         return loads_exact(raw)

@@ -32,6 +32,9 @@ Actor = String(254).with_variant(String(64), "sqlite")
 
 FIRING, ACKNOWLEDGED, RESOLVED = "firing", "acknowledged", "resolved"
 OPEN_STATUSES = (FIRING, ACKNOWLEDGED)
+# The indicator id of a data-quality alert starts with this (alerts/quality.py): it names a
+# measure and a breakdown, not an indicator, so it has no indicator page.
+QUALITY_PREFIX = "dq:"
 
 
 def aware(ts: datetime | None) -> datetime | None:

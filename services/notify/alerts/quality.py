@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
 from services.notify.alerts.lifecycle import apply_verdict
-from services.notify.alerts.models import Alert
+from services.notify.alerts.models import QUALITY_PREFIX, Alert
 
 ASSOCIATION = "samordningsforbundet"
 RULE = "data_quality"
@@ -26,7 +26,7 @@ def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
     measure, dim = doc["measure"], doc["dimension"]
     others = ",".join(f"{k}={v}" for k, v in sorted((doc.get("dimensions") or {}).items()))
     definition = IndicatorDefinition(
-        id=f"dq:{measure}:{dim}" + (f":{others}" if others else ""),
+        id=f"{QUALITY_PREFIX}{measure}:{dim}" + (f":{others}" if others else ""),
         plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
         follow_up_owner=ASSOCIATION,
         title_sv=f"Datakvalitet: total och delar stämmer inte ({measure}, {dim})",

@@ -39,6 +39,7 @@ from services.notify.delivery.senders import (
 from services.notify.digests import service as digests
 from services.notify.digests.render import DigestNotice
 from services.notify.inbox.links import Links
+from services.notify.inbox.settings import InboxSettings
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +174,8 @@ class Dispatcher:
             return 0
         with session_scope(self.factory) as session:
             created = digests.create_digests(session=session, now=now, week=week,
-                                             public_base_url=s.public_base_url)
+                                             public_base_url=s.public_base_url,
+                                             inbox_url=InboxSettings().base_url)
         if created:
             log.info("digests of %s: %d written", week, len(created))
         return len(created)

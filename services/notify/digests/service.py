@@ -18,7 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
+from services.notify.alerts.models import (
+    OPEN_STATUSES,
+    QUALITY_PREFIX,
+    Alert,
+    AlertEvent,
+    Definition,
+    aware,
+)
 from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.delivery.routing import receivers
@@ -73,13 +80,23 @@ class _Titles:
 
 
 def summarize(*, session: Session, convener: str, week: str, start: datetime, end: datetime,
-              public_base_url: str) -> dict[str, Any]:
-    """What the convener's digest says (JSON, language-neutral)."""
+              public_base_url: str, inbox_url: str | None = None) -> dict[str, Any]:
+    """What the convener's digest says (JSON, language-neutral). ``inbox_url``: notify's
+    own pages (default ``public_base_url``), where a data-quality alert is explained: it
+    has no indicator page."""
     base = public_base_url.rstrip("/")
+    inbox = (inbox_url or public_base_url).rstrip("/")
     titles = _Titles(session)
 
     def link(a: Alert) -> str:
+        if a.indicator.startswith(QUALITY_PREFIX):
+            return f"{inbox}/inbox/{a.id}"
         return f"{base}/indicators/{a.indicator}?area={a.area}"
+
+    def page(indicator: str) -> str:
+        if indicator.startswith(QUALITY_PREFIX):
+            return f"{inbox}/inbox"
+        return f"{base}/indicators/{indicator}"
 
     groups: dict[int | None, dict[str, list[dict[str, Any]]]] = {}
     for a in session.scalars(select(Alert).where(
@@ -91,7 +108,7 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
             "fired_at": _iso(a.fired_at), "acknowledged_at": _iso(a.acknowledged_at),
             "escalated": a.escalated_at is not None, "link": link(a)})
     open_: list[dict[str, Any]] = [{"initiative": ini, "indicators": [
-        {"indicator": ind, **titles(ind), "link": f"{base}/indicators/{ind}", "alerts": alerts}
+        {"indicator": ind, **titles(ind), "link": page(ind), "alerts": alerts}
         for ind, alerts in sorted(inds.items())]}
         for ini, inds in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]
     open_count = sum(len(i["alerts"]) for g in open_ for i in g["indicators"])
@@ -113,7 +130,8 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
 
 
 def create_digests(*, session: Session, now: datetime, week: str, public_base_url: str,
-                   only: Iterable[str] | None = None) -> list[Digest]:
+                   only: Iterable[str] | None = None,
+                   inbox_url: str | None = None) -> list[Digest]:
     """Write the week's digests of every convener (or of ``only``) that has none yet."""
     created: list[Digest] = []
     for convener in sorted(set(only)) if only is not None else conveners(session=session):
@@ -124,7 +142,8 @@ def create_digests(*, session: Session, now: datetime, week: str, public_base_ur
         if not subs:
             continue
         summary = summarize(session=session, convener=convener, week=week,
-                            start=now - WINDOW, end=now, public_base_url=public_base_url)
+                            start=now - WINDOW, end=now, public_base_url=public_base_url,
+                            inbox_url=inbox_url)
         for sub in subs:
             digest = Digest(convener=convener, subscription_id=sub.id, iso_week=week,
                             period_start=now - WINDOW, period_end=now, summary=summary,
