@@ -31,15 +31,16 @@ def start(mail_dir: Path, port: int) -> Any | None:
     port = port if bindable(port) else free_port()  # (aiosmtpd takes 5 s to give up on it)
     for sub in ("tmp", "new", "cur"):  # a Maildir's own folders (Maildir makes them only
         (mail_dir / sub).mkdir(parents=True, exist_ok=True)  # when mail_dir is new)
+
+    def serve(on: int) -> Any:
+        controller = Controller(Mailbox(mail_dir), hostname="127.0.0.1", port=on)
+        controller.start()
+        return controller
+
     try:
-        return _started(Controller(Mailbox(mail_dir), hostname="127.0.0.1", port=port))
+        return serve(port)
     except OSError:  # taken since, or still in TIME_WAIT from the last run
-        return _started(Controller(Mailbox(mail_dir), hostname="127.0.0.1", port=free_port()))
-
-
-def _started(controller: Any) -> Any:
-    controller.start()
-    return controller
+        return serve(free_port())
 
 
 def port_for(port_base: int | None) -> int:

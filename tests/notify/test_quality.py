@@ -42,13 +42,14 @@ def test_mismatch_opens_once_and_a_correction_resolves(session: Session) -> None
 def test_a_digest_links_a_data_quality_alert_to_its_inbox_page(session: Session) -> None:
     """It names a measure, not an indicator: there is no indicator page to link to."""
     from services.notify.digests.service import summarize
+    from services.notify.inbox.links import Links
 
     alert = handle_data_quality(session=session, doc=finding("mismatch", 2670, 2833, "2022"),
                                 now=NOW)
     assert alert is not None
     summary = summarize(session=session, convener="samordningsforbundet", week="2024-W10",
                         start=NOW, end=later(7), public_base_url="https://pages.example",
-                        inbox_url="https://notify.example/")
+                        links=Links(["a secret of sixteen+"], "https://notify.example/", 60))
     [group] = [i for g in summary["open"] for i in g["indicators"]
                if i["indicator"] == alert.indicator]
     assert group["link"] == "https://notify.example/inbox"

@@ -39,7 +39,6 @@ from services.notify.delivery.senders import (
 from services.notify.digests import service as digests
 from services.notify.digests.render import DigestNotice
 from services.notify.inbox.links import Links
-from services.notify.inbox.settings import InboxSettings
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +174,7 @@ class Dispatcher:
         with session_scope(self.factory) as session:
             created = digests.create_digests(session=session, now=now, week=week,
                                              public_base_url=s.public_base_url,
-                                             inbox_url=InboxSettings().base_url)
+                                             links=self.links)
         if created:
             log.info("digests of %s: %d written", week, len(created))
         return len(created)

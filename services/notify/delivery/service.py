@@ -15,13 +15,7 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
 from services.notify import rules
-from services.notify.alerts.models import (
-    FIRING,
-    QUALITY_PREFIX,
-    Alert,
-    Definition,
-    IndicatorValue,
-)
+from services.notify.alerts.models import FIRING, Alert, Definition, IndicatorValue
 from services.notify.delivery import grouping
 from services.notify.delivery.holds import INHIBIT_RECHECK, hold
 from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Words
@@ -36,7 +30,7 @@ from services.notify.delivery.models import (
 )
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
-from services.notify.inbox.links import Links
+from services.notify.inbox.links import Links, indicator_page
 from services.notify.subscriptions.models import Silence, Subscription
 
 TREND_PERIODS = 6
@@ -100,9 +94,7 @@ def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
         delivery_id=d.id, alert=AlertFacts.of(alert), title=str(title),
         unit=body.get("unit") or _cell_unit(session, alert),
         trend=trend(session=session, alert=alert), sequence=d.sequence,
-        # A data-quality alert has no indicator page: its page in the inbox explains it.
-        link=own.page if alert.indicator.startswith(QUALITY_PREFIX) else
-        f"{public_base_url.rstrip('/')}/indicators/{alert.indicator}?area={alert.area}",
+        link=indicator_page(public_base_url, alert.indicator, alert.area) or own.page,
         words=Words(what=said.what, rule=said.rule, next_step=said.next_step, page=own.page,
                     acknowledge=own.acknowledge,
                     unsubscribe=links.unsubscribe(sub.id) if sub.channel == "email" else None),

@@ -16,7 +16,6 @@ from services.notify.delivery.texts import language
 from services.notify.digests import render, service
 from services.notify.digests.models import Digest
 from services.notify.digests.schemas import DigestRead, DigestRun
-from services.notify.inbox.settings import InboxSettings
 from services.notify.subscriptions.models import Subscription
 
 router = APIRouter(tags=["digests"])
@@ -49,7 +48,7 @@ def run_digests(
     with session_scope(request.app.state.session_factory) as session:
         created = service.create_digests(
             session=session, now=now, week=week, public_base_url=settings.public_base_url,
-            only=[convener] if convener is not None else None, inbox_url=InboxSettings().base_url)
+            only=[convener] if convener is not None else None, links=request.app.state.links)
         ids = [g.subscription_id for g in created]
         subs = {s.id: s for s in session.scalars(
             select(Subscription).where(Subscription.id.in_(ids)))}

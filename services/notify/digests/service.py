@@ -18,19 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.notify.alerts.models import (
-    OPEN_STATUSES,
-    QUALITY_PREFIX,
-    Alert,
-    AlertEvent,
-    Definition,
-    aware,
-)
+from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
 from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.delivery.routing import receivers
 from services.notify.digests.models import Digest
 from services.notify.digests.render import DigestNotice
+from services.notify.inbox.links import Links, indicator_page
 from services.notify.subscriptions.models import Subscription
 
 WINDOW = timedelta(days=7)
@@ -80,23 +74,18 @@ class _Titles:
 
 
 def summarize(*, session: Session, convener: str, week: str, start: datetime, end: datetime,
-              public_base_url: str, inbox_url: str | None = None) -> dict[str, Any]:
-    """What the convener's digest says (JSON, language-neutral). ``inbox_url``: notify's
-    own pages (default ``public_base_url``), where a data-quality alert is explained: it
-    has no indicator page."""
+              public_base_url: str, links: Links | None = None) -> dict[str, Any]:
+    """What the convener's digest says (JSON, language-neutral). ``links``: notify's own
+    (default: from the environment's settings), for what has no indicator page."""
     base = public_base_url.rstrip("/")
-    inbox = (inbox_url or public_base_url).rstrip("/")
+    links = links or Links.from_settings()
     titles = _Titles(session)
 
     def link(a: Alert) -> str:
-        if a.indicator.startswith(QUALITY_PREFIX):
-            return f"{inbox}/inbox/{a.id}"
-        return f"{base}/indicators/{a.indicator}?area={a.area}"
+        return indicator_page(base, a.indicator, a.area) or links.page(a.id)
 
     def page(indicator: str) -> str:
-        if indicator.startswith(QUALITY_PREFIX):
-            return f"{inbox}/inbox"
-        return f"{base}/indicators/{indicator}"
+        return indicator_page(base, indicator) or f"{links.base_url}/inbox"
 
     groups: dict[int | None, dict[str, list[dict[str, Any]]]] = {}
     for a in session.scalars(select(Alert).where(
@@ -131,7 +120,7 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
 
 def create_digests(*, session: Session, now: datetime, week: str, public_base_url: str,
                    only: Iterable[str] | None = None,
-                   inbox_url: str | None = None) -> list[Digest]:
+                   links: Links | None = None) -> list[Digest]:
     """Write the week's digests of every convener (or of ``only``) that has none yet."""
     created: list[Digest] = []
     for convener in sorted(set(only)) if only is not None else conveners(session=session):
@@ -143,7 +132,7 @@ def create_digests(*, session: Session, now: datetime, week: str, public_base_ur
             continue
         summary = summarize(session=session, convener=convener, week=week,
                             start=now - WINDOW, end=now, public_base_url=public_base_url,
-                            inbox_url=inbox_url)
+                            links=links)
         for sub in subs:
             digest = Digest(convener=convener, subscription_id=sub.id, iso_week=week,
                             period_start=now - WINDOW, period_end=now, summary=summary,

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from services.notify.alerts.models import QUALITY_PREFIX
 from services.notify.inbox.settings import InboxSettings
 
 SALT = "samstat.notify.acknowledge.v1"
@@ -101,3 +102,13 @@ class Links:
                   subscription_id: str | None = None) -> AlertLinks:
         return AlertLinks(self.page(alert_id),
                           self.acknowledge(self.token(alert_id, episode, subscription_id)))
+
+
+def indicator_page(public_base_url: str, indicator: str, area: str | None = None) -> str | None:
+    """The indicators service's page of ``indicator`` (for ``area``), where a message about
+    it links; None for a data-quality alert's, which names a measure and has no page (its
+    page in the inbox explains it)."""
+    if indicator.startswith(QUALITY_PREFIX):
+        return None
+    page = f"{public_base_url.rstrip('/')}/indicators/{indicator}"
+    return page if area is None else f"{page}?area={area}"

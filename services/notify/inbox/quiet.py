@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
-from services.notify.alerts.models import OPEN_STATUSES, Alert, Definition
+from services.notify.alerts.models import OPEN_STATUSES, QUALITY_PREFIX, Alert, Definition
 from services.notify.inbox.models import MuteWindow
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -127,7 +127,7 @@ def overlaps(a: str, b: str) -> bool:
 
 def dq_measure(alert: Alert) -> str | None:
     """The measure of a data-quality alert (its indicator is ``dq:<measure>:<dim>...``)."""
-    if alert.rule != "data_quality" or not alert.indicator.startswith("dq:"):
+    if alert.rule != "data_quality" or not alert.indicator.startswith(QUALITY_PREFIX):
         return None
     return alert.indicator.split(":")[1]
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from samstat_kit.auth.service import Principal
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.alerts import lifecycle as alerts
-from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent
+from services.notify.alerts.models import ACKNOWLEDGED, QUALITY_PREFIX, RESOLVED, Alert, AlertEvent
 from services.notify.inbox.links import LinkClaims
 from services.notify.inbox.models import InboxRead, UsedLink
 from services.notify.subscriptions.models import Subscription
@@ -40,7 +40,7 @@ def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
     text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
     if text:
         return str(text)
-    if indicator.startswith("dq:"):
+    if indicator.startswith(QUALITY_PREFIX):
         return ("Datakvalitet: " if lang == "sv" else "Data quality: ") + indicator[3:]
     return indicator
 
