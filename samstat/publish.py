@@ -209,7 +209,8 @@ def offline_verdict(rows: Sequence[Row], agency: str,
     judged = [r for r in rows if not r.errors]
     verdict = judge([r.doc for r in judged], cat, agency)
     found = []
-    for problem in verdict.problems + verdict.denials:
+    made = verdict.refusal.problems() if verdict.refusal is not None else []
+    for problem in made + verdict.problems + verdict.denials:
         row = judged[problem.index]
         err = row.error(problem.field, problem.reason)
         row.errors.append(err)

@@ -215,6 +215,28 @@ def personal_number_fields(obj: Any, path: str = "", *,
     return out
 
 
+# The fewest digits a personal number has (YYMMDD and four). A sent text with fewer cannot
+# hold one, whatever separates its digits.
+_FEWEST_DIGITS = 10
+NOT_SHOWN = "(not shown: it holds 10 digits or more)"
+
+
+def shown(text: str, limit: int = 64) -> str:
+    """``text`` as an error message may repeat it: only if it holds fewer digits than any
+    personal number (in any script, however separated), cut to ``limit``; else a
+    placeholder. The scanner knows the ways of writing a number people use; an echo must not
+    depend on it knowing every way, so nothing that could be one is echoed at all."""
+    if sum(ch.isnumeric() for ch in text) >= _FEWEST_DIGITS:
+        return NOT_SHOWN
+    return text[:limit]
+
+
+def quoted(text: str, limit: int = 64) -> str:
+    """:func:`shown`, quoted as ``repr`` quotes (the placeholder is not)."""
+    out = shown(text, limit)
+    return out if out == NOT_SHOWN else repr(out)
+
+
 def new_event_id() -> str:
     """A random uuid4 that holds no personal-number-shaped digits (drawn again if it does,
     about once in 11 000 draws), so the gate never refuses it."""

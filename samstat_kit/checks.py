@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from samstat_kit import periods
-from samstat_kit.anonymity import personal_number_fields
+from samstat_kit.anonymity import NOT_SHOWN, personal_number_fields, quoted, shown
 from samstat_kit.contracts import Catalogue
 
 # Deeper than any observation batch (body → observations → record → dimensions is 4).
@@ -125,11 +125,21 @@ def _shape_problem(doc: Any, max_depth: int) -> str | None:
             if depth > max_depth:
                 return f"JSON nested deeper than {max_depth} levels (at {where or 'the top'})"
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
-            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in pairs)
+            stack.extend((v, depth + 1, f"{where}.{_key(k)}" if where else _key(k))
+                         for k, v in pairs)
         elif isinstance(item, int) and not isinstance(item, bool) \
                 and not INT64_MIN <= item <= INT64_MAX:
             return f"integer out of range (beyond 64 bits) at {where or 'the top'}"
     return None
+
+
+def _key(k: Any) -> str:
+    """A path element as a reason may name it: a list index, or a key that cannot hold a
+    personal number (:func:`~samstat_kit.anonymity.shown`)."""
+    if isinstance(k, int):
+        return str(k)
+    text = shown(str(k))
+    return "<key>" if text == NOT_SHOWN else text
 
 
 @dataclass(frozen=True)
@@ -227,7 +237,7 @@ def parse_record(index: int, raw: Any) -> tuple[ObservationCreate | None, list[P
         problems = []
         # include_input=False: the messages never repeat what was sent.
         for err in exc.errors(include_input=False, include_url=False):
-            where = ".".join(str(p) for p in err["loc"]) or "observation"
+            where = ".".join(_key(p) for p in err["loc"]) or "observation"
             problems.append(Problem(index, where, err["msg"]))
         return None, problems
 
@@ -236,11 +246,11 @@ def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[
     """The catalogue rules: measure, area, period, dimensions, unit, value."""
     measure = cat.measures.get(obs.measure)
     if measure is None:
-        return [Problem(index, "measure", f"unknown measure {obs.measure!r}")]
+        return [Problem(index, "measure", f"unknown measure {quoted(obs.measure)}")]
     p: list[Problem] = []
     area = cat.areas.get(obs.area)
     if area is None:
-        p.append(Problem(index, "area", f"unknown area {obs.area!r}"))
+        p.append(Problem(index, "area", f"unknown area {quoted(obs.area)}"))
     elif area.level not in measure.area_levels:
         p.append(Problem(index, "area", f"measure {measure.code} is not reported for "
                                         f"{area.level} areas"))
@@ -256,7 +266,7 @@ def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[
                            measure.required_dimensions)
     if obs.unit != measure.unit:
         p.append(Problem(index, "unit", f"measure {measure.code} is in {measure.unit!r}, "
-                                        f"not {obs.unit!r}"))
+                                        f"not {quoted(obs.unit)}"))
     v = obs.value
     if v is not None:
         if not math.isfinite(v):
@@ -276,11 +286,11 @@ def _check_dimensions(index: int, dims: Mapping[str, str], code: str,
     for dim, value in dims.items():
         codes = allowed.get(dim)
         if codes is None:
-            p.append(Problem(index, f"dimensions.{dim}",
-                             f"measure {code} has no dimension {dim!r}"))
+            p.append(Problem(index, f"dimensions.{shown(dim)}",
+                             f"measure {code} has no dimension {quoted(dim)}"))
         elif value not in codes:
             p.append(Problem(index, f"dimensions.{dim}",
-                             f"code {value!r} is not allowed for {dim} "
+                             f"code {quoted(value)} is not allowed for {dim} "
                              f"(allowed: {', '.join(sorted(codes))})"))
     for dim in sorted(required - dims.keys()):
         p.append(Problem(index, f"dimensions.{dim}", "required dimension is missing"))
@@ -291,7 +301,7 @@ def authorize(index: int, obs: ObservationCreate, agency: str | None,
               cat: Catalogue) -> Problem | None:
     """Why the agency ``agency`` may not publish this record (a *denial*), or None."""
     if obs.agency != agency:
-        return Problem(index, "agency", f"agency {agency} may not publish as {obs.agency}")
+        return Problem(index, "agency", f"agency {agency} may not publish as {shown(obs.agency)}")
     denial = cat.publish_denial(obs.agency, obs.measure, obs.area, obs.dimensions)
     if denial is None:
         return None
@@ -311,6 +321,7 @@ class Verdict:
     good: list[tuple[int, ObservationCreate]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # contract and catalogue
     denials: list[Problem] = field(default_factory=list)  # publishing rights (403)
+    refusal: Optional[Refusal] = None  # noqa: UP045 (3.9): a number parsing made (422)
 
 
 def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdict:
@@ -318,6 +329,9 @@ def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdi
     ``agency``. (The body's shape and personal numbers are checked before: :func:`refusal`.)"""
     verdict = Verdict()
     parsed, verdict.problems = parse_records(records)
+    verdict.refusal = made_by_parsing(parsed)
+    if verdict.refusal is not None:
+        return verdict
     for i, obs in parsed:
         denial = authorize(i, obs, agency, catalogue)
         if denial is not None:
@@ -331,12 +345,34 @@ def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdi
     return verdict
 
 
+# The fields whose stored form parsing makes from what was sent: the text was scanned as sent
+# (refusal()), but a UUID without hyphens gets them (32 digits become 8-4-4-4-12, and a
+# 12-digit personal number can be one of the groups), and "01001011236" or "1_001_011_236"
+# become the number 1001011236. The other fields are stored as sent.
+_CONVERTED = ("event_id", "revision", "value")
+
+
+def made_by_parsing(parsed: list[tuple[int, ObservationCreate]]) -> Refusal | None:
+    """A personal number that the parsed records hold in a form the request did not."""
+    places = [f"observations.{i}.{name}" for i, obs in parsed for name in _CONVERTED
+              if personal_number_fields(_stored(getattr(obs, name)), first_only=True)]
+    if not places:
+        return None
+    return Refusal(tuple(places), tuple(int(p.split(".")[1]) for p in places
+                                        if p.endswith(".event_id")))
+
+
+def _stored(v: Any) -> Any:
+    return str(v) if isinstance(v, UUID) else v
+
+
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: p.index)
 
 
 __all__ = [
     "EVENT_ID_REASON", "MAX_DEPTH", "ObservationCreate", "Problem", "Refusal", "Verdict",
-    "authorize", "check_catalogue", "dump_records", "judge", "parse_record", "parse_records",
+    "authorize", "check_catalogue", "dump_records", "judge", "made_by_parsing", "parse_record",
+    "parse_records",
     "refusal", "shape_problem",
 ]

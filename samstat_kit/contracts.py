@@ -29,6 +29,8 @@ import jsonschema.protocols
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from samstat_kit.anonymity import shown
+
 __all__ = [
     "SCHEMAS_DIR",
     "Agency",
@@ -299,7 +301,8 @@ class Catalogue:
                     f"only with {dim} in ({codes})"
                 )
             if value not in allowed:
-                return f"agency {agency.code} may not publish {dim}={value} for measure {measure}"
+                return (f"agency {agency.code} may not publish {dim}={shown(value)} "
+                        f"for measure {measure}")
         if publisher.own_area_only and area != agency.area:
             if agency.area is None:
                 return f"agency {agency.code} has no own area and may not publish {measure}"

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from samstat_kit.anonymity import quoted
+
 _RE = re.compile(r"^(?P<y>\d{4})(?:-(?:(?P<h>H[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])))?$")
 
 GRANULARITIES = ("month", "quarter", "half", "year")
@@ -100,11 +102,11 @@ def parse(code: str) -> Period:
     m = _RE.match(code)
     if not m:
         raise ValueError(
-            f"period {code!r} is not one of YYYY, YYYY-H1/H2, YYYY-Q1..Q4, YYYY-MM"
+            f"period {quoted(code)} is not one of YYYY, YYYY-H1/H2, YYYY-Q1..Q4, YYYY-MM"
         )
     year = int(m["y"])
     if not 1900 <= year <= 2100:
-        raise ValueError(f"period {code!r} has an implausible year")
+        raise ValueError(f"period {quoted(code)} has an implausible year")
     if m["h"]:
         return Period(year, 1 if m["h"] == "H1" else 7, 6)
     if m["q"]:

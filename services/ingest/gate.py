@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from samstat_kit.contracts import Catalogue
-from services.ingest.disclosure.service import protect_batch
+from services.ingest.disclosure.service import WITHHELD, lock_tables, protect_batch
 
 TOTAL = "_T"
 
@@ -31,10 +31,23 @@ class Suppression:
 def protect(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue,
             threshold: int, batch_id: str, record: bool = True) -> list[Suppression]:
     """Hide (in place) every value of ``docs`` that small-count protection holds back, judged
-    against everything published before; ``index`` is the position in ``docs``."""
-    return [Suppression(h.position, h.reason, h.kind) for h in protect_batch(
+    against everything published before; ``index`` is the position in ``docs``. A value the
+    agency sent marked confidential (conf_status C or N) is never published either, whatever
+    its measure: disclosure control protects a person count's with its true value, any other
+    loses its value here."""
+    out = [Suppression(h.position, h.reason, h.kind) for h in protect_batch(
         session=session, docs=docs, catalogue=catalogue, threshold=threshold,
         batch_id=batch_id, record=record)]
+    for i, d in enumerate(docs):
+        if d["value"] is not None and d["conf_status"] in WITHHELD:
+            d["value"] = None
+            out.append(Suppression(i, "hidden by the agency", "agency"))
+    return sorted(out, key=lambda s: s.index)
+
+
+def lock(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue) -> None:
+    """Before a batch reads its cells' revisions: see :func:`lock_tables`."""
+    lock_tables(session=session, docs=docs, catalogue=catalogue)
 
 
 def suppress(

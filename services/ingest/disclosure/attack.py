@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.ingest.disclosure.bounds import EMPTY, EPS
-from services.ingest.disclosure.component import Model, signed
+from services.ingest.disclosure.component import Model, seed_together, signed
 from services.ingest.disclosure.links import Coord, Relation
 
 
@@ -274,14 +274,23 @@ class Table:
         """``cols`` grouped by their component's model, built where missing."""
         groups: dict[int, tuple[Model, list[Coord]]] = {}
         for c in cols:
-            model = self._models.get(c)
-            if model is None:
-                cells, rows = self.component([c])
-                model = Model.build(self, cells, rows)
-                for x in cells:
-                    self._models[x] = model
+            model = self._models.get(c) or self._build(c)
             groups.setdefault(id(model), (model, []))[1].append(c)
         return list(groups.values())
+
+    def _build(self, c: Coord, seed: bool = True) -> Model:
+        cells, rows = self.component([c])
+        model = Model.build(self, cells, rows, seed)
+        for x in cells:
+            self._models[x] = model
+        return model
+
+    def prepare(self, targets: Iterable[Target]) -> None:
+        """Build the models of the targets' components now, seeded together
+        (:func:`~.component.seed_together`) rather than one by one as they are attacked."""
+        fresh = [self._build(c, seed=False) for t in targets for c in t.coords
+                 if self.variable(c) and c not in self._models]
+        seed_together([m for m in fresh if m.hard])
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}

@@ -4,7 +4,7 @@ returns kept as witnesses. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -33,7 +33,7 @@ class Model:
         self.lo = [0.0] * len(cols)
         self.hi = [upper] * len(cols)
         self.rows: list[tuple[list[tuple[int, float]], float, float]] = []
-        self.highs: Any = None  # highspy._Highs: see highs_model()
+        self._highs: Any = None  # highspy._Highs (see highs_model()), made on the first solve
         self.truth: list[float | None] | None = None  # for reconcile(), until it has run
         # Feasible points HiGHS returned: each solve's optimum is a witness for every other
         # target of the component (a cell at 0 there can reach 0), so most need no solve.
@@ -44,7 +44,10 @@ class Model:
         self._floors: list[float] | None = None  # see lower(); [] if contradictory
 
     @classmethod
-    def build(cls, table: Table, cells: list[Coord], rows: list[int]) -> Model:
+    def build(cls, table: Table, cells: list[Coord], rows: list[int],
+              seed: bool = True) -> Model:
+        """The component's model; ``seed=False`` leaves seeding to the caller
+        (:func:`seed_together`)."""
         model = cls({c: j for j, c in enumerate(cells)}, table.upper)
         gapped = False  # some relation's data do not add up: see reconcile()
         for i in rows:
@@ -67,20 +70,31 @@ class Model:
                 model.lo[j], model.hi[j] = max(model.lo[j], lo), min(model.hi[j], hi)
             else:
                 model.rows.append((entries, lower, upper))
-        if len(model.rows) > 1:
-            model.highs = highs_model(model.lo, model.hi, model.rows)
+        if model.hard:
             model.truth = [table.truth.get(c) for c in cells]
             if gapped:  # the data may not be a solution: see reconcile()
                 model.reconcile()
-            model.seed()
+            if seed:
+                model.seed()
         return model
+
+    @property
+    def hard(self) -> bool:
+        """Two relations or more: HiGHS solves it (one has a closed form, none is bounds)."""
+        return len(self.rows) > 1
+
+    @property
+    def highs(self) -> Any:
+        if self._highs is None:
+            self._highs = highs_model(self.lo, self.hi, self.rows)
+        return self._highs
 
     def lower(self, cells: list[Coord]) -> float | None:
         """A lower bound on the sum of ``cells`` by bound propagation; None (nothing proven)
         unless the rows are shown consistent (HiGHS solved them, or propagation alone, exact
         for one row, found no contradiction): bounds implied by rows that contradict each
         other are vacuous, and the solve path reconciles or reports them."""
-        if self.highs is not None and not self._seen:
+        if self.hard and not self._seen:
             return None
         if self._floors is None:
             self._floors = propagate(self.lo, self.hi, self.rows) or []
@@ -123,7 +137,7 @@ class Model:
         for i, (entries, lower, upper) in enumerate(self.rows):
             r = sum(a * x[j] for j, a in entries)
             self.rows[i] = (entries, min(lower, r), max(upper, r))
-        self.highs = highs_model(self.lo, self.hi, self.rows)
+        self._highs = None  # made again from the widened rows
         self._floors = None
         return True
 
@@ -148,7 +162,7 @@ class Model:
         time while all can still be 0, where one relation has a closed form: it solves
         without points, and a point is what shows many cells 0 at once."""
         mask = np.array(start, dtype=bool)
-        if self.highs is not None or len(self.rows) != 1:
+        if len(self.rows) != 1:
             return mask
         entries, lower, upper = self.rows[0]
         coef = dict(entries)
@@ -168,7 +182,8 @@ class Model:
                 lo[j] = hi[j] = 0.0
         return mask
 
-    def _witness(self, point: list[float]) -> None:
+    def witness(self, point: Sequence[float] | np.ndarray) -> None:
+        """Keep a feasible point of the component."""
         if self._seen == len(self._points):
             self._points = np.concatenate([self._points, np.empty_like(self._points)])
         self._points[self._seen] = point
@@ -186,7 +201,7 @@ class Model:
         mine = {self.cols[c] for c in cells}
         if not self.rows:
             return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
-        if self.highs is None:
+        if not self.hard:
             return one_row(self.rows[0], self.lo, self.hi, mine)
         cost = np.zeros(len(self.cols))
         cost[list(mine)] = 1.0
@@ -201,8 +216,43 @@ class Model:
                 # Contradictory jointly (reconcile() once, then solve again) or truly.
                 return self.solve(cells, low, high) if self.reconcile() else EMPTY
             out[k] = self.highs.getInfo().objective_function_value
-            self._witness(self.highs.getSolution().col_value)
+            self.witness(self.highs.getSolution().col_value)
         return out[0], out[1]
+
+
+def seed_together(models: list[Model]) -> None:
+    """Seed many components (:meth:`Model.seed`) in two HiGHS runs instead of two each.
+
+    The components share no variable, so in the block-diagonal LP of all of them the least
+    (greatest) sum of all variables is reached exactly where each component's part is at its
+    own least (greatest) sum: each part is the point its own seed would give. A HiGHS run on
+    a model this small is mostly fixed cost (bench/standalone.md), so one run over some
+    hundred components costs about what a few of them do alone. A component that turns out
+    contradictory leaves the block without a solution: the block is then halved until it
+    is found, and seeded alone (which reconciles or reports it)."""
+    if len(models) < 4:
+        for m in models:
+            m.seed()
+        return
+    start = np.cumsum([0] + [len(m.cols) for m in models])
+    rows = [([(j + off, a) for j, a in entries], lower, upper)
+            for m, off in zip(models, start, strict=False) for entries, lower, upper in m.rows]
+    h = highs_model([x for m in models for x in m.lo], [x for m in models for x in m.hi], rows)
+    n = int(start[-1])
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.ones(n))
+    points = []
+    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+        h.changeObjectiveSense(sense)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            half = len(models) // 2
+            seed_together(models[:half])
+            seed_together(models[half:])
+            return
+        points.append(np.asarray(h.getSolution().col_value))
+    for k, m in enumerate(models):
+        for x in points:
+            m.witness(x[start[k]:start[k + 1]])
 
 
 def highs_model(lo: list[float], hi: list[float],
@@ -225,5 +275,8 @@ def highs_model(lo: list[float], hi: list[float],
     # The model is kept and re-solved with a new objective only: presolve would redo its
     # reductions on every run instead of starting from the last basis.
     h.setOptionValue("presolve", "off")
+    # One thread: these models have about ten columns, and handing each run to HiGHS's task
+    # scheduler cost ~80 of its ~120 µs (bench/standalone.md); callers solve thousands.
+    h.setOptionValue("threads", 1)
     h.passModel(lp)
     return h

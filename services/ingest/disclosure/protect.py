@@ -14,6 +14,7 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from services.ingest.disclosure import subsets
@@ -36,14 +37,17 @@ class Outcome:
 
 
 def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState],
-            threshold: float) -> tuple[dict[Coord, str], dict[Coord, CellState]]:
-    """Primary suppression and the stickiness of hidden cells."""
+            threshold: float, withheld: AbstractSet[Coord] = frozenset()
+            ) -> tuple[dict[Coord, str], dict[Coord, CellState]]:
+    """Primary suppression and the stickiness of hidden cells. ``withheld``: cells the agency
+    marked confidential (conf_status C or N) while sending their value: hidden by the agency,
+    protected with their true value as a hidden small cell is."""
     decisions: dict[Coord, str] = {}
     states: dict[Coord, CellState] = {}
     for c, v in new.items():
         prev = before.get(c)
-        if v is None:
-            decisions[c], states[c] = AGENCY, CellState(None, None, True)
+        if v is None or c in withheld:
+            decisions[c], states[c] = AGENCY, CellState(v, None, True)
         elif 0 < v < threshold:
             decisions[c], states[c] = PRIMARY, CellState(v, None, True)
         elif prev is not None and prev.shown is None:
@@ -101,11 +105,13 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
 
 def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
             threshold: float, protection: Protection, upper: float,
-            present: Presence | None = None) -> Outcome:
+            present: Presence | None = None,
+            withheld: AbstractSet[Coord] = frozenset()) -> Outcome:
     """Decide which of a batch's new values of one linked table may be published.
-    ``present``: where anything of the table was ever published (:meth:`Links.relations`)."""
+    ``present``: where anything of the table was ever published (:meth:`Links.relations`);
+    ``withheld``: see :func:`initial`."""
     before = fetch(list(new))
-    decisions, fresh = initial(new, before, threshold)
+    decisions, fresh = initial(new, before, threshold, withheld)
     states: dict[Coord, CellState] = dict(before) | fresh
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
@@ -119,6 +125,7 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     # Only a target whose component now holds a value hidden in the round can have moved:
     # every other interval is what it was.
     unknown = [t for t in targets if t.truth is None]
+    table.prepare(targets)
     todo = exposed(table, targets, protection)
     while todo:
         hid = [c for t in todo for c in _shield(t, table, protection, outcome, states)]

@@ -36,6 +36,7 @@ CHECK_SECONDS = Histogram("ingest_privacy_check_seconds",
                           buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5))
 
 TableKey = tuple[str, str, int]  # agency, measure, year
+WITHHELD = ("C", "N")  # conf_status: confidential, not for publication
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,40 @@ def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Ca
     started = time.perf_counter()
     tables: dict[TableKey, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
-        m = catalogue.measures.get(d["measure"])
-        if m is None or not m.person_count or m.disclosure.cell_key_applies(d["period"]):
-            continue  # not a person count, or already protected by the cell-key method
-        tables[(d["agency"], d["measure"], int(d["period"][:4]))].append(i)
+        # Not a person count, or already protected by the cell-key method: not a table here.
+        for key in _tables([d], catalogue):
+            tables[key].append(i)
     held: list[Held] = []
     now = datetime.now(UTC)
     for key in sorted(tables):
-        _lock(session, key)
+        _lock(session, key)  # taken already by lock_tables() in accept_batch; re-entrant
         held += _table(session, catalogue, key, docs, tables[key], threshold,
                        Protection(threshold, share), batch_id, now, record)
     if tables:
         CHECK_SECONDS.observe(time.perf_counter() - started)
     return sorted(held, key=lambda h: h.position)
+
+
+def _tables(docs: Iterable[dict[str, Any]], catalogue: Catalogue) -> set[TableKey]:
+    """The linked tables of ``docs`` that disclosure control covers."""
+    out = set()
+    for d in docs:
+        m = catalogue.measures.get(d["measure"])
+        if m is not None and m.person_count and not m.disclosure.cell_key_applies(d["period"]):
+            out.add((d["agency"], d["measure"], int(d["period"][:4])))
+    return out
+
+
+def lock_tables(*, session: Session, docs: Iterable[dict[str, Any]],
+                catalogue: Catalogue) -> None:
+    """Serialise, on PostgreSQL, batches touching the same linked tables from before their
+    revision lookup to their commit (in one order, so two batches cannot deadlock). Taken
+    only around the disclosure step, a batch that read a cell's revision before a racing
+    batch committed a newer one would store its own, older, disclosure state over the newer
+    one (and lose the row as stale afterwards): the stored state would then say hidden what
+    the public sees, and every later attack would reason from that."""
+    for key in sorted(_tables(docs, catalogue)):
+        _lock(session, key)
 
 
 def _lock(session: Session, key: TableKey) -> None:
@@ -108,20 +130,26 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
     out = protect(_links(catalogue, measure), fetch,
                   {c: docs[i]["value"] for c, i in last.items()},
                   threshold=threshold, protection=protection, upper=spec.maximum,
-                  present=present)
+                  present=present, withheld={c for c, i in last.items()
+                                             if docs[i]["conf_status"] in WITHHELD})
     held: list[Held] = []
     audit: list[dict[str, Any]] = []
     newest = set(last.values())
     for i in positions:
         d = docs[i]
         c = coord(d["area"], d["period"], d["dimensions"])
+        # An older revision in the same batch is never published, whatever the newest's
+        # fate: it was never judged (only the newest is), and once in the log it would be
+        # in every history answer, beside the newest, for good.
         decision = out.decisions[c] if i in newest else "superseded"
-        if decision == SHOWN or (decision == "superseded" and out.decisions[c] == SHOWN):
+        if decision == SHOWN:
             continue
-        reason = out.reasons.get(c, "superseded within the batch by a hidden revision") \
-            if i in newest else "superseded within the batch by a hidden revision"
+        reason = out.reasons[c] if i in newest else \
+            "superseded within the batch by a newer revision: only the newest is published"
         if d["value"] is not None:
-            d["value"], d["conf_status"] = None, "C"
+            d["value"] = None
+            if d["conf_status"] not in WITHHELD:  # an agency's own C or N stays as sent
+                d["conf_status"] = "C"
         held.append(Held(i, reason, decision))
         HIDDEN_CELLS.labels(decision).inc()
         audit.append({"at": now, "batch_id": batch_id, "revision": d["revision"],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from samstat_kit.anonymity import is_personal_number
+from samstat_kit.anonymity import NOT_SHOWN, shown
 from samstat_kit.auth.service import Principal
 from samstat_kit.checks import shape_problem
 from samstat_kit.db import session_scope, writer_lock
@@ -67,8 +67,7 @@ async def post_observations(
     if media != "application/json" and not media.endswith("+json"):
         # The type sent is named only when it cannot be a personal number's hiding place.
         utf8 = media.encode("latin-1", "replace").decode("utf-8", "replace")  # as sent
-        sent = "" if is_personal_number(media) or is_personal_number(utf8) \
-            else f", not {media[:64]}"
+        sent = "" if NOT_SHOWN in (shown(media), shown(utf8)) else f", not {shown(media)}"
         return _error(415, f"the body must be application/json{sent}", "not_json")
     with BATCH_SECONDS.time():
         body = await request.body()

@@ -111,6 +111,7 @@ def accept_batch(
         raise StrictRejected(_receipt(batch_id, 0, 0, verdict.problems, []))
     good = verdict.good
     docs = dump_records([o for _, o in good])
+    gate.lock(session=session, docs=docs, catalogue=catalogue)
     plan = plan_rows(session=session, good=good, docs=docs, batch_id=batch_id,
                      problems=verdict.problems)
     suppressed = suppress_small_counts(session=session, plan=plan, catalogue=catalogue,
@@ -143,6 +144,8 @@ def judge_records(principal: Principal, records: list[Any], catalogue: Catalogue
     if principal.scope != "agency":
         raise Forbidden("only agency tokens publish observations")
     verdict = judge(records, catalogue, principal.agency)
+    if verdict.refusal is not None:
+        raise PersonalNumberFound(verdict.refusal)
     if verdict.denials:
         first = verdict.denials[0]
         raise Forbidden(f"record {first.index} ({first.field}): {first.reason}"
