@@ -19,10 +19,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from samstat_kit.anonymity import new_event_id
+from samstat_kit.anonymity import new_event_id, shown
 from samstat_kit.cells import cell_key
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
+from samstat_kit.workbook import Lines, read_workbook
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
@@ -162,12 +163,18 @@ def parse_json(text: str) -> list[Row]:
 
 Table = Iterator[tuple[dict[str, str], int, int]]
 """(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
-Lines = list[tuple[int, dict[str, str], int]]
 
 
 def _csv_table(text: str) -> tuple[list[str], Lines]:
     if not text.strip():
         return [], []
+    try:
+        return _csv_lines(text)
+    except csv.Error as exc:  # a cell beyond the csv module's limit, a NUL: not a 500
+        raise PublishError(f"the CSV file cannot be read: {shown(str(exc))}") from None
+
+
+def _csv_lines(text: str) -> tuple[list[str], Lines]:
     header = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -184,36 +191,12 @@ def _csv_table(text: str) -> tuple[list[str], Lines]:
     return names, lines
 
 
-def _xlsx_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _read_xlsx(data: bytes) -> Sheet:
     """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
-    import openpyxl
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise PublishError(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
-    try:
-        values = book.worksheets[0].iter_rows(values_only=True)
-        header = next(values, None)
-        names = [_xlsx_cell(h) for h in header or ()]
-        lines: Lines = []
-        for number, raw in enumerate(values, start=2):
-            cells = [_xlsx_cell(v) for v in raw]
-            if any(cells):
-                extra = sum(1 for c in cells[len(names):] if c)
-                lines.append((number, dict(zip(names, cells)), extra))  # noqa: B905 (3.9)
-    finally:
-        book.close()
+        names, lines = read_workbook(data)
+    except ValueError as exc:  # its reason never quotes a cell
+        raise PublishError(str(exc)) from None
     return Sheet("sdmx-csv" if _is_sdmx(names) else "csv", names, lines, xlsx=True)
 
 

@@ -41,12 +41,23 @@ import orjson
 # What may stand between the date and the last four: ``-`` or ``+`` as the law writes them,
 # and what people and their tools make of them: any Unicode dash (Excel's autocorrect turns a
 # hyphen into an en dash), the minus sign, the full-width forms, and one horizontal space
-# (``880208 9717``, also no-break and thin spaces). Not a dot or a line break: nobody writes
-# a number so, and a decimal like ``880208.9717`` is a value. Digits are any Unicode digits
-# (``\d``: full-width, Arabic-Indic), read by their value.
+# (``880208 9717``, any of Unicode's spaces: no-break, thin, en, em, ideographic...). Not a
+# dot or a line break: nobody writes a number so, and a decimal like ``880208.9717`` is a
+# value. Digits are any Unicode digits (``\d``: full-width, Arabic-Indic), read by their
+# value.
 SEPARATORS = ("-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0b\uff0d"
-              " \u00a0\u2007\u2009\u202f\u3000")
+              " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+              "\u200a\u202f\u205f\u3000")
 _SEP = "[" + re.escape(SEPARATORS) + "]"
+# Invisible characters (Unicode's format characters: zero-width space and joiners, the word
+# joiner, the soft hyphen, direction marks, the byte order mark, tags) show nothing, so
+# ``880208`` + a zero-width space + ``9717`` reads as 8802089717 on every screen: they are
+# dropped before the rule is applied. (All of category Cf; a test checks the list.)
+INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]")
 # Digit runs inside longer digit strings are not numbers of their own, hence the look-arounds.
 _PNR = re.compile(r"(?<!\d)(18|19|20)?(\d{2})(\d{2})(\d{2})" + _SEP + r"?(\d{3})(\d)(?!\d)")
 
@@ -75,6 +86,8 @@ def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
 
 def is_personal_number(text: str) -> bool:
     """True if ``text`` contains a valid Swedish personnummer or samordningsnummer."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", text)
     for m in _PNR.finditer(text):
         century, yy, mm, dd, serial, check = m.groups()
         if _valid_date(century, yy, mm, dd) and _luhn_ok(yy + mm + dd + serial + check):
@@ -134,7 +147,7 @@ def _walk_finds(payload: Any) -> bool:
     """The rule itself: every scalar's text (:func:`_strings`) through the full test. One
     pass of a cheap pattern over all the text joined (a separator that is not a digit keeps
     values apart) finds the few candidates; only those get the date and check-digit test."""
-    text = "\n".join(_strings(payload))
+    text = INVISIBLE.sub("", "\n".join(_strings(payload)))
     if not _TEN_DIGITS.search(text):
         return False
     return any(is_personal_number(s) for s in text.split("\n") if _TEN_DIGITS.search(s))

@@ -43,6 +43,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ from aiokafka import ConsumerRecord
 from kafka import KafkaProducer
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit.anonymity import is_personal_number
+from samstat_kit.anonymity import contains_personal_number, is_personal_number
 from samstat_kit.auth.service import Principal
 from samstat_kit.checks import EVENT_ID_REASON, refusal, shape_problem
 from samstat_kit.consumer import BatchConsumer
@@ -114,8 +115,29 @@ class _Parsed:
     event_id_only: bool = False  # ... and it is only the record's (random) event id
 
 
+# Bytes a dead letter passes on as they came (a value that is not JSON, a key) are scanned as
+# whoever reads them may decode them: UTF-8, a Windows code page (an en dash is one byte),
+# UTF-16 and UTF-32 either way round (json.loads itself reads those), and, with their NUL
+# bytes dropped, as the ASCII text a UTF-16 or UTF-32 text of digits is at any alignment.
+_ENCODINGS = ("utf-8", "cp1252", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+# A JSON reader turns \u0038 into 8: a value that is not JSON may still be read as JSON text.
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _readings(raw: bytes) -> list[str]:
+    texts = [raw.decode(encoding, "replace") for encoding in _ENCODINGS]
+    if b"\x00" in raw:
+        texts.append(raw.replace(b"\x00", b"").decode("utf-8", "replace"))
+    texts += [_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), t) for t in texts if "\\u" in t]
+    return texts
+
+
+def _bytes_have_personal_number(raw: bytes | None) -> bool:
+    return bool(raw) and contains_personal_number(_readings(bytes(raw or b"")))
+
+
 def _key_has_personal_number(key: bytes | None) -> bool:
-    return key is not None and is_personal_number(key.decode(errors="replace"))
+    return _bytes_have_personal_number(key)
 
 
 def _parse(record: ConsumerRecord) -> _Parsed:
@@ -129,7 +151,7 @@ def _parse(record: ConsumerRecord) -> _Parsed:
             p.doc = json.loads(raw, object_pairs_hook=no_duplicate_keys)
         except (ValueError, RecursionError):
             p.malformed = "the message value is not valid UTF-8 JSON (or nested too deep)"
-            if is_personal_number(raw.decode(errors="replace")):
+            if _bytes_have_personal_number(raw):  # it would be dead-lettered as sent
                 p.personal_field = "<raw value>"
         else:
             found = refusal(p.doc)
@@ -147,8 +169,8 @@ def _parse(record: ConsumerRecord) -> _Parsed:
 
 def _headers_have_personal_number(headers: Any) -> bool:
     """A number in a header's name or value: a message carries it whatever part it is in."""
-    return any(is_personal_number(str(name)) or is_personal_number(
-        bytes(value or b"").decode(errors="replace")) for name, value in headers or ())
+    return any(is_personal_number(str(name)) or _bytes_have_personal_number(value)
+               for name, value in headers or ())
 
 
 class KafkaIngest:

@@ -212,3 +212,27 @@ def test_a_content_type_cut_to_length_is_not_echoed(client: TestClient, token: A
                              "Content-Type": media})
     assert r.status_code == 415
     assert "9717" not in r.text
+
+
+def test_every_unicode_space_separates_and_every_invisible_character_is_dropped() -> None:
+    import sys
+    import unicodedata
+
+    from samstat_kit.anonymity import INVISIBLE, SEPARATORS
+
+    chars = [chr(i) for i in range(sys.maxunicode + 1)]
+    assert [c for c in chars if unicodedata.category(c) == "Zs" and c not in SEPARATORS] == []
+    assert [c for c in chars if unicodedata.category(c) == "Cf" and not INVISIBLE.match(c)] == []
+
+
+@pytest.mark.parametrize("number", ["880208\u20039717", "880208\u200b9717", "8802\u00ad089717",
+                                    "\u2066880208-9717\u2069", "88\ufeff0208 9717",
+                                    "880208\U000e0041-9717"])
+def test_a_number_with_invisible_characters_or_any_space_is_refused(
+        client: TestClient, token: Any, number: str) -> None:
+    assert is_personal_number(number)
+    r = _post(client, token("forsakringskassan"),
+              json.dumps({"observations": [obs(dimensions={"benefit": "sickness",
+                                                           "sex": number})]}))
+    assert r.status_code == 422, r.text
+    assert SECRET not in r.text

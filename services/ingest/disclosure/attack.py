@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.ingest.disclosure.block import seed_together
 from services.ingest.disclosure.bounds import EMPTY, EPS
-from services.ingest.disclosure.component import Model, seed_together, signed
+from services.ingest.disclosure.component import Model, signed
 from services.ingest.disclosure.links import Coord, Relation
 
 

@@ -220,41 +220,6 @@ class Model:
         return out[0], out[1]
 
 
-def seed_together(models: list[Model]) -> None:
-    """Seed many components (:meth:`Model.seed`) in two HiGHS runs instead of two each.
-
-    The components share no variable, so in the block-diagonal LP of all of them the least
-    (greatest) sum of all variables is reached exactly where each component's part is at its
-    own least (greatest) sum: each part is the point its own seed would give. A HiGHS run on
-    a model this small is mostly fixed cost (bench/standalone.md), so one run over some
-    hundred components costs about what a few of them do alone. A component that turns out
-    contradictory leaves the block without a solution: the block is then halved until it
-    is found, and seeded alone (which reconciles or reports it)."""
-    if len(models) < 4:
-        for m in models:
-            m.seed()
-        return
-    start = np.cumsum([0] + [len(m.cols) for m in models])
-    rows = [([(j + off, a) for j, a in entries], lower, upper)
-            for m, off in zip(models, start, strict=False) for entries, lower, upper in m.rows]
-    h = highs_model([x for m in models for x in m.lo], [x for m in models for x in m.hi], rows)
-    n = int(start[-1])
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.ones(n))
-    points = []
-    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-        h.changeObjectiveSense(sense)
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            half = len(models) // 2
-            seed_together(models[:half])
-            seed_together(models[half:])
-            return
-        points.append(np.asarray(h.getSolution().col_value))
-    for k, m in enumerate(models):
-        for x in points:
-            m.witness(x[start[k]:start[k + 1]])
-
-
 def highs_model(lo: list[float], hi: list[float],
            rows: list[tuple[list[tuple[int, float]], float, float]]) -> Any:
     lp = highspy.HighsLp()

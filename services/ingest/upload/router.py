@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
@@ -34,6 +35,12 @@ LOGIN = BrowserLogin(home="/upload")
 router = APIRouter(tags=["upload"], include_in_schema=False)
 router.include_router(LOGIN.router(include_in_schema=False))
 NO_STORE = {"Cache-Control": "no-store"}
+# A file row number as a route takes it: FastAPI reads 08802089717, +08802089717 and
+# 880208_9717 as 8802089717, which no scan of the raw path or query sees as a number. Bounded
+# to the rows an upload can have, a parsed number can never be one (an answer out of range is
+# the 422 that names the rule, not the value: services/ingest/guard.py).
+RowNumber = Annotated[int, PathParam(ge=1, le=service.MAX_ROW_NUMBER)]
+FixedRow = Annotated[int | None, Query(ge=1, le=service.MAX_ROW_NUMBER)]
 
 
 def _agency(reader: Reader) -> str | None:
@@ -121,23 +128,25 @@ def upload_file(request: Request, reader: OptionalReader, _csrf: CsrfChecked,
         found = service.personal_numbers_in_file(name, data)
         if not found:
             sheet = read_sheet(name, data)
-            found = service.personal_numbers(sheet)
-        if found:
-            return _home(request, reader, agency, status=422, message=texts["personal"],
-                         errors=found)
-        with _write(request), _session(request) as session:
-            upload = service.stage(session=session, agency=agency, actor=actor(reader),
-                                   filename=name, sheet=sheet)
-            upload_id = upload.id
+            with _write(request), _session(request) as session:
+                # Refuses (PersonalNumbers) a number in the rows as kept or as read.
+                upload = service.stage(session=session, agency=agency, actor=actor(reader),
+                                       filename=name, sheet=sheet)
+                upload_id = upload.id
+    except service.PersonalNumbers as exc:
+        found = exc.found
     except PublishError as exc:
         return _home(request, reader, agency, status=422,
                      message=f"{texts['refused']}: {exc}")
+    if found:
+        return _home(request, reader, agency, status=422, message=texts["personal"],
+                     errors=found)
     return RedirectResponse(f"/upload/{upload_id}", status_code=303, headers=NO_STORE)
 
 
 @router.get("/upload/{upload_id}")
 def preview_page(request: Request, upload_id: str, reader: OptionalReader,
-                 fixed: int | None = None) -> Response:
+                 fixed: FixedRow = None) -> Response:
     agency = _gate(request, reader)
     if isinstance(agency, Response):
         return agency
@@ -151,6 +160,8 @@ def preview_page(request: Request, upload_id: str, reader: OptionalReader,
             session=session, principal=reader.principal, upload=upload,
             ingest=_ingest(request))
         view = _view(upload, outcome)
+    if fixed not in {n for n, _cells in view["lines"]}:
+        fixed = None  # only a row of this upload is named
     lang = present.language(request)
     return PAGES.render(request, "preview.html", texts=PREVIEW, headers=NO_STORE,
                         fixed=fixed, hint=lambda field: hint(field, lang), **view,
@@ -175,8 +186,8 @@ def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:
 
 
 @router.post("/upload/{upload_id}/rows/{number}")
-async def fix_row(request: Request, upload_id: str, number: int, reader: OptionalReader,
-                  _csrf: CsrfChecked) -> Response:
+async def fix_row(request: Request, upload_id: str, number: RowNumber,
+                  reader: OptionalReader, _csrf: CsrfChecked) -> Response:
     form = await request.form()
     return await _threaded(request, _fix, upload_id, number, reader,
                            {k: str(v) for k, v in form.items()})

@@ -26,6 +26,7 @@ from samstat_kit.anonymity import (
     is_personal_number,
     personal_number_fields,
 )
+from samstat_kit.workbook import MAX_SHEET_ROWS, openpyxl_said
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell
 from services.ingest.upload.models import IngestUpload
@@ -34,25 +35,75 @@ from services.ingest.upload.models import IngestUpload
 # publishing the same upload twice gives duplicates, and a corrected row a new id.
 NAMESPACE = uuid.UUID("1f0e2d3c-4b5a-5968-8776-a5b4c3d2e1f0")
 MAX_ROWS = 20_000
+# The highest file row number an upload keeps (a sheet's last row; a CSV with rows beyond it is
+# refused): pages and routes take no row number above it, so none they echo has ten digits.
+MAX_ROW_NUMBER = MAX_SHEET_ROWS
+NAME_LENGTH = 200  # IngestUpload.filename
+PERSONAL = "a personal identity number"
 
 
 class NotFound(Exception):
     """No such upload for this agency."""
 
 
+class PersonalNumbers(PublishError):
+    """A personal identity number in what was to be kept: where it is, never what."""
+
+    def __init__(self, found: list[RowError]) -> None:
+        super().__init__(f"{PERSONAL}; nothing of the file was kept")
+        self.found = found
+
+
+def _as_shown(text: str) -> list[str]:
+    """``text`` as a browser shows it, where that differs: without what shows nothing
+    (control, zero-width and direction characters), every run of white space one space (a
+    table cell), or without line breaks (a form field's value drops them). So
+    ``880208\\n9717`` shows as ``880208 9717`` in the rows and ``8802089717`` in the form."""
+    if text.isprintable() and "  " not in text:
+        return []
+    visible = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return [" ".join(visible.split()), visible.replace("\r", "").replace("\n", "")]
+
+
+def _shows_number(text: str) -> bool:
+    return is_personal_number(text) or contains_personal_number(_as_shown(text))
+
+
 def personal_numbers(sheet: Sheet) -> list[RowError]:
-    """Where a personal identity number is (file row and column), never the number."""
-    found = []
+    """Where a personal identity number is (file row and column), never the number: in the
+    cells as kept and as a page shows them, the header, and the observations read from them.
+    Reading makes numbers of cells that hold none (``198 802 089 717`` or ``1,98802089717E11``
+    as a value, ``\\u0038802089717`` in a dimensions JSON cell), and those are what ingest
+    gets. A column is named only if its name shows no number."""
+    found: dict[tuple[int, str], None] = {}  # (row, column), in order, once each
+    # One scan of everything first; only a hit is looked for row by row.
+    whole = contains_personal_number([cells for _n, cells, _e in sheet.lines])
     for number, cells, _extra in sheet.lines:
-        for place in personal_number_fields(cells):
-            column = place.split(".", 1)[0]
-            found.append(RowError(number, "", "a personal identity number", column))
-    if personal_number_fields(sheet.columns):
-        found.append(RowError(1, "", "a personal identity number", "(header)"))
-    return found
+        for place in personal_number_fields(cells) if whole else ():
+            found[(number, place.split(".", 1)[0])] = None
+        for column, text in cells.items():
+            shown = _as_shown(text)
+            if shown and contains_personal_number(shown):
+                found[(number, column)] = None
+    if personal_number_fields(sheet.columns) or any(_shows_number(c) for c in sheet.columns):
+        found[(1, "(header)")] = None
+    rows = sheet_rows(sheet)
+    for row in rows if contains_personal_number([r.doc for r in rows]) else ():
+        for place in personal_number_fields(row.doc):
+            found[(row.number, row.column_of(place) or place.split(".", 1)[0])] = None
+    return [RowError(number, "", PERSONAL, "(header)" if _shows_number(column) else column)
+            for number, column in found]
 
 
-PERSONAL = "a personal identity number"
+def stored_name(filename: str) -> str:
+    """A file's name as the upload keeps it, and the pages show it."""
+    return filename[:NAME_LENGTH]
+
+
+def _name_has_personal_number(filename: str) -> bool:
+    # Cut to its stored length, a name can end in a number it did not hold whole:
+    # "a" * 188 + "19880208971799.csv" is kept as "…aa198802089717".
+    return _shows_number(filename) or _shows_number(stored_name(filename))
 
 
 def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
@@ -62,7 +113,7 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
     the sheets' names. A number anywhere in what was sent refuses the file. Where, never what
     (a sheet by its position, since its name may be the number)."""
     found = []
-    if is_personal_number(name):
+    if _name_has_personal_number(name):
         found.append(RowError(0, "", PERSONAL, "(file name)"))
     if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         return found + _in_workbook(data)
@@ -76,35 +127,55 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
 def _in_workbook(data: bytes) -> list[RowError]:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # not a workbook: read_sheet says so
-        return []
+    with openpyxl_said() as said:
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # not a workbook: read_sheet says so
+            return []
+        try:
+            found = _in_sheets(book)
+        except Exception as exc:  # openpyxl's message quotes the cell it could not convert
+            raise PublishError("a cell of the workbook cannot be read: "
+                               f"{exc.__class__.__name__}") from None
+        finally:
+            book.close()
+    if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
+        found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
+    return found
+
+
+def _in_sheets(book: Any) -> list[RowError]:
     found = []
-    try:
-        for position, sheet in enumerate(book.worksheets, start=1):
-            where = f"(sheet {position})"
-            if is_personal_number(sheet.title):
-                found.append(RowError(0, "", PERSONAL, where))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if contains_personal_number([str(v) if isinstance(v, datetime) else v
-                                             for v in values]):
-                    found.append(RowError(number, "", PERSONAL, where))
-    finally:
-        book.close()
+    for position, sheet in enumerate(book.worksheets, start=1):
+        where = f"(sheet {position})"
+        if is_personal_number(sheet.title):
+            found.append(RowError(0, "", PERSONAL, where))
+        rows = sheet.iter_rows(values_only=True, max_row=MAX_SHEET_ROWS)
+        for number, values in enumerate(rows, start=1):
+            if contains_personal_number([str(v) if isinstance(v, datetime) else v
+                                         for v in values]):
+                found.append(RowError(number, "", PERSONAL, where))
     return found
 
 
 def stage(*, session: Session, agency: str, actor: str, filename: str,
           sheet: Sheet) -> IngestUpload:
     """Keep a read file for its agency. Refuses (PublishError) an empty or too long file and
-    one holding a personal identity number: then nothing of it is kept."""
+    (PersonalNumbers) one whose name or rows hold a personal identity number, as kept or as
+    read: then nothing of it is kept."""
     if not sheet.lines:
         raise PublishError("the file holds no rows under its header")
     if len(sheet.lines) > MAX_ROWS:
         raise PublishError(f"at most {MAX_ROWS} rows per file")
+    if max(n for n, _c, _e in sheet.lines) > MAX_ROW_NUMBER:
+        raise PublishError(f"rows beyond row {MAX_ROW_NUMBER} (the last row of a sheet)")
+    found = personal_numbers(sheet)  # in the rows as kept, and as read
+    if _name_has_personal_number(filename):
+        found.insert(0, RowError(0, "", PERSONAL, "(file name)"))
+    if found:
+        raise PersonalNumbers(found)
     upload = IngestUpload(
-        id=str(uuid.uuid4()), agency=agency, actor=actor, filename=filename[:200],
+        id=str(uuid.uuid4()), agency=agency, actor=actor, filename=stored_name(filename),
         kind=sheet.kind, xlsx=sheet.xlsx, columns=sheet.columns,
         lines=[list(line) for line in sheet.lines], created_at=datetime.now(UTC),
         accepted=0, duplicates=0, rejected=0, suppressed=0, batch_ids=[], findings=[])
@@ -162,22 +233,19 @@ def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
 def fix_row(*, session: Session, upload: IngestUpload, number: int,
             cells: dict[str, str]) -> None:
     """Replace one row's cells (only the file's columns). Refuses (PublishError) a personal
-    identity number and a published upload."""
+    identity number, in the cells as sent or in the row as kept and read, and a published
+    upload. Only a row the upload has is named (NotFound never repeats the number asked)."""
     if upload.published_at is not None:
         raise PublishError("this upload is already published; upload the file again")
-    if personal_number_fields(cells):
-        raise PublishError(f"row {number}: a personal identity number; the row was not "
-                           "changed")
-    lines: list[Any] = []
-    found = False
-    for n, old, extra in upload.lines:
-        if int(n) == number:
-            found = True
-            old = {c: str(cells.get(c, old.get(c, ""))).strip() for c in upload.columns}
-            extra = 0
-        lines.append([n, old, extra])
-    if not found:
-        raise NotFound(f"row {number}")
+    lines: list[Any] = [[n, old, extra] for n, old, extra in upload.lines]
+    line = next((line for line in lines if int(line[0]) == number), None)
+    if line is None:
+        raise NotFound("no such row")
+    line[1] = {c: str(cells.get(c, line[1].get(c, ""))).strip() for c in upload.columns}
+    line[2] = 0
+    kept = Sheet(upload.kind, list(upload.columns), [(number, line[1], 0)], xlsx=upload.xlsx)
+    if personal_number_fields(cells) or personal_numbers(kept):
+        raise PublishError(f"row {number}: {PERSONAL}; the row was not changed")
     upload.lines = lines
     session.flush()
 
