@@ -61,12 +61,15 @@ def get_engine(url: str) -> Engine:
     """One engine per URL and process."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               json_serializer=_json)
+                               json_serializer=_json, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_engine(
         url,
         json_serializer=_json,
+        # A statement's error message would otherwise carry its values, and messages are
+        # logged: true values of hidden cells (disclosure_cells), raw rows of an upload.
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,

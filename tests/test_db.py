@@ -42,3 +42,17 @@ def test_json_columns_take_what_json_takes() -> None:
     from samstat_kit.db import _json
 
     assert json.loads(_json({"window": 2**70, 3: "x"})) == {"window": 2**70, "3": "x"}
+
+
+def test_a_failed_statement_never_carries_its_values(db_url: str) -> None:
+    # Messages of database errors are logged; the values would be true values of hidden
+    # cells or the rows of an upload.
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from tests.conftest import rolled_back
+
+    with rolled_back(db_url) as s, pytest.raises(DBAPIError) as caught:
+        s.execute(text("INSERT INTO no_such_table (x) VALUES (:secret)"), {"secret": 4321.5})
+    assert "4321" not in str(caught.value)
