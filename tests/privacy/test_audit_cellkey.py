@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -18,6 +18,7 @@ from services.indicators.domain.formulas.evaluate import evaluate, series_key
 from services.indicators.domain.quality import check_totals
 from services.ingest.disclosure.models import DisclosureCell
 from services.ingest.disclosure.service import protect_batch
+from services.ingest.observations.models import IngestObservation
 from tests.privacy.conftest import publish
 from tests.privacy.test_attacks import gk
 
@@ -57,6 +58,27 @@ def test_the_audit_passes_what_ingest_published_and_fails_an_exposure(
     assert "EXPOSED forsakringskassan|gk_referrals|cell Coord(area='2480', period='2022-10', " \
         "dims=(('group', 'young_activity_compensation')" in out
     assert "ingest_privacy_exposed_cells 12" in metrics
+
+
+def test_the_audit_finds_what_was_published_past_the_check(
+        client: TestClient, token: Any, privacy_db: str, tmp_path: Any,
+        monkeypatch: Any) -> None:
+    """The attack reasons from the stored states; what the public sees is checked against
+    them: a small count in any revision of the log, a value published for a cell the states
+    say hidden (as two bugs once did: an older revision in the same batch, and a race)."""
+    publish(client, token("forsakringskassan"), [gk(v, g) for g, v in GROUPS.items()])
+    assert audit(privacy_db, tmp_path, monkeypatch)[0] == 0
+    with session_scope(session_factory(privacy_db)) as s:
+        s.execute(update(IngestObservation).where(
+            IngestObservation.dimensions["group"].as_string() == "young_activity_compensation")
+            .values(value=3.0))
+    code, out, _ = audit(privacy_db, tmp_path, monkeypatch)
+    assert code == 1
+    assert "published small count Coord(area='2480', period='2023-10', dims=(('group', " \
+        "'young_activity_compensation')" in out
+    assert "published while hidden Coord(area='2480', period='2023-10', dims=(('group', " \
+        "'young_activity_compensation')" in out
+    assert "3.0" not in out
 
 
 def cell_key_catalogue() -> Catalogue:

@@ -7,6 +7,12 @@ over all relations of the table reachable from the hidden cells (published value
 hidden and missing cells in ``[0, maximum]``); it is exposed when its interval is narrower
 than the protection range. This is the same check the ingest step makes per batch, on the
 whole table at once.
+
+And what the public sees against the stored states (:func:`published_against_states`): the
+attack reasons from ``disclosure_cells``, so a value published past the check (a bug, a
+race, data written around ingest) would go unseen by it. Every revision in the log of a
+person count is checked for a small published value, and every cell the states say hidden
+for a published newest value.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from services.ingest.disclosure.links import Coord, coord
 from services.ingest.disclosure.models import DisclosureCell
 from services.ingest.disclosure.protect import CellState, attack_from, exposed
 from services.ingest.disclosure.service import _links
+from services.ingest.observations.models import IngestCell, IngestObservation
 
 
 @dataclass
@@ -56,7 +63,42 @@ def audit(*, session: Session, catalogue: Catalogue, threshold: int, share: floa
         out.cells += len(cells)
         out.exposed += [f"{a}|{m}|{name}" for name in
                         audit_table(catalogue, m, cells, threshold, share, out)]
+    out.exposed += published_against_states(session=session, catalogue=catalogue,
+                                            threshold=threshold, agency=agency,
+                                            measure=measure)
     out.seconds = time.perf_counter() - started
+    return out
+
+
+def published_against_states(*, session: Session, catalogue: Catalogue, threshold: int,
+                             agency: str | None = None, measure: str | None = None
+                             ) -> list[str]:
+    """Published values that the stored states deny: a small person count in any revision
+    of the log, and a newest value published for a cell the states say hidden. Names only."""
+    counts = [m.code for m in catalogue.measures.values() if m.person_count
+              and (measure is None or m.code == measure)]
+    small = select(IngestObservation.agency, IngestObservation.measure, IngestObservation.area,
+                   IngestObservation.period, IngestObservation.dimensions,
+                   IngestObservation.revision).where(
+        IngestObservation.measure.in_(counts), IngestObservation.value > 0,
+        IngestObservation.value < threshold)
+    hidden = select(DisclosureCell.agency, DisclosureCell.measure, DisclosureCell.area,
+                    DisclosureCell.period, DisclosureCell.dimensions,
+                    IngestObservation.revision).join(
+        IngestCell, IngestCell.cell_key == DisclosureCell.cell_key).join(
+        IngestObservation, IngestObservation.seq == IngestCell.seq).where(
+        DisclosureCell.shown.is_(None), IngestObservation.value.is_not(None))
+    if agency:
+        small = small.where(IngestObservation.agency == agency)
+        hidden = hidden.where(DisclosureCell.agency == agency)
+    if measure:
+        hidden = hidden.where(DisclosureCell.measure == measure)
+    out = []
+    for what, q in (("published small count", small), ("published while hidden", hidden)):
+        for a, m, area, period, dims, revision in session.execute(q):
+            spec = catalogue.measures.get(m)
+            if spec is not None and not spec.disclosure.cell_key_applies(period):
+                out.append(f"{a}|{m}|{what} {coord(area, period, dims)} revision {revision}")
     return out
 
 
