@@ -21,7 +21,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from services.ingest.disclosure.component import Model, highs_model
+from services.ingest.disclosure.component import Model, highs_model, opposite
 
 
 def _block(models: Sequence[Model]) -> tuple[Any, np.ndarray]:
@@ -50,9 +50,12 @@ def seed_together(models: list[Model]) -> None:
         return
     h, start = _block(models)
     n = int(start[-1])
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.ones(n))
-    points = []
+    cost = np.ones(n)
+    points: list[np.ndarray] = []
     for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+        if points:  # the second seed: see component.opposite
+            cost = opposite(points[0], np.array([x for m in models for x in m.lo]))
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         h.changeObjectiveSense(sense)
         x = _optimal(h)
         if x is None:

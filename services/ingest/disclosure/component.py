@@ -103,9 +103,18 @@ class Model:
         return sum(self._floors[self.cols[c]] for c in cells)
 
     def seed(self) -> None:
-        """Two points to witness with: every variable as low, then as high, as they can be
-        at once. Most of a component's targets then need at most one side solved."""
-        self.solve(list(self.cols))
+        """Two points to witness with (:func:`opposite`): every variable as low as they can
+        be at once, then those at their floor there as high and the others as low. Most of a
+        component's targets then need at most one side solved."""
+        self.solve(list(self.cols), high=False)
+        if not self._seen or not self.hard:
+            return
+        cost = opposite(self._points[self._seen - 1], np.asarray(self.lo))
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.highs.run()
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            self.witness(self.highs.getSolution().col_value)
 
     def reconcile(self) -> bool:
         """Make a jointly contradictory component consistent; False if it cannot be.
@@ -218,6 +227,15 @@ class Model:
             out[k] = self.highs.getInfo().objective_function_value
             self.witness(self.highs.getSolution().col_value)
         return out[0], out[1]
+
+
+def opposite(point: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """An objective to maximise for a second seed: +1 on the variables at their floor in
+    ``point``, -1 on the others. Not the greatest sum of all: where the rows fix sums (a
+    published total over parts not sent), that is the same point again, and each part would
+    need a solve for its top; this one takes the parts low in the first point high, and the
+    high ones low, as far as they can go at once."""
+    return np.where(point <= lo + EPS, 1.0, -1.0)
 
 
 def highs_model(lo: list[float], hi: list[float],
