@@ -102,6 +102,14 @@ def writer_lock(url: str) -> AbstractContextManager[Any]:
     return threading.Lock() if url.startswith("sqlite") else nullcontext()
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether a database error is a unique key taken (by a concurrent transaction, mostly):
+    SQLSTATE 23505 on PostgreSQL, SQLite's own message there."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "23505" or \
+        "UNIQUE constraint failed" in str(orig)
+
+
 def dispose_engines() -> None:
     get_engine.cache_clear()
 

@@ -34,7 +34,7 @@ from samstat_kit.auth.hardening import SecurityHeaders
 from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
 from samstat_kit.auth.settings import AuthSettings
-from samstat_kit.db import session_scope
+from samstat_kit.db import is_unique_violation, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,11 @@ def create_service_app(
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def db_down(_request: Request, exc: Exception) -> JSONResponse:
+        if is_unique_violation(exc):
+            # A concurrent request stored the same thing first: not an outage, and a retry
+            # would meet the same key.
+            return JSONResponse({"detail": "it exists already (stored meanwhile by another "
+                                           "request); nothing was stored"}, status_code=409)
         log.error("database error: %s", exc.__class__.__name__)
         return JSONResponse(
             {"detail": "database unavailable, nothing was stored; retry later"},

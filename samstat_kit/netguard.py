@@ -175,7 +175,9 @@ def parse_target(url: str) -> Target:
         raise Refused("not a valid http(s) URL") from None
     if parsed.scheme not in _DEFAULT_PORTS or not raw:
         raise Refused("only http and https URLs with a host are allowed")
-    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+    port = _DEFAULT_PORTS[parsed.scheme] if parsed.port is None else parsed.port
+    if not 0 < port < 65536:  # httpx parses any number; the connection would then fail
+        raise Refused("the port must be between 1 and 65535")
     return Target(url=parsed, host=raw, port=port, literal=_literal(raw.lower()))
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from samstat_kit.auth.models import OidcRequest, SignInLink, WebSession
+from samstat_kit.auth.models import OidcRequest, SignInLink, User, WebSession
 from samstat_kit.auth.people import Person, active_person
 
 SESSION_PREFIX = "sss_"  # tells a session secret from an API token ("sst_...") at a glance
@@ -111,7 +111,10 @@ def issue_link(*, session: Session, person: Person, next_path: str, ttl: timedel
 
 
 def links_since(*, session: Session, person: Person, since: timedelta) -> int:
-    """How many links this person was sent lately (to cap mail to one inbox)."""
+    """How many links this person was sent lately (to cap mail to one inbox). The person is
+    locked until the transaction ends: requests at once would each count under the cap
+    before any of them had issued its link, and all send one."""
+    session.execute(select(User.id).where(User.id == person.id).with_for_update())
     cutoff = _now() - since
     return int(session.scalar(select(func.count()).select_from(SignInLink)
                               .where(SignInLink.user_id == person.id,

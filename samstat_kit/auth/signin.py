@@ -33,7 +33,8 @@ def trusted_origin(request: Request) -> str:
     host = request.headers.get("host", "").lower()
     hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     trusted = {public.netloc.lower(), *(h.strip().lower() for h in auth.public_hosts if h)}
-    if host and (host in trusted or hostname in trusted
+    # The whole host with its port: another port of a trusted name may be someone else's.
+    if host and (host in trusted
                  or (settings.env != "prod" and hostname in LOOPBACK_HOSTS)):
         scheme = "https" if secure_request(request) else "http"
         return f"{scheme}://{host}"

@@ -190,9 +190,10 @@ def test_the_link_never_points_to_a_host_the_request_only_claimed(
     app.state.auth_settings = app.state.auth_settings.model_copy(
         update={"public_hosts": ["samstat.example.se"]})
     ask_link(client(app, "https://samstat.example.se"), person.email)
+    ask_link(client(app, "https://samstat.example.se:4444"), person.email)  # another port
     origins = [link_in(m)[0] for m in mails_to(sink, person.email)]
     public = app.state.settings.public_base_url.rstrip("/")
-    assert origins == [public, public, "https://samstat.example.se"]
+    assert origins == [public, public, "https://samstat.example.se", public]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -197,3 +197,12 @@ def test_property_one_forbidden_answer_refuses_the_name(bad: ipaddress._BaseAddr
     assert forbidden(bad) is not None
     with pytest.raises(Refused):
         guard({"hooks.example.org": answer}).vet("https://hooks.example.org/")
+
+
+@pytest.mark.parametrize("url", ["http://receiver.example:99999/", "http://receiver.example:0/",
+                                 "https://receiver.example:65536/x"])
+def test_a_port_out_of_range_is_refused(url: str) -> None:
+    from samstat_kit.netguard import Refused, parse_target
+
+    with pytest.raises(Refused, match="port"):
+        parse_target(url)

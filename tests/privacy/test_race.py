@@ -5,7 +5,6 @@ would reason from a cell it believes hidden while the public sees it."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from samstat_kit.db import session_factory, session_scope, writer_lock
 from services.ingest.disclosure.models import DisclosureCell
 from services.ingest.observations import service
 from services.ingest.observations.schemas import ReceiptRead
+from tests.races import second_waits
 
 WHO = Principal(token_id="t", scope="agency", agency="kommun-2480")
 
@@ -41,33 +41,13 @@ def test_a_batch_waits_for_one_of_the_same_table_from_its_lookup_on(
         db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     year = str(1990 + int(time.time() * 1000) % 30)  # a table of its own on a shared db
     _accept(db_url, [_obs("M", 20.0, 1, year)])
-    real = service.suppress_small_counts
-    paused, release = threading.Event(), threading.Event()
-
-    def pause_first(**kw: Any) -> Any:  # batch A stops between its lookup and its check
-        if threading.current_thread().name == "A":
-            paused.set()
-            release.wait(30)
-        return real(**kw)
-
-    monkeypatch.setattr(service, "suppress_small_counts", pause_first)
-    out: dict[str, ReceiptRead] = {}
-    a = threading.Thread(name="A", target=lambda: out.update(
-        A=_accept(db_url, [_obs("M", 3.0, 2, year)])))
-    b = threading.Thread(name="B", target=lambda: out.update(
-        B=_accept(db_url, [_obs("M", 20.0, 3, year)])))
-    a.start()
-    assert paused.wait(30)
-    b.start()
-    b.join(1.0)
-    blocked = b.is_alive()
-    release.set()
-    a.join(30)
-    b.join(30)
+    blocked, out = second_waits(monkeypatch, service, "suppress_small_counts",
+                                lambda: _accept(db_url, [_obs("M", 3.0, 2, year)]),
+                                lambda: _accept(db_url, [_obs("M", 20.0, 3, year)]))
     assert blocked, "batch B went ahead while batch A of the same table was in flight"
-    assert not out["A"].rejected and [s.kind for s in out["A"].suppressed] == ["primary"]
+    assert not out["first"].rejected and [s.kind for s in out["first"].suppressed] == ["primary"]
     # A's small count was hidden first, so B's correction stays hidden (sticky).
-    assert [s.kind for s in out["B"].suppressed] == ["held"]
+    assert [s.kind for s in out["second"].suppressed] == ["held"]
     with session_scope(session_factory(db_url)) as s:
         state = s.execute(select(DisclosureCell.shown, DisclosureCell.revision).where(
             DisclosureCell.period == year)).one()

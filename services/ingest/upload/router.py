@@ -207,7 +207,8 @@ def _fix(request: Request, upload_id: str, number: int, reader: Reader | None,
         return agency
     with _write(request), _session(request) as session:
         try:
-            upload = service.get(session=session, agency=agency, upload_id=upload_id)
+            upload = service.get(session=session, agency=agency, upload_id=upload_id,
+                                 for_update=True)
             cells = {c: form[f"c{i}"] for i, c in enumerate(upload.columns) if f"c{i}" in form}
             service.fix_row(session=session, upload=upload, number=number, cells=cells)
         except service.NotFound:
@@ -227,7 +228,8 @@ def publish(request: Request, upload_id: str, reader: OptionalReader,
     assert reader is not None
     with _write(request), _session(request) as session:
         try:
-            upload = service.get(session=session, agency=agency, upload_id=upload_id)
+            upload = service.get(session=session, agency=agency, upload_id=upload_id,
+                                 for_update=True)
         except service.NotFound:
             return Response("no such upload", status_code=404)
         if upload.published_at is None:

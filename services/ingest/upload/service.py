@@ -184,8 +184,13 @@ def stage(*, session: Session, agency: str, actor: str, filename: str,
     return upload
 
 
-def get(*, session: Session, agency: str, upload_id: str) -> IngestUpload:
-    upload = session.get(IngestUpload, upload_id)
+def get(*, session: Session, agency: str, upload_id: str,
+        for_update: bool = False) -> IngestUpload:
+    """The agency's upload; ``for_update``: locked until the transaction ends (PostgreSQL),
+    for whoever changes it: publishing and fixing a row read it, decide, and write it back,
+    and two at once would publish twice or lose a fix."""
+    upload = session.get(IngestUpload, upload_id, with_for_update=for_update,
+                         populate_existing=for_update)
     if upload is None or upload.agency != agency:
         raise NotFound(upload_id)
     return upload
