@@ -41,8 +41,11 @@ class IndicatorsClient:
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0,
                  concurrency: int = 8, transport: httpx.AsyncBaseTransport | None = None
                  ) -> None:
+        # trust_env=False: service to service, never through a proxy from the environment,
+        # which would see the caller's token.
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport,
+            trust_env=False,
             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
             limits=httpx.Limits(max_connections=concurrency),
         )

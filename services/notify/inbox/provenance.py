@@ -65,8 +65,9 @@ async def input_cells(*, base_url: str | None, token: str | None, formula: Any, 
         return Provenance([])
     cells: list[InputCell] = []
     try:
+        # trust_env=False: a proxy from the environment would see the reader's token.
         async with httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
-                                     transport=transport,
+                                     transport=transport, trust_env=False,
                                      headers={"Authorization": f"Bearer {token}"}) as http:
             for f in filters:
                 r = await http.get("/v1/cells", params={"measure": f["measure"], "area": area})
