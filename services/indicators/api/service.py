@@ -28,50 +28,57 @@ from services.indicators.domain.fye.official import INDICATOR as OFFICIAL
 from services.indicators.domain.fye.official import SOURCE as SOURCE_OFFICIAL
 
 
-def _aware(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
-
-
 def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
-    """Apply indicator-value events; an older event never overwrites a newer one. Every
-    event is also kept as a version (:mod:`vintages`)."""
+    """Apply indicator-value events; an older event never overwrites a newer one (a tie in
+    ``computed_at``: the later delivered wins). Every event is also kept as a version
+    (:mod:`vintages`).
+
+    INSERT ... ON CONFLICT DO UPDATE, its WHERE comparing ``computed_at`` with the row as
+    committed; no read before the write. Two consumers may handle the same cell at once (a
+    rebalance overlap, a redelivery): with the row read first and written later, the one
+    holding the older computation wrote it over the newer one committed meanwhile (or both
+    inserted a new cell: unique violation)."""
     docs = list(docs)
-    vintages.record(session=session, docs=docs, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    vintages.record(session=session, docs=docs, now=now)
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     for doc in docs:
-        key = (doc["indicator"], doc["area"], doc["period"])
-        if key not in latest or doc["computed_at"] >= latest[key]["computed_at"]:
-            latest[key] = doc
-    now = datetime.now(UTC)
-    # The stored rows of the batch in one query: a get per row was one SELECT (and, with
-    # autoflush, one INSERT) per value, the read model's main cost under load.
-    stored = {(r.indicator, r.area, r.period): r for r in session.scalars(
-        select(IndicatorValue).where(
-            IndicatorValue.indicator.in_({k[0] for k in latest}),
-            IndicatorValue.area.in_({k[1] for k in latest}),
-            IndicatorValue.period.in_({k[2] for k in latest})))} if latest else {}
-    for (ind, area, period), doc in latest.items():
-        computed = datetime.fromisoformat(doc["computed_at"])
-        row = stored.get((ind, area, period))
-        if row is not None and _aware(row.computed_at) > computed:
-            continue
-        if row is None:
-            p = parse(period)
-            row = IndicatorValue(indicator=ind, area=area, period=period, year=p.year,
-                                 granularity=p.granularity)
-            session.add(row)
-        row.value = doc.get("value")
-        row.previous_value = doc.get("previous_value")
-        row.year_ago_value = doc.get("year_ago_value")
-        row.unit = doc.get("unit", "")
-        row.complete = bool(doc.get("complete"))
-        row.components = doc.get("components") or {}
-        row.input_revisions = doc.get("input_revisions") or {}
-        # Stored in UTC: SQLite drops offsets, and comparisons must not depend on them.
-        row.computed_at = computed.astimezone(UTC)
-        row.updated_at = now
-    session.flush()
+        row = _value_row(doc, now)
+        key = (row["indicator"], row["area"], row["period"])
+        if key not in latest or row["computed_at"] >= latest[key]["computed_at"]:
+            latest[key] = row
+    if not latest:
+        return 0
+    table = IndicatorValue.__table__
+    stmt = vintages.insert_for(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=("indicator", "area", "period"),
+        set_={c: stmt.excluded[c] for c in _UPDATED},
+        where=table.c.computed_at <= stmt.excluded.computed_at)
+    # The rows as parameters (executemany: compiled once; compiled into one VALUES list, a
+    # 1200-row batch took twice as long as the old read-then-write), in key order, so that
+    # batches sharing cells lock them in one order (no deadlock).
+    session.execute(stmt, [latest[k] for k in sorted(latest)])
     return len(latest)
+
+
+# What an event rewrites in its cell (year and granularity follow from the period).
+_UPDATED = ("value", "previous_value", "year_ago_value", "unit", "complete", "components",
+            "input_revisions", "computed_at", "updated_at")
+
+
+def _value_row(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
+    p = parse(doc["period"])
+    return {"indicator": doc["indicator"], "area": doc["area"], "period": doc["period"],
+            "year": p.year, "granularity": p.granularity, "value": doc.get("value"),
+            "previous_value": doc.get("previous_value"),
+            "year_ago_value": doc.get("year_ago_value"), "unit": doc.get("unit", ""),
+            "complete": bool(doc.get("complete")), "components": doc.get("components") or {},
+            "input_revisions": doc.get("input_revisions") or {},
+            # Stored in UTC: SQLite drops offsets, and the comparison of the upsert's WHERE
+            # (text on SQLite) must not depend on them.
+            "computed_at": vintages.utc(datetime.fromisoformat(doc["computed_at"])),
+            "updated_at": now}
 
 
 def _rows(session: Session, indicator: str, areas: Iterable[str], period: str,

@@ -13,10 +13,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from services.indicators.api.models import IndicatorTitle
+from services.indicators.api.vintages import insert_for
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 300  # the column's length
@@ -52,20 +53,22 @@ def record(*, session: Session, events: Iterable[Any]) -> int:
             last[found[0]] = found[1:]
     if not last:
         return 0
-    stored = {t.indicator: t for t in session.scalars(
-        select(IndicatorTitle).where(IndicatorTitle.indicator.in_(list(last))))}
+    # One statement, no read before it: two consumers seeing the same new event at once
+    # (a rebalance) both found no row and both inserted; the loser's whole batch rolled back.
+    # In key order, so batches sharing indicators lock them in one order.
+    ins = insert_for(session, IndicatorTitle)
+    stmt = ins.on_conflict_do_update(
+        index_elements=[IndicatorTitle.indicator],
+        set_={"version": ins.excluded.version, "title_sv": ins.excluded.title_sv,
+              "title_en": ins.excluded.title_en},
+        where=tuple_(IndicatorTitle.version, IndicatorTitle.title_sv, IndicatorTitle.title_en)
+        != tuple_(ins.excluded.version, ins.excluded.title_sv, ins.excluded.title_en),
+    ).returning(IndicatorTitle.indicator)
     changed = 0
-    for indicator, (version, sv, en) in last.items():
-        row = stored.get(indicator)
-        if row is None:
-            session.add(IndicatorTitle(indicator=indicator, version=version, title_sv=sv,
-                                       title_en=en))
-        elif (row.version, row.title_sv, row.title_en) != (version, sv, en):
-            row.version, row.title_sv, row.title_en = version, sv, en
-        else:
-            continue
-        changed += 1
-    session.flush()
+    for indicator in sorted(last):
+        version, sv, en = last[indicator]
+        changed += len(session.execute(stmt, {"indicator": indicator, "version": version,
+                                              "title_sv": sv, "title_en": en}).all())
     return changed
 
 
