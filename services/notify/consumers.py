@@ -30,9 +30,14 @@ from samstat_kit.db import session_scope
 from samstat_kit.kafka import Topics
 from samstat_kit.metrics import zeros
 from samstat_kit.settings import KafkaSettings
-from services.notify.alerts import quality, service
+from services.notify.alerts import definitions, quality, service
 from services.notify.alerts.definitions import DefinitionCache, IndicatorDefinition
-from services.notify.events import parse_indicator_value, parse_registry_event
+from services.notify.events import (
+    IndicatorDeleted,
+    IndicatorUpserted,
+    parse_indicator_value,
+    parse_registry_event,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +128,14 @@ class Processor:
                                                            now=now)
                     if change is not None:
                         changes.append(change)
+                # Every replica reads these events into the one database, and for all but
+                # the first the database is up to date already (no change): the cache is
+                # set from what is stored, whichever replica stored it, or this one would
+                # keep evaluating with a replaced or deleted definition until a restart.
+                stored = definitions.stored_definitions(
+                    session=session, indicators=[registry_id(e) for e in events])
             # Only now that the transaction committed may the cache show the change.
-            for indicator, definition in changes:
+            for indicator, definition in stored.items():
                 if definition is None:
                     self.cache.drop(indicator)
                 else:
@@ -132,6 +143,11 @@ class Processor:
         EVENTS.labels("registry", "processed").inc(len(events))
         if changes:
             self.on_change()
+
+
+def registry_id(event: IndicatorUpserted | IndicatorDeleted) -> str:
+    """The indicator a registry event is about."""
+    return event.id if isinstance(event, IndicatorDeleted) else event.indicator.id
 
 
 def value_consumer(settings: KafkaSettings, processor: Processor, *, max_records: int = 500,

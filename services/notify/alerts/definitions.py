@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.notify.alerts.models import Definition
 from services.notify.events import IndicatorBody, IndicatorUpserted
+from services.notify.rows import insert_new, row_locks
 
 
 @dataclass(frozen=True)
@@ -104,37 +105,64 @@ def all_definitions(*, session: Session) -> list[IndicatorDefinition]:
     return [IndicatorDefinition.from_row(r) for r in session.scalars(select(Definition))]
 
 
+def stored_definitions(*, session: Session, indicators: Iterable[str]
+                       ) -> dict[str, IndicatorDefinition | None]:
+    """What the database holds for each of ``indicators`` (None: nothing), read afresh."""
+    wanted = dict.fromkeys(indicators)
+    out: dict[str, IndicatorDefinition | None] = dict.fromkeys(wanted)
+    if wanted:
+        for row in session.scalars(select(Definition).where(Definition.id.in_(wanted))
+                                   .execution_options(populate_existing=True)):
+            out[row.id] = IndicatorDefinition.from_row(row)
+    return out
+
+
+def _supersedes(event: IndicatorUpserted, body: dict[str, Any], row: Definition) -> bool:
+    """Whether the event is newer than the stored row, or the same version said otherwise."""
+    key, stored = (event.plan_year, event.version), (row.plan_year, row.version)
+    return key > stored or (key == stored and row.body != body)
+
+
 def store_definition(*, session: Session, event: IndicatorUpserted,
                      now: datetime) -> IndicatorDefinition | None:
     """Upsert; returns the definition when it changed, None when it is the same or older.
 
     The initiatives service republishes every definition every few minutes: an identical event
     must be a no-op, and an event of an older (plan year, version) than the stored one (read
-    from the start of the topic after a newer one) must not roll the definition back.
+    from the start of the topic after a newer one) must not roll the definition back. Every
+    replica reads the same events into the one database, so the change is made once: by the
+    replica that stores it first (the others find it stored).
     """
-    body = event.indicator.model_dump(mode="json")
-    row = session.get(Definition, event.indicator.id)
-    if row is not None:
-        if (event.plan_year, event.version) < (row.plan_year, row.version):
-            return None
-        if (event.plan_year, event.version) == (row.plan_year, row.version) and row.body == body:
-            return None
-    else:
-        row = Definition(id=event.indicator.id)
-        session.add(row)
-    row.plan_year, row.version, row.body, row.updated_at = (
-        event.plan_year, event.version, body, now)
-    row.initiative = event.indicator.initiative
-    row.convener = event.indicator.convener
-    row.follow_up_owner = event.indicator.follow_up_owner
+    ind = event.indicator
+    body = ind.model_dump(mode="json")
+    fields = {"plan_year": event.plan_year, "version": event.version, "body": body,
+              "updated_at": now, "initiative": ind.initiative, "convener": ind.convener,
+              "follow_up_owner": ind.follow_up_owner}
+    definition = IndicatorDefinition.from_body(ind, plan_year=event.plan_year,
+                                               version=event.version)
+    # Unlocked first: the periodic republication of what is stored takes no lock at all.
+    row = session.get(Definition, ind.id)
+    if row is not None and not _supersedes(event, body, row):
+        return None
+    if row is None and insert_new(session, Definition, id=ind.id, **fields) is not None:
+        return definition
+    # Another replica may be storing this very event: decide under the row's lock, on the
+    # row as it is now (populate_existing: not the copy read above).
+    row = session.get(Definition, ind.id, with_for_update=True,
+                      populate_existing=row_locks(session))
+    if row is None or not _supersedes(event, body, row):
+        return None  # stored meanwhile, or deleted by a later event (read here too)
+    for name, value in fields.items():
+        setattr(row, name, value)
     session.flush()
-    return IndicatorDefinition.from_body(event.indicator, plan_year=event.plan_year,
-                                         version=event.version)
+    return definition
 
 
 def delete_definition(*, session: Session, indicator: str, plan_year: int) -> bool:
-    """Remove a definition; a deletion for an older plan year than the stored one is ignored."""
-    row = session.get(Definition, indicator)
+    """Remove a definition; a deletion for an older plan year than the stored one is ignored.
+    Locked, so of replicas reading the same deletion one deletes and the others find none."""
+    row = session.get(Definition, indicator, with_for_update=True,
+                      populate_existing=row_locks(session))
     if row is None or plan_year < row.plan_year:
         return False
     session.delete(row)

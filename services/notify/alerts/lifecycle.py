@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from services.notify.alerts.models import (
 )
 from services.notify.alerts.values import Cell, Prefetched, earlier_values, record_value, series
 from services.notify.events import IndicatorValueEvent
+from services.notify.rows import insert_new, row_locks
 
 log = logging.getLogger(__name__)
 
@@ -142,23 +144,25 @@ def apply_verdict(*, session: Session, definition: IndicatorDefinition, area: st
                   ) -> Alert | None:
     """Open, update, reopen or resolve the alert of one condition; None if nothing changed."""
     key = dedup_key(definition.id, area, period, rule)
-    # Locked (PostgreSQL) so an acknowledgement or the sweep cannot interleave.
-    alert = session.scalar(select(Alert).where(Alert.dedup_key == key).with_for_update())
+    alert = _locked_alert(session, key)
     if not verdict.firing:
         if alert is None or alert.status not in OPEN_STATUSES:
             return None
         return resolve(session=session, alert=alert, reason=verdict.reason, now=now,
                        actor=actor, source_event_id=source_event_id)
     if alert is None:
-        alert = Alert(id=str(uuid.uuid4()), dedup_key=key, indicator=definition.id, area=area,
-                      period=period, rule=rule, status=FIRING, episode=1, created_at=now,
-                      fired_at=now)
-        _describe(alert, definition, verdict, value, now)
-        session.add(alert)
-        session.flush()
-        record_transition(session, alert, "opened", now, actor, source_event_id)
-        announce(session=session, alert=alert, transition="firing", now=now)
-        return alert
+        opened = insert_new(
+            session, Alert, id=str(uuid.uuid4()), dedup_key=key, indicator=definition.id,
+            area=area, period=period, rule=rule, status=FIRING, episode=1, created_at=now,
+            fired_at=now, **_description(definition, area, verdict, value, now))
+        if opened is not None:
+            record_transition(session, opened, "opened", now, actor, source_event_id)
+            announce(session=session, alert=opened, transition="firing", now=now)
+            return opened
+        # Another replica opened it a moment ago (the same sweep, or the same definition
+        # re-evaluated): it was announced there; go on with that alert as if it had been here.
+        alert = _locked_alert(session, key)
+        assert alert is not None  # alerts are never deleted
     if alert.status == RESOLVED:
         alert.status, alert.episode, alert.fired_at = FIRING, alert.episode + 1, now
         alert.acknowledged_at = alert.acknowledged_by = None
@@ -176,13 +180,25 @@ def apply_verdict(*, session: Session, definition: IndicatorDefinition, area: st
     return alert
 
 
+def _locked_alert(session: Session, key: str) -> Alert | None:
+    """The alert of a dedup key, locked (PostgreSQL) so an acknowledgement or the sweep cannot
+    interleave, and read afresh: the session may hold an older copy of it (populate_existing;
+    without it the lock would guard the state of that copy, not of the row)."""
+    return session.scalar(select(Alert).where(Alert.dedup_key == key).with_for_update()
+                          .execution_options(populate_existing=row_locks(session)))
+
+
+def _description(definition: IndicatorDefinition, area: str, verdict: rules.Verdict,
+                 value: float | None, now: datetime) -> dict[str, Any]:
+    return {"value": value, "expected": verdict.expected, "reason": verdict.reason,
+            "initiative": definition.initiative, "convener": definition.convener_for(area),
+            "follow_up_owner": definition.follow_up_owner, "updated_at": now}
+
+
 def _describe(alert: Alert, definition: IndicatorDefinition, verdict: rules.Verdict,
               value: float | None, now: datetime) -> None:
-    alert.value, alert.expected, alert.reason = value, verdict.expected, verdict.reason
-    alert.initiative = definition.initiative
-    alert.convener = definition.convener_for(alert.area)
-    alert.follow_up_owner = definition.follow_up_owner
-    alert.updated_at = now
+    for name, wanted in _description(definition, alert.area, verdict, value, now).items():
+        setattr(alert, name, wanted)
 
 
 def record_transition(session: Session, alert: Alert, transition: str, now: datetime, actor: str,
@@ -219,7 +235,10 @@ def acknowledge(*, session: Session, alert_id: str, principal: Principal,
     """The convener has seen the alert: it stops escalating. Acknowledging twice is fine (a
     comment given the second time is kept as a comment). ``who``: the person or token that
     did it (:func:`samstat_kit.web.actor`), by default the principal's agency."""
-    alert = session.get(Alert, alert_id, with_for_update=True)
+    # Locked and read afresh: the caller may have read the alert unlocked in this session
+    # (to see whether the principal may see it), and that copy may be out of date by now.
+    alert = session.get(Alert, alert_id, with_for_update=True,
+                        populate_existing=row_locks(session))
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if not may_act_for(principal, alert.convener):

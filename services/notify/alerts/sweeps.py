@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
@@ -26,10 +26,25 @@ from services.notify.alerts.models import FIRING, Alert, IndicatorValue, aware
 from services.notify.delivery.models import PENDING, SUPERSEDED, Delivery
 from services.notify.delivery.routing import enqueue
 from services.notify.delivery.service import active_silences, silenced_by
+from services.notify.rows import row_locks
 
 log = logging.getLogger(__name__)
 
 SWEEP_ACTOR = "sweep"
+SWEEP_LOCK = "samstat.notify.sweep"
+
+
+def sweep_turn(*, session: Session) -> bool:
+    """Whether this replica sweeps now: every replica runs the sweep on its own clock, and
+    two at once would race to open the same stale alerts and fight over the same rows. On
+    PostgreSQL a transaction-scoped advisory lock, taken without waiting, picks one (the
+    others skip this round; the next is one sweep interval away); it is keyed by the schema
+    too, as advisory locks are per database. SQLite has one process: always its turn."""
+    if not row_locks(session):
+        return True
+    return bool(session.scalar(text(
+        "SELECT pg_try_advisory_xact_lock(hashtext(coalesce(current_schema(), '')),"
+        " hashtext(:name))"), {"name": SWEEP_LOCK}))
 
 
 def awake(now: datetime) -> ColumnElement[bool]:
@@ -49,7 +64,8 @@ def escalate_overdue(*, session: Session, now: datetime, after_days: float,
     overdue = list(session.scalars(select(Alert).where(
         Alert.status == FIRING, Alert.escalated_at.is_(None), Alert.fired_at <= cutoff,
         awake(now))
-        .with_for_update(skip_locked=True)))
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=row_locks(session))))
     for alert in overdue:
         alert.escalated_at = now
         record_transition(session, alert, "escalated", now, SWEEP_ACTOR)
@@ -71,7 +87,8 @@ def remind_unacknowledged(*, session: Session, now: datetime, every: timedelta) 
         return []
     due = list(session.scalars(select(Alert).where(
         Alert.status == FIRING, Alert.fired_at <= now - every, awake(now))
-        .with_for_update(skip_locked=True)))
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=row_locks(session))))
     silences = active_silences(session=session, now=now) if due else []
     reminded = []
     for alert in due:

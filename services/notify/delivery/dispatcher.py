@@ -25,6 +25,7 @@ from samstat_kit.metrics import zeros
 from samstat_kit.netguard import Resolver, WebhookGuard, allow_list_from, system_resolver
 from services.notify.alerts import sweeps
 from services.notify.alerts.definitions import all_definitions
+from services.notify.alerts.models import Alert
 from services.notify.config import NotifySettings
 from services.notify.delivery import service
 from services.notify.delivery.holds import INHIBIT_RECHECK
@@ -146,14 +147,19 @@ class Dispatcher:
         returns how many alerts changed."""
         now = now or datetime.now(UTC)
         s = self.settings
+        escalated: list[Alert] = []
+        reminded: list[Alert] = []
+        stale: list[Alert] = []
         with session_scope(self.factory) as session:
-            escalated = sweeps.escalate_overdue(
-                session=session, now=now, after_days=s.escalate_after_days,
-                association=s.escalation_agency)
-            reminded = sweeps.remind_unacknowledged(session=session, now=now,
-                                                    every=self.repeat_interval)
-            defs = all_definitions(session=session)
-            stale = sweeps.check_stale(session=session, now=now, definitions=defs)
+            # One replica at a time (the lock is held until this transaction ends).
+            if sweeps.sweep_turn(session=session):
+                escalated = sweeps.escalate_overdue(
+                    session=session, now=now, after_days=s.escalate_after_days,
+                    association=s.escalation_agency)
+                reminded = sweeps.remind_unacknowledged(session=session, now=now,
+                                                        every=self.repeat_interval)
+                defs = all_definitions(session=session)
+                stale = sweeps.check_stale(session=session, now=now, definitions=defs)
         if escalated or stale or reminded:
             log.info("sweep: %d escalated, %d reminded, %d stale alerts changed",
                      len(escalated), len(reminded), len(stale))

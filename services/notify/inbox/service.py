@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
@@ -18,6 +18,7 @@ from services.notify.alerts import lifecycle as alerts
 from services.notify.alerts.models import ACKNOWLEDGED, QUALITY_PREFIX, RESOLVED, Alert, AlertEvent
 from services.notify.inbox.links import LinkClaims
 from services.notify.inbox.models import InboxRead, UsedLink
+from services.notify.rows import insert_new, row_locks
 from services.notify.subscriptions.models import Subscription
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -46,11 +47,13 @@ def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
 
 
 def visible_alert(*, session: Session, principal: Principal, alert_id: str,
-                  reveal: bool = False) -> Alert:
+                  reveal: bool = False, lock: bool = False) -> Alert:
     """The alert if the reader may see it. Pages answer "not found" for another agency's
     alert (whether it exists is not theirs to know); the API, where any token lists every
-    alert, says "forbidden" (``reveal``)."""
-    alert = session.get(Alert, alert_id)
+    alert, says "forbidden" (``reveal``). ``lock``: for a change decided on its state, locked
+    (PostgreSQL) and read afresh, not a copy the session read before."""
+    alert = session.get(Alert, alert_id, with_for_update=lock or None,
+                        populate_existing=lock and row_locks(session))
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if not may_see(principal, alert):
@@ -67,16 +70,16 @@ def history(*, session: Session, alert_id: str) -> list[AlertEvent]:
 
 
 def mark_read(*, session: Session, alert_id: str, reader: str, now: datetime) -> None:
-    if session.get(InboxRead, (alert_id, reader)) is None:
-        session.add(InboxRead(alert_id=alert_id, reader=reader, read_at=now))
-        session.flush()
+    """Once per reader: the first reading counts. Two loads of the page at once (two tabs, a
+    reload) both find no mark; an insert that does nothing on the key lets both succeed."""
+    insert_new(session, InboxRead, alert_id=alert_id, reader=reader, read_at=now)
 
 
 def mark_unread(*, session: Session, alert_id: str, reader: str) -> None:
-    row = session.get(InboxRead, (alert_id, reader))
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    # One statement, so a second click at the same moment deletes nothing rather than
+    # failing on a row the first one deleted.
+    session.execute(delete(InboxRead).where(InboxRead.alert_id == alert_id,
+                                            InboxRead.reader == reader))
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -92,8 +95,9 @@ def clean_comment(text: str | None, *, required: bool = False) -> str | None:
 
 def _own_open(session: Session, principal: Principal, alert_id: str, what: str,
               reveal: bool) -> Alert:
+    # Locked: whether it is resolved is decided on the row, not on a copy read earlier.
     alert = visible_alert(session=session, principal=principal, alert_id=alert_id,
-                          reveal=reveal)
+                          reveal=reveal, lock=True)
     if not may_act_for(principal, alert.convener):
         raise Forbidden(f"only {alert.convener} or an admin may {what} this alert")
     if alert.status == RESOLVED:
@@ -188,8 +192,10 @@ def acknowledge_by_link(*, session: Session, claims: LinkClaims, who: str | None
                         comment: str | None, now: datetime) -> str:
     """The confirmation POST of a verified link: acknowledge once. Returns the outcome
     (done, or what :func:`link_state` says). The link is spent when it acknowledges; a
-    concurrent second POST fails on the used-link key and changes nothing."""
-    alert = session.get(Alert, claims.alert_id, with_for_update=True)
+    concurrent second POST waits for the alert's lock and, reading it afresh, finds the
+    link used (PostgreSQL), or fails on the used-link key (SQLite): it changes nothing."""
+    alert = session.get(Alert, claims.alert_id, with_for_update=True,
+                        populate_existing=row_locks(session))
     state = link_state(session=session, claims=claims)
     if state is not None or alert is None:
         return state or "missing"

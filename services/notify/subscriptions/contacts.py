@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.notify.rows import insert_new, row_locks
 from services.notify.subscriptions.models import Contact, Subscription
 
 log = logging.getLogger(__name__)
@@ -94,27 +95,39 @@ def _sync_subscriptions(session: Session, agency: str, wanted: list[tuple[str, s
     session.flush()
 
 
+def _store_contact(session: Session, c: RegistryContact, now: datetime) -> bool:
+    """Store one contact; whether it changed. Replicas reading the same event change it
+    once: the first stores it, the others wait for its row (locked, PostgreSQL) and find it
+    stored. (A lock on a row that does not exist yet holds nothing: hence insert_new.)"""
+    fields = {"email": c.email, "webhook": c.webhook, "version": c.version, "updated_at": now}
+    row = session.get(Contact, c.agency, with_for_update=True,
+                      populate_existing=row_locks(session))
+    if row is None:
+        if insert_new(session, Contact, agency=c.agency, **fields) is not None:
+            _sync_subscriptions(session, c.agency, c.wanted(), now)
+            return True
+        row = session.get(Contact, c.agency, with_for_update=True,
+                          populate_existing=row_locks(session))
+        if row is None:  # removed meanwhile by a later event, which this replica reads too
+            return False
+    if c.version is not None and row.version is not None and c.version < row.version:
+        return False
+    if (row.email, row.webhook, row.version) == (c.email, c.webhook, c.version):
+        return False
+    for name, value in fields.items():
+        setattr(row, name, value)
+    _sync_subscriptions(session, c.agency, c.wanted(), now)
+    return True
+
+
 def apply_contacts(*, session: Session, contacts: list[RegistryContact], named: Iterable[str],
                    now: datetime) -> int:
     """Store the registry's contacts; returns how many agencies' contacts changed."""
-    changed = 0
     given = {c.agency: c for c in contacts}
-    for c in given.values():
-        # Locked, so replicas reading the same event change it once (PostgreSQL).
-        row = session.get(Contact, c.agency, with_for_update=True)
-        if row is not None:
-            if c.version is not None and row.version is not None and c.version < row.version:
-                continue
-            if (row.email, row.webhook, row.version) == (c.email, c.webhook, c.version):
-                continue
-        else:
-            row = Contact(agency=c.agency)
-            session.add(row)
-        row.email, row.webhook, row.version, row.updated_at = c.email, c.webhook, c.version, now
-        _sync_subscriptions(session, c.agency, c.wanted(), now)
-        changed += 1
+    changed = sum(_store_contact(session, c, now) for c in given.values())
     for agency in set(named) - given.keys():
-        row = session.get(Contact, agency, with_for_update=True)
+        row = session.get(Contact, agency, with_for_update=True,
+                          populate_existing=row_locks(session))
         if row is not None:
             session.delete(row)
             _sync_subscriptions(session, agency, [], now)
