@@ -101,23 +101,34 @@ def rolled_back(url: str) -> Iterator[Session]:
         conn.close()
 
 
+@contextmanager
+def own_pg_schema(prefix: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own, empty, dropped afterwards: the URL that uses it."""
+    reason = pg_available()
+    if reason:
+        pytest.skip(reason)
+    schema = prefix + uuid.uuid4().hex[:10]
+    admin = create_engine(PG_BASE)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own (a fresh schema on PostgreSQL), so downgrading harms no one."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'm.db'}"
         return
-    request.getfixturevalue("pg_schema_url")  # skips, with the reason, without PostgreSQL
-    schema = "m_" + uuid.uuid4().hex[:10]
-    eng = create_engine(PG_BASE)
-    with eng.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with eng.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        eng.dispose()
+    with own_pg_schema("m_") as url:
+        yield url
 
 
 @pytest.fixture

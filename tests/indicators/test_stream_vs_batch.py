@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +18,18 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import load_catalogue
-from samstat_kit.db import get_engine
 from samstat_kit.periods import parse
 from services.indicators.domain.fye.processor import FyeProcessor
 from services.indicators.domain.values import Emitter
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.service import accept_batch
-from tests.conftest import PG_BASE, migrated, pg_available, rolled_back
+from tests.conftest import migrated, own_pg_schema, rolled_back
 
 FK = Principal(token_id="t", scope="agency", agency="forsakringskassan")
 
@@ -63,21 +61,8 @@ def own_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         path: Path = tmp_path_factory.mktemp("stream_vs_batch") / "samstat.db"
         yield migrated(f"sqlite:///{path}", ("services.ingest",))
         return
-    reason = pg_available()
-    if reason:
-        pytest.skip(reason)
-    schema = "svb_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_BASE)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    try:
+    with own_pg_schema("svb_") as url:
         yield migrated(url, ("services.ingest",))
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture

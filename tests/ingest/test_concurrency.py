@@ -8,8 +8,6 @@ row locks and the guarded statements decide)."""
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from services.ingest.observations import service
 from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.observations.schemas import ReceiptRead
 from tests.ingest.conftest import obs
+from tests.races import race
 
 FK = Principal(token_id="t", scope="agency", agency="forsakringskassan")
 ROUNDS = 12
@@ -32,26 +31,6 @@ def _accept(db: str, records: list[dict[str, Any]]) -> ReceiptRead:
     with writer_lock(db), session_scope(session_factory(db)) as session:
         return service.accept_batch(session=session, principal=FK, records=records,
                                     catalogue=load_catalogue(), topic="t", threshold=5)
-
-
-def _race(jobs: list[Callable[[], ReceiptRead]]) -> list[ReceiptRead | BaseException]:
-    """Run the jobs in threads released together; each answer or the exception it raised."""
-    start = threading.Barrier(len(jobs))
-    out: list[ReceiptRead | BaseException] = [RuntimeError("not run")] * len(jobs)
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            out[i] = jobs[i]()
-        except BaseException as exc:  # reported by the test, not swallowed
-            out[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return out
 
 
 def _cell(db: str, key: str) -> tuple[int | None, int]:
@@ -70,7 +49,7 @@ def test_concurrent_revisions_never_move_a_cell_backwards(ingest_db: str) -> Non
         revisions = list(range(1, WRITERS + 1))
         rng.shuffle(revisions)
         records = [obs(period=period, revision=r, value=float(r)) for r in revisions]
-        answers = _race([lambda rec=rec: _accept(ingest_db, [rec]) for rec in records])
+        answers = race([lambda rec=rec: _accept(ingest_db, [rec]) for rec in records])
         errors = [a for a in answers if isinstance(a, BaseException)]
         assert not errors, errors
         receipts = [a for a in answers if isinstance(a, ReceiptRead)]
@@ -93,7 +72,7 @@ def test_concurrent_duplicates_are_counted_not_errors(ingest_db: str) -> None:
         # Every writer sends the same event (a producer retrying in parallel), some with a
         # second, distinct record beside it.
         batches = [[record, other]] + [[record]] * (WRITERS - 1)
-        answers = _race([lambda batch=batch: _accept(ingest_db, batch) for batch in batches])
+        answers = race([lambda batch=batch: _accept(ingest_db, batch) for batch in batches])
         errors = [a for a in answers if isinstance(a, BaseException)]
         assert not errors, errors
         receipts = [a for a in answers if isinstance(a, ReceiptRead)]

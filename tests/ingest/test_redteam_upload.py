@@ -4,8 +4,6 @@ wherever it hides in a file, not only in the cells under the header the page rea
 from __future__ import annotations
 
 import io
-import uuid
-from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -14,14 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from samstat_kit.agency_files import read_sheet
-from samstat_kit.auth import sessions as store
-from samstat_kit.auth.people import add_person
 from samstat_kit.db import session_factory, session_scope
-from services.ingest.app import create_app
-from services.ingest.config import IngestSettings
 from services.ingest.upload import service
 from services.ingest.upload.models import IngestUpload
-from tests.auth.helpers import csrf_of
 
 HEADER = "measure;area;period;value;dim_age;dim_benefit;dim_sex\n"
 ROW = "econ_assistance_recipients;2460;2019-05;5;0-10;other;K\n"
@@ -77,26 +70,19 @@ def test_a_clean_file_has_no_findings() -> None:
     assert _found("f.xlsx", _workbook("")) == []
 
 
-def test_the_upload_page_refuses_such_a_file_and_keeps_nothing(ingest_db: str) -> None:
+def test_the_upload_page_refuses_such_a_file_and_keeps_nothing(
+        ingest_db: str, upload_staff: tuple[TestClient, str]) -> None:
     factory = session_factory(ingest_db)
-    with session_scope(factory) as s:
-        person = add_person(session=s, email=f"rt-{uuid.uuid4().hex[:8]}@vannas.se",
-                            agency="kommun-2460", name="Röd Team", role="analyst")
-        secret = store.start_session(session=s, person=person, method="email",
-                                     max_age=timedelta(hours=1))
-    with TestClient(create_app(IngestSettings(database_url=ingest_db)),
-                    follow_redirects=False) as c:
-        c.cookies.set("samstat_session", secret)
-        token = csrf_of(c.get("/upload").text)
-        before = _uploads(factory)
-        for name, data in (("880208-9717.csv", (HEADER + ROW).encode()),
-                           ("f.xlsx", _workbook("sheet name")),
-                           ("f.csv", (HEADER + ROW.replace("\n", ";880208 9717\n")).encode())):
-            r = c.post("/upload", data={"csrf_token": token},
-                       files={"file": (name, data, "application/octet-stream")})
-            assert r.status_code == 422, (name, r.status_code)
-            assert "9717" not in r.text
-        assert _uploads(factory) == before
+    c, token = upload_staff
+    before = _uploads(factory)
+    for name, data in (("880208-9717.csv", (HEADER + ROW).encode()),
+                       ("f.xlsx", _workbook("sheet name")),
+                       ("f.csv", (HEADER + ROW.replace("\n", ";880208 9717\n")).encode())):
+        r = c.post("/upload", data={"csrf_token": token},
+                   files={"file": (name, data, "application/octet-stream")})
+        assert r.status_code == 422, (name, r.status_code)
+        assert "9717" not in r.text
+    assert _uploads(factory) == before
 
 
 def _uploads(factory: Any) -> int:

@@ -6,11 +6,8 @@ workbook cell openpyxl cannot convert (and warns about on stderr), openpyxl's ow
 from __future__ import annotations
 
 import io
-import uuid
 import warnings
 import zipfile
-from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -20,14 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.agency_files import PublishError, Sheet, read_sheet
-from samstat_kit.auth import sessions as store
-from samstat_kit.auth.people import add_person
 from samstat_kit.db import session_factory, session_scope
-from services.ingest.app import create_app
-from services.ingest.config import IngestSettings
 from services.ingest.upload import service
 from services.ingest.upload.models import IngestUpload
-from tests.auth.helpers import csrf_of
 
 HEADER = "measure;area;period;value;dim_duration;dim_cause;dim_sex\n"
 ROW = "econ_assistance_recipients;2460;2019-05;41;0-10;other;K\n"
@@ -56,22 +48,8 @@ def _uploads(factory: Any) -> int:
         return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
 
 
-@pytest.fixture
-def browser(ingest_db: str) -> Iterator[tuple[TestClient, str]]:
-    """Municipality staff signed in on the upload pages, and their CSRF token."""
-    with session_scope(session_factory(ingest_db)) as s:
-        person = add_person(session=s, email=f"gh-{uuid.uuid4().hex[:8]}@vannas.se",
-                            agency="kommun-2460", name="Granskare", role="analyst")
-        secret = store.start_session(session=s, person=person, method="email",
-                                     max_age=timedelta(hours=1))
-    with TestClient(create_app(IngestSettings(database_url=ingest_db)),
-                    follow_redirects=False) as c:
-        c.cookies.set("samstat_session", secret)
-        yield c, csrf_of(c.get("/upload").text)
-
-
-def _post(browser: tuple[TestClient, str], name: str, data: bytes) -> Any:
-    c, token = browser
+def _post(upload_staff: tuple[TestClient, str], name: str, data: bytes) -> Any:
+    c, token = upload_staff
     return c.post("/upload", data={"csrf_token": token},
                   files={"file": (name, data, "application/octet-stream")})
 
@@ -89,13 +67,13 @@ def test_a_name_that_becomes_a_number_when_cut_is_refused(session: Session) -> N
     assert [(e.row, e.column) for e in refused.value.found] == [(0, "(file name)")]
 
 
-def test_the_page_keeps_and_shows_no_such_name(browser: tuple[TestClient, str],
+def test_the_page_keeps_and_shows_no_such_name(upload_staff: tuple[TestClient, str],
                                                ingest_db: str) -> None:
     before = _uploads(session_factory(ingest_db))
-    r = _post(browser, LONG_NAME, (HEADER + ROW).encode())
+    r = _post(upload_staff, LONG_NAME, (HEADER + ROW).encode())
     assert r.status_code == 422 and _clean(r.text)
     assert _uploads(session_factory(ingest_db)) == before
-    assert _clean(browser[0].get("/upload").text)
+    assert _clean(upload_staff[0].get("/upload").text)
 
 
 # ------------------------------------------------------- #6 row numbers FastAPI parses
@@ -103,9 +81,9 @@ def test_the_page_keeps_and_shows_no_such_name(browser: tuple[TestClient, str],
 
 @pytest.mark.parametrize("spelling", ["08802089717", "880208_9717", "+08802089717"])
 def test_a_row_parameter_parsed_into_a_number_is_refused_unechoed(
-        browser: tuple[TestClient, str], spelling: str) -> None:
-    c, token = browser
-    r = _post(browser, "f.csv", (HEADER + ROW).encode())
+        upload_staff: tuple[TestClient, str], spelling: str) -> None:
+    c, token = upload_staff
+    r = _post(upload_staff, "f.csv", (HEADER + ROW).encode())
     assert r.status_code == 303, r.text
     page = r.headers["location"]
     shown = c.get(page, params={"fixed": spelling})
@@ -114,9 +92,9 @@ def test_a_row_parameter_parsed_into_a_number_is_refused_unechoed(
     assert fixed.status_code == 422 and _clean(fixed.text)
 
 
-def test_only_a_row_of_the_upload_is_named(browser: tuple[TestClient, str]) -> None:
-    c, token = browser
-    page = _post(browser, "f.csv", (HEADER + ROW).encode()).headers["location"]
+def test_only_a_row_of_the_upload_is_named(upload_staff: tuple[TestClient, str]) -> None:
+    c, token = upload_staff
+    page = _post(upload_staff, "f.csv", (HEADER + ROW).encode()).headers["location"]
     assert "role=\"status\"" in c.get(page, params={"fixed": 2}).text
     assert "role=\"status\"" not in c.get(page, params={"fixed": 777}).text
     r = c.post(f"{page}/rows/777", data={"csrf_token": token, "c3": "40"})
@@ -154,9 +132,9 @@ def test_cells_read_as_a_number_are_found(text: str) -> None:
 
 @pytest.mark.parametrize("text", PARSED_INTO_A_NUMBER.values(), ids=PARSED_INTO_A_NUMBER)
 def test_the_page_keeps_no_file_whose_cells_read_as_a_number(
-        browser: tuple[TestClient, str], ingest_db: str, text: str) -> None:
+        upload_staff: tuple[TestClient, str], ingest_db: str, text: str) -> None:
     before = _uploads(session_factory(ingest_db))
-    r = _post(browser, "f.csv", text.encode())
+    r = _post(upload_staff, "f.csv", text.encode())
     assert r.status_code == 422 and _clean(r.text)
     assert "Personnummer hittades" in r.text or "personal identity number" in r.text
     assert _uploads(session_factory(ingest_db)) == before
@@ -185,11 +163,11 @@ def test_cells_a_page_would_show_as_a_number_are_found(cell: str) -> None:
 
 
 def test_the_page_keeps_no_cell_it_would_show_as_a_number(
-        browser: tuple[TestClient, str]) -> None:
-    c, token = browser
-    r = _post(browser, "f.csv", (HEADER + ROW.replace(";K\n", ';"880208\n9717"\n')).encode())
+        upload_staff: tuple[TestClient, str]) -> None:
+    c, token = upload_staff
+    r = _post(upload_staff, "f.csv", (HEADER + ROW.replace(";K\n", ';"880208\n9717"\n')).encode())
     assert r.status_code == 422 and "9717" not in r.text
-    page = _post(browser, "f.csv", (HEADER + ROW).encode()).headers["location"]
+    page = _post(upload_staff, "f.csv", (HEADER + ROW).encode()).headers["location"]
     fixed = c.post(f"{page}/rows/2", data={"csrf_token": token, "c6": "880208\u200b9717"})
     assert fixed.status_code == 422 and "9717" not in fixed.text
 
@@ -261,14 +239,14 @@ def _raw_cell(xml_value: bytes) -> bytes:
 
 
 def test_openpyxl_errors_quoting_a_cell_are_not_repeated(
-        browser: tuple[TestClient, str]) -> None:
+        upload_staff: tuple[TestClient, str]) -> None:
     data = _raw_cell(b"<v>880208-9717</v>")  # a number cell openpyxl cannot cast
     for read in (lambda: service.personal_numbers_in_file("f.xlsx", data),
                  lambda: read_sheet("f.xlsx", data)):
         with pytest.raises(PublishError) as refused:
             read()
         assert "9717" not in str(refused.value)
-    r = _post(browser, "f.xlsx", data)
+    r = _post(upload_staff, "f.xlsx", data)
     assert r.status_code == 422 and "9717" not in r.text
 
 

@@ -6,6 +6,7 @@ route functions run in real threads; the first is paused right after it read the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -42,58 +43,63 @@ def _request(url: str) -> Any:
     return SimpleNamespace(app=SimpleNamespace(state=state))
 
 
-def _staged(url: str) -> tuple[str, str]:
-    """A staged upload of its own period (the database is shared), and the period."""
+def _staged(url: str) -> str:
+    """A staged upload of a period of its own (the database is shared)."""
     period = f"{1990 + uuid.uuid4().int % 30}-0{1 + uuid.uuid4().int % 9}"
     with session_scope(session_factory(url)) as s:
         upload = service.stage(session=s, agency=AGENCY, actor="karin@vannas.se",
                                filename="nov.csv",
                                sheet=read_sheet("nov.csv", CSV.format(period=period).encode()))
-        return upload.id, period
+        return upload.id
+
+
+Job = Callable[[Any, str], Any]  # (request, upload id) -> the route's answer
+
+
+def _publish(req: Any, uid: str) -> Any:
+    return router.publish(req, uid, READER, None)
+
+
+def _fix(number: int, column: int, text: str) -> Job:
+    return lambda req, uid: router._fix(req, uid, number, READER, {f"c{column}": text})
+
+
+def _both(db_url: str, monkeypatch: pytest.MonkeyPatch, first: Job, second: Job
+          ) -> tuple[bool, dict[str, Any], IngestUpload]:
+    """On a staged upload of its own: whether ``second`` waited for ``first``, both
+    answers, and the upload as it ends."""
+    uid = _staged(db_url)
+    req = _request(db_url)
+    waited, out = second_waits(monkeypatch, service, "get", lambda: first(req, uid),
+                               lambda: second(req, uid))
+    with session_scope(session_factory(db_url)) as s:
+        upload = s.get(IngestUpload, uid)
+        assert upload is not None
+        return waited, out, upload
 
 
 def test_an_upload_published_twice_at_once_is_published_once(
         db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    uid, _ = _staged(db_url)
-    req = _request(db_url)
-    waited, out = second_waits(monkeypatch, service, "get",
-                               lambda: router.publish(req, uid, READER, None),
-                               lambda: router.publish(req, uid, READER, None))
+    waited, out, upload = _both(db_url, monkeypatch, _publish, _publish)
     assert waited
     assert [out[k].status_code for k in ("first", "second")] == [303, 303]
+    assert (upload.accepted, upload.duplicates, len(upload.batch_ids)) == (2, 0, 1)
     with session_scope(session_factory(db_url)) as s:
-        upload = s.get(IngestUpload, uid)
-        assert upload is not None
         batches = s.scalars(select(IngestBatch).where(IngestBatch.id.in_(upload.batch_ids)))
-        assert (upload.accepted, upload.duplicates, len(upload.batch_ids)) == (2, 0, 1)
         assert [b.accepted for b in batches] == [2]
 
 
 def test_two_fixes_at_once_both_count(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    uid, _ = _staged(db_url)
-    req = _request(db_url)
     # row 3: value abc -> 44; row 4: sex X -> M (form fields c<i> by column)
-    waited, _ = second_waits(monkeypatch, service, "get",
-                             lambda: router._fix(req, uid, 3, READER, {"c3": "44"}),
-                             lambda: router._fix(req, uid, 4, READER, {"c6": "M"}))
+    waited, _, upload = _both(db_url, monkeypatch, _fix(3, 3, "44"), _fix(4, 6, "M"))
     assert waited
-    with session_scope(session_factory(db_url)) as s:
-        upload = s.get(IngestUpload, uid)
-        assert upload is not None
-        rows = {int(n): cells for n, cells, _ in upload.lines}
+    rows = {int(n): cells for n, cells, _ in upload.lines}
     assert (rows[3]["value"], rows[4]["dim_sex"]) == ("44", "M")
 
 
 def test_a_fix_during_publishing_waits_and_finds_it_published(
         db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    uid, _ = _staged(db_url)
-    req = _request(db_url)
-    waited, out = second_waits(monkeypatch, service, "get",
-                               lambda: router.publish(req, uid, READER, None),
-                               lambda: router._fix(req, uid, 3, READER, {"c3": "44"}))
+    waited, out, upload = _both(db_url, monkeypatch, _publish, _fix(3, 3, "44"))
     assert waited
     assert out["second"].status_code == 422  # published: no row can be fixed any more
-    with session_scope(session_factory(db_url)) as s:
-        upload = s.get(IngestUpload, uid)
-        assert upload is not None
-        assert {int(n): cells for n, cells, _ in upload.lines}[3]["value"] == "abc"
+    assert {int(n): cells for n, cells, _ in upload.lines}[3]["value"] == "abc"

@@ -8,24 +8,21 @@ plan years of their own and delete them afterwards.
 from __future__ import annotations
 
 import itertools
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
-from samstat_kit.db import get_engine, session_factory, session_scope
+from samstat_kit.db import session_factory, session_scope
 from services.initiatives.app import create_app
 from services.initiatives.config import InitiativesSettings
 from services.initiatives.registry import service
 from services.initiatives.registry.models import Plan
+from tests.conftest import own_pg_schema
 
 from .helpers import Api, bearer, tokens
 
-PG_BASE = os.environ.get("SAMSTAT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Far-future years: never the published plan while a decided earlier one exists, and unique
 # per test (each test may also use year + 1).
 _years = itertools.count(2050, 2)
@@ -58,16 +55,5 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    request.getfixturevalue("pg_schema_url")  # skips, with the reason, without PostgreSQL
-    schema = "ti_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_BASE)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    try:
+    with own_pg_schema("ti_") as url:
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()

@@ -109,13 +109,19 @@ def acknowledging(factory: sessionmaker[Session], alert_id: str, who: str) -> An
     return job
 
 
-def test_an_acknowledgement_does_not_revive_an_alert_resolved_meanwhile(
-        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def alice_paused(postgres_url: str, monkeypatch: pytest.MonkeyPatch
+                 ) -> tuple[sessionmaker[Session], str, str, Any, PausedRead]:
+    """A firing alert, and Alice's acknowledgement of it paused after its read."""
     f = session_factory(postgres_url)
     ind = indicator_id("ak")
     alert_id = make_alert(f, ind)
     paused = PausedRead(monkeypatch)
-    a = paused.start(acknowledging(f, alert_id, "alice@fk.se"))
+    return f, ind, alert_id, paused.start(acknowledging(f, alert_id, "alice@fk.se")), paused
+
+
+def test_an_acknowledgement_does_not_revive_an_alert_resolved_meanwhile(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    f, ind, alert_id, a, paused = alice_paused(postgres_url, monkeypatch)
     clear(f, ind)
     paused.go.set()
     with pytest.raises(Conflict, match="resolved"):
@@ -125,10 +131,7 @@ def test_an_acknowledgement_does_not_revive_an_alert_resolved_meanwhile(
 
 def test_two_acknowledgements_at_once_are_recorded_once(
         postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    f = session_factory(postgres_url)
-    alert_id = make_alert(f, indicator_id("ak"))
-    paused = PausedRead(monkeypatch)
-    a = paused.start(acknowledging(f, alert_id, "alice@fk.se"))
+    f, _, alert_id, a, paused = alice_paused(postgres_url, monkeypatch)
     assert acknowledging(f, alert_id, "bob@fk.se")() == "acknowledged"
     paused.go.set()
     assert a.outcome() == "acknowledged"  # already so: nothing to do

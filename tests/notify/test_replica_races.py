@@ -6,15 +6,14 @@ and every replica's definition cache follows the database, whoever changed it.""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit.db import get_engine, session_factory, session_scope
+from samstat_kit.db import session_factory, session_scope
 from services.notify.alerts import service, sweeps
 from services.notify.alerts.definitions import DefinitionCache, all_definitions, get_definition
 from services.notify.alerts.models import Alert, AlertEvent
@@ -23,7 +22,7 @@ from services.notify.consumers import Processor
 from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.events import IndicatorUpserted
 from services.notify.subscriptions.models import Subscription
-from tests.conftest import PG_BASE, migrated
+from tests.conftest import migrated, own_pg_schema
 
 from .factory import (
     NOW,
@@ -165,18 +164,8 @@ def test_two_replicas_sweeping_at_once_open_a_stale_alert_once(db_url: str) -> N
 @pytest.fixture
 def own_pg_url(pg_schema_url: str) -> Iterator[str]:
     """A PostgreSQL schema of this test's own: the sweep looks at everything in it."""
-    schema = "r_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_BASE)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    try:
+    with own_pg_schema("r_") as url:
         yield migrated(url, ("samstat_kit.auth", "services.notify"))
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_one_replica_sweeps_at_a_time(own_pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
