@@ -13,9 +13,11 @@ from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
+from samstat_kit.db import session_factory, session_scope
 from services.notify.alerts import service
 from services.notify.app import create_app
 from services.notify.config import NotifySettings
@@ -190,3 +192,26 @@ def test_weekly_digest_by_email_and_webhook_exactly_once(fresh_url: str) -> None
     assert (payload["type"], payload["week"], payload["open_count"]) == ("digest", week, 2)
     assert [len(payload[k]) for k in ("fired", "resolved", "acknowledged")] == [2, 0, 1]
     assert read[0]["subject"].startswith("[samstat] ") and read[0]["summary"]["week"] == week
+
+
+def test_digests_written_in_a_transaction_that_rolls_back_are_gone(db_url: str) -> None:
+    # The week's digest is written "unless another replica has": done once with a savepoint,
+    # which on SQLite committed the transaction's first write at once, rollback or not.
+    convener = agency_id()
+    factory = session_factory(db_url)
+    with session_scope(factory) as s:
+        s.add(Subscription(id=str(uuid.uuid4()), convener=convener, channel="email",
+                           target="sv@example.org", secret=None, lang="sv", format="json",
+                           created_at=NOW, created_by="test"))
+    s = factory()
+    try:
+        made = create_digests(session=s, now=later(3), week="2024-W10",
+                              public_base_url="https://s.example", only=[convener])
+        assert len(made) == 1
+        s.rollback()
+    finally:
+        s.close()
+    with session_scope(factory) as s:
+        assert s.scalar(select(func.count()).select_from(Digest)
+                        .where(Digest.convener == convener)) == 0
+        s.execute(delete(Subscription).where(Subscription.convener == convener))

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
@@ -25,6 +24,7 @@ from services.notify.delivery.routing import receivers
 from services.notify.digests.models import Digest
 from services.notify.digests.render import DigestNotice
 from services.notify.inbox.links import Links, indicator_page
+from services.notify.rows import insert_new
 from services.notify.subscriptions.models import Subscription
 
 WINDOW = timedelta(days=7)
@@ -134,16 +134,14 @@ def create_digests(*, session: Session, now: datetime, week: str, public_base_ur
                             start=now - WINDOW, end=now, public_base_url=public_base_url,
                             links=links)
         for sub in subs:
-            digest = Digest(convener=convener, subscription_id=sub.id, iso_week=week,
-                            period_start=now - WINDOW, period_end=now, summary=summary,
-                            status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
-            try:
-                with session.begin_nested():  # another replica may have written it first
-                    session.add(digest)
-                    session.flush()
-            except IntegrityError:
-                continue
-            created.append(digest)
+            # Another replica may have written it first (rows.insert_new: not a savepoint,
+            # which on SQLite commits the transaction's first write early).
+            digest = insert_new(session, Digest, convener=convener, subscription_id=sub.id,
+                                iso_week=week, period_start=now - WINDOW, period_end=now,
+                                summary=summary, status=PENDING, attempts=0,
+                                next_attempt_at=now, created_at=now)
+            if digest is not None:
+                created.append(digest)
     return created
 
 
