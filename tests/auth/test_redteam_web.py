@@ -43,3 +43,21 @@ def test_a_nul_in_a_query_is_never_database_unavailable(db_url: str, service: st
                  "/indicators/%00", "/v1/cells/history?cell_key=%00", "/v1/me?x=%00"):
         r = c.get(path, headers={"Authorization": "Bearer x"})
         assert r.status_code < 500, (path, r.status_code, r.text)
+
+
+@pytest.mark.parametrize("path", ["/indicators", "/indicators/no_such_indicator",
+                                  "/indicators/fye?area=9999"])
+def test_the_sign_out_button_of_every_indicators_page_signs_out(
+        db_url: str, make_person: Callable[..., Person], path: str) -> None:
+    """A form that posts without the CSRF token is refused: its button left the person
+    signed in on every service."""
+    import re
+
+    secret = signed_in(db_url, make_person())
+    c = client(build_app("indicators", db_url))
+    c.cookies.set("samstat_session", secret)
+    html = c.get(path).text
+    [form] = re.findall(r'<form method="post" action="/logout">.*?</form>', html, re.S)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert c.post("/logout", data=fields).status_code == 303
+    assert c.get("/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401

@@ -167,8 +167,12 @@ def test_contacts(api: Api) -> None:
     patched = c.patch(url, json={"webhook_url": "https://hooks.bjurholm.example/x"},
                       headers=api.admin | {"If-Match": "1"})
     assert patched.json()["webhook_url"] == "https://hooks.bjurholm.example/x"
-    assert "kommun-2403" in [x["agency"] for x in c.get("/v1/contacts",
-                                                        headers=api.agency).json()]
+    # Another agency's token reads the contact, but not its webhook URL (a secret).
+    seen = {x["agency"]: x for x in c.get("/v1/contacts", headers=api.agency).json()}
+    assert seen["kommun-2403"]["webhook_url"] is None
+    assert c.get(url, headers=api.agency).json()["webhook_url"] is None
+    assert c.get(url, headers=api.admin).json()["webhook_url"] == \
+        "https://hooks.bjurholm.example/x"
     assert c.delete(url, headers=api.admin).status_code == 204
 
 

@@ -54,3 +54,107 @@ def test_another_agencys_token_gets_no_acknowledge_link(sqlite_url: str) -> None
             for links in (one.json()["links"], listed[0]["links"]):
                 assert links["page"]
                 assert (links.get("acknowledge") is not None) is may, (who, links)
+
+
+def test_a_copy_carries_no_acknowledge_link_and_a_foreign_link_never_acknowledges(
+        fresh_url: str) -> None:
+    """The follow-up owner's own JSON webhook gets a copy of the convener's alert: no link
+    in it acknowledges (was: a working one, which the API refuses that agency), and a link
+    minted for another agency's receiver is refused (403) and changes nothing."""
+    from datetime import timedelta
+
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.alerts import service
+    from services.notify.delivery import service as deliveries
+    from services.notify.delivery.messages import webhook_payload
+    from services.notify.events import IndicatorUpserted
+    from tests.auth.helpers import csrf_of
+
+    from .factory import NOW, indicator_id, later, registry_doc, value_event
+
+    convener, owner = "kriminalvarden", "samordningsforbundet"
+    app = create_app(NotifySettings(database_url=fresh_url, kafka_enabled=False),
+                     resolver=lambda _host, _port: ["127.0.0.1"])
+    c = TestClient(app, follow_redirects=False)
+    auth = tokens(fresh_url, owner)
+    r = c.post("/v1/subscriptions", headers=auth[owner], json={
+        "convener": owner, "channel": "webhook", "target": "http://127.0.0.1:9/owner"})
+    assert r.status_code == 201, r.text
+    ind = indicator_id()
+    with session_scope(session_factory(fresh_url)) as s:
+        service.handle_registry_event(session=s, now=NOW, event=IndicatorUpserted.model_validate(
+            registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.5}], convener=convener,
+                         follow_up_owner=owner)))
+        service.handle_indicator_value(session=s, now=NOW, event=value_event(
+            ind, "2024", 14.0, 11.0, computed_at=NOW))
+        claim = deliveries.claim_due(session=s, now=later(1), limit=1000,
+                                     lease=timedelta(minutes=2), public_base_url="https://x",
+                                     links=app.state.links)
+        copy = next(n for n in claim.notices if n.target.endswith("/owner"))
+        payload = webhook_payload(copy)
+        assert "acknowledge" not in payload["links"]
+        assert "acknowledge" not in payload["alert"]["links"]
+        foreign = app.state.links.for_alert(copy.alert.id, copy.alert.episode,
+                                            r.json()["id"]).acknowledge
+    path = "/inbox/ack/" + foreign.rsplit("/inbox/ack/", 1)[1]
+    page = c.get(path)
+    assert page.status_code == 403
+    r = c.post(path, data={"csrf_token": csrf_of(c.get("/login").text)})
+    assert r.status_code == 403
+    alert = c.get(f"/v1/alerts/{copy.alert.id}", headers=auth["admin"]).json()
+    assert alert["status"] == "firing"
+
+
+def test_a_refused_recipient_is_not_named_in_the_delivery_anyone_reads(
+        fresh_url: str) -> None:
+    """Any token reads an alert's deliveries; smtplib's refusal quoted the address, which
+    the subscription list refuses to other agencies."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    from samstat_kit.broker import free_port
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.alerts import service
+    from services.notify.events import IndicatorUpserted
+
+    from .factory import NOW, indicator_id, registry_doc, value_event
+
+    class Refusing:
+        async def handle_RCPT(self, *_args: object) -> str:
+            return "550 5.1.1 mailbox unavailable"
+
+    port = free_port()
+    smtp = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        app = create_app(NotifySettings(database_url=fresh_url, kafka_enabled=False,
+                                        smtp_port=port, group_wait_seconds=0))
+        c = TestClient(app, follow_redirects=False)
+        auth = tokens(fresh_url, "forsakringskassan", "kommun-2460")
+        private = "karin.lund.privat@example.org"
+        assert c.post("/v1/subscriptions", headers=auth["forsakringskassan"], json={
+            "convener": "forsakringskassan", "channel": "email", "target": private}
+        ).status_code == 201
+        ind = indicator_id()
+        with session_scope(session_factory(fresh_url)) as s:
+            service.handle_registry_event(
+                session=s, now=NOW, event=IndicatorUpserted.model_validate(registry_doc(
+                    ind, [{"kind": "yoy_rise", "tolerance": 0.5}])))
+            service.handle_indicator_value(session=s, now=NOW, event=value_event(
+                ind, "2024", 14.0, 11.0, computed_at=NOW))
+        dispatcher = app.state.dispatcher
+        dispatcher.links = app.state.links
+
+        async def once() -> None:
+            await dispatcher.drain_once()
+            await dispatcher.idle()
+        asyncio.run(once())
+    finally:
+        smtp.stop()
+    [alert] = c.get("/v1/alerts", params={"convener": "forsakringskassan", "indicator": ind},
+                    headers=auth["kommun-2460"]).json()
+    detail = c.get(f"/v1/alerts/{alert['id']}", headers=auth["kommun-2460"]).json()
+    errors = [d["last_error"] for d in detail["deliveries"]]
+    assert errors and all("recipient refused (550)" in (e or "") for e in errors), errors
+    assert "karin" not in str(detail)

@@ -72,7 +72,7 @@ def fye_page(request: Request, principal: PagePrincipal,
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     if area not in catalogue.areas:
-        return not_found(f"Okänt område (unknown area): {area}", principal)
+        return not_found(request, f"Okänt område (unknown area): {area}", principal)
     at, as_of_value, refused = _as_of(request.query_params.get("as_of"))
     codes = comparison_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup as Safe
 
@@ -15,7 +16,7 @@ from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line
 from samstat_kit.present.markup import tag
-from samstat_kit.web import BrowserLogin
+from samstat_kit.web import BrowserLogin, csrf_input
 from services.indicators.api.schemas import FyeRead
 
 CSS = """
@@ -79,14 +80,17 @@ SECURITY_HEADERS = {
 # --------------------------------------------------------------------------- layout
 
 
-def page(title: str, body: Safe, *, principal: Principal | None, status: int = 200
-         ) -> HTMLResponse:
+def page(request: Request, title: str, body: Safe, *, principal: Principal | None,
+         status: int = 200) -> HTMLResponse:
     who = ""
     if principal is not None:
         agency = load_catalogue().agencies.get(principal.agency or "")
-        who = tag('<form method="post" action="/logout"><span>{}</span> '
+        # The sign-out form carries the CSRF token: without it the button was refused and
+        # the person stayed signed in on every service.
+        who = tag('<form method="post" action="/logout"><span>{}</span> {}'
                   '<button type="submit">Logga ut (log out)</button></form>',
-                  agency.name if agency else principal.agency or "administratör (admin)")
+                  agency.name if agency else principal.agency or "administratör (admin)",
+                  csrf_input(request))
     doc = tag(
         '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -98,10 +102,10 @@ def page(title: str, body: Safe, *, principal: Principal | None, status: int = 2
     return HTMLResponse(doc, status_code=status, headers=SECURITY_HEADERS)
 
 
-def not_found(message: str, principal: Principal | None) -> HTMLResponse:
+def not_found(request: Request, message: str, principal: Principal | None) -> HTMLResponse:
     body = tag('<h1>Hittades inte (not found)</h1><p>{}</p>'
                '<p><a href="/indicators">Alla indikatorer (all indicators)</a></p>', message)
-    return page("Hittades inte", body, principal=principal, status=404)
+    return page(request, "Hittades inte", body, principal=principal, status=404)
 
 
 def area_name(catalogue: Catalogue, code: str) -> str:

@@ -98,7 +98,7 @@ def index(request: Request, principal: PagePrincipal) -> Response:
                '<ul>{}</ul>',
                fye_items or tag("<li>Inga ännu (none yet)</li>"),
                items or tag("<li>Inga ännu (none yet)</li>"))
-    return page("Indikatorer", body, principal=principal)
+    return page(request, "Indikatorer", body, principal=principal)
 
 
 # --------------------------------------------------------------------------- indicator page
@@ -166,7 +166,7 @@ def indicator_page(
     if area is None:
         return _indicator_areas(request, principal, indicator, lang)
     if area not in catalogue.areas:
-        return not_found(f"Okänt område (unknown area): {area}", principal)
+        return not_found(request, f"Okänt område (unknown area): {area}", principal)
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         named = titles.titles(session=session, indicators=[indicator])
@@ -253,10 +253,11 @@ def _indicator_areas(request: Request, principal: Principal, indicator: str, lan
         areas = service.indicator_areas(session=session, indicator=indicator)
         title = _title(titles.titles(session=session, indicators=[indicator]), indicator, lang)
     if not areas:
-        return not_found(f"Inga värden för indikatorn (no values for the indicator) {indicator}",
+        return not_found(request,
+                         f"Inga värden för indikatorn (no values for the indicator) {indicator}",
                          principal)
     items = join(tag('<li><a href="/indicators/{}?{}">{}</a> <span class="muted">({})</span>'
                      '</li>', quote(indicator), urlencode({"area": a}),
                      area_name(catalogue, a), a) for a in areas)
     body = tag("<h1>{}</h1><p>Välj område (choose an area):</p><ul>{}</ul>", title, items)
-    return page(title, body, principal=principal)
+    return page(request, title, body, principal=principal)

@@ -226,15 +226,17 @@ def delete_indicator(request: Request, indicator_id: str, principal: AdminToken,
 
 @router.get("/contacts", response_model=list[ContactRead], tags=["contacts"],
             responses=_ERRORS)
-def list_contacts(request: Request, _p: AnyToken) -> list[ContactRead]:
-    return _work(request, lambda s: [contact_read(c) for c in service.list_contacts(session=s)])
+def list_contacts(request: Request, principal: AnyToken) -> list[ContactRead]:
+    return _work(request, lambda s: [contact_read(c, principal)
+                                     for c in service.list_contacts(session=s)])
 
 
 @router.get("/contacts/{agency}", response_model=ContactRead, tags=["contacts"],
             responses=_ERRORS)
 def get_contact(request: Request, response: Response, agency: str,
-                _p: AnyToken) -> ContactRead:
-    out = _work(request, lambda s: contact_read(service.get_contact(session=s, agency=agency)))
+                principal: AnyToken) -> ContactRead:
+    out = _work(request, lambda s: contact_read(service.get_contact(session=s, agency=agency),
+                                                principal))
     _etag(response, out.version)
     return out
 

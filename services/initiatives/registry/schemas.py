@@ -225,7 +225,8 @@ class ContactUpdate(_Patch):
 class ContactRead(BaseModel):
     agency: str
     email: str
-    webhook_url: str | None
+    webhook_url: str | None = Field(description="null when none is set, and for other "
+                                    "agencies' tokens: a webhook URL is a secret")
     version: int
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
+from samstat_kit.auth.service import Principal
 from services.initiatives.registry.models import (
     AuditEntry,
     Contact,
@@ -51,9 +52,13 @@ def initiative_read(ini: Initiative) -> InitiativeRead:
     )
 
 
-def contact_read(c: Contact) -> ContactRead:
-    return ContactRead(agency=c.agency, email=c.email, webhook_url=c.webhook_url,
-                       version=c.version)
+def contact_read(c: Contact, reader: Principal | None = None) -> ContactRead:
+    """The contact as ``reader`` may see it (None: an admin's view). A webhook URL is a
+    bearer secret (Slack and Teams hooks take whoever posts to them, and the registry's
+    webhooks are sent unsigned): only an admin and the contact's own agency see it."""
+    own = reader is None or reader.is_admin or reader.agency == c.agency
+    return ContactRead(agency=c.agency, email=c.email,
+                       webhook_url=c.webhook_url if own else None, version=c.version)
 
 
 def milestone_read(m: Milestone) -> MilestoneRead:

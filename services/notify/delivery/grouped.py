@@ -48,7 +48,7 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     if a.initiative is not None:
         lines.append(f"{lab['initiative']}: {a.initiative}")
     if w is not None:
-        if ack:
+        if ack and w.acknowledge:
             lines.append(f"{lab['ack_link']}: {w.acknowledge}")
         lines.append(f"{lab['page_link']}: {w.page}")
     lines.append(f"{lab['link']}: {item.link}")

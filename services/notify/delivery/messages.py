@@ -61,7 +61,7 @@ class AlertFacts(AlertRead):
         page and its acknowledge confirmation page when ``words`` has them)."""
         doc = self.model_dump(mode="json", include=set(ALERT_V1_FIELDS))
         if words is not None:
-            doc["links"] = {"page": words.page, "acknowledge": words.acknowledge}
+            doc["links"] = words.links()
         return doc
 
 
@@ -88,8 +88,16 @@ class Words:
     rule: str
     next_step: str
     page: str
-    acknowledge: str
+    acknowledge: str | None  # only in the convener's news of a firing alert (offers_ack)
     unsubscribe: str | None = None
+
+    def links(self) -> dict[str, str]:
+        """The alert's links as the JSON shapes carry them: ``acknowledge`` left out where
+        there is none (alert.v1: given only to whoever may acknowledge)."""
+        out = {"page": self.page}
+        if self.acknowledge is not None:
+            out["acknowledge"] = self.acknowledge
+        return out
 
 
 @dataclass(frozen=True)
@@ -247,7 +255,7 @@ def buttons(n: Notice) -> list[tuple[str, str]]:
     if n.grouped or n.words is None:
         return [(lab["open"], n.link)]
     out = [(lab["page_link"], n.words.page)]
-    if offers_ack(n):
+    if offers_ack(n) and n.words.acknowledge is not None:
         out.insert(0, (lab["ack_button"], n.words.acknowledge))
     return out
 
@@ -294,7 +302,7 @@ def webhook_payload(n: Notice) -> dict[str, Any]:
                             lang=_lang(n), summary=summary(n), buttons=buttons(n))
     if n.grouped:
         return grouped.json_payload(n)
-    links = {"page": n.words.page, "acknowledge": n.words.acknowledge} if n.words else None
+    links = n.words.links() if n.words else None
     return {
         "v": 1, "delivery_id": n.delivery_id, "transition": n.transition, "role": n.role,
         "sequence": n.sequence, "alert": n.alert.as_alert_v1(n.words),

@@ -97,14 +97,22 @@ def send_email_blocking(message: Outgoing, cfg: SmtpConfig) -> None:
     del msg["Message-ID"]
     msg["Message-ID"] = message_id(message, cfg.sender)
     # The timeout bounds every socket operation, so a hung relay frees the thread.
-    with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
-        if cfg.starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if cfg.username:
-            smtp.login(cfg.username, cfg.password or "")
-        refused = smtp.send_message(msg)
+    # A delivery's error is shown to any token that reads the alert: it names the server's
+    # codes, never the address (smtplib's own messages quote the refused recipients).
+    try:
+        with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
+            if cfg.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg.username:
+                smtp.login(cfg.username, cfg.password or "")
+            refused = smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = exc.recipients
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"the mail server answered {exc.smtp_code}") from None
     if refused:
-        raise DeliveryError(f"recipient refused: {refused}")
+        codes = ", ".join(sorted({str(code) for code, _ in refused.values()}))
+        raise DeliveryError(f"recipient refused ({codes})")
 
 
 async def send_email(message: Outgoing, cfg: SmtpConfig,

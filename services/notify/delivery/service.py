@@ -20,6 +20,7 @@ from services.notify.delivery import grouping
 from services.notify.delivery.holds import INHIBIT_RECHECK, hold
 from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Words
 from services.notify.delivery.models import (
+    CONVENER,
     DEAD,
     DUE_STATUSES,
     GROUPED,
@@ -90,13 +91,17 @@ def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
     said = explain(facts_of(session, alert, body), rule=rule_of(body, alert.rule),
                    target=body.get("target"), lang=lang)
     own = links.for_alert(alert.id, alert.episode, sub.id)
+    # The link acknowledges with no sign-in: only the convener's news of a firing alert
+    # carries it (a copy's reader and the association hearing of an escalation may not
+    # acknowledge; every message format, JSON included, gets what is minted here).
+    may_ack = d.role == CONVENER and d.transition in ("firing", "reminder")
     return NoticeItem(
         delivery_id=d.id, alert=AlertFacts.of(alert), title=str(title),
         unit=body.get("unit") or _cell_unit(session, alert),
         trend=trend(session=session, alert=alert), sequence=d.sequence,
         link=indicator_page(public_base_url, alert.indicator, alert.area) or own.page,
         words=Words(what=said.what, rule=said.rule, next_step=said.next_step, page=own.page,
-                    acknowledge=own.acknowledge,
+                    acknowledge=own.acknowledge if may_ack else None,
                     unsubscribe=links.unsubscribe(sub.id) if sub.channel == "email" else None),
     )
 

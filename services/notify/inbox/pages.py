@@ -182,7 +182,7 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
             return _message(request, CONFIRM[lang]["missing"], status=404)
         v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=False)
         show_form = outcome is None
-        status = {"used": 409, "stale_episode": 409}.get(outcome or "", 200)
+        status = {"used": 409, "stale_episode": 409, "forbidden": 403}.get(outcome or "", 200)
         return PAGES.render(
             request, "confirm.html", texts=CONFIRM_TEXTS, status=status, headers=NO_STORE,
             v=v, outcome=outcome, show_form=show_form, csrf=csrf_input(request),

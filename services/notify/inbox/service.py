@@ -173,10 +173,15 @@ def colleagues(*, session: Session, agency: str) -> list[Colleague]:
 
 def link_state(*, session: Session, claims: LinkClaims) -> str | None:
     """What a link's confirmation page says before anything is done: None (show the form),
-    or why it will not act: used, stale_episode, resolved, already, missing."""
+    or why it will not act: used, stale_episode, resolved, already, missing, forbidden."""
     alert = session.get(Alert, claims.alert_id)
     if alert is None:
         return "missing"
+    sub = session.get(Subscription, claims.subscription_id) if claims.subscription_id else None
+    if sub is not None and sub.convener != alert.convener:
+        # A link sent to another agency's receiver (a copy, an escalation) never acknowledges:
+        # only the convener's agency may (docs/inbox.md).
+        return "forbidden"
     if session.get(UsedLink, claims.link_id) is not None:
         return "used"
     if alert.episode != claims.episode:

@@ -141,6 +141,8 @@ CONFIRM = {
         "used": "Länken har redan använts.", "expired": "Länken har gått ut. Öppna larmet i "
         "inkorgen och kvittera där.", "invalid": "Länken är inte giltig.",
         "missing": "Larmet finns inte längre.",
+        "forbidden": "Länken gick till en annan myndighet än sammankallande; bara "
+        "sammankallande kan kvittera larmet.",
         "stale_episode": "Länken gällde ett tidigare utlösande av larmet.",
     },
     "en": {
@@ -154,6 +156,8 @@ CONFIRM = {
         "used": "The link has already been used.", "expired": "The link has expired. Open "
         "the alert in the inbox and acknowledge it there.", "invalid": "The link is not "
         "valid.", "missing": "The alert no longer exists.",
+        "forbidden": "The link went to an agency other than the convener; only the "
+        "convener can acknowledge the alert.",
         "stale_episode": "The link was for an earlier firing of the alert.",
     },
 }
