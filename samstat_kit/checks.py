@@ -36,7 +36,13 @@ from pydantic import (
 )
 
 from samstat_kit import periods
-from samstat_kit.anonymity import NOT_SHOWN, personal_number_fields, quoted, shown
+from samstat_kit.anonymity import (
+    NOT_SHOWN,
+    contains_personal_number,
+    personal_number_fields,
+    quoted,
+    shown,
+)
 from samstat_kit.contracts import Catalogue
 
 # Deeper than any observation batch (body → observations → record → dimensions is 4).
@@ -354,10 +360,13 @@ _CONVERTED = ("event_id", "revision", "value")
 
 def made_by_parsing(parsed: list[tuple[int, ObservationCreate]]) -> Refusal | None:
     """A personal number that the parsed records hold in a form the request did not."""
-    places = [f"observations.{i}.{name}" for i, obs in parsed for name in _CONVERTED
-              if personal_number_fields(_stored(getattr(obs, name)), first_only=True)]
-    if not places:
+    stored = [[_stored(getattr(obs, name)) for name in _CONVERTED] for _, obs in parsed]
+    if not contains_personal_number(stored):  # one pass at memory speed, mostly
         return None
+    places = [f"observations.{i}.{name}"
+              for (i, _), values in zip(parsed, stored)  # noqa: B905 (Python 3.9)
+              for name, v in zip(_CONVERTED, values)  # noqa: B905 (Python 3.9)
+              if contains_personal_number(v)]
     return Refusal(tuple(places), tuple(int(p.split(".")[1]) for p in places
                                         if p.endswith(".event_id")))
 
