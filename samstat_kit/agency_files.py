@@ -209,9 +209,24 @@ def _extra_cells(number: int, extra: int) -> list[RowError]:
         if extra else []
 
 
+# The JSON integers ingest reads: one beyond 64 bits refuses the whole request (a JSON reader
+# would round it), so a file's row must never send one. As a float it is one row's error
+# ("out of range") on every path: the server's, the CLI's own, the upload's.
+_INT64 = 2**63
+
+
+def _sendable(n: int) -> Any:
+    if -_INT64 <= n < _INT64:
+        return n
+    try:
+        return float(n)
+    except OverflowError:
+        return str(n)  # the schema says why
+
+
 def _number(text: str) -> Any:
     if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
+        return _sendable(int(text))
     candidate = text.replace(",", ".") if "," in text and "." not in text else text
     candidate = candidate.replace("\u00a0", "").replace(" ", "")  # 12 345 as Swedes write it
     try:
@@ -222,7 +237,7 @@ def _number(text: str) -> Any:
 
 
 def _integer(text: str) -> Any:
-    return int(text) if re.fullmatch(r"[+-]?\d+", text) else text
+    return _sendable(int(text)) if re.fullmatch(r"[+-]?\d+", text) else text
 
 
 def _csv_rows(table: Table) -> list[Row]:
@@ -317,7 +332,9 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
     mult = cells.get("UNIT_MULT")
     if mult and isinstance(doc.get("value"), (int, float)) and re.fullmatch(r"-?\d+", mult):
         scaled = doc["value"] * 10 ** int(mult)
-        doc["value"] = int(scaled) if float(scaled).is_integer() else scaled
+        if isinstance(scaled, float) and scaled.is_integer():
+            scaled = int(scaled)
+        doc["value"] = _sendable(scaled) if isinstance(scaled, int) else scaled
     doc["dimensions"] = dims
     _sdmx_action(row, cells.get("ACTION", ""), codemap)
 

@@ -16,7 +16,8 @@ from samstat.cli import app as cli
 from tests.agency.conftest import RunningIngest
 
 AGENCY = "forsakringskassan"
-# Försäkringskassan's file: rows 2 and 11 are fine; each other row has one problem.
+# Försäkringskassan's file: rows 2 and 11 are fine; each other row has one problem (the
+# last: an integer beyond 64 bits, which in a request refuses it whole: one row's error).
 HOSTILE = """\
 measure,area,period,value,unit,dim_benefit,dim_sex,dim_birth_region
 benefit_net_days,2480,2024-01,100,days,sickness,K,
@@ -29,6 +30,7 @@ unemployment_rate,2480,2024-01,7.5,percent,,,_T
 benefit_net_days,2480,2024-05,100,days,sickness,191212121212,
 benefit_net_days,2480,2024-13,100,days,sickness,K,
 benefit_net_days,2480,2024-06,100,days,sickness,M,
+benefit_net_days,2480,2024-07,99999999999999999999,days,sickness,K,
 """
 SDMX = """\
 STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,BENEFIT,SEX,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE
@@ -37,13 +39,14 @@ dataflow,SAMSTAT:BENEFIT_NET_DAYS(1.0),I,2480,sickness,X,2024-M07,100,
 dataflow,SAMSTAT:BENEFIT_NET_DAYS(1.0),A,9999,sickness,M,2024-M07,100,DAYS
 dataflow,SAMSTAT:BENEFIT_NET_DAYS(1.0),R,2480,sickness,M,2024-M08,-5,
 dataflow,SAMSTAT:UNEMPLOYMENT_RATE(1.0),I,2480,,,2024-M07,7.5,
+dataflow,SAMSTAT:BENEFIT_NET_DAYS(1.0),I,2480,sickness,K,2024-M09,99999999999999999999,
 """
 # Where each row's problem is, by file row: (field, column).
 EXPECTED_CSV = {
     3: {("area", "area")}, 4: {("value", "value")}, 5: {("unit", "unit")},
     6: {("dimensions.sex", "dim_sex")}, 7: {("dimensions.sex", "dim_sex")},
     8: {("measure", "measure")}, 9: {("dimensions.sex", "dim_sex")},
-    10: {("period", "period")},
+    10: {("period", "period")}, 12: {("value", "value")},
 }
 
 
@@ -112,7 +115,8 @@ def test_errors_name_the_file_row_and_column(running_ingest: RunningIngest,
     assert got == EXPECTED_CSV, summary["rejected"]
     assert summary["accepted"] == 2
     # The SDMX file: SEX=F is Försäkringskassan's way of writing K (schemas/sdmx/codemap.json),
-    # so only X, 9999, -5 and the unemployment rate are refused, named by SDMX column.
+    # so only X, 9999, -5, the unemployment rate and the value beyond 64 bits are refused,
+    # named by SDMX column.
     sdmx = tmp_path / "hostile.sdmx.csv"
     sdmx.write_text(SDMX, encoding="utf-8")
     summary = _cli(sdmx, running_ingest, running_ingest.token(AGENCY))
@@ -120,7 +124,8 @@ def test_errors_name_the_file_row_and_column(running_ingest: RunningIngest,
     for e in summary["rejected"]:
         got.setdefault(e["row"], set()).add((e["field"], e["column"]))
     assert got == {3: {("dimensions.sex", "SEX")}, 4: {("area", "REF_AREA")},
-                   5: {("value", "OBS_VALUE")}, 6: {("measure", "STRUCTURE_ID")}}
+                   5: {("value", "OBS_VALUE")}, 6: {("measure", "STRUCTURE_ID")},
+                   7: {("value", "OBS_VALUE")}}
 
 
 def test_dry_run_never_asks_a_server_without_a_dry_run(tmp_path: Path) -> None:
