@@ -18,6 +18,7 @@ import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -100,6 +101,14 @@ def writer_lock(url: str) -> AbstractContextManager[Any]:
     for the same throughput. Other databases lock rows, not the file: nothing to hold.
     """
     return threading.Lock() if url.startswith("sqlite") else nullcontext()
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """The INSERT of the session's database, with its ON CONFLICT clauses (PostgreSQL in
+    production, SQLite embedded: the two databases the services run on)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

@@ -34,41 +34,46 @@ MAX_SHEET_ROWS = 1_048_576
 _OPENPYXL = threading.RLock()
 
 
+class NotAWorkbook(ValueError):
+    """The bytes are no Excel workbook."""
+
+
 @contextmanager
-def openpyxl_said() -> Iterator[list[str]]:
-    """Read a workbook inside: openpyxl's warnings are kept from stderr (the service's log)
-    and handed over when the block ends. One quotes a date-formatted cell's serial that is no
-    date (a 12-digit personal number is none; the cell then reads ``#VALUE!``), so the caller
-    scans what was said. catch_warnings swaps process-wide state, hence the lock."""
+def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
+    """The workbook (read-only, cached values), and what openpyxl said while it was read,
+    filled in when the block ends. Its warnings are kept from stderr (the service's log):
+    one quotes a date-formatted cell's serial that is no date (a 12-digit personal number is
+    none; the cell then reads ``#VALUE!``), so the caller scans what was said. Its errors
+    quote the cell they could not read: ValueError here names only their kind.
+    catch_warnings swaps process-wide state, hence the lock."""
+    import openpyxl
+
     said: list[str] = []
     with _OPENPYXL, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # not once per place: a file sent again is seen again
         try:
-            yield said
+            try:
+                book = openpyxl.load_workbook(io.BytesIO(data), read_only=True,
+                                              data_only=True)
+            except Exception as exc:  # openpyxl raises many kinds for a file that is none
+                raise NotAWorkbook(f"not an Excel workbook (.xlsx): "
+                                   f"{exc.__class__.__name__}") from None
+            try:
+                yield book, said
+            except Exception as exc:  # a cell openpyxl cannot convert
+                raise ValueError(f"a cell of the workbook cannot be read: "
+                                 f"{exc.__class__.__name__}") from None
+            finally:
+                book.close()
         finally:
             said.extend(str(w.message) for w in caught)
 
 
 def read_workbook(data: bytes) -> tuple[list[str], Lines]:
     """The first sheet's header and its lines (file row number, cells by header, how many
-    cells lie beyond the header). ValueError with a reason that quotes nothing of the file:
-    openpyxl's own words never reach the answer, as its errors quote the cell they could not
-    read."""
-    import openpyxl
-
-    with openpyxl_said() as said:
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
-            raise ValueError(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}"
-                               ) from None
-        try:
-            names, lines = _xlsx_table(book.worksheets[0])
-        except Exception as exc:  # a cell openpyxl cannot convert (its message quotes it)
-            raise ValueError(f"a cell of the workbook cannot be read: "
-                               f"{exc.__class__.__name__}") from None
-        finally:
-            book.close()
+    cells lie beyond the header). ValueError with a reason that quotes nothing of the file."""
+    with opened(data) as (book, said):
+        names, lines = _xlsx_table(book.worksheets[0])
     if contains_personal_number(said):
         raise ValueError("a personal identity number in a cell formatted as a date")
     return names, lines

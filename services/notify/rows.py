@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from samstat_kit.db import insert_for
 
 M = TypeVar("M", bound=DeclarativeBase)
 
@@ -37,6 +38,6 @@ def insert_new(session: Session, model: type[M], **values: Any) -> M | None:
     on what is stored. (Not a savepoint and a caught IntegrityError: on SQLite the savepoint
     of a transaction's first write commits that write early.)
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(model)
+    stmt = insert_for(session, model).values(**values).on_conflict_do_nothing() \
+        .returning(model)
     return session.scalars(stmt).one_or_none()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.contracts import Catalogue
+from samstat_kit.db import insert_for
 from samstat_kit.periods import parse
 from services.indicators.api import vintages
 from services.indicators.api.groups import Group
@@ -50,7 +51,7 @@ def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
     if not latest:
         return 0
     table = IndicatorValue.__table__
-    stmt = vintages.insert_for(session, table)
+    stmt = insert_for(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=("indicator", "area", "period"),
         set_={c: stmt.excluded[c] for c in _UPDATED},

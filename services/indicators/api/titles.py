@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from samstat_kit.db import insert_for
 from services.indicators.api.models import IndicatorTitle
-from services.indicators.api.vintages import insert_for
 
 log = logging.getLogger(__name__)
 MAX_TITLE = 300  # the column's length

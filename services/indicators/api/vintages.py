@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from samstat_kit.db import insert_for
 from samstat_kit.periods import parse
 from services.indicators.api.models import IndicatorValue, IndicatorVersion
 
@@ -78,14 +78,6 @@ def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: 
             "value": doc.get("value"), "year_ago_value": doc.get("year_ago_value"),
             "unit": doc.get("unit", ""), "complete": bool(doc.get("complete")),
             "components": doc.get("components") or {}}
-
-
-def insert_for(session: Session, table: Any) -> Any:
-    """The INSERT of the session's database, with its ON CONFLICT clauses (PostgreSQL in
-    production, SQLite embedded: the two databases the services run on)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,

@@ -4,7 +4,8 @@ ever published, keep the cells' states, and log why values were held back (never
 Decomposed by linked table (agency × measure × year): a batch touches few, and within each
 only the relations reachable from its cells through hidden or missing cells are attacked.
 Nothing here commits; on PostgreSQL a transaction-scoped advisory lock per linked table
-serialises concurrent batches of the same table (SQLite serialises writers anyway).
+(:func:`lock_tables`, which ``accept_batch`` takes before its revision lookup) serialises
+concurrent batches of the same table (SQLite serialises writers anyway).
 """
 
 from __future__ import annotations
@@ -50,17 +51,17 @@ def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Ca
                   threshold: int, batch_id: str, share: float = 0.1,
                   record: bool = True) -> list[Held]:
     """Hide, in ``docs`` (the batch's accepted records, in place), every value that must not
-    be published; store the cells' states and the audit trail. Returns what was hidden."""
+    be published; store the cells' states and the audit trail. Returns what was hidden. The
+    caller holds the tables' locks (:func:`lock_tables`) since before it read the cells."""
     started = time.perf_counter()
     tables: dict[TableKey, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
-        # Not a person count, or already protected by the cell-key method: not a table here.
-        for key in _tables([d], catalogue):
+        key = _table_key(d, catalogue)
+        if key is not None:
             tables[key].append(i)
     held: list[Held] = []
     now = datetime.now(UTC)
     for key in sorted(tables):
-        _lock(session, key)  # taken already by lock_tables() in accept_batch; re-entrant
         held += _table(session, catalogue, key, docs, tables[key], threshold,
                        Protection(threshold, share), batch_id, now, record)
     if tables:
@@ -68,14 +69,13 @@ def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Ca
     return sorted(held, key=lambda h: h.position)
 
 
-def _tables(docs: Iterable[dict[str, Any]], catalogue: Catalogue) -> set[TableKey]:
-    """The linked tables of ``docs`` that disclosure control covers."""
-    out = set()
-    for d in docs:
-        m = catalogue.measures.get(d["measure"])
-        if m is not None and m.person_count and not m.disclosure.cell_key_applies(d["period"]):
-            out.add((d["agency"], d["measure"], int(d["period"][:4])))
-    return out
+def _table_key(d: dict[str, Any], catalogue: Catalogue) -> TableKey | None:
+    """The linked table of a record, or None if disclosure control does not cover it (not a
+    person count, or already protected by the cell-key method)."""
+    m = catalogue.measures.get(d["measure"])
+    if m is None or not m.person_count or m.disclosure.cell_key_applies(d["period"]):
+        return None
+    return d["agency"], d["measure"], int(d["period"][:4])
 
 
 def lock_tables(*, session: Session, docs: Iterable[dict[str, Any]],
@@ -86,12 +86,10 @@ def lock_tables(*, session: Session, docs: Iterable[dict[str, Any]],
     batch committed a newer one would store its own, older, disclosure state over the newer
     one (and lose the row as stale afterwards): the stored state would then say hidden what
     the public sees, and every later attack would reason from that."""
-    for key in sorted(_tables(docs, catalogue)):
-        _lock(session, key)
-
-
-def _lock(session: Session, key: TableKey) -> None:
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = {key for d in docs if (key := _table_key(d, catalogue)) is not None}
+    for key in sorted(keys):
         ident = zlib.crc32("|".join(map(str, key)).encode())
         session.execute(select(func.pg_advisory_xact_lock(ident)))
 

@@ -3,7 +3,6 @@ with a keyword-only ``session``; nothing here commits."""
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from datetime import UTC, datetime
@@ -26,7 +25,7 @@ from samstat_kit.anonymity import (
     is_personal_number,
     personal_number_fields,
 )
-from samstat_kit.workbook import MAX_SHEET_ROWS, openpyxl_said
+from samstat_kit.workbook import MAX_SHEET_ROWS, NotAWorkbook, opened
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell
 from services.ingest.upload.models import IngestUpload
@@ -125,20 +124,13 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
 
 
 def _in_workbook(data: bytes) -> list[RowError]:
-    import openpyxl
-
-    with openpyxl_said() as said:
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # not a workbook: read_sheet says so
-            return []
-        try:
+    try:
+        with opened(data) as (book, said):
             found = _in_sheets(book)
-        except Exception as exc:  # openpyxl's message quotes the cell it could not convert
-            raise PublishError("a cell of the workbook cannot be read: "
-                               f"{exc.__class__.__name__}") from None
-        finally:
-            book.close()
+    except NotAWorkbook:  # read_sheet says so
+        return []
+    except ValueError as exc:
+        raise PublishError(str(exc)) from None
     if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
         found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
     return found

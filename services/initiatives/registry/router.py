@@ -12,10 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from prometheus_client import Counter
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from samstat_kit.db import is_unique_violation, session_scope
+from samstat_kit.db import session_scope
 from samstat_kit.http import AdminToken, AnyToken
 from services.initiatives.registry import audit, service
 from services.initiatives.registry.schemas import (
@@ -64,15 +63,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _work(request: Request, fn: Callable[[Session], T]) -> T:
     """One unit of work; what it changed is published only once it has committed."""
-    try:
-        with session_scope(request.app.state.session_factory) as session:
-            result = fn(session)
-            done = audit.take_pending(session)
-    except IntegrityError as exc:
-        if not is_unique_violation(exc):
-            raise
-        # Checked before inserting, but a concurrent request inserted the same key first.
-        raise HTTPException(409, "it exists already (created meanwhile)") from None
+    # A key a concurrent request inserted first (after this one's check) is the shared
+    # handler's 409 (samstat_kit/http.py).
+    with session_scope(request.app.state.session_factory) as session:
+        result = fn(session)
+        done = audit.take_pending(session)
     request.app.state.publisher.mark_dirty(done.dirty)
     for entity, action in done.changes:
         CHANGES.labels(entity, action).inc()
