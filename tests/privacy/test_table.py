@@ -105,17 +105,19 @@ def _rows(draw: st.DrawFn) -> tuple[int, list[tuple[list[tuple[int, float]], flo
 @given(problem=_rows())
 def test_bound_propagation_never_claims_more_than_the_lp_finds(
         problem: tuple[int, list[tuple[list[tuple[int, float]], float, float]]]) -> None:
-    """The lower bounds propagated through the rows are at most each variable's LP minimum
-    (a propagated bound that settles a verdict must be one the LP would reach too)."""
+    """The bounds propagated through the rows are at most each variable's LP minimum and at
+    least its maximum (a propagated bound that settles a verdict must be one the LP would
+    reach too)."""
     import highspy
 
     from services.ingest.disclosure.bounds import propagate
     from services.ingest.disclosure.component import highs_model
 
     n, rows = problem
-    floors = propagate([0.0] * n, [UPPER] * n, rows)
-    if floors is None:
+    bounds = propagate([0.0] * n, [UPPER] * n, rows)
+    if bounds is None:
         return  # a contradiction found: nothing is claimed
+    floors, ceilings = bounds
     h = highs_model([0.0] * n, [UPPER] * n, rows)
     for j in range(n):
         cost = [0.0] * n
@@ -125,6 +127,10 @@ def test_bound_propagation_never_claims_more_than_the_lp_finds(
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return  # contradictory rows: the attack reconciles them, no bound is used
         assert floors[j] <= h.getInfo().objective_function_value + 1e-6
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.run()
+        assert ceilings[j] >= h.getInfo().objective_function_value - 1e-6
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.ingest.disclosure.block import seed_together
+from services.ingest.disclosure.block import Need, reach_together, seed_together
 from services.ingest.disclosure.bounds import EMPTY, EPS
 from services.ingest.disclosure.component import Model, signed
 from services.ingest.disclosure.links import Coord, Relation
@@ -210,6 +210,11 @@ class Table:
             low, high = seen[0] > reach[0] + EPS, seen[1] < reach[1] - EPS
             if not low and not high:
                 return seen
+            # The top short of what is needed, proven by propagation: exposed, whatever the
+            # exact top (a point above 0 rules out "exactly zero"; the bottom is witnessed).
+            if not low and seen[1] > EPS and (top := self._ceiling(hi, groups)) is not None \
+                    and top < reach[1] - EPS:
+                return seen[0], top
             lo, hi = (lo if low else seen[0]), (hi if high else seen[1])
         for model, cells in groups:
             a, b = model.solve(cells, low, high)
@@ -237,6 +242,16 @@ class Table:
                 return None
             lo, hi = lo + seen[0], hi + seen[1]
         return lo, hi
+
+    @staticmethod
+    def _ceiling(hi: float, groups: list[tuple[Model, list[Coord]]]) -> float | None:
+        """``hi`` plus each component's propagated ceiling; None if one proves nothing."""
+        for model, cells in groups:
+            top = model.upper(cells)
+            if top is None:
+                return None
+            hi += top
+        return hi
 
     @staticmethod
     def _floor(lo: float, groups: list[tuple[Model, list[Coord]]]) -> float | None:
@@ -286,12 +301,44 @@ class Table:
             self._models[x] = model
         return model
 
-    def prepare(self, targets: Iterable[Target]) -> None:
+    def prepare(self, targets: Iterable[Target], protection: Protection | None = None) -> None:
         """Build the models of the targets' components now, seeded together
-        (:func:`~.component.seed_together`) rather than one by one as they are attacked."""
+        (:func:`~.block.seed_together`) rather than one by one as they are attacked; with
+        ``protection``, then one point per component that takes its targets as far as their
+        verdicts need (:func:`~.block.reach_together`)."""
+        targets = list(targets)
         fresh = [self._build(c, seed=False) for t in targets for c in t.coords
                  if self.variable(c) and c not in self._models]
         seed_together([m for m in fresh if m.hard])
+        if protection is not None:
+            reach_together(list(self._wants(targets, protection).values()))
+
+    def _wants(self, targets: list[Target], protection: Protection
+               ) -> dict[int, tuple[Model, list[Need], list[Need]]]:
+        """Per hard component, the sides of its targets that no point witnesses yet, as
+        :func:`~.block.reach_together` takes them. Left out: targets over several
+        components or searched by subsets, and unknown values a floor already settles."""
+        wants: dict[int, tuple[Model, list[Need], list[Need]]] = {}
+        for t in targets:
+            if t.subsets or (t.missing and self.floor(t.coords[0]) >= protection.minimum):
+                continue
+            known, cols, spare = self._split(t)
+            groups = self._by_model(cols)
+            if len(groups) != 1 or not groups[0][0].hard:
+                continue
+            model, cells = groups[0]
+            seen = model.seen(cells)
+            floor = model.lower(cells) if t.truth is None else None
+            if seen is None or (floor is not None and known + floor >= protection.minimum):
+                continue
+            low, high = protection.sufficient(t.truth, t.at_once)
+            down, up = wants.setdefault(id(model), (model, [], []))[1:]
+            index = [model.cols[c] for c in cells]
+            if seen[0] > low - known + EPS and low - known >= -EPS:
+                down.append((index, low - known))
+            if not spare and seen[1] < high - known - EPS:
+                up.append((index, high - known))
+        return wants
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}

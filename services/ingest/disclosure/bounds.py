@@ -47,12 +47,13 @@ def one_row(row: Row, lo: list[float],
 
 def propagate(lo: list[float], hi: list[float],
                rows: list[Row],
-               rounds: int = 30) -> list[float] | None:
-    """Lower bounds on each variable that the rows imply together (feasibility-based bound
-    tightening, as an LP presolve does): each row bounds each of its variables by what the
-    others can reach, and tightened bounds feed the next round. Every bound is implied by the
-    constraints, so it never exceeds the LP's minimum. Bounds that cross (the rows contradict
-    each other, see reconcile()) prove nothing: None then."""
+               rounds: int = 30) -> tuple[list[float], list[float]] | None:
+    """Lower and upper bounds on each variable that the rows imply together
+    (feasibility-based bound tightening, as an LP presolve does): each row bounds each of its
+    variables by what the others can reach, and tightened bounds feed the next round. Every
+    bound is implied by the constraints, so a lower one never exceeds the LP's minimum and an
+    upper one is never below its maximum. Bounds that cross (the rows contradict each other,
+    see reconcile()) prove nothing: None then."""
     lo, hi = list(lo), list(hi)
     for _ in range(rounds):
         moved = False
@@ -73,4 +74,4 @@ def propagate(lo: list[float], hi: list[float],
             return None
         if not moved:
             break
-    return lo
+    return lo, hi

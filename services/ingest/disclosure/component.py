@@ -41,7 +41,8 @@ class Model:
         self._seen = 0
         self._least = np.empty(0)  # each column's range over the points (see _witness)
         self._most = np.empty(0)
-        self._floors: list[float] | None = None  # see lower(); [] if contradictory
+        # See propagated(); () if the rows contradict each other.
+        self._bounds: tuple[list[float], list[float]] | tuple[()] | None = None
 
     @classmethod
     def build(cls, table: Table, cells: list[Coord], rows: list[int],
@@ -94,13 +95,20 @@ class Model:
         unless the rows are shown consistent (HiGHS solved them, or propagation alone, exact
         for one row, found no contradiction): bounds implied by rows that contradict each
         other are vacuous, and the solve path reconciles or reports them."""
+        bounds = self._propagated()
+        return None if bounds is None else sum(bounds[0][self.cols[c]] for c in cells)
+
+    def upper(self, cells: list[Coord]) -> float | None:
+        """An upper bound on the sum of ``cells`` by bound propagation, as :meth:`lower`."""
+        bounds = self._propagated()
+        return None if bounds is None else sum(bounds[1][self.cols[c]] for c in cells)
+
+    def _propagated(self) -> tuple[list[float], list[float]] | None:
         if self.hard and not self._seen:
             return None
-        if self._floors is None:
-            self._floors = propagate(self.lo, self.hi, self.rows) or []
-        if not self._floors:
-            return None
-        return sum(self._floors[self.cols[c]] for c in cells)
+        if self._bounds is None:
+            self._bounds = propagate(self.lo, self.hi, self.rows) or ()
+        return self._bounds or None
 
     def seed(self) -> None:
         """Two points to witness with (:func:`opposite`): every variable as low as they can
@@ -147,7 +155,7 @@ class Model:
             r = sum(a * x[j] for j, a in entries)
             self.rows[i] = (entries, min(lower, r), max(upper, r))
         self._highs = None  # made again from the widened rows
-        self._floors = None
+        self._bounds = None
         return True
 
     def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
