@@ -80,6 +80,10 @@ class ObservationCreate(BaseModel):
         if self.withdrawn:
             if self.value is not None:
                 raise ValueError("a withdrawal (withdrawn true) carries no value")
+            # It needs no conf_status, and the log tells a withdrawal (no value, F) from a
+            # withheld value (no value, C or N) by it: one sent with C was published as a
+            # withdrawal and logged, served and replayed as withheld (an independent review).
+            self.conf_status = "F"
         elif self.value is None and self.conf_status == "F":
             raise ValueError("value may be null only when conf_status is C or N")
         return self

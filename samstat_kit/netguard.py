@@ -70,7 +70,8 @@ _MAPPED = _V6("::ffff:0:0/96")
 _V4_PART = re.compile(r"^(?:0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$")
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_ENTRY = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]/@]+))(?::(?P<port>\d{1,5}))?$")
+_ENTRY = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]/@]+))(?::(?P<port>\d{1,5}))?$",
+                    re.ASCII)
 
 
 class Refused(ValueError):
@@ -82,7 +83,7 @@ def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
     """The address of a numeric host in any form inet_aton(3) accepts (``127.1``,
     ``2130706433``, ``0x7f.0.0.1``, ``0177.0.0.1``), or None when it is not one."""
     parts = host.split(".")
-    if not 1 <= len(parts) <= 4 or not all(_V4_PART.match(p) for p in parts):
+    if not 1 <= len(parts) <= 4 or not all(_V4_PART.fullmatch(p) for p in parts):
         return None
     nums = []
     for p in parts:
@@ -195,7 +196,7 @@ def _literal(host: str) -> Address | None:
     if v4 is not None:
         return v4
     labels = stripped.split(".")
-    if not stripped or not all(_LABEL.match(label) for label in labels):
+    if not stripped or not all(_LABEL.fullmatch(label) for label in labels):
         raise Refused("not a valid host name")
     if all(label.isdigit() for label in labels):
         # Digits and dots the C library does not read as an address either: never a name.
@@ -216,7 +217,7 @@ class AllowList:
             item = item.strip()
             if not item:
                 continue
-            m = _ENTRY.match(item)
+            m = _ENTRY.fullmatch(item)
             if m is None:
                 raise ValueError(f"allow-list entry {item!r} is not host[:port]")
             host = f"[{m['v6']}]" if m["v6"] else m["host"]

@@ -10,7 +10,11 @@ from datetime import date
 
 from samstat_kit.anonymity import quoted
 
-_RE = re.compile(r"^(?P<y>\d{4})(?:-(?:(?P<h>H[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])))?$")
+# ASCII and matched whole (fullmatch): a period is part of a cell's key, so "2023-10\n" or
+# full-width digits must not pass as another spelling of 2023-10 (an unlinked copy of the
+# cell that disclosure control would not see beside its totals).
+_RE = re.compile(r"(?P<y>\d{4})(?:-(?:(?P<h>H[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])))?",
+                 re.ASCII)
 
 GRANULARITIES = ("month", "quarter", "half", "year")
 
@@ -99,7 +103,7 @@ def _days(year: int, first_month: int, n_months: int) -> int:
 @functools.lru_cache(maxsize=65536)
 def parse(code: str) -> Period:
     """Parse a period code; raises ValueError with a reason users can act on."""
-    m = _RE.match(code)
+    m = _RE.fullmatch(code)
     if not m:
         raise ValueError(
             f"period {quoted(code)} is not one of YYYY, YYYY-H1/H2, YYYY-Q1..Q4, YYYY-MM"

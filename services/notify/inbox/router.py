@@ -31,7 +31,7 @@ class MuteWindowCreate(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _month_day(cls, value: str) -> str:
-        if not MONTH_DAY.match(value):
+        if not MONTH_DAY.fullmatch(value):
             raise ValueError("must be MM-DD, e.g. 07-01")
         return value
 

@@ -56,7 +56,7 @@ def parse_contacts(raw: Any) -> list[RegistryContact]:
             email = entry.get("email") or None
             webhook = entry.get("webhook") or entry.get("webhook_url") or None
             version = entry.get("version")
-            if not _AGENCY.match(agency) or len(agency) > 64:
+            if not _AGENCY.fullmatch(agency) or len(agency) > 64:
                 raise ValueError(f"bad agency {agency!r}")
             if email is not None and (not isinstance(email, str) or not _EMAIL.fullmatch(email)
                                       or len(email) > 254):
