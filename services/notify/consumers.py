@@ -73,7 +73,7 @@ class Processor:
         with self.lock, session_scope(self.factory) as session:
             now = datetime.now(UTC)
             changed = 0
-            prefetched = service.prefetch(session=session, events=events)
+            prefetched = service.prefetch(session=session, events=events, now=now)
             for event in events:
                 changed += len(service.handle_indicator_value(
                     session=session, event=event, now=now, cache=self.cache,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import Table, inspect, update
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from samstat_kit.db import insert_for
@@ -38,6 +39,53 @@ def insert_new(session: Session, model: type[M], **values: Any) -> M | None:
     on what is stored. (Not a savepoint and a caught IntegrityError: on SQLite the savepoint
     of a transaction's first write commits that write early.)
     """
-    stmt = insert_for(session, model).values(**values).on_conflict_do_nothing() \
-        .returning(model)
-    return session.scalars(stmt).one_or_none()
+    inserted = insert_all_new(session, model, [values])
+    return inserted[0] if inserted else None
+
+
+def insert_all_new(session: Session, model: type[M], rows: list[dict[str, Any]]) -> list[M]:
+    """:func:`insert_new` for many rows (with the same keys) in one statement: the rows it
+    inserted, in no particular order. Give them in one order (by key) wherever two
+    transactions may insert some of the same rows, so that each waits for the other rather
+    than both waiting for each other (a deadlock on PostgreSQL)."""
+    if not rows:
+        return []
+    stmt = insert_for(session, model).on_conflict_do_nothing().returning(model)
+    return list(session.scalars(stmt, rows))
+
+
+def locked(session: Session, model: type[M], key: Any) -> M | None:
+    """The row of primary key ``key``, read afresh and locked until the transaction ends, for a
+    change decided on its state (an acknowledgement must not revive an alert resolved a moment
+    ago, nor two of them both find it firing).
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``, refreshing the session's copy (see
+    :func:`row_locks`). SQLite drops FOR UPDATE and has no row locks, only one writer at a
+    time: so first a write that changes nothing. It takes the database's write lock (waiting
+    for the writer there is), and the read after it sees every change committed before, while
+    none can be committed until this transaction ends. If that write began the transaction
+    (the driver begins one at the first write), what the session read before was read
+    outside it and may be out of date: read again. If the session had written before, it
+    has held the lock since and is not refreshed: a refresh would take the time zones away
+    from what it wrote (a copy read before its first write stays as read; no caller keeps
+    one across a write).
+    """
+    if row_locks(session):
+        return session.get(model, key, with_for_update=True, populate_existing=True)
+    session.flush()  # changes of this session's own first: writing them begins the transaction
+    stale = not getattr(session.connection().connection.driver_connection, "in_transaction",
+                        True)
+    mapper = inspect(model)
+    table = mapper.local_table
+    assert isinstance(table, Table)  # a mapped class of its own table
+    # A column of no key or index, where there is one: SQLite rewrites the index entries of
+    # what an UPDATE sets, even to the same value.
+    indexed = {c.name for ix in table.indexes for c in ix.columns}
+    plain = [c for c in table.columns if not (c.primary_key or c.unique or c.foreign_keys
+                                              or c.index or c.name in indexed)]
+    column = (plain or [c for c in table.columns if not c.primary_key])[0]
+    keys = key if isinstance(key, tuple) else (key,)
+    session.execute(update(table).where(
+        *(c == v for c, v in zip(mapper.primary_key, keys, strict=True)))
+        .values({column.name: column}))
+    return session.get(model, key, populate_existing=stale)

@@ -65,14 +65,15 @@ def wait_until_blocked(engine: Engine, by_pid: int, replica: Replica,
 
 
 def behind(url: str, hold: Callable[[Session], object], contend: Callable[[], T], *,
-           writes: str, timeout: float = 20) -> T:
+           writes: str | tuple[str, ...], timeout: float = 20) -> T:
     """A does ``hold`` and keeps its transaction open; B runs ``contend`` (its own sessions)
     until it is about to execute a statement starting with ``writes`` (e.g. ``INSERT INTO
-    notify_alerts``) and, on PostgreSQL, waits for A; then A commits. Returns what B
-    returned, or raises what it raised."""
+    notify_alerts``; or any of several, where the code before a fix wrote otherwise) and, on
+    PostgreSQL, waits for A; then A commits. Returns what B returned, or raises what it
+    raised."""
     engine = get_engine(url)
     reached = threading.Event()
-    prefix = writes.lower()
+    prefix = tuple(w.lower() for w in ((writes,) if isinstance(writes, str) else writes))
 
     def spy(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if threading.current_thread().name == REPLICA_B and \

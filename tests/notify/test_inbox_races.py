@@ -3,7 +3,8 @@ its page, two acknowledgements, an acknowledgement or a snooze while a value res
 
 Decisions are made on the row as it is under its lock, never on a copy the session read
 before (SQLAlchemy returns the copy it has unless told to refresh it). Row locks are
-PostgreSQL's; SQLite has none, so the tests of what is decided under a lock run there only.
+PostgreSQL's; SQLite has none, and an acknowledgement takes its database's write lock instead
+(services.notify.rows.locked): those tests run on both, the others on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from samstat_kit.auth.service import Principal
 from samstat_kit.db import get_engine, session_factory, session_scope
 from services.notify.access import Conflict
-from services.notify.alerts import service
+from services.notify.alerts import lifecycle, service
 from services.notify.alerts.models import Alert, AlertEvent, aware
 from services.notify.inbox import service as inbox
 from services.notify.inbox.models import InboxRead
+from tests.races import second_waits
 
 from .factory import NOW, indicator_id, later, upserted, value_event
 from .races import Replica, behind, wait_until_blocked
@@ -69,7 +71,9 @@ class PausedRead:
             alert = original(**kwargs)
             self.kept.append(alert)
             if threading.current_thread().name == REPLICA_A:
-                self.pid = kwargs["session"].scalar(text("SELECT pg_backend_pid()"))
+                session = kwargs["session"]
+                if session.get_bind().dialect.name == "postgresql":
+                    self.pid = session.scalar(text("SELECT pg_backend_pid()"))
                 self.read.set()
                 self.go.wait(20)
             return alert
@@ -109,10 +113,10 @@ def acknowledging(factory: sessionmaker[Session], alert_id: str, who: str) -> An
     return job
 
 
-def alice_paused(postgres_url: str, monkeypatch: pytest.MonkeyPatch
+def alice_paused(db_url: str, monkeypatch: pytest.MonkeyPatch
                  ) -> tuple[sessionmaker[Session], str, str, Any, PausedRead]:
     """A firing alert, and Alice's acknowledgement of it paused after its read."""
-    f = session_factory(postgres_url)
+    f = session_factory(db_url)
     ind = indicator_id("ak")
     alert_id = make_alert(f, ind)
     paused = PausedRead(monkeypatch)
@@ -120,8 +124,8 @@ def alice_paused(postgres_url: str, monkeypatch: pytest.MonkeyPatch
 
 
 def test_an_acknowledgement_does_not_revive_an_alert_resolved_meanwhile(
-        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    f, ind, alert_id, a, paused = alice_paused(postgres_url, monkeypatch)
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    f, ind, alert_id, a, paused = alice_paused(db_url, monkeypatch)
     clear(f, ind)
     paused.go.set()
     with pytest.raises(Conflict, match="resolved"):
@@ -130,13 +134,50 @@ def test_an_acknowledgement_does_not_revive_an_alert_resolved_meanwhile(
 
 
 def test_two_acknowledgements_at_once_are_recorded_once(
-        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    f, _, alert_id, a, paused = alice_paused(postgres_url, monkeypatch)
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    f, _, alert_id, a, paused = alice_paused(db_url, monkeypatch)
     assert acknowledging(f, alert_id, "bob@fk.se")() == "acknowledged"
     paused.go.set()
     assert a.outcome() == "acknowledged"  # already so: nothing to do
     assert story(f, alert_id) == ("acknowledged", [("opened", "rules"),
                                                    ("acknowledged", "bob@fk.se")])
+
+
+def test_an_acknowledgement_waits_for_another_in_progress(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = session_factory(db_url)
+    alert_id = make_alert(f, indicator_id("aw"))
+
+    def ack(who: str) -> Any:
+        def job() -> str:
+            with session_scope(f) as s:
+                return service.acknowledge(session=s, alert_id=alert_id, principal=FK,
+                                           who=who, now=later(2)).status
+        return job
+
+    # The first holds the alert it read (its only Session.get); the second waits for it,
+    # on SQLite too (it used to go ahead, and both recorded an acknowledgement).
+    waited, out = second_waits(monkeypatch, Session, "get", ack("alice@fk.se"),
+                               ack("bob@fk.se"))
+    assert waited
+    assert out == {"first": "acknowledged", "second": "acknowledged"}
+    assert story(f, alert_id) == ("acknowledged", [("opened", "rules"),
+                                                   ("acknowledged", "alice@fk.se")])
+
+
+def test_an_acknowledgement_waits_for_a_resolution_in_progress(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = session_factory(db_url)
+    ind = indicator_id("rw")
+    alert_id = make_alert(f, ind)
+    # The consumer has resolved the alert and not committed yet: the acknowledgement waits
+    # and finds it resolved, as on PostgreSQL (it used to acknowledge it after the
+    # resolution, on SQLite: a resolved alert back among the open ones).
+    waited, out = second_waits(monkeypatch, lifecycle, "resolve", lambda: clear(f, ind),
+                               acknowledging(f, alert_id, "alice@fk.se"))
+    assert waited
+    assert isinstance(out["second"], Conflict) and "resolved" in str(out["second"])
+    assert story(f, alert_id) == ("resolved", [("opened", "rules"), ("resolved", "rules")])
 
 
 def test_a_snooze_is_decided_on_the_alert_as_it_is(

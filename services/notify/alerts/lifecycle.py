@@ -37,7 +37,7 @@ from services.notify.alerts.models import (
 )
 from services.notify.alerts.values import Cell, Prefetched, earlier_values, record_value, series
 from services.notify.events import IndicatorValueEvent
-from services.notify.rows import insert_new, row_locks
+from services.notify.rows import insert_new, locked, row_locks
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now:
                            cache: DefinitionCache | None = None,
                            prefetched: Prefetched | None = None) -> list[Alert]:
     """The consumer's entry point for one indicator-value event; returns alerts that changed.
-    ``prefetched``: what :func:`prefetch` read for the event's batch."""
+    ``prefetched``: what :func:`prefetch` read and claimed for the event's batch."""
     cell = record_value(session=session, event=event, now=now,
                         known=prefetched.values if prefetched else None)
     if cell is None:
@@ -237,8 +237,9 @@ def acknowledge(*, session: Session, alert_id: str, principal: Principal,
     did it (:func:`samstat_kit.web.actor`), by default the principal's agency."""
     # Locked and read afresh: the caller may have read the alert unlocked in this session
     # (to see whether the principal may see it), and that copy may be out of date by now.
-    alert = session.get(Alert, alert_id, with_for_update=True,
-                        populate_existing=row_locks(session))
+    # Locked on SQLite too (rows.locked): two acknowledgements, or one and the consumer's
+    # resolution, would otherwise both decide on the status they read and both write.
+    alert = locked(session, Alert, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if not may_act_for(principal, alert.convener):

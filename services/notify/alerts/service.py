@@ -22,6 +22,7 @@ from services.notify.alerts.models import Alert, AlertEvent, IndicatorValue
 from services.notify.alerts.registry import handle_registry_event, reevaluate_indicator
 from services.notify.alerts.values import (
     Cell,
+    Claimed,
     Prefetched,
     earlier_values,
     prefetch,
@@ -34,6 +35,7 @@ __all__ = [
     "Alert",
     "AlertEvent",
     "Cell",
+    "Claimed",
     "Conflict",
     "Forbidden",
     "IndicatorValue",

@@ -18,7 +18,7 @@ from services.notify.alerts import lifecycle as alerts
 from services.notify.alerts.models import ACKNOWLEDGED, QUALITY_PREFIX, RESOLVED, Alert, AlertEvent
 from services.notify.inbox.links import LinkClaims
 from services.notify.inbox.models import InboxRead, UsedLink
-from services.notify.rows import insert_new, row_locks
+from services.notify.rows import insert_new, locked
 from services.notify.subscriptions.models import Subscription
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -51,9 +51,9 @@ def visible_alert(*, session: Session, principal: Principal, alert_id: str,
     """The alert if the reader may see it. Pages answer "not found" for another agency's
     alert (whether it exists is not theirs to know); the API, where any token lists every
     alert, says "forbidden" (``reveal``). ``lock``: for a change decided on its state, locked
-    (PostgreSQL) and read afresh, not a copy the session read before."""
-    alert = session.get(Alert, alert_id, with_for_update=lock or None,
-                        populate_existing=lock and row_locks(session))
+    (on SQLite too: :func:`~services.notify.rows.locked`) and read afresh, not a copy the
+    session read before."""
+    alert = locked(session, Alert, alert_id) if lock else session.get(Alert, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if not may_see(principal, alert):
@@ -197,10 +197,10 @@ def acknowledge_by_link(*, session: Session, claims: LinkClaims, who: str | None
                         comment: str | None, now: datetime) -> str:
     """The confirmation POST of a verified link: acknowledge once. Returns the outcome
     (done, or what :func:`link_state` says). The link is spent when it acknowledges; a
-    concurrent second POST waits for the alert's lock and, reading it afresh, finds the
-    link used (PostgreSQL), or fails on the used-link key (SQLite): it changes nothing."""
-    alert = session.get(Alert, claims.alert_id, with_for_update=True,
-                        populate_existing=row_locks(session))
+    concurrent second POST, or an acknowledgement in the inbox, waits for the alert's lock
+    (the database's write lock on SQLite) and, reading it afresh, finds the link used or
+    the alert acknowledged: it changes nothing."""
+    alert = locked(session, Alert, claims.alert_id)
     state = link_state(session=session, claims=claims)
     if state is not None or alert is None:
         return state or "missing"
