@@ -60,7 +60,15 @@ def young_bounds(known: dict[Any, float]) -> tuple[float, float]:
                                       sex="_T")])
 
 
-def scenario(client: TestClient, token: Any, withdraw_total: bool) -> tuple[Any, Any]:
+def withhold(group: str, value: float | None, period: str = "2023-10", revision: int = 2,
+             area: str = "2480") -> dict[str, Any]:
+    d = gk(value, group, period, revision, area)
+    d["conf_status"] = "C"
+    return d
+
+
+def scenario(client: TestClient, token: Any, withdraw_total: bool,
+             then: dict[str, Any] | None = None) -> tuple[Any, Any]:
     fk, reader = token("forsakringskassan"), token("arbetsformedlingen")
     # October: young 3 (primary), sick 9 (the cheapest partner: secondary), other 12, 24.
     first = publish(client, fk, [gk(24, "_T"), gk(9, SICK), gk(12, "other"),
@@ -68,7 +76,7 @@ def scenario(client: TestClient, token: Any, withdraw_total: bool) -> tuple[Any,
     assert {s["index"]: s["kind"] for s in first["suppressed"]} == \
         {1: "secondary", 3: "primary"}
     if withdraw_total:  # the agency withdraws October's total (SDMX ACTION=D)
-        publish(client, fk, [withdraw("_T")])
+        publish(client, fk, [then or withdraw("_T")])
     # Later: sick for November, December and the quarter (9 + 10 + 10).
     later = publish(client, fk, [gk(10, SICK, "2023-11"), gk(10, SICK, "2023-12"),
                                  gk(29, SICK, "2023-Q4")])
@@ -85,6 +93,16 @@ def test_control_without_the_withdrawal_the_quarter_is_protected(
 def test_withdrawing_a_published_total_leaves_later_values_unable_to_pin_the_small_cell(
         client: TestClient, token: Any) -> None:
     later, bounds = scenario(client, token, withdraw_total=True)
+    assert protected(bounds, 3), \
+        f"young (3) pinned to {bounds}; held back in the later batch: {later['suppressed']}"
+
+
+@pytest.mark.parametrize("value", [None, 24.0], ids=["no value", "the value shown"])
+def test_a_published_total_marked_confidential_afterwards_is_still_known(
+        client: TestClient, token: Any, value: float | None) -> None:
+    """The same when the agency marks the total confidential (C) afterwards, without a value
+    or with the value already shown: readers still hold the value shown."""
+    later, bounds = scenario(client, token, withdraw_total=True, then=withhold("_T", value))
     assert protected(bounds, 3), \
         f"young (3) pinned to {bounds}; held back in the later batch: {later['suppressed']}"
 
