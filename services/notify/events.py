@@ -39,6 +39,8 @@ class IndicatorValueEvent(BaseModel):
     unit: Annotated[str, StringConstraints(max_length=32)] = ""
     complete: bool = True
     computed_at: AwareDatetime
+    # true: the value is taken back, every input cell behind it withdrawn (added in v1)
+    withdrawn: bool = False
 
     def as_rule_input(self) -> dict[str, Any]:
         return {"value": self.value, "year_ago_value": self.year_ago_value,

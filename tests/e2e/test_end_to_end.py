@@ -109,3 +109,35 @@ def test_initiative_indicator_from_the_registry(stack: Stack, issue: Any) -> Non
 
     point = stack.wait_for(series, timeout=90)[0]
     assert point["complete"] is True
+
+
+def test_a_withdrawn_month_leaves_no_figure_and_no_alert(stack: Stack, issue: Any) -> None:
+    """Withdrawing every cell of a month (SDMX ACTION=D) takes its value back: the
+    municipality's and the region's FYE are gone and the alert resolves (years of their own,
+    so the test above keeps its region to itself)."""
+    fk, scb, reader = issue("forsakringskassan"), issue("scb"), issue("kommun-2404")
+    _post(stack, scb, [_obs("scb", "population", year, {"sex": s, "age": "20-64"}, n,
+                            "persons") for year in ("2021", "2022") for s, n in POP.items()])
+    _post(stack, fk, _sickness("2021-03", 300))
+    _post(stack, fk, _sickness("2022-03", 420))
+
+    def fye(area: str, period: str) -> dict[str, Any] | None:
+        r = _get(stack, "indicators", f"/v1/fye/{area}/{period}", reader)
+        return r.json() if r.status_code == 200 else None
+
+    def firing() -> list[dict[str, Any]]:
+        return [a for a in _alerts(stack, reader, "2022-03") if a["status"] == "firing"]
+
+    assert stack.wait_for(lambda: fye("2404", "2022-03"), timeout=90)["fye"] == \
+        pytest.approx(420)
+    assert stack.wait_for(firing, timeout=60)
+    before = datetime.now(UTC).isoformat()  # after the value was served
+    withdrawal = [o | {"value": None, "revision": 2, "withdrawn": True}
+                  for o in _sickness("2022-03", 0)]
+    _post(stack, fk, withdrawal)
+    assert stack.wait_for(lambda: fye("2404", "2022-03") is None, timeout=60)
+    assert fye("umearegionen", "2022-03") is None
+    assert stack.wait_for(lambda: not firing(), timeout=60)
+    # what was shown before the withdrawal is still shown as of then
+    then = _get(stack, "indicators", "/v1/fye/2404/2022-03", reader, as_of=before)
+    assert then.status_code == 200 and then.json()["fye"] == pytest.approx(420)

@@ -138,7 +138,9 @@ def test_a_withdrawn_observation_leaves_the_area_and_its_aggregate() -> None:
     assert region.forwards == {}  # forwarded cells go no further
     assert _values(region, "discharges") == {("umearegionen", "2023"): 42.0}
     out = pipeline.observations([_message(_discharges("2480", "2023", None, 2, withdrawn=True))])
-    assert _values(out, "discharges") == {}  # nothing left to compute for 2480
+    # nothing left to compute for 2480: its value is taken back (test_withdrawal_retractions)
+    assert _values(out, "discharges") == {("2480", "2023"): None}
+    assert all(d["withdrawn"] for _k, d in out.values)
     [cell] = out.forwards["umearegionen"]
     assert cell["withdrawn"] is True and cell["via"] == "2480"
     region = pipeline.internal("umearegionen", {"type": "cells", "observations": [cell]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from samstat_kit.db import new_metadata
@@ -32,6 +32,9 @@ class IndicatorValue(Base):
     input_revisions: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Taken back (indicator-value ``withdrawn``): every input cell was withdrawn. Kept, so
+    # that a late older event cannot bring the value back, but left out of every answer.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IndicatorVersion(Base):
@@ -60,6 +63,8 @@ class IndicatorVersion(Base):
     components: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A retraction: ``as_of`` from here on shows no value, before it what was said then.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IndicatorTitle(Base):

@@ -65,7 +65,7 @@ def upsert_values(*, session: Session, docs: Iterable[dict[str, Any]]) -> int:
 
 # What an event rewrites in its cell (year and granularity follow from the period).
 _UPDATED = ("value", "previous_value", "year_ago_value", "unit", "complete", "components",
-            "input_revisions", "computed_at", "updated_at")
+            "input_revisions", "computed_at", "updated_at", "withdrawn")
 
 
 def _value_row(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def _value_row(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
             # Stored in UTC: SQLite drops offsets, and the comparison of the upsert's WHERE
             # (text on SQLite) must not depend on them.
             "computed_at": vintages.utc(datetime.fromisoformat(doc["computed_at"])),
-            "updated_at": now}
+            "updated_at": now, "withdrawn": vintages.withdrawn(doc)}
 
 
 def _rows(session: Session, indicator: str, areas: Iterable[str], period: str,
@@ -131,10 +131,14 @@ def fye_history(*, session: Session, catalogue: Catalogue, area: str, period: st
     for at in vintages.instants(session=session, indicators=(FYE_SHARE, OFFICIAL),
                                 areas=[area, *members], period=period):
         f = fye(session=session, catalogue=catalogue, area=area, period=period, as_of=at)
-        if f is not None and (not out or (out[-1].fye, out[-1].share, out[-1].source)
-                              != (f.fye, f.share, f.source)):
-            out.append(FyeVersion(computed_at=at, fye=f.fye, share=f.share, source=f.source,
-                                  complete=f.complete))
+        if f is None and not out:
+            continue  # nothing shown yet
+        # No figure after one was shown: its inputs were withdrawn, a version of its own
+        # (an empty one), so that the history does not end on a figure no longer shown.
+        shown = (f.fye, f.share, f.source) if f is not None else (None, None, None)
+        if not out or (out[-1].fye, out[-1].share, out[-1].source) != shown:
+            out.append(FyeVersion(computed_at=at, fye=shown[0], share=shown[1],
+                                  source=shown[2], complete=f is not None and f.complete))
     return out
 
 
@@ -266,19 +270,22 @@ def values(*, session: Session, indicator: str, areas: Iterable[str] | None = No
 
 def indicator_ids(*, session: Session) -> list[str]:
     """Every indicator that has at least one value."""
-    return sorted(session.scalars(select(IndicatorValue.indicator).distinct()))
+    return sorted(session.scalars(select(IndicatorValue.indicator).distinct()
+                                  .where(IndicatorValue.withdrawn.is_(False))))
 
 
 def indicator_areas(*, session: Session, indicator: str) -> list[str]:
     """The areas that have values of an indicator."""
-    q = select(IndicatorValue.area).where(IndicatorValue.indicator == indicator).distinct()
+    q = select(IndicatorValue.area).where(IndicatorValue.indicator == indicator,
+                                          IndicatorValue.withdrawn.is_(False)).distinct()
     return sorted(session.scalars(q))
 
 
 def granularities(*, session: Session, indicator: str, areas: Iterable[str]) -> set[str]:
     """The granularities an indicator has values in for these areas."""
     q = (select(IndicatorValue.granularity)
-         .where(IndicatorValue.indicator == indicator, IndicatorValue.area.in_(list(areas)))
+         .where(IndicatorValue.indicator == indicator, IndicatorValue.area.in_(list(areas)),
+                IndicatorValue.withdrawn.is_(False))
          .distinct())
     return set(session.scalars(q))
 

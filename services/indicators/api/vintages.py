@@ -67,7 +67,12 @@ def record(*, session: Session, docs: Iterable[dict[str, Any]], now: datetime) -
 # The unique index ix_indicators_value_versions_lookup, and what a redelivery may rewrite
 # (never recorded_at: when samstat first learnt of the version).
 _VERSION_KEY = ("indicator", "period", "area", "computed_at")
-_CONTENT = ("value", "year_ago_value", "unit", "complete", "components")
+_CONTENT = ("value", "year_ago_value", "unit", "complete", "components", "withdrawn")
+
+
+def withdrawn(doc: dict[str, Any]) -> bool:
+    """Whether an indicator-value event takes its value back (every input withdrawn)."""
+    return doc.get("withdrawn") is True
 
 
 def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: datetime
@@ -77,7 +82,7 @@ def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: 
             "granularity": p.granularity, "computed_at": key[3], "recorded_at": now,
             "value": doc.get("value"), "year_ago_value": doc.get("year_ago_value"),
             "unit": doc.get("unit", ""), "complete": bool(doc.get("complete")),
-            "components": doc.get("components") or {}}
+            "components": doc.get("components") or {}, "withdrawn": withdrawn(doc)}
 
 
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
@@ -101,7 +106,10 @@ def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None
     q = _narrow(q, table.c, area_list, period, granularity)
     if updated_after is not None:
         q = q.where(table.c.computed_at > utc(updated_after))
-    return sorted(session.execute(q).all(), key=lambda r: (r.area, parse(r.period)))
+    # A value taken back (withdrawn) is no answer. Dropped only after the newest version was
+    # picked: filtered before, as_of would show the value it took back.
+    return sorted((r for r in session.execute(q).all() if not r.withdrawn),
+                  key=lambda r: (r.area, parse(r.period)))
 
 
 def _newest(session: Session, table: Any, indicator: str, at: datetime,

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.indicators.domain.fye.maths import live
+
 TOTAL = "_T"
 TOLERANCE = 0.5  # figures are whole persons or rounded days: a half is not a disagreement
 
@@ -41,12 +43,14 @@ def check_totals(entry: Mapping[str, list[Any]], codes: Mapping[str, frozenset[s
                  noise: float = 0.0) -> list[Finding]:
     """Groups whose total and *every* part are reported (suppressed cells make no finding).
 
-    ``entry`` maps series keys ``"agency|dim=code,…"`` to ``[revision, value]``; ``codes``
-    is the measure's dimensions with their allowed codes. Only additive measures belong here.
+    ``entry`` maps series keys ``"agency|dim=code,…"`` to ``[revision, value]`` (or to a
+    withdrawal's tombstone, which is no cell: a withdrawn total or part makes no finding);
+    ``codes`` is the measure's dimensions with their allowed codes. Only additive measures
+    belong here.
     """
     groups: dict[tuple[str, str, tuple[tuple[str, str], ...]], dict[str, float | None]] = \
         defaultdict(dict)
-    for series, (_rev, value) in entry.items():
+    for series, (_rev, value) in live(entry).items():
         if ":" in series.split("|", 1)[0]:
             continue  # a member's cell forwarded into an aggregate area
         agency, _, dims_raw = series.partition("|")

@@ -21,6 +21,9 @@ import orjson
 from samstat_kit.periods import Period
 
 Event = tuple[str, dict[str, Any]]  # (Kafka key, document)
+# The memo of a retraction (indicator-value ``withdrawn: true``): no value, and a digest no
+# computed value has (those are SHA-1 hex digests).
+RETRACTED: dict[str, Any] = {"value": None, "digest": "withdrawn"}
 
 
 class Emitter:
@@ -68,6 +71,26 @@ class Emitter:
     def discard(self) -> None:
         self.pending.clear()
         self.unconfirmed.clear()
+
+    def retraction_event(self, *, indicator: str, area: str, period: Period, unit: str,
+                         now: datetime) -> Event | None:
+        """The event taking back what was said for (indicator, area, period) once nothing is
+        left to compute it from (its last input cell withdrawn), or None when nothing was
+        ever said (most periods) or it was taken back already.
+
+        Without it a consumer cannot tell "no input left" from "no change" and keeps the
+        withdrawn figure (the read model's sums, notify's alert). The memo records the
+        retraction, so a value computed again later is news again."""
+        key = f"{indicator}|{area}|{period.code}"
+        before = self.said(key)
+        if before is None or not self.propose(key, dict(RETRACTED))[0]:
+            return None
+        return f"{indicator}|{area}", {
+            "event_id": str(uuid.uuid4()), "indicator": indicator, "area": area,
+            "period": period.code, "value": None, "previous_value": before["value"],
+            "year_ago_value": None, "unit": unit, "components": {}, "input_revisions": {},
+            "complete": False, "withdrawn": True, "computed_at": now.isoformat(),
+        }
 
     def value_event(
         self, *, indicator: str, area: str, period: Period, value: float | None,

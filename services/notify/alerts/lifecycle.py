@@ -70,6 +70,9 @@ def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now:
     changed = evaluate_cell(session=session, definition=definition, cell=cell, cells=cells,
                             now=now, source_event_id=event.event_id,
                             open_cells=prefetched.open_cells if prefetched else None)
+    if event.withdrawn:
+        changed += _taken_back(session, definition, cell, event.event_id, now,
+                               prefetched.open_cells if prefetched else None)
     if uses_history:
         # A corrected value moves the control limits of every later period.
         p = parse(cell.period)
@@ -78,6 +81,27 @@ def handle_indicator_value(*, session: Session, event: IndicatorValueEvent, now:
             if q.n_months == p.n_months and q > p:
                 changed += evaluate_cell(session=session, definition=definition, cell=later,
                                          cells=cells, now=now, kinds={"control_limit"})
+    return changed
+
+
+def _taken_back(session: Session, definition: IndicatorDefinition, cell: IndicatorValue,
+                event_id: str, now: datetime, open_cells: set[Cell] | None) -> list[Alert]:
+    """The value was taken back (every input cell withdrawn): its value rules' alerts have
+    nothing left to judge and resolve. evaluate_cell leaves them as they are, since a value
+    that is not complete keeps its alerts until the period is complete, which this one
+    will never be."""
+    if open_cells is not None and (cell.indicator, cell.area, cell.period) not in open_cells:
+        return []
+    verdict = rules.Verdict(False, None, "the value was withdrawn: no input is left behind it")
+    changed = []
+    for alert in open_alerts(session=session, indicator=cell.indicator, area=cell.area,
+                             period=cell.period):
+        if alert.rule in rules.VALUE_RULES:
+            done = apply_verdict(session=session, definition=definition, area=cell.area,
+                                 period=cell.period, rule=alert.rule, verdict=verdict,
+                                 value=None, now=now, source_event_id=event_id)
+            if done is not None:
+                changed.append(done)
     return changed
 
 

@@ -33,8 +33,12 @@ def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
         title_en=f"Data quality: total and parts disagree ({measure}, {dim})",
     )
     firing = doc["status"] == "mismatch"
-    reason = (f"reported total {doc['total']:g} but the parts add up to {doc['parts_sum']:g}"
-              if firing else "the total now agrees with its parts")
+    if firing:
+        reason = f"reported total {doc['total']:g} but the parts add up to {doc['parts_sum']:g}"
+    elif doc.get("compared") is False:  # ok because a figure was withdrawn or withheld
+        reason = "the total or a part is no longer reported: nothing left to compare"
+    else:
+        reason = "the total now agrees with its parts"
     verdict = rules.Verdict(firing, float(doc["parts_sum"]), reason)
     return apply_verdict(session=session, definition=definition, area=doc["area"],
                          period=doc["period"], rule=RULE, verdict=verdict,

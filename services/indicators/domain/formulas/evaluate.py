@@ -16,8 +16,9 @@ from typing import Any
 
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import Period
+from services.indicators.domain.fye.maths import live
 
-Entry = Mapping[str, list[Any]]  # series key -> [revision, value]
+Entry = Mapping[str, list[Any]]  # series key -> [revision, value], or [revision] withdrawn
 Lookup = Callable[[str, Period], Entry | None]  # (measure, period) -> cells of the area
 PopulationLookup = Callable[[int], float | None]  # year -> population 20–64
 
@@ -60,8 +61,9 @@ def source_cell(series: str, measure: str, area: str, period: Period) -> str:
 def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup,
                   wanted: Mapping[str, str | list[str]], inputs: Inputs, area: str
                   ) -> dict[str, float | None]:
-    """The value of every matching series for the period (None where suppressed)."""
-    exact = {k: v for k, v in (lookup(measure, period) or {}).items() if matches(k, wanted)}
+    """The value of every matching series for the period (None where suppressed; a
+    withdrawn series, its tombstone, is not there)."""
+    exact = {k: v for k, v in live(lookup(measure, period)).items() if matches(k, wanted)}
     out: dict[str, float | None] = {}
     for key, (rev, value) in exact.items():
         inputs.revisions[source_cell(key, measure, area, period)] = int(rev)
@@ -70,7 +72,7 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
         return out
     by_series: dict[str, list[tuple[Period, float | None]]] = {}
     for month in period.months:
-        for key, (rev, value) in (lookup(measure, month) or {}).items():
+        for key, (rev, value) in live(lookup(measure, month)).items():
             if key in exact or not matches(key, wanted):
                 continue
             inputs.revisions[source_cell(key, measure, area, month)] = int(rev)

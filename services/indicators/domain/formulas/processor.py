@@ -18,7 +18,7 @@ from typing import Any
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.formulas.definitions import Definitions
 from services.indicators.domain.formulas.evaluate import evaluate, measures_of, series_key
-from services.indicators.domain.fye.maths import Entry, apply
+from services.indicators.domain.fye.maths import Entry, apply, is_withdrawn
 from services.indicators.domain.quality import check_totals
 from services.indicators.domain.values import Emitter, Event
 
@@ -68,7 +68,8 @@ class FormulaProcessor:
             # Even an unchanged cell is recomputed and forwarded: a redelivered message may be
             # one whose output was lost in a crash; the emitter skips what was already said.
             if member is None:
-                quality += self._quality(area, period, measure, self.cells.get(key) or {})
+                quality += self._quality(area, period, measure, self.cells.get(key) or {},
+                                         series)
             p = parse(period)
             touched[(area, measure)] |= {q for e in p.enclosing() for q in (e, e.shift_years(1))}
             if member is None:
@@ -87,15 +88,24 @@ class FormulaProcessor:
         out, self.quality_events = self.quality_events, []
         return out
 
-    def _quality(self, area: str, period: str, measure: str, entry: Entry) -> list[Event]:
-        """A total-versus-parts finding that appeared, changed or went away."""
+    def _quality(self, area: str, period: str, measure: str, entry: Entry, series: str
+                 ) -> list[Event]:
+        """A total-versus-parts finding that appeared, changed or went away; ``series`` is
+        the cell just applied."""
         meta = self.definitions.catalogue.measures.get(measure)
         if meta is None or meta.aggregation == "mean":
             return []  # means and rates do not add up across dimensions
         out = []
         ck = meta.disclosure.cell_key
         noise = ck.max_noise if ck and meta.disclosure.cell_key_applies(period) else 0.0
-        for f in check_totals(entry, meta.dimensions, noise):
+        findings = check_totals(entry, meta.dimensions, noise)
+        # The groups of the cell just applied that check_totals no longer gives (its total
+        # or a part withdrawn or withheld): a mismatch said for one has nothing left to
+        # compare and must be resolved. Every group the cell belongs to is looked at, not
+        # only those it just left, so a redelivery says what a crash lost.
+        for group in _groups_of(series) - {f.group for f in findings}:
+            out += self._quality_gone(area, period, measure, group)
+        for f in findings:
             key = f"dq|{area}|{period}|{measure}|{f.group}"
             status = "ok" if f.consistent else "mismatch"
             if status == "ok" and self.emitter.said(key) is None:
@@ -111,6 +121,28 @@ class FormulaProcessor:
                 "detected_at": self.clock().isoformat(),
             }))
         return out
+
+    def _quality_gone(self, area: str, period: str, measure: str, group: str
+                      ) -> list[Event]:
+        """Resolve the mismatch said for a group that can no longer be compared."""
+        key = f"dq|{area}|{period}|{measure}|{group}"
+        said = self.emitter.said(key)
+        if said is None or said[0] == "ok":
+            return []
+        total, parts_sum = float(said[1]), float(said[2])
+        self.emitter.propose(key, ["ok", total, parts_sum])
+        agency, dimension, rest = group.split("|", 2)
+        return [(area, {
+            "event_id": str(uuid.uuid4()), "kind": "total_mismatch", "status": "ok",
+            "agency": agency, "measure": measure, "area": area, "period": period,
+            "dimension": dimension,
+            "dimensions": dict(p.split("=", 1) for p in rest.split(",") if p),
+            # The figures last compared, so the resolved alert still shows them; ok
+            # because nothing is left to compare, not because they agree (compared false).
+            "total": total, "parts": {}, "parts_sum": parts_sum,
+            "difference": parts_sum - total, "compared": False,
+            "detected_at": self.clock().isoformat(),
+        })]
 
     def _remember_period(self, area: str, measure: str, period: str) -> None:
         key = f"{area}|{measure}"
@@ -133,15 +165,19 @@ class FormulaProcessor:
         """Re-send a member's cells of a measure to an aggregate that newly needs them."""
         out: list[Forward] = []
         for code in self.periods.get(f"{area}|{measure}") or []:
-            for series, (rev, value) in (self.cells.get(cell_key(area, code, measure))
-                                         or {}).items():
+            for series, cell in (self.cells.get(cell_key(area, code, measure))
+                                 or {}).items():
                 if ":" in series:
                     continue  # already a forwarded cell
                 agency, dims = series.split("|", 1)
+                # A tombstone goes as its withdrawal: the aggregate may still hold the value
+                # (needed by an earlier definition), or get it later, out of order.
+                gone = is_withdrawn(cell)
                 out.append((aggregate, {
                     "agency": agency, "measure": measure, "area": aggregate, "period": code,
                     "dimensions": dict(p.split("=", 1) for p in dims.split(",") if p),
-                    "value": value, "revision": rev, "via": area}))
+                    "value": None if gone else cell[1], "revision": cell[0], "via": area}
+                    | ({"withdrawn": True} if gone else {})))
         return out
 
     def _events(self, definition: dict[str, Any], area: str, periods: Iterable[Period]
@@ -168,8 +204,10 @@ class FormulaProcessor:
 
     def event(self, definition: dict[str, Any], area: str, period: Period) -> Event | None:
         current = self._evaluate(definition, area, period)
-        if current is None:
-            return None
+        if current is None:  # no input cell (left) for the period: taken back if said
+            return self.emitter.retraction_event(
+                indicator=definition["id"], area=area, period=period,
+                unit=definition.get("unit", ""), now=self.clock())
         year_ago = self._evaluate(definition, area, period.year_ago())
         year_ago_value = year_ago.value if year_ago else None
         return self.emitter.value_event(
@@ -177,3 +215,15 @@ class FormulaProcessor:
             year_ago_value=year_ago_value, unit=definition.get("unit", ""),
             components=current.components, revisions=current.inputs.revisions,
             complete=current.complete, now=self.clock())
+
+
+def _groups_of(series: str) -> set[str]:
+    """The total-versus-parts groups a cell belongs to: one per dimension, the others fixed
+    (check_totals' group ids: "agency|dimension|other=code,...", the others sorted)."""
+    agency, _, dims_raw = series.partition("|")
+    if ":" in agency:
+        return set()  # a member's cell forwarded into an aggregate: never checked
+    dims = dict(p.split("=", 1) for p in dims_raw.split(",") if p)
+    return {f"{agency}|{dim}|" + ",".join(f"{k}={v}" for k, v in sorted(dims.items())
+                                         if k != dim)
+            for dim in dims}

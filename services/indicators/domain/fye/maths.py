@@ -4,42 +4,61 @@ FYE over a period of D days = net benefit days in the period / D; the share is F
 population aged 20–64. Two people fully unemployed for half a year each make one FYE.
 
 State is held as *current cell values*: for each (area, reported period) a mapping
-``"agency/benefit/sex" -> [revision, value]``. Applying a cell keeps the higher revision, so
-redelivery and reordering never change the result.
+``"agency/benefit/sex" -> [revision, value]``, or ``[revision]`` for a withdrawn cell (a
+tombstone). Applying a cell keeps the higher revision, so redelivery and reordering never
+change the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from samstat_kit.periods import Period
 
-Cell = list[float | int | None]  # [revision, value]
+# [revision, value], or [revision] once withdrawn: a tombstone, one slot shorter than a cell
+# (the worker holds half a million cells at national scale), and plain JSON for the changelog.
+Cell = list[float | int | None]
 Entry = dict[str, Cell]          # inner key -> cell
 BENEFITS = ("sickness", "sickness_activity_compensation", "unemployment",
             "labour_market_programme", "economic_assistance", "establishment")
+C = TypeVar("C", bound=Sized)  # a stored cell, however its reader types it
 
 
 def apply(entry: Entry | None, inner_key: str, revision: int, value: float | None,
           withdrawn: bool = False) -> Entry | None:
     """Return the entry with the cell applied, or None when nothing changed (stale/equal).
 
-    A withdrawal (observation ``withdrawn: true``) removes the cell, so every sum, share and
-    total check over the entry forgets it (a withheld value, ``None``, would count as
-    missing instead). No tombstone is needed: ingest refuses stale revisions, and a
-    partition's messages are (re)read in order, so a withdrawal always comes after the
-    revisions it withdraws, even when they are delivered again."""
-    entry = dict(entry or {})
-    old = entry.get(inner_key)
+    A withdrawal (observation ``withdrawn: true``) leaves a tombstone: the cell is gone for
+    every sum, share and total check over the entry (read through :func:`live`; a withheld
+    value, ``None``, would count as missing instead), but its revision stays. The topic can
+    carry a withdrawal before the revisions it withdraws (a dead relay's leased rows go out
+    after its lease; a replay of a log whose racing batches interleaved), and the tombstone
+    is what refuses them then, also when the withdrawn cell was never seen here."""
+    old = entry.get(inner_key) if entry else None
     if old is not None and int(old[0] or 0) >= revision:
         return None
-    if withdrawn:
-        if old is None:
-            return None
-        del entry[inner_key]
-        return entry
-    entry[inner_key] = [revision, value]
+    out = dict(entry or {})
+    out[inner_key] = [revision] if withdrawn else [revision, value]
+    return out
+
+
+def is_withdrawn(cell: Cell) -> bool:
+    """A tombstone: the revision of a withdrawal, and no value."""
+    return len(cell) < 2
+
+
+def live(entry: Mapping[str, C] | None) -> Mapping[str, C]:
+    """The entry's cells without its tombstones: what every reader of the state sees.
+
+    The entry itself when it holds no tombstone (withdrawals are rare, and this is on the
+    worker's hot path: no copy then)."""
+    if not entry:
+        return {}
+    for cell in entry.values():
+        if len(cell) < 2:
+            return {k: c for k, c in entry.items() if len(c) > 1}
     return entry
 
 
@@ -71,12 +90,13 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
     """Aggregate the cells reported for ``period`` and its months.
 
     Per series (agency/benefit/sex) a figure reported for exactly this period wins; otherwise the
-    monthly figures inside it are summed. Suppressed cells (value null) count as missing.
+    monthly figures inside it are summed. Suppressed cells (value null) count as missing;
+    withdrawn ones (tombstones) are not there at all.
     ``revisions`` (the input cells' revisions) is left empty unless ``with_revisions``.
     """
-    exact = lookup(period) or {}
+    exact = live(lookup(period))
     months = period.months if period.n_months > 1 else []
-    month_entries = [(m.code, lookup(m) or {}) for m in months]
+    month_entries = [(m.code, live(lookup(m))) for m in months]
     keys = set(exact)
     for _, e in month_entries:
         keys.update(e)
@@ -126,9 +146,10 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
 
 def population_total(entry: Mapping[str, Cell] | None) -> float | None:
     """Population aged 20–64 from SCB's cells ("scb/<sex>/<age>"), summed over sex."""
-    if not entry:
+    cells = live(entry)
+    if not cells:
         return None
-    values = [v for _rev, v in entry.values()]
+    values = [v for _rev, v in cells.values()]
     if any(v is None for v in values):
         return None
     return float(sum(v for v in values if v is not None))
@@ -137,7 +158,7 @@ def population_total(entry: Mapping[str, Cell] | None) -> float | None:
 def population_by_sex(entry: Mapping[str, Cell] | None) -> dict[str, float]:
     """SCB's population 20-64 per sex from the cells "scb/<sex>/<age>"."""
     out: dict[str, float] = {}
-    for key, (_rev, value) in (entry or {}).items():
+    for key, (_rev, value) in live(entry).items():
         sex = key.split("/")[1]
         if value is not None:
             out[sex] = out.get(sex, 0.0) + float(value)

@@ -14,7 +14,7 @@ from typing import Any
 from samstat_kit.cells import cell_key
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.fye.indicator import Lookup, population_for
-from services.indicators.domain.fye.maths import Cell, population_by_sex, share
+from services.indicators.domain.fye.maths import Cell, live, population_by_sex, share
 
 INDICATOR = "fye_share_official"
 MEASURE = "fye_official"
@@ -32,15 +32,16 @@ Parts = Mapping[str, Mapping[str, Cell]]
 def parts_of(period: Period, get: Callable[[str], Mapping[str, Cell] | None]) -> Parts:
     """SCB's official states that make up a period: its own (a month, or a yearly figure),
     else for a year its twelve months; nothing while a month is missing, since a year of
-    eleven months is not SCB's yearly figure."""
-    own = get(period.code)
+    eleven months is not SCB's yearly figure. Withdrawn cells (tombstones) are left out: a
+    state of tombstones only is no figure."""
+    own = live(get(period.code))
     if own:
         return {period.code: own}
     if period.n_months != 12:
         return {}
     months = {}
     for month in period.months:  # stops at the first gap: most areas have no figure
-        state = get(month.code)
+        state = live(get(month.code))
         if not state:
             return {}
         months[month.code] = state

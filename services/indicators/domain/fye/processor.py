@@ -133,11 +133,10 @@ class FyeProcessor:
         """Agency-derived FYE minus SCB's official figure, once both exist for the period."""
         total = official.values_of(period, self._official_parts(area, period)).get(
             (official.TOTAL, official.TOTAL))
-        if total is None:
-            return None  # most periods have no official figure: skip the evaluation
-        current = self._evaluate(area, period)
-        if current is None:
-            return None
+        # Most periods have no official figure: the evaluation is skipped.
+        current = self._evaluate(area, period) if total is not None else None
+        if total is None or current is None:
+            return self._reconciliation_gone(area, period)
         derived = float(current["components"]["fye"])
         value = derived - float(total)
         if current["complete"]:
@@ -146,6 +145,23 @@ class FyeProcessor:
                           {"derived": derived, "official": float(total),
                            "relative": value / float(total) if total else None},
                           current["revisions"], bool(current["complete"]))
+
+    def _reconciliation_gone(self, area: str, period: Period) -> Event | None:
+        """SCB's total or samstat's own figure is gone (withdrawn): the reconciliation said
+        for the period is taken back and its gap finding resolved, as there is nothing left
+        to compare; consumers would otherwise keep both."""
+        if self.emitter.said(f"{indicator.RECONCILIATION}|{area}|{period.code}") is None:
+            return None  # never compared (most periods): no finding either
+        key = f"dq|{area}|{period.code}|{official.MEASURE}|gap"
+        said = self.emitter.said(key)
+        if said is not None and said[0] != "ok":
+            # The last figures compared: notify shows what the finding was about.
+            self.emitter.propose(key, ["ok", said[1], said[2]])
+            self.quality_events.append(self._gap_event(
+                area, period, "ok", float(said[1]), float(said[2]), None, compared=False))
+        return self.emitter.retraction_event(
+            indicator=indicator.RECONCILIATION, area=area, period=period, unit="fye",
+            now=self.clock())
 
     def take_quality_events(self) -> list[Event]:
         """Gap findings since the last call (for the data-quality topic)."""
@@ -163,14 +179,21 @@ class FyeProcessor:
             return
         if not self.emitter.propose(key, [status, round(total, 6), round(derived, 6)])[0]:
             return
-        self.quality_events.append((area, {
+        self.quality_events.append(self._gap_event(area, period, status, total, derived,
+                                                   relative))
+
+    def _gap_event(self, area: str, period: Period, status: str, total: float,
+                   derived: float, relative: float | None, compared: bool = True) -> Event:
+        doc = {
             "event_id": str(uuid.uuid4()), "kind": "total_mismatch", "status": status,
             "agency": "samordningsforbundet", "measure": official.MEASURE, "area": area,
             "period": period.code, "dimension": "source", "dimensions": {},
             "total": total, "parts": {"computed": derived}, "parts_sum": derived,
             "difference": derived - total, "relative": relative,
             "tolerance": official.GAP_TOLERANCE, "detected_at": self.clock().isoformat(),
-        }))
+        }
+        # compared false: ok because a figure is gone, not because the two agree again
+        return area, doc | ({} if compared else {"compared": False})
 
     def _official_parts(self, area: str, period: Period) -> official.Parts:
         return official.parts_of(period, lambda code: self.official.get(state_key(area, code)))
@@ -179,8 +202,10 @@ class FyeProcessor:
         """SCB's official share for (area, year), or None when there is none (or no news)."""
         pop = self._lookup(self.population)
         current = official.evaluate(area, period, self._official_parts(area, period), pop)
-        if current is None:
-            return None
+        if current is None:  # none (most areas), or SCB withdrew it: taken back if said
+            return self.emitter.retraction_event(
+                indicator=official.INDICATOR, area=area, period=period, unit="share",
+                now=self.clock())
         ago = official.evaluate(area, period.year_ago(),
                                 self._official_parts(area, period.year_ago()), pop)
         return self.emitter.value_event(
@@ -192,8 +217,10 @@ class FyeProcessor:
     def event(self, area: str, period: Period) -> Event | None:
         """The indicator-value event for (area, period), or None if nothing new to say."""
         current = self._evaluate(area, period)
-        if current is None:
-            return None
+        if current is None:  # no cell (left) for the period: taken back if it was said
+            return self.emitter.retraction_event(
+                indicator=indicator.INDICATOR, area=area, period=period, unit="share",
+                now=self.clock())
         year_ago = self._evaluate(area, period.year_ago(), with_revisions=False)
         return self._emit(indicator.INDICATOR, area, period, current["value"],
                           year_ago["value"] if year_ago else None, "share",
