@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any
 
 from samstat_kit.anonymity import new_event_id, shown
 from samstat_kit.cells import cell_key
+from samstat_kit.cellvalues import integer, number, sendable
+from samstat_kit.checks import no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
 from samstat_kit.workbook import Lines, read_workbook
@@ -151,7 +152,11 @@ def sheet_rows(sheet: Sheet) -> list[Row]:
 
 def parse_json(text: str) -> list[Row]:
     try:
-        doc = json.loads(text)
+        # As ingest reads a body: a key named twice is refused (which one counts is not the
+        # file's to leave open), and an integer beyond 64 bits is one row's error, not the
+        # whole batch's (see cellvalues.sendable).
+        doc = json.loads(text, object_pairs_hook=no_duplicate_keys,
+                         parse_int=lambda digits: sendable(int(digits)))
     except ValueError as exc:
         raise PublishError(f"not valid JSON: {exc}") from None
     if isinstance(doc, dict) and isinstance(doc.get("observations"), list):
@@ -178,7 +183,7 @@ def _csv_lines(text: str) -> tuple[list[str], Lines]:
     header = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    names = [h.strip() for h in next(reader)]
+    names = _header([h.strip() for h in next(reader)])
     start = reader.line_num + 1
     lines: Lines = []
     for cells in reader:
@@ -191,12 +196,25 @@ def _csv_lines(text: str) -> tuple[list[str], Lines]:
     return names, lines
 
 
+def _header(names: list[str]) -> list[str]:
+    """``names``, or PublishError if one column is named twice (as SDMX-CSV reads names: a
+    label after ": " and case do not count): a row would keep only the last of the two."""
+    seen: set[str] = set()
+    for name in names:
+        key = _sdmx_code(name).upper()
+        if key and key in seen:
+            raise PublishError(f"the header names the column {shown(name)} twice")
+        seen.add(key)
+    return names
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
     try:
         names, lines = read_workbook(data)
     except ValueError as exc:  # its reason never quotes a cell
         raise PublishError(str(exc)) from None
+    _header(names)
     return Sheet("sdmx-csv" if _is_sdmx(names) else "csv", names, lines, xlsx=True)
 
 
@@ -207,37 +225,6 @@ def parse_csv(text: str) -> list[Row]:
 def _extra_cells(number: int, extra: int) -> list[RowError]:
     return [RowError(number, "", f"{extra} cell(s) more than the header has columns")] \
         if extra else []
-
-
-# The JSON integers ingest reads: one beyond 64 bits refuses the whole request (a JSON reader
-# would round it), so a file's row must never send one. As a float it is one row's error
-# ("out of range") on every path: the server's, the CLI's own, the upload's.
-_INT64 = 2**63
-
-
-def _sendable(n: int) -> Any:
-    if -_INT64 <= n < _INT64:
-        return n
-    try:
-        return float(n)
-    except OverflowError:
-        return str(n)  # the schema says why
-
-
-def _number(text: str) -> Any:
-    if re.fullmatch(r"[+-]?\d+", text):
-        return _sendable(int(text))
-    candidate = text.replace(",", ".") if "," in text and "." not in text else text
-    candidate = candidate.replace("\u00a0", "").replace(" ", "")  # 12 345 as Swedes write it
-    try:
-        value = float(candidate)
-    except ValueError:
-        return text  # the schema says why
-    return value if math.isfinite(value) else text
-
-
-def _integer(text: str) -> Any:
-    return _sendable(int(text)) if re.fullmatch(r"[+-]?\d+", text) else text
 
 
 def _csv_rows(table: Table) -> list[Row]:
@@ -254,14 +241,14 @@ def _csv_rows(table: Table) -> list[Row]:
                 continue
             columns[name] = name
             if name == "value":
-                doc["value"] = _number(cell) if cell else None
+                doc["value"] = number(cell) if cell else None
             elif not cell:
                 continue
             elif name == "revision":
-                doc["revision"] = _integer(cell)
+                doc["revision"] = integer(cell)
             elif name == "dimensions":
                 try:
-                    doc["dimensions"] = json.loads(cell)
+                    doc["dimensions"] = json.loads(cell, object_pairs_hook=no_duplicate_keys)
                 except ValueError:
                     doc["dimensions"] = cell
             else:
@@ -309,7 +296,7 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
     for name, cell in cells.items():
         target = codemap.field(name)
         if target == "value":
-            doc["value"] = _number(cell) if cell else None
+            doc["value"] = number(cell) if cell else None
         elif name in SDMX_IGNORED or not cell:
             continue
         elif target in ("measure", "unit"):
@@ -317,7 +304,7 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
         elif target == "period":
             doc["period"] = codemap.period_from_sdmx(cell)
         elif target == "revision":
-            doc["revision"] = _integer(cell)
+            doc["revision"] = integer(cell)
         elif target is not None:
             doc[target] = cell
         else:
@@ -330,11 +317,11 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
             doc["measure"] = measure
             row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
     mult = cells.get("UNIT_MULT")
-    if mult and isinstance(doc.get("value"), (int, float)) and re.fullmatch(r"-?\d+", mult):
+    if mult and isinstance(doc.get("value"), (int, float)) and re.fullmatch(r"-?[0-9]+", mult):
         scaled = doc["value"] * 10 ** int(mult)
         if isinstance(scaled, float) and scaled.is_integer():
             scaled = int(scaled)
-        doc["value"] = _sendable(scaled) if isinstance(scaled, int) else scaled
+        doc["value"] = sendable(scaled) if isinstance(scaled, int) else scaled
     doc["dimensions"] = dims
     _sdmx_action(row, cells.get("ACTION", ""), codemap)
 

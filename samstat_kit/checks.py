@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Dict, List, Literal, Optional  # noqa: UP035 (Python 3.9)
+from typing import Annotated, Any, Dict, List, Literal, Optional, Tuple  # noqa: UP035 (3.9)
 from uuid import UUID
 
 from pydantic import (
@@ -207,6 +207,19 @@ def refusal(body: Any) -> Refusal | None:
     return Refusal(tuple(places), tuple(records))
 
 
+DUPLICATE_KEY = ("duplicate key: a JSON object names the same key twice; refused whole "
+                 "(which of the two would count is not the sender's to leave open)")
+
+
+def no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:  # noqa: UP006 (3.9)
+    """``object_pairs_hook`` for :func:`json.loads`: a dict, or ValueError on a key twice.
+    Used by every reader of observations (ingest's body and topic, agencies' files)."""
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        raise ValueError(DUPLICATE_KEY)
+    return doc
+
+
 # -------------------------------------------------------------------------- the records
 
 _RECORDS = TypeAdapter(List[ObservationCreate])  # noqa: UP006 (Python 3.9)
@@ -384,8 +397,10 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
 
 
 __all__ = [
-    "EVENT_ID_REASON", "MAX_DEPTH", "ObservationCreate", "Problem", "Refusal", "Verdict",
-    "authorize", "check_catalogue", "dump_records", "judge", "made_by_parsing", "parse_record",
+    "DUPLICATE_KEY", "EVENT_ID_REASON", "MAX_DEPTH", "ObservationCreate", "Problem", "Refusal",
+    "Verdict",
+    "authorize", "check_catalogue", "dump_records", "judge", "made_by_parsing",
+    "no_duplicate_keys", "parse_record",
     "parse_records",
     "refusal", "shape_problem",
 ]

@@ -18,8 +18,9 @@ from samstat_kit import contracts
 
 # TIME_PERIOD as SDMX writes it (and what agencies' tools also write): 2024, 2024-A1, 2024-S1,
 # 2024-H1, 2024-Q3, 2024-M10, 2024-10.
-_SDMX_PERIOD = re.compile(
-    r"(?P<y>\d{4})(?:-?(?:(?P<a>A1?)|[SH](?P<s>[12])|Q(?P<q>[1-4])|M?(?P<m>0[1-9]|1[0-2])))?")
+_SDMX_PERIOD = re.compile(  # ASCII digits only, as samstat's own periods (periods.py)
+    r"(?P<y>\d{4})(?:-?(?:(?P<a>A1?)|[SH](?P<s>[12])|Q(?P<q>[1-4])|M?(?P<m>0[1-9]|1[0-2])))?",
+    re.ASCII)
 # DATAFLOW / STRUCTURE_ID: [AGENCY:]ID[(VERSION)]
 _FLOW = re.compile(r"(?:(?P<agency>[A-Za-z0-9_.@$\-]+):)?(?P<id>[A-Za-z][A-Za-z0-9_]*)"
                    r"(?:\((?P<version>[^)]*)\))?")

@@ -245,14 +245,15 @@ def test_http_reports_local_and_ingest_rejections_per_row(ingest: Ingest,
                                                           tmp_path: Path) -> None:
     text = ("measure,area,period,value,unit,dim_sex,dim_benefit\n"
             "benefit_net_days,2480,2021-01,10,days,K,sickness\n"      # row 2 fine
-            "benefit_net_days,2480,2021-13,10,days,K,sickness\n"      # row 3 local: period
+            "benefit_net_days,2480,2021-13,10,days,K,sickness\n"      # row 3 ingest: period
             "benefit_net_days,2480,2021-01,10,persons,M,sickness\n"   # row 4 ingest: unit
             "activity_compensation_recipients,2480,2021-01,3,persons,K,\n"  # 5 suppressed
             "benefit_net_days,2480,2021-01,10,days,X,sickness\n")     # row 6 ingest: code
     path = _write(tmp_path, "mixed.csv", text)
     code, summary = _publish(ingest, path)
     assert code == 1
-    assert summary["accepted"] == 2 and summary["sent"] == 4
+    # Every readable row goes to ingest, which judges it (one verdict with the dry run's).
+    assert summary["accepted"] == 2 and summary["sent"] == 5
     assert {(e["row"], e["field"]) for e in summary["rejected"]} == {
         (3, "period"), (4, "unit"), (6, "dimensions.sex")}
     assert [s["row"] for s in summary["suppressed"]] == [5]

@@ -15,23 +15,14 @@ from typing import Any
 
 import orjson
 
-TOO_DEEP = "JSON nested too deep"
+from samstat_kit.checks import DUPLICATE_KEY, no_duplicate_keys
 
-DUPLICATE_KEY = ("duplicate key: a JSON object names the same key twice; refused whole "
-                 "(which of the two would count is not the sender's to leave open)")
+TOO_DEEP = "JSON nested too deep"
 
 # ASCII digits become "0", everything else a space: a long digit run is then a substring.
 _DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 # orjson reads integers exactly up to 2**64 - 1 and down to -2**63 (19 and 20 digits).
 _LONG_RUN = b"0" * 19
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for :func:`json.loads`: a dict, or ValueError on a key twice."""
-    doc = dict(pairs)
-    if len(doc) != len(pairs):
-        raise ValueError(DUPLICATE_KEY)
-    return doc
 
 
 def loads_exact(raw: bytes | str) -> Any:

@@ -55,7 +55,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
 from samstat_kit.auth.service import Principal
-from samstat_kit.checks import EVENT_ID_REASON, refusal, shape_problem
+from samstat_kit.checks import EVENT_ID_REASON, no_duplicate_keys, refusal, shape_problem
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.db import session_scope, writer_lock
@@ -63,7 +63,6 @@ from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings
-from services.ingest.jsonbody import no_duplicate_keys
 from services.ingest.metrics import (
     DEADLETTERS,
     OBSERVATIONS,

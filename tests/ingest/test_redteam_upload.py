@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from samstat_kit.agency_files import read_sheet
+from samstat_kit.agency_files import PublishError, read_sheet
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.upload import service
 from services.ingest.upload.models import IngestUpload
@@ -21,8 +21,11 @@ ROW = "econ_assistance_recipients;2460;2019-05;5;0-10;other;K\n"
 
 
 def _found(name: str, data: bytes) -> list[tuple[int, str]]:
-    sheet = read_sheet(name, data)
-    errors = service.personal_numbers(sheet) + service.personal_numbers_in_file(name, data)
+    errors = service.personal_numbers_in_file(name, data)  # first, as the page does
+    try:
+        errors += service.personal_numbers(read_sheet(name, data))
+    except PublishError:  # refused whole (a column named twice): only the scan above looks
+        pass
     assert "9717" not in repr(errors)
     return [(e.row, e.column) for e in errors]
 

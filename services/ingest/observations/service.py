@@ -173,6 +173,10 @@ def suppress_small_counts(*, session: Session, plan: _Plan, catalogue: Catalogue
             for h in hidden]
 
 
+_FOREIGN_ID = ("already the id of another agency's observation: send this one with a new "
+               "event_id (samstat publish: without --stable-ids)")
+
+
 def plan_rows(*, session: Session, good: list[tuple[int, ObservationCreate]],
               docs: list[dict[str, Any]], batch_id: str, problems: list[Problem]) -> _Plan:
     """Step 4: duplicates (event ids already stored or repeated) and stale revisions, against
@@ -188,12 +192,19 @@ def plan_rows(*, session: Session, good: list[tuple[int, ObservationCreate]],
     current = dict(connection.execute(
         select(IngestCell.cell_key, IngestCell.revision)
         .where(one_of(session, IngestCell.cell_key, keys))).all())
-    seen_ids = set(connection.scalars(
-        select(IngestObservation.event_id)
-        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))))
+    owners = dict(connection.execute(
+        select(IngestObservation.event_id, IngestObservation.agency)
+        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))
+        ).all())
+    seen_ids = set(owners)
     plan.known = set(current)
     now = plan.now
     for (index, _), doc, key in zip(good, docs, keys, strict=True):
+        if owners.get(doc["event_id"], doc["agency"]) != doc["agency"]:
+            # Not a duplicate: ids are global, and another agency's stable id (derived from
+            # public inputs) must not make this record vanish as one (an independent review).
+            plan.problems.append(Problem(index, "event_id", _FOREIGN_ID))
+            continue
         if doc["event_id"] in seen_ids:
             plan.duplicates += 1
             continue
