@@ -21,9 +21,11 @@ import orjson
 from samstat_kit.periods import Period
 
 Event = tuple[str, dict[str, Any]]  # (Kafka key, document)
-# The memo of a retraction (indicator-value ``withdrawn: true``): no value, and a digest no
-# computed value has (those are SHA-1 hex digests).
+# The memos of a value taken back (indicator-value ``withdrawn: true``) and of one that can
+# no longer be computed (inputs withheld): no value, and digests no computed value has
+# (those are SHA-1 hex digests).
 RETRACTED: dict[str, Any] = {"value": None, "digest": "withdrawn"}
+UNCOMPUTABLE: dict[str, Any] = {"value": None, "digest": "not computable"}
 
 
 class Emitter:
@@ -73,24 +75,30 @@ class Emitter:
         self.unconfirmed.clear()
 
     def retraction_event(self, *, indicator: str, area: str, period: Period, unit: str,
-                         now: datetime) -> Event | None:
-        """The event taking back what was said for (indicator, area, period) once nothing is
-        left to compute it from (its last input cell withdrawn), or None when nothing was
-        ever said (most periods) or it was taken back already.
+                         now: datetime, withdrawn: bool = True) -> Event | None:
+        """The event taking back what was said for (indicator, area, period) once it cannot
+        be computed any more, or None when nothing was ever said (most periods) or this was
+        said already. ``withdrawn``: an input behind it was withdrawn (``withdrawn: true``:
+        consumers forget the value); otherwise its inputs are withheld now (a correction held
+        back), and the value is ``null``, not computable, as indicator-value v1 says.
 
-        Without it a consumer cannot tell "no input left" from "no change" and keeps the
-        withdrawn figure (the read model's sums, notify's alert). The memo records the
-        retraction, so a value computed again later is news again."""
+        Without it a consumer cannot tell "nothing left" from "no change" and keeps the
+        old figure (the read model's sums, notify's alert). The memo records it, so a value
+        computed again later is news again."""
         key = f"{indicator}|{area}|{period.code}"
         before = self.said(key)
-        if before is None or not self.propose(key, dict(RETRACTED))[0]:
+        if before is None:
+            return None
+        if not withdrawn and before.get("digest") == RETRACTED["digest"]:
+            return None  # taken back already: "not computable" adds nothing to that
+        if not self.propose(key, dict(RETRACTED if withdrawn else UNCOMPUTABLE))[0]:
             return None
         return f"{indicator}|{area}", {
             "event_id": str(uuid.uuid4()), "indicator": indicator, "area": area,
             "period": period.code, "value": None, "previous_value": before["value"],
             "year_ago_value": None, "unit": unit, "components": {}, "input_revisions": {},
-            "complete": False, "withdrawn": True, "computed_at": now.isoformat(),
-        }
+            "complete": False, "computed_at": now.isoformat(),
+        } | ({"withdrawn": True} if withdrawn else {})
 
     def value_event(
         self, *, indicator: str, area: str, period: Period, value: float | None,

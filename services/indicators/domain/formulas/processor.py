@@ -205,9 +205,13 @@ class FormulaProcessor:
     def event(self, definition: dict[str, Any], area: str, period: Period) -> Event | None:
         current = self._evaluate(definition, area, period)
         if current is None:  # no input cell (left) for the period: taken back if said
+            # As a withdrawal only when an input was withdrawn (indicator-value v1:
+            # ``withdrawn``); inputs withheld, or a new definition's filters that match
+            # nothing, make it null, not computable (an independent review of the change).
             return self.emitter.retraction_event(
                 indicator=definition["id"], area=area, period=period,
-                unit=definition.get("unit", ""), now=self.clock())
+                unit=definition.get("unit", ""), now=self.clock(),
+                withdrawn=self._withdrawn(definition, area, period))
         year_ago = self._evaluate(definition, area, period.year_ago())
         year_ago_value = year_ago.value if year_ago else None
         return self.emitter.value_event(
@@ -215,6 +219,14 @@ class FormulaProcessor:
             year_ago_value=year_ago_value, unit=definition.get("unit", ""),
             components=current.components, revisions=current.inputs.revisions,
             complete=current.complete, now=self.clock())
+
+
+    def _withdrawn(self, definition: dict[str, Any], area: str, period: Period) -> bool:
+        """Whether the formula's cells of the period (its own and its months') hold a
+        withdrawal."""
+        return any(is_withdrawn(cell) for measure in measures_of(definition["formula"])
+                   for q in (period, *period.months)
+                   for cell in (self.cells.get(cell_key(area, q.code, measure)) or {}).values())
 
 
 def _groups_of(series: str) -> set[str]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from sys import intern
 from typing import Any
 
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.fye import indicator, official
-from services.indicators.domain.fye.maths import Entry, apply
+from services.indicators.domain.fye.maths import Entry, apply, is_withdrawn
 from services.indicators.domain.values import Emitter, Event
 
 
@@ -161,7 +161,17 @@ class FyeProcessor:
                 area, period, "ok", float(said[1]), float(said[2]), None, compared=False))
         return self.emitter.retraction_event(
             indicator=indicator.RECONCILIATION, area=area, period=period, unit="fye",
-            now=self.clock())
+            now=self.clock(), withdrawn=withdrawn(self.official, area, period)
+            or withdrawn(self.days, area, period))
+
+    def _retraction(self, ind: str, area: str, period: Period, unit: str,
+                    table: Mapping[str, Any]) -> Event | None:
+        """What was said for a figure that cannot be computed any more: taken back if an
+        input behind it was withdrawn, else (inputs withheld) ``null``, not computable
+        (indicator-value v1: ``withdrawn``)."""
+        return self.emitter.retraction_event(indicator=ind, area=area, period=period,
+                                             unit=unit, now=self.clock(),
+                                             withdrawn=withdrawn(table, area, period))
 
     def take_quality_events(self) -> list[Event]:
         """Gap findings since the last call (for the data-quality topic)."""
@@ -203,9 +213,7 @@ class FyeProcessor:
         pop = self._lookup(self.population)
         current = official.evaluate(area, period, self._official_parts(area, period), pop)
         if current is None:  # none (most areas), or SCB withdrew it: taken back if said
-            return self.emitter.retraction_event(
-                indicator=official.INDICATOR, area=area, period=period, unit="share",
-                now=self.clock())
+            return self._retraction(official.INDICATOR, area, period, "share", self.official)
         ago = official.evaluate(area, period.year_ago(),
                                 self._official_parts(area, period.year_ago()), pop)
         return self.emitter.value_event(
@@ -218,9 +226,7 @@ class FyeProcessor:
         """The indicator-value event for (area, period), or None if nothing new to say."""
         current = self._evaluate(area, period)
         if current is None:  # no cell (left) for the period: taken back if it was said
-            return self.emitter.retraction_event(
-                indicator=indicator.INDICATOR, area=area, period=period, unit="share",
-                now=self.clock())
+            return self._retraction(indicator.INDICATOR, area, period, "share", self.days)
         year_ago = self._evaluate(area, period.year_ago(), with_revisions=False)
         return self._emit(indicator.INDICATOR, area, period, current["value"],
                           year_ago["value"] if year_ago else None, "share",
@@ -234,3 +240,9 @@ class FyeProcessor:
             indicator=ind, area=area, period=period, value=value, year_ago_value=year_ago_value,
             unit=unit, components=components, revisions=revisions, complete=complete,
             now=self.clock(), revisions_as=lambda r: indicator.input_cell_keys(area, r))
+
+
+def withdrawn(table: Mapping[str, Any], area: str, period: Period) -> bool:
+    """Whether the period's cells in ``table`` (its own and its months') hold a withdrawal."""
+    return any(is_withdrawn(cell) for q in (period, *period.months)
+               for cell in (table.get(state_key(area, q.code)) or {}).values())
