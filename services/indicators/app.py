@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from samstat_kit.tasks import stop_tasks
 from services.indicators.api import export, fye_export, service, titles
 from services.indicators.api.groups import load_groups
 from services.indicators.api.router import router
+from services.indicators.api.vintages import TooManyVersions
 from services.indicators.config import IndicatorsSettings, get_settings
 from services.indicators.web import pages
 
@@ -65,6 +67,11 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
         description="Full-year equivalents and initiative indicators, as a read model.",
     )
     app.state.settings = settings
+
+    @app.exception_handler(TooManyVersions)
+    async def too_many_versions(_request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
     app.state.catalogue = load_catalogue()
     app.state.groups = load_groups(app.state.catalogue, settings.comparison_groups_file)
     app.include_router(router)

@@ -263,9 +263,19 @@ def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = Fal
     return _csv(header, (line(f) for f in series))
 
 
+MAX_HISTORY_FIGURES = 60
+
+
 def fye_versions(request: Request, series: Sequence[FyeRead]) -> list[FyeRead]:
     """Every version of each figure (include_history): the area's FYE at each instant one of
     its inputs changed, oldest first."""
+    if len(series) > MAX_HISTORY_FIGURES:
+        # Each figure's history is recomputed at every instant an input changed: a
+        # request for the nation's months over years would hold a worker and the
+        # database for minutes (a review). The plain export has no such limit.
+        raise HTTPException(422, f"include_history: at most {MAX_HISTORY_FIGURES} figures "
+                                 f"(areas × periods) at a time, not {len(series)}; name "
+                                 "fewer areas or a coarser granularity")
     catalogue = request.app.state.catalogue
     out: list[FyeRead] = []
     with session_scope(request.app.state.session_factory) as session:

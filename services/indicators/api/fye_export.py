@@ -5,9 +5,9 @@ only the HTTP side."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from samstat_kit.web import CookieOrBearer
@@ -52,7 +52,7 @@ def _render(request: Request, fmt: str, history: bool = False) -> tuple[str, str
         "csv-sv": (EXCEL_CSV_TYPE, "sv.csv", lambda s: spreadsheets.swedish_csv(s, cat, history)),
         "xlsx": (XLSX_TYPE, "xlsx", lambda s: spreadsheets.xlsx(s, cat, history)),
         "json-stat": (JSONSTAT_TYPE, "json", lambda s: formats.fye_jsonstat(
-            formats.fye_rows(s), cat, "Helårsekvivalenter (full-year equivalents)")),
+            _some(formats.fye_rows(s)), cat, "Helårsekvivalenter (full-year equivalents)")),
         "sdmx-csv": (SDMX2_CSV_TYPE, "sdmx.csv",
                      lambda s: formats.fye_sdmx_csv2(formats.fye_rows(s))),
         "sdmx-csv-1": (SDMX_CSV_TYPE, "sdmx.csv", fye_sdmx_csv),
@@ -61,6 +61,17 @@ def _render(request: Request, fmt: str, history: bool = False) -> tuple[str, str
     if not history:
         return media, ext, render
     return media, ext, lambda s: render(fye_versions(request, s))
+
+
+T = TypeVar("T")
+
+
+def _some(rows: list[T]) -> list[T]:
+    """A cube's rows, or 404: JSON-stat has no empty cube its readers take (pyjstat fails on a
+    dimension of size 0); a table format answers an empty table instead."""
+    if not rows:
+        raise HTTPException(404, "no full-year equivalents for these areas and periods yet")
+    return rows
 
 
 def negotiate(accept: str) -> str:

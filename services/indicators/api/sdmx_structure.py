@@ -127,8 +127,12 @@ def structures(catalogue: Catalogue, codemap: CodeMap | None = None) -> list[obj
     fye = b.dsd("DSD_FYE", "Full-year equivalents by area, benefit and sex",
                 ["MEASURE", b.codemap.concept("benefit"), b.codemap.concept("sex")], attrs)
     flows.append(b.flow("FYE", "Full-year equivalents (helårsekvivalenter)", fye))
-    indicator = b.dsd("DSD_INDICATOR", "An indicator's values by area and period", [],
-                      ("UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"))
+    # The indicator is a dimension (its id in the registry, free text: indicators come and
+    # go with initiatives): without it, two indicators' values in one file had the same key,
+    # and readers dropped the column that told them apart (a review).
+    b.concept("INDICATOR", "Indicator (its id in samstat's registry)")
+    indicator = b.dsd("DSD_INDICATOR", "An indicator's values by indicator, area and period",
+                      ["INDICATOR"], ("UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"))
     flows.append(b.flow("INDICATOR", "Indicator values (any indicator; the dataflow of "
                                      "/v1/indicators/{id}/export)", indicator))
     for m in sorted(catalogue.measures.values(), key=lambda m: m.code):

@@ -140,16 +140,31 @@ def _narrow(q: Any, cols: Any, areas: list[str] | None, period: str | None,
     return q
 
 
+MAX_VERSIONS = 500  # instants one history answer holds
+
+
+class TooManyVersions(ValueError):
+    """A history longer than an answer holds (a 422 with this reason): it used to be cut to
+    its newest versions, silently, losing the first figures a board saw (a review)."""
+
+
 def instants(*, session: Session, indicators: Iterable[str], areas: Iterable[str],
-             period: str | None = None, limit: int = 500) -> list[datetime]:
-    """The distinct instants at which any of these values changed (for include_history)."""
+             period: str | None = None, limit: int = MAX_VERSIONS) -> list[datetime]:
+    """The distinct instants at which any of these values changed (for include_history);
+    TooManyVersions past ``limit``."""
     q = (select(IndicatorVersion.computed_at).distinct()
          .where(IndicatorVersion.indicator.in_(list(indicators)),
                 IndicatorVersion.area.in_(list(areas))))
     if period is not None:
         q = q.where(IndicatorVersion.period == period)
-    return sorted({utc(t) for t in session.scalars(q.order_by(
-        IndicatorVersion.computed_at.desc()).limit(limit))})
+    found = list(session.scalars(q.order_by(IndicatorVersion.computed_at.desc())
+                                 .limit(limit + 1)))
+    if len(found) > limit:
+        raise TooManyVersions(
+            f"include_history: {period or 'the figure'} has more than {limit} versions, "
+            "more than one answer holds; ask for the history as it was at an instant "
+            "(as_of), or without include_history")
+    return sorted({utc(t) for t in found})
 
 
 def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime | None:
