@@ -143,15 +143,20 @@ def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
     fill_in(rows, agency, event_id=_stable_id if stable_ids else None, now=now)
 
 
+def reading_errors(rows: Sequence[Row]) -> list[RowError]:
+    """Start every row's errors from what reading it found (``row.errors``), and return them."""
+    for row in rows:
+        row.errors = list(row.parse_errors)
+    return [e for r in rows for e in r.errors]
+
+
 def check(rows: Sequence[Row], agency: str) -> list[RowError]:
     """The rows' verdict here, by the very code ingest runs (:func:`offline_verdict`), after
     what reading them found; fills ``row.errors`` and returns all errors. Used before sending
     over Kafka, where no answer comes back. (It was the JSON Schema once: stricter than
     ingest on some spellings, looser on others, so a file the dry run passed could be
     refused, and the other way round: an independent review.)"""
-    for row in rows:
-        row.errors = list(row.parse_errors)
-    return [e for r in rows for e in r.errors] + offline_verdict(rows, agency)
+    return reading_errors(rows) + offline_verdict(rows, agency)
 
 
 def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
@@ -217,8 +222,7 @@ def judge_rows(rows: Sequence[Row], *, agency: str, url: str, token: str | None,
     else (``offline``, no token, ingest unreachable) the same pure checks run here.
 
     Rows with a personal identity number are never sent, not even to be checked."""
-    for row in rows:
-        row.errors = list(row.parse_errors)
+    reading_errors(rows)
     for err in personal_number_rows(rows):
         next(r for r in rows if r.number == err.row).errors.append(err)
     local = [e for r in rows for e in r.errors]
@@ -275,12 +279,8 @@ def publish(
         where = "; ".join(f"row {e.row} ({e.field})" for e in personal[:20])
         raise PublishError(f"a personal identity number in {where}: nothing was sent. "
                            "Personal numbers must never leave the agency.")
-    if via == "http":  # ingest judges every row sent, and its answer names the file row
-        for row in rows:
-            row.errors = list(row.parse_errors)
-        local = [e for r in rows for e in r.errors]
-    else:
-        local = check(rows, agency)
+    # Over HTTP ingest judges every row sent, and its answer names the file row.
+    local = reading_errors(rows) if via == "http" else check(rows, agency)
     good = [r for r in rows if not r.errors]
     step = progress(len(good)) if progress is not None and good else None
     if not good:

@@ -13,17 +13,10 @@ from fastapi.testclient import TestClient
 from samstat import publish as pub
 from samstat_kit.agency_files import read_bytes
 from tests.ingest.conftest import obs
+from tests.privacy.conftest import publish
 
 CSV = (b"measure,area,period,value,dim_group,dim_sex\n"
        b"gk_referrals,2480,2023-10,12,_T,_T\n")
-
-
-def _post(client: TestClient, tok: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    r = client.post("/v1/observations", json={"observations": records},
-                    headers={"Authorization": f"Bearer {tok}"})
-    assert r.status_code == 202, r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def test_another_agencys_id_is_an_error_not_a_duplicate(client: TestClient,
@@ -32,21 +25,21 @@ def test_another_agencys_id_is_an_error_not_a_duplicate(client: TestClient,
     pub.complete(rows, "forsakringskassan", stable_ids=True)
     fk_doc = rows[0].doc
     squatted = str(fk_doc["event_id"])  # computable by anyone from public inputs
-    af = _post(client, token("arbetsformedlingen"), [obs(
+    af = publish(client, token("arbetsformedlingen"), [obs(
         event_id=squatted, agency="arbetsformedlingen",
         dimensions={"benefit": "unemployment", "sex": "K"})])
     assert af["accepted"] == 1
-    fk = _post(client, token("forsakringskassan"), [fk_doc])
+    fk = publish(client, token("forsakringskassan"), [fk_doc])
     assert (fk["accepted"], fk["duplicates"]) == (0, 0), fk
     [problem] = fk["rejected"]
     assert problem["field"] == "event_id" and "another agency" in problem["reason"]
     # Sent again with a new id, it is published.
-    again = _post(client, token("forsakringskassan"), [{**fk_doc, "event_id": obs()["event_id"]}])
+    again = publish(client, token("forsakringskassan"), [{**fk_doc, "event_id": obs()["event_id"]}])
     assert again["accepted"] == 1
 
 
 def test_the_same_agencys_id_is_still_a_duplicate(client: TestClient, token: Any) -> None:
     doc = obs()
     tok = token("forsakringskassan")
-    assert _post(client, tok, [doc])["accepted"] == 1
-    assert _post(client, tok, [doc])["duplicates"] == 1
+    assert publish(client, tok, [doc])["accepted"] == 1
+    assert publish(client, tok, [doc])["duplicates"] == 1

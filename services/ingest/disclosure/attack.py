@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from services.ingest.disclosure.block import Need, reach_together, seed_together
+from services.ingest.disclosure.block import seed_together
 from services.ingest.disclosure.bounds import EMPTY, EPS
 from services.ingest.disclosure.component import Model, signed
 from services.ingest.disclosure.links import Coord, Relation
@@ -202,7 +202,7 @@ class Table:
         if settled is not None and groups:
             # Every component must be shown consistent: one that contradicts itself makes
             # the whole target EMPTY (exposed), whatever the others' floors.
-            floor = self._floor(lo, groups)
+            floor = self._propagated(lo, groups, upper=False)
             if floor is not None and floor >= settled:
                 return floor, float("inf")
         low = high = True
@@ -212,8 +212,9 @@ class Table:
                 return seen
             # The top short of what is needed, proven by propagation: exposed, whatever the
             # exact top (a point above 0 rules out "exactly zero"; the bottom is witnessed).
-            if not low and seen[1] > EPS and (top := self._ceiling(hi, groups)) is not None \
-                    and top < reach[1] - EPS:
+            top = self._propagated(hi, groups, upper=True) \
+                if not low and seen[1] > EPS else None
+            if top is not None and top < reach[1] - EPS:
                 return seen[0], top
             lo, hi = (lo if low else seen[0]), (hi if high else seen[1])
         for model, cells in groups:
@@ -244,24 +245,16 @@ class Table:
         return lo, hi
 
     @staticmethod
-    def _ceiling(hi: float, groups: list[tuple[Model, list[Coord]]]) -> float | None:
-        """``hi`` plus each component's propagated ceiling; None if one proves nothing."""
+    def _propagated(start: float, groups: list[tuple[Model, list[Coord]]], upper: bool
+                    ) -> float | None:
+        """``start`` plus each component's propagated ceiling (``upper``) or floor; None if
+        one proves nothing."""
         for model, cells in groups:
-            top = model.upper(cells)
-            if top is None:
+            bound = model.upper(cells) if upper else model.lower(cells)
+            if bound is None:
                 return None
-            hi += top
-        return hi
-
-    @staticmethod
-    def _floor(lo: float, groups: list[tuple[Model, list[Coord]]]) -> float | None:
-        """``lo`` plus each component's propagated floor; None if one proves nothing."""
-        for model, cells in groups:
-            floor = model.lower(cells)
-            if floor is None:
-                return None
-            lo += floor
-        return lo
+            start += bound
+        return start
 
     def _split(self, t: Target) -> tuple[float, list[Coord], int]:
         """The target's published part, its variables, and how many cells are projected out."""
@@ -301,44 +294,12 @@ class Table:
             self._models[x] = model
         return model
 
-    def prepare(self, targets: Iterable[Target], protection: Protection | None = None) -> None:
+    def prepare(self, targets: Iterable[Target]) -> None:
         """Build the models of the targets' components now, seeded together
-        (:func:`~.block.seed_together`) rather than one by one as they are attacked; with
-        ``protection``, then one point per component that takes its targets as far as their
-        verdicts need (:func:`~.block.reach_together`)."""
-        targets = list(targets)
+        (:func:`~.block.seed_together`) rather than one by one as they are attacked."""
         fresh = [self._build(c, seed=False) for t in targets for c in t.coords
                  if self.variable(c) and c not in self._models]
         seed_together([m for m in fresh if m.hard])
-        if protection is not None:
-            reach_together(list(self._wants(targets, protection).values()))
-
-    def _wants(self, targets: list[Target], protection: Protection
-               ) -> dict[int, tuple[Model, list[Need], list[Need]]]:
-        """Per hard component, the sides of its targets that no point witnesses yet, as
-        :func:`~.block.reach_together` takes them. Left out: targets over several
-        components or searched by subsets, and unknown values a floor already settles."""
-        wants: dict[int, tuple[Model, list[Need], list[Need]]] = {}
-        for t in targets:
-            if t.subsets or (t.missing and self.floor(t.coords[0]) >= protection.minimum):
-                continue
-            known, cols, spare = self._split(t)
-            groups = self._by_model(cols)
-            if len(groups) != 1 or not groups[0][0].hard:
-                continue
-            model, cells = groups[0]
-            seen = model.seen(cells)
-            floor = model.lower(cells) if t.truth is None else None
-            if seen is None or (floor is not None and known + floor >= protection.minimum):
-                continue
-            low, high = protection.sufficient(t.truth, t.at_once)
-            down, up = wants.setdefault(id(model), (model, [], []))[1:]
-            index = [model.cols[c] for c in cells]
-            if seen[0] > low - known + EPS and low - known >= -EPS:
-                down.append((index, low - known))
-            if not spare and seen[1] < high - known - EPS:
-                up.append((index, high - known))
-        return wants
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}

@@ -131,7 +131,7 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     # Only a target whose component now holds a value hidden in the round can have moved:
     # every other interval is what it was.
     unknown = [t for t in targets if t.truth is None]
-    table.prepare(targets, protection)
+    table.prepare(targets)
     todo = exposed(table, targets, protection)
     while todo:
         hid = [c for t in todo for c in _shield(t, table, protection, outcome, states)]

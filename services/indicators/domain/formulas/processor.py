@@ -18,7 +18,7 @@ from typing import Any
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.formulas.definitions import Definitions
 from services.indicators.domain.formulas.evaluate import evaluate, measures_of, series_key
-from services.indicators.domain.fye.maths import Entry, apply, is_withdrawn
+from services.indicators.domain.fye.maths import Entry, apply, holds_withdrawal, is_withdrawn
 from services.indicators.domain.quality import check_totals
 from services.indicators.domain.values import Emitter, Event
 
@@ -224,9 +224,9 @@ class FormulaProcessor:
     def _withdrawn(self, definition: dict[str, Any], area: str, period: Period) -> bool:
         """Whether the formula's cells of the period (its own and its months') hold a
         withdrawal."""
-        return any(is_withdrawn(cell) for measure in measures_of(definition["formula"])
-                   for q in (period, *period.months)
-                   for cell in (self.cells.get(cell_key(area, q.code, measure)) or {}).values())
+        return holds_withdrawal(self.cells.get(cell_key(area, q.code, measure))
+                                for measure in measures_of(definition["formula"])
+                                for q in (period, *period.months))
 
 
 def _groups_of(series: str) -> set[str]:

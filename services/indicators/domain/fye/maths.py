@@ -11,7 +11,7 @@ change the result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -47,6 +47,12 @@ def apply(entry: Entry | None, inner_key: str, revision: int, value: float | Non
 def is_withdrawn(cell: Cell) -> bool:
     """A tombstone: the revision of a withdrawal, and no value."""
     return len(cell) < 2
+
+
+def holds_withdrawal(entries: Iterable[Mapping[str, Cell] | None]) -> bool:
+    """Whether any of ``entries`` holds a tombstone (a value that cannot be computed any
+    more is then taken back as withdrawn, not merely not computable)."""
+    return any(is_withdrawn(cell) for entry in entries for cell in (entry or {}).values())
 
 
 def live(entry: Mapping[str, C] | None) -> Mapping[str, C]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.fye import indicator, official
-from services.indicators.domain.fye.maths import Entry, apply, is_withdrawn
+from services.indicators.domain.fye.maths import Entry, apply, holds_withdrawal
 from services.indicators.domain.values import Emitter, Event
 
 
@@ -244,5 +244,4 @@ class FyeProcessor:
 
 def withdrawn(table: Mapping[str, Any], area: str, period: Period) -> bool:
     """Whether the period's cells in ``table`` (its own and its months') hold a withdrawal."""
-    return any(is_withdrawn(cell) for q in (period, *period.months)
-               for cell in (table.get(state_key(area, q.code)) or {}).values())
+    return holds_withdrawal(table.get(state_key(area, q.code)) for q in (period, *period.months))
