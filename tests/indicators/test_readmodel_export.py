@@ -58,14 +58,16 @@ def test_indicator_csv(client: TestClient, bearer: dict, indicator: tuple) -> No
     assert r.headers["content-disposition"] == \
         f'attachment; filename="samstat_{ind}_2480_all.csv"'
     assert r.text.startswith(
-        "indicator,area,area_name,period,value,year_ago_value,unit,complete,computed_at\r\n")
+        "indicator,area,area_name,period,value,year_ago_value,unit,complete,computed_at,"
+        "withdrawn\r\n")
     got = rows(r.text)
     # years first, then half-years, then months, each chronologically
     assert [g["period"] for g in got] == ["2081", "2081-H1", "2081-01", "2081-02"]
     first = got[0]
     assert first == {"indicator": ind, "area": "2480", "area_name": "Umeå", "period": "2081",
                      "value": "160", "year_ago_value": "150", "unit": "persons",
-                     "complete": "true", "computed_at": "2024-02-23T09:41:07Z"}
+                     "complete": "true", "computed_at": "2024-02-23T09:41:07Z",
+                     "withdrawn": "false"}
     assert got[1]["value"] == "70.5" and got[1]["complete"] == "false"
     assert got[2]["value"] == "" and got[2]["year_ago_value"] == "10"
 

@@ -7,6 +7,8 @@ forgets a retracted value in its current answers and keeps it in its history."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -237,3 +239,32 @@ def test_an_older_value_delivered_late_does_not_bring_a_retracted_one_back(
     with session_scope(session_factory(db_url)) as session:
         assert service.fye(session=session, catalogue=load_catalogue(), area="2480",
                            period=PERIOD) is None
+
+
+def test_a_reader_syncing_with_updated_after_learns_of_the_retraction(
+        db_url: str, loaded: list[dict[str, Any]]) -> None:
+    """A client that fetches what changed since its last sync would otherwise keep Umeå's
+    withdrawn figure for good: the change since then is that it was taken back."""
+    from services.indicators.api import export, formats
+
+    since = datetime.fromisoformat(BEFORE)
+    with session_scope(session_factory(db_url)) as session:
+        points = service.series(session=session, indicator="fye_share", area="2480",
+                                granularity="month", updated_after=since).points
+        gone = [pt for pt in points if pt.period == PERIOD]
+        assert len(gone) == 1 and gone[0].withdrawn and gone[0].value is None
+        # without updated_after the current answer simply has no such point
+        now = service.series(session=session, indicator="fye_share", area="2480",
+                             granularity="month").points
+        assert PERIOD not in [pt.period for pt in now]
+        rows = service.values(session=session, indicator="fye_share",
+                              areas=["2480", "2460"], granularity="month",
+                              updated_after=since)
+    assert [(r.area, r.period, bool(r.withdrawn)) for r in rows] == [("2480", PERIOD, True)]
+    table = list(csv.DictReader(io.StringIO(export.indicator_csv(rows, load_catalogue()))))
+    assert [(t["area"], t["value"], t["withdrawn"]) for t in table] == [("2480", "", "true")]
+    sdmx2 = list(csv.DictReader(io.StringIO(formats.indicator_sdmx_csv2("fye_share", rows))))
+    assert [(t["REF_AREA"], t["ACTION"], t["OBS_VALUE"]) for t in sdmx2] == [("2480", "D", "")]
+    # SDMX-CSV 1.0 has no way to say it: the value is left out, never shown as current
+    sdmx1 = list(csv.DictReader(io.StringIO(export.indicator_sdmx_csv("fye_share", rows))))
+    assert sdmx1 == []

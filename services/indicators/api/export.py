@@ -45,8 +45,10 @@ SEXES = ("K", "M")
 SDMX_SEX = {"K": "F", "M": "M"}  # SDMX's CL_SEX: F female, M male, _T total
 TOTAL = "_T"
 
+# ``withdrawn`` last, so readers of the first nine columns by position are unaffected: true
+# on a value taken back (with updated_after, and in a history), whose value is empty.
 INDICATOR_HEADER = ("indicator", "area", "area_name", "period", "value", "year_ago_value",
-                    "unit", "complete", "computed_at")
+                    "unit", "complete", "computed_at", "withdrawn")
 SDMX_HEADER = ("DATAFLOW", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE",
                "OBS_STATUS", "CONF_STATUS")
 FYE_SDMX_HEADER = ("DATAFLOW", "REF_AREA", "MEASURE", "BENEFIT", "SEX", "TIME_PERIOD",
@@ -161,18 +163,21 @@ def _indicator_rows(request: Request, indicator: str, area: str | None,
 def indicator_csv(rows: Iterable[IndicatorValue], catalogue: Catalogue) -> str:
     def line(r: IndicatorValue) -> list[str]:
         info = catalogue.areas.get(r.area)
-        return [r.indicator, r.area, info.name if info else "", r.period, num(r.value),
-                num(r.year_ago_value), r.unit, "true" if r.complete else "false",
-                _iso(r.computed_at)]
+        gone = bool(r.withdrawn)
+        return [r.indicator, r.area, info.name if info else "", r.period,
+                "" if gone else num(r.value), "" if gone else num(r.year_ago_value), r.unit,
+                "true" if r.complete else "false", _iso(r.computed_at),
+                "true" if gone else "false"]
 
     return _csv(INDICATOR_HEADER, (line(r) for r in rows))
 
 
 def indicator_sdmx_csv(indicator: str, rows: Iterable[IndicatorValue]) -> str:
     flow = f"{AGENCY}:{indicator.upper()}(1.0)"
+    # SDMX-CSV 1.0 has no ACTION: a value taken back is left out (version 2.0 says D).
     return _csv(SDMX_HEADER, (
         [flow, r.area, sdmx_period(r.period), num(r.value), r.unit.upper(),
-         "A" if r.complete else "P", "F"] for r in rows))
+         "A" if r.complete else "P", "F"] for r in rows if not r.withdrawn))
 
 
 @router.get("/v1/indicators/{indicator}/export.csv", response_class=Response,

@@ -117,6 +117,8 @@ def indicator_sdmx_csv2(indicator: str, rows: Iterable[Any],
 
     def line(r: Any) -> list[str]:
         freq, period = cm.period_to_sdmx(r.period)
+        if getattr(r, "withdrawn", False):  # taken back since updated_after: a delete
+            return ["dataflow", flow, "D", indicator, freq, r.area, period, "", "", "", ""]
         return ["dataflow", flow, "I", indicator, freq, r.area, period, num(r.value),
                 r.unit.upper(), "A" if r.complete else "P", "F"]
 

@@ -57,6 +57,8 @@ class SeriesPoint(BaseModel):
     complete: bool
     computed_at: datetime | None = None
     history: list[FyeVersion] | None = None
+    # Only with updated_after: the value was taken back (every input behind it withdrawn).
+    withdrawn: bool = False
 
 
 class SeriesRead(BaseModel):

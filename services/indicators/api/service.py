@@ -183,12 +183,18 @@ def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequen
 def series(*, session: Session, indicator: str, area: str, granularity: str = "month",
            as_of: datetime | None = None, updated_after: datetime | None = None
            ) -> SeriesRead:
+    # With updated_after, a value taken back since is a point of its own (withdrawn, no
+    # value): a reader syncing changes learns of it instead of keeping the old figure.
     rows = vintages.rows(session=session, indicator=indicator, areas=[area],
-                         granularity=granularity, as_of=as_of, updated_after=updated_after)
+                         granularity=granularity, as_of=as_of, updated_after=updated_after,
+                         retractions=updated_after is not None)
     return SeriesRead(
-        indicator=indicator, area=area, unit=rows[0].unit if rows else "",
-        points=[SeriesPoint(period=r.period, value=r.value, year_ago_value=r.year_ago_value,
-                            complete=r.complete, computed_at=vintages.utc(r.computed_at))
+        indicator=indicator, area=area,
+        unit=next((r.unit for r in rows if not r.withdrawn), ""),
+        points=[SeriesPoint(period=r.period, value=None if r.withdrawn else r.value,
+                            year_ago_value=None if r.withdrawn else r.year_ago_value,
+                            complete=r.complete, computed_at=vintages.utc(r.computed_at),
+                            withdrawn=bool(r.withdrawn))
                 for r in rows],
     )
 
@@ -263,9 +269,11 @@ def values(*, session: Session, indicator: str, areas: Iterable[str] | None = No
            granularity: str | None = None, as_of: datetime | None = None,
            updated_after: datetime | None = None) -> list[IndicatorValue]:
     """Stored values of one indicator, optionally for some areas and one granularity, ordered by
-    area and then chronologically (coarser periods first where they start together)."""
+    area and then chronologically (coarser periods first where they start together). With
+    ``updated_after``, the values taken back since come too (``withdrawn``)."""
     return vintages.rows(session=session, indicator=indicator, areas=areas,
-                         granularity=granularity, as_of=as_of, updated_after=updated_after)
+                         granularity=granularity, as_of=as_of, updated_after=updated_after,
+                         retractions=updated_after is not None)
 
 
 def indicator_ids(*, session: Session) -> list[str]:

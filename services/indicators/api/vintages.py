@@ -87,10 +87,12 @@ def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: 
 
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
          period: str | None = None, granularity: str | None = None,
-         as_of: datetime | None = None, updated_after: datetime | None = None
-         ) -> list[Any]:
+         as_of: datetime | None = None, updated_after: datetime | None = None,
+         retractions: bool = False) -> list[Any]:
     """Values of one indicator (some areas, one period or granularity) as they stood at
     ``as_of`` (default: now), optionally only those computed after ``updated_after``.
+    ``retractions``: keep the values taken back too (their ``withdrawn`` set), for a reader
+    that syncs with ``updated_after`` and would otherwise keep a withdrawn figure for good.
 
     Plain rows (attribute access like the ORM's: ``area``, ``period``, ``value``,
     ``components``, ``computed_at`` ...), not ORM objects: building an instrumented object per
@@ -108,7 +110,7 @@ def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None
         q = q.where(table.c.computed_at > utc(updated_after))
     # A value taken back (withdrawn) is no answer. Dropped only after the newest version was
     # picked: filtered before, as_of would show the value it took back.
-    return sorted((r for r in session.execute(q).all() if not r.withdrawn),
+    return sorted((r for r in session.execute(q).all() if retractions or not r.withdrawn),
                   key=lambda r: (r.area, parse(r.period)))
 
 
