@@ -32,12 +32,14 @@ from samstat_kit.metrics import zeros
 from samstat_kit.settings import KafkaSettings
 from services.notify.alerts import definitions, quality, service
 from services.notify.alerts.definitions import DefinitionCache, IndicatorDefinition
+from services.notify.alerts.models import Alert
 from services.notify.events import (
     IndicatorDeleted,
     IndicatorUpserted,
     parse_indicator_value,
     parse_registry_event,
 )
+from services.notify.rows import write_lock
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class Processor:
         if not events:
             return
         with self.lock, session_scope(self.factory) as session:
+            write_lock(session, Alert)  # SQLite: decide on what no other writer changes
             now = datetime.now(UTC)
             changed = 0
             prefetched = service.prefetch(session=session, events=events, now=now)
@@ -96,6 +99,7 @@ class Processor:
         if not docs:
             return
         with self.lock, session_scope(self.factory) as session:
+            write_lock(session, Alert)
             now = datetime.now(UTC)
             changed = [quality.handle_data_quality(session=session, doc=d, now=now)
                        for d in docs]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, inspect, update
+from sqlalchemy import Table, false, inspect, update
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from samstat_kit.db import insert_for
@@ -76,7 +76,29 @@ def locked(session: Session, model: type[M], key: Any) -> M | None:
     stale = not getattr(session.connection().connection.driver_connection, "in_transaction",
                         True)
     mapper = inspect(model)
-    table = mapper.local_table
+    keys = key if isinstance(key, tuple) else (key,)
+    _write_nothing(session, model, *(c == v for c, v in zip(mapper.primary_key, keys,
+                                                             strict=True)))
+    return session.get(model, key, populate_existing=stale)
+
+
+def write_lock(session: Session, model: type[M]) -> None:
+    """Take SQLite's write lock now, before this unit of work reads what it will decide on
+    (the sweep finding alerts overdue, a consumer finding an alert firing), so that no other
+    writer (an acknowledgement from the inbox, the other loop) commits between that read and
+    its writes: the driver begins a transaction only at the first write, and reads before it
+    see a state another writer may change before this one writes. Nothing on PostgreSQL,
+    where such decisions take row locks (FOR UPDATE). Call it before the first read."""
+    if row_locks(session):
+        return
+    session.flush()
+    _write_nothing(session, model, false())
+
+
+def _write_nothing(session: Session, model: type[M], *where: Any) -> None:
+    """An UPDATE that changes nothing: on SQLite it takes the database's write lock (waiting
+    for the writer there is) and begins the transaction, matching rows or not."""
+    table = inspect(model).local_table
     assert isinstance(table, Table)  # a mapped class of its own table
     # A column of no key or index, where there is one: SQLite rewrites the index entries of
     # what an UPDATE sets, even to the same value.
@@ -84,8 +106,4 @@ def locked(session: Session, model: type[M], key: Any) -> M | None:
     plain = [c for c in table.columns if not (c.primary_key or c.unique or c.foreign_keys
                                               or c.index or c.name in indexed)]
     column = (plain or [c for c in table.columns if not c.primary_key])[0]
-    keys = key if isinstance(key, tuple) else (key,)
-    session.execute(update(table).where(
-        *(c == v for c, v in zip(mapper.primary_key, keys, strict=True)))
-        .values({column.name: column}))
-    return session.get(model, key, populate_existing=stale)
+    session.execute(update(table).where(*where).values({column.name: column}))

@@ -26,7 +26,7 @@ from services.notify.alerts.models import FIRING, Alert, IndicatorValue, aware
 from services.notify.delivery.models import PENDING, SUPERSEDED, Delivery
 from services.notify.delivery.routing import enqueue
 from services.notify.delivery.service import active_silences, silenced_by
-from services.notify.rows import row_locks
+from services.notify.rows import row_locks, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,12 @@ def sweep_turn(*, session: Session) -> bool:
     two at once would race to open the same stale alerts and fight over the same rows. On
     PostgreSQL a transaction-scoped advisory lock, taken without waiting, picks one (the
     others skip this round; the next is one sweep interval away); it is keyed by the schema
-    too, as advisory locks are per database. SQLite has one process: always its turn."""
+    too, as advisory locks are per database. SQLite has one process: always its turn, with
+    the database's write lock taken before the sweep reads (:func:`rows.write_lock`): an
+    alert the inbox acknowledges or a consumer resolves meanwhile is not escalated, reminded
+    about or resolved again from a copy read before."""
     if not row_locks(session):
+        write_lock(session, Alert)
         return True
     return bool(session.scalar(text(
         "SELECT pg_try_advisory_xact_lock(hashtext(coalesce(current_schema(), '')),"
