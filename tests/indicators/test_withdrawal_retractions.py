@@ -141,6 +141,25 @@ def test_withdrawing_scbs_total_takes_back_the_reconciliation_and_resolves_the_g
     assert _send(p, _withdrawn(OFFICIAL)).quality == []  # said once
 
 
+def test_samstats_year_becoming_incomplete_resolves_the_gap_as_not_compared() -> None:
+    """A gap finding stayed open for good when samstat's own year lost a month: only a
+    complete year is compared, and nothing said the comparison was over."""
+    p = _pipeline()
+    months = [_days(f"2023-{m:02d}", 150.0 * parse(f"2023-{m:02d}").days)
+              for m in range(1, 13)]  # 150 FYE every month; SCB says 120 (+25 %)
+    first = _send(p, POPULATION, OFFICIAL, *months)
+    assert [d["status"] for _k, d in first.quality] == ["mismatch"]
+    out = _send(p, _withdrawn(months[2]))
+    gap = [d for _k, d in out.quality]
+    assert [(d["status"], d["compared"], d["period"]) for d in gap] == [
+        ("ok", False, "2023")]
+    assert (gap[0]["total"], gap[0]["parts_sum"]) == pytest.approx((120.0, 150.0))
+    assert _send(p, _withdrawn(months[2])).quality == []  # said once
+    # the month back: the year compares again, and the finding opens again
+    back = _send(p, months[2] | {"revision": 3})
+    assert [d["status"] for _k, d in back.quality] == ["mismatch"]
+
+
 def _need(code: str, value: float) -> dict[str, Any]:
     return {"agency": "samordningsforbundet", "measure": "coordination_need_persons",
             "area": "umearegionen", "period": "2023", "dimensions": {"target_group": code},

@@ -141,6 +141,8 @@ class FyeProcessor:
         value = derived - float(total)
         if current["complete"]:
             self._gap_finding(area, period, derived, float(total))
+        else:  # a month withdrawn or held back: samstat's figure no longer compares
+            self._gap_not_compared(area, period)
         return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
                           {"derived": derived, "official": float(total),
                            "relative": value / float(total) if total else None},
@@ -152,6 +154,16 @@ class FyeProcessor:
         to compare; consumers would otherwise keep both."""
         if self.emitter.said(f"{indicator.RECONCILIATION}|{area}|{period.code}") is None:
             return None  # never compared (most periods): no finding either
+        self._gap_not_compared(area, period)
+        return self.emitter.retraction_event(
+            indicator=indicator.RECONCILIATION, area=area, period=period, unit="fye",
+            now=self.clock(), withdrawn=withdrawn(self.official, area, period)
+            or withdrawn(self.days, area, period))
+
+    def _gap_not_compared(self, area: str, period: Period) -> None:
+        """A gap finding open for a period whose figures no longer compare (one gone, or
+        samstat's incomplete again) is resolved as such: it would otherwise stay open until
+        the figures compare again, which may be never."""
         key = f"dq|{area}|{period.code}|{official.MEASURE}|gap"
         said = self.emitter.said(key)
         if said is not None and said[0] != "ok":
@@ -159,10 +171,6 @@ class FyeProcessor:
             self.emitter.propose(key, ["ok", said[1], said[2]])
             self.quality_events.append(self._gap_event(
                 area, period, "ok", float(said[1]), float(said[2]), None, compared=False))
-        return self.emitter.retraction_event(
-            indicator=indicator.RECONCILIATION, area=area, period=period, unit="fye",
-            now=self.clock(), withdrawn=withdrawn(self.official, area, period)
-            or withdrawn(self.days, area, period))
 
     def _retraction(self, ind: str, area: str, period: Period, unit: str,
                     table: Mapping[str, Any]) -> Event | None:
