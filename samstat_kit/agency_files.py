@@ -20,11 +20,11 @@ from typing import Any
 
 from samstat_kit.anonymity import new_event_id, shown
 from samstat_kit.cells import cell_key
-from samstat_kit.cellvalues import integer, number, sendable
+from samstat_kit.cellvalues import integer, number, scaled, sendable
 from samstat_kit.checks import no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.sdmx import CodeMap, load_codemap
-from samstat_kit.workbook import Lines, read_workbook
+from samstat_kit.workbook import Cells, Lines, read_workbook
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
@@ -79,7 +79,7 @@ class Row:
 def detect_format(name: str, text: str) -> str:
     if name.lower().endswith(".json") or text.lstrip()[:1] in ("[", "{"):
         return "json"
-    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    header = _first_line(text.lstrip("\ufeff")) if text.strip() else ""
     return "sdmx-csv" if _is_sdmx(re.split(r"[,;\t]", header)) else "csv"
 
 
@@ -130,17 +130,20 @@ class Sheet:
     xlsx: bool = False
 
 
-def read_sheet(name: str, data: bytes, fmt: str = "auto") -> Sheet:
-    """A CSV, SDMX-CSV or XLSX file (first sheet) as a :class:`Sheet`."""
+def read_sheet(name: str, data: bytes, fmt: str = "auto", max_rows: int | None = None,
+               max_cells: int | None = None) -> Sheet:
+    """A CSV, SDMX-CSV or XLSX file (first sheet) as a :class:`Sheet`. A server reading
+    what anyone may send gives limits: reading stops (PublishError) as soon as a CSV passes
+    ``max_rows`` rows or a workbook ``max_cells`` cells, not after the last one."""
     if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
                                             or data[:4] == b"PK\x03\x04")):
-        return _read_xlsx(data)
+        return _read_xlsx(data, Cells(max_cells))
     text = _text(name, data)
     if fmt == "auto":
         fmt = detect_format(name, text)
     if fmt not in ("csv", "sdmx-csv"):
         raise PublishError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    columns, lines = _csv_table(text)
+    columns, lines = _csv_table(text, max_rows)
     return Sheet(fmt, columns, lines)
 
 
@@ -170,17 +173,23 @@ Table = Iterator[tuple[dict[str, str], int, int]]
 """(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
 
 
-def _csv_table(text: str) -> tuple[list[str], Lines]:
+def _csv_table(text: str, max_rows: int | None = None) -> tuple[list[str], Lines]:
     if not text.strip():
         return [], []
     try:
-        return _csv_lines(text)
+        return _csv_lines(text, max_rows)
     except csv.Error as exc:  # a cell beyond the csv module's limit, a NUL: not a 500
         raise PublishError(f"the CSV file cannot be read: {shown(str(exc))}") from None
 
 
-def _csv_lines(text: str) -> tuple[list[str], Lines]:
-    header = text.splitlines()[0]
+def _first_line(text: str) -> str:
+    """The first line, without splitting the whole text (8 MiB of short lines is four
+    million strings); a header longer than 64 KiB is judged by its start."""
+    return text[:65536].splitlines()[0]
+
+
+def _csv_lines(text: str, max_rows: int | None = None) -> tuple[list[str], Lines]:
+    header = _first_line(text)
     delimiter = max((",", ";", "\t"), key=header.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     names = _header([h.strip() for h in next(reader)])
@@ -190,6 +199,8 @@ def _csv_lines(text: str) -> tuple[list[str], Lines]:
         number, start = start, reader.line_num + 1  # a quoted cell may span lines
         if not any(c.strip() for c in cells):
             continue  # blank line
+        if max_rows is not None and len(lines) >= max_rows:
+            raise PublishError(f"at most {max_rows} rows per file")
         extra = sum(1 for c in cells[len(names):] if c.strip())
         cells = [c.strip() for c in cells]
         lines.append((number, dict(zip(names, cells)), extra))  # noqa: B905 (Python 3.9)
@@ -208,10 +219,10 @@ def _header(names: list[str]) -> list[str]:
     return names
 
 
-def _read_xlsx(data: bytes) -> Sheet:
+def _read_xlsx(data: bytes, cells: Cells) -> Sheet:
     """The first sheet: a header row, then one observation per row (CSV or SDMX-CSV columns)."""
     try:
-        names, lines = read_workbook(data)
+        names, lines = read_workbook(data, cells)
     except ValueError as exc:  # its reason never quotes a cell
         raise PublishError(str(exc)) from None
     _header(names)
@@ -317,11 +328,11 @@ def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
             doc["measure"] = measure
             row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
     mult = cells.get("UNIT_MULT")
-    if mult and isinstance(doc.get("value"), (int, float)) and re.fullmatch(r"-?[0-9]+", mult):
-        scaled = doc["value"] * 10 ** int(mult)
-        if isinstance(scaled, float) and scaled.is_integer():
-            scaled = int(scaled)
-        doc["value"] = sendable(scaled) if isinstance(scaled, int) else scaled
+    if mult and isinstance(doc.get("value"), (int, float)):
+        try:
+            doc["value"] = scaled(doc["value"], mult)
+        except ValueError as exc:  # the value is not what the file means: the row's error
+            row.parse_errors.append(RowError(row.number, "value", str(exc), "UNIT_MULT"))
     doc["dimensions"] = dims
     _sdmx_action(row, cells.get("ACTION", ""), codemap)
 

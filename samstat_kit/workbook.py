@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,11 +32,53 @@ def _cell(value: Any) -> str:
 # Excel's last row. Reading stops there: a workbook may claim any row number (openpyxl fills
 # the rows up to it), and a file row number is shown and echoed, so it stays short of ten digits.
 MAX_SHEET_ROWS = 1_048_576
+# What a workbook's parts may unpack to, as its zip directory declares them (the zip reader
+# gives no more than declared). A few kilobytes can unpack to gigabytes, and openpyxl reads
+# the shared strings whole when it opens the book; a national year of one measure (70,000
+# rows) unpacks to about 25 MiB.
+MAX_UNZIPPED = 64 * 2**20
 _OPENPYXL = threading.RLock()
 
 
 class NotAWorkbook(ValueError):
     """The bytes are no Excel workbook."""
+
+
+class TooLarge(ValueError):
+    """The workbook holds more than a reader takes: its reason says what, quoting nothing."""
+
+
+class Cells:
+    """The cells one reading of a workbook may take, all its sheets together (None: any).
+
+    A sheet can claim a dimension such as ``A1:XFD1048576``, and openpyxl's read-only sheets
+    pad every row out to it (2 ms a row); a small file can also hold millions of real cells.
+    So the claimed dimension is ignored and every row read is counted (an empty one as one),
+    and reading stops as soon as the budget is spent instead of after the last row."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit, self.left = limit, limit
+
+    def rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
+        sheet.reset_dimensions()
+        for raw in sheet.iter_rows(values_only=True, max_row=MAX_SHEET_ROWS):
+            if self.left is not None:
+                self.left -= max(len(raw), 1)
+                if self.left < 0:
+                    raise TooLarge(f"the workbook holds more than {self.limit} cells")
+            yield tuple(raw)
+
+
+def _unzipped_size(data: bytes) -> None:
+    """TooLarge if the workbook's parts unpack to more than MAX_UNZIPPED; NotAWorkbook if
+    its bytes are no zip file at all."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise NotAWorkbook(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
+    if total > MAX_UNZIPPED:
+        raise TooLarge(f"the workbook unpacks to more than {MAX_UNZIPPED // 2**20} MiB")
 
 
 @contextmanager
@@ -48,6 +91,7 @@ def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
     catch_warnings swaps process-wide state, hence the lock."""
     import openpyxl
 
+    _unzipped_size(data)
     said: list[str] = []
     with _OPENPYXL, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # not once per place: a file sent again is seen again
@@ -60,6 +104,8 @@ def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
                                    f"{exc.__class__.__name__}") from None
             try:
                 yield book, said
+            except TooLarge:
+                raise
             except Exception as exc:  # a cell openpyxl cannot convert
                 raise ValueError(f"a cell of the workbook cannot be read: "
                                  f"{exc.__class__.__name__}") from None
@@ -69,18 +115,19 @@ def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
             said.extend(str(w.message) for w in caught)
 
 
-def read_workbook(data: bytes) -> tuple[list[str], Lines]:
+def read_workbook(data: bytes, cells: Cells | None = None) -> tuple[list[str], Lines]:
     """The first sheet's header and its lines (file row number, cells by header, how many
-    cells lie beyond the header). ValueError with a reason that quotes nothing of the file."""
+    cells lie beyond the header), reading at most ``cells``. ValueError with a reason that
+    quotes nothing of the file."""
     with opened(data) as (book, said):
-        names, lines = _xlsx_table(book.worksheets[0])
+        names, lines = _xlsx_table(book.worksheets[0], cells or Cells())
     if contains_personal_number(said):
         raise ValueError("a personal identity number in a cell formatted as a date")
     return names, lines
 
 
-def _xlsx_table(sheet: Any) -> tuple[list[str], Lines]:
-    values = sheet.iter_rows(values_only=True, max_row=MAX_SHEET_ROWS)
+def _xlsx_table(sheet: Any, budget: Cells) -> tuple[list[str], Lines]:
+    values = budget.rows(sheet)
     header = next(values, None)
     names = [_cell(h) for h in header or ()]
     lines: Lines = []
