@@ -48,3 +48,34 @@ def test_a_finding_with_nothing_left_to_compare_resolves_its_alert(session: Sess
     resolved = handle_data_quality(session=session, doc=gone, now=later(1))
     assert resolved is not None and resolved.status == "resolved"
     assert "nothing left to compare" in resolved.reason
+
+
+def test_a_withdrawn_month_is_expected_again_by_the_stale_rule(session: Session) -> None:
+    """January and February arrived, then February was taken back: the stale rule expects
+    February again (it used to take it as arrived and wait for March). A month withheld
+    (null, not withdrawn) has arrived."""
+    from services.notify.alerts import sweeps
+    from services.notify.alerts.definitions import all_definitions
+
+    ind = indicator_id()
+    service.handle_registry_event(
+        session=session, event=upserted(ind, [{"kind": "stale", "grace_days": 10}]), now=NOW)
+    for period in ("2024-01", "2024-02"):
+        service.handle_indicator_value(session=session, now=NOW, event=IndicatorValueEvent
+                                       .model_validate(value_doc(ind, period, 5.0)))
+    gone = value_doc(ind, "2024-02", None, previous=5.0, computed_at=later(1)) | {
+        "complete": False, "components": {}, "input_revisions": {}, "withdrawn": True}
+    service.handle_indicator_value(session=session, now=later(1),
+                                   event=IndicatorValueEvent.model_validate(gone))
+    defs = [d for d in all_definitions(session=session) if d.id == ind]
+    [alert] = sweeps.check_stale(session=session, now=later(20), definitions=defs)
+    assert (alert.period, alert.rule) == ("2024-02", "stale")
+    # withheld, not withdrawn: February has arrived, nothing is overdue at that moment
+    other = indicator_id()
+    service.handle_registry_event(
+        session=session, event=upserted(other, [{"kind": "stale", "grace_days": 10}]), now=NOW)
+    for period, value in (("2024-01", 5.0), ("2024-02", None)):
+        service.handle_indicator_value(session=session, now=NOW, event=IndicatorValueEvent
+                                       .model_validate(value_doc(other, period, value)))
+    defs = [d for d in all_definitions(session=session) if d.id == other]
+    assert sweeps.check_stale(session=session, now=later(20), definitions=defs) == []

@@ -151,8 +151,10 @@ def check_stale(*, session: Session, now: datetime,
 
 
 def _latest_periods(session: Session, indicator: str) -> dict[str, str]:
+    """Per area, the latest period that arrived. A value taken back has not: the month an
+    agency withdrew is expected again (a value withheld, ``null``, has arrived)."""
     rows = session.execute(select(IndicatorValue.area, IndicatorValue.period).where(
-        IndicatorValue.indicator == indicator))
+        IndicatorValue.indicator == indicator, IndicatorValue.withdrawn.is_(False)))
     best: dict[str, str] = {}
     for area, period in rows:
         p, cur = parse(period), best.get(area)

@@ -87,7 +87,7 @@ def _fields(event: IndicatorValueEvent, now: datetime) -> dict[str, Any]:
             "event_id": event.event_id, "value": event.value,
             "previous_value": event.previous_value, "year_ago_value": event.year_ago_value,
             "unit": event.unit, "complete": event.complete, "computed_at": event.computed_at,
-            "received_at": now}
+            "received_at": now, "withdrawn": event.withdrawn}
 
 
 def record_value(*, session: Session, event: IndicatorValueEvent, now: datetime,
