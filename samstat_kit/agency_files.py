@@ -131,13 +131,13 @@ class Sheet:
 
 
 def read_sheet(name: str, data: bytes, fmt: str = "auto", max_rows: int | None = None,
-               max_cells: int | None = None) -> Sheet:
+               cells: Cells | None = None) -> Sheet:
     """A CSV, SDMX-CSV or XLSX file (first sheet) as a :class:`Sheet`. A server reading
     what anyone may send gives limits: reading stops (PublishError) as soon as a CSV passes
-    ``max_rows`` rows or a workbook ``max_cells`` cells, not after the last one."""
+    ``max_rows`` rows or a workbook its ``cells`` budget, not after the last one."""
     if fmt == "xlsx" or (fmt == "auto" and (name.lower().endswith((".xlsx", ".xlsm"))
                                             or data[:4] == b"PK\x03\x04")):
-        return _read_xlsx(data, Cells(max_cells))
+        return _read_xlsx(data, cells or Cells())
     text = _text(name, data)
     if fmt == "auto":
         fmt = detect_format(name, text)

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit import metrics, present
+from samstat_kit import bodylimit, metrics, present
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
 from samstat_kit.auth.hardening import SecurityHeaders
@@ -37,6 +37,10 @@ from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.db import is_unique_violation, session_scope
 
 log = logging.getLogger(__name__)
+
+# The most a request's body may have on a service that sets no cap of its own: forms and
+# small JSON documents (a plan, a subscription).
+DEFAULT_MAX_BODY = 2 * 2**20
 
 HTTP_SECONDS = Histogram(
     "samstat_http_request_seconds",
@@ -79,7 +83,12 @@ def create_service_app(
     info: dict[str, HealthCheck] | None = None,
     lifespan: Any = None,
     description: str = "",
+    max_body_bytes: int | None = DEFAULT_MAX_BODY,
 ) -> FastAPI:
+    """A service's app with the kit's parts. ``max_body_bytes``: the cap on every request's
+    body (:mod:`samstat_kit.bodylimit`), or None for a service that installs its own (ingest,
+    whose batches and files are larger): without one, a form route parses any body before
+    the sign-in and CSRF checks, spooling its file parts to disk."""
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
@@ -148,6 +157,9 @@ def create_service_app(
         )
         return response
 
+    if max_body_bytes is not None:  # outermost of the kit's middleware
+        cap = max_body_bytes
+        bodylimit.install(app, limit=lambda _scope: cap)
     return app
 
 

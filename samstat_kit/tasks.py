@@ -29,12 +29,15 @@ def raise_if_cancelling() -> None:
 
 
 async def stop_tasks(*tasks: asyncio.Task[object] | None, timeout: float = 20.0,
-                     recancel_every: float = 2.0) -> None:
+                     recancel_every: float = 0.5) -> None:
     """Cancel ``tasks`` and wait until they have ended, for at most ``timeout`` seconds.
 
     A task still running ``recancel_every`` seconds after a cancellation is cancelled again:
     long enough for an orderly cleanup in a ``finally`` (closing a Kafka client takes
-    milliseconds), short enough that a swallowed cancellation costs little.
+    milliseconds), short enough that a swallowed cancellation costs little. A consumer
+    stopped while its group join waits for the broker's rebalance waits with it in aiokafka's
+    ``stop`` until cancelled again: that was 2 s of every shutdown in the tests (a service
+    started and stopped per test), with 2 s here.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -18,8 +18,10 @@ A service makes one :class:`BrowserLogin` with its start page::
         if reader is None:
             return LOGIN.redirect(request)     # 303 to /login?next=/reports
 
-Every state-changing form declares :data:`CsrfChecked` and renders :func:`csrf_input`; audit
-trails record :func:`actor`. The security headers and the exact Content-Security-Policy are
+Every state-changing form declares :data:`CsrfChecked` and renders :func:`csrf_input` (a
+route that takes a file reads its form with :func:`read_checked_form` after deciding who may
+post, so that nothing of the body is read for anyone else); audit trails record
+:func:`actor`. The security headers and the exact Content-Security-Policy are
 described in :mod:`samstat_kit.auth.hardening` (pages: no inline ``<script>``; use a static
 file, or ``<script nonce="{{ csp_nonce(request) }}">``).
 """
@@ -33,8 +35,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from fastapi.security import APIKeyCookie
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials
 from markupsafe import Markup
+from starlette.datastructures import FormData
 
 from samstat_kit.auth import hardening
 from samstat_kit.auth.people import Person
@@ -82,8 +85,9 @@ def reader_or_none(
     cookie: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Reader | None:
     """The reader from the Bearer header (an API token or a session), else from the session
-    cookie, else from the token cookie; None when none is valid. A plain ``def``, so FastAPI
-    runs it in the thread pool: it may query the database."""
+    cookie, else from the token cookie; None when none is valid. A browser holds only one
+    of the two cookies: each sign-in ends the other (:mod:`samstat_kit.auth.routes`). A plain
+    ``def``, so FastAPI runs it in the thread pool: it may query the database."""
     if creds is not None and creds.scheme.lower() == "bearer":
         # A Bearer header that does not verify is nobody, never the browser's cookies: a
         # Bearer call skips the CSRF check, which a cookie-borne reader must not inherit.
@@ -102,6 +106,14 @@ def _verify(request: Request, secret: str) -> Reader | None:
         return Reader(signed_in[0], secret, signed_in[1])
     principal = verify_token(request, secret)
     return Reader(principal, secret) if principal is not None else None
+
+
+def reader_of(request: Request) -> Reader | None:
+    """:func:`reader_or_none` outside FastAPI's dependencies (a middleware's answer). Blocking:
+    it may query the database."""
+    token = bearer_token(request)
+    creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token else None
+    return reader_or_none(request, creds, request.cookies.get(COOKIE))
 
 
 OptionalReader = Annotated[Reader | None, Depends(reader_or_none)]
@@ -164,6 +176,44 @@ def csp_nonce(request: Request) -> str:
     return hardening.nonce(request)
 
 
+def _csrf_refused() -> HTTPException:
+    return HTTPException(403, "the form is outdated or came from another site "
+                              "(CSRF check failed); reload the page and try again")
+
+
+def _csrf_hopeless(request: Request) -> bool:
+    """True when no token in the body could pass (a cross-site post, or a browser without the
+    CSRF cookie): such a form is refused without reading its body."""
+    cookie = (getattr(request.state, "csrf_cookie", None)
+              or request.cookies.get(hardening.CSRF_COOKIE))
+    return not hardening.same_site(request) or not cookie
+
+
+def _submitted(request: Request, form: FormData) -> str | None:
+    header = request.headers.get(hardening.CSRF_HEADER)
+    if header is not None:
+        return header
+    value = form.get(hardening.CSRF_FIELD)
+    return value if isinstance(value, str) else None
+
+
+async def read_checked_form(request: Request, *, max_files: int = 1000,
+                            max_fields: int = 1000) -> FormData:
+    """The posted form (at most ``max_files`` file parts and ``max_fields`` fields, else 400),
+    once this browser's CSRF token is in it or in the ``X-CSRF-Token`` header (403 otherwise;
+    Bearer calls exempt). For a route that decides who may post BEFORE reading the body: a
+    ``File()`` or ``Form()`` parameter would have FastAPI parse, and spool to disk, the whole
+    body before any dependency, the sign-in included, ran. The caller closes the form."""
+    bearer = hardening.has_bearer(request)
+    if not bearer and _csrf_hopeless(request):
+        raise _csrf_refused()
+    form = await request.form(max_files=max_files, max_fields=max_fields)
+    if not bearer and not hardening.csrf_valid(request, _submitted(request, form)):
+        await form.close()
+        raise _csrf_refused()
+    return form
+
+
 async def csrf_checked(request: Request) -> None:
     """403 unless the form (or the ``X-CSRF-Token`` header) carries this browser's token;
     Bearer-authenticated calls are exempt (see :mod:`samstat_kit.auth.hardening`)."""
@@ -173,11 +223,11 @@ async def csrf_checked(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if submitted is None and ctype in ("application/x-www-form-urlencoded",
                                        "multipart/form-data"):
-        value = (await request.form()).get(hardening.CSRF_FIELD)
-        submitted = value if isinstance(value, str) else None
+        if _csrf_hopeless(request):  # refused whatever the body says: leave it unread
+            raise _csrf_refused()
+        submitted = _submitted(request, await request.form())
     if not hardening.csrf_valid(request, submitted):
-        raise HTTPException(403, "the form is outdated or came from another site "
-                                 "(CSRF check failed); reload the page and try again")
+        raise _csrf_refused()
 
 
 CsrfChecked = Annotated[None, Depends(csrf_checked)]

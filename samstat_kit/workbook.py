@@ -49,15 +49,17 @@ class TooLarge(ValueError):
 
 
 class Cells:
-    """The cells one reading of a workbook may take, all its sheets together (None: any).
+    """The cells one reading of a workbook may take, all its sheets together (None: any),
+    and what its parts may unpack to (``unzipped``: openpyxl parses a sheet without a
+    ``<dimension>`` whole when it opens the book, ~6 MB/s, so this bounds that time too).
 
     A sheet can claim a dimension such as ``A1:XFD1048576``, and openpyxl's read-only sheets
     pad every row out to it (2 ms a row); a small file can also hold millions of real cells.
     So the claimed dimension is ignored and every row read is counted (an empty one as one),
     and reading stops as soon as the budget is spent instead of after the last row."""
 
-    def __init__(self, limit: int | None = None) -> None:
-        self.limit, self.left = limit, limit
+    def __init__(self, limit: int | None = None, unzipped: int = MAX_UNZIPPED) -> None:
+        self.limit, self.left, self.unzipped = limit, limit, unzipped
 
     def rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
         sheet.reset_dimensions()
@@ -69,20 +71,20 @@ class Cells:
             yield tuple(raw)
 
 
-def _unzipped_size(data: bytes) -> None:
-    """TooLarge if the workbook's parts unpack to more than MAX_UNZIPPED; NotAWorkbook if
+def _unzipped_size(data: bytes, most: int) -> None:
+    """TooLarge if the workbook's parts unpack to more than ``most`` bytes; NotAWorkbook if
     its bytes are no zip file at all."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             total = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise NotAWorkbook(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
-    if total > MAX_UNZIPPED:
-        raise TooLarge(f"the workbook unpacks to more than {MAX_UNZIPPED // 2**20} MiB")
+    if total > most:
+        raise TooLarge(f"the workbook unpacks to more than {most // 2**20} MiB")
 
 
 @contextmanager
-def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
+def opened(data: bytes, unzipped: int = MAX_UNZIPPED) -> Iterator[tuple[Any, list[str]]]:
     """The workbook (read-only, cached values), and what openpyxl said while it was read,
     filled in when the block ends. Its warnings are kept from stderr (the service's log):
     one quotes a date-formatted cell's serial that is no date (a 12-digit personal number is
@@ -91,7 +93,7 @@ def opened(data: bytes) -> Iterator[tuple[Any, list[str]]]:
     catch_warnings swaps process-wide state, hence the lock."""
     import openpyxl
 
-    _unzipped_size(data)
+    _unzipped_size(data, unzipped)
     said: list[str] = []
     with _OPENPYXL, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # not once per place: a file sent again is seen again
@@ -119,8 +121,9 @@ def read_workbook(data: bytes, cells: Cells | None = None) -> tuple[list[str], L
     """The first sheet's header and its lines (file row number, cells by header, how many
     cells lie beyond the header), reading at most ``cells``. ValueError with a reason that
     quotes nothing of the file."""
-    with opened(data) as (book, said):
-        names, lines = _xlsx_table(book.worksheets[0], cells or Cells())
+    budget = cells or Cells()
+    with opened(data, budget.unzipped) as (book, said):
+        names, lines = _xlsx_table(book.worksheets[0], budget)
     if contains_personal_number(said):
         raise ValueError("a personal identity number in a cell formatted as a date")
     return names, lines

@@ -69,7 +69,9 @@ def login_page(request: Request, next_path: str, *, error: str | None = None,
 
 
 def sign_in(request: Request, person: Person, method: str, target: str) -> Response:
-    """A new session for ``person``: set the deployment's cookie, 303 to ``target``."""
+    """A new session for ``person``: set the deployment's cookie, 303 to ``target``. The
+    browser's previous identity ends: its session (revoked) and a pasted token's cookie
+    (which would otherwise speak for the browser again once the session ends)."""
     auth = _auth(request)
     old = request.cookies.get(auth.session_cookie)
     with _db(request) as session:
@@ -84,7 +86,22 @@ def sign_in(request: Request, person: Person, method: str, target: str) -> Respo
     response.set_cookie(auth.session_cookie, secret, max_age=auth.session_max_age_seconds,
                         path="/", domain=auth.cookie_domain, httponly=True, samesite="lax",
                         secure=secure_cookies(request))
+    _forget_token(request, response)
     return response
+
+
+def _forget_session(request: Request, response: Response) -> None:
+    """Delete the session cookie, with the flags it was set with (a browser keeps a cookie
+    whose deletion names another domain or path)."""
+    auth = _auth(request)
+    response.delete_cookie(auth.session_cookie, path="/", domain=auth.cookie_domain,
+                           httponly=True, samesite="lax", secure=secure_cookies(request))
+
+
+def _forget_token(request: Request, response: Response) -> None:
+    """Delete the pasted token's cookie, with the flags it was set with."""
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=secure_cookies(request))
 
 
 def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> APIRouter:
@@ -165,12 +182,17 @@ async def _token_login(request: Request, login: BrowserLogin) -> Response:
     if principal is None:  # the token is never echoed back
         return login_page(request, next_path, error="error_invalid_token", status=401,
                           token_open=True)
+    # One identity per browser: a person's session it still holds would be read before
+    # the token (samstat_kit.web.reader_or_none), so everything would go on as that person.
+    # It is ended on the server, not only forgotten by this browser, as sign_in does.
+    await run_in_threadpool(_end_session, request)
     log.info("signed in: token:%s", principal.agency or "admin")
     response = RedirectResponse(next_path, status_code=303, headers=NO_STORE)
     max_age = (login.cookie_max_age(request.app.state.settings) if login.cookie_max_age
                else _auth(request).session_max_age_seconds)
     response.set_cookie(COOKIE, token, max_age=max_age, path="/", httponly=True,
                         samesite="lax", secure=secure_cookies(request))
+    _forget_session(request, response)
     return response
 
 
@@ -217,10 +239,8 @@ async def _logout(request: Request, login: BrowserLogin, reader: Reader | None) 
                           person_email=_who(reader))
     await run_in_threadpool(_end_session, request)
     response = RedirectResponse("/login", status_code=303, headers=NO_STORE)
-    auth = _auth(request)
-    response.delete_cookie(auth.session_cookie, path="/", domain=auth.cookie_domain,
-                           httponly=True, samesite="lax", secure=secure_cookies(request))
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    _forget_session(request, response)
+    _forget_token(request, response)
     return response
 
 
@@ -255,6 +275,7 @@ def _use_link(request: Request, login: BrowserLogin, secret: str) -> Response:
 
 
 def _end_session(request: Request) -> None:
+    """Revoke the session of the browser's cookie (on every service at once)."""
     secret = request.cookies.get(_auth(request).session_cookie)
     if secret:
         with _db(request) as session:

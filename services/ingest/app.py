@@ -15,7 +15,7 @@ from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.tasks import stop_tasks
-from services.ingest import guard, openapi
+from services.ingest import guard, limits, openapi
 from services.ingest.config import IngestSettings, get_settings
 from services.ingest.kafka_ingest import start as start_kafka_ingest  # Kafka ingest
 from services.ingest.observations.cells_router import router as cells_router
@@ -71,6 +71,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         "ingest", title="samstat ingest", factory=factory, lifespan=lifespan,
         info={"relay": relay_check},
         description="Agencies publish anonymised, aggregated observations here.",
+        max_body_bytes=None,  # its own cap, per its settings (services/ingest/limits.py)
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()
@@ -85,4 +86,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     present.install(app)
     guard.install(app)
     openapi.install(app)
+    # Last, so outermost: a body over the cap is refused before any route or middleware
+    # reads it (a File() route would otherwise spool it to disk before the sign-in check).
+    limits.install(app)
     return app

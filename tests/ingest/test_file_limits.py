@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from fastapi.testclient import TestClient
 
 from samstat_kit.agency_files import PublishError, read_sheet, sheet_rows
 from samstat_kit.workbook import MAX_UNZIPPED, Cells, TooLarge, read_workbook
@@ -88,8 +89,8 @@ def test_a_claimed_dimension_is_not_read_as_cells() -> None:
 
 def test_a_workbook_of_millions_of_cells_stops_at_the_budget(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    data = wide(2000, 1000)  # two million cells in 63 KiB
-    assert len(data) < 100_000
+    data = wide(200, 1000)  # 200,000 cells in 7 KiB
+    assert len(data) < 10_000
     with pytest.raises(TooLarge, match="more than 5000 cells"):
         read_workbook(data, Cells(5000))
     # an upload's reads stop at the service's budget (smaller here: the real one is
@@ -100,6 +101,12 @@ def test_a_workbook_of_millions_of_cells_stops_at_the_budget(
     # the scan for personal numbers reads every sheet under the same budget
     with pytest.raises(PublishError, match="more than 5000 cells"):
         service.personal_numbers_in_file("wide.xlsx", data)
+    # two million cells (30 MB of sheet in 63 KiB): an upload refuses it unopened
+    bomb = wide(2000, 1000)
+    for read in (lambda: service.read("bomb.xlsx", bomb),
+                 lambda: service.personal_numbers_in_file("bomb.xlsx", bomb)):
+        with pytest.raises(PublishError, match="unpacks to more than 16 MiB"):
+            read()
 
 
 def test_a_workbook_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed() -> None:
@@ -138,3 +145,13 @@ def test_a_unit_mult_in_range_scales_in_decimal(value: str, mult: str, scaled: f
                                           f"{value},{mult}\n").encode())
     [row] = sheet_rows(sheet)
     assert row.parse_errors == [] and row.doc["value"] == scaled
+
+
+def test_the_upload_page_reads_no_further_than_an_upload_keeps(
+        upload_staff: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    client, csrf = upload_staff
+    monkeypatch.setattr(service, "MAX_ROWS", 3)
+    text = ",".join(HEADER) + "\n" + (",".join(ROW) + "\n") * 4
+    r = client.post("/upload", data={"csrf_token": csrf},
+                    files={"file": ("many.csv", text.encode(), "text/csv")})
+    assert r.status_code == 422 and "at most 3 rows per file" in r.text

@@ -10,22 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from starlette.datastructures import FormData, UploadFile
 
 from samstat_kit import present
-from samstat_kit.agency_files import PublishError, RowError, read_sheet
+from samstat_kit.agency_files import PublishError, RowError
 from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.web import (
     BrowserLogin,
-    CsrfChecked,
     OptionalReader,
     Reader,
     actor,
     csp_nonce,
     csrf_input,
+    read_checked_form,
+    reader_of,
 )
 from services.ingest.upload import flows, service
 from services.ingest.upload.texts import PREVIEW, UPLOAD, hint
@@ -41,6 +43,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 # the 422 that names the rule, not the value: services/ingest/guard.py).
 RowNumber = Annotated[int, PathParam(ge=1, le=service.MAX_ROW_NUMBER)]
 FixedRow = Annotated[int | None, Query(ge=1, le=service.MAX_ROW_NUMBER)]
+# The fields a form here may have (more: 400): the upload and publish forms carry the CSRF
+# token (and the upload form one file); a row's form one field per column of the file.
+MAX_FIELDS = 8
+MAX_ROW_FIELDS = 1000
 
 
 def _agency(reader: Reader) -> str | None:
@@ -110,24 +116,52 @@ def upload_page(request: Request, reader: OptionalReader) -> Response:
 
 
 @router.post("/upload")
-def upload_file(request: Request, reader: OptionalReader, _csrf: CsrfChecked,
-                file: Annotated[UploadFile, File()]) -> Response:
+async def upload_file(request: Request, reader: OptionalReader) -> Response:
+    signed = await _signed_form(request, reader, max_files=1, max_fields=MAX_FIELDS)
+    if isinstance(signed, Response):
+        return signed
+    agency, form = signed
+    try:
+        return await _threaded(request, _stage_file, reader, agency, form.get("file"))
+    finally:
+        await form.close()
+
+
+async def _signed_form(request: Request, reader: Reader | None, *, max_files: int,
+                       max_fields: int) -> tuple[str, FormData] | Response:
+    """The reader's agency and the posted form, or the answer refusing them. Who posts is
+    decided before a byte of the body is read: a ``File()`` or ``Form()`` parameter would
+    have FastAPI parse (and spool to disk) the whole body before the sign-in was looked at.
+    The body itself is capped by :mod:`services.ingest.limits`; the CSRF token is in it."""
     agency = _gate(request, reader)
     if isinstance(agency, Response):
         return agency
-    assert reader is not None
+    return agency, await read_checked_form(request, max_files=max_files,
+                                           max_fields=max_fields)
+
+
+def _too_large(request: Request, limit: int) -> str:
+    return (f"{UPLOAD[present.language(request)]['refused']}: the file is larger than "
+            f"{limit} bytes")
+
+
+def _stage_file(request: Request, reader: Reader, agency: str, file: Any) -> Response:
+    """Read, check and keep the chosen file as an upload (not yet published)."""
     texts = UPLOAD[present.language(request)]
+    if not isinstance(file, UploadFile):
+        return _home(request, reader, agency, status=422,
+                     message=f"{texts['refused']}: the form has no file")
     limit = request.app.state.settings.max_body_bytes
     data = file.file.read(limit + 1)
     name = file.filename or "upload"
+    if len(data) > limit:
+        return _home(request, reader, agency, status=422, message=_too_large(request, limit))
     try:
-        if len(data) > limit:
-            raise PublishError(f"the file is larger than {limit} bytes")
         # The whole file first (its name, every sheet and line): a refusal of the read may
         # quote the name, and the sheet read below sees only the cells under its header.
         found = service.personal_numbers_in_file(name, data)
         if not found:
-            sheet = read_sheet(name, data)
+            sheet = service.read(name, data)  # no further than an upload keeps
             with _write(request), _session(request) as session:
                 # Refuses (PersonalNumbers) a number in the rows as kept or as read.
                 upload = service.stage(session=session, agency=agency, actor=actor(reader),
@@ -142,6 +176,18 @@ def upload_file(request: Request, reader: OptionalReader, _csrf: CsrfChecked,
         return _home(request, reader, agency, status=422, message=texts["personal"],
                      errors=found)
     return RedirectResponse(f"/upload/{upload_id}", status_code=303, headers=NO_STORE)
+
+
+def body_too_large(request: Request) -> Response | None:
+    """The 413 page of an upload form refused unread by :mod:`services.ingest.limits`: the
+    upload page with the reason, as for a file over the limit that was read. None for anyone
+    who may not upload here (the caller answers with ingest's error body instead)."""
+    reader = reader_of(request)
+    agency = _agency(reader) if reader is not None else None
+    if reader is None or agency is None:
+        return None
+    return _home(request, reader, agency, status=413,
+                 message=_too_large(request, request.app.state.settings.max_body_bytes))
 
 
 @router.get("/upload/{upload_id}")
@@ -187,10 +233,14 @@ def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:
 
 @router.post("/upload/{upload_id}/rows/{number}")
 async def fix_row(request: Request, upload_id: str, number: RowNumber,
-                  reader: OptionalReader, _csrf: CsrfChecked) -> Response:
-    form = await request.form()
-    return await _threaded(request, _fix, upload_id, number, reader,
-                           {k: str(v) for k, v in form.items()})
+                  reader: OptionalReader) -> Response:
+    signed = await _signed_form(request, reader, max_files=0, max_fields=MAX_ROW_FIELDS)
+    if isinstance(signed, Response):
+        return signed
+    _, form = signed
+    cells = {k: str(v) for k, v in form.items()}
+    await form.close()
+    return await _threaded(request, _fix, upload_id, number, reader, cells)
 
 
 async def _threaded(request: Request, fn: Any, *args: Any) -> Response:
@@ -220,8 +270,18 @@ def _fix(request: Request, upload_id: str, number: int, reader: Reader | None,
 
 
 @router.post("/upload/{upload_id}/publish")
-def publish(request: Request, upload_id: str, reader: OptionalReader,
-            _csrf: CsrfChecked) -> Response:
+async def publish_form(request: Request, upload_id: str, reader: OptionalReader) -> Response:
+    signed = await _signed_form(request, reader, max_files=0, max_fields=MAX_FIELDS)
+    if isinstance(signed, Response):
+        return signed
+    await signed[1].close()
+    return await _threaded(request, publish, upload_id, reader, None)
+
+
+def publish(request: Request, upload_id: str, reader: Reader | None,
+            _csrf: None = None) -> Response:
+    """Publish the upload's good rows (once). Blocking; the form, its CSRF token included,
+    was checked by :func:`publish_form` (``_csrf``: where a dependency once said so)."""
     agency = _gate(request, reader)
     if isinstance(agency, Response):
         return agency

@@ -39,6 +39,10 @@ MAX_ROWS = 20_000
 # stops there. A 61 KiB workbook held two million cells and kept a worker for 37 s of CPU,
 # with every other workbook upload waiting for openpyxl's lock (samstat_kit.workbook).
 MAX_CELLS = 250_000
+# What an uploaded workbook may unpack to: 250,000 cells are about 10 MiB of sheet. openpyxl
+# parses a sheet that does not state its dimension whole when it opens the book (5 s for 30
+# MB), before any budget of cells is counted.
+MAX_UNZIPPED = 16 * 2**20
 # The highest file row number an upload keeps (a sheet's last row; a CSV with rows beyond it is
 # refused): pages and routes take no row number above it, so none they echo has ten digits.
 MAX_ROW_NUMBER = MAX_SHEET_ROWS
@@ -112,7 +116,11 @@ def _name_has_personal_number(filename: str) -> bool:
 
 def read(name: str, data: bytes) -> Sheet:
     """An uploaded file as a :class:`Sheet`, read no further than an upload keeps."""
-    return read_sheet(name, data, max_rows=MAX_ROWS, max_cells=MAX_CELLS)
+    return read_sheet(name, data, max_rows=MAX_ROWS, cells=_budget())
+
+
+def _budget() -> Cells:
+    return Cells(MAX_CELLS, unzipped=MAX_UNZIPPED)
 
 
 def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
@@ -135,8 +143,9 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
 
 def _in_workbook(data: bytes) -> list[RowError]:
     try:
-        with opened(data) as (book, said):
-            found = _in_sheets(book, Cells(MAX_CELLS))
+        budget = _budget()
+        with opened(data, budget.unzipped) as (book, said):
+            found = _in_sheets(book, budget)
     except NotAWorkbook:  # read_sheet says so
         return []
     except ValueError as exc:
