@@ -133,9 +133,24 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                 page.wait_for_url(f"{base}/inbox/{mine['2480']}?done=acknowledged")
                 assert "Larmet är kvitterat." in page.locator(".notice.ok").inner_text()
                 history = page.locator("ol.history").inner_text()
-                assert address in history and "kvitterade" in history
+                # People by name, not by address.
+                assert "Karin Lund kvitterade" in history and address not in history
                 assert "Vi har sett det" in history
                 page.screenshot(path=str(shots / "alert_acknowledged_sv.png"), full_page=True)
+                # On a phone (390 px) neither page is wider than the screen.
+                page.set_viewport_size({"width": 390, "height": 844})
+                for path in (f"/inbox/{mine['2480']}", "/inbox"):
+                    page.goto(f"{base}{path}")
+                    width = page.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 390, (path, width)
+                    page.screenshot(path=str(shots / f"phone{path.replace('/', '_')}.png"),
+                                    full_page=True)
+                # Periods as words, never broken over two lines.
+                cell = page.locator(f"tr[data-alert='{mine['2480']}'] td.period").first
+                assert cell.inner_text() == "2024" and cell.evaluate(
+                    "e => getComputedStyle(e).whiteSpace") == "nowrap"
+                page.set_viewport_size({"width": 1200, "height": 900})
+                page.goto(f"{base}/inbox/{mine['2480']}")
 
                 # English by the switch, remembered.
                 page.click("a.lang")

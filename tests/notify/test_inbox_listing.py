@@ -37,7 +37,8 @@ def add(session: Session, convener: str, *, status: str = FIRING, hours: float =
                   value=1.0, expected=0.5, status=status, convener=convener,
                   follow_up_owner=owner, reason="test", episode=1, created_at=at,
                   updated_at=at, fired_at=at, reminders=0,
-                  resolved_at=at if status == RESOLVED else None)
+                  # Resolved a day later: one resolved at once is brief (never unread).
+                  resolved_at=at + timedelta(days=1) if status == RESOLVED else None)
     session.add(alert)
     session.flush()
     return alert

@@ -114,7 +114,9 @@ def test_actions_are_recorded_with_who(client: TestClient, auth: dict) -> None:
                     headers=auth[FK], follow_redirects=False)
     assert r.status_code == 303
     page = client.get(f"{base}?done=acknowledged", headers=auth[FK]).text
-    assert "Larmet är kvitterat." in page and "token:forsakringskassan" in page
+    # The history names the agency (the token's), not its code.
+    assert "Larmet är kvitterat." in page and "token:forsakringskassan" not in page
+    assert "<strong>Försäkringskassan</strong> kvitterade" in page
     assert "Sett, åtgärd planeras" in page and "Vi tittar på det" in page
     factory = client.app.state.session_factory  # type: ignore[attr-defined]
     with session_scope(factory) as s:

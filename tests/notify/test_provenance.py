@@ -5,6 +5,7 @@ reader's own token; values ingest withholds are shown as protected ("skyddad")."
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -71,15 +72,68 @@ def test_the_alert_page_shows_the_input_cells(apps: tuple[TestClient, TestClient
     page = notify.get(f"/inbox/{alert_id}", headers=auth)
     assert page.status_code == 200
     table = page.text.split('<table class="cells">', 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>\s*<td>(.*?)</td>\s*"
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td[^>]*>(.*?)</td>\s*<td>(.*?)</td>\s*"
                       r"<td class=\"num\">(.*?)</td>\s*<td class=\"num\">(.*?)</td>", table, re.S)
     by_sex = {r[3]: (r[4], r[5]) for r in rows}
-    assert by_sex["sex=_T"] == ("1\u00a0043", "2")  # the newest revision
-    assert "skyddad" in by_sex["sex=K"][0] and "skyddad" in by_sex["sex=M"][0]
-    assert "3" not in by_sex["sex=K"][0] and "40" not in by_sex["sex=M"][0]
+    # Breakdowns in words ("kön: kvinnor"), not codes ("sex=K").
+    assert by_sex["kön: totalt"] == ("1\u00a0043", "2")  # the newest revision
+    assert "skyddad" in by_sex["kön: kvinnor"][0] and "skyddad" in by_sex["kön: män"][0]
+    assert "3" not in by_sex["kön: kvinnor"][0] and "40" not in by_sex["kön: män"][0]
     assert {r[0] for r in rows} == {agency_name(UMEA)} != {UMEA}  # the agency, by name
 
     # Without an ingest to ask, the page says so instead of failing.
     notify.app.state.inbox_settings.ingest_url = None  # type: ignore[attr-defined]
     plain = notify.get(f"/inbox/{alert_id}", headers=auth)
     assert plain.status_code == 200 and "Underlaget visas inte" in plain.text
+
+
+def test_a_data_quality_alert_page_shows_the_total_and_its_parts(
+        apps: tuple[TestClient, TestClient], sqlite_url: str) -> None:
+    """The evidence is the total and its parts (named, not coded), the chart plots the
+    reported total, and a resolved alert says when and why it ended, in the past tense."""
+    from services.notify.alerts.quality import handle_data_quality
+
+    ingest, notify = apps
+    sf, period = "samordningsforbundet", f"20{uuid.uuid4().int % 80 + 10}"
+    auth = tokens(sqlite_url, sf)[sf]
+    parts = {"im_pupils": 300.0, "long_term_unemployed": 1305.0, "no_benefit": 125.0,
+             "young_activity_compensation": 203.0, "sick_listed_unemployed": 500.0,
+             "econ_assistance_zero_class": 274.0, "probation_complex_needs": 126.0}
+    cells = [{"event_id": new_event_id(), "agency": sf, "measure": "coordination_need_persons",
+              "area": "umearegionen", "period": period, "dimensions": {"target_group": code},
+              "value": v, "unit": "persons", "revision": 1,
+              "produced_at": datetime.now(UTC).isoformat()}
+             for code, v in [("_T", 2670.0), *parts.items()]]
+    sent = ingest.post("/v1/observations", headers=auth, json={"observations": cells})
+    assert sent.status_code == 202, sent.text
+    doc = {"event_id": "e", "kind": "total_mismatch", "status": "mismatch", "agency": sf,
+           "measure": "coordination_need_persons", "area": "umearegionen", "period": period,
+           "dimension": "target_group", "dimensions": {}, "total": 2670.0, "parts": parts,
+           "parts_sum": 2833.0}
+    factory = notify.app.state.session_factory  # type: ignore[attr-defined]
+    now = datetime.now(UTC)
+    with session_scope(factory) as s:
+        alert = handle_data_quality(session=s, doc=doc, now=now)
+        assert alert is not None
+        alert_id = alert.id
+
+    page = notify.get(f"/inbox/{alert_id}", headers=auth).text
+    title = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert title.startswith("Totalen och delarna stämmer inte – Personer i behov av "
+                            "samordnat stöd, efter målgrupp") and "dq:" not in page
+    table = page.split('<table class="cells">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr") == 1 + 8  # the head, the total and its seven parts
+    assert '<tr class="total"><td>målgrupp: totalt' in table  # no agency, measure, period
+    assert "Samordningsförbundet" not in table
+    assert "målgrupp: långtidsarbetslösa" in table and "target_group" not in table
+    assert "Delarna summerar till 2\u00a0833; totalen är 2\u00a0670." in page
+    assert page.count('class="marked"') == 1  # the reported total is plotted
+    assert "delarnas summa 2\u00a0833" in page
+
+    with session_scope(factory) as s:
+        handle_data_quality(session=s, now=now, doc=doc | {
+            "event_id": "f", "status": "ok", "total": 2833.0, "parts_sum": 2833.0})
+    page = notify.get(f"/inbox/{alert_id}", headers=auth).text
+    happened = page.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
+    assert happened.startswith("Larmet upphörde ") and "Totalen stämmer nu" in happened
+    assert "summerar till" not in happened and "summerade till" in happened

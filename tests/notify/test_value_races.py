@@ -25,7 +25,9 @@ from .races import behind
 from .test_replica_races import alerts_of, transitions
 
 YOY = [{"kind": "yoy_rise", "tolerance": 0.5}]
-VALUES = "INSERT INTO notify_indicator_values"
+# Where B meets A: its insert of the cell; on SQLite, the consumer's write lock taken before
+# it reads anything (services.notify.rows.write_lock), which waits for A just the same.
+VALUES = ("INSERT INTO notify_indicator_values", "UPDATE notify_alerts")
 
 
 def defined(factory: sessionmaker[Session]) -> str:
@@ -93,7 +95,7 @@ def test_a_stored_cell_ends_with_the_newest_event_of_two_replicas(
     # Before the fix B decided on the row it read before A committed (an UPDATE at the end);
     # now it inserts first (nothing) and reads the row locked.
     behind(db_url, a_stores(a), b_batch(f, b),
-           writes=(VALUES, "UPDATE notify_indicator_values"))
+           writes=(*VALUES, "UPDATE notify_indicator_values"))
     assert stored(f, ind) == (13.0, later(2))
     assert alerts_of(f, ind) == [("forsakringskassan", "yoy_rise", "firing")]
     assert transitions(f, ind) == (["opened"] if newer == "a" else ["opened", "updated"])

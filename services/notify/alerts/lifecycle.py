@@ -226,10 +226,13 @@ def _describe(alert: Alert, definition: IndicatorDefinition, verdict: rules.Verd
 
 
 def record_transition(session: Session, alert: Alert, transition: str, now: datetime, actor: str,
-                      source_event_id: str | None = None, comment: str | None = None) -> None:
+                      source_event_id: str | None = None, comment: str | None = None,
+                      reason: str | None = None) -> None:
+    """``reason``: what the step itself says (a snooze's date), by default the alert's."""
     session.add(AlertEvent(
         alert_id=alert.id, at=now, transition=transition, status=alert.status,
-        episode=alert.episode, value=alert.value, expected=alert.expected, reason=alert.reason,
+        episode=alert.episode, value=alert.value, expected=alert.expected,
+        reason=alert.reason if reason is None else reason,
         actor=actor, source_event_id=source_event_id, comment=comment,
     ))
     session.flush()

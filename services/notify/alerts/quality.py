@@ -15,6 +15,7 @@ from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
 from services.notify.alerts.lifecycle import apply_verdict
 from services.notify.alerts.models import QUALITY_PREFIX, Alert
+from services.notify.names import quality_title
 
 ASSOCIATION = "samordningsforbundet"
 RULE = "data_quality"
@@ -29,8 +30,10 @@ def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
         id=f"{QUALITY_PREFIX}{measure}:{dim}" + (f":{others}" if others else ""),
         plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
         follow_up_owner=ASSOCIATION,
-        title_sv=f"Datakvalitet: total och delar stämmer inte ({measure}, {dim})",
-        title_en=f"Data quality: total and parts disagree ({measure}, {dim})",
+        # Pages and messages name the alert from its id when shown (names.alert_title);
+        # these are the same words, for whoever reads the definition itself.
+        title_sv=quality_title(measure, dim, doc.get("dimensions") or {}, "sv"),
+        title_en=quality_title(measure, dim, doc.get("dimensions") or {}, "en"),
     )
     firing = doc["status"] == "mismatch"
     if firing:

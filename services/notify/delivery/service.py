@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.periods import parse
 from services.notify import rules
-from services.notify.alerts.models import FIRING, Alert, Definition, IndicatorValue
+from services.notify.alerts.models import (
+    FIRING,
+    RESOLVED,
+    Alert,
+    Definition,
+    IndicatorValue,
+    aware,
+)
 from services.notify.delivery import grouping
 from services.notify.delivery.holds import INHIBIT_RECHECK, hold
 from services.notify.delivery.messages import AlertFacts, Notice, NoticeItem, Words
@@ -32,6 +39,7 @@ from services.notify.delivery.models import (
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
 from services.notify.inbox.links import Links, indicator_page
+from services.notify.names import GAP_DIMENSION, alert_title
 from services.notify.subscriptions.models import Silence, Subscription
 
 TREND_PERIODS = 6
@@ -86,8 +94,7 @@ def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
     definition = session.get(Definition, alert.indicator)
     body = definition.body if definition is not None else {}
     lang = sub.lang if sub.lang in ("sv", "en") else "sv"
-    title = (body.get("title_en") if lang == "en" else None) or body.get("title_sv") \
-        or alert.indicator
+    title = alert_title(body, alert.indicator, lang)
     said = explain(facts_of(session, alert, body), rule=rule_of(body, alert.rule),
                    target=body.get("target"), lang=lang)
     own = links.for_alert(alert.id, alert.episode, sub.id)
@@ -114,7 +121,10 @@ def facts_of(session: Session, alert: Alert, body: dict[str, Any] | None) -> Fac
         unit = cell.unit
     return Facts(rule=alert.rule, value=alert.value, expected=alert.expected,
                  unit=str(unit) if unit else None, period=alert.period, status=alert.status,
-                 year_ago=cell.year_ago_value if cell is not None else None)
+                 year_ago=cell.year_ago_value if cell is not None else None,
+                 ended_at=aware(alert.resolved_at) if alert.status == RESOLVED else None,
+                 end_reason=alert.reason if alert.status == RESOLVED else "",
+                 gap=alert.indicator.endswith(f":{GAP_DIMENSION}"))
 
 
 def _cell_unit(session: Session, alert: Alert) -> str | None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
+from samstat_kit.present.formatting import period as period_text
 from services.notify.delivery.texts import (
     LABELS,
     agency_name,
@@ -16,13 +17,19 @@ from services.notify.delivery.texts import (
     chat_payload,
     email_message,
     language,
+    number,
     rule_name,
     value_text,
 )
+from services.notify.names import alert_title, quality_parts
 
 WORDS = {
     "sv": {
-        "subject": "[samstat] Veckosammanfattning {week}: {n} öppna avvikelser – {convener}",
+        "subject": "[samstat] Veckosammanfattning {week}: {open} – {convener}",
+        "fired_brief": "Dessutom {n} som öppnades och upphörde igen inom några minuter "
+        "(medan uppgifterna kom in); de finns i inkorgen.",
+        "resolved_brief": "Dessutom {n} som upphörde inom några minuter efter att de "
+        "öppnades.", "acknowledged_brief": "",
         "intro": "Veckosammanfattning för {convener}, vecka {week} ({start} – {end}).",
         "open": "Öppna avvikelser", "none_open": "Inga öppna avvikelser.",
         "initiative": "Samverkansinitiativ {n}", "no_initiative": "Utan samverkansinitiativ",
@@ -32,7 +39,11 @@ WORDS = {
         "since": "sedan", "value": "värde", "expected": "förväntat", "by": "av",
     },
     "en": {
-        "subject": "[samstat] Weekly digest {week}: {n} open alerts – {convener}",
+        "subject": "[samstat] Weekly digest {week}: {open} – {convener}",
+        "fired_brief": "Also {n} that opened and resolved again within minutes (while the "
+        "figures arrived); they are in the inbox.",
+        "resolved_brief": "Also {n} that resolved within minutes of opening.",
+        "acknowledged_brief": "",
         "intro": "Weekly digest for {convener}, week {week} ({start} – {end}).",
         "open": "Open alerts", "none_open": "No open alerts.",
         "initiative": "Collaboration initiative {n}", "no_initiative": "No initiative",
@@ -44,17 +55,33 @@ WORDS = {
 }
 
 
+# One and many (the subject said "1 öppna avvikelser").
+N_OPEN = {"sv": ("{n} öppen avvikelse", "{n} öppna avvikelser"),
+          "en": ("{n} open alert", "{n} open alerts")}
+
+
 def _day(ts: str | None) -> str:
     return datetime.fromisoformat(ts.replace("Z", "+00:00")).date().isoformat() if ts else "–"
 
 
 def _title(entry: dict[str, Any], lang: str) -> str:
+    # A data-quality alert is named when shown: a summary stored before it had a name
+    # holds its id as the title.
+    indicator = str(entry.get("indicator", ""))
+    if quality_parts(indicator) is not None:
+        return alert_title(None, indicator, lang)
     return (entry.get("title_en") if lang == "en" else None) or entry.get("title_sv") \
-        or entry.get("indicator", "")
+        or indicator
+
+
+def _n_open(n: int, lang: str) -> str:
+    one, many = N_OPEN[lang]
+    return (one if n == 1 else many).format(n=number(n, lang))
 
 
 def subject(summary: dict[str, Any], lang: str) -> str:
-    return WORDS[lang]["subject"].format(week=summary["week"], n=summary["open_count"],
+    return WORDS[lang]["subject"].format(week=summary["week"],
+                                         open=_n_open(summary["open_count"], lang),
                                          convener=agency_name(summary["convener"]))
 
 
@@ -67,7 +94,7 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
         ini = group["initiative"]
         lines += ["", w["initiative"].format(n=ini) if ini is not None else w["no_initiative"]]
         for ind in group["indicators"]:
-            lines.append(f"  {_title(ind, lang)} ({ind['indicator']})")
+            lines.append(f"  {_title(ind, lang)}")
             for a in ind["alerts"]:
                 state = w["ack"] if a["status"] == "acknowledged" else w["firing"]
                 if a.get("escalated"):
@@ -75,7 +102,7 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
                 value = value_text(a["value"], ind.get("unit"), lang)
                 expected = value_text(a["expected"], ind.get("unit"), lang, with_unit=False)
                 lines.append(
-                    f"    - {area_name(a['area'])} ({a['area']}) {a['period']}: "
+                    f"    - {area_name(a['area'])} {period_text(a['period'], language(lang))}: "
                     f"{rule_name(a['rule'], lang)}; {w['value']} {value}, {w['expected']} "
                     f"{expected}; {state} {w['since']} "
                     f"{_day(a['fired_at'])}")
@@ -86,12 +113,16 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
 def _activity_lines(summary: dict[str, Any], key: str, lang: str) -> list[str]:
     w = WORDS[lang]
     items = summary.get(key) or []
+    brief = int(summary.get(f"{key}_brief") or 0)
     lines = [f"{w[key]}: {len(items) or w['none']}"]
     for e in items:
         by = f" ({w['by']} {e['by']})" if e.get("by") else ""
+        when = period_text(e["period"], language(lang))
         lines.append(f"  - {_day(e['at'])}: {_title(e, lang)}, {area_name(e['area'])} "
-                     f"{e['period']} ({rule_name(e['rule'], lang)}){by}")
+                     f"{when} ({rule_name(e['rule'], lang)}){by}")
         lines.append(f"    {e['link']}")
+    if brief and w[f"{key}_brief"]:
+        lines.append("  " + w[f"{key}_brief"].format(n=number(brief, lang)))
     return lines
 
 

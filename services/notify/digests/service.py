@@ -18,18 +18,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
-from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING
+from services.notify.brief import is_brief
+from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING, SUPERSEDED
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.delivery.routing import receivers
 from services.notify.digests.models import Digest
 from services.notify.digests.render import DigestNotice
 from services.notify.inbox.links import Links, indicator_page
+from services.notify.inbox.service import display_names
+from services.notify.names import alert_title
 from services.notify.rows import insert_new
 from services.notify.subscriptions.models import Subscription
 
 WINDOW = timedelta(days=7)
 ACTIVITY = {"fired": ("opened", "reopened"), "resolved": ("resolved",),
             "acknowledged": ("acknowledged",)}
+NOTHING_TO_SAY = "not sent: no open alerts and nothing happened in the week"
 
 
 def week_of(now: datetime, tz: str) -> str:
@@ -67,8 +71,8 @@ class _Titles:
         if indicator not in self.cache:
             row = self.session.get(Definition, indicator)
             body = row.body if row is not None else {}
-            self.cache[indicator] = {"title_sv": body.get("title_sv") or indicator,
-                                     "title_en": body.get("title_en") or "",
+            self.cache[indicator] = {"title_sv": alert_title(body, indicator, "sv"),
+                                     "title_en": alert_title(body, indicator, "en"),
                                      "unit": body.get("unit")}
         return self.cache[indicator]
 
@@ -109,13 +113,30 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
         .where(Alert.convener == convener, AlertEvent.at >= start, AlertEvent.at < end,
                AlertEvent.transition.in_([t for ts in ACTIVITY.values() for t in ts]))
         .order_by(AlertEvent.at, AlertEvent.id)).all()
+    people = display_names(session=session)  # who acknowledged: a name, not an address
     for key, transitions in ACTIVITY.items():
+        mine = [(e, a) for e, a in rows if e.transition in transitions]
+        # Opened and resolved before anyone could look (brief.py): one line, not a list.
+        summary[f"{key}_brief"] = sum(1 for e, a in mine if _brief(e, a))
         summary[key] = [{
             "id": a.id, "indicator": a.indicator, **titles(a.indicator), "area": a.area,
             "period": a.period, "rule": a.rule, "initiative": a.initiative,
-            "at": _iso(e.at), "by": e.actor if key == "acknowledged" else None,
-            "link": link(a)} for e, a in rows if e.transition in transitions]
+            "at": _iso(e.at),
+            "by": people.get(e.actor, e.actor) if key == "acknowledged" else None,
+            "link": link(a)} for e, a in mine if not _brief(e, a)]
     return summary
+
+
+def _brief(event: AlertEvent, alert: Alert) -> bool:
+    """The event belongs to the alert's latest episode, which was brief (its earlier
+    episodes' times are not kept on the alert: they count as seen)."""
+    return event.episode == alert.episode and is_brief(alert)
+
+
+def says_something(summary: dict[str, Any]) -> bool:
+    """A digest with nothing open and nothing that happened is not sent."""
+    return bool(summary["open_count"] or any(
+        summary.get(k) or summary.get(f"{k}_brief") for k in ACTIVITY))
 
 
 def create_digests(*, session: Session, now: datetime, week: str, public_base_url: str,
@@ -133,14 +154,18 @@ def create_digests(*, session: Session, now: datetime, week: str, public_base_ur
         summary = summarize(session=session, convener=convener, week=week,
                             start=now - WINDOW, end=now, public_base_url=public_base_url,
                             links=links)
+        # Nothing open and nothing happened: the row is written all the same (the week is
+        # done, exactly once) but closed, so no "0 open alerts" message goes out.
+        empty = not says_something(summary)
         for sub in subs:
             # Another replica may have written it first (rows.insert_new: not a savepoint,
             # which on SQLite commits the transaction's first write early).
             digest = insert_new(session, Digest, convener=convener, subscription_id=sub.id,
                                 iso_week=week, period_start=now - WINDOW, period_end=now,
-                                summary=summary, status=PENDING, attempts=0,
-                                next_attempt_at=now, created_at=now)
-            if digest is not None:
+                                summary=summary, status=SUPERSEDED if empty else PENDING,
+                                attempts=0, next_attempt_at=now, created_at=now,
+                                last_error=NOTHING_TO_SAY if empty else None)
+            if digest is not None and not empty:
                 created.append(digest)
     return created
 

@@ -32,6 +32,7 @@ from services.notify.alerts.models import (
     Definition,
     aware,
 )
+from services.notify.brief import brief_clause, is_brief
 from services.notify.inbox import quiet
 from services.notify.inbox.models import InboxRead
 from services.notify.inbox.service import title_of
@@ -188,8 +189,10 @@ def page(*, session: Session, principal: Principal, reader: str, now: datetime,
     ``after`` (older), or before ``before`` (newer)."""
     where = conditions(session=session, principal=principal, filters=filters, now=now)
     alerts = _slice(session, where, after, before, size)
-    unread_where = [*where, not_(exists().where(InboxRead.alert_id == Alert.id,
-                                                InboxRead.reader == reader))]
+    # An alert that opened and resolved before anyone could look is not news (brief.py).
+    unread_where = [*where, not_(brief_clause(session)),
+                    not_(exists().where(InboxRead.alert_id == Alert.id,
+                                        InboxRead.reader == reader))]
     total, unread = _count(session, where), _count(session, unread_where)
     if not alerts:
         return Page([], total, unread, 0, None, None)
@@ -217,7 +220,7 @@ def _rows(session: Session, alerts: list[Alert], reader: str, now: datetime,
         out.append(Row(
             alert=a, title=title_of(body, a.indicator, lang),
             unit=str(body["unit"]) if body and body.get("unit") else None,
-            unread=a.id not in read,
+            unread=a.id not in read and not is_brief(a),
             muted_until=quiet_until.get(a.convener) if open_ else None,
             inhibited_by=inhibited.get(a.id) if open_ else None))
     return out

@@ -29,7 +29,7 @@ from services.notify.inbox import listing, quiet
 from services.notify.inbox import service as inbox
 from services.notify.inbox.provenance import Provenance, input_cells
 from services.notify.inbox.texts import ALERT, CONFIRM, INBOX
-from services.notify.inbox.views import alert_view
+from services.notify.inbox.views import alert_view, evidence
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 LINK_ACTIONS = Counter("notify_link_actions_total",
@@ -95,7 +95,8 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         agencies = {principal.agency} if principal.agency else set()
         windows = [w for a in sorted(agencies)
                    for w in quiet.windows_for(session=session, convener=a)]
-        shown = [_row(r, lang) for r in found.rows]
+        people = inbox.display_names(session=session)
+        shown = [_row(r, lang, people) for r in found.rows]
         window_rows = [{"convener_name": agency_name(w.convener),
                         "start": _day_month(w.start_month, w.start_day, lang),
                         "end": _day_month(w.end_month, w.end_day, lang),
@@ -125,10 +126,13 @@ def _list_url(filters: listing.Filters, *, after: listing.Cursor | None = None,
     return "/inbox?" + urlencode(query)
 
 
-def _row(r: listing.Row, lang: str) -> dict[str, Any]:
+def _row(r: listing.Row, lang: str, people: dict[str, str]) -> dict[str, Any]:
+    assignee = r.alert.assignee or ""
     return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
             "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
-            "area_name": area_name(r.alert.area)}
+            "area_name": area_name(r.alert.area),
+            "period": present.formatting.period(r.alert.period, lang, short=True),
+            "assignee_name": people.get(assignee, assignee)}
 
 
 def _day_month(month: int, day: int, lang: str) -> str:
@@ -136,11 +140,12 @@ def _day_month(month: int, day: int, lang: str) -> str:
 
 
 async def _provenance(request: Request, reader: Reader | None, formula: Any, area: str,
-                      period: str) -> Provenance:
+                      period: str, exact: bool = False) -> Provenance:
     settings = request.app.state.inbox_settings
     return await input_cells(
         base_url=settings.ingest_url, token=reader.token if reader else None, formula=formula,
-        area=area, period=period, transport=getattr(request.app.state, "ingest_transport", None))
+        area=area, period=period, transport=getattr(request.app.state, "ingest_transport", None),
+        exact=exact)
 
 
 @router.get("/inbox/ack/{token}")
@@ -224,9 +229,14 @@ async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
     if v is None:
         return _message(request, f"{ALERT[lang]['title']} {alert_id}?", status=404,
                         back="/inbox")
-    provenance = await _provenance(request, reader, v.formula, v.alert.area, v.alert.period)
+    # A data-quality alert's evidence is its total and parts: of exactly its period.
+    exact = v.quality is not None and not v.quality.gap
+    provenance = await _provenance(request, reader, v.formula, v.alert.area, v.alert.period,
+                                   exact=exact)
+    rows, parts_sum = evidence(provenance, v.quality, v.alert.convener, lang)
     return PAGES.render(
         request, "alert.html", texts=ALERT, headers=NO_STORE, v=v, provenance=provenance,
+        evidence=rows, parts_sum=parts_sum,
         done=done if done and f"done_{done}" in ALERT[lang] else None, error=None,
         csrf=csrf_input(request), signed_in=True, agency_name=agency_name,
         status_name=ALERT[lang]["s_" + v.alert.status],

@@ -56,8 +56,9 @@ def matches(dimensions: dict[str, str], wanted: dict[str, Any]) -> bool:
 
 async def input_cells(*, base_url: str | None, token: str | None, formula: Any, area: str,
                       period: str, transport: httpx.AsyncBaseTransport | None = None,
-                      timeout: float = 5.0) -> Provenance:
-    """The cells behind one indicator value, newest revision each, at most MAX_CELLS."""
+                      timeout: float = 5.0, exact: bool = False) -> Provenance:
+    """The cells behind one indicator value, newest revision each, at most MAX_CELLS.
+    ``exact``: only cells of exactly ``period`` (a total and its parts), not its months."""
     filters = filters_of(formula)
     if not base_url or not token:
         return Provenance([], "not configured" if not base_url else "sign in to see")
@@ -73,7 +74,9 @@ async def input_cells(*, base_url: str | None, token: str | None, formula: Any, 
                 r = await http.get("/v1/cells", params={"measure": f["measure"], "area": area})
                 r.raise_for_status()
                 for doc in r.json():
-                    if overlaps(doc["period"], period) and matches(doc.get("dimensions") or {},
+                    same = doc["period"] == period if exact else overlaps(doc["period"],
+                                                                          period)
+                    if same and matches(doc.get("dimensions") or {},
                                                                    f.get("dimensions") or {}):
                         cells.append(_cell(doc))
     except (httpx.HTTPError, ValueError, KeyError) as exc:

@@ -5,6 +5,7 @@ functions with a keyword-only session; nothing here commits."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,9 +14,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
+from services.notify import names
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.alerts import lifecycle as alerts
-from services.notify.alerts.models import ACKNOWLEDGED, QUALITY_PREFIX, RESOLVED, Alert, AlertEvent
+from services.notify.alerts.models import ACKNOWLEDGED, RESOLVED, Alert, AlertEvent
 from services.notify.inbox.links import LinkClaims
 from services.notify.inbox.models import InboxRead, UsedLink
 from services.notify.rows import insert_new, locked
@@ -37,13 +39,7 @@ def may_see(principal: Principal, alert: Alert) -> bool:
 
 
 def title_of(body: dict[str, object] | None, indicator: str, lang: str) -> str:
-    body = body or {}
-    text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
-    if text:
-        return str(text)
-    if indicator.startswith(QUALITY_PREFIX):
-        return ("Datakvalitet: " if lang == "sv" else "Data quality: ") + indicator[3:]
-    return indicator
+    return names.alert_title(body, indicator, lang)
 
 
 def visible_alert(*, session: Session, principal: Principal, alert_id: str,
@@ -123,8 +119,9 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
     wakes = datetime.combine(until, time(0), STOCKHOLM)
     alert.snoozed_until = wakes if until > today else None
     alert.updated_at = now
+    # The date is data (the page says it in the reader's language), the comment the person's.
     alerts.record_transition(session, alert, "snoozed", now, who,
-                             comment=clean_comment(comment) or f"until {until.isoformat()}")
+                             comment=clean_comment(comment), reason=snoozed_reason(until))
     return alert
 
 
@@ -139,7 +136,7 @@ def assign(*, session: Session, principal: Principal, alert_id: str, who: str, a
         raise Invalid(f"assignee: {email} is not an active person of {alert.convener}")
     alert.assignee, alert.updated_at = email or None, now
     alerts.record_transition(session, alert, "assigned", now, who,
-                             comment=clean_comment(comment) or (email or "-"))
+                             comment=clean_comment(comment), reason=assigned_reason(email))
     return alert
 
 
@@ -152,6 +149,50 @@ def comment(*, session: Session, principal: Principal, alert_id: str, who: str, 
     alerts.record_transition(session, alert, "commented", now, who,
                              comment=clean_comment(text, required=True))
     return alert
+
+
+# What a snooze and an assignment record as the step's reason; the history reads them back
+# (and the comment "until 2026-12-20" / the bare address that earlier versions stored).
+SNOOZED = re.compile(r"^(?:snoozed )?until (\d{4}-\d{2}-\d{2})$")
+ASSIGNED = re.compile(r"^assigned to (\S+)$")
+
+
+def snoozed_reason(until: date) -> str:
+    return f"snoozed until {until.isoformat()}"
+
+
+def assigned_reason(email: str | None) -> str:
+    return f"assigned to {email or 'nobody'}"
+
+
+def snoozed_date(event: AlertEvent) -> tuple[date | None, str | None]:
+    """(the date a snooze set, the person's own comment) of a "snoozed" step."""
+    for text, own in ((event.reason, event.comment), (event.comment, None)):
+        found = SNOOZED.match(text or "")
+        if found:
+            return date.fromisoformat(found.group(1)), own
+    return None, event.comment
+
+
+def assigned_to(event: AlertEvent) -> tuple[str | None, str | None]:
+    """(the assignee's address, "" for nobody, None if unknown; the person's comment)."""
+    found = ASSIGNED.match(event.reason or "")
+    if found:
+        return ("" if found.group(1) == "nobody" else found.group(1)), event.comment
+    old = (event.comment or "").strip()
+    if old == "-":
+        return "", None
+    if "@" in old and " " not in old:
+        return old, None
+    return None, event.comment
+
+
+def display_names(*, session: Session) -> dict[str, str]:
+    """Everyone's e-mail address -> their name (a person without one: the address)."""
+    from samstat_kit.auth import people
+
+    return {p.email: p.name or p.email
+            for p, _active in people.list_people(session=session, include_disabled=True)}
 
 
 @dataclass(frozen=True)

@@ -71,13 +71,14 @@ ALERT = {
         "ack": "Kvittera", "ack_help": "Du har sett larmet; det lyfts inte till "
         "samordningsförbundet.", "comment": "Kommentar", "comment_optional":
         "Kommentar (valfri)", "snooze": "Lägg åt sidan", "snooze_help": "Inga påminnelser "
-        "förrän detta datum.", "until": "Till och med", "assign": "Ge till en kollega",
+        "förrän detta datum.", "until": "Till", "assign": "Ge till en kollega",
         "assign_to": "Kollega", "assign_none": "Ingen", "add_comment": "Skriv en kommentar",
         "save": "Spara", "mark_unread": "Markera som oläst",
         "muted_window": "Tystat: {convener} har en tyst period till {until}. Aviseringen "
         "skickas när den är slut.", "inhibited": "Tystat: uppgifterna bakom värdet har ett "
         "öppet larm ({rule}) som först behöver lösas.", "inhibited_link": "Se det larmet",
-        "done_acknowledged": "Larmet är kvitterat.", "done_snoozed": "Larmet vilar.",
+        "done_acknowledged": "Larmet är kvitterat.",
+        "done_snoozed": "Lagt åt sidan till {date}. Inga påminnelser förrän dess.",
         "done_assigned": "Larmet är tilldelat.", "done_commented": "Kommentaren är sparad.",
         "done_unread": "Markerat som oläst.", "read_only": "Du kan läsa och kommentera "
         "larmet; det är sammankallande som kvitterar.",
@@ -86,6 +87,15 @@ ALERT = {
         "t_reminded": "påminnelse skickades", "t_resolved": "larmet upphörde",
         "t_reopened": "larmet öppnades igen", "t_commented": "kommenterade",
         "t_snoozed": "lade åt sidan", "t_assigned": "tilldelade",
+        "t_snoozed_until": "lade larmet åt sidan till {date}",
+        "t_assigned_to": "gav larmet till {name}", "t_unassigned": "tog bort tilldelningen",
+        "by_link": "via länk i e-post", "limit": "gräns", "parts_sum": "delarnas summa",
+        "total": "Rapporterad total", "parts": "Delarnas summa", "cell_total": "totalen",
+        "scb": "SCB:s siffra", "own": "Samstats beräkning", "own_line": "samstats beräkning",
+        "why_quality": "Totalen och delarna som de rapporterades, senaste revision.",
+        "why_sum": "Delarna summerar till {parts}; totalen är {total}.",
+        "why_gap": "SCB:s officiella helårsekvivalenter för perioden, som samstats egen "
+        "beräkning jämförs med.", "done_title": "Läge per period",
         "a_rules": "samstat", "a_sweep": "samstat",
         "s_firing": "Aktivt", "s_acknowledged": "Kvitterat", "s_resolved": "Upphört",
     },
@@ -116,8 +126,9 @@ ALERT = {
         "muted_window": "Muted: {convener} has a quiet time until {until}. The notification "
         "goes out when it ends.", "inhibited": "Muted: the figures behind the value have an "
         "open alert ({rule}) to be solved first.", "inhibited_link": "See that alert",
-        "done_acknowledged": "The alert is acknowledged.", "done_snoozed": "The alert is "
-        "snoozed.", "done_assigned": "The alert is assigned.", "done_commented":
+        "done_acknowledged": "The alert is acknowledged.",
+        "done_snoozed": "Snoozed until {date}. No reminders before then.",
+        "done_assigned": "The alert is assigned.", "done_commented":
         "The comment is saved.", "done_unread": "Marked as unread.",
         "read_only": "You can read and comment on the alert; the convener acknowledges it.",
         "t_opened": "the alert opened", "t_updated": "the value changed",
@@ -125,6 +136,15 @@ ALERT = {
         "t_reminded": "a reminder was sent", "t_resolved": "the alert ended",
         "t_reopened": "the alert opened again", "t_commented": "commented",
         "t_snoozed": "snoozed", "t_assigned": "assigned",
+        "t_snoozed_until": "snoozed the alert until {date}",
+        "t_assigned_to": "gave the alert to {name}", "t_unassigned": "removed the assignment",
+        "by_link": "by a link in an e-mail", "limit": "limit", "parts_sum": "sum of parts",
+        "total": "Reported total", "parts": "Sum of the parts", "cell_total": "the total",
+        "scb": "SCB's figure", "own": "samstat's figure", "own_line": "samstat's figure",
+        "why_quality": "The total and its parts as reported, latest revision.",
+        "why_sum": "The parts add up to {parts}; the total is {total}.",
+        "why_gap": "SCB's official full-year equivalents for the period, which samstat's "
+        "own figure is compared with.", "done_title": "State by period",
         "a_rules": "samstat", "a_sweep": "samstat",
         "s_firing": "Firing", "s_acknowledged": "Acknowledged", "s_resolved": "Resolved",
     },

@@ -1,0 +1,160 @@
+"""What conveners call things: an alert's title, a measure, a breakdown and its codes, in
+Swedish (or English). Computed when shown, never only stored, so alerts written before a
+name existed (a data-quality alert's ``dq:measure:dimension`` id) read well too.
+
+Measure titles come from the catalogue (:func:`samstat_kit.contracts.load_catalogue`). The
+catalogue has no labels for dimensions and their codes yet, so they are here; a code without
+a label is shown as words ("work_rehabilitation" -> "work rehabilitation"), never raw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+
+from samstat_kit.contracts import load_catalogue
+from services.notify.alerts.models import QUALITY_PREFIX
+
+TOTAL = "_T"
+GAP_DIMENSION = "source"  # the FYE gap finding: samstat's figure against SCB's (indicators)
+Label = tuple[str, str]  # (Swedish, English)
+
+DIMENSIONS: dict[str, Label] = {
+    "sex": ("kön", "sex"), "benefit": ("ersättning", "benefit"),
+    "target_group": ("målgrupp", "target group"), "destination": ("till vad", "destination"),
+    "duration": ("varaktighet", "duration"), "cause": ("orsak", "cause"),
+    "group": ("grupp", "group"), "outcome": ("utfall", "outcome"),
+    "disability": ("funktionsnedsättning", "disability"),
+    "education": ("utbildning", "education"), "stage": ("steg", "stage"),
+    "milestone": ("delmål", "milestone"), "age": ("ålder", "age"),
+    "torget": ("arbetsmarknadstorg", "labour-market hub"), "extent": ("omfattning", "extent"),
+    "diagnosis": ("diagnos", "diagnosis"), "birth_region": ("födelseregion", "birth region"),
+    GAP_DIMENSION: ("källa", "source"),
+}
+CODES: dict[str, Label] = {
+    TOTAL: ("totalt", "total"), "K": ("kvinnor", "women"), "M": ("män", "men"),
+    "sickness": ("sjukpenning och rehabiliteringspenning", "sickness benefit"),
+    "sickness_activity_compensation": ("sjuk- och aktivitetsersättning",
+                                       "sickness and activity compensation"),
+    "unemployment": ("arbetslöshet", "unemployment"),
+    "labour_market_programme": ("aktivitetsstöd och utvecklingsersättning",
+                                "labour-market programme support"),
+    "economic_assistance": ("ekonomiskt bistånd", "economic assistance"),
+    "establishment": ("etableringsersättning", "establishment allowance"),
+    "ill_health": ("ohälsa", "ill health"), "other": ("annat", "other"),
+    "im_pupils": ("elever på introduktionsprogram", "pupils on introduction programmes"),
+    "young_activity_compensation": ("unga med aktivitetsersättning",
+                                    "young people with activity compensation"),
+    "sick_listed_unemployed": ("sjukskrivna arbetslösa", "sick-listed unemployed"),
+    "econ_assistance_zero_class": ("ekonomiskt bistånd, klass 0",
+                                   "economic assistance, class 0"),
+    "long_term_unemployed": ("långtidsarbetslösa", "long-term unemployed"),
+    "no_benefit": ("utan ersättning", "no benefit"),
+    "probation_complex_needs": ("frivårdsklienter med komplex problematik",
+                                "probation clients with complex needs"),
+    "studies": ("studier", "studies"), "work": ("arbete", "work"),
+    "work_rehabilitation": ("arbetslivsinriktad rehabilitering", "work rehabilitation"),
+    "0-10": ("0–10 månader", "0–10 months"), "11-36": ("11–36 månader", "11–36 months"),
+    "36+": ("mer än 36 månader", "more than 36 months"),
+    "adult": ("vuxna", "adults"), "youth": ("unga", "young people"),
+    "yes": ("ja", "yes"), "no": ("nej", "no"),
+    "below_upper_secondary": ("utan gymnasieutbildning", "below upper secondary"),
+    "upper_secondary_or_more": ("gymnasieutbildning eller mer", "upper secondary or more"),
+    "full": ("heltid", "full time"), "part_time": ("deltid", "part time"),
+    "mental": ("psykisk ohälsa", "mental ill health"),
+    "musculoskeletal": ("rörelseorganen", "musculoskeletal"),
+    "europe": ("Europa", "Europe"), "outside_europe": ("utanför Europa", "outside Europe"),
+    "sweden": ("Sverige", "Sweden"), "foreign_born": ("utrikes födda", "foreign-born"),
+    "long": ("lång", "long"), "short": ("kort", "short"),
+    "ungdomstorget": ("Ungdomstorget", "Ungdomstorget"),
+    "vuxentorget": ("Vuxentorget", "Vuxentorget"),
+    "computed": ("samstats beräkning", "samstat's figure"),
+    "diploma": ("examen", "diploma"), "dropout_gy": ("avbrott på gymnasiet",
+                                                    "dropped out of upper secondary"),
+    "dropout_im": ("avbrott på introduktionsprogram", "dropped out of the introduction "
+                   "programme"), "intake": ("antagna", "intake"),
+    "to_national_programme": ("vidare till nationellt program",
+                              "on to a national programme"),
+    "identified": ("identifierade", "identified"), "referred": ("remitterade", "referred"),
+    "reactualised": ("aktualiserade igen", "referred again"),
+    "closed_6m": ("avslutade efter 6 månader", "closed after 6 months"),
+    "krami_joint_proposal": ("gemensamt förslag om Krami", "joint proposal on Krami"),
+    "sdk_prerequisites": ("förutsättningar för SDK", "prerequisites for SDK"),
+    "sick_leave_pattern_review": ("genomgång av sjukskrivningsmönster",
+                                  "review of sick-leave patterns"),
+    "20-64": ("20–64 år", "aged 20–64"),
+}
+QUALITY = {"sv": "Totalen och delarna stämmer inte", "en": "Total and parts disagree"}
+GAP = {"sv": "Samstats helårsekvivalenter skiljer sig från SCB:s",
+       "en": "samstat's full-year equivalents differ from SCB's"}
+BY = {"sv": "efter", "en": "by"}
+
+
+def _pick(label: Label, lang: str) -> str:
+    return label[1] if lang == "en" else label[0]
+
+
+@cache
+def _measures() -> Mapping[str, Label]:
+    try:
+        return {c: (m.title_sv, m.title_en) for c, m in load_catalogue().measures.items()}
+    except Exception:  # names are a nicety: without the catalogue, words from the code
+        return {}
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def measure_title(code: str, lang: str) -> str:
+    known = _measures().get(code)
+    return _pick(known, lang) if known else _words(code)
+
+
+def dimension_name(dim: str, lang: str) -> str:
+    known = DIMENSIONS.get(dim)
+    return _pick(known, lang) if known else _words(dim)
+
+
+def code_label(code: str, lang: str) -> str:
+    known = CODES.get(code)
+    return _pick(known, lang) if known else _words(code)
+
+
+def breakdown(dimensions: Mapping[str, str], lang: str) -> str:
+    """``{"cause": "ill_health", "sex": "K"}`` -> "orsak: ohälsa, kön: kvinnor"."""
+    return ", ".join(f"{dimension_name(d, lang)}: {code_label(c, lang)}"
+                     for d, c in sorted(dimensions.items()))
+
+
+def quality_parts(indicator: str) -> tuple[str, str, dict[str, str]] | None:
+    """(measure, dimension, the other dimensions) of a data-quality alert's id
+    ``dq:<measure>:<dimension>[:<k>=<v>,...]`` (alerts/quality.py), else None."""
+    if not indicator.startswith(QUALITY_PREFIX):
+        return None
+    measure, _, rest = indicator[len(QUALITY_PREFIX):].partition(":")
+    dim, _, others = rest.partition(":")
+    fixed = dict(p.split("=", 1) for p in others.split(",") if "=" in p)
+    return measure, dim, fixed
+
+
+def quality_title(measure: str, dim: str, others: Mapping[str, str], lang: str) -> str:
+    """"Totalen och delarna stämmer inte – Personer i behov av samordnat stöd, efter
+    målgrupp (kön: totalt)"."""
+    if dim == GAP_DIMENSION:
+        return GAP["en" if lang == "en" else "sv"]
+    lang = "en" if lang == "en" else "sv"
+    text = f"{QUALITY[lang]} – {measure_title(measure, lang)}, {BY[lang]} " \
+        f"{dimension_name(dim, lang)}"
+    return text + (f" ({breakdown(others, lang)})" if others else "")
+
+
+def alert_title(body: Mapping[str, object] | None, indicator: str, lang: str) -> str:
+    """An alert's title: the definition's (indicator alerts), a data-quality alert's from
+    the measure and breakdown it names, else the indicator's id as the last resort."""
+    parts = quality_parts(indicator)
+    if parts is not None:
+        return quality_title(*parts, lang)
+    body = body or {}
+    text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
+    return str(text) if text else indicator
