@@ -106,8 +106,13 @@ def _environment(settings: KitSettings, by_name: dict[str, int],
     # and the inbox and the links to act on an alert are notify's.
     if "SAMSTAT_PUBLIC_BASE_URL" not in os.environ:
         env["SAMSTAT_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{by_name['indicators']}"
-    if "SAMSTAT_NOTIFY_PUBLIC_URL" not in os.environ:
-        env["SAMSTAT_NOTIFY_PUBLIC_URL"] = f"http://127.0.0.1:{by_name['notify']}"
+    # Each service's pages on its own loopback port: the header's bar links them all
+    # (samstat_kit.present.nav); behind an ingress they share the public base URL instead.
+    for service, variable in (("notify", "SAMSTAT_NOTIFY_PUBLIC_URL"),
+                              ("initiatives", "SAMSTAT_INITIATIVES_PUBLIC_URL"),
+                              ("ingest", "SAMSTAT_INGEST_PUBLIC_URL")):
+        if variable not in os.environ:
+            env[variable] = f"http://127.0.0.1:{by_name[service]}"
     if mail_port is not None:
         env |= {"SAMSTAT_SMTP_HOST": "127.0.0.1", "SAMSTAT_SMTP_PORT": str(mail_port)}
     return env

@@ -38,6 +38,8 @@ A template extends the base::
 
 The base shows ``t[title_key]`` in the header and ``<title>``; optional context:
 ``account`` (a name to show) and ``logout`` (markup of a sign-out form, CSRF input included).
+A page with ``logout`` also gets the bar linking the services (:mod:`.nav`; pass
+``services_nav=[]`` to leave it out, or a list of :class:`~.nav.NavLink` of your own).
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from samstat_kit.present import charts, formatting
+from samstat_kit.present import charts, formatting, nav
 from samstat_kit.present.charts import Reference, line_chart
 
 __all__ = [
@@ -83,11 +85,12 @@ Texts = Mapping[str, Mapping[str, str]]
 BASE_TEXTS: Texts = {
     "sv": {"samstat": "samstat", "tagline": "Samordningsförbundets statistik",
            "switch": "English", "switch_lang": "en", "skip": "Hoppa till innehållet",
-           "sign_out": "Logga ut", "footer": "samstat · statistik för samverkan inom "
-           "Finsam"},
+           "sign_out": "Logga ut", "services": "Sidor i samstat",
+           "footer": "samstat · statistik för samverkan inom Finsam"},
     "en": {"samstat": "samstat", "tagline": "The coordination association's statistics",
            "switch": "Svenska", "switch_lang": "sv", "skip": "Skip to content",
-           "sign_out": "Sign out", "footer": "samstat · statistics for Finsam collaboration"},
+           "sign_out": "Sign out", "services": "samstat's pages",
+           "footer": "samstat · statistics for Finsam collaboration"},
 }
 
 
@@ -170,15 +173,27 @@ class Presenter:
                headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
         lang = language(request)
         words = {**BASE_TEXTS[lang], **(texts or {}).get(lang, {})}
+        services_nav = self._services_nav(request, lang, context)
         page = self.env.get_template(template).render(
             request=request, lang=lang, t=words, title=words.get(title_key, ""),
             switch_url=url_in(request, other_language(lang)),
             stylesheet=f"{STATIC_PATH}/present.css",
             account=context.pop("account", None), logout=context.pop("logout", None),
-            **context)
+            services_nav=services_nav, **context)
         response = HTMLResponse(page, status_code=status, headers=dict(headers or {}))
         remember(request, response)
         return response
+
+    @staticmethod
+    def _services_nav(request: Request, lang: str, context: dict[str, Any]
+                      ) -> list[nav.NavLink]:
+        """The links to the services (``services_nav=[]`` leaves them out); a page for a
+        signed-in reader (one with a sign-out form) gets them by default."""
+        if "services_nav" in context:
+            return list(context.pop("services_nav") or [])
+        if context.get("logout") is None:
+            return []
+        return nav.links(request.url.path, lang)
 
     def string(self, template: str, /, *, lang: str, texts: Texts | None = None,
                **context: Any) -> str:

@@ -4,6 +4,7 @@ Swedish practice (Språkrådet, CLDR): decimal comma, a non-breaking space betwe
 before the percent sign, a real minus sign (U+2212), long dates without a weekday::
 
     number(12345, "sv")            -> "12 345"
+    decimals_for([150.2, -8.59])   -> 1               (one precision for a column or series)
     percent(0.1218, "sv")          -> "12,2 %"        (a share 0..1 shown as per cent)
     points(0.016, "sv")            -> "+1,6 procentenheter"
     date(date(2026, 12, 4), "sv")  -> "4 december 2026"
@@ -15,6 +16,7 @@ Pure functions, no I/O; ``lang`` is "sv" or "en" (anything else counts as Swedis
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date as Date
 from datetime import datetime as DateTime
 from typing import Literal
@@ -87,6 +89,31 @@ def number(value: float | None, lang: str = "sv", decimals: int | None = None) -
     return _minus(format_decimal(rounded, format=pattern, locale=locale(lang)), lang)
 
 
+def decimals_for(values: Iterable[float | None]) -> int:
+    """One number of decimals for a whole column or series (use it as ``decimals=``): a
+    column of "150,2 / −8,59 / −201" reads as if the figures had different precision. As
+    :func:`number` alone would pick, capped by the column's largest value (at most one decimal
+    from 10 up, two below), and no more than some value needs: 150,2 / −8,6 / −201,0."""
+    finite = [abs(v) for v in values if v is not None and not _bad(v)]
+    if not finite:
+        return 0
+    cap = 1 if max(finite) >= 10 else 2
+
+    def needed(v: float) -> int:
+        return next(d for d in range(cap + 1) if abs(round(v, d) - round(v, cap)) < 1e-9)
+
+    return max(needed(v) for v in finite)
+
+
+def change_decimals(deltas: Iterable[float | None], unit: str | None) -> int:
+    """One number of decimals for a column of changes in ``unit`` (see :func:`change`)."""
+    values = [d for d in deltas if d is not None and not _bad(d)]
+    if unit in SHARE_UNITS:
+        pps = [abs(d) * (100 if unit == "share" else 1) for d in values]
+        return 2 if any(0 < pp < 0.05 for pp in pps) else 1
+    return decimals_for(values)
+
+
 def percent(share: float | None, lang: str = "sv", decimals: int = 1) -> str:
     """A share (0.1218) as a percentage: "12,2 %"."""
     if share is None or _bad(share):
@@ -130,9 +157,11 @@ def _one(text: str) -> bool:
 
 
 def value(x: float | None, unit: str | None, lang: str = "sv", *,
-          with_unit: bool = True) -> str:
+          with_unit: bool = True, decimals: int | None = None) -> str:
     """A value in its unit: shares as "12,2 %", others as "4,5 månader" ("4,5" without
-    ``with_unit``, where a column head names the unit); a done/not-done measure in words."""
+    ``with_unit``, where a column head names the unit); a done/not-done measure in words.
+    ``decimals`` (for counts, days, months…: :func:`decimals_for` of the column) keeps a
+    column's figures at one precision; shares always have one decimal."""
     if x is None or _bad(x):
         return "–"
     if unit == "share":
@@ -141,26 +170,27 @@ def value(x: float | None, unit: str | None, lang: str = "sv", *,
         return number(x, lang, 1) + NBSP + "%"
     if unit == "done":
         return DONE.get(lang, DONE["sv"])[x >= 1]
-    text = number(x, lang)
+    text = number(x, lang, decimals)
     word = unit_word(unit, lang, one=_one(text)) if with_unit else ""
     return text + (NBSP + word if word else "")
 
 
 def change(delta: float | None, unit: str | None, lang: str = "sv", *,
-           unit_text: UnitText = "word") -> str:
+           unit_text: UnitText = "word", decimals: int | None = None) -> str:
     """A difference in the unit's terms: "+1,6 procentenheter" for shares, "+3 personer".
 
     A change of a share below a tenth of a point gets two decimals, so a real change never
-    reads as "±0,0"."""
+    reads as "±0,0"; ``decimals`` (:func:`change_decimals` of a column) overrides that."""
     if delta is None or _bad(delta):
         return "–"
     if unit in SHARE_UNITS:
         pp = delta * 100 if unit == "share" else delta
-        decimals = 2 if 0 < abs(pp) < 0.05 else 1
+        if decimals is None:
+            decimals = 2 if 0 < abs(pp) < 0.05 else 1
         if unit_text == "none":
             return signed(pp, lang, decimals)
         return points(pp / 100, lang, decimals, short=unit_text == "short")
-    text = signed(delta, lang, None)
+    text = signed(delta, lang, decimals)
     word = unit_word(unit, lang, one=_one(text)) \
         if unit_text == "word" and unit != "done" else ""
     return text + (NBSP + word if word else "")

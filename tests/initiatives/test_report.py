@@ -341,8 +341,11 @@ def test_summary_counts_and_the_experience_bank(client: TestClient, token: str, 
     page = client.get("/experience-bank", headers=bearer(token))
     assert page.status_code == 200
     assert "Erfarenhetsbank" in page.text and "FK + Regionen" in page.text
-    assert re.search(r'<span class="sv">\d+ rätt / \d+ fel, påverkan [\dx]', page.text)
-    assert re.search(r'<span class="en">\d+ on / \d+ off, impact [\dx]', page.text)
+    assert re.search(r'<span class="sv">\d+ rätt / \d+ fel, påverkan (\d|ej bedömd)',
+                     page.text)
+    assert re.search(r'<span class="en">\d+ on / \d+ off, impact (\d|not assessed)',
+                     page.text)
+    assert "påverkan x" not in page.text and "impact x" not in page.text
 
     html = client.get(f"/reports/{plan_year}", headers=bearer(token)).text
     assert "<script>" not in html
@@ -377,7 +380,12 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "default-src 'none'" in page.headers["content-security-policy"]
-    assert client.get("/reports").status_code == 200
+    index = client.get("/reports")
+    assert index.status_code == 200 and 'href="/v1/plans/2024/report"' in index.text
+    # ... and the JSON it links to opens for the signed-in browser (it said "missing bearer
+    # token"), as the indicators' downloads do
+    data = client.get("/v1/plans/2024/report")
+    assert data.status_code == 200 and data.json()["plan_year"] == 2024
 
     evil = client.post("/login", data={"token": token, "next": "//evil.example/x"} | csrf,
                        follow_redirects=False)
@@ -405,7 +413,14 @@ def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> 
         assert text in html, text
     assert "11,5\u00a0%" in html and "\u22120,5\u00a0p.e." in html  # Swedish numbers
     assert html.count("<svg") >= 6  # one chart per indicator with data
-    assert "2 av 5" in html and "x – ej bedömd" in html
+    # an impact without a score is said in words, in the overview too (it read "x")
+    assert "2 av 5" in html and '<span class="sv">ej bedömd</span>' in html
+    assert '<td class="num">x</td>' not in html and "x – " not in html
+    # the bar linking the services, each at its public address, in the reader's language
+    assert '<nav class="services" aria-label="Sidor i samstat">' in html
+    assert '/reports?lang=sv" aria-current="page">Uppföljning</a>' in html
+    for label in ("Helårsekvivalenter", "Indikatorer", "Inkorg", "Ladda upp"):
+        assert f">{label}</a>" in html, label
 
 
 def test_html_report_in_english_by_the_switch(client: TestClient, token: str) -> None:
@@ -456,3 +471,26 @@ def test_screenshot_in_a_real_browser(client: TestClient, token: str, tmp_path: 
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 2200)
     assert len(data) > 10_000
+
+
+@pytest.mark.integration
+def test_report_on_a_phone_in_chromium(client: TestClient, token: str) -> None:
+    """At 390 px the report never scrolls sideways (it was 818 px wide): a wide table scrolls
+    in its own box at a width its columns read in, the experience bank's columns stack."""
+    from playwright.sync_api import sync_playwright
+
+    report = client.get("/reports/2024", headers=bearer(token)).text
+    bank = client.get("/experience-bank", headers=bearer(token)).text
+    _chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium("chromium"), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for html in (report, bank):
+            page.set_content(html)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.set_content(report)
+        widths = page.evaluate("[...document.querySelectorAll('.scroll > table')]"
+                               ".map(t => t.getBoundingClientRect().width)")
+        assert widths and min(widths) >= 560
+        browser.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import partial
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,17 +21,24 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
-from samstat_kit.web import PagePrincipal, csrf_input
+from samstat_kit.web import PagePrincipal
 from services.indicators.api import service, vintages
 from services.indicators.api.groups import groups_for
 from services.indicators.api.labels import BENEFIT_LABELS
 from services.indicators.api.schemas import FyeRead
 from services.indicators.domain.fye.maths import BENEFITS
-from services.indicators.web.layout import LOGIN, area_name, covered, not_found
+from services.indicators.web.layout import (
+    LOGIN,
+    NO_STORE,
+    PAGES,
+    area_name,
+    covered,
+    frame,
+    not_found,
+)
 from services.indicators.web.texts import FYE_TEXTS
 
 router = APIRouter(include_in_schema=False)
-PAGES = present.Presenter(Path(__file__).parent / "templates")
 FIRST_YEAR = 2014  # SCB's municipal series start here
 MONTHS_SHOWN = 24
 
@@ -72,7 +78,7 @@ def fye_page(request: Request, principal: PagePrincipal,
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     if area not in catalogue.areas:
-        return not_found(request, f"Okänt område (unknown area): {area}", principal)
+        return not_found(request, principal, "unknown_area", area)
     at, as_of_value, refused = _as_of(request.query_params.get("as_of"))
     codes = comparison_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
@@ -101,35 +107,37 @@ def fye_page(request: Request, principal: PagePrincipal,
             names[g.code] = g.name
             if table[g.code]:  # a group none of whose years is complete says nothing
                 codes = [*codes, g.code]
-    lines = [Line(f"{names[c]} ({c})", {f.period: f.share for f in series[c] if not f.partial},
-                  frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
-    cats = sorted(years, key=parse)
-    # the chart escapes every label itself (samstat_kit.present.markup): its markup is safe
-    chart = Markup(lines_chart(chart_id="years", title=f"{FYE_TEXTS['sv']['share']}: {names[area]}",
-                       description="; ".join(ln.label for ln in lines), categories=cats,
-                       lines=lines, category_label=formatting.period,
-                       value_label=partial(formatting.value, unit="share"),
-                       tick_label=partial(formatting.tick, unit="share"))) if cats else ""
+    lang = present.language(request)
+    chart = _chart(codes, names, series, years, area, lang)
     latest = _latest(series[area])
     query = urlencode({"areas": ",".join(c for c in codes if c in catalogue.areas),
                        "granularity": "year",
                        **({"as_of": as_of_value} if as_of_value else {})})
-    lang = present.language(request)
     benefits = [(b, BENEFIT_LABELS.get(b, b).split(" (")[0 if lang == "sv" else 1].rstrip(")"))
                 for b in BENEFITS if latest and b in latest.by_benefit]
     return PAGES.render(
-        request, "fye.html", texts=FYE_TEXTS, title_key="title", area=area,
-        name=names[area], codes=codes, names=names, years=years, table=table, chart=chart,
+        request, "fye.html", texts=FYE_TEXTS, title_key="title", headers=NO_STORE, area=area,
+        name=names[area], codes=codes, names=names, pages=set(catalogue.areas), years=years,
+        table=table, chart=chart,
         latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
         months=months, month_codes=month_codes, month_list=month_list,
         month_label=partial(formatting.period, lang=lang, short=True),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
-        account=who(catalogue, principal.agency),
-        logout=Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
-                      '</form>').format(csrf_input(request), FYE_TEXTS[lang]["sign_out"]))
+        **frame(request, principal, lang))
 
 
-def who(catalogue: Catalogue, agency: str | None) -> str:
-    known = catalogue.agencies.get(agency or "")
-    return known.name if known else agency or "administratör (admin)"
+def _chart(codes: list[str], names: dict[str, str], series: dict[str, list[FyeRead]],
+           years: list[str], area: str, lang: str) -> Markup:
+    """The areas' shares by year, in the reader's language (whole years only)."""
+    cats = sorted(years, key=parse)
+    if not cats:
+        return Markup("")
+    lines = [Line(f"{names[c]} ({c})", {f.period: f.share for f in series[c] if not f.partial},
+                  frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
+    # the chart escapes every label itself (samstat_kit.present.markup): its markup is safe
+    return lines_chart(chart_id="years", title=f"{FYE_TEXTS[lang]['share']}: {names[area]}",
+                       description="; ".join(ln.label for ln in lines), categories=cats,
+                       lines=lines, category_label=partial(formatting.period, lang=lang),
+                       value_label=partial(formatting.value, unit="share", lang=lang),
+                       tick_label=partial(formatting.tick, unit="share", lang=lang), lang=lang)

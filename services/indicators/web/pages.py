@@ -8,10 +8,10 @@
 * ``GET /login``, ``POST /login``, ``POST /logout`` — a browser keeps a pasted token in a cookie
   (:data:`LOGIN`, see :mod:`samstat_kit.web`).
 
-The indicator page is a Jinja2 template (``templates/indicator.html``) on the presentation
-kit's base template, Swedish first with the kit's English switch; the index and area list are
-built with :func:`samstat_kit.present.markup.tag`, which escapes every value it is given.
-Numbers, periods and charts come from :mod:`samstat_kit.present`.
+Every page is a Jinja2 template (``templates/``) on the presentation kit's base template,
+Swedish first with the kit's English switch (the words per language in :mod:`.texts`).
+Numbers, periods and charts come from :mod:`samstat_kit.present`; a page's values share one
+number of decimals.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
@@ -35,40 +35,44 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
-from samstat_kit.present.markup import join, tag
-from samstat_kit.web import PagePrincipal, csrf_input
+from samstat_kit.web import PagePrincipal
 from services.indicators.api import service, titles, vintages
-from services.indicators.api.labels import (
-    TITLES,
-    change_unit_label,
-    in_language,
-    unit_label,
-)
+from services.indicators.api.labels import change_unit_label, in_language, unit_label
 from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
-from services.indicators.web.fye_page import PAGES, who
+from services.indicators.domain.fye.indicator import RECONCILIATION
+from services.indicators.domain.fye.official import INDICATOR as FYE_OFFICIAL
 from services.indicators.web.fye_page import router as fye_router
 from services.indicators.web.layout import (
     LOGIN,
     MAX_POINTS,
+    NO_STORE,
+    PAGES,
     TABLE_ROWS,
     area_name,
     covered,
     describe_lines,
+    frame,
     months_in,
     not_found,
-    page,
     related_areas,
+    wider_areas,
 )
-from services.indicators.web.texts import INDICATOR_TEXTS
+from services.indicators.web.texts import (
+    AREAS_TEXTS,
+    INDEX_TEXTS,
+    INDICATOR_TEXTS,
+    OWN_TITLES,
+)
 
 router = APIRouter(include_in_schema=False)
 
 
-def _change(value: float | None, year_ago: float | None, unit: str, lang: str = "sv") -> str:
+def _change(value: float | None, year_ago: float | None, unit: str, lang: str = "sv",
+            decimals: int | None = None) -> str:
     """Against a year earlier, in points for shares; the column head names the unit."""
     if value is None or year_ago is None:
         return "–"
-    return formatting.change(value - year_ago, unit, lang, unit_text="none")
+    return formatting.change(value - year_ago, unit, lang, unit_text="none", decimals=decimals)
 
 
 router.include_router(LOGIN.router(include_in_schema=False))
@@ -82,23 +86,26 @@ router.include_router(fye_router)
 def index(request: Request, principal: PagePrincipal) -> Response:
     if principal is None:
         return LOGIN.redirect(request)
-    catalogue = request.app.state.catalogue
+    catalogue: Catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
         ids = service.indicator_ids(session=session)
-        fye_areas = service.indicator_areas(session=session, indicator=FYE_SHARE)
+        # the FYE pages show samstat's own figures, else SCB's: either makes a page
+        with_fye = {a for i in (FYE_SHARE, FYE_OFFICIAL)
+                    for a in service.indicator_areas(session=session, indicator=i)}
         named = titles.titles(session=session, indicators=ids)
     lang = present.language(request)
-    items = join(tag('<li><a href="/indicators/{}">{}</a></li>', quote(i),
-                     _title(named, i, lang)) for i in ids)
-    fye_items = join(tag('<li><a href="/fye/{}">{}</a></li>', quote(a), area_name(catalogue, a))
-                     for a in fye_areas)
-    body = tag('<h1>Indikatorer (indicators)</h1>'
-               '<h2>Helårsekvivalenter per kommun (full-year equivalents by municipality)</h2>'
-               '<ul>{}</ul><h2>Alla indikatorer med värden (all indicators with values)</h2>'
-               '<ul>{}</ul>',
-               fye_items or tag("<li>Inga ännu (none yet)</li>"),
-               items or tag("<li>Inga ännu (none yet)</li>"))
-    return page(request, "Indikatorer", body, principal=principal)
+    municipalities = sorted((a for a in with_fye if a in catalogue.areas
+                             and catalogue.areas[a].level == "municipality"),
+                            key=lambda c: area_name(catalogue, c))
+    wide = wider_areas(catalogue, municipalities) if municipalities else []
+    # samstat's own indicators first, then the plan's in the order of their titles
+    listed = sorted(((i, _title(named, i, lang)) for i in ids),
+                    key=lambda x: (x[0] not in OWN_TITLES[lang], x[1].casefold()))
+    return PAGES.render(
+        request, "index.html", texts=INDEX_TEXTS, headers=NO_STORE, indicators=listed,
+        fye_wide=wide, fye_municipalities=municipalities,
+        names={c: area_name(catalogue, c) for c in [*wide, *municipalities]},
+        fye_href=lambda code: f"/fye/{quote(code)}", **frame(request, principal, lang))
 
 
 # --------------------------------------------------------------------------- indicator page
@@ -147,6 +154,34 @@ def _points(session: Session, catalogue: Catalogue, indicator: str, area: str,
     return [], ""
 
 
+def _shown(session: Session, catalogue: Catalogue, indicator: str, area: str,
+           asked: str | None, at: datetime | None) -> tuple[str, list[Point], str, list[str]]:
+    """(granularity shown, its points, unit, the granularities with values: the tabs). Only
+    granularities the area itself has values in: the nation's FYE is SCB's yearly figure
+    until every municipality reports, so its months would be an empty page."""
+    members = catalogue.municipalities_in(area) if indicator == FYE_SHARE else (area,)
+    available = service.granularities(session=session, indicator=indicator,
+                                      areas=[area, *members])
+    found: dict[str, tuple[list[Point], str]] = {}
+    for g in GRANULARITIES:
+        if g in available and (pts := _points(session, catalogue, indicator, area, g, at))[0]:
+            found[g] = pts
+    g = asked if asked in found else next(iter(found), asked if asked in GRANULARITIES
+                                          else "month")
+    own, unit = found.get(g, ([], ""))
+    return g, own, unit, list(found)
+
+
+def _precision(points: list[Point], others: Mapping[str, list[Point]], unit: str
+               ) -> tuple[int, int]:
+    """One number of decimals for every value on the page and one for every change: a
+    column of "150,2 / −8,59 / −201" reads as if the figures had different precision."""
+    values = [v for ps in (points, *others.values()) for p in ps for v in (p.value, p.year_ago)]
+    changes = [p.value - p.year_ago for p in points
+               if p.value is not None and p.year_ago is not None]
+    return formatting.decimals_for(values), formatting.change_decimals(changes, unit)
+
+
 @router.get("/indicators/{indicator}")
 def indicator_page(
     request: Request, principal: PagePrincipal,
@@ -166,54 +201,55 @@ def indicator_page(
     if area is None:
         return _indicator_areas(request, principal, indicator, lang)
     if area not in catalogue.areas:
-        return not_found(request, f"Okänt område (unknown area): {area}", principal)
+        return not_found(request, principal, "unknown_area", area)
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         named = titles.titles(session=session, indicators=[indicator])
-        members = catalogue.municipalities_in(area) if indicator == FYE_SHARE else (area,)
-        available = service.granularities(session=session, indicator=indicator,
-                                          areas=[area, *members])
-        if granularity in GRANULARITIES:
-            g = granularity
-        else:
-            g = next((x for x in GRANULARITIES if x in available), "month")
-        own, unit = _points(session, catalogue, indicator, area, g, at)
+        g, own, unit, tabs = _shown(session, catalogue, indicator, area, granularity, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
-    title = _title(named, indicator, lang)
+    decimals, change_decimals = _precision(own, others, unit)
+    show = partial(formatting.value, unit=unit, lang=lang, with_unit=False, decimals=decimals)
     name = area_name(catalogue, area)
     base_url = f"/indicators/{quote(indicator)}"
-    latest, compare, chart = None, [], Markup("")
-    show = partial(formatting.value, unit=unit, lang=lang, with_unit=False)
-    if own:
-        # the key figures show the latest whole period (six months of a year do not compare)
-        latest = next((p for p in reversed(own) if p.value is not None and not p.months),
-                      next((p for p in reversed(own) if p.value is not None), own[-1]))
-        for code in related:
-            match = next((p for p in others[code] if p.period == latest.period), None)
-            if match is not None and match.value is not None and not match.months:
-                compare.append((area_name(catalogue, code), show(match.value)))
-        chart = _chart(own, others, related, catalogue, f"{title}, {name}", f"{name} ({area})",
-                       g, show, unit, lang)
     words = {lg: {**w, "title": _title(named, indicator, lg)} for lg, w in INDICATOR_TEXTS.items()}
     return PAGES.render(
-        request, "indicator.html", texts=words,
-        status=200 if own or available or indicator == FYE_SHARE else 404,
+        request, "indicator.html", texts=words, headers=NO_STORE,
+        status=200 if own or tabs or indicator == FYE_SHARE else 404,
         indicator=indicator, area=area, name=name, granularity=g,
         as_of_value=(as_of or "")[:10], base_url=base_url,
         latest_query=urlencode({"area": area, "granularity": g}),
         unit_name=in_language(unit_label(unit), lang),
         change_unit=in_language(change_unit_label(unit), lang),
-        points=own, latest=latest, show=show, change=partial(_change, unit=unit, lang=lang),
-        compare=compare, chart=chart,
-        tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}")
-              for x in GRANULARITIES if x in available],
+        points=own, show=show,
+        change=partial(_change, unit=unit, lang=lang, decimals=change_decimals),
+        **_key_figures(own, others, related, catalogue, show),
+        chart=_chart(own, others, related, catalogue,
+                     f"{words[lang]['title']}, {name}", f"{name} ({area})", g, show, unit,
+                     lang) if own else Markup(""),
+        tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}") for x in tabs],
         related=", ".join(area_name(catalogue, c) for c in related),
         rows=list(reversed(own[-TABLE_ROWS:])),
-        query=urlencode({"area": area, "granularity": g}), fye_link=indicator == FYE_SHARE,
-        account=who(catalogue, principal.agency),
-        logout=Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
-                      '</form>').format(csrf_input(request), INDICATOR_TEXTS[lang]["sign_out"]))
+        query=urlencode({"area": area, "granularity": g}),
+        fye_link=indicator in (FYE_SHARE, FYE_OFFICIAL, RECONCILIATION),
+        **frame(request, principal, lang))
+
+
+def _key_figures(own: list[Point], others: Mapping[str, list[Point]], related: list[str],
+                 catalogue: Catalogue, show: Callable[[float | None], str]
+                 ) -> dict[str, Any]:
+    """The latest whole period (six months of a year do not compare) and the related areas'
+    values for the same period."""
+    if not own:
+        return {"latest": None, "compare": []}
+    latest = next((p for p in reversed(own) if p.value is not None and not p.months),
+                  next((p for p in reversed(own) if p.value is not None), own[-1]))
+    compare = []
+    for code in related:
+        match = next((p for p in others[code] if p.period == latest.period), None)
+        if match is not None and match.value is not None and not match.months:
+            compare.append((area_name(catalogue, code), show(match.value)))
+    return {"latest": latest, "compare": compare}
 
 
 def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
@@ -243,21 +279,24 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
 
 def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str) -> str:
     """The plan's title in ``lang`` (from the registry), samstat's own, or else the id."""
-    return named.get(indicator, {}).get(lang) or TITLES.get(indicator, indicator)
+    return named.get(indicator, {}).get(lang) or OWN_TITLES[lang].get(indicator, indicator)
 
 
 def _indicator_areas(request: Request, principal: Principal, indicator: str, lang: str
                      ) -> Response:
-    catalogue = request.app.state.catalogue
+    """The areas with values; for fye_share also the nation, county and region above them
+    (their figure is SCB's or the members' sum, as on the FYE page)."""
+    catalogue: Catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
         areas = service.indicator_areas(session=session, indicator=indicator)
-        title = _title(titles.titles(session=session, indicators=[indicator]), indicator, lang)
+        named = titles.titles(session=session, indicators=[indicator])
     if not areas:
-        return not_found(request,
-                         f"Inga värden för indikatorn (no values for the indicator) {indicator}",
-                         principal)
-    items = join(tag('<li><a href="/indicators/{}?{}">{}</a> <span class="muted">({})</span>'
-                     '</li>', quote(indicator), urlencode({"area": a}),
-                     area_name(catalogue, a), a) for a in areas)
-    body = tag("<h1>{}</h1><p>Välj område (choose an area):</p><ul>{}</ul>", title, items)
-    return page(request, title, body, principal=principal)
+        return not_found(request, principal, "no_values", _title(named, indicator, lang))
+    areas = sorted(areas, key=lambda c: area_name(catalogue, c))
+    wide = [c for c in wider_areas(catalogue, areas) if c not in areas] \
+        if indicator == FYE_SHARE else []
+    words = {lg: {**w, "title": _title(named, indicator, lg)} for lg, w in AREAS_TEXTS.items()}
+    return PAGES.render(request, "areas.html", texts=words, headers=NO_STORE,
+                        indicator=indicator, areas=areas, wide=wide,
+                        names={c: area_name(catalogue, c) for c in [*wide, *areas]},
+                        **frame(request, principal, lang))

@@ -119,3 +119,54 @@ INDICATOR_TEXTS: Texts = {
         "fye_detail": "Full-year equivalents in detail for", "points": "percentage points",
     },
 }
+
+# samstat's own indicators (the plan's come from the registry): a title per language.
+OWN_TITLES: Texts = {
+    "sv": {
+        "fye_share": "Helårsekvivalenter, andel av befolkningen 20–64 år",
+        "fye_share_official": "Helårsekvivalenter enligt SCB, andel av befolkningen 20–64 år",
+        "fye_reconciliation": "Helårsekvivalenter: samstats beräkning minus SCB:s siffra",
+    },
+    "en": {
+        "fye_share": "Full-year equivalents, share of the population aged 20–64",
+        "fye_share_official": "Full-year equivalents according to Statistics Sweden, share of "
+                              "the population aged 20–64",
+        "fye_reconciliation": "Full-year equivalents: samstat's figure minus Statistics "
+                              "Sweden's",
+    },
+}
+
+INDEX_TEXTS: Texts = {
+    "sv": {
+        "title": "Indikatorer", "fye": "Helårsekvivalenter",
+        "fye_lead": "Andelen av befolkningen 20–64 år som försörjs av ersättningar, per år och "
+                    "månad, jämfört med regionen, länet och riket.",
+        "wide": "Riket, länet och förbundet", "municipalities": "Kommunerna",
+        "all": "Alla indikatorer med värden", "none": "Inga ännu.",
+    },
+    "en": {
+        "title": "Indicators", "fye": "Full-year equivalents",
+        "fye_lead": "The share of the population aged 20–64 supported by benefits, by year and "
+                    "month, beside the region, the county and the nation.",
+        "wide": "The nation, the county and the association", "municipalities":
+            "The municipalities",
+        "all": "All indicators with values", "none": "None yet.",
+    },
+}
+
+AREAS_TEXTS: Texts = {
+    "sv": {"all_indicators": "Alla indikatorer", "choose": "Välj område:",
+           "wide": "Riket, länet och förbundet", "municipalities": "Områden med värden"},
+    "en": {"all_indicators": "All indicators", "choose": "Choose an area:",
+           "wide": "The nation, the county and the association",
+           "municipalities": "Areas with values"},
+}
+
+NOT_FOUND_TEXTS: Texts = {
+    "sv": {"title": "Hittades inte", "all_indicators": "Alla indikatorer",
+           "unknown_area": "Det finns inget område med koden", "no_values":
+           "Det finns inga värden för indikatorn", "back": "Till alla indikatorer"},
+    "en": {"title": "Not found", "all_indicators": "All indicators",
+           "unknown_area": "There is no area with the code", "no_values":
+           "There are no values for the indicator", "back": "To all indicators"},
+}

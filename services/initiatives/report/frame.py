@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from samstat_kit import present
 from samstat_kit.present import formatting
+from samstat_kit.present.nav import NavLink
 from services.initiatives.report import labels
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
@@ -38,6 +39,12 @@ def pair(sv: str, en: str) -> str:
     return f'<span class="sv">{sv}</span><span class="en">{en}</span>'
 
 
+def wide(table: str) -> str:
+    """A table of many columns in its own scroll box: on a phone it scrolls sideways at a
+    width its columns can be read in (``report.css``), the page does not."""
+    return f'<div class="scroll">{table}</div>'
+
+
 @dataclass(frozen=True)
 class View:
     """The reader's language and the address of the same page in the other language."""
@@ -45,6 +52,7 @@ class View:
     lang: str = "sv"
     switch: str | None = None  # None: no switch (the PDF)
     csrf: str = ""  # the sign-out form's hidden CSRF field (samstat_kit.web.csrf_input)
+    services: tuple[NavLink, ...] = ()  # the bar linking samstat's services (not printed)
 
 
 SWEDISH = View()
@@ -67,4 +75,5 @@ def page(title: str, body: str, *, view: View = SWEDISH, nav: bool = True,
     # ``body`` is markup the report's builders made, every value from data escaped by e();
     # the frame's own values (the title) are escaped by the template.
     return PAGES.string("frame.html", lang=view.lang, switch=view.switch, title=title,
-                        body=Markup(body), nav=nav, footer=footer, csrf=Markup(view.csrf))
+                        body=Markup(body), nav=nav, footer=footer, csrf=Markup(view.csrf),
+                        services_nav=view.services)

@@ -15,7 +15,17 @@ from datetime import date
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels
-from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page, pair, verdict
+from services.initiatives.report.frame import (
+    SWEDISH,
+    View,
+    bi,
+    e,
+    local_time,
+    page,
+    pair,
+    verdict,
+    wide,
+)
 from services.initiatives.report.schemas import (
     AreaResult,
     FyeResult,
@@ -45,7 +55,7 @@ def _summary_table(rows: Iterable[SummaryRow], total: SummaryRow) -> str:
                           for c in cells)
                 + "</tr>")
 
-    return f"<table>{head}{''.join(row(r) for r in rows)}{row(total, True)}</table>"
+    return wide(f"<table>{head}{''.join(row(r) for r in rows)}{row(total, True)}</table>")
 
 
 def _fye_sentence(rows: list[FyeResult]) -> str:
@@ -92,13 +102,15 @@ def _overview(inis: list[InitiativeResult]) -> str:
             + bi("Bedömning", "verdict") + "</th></tr>")
     rows = []
     for i in inis:
-        impact = pair(f"{i.impact} av 5", f"{i.impact} of 5") if i.impact else "x"
+        # no score is "not assessed" in words: the plan's "x" meant nothing to a reader
+        impact = (pair(f"{i.impact} av 5", f"{i.impact} of 5") if i.impact
+                  else f'<span class="muted">{bi("ej bedömd", "not assessed")}</span>')
         rows.append(
             f'<tr><td class="num">{i.number}</td><td><a href="#i-{i.plan_year}-{i.number}">'
             f"{e(i.title)}</a></td><td>{bi(i.progress.status_sv, i.progress.status_en)}</td>"
             f'<td class="num">{impact}</td><td class="num">{i.indicators_on_track} / '
             f"{i.indicators_off_track}</td><td>{verdict(i.verdict, badge=False)}</td></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+    return wide(f"<table>{head}{''.join(rows)}</table>")
 
 
 def _indicator_rows(ind: IndicatorResult) -> str:
@@ -119,11 +131,14 @@ def _indicator_rows(ind: IndicatorResult) -> str:
             f"{target}</td><td>{bi(want[0], want[1])}</td>"
             f"<td>{verdict(ind.verdict, badge=False)}{tally}</td></tr>")
     rows = [head]
-    for a in ind.areas:
-        if a.verdict == "no_data":
-            continue
+    shown = [a for a in ind.areas if a.verdict != "no_data"]
+    # one precision for the indicator's values and one for its changes: "7,1 / 7,29" read
+    # as figures of different precision
+    places = (formatting.decimals_for([v for a in shown for v in (a.value, a.year_ago_value)]),
+              formatting.change_decimals([a.change for a in shown], ind.unit))
+    for a in shown:
         rows.append(f'<tr class="area"><td>{e(a.area_name)}</td>'
-                    + _area_cells(ind, a, "sv") + _area_cells(ind, a, "en")
+                    + _area_cells(ind, a, "sv", places) + _area_cells(ind, a, "en", places)
                     + f'<td class="small muted">{bi(a.reason_sv, a.reason)}</td>'
                     f"<td>{verdict(a.verdict, badge=False)}</td></tr>")
     missing = [a.area_name for a in ind.areas if a.verdict == "no_data"]
@@ -135,7 +150,8 @@ def _indicator_rows(ind: IndicatorResult) -> str:
     return "".join(rows)
 
 
-def _area_cells(ind: IndicatorResult, a: AreaResult, lang: str) -> str:
+def _area_cells(ind: IndicatorResult, a: AreaResult, lang: str,
+                places: tuple[int, int] | None = None) -> str:
     """An area's period, value, value a year earlier and change, in ``lang``: the cells of
     both languages are in the row, each marked with its language; the page shows the
     reader's (a span cannot hold table cells)."""
@@ -145,12 +161,12 @@ def _area_cells(ind: IndicatorResult, a: AreaResult, lang: str) -> str:
     if a.period and a.complete is False:
         period += (' <span class="muted small">('
                    + ("ofullständig" if lang == "sv" else "incomplete") + ")</span>")
-    return (f'<td class="{lang}">{period}</td><td class="num {lang}">'
-            f"{e(formatting.value(a.value, ind.unit, lang, with_unit=False))}"
-            f'</td><td class="num {lang}">'
-            f"{e(formatting.value(a.year_ago_value, ind.unit, lang, with_unit=False))}</td>"
-            f'<td class="num {lang}">'
-            f'{e(formatting.change(a.change, ind.unit, lang, unit_text="short"))}'
+    value, change = places or (None, None)
+    now = formatting.value(a.value, ind.unit, lang, with_unit=False, decimals=value)
+    before = formatting.value(a.year_ago_value, ind.unit, lang, with_unit=False, decimals=value)
+    moved = formatting.change(a.change, ind.unit, lang, unit_text="short", decimals=change)
+    return (f'<td class="{lang}">{period}</td><td class="num {lang}">{e(now)}</td>'
+            f'<td class="num {lang}">{e(before)}</td><td class="num {lang}">{e(moved)}'
             f"{' <span class=muted>(' + e(rel) + ')</span>' if rel else ''}</td>")
 
 
@@ -163,7 +179,7 @@ def _indicator_table(inds: list[IndicatorResult]) -> str:
             + bi("Året innan", "year before") + '</th><th class="num">'
             + bi("Förändring", "change") + "</th><th>" + bi("Riktning / skäl", "wanted / why")
             + "</th><th>" + bi("Bedömning", "verdict") + "</th></tr>")
-    return f"<table>{head}{''.join(_indicator_rows(i) for i in inds)}</table>"
+    return wide(f"<table>{head}{''.join(_indicator_rows(i) for i in inds)}</table>")
 
 
 def _charts(ini: InitiativeResult, plan_year: int) -> str:
@@ -197,7 +213,7 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
 
 def _impact(ini: InitiativeResult) -> str:
     impact = (pair(f"<strong>{ini.impact} av 5</strong>", f"<strong>{ini.impact} of 5</strong>")
-              if ini.impact else bi("x – ej bedömd", "not assessed"))
+              if ini.impact else bi("ej bedömd", "not assessed"))
     judged = ini.indicators_on_track + ini.indicators_off_track
     measured = (bi(f"{ini.indicators_on_track} av {judged} bedömda indikatorer gick åt rätt "
                    "håll", f"{ini.indicators_on_track} of {judged} judged indicators moved the "
@@ -268,7 +284,7 @@ def _worth(ini: InitiativeResult) -> str:
              + " (" + pair(f"{w.price_year} års priser, {e(w.currency)}",
                            f"{w.price_year} prices, {e(w.currency)}") + ")</p>")
     return ("<h4>" + bi("Vad är förändringen värd?", "what is the change worth?") + "</h4>"
-            + total + f'<table class="worth"><tr>{head}</tr>{"".join(rows)}</table>')
+            + total + wide(f'<table class="worth"><tr>{head}</tr>{"".join(rows)}</table>'))
 
 
 def _progress(ini: InitiativeResult) -> str:

@@ -16,14 +16,16 @@ def _entry(x: BankEntry) -> str:
             f'<span class="muted small">({pair(_facts(x, "sv"), _facts(x, "en"))})</span></li>')
 
 
-_FACT_WORDS = {"sv": ("rätt", "fel", "påverkan", "HÅE-andel", "personer", "mnkr/år"),
-               "en": ("on", "off", "impact", "FYE share", "people", "SEK m/year")}
+_FACT_WORDS = {"sv": ("rätt", "fel", "påverkan", "HÅE-andel", "personer", "mnkr/år",
+                      "ej bedömd"),
+               "en": ("on", "off", "impact", "FYE share", "people", "SEK m/year",
+                      "not assessed")}
 
 
 def _facts(x: BankEntry, lang: str) -> str:
     """"3 rätt / 1 fel, påverkan 2/5, HÅE-andel −0,4 p.e., +12 personer, +0,6 mnkr/år"."""
-    on, off, impact, share, people, sek = _FACT_WORDS[lang]
-    score = f"{x.impact}/5" if x.impact else "x"
+    on, off, impact, share, people, sek, unscored = _FACT_WORDS[lang]
+    score = f"{x.impact}/5" if x.impact else unscored
     text = f"{x.indicators_on_track} {on} / {x.indicators_off_track} {off}, {impact} {score}"
     if x.fye_change_pp is not None:
         text += (f", {share} "

@@ -1,6 +1,7 @@
 """Routes of the yearly follow-up and the experience bank.
 
-JSON (any valid Bearer token): ``GET /v1/plans/{year}/report``, ``GET /v1/experience-bank``.
+JSON (any valid Bearer token, or a signed-in browser's cookie): ``GET /v1/plans/{year}/report``,
+``GET /v1/experience-bank``.
 Pages (Bearer header or the ``samstat_token`` cookie; without either the browser is sent to
 ``/login``): ``GET /reports``, ``/reports/{year}``, ``/reports/{year}.pdf``,
 ``/experience-bank``; ``GET``/``POST /login``, ``POST /logout``.
@@ -23,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit import present
 from samstat_kit.db import session_scope
-from samstat_kit.http import AnyToken
-from samstat_kit.web import BrowserLogin, OptionalReader, Reader, bearer_token, csrf_input
+from samstat_kit.present import nav
+from samstat_kit.web import AnyReader, BrowserLogin, OptionalReader, Reader, csrf_input
 from services.initiatives.registry.errors import NotFound
 from services.initiatives.report import html, pages
 from services.initiatives.report.build import build_report, experience_bank
@@ -89,7 +90,8 @@ async def _bank(request: Request, token: str) -> ExperienceBank:
 def _view(request: Request) -> View:
     lang = present.language(request)
     return View(lang, present.url_in(request, present.other_language(lang)),
-                str(csrf_input(request)))
+                str(csrf_input(request)),
+                tuple(nav.links(request.url.path, lang)))
 
 
 def _page(request: Request, content: str, status: int = 200) -> HTMLResponse:
@@ -121,21 +123,19 @@ async def _page_report(request: Request, year: int, reader: Reader | None
 
 @router.get("/v1/plans/{year}/report", response_model=PlanReport, tags=["reports"],
             responses=_ERRORS, summary="The yearly follow-up of a plan's initiatives")
-async def plan_report(request: Request, year: int, _p: AnyToken) -> PlanReport:
+async def plan_report(request: Request, year: int, reader: AnyReader) -> PlanReport:
     """Per initiative: how far it has come, how successful it is (each indicator against its
     target and the same period a year earlier), its impact estimate beside the measured
-    change in its indicators and FYE share; a summary on top."""
-    token = bearer_token(request)
-    assert token is not None  # AnyToken has verified it
-    return await _report(request, year, token)
+    change in its indicators and FYE share; a summary on top. A Bearer token, or the
+    signed-in browser's cookie (the follow-ups page links here, as the indicators' downloads
+    do)."""
+    return await _report(request, year, reader.token)
 
 
 @router.get("/v1/experience-bank", response_model=ExperienceBank, tags=["reports"],
             responses=_ERRORS, summary="Which kinds of initiatives worked, over all plan years")
-async def experience_bank_json(request: Request, _p: AnyToken) -> ExperienceBank:
-    token = bearer_token(request)
-    assert token is not None
-    return await _bank(request, token)
+async def experience_bank_json(request: Request, reader: AnyReader) -> ExperienceBank:
+    return await _bank(request, reader.token)
 
 
 # ---------------------------------------------------------------------------------- pages
