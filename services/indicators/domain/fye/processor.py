@@ -131,17 +131,17 @@ class FyeProcessor:
 
     def reconciliation(self, area: str, period: Period) -> Event | None:
         """Agency-derived FYE minus SCB's official figure, once both exist for the period."""
-        total = official.values_of(period, self._official_parts(area, period)).get(
-            (official.TOTAL, official.TOTAL))
+        scb = official.values_of(period, self._official_parts(area, period))
+        total = scb.get((official.TOTAL, official.TOTAL))
         # Most periods have no official figure: the evaluation is skipped.
         current = self._evaluate(area, period) if total is not None else None
         if total is None or current is None:
             return self._reconciliation_gone(area, period)
         derived = float(current["components"]["fye"])
         value = derived - float(total)
-        if current["complete"]:
+        if current["complete"] and official.covers(current["components"], scb):
             self._gap_finding(area, period, derived, float(total))
-        else:  # a month withdrawn or held back: samstat's figure no longer compares
+        else:  # a month or a benefit not in yet (or withdrawn): nothing to compare yet
             self._gap_not_compared(area, period)
         return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
                           {"derived": derived, "official": float(total),
