@@ -23,13 +23,13 @@ from samstat_kit.cells import cell_key
 from samstat_kit.cellvalues import integer, number, scaled, sendable
 from samstat_kit.checks import no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
+from samstat_kit.headers import DIM_PREFIX, canonical, same_field
 from samstat_kit.sdmx import CodeMap, load_codemap
 from samstat_kit.workbook import Cells, Lines, read_workbook
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
           "conf_status", "revision", "produced_at")
-DIM_PREFIX = "dim_"
 # SDMX-CSV columns that never become observation fields or dimensions. Free text (OBS_COM,
 # COMMENT, TITLE, names) never leaves the agency.
 SDMX_IGNORED = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION",
@@ -144,7 +144,7 @@ def read_sheet(name: str, data: bytes, fmt: str = "auto", max_rows: int | None =
     if fmt not in ("csv", "sdmx-csv"):
         raise PublishError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     columns, lines = _csv_table(text, max_rows)
-    return Sheet(fmt, columns, lines)
+    return _sheet(fmt, columns, lines)
 
 
 def sheet_rows(sheet: Sheet) -> list[Row]:
@@ -226,7 +226,16 @@ def _read_xlsx(data: bytes, cells: Cells) -> Sheet:
     except ValueError as exc:  # its reason never quotes a cell
         raise PublishError(str(exc)) from None
     _header(names)
-    return Sheet("sdmx-csv" if _is_sdmx(names) else "csv", names, lines, xlsx=True)
+    return _sheet("sdmx-csv" if _is_sdmx(names) else "csv", names, lines, xlsx=True)
+
+
+def _sheet(kind: str, names: list[str], lines: Lines, xlsx: bool = False) -> Sheet:
+    """The sheet, or PublishError if two CSV headings name one field ("Kön", "dim_sex")."""
+    twice = same_field(names) if kind == "csv" else None
+    if twice:
+        raise PublishError(f"the columns {shown(twice[0])} and {shown(twice[1])} both "
+                           f"name {twice[2]}")
+    return Sheet(kind, names, lines, xlsx=xlsx)
 
 
 def parse_csv(text: str) -> list[Row]:
@@ -244,13 +253,14 @@ def _csv_rows(table: Table) -> list[Row]:
         doc: dict[str, Any] = {}
         dims: dict[str, str] = {}
         columns: dict[str, str] = {}
-        for name, cell in cells.items():
+        for heading, cell in cells.items():
+            name = canonical(heading) or heading  # "Kön" is dim_sex (samstat_kit.headers)
             if name.startswith(DIM_PREFIX):
-                columns[f"dimensions.{name[len(DIM_PREFIX):]}"] = name
+                columns[f"dimensions.{name[len(DIM_PREFIX):]}"] = heading
                 if cell:
                     dims[name[len(DIM_PREFIX):]] = cell
                 continue
-            columns[name] = name
+            columns[name] = heading
             if name == "value":
                 doc["value"] = number(cell) if cell else None
             elif not cell:

@@ -17,7 +17,7 @@ REPO = Path(os.environ.get("SAMSTAT_REPO") or Path(__file__).resolve().parents[2
 SHARED = {
     "samstat": ["__init__.py", "publish.py", "agency_send.py", "agency_files.py"],
     "samstat_kit": ["__init__.py", "agency_files.py", "anonymity.py", "cells.py", "cellvalues.py",
-                    "checks.py",
+                    "checks.py", "headers.py",
                     "contracts.py", "kafka_names.py", "periods.py", "sdmx.py", "settings.py",
                     "workbook.py"],
 }

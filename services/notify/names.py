@@ -13,24 +13,17 @@ from collections.abc import Mapping
 from functools import cache
 
 from samstat_kit.contracts import load_catalogue
+from samstat_kit.headers import DIMENSION_NAMES
 from services.notify.alerts.models import QUALITY_PREFIX
 
 TOTAL = "_T"
 GAP_DIMENSION = "source"  # the FYE gap finding: samstat's figure against SCB's (indicators)
 Label = tuple[str, str]  # (Swedish, English)
 
+# Within a sentence ("efter målgrupp"): the names the agencies' headings use (one table).
 DIMENSIONS: dict[str, Label] = {
-    "sex": ("kön", "sex"), "benefit": ("ersättning", "benefit"),
-    "target_group": ("målgrupp", "target group"), "destination": ("till vad", "destination"),
-    "duration": ("varaktighet", "duration"), "cause": ("orsak", "cause"),
-    "group": ("grupp", "group"), "outcome": ("utfall", "outcome"),
-    "disability": ("funktionsnedsättning", "disability"),
-    "education": ("utbildning", "education"), "stage": ("steg", "stage"),
-    "milestone": ("delmål", "milestone"), "age": ("ålder", "age"),
-    "torget": ("arbetsmarknadstorg", "labour-market hub"), "extent": ("omfattning", "extent"),
-    "diagnosis": ("diagnos", "diagnosis"), "birth_region": ("födelseregion", "birth region"),
-    GAP_DIMENSION: ("källa", "source"),
-}
+    dim: (sv.lower(), en.lower()) for dim, (sv, en) in DIMENSION_NAMES.items()
+} | {GAP_DIMENSION: ("källa", "source")}
 CODES: dict[str, Label] = {
     TOTAL: ("totalt", "total"), "K": ("kvinnor", "women"), "M": ("män", "men"),
     "sickness": ("sjukpenning och rehabiliteringspenning", "sickness benefit"),

@@ -154,4 +154,5 @@ def test_the_upload_page_reads_no_further_than_an_upload_keeps(
     text = ",".join(HEADER) + "\n" + (",".join(ROW) + "\n") * 4
     r = client.post("/upload", data={"csrf_token": csrf},
                     files={"file": ("many.csv", text.encode(), "text/csv")})
-    assert r.status_code == 422 and "at most 3 rows per file" in r.text
+    # the page's words for the reader's "at most 3 rows per file" (the limit named)
+    assert r.status_code == 422 and "Filen har fler än 3 rader" in r.text

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from starlette.requests import Request
 
 from samstat_kit.agency_files import read_sheet
 from samstat_kit.auth.service import Principal
@@ -40,7 +41,10 @@ def _request(url: str) -> Any:
         session_factory=session_factory(url), catalogue=load_catalogue(),
         topics=SimpleNamespace(validated="test.validated"),
         relay=SimpleNamespace(wake=lambda: None))
-    return SimpleNamespace(app=SimpleNamespace(state=state))
+    # A real request (no body): a refused fix answers with the page, which reads the
+    # request's language, address and state.
+    return Request({"type": "http", "method": "POST", "path": "/upload", "headers": [],
+                    "query_string": b"", "app": SimpleNamespace(state=state), "state": {}})
 
 
 def _staged(url: str) -> str:

@@ -7,6 +7,7 @@ The verdict is ingest's own: ``accept_batch`` as a dry run (flows.py), the same 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,8 +18,9 @@ from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 
 from samstat_kit import present
-from samstat_kit.agency_files import PublishError, RowError
+from samstat_kit.agency_files import PublishError, RowError, sheet_rows
 from samstat_kit.db import session_scope, writer_lock
+from samstat_kit.headers import header_problem
 from samstat_kit.web import (
     BrowserLogin,
     OptionalReader,
@@ -29,8 +31,9 @@ from samstat_kit.web import (
     read_checked_form,
     reader_of,
 )
-from services.ingest.upload import flows, service
-from services.ingest.upload.texts import PREVIEW, UPLOAD, hint
+from services.ingest.upload import flows, service, template
+from services.ingest.upload.reasons import codes_from, explain, header_lines, place, refusal
+from services.ingest.upload.texts import PREVIEW, UPLOAD
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 LOGIN = BrowserLogin(home="/upload")
@@ -90,12 +93,15 @@ def _gate(request: Request, reader: Reader | None) -> Response | str:
     if agency is None:
         return PAGES.render(request, "upload.html", texts=UPLOAD, status=403,
                             headers=NO_STORE, forbidden=True, uploads=[], errors=[],
-                            message=None, **_frame(request, reader))
+                            message=None, details=[], **_frame(request, reader))
     return agency
 
 
 def _home(request: Request, reader: Reader, agency: str, *, status: int = 200,
-          message: str | None = None, errors: list[Any] | None = None) -> Response:
+          message: str | None = None, errors: list[Any] | None = None,
+          details: list[str] | None = None) -> Response:
+    """The upload page: the form, the agency's uploads, and why a file was not taken
+    (``message``, its ``details`` lines, or ``errors`` where in the file)."""
     with _session(request) as session:
         uploads = [{"id": u.id, "filename": u.filename, "created_at": u.created_at,
                     "rows": len(u.lines), "published": u.published_at is not None,
@@ -103,7 +109,37 @@ def _home(request: Request, reader: Reader, agency: str, *, status: int = 200,
                    for u in service.history(session=session, agency=agency)]
     return PAGES.render(request, "upload.html", texts=UPLOAD, status=status,
                         headers=NO_STORE, forbidden=False, uploads=uploads, message=message,
-                        errors=errors or [], **_frame(request, reader))
+                        errors=errors or [], details=details or [],
+                        **_frame(request, reader))
+
+
+def _missing(request: Request, reader: Reader) -> Response:
+    """No such upload (or row) for this agency: a page saying so, with the way back. Its
+    language switch leads to the uploads, never to the form or row that was asked for."""
+    return PAGES.render(_at(request, "/upload"), "missing.html", texts=UPLOAD,
+                        title_key="missing_title", status=404, headers=NO_STORE,
+                        **_frame(request, reader))
+
+
+def _at(request: Request, path: str) -> Request:
+    """The request as if it had asked for the page at ``path`` (its query kept): a page
+    answering a form links its language switch there, not to the form's address."""
+    return Request({**request.scope, "path": path, "raw_path": path.encode(),
+                    "method": "GET"}, request.receive)
+
+
+@router.get("/upload/" + template.FILENAME["sv"])
+@router.get("/upload/" + template.FILENAME["en"])
+def template_file(request: Request, reader: OptionalReader) -> Response:
+    """The Excel template for the reader's agency, in the page's language."""
+    agency = _gate(request, reader)
+    if isinstance(agency, Response):
+        return agency
+    lang = present.language(request)
+    data = template.workbook(request.app.state.catalogue, agency, lang)
+    name = template.FILENAME["en" if lang == "en" else "sv"]
+    return Response(data, media_type=template.MEDIA, headers={
+        **NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/upload")
@@ -140,9 +176,14 @@ async def _signed_form(request: Request, reader: Reader | None, *, max_files: in
                                            max_fields=max_fields)
 
 
+def _refused(request: Request, reason: str) -> str:
+    """The page's words for a file not taken: the reader's (English) reason in them."""
+    lang = present.language(request)
+    return f"{UPLOAD[lang]['refused']}: {refusal(reason, lang)}"
+
+
 def _too_large(request: Request, limit: int) -> str:
-    return (f"{UPLOAD[present.language(request)]['refused']}: the file is larger than "
-            f"{limit} bytes")
+    return _refused(request, f"the file is larger than {limit} bytes")
 
 
 def _stage_file(request: Request, reader: Reader, agency: str, file: Any) -> Response:
@@ -150,7 +191,7 @@ def _stage_file(request: Request, reader: Reader, agency: str, file: Any) -> Res
     texts = UPLOAD[present.language(request)]
     if not isinstance(file, UploadFile):
         return _home(request, reader, agency, status=422,
-                     message=f"{texts['refused']}: the form has no file")
+                     message=_refused(request, "the form has no file"))
     limit = request.app.state.settings.max_body_bytes
     data = file.file.read(limit + 1)
     name = file.filename or "upload"
@@ -162,6 +203,12 @@ def _stage_file(request: Request, reader: Reader, agency: str, file: Any) -> Res
         found = service.personal_numbers_in_file(name, data)
         if not found:
             sheet = service.read(name, data)  # no further than an upload keeps
+            problem = header_problem(sheet.columns) \
+                if sheet.kind == "csv" and sheet.lines else None
+            if problem is not None:  # said once, not on every row
+                lang = present.language(request)
+                return _home(request, reader, agency, status=422, message=texts["headings"],
+                             details=[*header_lines(problem, lang), texts["headings_fix"]])
             with _write(request), _session(request) as session:
                 # Refuses (PersonalNumbers) a number in the rows as kept or as read.
                 upload = service.stage(session=session, agency=agency, actor=actor(reader),
@@ -171,10 +218,11 @@ def _stage_file(request: Request, reader: Reader, agency: str, file: Any) -> Res
         found = exc.found
     except PublishError as exc:
         return _home(request, reader, agency, status=422,
-                     message=f"{texts['refused']}: {exc}")
+                     message=_refused(request, str(exc)))
     if found:
+        lang = present.language(request)
         return _home(request, reader, agency, status=422, message=texts["personal"],
-                     errors=found)
+                     errors=[replace(e, column=place(e.column, lang)) for e in found])
     return RedirectResponse(f"/upload/{upload_id}", status_code=303, headers=NO_STORE)
 
 
@@ -197,11 +245,19 @@ def preview_page(request: Request, upload_id: str, reader: OptionalReader,
     if isinstance(agency, Response):
         return agency
     assert reader is not None
+    return _preview(request, reader, agency, upload_id, fixed=fixed)
+
+
+def _preview(request: Request, reader: Reader, agency: str, upload_id: str, *,
+             fixed: int | None = None, refused: str | None = None,
+             status: int = 200) -> Response:
+    """The upload's rows and every finding (the receipt, once published); ``refused``: why
+    a row's correction was not taken, said on this page rather than a bare one."""
     with _session(request) as session:
         try:
             upload = service.get(session=session, agency=agency, upload_id=upload_id)
         except service.NotFound:
-            return Response("no such upload", status_code=404)
+            return _missing(request, reader)
         outcome = None if upload.published_at else flows.judge(
             session=session, principal=reader.principal, upload=upload,
             ingest=_ingest(request))
@@ -209,24 +265,32 @@ def preview_page(request: Request, upload_id: str, reader: OptionalReader,
     if fixed not in {n for n, _cells in view["lines"]}:
         fixed = None  # only a row of this upload is named
     lang = present.language(request)
-    return PAGES.render(request, "preview.html", texts=PREVIEW, headers=NO_STORE,
-                        fixed=fixed, hint=lambda field: hint(field, lang), **view,
-                        **_frame(request, reader))
+    measures = view.pop("measures")
+    codes = codes_from(request.app.state.catalogue)
+    return PAGES.render(
+        _at(request, f"/upload/{upload.id}"), "preview.html", texts=PREVIEW,
+        title_key="receipt_title" if view["published"] else "title", status=status,
+        headers=NO_STORE, fixed=fixed, refused=refused,
+        explain=lambda e: explain(e, measures.get(e.row), lang, codes), **view,
+        **_frame(request, reader))
 
 
 def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:
     lines = [(int(n), cells) for n, cells, _e in upload.lines]
     if outcome is not None:
         errors, suppressed = outcome.errors, outcome.suppressed
-    else:  # published: the receipt kept with the upload
-        found = [(RowError(r, c, f, reason), kind) for r, c, f, reason, kind in upload.findings]
+    else:  # published: the receipt kept with the upload ([row, column, field, reason, kind])
+        found = [(RowError(r, f, reason, c), kind) for r, c, f, reason, kind in upload.findings]
         errors = [e for e, kind in found if kind == "rejected"]
         suppressed = [e for e, kind in found if kind == "suppressed"]
     by_row: dict[int, list[Any]] = {}
     for e in errors:
         by_row.setdefault(e.row, []).append(e)
+    # Each row's measure, for the codes a finding about its dimensions lists.
+    measures = {r.number: str(r.doc.get("measure")) for r in sheet_rows(service.sheet_of(upload))
+                if isinstance(r.doc, dict)}
     return {"upload": upload, "columns": upload.columns, "lines": lines, "by_row": by_row,
-            "errors": errors, "suppressed": suppressed,
+            "errors": errors, "suppressed": suppressed, "measures": measures,
             "good": len(outcome.good) if outcome else upload.accepted,
             "bad": len(by_row), "published": upload.published_at is not None}
 
@@ -255,16 +319,24 @@ def _fix(request: Request, upload_id: str, number: int, reader: Reader | None,
     agency = _gate(request, reader)
     if isinstance(agency, Response):
         return agency
+    assert reader is not None
     with _write(request), _session(request) as session:
         try:
             upload = service.get(session=session, agency=agency, upload_id=upload_id,
                                  for_update=True)
             cells = {c: form[f"c{i}"] for i, c in enumerate(upload.columns) if f"c{i}" in form}
             service.fix_row(session=session, upload=upload, number=number, cells=cells)
-        except service.NotFound:
-            return Response("no such upload or row", status_code=404)
-        except PublishError as exc:
-            return Response(str(exc), status_code=422)
+        except service.NotFound:  # the upload, or a row it lacks (never the number asked)
+            return _missing(request, reader)
+        except PublishError as exc:  # a personal number, or published: the row as it was
+            reason = str(exc)
+        else:
+            reason = ""
+    if reason:
+        words = PREVIEW[present.language(request)]
+        said = words["personal_fix" if service.PERSONAL in reason else "published_fix"]
+        return _preview(request, reader, agency, upload_id, refused=said.format(n=number),
+                        status=422)
     return RedirectResponse(f"/upload/{upload_id}?fixed={number}#rad-{number}",
                             status_code=303, headers=NO_STORE)
 
@@ -291,7 +363,7 @@ def publish(request: Request, upload_id: str, reader: Reader | None,
             upload = service.get(session=session, agency=agency, upload_id=upload_id,
                                  for_update=True)
         except service.NotFound:
-            return Response("no such upload", status_code=404)
+            return _missing(request, reader)
         if upload.published_at is None:
             flows.publish(session=session, principal=reader.principal, upload=upload,
                           ingest=_ingest(request))

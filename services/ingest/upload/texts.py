@@ -8,8 +8,17 @@ UPLOAD = {
         "intro": "Välj en fil från Excel (.xlsx), en CSV-fil eller SDMX-CSV. Du ser först vad "
                  "samstat säger om varje rad; inget publiceras förrän du trycker på Publicera.",
         "file": "Fil", "check": "Granska filen", "as": "Du laddar upp för",
-        "formats": "Första raden är rubriker: measure, area, period, value (och unit, dim_…) "
-                   "– eller SDMX-kolumnerna REF_AREA, TIME_PERIOD, OBS_VALUE …",
+        "formats": "Första raden är rubriker: Mått, Område, Period, Värde och en kolumn per "
+                   "indelning, t.ex. Kön. (measure, area, dim_… och SDMX-CSV går också.)",
+        "template": "Ladda ner Excel-mallen",
+        "template_note": "med rätt rubriker, och en flik med måtten och de koder som är "
+                         "tillåtna.",
+        "headings": "Filen togs inte emot: rubrikerna i första raden känns inte igen.",
+        "headings_fix": "Ändra rubrikerna i filen, eller klistra in siffrorna i mallen.",
+        "template_url": "/upload/samstat-mall.xlsx", "back": "Tillbaka till uppladdningar",
+        "personal_cell": "Personnummer",
+        "missing_title": "Uppladdningen finns inte",
+        "missing": "Den här uppladdningen finns inte, eller hör till en annan myndighet.",
         "history": "Era uppladdningar", "none": "Inga uppladdningar ännu.",
         "when": "Tid", "filename": "Fil", "rows": "Rader", "status": "Status",
         "accepted": "Publicerade", "rejected": "Avvisade", "show": "Visa",
@@ -25,8 +34,19 @@ UPLOAD = {
         "intro": "Choose an Excel file (.xlsx), a CSV file or SDMX-CSV. You first see what "
                  "samstat says about every row; nothing is published until you press Publish.",
         "file": "File", "check": "Check the file", "as": "You upload for",
-        "formats": "The first row holds the headings: measure, area, period, value (and unit, "
-                   "dim_…) – or the SDMX columns REF_AREA, TIME_PERIOD, OBS_VALUE …",
+        "formats": "The first row holds the headings: Measure, Area, Period, Value and a "
+                   "column per breakdown, e.g. Sex. (measure, area, dim_… and SDMX-CSV work "
+                   "too.)",
+        "template": "Download the Excel template",
+        "template_note": "with the right headings, and a sheet listing the measures and the "
+                         "codes allowed.",
+        "headings": "The file was not taken: the headings in the first row are not known.",
+        "headings_fix": "Change the headings in the file, or paste the figures into the "
+                        "template.",
+        "template_url": "/upload/samstat-template.xlsx", "back": "Back to uploads",
+        "personal_cell": "Personal identity number",
+        "missing_title": "No such upload",
+        "missing": "This upload does not exist, or belongs to another agency.",
         "history": "Your uploads", "none": "No uploads yet.",
         "when": "Time", "filename": "File", "rows": "Rows", "status": "Status",
         "accepted": "Published", "rejected": "Rejected", "show": "Show",
@@ -54,6 +74,13 @@ PREVIEW = {
         "back": "Tillbaka till uppladdningar", "row": "Rad", "column": "Kolumn",
         "problem": "Problem", "nothing": "Inga rader kan publiceras ännu.",
         "fixed": "Rad {n} är ändrad och granskad igen.",
+        "fixed_still": "Rad {n} är ändrad och granskad igen, men har fortfarande fel – se "
+                       "nedan.",
+        "receipt_title": "Kvitto på publiceringen",
+        "personal_fix": "Rad {n} ändrades inte: det du skrev innehöll ett personnummer. "
+                        "Personnummer får aldrig lämna er myndighet.",
+        "published_fix": "Rad {n} ändrades inte: uppladdningen är redan publicerad. Ladda "
+                         "upp filen igen för att ändra något.",
     },
     "en": {
         "title": "Check the upload",
@@ -70,6 +97,13 @@ PREVIEW = {
         "back": "Back to uploads", "row": "Row", "column": "Column", "problem": "Problem",
         "nothing": "No row can be published yet.",
         "fixed": "Row {n} was changed and checked again.",
+        "fixed_still": "Row {n} was changed and checked again, but still has a problem – see "
+                       "below.",
+        "receipt_title": "Publication receipt",
+        "personal_fix": "Row {n} was not changed: what you wrote held a personal identity "
+                        "number. Personal numbers must never leave your agency.",
+        "published_fix": "Row {n} was not changed: the upload is already published. Upload "
+                         "the file again to change anything.",
     },
 }
 
@@ -105,3 +139,133 @@ FIELD_HINTS = {
 
 def hint(field: str, lang: str) -> str:
     return FIELD_HINTS.get(lang, FIELD_HINTS["sv"]).get(field.split(".", 1)[0], "")
+
+
+# A refused file's reason (reasons.refusal): {0}, {1} … are what the reader's reason quotes.
+REFUSALS = {
+    "sv": {
+        "no_rows": "Filen har inga rader under rubrikraden. Första raden ska vara rubriker "
+                   "och varje rad under den ett värde.",
+        "too_many_rows": "Filen har fler än {0} rader. Dela upp den i flera filer.",
+        "beyond_last_row": "Filen har rader efter rad {0}, den sista rad ett kalkylblad kan ha.",
+        "csv_unreadable": "CSV-filen kan inte läsas. Spara den som Excel-fil (.xlsx) och "
+                          "försök igen.",
+        "twice": "Rubrikraden har kolumnen {0} två gånger. Ta bort den ena.",
+        "same_field": "Kolumnerna {0} och {1} betyder samma sak ({2}). Ta bort den ena.",
+        "not_utf8": "Filen är inte sparad som UTF-8. Spara den i Excel som ”CSV UTF-8” eller "
+                    "som Excel-fil (.xlsx).",
+        "not_xlsx": "Filen är ingen Excel-fil som går att läsa. Öppna den i Excel och spara "
+                    "den som .xlsx.",
+        "too_many_cells": "Arbetsboken har fler än {0} celler. Dela upp den i flera filer.",
+        "unpacks": "Arbetsboken är för stor (mer än {0} MiB uppackad). Dela upp den.",
+        "bad_cell": "En cell i arbetsboken kan inte läsas. Spara filen på nytt i Excel.",
+        "personal": "Personnummer hittades – inget av filen sparades.",
+        "too_large": "Filen är för stor (mer än {0} byte). Dela upp den i flera filer.",
+        "no_file": "Ingen fil valdes. Välj en fil och försök igen.",
+        "format": "Filformatet känns inte igen. Välj en Excel-fil (.xlsx) eller CSV-fil.",
+        "published": "Uppladdningen är redan publicerad. Ladda upp filen igen för att ändra "
+                     "något.",
+        "unreadable": "Filen kan inte läsas. Välj en Excel-fil (.xlsx) eller CSV-fil.",
+    },
+    "en": {
+        "no_rows": "The file has no rows under its heading row. The first row holds the "
+                   "headings, and every row under it one value.",
+        "too_many_rows": "The file has more than {0} rows. Split it into several files.",
+        "beyond_last_row": "The file has rows after row {0}, the last row a sheet can have.",
+        "csv_unreadable": "The CSV file cannot be read. Save it as an Excel file (.xlsx) and "
+                          "try again.",
+        "twice": "The heading row has the column {0} twice. Remove one of them.",
+        "same_field": "The columns {0} and {1} mean the same ({2}). Remove one of them.",
+        "not_utf8": "The file is not saved as UTF-8. Save it from Excel as “CSV UTF-8” or as "
+                    "an Excel file (.xlsx).",
+        "not_xlsx": "The file is not an Excel file that can be read. Open it in Excel and "
+                    "save it as .xlsx.",
+        "too_many_cells": "The workbook has more than {0} cells. Split it into several files.",
+        "unpacks": "The workbook is too large (more than {0} MiB unpacked). Split it.",
+        "bad_cell": "A cell of the workbook cannot be read. Save the file again from Excel.",
+        "personal": "A personal identity number was found – nothing of the file was kept.",
+        "too_large": "The file is too large (more than {0} bytes). Split it into several "
+                     "files.",
+        "no_file": "No file was chosen. Choose a file and try again.",
+        "format": "The file format is not known. Choose an Excel file (.xlsx) or a CSV file.",
+        "published": "The upload is already published. Upload the file again to change "
+                     "anything.",
+        "unreadable": "The file cannot be read. Choose an Excel file (.xlsx) or a CSV file.",
+    },
+}
+
+# A row's finding (reasons.explain) and a header's (reasons.header_lines).
+REASONS = {
+    "sv": {
+        "missing_cell": "Cellen är tom, eller kolumnen saknas.",
+        "unknown_column": "Kolumnen känns inte igen.",
+        "unknown_column_fix": "Byt rubrik eller ta bort kolumnen.",
+        "allowed": "Tillåtna koder: {}",
+        "code_not_allowed": "Koden {0} är inte tillåten. {allowed}",
+        "code_syntax": "Skriv koden med bokstäverna a–z, siffror och _ + -.",
+        "unknown_measure": "Måttet {0} finns inte. Mallens flik ”Mått och koder” listar "
+                           "måtten.",
+        "unknown_area": "Området {0} finns inte. Skriv områdets kod, t.ex. kommunkoden 2460.",
+        "area_level": "Måttet redovisas inte för {level}.",
+        "granularity": "Måttet tar perioder som {periods}.",
+        "unit": "Enheten ska vara {0} – eller lämna cellen tom.",
+        "not_a_number": "Skriv värdet som ett tal, t.ex. 41 eller 12,5.",
+        "whole_numbers": "Värdet ska vara ett heltal.",
+        "out_of_range": "Värdet ska vara från {0} till {1}.",
+        "extra_cells": "Raden har {0} ifyllda celler till höger om den sista rubriken.",
+        "no_such_dimension": "Måttet har ingen indelning {0}. Lämna cellen tom.",
+        "personal": "Personnummer får aldrig lämna er myndighet.",
+        "period_syntax": "Skriv perioden som 2026-11 (månad), 2026-Q4 (kvartal), 2026-H2 "
+                         "(halvår) eller 2026 (år).",
+        "heading_could_be": "{0} känns inte igen – menar du {1}?",
+        "heading_unknown": "{0} känns inte igen – byt rubrik eller ta bort kolumnen.",
+        "more_headings": "… och {} rubriker till.",
+        "missing_columns": "Kolumner som saknas: {}.",
+    },
+    "en": {
+        "missing_cell": "The cell is empty, or the column is missing.",
+        "unknown_column": "The column is not known.",
+        "unknown_column_fix": "Change its heading or remove the column.",
+        "allowed": "Allowed codes: {}",
+        "code_not_allowed": "The code {0} is not allowed. {allowed}",
+        "code_syntax": "Write the code with the letters a–z, digits and _ + -.",
+        "unknown_measure": "There is no measure {0}. The template's sheet “Measures and "
+                           "codes” lists them.",
+        "unknown_area": "There is no area {0}. Write the area's code, e.g. municipality "
+                        "code 2460.",
+        "area_level": "The measure is not reported for {level}.",
+        "granularity": "The measure takes periods as {periods}.",
+        "unit": "The unit must be {0} – or leave the cell empty.",
+        "not_a_number": "Write the value as a number, e.g. 41 or 12.5.",
+        "whole_numbers": "The value must be a whole number.",
+        "out_of_range": "The value must be from {0} to {1}.",
+        "extra_cells": "The row has {0} filled cells right of the last heading.",
+        "no_such_dimension": "The measure has no breakdown {0}. Leave the cell empty.",
+        "personal": "Personal identity numbers must never leave your agency.",
+        "period_syntax": "Write the period as 2026-11 (month), 2026-Q4 (quarter), 2026-H2 "
+                         "(half year) or 2026 (year).",
+        "heading_could_be": "{0} is not known – did you mean {1}?",
+        "heading_unknown": "{0} is not known – change the heading or remove the column.",
+        "more_headings": "… and {} more headings.",
+        "missing_columns": "Columns missing: {}.",
+    },
+}
+
+PERIOD_WORDS = {
+    "sv": {"month": "månad (2026-11)", "quarter": "kvartal (2026-Q4)",
+           "half": "halvår (2026-H2)", "year": "år (2026)"},
+    "en": {"month": "month (2026-11)", "quarter": "quarter (2026-Q4)",
+           "half": "half year (2026-H2)", "year": "year (2026)"},
+}
+LEVEL_WORDS = {
+    "sv": {"municipality": "kommuner", "county": "län", "region": "regioner",
+           "nation": "riket"},
+    "en": {"municipality": "municipalities", "county": "counties", "region": "regions",
+           "nation": "the nation"},
+}
+# Where a personal number was found, when it is no cell of the header's columns.
+PLACES = {
+    "sv": {"(file name)": "(filnamnet)", "(header)": "(rubrikraden)",
+           "(a cell formatted as a date)": "(en cell formaterad som datum)", "sheet": "blad"},
+    "en": {"sheet": "sheet"},
+}

@@ -1,0 +1,151 @@
+"""What the reader and ingest say, in the upload page's language. Their reasons stay English
+for the API and the CLI (and name the exact rule); a page for agency staff says the same in
+Swedish or English words, with what to write instead: a refused file's reason, a row's
+finding, and a header no field is known by (said once, not on every row).
+
+A reason is matched by its wording (samstat_kit.checks, agency_files, workbook, pydantic);
+one not matched shows as it is, under the field's hint, rather than not at all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from samstat_kit.agency_files import RowError
+from samstat_kit.anonymity import shown
+from samstat_kit.contracts import Catalogue
+from samstat_kit.headers import HeaderProblem, heading
+from services.ingest.upload.texts import (
+    FIELD_HINTS,
+    LEVEL_WORDS,
+    PERIOD_WORDS,
+    PLACES,
+    REASONS,
+    REFUSALS,
+)
+
+MAX_LISTED = 8  # unknown headings named; more are counted
+
+
+def refusal(reason: str, lang: str) -> str:
+    """Why a file was not taken, in ``lang``: the reader's reason matched to a text of the
+    page (the numbers and names it quotes kept), else the page's general one."""
+    texts = REFUSALS["en" if lang == "en" else "sv"]
+    for pattern, name in _REFUSED:
+        found = re.search(pattern, reason)
+        if found:
+            parts = list(found.groups())
+            if name == "same_field":  # the field both name, as a heading calls it
+                parts[-1] = heading(parts[-1], lang)
+            return texts[name].format(*parts)
+    return texts["unreadable"]
+
+
+_REFUSED = [
+    (r"holds no rows under its header", "no_rows"),
+    (r"at most (\d+) rows per file", "too_many_rows"),
+    (r"rows beyond row (\d+)", "beyond_last_row"),
+    (r"the CSV file cannot be read", "csv_unreadable"),
+    (r"the header names the column (.+) twice", "twice"),
+    (r"the columns (.+) and (.+) both name (\S+)$", "same_field"),
+    (r"not UTF-8", "not_utf8"),
+    (r"not an Excel workbook", "not_xlsx"),
+    (r"the workbook holds more than (\d+) cells", "too_many_cells"),
+    (r"the workbook unpacks to more than (\d+) MiB", "unpacks"),
+    (r"a cell of the workbook cannot be read", "bad_cell"),
+    (r"personal identity number", "personal"),
+    (r"the file is larger than (\d+) bytes", "too_large"),
+    (r"the form has no file", "no_file"),
+    (r"unknown format", "format"),
+    (r"already published", "published"),
+]
+
+
+def header_lines(problem: HeaderProblem, lang: str) -> list[str]:
+    """A header no row can be read by, said once: each unknown heading with what it could
+    be, then the required columns that no heading (or likely meaning) names."""
+    words = REASONS["en" if lang == "en" else "sv"]
+    lines = []
+    for name, could in problem.unknown[:MAX_LISTED]:
+        quoted = f"”{shown(name, 40)}”"
+        lines.append(words["heading_could_be"].format(quoted, heading(could, lang))
+                     if could else words["heading_unknown"].format(quoted))
+    if len(problem.unknown) > MAX_LISTED:
+        lines.append(words["more_headings"].format(len(problem.unknown) - MAX_LISTED))
+    suggested = {could for _name, could in problem.unknown}
+    missing = [heading(f, lang) for f in problem.missing if f not in suggested]
+    if missing:
+        lines.append(words["missing_columns"].format(", ".join(missing)))
+    return lines
+
+
+Codes = Callable[[str, str | None], list[str]]
+
+
+def codes_from(catalogue: Catalogue) -> Codes:
+    """The allowed codes of a dimension: the measure's, or every measure's if the row
+    names none the catalogue knows."""
+    def codes(dim: str, measure: str | None) -> list[str]:
+        spec = catalogue.measures.get(measure or "")
+        if spec is not None and dim in spec.dimensions:
+            return sorted(spec.dimensions[dim])
+        return sorted({c for m in catalogue.measures.values() for c in m.dimensions.get(dim, ())})
+    return codes
+
+
+def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tuple[str, str]:
+    """A row's finding as (what it means, what to write), both in ``lang``; the second is
+    ingest's own reason where no wording of the page matches it."""
+    lang = "en" if lang == "en" else "sv"
+    words, hints = REASONS[lang], FIELD_HINTS[lang]
+    where, reason = error.field, error.reason
+    hint = hints.get(where.split(".", 1)[0], "")
+    dim = where.split(".", 1)[1] if where.startswith("dimensions.") else ""
+    if reason == "Field required":
+        return words["missing_cell"], ""
+    if reason == "Extra inputs are not permitted":
+        return words["unknown_column"], words["unknown_column_fix"]
+    allowed = words["allowed"].format(", ".join(codes(dim, measure))) if dim else ""
+    if dim and (reason.startswith("String should match pattern")
+                or reason == "required dimension is missing"):
+        return hint, allowed
+    for pattern, name in _FINDINGS:
+        found = re.search(pattern, reason)
+        if found:
+            groups = found.groups()
+            level = LEVEL_WORDS[lang].get(groups[0], groups[0]) if groups else ""
+            return hint, words[name].format(*groups, allowed=allowed, level=level,
+                                            periods=_periods(found, lang))
+    if where == "period":
+        return hint, words["period_syntax"]
+    return hint, reason
+
+
+_FINDINGS = [
+    (r"^code (.+) is not allowed for \w+ \(allowed: .*\)$", "code_not_allowed"),
+    (r"^String should match pattern", "code_syntax"),
+    (r"^unknown measure (.+)$", "unknown_measure"),
+    (r"^unknown area (.+)$", "unknown_area"),
+    (r"is not reported for (\w+) areas$", "area_level"),
+    (r"takes periods of (.+)$", "granularity"),
+    (r"is in '(.+)', not .+$", "unit"),
+    (r"^(?:value must be a finite number|Input should be a valid number)", "not_a_number"),
+    (r"takes whole numbers$", "whole_numbers"),
+    (r"^value out of range \[(.+), (.+)\]$", "out_of_range"),
+    (r"^(\d+) cell\(s\) more than the header", "extra_cells"),
+    (r"has no dimension (.+)$", "no_such_dimension"),
+    (r"personal identity number", "personal"),
+]
+
+
+def _periods(found: re.Match[str], lang: str) -> str:
+    if "takes periods of" not in found.string:
+        return ""
+    return ", ".join(PERIOD_WORDS[lang].get(g.strip(), g.strip())
+                     for g in found.group(1).split(","))
+
+
+def place(column: str, lang: str) -> str:
+    """Where a personal number was found ("(sheet 2)", "(file name)") in ``lang``."""
+    words = PLACES["en" if lang == "en" else "sv"]
+    return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ")

@@ -1,0 +1,79 @@
+"""A file with the headings agency staff write ("Mått", "Område", "Kön") reads as the
+contract's fields, alike for ``samstat publish``, the client and the upload page (one reader:
+samstat_kit.agency_files with samstat_kit.headers)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from samstat_kit import headers
+from samstat_kit.agency_files import PublishError, read_bytes, read_sheet
+from samstat_kit.contracts import load_catalogue
+
+ROW = ["econ_assistance_recipients", "2460", "2026-11", 41, "0-10", "ill_health", "K"]
+CONTRACT = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
+
+
+def _xlsx(header: list[str], *rows: list[object]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (header, *rows):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("header", [
+    ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"],
+    ["MÅTT", "omrade", " period ", "varde", "VARAKTIGHET", "orsak", "kon"],
+    ["Measure", "Area", "Period", "Value", "Duration", "Cause", "Sex"],
+    ["measure", "area", "period", "value", "DIM_DURATION", "dim cause", "sex"],
+])
+def test_swedish_and_english_headings_read_as_the_contract_s(header: list[str]) -> None:
+    fmt, [row] = read_bytes("nov.xlsx", _xlsx(header, ROW))
+    _, [same] = read_bytes("nov.xlsx", _xlsx(CONTRACT, ROW))
+    assert fmt == "xlsx" and row.doc == same.doc
+    assert row.column_of("dimensions.sex") == header[6]  # findings name the file's column
+    text = ";".join(header) + "\n" + ";".join(map(str, ROW)) + "\n"
+    assert read_bytes("nov.csv", text.encode())[1][0].doc == same.doc
+
+
+def test_the_cli_reads_swedish_headings_as_the_upload_does(tmp_path: Path) -> None:
+    from samstat import publish as pub  # the CLI's own reader path
+
+    path = tmp_path / "nov.csv"
+    path.write_text("Mått;Område;Period;Värde;Varaktighet;Orsak;Kön\n"
+                    + ";".join(map(str, ROW)) + "\n", encoding="utf-8")
+    assert pub.read_rows(path)[1][0].doc["dimensions"] == {
+        "duration": "0-10", "cause": "ill_health", "sex": "K"}
+
+
+def test_two_headings_for_one_field_are_refused() -> None:
+    with pytest.raises(PublishError, match="both name dim_sex"):
+        read_sheet("f.csv", b"measure;area;period;value;Kon;dim_sex\nm;1;2026;1;K;K\n")
+
+
+def test_every_catalogue_dimension_has_names_and_no_alias_is_ambiguous() -> None:
+    dims = {d for m in load_catalogue().measures.values() for d in m.dimensions}
+    assert dims <= set(headers.DIMENSION_NAMES)
+    seen: dict[str, str] = {}
+    for field, names in [*headers.FIELD_NAMES.items(),
+                         *((headers.DIM_PREFIX + d, n) for d, n in
+                           headers.DIMENSION_NAMES.items())]:
+        for name in names:
+            assert seen.setdefault(headers.key(name), field) == field, name
+    assert not set(headers.LIKELY) & set(headers.ALIASES)  # suggested, never read as
+
+
+def test_the_header_check_names_unknown_headings_and_what_they_could_be() -> None:
+    problem = headers.header_problem(["Mått", "Kommun", "Period", "Antal", "Kommentar"])
+    assert problem is not None
+    assert problem.unknown == [("Kommun", "area"), ("Antal", "value"), ("Kommentar", None)]
+    assert problem.missing == ["area", "value"]
+    assert headers.header_problem(["Mått", "Område", "Period", "Värde", "Kön"]) is None
