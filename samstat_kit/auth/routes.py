@@ -122,6 +122,13 @@ def sign_in_routes(login: BrowserLogin, *, include_in_schema: bool = True) -> AP
     async def email_login(request: Request) -> Response:
         return await _email_login(request, login)
 
+    @router.get("/login/email", response_class=HTMLResponse,
+                summary="The answer to the e-mail form again (its language switch links here; "
+                        "it sends nothing)")
+    def email_sent_page(request: Request, next: Next = None) -> Response:
+        return pages.render(request, "sent.html", title_key="sent_title", error=None,
+                            next_path=login.safe_next(next), minutes=_minutes(request))
+
     @router.get("/login/link", response_class=HTMLResponse,
                 summary="The e-mailed link: a confirmation page (a GET never signs in)")
     def link_page(request: Request, token: Annotated[str, Query(max_length=200)] = ""

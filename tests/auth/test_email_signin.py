@@ -278,3 +278,19 @@ def test_without_a_mail_server_only_dev_logs_the_link(
     logged = [r.getMessage() for r in caplog.records]
     assert any("sign-in link not sent" in m for m in logged)
     assert any("/login/link?token=" in m for m in logged) == (env == "dev")
+
+
+def test_the_answers_language_switch_shows_it_again_without_sending(
+        db_url: str, mail: tuple[MailSink, int], make_person: Callable[..., Person]) -> None:
+    """The "check your e-mail" page answers a POST: its English link is a GET of the same
+    address, which answered 405 Method Not Allowed (a usability review)."""
+    sink, port = mail
+    person = make_person()
+    c = client(build_app("initiatives", db_url, smtp_port=port), ORIGIN)
+    sent = ask_link(c, person.email)
+    switch = re.search(r'href="(/login/email\?[^"]*lang=en[^"]*)"', sent)
+    assert switch, "the answer has no English switch to itself"
+    again = c.get(switch.group(1).replace("&amp;", "&"))
+    assert again.status_code == 200 and 'lang="en"' in again.text
+    assert "e-mail" in again.text.lower()
+    assert len(mails_to(sink, person.email)) == 1  # the GET sent nothing more
