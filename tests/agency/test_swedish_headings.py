@@ -4,29 +4,21 @@ samstat_kit.agency_files with samstat_kit.headers)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from samstat_kit import headers
 from samstat_kit.agency_files import PublishError, read_bytes, read_sheet
 from samstat_kit.contracts import load_catalogue
+from tests.workbooks import xlsx
 
 ROW = ["econ_assistance_recipients", "2460", "2026-11", 41, "0-10", "ill_health", "K"]
 CONTRACT = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
 
 
 def _xlsx(header: list[str], *rows: list[object]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (header, *rows):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(header, rows)
 
 
 @pytest.mark.parametrize("header", [

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
+from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
@@ -23,3 +29,21 @@ def bearer(db_url: str) -> dict[str, str]:
     with session_scope(session_factory(db_url)) as session:
         token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def server(sqlite_url: str) -> Iterator[str]:
+    """The indicators app served on a loopback port (for a browser)."""
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(
+        create_app(IndicatorsSettings(database_url=sqlite_url)), host="127.0.0.1", port=port,
+        log_config=None, access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive()
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)

@@ -5,21 +5,15 @@ precision per column, and a phone's width in a real headless Chromium."""
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
-from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
-from services.indicators.app import create_app
-from services.indicators.config import IndicatorsSettings
 
 from .official_data import delete, load, official_docs
 from .test_readmodel_data import fye_docs, value_doc
@@ -136,23 +130,6 @@ def test_a_column_has_one_precision(client: TestClient, bearer: dict, db_url: st
 
 
 # ------------------------------------------------------------------- a phone, in Chromium
-
-
-@pytest.fixture
-def server(sqlite_url: str) -> Iterator[str]:
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(
-        create_app(IndicatorsSettings(database_url=sqlite_url)), host="127.0.0.1", port=port,
-        log_config=None, access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
 
 
 @pytest.mark.integration

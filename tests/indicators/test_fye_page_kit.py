@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +13,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
-from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
@@ -117,23 +113,6 @@ def test_fye_page_compares_every_year_from_scb(db_url: str, data: list, token: s
     assert "Full-year equivalents in Umeå" in english and "Share by sex" in english
     bad = client.get("/fye/2480", params={"as_of": "juni", "lang": "sv"}, headers=bearer)
     assert bad.status_code == 200 and "kunde inte läsas" in bad.text
-
-
-@pytest.fixture
-def server(sqlite_url: str) -> Iterator[str]:
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(
-        create_app(IndicatorsSettings(database_url=sqlite_url)), host="127.0.0.1", port=port,
-        log_config=None, access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
 
 
 @pytest.mark.integration

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from samstat_kit.agency_files import read_bytes
 from services.ingest.upload import reasons
 from services.ingest.upload.texts import PREVIEW, REFUSALS, UPLOAD
+from tests.workbooks import xlsx
 
 SV = ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"]
 ROWS = [["econ_assistance_recipients", "2460", "2019-07", v, "0-10", cause, sex]
@@ -23,15 +24,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Staff = tuple[TestClient, str]
 
 
-def _xlsx(header: list[str], rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in (header, *rows):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _upload(staff: Staff, data: bytes, name: str = "nov.xlsx", lang: str = "sv") -> object:
@@ -45,7 +37,7 @@ def _text(html: str) -> str:
 
 
 def _staged(staff: Staff) -> str:
-    r = _upload(staff, _xlsx(SV, ROWS))
+    r = _upload(staff, xlsx(SV, ROWS))
     assert r.status_code == 303, r.text  # type: ignore[attr-defined]
     return str(r.headers["location"])  # type: ignore[attr-defined]
 
@@ -66,7 +58,7 @@ def test_swedish_headings_are_read_and_a_wrong_code_lists_the_allowed(
 def test_unknown_headings_are_said_once_with_what_they_could_be(upload_staff: Staff,
                                                                 lang: str) -> None:
     header = ["Mått", "Kommun", "Period", "Antal", "Varaktighet", "Orsak", "Kön", "Kommentar"]
-    r = _upload(upload_staff, _xlsx(header, [[*row, "x"] for row in ROWS]), lang=lang)
+    r = _upload(upload_staff, xlsx(header, [[*row, "x"] for row in ROWS]), lang=lang)
     assert r.status_code == 422  # type: ignore[attr-defined]
     page = _text(r.text)  # type: ignore[attr-defined]
     assert UPLOAD[lang]["headings"] in page
@@ -91,7 +83,7 @@ def test_the_template_has_the_headings_and_the_measures_codes(upload_staff: Staf
     assert header[:4] == (["Mått", "Område", "Period", "Värde"] if lang == "sv"
                           else ["measure", "area", "period", "value"])
     # the headings read back as the contract's fields
-    filled = _xlsx([str(h) for h in header], [["econ_assistance_recipients", "2460",
+    filled = xlsx([str(h) for h in header], [["econ_assistance_recipients", "2460",
                                                "2026-11", 5]])
     assert set(read_bytes("t.xlsx", filled)[1][0].doc) == {"measure", "area", "period",
                                                           "value"}
