@@ -73,6 +73,8 @@ def test_inbox_lists_the_agencys_alerts_unread_then_read(client: TestClient,
     assert f"0,5{NBSP}procentenheter" in text  # the rule's threshold in words
     assert "0,121795" not in text and "0.0160" not in text
     assert '<svg' in text and 'class="marked"' in text and "Vad du gör nu" in text
+    # the indicator's whole series is a click away (the alert shows one period)
+    assert re.search(rf'href="[^"]*/indicators/{alert.indicator}\?area={alert.area}"', text)
     again = client.get("/inbox", headers=auth[FK]).text
     assert re.search(rf'<tr class="read" data-alert="{alert.id}">', again)
 

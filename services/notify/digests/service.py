@@ -85,8 +85,8 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
     links = links or Links.from_settings()
     titles = _Titles(session)
 
-    def link(a: Alert) -> str:
-        return indicator_page(base, a.indicator, a.area) or links.page(a.id)
+    def link(a: Alert) -> str:  # its page in the inbox, where it can be acted on
+        return links.page(a.id)
 
     def page(indicator: str) -> str:
         return indicator_page(base, indicator) or f"{links.base_url}/inbox"

@@ -234,9 +234,11 @@ async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
     provenance = await _provenance(request, reader, v.formula, v.alert.area, v.alert.period,
                                    exact=exact)
     rows, parts_sum = evidence(provenance, v.quality, v.alert.convener, lang)
+    series = link_mod.indicator_page(request.app.state.settings.public_base_url, v.alert.indicator,
+                                     v.alert.area)
     return PAGES.render(
         request, "alert.html", texts=ALERT, headers=NO_STORE, v=v, provenance=provenance,
-        evidence=rows, parts_sum=parts_sum,
+        evidence=rows, parts_sum=parts_sum, series=series,
         done=done if done and f"done_{done}" in ALERT[lang] else None, error=None,
         csrf=csrf_input(request), signed_in=True, agency_name=agency_name,
         status_name=ALERT[lang]["s_" + v.alert.status],
