@@ -17,7 +17,8 @@ from samstat_kit.auth.sessions import start_session
 from samstat_kit.db import session_factory, session_scope
 from tests.agency.conftest import RunningIngest, running_ingest  # noqa: F401 (fixture)
 from tests.ingest.test_upload_browser import CHROMIUM_ARGS
-from tests.ingest.test_upload_pages import ROWS, SV, _xlsx
+from tests.ingest.test_upload_pages import ROWS, SV
+from tests.workbooks import xlsx as workbook
 
 WIDTH = 390
 
@@ -34,7 +35,7 @@ def test_vannas_on_a_phone_swedish_headings_fix_publish(running_ingest: RunningI
     shots = Path(os.environ.get("SAMSTAT_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     xlsx = tmp_path / "ekonomiskt-bistand.xlsx"
-    xlsx.write_bytes(_xlsx(SV, [[*r[:2], "2019-08", *r[3:]] for r in ROWS]))
+    xlsx.write_bytes(workbook(SV, [[*r[:2], "2019-08", *r[3:]] for r in ROWS]))
     with session_scope(session_factory(running_ingest.db_url)) as s:
         person = add_person(session=s, email=f"lisa.{uuid.uuid4().hex[:6]}@vannas.se",
                             agency="kommun-2460", name="Lisa Holm", role="analyst")
