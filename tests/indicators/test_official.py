@@ -161,18 +161,52 @@ def test_an_incomplete_own_figure_raises_no_finding() -> None:
     assert [f["period"] for f in findings] == ["2021-01"]
 
 
-def test_samstats_figure_lacking_a_benefit_scb_has_is_not_compared() -> None:
+def test_samstats_figure_lacking_a_benefit_is_compared_on_the_benefits_it_has() -> None:
     """Every month in, but one agency's benefits not (a first load of history, an agency
-    late): samstat's sum lacks them by design, and comparing it opened a finding that the
-    agency's figures closed a moment later (the demo's first minute: 156 of them)."""
+    late): compared with SCB's whole total, samstat's sum opened a finding that the agency's
+    figures closed a moment later (the demo's first minute: 156 of them). Like with like:
+    the benefits both have."""
     fye = processor()
     fye.apply_observations(scb_observations())
     year = Period(2021, 1, 12)
     own = _like_scb(fye, "2480", year, 1.0)
-    without_unemployment = [o for o in own if o["dimensions"]["benefit"] != "unemployment"]
-    assert len(without_unemployment) < len(own)
-    assert _gap_findings(fye, without_unemployment) == []
-    assert _gap_findings(fye, [o for o in own if o not in without_unemployment]) == []
+    late = [o for o in own if o["dimensions"]["benefit"] == "unemployment"]
+    assert late and len(late) < len(own)
+    assert _gap_findings(fye, [o for o in own if o not in late]) == []
+    assert _gap_findings(fye, late) == []  # whole now, and it agrees
+
+
+def test_a_benefit_off_from_scbs_is_found_while_another_is_not_in() -> None:
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    year = Period(2021, 1, 12)
+    high = [o for o in _like_scb(fye, "2480", year, 1.5)
+            if o["dimensions"]["benefit"] != "unemployment"]
+    [found] = _gap_findings(fye, high)
+    shared = sum(v for (b, s), v in scb_figures.values_of(year, scb_figures.parts_of(
+        year, lambda code: fye.official.get(f"2480|{code}"))).items()
+        if s == "_T" and b not in ("_T", "unemployment") and v)
+    assert found["status"] == "mismatch"
+    assert found["total"] == pytest.approx(shared)
+    assert found["parts_sum"] == pytest.approx(shared * 1.5, rel=0.01)
+
+
+def test_a_benefit_reported_as_zero_is_compared_and_keeps_a_finding_open() -> None:
+    """An agency's 0 is a figure, not a benefit not in yet (a review: a 0 hid a real gap
+    and closed an open finding as 'not compared')."""
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    year = Period(2021, 1, 12)
+    zeroed = [o | {"value": 0.0} if o["dimensions"]["benefit"] == "unemployment" else o
+              for o in _like_scb(fye, "2480", year, 1.0)]
+    assert [f["status"] for f in _gap_findings(fye, zeroed)] == ["mismatch"]
+    other = processor()
+    other.apply_observations(scb_observations())
+    assert [f["status"] for f in _gap_findings(
+        other, _like_scb(other, "2480", year, 1.5))] == ["mismatch"]
+    again = [o | {"value": 0.0, "revision": 2} for o in _like_scb(other, "2480", year, 1.5)
+             if o["dimensions"]["benefit"] == "unemployment"]
+    assert [f["status"] for f in _gap_findings(other, again)] in ([], ["mismatch"])
 
 
 def test_a_month_is_compared_with_scbs_month() -> None:

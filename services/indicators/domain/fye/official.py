@@ -48,15 +48,36 @@ def parts_of(period: Period, get: Callable[[str], Mapping[str, Cell] | None]) ->
     return months
 
 
-def covers(components: Mapping[str, Any], scb: Mapping[tuple[str, str], float | None]
-           ) -> bool:
-    """Whether samstat's figure has every benefit SCB's has: only then do the two compare.
-    Every month in is not enough: the agencies report their benefits separately, and while
-    one has not (a first load of history, an agency late), samstat's sum lacks its benefits
-    and drifts from SCB's by design; compared, that was a finding opened and resolved again
-    per area and year as each agency's figures arrived (156 in the demo's first minute)."""
-    own = {b for b, v in (components.get("by_benefit") or {}).items() if v}
-    return {b for (b, _s), v in scb.items() if b != TOTAL and v} <= own
+def comparable(components: Mapping[str, Any], scb: Mapping[tuple[str, str], float | None]
+               ) -> tuple[float, float] | None:
+    """(samstat's figure, SCB's) to compare, like with like: the totals when samstat has a
+    figure (0 included) for every benefit SCB's has; else each side's sum over the benefits
+    both have. None when nothing is shared or one of SCB's shared parts is withheld.
+
+    The agencies report their benefits separately: while one has not (a first load of
+    history, an agency late), samstat's total lacks its benefits by design, and compared with
+    SCB's whole total it opened a finding per area and year that the agency's figures closed
+    a moment later (156 in the demo's first minute). A benefit an agency never reports is
+    then left out of the comparison, not the comparison itself (a review)."""
+    own: Mapping[str, float] = components.get("by_benefit") or {}
+    theirs = {b for (b, _s) in scb if b != TOTAL}
+    total = scb.get((TOTAL, TOTAL))
+    if theirs <= set(own):
+        return (float(components["fye"]), float(total)) if total is not None else None
+    shared = sorted(theirs & set(own))
+    parts = [_benefit_total(scb, b) for b in shared]
+    if not shared or any(p is None for p in parts):
+        return None
+    return float(sum(own[b] for b in shared)), float(sum(p for p in parts if p is not None))
+
+
+def _benefit_total(scb: Mapping[tuple[str, str], float | None], benefit: str) -> float | None:
+    """SCB's figure for one benefit: its total, else the sum of its sexes (None if withheld)."""
+    if (benefit, TOTAL) in scb:
+        return scb[(benefit, TOTAL)]
+    sexes = [v for (b, s), v in scb.items() if b == benefit and s != TOTAL]
+    return None if not sexes or any(v is None for v in sexes) else float(sum(
+        v for v in sexes if v is not None))
 
 
 def values_of(period: Period, parts: Parts) -> dict[tuple[str, str], float | None]:

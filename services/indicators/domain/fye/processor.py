@@ -139,9 +139,10 @@ class FyeProcessor:
             return self._reconciliation_gone(area, period)
         derived = float(current["components"]["fye"])
         value = derived - float(total)
-        if current["complete"] and official.covers(current["components"], scb):
-            self._gap_finding(area, period, derived, float(total))
-        else:  # a month or a benefit not in yet (or withdrawn): nothing to compare yet
+        pair = official.comparable(current["components"], scb) if current["complete"] else None
+        if pair is not None:
+            self._gap_finding(area, period, *pair)
+        else:  # a month not in yet (or withdrawn, or SCB's part withheld): nothing to compare
             self._gap_not_compared(area, period)
         return self._emit(indicator.RECONCILIATION, area, period, value, None, "fye",
                           {"derived": derived, "official": float(total),
