@@ -250,13 +250,18 @@ def quoted(text: str, limit: int = 64) -> str:
     return out if out == NOT_SHOWN else repr(out)
 
 
-def new_event_id() -> str:
+def new_id() -> str:
     """A random uuid4 that holds no personal-number-shaped digits (drawn again if it does,
-    about once in 11 000 draws), so the gate never refuses it."""
+    about once in 11 000 draws), so the gate never refuses it: an event id, and every id a
+    URL carries (an alert's, an upload's, a batch's), which every service's URL guard
+    (:mod:`samstat_kit.urlguard`) would otherwise refuse."""
     while True:
         candidate = str(uuid.uuid4())
         if not is_personal_number(candidate):
             return candidate
+
+
+new_event_id = new_id
 
 
 def stable_event_id(namespace: uuid.UUID, name: str) -> str:

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit import bodylimit, metrics, present
+from samstat_kit import bodylimit, metrics, present, urlguard
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
 from samstat_kit.auth.hardening import SecurityHeaders
@@ -84,11 +84,14 @@ def create_service_app(
     lifespan: Any = None,
     description: str = "",
     max_body_bytes: int | None = DEFAULT_MAX_BODY,
+    guard_urls: bool = True,
 ) -> FastAPI:
     """A service's app with the kit's parts. ``max_body_bytes``: the cap on every request's
     body (:mod:`samstat_kit.bodylimit`), or None for a service that installs its own (ingest,
     whose batches and files are larger): without one, a form route parses any body before
-    the sign-in and CSRF checks, spooling its file parts to disk."""
+    the sign-in and CSRF checks, spooling its file parts to disk. ``guard_urls``: refuse a
+    personal identity number in the path or query (:mod:`samstat_kit.urlguard`), False for
+    a service that installs its own answer to it (ingest)."""
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
@@ -157,6 +160,8 @@ def create_service_app(
         )
         return response
 
+    if guard_urls:
+        urlguard.install(app)
     if max_body_bytes is not None:  # outermost of the kit's middleware
         cap = max_body_bytes
         bodylimit.install(app, limit=lambda _scope: cap)

@@ -72,6 +72,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         info={"relay": relay_check},
         description="Agencies publish anonymised, aggregated observations here.",
         max_body_bytes=None,  # its own cap, per its settings (services/ingest/limits.py)
+        guard_urls=False,  # its own answer, counted (services/ingest/guard.py)
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()

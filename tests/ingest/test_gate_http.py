@@ -153,13 +153,13 @@ def test_a_number_in_the_query_string_is_refused_on_every_endpoint(
 
 
 def test_the_access_log_withholds_a_path_with_a_number() -> None:
-    from services.ingest import guard
+    from samstat_kit import urlguard
 
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
                                '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:1", "GET",
                                                            f"/v1/cells?area={PNR12}", "1.1",
                                                            422), None)
-    guard._RedactPersonalNumbers().filter(record)
+    urlguard.RedactPersonalNumbers().filter(record)
     assert not _leaks(record.getMessage()) and "withheld" in record.getMessage()
 
 

@@ -386,6 +386,9 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     # token"), as the indicators' downloads do
     data = client.get("/v1/plans/2024/report")
     assert data.status_code == 200 and data.json()["plan_year"] == 2024
+    # kept by no cache, as the pages are (it answers a browser's cookie)
+    assert data.headers["cache-control"] == "private, no-store"
+    assert client.get("/v1/experience-bank").headers["cache-control"] == "private, no-store"
 
     evil = client.post("/login", data={"token": token, "next": "//evil.example/x"} | csrf,
                        follow_redirects=False)

@@ -5,7 +5,6 @@ commits. ``dry_run`` stops before the first write: the same receipt, nothing sto
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import (
@@ -106,7 +106,7 @@ def accept_batch(
     included, and nothing is written: the receipt is the one the real call would give."""
     refuse_personal_numbers(records if body is None else body)
     verdict = judge_records(principal, records, catalogue)
-    batch_id = str(uuid.uuid4())
+    batch_id = new_id()
     if strict and verdict.problems:
         raise StrictRejected(_receipt(batch_id, 0, 0, verdict.problems, []))
     good = verdict.good

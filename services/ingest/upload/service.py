@@ -24,6 +24,7 @@ from samstat_kit.agency_files import (
 from samstat_kit.anonymity import (
     contains_personal_number,
     is_personal_number,
+    new_id,
     personal_number_fields,
 )
 from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened
@@ -185,7 +186,7 @@ def stage(*, session: Session, agency: str, actor: str, filename: str,
     if found:
         raise PersonalNumbers(found)
     upload = IngestUpload(
-        id=str(uuid.uuid4()), agency=agency, actor=actor, filename=stored_name(filename),
+        id=new_id(), agency=agency, actor=actor, filename=stored_name(filename),
         kind=sheet.kind, xlsx=sheet.xlsx, columns=sheet.columns,
         lines=[list(line) for line in sheet.lines], created_at=datetime.now(UTC),
         accepted=0, duplicates=0, rejected=0, suppressed=0, batch_ids=[], findings=[])

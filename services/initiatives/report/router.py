@@ -123,19 +123,30 @@ async def _page_report(request: Request, year: int, reader: Reader | None
 
 @router.get("/v1/plans/{year}/report", response_model=PlanReport, tags=["reports"],
             responses=_ERRORS, summary="The yearly follow-up of a plan's initiatives")
-async def plan_report(request: Request, year: int, reader: AnyReader) -> PlanReport:
+async def plan_report(request: Request, year: int, reader: AnyReader,
+                      response: Response) -> PlanReport:
     """Per initiative: how far it has come, how successful it is (each indicator against its
     target and the same period a year earlier), its impact estimate beside the measured
     change in its indicators and FYE share; a summary on top. A Bearer token, or the
     signed-in browser's cookie (the follow-ups page links here, as the indicators' downloads
     do)."""
+    _private(response)
     return await _report(request, year, reader.token)
 
 
 @router.get("/v1/experience-bank", response_model=ExperienceBank, tags=["reports"],
             responses=_ERRORS, summary="Which kinds of initiatives worked, over all plan years")
-async def experience_bank_json(request: Request, reader: AnyReader) -> ExperienceBank:
+async def experience_bank_json(request: Request, reader: AnyReader,
+                               response: Response) -> ExperienceBank:
+    _private(response)
     return await _bank(request, reader.token)
+
+
+def _private(response: Response) -> None:
+    """Answers to a signed-in browser too: kept by no cache, shared or the browser's (the
+    pages say the same, and the indicators' downloads)."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Cookie, Authorization"
 
 
 # ---------------------------------------------------------------------------------- pages

@@ -1,0 +1,48 @@
+"""A personal identity number in a path or query string is refused by every service before
+any route reads it, and never echoed (a review found indicators' and notify's not-found
+pages, the language switch and an export's error repeating it). Ingest answers with its
+own body (tests/ingest/test_redteam_gate.py)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from samstat_kit.auth import service as tokens
+from samstat_kit.db import session_factory, session_scope
+
+PN = "198802089717"  # the tests' own valid number
+PATHS = (f"/indicators/fye_share?area={PN}", f"/fye/{PN}", f"/indicators/{PN}",
+         f"/indicators?x={PN}", f"/inbox/{PN}", "/inbox?area=880208-9717",
+         f"/v1/indicators/fye_share/export.csv?area={PN}", f"/reports?lang=sv&q={PN}",
+         "/indicators/fye_share?area=2480&as_of=19880208%2D9717", f"/{PN}")
+
+
+def _app(service: str, url: str) -> FastAPI:
+    if service == "indicators":
+        from services.indicators.app import create_app
+        from services.indicators.config import IndicatorsSettings
+        return create_app(IndicatorsSettings(database_url=url))
+    if service == "initiatives":
+        from services.initiatives.app import create_app as initiatives
+        from services.initiatives.config import InitiativesSettings
+        return initiatives(InitiativesSettings(database_url=url, registry_publish=False))
+    from services.notify.app import create_app as notify
+    from services.notify.config import NotifySettings
+    return notify(NotifySettings(database_url=url, kafka_enabled=False))
+
+
+@pytest.mark.parametrize("service", ["indicators", "initiatives", "notify"])
+def test_a_personal_number_in_the_url_is_refused_and_not_echoed(sqlite_url: str,
+                                                                  service: str) -> None:
+    with session_scope(session_factory(sqlite_url)) as s:
+        token = tokens.issue(session=s, scope="agency", agency="samordningsforbundet")
+    client = TestClient(_app(service, sqlite_url))  # no lifespan: no Kafka
+    auth = {"Authorization": f"Bearer {token}"}
+    for path in PATHS:
+        r = client.get(path, headers=auth)
+        assert r.status_code == 422, (path, r.status_code)
+        assert "9717" not in r.text, path
+    assert client.get("/healthz").status_code in (200, 503)  # others pass
+    assert client.get("/v1/me", headers=auth).status_code == 200
