@@ -54,6 +54,10 @@ def test_dates() -> None:
     assert formatting.date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "1 januari 2027"
     assert formatting.datetime(datetime(2026, 12, 4, 6, 15, tzinfo=UTC)) == \
         "4 december 2026 kl. 07:15"
+    # as SQLite gives an instant back: naive, in UTC (it was shown an hour early)
+    assert formatting.datetime(datetime(2026, 12, 4, 6, 15)) == "4 december 2026 kl. 07:15"
+    assert formatting.datetime(datetime(2026, 7, 4, 6, 15)) == "4 juli 2026 kl. 08:15"
+    assert formatting.date(datetime(2026, 12, 31, 23, 30)) == "1 januari 2027"
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))

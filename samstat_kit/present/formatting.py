@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import UTC
 from datetime import date as Date
 from datetime import datetime as DateTime
 from typing import Literal
@@ -247,14 +248,21 @@ def date(d: Date | DateTime | None, lang: str = "sv") -> str:
     if d is None:
         return "–"
     if isinstance(d, DateTime):
-        d = (d.astimezone(STOCKHOLM) if d.tzinfo else d).date()
+        d = _swedish(d).date()
     return format_date(d, format="long" if lang == "sv" else "d MMMM y", locale=locale(lang))
+
+
+def _swedish(ts: DateTime) -> DateTime:
+    """``ts`` in Swedish time. A naive one is UTC, as samstat stores every instant (SQLite
+    gives them back without their zone): shown as it was, a receipt said 22:22 beside a
+    report's 23:22 for the same moment."""
+    return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(STOCKHOLM)
 
 
 def datetime(ts: DateTime | None, lang: str = "sv") -> str:
     """4 december 2026 kl. 07:15 (sv) / 4 December 2026, 07:15 (en), in Swedish time."""
     if ts is None:
         return "–"
-    local = ts.astimezone(STOCKHOLM) if ts.tzinfo else ts
+    local = _swedish(ts)
     pattern = "d MMMM y 'kl.' HH:mm" if lang == "sv" else "d MMMM y, HH:mm"
     return format_datetime(local, format=pattern, locale=locale(lang))
