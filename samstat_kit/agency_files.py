@@ -20,7 +20,7 @@ from typing import Any
 
 from samstat_kit.anonymity import new_event_id, shown
 from samstat_kit.cells import cell_key
-from samstat_kit.cellvalues import integer, number, scaled, sendable
+from samstat_kit.cellvalues import integer, number, period, scaled, sendable
 from samstat_kit.checks import no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.headers import DIM_PREFIX, canonical, same_field
@@ -267,6 +267,8 @@ def _csv_rows(table: Table) -> list[Row]:
                 continue
             elif name == "revision":
                 doc["revision"] = integer(cell)
+            elif name == "period":
+                doc["period"] = period(cell)
             elif name == "dimensions":
                 try:
                     doc["dimensions"] = json.loads(cell, object_pairs_hook=no_duplicate_keys)

@@ -61,3 +61,10 @@ def scaled(value: float, mult: str) -> Any:
         return value  # the schema says why
     exact = Decimal(repr(value) if isinstance(value, float) else value).scaleb(int(mult))
     return sendable(int(exact)) if exact == exact.to_integral_value() else float(exact)
+
+
+def period(text: str) -> str:
+    """A period cell as written: Excel turns ``2026-11`` typed into a cell into the date 1
+    November 2026, which a workbook gives as ``2026-11-01T00:00:00``: that is the month."""
+    found = re.fullmatch(r"([0-9]{4}-[0-9]{2})-01T00:00:00", text)
+    return found.group(1) if found else text

@@ -91,6 +91,20 @@ def test_the_template_has_the_headings_and_the_measures_codes(upload_staff: Staf
     econ = listed["econ_assistance_recipients"]
     assert ("Personer med ekonomiskt bistånd" in econ) == (lang == "sv")
     assert "K, M, _T" in econ and "_T, ill_health, other, unemployment" in econ
+    # every column but the value is text: Excel made "2026-11" a date (a review: every row
+    # of a filled template was refused)
+    formats = {c.value: first.column_dimensions[c.column_letter].number_format
+               for c in first[1]}
+    assert formats.pop(header[3]) == "General" and set(formats.values()) == {"@"}
+
+
+def test_a_period_excel_made_a_date_is_read_as_its_month() -> None:
+    from datetime import datetime
+
+    typed = xlsx(["Mått", "Område", "Period", "Värde"],
+                 [["econ_assistance_recipients", "2460", datetime(2026, 11, 1), 5]])
+    [row] = read_bytes("t.xlsx", typed)[1]
+    assert row.doc["period"] == "2026-11"
 
 
 def test_a_refused_file_says_why_in_the_page_s_language(upload_staff: Staff) -> None:

@@ -50,6 +50,10 @@ def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
     # English headings are the contract's own (dim_sex); Swedish ones are read as those.
     names = [*BASE, *(DIM_PREFIX + d for d in dims)]
     _header(first, [heading(n, lang) if lang == "sv" else n for n in names])
+    # Text, not General: Excel makes "2026-11" a date and "0114" the number 114.
+    for i, name in enumerate(names, start=1):
+        if name != "value":
+            first.column_dimensions[get_column_letter(i)].number_format = "@"
     periods = PERIOD_WORDS[lang]
     _header(second, [*CODES_HEADER[lang], *(heading(DIM_PREFIX + d, lang) for d in dims)])
     for m in measures:
