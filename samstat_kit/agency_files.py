@@ -372,6 +372,14 @@ def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
         row.doc["value"] = None
 
 
+def row_cell(row: Row, agency: str) -> str:
+    """The cell key of a row's observation (``agency`` where the row names none)."""
+    d = row.doc
+    dims = d.get("dimensions") if isinstance(d.get("dimensions"), dict) else {}
+    return cell_key(str(d.get("agency") or agency), str(d.get("measure")), str(d.get("area")),
+                    str(d.get("period")), {str(k): str(v) for k, v in dims.items()})
+
+
 def next_revisions(rows: Sequence[Row], agency: str,
                    current: Callable[[list[str]], Mapping[str, int]]) -> None:
     """R (replace) and D (delete) rows that name no REVISION become the next revision of
@@ -380,13 +388,7 @@ def next_revisions(rows: Sequence[Row], agency: str,
     before event ids are derived from revisions."""
     wanted = [r for r in rows if r.action in ("replace", "delete")
               and isinstance(r.doc, dict) and "revision" not in r.doc]
-    keys = {}
-    for row in wanted:
-        d = row.doc
-        dims = d.get("dimensions") if isinstance(d.get("dimensions"), dict) else {}
-        keys[id(row)] = cell_key(str(d.get("agency") or agency), str(d.get("measure")),
-                                 str(d.get("area")), str(d.get("period")),
-                                 {str(k): str(v) for k, v in dims.items()})
+    keys = {id(row): row_cell(row, agency) for row in wanted}
     if not keys:
         return
     now = current(sorted(set(keys.values())))

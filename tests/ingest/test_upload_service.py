@@ -114,6 +114,37 @@ def test_an_sdmx_delete_withdraws_the_cell_as_its_next_revision(session: Session
     assert history == [(1, 17.0, False), (2, 18.0, False), (3, None, True)]
 
 
+def test_a_month_uploaded_again_is_a_correction_not_a_dead_end(session: Session) -> None:
+    """The same month again with one figure changed (a review: every row came back "stale:
+    the cell already has revision 1"): the changed figure is its cell's next revision, the
+    others are already received; a row that names its revision is left as it is."""
+    month = ("measure;area;period;value;dim_duration;dim_cause;dim_sex\n"
+             "econ_assistance_recipients;2460;2019-08;41;0-10;ill_health;K\n"
+             "econ_assistance_recipients;2460;2019-08;37;0-10;ill_health;M\n")
+    first = flows.publish(session=session, principal=_principal(), upload=_stage(
+        session, month), ingest=_ingest())
+    assert (first.accepted, first.errors) == (2, [])
+    again = _stage(session, month.replace(";37;", ";38;"))
+    judged = flows.judge(session=session, principal=_principal(), upload=again,
+                         ingest=_ingest())
+    assert judged.errors == [] and len(judged.good) == 2
+    out = flows.publish(session=session, principal=_principal(), upload=again,
+                        ingest=_ingest())
+    assert (out.accepted, out.duplicates, out.errors) == (1, 1, [])
+    history = [(o.revision, o.value) for o in session.scalars(
+        select(IngestObservation).where(IngestObservation.agency == AGENCY,
+                                        IngestObservation.period == "2019-08")
+        .order_by(IngestObservation.value))]
+    assert history == [(1, 37.0), (2, 38.0), (1, 41.0)]
+    stale = _stage(session, month.replace("dim_sex", "dim_sex;revision")
+                   .replace(";K\n", ";K;1\n").replace(";M\n", ";M;1\n")
+                   .replace(";37;", ";39;"))
+    refused = flows.judge(session=session, principal=_principal(), upload=stale,
+                          ingest=_ingest())
+    # as the file says: revision 1 again, where each cell has 1 (41) or 2 (38) already
+    assert [e.row for e in refused.errors] == [2, 3]
+
+
 def test_the_pages_words_exist_in_both_languages() -> None:
     from samstat_kit import present
     from services.ingest.upload.texts import FIELD_HINTS, PREVIEW, UPLOAD, hint

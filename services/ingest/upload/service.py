@@ -19,6 +19,7 @@ from samstat_kit.agency_files import (
     fill_in,
     next_revisions,
     read_sheet,
+    row_cell,
     sheet_rows,
 )
 from samstat_kit.anonymity import (
@@ -29,7 +30,7 @@ from samstat_kit.anonymity import (
 )
 from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened
 from services.ingest.observations.bulk import one_of
-from services.ingest.observations.models import IngestCell
+from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.upload.models import IngestUpload
 
 # Event ids of an upload's rows: derived from the upload, the row and its cells, so that
@@ -228,9 +229,11 @@ def cell_revisions(*, session: Session, keys: list[str]) -> dict[str, int]:
 
 def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
     """The upload's observations, completed for its agency with event ids of its own; R and
-    D rows without a REVISION become their cell's next revision."""
+    D rows without a REVISION become their cell's next revision, and so do other rows
+    without one whose cell holds another value (:func:`corrections`)."""
     rows = sheet_rows(sheet_of(upload))
     next_revisions(rows, upload.agency, lambda keys: cell_revisions(session=session, keys=keys))
+    corrections(rows, upload.agency, session=session)
     cells = {int(n): c for n, c, _e in upload.lines}
 
     def event_id(row: Row) -> str:
@@ -244,6 +247,35 @@ def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
     row_of = {id(r.doc): r for r in rows}
     fill_in(rows, upload.agency, event_id=lambda doc: event_id(row_of[id(doc)]))
     return rows
+
+
+def corrections(rows: list[Row], agency: str, *, session: Session) -> None:
+    """A month uploaded again is a correction (a review: every row came back "stale", a dead
+    end for someone who does not know revisions). A row that names no revision, of a cell
+    ingest has: the same value is the observation ingest has (its event id, so the receipt
+    says "already received"), another value that cell's next revision."""
+    keyed = {id(r): row_cell(r, agency) for r in rows if r.action == "merge"
+             and isinstance(r.doc, dict) and "revision" not in r.doc}
+    if not keyed:
+        return
+    now = {k: (rev, value, event_id, conf) for k, rev, value, event_id, conf in session.execute(
+        select(IngestCell.cell_key, IngestCell.revision, IngestObservation.value,
+               IngestObservation.event_id, IngestObservation.conf_status)
+        .join(IngestObservation, IngestObservation.seq == IngestCell.seq)
+        .where(one_of(session, IngestCell.cell_key, sorted(set(keyed.values()))))).tuples()}
+    for row in rows:
+        found = now.get(keyed.get(id(row), ""))
+        if found is None:
+            continue
+        revision, value, event_id, conf = found
+        sent = row.doc.get("value")
+        # The same value under the same flag (an agency's C or N is another observation)
+        if value is not None and conf == row.doc.get("conf_status", "F") \
+                and isinstance(sent, (int, float)) and not isinstance(sent, bool) \
+                and float(sent) == value:
+            row.doc |= {"revision": revision, "event_id": event_id}
+        else:
+            row.doc["revision"] = revision + 1
 
 
 def fix_row(*, session: Session, upload: IngestUpload, number: int,
