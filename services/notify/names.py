@@ -1,6 +1,6 @@
 """What conveners call things: an alert's title, a measure, a breakdown and its codes, in
 Swedish (or English). Computed when shown, never only stored, so alerts written before a
-name existed (a data-quality alert's ``dq:measure:dimension`` id) read well too.
+name existed (a data-quality alert's ``dq:agency:measure:dimension`` id) read well too.
 
 Measure titles come from the catalogue (:func:`samstat_kit.contracts.load_catalogue`). The
 catalogue has no labels for dimensions and their codes yet, so they are here; a code without
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import NamedTuple
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.headers import DIMENSION_NAMES
@@ -120,15 +121,37 @@ def breakdown(dimensions: Mapping[str, str], lang: str) -> str:
                      for d, c in sorted(dimensions.items()))
 
 
-def quality_parts(indicator: str) -> tuple[str, str, dict[str, str]] | None:
-    """(measure, dimension, the other dimensions) of a data-quality alert's id
-    ``dq:<measure>:<dimension>[:<k>=<v>,...]`` (alerts/quality.py), else None."""
+class QualityId(NamedTuple):
+    """What a data-quality alert's id names (alerts/quality.py)."""
+
+    agency: str | None  # who reported the figures; None in an id stored before 0006
+    measure: str
+    dimension: str
+    others: dict[str, str]  # the breakdown's other dimensions, fixed
+
+
+def quality_id(agency: str, measure: str, dim: str, others: Mapping[str, str]) -> str:
+    """``dq:<agency>:<measure>:<dimension>[:<k>=<v>,...]``. The agency is part of it because
+    two agencies may report the same measure for the same area: each one's finding is its
+    own alert (the id is the dedup key's first part), never the other's."""
+    fixed = ",".join(f"{k}={v}" for k, v in sorted(others.items()))
+    return f"{QUALITY_PREFIX}{agency}:{measure}:{dim}" + (f":{fixed}" if fixed else "")
+
+
+def quality_parts(indicator: str) -> QualityId | None:
+    """The parts of a data-quality alert's id (:func:`quality_id`), else None. Ids stored
+    before the agency was part of them (``dq:<measure>:<dimension>[:<k>=<v>,...]``, rewritten
+    by migration 0006 but still in digests sent before it) read with ``agency`` None: their
+    third part, if any, is the fixed dimensions (it has a "="), never a dimension."""
     if not indicator.startswith(QUALITY_PREFIX):
         return None
-    measure, _, rest = indicator[len(QUALITY_PREFIX):].partition(":")
-    dim, _, others = rest.partition(":")
+    segments = indicator[len(QUALITY_PREFIX):].split(":", 3)
+    agency = None
+    if len(segments) >= 3 and "=" not in segments[2]:
+        agency, *segments = segments
+    measure, dim, others = [*segments, "", ""][:3]
     fixed = dict(p.split("=", 1) for p in others.split(",") if "=" in p)
-    return measure, dim, fixed
+    return QualityId(agency, measure, dim, fixed)
 
 
 def quality_title(measure: str, dim: str, others: Mapping[str, str], lang: str) -> str:
@@ -147,7 +170,7 @@ def alert_title(body: Mapping[str, object] | None, indicator: str, lang: str) ->
     the measure and breakdown it names, else the indicator's id as the last resort."""
     parts = quality_parts(indicator)
     if parts is not None:
-        return quality_title(*parts, lang)
+        return quality_title(parts.measure, parts.dimension, parts.others, lang)
     body = body or {}
     text = (body.get("title_en") if lang == "en" else None) or body.get("title_sv")
     return str(text) if text else indicator

@@ -9,13 +9,13 @@ exactly-once effect: a redelivered event finds its value stored and changes noth
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.periods import parse
 from services.notify import rules
@@ -176,7 +176,7 @@ def apply_verdict(*, session: Session, definition: IndicatorDefinition, area: st
                        actor=actor, source_event_id=source_event_id)
     if alert is None:
         opened = insert_new(
-            session, Alert, id=str(uuid.uuid4()), dedup_key=key, indicator=definition.id,
+            session, Alert, id=new_id(), dedup_key=key, indicator=definition.id,
             area=area, period=period, rule=rule, status=FIRING, episode=1, created_at=now,
             fired_at=now, **_description(definition, area, verdict, value, now))
         if opened is not None:

@@ -30,11 +30,17 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 # Who acted: a person's e-mail address (up to 254 characters). SQLite keeps the column as it
 # was created (it does not enforce a VARCHAR's length, and widening it would copy the table).
 Actor = String(254).with_variant(String(64), "sqlite")
+# An alert's indicator: a data-quality alert's id names the reporting agency as well as the
+# measure and breakdown (alerts/quality.py), longer than a registry id (migration 0006 widens
+# the columns, on SQLite only in name, as above). The dedup key is the id and 75 more.
+INDICATOR_LENGTH = 160
+AlertIndicator = String(INDICATOR_LENGTH).with_variant(String(64), "sqlite")
+DedupKey = String(255).with_variant(String(200), "sqlite")
 
 FIRING, ACKNOWLEDGED, RESOLVED = "firing", "acknowledged", "resolved"
 OPEN_STATUSES = (FIRING, ACKNOWLEDGED)
-# The indicator id of a data-quality alert starts with this (alerts/quality.py): it names a
-# measure and a breakdown, not an indicator, so it has no indicator page.
+# The indicator id of a data-quality alert starts with this (alerts/quality.py): it names an
+# agency, a measure and a breakdown, not an indicator, so it has no indicator page.
 QUALITY_PREFIX = "dq:"
 
 
@@ -100,9 +106,9 @@ class Alert(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    dedup_key: Mapped[str] = mapped_column(DedupKey, unique=True)
     initiative: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    indicator: Mapped[str] = mapped_column(String(64), index=True)
+    indicator: Mapped[str] = mapped_column(AlertIndicator, index=True)
     area: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(8))
     rule: Mapped[str] = mapped_column(String(32))

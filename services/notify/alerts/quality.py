@@ -1,11 +1,15 @@
 """Data-quality findings from the indicators worker become alerts for the reporting agency.
 
 A total that disagrees with its parts is the owner's to fix, so the agency that reported the
-figures is the convener, and the association follows up (it coordinates the exchange).
+figures is the convener, and the association follows up (it coordinates the exchange). Two
+agencies may report the same measure for the same area, so the agency is part of the alert's
+id and so of its dedup key: each agency's finding is its own alert, which only its own "ok"
+resolves and only it sees and acts on.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,20 +18,34 @@ from sqlalchemy.orm import Session
 from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
 from services.notify.alerts.lifecycle import apply_verdict
-from services.notify.alerts.models import QUALITY_PREFIX, Alert
-from services.notify.names import quality_title
+from services.notify.alerts.models import INDICATOR_LENGTH, Alert
+from services.notify.names import quality_id, quality_title
 
 ASSOCIATION = "samordningsforbundet"
 RULE = "data_quality"
+# An agency code (events.AgencyCode): no ":" that would shift the id's parts.
+AGENCY = re.compile(r"[a-z][a-z0-9\-]{0,63}")
+
+
+def finding_id(doc: dict[str, Any]) -> str:
+    """The alert id of a finding; ValueError when it cannot be one (the consumer skips such an
+    event rather than fail its whole batch on the database's refusal)."""
+    agency = doc["agency"]
+    if not isinstance(agency, str) or not AGENCY.fullmatch(agency):
+        raise ValueError(f"not an agency code: {agency!r}")
+    indicator = quality_id(agency, str(doc["measure"]), str(doc["dimension"]),
+                           doc.get("dimensions") or {})
+    if len(indicator) > INDICATOR_LENGTH:
+        raise ValueError(f"data-quality id longer than {INDICATOR_LENGTH}: {indicator}")
+    return indicator
 
 
 def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
                         ) -> Alert | None:
     """Open (mismatch) or resolve (ok) the alert of one total-versus-parts group."""
     measure, dim = doc["measure"], doc["dimension"]
-    others = ",".join(f"{k}={v}" for k, v in sorted((doc.get("dimensions") or {}).items()))
     definition = IndicatorDefinition(
-        id=f"{QUALITY_PREFIX}{measure}:{dim}" + (f":{others}" if others else ""),
+        id=finding_id(doc),
         plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
         follow_up_owner=ASSOCIATION,
         # Pages and messages name the alert from its id when shown (names.alert_title);

@@ -39,7 +39,7 @@ from services.notify.delivery.models import (
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
 from services.notify.inbox.links import Links, indicator_page
-from services.notify.names import GAP_DIMENSION, alert_title
+from services.notify.names import GAP_DIMENSION, alert_title, quality_parts
 from services.notify.subscriptions.models import Silence, Subscription
 
 TREND_PERIODS = 6
@@ -124,7 +124,13 @@ def facts_of(session: Session, alert: Alert, body: dict[str, Any] | None) -> Fac
                  year_ago=cell.year_ago_value if cell is not None else None,
                  ended_at=aware(alert.resolved_at) if alert.status == RESOLVED else None,
                  end_reason=alert.reason if alert.status == RESOLVED else "",
-                 gap=alert.indicator.endswith(f":{GAP_DIMENSION}"))
+                 gap=_is_gap(alert.indicator))
+
+
+def _is_gap(indicator: str) -> bool:
+    """A data-quality alert of samstat's FYE against SCB's (its dimension is the source)."""
+    parts = quality_parts(indicator)
+    return parts is not None and parts.dimension == GAP_DIMENSION
 
 
 def _cell_unit(session: Session, alert: Alert) -> str | None:

@@ -17,7 +17,6 @@ The calendar arithmetic is pure (property-tested); the queries take a keyword-on
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,9 +26,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_id
 from samstat_kit.periods import parse
-from services.notify.alerts.models import OPEN_STATUSES, QUALITY_PREFIX, Alert, Definition
+from services.notify.alerts.models import OPEN_STATUSES, Alert, Definition
 from services.notify.inbox.models import MuteWindow
+from services.notify.names import quality_parts
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 VALUE_RULES_EXEMPT = ("stale", "data_quality")  # these inhibit; they are never inhibited
@@ -126,10 +127,12 @@ def overlaps(a: str, b: str) -> bool:
 
 
 def dq_measure(alert: Alert) -> str | None:
-    """The measure of a data-quality alert (its indicator is ``dq:<measure>:<dim>...``)."""
-    if alert.rule != "data_quality" or not alert.indicator.startswith(QUALITY_PREFIX):
+    """The measure of a data-quality alert (names.quality_parts reads its id, in either
+    form: the agency's first or, stored before 0006, not there)."""
+    if alert.rule != "data_quality":
         return None
-    return alert.indicator.split(":")[1]
+    parts = quality_parts(alert.indicator)
+    return parts.measure if parts is not None else None
 
 
 def _inhibits(other: Alert, alert: Alert, measures: Callable[[], set[str]]) -> bool:
@@ -225,7 +228,7 @@ def add_window(*, session: Session, convener: str, start: tuple[int, int],
                ) -> MuteWindow:
     """``start``/``end``: (month, day); raises ValueError for a day no year has."""
     Window(start[0], start[1], end[0], end[1])
-    row = MuteWindow(id=str(uuid.uuid4()), convener=convener, start_month=start[0],
+    row = MuteWindow(id=new_id(), convener=convener, start_month=start[0],
                      start_day=start[1], end_month=end[0], end_day=end[1],
                      comment=comment, created_by=created_by, created_at=now)
     session.add(row)

@@ -74,12 +74,14 @@ def _points(session: Session, alert: Alert, quality: Quality | None
             ) -> list[tuple[str, float | None]]:
     """The values to plot, oldest first: the indicator's, or a data-quality alert's
     reported totals (its own alerts of the area, same kind of period: notify keeps no
-    other series of a measure)."""
+    other series of a measure). Only the convener's own: its id names its agency, but an
+    alert stored before it did may have been another agency's figures."""
     if quality is None:
         return list(trend(session=session, alert=alert, n=CHART_PERIODS))
     p = parse(alert.period)
     same = [a for a in session.scalars(select(Alert).where(
-        Alert.indicator == alert.indicator, Alert.area == alert.area, Alert.rule == alert.rule))
+        Alert.indicator == alert.indicator, Alert.area == alert.area, Alert.rule == alert.rule,
+        Alert.convener == alert.convener))
         if parse(a.period).n_months == p.n_months and parse(a.period) <= p]
     same.sort(key=lambda a: parse(a.period))
     return [(a.period, a.value) for a in same[-CHART_PERIODS:]]
@@ -140,8 +142,8 @@ def quality_of(alert: Alert) -> Quality | None:
     parts = names.quality_parts(alert.indicator)
     if parts is None:
         return None
-    measure, dim, others = parts
-    return Quality(measure, dim, others, dim == names.GAP_DIMENSION)
+    return Quality(parts.measure, parts.dimension, parts.others,
+                   parts.dimension == names.GAP_DIMENSION)
 
 
 def evidence_formula(quality: Quality) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_id
 from services.notify.rows import insert_new, row_locks
 from services.notify.subscriptions.models import Contact, Subscription
 
@@ -89,7 +89,7 @@ def _sync_subscriptions(session: Session, agency: str, wanted: list[tuple[str, s
     for channel, target in wanted:
         if (channel, target) not in have:
             session.add(Subscription(
-                id=str(uuid.uuid4()), convener=agency, channel=channel, target=target,
+                id=new_id(), convener=agency, channel=channel, target=target,
                 secret=None, lang="sv", format="json", created_at=now, created_by=REGISTRY,
                 source=REGISTRY))
     session.flush()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
 from samstat_kit.netguard import Refused, WebhookGuard
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
@@ -57,7 +57,7 @@ def create_subscription(*, session: Session, principal: Principal, body: Subscri
     if body.channel == "webhook" and secret is None:
         secret = new_secret()
     sub = Subscription(
-        id=str(uuid.uuid4()), convener=body.convener, channel=body.channel,
+        id=new_id(), convener=body.convener, channel=body.channel,
         target=body.target, secret=secret, lang=body.lang, format=body.format,
         created_at=now, created_by=actor(principal),
     )
@@ -111,7 +111,7 @@ def create_silence(*, session: Session, principal: Principal, body: SilenceCreat
     if expires > now + timedelta(days=366):
         raise Invalid("a silence lasts at most a year")
     silence = Silence(
-        id=str(uuid.uuid4()), indicator=body.indicator, area=body.area, convener=convener,
+        id=new_id(), indicator=body.indicator, area=body.area, convener=convener,
         comment=body.comment, created_at=now, created_by=actor(principal), expires_at=expires,
     )
     session.add(silence)
