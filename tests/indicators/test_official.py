@@ -176,6 +176,22 @@ def test_samstats_figure_lacking_a_benefit_is_compared_on_the_benefits_it_has() 
     assert _gap_findings(fye, late) == []  # whole now, and it agrees
 
 
+def test_an_agencys_year_half_in_is_not_compared_as_half_of_scbs() -> None:
+    """Each agency's months arrive in several messages: while one has sent half its year,
+    that benefit is not in yet, not a figure half of SCB's (a review saw the comparisons of
+    the demo open and close again as each agency's year arrived)."""
+    fye = processor()
+    fye.apply_observations(scb_observations())
+    months = [Period(2021, m, 1) for m in range(1, 13)]
+    own = [o for m in months for o in _like_scb(fye, "2480", m, 1.0)]
+    late = [o for o in own if o["dimensions"]["benefit"] == "unemployment"
+            and o["period"] >= "2021-07"]
+    assert late
+    first = _gap_findings(fye, [o for o in own if o not in late])
+    assert [f for f in first if f["period"] == "2021"] == []
+    assert [f for f in _gap_findings(fye, late) if f["period"] == "2021"] == []
+
+
 def test_a_benefit_off_from_scbs_is_found_while_another_is_not_in() -> None:
     fye = processor()
     fye.apply_observations(scb_observations())
