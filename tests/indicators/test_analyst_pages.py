@@ -112,6 +112,9 @@ def test_not_found_in_the_readers_language(client: TestClient, bearer: dict) -> 
     assert 'href="/fye/9999?lang=sv"' in en.text
     none = client.get("/indicators/t_never_any?lang=en", headers=bearer)
     assert none.status_code == 404 and "There are no values for the indicator" in none.text
+    # /fye alone (it answered raw JSON): the association's region, the language kept
+    home = client.get("/fye?lang=en", headers=bearer, follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/fye/umearegionen?lang=en"
 
 
 def test_a_column_has_one_precision(client: TestClient, bearer: dict, db_url: str) -> None:

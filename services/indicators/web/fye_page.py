@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from samstat_kit import present
@@ -21,6 +21,7 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
+from samstat_kit.present.nav import HOME_AREA
 from samstat_kit.web import PagePrincipal
 from services.indicators.api import service, vintages
 from services.indicators.api.groups import groups_for
@@ -69,6 +70,14 @@ def _as_of(raw: str | None) -> tuple[datetime | None, str, bool]:
     except ValueError:
         return None, "", True
     return instant, raw[:10], False
+
+
+@router.get("/fye", include_in_schema=False)
+def fye_home(request: Request) -> Response:
+    """``/fye`` alone (a shortened link): the association's own region, in the language
+    asked for, rather than a bare 404."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/fye/{HOME_AREA}{query}", status_code=303)
 
 
 @router.get("/fye/{area}")

@@ -84,7 +84,7 @@ PREVIEW = {
     },
     "en": {
         "title": "Check the upload",
-        "summary": "{rows} rows: {good} can be published, {bad} have problems.",
+        "summary": "{rows} rows: {good} can be published, problems in {bad}.",
         "all_good": "All {rows} rows can be published.",
         "problems": "What needs fixing", "fix": "Fix row {n}", "save": "Save the row",
         "rows_title": "All rows", "ok": "OK", "error": "Problem",
