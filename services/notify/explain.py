@@ -161,6 +161,10 @@ def rule_text(f: Facts, rule: Mapping[str, Any], target: Mapping[str, Any] | Non
     sv = lang != "en"
     tol = _num(rule, "tolerance") or 0.0
     tol_text = fmt.change(tol, f.unit, lang).lstrip("+")
+    if f.rule == "yoy_rise" and tol <= 0:
+        return ("Larmar så fort värdet stiger jämfört med samma period året innan." if sv
+                else "Alerts as soon as the value rises against the same period a year "
+                "earlier.")
     if f.rule == "yoy_rise":
         return (f"Larmar när värdet stiger mer än {tol_text} jämfört med samma period året "
                 f"innan." if sv else
@@ -168,6 +172,11 @@ def rule_text(f: Facts, rule: Mapping[str, Any], target: Mapping[str, Any] | Non
                 f"period a year earlier.")
     if f.rule == "yoy_wrong_direction":
         d = DIRECTION["sv" if sv else "en"].get(str(rule.get("direction")), "?")
+        if tol <= 0:
+            return (f"Värdet ska {d} jämfört med samma period året innan; larmar så fort det "
+                    f"går åt andra hållet." if sv else
+                    f"The value should {d} against the same period a year earlier; alerts as "
+                    f"soon as it moves the other way.")
         return (f"Värdet ska {d} jämfört med samma period året innan; larmar när det går åt "
                 f"andra hållet mer än {tol_text}." if sv else
                 f"The value should {d} against the same period a year earlier; alerts when "
@@ -222,7 +231,9 @@ def _date(iso: str, lang: str) -> str:
         return iso
 
 
-def next_step(f: Facts, lang: str) -> str:
+def next_step(f: Facts, lang: str, *, escalates: bool = True) -> str:
+    """What to do now; ``escalates`` is false when the convener is the association itself
+    (nobody above it to escalate to)."""
     sv = lang != "en"
     if f.status == "resolved":
         return ("Larmet har upphört; inget behöver göras." if sv else
@@ -240,18 +251,20 @@ def next_step(f: Facts, lang: str) -> str:
     if f.status == "acknowledged":
         return ("Larmet är kvitterat. Skriv gärna en kommentar om vad ni gör." if sv else
                 "The alert is acknowledged. A comment on what you are doing helps others.")
+    then = (" Ett okvitterat larm lyfts till samordningsförbundet efter en tid." if sv else
+            " An unacknowledged alert is escalated to the association after a while.") \
+        if escalates else ""
     return ("Titta på underlaget, kvittera larmet när du har sett det (gärna med en kommentar "
-            "om vad ni gör) eller ge det till en kollega. Ett okvitterat larm lyfts till "
-            "samordningsförbundet efter en tid." if sv else
+            "om vad ni gör) eller ge det till en kollega." if sv else
             "Look at the figures, acknowledge the alert once you have seen it (with a comment "
-            "on what you are doing) or give it to a colleague. An unacknowledged alert is "
-            "escalated to the association after a while.")
+            "on what you are doing) or give it to a colleague.") + then
 
 
 def explain(f: Facts, *, rule: Mapping[str, Any] | None = None,
-            target: Mapping[str, Any] | None = None, lang: str = "sv") -> Explanation:
+            target: Mapping[str, Any] | None = None, lang: str = "sv",
+            escalates: bool = True) -> Explanation:
     return Explanation(what(f, lang), rule_text(f, rule or {}, target, lang),
-                       next_step(f, lang))
+                       next_step(f, lang, escalates=escalates))
 
 
 def rule_of(body: Mapping[str, Any] | None, kind: str) -> Mapping[str, Any]:

@@ -154,3 +154,21 @@ def test_a_stored_alert_from_before_gets_its_name_on_the_list(session: Session) 
     [row] = listing.page(session=session, principal=agency(me), reader="r", now=NOW).rows
     assert row.title == ("Totalen och delarna stämmer inte – Aktualiseringar till gemensam "
                          "kartläggning (GK), efter grupp (kön: totalt)")
+
+
+def test_a_zero_tolerance_alerts_as_soon_as_and_the_association_is_not_escalated() -> None:
+    f = Facts(rule="yoy_wrong_direction", value=8.2, expected=7.41, unit="months",
+              period="2024-Q1")
+    rule = {"kind": "yoy_wrong_direction", "direction": "fall", "tolerance": 0}
+    sv, en = explain(f, rule=rule, lang="sv").rule, explain(f, rule=rule, lang="en").rule
+    assert sv.endswith("larmar så fort det går åt andra hållet.") and "±0" not in sv
+    assert en.endswith("alerts as soon as it moves the other way.") and "±0" not in en
+    some = explain(f, rule={**rule, "tolerance": 0.5}, lang="sv").rule
+    assert "mer än 0,5" in some
+    rise = Facts(rule="yoy_rise", value=8.2, expected=7.41, unit="months", period="2024")
+    assert explain(rise, rule={"kind": "yoy_rise"}, lang="sv").rule == (
+        "Larmar så fort värdet stiger jämfört med samma period året innan.")
+    assert "lyfts till samordningsförbundet" in explain(f, lang="sv").next_step
+    own = explain(f, lang="sv", escalates=False).next_step
+    assert "samordningsförbundet" not in own and own.endswith("ge det till en kollega.")
+    assert "escalated" not in explain(f, lang="en", escalates=False).next_step

@@ -93,7 +93,8 @@ def test_email_in_swedish_and_english(sqlite_url: str) -> None:
     en_text = english.get_body(("plain",)).get_content()
     link = f"https://samstat.example/indicators/{ind}?area=2480"
     assert link in sv_text and link in en_text
-    assert "Värde:" in sv_text and "12,5\u00a0dagar" in sv_text and "Förväntat:" in sv_text
+    assert "Värde:" in sv_text and "12,5\u00a0dagar" in sv_text
+    assert "Jämförs med:" in sv_text and "Förväntat" not in sv_text
     assert "ökning jämfört med samma period året innan" in sv_text
     assert "Value:" in en_text and "12.5\u00a0days" in en_text
     # The trend of the last periods, oldest first, the alert's period marked.

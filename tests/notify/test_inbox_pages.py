@@ -38,17 +38,20 @@ def auth(sqlite_url: str) -> dict[str, dict[str, str]]:
     return tokens(sqlite_url, FK, AF, OUT)
 
 
-def alert_of(client: TestClient, *, unit: str = "share") -> Alert:
+YEARS = [("2022", 0.100, 0.098), ("2023", 0.1057, 0.100), ("2024", 0.121795, 0.1057)]
+
+
+def alert_of(client: TestClient, *, unit: str = "share", convener: str = FK,
+             years: list[tuple[str, float, float]] = YEARS, initiative: int = 2) -> Alert:
     ind = indicator_id()
-    doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=FK,
+    doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=convener,
                        follow_up_owner=AF, title_sv="Andel i arbete efter insats",
-                       title_en="Share in work")
+                       title_en="Share in work", initiative=initiative)
     doc["indicator"]["unit"] = unit
     processor = client.app.state.processor  # type: ignore[attr-defined]
     processor.registry([record(doc)])
     processor.indicator_values([record(value_doc(ind, p, v, ago), offset=i) for i, (p, v, ago)
-                                in enumerate([("2022", 0.100, 0.098), ("2023", 0.1057, 0.100),
-                                              ("2024", 0.121795, 0.1057)])])
+                                in enumerate(years)])
     factory = client.app.state.session_factory  # type: ignore[attr-defined]
     with session_scope(factory) as s:
         alert = s.scalars(select(Alert).where(Alert.indicator == ind,
@@ -86,6 +89,37 @@ def test_inbox_lists_the_agencys_alerts_unread_then_read(client: TestClient,
     assert alert.id not in client.get("/inbox?status=resolved", headers=auth[FK]).text
     assert alert.id in client.get("/inbox?status=firing&initiative=2&area=2480",
                                   headers=auth[FK]).text
+
+
+def test_counts_of_one_are_singular(client: TestClient, auth: dict) -> None:
+    alert_of(client, years=YEARS[2:], initiative=901)  # one firing alert: 2024
+
+    def counts(lang: str) -> str:
+        page = client.get(f"/inbox?initiative=901&lang={lang}", headers=auth[FK]).text
+        found = re.search(r'data-initiative="901">(.*?)</li>', page, re.S)
+        assert found
+        return " ".join(found.group(1).split()) + page[page.index('id="showing"'):][:200]
+
+    sv = counts("sv")
+    assert '<span class="n">1</span> öppet' in sv and "1 okvitterat<" in sv
+    assert "1 oläst " in sv
+    en = counts("en")
+    assert '<span class="n">1</span> open' in en and "1 unacknowledged" in en
+    alert_of(client, years=YEARS[2:], initiative=901)
+    two = counts("sv")
+    assert '<span class="n">2</span> öppna' in two and "2 okvitterade" in two
+
+
+def test_the_associations_own_alert_is_not_escalated(client: TestClient, auth: dict) -> None:
+    own = alert_of(client, convener=OUT)
+    text = client.get(f"/inbox/{own.id}", headers=auth[OUT]).text
+    assert "Vad du gör nu" in text and "samordningsförbundet" not in text
+    assert "visas som kvitterat" in text
+    en = client.get(f"/inbox/{own.id}?lang=en", headers=auth[OUT]).text
+    assert "escalated" not in en and "shows as acknowledged" in en
+    other = client.get(f"/inbox/{alert_of(client).id}?lang=sv", headers=auth[FK]).text
+    assert "lyfts inte till samordningsförbundet" in other
+    assert "lyfts till samordningsförbundet efter en tid" in other
 
 
 def test_english_by_the_switch(client: TestClient, auth: dict) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,7 +17,14 @@ from sqlalchemy.orm import Session
 from samstat_kit.contracts import validator
 from services.notify.alerts import service
 from services.notify.delivery import service as deliveries
-from services.notify.delivery.messages import Notice, text, webhook_payload
+from services.notify.delivery.messages import (
+    Notice,
+    NoticeItem,
+    html,
+    subject,
+    text,
+    webhook_payload,
+)
 from services.notify.delivery.senders import SmtpConfig, send_email_blocking
 from services.notify.events import IndicatorUpserted
 from services.notify.inbox.links import Links
@@ -40,9 +48,11 @@ def _sub(session: Session, convener: str, channel: str, fmt: str = "json",
     return sub
 
 
-def notices(session: Session, *shapes: tuple[str, str, str]) -> dict[str, Notice]:
+def notices(session: Session, *shapes: tuple[str, str, str],
+            own: bool = False) -> dict[str, Notice]:
     """One share indicator firing (10,6 % -> 12,2 %), a subscription per (channel, format,
-    lang); the claimed notice per subscription target."""
+    lang); the claimed notice per subscription target. ``own``: the convener is the
+    association (the escalation agency)."""
     convener, ind = agency_id(), indicator_id()
     subs = [_sub(session, convener, ch, fmt, lang) for ch, fmt, lang in shapes]
     doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=convener,
@@ -55,7 +65,7 @@ def notices(session: Session, *shapes: tuple[str, str, str]) -> dict[str, Notice
             ind, period, v, ago, computed_at=later(seconds=i)))
     claim = deliveries.claim_due(session=session, now=later(1), limit=1000,
                                  lease=timedelta(minutes=2), public_base_url="https://s.example",
-                                 links=LINKS)
+                                 links=LINKS, association=convener if own else None)
     mine = {s.target for s in subs}
     return {n.target: n for n in claim.notices if n.target in mine and n.alert.indicator == ind}
 
@@ -158,8 +168,62 @@ def test_digest_says_values_in_their_units_as_the_pages_do() -> None:
                        {"indicator": "b", "title_sv": "Dagar", "unit": "days",
                         "alerts": [alert(31.5, 30)]}]}]}
     sv, en = render.text(summary, "sv"), render.text(summary, "en")
-    assert f"värde 12,2{NBSP}%, förväntat 10,6{NBSP}%" in sv
-    assert f"värde 31,5{NBSP}dagar, förväntat 30;" in sv
+    assert f"värde 12,2{NBSP}%, jämförs med 10,6{NBSP}%" in sv
+    assert f"värde 31,5{NBSP}dagar, jämförs med 30;" in sv
     assert f"value 31.5{NBSP}days" in en
     assert "andel)" not in sv and "0,12" not in sv
     assert formatting.value(31.5, "days", "sv") == f"31,5{NBSP}dagar"  # the kit's, one table
+
+    # A stale alert has no value and nothing to compare with: the line leaves them out.
+    stale = alert(0, 0) | {"value": None, "expected": None, "rule": "stale"}
+    summary["open"][0]["indicators"][1]["alerts"] = [stale]
+    summary |= {"link": "https://samstat.example/indicators", "resolved": [],
+                "resolved_brief": 12, "fired": [], "fired_brief": 0}
+    sv, en = render.text(summary, "sv"), render.text(summary, "en")
+    assert "–, " not in sv and "förväntat" not in sv and "värde –" not in sv
+    assert "- Umeå 2024: uppgifter har inte kommit in; okvitterat sedan 2024-03-01" in sv
+    # Only brief ones resolved: said once, not "inga" and then "Dessutom 12".
+    assert "Upphörda under veckan: 12, alla inom några minuter efter att de öppnades." in sv
+    assert "Dessutom" not in sv and "Nya larm under veckan: inga" in sv
+    assert "Resolved this week: 12, all within minutes of opening." in en
+    assert sv.rstrip().endswith("Alla indikatorer: https://samstat.example/indicators")
+    assert "Indikatorn" not in sv and "All indicators: https://" in en
+
+
+def test_mail_words_match_the_pages(session: Session) -> None:
+    """Periods in words, "Jämförs med", one rule row, a municipality's code only, no
+    "[samstat]" in the body's heading, no "Indikatorn" link that is the alert page again."""
+    [n] = notices(session, ("email", "json", "sv")).values()
+    q1 = replace(n, alert=n.alert.model_copy(update={"period": "2024-Q1", "area": "2480"}))
+    body = text(q1)
+    assert f"jan–mar{NBSP}2024" in body and "2024-Q1" not in body
+    assert f"jan–mar{NBSP}2024" in subject(q1) and f"jan–mar{NBSP}2024" in html(q1)
+    assert "Jämförs med:" in body and "Förväntat" not in body and "Förväntat" not in html(q1)
+    assert [x.split(":")[0] for x in body.splitlines() if x.startswith("Regel")] == ["Regel"]
+    assert "Regeln" not in html(q1) and "(2480)" in body
+    assert "Indikatorn: https://s.example/indicators/" in body
+    assocation = replace(q1, alert=q1.alert.model_copy(update={"area": "umearegionen"}))
+    assert "(umearegionen)" not in text(assocation)
+    assert "(umearegionen)" not in html(assocation)
+    # A data-quality alert: its only page is the alert's own.
+    assert n.words is not None
+    dq = replace(q1, link=n.words.page)
+    assert "Indikatorn" not in text(dq) and "Indikatorn" not in html(dq)
+    item = NoticeItem(delivery_id=1, alert=assocation.alert, title="Totalen", unit=None,
+                      trend=(), link=n.words.page, words=n.words)
+    batch = replace(q1, items=(item, replace(item, delivery_id=2)), delivery_ids=(1, 2))
+    lines, mail = text(batch), html(batch)
+    assert f"jan–mar{NBSP}2024" in lines and "2024-Q1" not in lines
+    assert "(umearegionen)" not in lines and "Indikatorn" not in lines + mail
+    assert "Jämförs med: " in lines and "Förväntat" not in lines
+    assert subject(batch).startswith("[samstat] ")
+    assert "<h1" in mail and "[samstat]" not in mail.split("<h1", 1)[1].split("</h1>")[0]
+    en = replace(q1, lang="en")
+    assert f"Jan–Mar{NBSP}2024" in text(en) and "Compared with:" in text(en)
+
+
+def test_the_associations_own_alert_is_not_escalated_in_the_mail(session: Session) -> None:
+    [n] = notices(session, ("email", "json", "sv"), own=True).values()
+    assert "Vad du gör nu:" in text(n) and "samordningsförbundet" not in text(n)
+    [other] = notices(session, ("email", "json", "sv")).values()
+    assert "lyfts till samordningsförbundet efter en tid" in text(other)

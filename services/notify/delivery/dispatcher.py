@@ -115,6 +115,7 @@ class Dispatcher:
                 lease=timedelta(seconds=self.settings.dispatch_lease_seconds),
                 public_base_url=self.settings.public_base_url,
                 escalate_after_days=self.settings.escalate_after_days,
+                association=self.settings.escalation_agency,
                 group_wait=self.group_wait, group_interval=self.group_interval,
                 links=self.links, inhibit_recheck=self.inhibit_recheck,
             )

@@ -13,8 +13,9 @@ from services.notify.delivery.texts import (
     LABELS,
     REMINDER,
     agency_name,
-    area_name,
+    area_label,
     language,
+    period_text,
     rule_name,
     value_text,
 )
@@ -30,9 +31,21 @@ def subject(n: Notice) -> str:
     return f"[samstat] {tag}{head}: {agency_name(n.alert.convener)}"
 
 
-def headline(item: NoticeItem) -> str:
+def heading(n: Notice) -> str:
+    """The subject without its ``[samstat]`` tag, for the body's heading."""
+    return subject(n).removeprefix("[samstat] ")
+
+
+def headline(item: NoticeItem, lang: str = "sv") -> str:
     a = item.alert
-    return f"{item.title} – {area_name(a.area)} ({a.area}) {a.period}"
+    return f"{item.title} – {area_label(a.area)} {period_text(a.period, lang)}"
+
+
+def indicator_link(item: NoticeItem) -> str | None:
+    """The indicator's page, when there is one besides the alert's own page (a data-quality
+    alert has none: its link is the alert page)."""
+    w = item.words
+    return None if w is not None and item.link == w.page else item.link
 
 
 def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
@@ -51,7 +64,9 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
         if ack and w.acknowledge:
             lines.append(f"{lab['ack_link']}: {w.acknowledge}")
         lines.append(f"{lab['page_link']}: {w.page}")
-    lines.append(f"{lab['link']}: {item.link}")
+    link = indicator_link(item)
+    if link:
+        lines.append(f"{lab['link']}: {link}")
     return lines
 
 
@@ -63,7 +78,7 @@ def text(n: Notice) -> str:
         lines += [COPY[lang].format(owner=agency_name(n.alert.follow_up_owner),
                                     convener=convener), ""]
     for i, item in enumerate(n.items, start=1):
-        lines.append(f"{i}. {headline(item)}")
+        lines.append(f"{i}. {headline(item, lang)}")
         lines += [f"   {line}" for line in _detail(item, lang, n.role != "copy")]
         lines.append("")
     return "\n".join(lines)
@@ -72,7 +87,7 @@ def text(n: Notice) -> str:
 def facts(n: Notice) -> list[tuple[str, str]]:
     """One line per alert for the Teams card."""
     lang = language(n.lang)
-    return [(headline(item), item.words.what if item.words else
+    return [(headline(item, lang), item.words.what if item.words else
              rule_name(item.alert.rule, lang)) for item in n.items]
 
 

@@ -28,11 +28,13 @@ from services.notify.delivery.texts import (
     LABELS,
     REMINDER,
     agency_name,
+    area_label,
     area_name,
     chat_payload,
     email_message,
     language,
     number,
+    period_text,
     rule_name,
     value_text,
 )
@@ -172,7 +174,7 @@ def subject(n: Notice) -> str:
     a = n.alert
     tag = f"{COPY_TAG[lang]} " if n.role == "copy" else ""
     return (f"[samstat] {tag}{HEAD[lang][n.transition]}: {n.title}, "
-            f"{area_name(a.area)} {a.period}")
+            f"{area_name(a.area)} {period_text(a.period, lang)}")
 
 
 def _trend_value(x: float | None, unit_code: str | None, lang: str) -> str:
@@ -181,14 +183,15 @@ def _trend_value(x: float | None, unit_code: str | None, lang: str) -> str:
     return value_text(x, unit_code, lang, with_unit=False)
 
 
-def facts(n: Notice) -> list[tuple[str, str]]:
-    """Label/value pairs shared by the e-mail text and the Teams card."""
+def facts(n: Notice, *, with_rule: bool = True) -> list[tuple[str, str]]:
+    """Label/value pairs shared by the e-mail text and the Teams card; the e-mail leaves the
+    rule's name out when it says the rule in words (one "Regel" row)."""
     lang, a = _lang(n), n.alert
     lab = LABELS[lang]
     out = [
-        (lab["area"], f"{area_name(a.area)} ({a.area})"),
-        (lab["period"], a.period),
-        (lab["rule"], rule_name(a.rule, lang)),
+        (lab["area"], area_label(a.area)),
+        (lab["period"], period_text(a.period, lang)),
+        *([(lab["rule"], rule_name(a.rule, lang))] if with_rule else []),
         (lab["value"], value_text(a.value, n.unit, lang)),
         (lab["expected"], value_text(a.expected, n.unit, lang)),
         (lab["convener"], agency_name(a.convener)),
@@ -206,7 +209,7 @@ def text(n: Notice) -> str:
     lang = _lang(n)
     lab, w = LABELS[lang], n.words
     lines = [f"{HEAD[lang][n.transition]}: {n.title}, {area_name(n.alert.area)} "
-             f"{n.alert.period}", ""]
+             f"{period_text(n.alert.period, lang)}", ""]
     if n.role == "copy":
         lines += [copy_line(n), ""]
     if n.transition == "reminder":
@@ -219,16 +222,36 @@ def text(n: Notice) -> str:
         if offers_ack(n):
             lines += [f"{lab['ack_link']}: {w.acknowledge}"]
         lines += [f"{lab['page_link']}: {w.page}", ""]
-    width = max(len(k) for k, _ in facts(n)) + 1
-    lines += [f"{k + ':':<{width}} {v}" for k, v in facts(n)]
-    if w is not None:
-        lines += [f"{lab['rule_words'] + ':':<{width}} {w.rule}"]
+    rows = facts(n, with_rule=w is None) + ([(lab["rule"], rule_row(n))] if w else [])
+    width = max(len(k) for k, _ in rows) + 1
+    lines += [f"{k + ':':<{width}} {v}" for k, v in rows]
     if n.trend:
+        points = trend_rows(n)
+        at = max(len(p) for p, _, _ in points)
         lines += ["", f"{lab['trend']}:"]
-        lines += [f"  {p:<8} {_trend_value(v, n.unit, lang)}"
-                  + ("  ←" if p == n.alert.period else "") for p, v in n.trend]
-    lines += ["", f"{lab['link']}: {n.link}", ""]
+        lines += [f"  {p:<{at}} {v}" + ("  ←" if now else "") for p, v, now in points]
+    link = indicator_link(n)
+    lines += ["", f"{lab['link']}: {link}", ""] if link else [""]
     return "\n".join(lines)
+
+
+def rule_row(n: Notice) -> str:
+    """The one "Regel" row: the rule's name, then the rule in words."""
+    name = rule_name(n.alert.rule, _lang(n))
+    said = n.words.rule if n.words is not None else ""
+    return f"{name} – {said}" if said else name
+
+
+def indicator_link(n: Notice) -> str | None:
+    """The indicator's page; none when it is only the alert's page again (data quality)."""
+    return None if n.words is not None and n.link == n.words.page else n.link
+
+
+def trend_rows(n: Notice) -> list[tuple[str, str, bool]]:
+    """The trend as (period in words, value, is the alert's period)."""
+    lang = _lang(n)
+    return [(period_text(p, lang), _trend_value(v, n.unit, lang), p == n.alert.period)
+            for p, v in n.trend]
 
 
 def offers_ack(n: Notice) -> bool:
@@ -274,11 +297,15 @@ def html(n: Notice) -> str:
     """The HTML part: the same words, with buttons (Jinja2, autoescaped)."""
     lang = _lang(n)
     return MAIL.string("email.html", lang=lang, n=n, subject=subject(n), lab=LABELS[lang],
-                       head=HEAD[lang][n.transition], facts=facts(n) if not n.grouped else [],
+                       head=HEAD[lang][n.transition],
+                       facts=facts(n, with_rule=n.words is None) if not n.grouped else [],
                        buttons=buttons(n), intro=_intro_lines(n), area=area_name(n.alert.area),
-                       trend=[(p, _trend_value(v, n.unit, lang)) for p, v in n.trend],
-                       items=[(i, grouped.headline(i), i.words) for i in n.items],
-                       offers_ack=offers_ack(n))
+                       period=period_text(n.alert.period, lang), trend=trend_rows(n),
+                       heading=grouped.heading(n) if n.grouped else "",
+                       items=[(i, grouped.headline(i, lang), i.words, grouped.indicator_link(i))
+                              for i in n.items],
+                       offers_ack=offers_ack(n), indicator=indicator_link(n),
+                       rule_row=rule_row(n))
 
 
 def _intro_lines(n: Notice) -> list[str]:

@@ -32,7 +32,7 @@ HEAD = {
 }
 LABELS = {
     "sv": {"area": "Område", "period": "Period", "rule": "Regel", "value": "Värde",
-           "expected": "Förväntat", "reason": "Detalj", "convener": "Sammankallande",
+           "expected": "Jämförs med", "reason": "Detalj", "convener": "Sammankallande",
            "owner": "Ansvarig för uppföljning", "initiative": "Samverkansinitiativ",
            "trend": "Utveckling, senaste perioderna", "link": "Indikatorn", "open": "Öppna",
            "next": "Vad du gör nu", "ack_link": "Kvittera med ett klick",
@@ -40,7 +40,7 @@ LABELS = {
            "unsubscribe": "Avsluta prenumerationen",
            "why_mail": "Du får det här meddelandet automatiskt från samstat."},
     "en": {"area": "Area", "period": "Period", "rule": "Rule", "value": "Value",
-           "expected": "Expected", "reason": "Detail", "convener": "Convener",
+           "expected": "Compared with", "reason": "Detail", "convener": "Convener",
            "owner": "Follow-up owner", "initiative": "Collaboration initiative",
            "trend": "Trend, latest periods", "link": "The indicator", "open": "Open",
            "next": "What to do now", "ack_link": "Acknowledge with one click",
@@ -91,6 +91,18 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
 
 def area_name(code: str) -> str:
     return _names()[0].get(code, code)
+
+
+def area_label(code: str) -> str:
+    """The area's name; a municipality's four-digit code follows in brackets (the code of an
+    association or a region says nothing the name does not)."""
+    name = area_name(code)
+    return f"{name} ({code})" if code.isdigit() and len(code) == 4 and name != code else name
+
+
+def period_text(code: str, lang: str) -> str:
+    """A period in words, as the pages show it: ``jan–mar 2024``, not ``2024-Q1``."""
+    return fmt.period(code, language(lang))
 
 
 def agency_name(code: str | None) -> str:

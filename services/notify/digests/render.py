@@ -11,7 +11,6 @@ from typing import Any
 
 from samstat_kit.present.formatting import period as period_text
 from services.notify.delivery.texts import (
-    LABELS,
     agency_name,
     area_name,
     chat_payload,
@@ -30,13 +29,17 @@ WORDS = {
         "(medan uppgifterna kom in); de finns i inkorgen.",
         "resolved_brief": "Dessutom {n} som upphörde inom några minuter efter att de "
         "öppnades.", "acknowledged_brief": "",
+        "fired_only": "{n}, alla öppnades och upphörde igen inom några minuter (medan "
+        "uppgifterna kom in); de finns i inkorgen.",
+        "resolved_only": "{n}, alla inom några minuter efter att de öppnades.",
+        "all_indicators": "Alla indikatorer",
         "intro": "Veckosammanfattning för {convener}, vecka {week} ({start} – {end}).",
         "open": "Öppna avvikelser", "none_open": "Inga öppna avvikelser.",
         "initiative": "Samverkansinitiativ {n}", "no_initiative": "Utan samverkansinitiativ",
         "fired": "Nya larm under veckan", "resolved": "Upphörda under veckan",
         "acknowledged": "Kvitterade under veckan", "none": "inga",
         "firing": "okvitterat", "ack": "kvitterat", "escalated": "eskalerat",
-        "since": "sedan", "value": "värde", "expected": "förväntat", "by": "av",
+        "since": "sedan", "value": "värde", "expected": "jämförs med", "by": "av",
     },
     "en": {
         "subject": "[samstat] Weekly digest {week}: {open} – {convener}",
@@ -44,13 +47,17 @@ WORDS = {
         "figures arrived); they are in the inbox.",
         "resolved_brief": "Also {n} that resolved within minutes of opening.",
         "acknowledged_brief": "",
+        "fired_only": "{n}, all opened and resolved again within minutes (while the "
+        "figures arrived); they are in the inbox.",
+        "resolved_only": "{n}, all within minutes of opening.",
+        "all_indicators": "All indicators",
         "intro": "Weekly digest for {convener}, week {week} ({start} – {end}).",
         "open": "Open alerts", "none_open": "No open alerts.",
         "initiative": "Collaboration initiative {n}", "no_initiative": "No initiative",
         "fired": "Fired this week", "resolved": "Resolved this week",
         "acknowledged": "Acknowledged this week", "none": "none",
         "firing": "unacknowledged", "ack": "acknowledged", "escalated": "escalated",
-        "since": "since", "value": "value", "expected": "expected", "by": "by",
+        "since": "since", "value": "value", "expected": "compared with", "by": "by",
     },
 }
 
@@ -99,12 +106,16 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
                 state = w["ack"] if a["status"] == "acknowledged" else w["firing"]
                 if a.get("escalated"):
                     state += f", {w['escalated']}"
-                value = value_text(a["value"], ind.get("unit"), lang)
-                expected = value_text(a["expected"], ind.get("unit"), lang, with_unit=False)
+                # Only what is known: a stale alert has neither value nor comparison.
+                said = [f"{w['value']} {value_text(a['value'], ind.get('unit'), lang)}"] \
+                    if a.get("value") is not None else []
+                said += [f"{w['expected']} " + value_text(
+                    a["expected"], ind.get("unit"), lang, with_unit=False)] \
+                    if a.get("expected") is not None else []
+                numbers = f"; {', '.join(said)}" if said else ""
                 lines.append(
                     f"    - {area_name(a['area'])} {period_text(a['period'], language(lang))}: "
-                    f"{rule_name(a['rule'], lang)}; {w['value']} {value}, {w['expected']} "
-                    f"{expected}; {state} {w['since']} "
+                    f"{rule_name(a['rule'], lang)}{numbers}; {state} {w['since']} "
                     f"{_day(a['fired_at'])}")
                 lines.append(f"      {a['link']}")
     return lines
@@ -114,6 +125,9 @@ def _activity_lines(summary: dict[str, Any], key: str, lang: str) -> list[str]:
     w = WORDS[lang]
     items = summary.get(key) or []
     brief = int(summary.get(f"{key}_brief") or 0)
+    if not items and brief and f"{key}_only" in w:
+        # Only brief ones: said once ("12, alla inom några minuter"), not "inga" + "Dessutom".
+        return [f"{w[key]}: " + w[f"{key}_only"].format(n=number(brief, lang))]
     lines = [f"{w[key]}: {len(items) or w['none']}"]
     for e in items:
         by = f" ({w['by']} {e['by']})" if e.get("by") else ""
@@ -134,7 +148,7 @@ def text(summary: dict[str, Any], lang: str) -> str:
     for key in ("fired", "resolved", "acknowledged"):
         lines += ["", *_activity_lines(summary, key, lang)]
     if summary.get("link"):
-        lines += ["", f"{LABELS[lang]['link']}: {summary['link']}"]
+        lines += ["", f"{WORDS[lang]['all_indicators']}: {summary['link']}"]
     return "\n".join([*lines, ""])
 
 

@@ -185,7 +185,8 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
         alert = session.get(inbox.Alert, claims.alert_id)
         if alert is None:
             return _message(request, CONFIRM[lang]["missing"], status=404)
-        v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=False)
+        v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=False,
+                       association=_association(request))
         show_form = outcome is None
         status = {"used": 409, "stale_episode": 409, "forbidden": 403}.get(outcome or "", 200)
         return PAGES.render(
@@ -193,6 +194,13 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
             v=v, outcome=outcome, show_form=show_form, csrf=csrf_input(request),
             action=f"/inbox/ack/{quote(token, safe='')}", signed_in=False,
             status_name=CONFIRM_TEXTS[lang]["s_" + alert.status])
+
+
+def _association(request: Request) -> str | None:
+    """The escalation agency (settings ``escalation_agency``), if the app knows it."""
+    settings = getattr(request.app.state, "settings", None)
+    value = getattr(settings, "escalation_agency", None)
+    return value if isinstance(value, str) else None
 
 
 def _message(request: Request, message: str, *, status: int, kind: str = "error",
@@ -221,7 +229,8 @@ async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
             inbox.mark_read(session=session, alert_id=alert.id, reader=reader_key(reader),
                             now=now)
             may = may_act_for(reader.principal, alert.convener)
-            v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=may)
+            v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=may,
+                           association=_association(request))
             session.expunge_all()
             return v
 

@@ -15,12 +15,14 @@ INBOX = {
         "quiet_none": "Inga tysta perioder. Aviseringar skickas alla dagar.",
         "quiet_intro": "Under dessa perioder skickas inga aviseringar; larmen finns kvar här "
         "och aviseringarna skickas när perioden är slut.", "from": "från", "to": "till",
-        "n_alerts": "{n} larm", "n_unread": "{n} olästa",
+        "n_alerts": "{n} larm", "n_alerts_one": "{n} larm", "n_unread": "{n} olästa",
+        "n_unread_one": "{n} oläst",
         "f_open": "Öppna (aktiva och kvitterade)", "f_firing": "Aktiva", "f_acknowledged":
         "Kvitterade", "f_resolved": "Upphörda", "f_muted": "Tystade",
         "initiative_n": "Initiativ {n}", "no_initiative": "Övergripande",
         "open_counts": "Öppna larm per samverkansinitiativ", "n_open": "öppna",
-        "n_firing": "{n} okvitterade", "none_open": "Inga öppna larm.",
+        "n_open_one": "öppet", "n_firing": "{n} okvitterade", "n_firing_one": "{n} okvitterat",
+        "none_open": "Inga öppna larm.",
         "order": "Öppna larm först, de senast utlösta överst.",
         "showing": "Larm {first}–{last} av {n}", "pages": "Bläddra bland larmen",
         "newer": "Nyare", "older": "Äldre",
@@ -37,12 +39,14 @@ INBOX = {
         "quiet_none": "No quiet times. Notifications go out every day.",
         "quiet_intro": "No notifications are sent during these periods; the alerts stay "
         "here and the notifications go out when the period ends.", "from": "from",
-        "to": "to", "n_alerts": "{n} alerts", "n_unread": "{n} unread",
+        "to": "to", "n_alerts": "{n} alerts", "n_alerts_one": "{n} alert",
+        "n_unread": "{n} unread", "n_unread_one": "{n} unread",
         "f_open": "Open (firing and acknowledged)", "f_firing": "Firing", "f_acknowledged":
         "Acknowledged", "f_resolved": "Resolved", "f_muted": "Muted",
         "initiative_n": "Initiative {n}", "no_initiative": "Overarching",
         "open_counts": "Open alerts per collaboration initiative", "n_open": "open",
-        "n_firing": "{n} unacknowledged", "none_open": "No open alerts.",
+        "n_open_one": "open", "n_firing": "{n} unacknowledged",
+        "n_firing_one": "{n} unacknowledged", "none_open": "No open alerts.",
         "order": "Open alerts first, the latest fired at the top.",
         "showing": "Alerts {first}–{last} of {n}", "pages": "Page through the alerts",
         "newer": "Newer", "older": "Older",
@@ -70,7 +74,8 @@ ALERT = {
         "why_truncated": "Fler uppgifter finns än som visas här.",
         "history": "Händelser", "actions": "Åtgärder",
         "ack": "Kvittera", "ack_help": "Du har sett larmet; det lyfts inte till "
-        "samordningsförbundet.", "comment": "Kommentar", "comment_optional":
+        "samordningsförbundet.", "ack_help_own": "Du har sett larmet; det visas som kvitterat "
+        "här och i inkorgen.", "comment": "Kommentar", "comment_optional":
         "Kommentar (valfri)", "snooze": "Lägg åt sidan", "snooze_help": "Inga påminnelser "
         "förrän detta datum.", "until": "Till", "assign": "Ge till en kollega",
         "assign_to": "Kollega", "assign_none": "Ingen", "add_comment": "Skriv en kommentar",
@@ -120,7 +125,8 @@ ALERT = {
         "why_truncated": "There are more figures than shown here.",
         "history": "History", "actions": "Actions",
         "ack": "Acknowledge", "ack_help": "You have seen the alert; it is not escalated to "
-        "the association.", "comment": "Comment", "comment_optional": "Comment (optional)",
+        "the association.", "ack_help_own": "You have seen the alert; it shows as acknowledged "
+        "here and in the inbox.", "comment": "Comment", "comment_optional": "Comment (optional)",
         "snooze": "Snooze", "snooze_help": "No reminders before this date.",
         "until": "Until", "assign": "Give to a colleague", "assign_to": "Colleague",
         "assign_none": "Nobody", "add_comment": "Write a comment", "save": "Save",
@@ -156,7 +162,8 @@ CONFIRM = {
     "sv": {
         "title": "Kvittera larmet", "question": "Vill du kvittera larmet?",
         "help": "Kvittera betyder att ni har sett larmet. Det lyfts då inte till "
-        "samordningsförbundet.", "confirm": "Ja, kvittera", "comment_optional":
+        "samordningsförbundet.", "help_own": "Kvittera betyder att ni har sett larmet; det visas "
+        "då som kvitterat i inkorgen.", "confirm": "Ja, kvittera", "comment_optional":
         "Kommentar (valfri)", "open": "Öppna larmet i inkorgen",
         "done": "Tack! Larmet är kvitterat.", "already": "Larmet var redan kvitterat.",
         "resolved": "Larmet har redan upphört; inget behöver göras.",
@@ -170,7 +177,8 @@ CONFIRM = {
     "en": {
         "title": "Acknowledge the alert", "question": "Acknowledge this alert?",
         "help": "Acknowledging means you have seen the alert. It is then not escalated to "
-        "the association.", "confirm": "Yes, acknowledge", "comment_optional":
+        "the association.", "help_own": "Acknowledging means you have seen the alert; it then "
+        "shows as acknowledged in the inbox.", "confirm": "Yes, acknowledge", "comment_optional":
         "Comment (optional)", "open": "Open the alert in the inbox",
         "done": "Thank you! The alert is acknowledged.",
         "already": "The alert was already acknowledged.",

@@ -68,6 +68,7 @@ class AlertView:
     formula: Any
     quality: Quality | None
     may_act: bool
+    escalates: bool = True  # false when the convener is the association (escalation agency)
 
 
 def _points(session: Session, alert: Alert, quality: Quality | None
@@ -154,7 +155,9 @@ def evidence_formula(quality: Quality) -> dict[str, Any]:
 
 
 def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
-               may_act: bool) -> AlertView:
+               may_act: bool, association: str | None = None) -> AlertView:
+    """``association`` is the escalation agency: its own alerts are escalated nowhere."""
+    escalates = alert.convener != association
     definition = session.get(Definition, alert.indicator)
     body = definition.body if definition is not None else None
     f = facts_of(session, alert, body)
@@ -171,7 +174,8 @@ def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
         owner_name=agency_name(alert.follow_up_owner) if alert.follow_up_owner else "",
         rule_name=rule_name(alert.rule, lang),
         explanation=explain(f, rule=rule_of(body, alert.rule),
-                            target=(body or {}).get("target"), lang=lang),
+                            target=(body or {}).get("target"), lang=lang,
+                            escalates=escalates),
         chart=None if done else chart_of(points, alert, title, f.unit, lang, quality),
         done_by_period=[(fmt.period(p, lang), fmt.value(v, "done", lang)) for p, v in points]
         if done else [],
@@ -184,7 +188,7 @@ def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
         colleagues=inbox.colleagues(session=session, agency=alert.convener) if may_act else [],
         assignee_name=people.get(alert.assignee, alert.assignee) if alert.assignee else "",
         formula=evidence_formula(quality) if quality else (body or {}).get("formula"),
-        quality=quality, may_act=may_act,
+        quality=quality, may_act=may_act, escalates=escalates,
     )
 
 
