@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import uvicorn
@@ -47,3 +48,14 @@ def server(sqlite_url: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+def reader_page(p: Any, db_url: str, agency: str, width: int, height: int) -> Any:
+    """A Chromium page whose requests carry a new token of ``agency`` (``p``: playwright)."""
+    with session_scope(session_factory(db_url)) as session:
+        token = tokens.issue(session=session, scope="agency", agency=agency)
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    context = browser.new_context(extra_http_headers={"Authorization": f"Bearer {token}"},
+                                  viewport={"width": width, "height": height})
+    return context.new_page()

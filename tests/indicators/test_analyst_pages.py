@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
 
+from .conftest import reader_page
 from .official_data import delete, load, official_docs
 from .test_readmodel_data import fye_docs, value_doc
 
@@ -144,16 +145,9 @@ def test_a_phone_reaches_the_nation_by_clicking(server: str, sqlite_url: str,
 
     docs = official_docs()
     load(sqlite_url, docs)
-    with session_scope(session_factory(sqlite_url)) as session:
-        token = tokens.issue(session=session, scope="agency", agency="samordningsforbundet")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            context = browser.new_context(
-                extra_http_headers={"Authorization": f"Bearer {token}"},
-                viewport={"width": 390, "height": 844})
-            page = context.new_page()
+            page = reader_page(p, sqlite_url, "samordningsforbundet", 390, 844)
             page.goto(f"{server}/indicators?lang=sv")
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
             page.click("ul.areas a >> text=Riket")
@@ -166,7 +160,7 @@ def test_a_phone_reaches_the_nation_by_clicking(server: str, sqlite_url: str,
             page.click("a.lang")
             assert page.locator("h1").inner_text() == "Full-year equivalents in Riket"
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            browser.close()
+            page.context.browser.close()
     finally:
         delete(sqlite_url, docs)
 

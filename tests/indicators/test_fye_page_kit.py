@@ -20,6 +20,7 @@ from samstat_kit.db import session_factory, session_scope
 from services.indicators.app import create_app
 from services.indicators.config import IndicatorsSettings
 
+from .conftest import reader_page
 from .official_data import delete, load, official_docs, processor, scb_observations
 
 NBSP = "\u00a0"
@@ -121,16 +122,9 @@ def test_fye_page_in_chromium(server: str, sqlite_url: str, tmp_path: Path) -> N
 
     docs = official_docs() + _revised_nation()
     load(sqlite_url, docs)
-    with session_scope(session_factory(sqlite_url)) as session:
-        token = tokens.issue(session=session, scope="agency", agency="kommun-2480")
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            context = browser.new_context(
-                extra_http_headers={"Authorization": f"Bearer {token}"},
-                viewport={"width": 1200, "height": 900})
-            page = context.new_page()
+            page = reader_page(p, sqlite_url, "kommun-2480", 1200, 900)
             errors: list[str] = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.goto(f"{server}/fye/2480")
@@ -147,6 +141,6 @@ def test_fye_page_in_chromium(server: str, sqlite_url: str, tmp_path: Path) -> N
             assert page.locator("h1").inner_text() == "Full-year equivalents in Umeå"
             page.screenshot(path=str(tmp_path / "fye_2480_en.png"), full_page=False)
             assert not [e for e in errors if "Content Security Policy" in e], errors
-            browser.close()
+            page.context.browser.close()
     finally:
         delete(sqlite_url, docs)

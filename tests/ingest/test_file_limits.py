@@ -53,20 +53,18 @@ def workbook(rows: list[list[str]], dimension: str | None = None,
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     sheet = (f'<?xml version="1.0"?><worksheet {_NS}>{dim}<sheetData>{body}</sheetData>'
              f'</worksheet>').encode()
-    sheet = sheet.replace(b"<sheetData>", b"<sheetData>" + filler, 1)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, part in _PARTS.items():
-            z.writestr(name, part)
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
-    return buf.getvalue()
+    return _zipped(sheet.replace(b"<sheetData>", b"<sheetData>" + filler, 1))
 
 
 def wide(rows: int, cols: int) -> bytes:
     """``rows`` rows of ``cols`` numeric cells (no cell references: deflates ~1000:1)."""
     row = b"<row>" + b"<c><v>1</v></c>" * cols + b"</row>"
-    sheet = b'<?xml version="1.0"?><worksheet ' + _NS.encode() + b"><sheetData>" + \
-        row * rows + b"</sheetData></worksheet>"
+    return _zipped(b'<?xml version="1.0"?><worksheet ' + _NS.encode() + b"><sheetData>"
+                   + row * rows + b"</sheetData></worksheet>")
+
+
+def _zipped(sheet: bytes) -> bytes:
+    """A workbook of the minimal parts and this first sheet."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, part in _PARTS.items():
