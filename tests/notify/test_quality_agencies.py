@@ -94,12 +94,16 @@ def test_neither_agency_sees_or_acts_on_the_others_alert(session: Session) -> No
     listed = listing.page(session=session, principal=agency(two), reader="r", now=later(1),
                           filters=listing.Filters(area=area))
     assert [r.alert.id for r in listed.rows] == [theirs.id]
-    # The association reads Timrå's alert (it follows up) but may not acknowledge it.
-    timra = opened(session, finding(TIMRA, "mismatch", 1, 2, area=area))
-    assert inbox.visible_alert(session=session, principal=agency(SF), alert_id=timra.id)
+    # The association follows up a municipality's alert: it reads it but may not act on it.
+    assert inbox.visible_alert(session=session, principal=agency(SF), alert_id=mine.id)
     with pytest.raises(Forbidden):
-        inbox.acknowledge(session=session, principal=agency(SF), alert_id=timra.id, who=SF,
+        inbox.acknowledge(session=session, principal=agency(SF), alert_id=mine.id, who=SF,
                           now=NOW)
+    # Another association's own figures are its own to follow up: Umeå's reads nothing of it.
+    timra = opened(session, finding(TIMRA, "mismatch", 1, 2, area=area))
+    assert timra.follow_up_owner == TIMRA
+    with pytest.raises(NotFound):
+        inbox.visible_alert(session=session, principal=agency(SF), alert_id=timra.id)
 
 
 def test_the_chart_shows_only_the_conveners_own_totals(session: Session) -> None:

@@ -40,6 +40,13 @@ def finding_id(doc: dict[str, Any]) -> str:
     return indicator
 
 
+def follow_up_owner(agency: str) -> str:
+    """Who follows a finding up: the association coordinates the exchange, except for another
+    association's own figures (Härnösand–Timrå's), which that association follows up itself;
+    the follow-up owner reads the alert and its comments (a review)."""
+    return agency if agency.startswith(ASSOCIATION) else ASSOCIATION
+
+
 def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
                         ) -> Alert | None:
     """Open (mismatch) or resolve (ok) the alert of one total-versus-parts group."""
@@ -47,7 +54,7 @@ def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
     definition = IndicatorDefinition(
         id=finding_id(doc),
         plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
-        follow_up_owner=ASSOCIATION,
+        follow_up_owner=follow_up_owner(doc["agency"]),
         # Pages and messages name the alert from its id when shown (names.alert_title);
         # these are the same words, for whoever reads the definition itself.
         title_sv=quality_title(measure, dim, doc.get("dimensions") or {}, "sv"),
