@@ -17,7 +17,6 @@ from samstat_kit import present
 from samstat_kit.auth import hardening
 
 HERE = Path(__file__).parent / "templates"
-NO_STORE = {"Cache-Control": "private, no-store"}
 PAGES = present.Presenter(HERE)
 MAIL = Environment(loader=FileSystemLoader(str(HERE)), autoescape=select_autoescape(("html",)),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -115,7 +114,7 @@ def render(request: Request, template: str, *, title_key: str = "title", status:
     from samstat_kit.web import csrf_input  # web builds on this module
 
     return PAGES.render(request, template, texts=TEXTS, title_key=title_key, status=status,
-                        headers=NO_STORE, csrf=csrf_input(request),
+                        headers=present.PRIVATE, csrf=csrf_input(request),
                         nonce=hardening.nonce(request), **context)
 
 

@@ -77,6 +77,8 @@ __all__ = [
 
 HERE = Path(__file__).parent
 LANGUAGES = ("sv", "en")
+# A page or answer for one signed-in reader: kept by no cache, shared or the browser's.
+PRIVATE = {"Cache-Control": "private, no-store"}
 LANG_COOKIE = "samstat_lang"
 STATIC_PATH = "/static/samstat"
 Texts = Mapping[str, Mapping[str, str]]

@@ -183,11 +183,9 @@ def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequen
 def series(*, session: Session, indicator: str, area: str, granularity: str = "month",
            as_of: datetime | None = None, updated_after: datetime | None = None
            ) -> SeriesRead:
-    # With updated_after, a value taken back since is a point of its own (withdrawn, no
-    # value): a reader syncing changes learns of it instead of keeping the old figure.
+    # With updated_after, a value taken back since is a point of its own (withdrawn, no value).
     rows = vintages.rows(session=session, indicator=indicator, areas=[area],
-                         granularity=granularity, as_of=as_of, updated_after=updated_after,
-                         retractions=updated_after is not None)
+                         granularity=granularity, as_of=as_of, updated_after=updated_after)
     return SeriesRead(
         indicator=indicator, area=area,
         unit=next((r.unit for r in rows if not r.withdrawn), ""),
@@ -272,8 +270,7 @@ def values(*, session: Session, indicator: str, areas: Iterable[str] | None = No
     area and then chronologically (coarser periods first where they start together). With
     ``updated_after``, the values taken back since come too (``withdrawn``)."""
     return vintages.rows(session=session, indicator=indicator, areas=areas,
-                         granularity=granularity, as_of=as_of, updated_after=updated_after,
-                         retractions=updated_after is not None)
+                         granularity=granularity, as_of=as_of, updated_after=updated_after)
 
 
 def indicator_ids(*, session: Session) -> list[str]:

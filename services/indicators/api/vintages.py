@@ -87,12 +87,12 @@ def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: 
 
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
          period: str | None = None, granularity: str | None = None,
-         as_of: datetime | None = None, updated_after: datetime | None = None,
-         retractions: bool = False) -> list[Any]:
+         as_of: datetime | None = None, updated_after: datetime | None = None
+         ) -> list[Any]:
     """Values of one indicator (some areas, one period or granularity) as they stood at
-    ``as_of`` (default: now), optionally only those computed after ``updated_after``.
-    ``retractions``: keep the values taken back too (their ``withdrawn`` set), for a reader
-    that syncs with ``updated_after`` and would otherwise keep a withdrawn figure for good.
+    ``as_of`` (default: now), optionally only those computed after ``updated_after``, which
+    then include the values taken back since (``withdrawn`` set): a reader syncing changes
+    would otherwise keep a withdrawn figure for good.
 
     Plain rows (attribute access like the ORM's: ``area``, ``period``, ``value``,
     ``components``, ``computed_at`` ...), not ORM objects: building an instrumented object per
@@ -108,9 +108,10 @@ def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None
     q = _narrow(q, table.c, area_list, period, granularity)
     if updated_after is not None:
         q = q.where(table.c.computed_at > utc(updated_after))
-    # A value taken back (withdrawn) is no answer. Dropped only after the newest version was
-    # picked: filtered before, as_of would show the value it took back.
-    return sorted((r for r in session.execute(q).all() if retractions or not r.withdrawn),
+    # A value taken back (withdrawn) is no current answer, but is a change. Dropped only after
+    # the newest version was picked: filtered before, as_of would show the value it took back.
+    changes = updated_after is not None
+    return sorted((r for r in session.execute(q).all() if changes or not r.withdrawn),
                   key=lambda r: (r.area, parse(r.period)))
 
 

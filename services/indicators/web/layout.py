@@ -26,7 +26,7 @@ ADMIN = {"sv": "administratör", "en": "administrator"}
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 # Pages behind the sign-in: never kept by a shared cache (the kit's middleware adds the CSP).
-NO_STORE = {"Cache-Control": "private, no-store"}
+NO_STORE = present.PRIVATE
 
 
 # --------------------------------------------------------------------------- layout

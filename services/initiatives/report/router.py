@@ -145,7 +145,7 @@ async def experience_bank_json(request: Request, reader: AnyReader,
 def _private(response: Response) -> None:
     """Answers to a signed-in browser too: kept by no cache, shared or the browser's (the
     pages say the same, and the indicators' downloads)."""
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.update(present.PRIVATE)
     response.headers["Vary"] = "Cookie, Authorization"
 
 
