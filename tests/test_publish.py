@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from samstat import publish as pub
@@ -27,11 +27,10 @@ from samstat_kit.db import session_factory, session_scope
 from services.ingest.config import IngestSettings
 from services.ingest.observations.models import (
     IngestBatch,
-    IngestCell,
     IngestObservation,
-    OutboxMessage,
 )
 from tests.agency.conftest import serve_ingest
+from tests.tables import empty_ingest
 
 CSV = """\
 measure;area;period;value;unit;dim_benefit;dim_sex;revision
@@ -187,12 +186,6 @@ class Ingest:
     token: str
 
 
-def _clear(db_url: str) -> None:
-    with session_scope(session_factory(db_url)) as s:
-        for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch):
-            s.execute(delete(model))
-
-
 @pytest.fixture(scope="module")
 def ingest(broker: LocalBroker, sqlite_url: str) -> Iterator[Ingest]:
     """Ingest served by uvicorn in a thread, on its own topic prefix."""
@@ -200,12 +193,13 @@ def ingest(broker: LocalBroker, sqlite_url: str) -> Iterator[Ingest]:
         mp.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "pub" + uuid.uuid4().hex[:8])
         mp.setenv("SAMSTAT_KAFKA_REBALANCE_TIMEOUT_MS", "3000")
         mp.setenv("SAMSTAT_KAFKA_SESSION_TIMEOUT_MS", "6000")
-        _clear(sqlite_url)
+        empty_ingest(sqlite_url)
         settings = IngestSettings(database_url=sqlite_url, relay_max_backoff_seconds=0.5)
         with session_scope(session_factory(sqlite_url)) as s:
             token = tokens.issue(session=s, scope="agency", agency="forsakringskassan")
         with serve_ingest(settings) as url:
             yield Ingest(url, sqlite_url, token)
+        empty_ingest(sqlite_url)
 
 
 def _publish(ingest: Ingest, path: Path, *extra: str) -> tuple[int, dict[str, Any]]:

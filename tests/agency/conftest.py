@@ -18,6 +18,7 @@ from samstat_kit.broker import LocalBroker, free_port
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
+from tests.tables import empty_ingest
 
 
 @dataclass
@@ -55,5 +56,7 @@ def running_ingest(broker: LocalBroker, sqlite_url: str) -> Iterator[RunningInge
         mp.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "agency" + uuid.uuid4().hex[:8])
         settings = IngestSettings(database_url=sqlite_url, relay_max_backoff_seconds=0.5,
                                   kafka_ingest_enabled=False)
+        empty_ingest(sqlite_url)
         with serve_ingest(settings) as url:
             yield RunningIngest(url, sqlite_url)
+        empty_ingest(sqlite_url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -69,7 +69,8 @@ def live_sessions(db_url: str, person: Person) -> list[WebSession]:
 
 
 @contextmanager
-def serve(app: FastAPI, port: int | None = None, *, lifespan: str = "off") -> Iterator[str]:
+def serve(app: FastAPI, port: int | None = None, *,
+          lifespan: Literal["on", "off"] = "off") -> Iterator[str]:
     """The app on a real HTTP server on loopback (uvicorn in a thread); yields its base URL.
     ``lifespan="on"`` runs the app's background work too (notify's dispatcher sends mail)."""
     import threading

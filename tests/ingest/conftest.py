@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
 
 from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth import service as tokens
@@ -16,28 +15,17 @@ from samstat_kit.auth.people import add_person
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
-from services.ingest.observations.models import (
-    IngestBatch,
-    IngestCell,
-    IngestObservation,
-    OutboxMessage,
-)
 from tests.auth.helpers import csrf_of
-
-
-def _empty(db_url: str) -> None:
-    with session_scope(session_factory(db_url)) as s:
-        for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch):
-            s.execute(delete(model))
+from tests.tables import empty_ingest
 
 
 @pytest.fixture
 def ingest_db(db_url: str) -> Iterator[str]:
     """The migrated database, with ingest's tables emptied for this test and after it (tests
     that do not use this fixture must not meet its cells)."""
-    _empty(db_url)
+    empty_ingest(db_url)
     yield db_url
-    _empty(db_url)
+    empty_ingest(db_url)
 
 
 @pytest.fixture

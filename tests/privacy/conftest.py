@@ -8,28 +8,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
 
 from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
-from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell
-from services.ingest.observations.models import (
-    IngestBatch,
-    IngestCell,
-    IngestObservation,
-    OutboxMessage,
-)
+from tests.tables import empty_ingest
 
 
 @pytest.fixture
 def privacy_db(db_url: str) -> str:
-    with session_scope(session_factory(db_url)) as s:
-        for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch,
-                      DisclosureCell, DisclosureAudit):
-            s.execute(delete(model))
+    empty_ingest(db_url)
     return db_url
 
 
