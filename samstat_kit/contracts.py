@@ -259,9 +259,20 @@ class Catalogue:
     measures: Mapping[str, Measure]
     agencies: Mapping[str, Agency]
     areas: Mapping[str, Area]
+    # code -> (Swedish, English): what people call a dimension code (codelists/codes.json)
+    code_names: Mapping[str, tuple[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
     # publish_denial per cell shape: ingest asks for every record, and batches repeat shapes.
     _denials: dict[tuple[Any, ...], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+
+    def code_name(self, code: str, lang: str = "sv") -> str:
+        """A dimension code in words ("ill_health" -> "ohälsa"); one without a name in the
+        code list as words too ("work_rehabilitation" -> "work rehabilitation")."""
+        names = self.code_names.get(code)
+        if names is None:
+            return code.replace("_", " ").strip() or code
+        return names[1] if lang == "en" else names[0]
 
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:
         """Municipality codes making up an area (empty for an unknown area).
@@ -351,7 +362,8 @@ class Catalogue:
 
 @cache
 def load_catalogue() -> Catalogue:
-    """Measures (``measures/*.json``), agencies and areas (``codelists/``), cached."""
+    """Measures (``measures/*.json``), agencies, areas and code names (``codelists/``),
+    cached."""
     measures = {}
     for path in sorted((SCHEMAS_DIR / "measures").glob("*.json")):
         if path.name.endswith(".schema.json"):
@@ -372,10 +384,15 @@ def load_catalogue() -> Catalogue:
         )
         for a in _read_json(SCHEMAS_DIR / "codelists" / "areas.json")
     }
+    code_names = {
+        c["code"]: (c["sv"], c["en"])
+        for c in _read_json(SCHEMAS_DIR / "codelists" / "codes.json")
+    }
     return Catalogue(
         measures=MappingProxyType(measures),
         agencies=MappingProxyType(agencies),
         areas=MappingProxyType(areas),
+        code_names=MappingProxyType(code_names),
     )
 
 

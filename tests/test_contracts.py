@@ -175,7 +175,7 @@ def test_schemas_dir_env_override(tmp_path: Path) -> None:
 
 
 def test_codelists_match_their_schemas() -> None:
-    for name in ("agencies", "areas"):
+    for name in ("agencies", "areas", "codes"):
         schema = read(CODELISTS / f"{name}.schema.json")
         jsonschema.Draft202012Validator(schema).validate(read(CODELISTS / f"{name}.json"))
 
@@ -408,3 +408,12 @@ def test_figure4_total_disagrees_with_parts() -> None:
     values = {o["dimensions"]["target_group"]: o["value"] for o in batch["observations"]}
     assert values.pop("_T") == 2670
     assert sum(values.values()) == 2833
+
+
+def test_codes_have_names_in_both_languages_and_unknown_ones_read_as_words() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.code_name("ill_health") == "ohälsa"
+    assert catalogue.code_name("ill_health", "en") == "ill health"
+    assert catalogue.code_name("not_in_the_list", "sv") == "not in the list"
+    listed = [c["code"] for c in read(CODELISTS / "codes.json")]
+    assert len(listed) == len(set(listed))

@@ -2,9 +2,10 @@
 Swedish (or English). Computed when shown, never only stored, so alerts written before a
 name existed (a data-quality alert's ``dq:agency:measure:dimension`` id) read well too.
 
-Measure titles come from the catalogue (:func:`samstat_kit.contracts.load_catalogue`). The
-catalogue has no labels for dimensions and their codes yet, so they are here; a code without
-a label is shown as words ("work_rehabilitation" -> "work rehabilitation"), never raw.
+Measure titles and code names come from the catalogue
+(:func:`samstat_kit.contracts.load_catalogue`, ``schemas/codelists/codes.json``), dimension
+names from the agencies' headings (:mod:`samstat_kit.headers`); a code or measure without a
+name is shown as words ("work_rehabilitation" -> "work rehabilitation"), never raw.
 """
 
 from __future__ import annotations
@@ -25,59 +26,6 @@ Label = tuple[str, str]  # (Swedish, English)
 DIMENSIONS: dict[str, Label] = {
     dim: (sv.lower(), en.lower()) for dim, (sv, en) in DIMENSION_NAMES.items()
 } | {GAP_DIMENSION: ("källa", "source")}
-CODES: dict[str, Label] = {
-    TOTAL: ("totalt", "total"), "K": ("kvinnor", "women"), "M": ("män", "men"),
-    "sickness": ("sjukpenning och rehabiliteringspenning", "sickness benefit"),
-    "sickness_activity_compensation": ("sjuk- och aktivitetsersättning",
-                                       "sickness and activity compensation"),
-    "unemployment": ("arbetslöshet", "unemployment"),
-    "labour_market_programme": ("aktivitetsstöd och utvecklingsersättning",
-                                "labour-market programme support"),
-    "economic_assistance": ("ekonomiskt bistånd", "economic assistance"),
-    "establishment": ("etableringsersättning", "establishment allowance"),
-    "ill_health": ("ohälsa", "ill health"), "other": ("annat", "other"),
-    "im_pupils": ("elever på introduktionsprogram", "pupils on introduction programmes"),
-    "young_activity_compensation": ("unga med aktivitetsersättning",
-                                    "young people with activity compensation"),
-    "sick_listed_unemployed": ("sjukskrivna arbetslösa", "sick-listed unemployed"),
-    "econ_assistance_zero_class": ("ekonomiskt bistånd, klass 0",
-                                   "economic assistance, class 0"),
-    "long_term_unemployed": ("långtidsarbetslösa", "long-term unemployed"),
-    "no_benefit": ("utan ersättning", "no benefit"),
-    "probation_complex_needs": ("frivårdsklienter med komplex problematik",
-                                "probation clients with complex needs"),
-    "studies": ("studier", "studies"), "work": ("arbete", "work"),
-    "work_rehabilitation": ("arbetslivsinriktad rehabilitering", "work rehabilitation"),
-    "0-10": ("0–10 månader", "0–10 months"), "11-36": ("11–36 månader", "11–36 months"),
-    "36+": ("mer än 36 månader", "more than 36 months"),
-    "adult": ("vuxna", "adults"), "youth": ("unga", "young people"),
-    "yes": ("ja", "yes"), "no": ("nej", "no"),
-    "below_upper_secondary": ("utan gymnasieutbildning", "below upper secondary"),
-    "upper_secondary_or_more": ("gymnasieutbildning eller mer", "upper secondary or more"),
-    "full": ("heltid", "full time"), "part_time": ("deltid", "part time"),
-    "mental": ("psykisk ohälsa", "mental ill health"),
-    "musculoskeletal": ("rörelseorganen", "musculoskeletal"),
-    "europe": ("Europa", "Europe"), "outside_europe": ("utanför Europa", "outside Europe"),
-    "sweden": ("Sverige", "Sweden"), "foreign_born": ("utrikes födda", "foreign-born"),
-    "long": ("lång", "long"), "short": ("kort", "short"),
-    "ungdomstorget": ("Ungdomstorget", "Ungdomstorget"),
-    "vuxentorget": ("Vuxentorget", "Vuxentorget"),
-    "computed": ("samstats beräkning", "samstat's figure"),
-    "diploma": ("examen", "diploma"), "dropout_gy": ("avbrott på gymnasiet",
-                                                    "dropped out of upper secondary"),
-    "dropout_im": ("avbrott på introduktionsprogram", "dropped out of the introduction "
-                   "programme"), "intake": ("antagna", "intake"),
-    "to_national_programme": ("vidare till nationellt program",
-                              "on to a national programme"),
-    "identified": ("identifierade", "identified"), "referred": ("remitterade", "referred"),
-    "reactualised": ("aktualiserade igen", "referred again"),
-    "closed_6m": ("avslutade efter 6 månader", "closed after 6 months"),
-    "krami_joint_proposal": ("gemensamt förslag om Krami", "joint proposal on Krami"),
-    "sdk_prerequisites": ("förutsättningar för SDK", "prerequisites for SDK"),
-    "sick_leave_pattern_review": ("genomgång av sjukskrivningsmönster",
-                                  "review of sick-leave patterns"),
-    "20-64": ("20–64 år", "aged 20–64"),
-}
 QUALITY = {"sv": "Totalen och delarna stämmer inte", "en": "Total and parts disagree"}
 GAP = {"sv": "Samstats helårsekvivalenter skiljer sig från SCB:s",
        "en": "samstat's full-year equivalents differ from SCB's"}
@@ -111,8 +59,7 @@ def dimension_name(dim: str, lang: str) -> str:
 
 
 def code_label(code: str, lang: str) -> str:
-    known = CODES.get(code)
-    return _pick(known, lang) if known else _words(code)
+    return load_catalogue().code_name(code, lang)
 
 
 def breakdown(dimensions: Mapping[str, str], lang: str) -> str:

@@ -55,7 +55,8 @@ def test_vannas_on_a_phone_swedish_headings_fix_publish(running_ingest: RunningI
         [problem] = page.locator("table.problems tbody tr").all()
         assert problem.locator("td").nth(0).inner_text() == "3"
         assert problem.locator("td").nth(1).inner_text() == "Orsak"
-        assert "Tillåtna koder: _T, ill_health, other, unemployment" in problem.inner_text()
+        assert ("Tillåtna koder: _T (totalt), ill_health (ohälsa), other (annat), "
+                "unemployment (arbetslöshet)") in problem.inner_text()
         page.screenshot(path=str(shots / "phone_1_preview.png"), full_page=True)
 
         page.fill("#fix-3 input[name=c5]", "sjuk")

@@ -48,10 +48,11 @@ def test_swedish_headings_are_read_and_a_wrong_code_lists_the_allowed(
     page = _text(client.get(_staged(upload_staff)).text)
     assert "3 rader: 2 kan publiceras, 1 har fel." in page
     assert "3 Orsak Koden är inte tillåten" in page  # the sheet's row, the file's heading
-    assert "Tillåtna koder: _T, ill_health, other, unemployment" in page
+    assert ("Tillåtna koder: _T (totalt), ill_health (ohälsa), other (annat), "
+            "unemployment (arbetslöshet)") in page
     assert "should match pattern" not in page and "Field required" not in page
     english = _text(client.get(_staged(upload_staff) + "?lang=en").text)
-    assert "Allowed codes: _T, ill_health, other, unemployment" in english
+    assert "Allowed codes: _T (total), ill_health, other, unemployment" in english
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -78,7 +79,7 @@ def test_the_template_has_the_headings_and_the_measures_codes(upload_staff: Staf
     r = client.get(UPLOAD[lang]["template_url"] + f"?lang={lang}")
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(r.content))
-    first, codes = book.worksheets
+    first, codes, meanings, areas = book.worksheets
     header = [c.value for c in first[1]]
     assert header[:4] == (["Mått", "Område", "Period", "Värde"] if lang == "sv"
                           else ["measure", "area", "period", "value"])
@@ -96,6 +97,13 @@ def test_the_template_has_the_headings_and_the_measures_codes(upload_staff: Staf
     formats = {c.value: first.column_dimensions[c.column_letter].number_format
                for c in first[1]}
     assert formats.pop(header[3]) == "General" and set(formats.values()) == {"@"}
+    # what each code means, under the heading the file uses; the agency's own area first
+    meaning = {(r[0].value, r[1].value): r[2].value for r in meanings.iter_rows(min_row=2)}
+    cause = "Orsak" if lang == "sv" else "dim_cause"
+    assert meaning[(cause, "ill_health")] == ("ohälsa" if lang == "sv" else "ill health")
+    assert all(meaning.values())
+    listed_areas = [[c.value for c in r] for r in areas.iter_rows(min_row=2)]
+    assert listed_areas[0] == ["2460", "Vännäs", "kommun" if lang == "sv" else "municipality"]
 
 
 def test_a_period_excel_made_a_date_is_read_as_its_month() -> None:

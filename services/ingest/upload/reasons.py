@@ -79,18 +79,27 @@ def header_lines(problem: HeaderProblem, lang: str) -> list[str]:
     return lines
 
 
-Codes = Callable[[str, str | None], list[str]]
+Codes = Callable[[str, str | None, str], list[str]]
 
 
 def codes_from(catalogue: Catalogue) -> Codes:
-    """The allowed codes of a dimension: the measure's, or every measure's if the row
-    names none the catalogue knows."""
-    def codes(dim: str, measure: str | None) -> list[str]:
+    """The allowed codes of a dimension, each with what it means in ``lang`` ("_T
+    (totalt)"): the measure's, or every measure's if the row names none the catalogue
+    knows."""
+    def codes(dim: str, measure: str | None, lang: str) -> list[str]:
         spec = catalogue.measures.get(measure or "")
         if spec is not None and dim in spec.dimensions:
-            return sorted(spec.dimensions[dim])
-        return sorted({c for m in catalogue.measures.values() for c in m.dimensions.get(dim, ())})
+            found = spec.dimensions[dim]
+        else:
+            found = frozenset(c for m in catalogue.measures.values()
+                              for c in m.dimensions.get(dim, ()))
+        return [_named(c, catalogue.code_name(c, lang)) for c in sorted(found)]
     return codes
+
+
+def _named(code: str, name: str) -> str:
+    """"ill_health (ohälsa)"; "other", not "other (other)"."""
+    return code if name.casefold() == code.replace("_", " ").casefold() else f"{code} ({name})"
 
 
 def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tuple[str, str]:
@@ -105,7 +114,7 @@ def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tu
         return words["missing_cell"], ""
     if reason == "Extra inputs are not permitted":
         return words["unknown_column"], words["unknown_column_fix"]
-    allowed = words["allowed"].format(", ".join(codes(dim, measure))) if dim else ""
+    allowed = words["allowed"].format(", ".join(codes(dim, measure, lang))) if dim else ""
     if dim and (reason.startswith("String should match pattern")
                 or reason == "required dimension is missing"):
         return hint, allowed

@@ -1,7 +1,9 @@
 """The upload page's Excel template: a first sheet with the headings a file needs (in the
-page's language: samstat_kit.headers reads both), and a second listing the measures the
-agency may publish, with their Swedish names, units and the allowed codes per dimension.
-Built from the catalogue when asked, so it never lags behind it."""
+page's language: samstat_kit.headers reads both), a second listing the measures the agency
+may publish, with their names, units and the allowed codes per dimension, a third saying
+what each code means ("ill_health" is "ohälsa"), and a fourth with the areas the agency may
+report for, by code and name (staff know "Vännäs", the file needs "2460"). Built from the
+catalogue when asked, so it never lags behind it."""
 
 from __future__ import annotations
 
@@ -12,30 +14,49 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from samstat_kit.contracts import Catalogue, Measure
+from samstat_kit.contracts import Area, Catalogue, Measure
 from samstat_kit.headers import DIM_PREFIX, heading
-from services.ingest.upload.texts import PERIOD_WORDS
+from services.ingest.upload.texts import LEVEL_ONE, PERIOD_WORDS
 
 # No unit column: the measure's own is filled in, and any other is an error (sheet 2 names it).
 BASE = ("measure", "area", "period", "value")
-SHEETS = {"sv": ("Statistik", "Mått och koder"), "en": ("Figures", "Measures and codes")}
+SHEETS = {"sv": ("Statistik", "Mått och koder", "Kodernas betydelse", "Områden"),
+          "en": ("Figures", "Measures and codes", "What the codes mean", "Areas")}
 CODES_HEADER = {"sv": ("Mått (kod)", "Namn", "Enhet", "Perioder"),
                 "en": ("Measure (code)", "Name", "Unit", "Periods")}
+MEANING_HEADER = {"sv": ("Kolumn", "Kod", "Betydelse"), "en": ("Column", "Code", "Meaning")}
+AREAS_HEADER = {"sv": ("Område (kod)", "Namn", "Nivå"), "en": ("Area (code)", "Name", "Level")}
 FILENAME = {"sv": "samstat-mall.xlsx", "en": "samstat-template.xlsx"}
 MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def publishable(catalogue: Catalogue, agency: str) -> list[Measure]:
-    """The measures ``agency`` may publish (for some area: its own, if it has one)."""
+    """The measures ``agency`` may publish for some area."""
+    return sorted((m for m in catalogue.measures.values()
+                   if any(_may(catalogue, agency, m, a) for a in catalogue.areas.values())),
+                  key=lambda m: m.code)
+
+
+def reportable(catalogue: Catalogue, agency: str, measures: list[Measure]) -> list[Area]:
+    """The areas ``agency`` may publish some measure of ``measures`` for: its own area first
+    (a municipality reports nearly all for itself), then coarsest level first (the nation,
+    counties, regions, municipalities), each level by code."""
     own = catalogue.agencies[agency].area if agency in catalogue.agencies else None
-    out = []
-    for m in catalogue.measures.values():
-        area = own or next((a.code for a in catalogue.areas.values()
-                            if a.level in m.area_levels), "")
-        denial = catalogue.publish_denial(agency, m.code, area, {}) or ""
-        if "may not publish measure" not in denial:
-            out.append(m)
-    return sorted(out, key=lambda m: m.code)
+    order = ("nation", "county", "region", "municipality")
+    out = [a for a in catalogue.areas.values()
+           if any(_may(catalogue, agency, m, a) for m in measures)]
+    return sorted(out, key=lambda a: (a.code != own, order.index(a.level)
+                                      if a.level in order else len(order), a.code))
+
+
+def _may(catalogue: Catalogue, agency: str, measure: Measure, area: Area) -> bool:
+    """``agency`` may publish ``measure`` for ``area`` with some codes: a publisher that
+    restricts a dimension ("only benefit=unemployment") is asked with a code it allows."""
+    if area.level not in measure.area_levels:
+        return False
+    shapes = [{d: min(codes) for d, codes in p.restrict.items()} for p in measure.publishers]
+    return any(catalogue.publish_denial(agency, measure.code, area.code, dims) is None
+               for dims in shapes or [{}])
 
 
 def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
@@ -47,9 +68,9 @@ def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
     first = book.active
     assert isinstance(first, Worksheet)
     first.title, second = SHEETS[lang][0], book.create_sheet(SHEETS[lang][1])
-    # English headings are the contract's own (dim_sex); Swedish ones are read as those.
+    meanings, areas = book.create_sheet(SHEETS[lang][2]), book.create_sheet(SHEETS[lang][3])
     names = [*BASE, *(DIM_PREFIX + d for d in dims)]
-    _header(first, [heading(n, lang) if lang == "sv" else n for n in names])
+    _header(first, [_column(n, lang) for n in names])
     # Text, not General: Excel makes "2026-11" a date and "0114" the number 114.
     for i, name in enumerate(names, start=1):
         if name != "value":
@@ -60,9 +81,23 @@ def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
         second.append([m.code, m.title_sv if lang == "sv" else m.title_en, m.unit,
                        ", ".join(periods.get(g, g) for g in _ordered(m.granularities)),
                        *(", ".join(sorted(m.dimensions.get(d, ()))) for d in dims)])
+    _header(meanings, list(MEANING_HEADER[lang]))
+    for d in dims:
+        for code in sorted({c for m in measures for c in m.dimensions.get(d, ())}):
+            meanings.append([_column(DIM_PREFIX + d, lang), code,
+                             catalogue.code_name(code, lang)])
+    _header(areas, list(AREAS_HEADER[lang]))
+    for area in reportable(catalogue, agency, measures):
+        areas.append([area.code, area.name, LEVEL_ONE[lang].get(area.level, area.level)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _column(name: str, lang: str) -> str:
+    """A column's heading: Swedish ones are read as the contract's; English ones are the
+    contract's own (dim_sex)."""
+    return heading(name, lang) if lang == "sv" else name
 
 
 def _ordered(granularities: frozenset[str]) -> list[str]:

@@ -11,8 +11,8 @@ UPLOAD = {
         "formats": "Första raden är rubriker: Mått, Område, Period, Värde och en kolumn per "
                    "indelning, t.ex. Kön. (measure, area, dim_… och SDMX-CSV går också.)",
         "template": "Ladda ner Excel-mallen",
-        "template_note": "med rätt rubriker, och en flik med måtten och de koder som är "
-                         "tillåtna.",
+        "template_note": "med rätt rubriker, och flikar med måtten, de tillåtna koderna och "
+                         "vad de betyder, och era områdens koder.",
         "headings": "Filen togs inte emot: rubrikerna i första raden känns inte igen.",
         "headings_fix": "Ändra rubrikerna i filen, eller klistra in siffrorna i mallen.",
         "template_url": "/upload/samstat-mall.xlsx", "back": "Tillbaka till uppladdningar",
@@ -38,8 +38,8 @@ UPLOAD = {
                    "column per breakdown, e.g. Sex. (measure, area, dim_… and SDMX-CSV work "
                    "too.)",
         "template": "Download the Excel template",
-        "template_note": "with the right headings, and a sheet listing the measures and the "
-                         "codes allowed.",
+        "template_note": "with the right headings, and sheets listing the measures, the "
+                         "codes allowed and what they mean, and your areas' codes.",
         "headings": "The file was not taken: the headings in the first row are not known.",
         "headings_fix": "Change the headings in the file, or paste the figures into the "
                         "template.",
@@ -256,6 +256,11 @@ PERIOD_WORDS = {
            "half": "halvår (2026-H2)", "year": "år (2026)"},
     "en": {"month": "month (2026-11)", "quarter": "quarter (2026-Q4)",
            "half": "half year (2026-H2)", "year": "year (2026)"},
+}
+LEVEL_ONE = {  # one area's level, in the template's list of areas
+    "sv": {"municipality": "kommun", "county": "län", "region": "region", "nation": "riket"},
+    "en": {"municipality": "municipality", "county": "county", "region": "region",
+           "nation": "nation"},
 }
 LEVEL_WORDS = {
     "sv": {"municipality": "kommuner", "county": "län", "region": "regioner",
