@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit import bodylimit, metrics, present, urlguard
+from samstat_kit import bodyguard, bodylimit, metrics, present, urlguard
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
 from samstat_kit.auth.hardening import SecurityHeaders
@@ -85,13 +85,15 @@ def create_service_app(
     description: str = "",
     max_body_bytes: int | None = DEFAULT_MAX_BODY,
     guard_urls: bool = True,
+    guard_bodies: bool = True,
 ) -> FastAPI:
     """A service's app with the kit's parts. ``max_body_bytes``: the cap on every request's
     body (:mod:`samstat_kit.bodylimit`), or None for a service that installs its own (ingest,
     whose batches and files are larger): without one, a form route parses any body before
     the sign-in and CSRF checks, spooling its file parts to disk. ``guard_urls``: refuse a
     personal identity number in the path or query (:mod:`samstat_kit.urlguard`), False for
-    a service that installs its own answer to it (ingest)."""
+    a service that installs its own answer to it (ingest); ``guard_bodies`` likewise in the
+    body (:mod:`samstat_kit.bodyguard`; ingest's gate names the record and field)."""
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
@@ -134,6 +136,16 @@ def create_service_app(
             status_code=422,
         )
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # A number or date the request carries that Python or the driver cannot hold (an
+        # integer past SQLite's 64 bits, a date past year 9999 after a time-zone shift).
+        log.warning("a value out of range: %s", exc)
+        return JSONResponse(
+            {"detail": "a number or date in the request is out of range; nothing was stored"},
+            status_code=422,
+        )
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     async def db_down(_request: Request, exc: Exception) -> JSONResponse:
@@ -162,6 +174,8 @@ def create_service_app(
 
     if guard_urls:
         urlguard.install(app)
+    if guard_bodies:  # inside the body limit: it never buffers more than the limit
+        bodyguard.install(app)
     if max_body_bytes is not None:  # outermost of the kit's middleware
         cap = max_body_bytes
         bodylimit.install(app, limit=lambda _scope: cap)

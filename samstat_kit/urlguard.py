@@ -40,9 +40,30 @@ def has_personal_number(path: str, query: bytes) -> bool:
     # Raw (not percent-encoded) UTF-8 too: full-width or Arabic-Indic digits sent as bytes.
     utf8 = query.decode("utf-8", "replace")
     readings: list[Any] = [path, unquote(path), text, unquote(text), unquote_plus(text), utf8]
-    if text:
-        readings.append(parse_qsl(text, keep_blank_values=True))
+    fields = parse_qsl(text, keep_blank_values=True) if text else []
+    readings.append(fields)
+    parts = [*unquote(path).split("/"), *(v for pair in fields for v in pair)]
+    readings.append([n for n in map(as_integer, parts) if n is not None])
     return contains_personal_number(readings)
+
+
+def as_integer(text: str) -> str | None:
+    """``text`` as a route's whole-number parameter reads it, or None: Python and pydantic
+    take ``880208_9717``, ``+08802089717``, ``８８０２０８９７１７`` and ``8802089717.0`` as
+    8802089717 (a review: ``/v1/plans/880208_9717/report`` answered "no plan for
+    8802089717"), so the number is looked for in what the route would see, not only in the
+    text sent."""
+    if not text or len(text) > 64 or not any(ch.isdigit() for ch in text):
+        return None
+    try:
+        return str(abs(int(text.strip())))
+    except ValueError:
+        pass
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return str(abs(int(number))) if number.is_integer() else None
 
 
 class RedactPersonalNumbers(logging.Filter):

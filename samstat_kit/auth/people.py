@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_hex_id
 from samstat_kit.auth.models import User
 from samstat_kit.contracts import load_catalogue
 
@@ -70,7 +70,7 @@ def add_person(*, session: Session, email: str, agency: str, name: str = "",
         raise PersonError(f"role {role!r}: unknown; one of {', '.join(ROLES)}")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise PersonError(f"email {email!r}: a person with this address exists already")
-    row = User(id=secrets.token_hex(8), email=email, name=name.strip() or email, agency=agency,
+    row = User(id=new_hex_id(), email=email, name=name.strip() or email, agency=agency,
                role=role, created_at=datetime.now(UTC))
     session.add(row)
     session.flush()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit.anonymity import new_hex_id
 from samstat_kit.auth.models import ApiToken
 
 PREFIX = "sst"
@@ -39,7 +40,7 @@ def issue(
         raise ValueError(f"unknown scope {scope!r}")
     if scope == "agency" and not agency:
         raise ValueError("an agency token needs an agency")
-    token_id = secrets.token_hex(8)
+    token_id = new_hex_id()
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     session.add(

@@ -73,6 +73,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         description="Agencies publish anonymised, aggregated observations here.",
         max_body_bytes=None,  # its own cap, per its settings (services/ingest/limits.py)
         guard_urls=False,  # its own answer, counted (services/ingest/guard.py)
+        guard_bodies=False,  # its gate names the record and field; the upload pages say it
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()

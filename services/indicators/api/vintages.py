@@ -172,13 +172,21 @@ def instants(*, session: Session, indicators: Iterable[str], areas: Iterable[str
 
 def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime | None:
     """``as_of``/``updated_after`` as given: an ISO instant, or a date meaning the end of that
-    day in Sweden ("what the board saw on 2024-06-10"). ValueError for anything else."""
+    day in Sweden ("what the board saw on 2024-06-10"). ValueError for anything else, also
+    for an instant at the calendar's edge that a time-zone shift would carry past it
+    (9999-12-31, 0001-01-01T00:00: OverflowError, a review's 500)."""
     if raw is None or not raw.strip():
         return None
+    try:
+        return _instant(raw.strip(), zone)
+    except OverflowError:
+        raise ValueError(f"{raw[:40]!r} is at the edge of the calendar") from None
+
+
+def _instant(text: str, zone: str) -> datetime:
     from datetime import date, time, timedelta
     from zoneinfo import ZoneInfo
 
-    text = raw.strip()
     if len(text) == 10:
         day = date.fromisoformat(text)
         end = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(zone))

@@ -35,6 +35,7 @@ from services.notify.inbox import service as inbox
 router = APIRouter(tags=["alerts"])
 
 Status = Literal["firing", "acknowledged", "resolved"]
+WITHHELD = "withheld"  # who acted, for a reader outside the convener's agencies
 ACT_ERRORS = ERRORS | {409: {"description": "The alert is resolved"},
                        422: {"description": "A field is wrong (named in the message)"}}
 
@@ -67,11 +68,25 @@ def _detail(request: Request, alert_id: str, principal: Principal) -> AlertDetai
     with session_scope(request.app.state.session_factory) as session, service_errors():
         alert, history = service.get_alert(session=session, alert_id=alert_id)
         deliveries = list_deliveries(session=session, alert_id=alert_id)
-        return AlertDetail.model_validate(alert).model_copy(update={
+        detail = AlertDetail.model_validate(alert).model_copy(update={
             "history": [AlertEventRead.model_validate(h) for h in history],
             "deliveries": [DeliveryRead.model_validate(d) for d in deliveries],
             "links": _links(request, alert, principal),
         })
+        return detail if inbox.may_see(principal, alert) else _outside(detail)
+
+
+def _outside(detail: AlertDetail) -> AlertDetail:
+    """What another agency's token reads of an alert: the finding and its course, without
+    what the convener's people wrote or who they are (a review: comments such as "the
+    caseworker thinks office X misreported" and people's e-mail addresses were readable by
+    any token), and without where it was delivered."""
+    return detail.model_copy(update={
+        "history": [h.model_copy(update={"comment": None, "actor": WITHHELD})
+                    for h in detail.history],
+        "deliveries": [], "acknowledged_by": WITHHELD if detail.acknowledged_by else None,
+        "assignee": WITHHELD if detail.assignee else None,
+    })
 
 
 @router.get("/v1/alerts/{alert_id}", response_model=AlertDetail, responses=ERRORS,

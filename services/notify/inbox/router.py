@@ -64,6 +64,10 @@ def _parts(value: str) -> tuple[int, int]:
             summary="A convener's quiet times (none by default)")
 def list_windows(request: Request, reader: AnyReader,
                  convener: Annotated[str, Query(max_length=64)]) -> list[MuteWindowRead]:
+    # Its comments and who set them are the agency's own (a review: any token listed them).
+    if not may_act_for(reader.principal, convener):
+        raise HTTPException(403, "only the convener's agency or an admin may list its quiet "
+                                 "times")
     with session_scope(request.app.state.session_factory) as session:
         return [_read(w) for w in quiet.windows_for(session=session, convener=convener)]
 

@@ -1,0 +1,140 @@
+"""A personal identity number in a request's body is refused before any route reads it, on
+the services whose routes take people's text: notify (comments on alerts, quiet times,
+assignees, subscription addresses), initiatives and indicators. Ingest has a gate of its own
+that names the record and field (services/ingest/guard.py), so it does not use this one.
+
+Why in front of the routes, not in each: a review found notify storing a comment "call
+19880208-9717", showing it to the follow-up owner's agency, and two of its error messages
+repeating what was typed (an assignee, a subscription address). A check per field misses the
+next field; this one reads the whole body every way a route could read it:
+
+* as UTF-8 text, percent-decoded (``+`` kept: a number's own separator, and as a space);
+* as form fields (``a=b&c=d``), keys and values;
+* as JSON, parsed, so ``\\u0031\\u0039…`` escapes are read as the digits they are.
+
+A browser's form gets a page in the reader's language saying nothing was saved and why,
+with a link back; an API call the kit's ``{"detail": ...}``. Neither repeats the number.
+The body is capped before this reads it (:mod:`samstat_kit.bodylimit` sits outside).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from samstat_kit.anonymity import contains_personal_number
+from samstat_kit.auth.hardening import SecurityHeaders
+
+BODY_REFUSED = ("the request's body contains a personal identity number; nothing was "
+                "stored")
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+TEXTS = {
+    "sv": {"refused_title": "Ingenting sparades",
+           "refused": "Det du skickade innehåller något som ser ut som ett personnummer. "
+                      "samstat tar aldrig emot personnummer, så ingenting sparades.",
+           "refused_fix": "Gå tillbaka, ta bort numret och skicka igen.",
+           "back": "Tillbaka"},
+    "en": {"refused_title": "Nothing was saved",
+           "refused": "What you sent contains something that looks like a personal identity "
+                      "number. samstat never takes personal identity numbers, so nothing "
+                      "was saved.",
+           "refused_fix": "Go back, remove the number and send it again.",
+           "back": "Back"},
+}
+
+
+def readings(body: bytes, content_type: str) -> list[Any]:
+    """Every way a route could read ``body``, for :func:`contains_personal_number`."""
+    text = body.decode("utf-8", "replace")
+    out: list[Any] = [text, unquote(text), unquote_plus(text)]
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        out.append(parse_qsl(text, keep_blank_values=True))
+    # Not JSON (or too deep for any route to read): the text readings are all there is.
+    with contextlib.suppress(ValueError, RecursionError):
+        out.append(json.loads(text))
+    return out
+
+
+def has_personal_number(body: bytes, content_type: str) -> bool:
+    return bool(body) and contains_personal_number(readings(body, content_type))
+
+
+def _content_type(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            return value.decode("latin-1").strip().lower()
+    return ""
+
+
+def _back(request: Request) -> str:
+    """Where the form was: the Referer's path on this service (never another site's
+    address), or the service's root."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return "/"
+    path = referer.path if referer.path.startswith("/") else "/"
+    clean = not contains_personal_number([path, referer.query, unquote(referer.query)])
+    return (path + (f"?{referer.query}" if referer.query else "")) if clean else path
+
+
+def refusal(request: Request, content_type: str) -> Response:
+    """The 422: a page for a browser's form, the kit's error body for an API call."""
+    if not content_type.startswith(FORMS):
+        return JSONResponse({"detail": BODY_REFUSED}, status_code=422)
+    from samstat_kit import present  # the pages' kit builds on the web kit, not this
+
+    pages = present.Presenter()
+    return pages.render(request, "refused.html", texts=TEXTS, title_key="refused_title",
+                        status=422, back=_back(request), services_nav=[])
+
+
+class PersonalNumberBody:
+    """The middleware described in the module docstring."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        messages, body = await _read(receive)
+        content_type = _content_type(scope)
+        if has_personal_number(body, content_type):
+            request = Request(scope)
+            await SecurityHeaders(refusal(request, content_type))(scope, receive, send)
+            return
+        pending = list(messages)
+
+        async def replay() -> Message:
+            # The body as it came, then whatever the server says next (a disconnect).
+            return pending.pop(0) if pending else await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _read(receive: Receive) -> tuple[list[Message], bytes]:
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return messages, b"".join(chunks)
+
+
+def install(app: FastAPI) -> None:
+    """Refuse such bodies on ``app``; install it before the body limit (which must stay
+    outside it, so no more than the limit is ever buffered here)."""
+    app.add_middleware(PersonalNumberBody)

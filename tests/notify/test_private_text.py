@@ -1,0 +1,136 @@
+"""What people write in notify stays theirs and never holds a personal identity number (a
+security review): a number in any body (a comment, a note, an assignee, an address; as JSON,
+escaped JSON or a browser's form) is refused before a route reads it and never repeated;
+another agency's token reads an alert without its comments and people; a convener's quiet
+times are listed to its own agency only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from samstat_kit.db import session_scope
+from services.notify.alerts.models import AlertEvent
+from services.notify.app import create_app
+from services.notify.config import NotifySettings
+
+from .factory import tokens
+from .test_inbox_pages import AF, FK, alert_of
+
+NUMBER = "19880208-9717"
+DIGITS = "198802089717"
+OTHER = "kommun-2480"
+
+
+@pytest.fixture
+def notify(db_url: str) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
+    auth = tokens(db_url, FK, AF, OTHER)
+    settings = NotifySettings(database_url=db_url, kafka_enabled=False,
+                              dispatch_idle_seconds=0.1, sweep_interval_seconds=3600,
+                              digest_enabled=False)
+    with TestClient(create_app(settings), follow_redirects=False) as c:
+        yield c, auth
+
+
+def _comments(client: TestClient, alert_id: str) -> int:
+    with session_scope(client.app.state.session_factory) as s:  # type: ignore[attr-defined]
+        return int(s.scalar(select(func.count()).select_from(AlertEvent).where(
+            AlertEvent.alert_id == alert_id, AlertEvent.comment.is_not(None))) or 0)
+
+
+@pytest.mark.parametrize("body", [
+    {"text": f"ring {NUMBER} om detta"},
+    {"text": f"nr {DIGITS[2:]}"},
+    {"text": "".join(f"\\u{ord(ch):04x}" for ch in NUMBER)},  # escaped: JSON's own digits
+])
+def test_a_number_in_a_comment_is_refused_and_not_repeated(notify: tuple, body: dict) -> None:
+    client, auth = notify
+    alert = alert_of(client)
+    raw = str(body).replace("'", '"').replace("\\\\", "\\").encode()
+    r = client.post(f"/v1/alerts/{alert.id}/comments", headers=auth[FK] | {
+        "content-type": "application/json"}, content=raw)
+    assert r.status_code == 422 and "personal identity number" in r.json()["detail"]
+    assert DIGITS[2:8] not in r.text and _comments(client, alert.id) == 0
+
+
+def test_every_notify_body_is_guarded(notify: tuple) -> None:
+    client, auth = notify
+    alert = alert_of(client)
+    sent = [
+        (f"/v1/alerts/{alert.id}/ack", {"comment": f"pnr {NUMBER}"}),
+        (f"/v1/alerts/{alert.id}/assign", {"assignee": DIGITS}),
+        ("/v1/mute-windows", {"convener": FK, "start": "07-01", "end": "07-31",
+                              "comment": NUMBER}),
+        ("/v1/subscriptions", {"convener": FK, "channel": "email", "target": NUMBER}),
+        ("/v1/subscriptions", {"convener": FK, "channel": "email",
+                               "target": f"{NUMBER}@example.se"}),
+    ]
+    for path, body in sent:
+        r = client.post(path, headers=auth[FK], json=body)
+        assert r.status_code == 422, (path, r.text)
+        assert DIGITS[2:8] not in r.text and DIGITS[-4:] not in r.text, (path, r.text)
+    assert client.get(f"/v1/mute-windows?convener={FK}", headers=auth[FK]).json() == []
+    assert client.get(f"/v1/alerts/{alert.id}", headers=auth[FK]).json()["status"] == "firing"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_browser_form_gets_a_page_saying_nothing_was_saved(notify: tuple,
+                                                             lang: str) -> None:
+    client, auth = notify
+    alert = alert_of(client)
+    r = client.post(f"/inbox/{alert.id}/comment?lang={lang}", headers=auth[AF] | {
+        "referer": f"http://testserver/inbox/{alert.id}"},
+        data={"text": f"ring {NUMBER}", "csrf_token": "x"})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert ("Ingenting sparades" if lang == "sv" else "Nothing was saved") in r.text
+    assert f'href="/inbox/{alert.id}"' in r.text and DIGITS[-4:] not in r.text
+    assert "content-security-policy" in r.headers and _comments(client, alert.id) == 0
+
+
+def test_a_back_link_never_leads_to_another_site_or_repeats_a_number(notify: tuple) -> None:
+    client, auth = notify
+    for referer, back in [("https://evil.example/x", "/"),
+                          (f"http://testserver/inbox?area={DIGITS}", "/inbox"),
+                          ("javascript:alert(1)", "/")]:
+        r = client.post("/inbox/x/comment", headers=auth[AF] | {"referer": referer},
+                        data={"text": NUMBER})
+        assert r.status_code == 422 and f'href="{back}"' in r.text, (referer, r.text)
+
+
+def test_ordinary_text_and_ids_pass(notify: tuple) -> None:
+    client, auth = notify
+    alert = alert_of(client)
+    r = client.post(f"/v1/alerts/{alert.id}/comments", headers=auth[FK],
+                    json={"text": "Ring Anna på 090-12 34 56 om siffrorna för 2024-11"})
+    assert r.status_code == 200, r.text
+    assert _comments(client, alert.id) == 1
+
+
+def test_another_agency_reads_an_alert_without_its_people_and_comments(
+        notify: tuple) -> None:
+    client, auth = notify
+    alert = alert_of(client)
+    client.post(f"/v1/alerts/{alert.id}/comments", headers=auth[FK],
+                json={"text": "Internt: handläggaren tror att kontor X rapporterat fel"})
+    client.post(f"/v1/alerts/{alert.id}/ack", headers=auth[FK], json={"comment": "tittar"})
+    for who, sees in ((FK, True), (AF, True), ("admin", True), (OTHER, False)):
+        got = client.get(f"/v1/alerts/{alert.id}", headers=auth[who]).json()
+        comments = [h["comment"] for h in got["history"] if h["comment"]]
+        assert bool(comments) is sees, who
+        assert (got["acknowledged_by"] == "withheld") is not sees, who
+        assert all(h["actor"] == "withheld" for h in got["history"]) is not sees, who
+        assert got["status"] == "acknowledged" and got["history"], who
+
+
+def test_quiet_times_are_listed_to_their_agency_only(notify: tuple) -> None:
+    client, auth = notify
+    made = client.post("/v1/mute-windows", headers=auth[FK], json={
+        "convener": FK, "start": "07-01", "end": "07-31", "comment": "semester"})
+    assert made.status_code == 201
+    assert client.get(f"/v1/mute-windows?convener={FK}", headers=auth[OTHER]).status_code == 403
+    for who in (FK, "admin"):
+        listed = client.get(f"/v1/mute-windows?convener={FK}", headers=auth[who]).json()
+        assert [w["comment"] for w in listed] == ["semester"]
