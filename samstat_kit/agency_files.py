@@ -372,6 +372,13 @@ def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
         row.doc["value"] = None
 
 
+def own_row(row: Row, agency: str) -> bool:
+    """A row of ``agency``'s own (it names no agency, or that one): only such rows are
+    completed from what ingest holds, so nothing of another agency's cells (a revision, an
+    event id, whether a value matches) is looked up for a file (a review)."""
+    return isinstance(row.doc, dict) and str(row.doc.get("agency") or agency) == agency
+
+
 def row_cell(row: Row, agency: str) -> str:
     """The cell key of a row's observation (``agency`` where the row names none)."""
     d = row.doc
@@ -386,8 +393,8 @@ def next_revisions(rows: Sequence[Row], agency: str,
     their cell, so a replacement or a withdrawal is never refused as stale: ``current(keys)``
     answers each cell's revision now (a cell it does not know is new: revision 1). Run
     before event ids are derived from revisions."""
-    wanted = [r for r in rows if r.action in ("replace", "delete")
-              and isinstance(r.doc, dict) and "revision" not in r.doc]
+    wanted = [r for r in rows if r.action in ("replace", "delete") and own_row(r, agency)
+              and "revision" not in r.doc]
     keys = {id(row): row_cell(row, agency) for row in wanted}
     if not keys:
         return

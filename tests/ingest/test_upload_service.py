@@ -152,3 +152,21 @@ def test_the_pages_words_exist_in_both_languages() -> None:
     for texts in (UPLOAD, PREVIEW, FIELD_HINTS):
         assert present.check_texts(texts) == {}
     assert hint("dimensions.sex", "sv").startswith("Koden") and hint("odd", "en") == ""
+
+
+def test_a_row_naming_another_agency_is_not_completed_from_its_cells(session: Session) -> None:
+    """A review: the correction lookup keyed a row by the agency its own column names, so a
+    file could fetch another agency's event id and revision (and learn whether a value
+    matched). Only the uploader's own rows are completed from what ingest holds."""
+    fk = "forsakringskassan"
+    theirs = ("measure;area;period;value;unit;dim_benefit;dim_sex\n"
+              "benefit_net_days;2460;2019-09;31000;days;sickness;K\n")
+    published = flows.publish(session=session, principal=_principal(fk), upload=_stage(
+        session, theirs, agency=fk), ingest=_ingest())
+    assert published.accepted == 1
+    probe = _stage(session, theirs.replace("measure;", "agency;measure;")
+                   .replace("\nbenefit", f"\n{fk};benefit"))
+    [row] = service.rows_of(probe, session=session)
+    stored = session.scalars(select(IngestObservation.event_id).where(
+        IngestObservation.agency == fk, IngestObservation.period == "2019-09")).one()
+    assert row.doc["event_id"] != stored and row.doc.get("revision") in (None, 1)

@@ -18,6 +18,7 @@ from samstat_kit.agency_files import (
     Sheet,
     fill_in,
     next_revisions,
+    own_row,
     read_sheet,
     row_cell,
     sheet_rows,
@@ -255,7 +256,7 @@ def corrections(rows: list[Row], agency: str, *, session: Session) -> None:
     ingest has: the same value is the observation ingest has (its event id, so the receipt
     says "already received"), another value that cell's next revision."""
     keyed = {id(r): row_cell(r, agency) for r in rows if r.action == "merge"
-             and isinstance(r.doc, dict) and "revision" not in r.doc}
+             and own_row(r, agency) and "revision" not in r.doc}
     if not keyed:
         return
     now = {k: (rev, value, event_id, conf) for k, rev, value, event_id, conf in session.execute(
