@@ -278,9 +278,23 @@ def _csv_rows(table: Table) -> list[Row]:
                 doc[name] = cell
         if dims:
             given = doc.get("dimensions")
-            doc["dimensions"] = {**given, **dims} if isinstance(given, dict) else dims
+            doc["dimensions"] = {**given, **_by_name(dims, doc.get("measure"))} \
+                if isinstance(given, dict) else _by_name(dims, doc.get("measure"))
         rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra), columns=columns))
     return rows
+
+
+def _by_name(dims: dict[str, str], measure: Any) -> dict[str, str]:
+    """A dimension's cell as its code: the code itself, or a code's name as the template's
+    list of codes gives it ("Kvinnor", "ohälsa"); anything else is left for the checks to
+    name with the allowed codes."""
+    catalogue = load_catalogue()
+    measure = measure if isinstance(measure, str) else None
+    out = {}
+    for dim, cell in dims.items():
+        known = cell in catalogue.codes_of(dim, measure)
+        out[dim] = cell if known else catalogue.code_named(dim, cell, measure) or cell
+    return out
 
 
 def _sdmx_code(cell: str) -> str:

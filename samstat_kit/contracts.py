@@ -30,6 +30,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from samstat_kit.anonymity import shown
+from samstat_kit.headers import key
 
 __all__ = [
     "SCHEMAS_DIR",
@@ -265,6 +266,9 @@ class Catalogue:
     # publish_denial per cell shape: ingest asks for every record, and batches repeat shapes.
     _denials: dict[tuple[Any, ...], str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    # code_named's index per (dimension, measure): a name's key -> its code
+    _named: dict[tuple[str, str | None], dict[str, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def code_name(self, code: str, lang: str = "sv") -> str:
         """A dimension code in words ("ill_health" -> "ohälsa"); one without a name in the
@@ -273,6 +277,29 @@ class Catalogue:
         if names is None:
             return code.replace("_", " ").strip() or code
         return names[1] if lang == "en" else names[0]
+
+    def codes_of(self, dim: str, measure: str | None = None) -> frozenset[str]:
+        """The codes of ``dim``: the measure's, or every measure's if it has none of it."""
+        spec = self.measures.get(measure or "")
+        if spec is not None and dim in spec.dimensions:
+            return spec.dimensions[dim]
+        return frozenset(c for m in self.measures.values() for c in m.dimensions.get(dim, ()))
+
+    def code_named(self, dim: str, text: str, measure: str | None = None) -> str | None:
+        """The code a person wrote by its name, in Swedish or English, whatever its case or
+        accents ("Kvinnor" in a sex column is K, "ohälsa" is ill_health, "Totalt" is _T);
+        None if no code of the dimension (the measure's, when known) is called that. Staff
+        write what they read in the template's list of codes, not the codes themselves."""
+        index = self._named.get((dim, measure))
+        if index is None:
+            names = [(key(name), code) for code in self.codes_of(dim, measure)
+                     for name in self.code_names.get(code, ())]
+            counts: dict[str, int] = {}
+            for k, _code in names:
+                counts[k] = counts.get(k, 0) + 1
+            # a name two codes share says neither (none does today; the list may grow)
+            index = self._named[(dim, measure)] = {k: c for k, c in names if counts[k] == 1}
+        return index.get(key(text))
 
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:
         """Municipality codes making up an area (empty for an unknown area).

@@ -69,3 +69,29 @@ def test_the_header_check_names_unknown_headings_and_what_they_could_be() -> Non
     assert problem.unknown == [("Kommun", "area"), ("Antal", "value"), ("Kommentar", None)]
     assert problem.missing == ["area", "value"]
     assert headers.header_problem(["Mått", "Område", "Period", "Värde", "Kön"]) is None
+
+
+@pytest.mark.parametrize(("cause", "sex", "read"), [
+    ("Ohälsa", "Kvinnor", ("ill_health", "K")),
+    ("ARBETSLOSHET", "män", ("unemployment", "M")),
+    ("ill health", "Totalt", ("ill_health", "_T")),
+    ("other", "women", ("other", "K")),
+    ("sjuk", "X", ("sjuk", "X")),  # no code is called that: the checks name the allowed ones
+])
+def test_a_code_written_by_its_name_reads_as_the_code(cause: str, sex: str,
+                                                      read: tuple[str, str]) -> None:
+    """Staff write what the template's list of codes says a code means ("Kvinnor",
+    "ohälsa"), in Swedish or English, any case or accents."""
+    header = ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"]
+    row = [*ROW[:5], cause, sex]
+    _fmt, [got] = read_bytes("nov.xlsx", _xlsx(header, row))
+    assert (got.doc["dimensions"]["cause"], got.doc["dimensions"]["sex"]) == read
+    text = ";".join(header) + "\n" + ";".join(map(str, row)) + "\n"
+    assert read_bytes("nov.csv", text.encode())[1][0].doc == got.doc
+
+
+def test_a_name_is_read_only_as_a_code_of_its_own_dimension() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.code_named("sex", "ohälsa", "econ_assistance_recipients") is None
+    assert catalogue.code_named("cause", "Ohälsa", "econ_assistance_recipients") == "ill_health"
+    assert catalogue.code_named("cause", "kvinnor") is None
