@@ -25,16 +25,16 @@ from services.ingest.config import IngestSettings
 from services.ingest.observations.models import OutboxMessage
 from services.ingest.observations.wire import encode_message
 from services.ingest.relay import Relay
-from tests.ingest.conftest import _empty
+from tests.tables import empty_ingest
 
 AREAS = ["2480", "2460", "2404", "2409", "2401", "2403", "0180", "1480"]
 
 
 @pytest.fixture
 def pg_ingest_db(postgres_url: str) -> Iterator[str]:
-    _empty(postgres_url)
+    empty_ingest(postgres_url)
     yield postgres_url
-    _empty(postgres_url)
+    empty_ingest(postgres_url)
 
 
 def _fill(db: str, topic: str, n: int, **lease: Any) -> list[str]:
