@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -26,8 +26,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 AGENCY = "kommun-2460"
 PERIOD = "2026-11"
 HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
+# The first row's period typed as Excel keeps "2026-11": the date 1 November 2026.
 ROWS = [  # sheet rows 2..8; row 5 has a negative count
-    ["econ_assistance_recipients", "2460", PERIOD, 41, "0-10", "ill_health", "K"],
+    ["econ_assistance_recipients", "2460", datetime(2026, 11, 1), 41, "0-10", "ill_health", "K"],
     ["econ_assistance_recipients", "2460", PERIOD, 37, "0-10", "ill_health", "M"],
     ["econ_assistance_recipients", "2460", PERIOD, 52, "0-10", "unemployment", "K"],
     ["econ_assistance_recipients", "2460", PERIOD, -48, "0-10", "unemployment", "M"],
@@ -108,7 +109,15 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         page.click("button:has-text('Publicera 7 rader')")
         page.wait_for_selector("#receipt")
         facts = page.inner_text("section.card")
-        assert "Publicerade\n7" in facts and "Avvisade\n0" in facts and address in facts
+        assert "Avvisade\n0 rader" in facts and address in facts and "Kvittonummer" in facts
+        # what was published, in two parts that add up: shown, and hidden with why
+        shown = int(facts.split("Publicerade och synliga\n")[1].split()[0])
+        hidden = int(facts.split("Publicerade men dolda\n")[1].split()[0])
+        assert shown + hidden == 7
+        assert page.locator("table.hidden-values tbody a").count() == hidden  # each row
+        main = page.inner_text("main")  # words, not "secondary: would narrow …"
+        assert not [w for w in ("secondary", "primary", "held:") if w in main]
+        assert "T00:00:00" not in main  # the Excel date as its month
         page.screenshot(path=str(shots / "4_receipt.png"), full_page=True)
 
         page.click("text=Tillbaka till uppladdningar")

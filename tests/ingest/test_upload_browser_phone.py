@@ -18,6 +18,8 @@ from samstat_kit.db import session_factory, session_scope
 from tests.agency.conftest import RunningIngest, running_ingest  # noqa: F401 (fixture)
 from tests.ingest.test_upload_browser import CHROMIUM_ARGS
 from tests.ingest.test_upload_pages import ROWS, SV
+from tests.ingest.test_upload_words import ROWS as WALK_ROWS
+from tests.ingest.test_upload_words import SV as WALK_HEADER
 from tests.workbooks import xlsx as workbook
 
 WIDTH = 390
@@ -76,4 +78,25 @@ def test_vannas_on_a_phone_swedish_headings_fix_publish(running_ingest: RunningI
         assert "ekonomiskt-bistand.xlsx" in page.inner_text("table")
         assert _fits(page)
         page.screenshot(path=str(shots / "phone_3_history_en.png"), full_page=True)
+
+        # The walk's November (Excel dates, totals, a foreign area, a measure by its name):
+        # why values are hidden, and what to write instead, in Swedish words on the phone.
+        walk = tmp_path / "vannas-nov.xlsx"
+        walk.write_bytes(workbook(WALK_HEADER, WALK_ROWS))
+        page.goto(f"{base}/upload?lang=sv")
+        page.set_input_files("#file", str(walk))
+        page.click("button:has-text('Granska filen')")
+        page.wait_for_url(f"{base}/upload/*")
+        main = page.inner_text("main")
+        assert "Skriv 2460 (Vännäs) i kolumnen Område." in main
+        assert "Skriv måttets kod econ_assistance_recipients i stället för dess namn." in main
+        assert "2026-11" in main and "T00:00:00" not in main and "unit" not in main
+        assert _fits(page)
+        page.screenshot(path=str(shots / "phone_4_walk_preview.png"), full_page=True)
+        page.click("button:has-text('Publicera 6 rader')")
+        page.wait_for_selector("#receipt")
+        why = page.inner_text("table.hidden-values")
+        assert "summorna per orsak, varaktighet och kön" in why and "secondary" not in why
+        assert _fits(page)
+        page.screenshot(path=str(shots / "phone_5_walk_receipt.png"), full_page=True)
         browser.close()

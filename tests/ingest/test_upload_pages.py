@@ -19,7 +19,7 @@ from tests.workbooks import xlsx
 
 SV = ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"]
 ROWS = [["econ_assistance_recipients", "2460", "2019-07", v, "0-10", cause, sex]
-        for v, cause, sex in ((41, "ill_health", "K"), (37, "ohälsa", "M"), (52, "other", "K"))]
+        for v, cause, sex in ((41, "ill_health", "K"), (37, "sjukdom", "M"), (52, "other", "K"))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Staff = tuple[TestClient, str]
 

@@ -147,9 +147,17 @@ def test_a_month_uploaded_again_is_a_correction_not_a_dead_end(session: Session)
 
 def test_the_pages_words_exist_in_both_languages() -> None:
     from samstat_kit import present
-    from services.ingest.upload.texts import FIELD_HINTS, PREVIEW, UPLOAD, hint
+    from services.ingest.upload.texts import (
+        FIELD_HINTS,
+        HIDDEN,
+        PREVIEW,
+        REASONS,
+        REFUSALS,
+        UPLOAD,
+        hint,
+    )
 
-    for texts in (UPLOAD, PREVIEW, FIELD_HINTS):
+    for texts in (UPLOAD, PREVIEW, FIELD_HINTS, HIDDEN, REASONS, REFUSALS):
         assert present.check_texts(texts) == {}
     assert hint("dimensions.sex", "sv").startswith("Koden") and hint("odd", "en") == ""
 

@@ -1,22 +1,24 @@
 """What the reader and ingest say, in the upload page's language. Their reasons stay English
 for the API and the CLI (and name the exact rule); a page for agency staff says the same in
 Swedish or English words, with what to write instead: a refused file's reason, a row's
-finding, and a header no field is known by (said once, not on every row).
+finding (a publishing right it lacks included), a header no field is known by (said once,
+not on every row), and why a value is not shown.
 
-A reason is matched by its wording (samstat_kit.checks, agency_files, workbook, pydantic);
-one not matched shows as it is, under the field's hint, rather than not at all."""
+A reason is matched by its wording (samstat_kit.checks, contracts.publish_denial,
+agency_files, workbook, pydantic, the disclosure control); a finding not matched shows as it
+is, under the field's hint, rather than not at all; a hidden value's, in general words."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from samstat_kit.agency_files import RowError
 from samstat_kit.anonymity import shown
 from samstat_kit.contracts import Catalogue
-from samstat_kit.headers import HeaderProblem, heading
+from samstat_kit.headers import DIM_PREFIX, DIMENSION_NAMES, HeaderProblem, heading, key
 from services.ingest.upload.texts import (
     FIELD_HINTS,
+    HIDDEN,
     LEVEL_WORDS,
     PERIOD_WORDS,
     PLACES,
@@ -79,22 +81,37 @@ def header_lines(problem: HeaderProblem, lang: str) -> list[str]:
     return lines
 
 
-Codes = Callable[[str, str | None, str], list[str]]
+class Lookup:
+    """The catalogue's words a finding is said in: a dimension's allowed codes, a code or
+    an area with what it means ("_T (totalt)", "2460 (Vännäs)")."""
 
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
 
-def codes_from(catalogue: Catalogue) -> Codes:
-    """The allowed codes of a dimension, each with what it means in ``lang`` ("_T
-    (totalt)"): the measure's, or every measure's if the row names none the catalogue
-    knows."""
-    def codes(dim: str, measure: str | None, lang: str) -> list[str]:
-        spec = catalogue.measures.get(measure or "")
+    def codes(self, dim: str, measure: str | None, lang: str) -> list[str]:
+        """The allowed codes of a dimension: the measure's, or every measure's if the row
+        names none the catalogue knows."""
+        spec = self.catalogue.measures.get(measure or "")
         if spec is not None and dim in spec.dimensions:
             found = spec.dimensions[dim]
         else:
-            found = frozenset(c for m in catalogue.measures.values()
+            found = frozenset(c for m in self.catalogue.measures.values()
                               for c in m.dimensions.get(dim, ()))
-        return [_named(c, catalogue.code_name(c, lang)) for c in sorted(found)]
-    return codes
+        return [self.code(c, lang) for c in sorted(found)]
+
+    def code(self, code: str, lang: str) -> str:
+        return _named(code, self.catalogue.code_name(code, lang))
+
+    def measure_named(self, text: str | None) -> str | None:
+        """The code of the measure ``text`` is the name of ("Personer med ekonomiskt
+        bistånd", as the template's sheet of measures lists it), or None."""
+        wanted = key(text or "")
+        return next((m.code for m in self.catalogue.measures.values()
+                     if wanted and wanted in (key(m.title_sv), key(m.title_en))), None)
+
+    def area(self, code: str) -> str:
+        area = self.catalogue.areas.get(code)
+        return f"{code} ({area.name})" if area is not None else code
 
 
 def _named(code: str, name: str) -> str:
@@ -102,7 +119,8 @@ def _named(code: str, name: str) -> str:
     return code if name.casefold() == code.replace("_", " ").casefold() else f"{code} ({name})"
 
 
-def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tuple[str, str]:
+def explain(error: RowError, measure: str | None, lang: str,
+            lookup: Lookup) -> tuple[str, str]:
     """A row's finding as (what it means, what to write), both in ``lang``; the second is
     ingest's own reason where no wording of the page matches it."""
     lang = "en" if lang == "en" else "sv"
@@ -114,7 +132,15 @@ def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tu
         return words["missing_cell"], ""
     if reason == "Extra inputs are not permitted":
         return words["unknown_column"], words["unknown_column_fix"]
-    allowed = words["allowed"].format(", ".join(codes(dim, measure, lang))) if dim else ""
+    denied = _denial(error, lang, lookup)
+    if denied is not None:
+        return denied
+    allowed = words["allowed"].format(", ".join(lookup.codes(dim, measure, lang))) \
+        if dim else ""
+    if where == "measure" and reason.startswith("String should match pattern"):
+        named = lookup.measure_named(measure)  # its name written for its code
+        return hint, (words["measure_by_name"].format(named) if named
+                      else words["measure_syntax"])
     if dim and (reason.startswith("String should match pattern")
                 or reason == "required dimension is missing"):
         return hint, allowed
@@ -128,6 +154,41 @@ def explain(error: RowError, measure: str | None, lang: str, codes: Codes) -> tu
     if where == "period":
         return hint, words["period_syntax"]
     return hint, reason
+
+
+# Publishing rights (samstat_kit.contracts.publish_denial, checks.authorize): the named
+# groups are what the page's words quote.
+_DENIALS = [
+    (r"^agency \S+ may publish only its own area (?P<area>\S+)$", "own_area"),
+    (r"^agency \S+ has no own area and may not publish \S+$", "no_own_area"),
+    (r"^agency \S+ may not publish measure (?P<measure>\S+)$", "measure_denied"),
+    (r"^agency \S+ may publish measure \S+ only with (?P<dim>\w+) in \((?P<codes>.*)\)$",
+     "only_with"),
+    (r"^agency \S+ may not publish (?P<dim>\w+)=(?P<code>.+) for measure \S+$", "code_denied"),
+    (r"^agency \S+ may not publish as (?P<other>.+)$", "as_other"),
+    (r"^unknown agency \S+$", "unknown_agency"),
+]
+
+
+def _denial(error: RowError, lang: str, lookup: Lookup) -> tuple[str, str] | None:
+    """A publishing right the row lacks, as (what it means, what to write instead)."""
+    for pattern, name in _DENIALS:
+        found = re.search(pattern, error.reason)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        column = error.column or heading(error.field.replace("dimensions.", DIM_PREFIX), lang)
+        if "dim" in parts:  # the file's heading of the dimension, else its name
+            column = error.column or heading(DIM_PREFIX + parts["dim"], lang)
+        if "codes" in parts:
+            parts["codes"] = ", ".join(lookup.code(c.strip(), lang)
+                                       for c in parts["codes"].split(","))
+        if "area" in parts:
+            parts["area"] = lookup.area(parts["area"])
+        words = REASONS[lang]
+        return (words[name].format(column=column, **parts),
+                words[f"{name}_fix"].format(column=column, **parts))
+    return None
 
 
 _FINDINGS = [
@@ -158,3 +219,44 @@ def place(column: str, lang: str) -> str:
     """Where a personal number was found ("(sheet 2)", "(file name)") in ``lang``."""
     words = PLACES["en" if lang == "en" else "sv"]
     return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ")
+
+
+def hidden(reason: str, lang: str) -> str:
+    """Why a value is not shown, in ``lang``: the disclosure control's reason (English, for
+    the API and the audit trail) by its kind, a secondary one with the sums it is hidden
+    from ("summorna per orsak, varaktighet och kön")."""
+    words = HIDDEN["en" if lang == "en" else "sv"]
+    secondary = re.fullmatch(r"secondary: would narrow a protected (.+) through (.+)", reason)
+    if secondary:
+        kinds = [k.strip() for k in secondary.group(2).split(",") if k.strip()]
+        name = "secondary_cell" if secondary.group(1) == "cell" else "secondary_sum"
+        if not kinds:
+            return words["secondary_total"]
+        return words[name].format(via=_listed([_kind(k, lang) for k in kinds], words["and"]))
+    for prefix, name in _HIDDEN:
+        if reason.startswith(prefix):
+            return words[name]
+    return words["other"]
+
+
+_HIDDEN = [
+    ("secondary: would reveal a suppressed cell via the total", "secondary_total"),
+    ("primary:", "primary"),
+    ("held:", "held"),
+    ("hidden by the agency", "agency"),
+    ("superseded within the batch", "superseded"),
+]
+
+
+def _kind(kind: str, lang: str) -> str:
+    """A linked table's relation kind (a dimension, ``area`` or ``period``) in words."""
+    words = HIDDEN["en" if lang == "en" else "sv"]
+    if kind in ("area", "period"):
+        return words[kind]
+    names = DIMENSION_NAMES.get(kind)
+    return (names[1 if lang == "en" else 0] if names else kind.replace("_", " ")).lower()
+
+
+def _listed(names: list[str], and_word: str) -> str:
+    """"orsak, varaktighet och kön"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {and_word} {names[-1]}"

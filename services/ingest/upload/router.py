@@ -18,7 +18,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 
 from samstat_kit import present
-from samstat_kit.agency_files import PublishError, RowError, sheet_rows
+from samstat_kit.agency_files import PublishError
 from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.headers import header_problem
 from samstat_kit.web import (
@@ -31,8 +31,8 @@ from samstat_kit.web import (
     read_checked_form,
     reader_of,
 )
-from services.ingest.upload import flows, service, template
-from services.ingest.upload.reasons import codes_from, explain, header_lines, place, refusal
+from services.ingest.upload import flows, service, template, view
+from services.ingest.upload.reasons import Lookup, explain, header_lines, place, refusal
 from services.ingest.upload.texts import PREVIEW, UPLOAD
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
@@ -261,38 +261,18 @@ def _preview(request: Request, reader: Reader, agency: str, upload_id: str, *,
         outcome = None if upload.published_at else flows.judge(
             session=session, principal=reader.principal, upload=upload,
             ingest=_ingest(request))
-        view = _view(upload, outcome)
-    if fixed not in {n for n, _cells in view["lines"]}:
+        lang = present.language(request)
+        shown = view.preview(upload, outcome, lang, request.app.state.catalogue)
+    if fixed not in {n for n, _cells in shown["lines"]}:
         fixed = None  # only a row of this upload is named
-    lang = present.language(request)
-    measures = view.pop("measures")
-    codes = codes_from(request.app.state.catalogue)
+    measures = shown.pop("measures")
+    lookup = Lookup(request.app.state.catalogue)
     return PAGES.render(
         _at(request, f"/upload/{upload.id}"), "preview.html", texts=PREVIEW,
-        title_key="receipt_title" if view["published"] else "title", status=status,
+        title_key="receipt_title" if shown["published"] else "title", status=status,
         headers=NO_STORE, fixed=fixed, refused=refused,
-        explain=lambda e: explain(e, measures.get(e.row), lang, codes), **view,
+        explain=lambda e: explain(e, measures.get(e.row), lang, lookup), **shown,
         **_frame(request, reader))
-
-
-def _view(upload: Any, outcome: flows.Outcome | None) -> dict[str, Any]:
-    lines = [(int(n), cells) for n, cells, _e in upload.lines]
-    if outcome is not None:
-        errors, suppressed = outcome.errors, outcome.suppressed
-    else:  # published: the receipt kept with the upload ([row, column, field, reason, kind])
-        found = [(RowError(r, f, reason, c), kind) for r, c, f, reason, kind in upload.findings]
-        errors = [e for e, kind in found if kind == "rejected"]
-        suppressed = [e for e, kind in found if kind == "suppressed"]
-    by_row: dict[int, list[Any]] = {}
-    for e in errors:
-        by_row.setdefault(e.row, []).append(e)
-    # Each row's measure, for the codes a finding about its dimensions lists.
-    measures = {r.number: str(r.doc.get("measure")) for r in sheet_rows(service.sheet_of(upload))
-                if isinstance(r.doc, dict)}
-    return {"upload": upload, "columns": upload.columns, "lines": lines, "by_row": by_row,
-            "errors": errors, "suppressed": suppressed, "measures": measures,
-            "good": len(outcome.good) if outcome else upload.accepted,
-            "bad": len(by_row), "published": upload.published_at is not None}
 
 
 @router.post("/upload/{upload_id}/rows/{number}")

@@ -8,8 +8,10 @@ UPLOAD = {
         "intro": "Välj en fil från Excel (.xlsx), en CSV-fil eller SDMX-CSV. Du ser först vad "
                  "samstat säger om varje rad; inget publiceras förrän du trycker på Publicera.",
         "file": "Fil", "check": "Granska filen", "as": "Du laddar upp för",
-        "formats": "Första raden är rubriker: Mått, Område, Period, Värde och en kolumn per "
-                   "indelning, t.ex. Kön. (measure, area, dim_… och SDMX-CSV går också.)",
+        "formats": "Första raden ska vara rubriker: Mått, Område, Period, Värde och en kolumn "
+                   "för varje indelning, t.ex. Kön. Enklast är att fylla i Excel-mallen. "
+                   "Rubrikerna får också vara på engelska. Filer i SDMX-CSV, ett "
+                   "standardformat som många statistikprogram kan spara i, går också bra.",
         "template": "Ladda ner Excel-mallen",
         "template_note": "med rätt rubriker, och flikar med måtten, de tillåtna koderna och "
                          "vad de betyder, och era områdens koder.",
@@ -35,8 +37,9 @@ UPLOAD = {
                  "samstat says about every row; nothing is published until you press Publish.",
         "file": "File", "check": "Check the file", "as": "You upload for",
         "formats": "The first row holds the headings: Measure, Area, Period, Value and a "
-                   "column per breakdown, e.g. Sex. (measure, area, dim_… and SDMX-CSV work "
-                   "too.)",
+                   "column for each breakdown, e.g. Sex. The simplest is to fill in the Excel "
+                   "template. The headings may be in Swedish too. Files in SDMX-CSV, a standard "
+                   "format many statistics programs can save in, work as well.",
         "template": "Download the Excel template",
         "template_note": "with the right headings, and sheets listing the measures, the "
                          "codes allowed and what they mean, and your areas' codes.",
@@ -68,9 +71,18 @@ PREVIEW = {
         "publish": "Publicera {good} rader", "publish_note": "Rader med fel publiceras inte; "
         "rätta dem först eller publicera bara de godkända.",
         "receipt": "Kvitto", "published_at": "Publicerad", "by": "av",
-        "accepted": "Publicerade", "duplicates": "Redan mottagna", "rejected": "Avvisade",
-        "suppressed": "Sekretessmarkerade", "batches": "Kvittonummer",
-        "suppressed_title": "Värden som inte visas (för få personer)",
+        # The receipt's counts: a hidden value's row is published too (without its value),
+        # so "shown" and "hidden" together are what was published.
+        "shown": "Publicerade och synliga", "hidden": "Publicerade men dolda",
+        "hidden_note": "värdena visas inte av sekretesskäl, se nedan",
+        "duplicates": "Redan mottagna",
+        "duplicates_note": "samma värden fanns redan, inget ändrades",
+        "rejected": "Avvisade", "rejected_note": "har fel och publicerades inte",
+        "rows_one": "{} rad", "rows_many": "{} rader",
+        "batch": "Kvittonummer", "batches": "Kvittonummer",
+        "suppressed_title": "Värden som inte visas (sekretess)",
+        "suppressed_note": "Raderna publiceras, men de här värdena visas inte för någon.",
+        "value": "Värde", "why": "Varför",
         "back": "Tillbaka till uppladdningar", "row": "Rad", "column": "Kolumn",
         "problem": "Problem", "nothing": "Inga rader kan publiceras ännu.",
         "fixed": "Rad {n} är ändrad och granskad igen.",
@@ -91,9 +103,16 @@ PREVIEW = {
         "publish": "Publish {good} rows", "publish_note": "Rows with problems are not "
         "published; fix them first or publish only the good ones.",
         "receipt": "Receipt", "published_at": "Published", "by": "by",
-        "accepted": "Published", "duplicates": "Already received", "rejected": "Rejected",
-        "suppressed": "Withheld", "batches": "Receipt numbers",
-        "suppressed_title": "Values not shown (too few persons)",
+        "duplicates": "Already received", "rejected": "Refused",
+        "shown": "Published and shown", "hidden": "Published but hidden",
+        "hidden_note": "the values are not shown, for confidentiality, see below",
+        "duplicates_note": "the same values were there already, nothing changed",
+        "rejected_note": "have problems and were not published",
+        "rows_one": "{} row", "rows_many": "{} rows",
+        "batch": "Receipt number", "batches": "Receipt numbers",
+        "suppressed_title": "Values not shown (confidentiality)",
+        "suppressed_note": "The rows are published, but these values are shown to no one.",
+        "value": "Value", "why": "Why",
         "back": "Back to uploads", "row": "Row", "column": "Column", "problem": "Problem",
         "nothing": "No row can be published yet.",
         "fixed": "Row {n} was changed and checked again.",
@@ -205,6 +224,9 @@ REASONS = {
         "code_syntax": "Skriv koden med bokstäverna a–z, siffror och _ + -.",
         "unknown_measure": "Måttet {0} finns inte. Mallens flik ”Mått och koder” listar "
                            "måtten.",
+        "measure_by_name": "Skriv måttets kod {0} i stället för dess namn.",
+        "measure_syntax": "Skriv måttets kod, inte dess namn. Mallens flik ”Mått och koder” "
+                          "listar koderna.",
         "unknown_area": "Området {0} finns inte. Skriv områdets kod, t.ex. kommunkoden 2460.",
         "area_level": "Måttet redovisas inte för {level}.",
         "granularity": "Måttet tar perioder som {periods}.",
@@ -221,6 +243,25 @@ REASONS = {
         "heading_unknown": "{0} känns inte igen – byt rubrik eller ta bort kolumnen.",
         "more_headings": "… och {} rubriker till.",
         "missing_columns": "Kolumner som saknas: {}.",
+        # Publishing rights (catalogue.publish_denial, checks.authorize), as what it means
+        # and what to write: "{column}" is the file's heading of the field.
+        "own_area": "Ni får bara publicera siffror för ert eget område.",
+        "own_area_fix": "Skriv {area} i kolumnen {column}.",
+        "no_own_area": "Måttet får bara publiceras för den egna kommunen, och er myndighet "
+                       "har ingen egen kommun.",
+        "no_own_area_fix": "Ta bort raden.",
+        "measure_denied": "Ni får inte publicera måttet {measure}.",
+        "measure_denied_fix": "Ta bort raden. Mallens flik ”Mått och koder” listar måtten ni "
+                              "får publicera.",
+        "only_with": "Ni får publicera måttet bara med vissa koder i kolumnen {column}.",
+        "only_with_fix": "Skriv någon av: {codes}.",
+        "code_denied": "Ni får inte publicera {column} {code} för måttet.",
+        "code_denied_fix": "Ta bort raden, eller skriv en kod ni får publicera.",
+        "as_other": "Raden gäller en annan myndighet ({other}) än er.",
+        "as_other_fix": "Lämna kolumnen {column} tom eller ta bort den: samstat fyller i er "
+                        "myndighet.",
+        "unknown_agency": "Er myndighet finns inte i samstats katalog.",
+        "unknown_agency_fix": "Kontakta samordningsförbundet.",
     },
     "en": {
         "missing_cell": "The cell is empty, or the column is missing.",
@@ -231,6 +272,9 @@ REASONS = {
         "code_syntax": "Write the code with the letters a–z, digits and _ + -.",
         "unknown_measure": "There is no measure {0}. The template's sheet “Measures and "
                            "codes” lists them.",
+        "measure_by_name": "Write the measure's code {0} instead of its name.",
+        "measure_syntax": "Write the measure's code, not its name. The template's sheet "
+                          "“Measures and codes” lists the codes.",
         "unknown_area": "There is no area {0}. Write the area's code, e.g. municipality "
                         "code 2460.",
         "area_level": "The measure is not reported for {level}.",
@@ -248,6 +292,67 @@ REASONS = {
         "heading_unknown": "{0} is not known – change the heading or remove the column.",
         "more_headings": "… and {} more headings.",
         "missing_columns": "Columns missing: {}.",
+        "own_area": "You may publish figures for your own area only.",
+        "own_area_fix": "Write {area} in the column {column}.",
+        "no_own_area": "The measure is published only for one's own municipality, and your "
+                       "agency has none.",
+        "no_own_area_fix": "Remove the row.",
+        "measure_denied": "You may not publish the measure {measure}.",
+        "measure_denied_fix": "Remove the row. The template's sheet “Measures and codes” lists "
+                              "the measures you may publish.",
+        "only_with": "You may publish the measure only with some codes in the column "
+                     "{column}.",
+        "only_with_fix": "Write one of: {codes}.",
+        "code_denied": "You may not publish {column} {code} for the measure.",
+        "code_denied_fix": "Remove the row, or write a code you may publish.",
+        "as_other": "The row is another agency's ({other}).",
+        "as_other_fix": "Leave the column {column} empty or remove it: samstat fills in your "
+                        "agency.",
+        "unknown_agency": "Your agency is not in samstat's catalogue.",
+        "unknown_agency_fix": "Contact the coordination association.",
+    },
+}
+
+# Why a value is not shown (reasons.hidden): the disclosure control's reasons
+# (services/ingest/disclosure, services/ingest/gate.py) by their kind. A secondary one is no
+# small value itself: it is hidden so that a small one cannot be worked out from the sums
+# ``{via}`` names (the breakdowns, areas or periods the table adds up over).
+HIDDEN = {
+    "sv": {
+        "primary": "För få personer: så litet ett antal kunde peka ut personerna.",
+        "secondary_cell": "Värdet i sig är inte för litet, men döljs för att skydda ett annat "
+                          "värde, som är litet eller inte har skickats in: annars kunde det "
+                          "räknas ut ur summorna per {via}.",
+        "secondary_sum": "Värdet i sig är inte för litet, men döljs för att skydda värden som "
+                         "är dolda eller inte har skickats in: annars kunde deras summa räknas "
+                         "ut ur summorna per {via}, och den kan vara liten.",
+        "secondary_total": "Värdet i sig är inte för litet, men döljs för att skydda ett litet "
+                           "värde: annars kunde det räknas ut ur totalen.",
+        "held": "Värdet är redan dolt av sekretesskäl, och då döljs även rättelser av det.",
+        "agency": "Filen markerar värdet som konfidentiellt (C eller N), så det publiceras "
+                  "inte.",
+        "superseded": "Samma värde finns på en annan rad i filen med en nyare revision. Bara "
+                      "den nyaste publiceras.",
+        "other": "Värdet visas inte av sekretesskäl.",
+        "area": "område", "period": "period", "and": "och",
+    },
+    "en": {
+        "primary": "Too few persons: so small a count could point the persons out.",
+        "secondary_cell": "The value itself is not too small, but is hidden to protect another "
+                          "value, small or not sent yet: else that could be worked out from "
+                          "the totals by {via}.",
+        "secondary_sum": "The value itself is not too small, but is hidden to protect values "
+                         "that are hidden or not sent: else their sum could be worked out "
+                         "from the totals by {via}, and it may be small.",
+        "secondary_total": "The value itself is not too small, but is hidden to protect a "
+                           "small value: else that could be worked out from the total.",
+        "held": "The value is hidden for confidentiality already, so its corrections are "
+                "hidden too.",
+        "agency": "The file marks the value confidential (C or N), so it is not published.",
+        "superseded": "The same value is on another row of the file with a newer revision. "
+                      "Only the newest is published.",
+        "other": "The value is not shown, for confidentiality.",
+        "area": "area", "period": "period", "and": "and",
     },
 }
 
