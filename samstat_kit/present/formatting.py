@@ -9,6 +9,7 @@ before the percent sign, a real minus sign (U+2212), long dates without a weekda
     points(0.016, "sv")            -> "+1,6 procentenheter"
     date(date(2026, 12, 4), "sv")  -> "4 december 2026"
     period("2024-H1", "sv")        -> "jan–jun 2024"  (months, quarters, halves, years)
+    listing(["Umeå", "Riket"])     -> "Umeå och Riket"
 
 Pure functions, no I/O; ``lang`` is "sv" or "en" (anything else counts as Swedish).
 """
@@ -24,6 +25,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_month_names
+from babel.lists import format_list
 from babel.numbers import format_decimal, get_minus_sign_symbol
 
 from samstat_kit.periods import parse
@@ -266,3 +268,10 @@ def datetime(ts: DateTime | None, lang: str = "sv") -> str:
     local = _swedish(ts)
     pattern = "d MMMM y 'kl.' HH:mm" if lang == "sv" else "d MMMM y, HH:mm"
     return format_datetime(local, format=pattern, locale=locale(lang))
+
+
+def listing(items: Iterable[str], lang: str = "sv") -> str:
+    """Names in running text: "Umeå, Vännäs och Riket" / "Umeå, Vännäs and Sweden" (a bare
+    comma list read as if one name were missing)."""
+    words = list(items)
+    return format_list(words, locale=locale(lang)) if words else ""

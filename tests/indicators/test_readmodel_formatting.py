@@ -83,9 +83,9 @@ def test_line_chart_is_valid_svg_with_gaps_and_legend() -> None:
     ns = "{http://www.w3.org/2000/svg}"
     assert root.tag == f"{ns}svg" and root.get("role") == "img"
     # the gap splits Umeå's line: no polyline for it, Riket's is one polyline of three points
-    polylines = root.findall(f"{ns}polyline")
+    polylines = root.findall(f".//{ns}polyline")
     assert len(polylines) == 1 and len(polylines[0].get("points", "").split()) == 3
-    texts = [t.text for t in root.iter(f"{ns}text")]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{ns}text")]  # wrapped: tspans
     assert "Umeå <2480>" in texts and "Riket" in texts  # legend, escaped in the source
     assert "&lt;2480&gt;" in svg
     assert any("preliminärt" in (t or "") for t in texts)  # the hollow-marker legend entry

@@ -125,7 +125,7 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     html = r.text
-    assert html.count("<svg") == 1  # the areas by year
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1  # the areas by year
     assert "Helårsekvivalenter i Umeå" in html
     assert "Samordningsförbundet Umeåregionen" in html and "Västerbottens län" in html
     # key figures are for the last whole year, 2094 (2095 has six months in)
@@ -160,7 +160,9 @@ def test_indicator_page(client: TestClient, bearer: dict,
     assert f"1{NBSP}224" in html  # its year-ago value
     assert "+20" in html  # the change
     assert "Preliminär" in html and "Definitiv" in html
-    assert "Samordningsförbundet Umeåregionen (umearegionen)" in html  # drawn beside it
+    # drawn beside it, named as readers name it (the legend read "… (umearegionen)")
+    assert "Jämförs med Samordningsförbundet Umeåregionen." in html
+    assert "(umearegionen)" not in html and "(2480)" not in html
     assert f"2{NBSP}011" in html  # the region's latest value, in the comparison line
     assert "personer" in html and "Enhet" in html  # the unit, Swedish first
     assert f"/v1/indicators/{ind}/export.sdmx.csv?area=2480&amp;granularity=quarter" in html

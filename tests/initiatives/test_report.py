@@ -25,6 +25,7 @@ What the fake indicators service says about 2024 (everything else has no data):
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import threading
@@ -426,6 +427,28 @@ def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> 
         assert f">{label}</a>" in html, label
 
 
+def test_milestones_read_as_done_or_not_by_their_date(client: TestClient, token: str) -> None:
+    """A milestone was judged as a trend ("ska öka · ✖ Fel riktning") and drawn on a 0–1
+    axis, with ISO dates in Swedish text."""
+    html = client.get("/reports/2024", headers=bearer(token)).text
+
+    def section(n: int) -> str:
+        start = html.index(f'id="i-2024-{n}"')
+        end = html.find('<section class="initiative"', start)
+        return html[start:end if end > 0 else None]
+
+    krami = section(10)
+    assert "Ska vara klart senast 31 december 2024" in krami
+    assert "Inte klart, skulle vara klart senast 31 december 2024" in krami
+    assert "ska öka" not in krami and "Fel riktning</span></span></td>" not in krami
+    assert "2024-12-31" not in krami and "<svg" not in krami  # no 0–1 trend chart
+    review = section(3)
+    assert "Klart under 2024" in review and '<span class="en">Done in 2024</span>' in review
+    sdk = section(13)
+    assert "Inte klart än, ska vara klart senast 31 december 2024" in sdk
+    assert "Due by 31 December 2024" in sdk
+
+
 def test_html_report_in_english_by_the_switch(client: TestClient, token: str) -> None:
     sv = client.get("/reports/2024", headers=bearer(token))
     assert '<a class="switch" href="/reports/2024?lang=en" lang="en">English</a>' in sv.text
@@ -443,6 +466,10 @@ def test_html_report_in_english_by_the_switch(client: TestClient, token: str) ->
     assert '<span class="en">2 of 5</span>' in en.text
     assert '<span class="en">moved the wanted way against a year earlier</span>' in en.text
     assert ">plan year 2024</text>" in en.text and ">planår 2024</text>" in en.text
+    # when it was made, in English too (it said "6 december 2026 kl. 01:30")
+    made = re.search(r'generated</span> <span class="sv">[^<]+</span><span class="en">'
+                     r"(\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d)</span>", en.text)
+    assert made is not None and "kl." not in made.group(1)
 
 
 def _chromium() -> str:
@@ -477,13 +504,16 @@ def test_screenshot_in_a_real_browser(client: TestClient, token: str, tmp_path: 
 
 
 @pytest.mark.integration
-def test_report_on_a_phone_in_chromium(client: TestClient, token: str) -> None:
+def test_report_on_a_phone_in_chromium(client: TestClient, token: str,
+                                       tmp_path: Path) -> None:
     """At 390 px the report never scrolls sideways (it was 818 px wide): a wide table scrolls
     in its own box at a width its columns read in, the experience bank's columns stack."""
     from playwright.sync_api import sync_playwright
 
     report = client.get("/reports/2024", headers=bearer(token)).text
     bank = client.get("/experience-bank", headers=bearer(token)).text
+    shots = Path(os.environ.get("SAMSTAT_SCREENSHOTS") or tmp_path)  # to look at
+    shots.mkdir(parents=True, exist_ok=True)
     _chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium("chromium"), args=[
@@ -493,7 +523,20 @@ def test_report_on_a_phone_in_chromium(client: TestClient, token: str) -> None:
             page.set_content(html)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.set_content(report)
-        widths = page.evaluate("[...document.querySelectorAll('.scroll > table')]"
+        widths = page.evaluate("[...document.querySelectorAll('.scroll > table:not(.overview)')]"
                                ".map(t => t.getBoundingClientRect().width)")
         assert widths and min(widths) >= 560
+        # "Alla initiativ" stacks: every verdict on screen without scrolling sideways (the
+        # verdict column was beyond the right edge)
+        boxes = page.evaluate("[...document.querySelectorAll('table.overview td.verdict')]"
+                              ".map(c => c.getBoundingClientRect())"
+                              ".map(r => [r.left, r.right, r.width])")
+        assert boxes and all(left >= 0 and right <= 390 and w > 0 for left, right, w in boxes)
+        assert page.locator("table.overview").bounding_box()["width"] <= 390
+        page.screenshot(path=str(shots / "report-390.png"), full_page=True)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        header = page.locator("table.overview tr.head")
+        assert header.is_visible()  # a wide screen keeps the table
+        page.screenshot(path=str(shots / "report-1366.png"), full_page=True)
         browser.close()

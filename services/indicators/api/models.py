@@ -76,3 +76,8 @@ class IndicatorTitle(Base):
     version: Mapped[int] = mapped_column(Integer)
     title_sv: Mapped[str] = mapped_column(String(300))
     title_en: Mapped[str] = mapped_column(String(300))
+    # What a reader needs to read the values: the plan (year, initiative number) the indicator
+    # belongs to and the way the plan wants it to go ("rise"/"fall"; null: none said).
+    plan_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    initiative: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    direction: Mapped[str | None] = mapped_column(String(4), nullable=True)

@@ -105,7 +105,8 @@ def fye_page(request: Request, principal: PagePrincipal,
     table = {c: {f.period: f for f in s} for c, s in series.items()}
     years = sorted({p for t in table.values() for p in t if parse(p).year >= FIRST_YEAR},
                    key=parse, reverse=True)
-    names = {c: area_name(catalogue, c) for c in codes}
+    lang = present.language(request)
+    names = {c: area_name(catalogue, c, lang) for c in codes}
     # similar municipalities (comparison groups): only the years every member has a figure
     with session_scope(request.app.state.session_factory) as session:
         for g in groups_for(request.app.state.groups, area):
@@ -116,7 +117,6 @@ def fye_page(request: Request, principal: PagePrincipal,
             names[g.code] = g.name
             if table[g.code]:  # a group none of whose years is complete says nothing
                 codes = [*codes, g.code]
-    lang = present.language(request)
     chart = _chart(codes, names, series, years, area, lang)
     latest = _latest(series[area])
     query = urlencode({"areas": ",".join(c for c in codes if c in catalogue.areas),
@@ -142,7 +142,8 @@ def _chart(codes: list[str], names: dict[str, str], series: dict[str, list[FyeRe
     cats = sorted(years, key=parse)
     if not cats:
         return Markup("")
-    lines = [Line(f"{names[c]} ({c})", {f.period: f.share for f in series[c] if not f.partial},
+    # named as readers name them: "Riket (0000)" put a code in every legend entry
+    lines = [Line(names[c], {f.period: f.share for f in series[c] if not f.partial},
                   frozenset(f.period for f in series[c] if not f.complete)) for c in codes]
     # the chart escapes every label itself (samstat_kit.present.markup): its markup is safe
     return lines_chart(chart_id="years", title=f"{FYE_TEXTS[lang]['share']}: {names[area]}",

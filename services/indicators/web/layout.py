@@ -53,7 +53,14 @@ def not_found(request: Request, principal: Principal | None, what: str, value: s
                         headers=NO_STORE, what=what, value=value, **context)
 
 
-def area_name(catalogue: Catalogue, code: str) -> str:
+# The code list names the nation in Swedish ("Riket"); an English page says "Sweden". The
+# other areas are proper names (Vännäs, Västerbottens län) and keep them.
+NATION = {"en": "Sweden"}
+
+
+def area_name(catalogue: Catalogue, code: str, lang: str = "sv") -> str:
+    if code == "0000" and lang in NATION:
+        return NATION[lang]
     info = catalogue.areas.get(code)
     return info.name if info else code
 

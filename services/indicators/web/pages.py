@@ -57,6 +57,7 @@ from services.indicators.web.layout import (
     related_areas,
     wider_areas,
 )
+from services.indicators.web.reading import OWN_DIRECTIONS, abbreviations, aim, groups
 from services.indicators.web.texts import (
     AREAS_TEXTS,
     INDEX_TEXTS,
@@ -93,18 +94,20 @@ def index(request: Request, principal: PagePrincipal) -> Response:
         with_fye = {a for i in (FYE_SHARE, FYE_OFFICIAL)
                     for a in service.indicator_areas(session=session, indicator=i)}
         named = titles.titles(session=session, indicators=ids)
+        meanings = titles.meanings(session=session, indicators=ids)
     lang = present.language(request)
     municipalities = sorted((a for a in with_fye if a in catalogue.areas
                              and catalogue.areas[a].level == "municipality"),
                             key=lambda c: area_name(catalogue, c))
     wide = wider_areas(catalogue, municipalities) if municipalities else []
-    # samstat's own indicators first, then the plan's in the order of their titles
-    listed = sorted(((i, _title(named, i, lang)) for i in ids),
-                    key=lambda x: (x[0] not in OWN_TITLES[lang], x[1].casefold()))
+    # by initiative (samstat's own first), each group in the order of its titles
+    listed = sorted(((i, _title(named, i, lang)) for i in ids), key=lambda x: x[1].casefold())
     return PAGES.render(
-        request, "index.html", texts=INDEX_TEXTS, headers=NO_STORE, indicators=listed,
+        request, "index.html", texts=INDEX_TEXTS, headers=NO_STORE,
+        groups=groups(listed, meanings, OWN_TITLES[lang], INDEX_TEXTS[lang], lang),
+        glossary=abbreviations((t for _, t in listed), lang),
         fye_wide=wide, fye_municipalities=municipalities,
-        names={c: area_name(catalogue, c) for c in [*wide, *municipalities]},
+        names={c: area_name(catalogue, c, lang) for c in [*wide, *municipalities]},
         fye_href=lambda code: f"/fye/{quote(code)}", **frame(request, principal, lang))
 
 
@@ -205,14 +208,19 @@ def indicator_page(
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         named = titles.titles(session=session, indicators=[indicator])
+        meaning = titles.meanings(session=session, indicators=[indicator]).get(indicator)
         g, own, unit, tabs = _shown(session, catalogue, indicator, area, granularity, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
     decimals, change_decimals = _precision(own, others, unit)
     show = partial(formatting.value, unit=unit, lang=lang, with_unit=False, decimals=decimals)
-    name = area_name(catalogue, area)
+    name = area_name(catalogue, area, lang)
     base_url = f"/indicators/{quote(indicator)}"
     words = {lg: {**w, "title": _title(named, indicator, lg)} for lg, w in INDICATOR_TEXTS.items()}
+    # the comparisons said of the chart are the ones drawn; the others are said to have none
+    chart, drawn = _chart(own, others, related, catalogue, f"{words[lang]['title']}, {name}",
+                          name, g, show, unit, lang) if own else (Markup(""), [])
+    direction = meaning.direction if meaning else OWN_DIRECTIONS.get(indicator)
     return PAGES.render(
         request, "indicator.html", texts=words, headers=NO_STORE,
         status=200 if own or tabs or indicator == FYE_SHARE else 404,
@@ -223,12 +231,14 @@ def indicator_page(
         change_unit=in_language(change_unit_label(unit), lang),
         points=own, show=show,
         change=partial(_change, unit=unit, lang=lang, decimals=change_decimals),
-        **_key_figures(own, others, related, catalogue, show),
-        chart=_chart(own, others, related, catalogue,
-                     f"{words[lang]['title']}, {name}", f"{name} ({area})", g, show, unit,
-                     lang) if own else Markup(""),
+        **_key_figures(own, others, related, catalogue, show, lang),
+        chart=chart,
         tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}") for x in tabs],
-        related=", ".join(area_name(catalogue, c) for c in related),
+        related=formatting.listing((area_name(catalogue, c, lang) for c in drawn), lang),
+        missing=formatting.listing((area_name(catalogue, c, lang) for c in related
+                                    if c not in drawn), lang),
+        aim=aim(direction, unit, lang) if own or tabs else "",
+        glossary=abbreviations([words[lang]["title"]], lang),
         rows=list(reversed(own[-TABLE_ROWS:])),
         query=urlencode({"area": area, "granularity": g}),
         fye_link=indicator in (FYE_SHARE, FYE_OFFICIAL, RECONCILIATION),
@@ -236,7 +246,7 @@ def indicator_page(
 
 
 def _key_figures(own: list[Point], others: Mapping[str, list[Point]], related: list[str],
-                 catalogue: Catalogue, show: Callable[[float | None], str]
+                 catalogue: Catalogue, show: Callable[[float | None], str], lang: str
                  ) -> dict[str, Any]:
     """The latest whole period (six months of a year do not compare) and the related areas'
     values for the same period."""
@@ -248,25 +258,30 @@ def _key_figures(own: list[Point], others: Mapping[str, list[Point]], related: l
     for code in related:
         match = next((p for p in others[code] if p.period == latest.period), None)
         if match is not None and match.value is not None and not match.months:
-            compare.append((area_name(catalogue, code), show(match.value)))
+            compare.append((area_name(catalogue, code, lang), show(match.value)))
     return {"latest": latest, "compare": compare}
 
 
 def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
            catalogue: Catalogue, title: str, label: str, g: str,
-           show: Callable[[float | None], str], unit: str, lang: str) -> Markup:
-    """The area beside its region(s) and the nation, whole periods only."""
-    drawn = [p for ps in (own, *others.values()) for p in ps
+           show: Callable[[float | None], str], unit: str, lang: str
+           ) -> tuple[Markup, list[str]]:
+    """The area beside its region(s) and the nation, whole periods only, and the related
+    areas drawn (those with a value in the chart's periods); the legend names each area as
+    readers do, without its code."""
+    whole = [p for ps in (own, *others.values()) for p in ps
              if p.value is not None and not p.months]
     first = parse(own[0].period)
-    categories = sorted({p.period for p in drawn if parse(p.period) >= first},
+    categories = sorted({p.period for p in whole if parse(p.period) >= first},
                         key=parse)[-MAX_POINTS[g]:]
     lines = [Line(label, {p.period: p.value for p in own if not p.months},
                   frozenset(p.period for p in own if not p.complete))]
+    drawn = []
     for code in related:
         pts = [p for p in others[code] if not p.months]
         if any(p.value is not None and p.period in categories for p in pts):
-            lines.append(Line(f"{area_name(catalogue, code)} ({code})",
+            drawn.append(code)
+            lines.append(Line(area_name(catalogue, code, lang),
                               {p.period: p.value for p in pts},
                               frozenset(p.period for p in pts if not p.complete)))
     return lines_chart(
@@ -274,7 +289,7 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
         description=describe_lines(lines, categories, show, lang), categories=categories,
         lines=lines, category_label=partial(formatting.period, lang=lang, short=True),
         value_label=show, tick_label=partial(formatting.tick, unit=unit, lang=lang),
-        include_zero=True, lang=lang)
+        include_zero=True, lang=lang), drawn
 
 
 def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str) -> str:
@@ -292,11 +307,11 @@ def _indicator_areas(request: Request, principal: Principal, indicator: str, lan
         named = titles.titles(session=session, indicators=[indicator])
     if not areas:
         return not_found(request, principal, "no_values", _title(named, indicator, lang))
-    areas = sorted(areas, key=lambda c: area_name(catalogue, c))
+    areas = sorted(areas, key=lambda c: area_name(catalogue, c, lang))
     wide = [c for c in wider_areas(catalogue, areas) if c not in areas] \
         if indicator == FYE_SHARE else []
     words = {lg: {**w, "title": _title(named, indicator, lg)} for lg, w in AREAS_TEXTS.items()}
     return PAGES.render(request, "areas.html", texts=words, headers=NO_STORE,
                         indicator=indicator, areas=areas, wide=wide,
-                        names={c: area_name(catalogue, c) for c in [*wide, *areas]},
+                        names={c: area_name(catalogue, c, lang) for c in [*wide, *areas]},
                         **frame(request, principal, lang))

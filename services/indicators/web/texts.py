@@ -81,9 +81,13 @@ INDICATOR_TEXTS: Texts = {
         "same_period": "Samma period", "over_time": "Utveckling över tid",
         "period_length": "Periodlängd", "g_month": "Månad", "g_quarter": "Kvartal",
         "g_half": "Halvår", "g_year": "År",
-        "compared_with": "Jämförs med", "no_others": "inga andra områden",
-        "parts_left_out": "där värden finns. Perioder där bara en del av månaderna har kommit "
-                          "in visas inte i diagrammet.",
+        "compared_with": "Jämförs med", "no_others": "Det finns inga andra områden att "
+                                                     "jämföra med.",
+        "missing_others": "Det finns inga värden för indikatorn ännu i",
+        "parts_left_out": "Perioder där bara en del av månaderna har kommit in visas inte i "
+                          "diagrammet.",
+        "details": "Teknisk information", "code": "Indikatorns kod", "area_code": "Områdets kod",
+        "abbreviations": "Förkortningar",
         "latest_periods": "Senaste perioderna", "newest_first": "de senaste perioderna, "
                                                                 "nyaste först",
         "period": "Period", "value": "Värde", "status": "Status",
@@ -105,9 +109,12 @@ INDICATOR_TEXTS: Texts = {
         "same_period": "Same period", "over_time": "Over time",
         "period_length": "Period length", "g_month": "Month", "g_quarter": "Quarter",
         "g_half": "Half-year", "g_year": "Year",
-        "compared_with": "Compared with", "no_others": "no other areas",
-        "parts_left_out": "where values exist. Periods with only some months in are left out "
-                          "of the chart.",
+        "compared_with": "Compared with", "no_others": "There are no other areas to compare "
+                                                      "with.",
+        "missing_others": "The indicator has no values yet for",
+        "parts_left_out": "Periods with only some months in are left out of the chart.",
+        "details": "Technical details", "code": "Indicator code", "area_code": "Area code",
+        "abbreviations": "Abbreviations",
         "latest_periods": "Latest periods", "newest_first": "the latest periods, newest first",
         "period": "Period", "value": "Value", "status": "Status",
         "final": "Final", "provisional": "Provisional",
@@ -143,6 +150,9 @@ INDEX_TEXTS: Texts = {
                     "månad, jämfört med regionen, länet och riket.",
         "wide": "Riket, länet och förbundet", "municipalities": "Kommunerna",
         "all": "Alla indikatorer med värden", "none": "Inga ännu.",
+        "own": "samstats egna beräkningar", "initiative": "Initiativ",
+        "in_report": "i uppföljningen", "overarching": "Övergripande indikatorer",
+        "other": "Övriga indikatorer", "abbreviations": "Förkortningar",
     },
     "en": {
         "title": "Indicators", "fye": "Full-year equivalents",
@@ -151,6 +161,9 @@ INDEX_TEXTS: Texts = {
         "wide": "The nation, the county and the association", "municipalities":
             "The municipalities",
         "all": "All indicators with values", "none": "None yet.",
+        "own": "samstat's own figures", "initiative": "Initiative",
+        "in_report": "in the follow-up", "overarching": "Overarching indicators",
+        "other": "Other indicators", "abbreviations": "Abbreviations",
     },
 }
 

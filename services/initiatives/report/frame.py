@@ -65,7 +65,9 @@ def verdict(v: str, *, badge: bool = True) -> str:
 
 
 def local_time(ts: datetime) -> str:
-    return formatting.datetime(ts)
+    """The moment in Swedish time, written in both languages (markup, escaped): the English
+    page said "6 december 2026 kl. 01:30"."""
+    return pair(e(formatting.datetime(ts, "sv")), e(formatting.datetime(ts, "en")))
 
 
 def page(title: str, body: str, *, view: View = SWEDISH, nav: bool = True,

@@ -9,12 +9,11 @@ comes from data goes through :func:`e` (``html.escape``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Reference, colour, time_chart
-from services.initiatives.report import labels
+from services.initiatives.report import labels, milestones
 from services.initiatives.report.frame import (
     SWEDISH,
     View,
@@ -26,36 +25,17 @@ from services.initiatives.report.frame import (
     verdict,
     wide,
 )
+from services.initiatives.report.judge import day as judge_day
 from services.initiatives.report.schemas import (
     AreaResult,
     FyeResult,
     IndicatorResult,
     InitiativeResult,
     PlanReport,
-    SummaryRow,
 )
+from services.initiatives.report.tables import overview, summary_table
 
 # ------------------------------------------------------------------------------ the report
-
-
-def _summary_table(rows: Iterable[SummaryRow], total: SummaryRow) -> str:
-    head = ("<tr><th>" + bi("Område", "area") + "</th>"
-            + "".join(f'<th class="num">{bi(sv, en)}</th>' for sv, en in (
-                ("Initiativ", "initiatives"), ("Ej påbörjade", "not started"),
-                ("Påbörjade", "started"), ("Genomförda", "completed"),
-                ("På rätt väg", "on track"), ("Fel riktning", "off track"),
-                ("Ej mätbara", "not measurable"))) + "</tr>")
-
-    def row(r: SummaryRow, strong: bool = False) -> str:
-        cells = (r.initiatives, r.not_started, r.started, r.completed, r.on_track,
-                 r.off_track, r.no_data + r.not_judged)
-        tag = "th" if strong else "td"
-        return (f"<tr><{tag}>{bi(r.label_sv, r.label_en)}</{tag}>"
-                + "".join(f'<{tag} class="num">{formatting.number(c, decimals=0)}</{tag}>'
-                          for c in cells)
-                + "</tr>")
-
-    return wide(f"<table>{head}{''.join(row(r) for r in rows)}{row(total, True)}</table>")
 
 
 def _fye_sentence(rows: list[FyeResult]) -> str:
@@ -94,33 +74,22 @@ def _moved_fye(r: FyeResult, lang: str) -> str:
     return _MOVED[lang].get(r.moved or "", "")
 
 
-def _overview(inis: list[InitiativeResult]) -> str:
-    head = ("<tr><th>Nr</th><th>" + bi("Initiativ", "initiative") + "</th><th>"
-            + bi("Status", "status") + '</th><th class="num">'
-            + bi("Påverkan", "impact") + '</th><th class="num">'
-            + bi("Indikatorer rätt/fel", "indicators on/off") + "</th><th>"
-            + bi("Bedömning", "verdict") + "</th></tr>")
-    rows = []
-    for i in inis:
-        # no score is "not assessed" in words: the plan's "x" meant nothing to a reader
-        impact = (pair(f"{i.impact} av 5", f"{i.impact} of 5") if i.impact
-                  else f'<span class="muted">{bi("ej bedömd", "not assessed")}</span>')
-        rows.append(
-            f'<tr><td class="num">{i.number}</td><td><a href="#i-{i.plan_year}-{i.number}">'
-            f"{e(i.title)}</a></td><td>{bi(i.progress.status_sv, i.progress.status_en)}</td>"
-            f'<td class="num">{impact}</td><td class="num">{i.indicators_on_track} / '
-            f"{i.indicators_off_track}</td><td>{verdict(i.verdict, badge=False)}</td></tr>")
-    return wide(f"<table>{head}{''.join(rows)}</table>")
+def _target(ind: IndicatorResult) -> str:
+    """"Mål: 12,5 senast 31 december 2024", the number and the date in each language."""
+    if not ind.target:
+        return ""
+    goal, due = float(ind.target["value"]), ind.target.get("date")
+    sv, en = (e(formatting.value(goal, ind.unit, lang, with_unit=False)) for lang in ("sv", "en"))
+    if due:
+        sv, en = f"{sv} senast {e(judge_day(due))}", f"{en} by {e(judge_day(due, 'en'))}"
+    return f'<br><span class="muted small">{pair("Mål: " + sv, "Target: " + en)}</span>'
 
 
 def _indicator_rows(ind: IndicatorResult) -> str:
+    if milestones.is_milestone(ind):
+        return milestones.rows(ind)
     want = labels.label(labels.DIRECTIONS, ind.direction) if ind.direction else ("–", "none")
-    target = ""
-    if ind.target:
-        target = (f'<br><span class="muted small">{bi("Mål", "target")}: '
-                  f"{e(formatting.value(float(ind.target['value']), ind.unit, with_unit=False))}"
-                  f"{' senast ' + e(ind.target['date']) if ind.target.get('date') else ''}"
-                  "</span>")
+    target = _target(ind)
     judged = ind.areas_on_track + ind.areas_off_track
     tally = ""
     if len(ind.areas) > 1 and judged:
@@ -185,7 +154,8 @@ def _indicator_table(inds: list[IndicatorResult]) -> str:
 def _charts(ini: InitiativeResult, plan_year: int) -> str:
     figs = []
     for ind in ini.indicators:
-        if not ind.series:
+        # a milestone is done or not (its row says which and by when): no 0–1 trend
+        if not ind.series or milestones.is_milestone(ind):
             continue
         def chart(lang: str, ind: IndicatorResult = ind) -> str:
             sv = lang == "sv"
@@ -365,13 +335,13 @@ def report_page(r: PlanReport, view: View = SWEDISH) -> str:
     body = (
         f"<h1>{heading}</h1>"
         f'<p class="sub">Samordningsförbundet Umeåregionen · plan {plan} · '
-        f"{bi('framtagen', 'generated')} {e(local_time(r.generated_at))}"
+        f"{bi('framtagen', 'generated')} {local_time(r.generated_at)}"
         f'<span class="noprint"> · </span>'
         f'<span class="noprint"><a href="/reports/{r.plan_year}.pdf">PDF</a></span></p>'
         f"{errors}<h2>{bi('Sammanfattning', 'summary')}</h2>"
         f'<div class="cards">{cards}</div>{_fye_sentence(r.fye)}'
-        f"{_summary_table(r.summary.by_area, s)}{ns}"
-        f"<h4>{bi('Alla initiativ', 'all initiatives')}</h4>{_overview(r.initiatives)}")
+        f"{summary_table(r.summary.by_area, s)}{ns}"
+        f"<h4>{bi('Alla initiativ', 'all initiatives')}</h4>{overview(r.initiatives)}")
     by_area: dict[str, list[InitiativeResult]] = {}
     for ini in r.initiatives:
         by_area.setdefault(ini.area, []).append(ini)

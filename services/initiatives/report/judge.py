@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any, Literal
 
 from samstat_kit.periods import Period, parse
+from samstat_kit.present import formatting
 
 Verdict = Literal["on_track", "off_track", "no_data", "not_judged"]
 Direction = Literal["rise", "fall"]
@@ -73,6 +74,17 @@ class Judgement:
     target_status: TargetStatus | None
     reason_sv: str
     reason_en: str
+
+
+def day(value: object, lang: str = "sv") -> str:
+    """A due date as readers write it in running text ("31 december 2024"); a date that
+    cannot be read as it is."""
+    if isinstance(value, date):
+        return formatting.date(value, lang)
+    try:
+        return formatting.date(date.fromisoformat(str(value)[:10]), lang)
+    except ValueError:
+        return str(value)
 
 
 def _add_months(start: date, months: int) -> date:
@@ -137,12 +149,12 @@ def _staged(point: Point, w: Want) -> Judgement | None:
     else:
         due = [(d, v) for d, v in w.stages if d <= parsed.end]
         if not due:
-            first = w.stages[0][0].isoformat()
+            first = w.stages[0][0]
             return Judgement("not_judged", None, None, "pending", f"första steget gäller från "
-                             f"{first}", f"the first stage applies from {first}")
+                             f"{day(first)}", f"the first stage applies from {day(first, 'en')}")
         when, goal = due[-1]
         way = w.stage_direction
-        sv, en = f"steget {when.isoformat()}: {goal:g}", f"stage {when.isoformat()}: {goal:g}"
+        sv, en = f"steget {day(when)}: {goal:g}", f"stage {day(when, 'en')}: {goal:g}"
     short = goal - value if way == "rise" else value - goal
     if not _beyond(short, 0.0, goal, value):
         return Judgement("on_track", None, None, "met", "nått " + sv, "reached " + en)
@@ -211,13 +223,13 @@ def judge(point: Point | None, w: Want) -> Judgement:
         if status == "missed":
             due = w.target.get("date")
             return Judgement("off_track", change, mv, status,
-                             "målet inte nått" + (f" (senast {due})" if due else ""),
-                             "target missed" + (f" (due {due})" if due else ""))
+                             "målet inte nått" + (f" (senast {day(due)})" if due else ""),
+                             "target missed" + (f" (due {day(due, 'en')})" if due else ""))
     if w.direction is None:
         if status == "pending":
-            due = str(w.target.get("date")) if w.target else ""
-            return Judgement("not_judged", change, mv, status, f"målet gäller från {due}",
-                             f"the target applies from {due}")
+            due = w.target.get("date") if w.target else ""
+            return Judgement("not_judged", change, mv, status, f"målet gäller från {day(due)}",
+                             f"the target applies from {day(due, 'en')}")
         return Judgement("not_judged", change, mv, status, "ingen önskad riktning",
                          "no wanted direction")
     if change is None or ago is None:

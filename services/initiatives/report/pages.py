@@ -64,7 +64,7 @@ def bank_page(b: ExperienceBank, view: View = SWEDISH) -> str:
             + bi("Vilka typer av initiativ som är verkningsfulla · beslutade planår",
                  "Which kinds of initiatives work · decided plan years")
             + f": {e(years)} · {bi('framtagen', 'generated')} "
-            f"{e(local_time(b.generated_at))}</p>{errors}")
+            f"{local_time(b.generated_at)}</p>{errors}")
     for dim in b.dimensions:
         body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
         body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
