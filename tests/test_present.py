@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -58,6 +59,14 @@ def test_dates() -> None:
     assert formatting.datetime(datetime(2026, 12, 4, 6, 15)) == "4 december 2026 kl. 07:15"
     assert formatting.datetime(datetime(2026, 7, 4, 6, 15)) == "4 juli 2026 kl. 08:15"
     assert formatting.date(datetime(2026, 12, 31, 23, 30)) == "1 januari 2027"
+    # English has no "kl." and capitalised months (the English report said "kl. 01:30")
+    assert formatting.datetime(datetime(2026, 12, 6, 0, 30), "en") == "6 December 2026, 01:30"
+
+
+def test_names_in_running_text() -> None:
+    assert formatting.listing(["Umeåregionen", "Riket"]) == "Umeåregionen och Riket"
+    assert formatting.listing(["Umeå", "Vännäs", "Sweden"], "en") == "Umeå, Vännäs and Sweden"
+    assert formatting.listing(["Umeå"]) == "Umeå" and formatting.listing([]) == ""
 
 
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
@@ -102,6 +111,45 @@ def test_chart_with_gaps_and_nothing() -> None:
     svg = charts.line_chart([("2024", None), ("2025", 3.0)], title="x", unit="persons")
     assert svg.count("<polyline") == 0 and svg.count('class="dot"') == 1
     assert "–" in charts.line_chart([], title="tom")
+
+
+QUARTERS = [f"kv{NBSP}{q}{NBSP}{y}" for y in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)]
+
+
+def _axis(svg: str) -> list[tuple[float, str, bool]]:
+    """The period labels under the plot: (x in per cent, text, shown on a wider screen
+    only), from the SVG text."""
+    return [(float(x), text, bool(wide)) for wide, x, text in re.findall(
+        r'<text class="tick( wide-only)?" x="([\d.]+)%" y="\d+" text-anchor="middle"[^>]*>'
+        r"([^<]+)</text>", svg)]
+
+
+def test_period_labels_never_overlap_at_any_width() -> None:
+    """The reviewer's "kv 1 2023kv 2 2023…": labels are thinned so that at the narrowest
+    desktop chart (WIDE px) the shown ones are a label's width apart, and on a phone (NARROW
+    px) the ones not marked wide-only are; the marked (newest) period is always labelled."""
+    for n in (3, 9, 16):
+        pts = [(q, 200.0 + i) for i, q in enumerate(QUARTERS[:n])]
+        svg = charts.line_chart(pts, title="t", marked=QUARTERS[n - 1], unit="days")
+        axis = _axis(svg)
+        assert QUARTERS[n - 1] in [t for _, t, wide in axis if not wide]
+        width = charts.text_px(QUARTERS[0], 12)
+        for px, shown in ((charts.WIDE, axis), (charts.NARROW, [a for a in axis if not a[2]])):
+            gaps = [(b[0] - a[0]) / 100 * px for a, b in pairwise(shown)]
+            assert all(g >= width for g in gaps), (n, px, gaps)
+        if n == 3:
+            assert len(axis) == 3  # room for all on a wider screen
+
+
+def test_chart_fits_its_box_with_the_newest_point_inside() -> None:
+    """No fixed width to scroll sideways: the chart is 100 % of its box and every x is a
+    per cent of that, the marked point's too (it is inside the plot)."""
+    pts = [(q, 200.0 + i) for i, q in enumerate(QUARTERS[:9])]
+    svg = charts.line_chart(pts, title="t", marked=QUARTERS[8], unit="days")
+    assert 'width="100%"' in svg and "viewBox=\"0 0 640" not in svg
+    cx = float(re.search(r'<circle class="marked" cx="([\d.]+)%"', svg).group(1))  # type: ignore[union-attr]
+    assert 80 < cx < 100
+    assert charts.spaced(10, 3, keep=[5]) == [2, 5, 9]  # the marked one, then from the end
 
 
 def test_texts_complete() -> None:

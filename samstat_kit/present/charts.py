@@ -24,6 +24,7 @@ Missing values (None) break the line. Pure, no I/O.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +34,23 @@ from markupsafe import Markup
 
 from samstat_kit.periods import parse
 from samstat_kit.present import formatting
+from samstat_kit.present.fluid import (
+    NARROW,
+    WIDE,
+    Frame,
+    fluid_head,
+    nice_ticks,
+    runs,
+    spaced,
+    text_px,
+)
+from samstat_kit.present.fluid import (
+    x_labels as period_labels,
+)
 from samstat_kit.present.markup import join, tag
+
+__all__ = ["NARROW", "WIDE", "Line", "Reference", "bar_chart", "colour", "line_chart",
+           "lines_chart", "nice_ticks", "spaced", "text_px", "time_chart"]
 
 Point = tuple[str, float | None]
 _ids = count(1)
@@ -47,126 +64,59 @@ class Reference:
     label: str
 
 
-@dataclass(frozen=True)
-class Box:
-    width: int = 640
-    height: int = 260
-    left: int = 72
-    right: int = 24
-    top: int = 20
-    bottom: int = 44
-
-    @property
-    def plot_w(self) -> int:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_h(self) -> int:
-        return self.height - self.top - self.bottom
-
-
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """About ``n`` round tick values covering [lo, hi] (1, 2, 2.5 or 5 × a power of ten)."""
-    if hi < lo:
-        lo, hi = hi, lo
-    if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):  # one value (or float dust): pad it
-        pad = abs(lo) * 0.1 or 1.0
-        lo, hi = lo - pad, hi + pad
-    raw = (hi - lo) / max(1, n - 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.floor(lo / step) * step
-    ticks = []
-    t = first
-    while t <= hi + step * 1e-9:
-        ticks.append(round(t, 12))
-        t += step
-    if ticks[-1] < hi:
-        ticks.append(round(t, 12))
-    return ticks
-
-
-def _runs(coords: Sequence[tuple[float, float] | None]) -> list[str]:
-    """The polyline ``points`` of each unbroken run of two or more points (None breaks)."""
-    runs: list[str] = []
-    current: list[str] = []
-    for c in [*coords, None]:
-        if c is not None:
-            current.append(f"{c[0]:.1f},{c[1]:.1f}")
-            continue
-        if len(current) > 1:
-            runs.append(" ".join(current))
-        current = []
-    return runs
-
-
 def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None,
                unit: str | None = None, lang: str = "sv",
-               references: Sequence[Reference] = (), box: Box = Box()) -> Markup:
+               references: Sequence[Reference] = (), height: int = 240) -> Markup:
     """An accessible ``<svg role="img">``: ``title`` is its name (``<title>``), the periods
-    run along the x axis (every label shown when there is room, else every k-th), the marked
-    period gets a ring and its value written beside it."""
+    run along the x axis (as many labels as fit, always the marked or else the newest), the
+    marked period gets a ring and its value written beside it."""
     uid = f"chart{next(_ids)}"
     values = [v for _, v in points if v is not None and math.isfinite(v)]
     values += [r.value for r in references]
-    out = [Markup('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-                  'viewBox="0 0 {w} {h}" aria-labelledby="{uid}-t {uid}-d">'
-                  '<title id="{uid}-t">{title}</title>').format(
-        w=box.width, h=box.height, uid=uid, title=title)]
     described = ", ".join(f"{p}: {formatting.value(v, unit, lang)}" for p, v in points)
-    out.append(Markup('<desc id="{uid}-d">{d}</desc>').format(uid=uid, d=described))
+    out = [fluid_head(uid, title, described, height)]
     if not values:
-        out.append(Markup('<text x="{x}" y="{y}" class="chart-empty">–</text></svg>').format(
-            x=box.width // 2, y=box.height // 2))
-        return Markup("").join(out)
+        out.append(tag('<text x="50%" y="{}" class="chart-empty">–</text></svg>', height // 2))
+        return join(out)
     ticks = nice_ticks(min(values), max(values))
     lo, hi = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    n = len(points)
-
-    def x(i: int) -> float:
-        return box.left + (box.plot_w * (i + 0.5) / n)
+    tick_labels = [formatting.tick(t, step, unit, lang) for t in ticks]
+    periods = [p for p, _ in points]
+    frame = Frame.fit(len(points), tick_labels, periods, 12)
+    top, bottom = 20, 34
+    at = [i for i, p in enumerate(periods) if p == marked]
 
     def y(v: float) -> float:
-        return box.top + box.plot_h * (1 - (v - lo) / (hi - lo or 1))
+        return top + (height - top - bottom) * (1 - (v - lo) / (hi - lo or 1))
 
-    for t in ticks:
-        out.append(Markup('<line class="grid" x1="{x1}" x2="{x2}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                          '<text class="tick" x="{tx}" y="{ty:.1f}" text-anchor="end">{label}'
-                          '</text>').format(x1=box.left, x2=box.width - box.right, y=y(t),
-                                            tx=box.left - 8, ty=y(t) + 4,
-                                            label=formatting.tick(t, step, unit, lang)))
-    every = max(1, math.ceil(n / max(1, box.plot_w // 56)))
-    for i, (period, _) in enumerate(points):
-        if i % every == 0 or period == marked:
-            out.append(Markup('<text class="tick" x="{x:.1f}" y="{y}" text-anchor="middle">'
-                              '{p}</text>').format(x=x(i), y=box.height - box.bottom + 18,
-                                                   p=period))
+    for t, label in zip(ticks, tick_labels, strict=True):  # on its grid line, at the left
+        out.append(tag('<line class="grid" x1="0" x2="{:.2f}%" y1="{y:.1f}" y2="{y:.1f}"/>'
+                       '<text class="tick" x="0" y="{:.1f}">{}</text>', 100 - frame.right,
+                       y(t) - 4, label, y=y(t)))
+    out += period_labels(frame, periods, height - bottom + 20, 12, keep=at)
     for ref in references:
-        out.append(Markup('<line class="reference" x1="{x1}" x2="{x2}" y1="{y:.1f}" '
-                          'y2="{y:.1f}"/><text class="reference-label" x="{x2}" y="{ty:.1f}" '
-                          'text-anchor="end">{label}</text>').format(
-            x1=box.left, x2=box.width - box.right, y=y(ref.value), ty=y(ref.value) - 5,
-            label=ref.label))
-    for run in _runs([(x(i), y(v)) if v is not None and math.isfinite(v) else None
-                      for i, (_, v) in enumerate(points)]):
-        out.append(Markup('<polyline class="line" points="{p}"/>').format(p=run))
-    for i, (period, v) in enumerate(points):
-        if v is None or not math.isfinite(v):
+        out.append(tag('<line class="reference" x1="{:.2f}%" x2="{r:.2f}%" y1="{y:.1f}" '
+                       'y2="{y:.1f}"/><text class="reference-label" x="{r:.2f}%" y="{:.1f}" '
+                       'text-anchor="end">{}</text>', frame.left, y(ref.value) - 5, ref.label,
+                       r=100 - frame.right, y=y(ref.value)))
+    coords = [(frame.x(i), y(v)) if v is not None and math.isfinite(v) else None
+              for i, (_, v) in enumerate(points)]
+    out.append(frame.lines(runs(coords), Markup('class="line"'), height))
+    for i, c in enumerate(coords):
+        if c is None:
             continue
-        if period == marked:
-            out.append(Markup(
-                '<circle class="marked" cx="{x:.1f}" cy="{y:.1f}" r="7"/>'
-                '<text class="marked-label" x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}">'
-                '{label}</text>').format(
-                x=x(i), y=y(v), tx=x(i) + (-10 if i > n / 2 else 10), ty=y(v) - 10,
-                anchor="end" if i > n / 2 else "start",
-                label=formatting.value(v, unit, lang)))
+        if i in at:  # its value beside it, on the side towards the middle
+            late = i > len(points) / 2
+            out.append(tag('<circle class="marked" cx="{x:.2f}%" cy="{y:.1f}" r="7"/>'
+                           '<text class="marked-label" x="{x:.2f}%" dx="{}" y="{:.1f}" '
+                           'text-anchor="{}">{}</text>', -10 if late else 10, c[1] - 10,
+                           "end" if late else "start",
+                           formatting.value(points[i][1], unit, lang), x=c[0], y=c[1]))
         else:
-            out.append(Markup('<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>')
-                       .format(x=x(i), y=y(v)))
+            out.append(tag('<circle class="dot" cx="{:.2f}%" cy="{:.1f}" r="3.5"/>', *c))
     out.append(Markup("</svg>"))
-    return Markup("").join(out)
+    return join(out)
 
 
 # --------------------------------------------------------------------------- several series
@@ -178,6 +128,7 @@ DASHES = ("", "8 4", "2 4", "10 3 2 3", "4 2")
 MARKERS = ("circle", "square", "diamond", "triangle", "circle")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 AXIS, GRID, INK = "#666", "#d0d0d0", "#333"
+LEGEND_LINE = 17  # px between the lines of a wrapped legend entry
 CHART_WORDS = {
     "sv": {"empty": "Inga värden ännu", "provisional": "preliminär",
            "hollow": "Ofylld punkt: preliminärt värde, alla uppgifter har inte kommit in"},
@@ -241,80 +192,86 @@ def _marker(shape: str, x: float, y: float, colour: str, hollow: bool, tip: str)
 def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequence[str],
                 lines: Sequence[Line], category_label: Callable[[str], str],
                 value_label: Callable[[float], str],
-                tick_label: Callable[[float, float], str] | None = None, width: int = 760,
-                height: int = 300, include_zero: bool = True, lang: str = "sv") -> Markup:
-    """Several series over the same periods (the x axis, in order), a legend underneath.
+                tick_label: Callable[[float, float], str] | None = None, height: int = 300,
+                include_zero: bool = True, lang: str = "sv") -> Markup:
+    """Several series over the same periods (the x axis, in order, as wide as the page
+    allows: see :class:`Frame`), a legend underneath.
 
     None leaves a gap; provisional points are drawn hollow. ``include_zero`` starts the value
     axis at zero unless the data sit far above it (then it starts near the data)."""
     words = CHART_WORDS.get(lang, CHART_WORDS["sv"])
     numbers = [v for line in lines for v in line.values.values() if v is not None]
-    left, right, top, bottom = 74, 40, 16, 44
+    top, bottom, size = 16, 44, 13
     hollow_shown = any(line.values.get(c) is not None and c in line.provisional
                        for line in lines for c in categories)
-    total_h = top + height + bottom + 22 * (len(lines) + hollow_shown) + 8
-    plot_w = width - left - right
-    parts = [_head(chart_id, title, description, width, total_h)]
+    attrs = f' font-family="{FONT}" font-size="{size}"'
+    # the height grows with the legend (drawn last); the lines' own frame only needs the plot
+    total_h = top + height + bottom
+    parts = [fluid_head(chart_id, title, description, total_h, "chart fluid series", attrs)]
     if not numbers or not categories:
-        parts.append(tag('<text x="{}" y="{}" fill="#333">{}</text></svg>', left,
-                         top + height // 2, words["empty"]))
+        parts.append(tag('<text x="0" y="{}" fill="#333">{}</text></svg>', top + height // 2,
+                         words["empty"]))
         return join(parts)
     lo, hi = min(numbers), max(numbers)
     if include_zero and 0 <= lo <= hi * 0.6:
         lo = 0.0
     ticks = nice_ticks(lo, hi)
     step = ticks[1] - ticks[0]
-    n = len(categories)
+    y_labels = [tick_label(t, step) if tick_label else value_label(t) for t in ticks]
+    x_labels = [category_label(c) for c in categories]
+    frame = Frame.fit(len(categories), y_labels, x_labels, size)
 
     def y_of(v: float) -> float:
         return top + height - (v - ticks[0]) / (ticks[-1] - ticks[0]) * height
 
-    def x_of(i: int) -> float:
-        return left + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
-
-    parts += _value_axis(ticks, y_of, left, width - right,
-                         lambda t: tick_label(t, step) if tick_label else value_label(t))
-    parts.append(tag('<line x1="{x}" x2="{x}" y1="{}" y2="{}" stroke="{}"/>', top, top + height,
-                     AXIS, x=left))
-    every = max(1, math.ceil(n / 9))  # at most about nine labels, always the last one
-    for i, c in enumerate(categories):
-        if i != n - 1 and (i % every or n - 1 - i < every):
-            continue
-        parts.append(tag('<line x1="{x}" x2="{x}" y1="{}" y2="{}" stroke="{a}"/>'
-                         '<text x="{x}" y="{}" text-anchor="middle" fill="{ink}">{}</text>',
-                         top + height, top + height + 5, top + height + 21, category_label(c),
-                         x=f"{x_of(i):.1f}", a=AXIS, ink=INK))
+    for i, (t, label) in enumerate(zip(ticks, y_labels, strict=True)):  # the lowest darker
+        parts.append(tag('<line x1="0" x2="{:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{}"/>'
+                         '<text x="0" y="{:.1f}" fill="{}">{}</text>', 100 - frame.right,
+                         AXIS if i == 0 else GRID, y_of(t) - 4, INK, label, y=y_of(t)))
+    parts += period_labels(frame, x_labels, top + height + 21, size, f' fill="{INK}"')
     for k, line in enumerate(lines):
         ink, dash, shape = colour(k), DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
-        for run in _runs([(x_of(i), y_of(v)) if (v := line.values.get(c)) is not None
-                          else None for i, c in enumerate(categories)]):
-            parts.append(tag('<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" '
-                             'stroke-dasharray="{}" stroke-linejoin="round"/>', run, ink,
-                             dash or "none"))
+        parts.append(frame.lines(
+            runs([(frame.x(i), y_of(v)) if (v := line.values.get(c)) is not None else None
+                   for i, c in enumerate(categories)]),
+            tag('fill="none" stroke="{}" stroke-width="2.5" stroke-dasharray="{}" '
+                'stroke-linejoin="round"', ink, dash or "none"), total_h))
         for i, c in enumerate(categories):
             v = line.values.get(c)
             hollow = c in line.provisional
-            if v is not None and (n <= 40 or hollow or i == n - 1):
+            if v is not None and (len(categories) <= 40 or hollow or i == len(categories) - 1):
                 tip = f"{line.label}, {category_label(c)}: {value_label(v)}" + (
                     f" ({words['provisional']})" if hollow else "")
-                parts.append(_marker(shape, x_of(i), y_of(v), ink, hollow, tip))
-    y = top + height + bottom + 6
+                # a marker drawn round 0, moved to its per cent of the width
+                parts.append(tag('<svg x="{:.2f}%" overflow="visible">{}</svg>', frame.x(i),
+                                 _marker(shape, 0, y_of(v), ink, hollow, tip)))
+    legend, end = _legend(lines, words, hollow_shown, top + height + bottom + 6)
+    parts[0] = fluid_head(chart_id, title, description, end, "chart fluid series", attrs)
+    return join([*parts, *legend, Markup("</svg>")])
+
+
+def _legend(lines: Sequence[Line], words: dict[str, str], hollow_shown: bool,
+            y: int) -> tuple[list[Markup], int]:
+    """A row per series (its dash, marker and name) and one for the hollow marker, and where
+    the rows end. Names wrap between words to fit the narrowest chart (a phone's)."""
     legend = [(line.label, colour(k), DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)],
                False) for k, line in enumerate(lines)]
     if hollow_shown:
         legend.append((words["hollow"], INK, "", "circle", True))
+    parts = []
     for label, ink, dash, shape, hollow in legend:
         if not hollow:
-            parts.append(tag('<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" '
-                             'stroke-width="2.5" stroke-dasharray="{}"/>', left, left + 36, ink,
-                             dash or "none", y=y))
-        parts.append(_marker(shape, left + 18, y, ink, hollow,
+            parts.append(tag('<line x1="0" x2="36" y1="{y}" y2="{y}" stroke="{}" '
+                             'stroke-width="2.5" stroke-dasharray="{}"/>', ink, dash or "none",
+                             y=y))
+        parts.append(_marker(shape, 18, y, ink, hollow,
                              words["provisional"] if hollow else label))
-        parts.append(tag('<text x="{}" y="{}" fill="#1a1a1a">{}</text>', left + 46, y + 4,
-                         label))
-        y += 22
-    parts.append(Markup("</svg>"))
-    return join(parts)
+        rows = textwrap.wrap(label, int((NARROW - 46) / text_px("x", 13))) or [""]
+        parts.append(tag('<text x="46" y="{}" fill="#1a1a1a">{}</text>', y + 4, join(
+            tag('<tspan x="46" dy="{}">{}</tspan>', 0 if k == 0 else LEGEND_LINE, row)
+            for k, row in enumerate(rows))))
+        y += 22 + LEGEND_LINE * (len(rows) - 1)
+    return parts, y
 
 
 def bar_chart(*, chart_id: str, title: str, description: str,
@@ -409,7 +366,7 @@ def time_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
                        width - right - 2, sy(target.value) - 4, target.label,
                        y=sy(target.value)))
     for i, (label, ps) in enumerate(pts):
-        for run in _runs([(sx(x), sy(y)) for x, y in ps]):
+        for run in runs([(sx(x), sy(y)) for x, y in ps]):
             out.append(tag('<polyline points="{}" fill="none" stroke="{}" stroke-width="2" '
                            'stroke-linejoin="round"><title>{}</title></polyline>', run,
                            colour(i), label))

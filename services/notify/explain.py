@@ -231,9 +231,11 @@ def _date(iso: str, lang: str) -> str:
         return iso
 
 
-def next_step(f: Facts, lang: str, *, escalates: bool = True) -> str:
+def next_step(f: Facts, lang: str, *, escalates: bool = True,
+              after_days: float | None = None) -> str:
     """What to do now; ``escalates`` is false when the convener is the association itself
-    (nobody above it to escalate to)."""
+    (nobody above it to escalate to); ``after_days`` is when an unacknowledged alert is
+    escalated (settings ``escalate_after_days``), said as such when known."""
     sv = lang != "en"
     if f.status == "resolved":
         return ("Larmet har upphört; inget behöver göras." if sv else
@@ -251,9 +253,12 @@ def next_step(f: Facts, lang: str, *, escalates: bool = True) -> str:
     if f.status == "acknowledged":
         return ("Larmet är kvitterat. Skriv gärna en kommentar om vad ni gör." if sv else
                 "The alert is acknowledged. A comment on what you are doing helps others.")
-    then = (" Ett okvitterat larm lyfts till samordningsförbundet efter en tid." if sv else
-            " An unacknowledged alert is escalated to the association after a while.") \
-        if escalates else ""
+    # "efter 7 dagar" (the setting), or without it "efter en tid"
+    when = fmt.value(after_days, "days", lang) if after_days else \
+        ("en tid" if sv else "a while")
+    then = ((f" Ett okvitterat larm lyfts till samordningsförbundet efter {when}." if sv else
+             f" An unacknowledged alert is escalated to the association after {when}.")
+            if escalates else "")
     return ("Titta på underlaget, kvittera larmet när du har sett det (gärna med en kommentar "
             "om vad ni gör) eller ge det till en kollega." if sv else
             "Look at the figures, acknowledge the alert once you have seen it (with a comment "
@@ -262,9 +267,9 @@ def next_step(f: Facts, lang: str, *, escalates: bool = True) -> str:
 
 def explain(f: Facts, *, rule: Mapping[str, Any] | None = None,
             target: Mapping[str, Any] | None = None, lang: str = "sv",
-            escalates: bool = True) -> Explanation:
+            escalates: bool = True, after_days: float | None = None) -> Explanation:
     return Explanation(what(f, lang), rule_text(f, rule or {}, target, lang),
-                       next_step(f, lang, escalates=escalates))
+                       next_step(f, lang, escalates=escalates, after_days=after_days))
 
 
 def rule_of(body: Mapping[str, Any] | None, kind: str) -> Mapping[str, Any]:

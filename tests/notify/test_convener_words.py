@@ -92,7 +92,7 @@ def test_brief_alerts_are_not_unread_and_the_digest_sums_them_up(session: Sessio
     assert "dq:" not in text and "Personer i behov av samordnat stöd" in text
     assert "Totalen och delarna stämmer inte" in render.text(summary, "sv")
     assert render.subject(summary, "sv").startswith(
-        "[samstat] Veckosammanfattning 2024-W10: 1 öppen avvikelse – ")
+        "[samstat] Veckosammanfattning vecka 10, 2024: 1 öppen avvikelse – ")
     assert ": 1 open alert – " in render.subject(summary, "en")
     assert "2 öppna avvikelser" in render.subject(summary | {"open_count": 2}, "sv")
     # An old stored summary (the title was the code) reads well too.

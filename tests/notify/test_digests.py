@@ -106,7 +106,9 @@ def test_one_digest_per_convener_and_week_saying_what_happened(session: Session)
 
     sv, en = render.text(summary, "sv"), render.text(summary, "en")
     assert render.subject(summary, "sv").startswith(
-        "[samstat] Veckosammanfattning 2024-W10: 2 öppna avvikelser – ")
+        "[samstat] Veckosammanfattning vecka 10, 2024: 2 öppna avvikelser – ")
+    assert ", vecka 10, 2024 (" in sv.splitlines()[0] and "W10" not in sv
+    assert ", week 10, 2024 (" in en.splitlines()[0]
     assert "Öppna avvikelser: 2" in sv and "Samverkansinitiativ 2" in sv
     assert "Nya larm under veckan: 3" in sv and "Upphörda under veckan: 1" in sv
     assert "; okvitterat sedan 2024-03-01" in sv and "; kvitterat sedan 2024-03-01" in sv
@@ -114,7 +116,8 @@ def test_one_digest_per_convener_and_week_saying_what_happened(session: Session)
     # its page (it linked each alert to the indicator page, where nothing can be done)
     assert re.search(r"https?://\S+/inbox/[0-9a-f-]{36}\n", sv), sv
     assert f"https://s.example/indicators/{ind}?area=" not in sv
-    assert render.subject(summary, "en").startswith("[samstat] Weekly digest 2024-W10: 2 open")
+    assert render.subject(summary, "en").startswith(
+        "[samstat] Weekly digest, week 10, 2024: 2 open")
     assert "Acknowledged this week: 1" in en and f"(by {convener})" in en
 
 
@@ -185,14 +188,16 @@ def test_weekly_digest_by_email_and_webhook_exactly_once(fresh_url: str) -> None
     digest = message_from_bytes(sink.to(sv)[1], policy=policy.default)
     english = message_from_bytes(sink.to(en)[1], policy=policy.default)
     week = run["week"]
-    assert digest["Subject"] == (f"[samstat] Veckosammanfattning {week}: 2 öppna avvikelser "
+    said = f"vecka {int(week[-2:])}, {week[:4]}"  # "2026-W49" -> "vecka 49, 2026"
+    assert digest["Subject"] == (f"[samstat] Veckosammanfattning {said}: 2 öppna avvikelser "
                                  "– Region Västerbotten")
     assert digest["X-Samstat-Digest"] == f"{REGION}/{week}"
     body = digest.get_content()
     assert "Samverkansinitiativ 2" in body and "Nya larm under veckan: 2" in body
     assert "Kvitterade under veckan: 1" in body and "Upphörda under veckan: inga" in body
     assert re.search(r"/inbox/[0-9a-f-]{36}", body), body
-    assert english["Subject"].startswith(f"[samstat] Weekly digest {week}: 2 open alerts")
+    assert english["Subject"].startswith(
+        f"[samstat] Weekly digest, week {int(week[-2:])}, {week[:4]}: 2 open alerts")
     hit = hooks.on("/d")[1]
     want = "sha256=" + hmac.new(SECRET.encode(), hit.body, hashlib.sha256).hexdigest()
     assert hit.headers["X-Samstat-Signature"] == want

@@ -81,11 +81,14 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                 ["a-browser-test-secret-16+"], base, 3600)
             with serve(app, port, lifespan="on"), sync_playwright() as p:
                 doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}],
-                                   convener=FK, title_sv="Andel i arbete efter insats",
+                                   convener=FK, title_sv="Andel i arbete efter insats bland "
+                                   "deltagare som avslutat insatsen och följts upp efter ett år",
                                    title_en="Share in work after the programme")
                 doc["indicator"]["unit"] = "share"
                 app.state.processor.registry([record(doc)])
-                values = [(area, str(y), v, ago) for area in ("2480", "2482") for y, v, ago in
+                # Robertsfors: a one-word place name in a column the titles squeeze
+                values = [(area, str(y), v, ago) for area in ("2480", "2482", "2409")
+                          for y, v, ago in
                           ((2019, .094, .092), (2020, .098, .094), (2021, .101, .098),
                            (2022, .100, .101), (2023, .1057, .1040), (2024, .121795, .1057))]
                 app.state.processor.indicator_values([record(value_doc(
@@ -95,7 +98,7 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                                             if m["X-Samstat-Transition"]] or None)
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                             args=CHROMIUM_ARGS)
-                page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+                page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
                 errors: list[str] = []
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error"
                         else None)
@@ -117,6 +120,15 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                 rows = page.locator("tr:has(a:has-text('Andel i arbete efter insats'))")
                 assert rows.count() >= 1
                 page.screenshot(path=str(shots / "inbox_sv.png"), full_page=True)
+                # A place name breaks between words only: "Robertsfors" stays on one line
+                # even when long titles squeeze its column (the table made narrow here).
+                place = page.locator("td.area", has_text="Robertsfors").first
+                for squeeze in ("", "400px"):
+                    assert place.evaluate(
+                        "(e, w) => { e.closest('table').style.width = w; "
+                        "const r = document.createRange(); r.selectNodeContents(e); "
+                        "return r.getClientRects().length; }", squeeze) == 1, squeeze
+                place.evaluate("e => { e.closest('table').style.cssText = ''; }")
 
                 # Open the 2480 alert of 2024; acknowledge it with a comment.
                 with session_scope(factory) as s:
@@ -143,6 +155,12 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                     page.goto(f"{base}{path}")
                     width = page.evaluate("document.documentElement.scrollWidth")
                     assert width <= 390, (path, width)
+                    if path != "/inbox":  # the chart fits: the alert's point is on screen
+                        chart = page.locator("svg.chart").bounding_box()
+                        ring = page.locator("svg.chart circle.marked").bounding_box()
+                        assert chart is not None and chart["x"] + chart["width"] <= 390
+                        assert ring is not None and ring["x"] + ring["width"] <= 390
+                        assert page.locator("svg.chart text.tick:visible").count() >= 3
                     page.screenshot(path=str(shots / f"phone{path.replace('/', '_')}.png"),
                                     full_page=True)
                 # Periods as words, never broken over two lines.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -119,7 +119,8 @@ def test_the_associations_own_alert_is_not_escalated(client: TestClient, auth: d
     assert "escalated" not in en and "shows as acknowledged" in en
     other = client.get(f"/inbox/{alert_of(client).id}?lang=sv", headers=auth[FK]).text
     assert "lyfts inte till samordningsförbundet" in other
-    assert "lyfts till samordningsförbundet efter en tid" in other
+    # how long, as configured (escalate_after_days, 7 by default): it said "efter en tid"
+    assert f"lyfts till samordningsförbundet efter 7{NBSP}dagar." in other
 
 
 def test_english_by_the_switch(client: TestClient, auth: dict) -> None:
@@ -140,7 +141,7 @@ def test_actions_are_recorded_with_who(client: TestClient, auth: dict) -> None:
     assert r.status_code == 422  # more than a year ahead
     r = client.post(f"{base}/assign", data={"assignee": "nobody@example.org"},
                     headers=auth[FK])
-    assert r.status_code == 422 and "not an active person" in r.text
+    assert r.status_code == 422 and "nobody@example.org är inte en aktiv person" in r.text
     r = client.post(f"{base}/acknowledge", data={"comment": "Sett, åtgärd planeras"},
                     headers=auth[AF])
     assert r.status_code == 403  # the follow-up owner reads and comments; the convener acts
@@ -264,3 +265,26 @@ def test_an_inhibited_alert_says_why(client: TestClient, auth: dict, sqlite_url:
     row = client.get("/inbox", headers=auth[FK]).text.split(
         f'data-alert="{alert.id}"', 1)[1].split("</tr>", 1)[0]
     assert 'class="badge muted">Tystat<' in row
+
+
+def test_a_form_error_is_said_on_the_alert_page_in_its_language(client: TestClient,
+                                                                auth: dict) -> None:
+    """The reviewer's "until: at most 366 days ahead" under "Kvittera larmet", without the
+    name or the menu: the picker has a max, and a date past it shows the alert page itself
+    (its heading, the signed-in header) with the reason in the page's language."""
+    alert = alert_of(client)
+    base = f"/inbox/{alert.id}"
+    page = client.get(base, headers=auth[FK]).text
+    last = re.search(r'id="snooze-until"[^>]* max="([\d-]+)"', page)
+    assert last is not None
+    assert date.fromisoformat(last.group(1)) - date.today() >= timedelta(days=365)
+    for lang, words in (("sv", "Välj ett datum högst 366 dagar fram, alltså senast"),
+                        ("en", "Choose a date at most 366 days ahead, that is")):
+        r = client.post(f"{base}/snooze?lang={lang}", data={"until": "2099-01-01"},
+                        headers=auth[FK])
+        assert r.status_code == 422 and words in r.text
+        assert "until: at most" not in r.text and "Kvittera larmet" not in r.text
+        h1 = re.search(r"<h1>(.*?)</h1>", r.text)
+        assert h1 is not None and ("Andel i arbete" if lang == "sv" else "Share in work") in h1[1]
+        assert 'class="account"' in r.text and 'action="/logout"' in r.text
+        assert 'id="snooze-until"' in r.text  # the form, to choose again

@@ -49,7 +49,7 @@ def _sub(session: Session, convener: str, channel: str, fmt: str = "json",
 
 
 def notices(session: Session, *shapes: tuple[str, str, str],
-            own: bool = False) -> dict[str, Notice]:
+            own: bool = False, after_days: float | None = None) -> dict[str, Notice]:
     """One share indicator firing (10,6 % -> 12,2 %), a subscription per (channel, format,
     lang); the claimed notice per subscription target. ``own``: the convener is the
     association (the escalation agency)."""
@@ -65,7 +65,8 @@ def notices(session: Session, *shapes: tuple[str, str, str],
             ind, period, v, ago, computed_at=later(seconds=i)))
     claim = deliveries.claim_due(session=session, now=later(1), limit=1000,
                                  lease=timedelta(minutes=2), public_base_url="https://s.example",
-                                 links=LINKS, association=convener if own else None)
+                                 links=LINKS, association=convener if own else None,
+                                 escalate_after_days=after_days)
     mine = {s.target for s in subs}
     return {n.target: n for n in claim.notices if n.target in mine and n.alert.indicator == ind}
 
@@ -169,10 +170,24 @@ def test_digest_says_values_in_their_units_as_the_pages_do() -> None:
                         "alerts": [alert(31.5, 30)]}]}]}
     sv, en = render.text(summary, "sv"), render.text(summary, "en")
     assert f"värde 12,2{NBSP}%, jämförs med 10,6{NBSP}%" in sv
-    assert f"värde 31,5{NBSP}dagar, jämförs med 30;" in sv
+    # one precision and the unit on both (it said "31,5 dagar, jämförs med 30")
+    assert f"värde 31,5{NBSP}dagar, jämförs med 30,0{NBSP}dagar;" in sv
     assert f"value 31.5{NBSP}days" in en
     assert "andel)" not in sv and "0,12" not in sv
     assert formatting.value(31.5, "days", "sv") == f"31,5{NBSP}dagar"  # the kit's, one table
+    # The reviewer's "värde 7,9 månader, jämförs med 7,41"; a milestone in its own words
+    # (it said "värde ej klart, jämförs med klart").
+    months = summary["open"][0]["indicators"][1] | {"unit": "months",
+                                                    "alerts": [alert(7.9, 7.41)]}
+    milestone = months | {"unit": "done", "alerts": [alert(0.0, 1.0)]}
+    for ind, sv_said, en_said in (
+            (months, f"värde 7,90{NBSP}månader, jämförs med 7,41{NBSP}månader;",
+             f"value 7.90{NBSP}months, compared with 7.41{NBSP}months;"),
+            (milestone, "2024: ökning jämfört med samma period året innan; ej klart, skulle "
+             "vara klart;", "not done, due to be done;")):
+        one = summary | {"open": [{"initiative": 2, "indicators": [ind]}]}
+        assert sv_said in render.text(one, "sv"), render.text(one, "sv")
+        assert en_said in render.text(one, "en"), render.text(one, "en")
 
     # A stale alert has no value and nothing to compare with: the line leaves them out.
     stale = alert(0, 0) | {"value": None, "expected": None, "rule": "stale"}
@@ -226,4 +241,7 @@ def test_the_associations_own_alert_is_not_escalated_in_the_mail(session: Sessio
     [n] = notices(session, ("email", "json", "sv"), own=True).values()
     assert "Vad du gör nu:" in text(n) and "samordningsförbundet" not in text(n)
     [other] = notices(session, ("email", "json", "sv")).values()
-    assert "lyfts till samordningsförbundet efter en tid" in text(other)
+    assert "lyfts till samordningsförbundet efter en tid" in text(other)  # days unknown
+    # with the setting, the mail says how long (it said "efter en tid" regardless)
+    [told] = notices(session, ("email", "json", "sv"), after_days=5).values()
+    assert f"lyfts till samordningsförbundet efter 5{NBSP}dagar." in text(told)

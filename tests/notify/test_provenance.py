@@ -126,14 +126,25 @@ def test_a_data_quality_alert_page_shows_the_total_and_its_parts(
     assert '<tr class="total"><td>målgrupp: totalt' in table  # no agency, measure, period
     assert "Samordningsförbundet" not in table
     assert "målgrupp: långtidsarbetslösa" in table and "target_group" not in table
-    assert "Delarna summerar till 2\u00a0833; totalen är 2\u00a0670." in page
+    assert "I senaste revisionen summerar delarna till 2\u00a0833; totalen är 2\u00a0670." \
+        in page
     assert page.count('class="marked"') == 1  # the reported total is plotted
     assert "delarnas summa 2\u00a0833" in page
 
+    # The agency corrects its total (revision 2): the table shows the latest revision, the
+    # facts the figures of the firing episode; the sentence must add up the table's.
+    fixed = cells[0] | {"event_id": new_event_id(), "value": 2833.0, "revision": 2,
+                        "produced_at": datetime.now(UTC).isoformat()}
+    sent = ingest.post("/v1/observations", headers=auth, json={"observations": [fixed]})
+    assert sent.status_code == 202, sent.text
     with session_scope(factory) as s:
         handle_data_quality(session=s, now=now, doc=doc | {
             "event_id": "f", "status": "ok", "total": 2833.0, "parts_sum": 2833.0})
     page = notify.get(f"/inbox/{alert_id}", headers=auth).text
+    summed = page.split('<p class="sum">', 1)[1].split("</p>", 1)[0]
+    assert "summerar delarna till 2\u00a0833; totalen är 2\u00a0833." in summed
+    assert "från när larmet var aktivt" in summed and "2\u00a0670" not in summed
+    assert "Rapporterad total (när larmet var aktivt)</dt><dd>2\u00a0670" in page
     happened = page.split('<p class="lead">', 1)[1].split("</p>", 1)[0]
     assert happened.startswith("Larmet upphörde ") and "Totalen stämmer nu" in happened
     assert "summerar till" not in happened and "summerade till" in happened

@@ -154,7 +154,11 @@ def test_a_refused_recipient_is_not_named_in_the_delivery_anyone_reads(
         smtp.stop()
     [alert] = c.get("/v1/alerts", params={"convener": "forsakringskassan", "indicator": ind},
                     headers=auth["kommun-2460"]).json()
-    detail = c.get(f"/v1/alerts/{alert['id']}", headers=auth["kommun-2460"]).json()
+    # Another agency reads the alert without its deliveries (ab4c084); the convener's own
+    # view keeps the reason and still does not quote the address.
+    other = c.get(f"/v1/alerts/{alert['id']}", headers=auth["kommun-2460"]).json()
+    assert other["deliveries"] == [] and "karin" not in str(other)
+    detail = c.get(f"/v1/alerts/{alert['id']}", headers=auth["forsakringskassan"]).json()
     errors = [d["last_error"] for d in detail["deliveries"]]
     assert errors and all("recipient refused (550)" in (e or "") for e in errors), errors
-    assert "karin" not in str(detail)
+    assert all("karin" not in (e or "") for e in errors)

@@ -90,14 +90,15 @@ def _earlier_pending(session: Session, d: Delivery) -> bool:
 
 
 def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
-          public_base_url: str, links: Links, association: str | None = None) -> NoticeItem:
+          public_base_url: str, links: Links, association: str | None = None,
+          after_days: float | None = None) -> NoticeItem:
     definition = session.get(Definition, alert.indicator)
     body = definition.body if definition is not None else {}
     lang = sub.lang if sub.lang in ("sv", "en") else "sv"
     title = alert_title(body, alert.indicator, lang)
     said = explain(facts_of(session, alert, body), rule=rule_of(body, alert.rule),
                    target=body.get("target"), lang=lang,
-                   escalates=alert.convener != association)
+                   escalates=alert.convener != association, after_days=after_days)
     own = links.for_alert(alert.id, alert.episode, sub.id)
     # The link acknowledges with no sign-in: only the convener's news of a firing alert
     # carries it (a copy's reader and the association hearing of an escalation may not
@@ -214,8 +215,8 @@ def claim_due(*, session: Session, now: datetime, limit: int, lease: timedelta,
             m.next_attempt_at = now + lease
             if d.transition in GROUPED:
                 m.batch_id = message_id
-        items = tuple(_item(session, m, a, sub, public_base_url, links, association)
-                      for m, a in sendable)
+        items = tuple(_item(session, m, a, sub, public_base_url, links, association,
+                            escalate_after_days) for m, a in sendable)
         first, lead = items[0], sendable[0][0]
         claim.notices.append(Notice(
             delivery_id=message_id, attempt=lead.attempts + 1, transition=d.transition,

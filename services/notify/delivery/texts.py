@@ -114,10 +114,12 @@ def number(x: float | None, lang: str) -> str:
     return fmt.number(x, language(lang))
 
 
-def value_text(x: float | None, unit: str | None, lang: str, *, with_unit: bool = True) -> str:
+def value_text(x: float | None, unit: str | None, lang: str, *, with_unit: bool = True,
+               decimals: int | None = None) -> str:
     """A value in its unit by the presentation kit: shares as ``12,2 %``, others as
-    ``4,5 månader`` (``4,5`` without ``with_unit``, where the unit is said already)."""
-    return fmt.value(x, unit, language(lang), with_unit=with_unit)
+    ``4,5 månader`` (``4,5`` without ``with_unit``, where the unit is said already;
+    ``decimals`` to say two figures at one precision)."""
+    return fmt.value(x, unit, language(lang), with_unit=with_unit, decimals=decimals)
 
 
 def language(lang: str) -> str:

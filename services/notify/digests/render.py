@@ -9,6 +9,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
+from samstat_kit.present.formatting import decimals_for
 from samstat_kit.present.formatting import period as period_text
 from services.notify.delivery.texts import (
     agency_name,
@@ -25,6 +26,7 @@ from services.notify.names import alert_title, quality_parts
 WORDS = {
     "sv": {
         "subject": "[samstat] Veckosammanfattning {week}: {open} – {convener}",
+        "week": "vecka {n}, {year}", "due": "skulle vara",
         "fired_brief": "Dessutom {n} som öppnades och upphörde igen inom några minuter "
         "(medan uppgifterna kom in); de finns i inkorgen.",
         "resolved_brief": "Dessutom {n} som upphörde inom några minuter efter att de "
@@ -33,7 +35,7 @@ WORDS = {
         "uppgifterna kom in); de finns i inkorgen.",
         "resolved_only": "{n}, alla inom några minuter efter att de öppnades.",
         "all_indicators": "Alla indikatorer",
-        "intro": "Veckosammanfattning för {convener}, vecka {week} ({start} – {end}).",
+        "intro": "Veckosammanfattning för {convener}, {week} ({start} – {end}).",
         "open": "Öppna avvikelser", "none_open": "Inga öppna avvikelser.",
         "initiative": "Samverkansinitiativ {n}", "no_initiative": "Utan samverkansinitiativ",
         "fired": "Nya larm under veckan", "resolved": "Upphörda under veckan",
@@ -42,7 +44,8 @@ WORDS = {
         "since": "sedan", "value": "värde", "expected": "jämförs med", "by": "av",
     },
     "en": {
-        "subject": "[samstat] Weekly digest {week}: {open} – {convener}",
+        "subject": "[samstat] Weekly digest, {week}: {open} – {convener}",
+        "week": "week {n}, {year}", "due": "due to be",
         "fired_brief": "Also {n} that opened and resolved again within minutes (while the "
         "figures arrived); they are in the inbox.",
         "resolved_brief": "Also {n} that resolved within minutes of opening.",
@@ -51,7 +54,7 @@ WORDS = {
         "figures arrived); they are in the inbox.",
         "resolved_only": "{n}, all within minutes of opening.",
         "all_indicators": "All indicators",
-        "intro": "Weekly digest for {convener}, week {week} ({start} – {end}).",
+        "intro": "Weekly digest for {convener}, {week} ({start} – {end}).",
         "open": "Open alerts", "none_open": "No open alerts.",
         "initiative": "Collaboration initiative {n}", "no_initiative": "No initiative",
         "fired": "Fired this week", "resolved": "Resolved this week",
@@ -86,8 +89,33 @@ def _n_open(n: int, lang: str) -> str:
     return (one if n == 1 else many).format(n=number(n, lang))
 
 
+def week_text(code: str, lang: str) -> str:
+    """"2026-W49" as readers say it: "vecka 49, 2026" ("week 49, 2026")."""
+    year, _, n = code.partition("-W")
+    if not (year.isdigit() and n.isdigit()):
+        return code
+    return WORDS[lang]["week"].format(n=int(n), year=year)
+
+
+def _numbers(a: dict[str, Any], unit: str | None, lang: str) -> list[str]:
+    """The value and what it is compared with, only what is known (a stale alert has
+    neither): one precision and the unit on both, a milestone in words ("ej klart,
+    skulle vara klart")."""
+    w = WORDS[lang]
+    value, expected = a.get("value"), a.get("expected")
+    if unit == "done":
+        said = [value_text(value, unit, lang)] if value is not None else []
+        return said + ([f"{w['due']} {value_text(expected, unit, lang)}"]
+                       if expected is not None else [])
+    places = decimals_for([value, expected])
+    said = [f"{w['value']} {value_text(value, unit, lang, decimals=places)}"] \
+        if value is not None else []
+    return said + ([f"{w['expected']} {value_text(expected, unit, lang, decimals=places)}"]
+                   if expected is not None else [])
+
+
 def subject(summary: dict[str, Any], lang: str) -> str:
-    return WORDS[lang]["subject"].format(week=summary["week"],
+    return WORDS[lang]["subject"].format(week=week_text(summary["week"], lang),
                                          open=_n_open(summary["open_count"], lang),
                                          convener=agency_name(summary["convener"]))
 
@@ -106,12 +134,7 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
                 state = w["ack"] if a["status"] == "acknowledged" else w["firing"]
                 if a.get("escalated"):
                     state += f", {w['escalated']}"
-                # Only what is known: a stale alert has neither value nor comparison.
-                said = [f"{w['value']} {value_text(a['value'], ind.get('unit'), lang)}"] \
-                    if a.get("value") is not None else []
-                said += [f"{w['expected']} " + value_text(
-                    a["expected"], ind.get("unit"), lang, with_unit=False)] \
-                    if a.get("expected") is not None else []
+                said = _numbers(a, ind.get("unit"), lang)
                 numbers = f"; {', '.join(said)}" if said else ""
                 lines.append(
                     f"    - {area_name(a['area'])} {period_text(a['period'], language(lang))}: "
@@ -142,7 +165,7 @@ def _activity_lines(summary: dict[str, Any], key: str, lang: str) -> list[str]:
 
 def text(summary: dict[str, Any], lang: str) -> str:
     intro = WORDS[lang]["intro"].format(
-        convener=agency_name(summary["convener"]), week=summary["week"],
+        convener=agency_name(summary["convener"]), week=week_text(summary["week"], lang),
         start=_day(summary["from"]), end=_day(summary["to"]))
     lines = [intro, "", *_open_lines(summary, lang)]
     for key in ("fired", "resolved", "acknowledged"):

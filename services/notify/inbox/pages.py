@@ -186,7 +186,7 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
         if alert is None:
             return _message(request, CONFIRM[lang]["missing"], status=404)
         v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=False,
-                       association=_association(request))
+                       association=_association(request), after_days=_after_days(request))
         show_form = outcome is None
         status = {"used": 409, "stale_episode": 409, "forbidden": 403}.get(outcome or "", 200)
         return PAGES.render(
@@ -203,6 +203,12 @@ def _association(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _after_days(request: Request) -> float | None:
+    """After how many days an unacknowledged alert is escalated (settings), if known."""
+    value = getattr(getattr(request.app.state, "settings", None), "escalate_after_days", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _message(request: Request, message: str, *, status: int, kind: str = "error",
              back: str | None = None) -> Response:
     lang = present.language(request)
@@ -217,6 +223,15 @@ async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
     if reader is None:
         return LOGIN.redirect(request)
     lang = present.language(request)
+    return await _alert_response(request, reader, alert_id,
+                                 done=done if done and f"done_{done}" in ALERT[lang] else None)
+
+
+async def _alert_response(request: Request, reader: Reader, alert_id: str, *,
+                          done: str | None = None, error: str | None = None,
+                          status: int = 200) -> Response:
+    """The alert page; ``error`` (a form that could not be used) above it, with ``status``."""
+    lang = present.language(request)
 
     def load() -> Any:
         now = datetime.now(UTC)
@@ -230,47 +245,80 @@ async def alert_page(request: Request, alert_id: str, reader: OptionalReader,
                             now=now)
             may = may_act_for(reader.principal, alert.convener)
             v = alert_view(session=session, alert=alert, lang=lang, now=now, may_act=may,
-                           association=_association(request))
+                           association=_association(request),
+                           after_days=_after_days(request))
             session.expunge_all()
             return v
 
     v = await run_in_threadpool(load)
     if v is None:
-        return _message(request, f"{ALERT[lang]['title']} {alert_id}?", status=404,
-                        back="/inbox")
+        return _missing(request, reader, alert_id)
     # A data-quality alert's evidence is its total and parts: of exactly its period.
     exact = v.quality is not None and not v.quality.gap
     provenance = await _provenance(request, reader, v.formula, v.alert.area, v.alert.period,
                                    exact=exact)
     rows, parts_sum = evidence(provenance, v.quality, v.alert.convener, lang)
+    latest_total = next((r.value for r in rows if r.total and not r.protected), None)
     series = link_mod.indicator_page(request.app.state.settings.public_base_url, v.alert.indicator,
                                      v.alert.area)
+    now = datetime.now(UTC)
     return PAGES.render(
-        request, "alert.html", texts=ALERT, headers=NO_STORE, v=v, provenance=provenance,
-        evidence=rows, parts_sum=parts_sum, series=series,
-        done=done if done and f"done_{done}" in ALERT[lang] else None, error=None,
-        csrf=csrf_input(request), signed_in=True, agency_name=agency_name,
+        request, "alert.html", texts=ALERT, status=status, headers=NO_STORE, v=v,
+        provenance=provenance, evidence=rows, parts_sum=parts_sum, series=series, done=done,
+        latest_total=latest_total,
+        error=error, csrf=csrf_input(request), signed_in=True, agency_name=agency_name,
         status_name=ALERT[lang]["s_" + v.alert.status],
-        tomorrow=(date.today() + timedelta(days=1)).isoformat(),
+        tomorrow=(now.astimezone(inbox.STOCKHOLM).date() + timedelta(days=1)).isoformat(),
+        latest=inbox.latest_snooze(now).isoformat(),
         account=_account(reader), logout=_logout(request))
 
 
-def _act(request: Request, reader: Reader | None, alert_id: str, done: str,
-         action: Any, to: str | None = None) -> Response:
-    """Run one form action and go back to the alert page (303), or say why not."""
+def _missing(request: Request, reader: Reader, alert_id: str) -> Response:
+    """No such alert (or not the reader's): said under the alert page's heading, signed in."""
+    lang = present.language(request)
+    return PAGES.render(request, "message.html", texts=ALERT, status=404, headers=NO_STORE,
+                        message=ALERT[lang]["missing"].format(id=alert_id), kind="error",
+                        back="/inbox", back_label=ALERT[lang]["back"],
+                        account=_account(reader), logout=_logout(request))
+
+
+def _error_text(exc: Exception, lang: str) -> str:
+    """Why a form could not be used, in the reader's language (the API keeps the English)."""
+    words = ALERT[lang]
+    if isinstance(exc, Forbidden):
+        return words["error_forbidden"]
+    if isinstance(exc, Conflict):
+        return words["error_resolved"]
+    code = getattr(exc, "code", "invalid")
+    params = {k: present.formatting.date(v, lang) if isinstance(v, date) else
+              agency_name(v) if k == "convener" else v
+              for k, v in getattr(exc, "params", {}).items()}
+    return words.get(f"error_{code}", words["error_invalid"]).format(**params)
+
+
+async def _act(request: Request, reader: Reader | None, alert_id: str, done: str,
+               action: Any, to: str | None = None) -> Response:
+    """Run one form action and go back to the alert page (303), or show the alert page with
+    why not (in the reader's language, above the forms)."""
     if reader is None:
         return LOGIN.redirect(request)
-    lang = present.language(request)
-    try:
-        with _session(request) as session:
-            action(session, reader)
-    except NotFound:
-        return _message(request, f"{ALERT[lang]['title']} {alert_id}?", status=404,
-                        back="/inbox")
-    except (Forbidden, Conflict, inbox.Invalid) as exc:
-        status = 403 if isinstance(exc, Forbidden) else 409 if isinstance(exc, Conflict) \
-            else 422
-        return _message(request, str(exc), status=status, back=f"/inbox/{alert_id}")
+
+    def run() -> Exception | None:
+        try:
+            with _session(request) as session:
+                action(session, reader)
+        except (NotFound, Forbidden, Conflict, inbox.Invalid) as exc:
+            return exc
+        return None
+
+    failed = await run_in_threadpool(run)
+    if isinstance(failed, NotFound):
+        return _missing(request, reader, alert_id)
+    if failed is not None:
+        status = 403 if isinstance(failed, Forbidden) else 409 \
+            if isinstance(failed, Conflict) else 422
+        return await _alert_response(request, reader, alert_id, status=status,
+                                     error=_error_text(failed, present.language(request)))
     request.app.state.wake()
     return RedirectResponse(to or f"/inbox/{quote(alert_id, safe='')}?done={done}",
                             status_code=303, headers=NO_STORE)
@@ -280,47 +328,47 @@ Comment = Annotated[str, Form(max_length=2000)]
 
 
 @router.post("/inbox/{alert_id}/acknowledge")
-def acknowledge_form(request: Request, alert_id: str, _csrf: CsrfChecked,
+async def acknowledge_form(request: Request, alert_id: str, _csrf: CsrfChecked,
                      reader: OptionalReader, comment: Comment = "") -> Response:
     def run(session: Session, r: Reader) -> None:
         inbox.acknowledge(session=session, principal=r.principal, alert_id=alert_id,
                           who=actor(r), now=datetime.now(UTC), comment=comment)
-    return _act(request, reader, alert_id, "acknowledged", run)
+    return await _act(request, reader, alert_id, "acknowledged", run)
 
 
 @router.post("/inbox/{alert_id}/snooze")
-def snooze_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+async def snooze_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
                 until: Annotated[date, Form()], comment: Comment = "") -> Response:
     def run(session: Session, r: Reader) -> None:
         inbox.snooze(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
                      until=until, now=datetime.now(UTC), comment=comment)
-    return _act(request, reader, alert_id, "snoozed", run)
+    return await _act(request, reader, alert_id, "snoozed", run)
 
 
 @router.post("/inbox/{alert_id}/assign")
-def assign_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+async def assign_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
                 assignee: Annotated[str, Form(max_length=254)] = "",
                 comment: Comment = "") -> Response:
     def run(session: Session, r: Reader) -> None:
         inbox.assign(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
                      assignee=assignee, now=datetime.now(UTC), comment=comment)
-    return _act(request, reader, alert_id, "assigned", run)
+    return await _act(request, reader, alert_id, "assigned", run)
 
 
 @router.post("/inbox/{alert_id}/comment")
-def comment_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
+async def comment_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
                  text: Comment = "") -> Response:
     def run(session: Session, r: Reader) -> None:
         inbox.comment(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
                       text=text, now=datetime.now(UTC))
-    return _act(request, reader, alert_id, "commented", run)
+    return await _act(request, reader, alert_id, "commented", run)
 
 
 @router.post("/inbox/{alert_id}/unread")
-def unread_form(request: Request, alert_id: str, _csrf: CsrfChecked,
+async def unread_form(request: Request, alert_id: str, _csrf: CsrfChecked,
                 reader: OptionalReader) -> Response:
     def run(session: Session, r: Reader) -> None:
         inbox.visible_alert(session=session, principal=r.principal, alert_id=alert_id)
         inbox.mark_unread(session=session, alert_id=alert_id, reader=reader_key(r))
-    return _act(request, reader, alert_id, "unread", run, to="/inbox")
+    return await _act(request, reader, alert_id, "unread", run, to="/inbox")
 

@@ -29,7 +29,12 @@ MAX_SNOOZE_DAYS = 366
 
 
 class Invalid(ValueError):
-    """An action asked with a bad value (the message names the field and why)."""
+    """An action asked with a bad value. The message names the field and why (the API
+    answers with it); ``code`` and ``params`` let a page say it in the reader's language."""
+
+    def __init__(self, message: str, code: str = "invalid", **params: object) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 def may_see(principal: Principal, alert: Alert) -> bool:
@@ -83,9 +88,10 @@ def mark_unread(*, session: Session, alert_id: str, reader: str) -> None:
 def clean_comment(text: str | None, *, required: bool = False) -> str | None:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT:
-        raise Invalid(f"comment: at most {MAX_COMMENT} characters")
+        raise Invalid(f"comment: at most {MAX_COMMENT} characters", "comment_long",
+                      n=MAX_COMMENT)
     if required and not text:
-        raise Invalid("comment: write something")
+        raise Invalid("comment: write something", "comment_empty")
     return text or None
 
 
@@ -114,8 +120,9 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
     escalation before then. Snoozing again moves the date; a date today or earlier wakes it."""
     alert = _own_open(session, principal, alert_id, "snooze", reveal)
     today = now.astimezone(STOCKHOLM).date()
-    if until > today + timedelta(days=MAX_SNOOZE_DAYS):
-        raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead")
+    if until > latest_snooze(now):
+        raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead", "snooze_far",
+                      days=MAX_SNOOZE_DAYS, last=latest_snooze(now))
     wakes = datetime.combine(until, time(0), STOCKHOLM)
     alert.snoozed_until = wakes if until > today else None
     alert.updated_at = now
@@ -123,6 +130,11 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
     alerts.record_transition(session, alert, "snoozed", now, who,
                              comment=clean_comment(comment), reason=snoozed_reason(until))
     return alert
+
+
+def latest_snooze(now: datetime) -> date:
+    """The last day an alert can be put aside to (the date picker's max)."""
+    return now.astimezone(STOCKHOLM).date() + timedelta(days=MAX_SNOOZE_DAYS)
 
 
 def assign(*, session: Session, principal: Principal, alert_id: str, who: str, assignee: str,
@@ -133,7 +145,8 @@ def assign(*, session: Session, principal: Principal, alert_id: str, who: str, a
     email = assignee.strip().lower()
     if email and email not in {p.email for p in colleagues(session=session,
                                                            agency=alert.convener)}:
-        raise Invalid(f"assignee: {email} is not an active person of {alert.convener}")
+        raise Invalid(f"assignee: {email} is not an active person of {alert.convener}",
+                      "assignee", email=email, convener=alert.convener)
     alert.assignee, alert.updated_at = email or None, now
     alerts.record_transition(session, alert, "assigned", now, who,
                              comment=clean_comment(comment), reason=assigned_reason(email))

@@ -99,11 +99,23 @@ ALERT = {
         "total": "Rapporterad total", "parts": "Delarnas summa", "cell_total": "totalen",
         "scb": "SCB:s siffra", "own": "Samstats beräkning", "own_line": "samstats beräkning",
         "why_quality": "Totalen och delarna som de rapporterades, senaste revision.",
-        "why_sum": "Delarna summerar till {parts}; totalen är {total}.",
+        "why_sum": "I senaste revisionen summerar delarna till {parts}; totalen är {total}.",
+        "why_sum_parts": "I senaste revisionen summerar delarna till {parts}.",
+        "why_sum_then": "Siffrorna under Uppgifter är från när larmet var aktivt.",
+        "when_firing": "(när larmet var aktivt)",
         "why_gap": "SCB:s officiella helårsekvivalenter för perioden, som samstats egen "
         "beräkning jämförs med.", "done_title": "Läge per period",
         "a_rules": "samstat", "a_sweep": "samstat",
         "s_firing": "Aktivt", "s_acknowledged": "Kvitterat", "s_resolved": "Upphört",
+        "error_snooze_far": "Välj ett datum högst {days} dagar fram, alltså senast {last}.",
+        "error_comment_long": "Kommentaren får vara högst {n} tecken.",
+        "error_comment_empty": "Skriv något i kommentaren.",
+        "error_assignee": "{email} är inte en aktiv person hos {convener}. Välj en kollega i "
+        "listan.", "error_forbidden": "Det är sammankallande som kvitterar, lägger åt sidan och "
+        "tilldelar larmet. Du kan läsa och kommentera det.",
+        "error_resolved": "Larmet har upphört. Det går inte längre att kvittera, lägga åt "
+        "sidan eller tilldela det.", "error_invalid": "Formuläret gick inte att använda. "
+        "Försök igen.", "missing": "Larmet {id} finns inte, eller så får du inte se det.",
     },
     "en": {
         "title": "Alert", "back": "Back to the inbox", "happened": "What happened",
@@ -150,11 +162,23 @@ ALERT = {
         "total": "Reported total", "parts": "Sum of the parts", "cell_total": "the total",
         "scb": "SCB's figure", "own": "samstat's figure", "own_line": "samstat's figure",
         "why_quality": "The total and its parts as reported, latest revision.",
-        "why_sum": "The parts add up to {parts}; the total is {total}.",
+        "why_sum": "In the latest revision the parts add up to {parts}; the total is "
+        "{total}.", "why_sum_parts": "In the latest revision the parts add up to {parts}.",
+        "why_sum_then": "The figures under Details are from when the alert was firing.",
+        "when_firing": "(while the alert was firing)",
         "why_gap": "SCB's official full-year equivalents for the period, which samstat's "
         "own figure is compared with.", "done_title": "State by period",
         "a_rules": "samstat", "a_sweep": "samstat",
         "s_firing": "Firing", "s_acknowledged": "Acknowledged", "s_resolved": "Resolved",
+        "error_snooze_far": "Choose a date at most {days} days ahead, that is {last} at the "
+        "latest.", "error_comment_long": "The comment can be at most {n} characters.",
+        "error_comment_empty": "Write something in the comment.",
+        "error_assignee": "{email} is not an active person at {convener}. Choose a colleague "
+        "from the list.", "error_forbidden": "The convener acknowledges, snoozes and assigns "
+        "the alert. You can read and comment on it.",
+        "error_resolved": "The alert has ended. It can no longer be acknowledged, snoozed or "
+        "assigned.", "error_invalid": "The form could not be used. Please try again.",
+        "missing": "Alert {id} does not exist, or you may not see it.",
     },
 }
 

@@ -155,8 +155,10 @@ def evidence_formula(quality: Quality) -> dict[str, Any]:
 
 
 def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
-               may_act: bool, association: str | None = None) -> AlertView:
-    """``association`` is the escalation agency: its own alerts are escalated nowhere."""
+               may_act: bool, association: str | None = None,
+               after_days: float | None = None) -> AlertView:
+    """``association`` is the escalation agency: its own alerts are escalated nowhere;
+    ``after_days`` when the others are (settings ``escalate_after_days``)."""
     escalates = alert.convener != association
     definition = session.get(Definition, alert.indicator)
     body = definition.body if definition is not None else None
@@ -175,7 +177,7 @@ def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
         rule_name=rule_name(alert.rule, lang),
         explanation=explain(f, rule=rule_of(body, alert.rule),
                             target=(body or {}).get("target"), lang=lang,
-                            escalates=escalates),
+                            escalates=escalates, after_days=after_days),
         chart=None if done else chart_of(points, alert, title, f.unit, lang, quality),
         done_by_period=[(fmt.period(p, lang), fmt.value(v, "done", lang)) for p, v in points]
         if done else [],
