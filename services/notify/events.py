@@ -54,6 +54,7 @@ class IndicatorBody(BaseModel):
 
     id: IndicatorId
     initiative: int | None = None
+    initiative_title: Annotated[str, StringConstraints(max_length=300)] | None = None
     title_sv: str = ""
     title_en: str = ""
     convener: AgencyCode

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ DOCUMENT = {
 }
 
 FYE_SHARE = {
-    "id": "fye_share", "initiative": None,
+    "id": "fye_share", "initiative": None, "initiative_title": None,
     "title_sv": "Helårsekvivalenter, andel av befolkningen 20–64",
     "title_en": "FYE share of population 20–64",
     "convener": "samordningsforbundet", "follow_up_owner": "samordningsforbundet",
@@ -120,3 +121,22 @@ def test_seed_is_idempotent(session: Session) -> None:
     again = service.seed(session=session, year=2024)
     assert (again.initiatives, again.indicators, again.contacts) == (0, 0, 0)
     assert len(service.list_initiatives(session=session, year=2024)) == 12
+
+
+def test_an_initiative_s_indicator_carries_its_name(session: Session) -> None:
+    """notify names an initiative in the inbox and in e-mails (a usability walk: "Initiativ 2"
+    alone meant nothing), from the event that also validates against registry-event v1."""
+    import jsonschema
+
+    from samstat_kit.contracts import SCHEMAS_DIR
+
+    service.seed(session=session, year=2024)
+    schema = json.loads((SCHEMAS_DIR / "registry-event.v1.schema.json").read_text())
+    events = service.registry_events(session=session)
+    named = {e["indicator"]["initiative"]: e["indicator"]["initiative_title"]
+             for e in events if e["indicator"]["initiative"] is not None}
+    for number, title in named.items():
+        assert title == service.get_initiative(session=session, year=2024,
+                                               number=number).title
+    for event in events:
+        jsonschema.validate(event, schema)

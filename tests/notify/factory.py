@@ -44,7 +44,8 @@ def registry_doc(indicator: str, rules: list[dict[str, Any]], *, version: int = 
                  initiative: int | None = 2, follow_up_owner: str | None = None,
                  contacts: list[dict[str, Any]] | None = None,
                  title_sv: str = "Dagar till gemensam kartläggning",
-                 title_en: str = "Days to joint mapping") -> dict[str, Any]:
+                 title_en: str = "Days to joint mapping",
+                 initiative_title: str | None = None) -> dict[str, Any]:
     """An ``indicator.upserted`` event; the follow-up owner is the convener unless given,
     and ``contacts`` is left out unless given (as the initiatives service does today)."""
     doc: dict[str, Any] = {
@@ -59,6 +60,8 @@ def registry_doc(indicator: str, rules: list[dict[str, Any]], *, version: int = 
     }
     if contacts is not None:
         doc["contacts"] = contacts
+    if initiative_title is not None:  # sent by the registry since it was added
+        doc["indicator"]["initiative_title"] = initiative_title
     return doc
 
 

@@ -42,11 +42,13 @@ YEARS = [("2022", 0.100, 0.098), ("2023", 0.1057, 0.100), ("2024", 0.121795, 0.1
 
 
 def alert_of(client: TestClient, *, unit: str = "share", convener: str = FK,
-             years: list[tuple[str, float, float]] = YEARS, initiative: int = 2) -> Alert:
+             years: list[tuple[str, float, float]] = YEARS, initiative: int = 2,
+             initiative_title: str | None = None) -> Alert:
     ind = indicator_id()
     doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=convener,
                        follow_up_owner=AF, title_sv="Andel i arbete efter insats",
-                       title_en="Share in work", initiative=initiative)
+                       title_en="Share in work", initiative=initiative,
+                       initiative_title=initiative_title)
     doc["indicator"]["unit"] = unit
     processor = client.app.state.processor  # type: ignore[attr-defined]
     processor.registry([record(doc)])

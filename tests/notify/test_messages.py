@@ -49,14 +49,16 @@ def _sub(session: Session, convener: str, channel: str, fmt: str = "json",
 
 
 def notices(session: Session, *shapes: tuple[str, str, str],
-            own: bool = False, after_days: float | None = None) -> dict[str, Notice]:
+            own: bool = False, after_days: float | None = None,
+            initiative_title: str | None = None) -> dict[str, Notice]:
     """One share indicator firing (10,6 % -> 12,2 %), a subscription per (channel, format,
     lang); the claimed notice per subscription target. ``own``: the convener is the
     association (the escalation agency)."""
     convener, ind = agency_id(), indicator_id()
     subs = [_sub(session, convener, ch, fmt, lang) for ch, fmt, lang in shapes]
     doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=convener,
-                       title_sv="Andel i arbete", title_en="Share in work")
+                       title_sv="Andel i arbete", title_en="Share in work",
+                       initiative_title=initiative_title)
     doc["indicator"]["unit"] = "share"
     service.handle_registry_event(session=session, now=NOW,
                                   event=IndicatorUpserted.model_validate(doc))

@@ -80,6 +80,8 @@ def upserted_event(ind: Indicator, contacts: Mapping[str, Contact] | None = None
     indicator: dict[str, Any] = {
         "id": ind.code,
         "initiative": ind.initiative.number if ind.initiative else None,
+        # notify's inbox and digests name the initiative, not only its number
+        "initiative_title": ind.initiative.title if ind.initiative else None,
         "title_sv": ind.title_sv,
         "title_en": ind.title_en,
         "convener": ind.effective_convener,

@@ -19,6 +19,7 @@ from services.notify.delivery.texts import (
     rule_name,
     value_text,
 )
+from services.notify.initiative_names import named
 
 if TYPE_CHECKING:
     from services.notify.delivery.messages import Notice, NoticeItem
@@ -59,7 +60,7 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     if item.sequence:
         lines.append(REMINDER[lang].format(n=item.sequence))
     if a.initiative is not None:
-        lines.append(f"{lab['initiative']}: {a.initiative}")
+        lines.append(f"{lab['initiative']}: {named(a.initiative, a.initiative_title)}")
     if w is not None:
         if ack and w.acknowledge:
             lines.append(f"{lab['ack_link']}: {w.acknowledge}")

@@ -38,6 +38,7 @@ from services.notify.delivery.texts import (
     rule_name,
     value_text,
 )
+from services.notify.initiative_names import named
 
 MAIL = present.Presenter(Path(__file__).parent / "templates")
 
@@ -53,10 +54,12 @@ class AlertFacts(AlertRead):
 
     follow_up_owner: str | None
     episode: int
+    initiative_title: str | None = None  # from the definition, for people (not in alert.v1)
 
     @classmethod
-    def of(cls, alert: Any) -> AlertFacts:
-        return cls.model_validate(alert)
+    def of(cls, alert: Any, initiative_title: str | None = None) -> AlertFacts:
+        return cls.model_validate(alert).model_copy(
+            update={"initiative_title": initiative_title})
 
     def as_alert_v1(self, words: Words | None = None) -> dict[str, Any]:
         """The alert in the shape of ``schemas/alert.v1.schema.json`` (with ``links`` to its
@@ -199,7 +202,7 @@ def facts(n: Notice, *, with_rule: bool = True) -> list[tuple[str, str]]:
     if a.follow_up_owner:
         out.append((lab["owner"], agency_name(a.follow_up_owner)))
     if a.initiative is not None:
-        out.append((lab["initiative"], str(a.initiative)))
+        out.append((lab["initiative"], named(a.initiative, a.initiative_title)))
     return out
 
 

@@ -39,6 +39,7 @@ from services.notify.delivery.models import (
 from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
 from services.notify.inbox.links import Links, indicator_page
+from services.notify.initiative_names import title_in
 from services.notify.names import GAP_DIMENSION, alert_title, quality_parts
 from services.notify.subscriptions.models import Silence, Subscription
 
@@ -105,7 +106,7 @@ def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
     # acknowledge; every message format, JSON included, gets what is minted here).
     may_ack = d.role == CONVENER and d.transition in ("firing", "reminder")
     return NoticeItem(
-        delivery_id=d.id, alert=AlertFacts.of(alert), title=str(title),
+        delivery_id=d.id, alert=AlertFacts.of(alert, title_in(body)), title=str(title),
         unit=body.get("unit") or _cell_unit(session, alert),
         trend=trend(session=session, alert=alert), sequence=d.sequence,
         link=indicator_page(public_base_url, alert.indicator, alert.area) or own.page,

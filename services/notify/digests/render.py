@@ -21,6 +21,7 @@ from services.notify.delivery.texts import (
     rule_name,
     value_text,
 )
+from services.notify.initiative_names import named
 from services.notify.names import alert_title, quality_parts
 
 WORDS = {
@@ -127,7 +128,8 @@ def _open_lines(summary: dict[str, Any], lang: str) -> list[str]:
         return [*lines, f"  {w['none_open']}"]
     for group in summary["open"]:
         ini = group["initiative"]
-        lines += ["", w["initiative"].format(n=ini) if ini is not None else w["no_initiative"]]
+        lines += ["", w["initiative"].format(n=named(ini, group.get("initiative_title")))
+                  if ini is not None else w["no_initiative"]]
         for ind in group["indicators"]:
             lines.append(f"  {_title(ind, lang)}")
             for a in ind["alerts"]:

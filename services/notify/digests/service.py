@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.notify import initiative_names
 from services.notify.alerts.models import OPEN_STATUSES, Alert, AlertEvent, Definition, aware
 from services.notify.brief import is_brief
 from services.notify.delivery.models import DEAD, DUE_STATUSES, PENDING, SUPERSEDED
@@ -100,7 +101,9 @@ def summarize(*, session: Session, convener: str, week: str, start: datetime, en
             "status": a.status, "value": a.value, "expected": a.expected, "reason": a.reason,
             "fired_at": _iso(a.fired_at), "acknowledged_at": _iso(a.acknowledged_at),
             "escalated": a.escalated_at is not None, "link": link(a)})
-    open_: list[dict[str, Any]] = [{"initiative": ini, "indicators": [
+    named = initiative_names.names(session=session)
+    open_: list[dict[str, Any]] = [{"initiative": ini, "initiative_title": named.get(ini or 0),
+                                    "indicators": [
         {"indicator": ind, **titles(ind), "link": page(ind), "alerts": alerts}
         for ind, alerts in sorted(inds.items())]}
         for ini, inds in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))]

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from samstat_kit import present
 from samstat_kit.db import session_scope
 from samstat_kit.web import BrowserLogin, CsrfChecked, OptionalReader, Reader, actor, csrf_input
+from services.notify import initiative_names
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.delivery.texts import agency_name, area_name, rule_name
 from services.notify.inbox import links as link_mod
@@ -96,6 +97,7 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         windows = [w for a in sorted(agencies)
                    for w in quiet.windows_for(session=session, convener=a)]
         people = inbox.display_names(session=session)
+        titles = initiative_names.names(session=session)
         shown = [_row(r, lang, people) for r in found.rows]
         window_rows = [{"convener_name": agency_name(w.convener),
                         "start": _day_month(w.start_month, w.start_day, lang),
@@ -110,6 +112,7 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         older_url=_list_url(filters, after=found.older),
         status_filter=filters.state, initiative=filters.initiative, area=area or "",
         initiatives=initiatives, areas=[(a, area_name(a)) for a in areas],
+        initiative_label=lambda n: initiative_names.named(n, titles.get(n)),
         windows=window_rows, account=_account(reader), logout=_logout(request))
 
 

@@ -24,6 +24,7 @@ from services.notify.inbox import quiet
 from services.notify.inbox import service as inbox
 from services.notify.inbox.provenance import Provenance
 from services.notify.inbox.texts import ALERT
+from services.notify.initiative_names import named, title_in
 
 CHART_PERIODS = 12
 
@@ -69,6 +70,7 @@ class AlertView:
     quality: Quality | None
     may_act: bool
     escalates: bool = True  # false when the convener is the association (escalation agency)
+    initiative_label: str = ""  # "2 – Medicinska underlag …" (initiative_names.py)
 
 
 def _points(session: Session, alert: Alert, quality: Quality | None
@@ -191,6 +193,8 @@ def alert_view(*, session: Session, alert: Alert, lang: str, now: datetime,
         assignee_name=people.get(alert.assignee, alert.assignee) if alert.assignee else "",
         formula=evidence_formula(quality) if quality else (body or {}).get("formula"),
         quality=quality, may_act=may_act, escalates=escalates,
+        initiative_label=named(alert.initiative, title_in(body))
+        if alert.initiative is not None else "",
     )
 
 
