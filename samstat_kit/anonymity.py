@@ -272,7 +272,9 @@ def new_hex_id(nbytes: int = 8) -> str:
     :mod:`samstat_kit.bodyguard`)."""
     while True:
         candidate = secrets.token_hex(nbytes)
-        if not is_personal_number(candidate):
+        # all digits: also as the URL guard reads a whole number ("0000008802089717")
+        readings = [candidate, str(int(candidate))] if candidate.isdigit() else [candidate]
+        if not any(is_personal_number(r) for r in readings):
             return candidate
 
 

@@ -19,6 +19,7 @@ The body is capped before this reads it (:mod:`samstat_kit.bodylimit` sits outsi
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 from typing import Any
@@ -51,15 +52,34 @@ TEXTS = {
 
 
 def readings(body: bytes, content_type: str) -> list[Any]:
-    """Every way a route could read ``body``, for :func:`contains_personal_number`."""
-    text = body.decode("utf-8", "replace")
-    out: list[Any] = [text, unquote(text), unquote_plus(text)]
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        out.append(parse_qsl(text, keep_blank_values=True))
+    """Every way a route could read ``body``, for :func:`contains_personal_number`: text in
+    UTF-8 (a byte-order mark dropped), in Latin-1 (how Starlette reads a form's bytes) and in
+    the charset the Content-Type names (a multipart form's parts), each percent-decoded too;
+    form fields; and JSON from the bytes, as Starlette's ``Request.json()`` reads it (UTF-16
+    and UTF-32 detected). A review sent UTF-16 JSON, a multipart form in UTF-16 and a raw
+    0xA0 (no-break space, a number's separator) in a form past the first version."""
+    out: list[Any] = []
+    for encoding in _encodings(content_type):
+        text = body.decode(encoding, "replace")
+        out += [text, unquote(text), unquote_plus(text),
+                unquote(text, encoding="latin-1"), unquote_plus(text, encoding="latin-1")]
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            out += [parse_qsl(text, keep_blank_values=True),
+                    parse_qsl(text, keep_blank_values=True, encoding="latin-1")]
     # Not JSON (or too deep for any route to read): the text readings are all there is.
     with contextlib.suppress(ValueError, RecursionError):
-        out.append(json.loads(text))
+        out.append(json.loads(body))
     return out
+
+
+def _encodings(content_type: str) -> list[str]:
+    named = [p.split("=", 1)[1].strip().strip('"') for p in content_type.split(";")
+             if p.strip().startswith("charset=")]
+    out = ["utf-8-sig", "latin-1"]
+    for charset in named[:1]:
+        with contextlib.suppress(LookupError):
+            out.append(codecs.lookup(charset).name)
+    return list(dict.fromkeys(out))
 
 
 def has_personal_number(body: bytes, content_type: str) -> bool:
@@ -79,14 +99,18 @@ def _back(request: Request) -> str:
     referer = urlsplit(request.headers.get("referer", ""))
     if referer.netloc and referer.netloc != request.url.netloc:
         return "/"
-    path = referer.path if referer.path.startswith("/") else "/"
+    # "//evil.example/x" is another site's address to a browser, and "/\\" too
+    path = referer.path if referer.path.startswith("/") and not referer.path.startswith(
+        ("//", "/\\")) else "/"
     clean = not contains_personal_number([path, referer.query, unquote(referer.query)])
     return (path + (f"?{referer.query}" if referer.query else "")) if clean else path
 
 
 def refusal(request: Request, content_type: str) -> Response:
-    """The 422: a page for a browser's form, the kit's error body for an API call."""
-    if not content_type.startswith(FORMS):
+    """The 422: a page for a browser's form, the kit's error body for an API call (or a
+    client that asks for JSON only)."""
+    accept = request.headers.get("accept", "")
+    if not content_type.startswith(FORMS) or ("json" in accept and "html" not in accept):
         return JSONResponse({"detail": BODY_REFUSED}, status_code=422)
     from samstat_kit import present  # the pages' kit builds on the web kit, not this
 

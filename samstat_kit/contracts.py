@@ -292,13 +292,14 @@ class Catalogue:
         write what they read in the template's list of codes, not the codes themselves."""
         index = self._named.get((dim, measure))
         if index is None:
-            names = [(key(name), code) for code in self.codes_of(dim, measure)
-                     for name in self.code_names.get(code, ())]
-            counts: dict[str, int] = {}
-            for k, _code in names:
-                counts[k] = counts.get(k, 0) + 1
-            # a name two codes share says neither (none does today; the list may grow)
-            index = self._named[(dim, measure)] = {k: c for k, c in names if counts[k] == 1}
+            codes: dict[str, set[str]] = {}
+            for code in self.codes_of(dim, measure):
+                for name in self.code_names.get(code, ()):
+                    codes.setdefault(key(name), set()).add(code)
+            # a name two codes share says neither (none does today; the list may grow); a
+            # code whose Swedish and English names are one ("Ungdomstorget") is still named
+            index = self._named[(dim, measure)] = {
+                k: next(iter(found)) for k, found in codes.items() if len(found) == 1}
         return index.get(key(text))
 
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:

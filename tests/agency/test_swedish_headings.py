@@ -95,3 +95,5 @@ def test_a_name_is_read_only_as_a_code_of_its_own_dimension() -> None:
     assert catalogue.code_named("sex", "ohälsa", "econ_assistance_recipients") is None
     assert catalogue.code_named("cause", "Ohälsa", "econ_assistance_recipients") == "ill_health"
     assert catalogue.code_named("cause", "kvinnor") is None
+    # one name in both languages is still one code's (a review: it was taken as two)
+    assert catalogue.code_named("torget", "Ungdomstorget") == "ungdomstorget"

@@ -125,6 +125,19 @@ def test_titles_keep_the_meaning_and_fill_it_in_later(session: Any) -> None:
         2024, 5, "rise")
 
 
+def test_the_direction_is_read_as_the_report_reads_it() -> None:
+    """A review: Timrå's plan states its directions only in relative-to-baseline and staged
+    targets, and the page said the plan names none."""
+    assert titles.direction({"rules": [{"kind": "relative_to_baseline", "change": 0.15,
+                                        "direction": "fall"}]}) == "fall"
+    assert titles.direction({"rules": [{"kind": "staged_target", "start": "2011-01-01",
+                                        "stages": []}]}) == "rise"
+    assert titles.direction({"rules": [{"kind": "yoy_rise"}],
+                             "target": {"value": 1, "direction": "rise"}}) == "fall"
+    assert titles.direction({"rules": [], "target": {"value": None, "direction": "rise"}}) \
+        is None
+
+
 def test_aims_and_abbreviations_in_words() -> None:
     assert aim("rise", "share", "sv") == "Målet är att andelen ska öka: en ökning är bra."
     assert aim("fall", "persons", "en") == "The aim is for the number to fall: a fall is good."

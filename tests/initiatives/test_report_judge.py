@@ -101,3 +101,21 @@ def test_chart_is_valid_svg_and_escapes_labels() -> None:
     assert len(root.findall("{http://www.w3.org/2000/svg}polyline")) == 1
     assert "planår 2024" in svg and "mål (target)" in svg
     assert time_chart([("x", [])], unit="share") == ""
+
+
+def test_a_milestone_is_judged_done_or_not_never_by_its_trend() -> None:
+    """A milestone with a rising rule but no target read "fel riktning" when it was reached
+    last year and not (yet) this year; its initiative got that badge."""
+    from services.initiatives.report.judge import judge_milestone
+
+    no_target = want(RISE, None)
+    assert judge(p("2024", 0, 1), no_target).verdict == "off_track"  # the trend's reading
+    assert judge_milestone(p("2024", 0, 1), no_target).verdict == "not_judged"
+    assert judge_milestone(p("2024", 1, 0), no_target).verdict == "on_track"
+    dated = want([{"kind": "target_missed"}],
+                 {"value": 1, "direction": "rise", "date": "2024-12-31"})
+    late = judge_milestone(p("2024", 0, 0), dated)
+    assert (late.verdict, late.target_status, late.reason_sv) == (
+        "off_track", "missed", "inte klart (senast 31 december 2024)")
+    assert judge_milestone(p("2024-03", 0), dated).verdict == "not_judged"
+    assert judge_milestone(None, dated).verdict == "no_data"

@@ -134,3 +134,42 @@ def test_quiet_times_are_listed_to_their_agency_only(notify: tuple) -> None:
     for who in (FK, "admin"):
         listed = client.get(f"/v1/mute-windows?convener={FK}", headers=auth[who]).json()
         assert [w["comment"] for w in listed] == ["semester"]
+
+
+def test_a_number_is_found_however_the_body_is_encoded(notify: tuple) -> None:
+    """A review sent the number past the first guard: UTF-16 JSON (Starlette's ``json()``
+    detects it), a byte-order mark with escapes, a multipart form in UTF-16 and a raw no-break
+    space (a separator; forms are read as Latin-1)."""
+    client, auth = notify
+    alert = alert_of(client)
+    escaped = "".join(f"\\u{ord(ch):04x}" for ch in NUMBER)
+    boundary = "XyZ"
+    multipart = (f'--{boundary}\r\nContent-Disposition: form-data; name="'.encode()
+                 + "text".encode("utf-16-le") + b'"\r\n\r\n'
+                 + f"ring {NUMBER}".encode("utf-16-le") + f"\r\n--{boundary}--\r\n".encode())
+    sent = [
+        (f"/v1/alerts/{alert.id}/comments", "application/json",
+         ('{"text": "ring ' + NUMBER + '"}').encode("utf-16")),
+        (f"/v1/alerts/{alert.id}/comments", "application/json",
+         b"\xef\xbb\xbf" + ('{"text": "ring ' + escaped + '"}').encode()),
+        (f"/inbox/{alert.id}/comment",
+         f"multipart/form-data; boundary={boundary}; charset=utf-16-le", multipart),
+        (f"/inbox/{alert.id}/comment", "application/x-www-form-urlencoded",
+         b"text=ring+880208\xa09717"),
+    ]
+    for path, content_type, body in sent:
+        r = client.post(path, headers=auth[FK] | {"content-type": content_type}, content=body)
+        assert r.status_code == 422, (content_type, r.status_code)
+    assert _comments(client, alert.id) == 0
+
+
+def test_an_api_client_asking_for_json_gets_json_and_no_link_leaves_the_site(
+        notify: tuple) -> None:
+    client, auth = notify
+    r = client.post("/inbox/x/comment", headers=auth[AF] | {"accept": "application/json"},
+                    data={"text": NUMBER})
+    assert r.status_code == 422 and "personal identity number" in r.json()["detail"]
+    for referer in ("http://testserver//evil.example/x", "http://testserver/\\evil.example"):
+        page = client.post("/inbox/x/comment", headers=auth[AF] | {"referer": referer},
+                           data={"text": NUMBER})
+        assert 'href="/"' in page.text and "evil" not in page.text, referer

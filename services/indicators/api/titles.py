@@ -37,25 +37,35 @@ class Meaning:
 
 
 def direction(definition: Mapping[str, Any]) -> str | None:
-    """The way the plan wants the indicator to go, read as the follow-up report reads it: the
-    alert rule's direction (``yoy_rise`` warns of a rise: it must fall), else the target's."""
+    """The way the plan wants the indicator to go, read as the follow-up report reads it
+    (initiatives' report/judge.py ``want``): the alert rule's direction (``yoy_rise`` warns of
+    a rise: it must fall), else the target's, else a relative-to-baseline or staged target's
+    (a review: Timrå's plan sets its directions only there)."""
     rules = definition.get("rules")
-    for rule in rules if isinstance(rules, list) else []:
-        if not isinstance(rule, Mapping):
-            continue
+    listed = [r for r in (rules if isinstance(rules, list) else []) if isinstance(r, Mapping)]
+    for rule in listed:
         if rule.get("kind") == "yoy_wrong_direction" and rule.get("direction") in ("rise",
                                                                                    "fall"):
             return str(rule["direction"])
         if rule.get("kind") == "yoy_rise":
             return "fall"
     target = definition.get("target")
-    if isinstance(target, Mapping) and target.get("direction") in ("rise", "fall"):
+    if isinstance(target, Mapping) and target.get("value") is not None \
+            and target.get("direction") in ("rise", "fall"):
         return str(target["direction"])
+    for kind in ("relative_to_baseline", "staged_target"):
+        for rule in listed:
+            if rule.get("kind") == kind:
+                way = rule.get("direction", "rise")
+                return str(way) if way in ("rise", "fall") else None
     return None
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A whole number the Integer column holds on PostgreSQL too, else None (one event's odd
+    number must not roll back the batch's titles)."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and -2**31 <= value < 2**31
+    return value if ok else None
 
 
 def _title(event: Any) -> dict[str, Any] | None:

@@ -34,7 +34,16 @@ from services.initiatives.report.data import (
     InitiativeDef,
     PlanDef,
 )
-from services.initiatives.report.judge import Point, Verdict, judge, majority, moved, select, want
+from services.initiatives.report.judge import (
+    Point,
+    Verdict,
+    judge,
+    judge_milestone,
+    majority,
+    moved,
+    select,
+    want,
+)
 from services.initiatives.report.schemas import (
     AreaResult,
     BankDimension,
@@ -107,7 +116,7 @@ async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
     areas: list[AreaResult] = []
     series: list[SeriesLine] = []
     for area, (point, line) in zip(ind.areas, results, strict=True):
-        j = judge(point, w)
+        j = judge_milestone(point, w) if ind.unit == "done" else judge(point, w)
         areas.append(AreaResult(
             area=area, area_name=labels.area_name(area),
             period=point.period if point else None, complete=point.complete if point else None,

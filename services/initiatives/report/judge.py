@@ -248,6 +248,24 @@ def judge(point: Point | None, w: Want) -> Judgement:
                      "oförändrat eller inom toleransen", "unchanged or within tolerance")
 
 
+def judge_milestone(point: Point | None, w: Want) -> Judgement:
+    """A milestone (unit ``done``: 1 when reached) is on track when done, off track when its
+    date passed undone, else not judged yet; never by its trend (a review: a milestone not yet
+    reached read "fel riktning", and an initiative of one milestone got that badge)."""
+    if point is None or point.value is None:
+        return judge(point, w)
+    value = float(point.value)
+    if value >= 1:
+        return Judgement("on_track", None, None, "met" if w.target else None, "klart", "done")
+    status = _target_status(w.target, value, point) if w.target is not None else None
+    if status == "missed":
+        due = w.target.get("date") if w.target else None
+        return Judgement("off_track", None, None, status,
+                         "inte klart" + (f" (senast {day(due)})" if due else ""),
+                         "not done" + (f" (due {day(due, 'en')})" if due else ""))
+    return Judgement("not_judged", None, None, status, "inte klart än", "not done yet")
+
+
 def majority(verdicts: Iterable[Verdict]) -> Verdict:
     seen = list(verdicts)
     on, off = seen.count("on_track"), seen.count("off_track")
