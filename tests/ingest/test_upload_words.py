@@ -180,3 +180,16 @@ def test_the_upload_page_explains_the_headings_without_field_names(upload_staff:
     text = _text(client.get(f"/upload?lang={lang}").text)
     assert UPLOAD[lang]["formats"] in text
     assert "dim_" not in text and "measure, area" not in text
+
+
+def test_a_range_is_written_as_the_page_writes_numbers() -> None:
+    from samstat_kit.agency_files import RowError
+    from samstat_kit.contracts import load_catalogue
+    from services.ingest.upload import reasons
+
+    lookup = reasons.Lookup(load_catalogue())
+    error = RowError(3, "value", "value out of range [0.0, 1000000.0]", "Värde")
+    sv = reasons.explain(error, "econ_assistance_recipients", "sv", lookup)[1]
+    en = reasons.explain(error, "econ_assistance_recipients", "en", lookup)[1]
+    assert (sv, en) == ("Värdet ska vara från 0 till 1\u00a0000\u00a0000.",
+                        "The value must be from 0 to 1,000,000.")

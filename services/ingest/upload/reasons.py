@@ -16,6 +16,7 @@ from samstat_kit.agency_files import RowError
 from samstat_kit.anonymity import shown
 from samstat_kit.contracts import Catalogue
 from samstat_kit.headers import DIM_PREFIX, DIMENSION_NAMES, HeaderProblem, heading, key
+from samstat_kit.present import formatting
 from services.ingest.upload.texts import (
     FIELD_HINTS,
     HIDDEN,
@@ -91,12 +92,7 @@ class Lookup:
     def codes(self, dim: str, measure: str | None, lang: str) -> list[str]:
         """The allowed codes of a dimension: the measure's, or every measure's if the row
         names none the catalogue knows."""
-        spec = self.catalogue.measures.get(measure or "")
-        if spec is not None and dim in spec.dimensions:
-            found = spec.dimensions[dim]
-        else:
-            found = frozenset(c for m in self.catalogue.measures.values()
-                              for c in m.dimensions.get(dim, ()))
+        found = self.catalogue.codes_of(dim, measure)
         return [self.code(c, lang) for c in sorted(found)]
 
     def code(self, code: str, lang: str) -> str:
@@ -148,6 +144,8 @@ def explain(error: RowError, measure: str | None, lang: str,
         found = re.search(pattern, reason)
         if found:
             groups = found.groups()
+            if name == "out_of_range":  # "från 0 till 1 000 000", as the page writes numbers
+                groups = tuple(_number(g, lang) for g in groups)
             level = LEVEL_WORDS[lang].get(groups[0], groups[0]) if groups else ""
             return hint, words[name].format(*groups, allowed=allowed, level=level,
                                             periods=_periods(found, lang))
@@ -189,6 +187,13 @@ def _denial(error: RowError, lang: str, lookup: Lookup) -> tuple[str, str] | Non
         return (words[name].format(column=column, **parts),
                 words[f"{name}_fix"].format(column=column, **parts))
     return None
+
+
+def _number(text: str, lang: str) -> str:
+    try:
+        return formatting.number(float(text), lang)
+    except ValueError:
+        return text
 
 
 _FINDINGS = [
