@@ -120,6 +120,20 @@ class Table:
         for i in self.rows_of.get(c, ()):  # the components it joins are stale
             self._forget(self.relations[i].cells)
 
+    def show(self, c: Coord, value: float) -> None:
+        """A held-back value published after all (one the attacker pins exactly already)."""
+        self.shown[c] = value
+        for i in self.rows_of.get(c, ()):
+            self._forget(self.relations[i].cells)
+
+    def pinned(self, c: Coord) -> bool:
+        """Some relation of ``c`` has no tolerance and every other cell of it published: the
+        attacker knows ``c`` exactly (the data add up there, or the tolerance would not be
+        zero)."""
+        return any(self.tolerance(i) == 0.0 and all(
+            x in self.shown for x in self.relations[i].cells if x != c)
+            for i in self.rows_of.get(c, ()))
+
     def _forget(self, cells: Iterable[Coord]) -> None:
         """Drop the models holding any of ``cells``, for all of their cells (one model per
         component; hiding a value may join components)."""

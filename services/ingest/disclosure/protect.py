@@ -138,7 +138,29 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
         moved = set(table.component(hid)[0])
         todo = [t for t in exposed(table, [u for u in unknown if moved.intersection(u.coords)],
                                    protection) if t.name not in outcome.exposed]
+    _release_pinned(table, outcome, states)
     return outcome
+
+
+def _release_pinned(table: Table, outcome: Outcome, states: dict[Coord, CellState]) -> None:
+    """Publish again each value held back as secondary that the published values pin exactly
+    (a relation without tolerance whose other cells are all shown): the attacker knows it
+    already, so publishing it adds an equation they have and every interval stays as it was.
+    Greedy choices made before a later one pinned them protected nothing (a usability walk:
+    Kvinnor 61 hidden beside Totalt 135 and Män 74 published). A released value may pin
+    another, so until none is left."""
+    while True:
+        released = [c for c, d in sorted(outcome.decisions.items()) if d == SECONDARY
+                    and states[c].truth is not None and table.pinned(c)]
+        if not released:
+            return
+        for c in released:
+            truth = states[c].truth
+            assert truth is not None  # chosen for it above
+            outcome.decisions[c] = SHOWN
+            outcome.reasons.pop(c, None)
+            states[c] = outcome.states[c] = CellState(truth, truth, False)
+            table.show(c, truth)
 
 
 def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
