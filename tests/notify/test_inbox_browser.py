@@ -83,7 +83,11 @@ def test_convener_signs_in_reads_and_acknowledges_in_chromium(sqlite_url: str,
                 doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}],
                                    convener=FK, title_sv="Andel i arbete efter insats bland "
                                    "deltagare som avslutat insatsen och följts upp efter ett år",
-                                   title_en="Share in work after the programme")
+                                   title_en="Share in work after the programme",
+                                   # a long initiative name in the filter's options (a walk:
+                                   # the select made the inbox 521 px wide on a phone)
+                                   initiative_title="Medicinska underlag för sjukskrivna "
+                                   "arbetslösa och gemensam kartläggning hos FK och AF")
                 doc["indicator"]["unit"] = "share"
                 app.state.processor.registry([record(doc)])
                 # Robertsfors: a one-word place name in a column the titles squeeze
