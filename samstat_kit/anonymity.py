@@ -96,6 +96,22 @@ def is_personal_number(text: str) -> bool:
     return False
 
 
+def masked(text: str) -> str:
+    """``text`` with each personal number's digits as "•" ("ring ••••••••-•••• om maj"), so
+    a page can give a person back what they wrote without the number. Where the number hides
+    so that its place is unclear (invisible characters, other scripts' digits), every digit
+    goes; and if one still reads, nothing is given back."""
+    def dots(m: re.Match[str]) -> str:
+        century, yy, mm, dd, serial, check = m.groups()
+        real = _valid_date(century, yy, mm, dd) and _luhn_ok(yy + mm + dd + serial + check)
+        return re.sub(r"\d", "•", m.group(0)) if real else m.group(0)
+
+    out = _PNR.sub(dots, text)
+    if is_personal_number(out):
+        out = "".join("•" if ch.isdigit() else ch for ch in INVISIBLE.sub("", out))
+    return "" if contains_personal_number([out]) else out
+
+
 def _scalar_text(obj: Any) -> str | None:
     """A scalar as the text a number could hide in: strings as they are, integers and
     integral floats as their digits (``198802089717.0`` and ``8802089717e0`` are numbers

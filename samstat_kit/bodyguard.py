@@ -23,7 +23,7 @@ import codecs
 import contextlib
 import json
 from typing import Any
-from urllib.parse import unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from samstat_kit.anonymity import contains_personal_number
+from samstat_kit.anonymity import contains_personal_number, masked
 from samstat_kit.auth.hardening import SecurityHeaders
 
 BODY_REFUSED = ("the request's body contains a personal identity number; nothing was "
@@ -42,12 +42,14 @@ TEXTS = {
            "refused": "Det du skickade innehåller något som ser ut som ett personnummer. "
                       "samstat tar aldrig emot personnummer, så ingenting sparades.",
            "refused_fix": "Gå tillbaka, ta bort numret och skicka igen.",
+           "written": "Det du skrev, utan numret (kopiera det om du vill):",
            "back": "Tillbaka"},
     "en": {"refused_title": "Nothing was saved",
            "refused": "What you sent contains something that looks like a personal identity "
                       "number. samstat never takes personal identity numbers, so nothing "
                       "was saved.",
            "refused_fix": "Go back, remove the number and send it again.",
+           "written": "What you wrote, without the number (copy it if you like):",
            "back": "Back"},
 }
 
@@ -108,17 +110,33 @@ def _back(request: Request) -> str:
     return (path + (f"?{referer.query}" if referer.query else "")) if clean else path
 
 
-def refusal(request: Request, content_type: str) -> Response:
+def refusal(request: Request, content_type: str, body: bytes = b"") -> Response:
     """The 422: a page for a browser's form, the kit's error body for an API call (or a
-    client that asks for JSON only)."""
+    client that asks for JSON only). The page gives back what was written, without the
+    number (a second walk: going back lost the comment), and its language switch leads to
+    the form's page (the form's own address answers only POST)."""
     accept = request.headers.get("accept", "")
     if not content_type.startswith(FORMS) or ("json" in accept and "html" not in accept):
         return JSONResponse({"detail": BODY_REFUSED}, status_code=422)
     from samstat_kit import present  # the pages' kit builds on the web kit, not this
 
-    pages = present.Presenter()
-    return pages.render(request, "refused.html", texts=TEXTS, title_key="refused_title",
-                        status=422, back=_back(request), services_nav=[])
+    back = _back(request)
+    other = present.other_language(present.language(request))
+    path, _, query = back.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
+    return present.Presenter().render(
+        request, "refused.html", texts=TEXTS, title_key="refused_title", status=422,
+        back=back, written=_written(body, content_type), services_nav=[],
+        switch_url=path + "?" + urlencode([*kept, ("lang", other)]))
+
+
+def _written(body: bytes, content_type: str) -> list[str]:
+    """The form's fields that held a number, masked (:func:`masked`)."""
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return []
+    fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=False)
+    return [m for name, value in fields if name != "csrf_token"
+            and contains_personal_number([value]) and (m := masked(value).strip())]
 
 
 class PersonalNumberBody:
@@ -139,7 +157,7 @@ class PersonalNumberBody:
             await run_in_threadpool(has_personal_number, body, content_type)
         if found:
             request = Request(scope)
-            await SecurityHeaders(refusal(request, content_type))(scope, receive, send)
+            await SecurityHeaders(refusal(request, content_type, body))(scope, receive, send)
             return
         pending = list(messages)
 

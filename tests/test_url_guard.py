@@ -86,3 +86,13 @@ def test_hex_ids_hold_no_number() -> None:
     finally:
         secrets.token_hex = real
     assert not any(is_personal_number(new_hex_id()) for _ in range(2000))
+
+
+def test_a_number_is_masked_where_it_is_and_every_digit_where_that_is_unclear() -> None:
+    from samstat_kit.anonymity import contains_personal_number, masked
+
+    assert masked("Ring 19880208-9717 om 2024-11") == "Ring ••••••••-•••• om 2024-11"
+    assert masked("x 8\u200b80208-9717 och 12") == "x ••••••-•••• och ••"
+    wide = "".join(chr(0xFF10 + int(d)) for d in "8802089717")  # full-width digits
+    for hidden in ("880208\u00a09717", wide):
+        assert not contains_personal_number([masked(hidden)])

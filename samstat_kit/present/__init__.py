@@ -172,13 +172,14 @@ class Presenter:
 
     def render(self, request: Request, template: str, /, *, texts: Texts | None = None,
                title_key: str = "title", status: int = 200,
-               headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+               headers: Mapping[str, str] | None = None, switch_url: str | None = None,
+               **context: Any) -> HTMLResponse:
         lang = language(request)
         words = {**BASE_TEXTS[lang], **(texts or {}).get(lang, {})}
         services_nav = self._services_nav(request, lang, context)
         page = self.env.get_template(template).render(
             request=request, lang=lang, t=words, title=words.get(title_key, ""),
-            switch_url=url_in(request, other_language(lang)),
+            switch_url=switch_url or url_in(request, other_language(lang)),
             stylesheet=f"{STATIC_PATH}/present.css",
             account=context.pop("account", None), logout=context.pop("logout", None),
             services_nav=services_nav, **context)

@@ -6,6 +6,7 @@ times are listed to its own agency only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -88,6 +89,13 @@ def test_a_browser_form_gets_a_page_saying_nothing_was_saved(notify: tuple,
     assert ("Ingenting sparades" if lang == "sv" else "Nothing was saved") in r.text
     assert f'href="/inbox/{alert.id}"' in r.text and DIGITS[-4:] not in r.text
     assert "content-security-policy" in r.headers and _comments(client, alert.id) == 0
+    # what was written comes back without the number (a walk: going back lost it), and
+    # the language switch leads to the alert's page (the form's address only takes POST)
+    assert "ring ••••••••-••••" in r.text
+    other = "en" if lang == "sv" else "sv"
+    switch = re.search(r'<a class="lang" href="([^"]+)"', r.text)
+    assert switch and switch.group(1).replace("&amp;", "&") == f"/inbox/{alert.id}?lang={other}"
+    assert client.get(switch.group(1), headers=auth[AF]).status_code == 200
 
 
 def test_a_back_link_never_leads_to_another_site_or_repeats_a_number(notify: tuple) -> None:
