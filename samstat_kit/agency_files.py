@@ -276,12 +276,25 @@ def _csv_rows(table: Table) -> list[Row]:
                     doc["dimensions"] = cell
             else:
                 doc[name] = cell
+        _fields_by_name(doc)
         if dims:
             given = doc.get("dimensions")
             doc["dimensions"] = {**given, **_by_name(dims, doc.get("measure"))} \
                 if isinstance(given, dict) else _by_name(dims, doc.get("measure"))
         rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra), columns=columns))
     return rows
+
+
+def _fields_by_name(doc: dict[str, Any]) -> None:
+    """A measure or an area written by its name, as the template's lists give them ("Personer
+    med ekonomiskt bistånd", "Vännäs"), is read as its code (a second walk: staff who wrote
+    names fixed every row by hand, one error at a time)."""
+    catalogue = load_catalogue()
+    measure, area = doc.get("measure"), doc.get("area")
+    if isinstance(measure, str) and measure not in catalogue.measures:
+        doc["measure"] = catalogue.measure_named(measure) or measure
+    if isinstance(area, str) and area not in catalogue.areas:
+        doc["area"] = catalogue.area_named(area) or area
 
 
 def _by_name(dims: dict[str, str], measure: Any) -> dict[str, str]:

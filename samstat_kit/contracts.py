@@ -302,6 +302,29 @@ class Catalogue:
                 k: next(iter(found)) for k, found in codes.items() if len(found) == 1}
         return index.get(key(text))
 
+    def measure_named(self, text: str) -> str | None:
+        """The measure a person wrote by its title (Swedish or English, any case or accents,
+        as the template's list gives it), else None."""
+        return self._by_title("measure", text, ((key(t), m.code) for m in self.measures.values()
+                                                for t in (m.title_sv, m.title_en)))
+
+    def area_named(self, text: str) -> str | None:
+        """The area a person wrote by its name ("Vännäs", "Vännäs kommun", "Riket"), else
+        None."""
+        return self._by_title("area", text, (
+            (key(n), a.code) for a in self.areas.values()
+            for n in (a.name, *((f"{a.name} kommun",) if a.level == "municipality" else ()))))
+
+    def _by_title(self, what: str, text: str, pairs: Iterator[tuple[str, str]]) -> str | None:
+        index = self._named.get(("#" + what, None))
+        if index is None:
+            found: dict[str, set[str]] = {}
+            for k, code in pairs:
+                found.setdefault(k, set()).add(code)
+            index = self._named[("#" + what, None)] = {
+                k: next(iter(codes)) for k, codes in found.items() if len(codes) == 1}
+        return index.get(key(text))
+
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:
         """Municipality codes making up an area (empty for an unknown area).
 

@@ -97,3 +97,18 @@ def test_a_name_is_read_only_as_a_code_of_its_own_dimension() -> None:
     assert catalogue.code_named("cause", "kvinnor") is None
     # one name in both languages is still one code's (a review: it was taken as two)
     assert catalogue.code_named("torget", "Ungdomstorget") == "ungdomstorget"
+
+
+@pytest.mark.parametrize(("measure", "area"), [
+    ("Personer med ekonomiskt bistånd", "Vännäs"),
+    ("recipients of economic assistance", "vännäs kommun"),
+    ("econ_assistance_recipients", "2460"),
+])
+def test_a_measure_and_an_area_written_by_name_read_as_codes(measure: str, area: str) -> None:
+    """A second walk: staff wrote the measure's title and the municipality's name from the
+    template's lists, and fixed every row by hand, one error at a time."""
+    header = ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"]
+    _fmt, [row] = read_bytes("nov.xlsx", _xlsx(header, [measure, area, *ROW[2:]]))
+    assert (row.doc["measure"], row.doc["area"]) == ("econ_assistance_recipients", "2460")
+    _fmt, [odd] = read_bytes("nov.xlsx", _xlsx(header, ["Bistånd", "Vännäs stad", *ROW[2:]]))
+    assert (odd.doc["measure"], odd.doc["area"]) == ("Bistånd", "Vännäs stad")  # as written

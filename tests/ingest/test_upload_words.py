@@ -32,7 +32,7 @@ ROWS = [  # the walk's November, rows 2..7, and three wrong rows 8..10
     [M, "2460", NOV, 135, "_T", "_T", "_T"], [M, "2460", NOV, 48, "ill_health", "_T", "_T"],
     [M, "2460", NOV, 57, "unemployment", "_T", "_T"], [M, "2460", NOV, 30, "other", "_T", "_T"],
     [M, "2480", NOV, 40, "_T", "_T", "_T"],  # Vindeln: not Vännäs's own area
-    ["Personer med ekonomiskt bistånd", "2460", NOV, 135, "_T", "_T", "_T"],  # its name
+    ["Personer med ekonomiskt bistånd", "2460", NOV, 135, "_T", "_T", "_T"],  # by its title
     ["ekbistand", "2460", NOV, 135, "_T", "_T", "_T"],  # a code no measure has
 ]
 # What the pages never show: the disclosure control's and the catalogue's own words.
@@ -83,11 +83,9 @@ def test_the_preview_and_receipt_say_why_in_the_page_s_language(upload_staff: St
            "en": "8 Område You may publish figures for your own area only. Write 2460 "
                  "(Vännäs) in the column Område."}[lang]
     assert own in text
-    # a measure by its name, and one no measure has: the measure's problem, no unit's
-    by_name = {"sv": "Skriv måttets kod econ_assistance_recipients i stället för dess namn.",
-               "en": "Write the measure's code econ_assistance_recipients instead of its "
-                     "name."}[lang]
-    assert "9 Mått " in text and by_name in text
+    # a measure by its name is read as its code (no problem); one no measure has is the
+    # measure's problem, no unit's
+    assert "9 Mått " not in text
     assert "10 Mått " in text and "ekbistand" in text
     assert " unit " not in text
 
