@@ -416,6 +416,8 @@ def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> 
                  "ska öka", "ska minska", "jan–jun\u00a02024"):
         assert text in html, text
     assert "11,5\u00a0%" in html and "\u22120,5\u00a0p.e." in html  # Swedish numbers
+    # both languages say which way the plan wants the nation's share to go
+    assert "planen vill att den ska minska" in html and "the plan wants it to fall" in html
     assert html.count("<svg") >= 6  # one chart per indicator with data
     # an impact without a score is said in words, in the overview too (it read "x")
     assert "2 av 5" in html and '<span class="sv">ej bedömd</span>' in html

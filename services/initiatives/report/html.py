@@ -55,7 +55,9 @@ def _fye_sentence(rows: list[FyeResult]) -> str:
                  f"({_pp(r)}{_moved_fye(r, 'sv')})")
         en += (f", a year earlier {formatting.value(r.year_ago_share, 'share', 'en')} "
                f"({_pp(r, 'en')}{_moved_fye(r, 'en')})")
-    return f"<p>{pair(text, en + '; the plan wants it to fall')}.</p>"
+    # Both languages say which way is good (a second walk: only the English did).
+    sv_aim, en_aim = "; planen vill att den ska minska", "; the plan wants it to fall"
+    return f"<p>{pair(text + sv_aim, en + en_aim)}.</p>"
 
 
 def _pp(r: FyeResult, lang: str = "sv") -> str:
