@@ -89,6 +89,8 @@ def test_the_indicator_page_reads_without_codes(client: TestClient, bearer: dict
             "och Riket.") in html
     assert "Målet är att tiden ska minska: en minskning är bra." in html
     assert "<dt>GK</dt><dd>gemensam kartläggning" in html
+    # not a dead end (a walk): the indicator's other areas are a click away
+    assert f'<a href="/indicators/{days}">välj ett annat område</a>' in html
     en = client.get(f"/indicators/{days}?area=2460&lang=en", headers=bearer).text
     assert "The aim is for the time to fall: a fall is good." in en
     assert "Sweden" in en and "Riket" not in en
@@ -159,6 +161,14 @@ def test_fye_legend_without_codes_and_sweden_in_english(client: TestClient, bear
         assert ">Sweden<" in en and "Riket" not in en
         nation = client.get("/fye/0000?lang=en", headers=bearer).text
         assert "Full-year equivalents in Sweden" in nation
+        # what a page compares with is what it shows (a walk: the nation's page promised
+        # the region and the county); from the nation each county is a click away
+        words = re.sub(r"<[^>]+>", "", sv)
+        assert "Jämförs med Samordningsförbundet Umeåregionen, Västerbottens län och Riket." \
+            in words
+        nation_sv = client.get("/fye/0000?lang=sv", headers=bearer).text
+        assert "Jämförs med" not in nation_sv and nation_sv.count('href="/fye/') >= 21
+        assert '<a href="/fye/24">Västerbottens län</a>' in nation_sv
     finally:
         delete_official(db_url, docs)
 

@@ -127,6 +127,12 @@ def fye_page(request: Request, principal: PagePrincipal,
     return PAGES.render(
         request, "fye.html", texts=FYE_TEXTS, title_key="title", headers=NO_STORE, area=area,
         name=names[area], codes=codes, names=names, pages=set(catalogue.areas), years=years,
+        # what the page compares with, said as it is (a walk: the nation's page promised the
+        # region and the county), and from the nation the way to each county
+        compared=[c for c in codes if c != area], counties=[
+            (c.code, area_name(catalogue, c.code, lang)) for c in sorted(
+                catalogue.areas.values(), key=lambda a: a.code) if c.level == "county"]
+        if area == "0000" else [],
         table=table, chart=chart,
         latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
         months=months, month_codes=month_codes, month_list=month_list,

@@ -9,8 +9,8 @@ FYE_TEXTS: Texts = {
         "sign_out": "Logga ut", "title": "Helårsekvivalenter", "heading": "Helårsekvivalenter i",
         "all_indicators": "Alla indikatorer",
         "lead": "Antalet personer 20–64 år som skulle kunna försörjas ett helt år med full "
-                "ersättning, som andel av befolkningen 20–64 år – jämfört med regionen, länet "
-                "och riket.",
+                "ersättning, som andel av befolkningen 20–64 år.",
+        "compared": "Jämförs med", "counties": "Länen:",
         "as_of_label": "Visa läget den", "show": "Visa", "latest": "Senaste",
         "as_of_note": "Du ser siffrorna som samstat visade vid slutet av",
         "bad_date": "Datumet kunde inte läsas; de senaste siffrorna visas.",
@@ -41,8 +41,8 @@ FYE_TEXTS: Texts = {
         "heading": "Full-year equivalents in",
         "all_indicators": "All indicators",
         "lead": "The number of people aged 20–64 who could be supported for a whole year on "
-                "full benefit, as a share of the population aged 20–64 – beside the region, "
-                "the county and the nation.",
+                "full benefit, as a share of the population aged 20–64.",
+        "compared": "Compared with", "counties": "The counties:",
         "as_of_label": "Show as of", "show": "Show", "latest": "Latest",
         "as_of_note": "You see the figures samstat showed at the end of",
         "bad_date": "The date could not be read; the latest figures are shown.",
@@ -87,6 +87,7 @@ INDICATOR_TEXTS: Texts = {
         "parts_left_out": "Perioder där bara en del av månaderna har kommit in visas inte i "
                           "diagrammet.",
         "details": "Teknisk information", "code": "Indikatorns kod", "area_code": "Områdets kod",
+        "other_areas": "välj ett annat område",
         "abbreviations": "Förkortningar",
         "latest_periods": "Senaste perioderna", "newest_first": "de senaste perioderna, "
                                                                 "nyaste först",
@@ -114,6 +115,7 @@ INDICATOR_TEXTS: Texts = {
         "missing_others": "The indicator has no values yet for",
         "parts_left_out": "Periods with only some months in are left out of the chart.",
         "details": "Technical details", "code": "Indicator code", "area_code": "Area code",
+        "other_areas": "choose another area",
         "abbreviations": "Abbreviations",
         "latest_periods": "Latest periods", "newest_first": "the latest periods, newest first",
         "period": "Period", "value": "Value", "status": "Status",
