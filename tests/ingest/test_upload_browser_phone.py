@@ -89,7 +89,8 @@ def test_vannas_on_a_phone_swedish_headings_fix_publish(running_ingest: RunningI
         page.wait_for_url(f"{base}/upload/*")
         main = page.inner_text("main")
         assert "Skriv 2460 (Vännäs) i kolumnen Område." in main
-        assert "Skriv måttets kod econ_assistance_recipients i stället för dess namn." in main
+        # the measure written by its title is read as its code (no "write the code")
+        assert "Skriv måttets kod" not in main
         assert "2026-11" in main and "T00:00:00" not in main and "unit" not in main
         assert _fits(page)
         page.screenshot(path=str(shots / "phone_4_walk_preview.png"), full_page=True)

@@ -37,7 +37,7 @@ ROWS = [  # the walk's November, rows 2..7, and three wrong rows 8..10
 ]
 # What the pages never show: the disclosure control's and the catalogue's own words.
 ENGLISH = ("secondary:", "primary:", "held:", "would narrow", "agency kommun-2460",
-           "its own area 2460", "Field required", "T00:00:00")
+           "its own area 2460", "Field required", "T00:00:00", "stale:")
 
 
 def _words(html: str) -> str:
@@ -83,9 +83,10 @@ def test_the_preview_and_receipt_say_why_in_the_page_s_language(upload_staff: St
            "en": "8 Område You may publish figures for your own area only. Write 2460 "
                  "(Vännäs) in the column Område."}[lang]
     assert own in text
-    # a measure by its name is read as its code (no problem); one no measure has is the
-    # measure's problem, no unit's
+    # a measure by its name is read as its code: row 9 is then row 4's cell again, said so
     assert "9 Mått " not in text
+    assert {"sv": "Samma cell finns redan (revision 1)",
+            "en": "The same cell is there already (revision 1)"}[lang] in text
     assert "10 Mått " in text and "ekbistand" in text
     assert " unit " not in text
 

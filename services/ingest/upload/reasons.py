@@ -210,6 +210,7 @@ _FINDINGS = [
     (r"^(\d+) cell\(s\) more than the header", "extra_cells"),
     (r"has no dimension (.+)$", "no_such_dimension"),
     (r"personal identity number", "personal"),
+    (r"^stale: the cell already has revision (\d+)", "stale"),
 ]
 
 

@@ -232,6 +232,8 @@ REASONS = {
         "granularity": "Måttet tar perioder som {periods}.",
         "unit": "Enheten ska vara {0} – eller lämna cellen tom.",
         "not_a_number": "Skriv värdet som ett tal, t.ex. 41 eller 12,5.",
+        "stale": "Samma cell finns redan (revision {0}), kanske på en annan rad i filen. Ta "
+                 "bort den ena raden, eller låt bli att ange revision.",
         "whole_numbers": "Värdet ska vara ett heltal.",
         "out_of_range": "Värdet ska vara från {0} till {1}.",
         "extra_cells": "Raden har {0} ifyllda celler till höger om den sista rubriken.",
@@ -281,6 +283,8 @@ REASONS = {
         "granularity": "The measure takes periods as {periods}.",
         "unit": "The unit must be {0} – or leave the cell empty.",
         "not_a_number": "Write the value as a number, e.g. 41 or 12.5.",
+        "stale": "The same cell is there already (revision {0}), perhaps on another row of "
+                 "the file. Remove one of the rows, or give no revision.",
         "whole_numbers": "The value must be a whole number.",
         "out_of_range": "The value must be from {0} to {1}.",
         "extra_cells": "The row has {0} filled cells right of the last heading.",
