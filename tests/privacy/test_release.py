@@ -35,7 +35,7 @@ def test_a_value_the_published_ones_pin_is_known_only_where_the_data_add_up() ->
     assert not Table([rel], {at("_T"): 135.0}, truth, UPPER).pinned(at("K"))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), batches=st.integers(1, 4))
 def test_no_secondary_suppression_is_pinned_by_what_is_published(seed: int,
                                                                   batches: int) -> None:
