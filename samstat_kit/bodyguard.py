@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlencode, urlsplit
 
@@ -124,10 +125,18 @@ def refusal(request: Request, content_type: str, body: bytes = b"") -> Response:
     other = present.other_language(present.language(request))
     path, _, query = back.partition("?")
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
-    return present.Presenter().render(
+    return _pages().render(
         request, "refused.html", texts=TEXTS, title_key="refused_title", status=422,
         back=back, written=_written(body, content_type), services_nav=[],
         switch_url=path + "?" + urlencode([*kept, ("lang", other)]))
+
+
+@cache
+def _pages() -> Any:
+    """The kit's pages, built once (a Jinja environment per refusal was work for nothing)."""
+    from samstat_kit import present
+
+    return present.Presenter()
 
 
 def _written(body: bytes, content_type: str) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -290,40 +290,37 @@ class Catalogue:
         accents ("Kvinnor" in a sex column is K, "ohälsa" is ill_health, "Totalt" is _T);
         None if no code of the dimension (the measure's, when known) is called that. Staff
         write what they read in the template's list of codes, not the codes themselves."""
-        index = self._named.get((dim, measure))
-        if index is None:
-            codes: dict[str, set[str]] = {}
-            for code in self.codes_of(dim, measure):
-                for name in self.code_names.get(code, ()):
-                    codes.setdefault(key(name), set()).add(code)
-            # a name two codes share says neither (none does today; the list may grow); a
-            # code whose Swedish and English names are one ("Ungdomstorget") is still named
-            index = self._named[(dim, measure)] = {
-                k: next(iter(found)) for k, found in codes.items() if len(found) == 1}
-        return index.get(key(text))
+        return self._by_name((dim, measure), text, (
+            (name, code) for code in self.codes_of(dim, measure)
+            for name in self.code_names.get(code, ())))
 
     def measure_named(self, text: str) -> str | None:
         """The measure a person wrote by its title (Swedish or English, any case or accents,
         as the template's list gives it), else None."""
-        return self._by_title("measure", text, ((key(t), m.code) for m in self.measures.values()
-                                                for t in (m.title_sv, m.title_en)))
+        return self._by_name(("#measure", None), text, (
+            (t, m.code) for m in self.measures.values() for t in (m.title_sv, m.title_en)))
 
     def area_named(self, text: str) -> str | None:
         """The area a person wrote by its name ("Vännäs", "Vännäs kommun", "Riket"), else
         None."""
-        return self._by_title("area", text, (
-            (key(n), a.code) for a in self.areas.values()
+        return self._by_name(("#area", None), text, (
+            (n, a.code) for a in self.areas.values()
             for n in (a.name, *((f"{a.name} kommun",) if a.level == "municipality" else ()))))
 
-    def _by_title(self, what: str, text: str, pairs: Iterator[tuple[str, str]]) -> str | None:
-        index = self._named.get(("#" + what, None))
-        if index is None:
-            found: dict[str, set[str]] = {}
-            for k, code in pairs:
-                found.setdefault(k, set()).add(code)
-            index = self._named[("#" + what, None)] = {
-                k: next(iter(codes)) for k, codes in found.items() if len(codes) == 1}
-        return index.get(key(text))
+    def _by_name(self, index: tuple[str, str | None], text: str,
+                 names: Iterable[tuple[str, str]]) -> str | None:
+        """The code ``text`` names among ``names`` ((name, code) pairs), compared as
+        :func:`~samstat_kit.headers.key` compares; the index is kept under ``index``. A name
+        two codes share says neither (none does today; the lists may grow); a code whose
+        Swedish and English names are one ("Ungdomstorget") is still named."""
+        found = self._named.get(index)
+        if found is None:
+            codes: dict[str, set[str]] = {}
+            for name, code in names:
+                codes.setdefault(key(name), set()).add(code)
+            found = self._named[index] = {
+                k: next(iter(cs)) for k, cs in codes.items() if len(cs) == 1}
+        return found.get(key(text))
 
     def municipalities_in(self, area_code: str) -> tuple[str, ...]:
         """Municipality codes making up an area (empty for an unknown area).
