@@ -4,7 +4,11 @@ row number and the file column of each field, so every problem is named where th
 find it. Pure (openpyxl for XLSX), no server framework.
 
 Row numbers are the file's own: in CSV and SDMX-CSV the line the record starts on (the header
-is row 1), in XLSX the sheet's row number, in JSON the n-th observation."""
+is row 1), in XLSX the sheet's row number, in JSON the n-th observation.
+
+The rows themselves are :mod:`samstat_kit.agency_rows`; what CSV and SDMX-CSV columns mean,
+:mod:`samstat_kit.agency_csv` and :mod:`samstat_kit.agency_sdmx`. Their public names are
+imported from here, as before."""
 
 from __future__ import annotations
 
@@ -12,65 +16,37 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from samstat_kit.agency_csv import _csv_rows
+from samstat_kit.agency_rows import PublishError, Row, RowError, Table
+from samstat_kit.agency_sdmx import (
+    SDMX_IGNORED,
+    SDMX_STRUCTURES,
+    _sdmx_code,
+    _sdmx_rows,
+    sdmx_period,
+)
 from samstat_kit.anonymity import new_event_id, shown
 from samstat_kit.cells import cell_key
-from samstat_kit.cellvalues import integer, number, period, scaled, sendable
+from samstat_kit.cellvalues import sendable
 from samstat_kit.checks import no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
-from samstat_kit.headers import DIM_PREFIX, canonical, same_field
-from samstat_kit.sdmx import CodeMap, load_codemap
+from samstat_kit.headers import same_field
 from samstat_kit.workbook import Cells, Lines, read_workbook
+
+__all__ = ["FIELDS", "FORMATS", "SDMX_IGNORED", "SDMX_STRUCTURES", "PublishError", "Row",
+           "RowError", "Sheet", "Table", "detect_format", "fill_in", "next_revisions", "own_row",
+           "parse_csv", "parse_json", "parse_sdmx_csv", "read_bytes", "read_rows", "read_sheet",
+           "row_cell", "sdmx_period", "sheet_rows"]
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
           "conf_status", "revision", "produced_at")
-# SDMX-CSV columns that never become observation fields or dimensions. Free text (OBS_COM,
-# COMMENT, TITLE, names) never leaves the agency.
-SDMX_IGNORED = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "STRUCTURE_NAME", "ACTION",
-                          "FREQ", "DECIMALS", "UNIT_MULT", "OBS_COM", "COMMENT", "TITLE",
-                          "TIME_FORMAT"})
-# SDMX-CSV 2.0: STRUCTURE says what STRUCTURE_ID names; only a dataflow's id is a measure
-# (a data structure or provision agreement is not).
-SDMX_STRUCTURES = frozenset({"DATAFLOW"})
-
-
-class PublishError(Exception):
-    """Nothing (more) can be sent: unreadable file, refused token, personal number."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    reason: str
-    column: str = ""
-
-
-@dataclass
-class Row:
-    number: int
-    doc: Any
-    errors: list[RowError] = field(default_factory=list)
-    parse_errors: list[RowError] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)  # observation field -> file column
-    action: str = "merge"  # SDMX-CSV ACTION: merge (I, A), replace (R) or delete (D)
-
-    def column_of(self, name: str) -> str:
-        """The file column a field (``value``, ``dimensions.sex``) came from, or ``""``."""
-        while name:
-            if name in self.columns:
-                return self.columns[name]
-            name = name.rpartition(".")[0]
-        return ""
-
-    def error(self, name: str, reason: str) -> RowError:
-        return RowError(self.number, name, reason, self.column_of(name))
 
 
 # ---------------------------------------------------------------------------- reading
@@ -169,10 +145,6 @@ def parse_json(text: str) -> list[Row]:
     return [Row(i, item) for i, item in enumerate(doc, start=1)]
 
 
-Table = Iterator[tuple[dict[str, str], int, int]]
-"""(column -> cell, number of cells beyond the header, file row number) per non-blank row."""
-
-
 def _csv_table(text: str, max_rows: int | None = None) -> tuple[list[str], Lines]:
     if not text.strip():
         return [], []
@@ -242,161 +214,8 @@ def parse_csv(text: str) -> list[Row]:
     return _csv_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]]))
 
 
-def _extra_cells(number: int, extra: int) -> list[RowError]:
-    return [RowError(number, "", f"{extra} cell(s) more than the header has columns")] \
-        if extra else []
-
-
-def _csv_rows(table: Table) -> list[Row]:
-    rows = []
-    for cells, extra, n in table:
-        doc: dict[str, Any] = {}
-        dims: dict[str, str] = {}
-        columns: dict[str, str] = {}
-        for heading, cell in cells.items():
-            name = canonical(heading) or heading  # "Kön" is dim_sex (samstat_kit.headers)
-            if name.startswith(DIM_PREFIX):
-                columns[f"dimensions.{name[len(DIM_PREFIX):]}"] = heading
-                if cell:
-                    dims[name[len(DIM_PREFIX):]] = cell
-                continue
-            columns[name] = heading
-            if name == "value":
-                doc["value"] = number(cell) if cell else None
-            elif not cell:
-                continue
-            elif name == "revision":
-                doc["revision"] = integer(cell)
-            elif name == "period":
-                doc["period"] = period(cell)
-            elif name == "dimensions":
-                try:
-                    doc["dimensions"] = json.loads(cell, object_pairs_hook=no_duplicate_keys)
-                except ValueError:
-                    doc["dimensions"] = cell
-            else:
-                doc[name] = cell
-        _fields_by_name(doc)
-        if dims:
-            given = doc.get("dimensions")
-            doc["dimensions"] = {**given, **_by_name(dims, doc.get("measure"))} \
-                if isinstance(given, dict) else _by_name(dims, doc.get("measure"))
-        rows.append(Row(n, doc, parse_errors=_extra_cells(n, extra), columns=columns))
-    return rows
-
-
-def _fields_by_name(doc: dict[str, Any]) -> None:
-    """A measure or an area written by its name, as the template's lists give them ("Personer
-    med ekonomiskt bistånd", "Vännäs"), is read as its code (a second walk: staff who wrote
-    names fixed every row by hand, one error at a time)."""
-    catalogue = load_catalogue()
-    measure, area = doc.get("measure"), doc.get("area")
-    if isinstance(measure, str) and measure not in catalogue.measures:
-        doc["measure"] = catalogue.measure_named(measure) or measure
-    if isinstance(area, str) and area not in catalogue.areas:
-        doc["area"] = catalogue.area_named(area) or area
-
-
-def _by_name(dims: dict[str, str], measure: Any) -> dict[str, str]:
-    """A dimension's cell as its code: the code itself, or a code's name as the template's
-    list of codes gives it ("Kvinnor", "ohälsa"); anything else is left for the checks to
-    name with the allowed codes."""
-    catalogue = load_catalogue()
-    measure = measure if isinstance(measure, str) else None
-    out = {}
-    for dim, cell in dims.items():
-        known = cell in catalogue.codes_of(dim, measure)
-        out[dim] = cell if known else catalogue.code_named(dim, cell, measure) or cell
-    return out
-
-
-def _sdmx_code(cell: str) -> str:
-    """``CODE: label`` (SDMX-CSV with labels) → ``CODE``."""
-    return cell.split(":", 1)[0].strip() if ": " in cell else cell.strip()
-
-
-def sdmx_period(text: str) -> str:
-    """SDMX reporting periods in samstat's syntax (unknown shapes pass unchanged)."""
-    return load_codemap().period_from_sdmx(text)
-
-
 def parse_sdmx_csv(text: str) -> list[Row]:
     return _sdmx_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]]))
-
-
-def _sdmx_rows(table: Table) -> list[Row]:
-    codemap = load_codemap()
-    rows = []
-    for raw, extra, n in table:
-        row = Row(n, {}, parse_errors=_extra_cells(n, extra))
-        cells = {}
-        for key, cell in raw.items():
-            name = _sdmx_code(key).upper()
-            cells[name] = _sdmx_code(cell)
-            target = codemap.field(name)
-            row.columns[target or f"dimensions.{codemap.dimension(name)}"] = key
-        _sdmx_doc(row, cells, codemap)
-        rows.append(row)
-    return rows
-
-
-def _sdmx_doc(row: Row, cells: dict[str, str], codemap: CodeMap) -> None:
-    doc: dict[str, Any] = row.doc
-    dims: dict[str, str] = {}
-    for name, cell in cells.items():
-        target = codemap.field(name)
-        if target == "value":
-            doc["value"] = number(cell) if cell else None
-        elif name in SDMX_IGNORED or not cell:
-            continue
-        elif target in ("measure", "unit"):
-            doc[target] = cell.lower()
-        elif target == "period":
-            doc["period"] = codemap.period_from_sdmx(cell)
-        elif target == "revision":
-            doc["revision"] = integer(cell)
-        elif target is not None:
-            doc[target] = cell
-        else:
-            dim = codemap.dimension(name)
-            dims[dim] = codemap.code_from_sdmx(dim, cell)
-    if "measure" not in doc:
-        flow = _structure(cells)
-        measure = codemap.measure_of(flow) if flow else None
-        if measure:
-            doc["measure"] = measure
-            row.columns["measure"] = "STRUCTURE_ID" if "STRUCTURE_ID" in cells else "DATAFLOW"
-    mult = cells.get("UNIT_MULT")
-    if mult and isinstance(doc.get("value"), (int, float)):
-        try:
-            doc["value"] = scaled(doc["value"], mult)
-        except ValueError as exc:  # the value is not what the file means: the row's error
-            row.parse_errors.append(RowError(row.number, "value", str(exc), "UNIT_MULT"))
-    doc["dimensions"] = dims
-    _sdmx_action(row, cells.get("ACTION", ""), codemap)
-
-
-def _structure(cells: dict[str, str]) -> str:
-    """The dataflow a row belongs to: SDMX-CSV 2.0's STRUCTURE_ID when STRUCTURE names a
-    dataflow (or is absent), else SDMX-CSV 1.0's DATAFLOW."""
-    kind = cells.get("STRUCTURE", "").upper()
-    if cells.get("STRUCTURE_ID") and (not kind or kind in SDMX_STRUCTURES):
-        return cells["STRUCTURE_ID"]
-    return cells.get("DATAFLOW", "")
-
-
-def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
-    """ACTION: I/A merge and R replace send the row as a (new revision of the) value; D
-    withdraws the cell (``withdrawn: true`` and no value)."""
-    meaning = codemap.action(action)
-    if meaning is None:
-        row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {action!r} "
-                                         "(I, A, R or D)", "ACTION"))
-    else:
-        row.action = meaning
-    if meaning == "delete":
-        row.doc["withdrawn"] = True
-        row.doc["value"] = None
 
 
 def own_row(row: Row, agency: str) -> bool:

@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from samstat_kit import contracts
+from samstat_kit.catalogue_entries import agency_of
 from samstat_kit.contracts import SCHEMAS_DIR, load_catalogue, load_schema, validator
 
 EXAMPLES = SCHEMAS_DIR / "examples"
@@ -32,6 +33,7 @@ VASTERBOTTEN = {
 COUNTIES = ["01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14",
             "17", "18", "19", "20", "21", "22", "23", "24", "25"]
 UMEAREGIONEN = ("2480", "2460", "2404", "2409", "2401", "2403")
+HARNOSAND_TIMRA = "samordningsforbundet-harnosand-timra"
 
 
 def read(path: Path) -> Any:
@@ -320,6 +322,44 @@ def test_municipalities_in() -> None:
     assert len(cat.municipalities_in("0000")) == 290
     assert cat.municipalities_in("2480") == ("2480",)
     assert cat.municipalities_in("nowhere") == ()
+
+
+def test_association_members_are_municipalities_of_one_association_each() -> None:
+    """An association's members (its region's, and its own list) are real municipality
+    areas, and no municipality is two associations' (whose would its findings be?)."""
+    cat = load_catalogue()
+    associations = [a for a in cat.agencies.values() if a.kind == "association"]
+    assert {a.code: a.members for a in associations} == {
+        "samordningsforbundet": UMEAREGIONEN,
+        HARNOSAND_TIMRA: ("2280", "2262")}
+    members = [m for a in associations for m in a.members]
+    assert len(members) == len(set(members))
+    for code in members:
+        assert cat.areas[code].level == "municipality", code
+    assert (cat.areas["2280"].name, cat.areas["2262"].name) == ("Härnösand", "Timrå")
+
+
+@pytest.mark.parametrize(("area", "association"), [
+    ("2262", HARNOSAND_TIMRA), ("2280", HARNOSAND_TIMRA),
+    ("2480", "samordningsforbundet"), ("2403", "samordningsforbundet"),
+    ("umearegionen", "samordningsforbundet"),
+    ("22", None), ("24", None), ("0000", None), ("2281", None), ("nowhere", None)])
+def test_association_of(area: str, association: str | None) -> None:
+    assert load_catalogue().association_of(area) == association
+
+
+def test_association_membership_is_optional_and_checked() -> None:
+    """Code lists without "region" or "members" (before them) still load and validate; a
+    region that is none in areas.json is refused, and only associations have members."""
+    areas = load_catalogue().areas
+    old = {"code": "samordningsforbundet", "name": "S", "kind": "association"}
+    assert agency_of(old, areas).members == ()
+    schema = jsonschema.Draft202012Validator(read(CODELISTS / "agencies.schema.json"))
+    assert schema.is_valid([old])
+    assert not schema.is_valid([{"code": "scb", "name": "SCB", "kind": "reference",
+                                 "members": ["2480"]}])
+    with pytest.raises(ValueError, match="no region"):
+        agency_of(old | {"region": "24"}, areas)
 
 
 @pytest.mark.parametrize(("agency", "measure", "area", "dims", "allowed"), [

@@ -1,7 +1,8 @@
 """Two agencies reporting the same measure for the same area and period: each one's
 data-quality finding is its own alert (the agency is in the alert's id and dedup key), which
 only its own "ok" resolves and which the other can neither see nor act on. Alerts stored
-before (``dq:<measure>:<dim>``) are renamed by migration 0006 and go on as their agency's."""
+before (``dq:<measure>:<dim>``) are renamed by migration 0006 and go on as their agency's.
+The association whose members make up the finding's area follows it up (reads it)."""
 
 from __future__ import annotations
 
@@ -75,8 +76,9 @@ def test_each_agency_has_its_own_alert_resolved_only_by_its_own_ok(session: Sess
 
 
 def test_neither_agency_sees_or_acts_on_the_others_alert(session: Session) -> None:
-    """Two agencies that are not the association (which follows up every data-quality alert
-    and so reads them all, but acts on none but its own)."""
+    """Two agencies that are not the association (which follows up the data-quality alerts
+    of every area no other association covers, as this test's own, and so reads them, but
+    acts on none but its own)."""
     area, one, two = fresh_area(), f"kommun-{uuid.uuid4().hex[:6]}", "kommun-other"
     mine = opened(session, finding(one, "mismatch", 7, 9, area=area))
     theirs = opened(session, finding(two, "mismatch", 70, 90, area=area))
@@ -166,6 +168,67 @@ def test_the_consumer_skips_a_finding_that_can_name_no_alert(sqlite_url: str) ->
         with session_scope(c.app.state.session_factory) as s:  # type: ignore[attr-defined]
             found = s.scalars(select(Alert.convener).where(Alert.area == area)).all()
     assert found == [TIMRA]
+
+
+# --- who follows a finding up: the association whose members make up its area -------------
+
+KOMMUN_TIMRA, FK = "kommun-2262", "forsakringskassan"
+# (reporting agency, area) -> the follow-up owner: codelists/agencies.json says which
+# association's members make up the area; what none covers is the coordinating one's.
+OWNERS = [
+    (KOMMUN_TIMRA, "2262", TIMRA),  # Timrå kommun's own figures: Härnösand–Timrå's
+    (FK, "2280", TIMRA),  # Härnösand, the other member, reported by an agency
+    (FK, "2480", SF),  # Umeå: a member of Umeåregionen
+    (FK, "umearegionen", SF),  # the region of Umeåregionen's members
+    (FK, "22", SF),  # Västernorrland's county: more than Härnösand–Timrå's members
+    (FK, "0000", SF),  # the nation
+    (FK, "2281", SF),  # Sundsvall: a municipality of no association here
+    (TIMRA, "2480", TIMRA),  # an association's own figures stay its own, wherever
+    (SF, "2262", SF),
+]
+
+
+def test_the_association_of_the_area_follows_a_finding_up(db_url: str) -> None:
+    """Through the consumer, on both databases: the owner is stored on the alert, reads it
+    (its inbox page) but does not act on it; the other association reads nothing of it."""
+    settings = NotifySettings(database_url=db_url, kafka_enabled=False,
+                              sweep_interval_seconds=3600, digest_enabled=False)
+    auth = tokens(db_url, TIMRA, SF)
+    measure = f"m_{uuid.uuid4().hex[:10]}"  # ids of this test's own in the shared databases
+    docs = [finding(who, "mismatch", 10, 12, area=area, measure=measure)
+            for who, area, _ in OWNERS]
+    with TestClient(create_app(settings)) as c:
+        c.app.state.processor.data_quality(  # type: ignore[attr-defined]
+            [record(d, offset=i) for i, d in enumerate(docs)])
+        with session_scope(c.app.state.session_factory) as s:  # type: ignore[attr-defined]
+            stored = {(a.convener, a.area): (a.id, a.follow_up_owner) for a in s.scalars(
+                select(Alert).where(Alert.indicator.contains(measure, autoescape=True)))}
+        assert {k: owner for k, (_, owner) in stored.items()} == {
+            (who, area): owner for who, area, owner in OWNERS}
+        timras, _ = stored[(KOMMUN_TIMRA, "2262")]
+        assert c.get(f"/inbox/{timras}", headers=auth[TIMRA]).status_code == 200
+        assert c.get(f"/inbox/{timras}", headers=auth[SF]).status_code == 404
+        assert c.post(f"/v1/alerts/{timras}/ack", headers=auth[TIMRA],
+                      json={}).status_code == 403  # the convener acts, not the owner
+        umeas, _ = stored[(FK, "2480")]
+        assert c.get(f"/inbox/{umeas}", headers=auth[SF]).status_code == 200
+        assert c.get(f"/inbox/{umeas}", headers=auth[TIMRA]).status_code == 404
+
+
+def test_an_older_alert_takes_the_new_owner_at_its_next_change(session: Session) -> None:
+    """follow_up_owner is stored per alert and not migrated: one opened before the members
+    were declared (the coordinating association's) keeps it while its finding repeats
+    unchanged, and takes the area's association when the finding changes or reopens it."""
+    measure = f"m_{uuid.uuid4().hex[:10]}"
+    doc = finding(KOMMUN_TIMRA, "mismatch", 7, 9, area="2262", measure=measure)
+    alert = opened(session, doc)
+    alert.follow_up_owner = SF  # as the rule before stored it
+    session.flush()
+    assert handle_data_quality(session=session, doc=doc, now=later(1)) is None
+    assert alert.follow_up_owner == SF
+    changed = handle_data_quality(session=session, doc=doc | {"total": 8}, now=later(2))
+    assert changed is not None and changed.id == alert.id
+    assert changed.follow_up_owner == TIMRA
 
 
 @pytest.fixture

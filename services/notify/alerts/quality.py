@@ -1,10 +1,11 @@
 """Data-quality findings from the indicators worker become alerts for the reporting agency.
 
 A total that disagrees with its parts is the owner's to fix, so the agency that reported the
-figures is the convener, and the association follows up (it coordinates the exchange). Two
-agencies may report the same measure for the same area, so the agency is part of the alert's
-id and so of its dedup key: each agency's finding is its own alert, which only its own "ok"
-resolves and only it sees and acts on.
+figures is the convener, and an association follows up: the one whose member municipalities
+make up the finding's area (the catalogue says which, ``codelists/agencies.json``), else the
+coordinating association. Two agencies may report the same measure for the same area, so the
+agency is part of the alert's id and so of its dedup key: each agency's finding is its own
+alert, which only its own "ok" resolves and only it sees and acts on.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from samstat_kit.contracts import load_catalogue
 from services.notify import rules
 from services.notify.alerts.definitions import IndicatorDefinition
 from services.notify.alerts.lifecycle import apply_verdict
 from services.notify.alerts.models import INDICATOR_LENGTH, Alert
 from services.notify.names import quality_id, quality_title
 
+# The association that coordinates the exchange: it follows up what no other one covers.
 ASSOCIATION = "samordningsforbundet"
 RULE = "data_quality"
 # An agency code (events.AgencyCode): no ":" that would shift the id's parts.
@@ -40,11 +43,18 @@ def finding_id(doc: dict[str, Any]) -> str:
     return indicator
 
 
-def follow_up_owner(agency: str) -> str:
-    """Who follows a finding up: the association coordinates the exchange, except for another
-    association's own figures (Härnösand–Timrå's), which that association follows up itself;
-    the follow-up owner reads the alert and its comments (a review)."""
-    return agency if agency.startswith(ASSOCIATION) else ASSOCIATION
+def follow_up_owner(agency: str, area: str) -> str:
+    """Who follows a finding up (reads the alert and its comments, gets a copy): an
+    association's own figures are its own; anyone else's, the association whose members make
+    up ``area`` (Timrå's 2262 is Härnösand–Timrå's, not Umeåregionen's); an area no one
+    association covers (a county, the nation, a municipality of none), the coordinating one.
+    Stored on the alert when it opens or changes: an alert opened before an association's
+    members were declared keeps its owner until its next finding changes it."""
+    catalogue = load_catalogue()
+    who = catalogue.agencies.get(agency)
+    if who is not None and who.kind == "association":
+        return agency
+    return catalogue.association_of(area) or ASSOCIATION
 
 
 def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
@@ -54,7 +64,7 @@ def handle_data_quality(*, session: Session, doc: dict[str, Any], now: datetime
     definition = IndicatorDefinition(
         id=finding_id(doc),
         plan_year=int(str(doc["period"])[:4]), version=1, convener=doc["agency"],
-        follow_up_owner=follow_up_owner(doc["agency"]),
+        follow_up_owner=follow_up_owner(doc["agency"], str(doc["area"])),
         # Pages and messages name the alert from its id when shown (names.alert_title);
         # these are the same words, for whoever reads the definition itself.
         title_sv=quality_title(measure, dim, doc.get("dimensions") or {}, "sv"),
