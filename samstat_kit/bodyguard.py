@@ -1,7 +1,8 @@
 """A personal identity number in a request's body is refused before any route reads it, on
 the services whose routes take people's text: notify (comments on alerts, quiet times,
-assignees, subscription addresses), initiatives and indicators. Ingest has a gate of its own
-that names the record and field (services/ingest/guard.py), so it does not use this one.
+assignees, subscription addresses), initiatives and indicators, and ingest's sign-in forms.
+Ingest's observations and uploads have a gate of their own that names the record, row and
+field (services/ingest/guard.py, the upload pages), so those paths are left to it.
 
 Why in front of the routes, not in each: a review found notify storing a comment "call
 19880208-9717", showing it to the follow-up owner's agency, and two of its error messages
@@ -64,9 +65,15 @@ def readings(body: bytes, content_type: str) -> list[Any]:
     0xA0 (no-break space, a number's separator) in a form past the first version."""
     texts: list[str] = []
     for encoding in _encodings(content_type):
-        text = body.decode(encoding, "replace")
-        texts += [text, unquote(text), unquote_plus(text),
-                  unquote(text, encoding="latin-1"), unquote_plus(text, encoding="latin-1")]
+        # A multipart form's parts are decoded each on its own (Starlette's form parser): in
+        # a charset of two or four bytes a unit, a part that starts at an odd offset reads
+        # as noise when the whole body is decoded at once (a red team's UTF-16 comment,
+        # stored). So the body is decoded from every offset within a unit as well.
+        for start in _offsets(encoding):
+            text = body[start:].decode(encoding, "replace")
+            texts += [text, unquote(text), unquote_plus(text),
+                      unquote(text, encoding="latin-1"),
+                      unquote_plus(text, encoding="latin-1")]
     # One reading each (most are the same text): a 2 MiB form cost a second of CPU read
     # twelve times over. A form's fields need no reading of their own: splitting the
     # percent-decoded text at "&" and "=" only ends digit runs, it never makes one.
@@ -85,6 +92,15 @@ def _encodings(content_type: str) -> list[str]:
         with contextlib.suppress(LookupError):
             out.append(codecs.lookup(charset).name)
     return list(dict.fromkeys(out))
+
+
+def _offsets(encoding: str) -> range:
+    """Where a decoding may start: every byte of a unit for charsets whose characters may be
+    longer than a byte (UTF-16 and -32, the Asian multi-byte sets), once for single-byte
+    ones. The named charset is the only one of those, and is rare, so the cost is too."""
+    single = encoding in ("utf-8-sig", "utf-8", "latin-1", "ascii") or \
+        len("\u00e5".encode(encoding, "replace")) == 1
+    return range(1) if single else range(4)
 
 
 def has_personal_number(body: bytes, content_type: str) -> bool:
@@ -149,13 +165,16 @@ def _written(body: bytes, content_type: str) -> list[str]:
 
 
 class PersonalNumberBody:
-    """The middleware described in the module docstring."""
+    """The middleware described in the module docstring. ``answered``: path prefixes whose
+    routes answer a personal number themselves, naming where it was (ingest's gate)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answered: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.answered = answered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or \
+                _answered(scope.get("path", ""), self.answered):
             await self.app(scope, receive, send)
             return
         messages, body = await _read(receive)
@@ -177,6 +196,12 @@ class PersonalNumberBody:
         await self.app(scope, replay, send)
 
 
+def _answered(path: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``path`` is one of ``prefixes`` or lies under one (``/upload`` covers
+    ``/upload/x`` but not ``/uploads``)."""
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
 async def _read(receive: Receive) -> tuple[list[Message], bytes]:
     messages: list[Message] = []
     chunks: list[bytes] = []
@@ -191,7 +216,8 @@ async def _read(receive: Receive) -> tuple[list[Message], bytes]:
     return messages, b"".join(chunks)
 
 
-def install(app: FastAPI) -> None:
-    """Refuse such bodies on ``app``; install it before the body limit (which must stay
-    outside it, so no more than the limit is ever buffered here)."""
-    app.add_middleware(PersonalNumberBody)
+def install(app: FastAPI, answered: tuple[str, ...] = ()) -> None:
+    """Refuse such bodies on ``app`` (but on the ``answered`` paths, see
+    :class:`PersonalNumberBody`); install it before the body limit (which must stay outside
+    it, so no more than the limit is ever buffered here)."""
+    app.add_middleware(PersonalNumberBody, answered=answered)

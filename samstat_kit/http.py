@@ -85,15 +85,16 @@ def create_service_app(
     description: str = "",
     max_body_bytes: int | None = DEFAULT_MAX_BODY,
     guard_urls: bool = True,
-    guard_bodies: bool = True,
+    bodies_answered: tuple[str, ...] = (),
 ) -> FastAPI:
     """A service's app with the kit's parts. ``max_body_bytes``: the cap on every request's
     body (:mod:`samstat_kit.bodylimit`), or None for a service that installs its own (ingest,
     whose batches and files are larger): without one, a form route parses any body before
     the sign-in and CSRF checks, spooling its file parts to disk. ``guard_urls``: refuse a
     personal identity number in the path or query (:mod:`samstat_kit.urlguard`), False for
-    a service that installs its own answer to it (ingest); ``guard_bodies`` likewise in the
-    body (:mod:`samstat_kit.bodyguard`; ingest's gate names the record and field)."""
+    a service that installs its own answer to it (ingest). In the body it is always refused
+    (:mod:`samstat_kit.bodyguard`), but on the ``bodies_answered`` path prefixes, whose
+    routes answer it themselves (ingest's gate names the record and field)."""
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
@@ -174,8 +175,8 @@ def create_service_app(
 
     if guard_urls:
         urlguard.install(app)
-    if guard_bodies:  # inside the body limit: it never buffers more than the limit
-        bodyguard.install(app)
+    # Inside the body limit: it never buffers more than the limit.
+    bodyguard.install(app, bodies_answered)
     if max_body_bytes is not None:  # outermost of the kit's middleware
         cap = max_body_bytes
         bodylimit.install(app, limit=lambda _scope: cap)

@@ -73,7 +73,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         description="Agencies publish anonymised, aggregated observations here.",
         max_body_bytes=None,  # its own cap, per its settings (services/ingest/limits.py)
         guard_urls=False,  # its own answer, counted (services/ingest/guard.py)
-        guard_bodies=False,  # its gate names the record and field; the upload pages say it
+        # Its gate names the record and field, and the upload pages the row: those paths
+        # answer a number themselves. Every other body (the sign-in forms) is guarded.
+        bodies_answered=("/v1/observations", "/upload"),
     )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()

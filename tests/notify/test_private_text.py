@@ -182,3 +182,23 @@ def test_an_api_client_asking_for_json_gets_json_and_no_link_leaves_the_site(
         page = client.post("/inbox/x/comment", headers=auth[AF] | {"referer": referer},
                            data={"text": NUMBER})
         assert 'href="/"' in page.text and "evil" not in page.text, referer
+
+
+@pytest.mark.parametrize("charset", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("boundary", ["b", "bb", "bbb", "bbbb"])
+def test_a_number_in_a_wide_charset_form_is_found_wherever_its_part_starts(
+        notify: tuple, charset: str, boundary: str) -> None:
+    """A red team's form: Starlette decodes each part on its own, so a value that starts at
+    an odd offset of a UTF-16 (or UTF-32) body was noise to a guard that decoded the whole
+    body at once, and the comment was stored. Boundaries of one to four bytes move the
+    value through every offset of a unit."""
+    client, auth = notify
+    alert = alert_of(client)
+    name = "text".encode(charset) if "16" in charset else b"text"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="'.encode() + name
+            + b'"\r\n\r\n' + f"ring {NUMBER} om detta".encode(charset)
+            + f"\r\n--{boundary}--\r\n".encode())
+    r = client.post(f"/inbox/{alert.id}/comment", content=body, headers=auth[AF] | {
+        "content-type": f"multipart/form-data; boundary={boundary}; charset={charset}"})
+    assert r.status_code == 422 and DIGITS[2:8] not in said(r.text)
+    assert _comments(client, alert.id) == 0
