@@ -24,12 +24,16 @@ from services.notify.alerts.schemas import (
     AlertLinks,
     AlertRead,
     AssignBody,
+    BulkAckBody,
+    BulkAckItem,
+    BulkAckRead,
     CommentBody,
     DeliveryRead,
     SnoozeBody,
 )
 from services.notify.api import ERRORS, service_errors
 from services.notify.delivery.service import list_deliveries
+from services.notify.inbox import bulk
 from services.notify.inbox import service as inbox
 
 router = APIRouter(tags=["alerts"])
@@ -114,6 +118,37 @@ def acknowledge(request: Request, alert_id: str, reader: AnyReader, _csrf: CsrfC
     return _act(request, alert_id, reader.principal, lambda s: inbox.acknowledge(
         session=s, principal=reader.principal, alert_id=alert_id, who=actor(reader),
         now=datetime.now(UTC), comment=body.comment if body else None, reveal=True))
+
+
+# No 404: an id that names no alert is a result of its own, not the answer.
+BULK_ERRORS = {k: v for k, v in ERRORS.items() if k != 404} | {422: {
+    "description": f"No ids, more than {bulk.MAX_BULK}, or a field is wrong (named in the "
+                   "message)"}}
+
+
+@router.post("/v1/alerts/ack", response_model=BulkAckRead, responses=BULK_ERRORS,
+             summary=f"Acknowledge up to {bulk.MAX_BULK} alerts at once, each as "
+                     "POST /v1/alerts/{id}/ack would; the ones it cannot are listed with why")
+def acknowledge_many(request: Request, body: BulkAckBody, reader: AnyReader,
+                     _csrf: CsrfChecked) -> BulkAckRead:
+    """200 whatever each alert's outcome: another agency's alert, or one resolved meanwhile,
+    is a result with the status and message its own acknowledgement would have answered,
+    not a failure of the others."""
+    try:
+        done = bulk.acknowledge_many(
+            sessions=lambda: session_scope(request.app.state.session_factory),
+            principal=reader.principal, alert_ids=body.ids, who=actor(reader),
+            now=datetime.now(UTC), comment=body.comment, reveal=True)
+    except inbox.Invalid as exc:
+        raise HTTPException(422, str(exc)) from None
+    tally = bulk.counts(done)
+    if tally[bulk.DONE]:
+        request.app.state.wake()
+    return BulkAckRead(
+        acknowledged=tally[bulk.DONE], already=tally[bulk.ALREADY],
+        refused=sum(tally[r] for r in bulk.REFUSED),
+        results=[BulkAckItem(id=o.alert_id, outcome=o.outcome,  # type: ignore[arg-type]
+                             status=o.status, detail=o.detail) for o in done])
 
 
 @router.post("/v1/alerts/{alert_id}/snooze", response_model=AlertDetail,

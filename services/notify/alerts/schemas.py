@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.notify.inbox.bulk import MAX_BULK, MAX_ID
 from services.notify.schemas_common import UtcDatetime
 
 
@@ -91,6 +92,33 @@ Comment = Annotated[str, Field(max_length=2000)]
 class AckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     comment: Comment = ""
+
+
+class BulkAckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=MAX_ID)]], Field(
+        min_length=1, max_length=MAX_BULK,
+        description=f"The alerts to acknowledge, at most {MAX_BULK} (an id given twice "
+                    "counts once)")]
+    comment: Comment = Field("", description="Recorded with each acknowledgement")
+
+
+class BulkAckItem(BaseModel):
+    id: str
+    outcome: Literal["acknowledged", "already", "resolved", "forbidden", "missing"] = Field(
+        description="acknowledged now; already (acknowledged before: a comment is kept as a "
+                    "comment); or why not: resolved, forbidden (not the convener's agency or "
+                    "an admin), missing")
+    status: int = Field(description="What POST /v1/alerts/{id}/ack answers for this alert: "
+                                    "200, 403, 404 or 409")
+    detail: str | None = Field(None, description="Why not, as that call's error says it")
+
+
+class BulkAckRead(BaseModel):
+    acknowledged: int = Field(description="Acknowledged by this request")
+    already: int = Field(description="Acknowledged before")
+    refused: int = Field(description="Not acknowledged (each says why in results)")
+    results: list[BulkAckItem] = Field(description="One per id asked for, in their order")
 
 
 class SnoozeBody(BaseModel):

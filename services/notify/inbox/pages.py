@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,12 +21,21 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit import present
 from samstat_kit.db import session_scope
-from samstat_kit.web import BrowserLogin, CsrfChecked, OptionalReader, Reader, actor, csrf_input
+from samstat_kit.web import (
+    BrowserLogin,
+    CsrfChecked,
+    OptionalReader,
+    Reader,
+    actor,
+    csp_nonce,
+    csrf_input,
+)
 from services.notify import initiative_names
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
-from services.notify.delivery.texts import agency_name, area_name, rule_name
+from services.notify.alerts.models import FIRING
+from services.notify.delivery.texts import agency_name, area_name
+from services.notify.inbox import bulk, list_view, listing, quiet
 from services.notify.inbox import links as link_mod
-from services.notify.inbox import listing, quiet
 from services.notify.inbox import service as inbox
 from services.notify.inbox.provenance import Provenance, input_cells
 from services.notify.inbox.texts import ALERT, CONFIRM, INBOX
@@ -65,32 +74,24 @@ def _logout(request: Request) -> Any:
     ).format(csrf_input(request), present.BASE_TEXTS[present.language(request)]["sign_out"])
 
 
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @router.get("/inbox")
 def inbox_page(request: Request, reader: OptionalReader, status: str | None = None,
                initiative: str | None = None, area: str | None = None,
                after: str | None = None, before: str | None = None) -> Response:
     """The list, a page at a time (``after``/``before``: the cursor of the row the page
     follows or precedes); ``status`` is the state filter (open, firing, acknowledged,
-    resolved, muted)."""
+    resolved, muted). Firing alerts the reader may acknowledge get a checkbox, for
+    acknowledging several at once (:func:`acknowledge_many_form`)."""
     if reader is None:
         return LOGIN.redirect(request)
     lang = present.language(request)
-    filters = listing.Filters(state=status if status in listing.STATES else None,
-                              initiative="none" if initiative == "none" else _int(initiative),
-                              area=area or None)
+    filters = list_view.filters_of(status, initiative, area)
     principal = reader.principal
+    here = {"after": listing.Cursor.decode(after), "before": listing.Cursor.decode(before)}
     with _session(request) as session:
         found = listing.page(session=session, principal=principal, reader=reader_key(reader),
                              now=datetime.now(UTC), lang=lang, filters=filters,
-                             after=listing.Cursor.decode(after),
-                             before=listing.Cursor.decode(before))
+                             after=here["after"], before=here["before"])
         counts = listing.open_by_initiative(session=session, principal=principal)
         initiatives, areas = listing.filter_options(session=session, principal=principal)
         agencies = {principal.agency} if principal.agency else set()
@@ -98,48 +99,67 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
                    for w in quiet.windows_for(session=session, convener=a)]
         people = inbox.display_names(session=session)
         titles = initiative_names.names(session=session)
-        shown = [_row(r, lang, people) for r in found.rows]
+        shown = [list_view.row(r, lang, people, r.alert.status == FIRING and
+                               may_act_for(principal, r.alert.convener)) for r in found.rows]
         window_rows = [{"convener_name": agency_name(w.convener),
-                        "start": _day_month(w.start_month, w.start_day, lang),
-                        "end": _day_month(w.end_month, w.end_day, lang),
+                        "start": list_view.day_month(w.start_month, w.start_day, lang),
+                        "end": list_view.day_month(w.end_month, w.end_day, lang),
                         "comment": w.comment} for w in windows]
     intro = INBOX[lang]["intro_admin"] if principal.is_admin else \
         INBOX[lang]["intro"].format(agency=agency_name(principal.agency))
     return PAGES.render(
         request, "inbox.html", texts=INBOX, headers=NO_STORE, rows=shown, intro=intro,
         found=found, last=found.first + len(shown) - 1, counts=counts,
-        newer_url=_list_url(filters, before=found.newer),
-        older_url=_list_url(filters, after=found.older),
-        status_filter=filters.state, initiative=filters.initiative, area=area or "",
+        newer_url=list_view.list_url(filters, before=found.newer) if found.newer else None,
+        older_url=list_view.list_url(filters, after=found.older) if found.older else None,
+        status_filter=filters.state, initiative=filters.initiative, area=filters.area or "",
         initiatives=initiatives, areas=[(a, area_name(a)) for a in areas],
         initiative_label=lambda n: initiative_names.named(n, titles.get(n)),
-        windows=window_rows, account=_account(reader), logout=_logout(request))
+        windows=window_rows, account=_account(reader), logout=_logout(request),
+        bulk=sum(r["may_ack"] for r in shown), here=list_view.list_query(filters, **here),
+        notice=list_view.notice(request.query_params, lang), csrf=csrf_input(request),
+        nonce=csp_nonce(request))
 
 
-def _list_url(filters: listing.Filters, *, after: listing.Cursor | None = None,
-              before: listing.Cursor | None = None) -> str | None:
-    """The inbox with the same filters, one page on (None: there is no such page)."""
-    cursor = after or before
-    if cursor is None:
-        return None
-    query = [(k, str(v)) for k, v in (("status", filters.state),
-                                      ("initiative", filters.initiative),
-                                      ("area", filters.area)) if v is not None]
-    query.append(("after" if after else "before", cursor.encode()))
-    return "/inbox?" + urlencode(query)
+Filter = Annotated[str | None, Form(max_length=list_view.MAX_FILTER)]
 
 
-def _row(r: listing.Row, lang: str, people: dict[str, str]) -> dict[str, Any]:
-    assignee = r.alert.assignee or ""
-    return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
-            "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
-            "area_name": area_name(r.alert.area),
-            "period": present.formatting.period(r.alert.period, lang, short=True),
-            "assignee_name": people.get(assignee, assignee)}
+@router.post("/inbox/acknowledge")
+async def acknowledge_many_form(
+        request: Request, _csrf: CsrfChecked, reader: OptionalReader,
+        alert: Annotated[list[str] | None, Form()] = None,
+        comment: Annotated[str, Form(max_length=2000)] = "", status: Filter = None,
+        initiative: Filter = None, area: Filter = None, after: Filter = None,
+        before: Filter = None) -> Response:
+    """The list's checkboxes: acknowledge the ticked alerts (:mod:`.bulk`, each as one
+    alone would be), then back to the same list and page, saying how many were and why
+    others were not (in its address: ``bulk=done`` and the counts)."""
+    filters = list_view.filters_of(status, initiative, area)
+    older, newer = listing.Cursor.decode(after), listing.Cursor.decode(before)
 
+    def back(extra: list[tuple[str, str]]) -> RedirectResponse:
+        return RedirectResponse(list_view.list_url(filters, after=older, before=newer,
+                                                   extra=extra),
+                                status_code=303, headers=NO_STORE)
 
-def _day_month(month: int, day: int, lang: str) -> str:
-    return present.formatting.date(date(2024, month, day), lang).rsplit(" ", 1)[0]
+    if reader is None:  # signed out meanwhile: after signing in, the same list (not a POST)
+        here = LOGIN.safe_next(list_view.list_url(filters, after=older, before=newer))
+        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303,
+                                headers=NO_STORE)
+
+    def run() -> list[bulk.Outcome]:
+        return bulk.acknowledge_many(
+            sessions=lambda: _session(request), principal=reader.principal,
+            alert_ids=alert or [], who=actor(reader), now=datetime.now(UTC),
+            comment=comment, read_by=reader_key(reader))
+
+    try:
+        done = await run_in_threadpool(run)
+    except inbox.Invalid as exc:
+        return back([("bulk", exc.code)])
+    if any(o.outcome == bulk.DONE for o in done):
+        request.app.state.wake()
+    return back(list_view.done_query(done))
 
 
 async def _provenance(request: Request, reader: Reader | None, formula: Any, area: str,

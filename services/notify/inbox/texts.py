@@ -26,6 +26,25 @@ INBOX = {
         "order": "Öppna larm först, de senast utlösta överst.",
         "showing": "Larm {first}–{last} av {n}", "pages": "Bläddra bland larmen",
         "newer": "Nyare", "older": "Äldre",
+        # Acknowledging several at once (bulk.py, list_view.py)
+        "pick": "Välj", "pick_one": "Välj {title}, {area}, {period}",
+        "pick_all": "Markera alla okvitterade på sidan ({n})",
+        "bulk_help": "Kvittera flera larm på en gång: markera dem i listan och tryck på "
+        "Kvittera markerade.", "n_picked": "{n} markerade", "n_picked_one": "{n} markerat",
+        "bulk_comment": "Kommentar till alla markerade (valfri)",
+        "ack_picked": "Kvittera markerade",
+        "bulk_done": "{n} larm kvitterades.", "bulk_done_one": "{n} larm kvitterades.",
+        "bulk_done_none": "Inga larm kvitterades.",
+        "bulk_already": "{n} var redan kvitterade.", "bulk_already_one": "{n} var redan "
+        "kvitterat.", "bulk_refused": "{n} kunde inte kvitteras: {why}.",
+        "bulk_refused_one": "{n} kunde inte kvitteras: {why}.",
+        "bulk_resolved": "{n} har upphört", "bulk_resolved_one": "{n} har upphört",
+        "bulk_forbidden": "{n} kan bara kvitteras av sammankallande",
+        "bulk_forbidden_one": "{n} kan bara kvitteras av sammankallande",
+        "bulk_missing": "{n} finns inte eller får du inte se",
+        "bulk_missing_one": "{n} finns inte eller får du inte se",
+        "bulk_none": "Inga larm var markerade. Markera de larm du vill kvittera och försök "
+        "igen.", "bulk_too_many": "Högst {n} larm kan kvitteras på en gång.",
     },
     "en": {
         "title": "Inbox", "intro": "Alerts for {agency} as convener or follow-up owner.",
@@ -50,6 +69,26 @@ INBOX = {
         "order": "Open alerts first, the latest fired at the top.",
         "showing": "Alerts {first}–{last} of {n}", "pages": "Page through the alerts",
         "newer": "Newer", "older": "Older",
+        "pick": "Select", "pick_one": "Select {title}, {area}, {period}",
+        "pick_all": "Select all unacknowledged on this page ({n})",
+        "bulk_help": "Acknowledge several alerts at once: tick them in the list and press "
+        "Acknowledge selected.", "n_picked": "{n} selected", "n_picked_one": "{n} selected",
+        "bulk_comment": "Comment for all selected (optional)",
+        "ack_picked": "Acknowledge selected",
+        "bulk_done": "{n} alerts were acknowledged.",
+        "bulk_done_one": "{n} alert was acknowledged.",
+        "bulk_done_none": "No alerts were acknowledged.",
+        "bulk_already": "{n} were already acknowledged.",
+        "bulk_already_one": "{n} was already acknowledged.",
+        "bulk_refused": "{n} could not be acknowledged: {why}.",
+        "bulk_refused_one": "{n} could not be acknowledged: {why}.",
+        "bulk_resolved": "{n} have ended", "bulk_resolved_one": "{n} has ended",
+        "bulk_forbidden": "{n} can only be acknowledged by the convener",
+        "bulk_forbidden_one": "{n} can only be acknowledged by the convener",
+        "bulk_missing": "{n} do not exist or are not yours to see",
+        "bulk_missing_one": "{n} does not exist or is not yours to see",
+        "bulk_none": "No alerts were selected. Tick the alerts to acknowledge and try again.",
+        "bulk_too_many": "At most {n} alerts can be acknowledged at once.",
     },
 }
 

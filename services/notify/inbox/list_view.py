@@ -1,0 +1,118 @@
+"""What the inbox list page shows besides the list itself: its rows in words, the address of
+the list with the same filters (the pager's links, and where acknowledging several alerts
+returns to), and the sentence saying what that did."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from samstat_kit import present
+from services.notify.delivery.texts import area_name, rule_name
+from services.notify.inbox import bulk, listing
+from services.notify.inbox.texts import INBOX
+
+MAX_FILTER = 64  # an area code or an initiative number; anything longer is no filter
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def filters_of(status: str | None, initiative: str | None, area: str | None
+               ) -> listing.Filters:
+    """The list's filters from the page's query (or the bulk form's copy of it); anything
+    that is not a filter is left out."""
+    area = (area or "")[:MAX_FILTER] or None
+    return listing.Filters(state=status if status in listing.STATES else None,
+                           initiative="none" if initiative == "none" else _int(initiative),
+                           area=area)
+
+
+def list_query(filters: listing.Filters, *, after: listing.Cursor | None = None,
+               before: listing.Cursor | None = None) -> list[tuple[str, str]]:
+    """The query naming a page of the list: its filters and the row it follows or
+    precedes."""
+    query = [(k, str(v)) for k, v in (("status", filters.state),
+                                      ("initiative", filters.initiative),
+                                      ("area", filters.area)) if v is not None]
+    if after is not None:
+        query.append(("after", after.encode()))
+    elif before is not None:
+        query.append(("before", before.encode()))
+    return query
+
+
+def list_url(filters: listing.Filters, *, after: listing.Cursor | None = None,
+             before: listing.Cursor | None = None,
+             extra: list[tuple[str, str]] | None = None) -> str:
+    """The inbox with these filters, at the page after/before a row (the first without)."""
+    query = [*list_query(filters, after=after, before=before), *(extra or [])]
+    return "/inbox?" + urlencode(query) if query else "/inbox"
+
+
+def row(r: listing.Row, lang: str, people: dict[str, str], may_ack: bool) -> dict[str, Any]:
+    """One line in words; ``may_ack``: it gets a checkbox (firing, and the reader's
+    agency is its convener's or the reader is an admin)."""
+    assignee = r.alert.assignee or ""
+    return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
+            "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
+            "area_name": area_name(r.alert.area),
+            "period": present.formatting.period(r.alert.period, lang, short=True),
+            "assignee_name": people.get(assignee, assignee), "may_ack": may_ack}
+
+
+def day_month(month: int, day: int, lang: str) -> str:
+    return present.formatting.date(date(2024, month, day), lang).rsplit(" ", 1)[0]
+
+
+# --- what acknowledging several did ------------------------------------------------------------
+
+def done_query(outcomes: list[bulk.Outcome]) -> list[tuple[str, str]]:
+    """The counts the list shows after the bulk form, for its address (the ones not zero)."""
+    return [("bulk", "done"), *((k, str(n)) for k, n in bulk.counts(outcomes).items() if n)]
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # ok, warn (some could not be acknowledged), error (nothing was asked)
+    lines: list[str]
+
+
+def _n(query: Mapping[str, str], key: str) -> int:
+    value = _int(query.get(key))
+    return value if value is not None and 0 <= value <= bulk.MAX_BULK else 0
+
+
+def _say(words: Mapping[str, str], key: str, n: int, **more: str) -> str:
+    return words[f"{key}_one" if n == 1 else key].format(n=n, **more)
+
+
+def notice(query: Mapping[str, str], lang: str) -> Notice | None:
+    """What the bulk form did, from the list's address (``bulk=done`` and the counts, or
+    ``bulk=bulk_none``/``bulk_too_many``), in the reader's language; None without."""
+    words = INBOX[lang]
+    code = query.get("bulk")
+    if code in ("bulk_none", "bulk_too_many"):
+        return Notice("error", [words[code].format(n=bulk.MAX_BULK)])
+    if code != "done":
+        return None
+    n = {k: _n(query, k) for k in (bulk.DONE, bulk.ALREADY, *bulk.REFUSED)}
+    lines = []
+    if n[bulk.DONE]:
+        lines.append(_say(words, "bulk_done", n[bulk.DONE]))
+    elif not n[bulk.ALREADY]:
+        lines.append(words["bulk_done_none"])
+    if n[bulk.ALREADY]:
+        lines.append(_say(words, "bulk_already", n[bulk.ALREADY]))
+    refused = sum(n[r] for r in bulk.REFUSED)
+    if refused:
+        why = "; ".join(_say(words, f"bulk_{r}", n[r]) for r in bulk.REFUSED if n[r])
+        lines.append(_say(words, "bulk_refused", refused, why=why))
+    return Notice("warn" if refused else "ok", lines)
