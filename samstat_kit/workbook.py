@@ -4,7 +4,9 @@ cell's raw value). Shared with the CLI and the client (Python >= 3.9)."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import threading
 import warnings
 import zipfile
@@ -140,3 +142,25 @@ def _xlsx_table(sheet: Any, budget: Cells) -> tuple[list[str], Lines]:
             extra = sum(1 for c in cells[len(names):] if c)
             lines.append((number, dict(zip(names, cells)), extra))  # noqa: B905 (3.9)
     return names, lines
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def number_in_parts(data: bytes, most: int = MAX_UNZIPPED) -> bool:
+    """Whether any part of the workbook holds a personal identity number: the cells' scan
+    reads only what openpyxl gives as values, and a red team hid a number in a cell's
+    comment, the document's properties, a page header, a defined name and a data-validation
+    prompt. Every part is read as its XML (attributes too: a prompt is one), entities
+    resolved; the parts other than the sheets also as their text with the tags taken out,
+    since a comment's rich text may split a number into runs. A sheet's text is not joined
+    so: two neighbouring numeric cells would read as one number."""
+    _unzipped_size(data, most)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            xml = html.unescape(z.read(info).decode("utf-8", "replace"))
+            readings = [xml] if info.filename.startswith("xl/worksheets/") else \
+                [xml, _TAG.sub("", xml)]
+            if contains_personal_number(readings):
+                return True
+    return False

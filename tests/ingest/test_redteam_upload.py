@@ -10,6 +10,9 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl.comments import Comment
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
 
 from samstat_kit.agency_files import PublishError, read_sheet
@@ -44,13 +47,15 @@ def test_a_number_in_the_file_name_is_found() -> None:
     assert _found("880208-9717.csv", (HEADER + ROW).encode())
 
 
-def _workbook(build: str) -> bytes:
+def _workbook(build: str, number: str = "880208-9717") -> bytes:
     book = openpyxl.Workbook()
     first = book.active
     assert first is not None
     for line in (HEADER + ROW).splitlines():
         first.append(line.split(";"))
-    if build == "second sheet":
+    if build in HIDDEN:
+        HIDDEN[build](book, first, number)
+    elif build == "second sheet":
         book.create_sheet("Notes").append(["198802089717"])
     elif build == "sheet name":
         book.create_sheet("880208-9717")
@@ -63,8 +68,25 @@ def _workbook(build: str) -> bytes:
     return out.getvalue()
 
 
+# A second red team: parts of a workbook openpyxl gives no values for.
+HIDDEN: dict[str, Any] = {
+    "comment": lambda _b, s, n: setattr(s["D2"], "comment", Comment(f"ring 19{n}", "x")),
+    "properties": lambda b, _s, n: setattr(b.properties, "creator", n),
+    "page header": lambda _b, s, n: setattr(s.oddHeader.center, "text", f"för {n}"),
+    "defined name": lambda b, _s, n: b.defined_names.add(
+        DefinedName("pnr", attr_text=f'"{n}"')),
+    "validation prompt": lambda _b, s, n: _prompt(s, f"fråga {n.replace('-', '')}"),
+}
+
+
+def _prompt(sheet: Any, text: str) -> None:
+    rule = DataValidation(type="whole", prompt=text, showInputMessage=True)
+    sheet.add_data_validation(rule)
+    rule.add("D2")
+
+
 @pytest.mark.parametrize("build", ["second sheet", "sheet name", "beyond header",
-                                   "first sheet name"])
+                                   "first sheet name", *HIDDEN])
 def test_a_number_anywhere_in_a_workbook_is_found(build: str) -> None:
     assert _found("f.xlsx", _workbook(build))
 
@@ -72,6 +94,18 @@ def test_a_number_anywhere_in_a_workbook_is_found(build: str) -> None:
 def test_a_clean_file_has_no_findings() -> None:
     assert _found("f.csv", (HEADER + ROW).encode()) == []
     assert _found("f.xlsx", _workbook("")) == []
+    # Everything a workbook's parts hold beside the number: no finding of their own.
+    for build in HIDDEN:
+        clean = _workbook(build, "880208-9718")  # no valid number: the check digit is off
+        assert _found("f.xlsx", clean) == [], build
+
+
+def test_the_template_we_hand_out_has_no_findings() -> None:
+    from samstat_kit.contracts import load_catalogue
+    from services.ingest.upload.template import workbook
+
+    for agency in ("kommun-2460", "forsakringskassan"):
+        assert _found("mall.xlsx", workbook(load_catalogue(), agency, "sv")) == [], agency
 
 
 def test_the_upload_page_refuses_such_a_file_and_keeps_nothing(

@@ -29,7 +29,7 @@ from samstat_kit.anonymity import (
     new_id,
     personal_number_fields,
 )
-from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened
+from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, number_in_parts, opened
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.upload.models import IngestUpload
@@ -155,6 +155,8 @@ def _in_workbook(data: bytes) -> list[RowError]:
         raise PublishError(str(exc)) from None
     if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
         found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
+    if not found and number_in_parts(data, budget.unzipped):
+        found.append(RowError(0, "", PERSONAL, "(a comment or another part of the workbook)"))
     return found
 
 
