@@ -87,6 +87,44 @@ def test_points_sign_matches(delta: float) -> None:
         assert text.startswith("\u2212")
 
 
+def test_a_period_reads_one_way_everywhere() -> None:
+    """The inbox said "kv 1 2024" where the e-mail said "jan–mar 2024": every caller gets one
+    wording, a quarter and a half-year by its months."""
+    said = {"2024": ("2024", "2024"), "2024-03": ("mars 2024", "March 2024"),
+            "2024-Q1": ("jan–mar 2024", "Jan–Mar 2024"),
+            "2024-Q4": ("okt–dec 2024", "Oct–Dec 2024"),
+            "2024-H2": ("jul–dec 2024", "Jul–Dec 2024")}
+    for code, (sv, en) in said.items():
+        for lang, words in (("sv", sv), ("en", en)):
+            assert formatting.period(code, lang).replace(NBSP, " ") == words
+    assert formatting.period("2024-Q1") == f"jan–mar{NBSP}2024"  # never split from its year
+    assert formatting.period("Q1 2024") == "Q1 2024" and formatting.period(None) == "–"
+
+
+def _read(text: str) -> float:
+    """A number as the page writes it, read back."""
+    bare = text.replace("%", "").replace(NBSP, "").replace("±", "").replace("\u2212", "-")
+    return float(bare.replace(",", "."))
+
+
+@given(st.floats(min_value=-5e4, max_value=5e4, allow_nan=False),
+       st.floats(min_value=-5e4, max_value=5e4, allow_nan=False),
+       st.sampled_from(["persons", "days", "share", "percent"]))
+def test_a_change_is_the_difference_of_the_values_as_written(now: float, before: float,
+                                                            unit: str) -> None:
+    """Beside two values written at one precision, the change is exactly their difference
+    as written (from the unrounded values "100,4 → 120,2" read "+19,7")."""
+    if unit == "share":
+        now, before = now / 5e4, before / 5e4
+    places = formatting.decimals_for([now, before])
+    written = [formatting.value(v, unit, with_unit=False, decimals=places)
+               for v in (now, before)]
+    delta, decimals = formatting.shown_change(now, before, unit, places)
+    change = formatting.change(delta, unit, unit_text="none", decimals=decimals)
+    assert abs(_read(change) - (_read(written[0]) - _read(written[1]))) < 1e-6, (
+        written, change)
+
+
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
        st.floats(min_value=0, max_value=1e6, allow_nan=False))
 def test_ticks_cover_the_range(lo: float, span: float) -> None:

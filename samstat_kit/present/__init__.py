@@ -159,7 +159,7 @@ def environment(*folders: Path) -> Environment:
         value=_filter(_value), change=_filter(_change),
         date=_filter(lambda v, lang="sv": formatting.date(v, lang)),
         datetime=_filter(lambda v, lang="sv": formatting.datetime(v, lang)),
-        period=_filter(lambda v, short=False, lang="sv": formatting.period(v, lang, short=short)),
+        period=_filter(lambda v, lang="sv": formatting.period(v, lang)),
     )
     return env
 

@@ -8,7 +8,8 @@ before the percent sign, a real minus sign (U+2212), long dates without a weekda
     percent(0.1218, "sv")          -> "12,2 %"        (a share 0..1 shown as per cent)
     points(0.016, "sv")            -> "+1,6 procentenheter"
     date(date(2026, 12, 4), "sv")  -> "4 december 2026"
-    period("2024-H1", "sv")        -> "jan–jun 2024"  (months, quarters, halves, years)
+    period("2024-Q1", "sv")        -> "jan–mar 2024"  (one wording in every channel)
+    shown_change(0.1224, 0.1186, "share") -> (0.003, 1)   (12,2 % against 11,9 %: +0,3)
     listing(["Umeå", "Riket"])     -> "Umeå och Riket"
 
 Pure functions, no I/O; ``lang`` is "sv" or "en" (anything else counts as Swedish).
@@ -55,8 +56,6 @@ DONE = {"sv": ("ej klart", "klart"), "en": ("not done", "done")}
 # How a change names its unit: "+1,6 procentenheter" / "+1,6 p.e." (tables) / "+1,6" (the
 # unit is in the column head).
 UnitText = Literal["word", "short", "none"]
-SHORT_PARTS = {"sv": {"quarter": "kv {n}", "half": "halvår {n}"},
-               "en": {"quarter": "Q{n}", "half": "H{n}"}}
 
 
 def locale(lang: str) -> str:
@@ -199,6 +198,42 @@ def change(delta: float | None, unit: str | None, lang: str = "sv", *,
     return text + (NBSP + word if word else "")
 
 
+def shown(x: float | None, unit: str | None, decimals: int | None = None) -> float | None:
+    """``x`` as :func:`value` writes it (with the same ``decimals``), as a number in the
+    unit's own terms: a share 0.12237 is written "12,2 %", so 0.122."""
+    if x is None or _bad(x):
+        return None
+    if unit == "share":
+        return round(x * 100, 1) / 100
+    if unit == "percent":
+        return round(x, 1)
+    if unit == "done":
+        return 1.0 if x >= 1 else 0.0
+    return round(x, decimals if decimals is not None else 1 if abs(x) >= 10 else 2)
+
+
+def shown_change(now: float | None, before: float | None, unit: str | None,
+                 decimals: int | None = None) -> tuple[float | None, int | None]:
+    """A change written beside its two values, worked out from the values as the reader sees
+    them: (the difference of :func:`shown` values, the decimals to write it with; both for
+    :func:`change` and :func:`relative`). From the unrounded values a reader saw "12 → 13"
+    beside "+0,4", or "12,2 % → 11,9 %" beside "−0,4 p.e."; at the values' own precision
+    the change always agrees with them ("±0,0" when they read the same)."""
+    a, b = shown(now, unit, decimals), shown(before, unit, decimals)
+    if a is None or b is None:
+        return None, decimals
+    if unit in SHARE_UNITS:  # in points, at the one decimal a share is written with
+        return round(a - b, 3 if unit == "share" else 1), 1
+    if decimals is None:  # each value at its own precision: the finer of the two
+        decimals = max(_places(a), _places(b))
+    return round(a - b, decimals), decimals
+
+
+def _places(x: float) -> int:
+    """How many decimals :func:`number` writes ``x`` with when left to choose."""
+    return next(d for d in range(3) if abs(round(x, d) - x) < 1e-9)
+
+
 def relative(delta: float | None, base: float | None, lang: str = "sv") -> str:
     """A change as per cent of its base: "+12 %"; empty where that means nothing (no base,
     or a base of zero)."""
@@ -222,10 +257,18 @@ def month_name(month: int, lang: str = "sv", *, short: bool = False) -> str:
     return name[:3] if short else name
 
 
-def period(code: str | None, lang: str = "sv", *, short: bool = False) -> str:
-    """A period code as readers say it: "2024", "mars 2024", a quarter or half as its months
-    "apr–jun 2024". ``short`` is for axes and table rows: "mar 2024", "kv 2 2024",
-    "halvår 1 2024" ("Q2 2024", "H1 2024"). Unknown codes pass as they are."""
+def period(code: str | None, lang: str = "sv") -> str:
+    """A period code as people read it, in every channel alike (inbox, alert page, e-mails,
+    digests, indicator pages, the report): "2024", "mars 2024", and a quarter or half-year as
+    its months, "jan–mar 2024", "jul–dec 2024" ("March 2024", "Jan–Mar 2024"). Unknown codes
+    pass as they are; machine formats (APIs, exports) keep the codes themselves.
+
+    Why the months rather than "kv 1 2024", "1:a kvartalet 2024" or "halvår 2 2024": Swedish
+    statistics write a quarter so too (SCB's "januari–mars 2024"); the months need no
+    convention (a reader need not know that "kv 1" is a calendar quarter, nor where "halvår
+    2" starts, and Swedish regions also count in tertials); and one wording fits a sentence
+    ("Värdet för jan–mar 2024 är …") as well as a table row or a chart's axis, barely longer
+    than "kv 1 2024". A month keeps its whole name: "maj 2024" reads the same everywhere."""
     if not code:
         return "–"
     try:
@@ -235,11 +278,7 @@ def period(code: str | None, lang: str = "sv", *, short: bool = False) -> str:
     if p.granularity == "year":
         return str(p.year)
     if p.granularity == "month":
-        return f"{month_name(p.first_month, lang, short=short)}{NBSP}{p.year}"
-    if short:
-        n = (p.first_month - 1) // p.n_months + 1
-        word = SHORT_PARTS.get(lang, SHORT_PARTS["sv"])[p.granularity]
-        return word.format(n=n).replace(" ", NBSP) + NBSP + str(p.year)
+        return f"{month_name(p.first_month, lang)}{NBSP}{p.year}"
     last = p.first_month + p.n_months - 1
     return (f"{month_name(p.first_month, lang, short=True)}–"
             f"{month_name(last, lang, short=True)}{NBSP}{p.year}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -138,7 +139,8 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     region_share = sum(m["fye"] for m in members) / sum(m["population"] for m in members)
     assert percent(region_share) in html
     assert "Del av året: 6 av 12" in html  # the part-year is named, not drawn
-    assert "Andel per månad" in html and f"jun{NBSP}2095" in html
+    # a month by its whole name, as in the e-mails and the report
+    assert "Andel per månad" in html and f"juni{NBSP}2095" in html
     assert "Ersättning och kön 2094" in html
     assert "Sjukpenning och rehabiliteringspenning" in html and "Kvinnor" in html
     assert "/v1/fye/export.xlsx?areas=2480%2Cumearegionen%2C24%2C0000&amp;granularity=year" \
@@ -169,7 +171,8 @@ def test_indicator_page(client: TestClient, bearer: dict,
     english = client.get(f"/indicators/{ind}", params={"area": "2480", "lang": "en"},
                          headers=bearer).text  # the language switch, not a gloss
     assert "Latest value" in english and "Provisional" in english and "Senaste" not in english
-    assert "1,244" in english and "Q4" in english
+    # a quarter by its months, as in the e-mails and the inbox (it said "Q4 2082")
+    assert "1,244" in english and f"Oct–Dec{NBSP}2082" in english and "Q4" not in english
     # the same page without an area lists the areas
     listing = client.get(f"/indicators/{ind}", headers=bearer)
     assert listing.status_code == 200 and f"/indicators/{ind}?area=umearegionen" in listing.text
@@ -177,6 +180,32 @@ def test_indicator_page(client: TestClient, bearer: dict,
     assert index.status_code == 200 and f'href="/indicators/{ind}"' in index.text
     assert client.get(f"/indicators/{ind}", params={"area": "9999"},
                       headers=bearer).status_code == 404
+
+
+def test_a_change_agrees_with_the_values_beside_it(client: TestClient, bearer: dict,
+                                                  db_url: str) -> None:
+    """The change is worked out from the values as the page writes them: 7,24 against 6,87
+    is +0,37 unrounded, but the page writes them 7,2 and 6,9 (the nation's 12,5 makes the
+    column one decimal) and the change +0,3 (it said "+0,37" beside them), on the card and
+    in the table, and in points between two shares as written."""
+    ind, share = ("t_" + uuid.uuid4().hex[:12] for _ in range(2))
+    docs = [value_doc(ind, "2480", "2081", 6.87), value_doc(ind, "2480", "2082", 7.24,
+                                                            year_ago=6.87),
+            value_doc(ind, "0000", "2082", 12.5),
+            value_doc(share, "2480", "2082", 0.1224, year_ago=0.1186, unit="share")]
+    load(db_url, docs)
+    try:
+        html = client.get(f"/indicators/{ind}", params={"area": "2480"}, headers=bearer).text
+        assert "7,2" in html and "6,9" in html and "7,24" not in html
+        cells = re.findall(r'<td class="num">([^<]*)</td>', html)
+        assert cells[:3] == ["7,2", "6,9", "+0,3"], cells
+        assert "+0,37" not in html and "+0,4" not in html
+        page = client.get(f"/indicators/{share}", params={"area": "2480"},
+                          headers=bearer).text
+        cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+        assert cells[:3] == [f"12,2{NBSP}%", f"11,9{NBSP}%", "+0,3"], cells  # not +0,4
+    finally:
+        delete(db_url, docs)
 
 
 def test_fye_share_indicator_page_for_a_region(client: TestClient, bearer: dict,

@@ -192,3 +192,18 @@ def test_a_range_is_written_as_the_page_writes_numbers() -> None:
     en = reasons.explain(error, "econ_assistance_recipients", "en", lookup)[1]
     assert (sv, en) == ("Värdet ska vara från 0 till 1\u00a0000\u00a0000.",
                         "The value must be from 0 to 1,000,000.")
+
+
+@pytest.mark.parametrize("rows, says", [
+    (ROWS[2:3], ("Raden kan publiceras.", "Publicera raden")),
+    (ROWS[-1:], ("Filens enda rad har fel.",)),
+    (ROWS[1:3], ("Alla 2 rader kan publiceras.", "Publicera 2 rader")),
+])
+def test_one_row_is_said_as_one(upload_staff: Staff, rows: list, says: tuple) -> None:
+    """A walk read "Publicera 1 rader" for a file of one good row."""
+    client, _ = upload_staff
+    page = client.get(str(_upload(upload_staff, xlsx(SV, rows), "en-rad.xlsx")
+                          .headers["location"])).text  # type: ignore[attr-defined]
+    words = _words(page)
+    assert all(s in words for s in says), says
+    assert "1 rader" not in words

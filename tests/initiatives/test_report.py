@@ -25,6 +25,7 @@ What the fake indicators service says about 2024 (everything else has no data):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import struct
@@ -427,6 +428,69 @@ def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> 
     assert '/reports?lang=sv" aria-current="page">Uppföljning</a>' in html
     for label in ("Helårsekvivalenter", "Indikatorer", "Inkorg", "Ladda upp"):
         assert f">{label}</a>" in html, label
+
+
+@contextlib.contextmanager
+def _figures(indicators: FakeIndicators, series: dict[tuple[str, str, str], list[Pt]],
+             fye: dict[tuple[str, str], float]) -> Iterator[None]:
+    """The fake indicators service says these figures instead, for the block."""
+    kept_series, kept_fye = dict(indicators.series), dict(FYE)
+    indicators.series.update(series)
+    FYE.update(fye)
+    try:
+        yield
+    finally:
+        indicators.series.clear()
+        indicators.series.update(kept_series)
+        FYE.clear()
+        FYE.update(kept_fye)
+
+
+def _section(html: str, n: int) -> str:
+    start = html.index(f'id="i-2024-{n}"')
+    end = html.find('<section class="initiative"', start)
+    return html[start:end if end > 0 else None]
+
+
+def test_a_change_agrees_with_the_figures_beside_it(client: TestClient, token: str,
+                                                    indicators: FakeIndicators) -> None:
+    """Every change the report writes beside two figures is their difference as written: a
+    board member read "100,4 → 120,2" beside "+19,7", a share "30,9 % → 31,2 %" beside
+    "+0,4 p.e." and the FYE share "12,2 % → 11,9 %" beside "−0,4 p.e." (worked out from the
+    unrounded values), and "11,5 % → 11,5 %" as "+0,04 p.e., ökat"; the experience bank says
+    what the report says. (The plan's initiatives all work in the six municipalities, so
+    their FYE share is the association's.)"""
+    changed = {("i02_sick_case_days_to_gk", "2480", "year"): [
+                   pt("2023", 100.44), pt("2024", 120.16, 100.44)],
+               ("i03_part_time_sick_leave_share", "2480", "year"): [
+                   pt("2024", 0.3124, 0.3086)]}
+    with _figures(indicators, changed, {("umearegionen", "2024"): 0.1186,
+                                        ("umearegionen", "2023"): 0.1224}):
+        html = client.get("/reports/2024", headers=bearer(token)).text
+        bank = client.get("/experience-bank", headers=bearer(token)).text
+    with _figures(indicators, {}, {("umearegionen", "2024"): 0.1152,
+                                   ("umearegionen", "2023"): 0.1148}):
+        alike = client.get("/reports/2024", headers=bearer(token)).text
+    nb, minus = "\u00a0", "\u2212"
+    days = _section(html, 2)
+    assert (f'<td class="num sv">120,2</td><td class="num sv">100,4</td>'
+            f'<td class="num sv">+19,8 <span class=muted>(+20{nb}%)</span></td>') in days
+    assert "+19,7" not in days
+    part_time = _section(html, 3)
+    assert (f'<td class="num sv">31,2{nb}%</td><td class="num sv">30,9{nb}%</td>'
+            f'<td class="num sv">+0,3{nb}p.e.</td>') in part_time
+    assert (f'<td class="num en">31.2{nb}%</td><td class="num en">30.9{nb}%</td>'
+            f'<td class="num en">+0.3{nb}pp</td>') in part_time
+    # the association's FYE share, in the summary and beside initiative 1
+    region = f"12,2{nb}% → <strong>11,9{nb}%</strong> ({minus}0,3{nb}p.e., minskat som önskat)"
+    assert region in _section(html, 1)
+    assert (f"året innan 12,2{nb}% ({minus}0,3{nb}p.e., minskat som önskat)" in html
+            and f"{minus}0,4{nb}p.e." not in html)
+    assert f"HÅE-andel {minus}0,3{nb}p.e." in bank and f"{minus}0,4{nb}p.e." not in bank
+    # two shares written alike are unchanged, not "+0,04 p.e., ökat"
+    assert f"11,5{nb}% → <strong>11,5{nb}%</strong> (±0,0{nb}p.e., oförändrat)" in alike
+    assert f"(±0,0{nb}p.e., oförändrat)" in alike and "p.e., ökat)" not in alike
+    assert "0,04" not in alike and "0.04" not in alike
 
 
 def test_milestones_read_as_done_or_not_by_their_date(client: TestClient, token: str) -> None:

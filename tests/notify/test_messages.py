@@ -6,16 +6,23 @@ page; the alert JSON's links valid against alert.v1."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.contracts import validator
+from samstat_kit.db import session_scope
 from services.notify.alerts import service
+from services.notify.alerts.models import Alert
+from services.notify.app import create_app
+from services.notify.config import NotifySettings
 from services.notify.delivery import service as deliveries
 from services.notify.delivery.messages import (
     Notice,
@@ -29,8 +36,19 @@ from services.notify.delivery.senders import SmtpConfig, send_email_blocking
 from services.notify.events import IndicatorUpserted
 from services.notify.inbox.links import Links
 from services.notify.subscriptions.models import Subscription
+from tests.conftest import rolled_back
 
-from .factory import NOW, agency_id, indicator_id, later, registry_doc, value_event
+from .factory import (
+    NOW,
+    agency_id,
+    indicator_id,
+    later,
+    record,
+    registry_doc,
+    tokens,
+    value_doc,
+    value_event,
+)
 from .receivers import smtp_server
 
 NBSP = "\u00a0"
@@ -237,6 +255,40 @@ def test_mail_words_match_the_pages(session: Session) -> None:
     assert "<h1" in mail and "[samstat]" not in mail.split("<h1", 1)[1].split("</h1>")[0]
     en = replace(q1, lang="en")
     assert f"Jan–Mar{NBSP}2024" in text(en) and "Compared with:" in text(en)
+
+
+def test_a_quarter_reads_the_same_in_the_inbox_and_the_mail(sqlite_url: str) -> None:
+    """The inbox listed a quarter as "kv 1 2024" (and its chart "kv 4 2023"), the e-mail
+    about the same alert said "jan–mar 2024": now both, and the alert's page, say it one
+    way."""
+    settings = NotifySettings(database_url=sqlite_url, kafka_enabled=False,
+                              dispatch_idle_seconds=0.1, sweep_interval_seconds=3600,
+                              digest_enabled=False)
+    fk = "forsakringskassan"
+    ind = indicator_id()
+    with TestClient(create_app(settings)) as client:
+        doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 0.005}], convener=fk)
+        doc["indicator"]["unit"] = "share"
+        processor = client.app.state.processor  # type: ignore[attr-defined]
+        processor.registry([record(doc)])
+        processor.indicator_values([record(value_doc(ind, p, v, ago), offset=i) for i, (p, v, ago)
+                                    in enumerate([("2023-Q4", 0.101, 0.099),
+                                                  ("2024-Q1", 0.1218, 0.100)])])
+        with session_scope(client.app.state.session_factory) as s:  # type: ignore[attr-defined]
+            alert = s.scalars(select(Alert).where(Alert.indicator == ind)).one()
+            s.expunge(alert)
+        auth = tokens(sqlite_url, fk)[fk]
+        inbox = client.get("/inbox", headers=auth).text
+        page = client.get(f"/inbox/{alert.id}", headers=auth).text
+    row = inbox.split(f'data-alert="{alert.id}"', 1)[1].split("</tr>", 1)[0]
+    [listed] = re.findall(r'<td class="period c-period"[^>]*>([^<]*)</td>', row)
+    assert listed == f"jan–mar{NBSP}2024", listed
+    assert not re.search(r"\bkv\s\d", inbox + page)  # the alert's chart too
+    assert f"okt–dec{NBSP}2023" in page and listed in page
+    with rolled_back(sqlite_url) as session:
+        [n] = notices(session, ("email", "json", "sv")).values()
+    mail = replace(n, alert=n.alert.model_copy(update={"period": "2024-Q1"}))
+    assert listed in subject(mail) and listed in text(mail) and listed in html(mail)
 
 
 def test_the_associations_own_alert_is_not_escalated_in_the_mail(session: Session) -> None:

@@ -136,7 +136,7 @@ def fye_page(request: Request, principal: PagePrincipal,
         table=table, chart=chart,
         latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
         months=months, month_codes=month_codes, month_list=month_list,
-        month_label=partial(formatting.period, lang=lang, short=True),
+        month_label=partial(formatting.period, lang=lang),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
         **frame(request, principal, lang))

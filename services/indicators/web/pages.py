@@ -70,10 +70,11 @@ router = APIRouter(include_in_schema=False)
 
 def _change(value: float | None, year_ago: float | None, unit: str, lang: str = "sv",
             decimals: int | None = None) -> str:
-    """Against a year earlier, in points for shares; the column head names the unit."""
-    if value is None or year_ago is None:
-        return "–"
-    return formatting.change(value - year_ago, unit, lang, unit_text="none", decimals=decimals)
+    """Against a year earlier, in points for shares; the column head names the unit. Worked
+    out from the two values as the page writes them (at ``decimals``, theirs), so the change
+    beside them agrees with them."""
+    delta, places = formatting.shown_change(value, year_ago, unit, decimals)
+    return formatting.change(delta, unit, lang, unit_text="none", decimals=places)
 
 
 router.include_router(LOGIN.router(include_in_schema=False))
@@ -175,14 +176,12 @@ def _shown(session: Session, catalogue: Catalogue, indicator: str, area: str,
     return g, own, unit, list(found)
 
 
-def _precision(points: list[Point], others: Mapping[str, list[Point]], unit: str
-               ) -> tuple[int, int]:
-    """One number of decimals for every value on the page and one for every change: a
-    column of "150,2 / −8,59 / −201" reads as if the figures had different precision."""
-    values = [v for ps in (points, *others.values()) for p in ps for v in (p.value, p.year_ago)]
-    changes = [p.value - p.year_ago for p in points
-               if p.value is not None and p.year_ago is not None]
-    return formatting.decimals_for(values), formatting.change_decimals(changes, unit)
+def _precision(points: list[Point], others: Mapping[str, list[Point]]) -> int:
+    """One number of decimals for every value on the page (a column of "150,2 / −8,59 /
+    −201" reads as if the figures had different precision); the changes are written at it
+    too (see :func:`_change`)."""
+    return formatting.decimals_for(
+        [v for ps in (points, *others.values()) for p in ps for v in (p.value, p.year_ago)])
 
 
 @router.get("/indicators/{indicator}")
@@ -212,7 +211,7 @@ def indicator_page(
         g, own, unit, tabs = _shown(session, catalogue, indicator, area, granularity, at)
         others = {code: _points(session, catalogue, indicator, code, g, at)[0]
                   for code in related}
-    decimals, change_decimals = _precision(own, others, unit)
+    decimals = _precision(own, others)
     show = partial(formatting.value, unit=unit, lang=lang, with_unit=False, decimals=decimals)
     name = area_name(catalogue, area, lang)
     base_url = f"/indicators/{quote(indicator)}"
@@ -230,7 +229,7 @@ def indicator_page(
         unit_name=in_language(unit_label(unit), lang),
         change_unit=in_language(change_unit_label(unit), lang),
         points=own, show=show,
-        change=partial(_change, unit=unit, lang=lang, decimals=change_decimals),
+        change=partial(_change, unit=unit, lang=lang, decimals=decimals),
         **_key_figures(own, others, related, catalogue, show, lang),
         chart=chart,
         tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}") for x in tabs],
@@ -287,7 +286,7 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
     return lines_chart(
         chart_id="trend", title=title,
         description=describe_lines(lines, categories, show, lang), categories=categories,
-        lines=lines, category_label=partial(formatting.period, lang=lang, short=True),
+        lines=lines, category_label=partial(formatting.period, lang=lang),
         value_label=show, tick_label=partial(formatting.tick, unit=unit, lang=lang),
         include_zero=True, lang=lang), drawn
 

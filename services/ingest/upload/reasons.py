@@ -142,6 +142,8 @@ def explain(error: RowError, measure: str | None, lang: str,
         return hint, allowed
     for pattern, name in _FINDINGS:
         found = re.search(pattern, reason)
+        if found and name == "stale" and not error.column:
+            name = "stale_row"  # no revision to leave out: the row is what to act on
         if found:
             groups = found.groups()
             if name == "out_of_range":  # "från 0 till 1 000 000", as the page writes numbers
@@ -212,6 +214,16 @@ _FINDINGS = [
     (r"personal identity number", "personal"),
     (r"^stale: the cell already has revision (\d+)", "stale"),
 ]
+
+
+def column(error: RowError) -> str:
+    """The column the problem list names for a finding: the file's heading; a field the file
+    has no column for by its name ("period": the column to add). Not a revision the file
+    did not give: samstat numbered the row itself, so a row refused as stale names no column
+    (it said "revision" beside "remove one of the rows"); the reader acts on the row."""
+    if error.column:
+        return error.column
+    return "" if error.field == "revision" else error.field
 
 
 def _periods(found: re.Match[str], lang: str) -> str:

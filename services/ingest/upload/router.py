@@ -32,7 +32,14 @@ from samstat_kit.web import (
     reader_of,
 )
 from services.ingest.upload import flows, service, template, view
-from services.ingest.upload.reasons import Lookup, explain, header_lines, place, refusal
+from services.ingest.upload.reasons import (
+    Lookup,
+    column,
+    explain,
+    header_lines,
+    place,
+    refusal,
+)
 from services.ingest.upload.texts import PREVIEW, UPLOAD
 
 PAGES = present.Presenter(Path(__file__).parent / "templates")
@@ -271,7 +278,8 @@ def _preview(request: Request, reader: Reader, agency: str, upload_id: str, *,
         _at(request, f"/upload/{upload.id}"), "preview.html", texts=PREVIEW,
         title_key="receipt_title" if shown["published"] else "title", status=status,
         headers=NO_STORE, fixed=fixed, refused=refused,
-        explain=lambda e: explain(e, measures.get(e.row), lang, lookup), **shown,
+        explain=lambda e: explain(e, measures.get(e.row), lang, lookup), column=column,
+        **shown,
         **_frame(request, reader))
 
 

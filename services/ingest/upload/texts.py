@@ -68,6 +68,8 @@ PREVIEW = {
         "all_good": "Alla {rows} rader kan publiceras.",
         "problems": "Det här behöver rättas", "fix": "Rätta rad {n}", "save": "Spara raden",
         "rows_title": "Alla rader", "ok": "OK", "error": "Fel",
+        "publish_one": "Publicera raden", "all_good_one": "Raden kan publiceras.",
+        "summary_one": "Filens enda rad har fel.",
         "publish": "Publicera {good} rader", "publish_note": "Rader med fel publiceras inte; "
         "rätta dem först eller publicera bara de godkända.",
         "receipt": "Kvitto", "published_at": "Publicerad", "by": "av",
@@ -100,6 +102,8 @@ PREVIEW = {
         "all_good": "All {rows} rows can be published.",
         "problems": "What needs fixing", "fix": "Fix row {n}", "save": "Save the row",
         "rows_title": "All rows", "ok": "OK", "error": "Problem",
+        "publish_one": "Publish the row", "all_good_one": "The row can be published.",
+        "summary_one": "The file's one row has problems.",
         "publish": "Publish {good} rows", "publish_note": "Rows with problems are not "
         "published; fix them first or publish only the good ones.",
         "receipt": "Receipt", "published_at": "Published", "by": "by",
@@ -234,6 +238,9 @@ REASONS = {
         "not_a_number": "Skriv värdet som ett tal, t.ex. 41 eller 12,5.",
         "stale": "Samma cell finns redan (revision {0}), kanske på en annan rad i filen. Ta "
                  "bort den ena raden, eller låt bli att ange revision.",
+        # the file has no revision column: samstat gave the row its revision
+        "stale_row": "Samma cell finns redan (revision {0}), kanske på en annan rad i filen. "
+                     "Ta bort den ena raden.",
         "whole_numbers": "Värdet ska vara ett heltal.",
         "out_of_range": "Värdet ska vara från {0} till {1}.",
         "extra_cells": "Raden har {0} ifyllda celler till höger om den sista rubriken.",
@@ -285,6 +292,8 @@ REASONS = {
         "not_a_number": "Write the value as a number, e.g. 41 or 12.5.",
         "stale": "The same cell is there already (revision {0}), perhaps on another row of "
                  "the file. Remove one of the rows, or give no revision.",
+        "stale_row": "The same cell is there already (revision {0}), perhaps on another row "
+                     "of the file. Remove one of the rows.",
         "whole_numbers": "The value must be a whole number.",
         "out_of_range": "The value must be from {0} to {1}.",
         "extra_cells": "The row has {0} filled cells right of the last heading.",
@@ -380,6 +389,9 @@ LEVEL_WORDS = {
 # Where a personal number was found, when it is no cell of the header's columns.
 PLACES = {
     "sv": {"(file name)": "(filnamnet)", "(header)": "(rubrikraden)",
-           "(a cell formatted as a date)": "(en cell formaterad som datum)", "sheet": "blad"},
+           "(a cell formatted as a date)": "(en cell formaterad som datum)",
+           "(a comment or another part of the workbook)":
+               "(en kommentar, sidhuvudet, filens egenskaper eller en annan del av filen)",
+           "sheet": "blad"},
     "en": {"sheet": "sheet"},
 }

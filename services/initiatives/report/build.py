@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.periods import parse
+from samstat_kit.present import formatting
 from services.initiatives.report import labels
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import (
@@ -284,11 +285,13 @@ async def build_report(plan: PlanDef, client: IndicatorsClient) -> PlanReport:
 
 
 def _entry(ini: InitiativeResult) -> BankEntry:
-    fye = ini.fye[0].change_pp if ini.fye else None
+    fye = ini.fye[0] if ini.fye else None
+    shown = formatting.shown_change(fye.share, fye.year_ago_share, "share")[0] if fye else None
     return BankEntry(plan_year=ini.plan_year, number=ini.number, title=ini.title,
                      verdict=ini.verdict, indicators_on_track=ini.indicators_on_track,
                      indicators_off_track=ini.indicators_off_track, impact=ini.impact,
-                     fye_change_pp=fye, people=ini.worth.people if ini.worth else None,
+                     fye_change_pp=fye.change_pp if fye else None, fye_change_shown=shown,
+                     people=ini.worth.people if ini.worth else None,
                      annual_sek=ini.worth.annual_sek if ini.worth else None)
 
 

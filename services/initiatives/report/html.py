@@ -61,9 +61,10 @@ def _fye_sentence(rows: list[FyeResult]) -> str:
 
 
 def _pp(r: FyeResult, lang: str = "sv") -> str:
-    if r.change_pp is None:
-        return "–"
-    return formatting.change(r.change_pp / 100, "share", lang, unit_text="short")
+    """The change in points written beside the two shares: from the shares as written
+    ("12,2 % → 11,9 %" is −0,3, though unrounded it is −0,38)."""
+    delta, places = formatting.shown_change(r.share, r.year_ago_share, "share")
+    return formatting.change(delta, "share", lang, unit_text="short", decimals=places)
 
 
 _MOVED = {"sv": {"wanted": ", minskat som önskat", "unwanted": ", ökat",
@@ -73,7 +74,11 @@ _MOVED = {"sv": {"wanted": ", minskat som önskat", "unwanted": ", ökat",
 
 
 def _moved_fye(r: FyeResult, lang: str) -> str:
-    return _MOVED[lang].get(r.moved or "", "")
+    """Which way it went, as the shares beside it read: two shares written alike are
+    "unchanged" (not "fell, as wanted" beside "±0,0")."""
+    delta, _places = formatting.shown_change(r.share, r.year_ago_share, "share")
+    moved = "unchanged" if delta == 0 and r.moved else r.moved
+    return _MOVED[lang].get(moved or "", "")
 
 
 def _target(ind: IndicatorResult) -> str:
@@ -103,10 +108,9 @@ def _indicator_rows(ind: IndicatorResult) -> str:
             f"<td>{verdict(ind.verdict, badge=False)}{tally}</td></tr>")
     rows = [head]
     shown = [a for a in ind.areas if a.verdict != "no_data"]
-    # one precision for the indicator's values and one for its changes: "7,1 / 7,29" read
-    # as figures of different precision
-    places = (formatting.decimals_for([v for a in shown for v in (a.value, a.year_ago_value)]),
-              formatting.change_decimals([a.change for a in shown], ind.unit))
+    # one precision for the indicator's values ("7,1 / 7,29" read as figures of different
+    # precision), and their changes worked out at it (see _area_cells)
+    places = formatting.decimals_for([v for a in shown for v in (a.value, a.year_ago_value)])
     for a in shown:
         rows.append(f'<tr class="area"><td>{e(a.area_name)}</td>'
                     + _area_cells(ind, a, "sv", places) + _area_cells(ind, a, "en", places)
@@ -122,20 +126,24 @@ def _indicator_rows(ind: IndicatorResult) -> str:
 
 
 def _area_cells(ind: IndicatorResult, a: AreaResult, lang: str,
-                places: tuple[int, int] | None = None) -> str:
+                places: int | None = None) -> str:
     """An area's period, value, value a year earlier and change, in ``lang``: the cells of
     both languages are in the row, each marked with its language; the page shows the
-    reader's (a span cannot hold table cells)."""
-    rel = formatting.relative(a.change, a.year_ago_value, lang) if ind.unit not in (
+    reader's (a span cannot hold table cells). The change (and its per cent) is worked out
+    from the two values as written, at ``places`` decimals: from the unrounded values a
+    board member read "12 → 13" beside "+0,4"."""
+    delta, change = formatting.shown_change(a.value, a.year_ago_value, ind.unit, places)
+    base = formatting.shown(a.year_ago_value, ind.unit, places)
+    rel = formatting.relative(delta, base, lang) if ind.unit not in (
         "share", "percent", "done") else ""
     period = e(formatting.period(a.period, lang))
     if a.period and a.complete is False:
         period += (' <span class="muted small">('
                    + ("ofullständig" if lang == "sv" else "incomplete") + ")</span>")
-    value, change = places or (None, None)
-    now = formatting.value(a.value, ind.unit, lang, with_unit=False, decimals=value)
-    before = formatting.value(a.year_ago_value, ind.unit, lang, with_unit=False, decimals=value)
-    moved = formatting.change(a.change, ind.unit, lang, unit_text="short", decimals=change)
+    now = formatting.value(a.value, ind.unit, lang, with_unit=False, decimals=places)
+    before = formatting.value(a.year_ago_value, ind.unit, lang, with_unit=False,
+                              decimals=places)
+    moved = formatting.change(delta, ind.unit, lang, unit_text="short", decimals=change)
     return (f'<td class="{lang}">{period}</td><td class="num {lang}">{e(now)}</td>'
             f'<td class="num {lang}">{e(before)}</td><td class="num {lang}">{e(moved)}'
             f"{' <span class=muted>(' + e(rel) + ')</span>' if rel else ''}</td>")

@@ -27,9 +27,9 @@ def _facts(x: BankEntry, lang: str) -> str:
     on, off, impact, share, people, sek, unscored = _FACT_WORDS[lang]
     score = f"{x.impact}/5" if x.impact else unscored
     text = f"{x.indicators_on_track} {on} / {x.indicators_off_track} {off}, {impact} {score}"
-    if x.fye_change_pp is not None:
+    if x.fye_change_shown is not None:  # as the report's section writes it
         text += (f", {share} "
-                 f"{formatting.change(x.fye_change_pp / 100, 'share', lang, unit_text='short')}")
+                 f"{formatting.change(x.fye_change_shown, 'share', lang, unit_text='short')}")
     if x.people is not None and x.annual_sek is not None:
         text += (f", {formatting.signed(x.people, lang, decimals=0)} {people}, "
                  f"{formatting.signed(x.annual_sek / 1e6, lang, decimals=1)} {sek}")

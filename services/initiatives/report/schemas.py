@@ -148,6 +148,9 @@ class BankEntry(BaseModel):
     indicators_off_track: int
     impact: int | None
     fye_change_pp: float | None
+    # The page's: the change of the FYE share as the report writes the two shares (a share,
+    # not points), so the bank says what the initiative's section of the report says.
+    fye_change_shown: float | None = Field(None, exclude=True)
     people: float | None = Field(None, description="Measured change in people (worth)")
     annual_sek: float | None = Field(None, description="Its public cost per year (worth)")
 

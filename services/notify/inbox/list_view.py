@@ -64,7 +64,7 @@ def row(r: listing.Row, lang: str, people: dict[str, str], may_ack: bool) -> dic
     return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
             "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
             "area_name": area_name(r.alert.area),
-            "period": present.formatting.period(r.alert.period, lang, short=True),
+            "period": present.formatting.period(r.alert.period, lang),
             "assignee_name": people.get(assignee, assignee), "may_ack": may_ack}
 
 

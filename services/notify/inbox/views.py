@@ -102,9 +102,8 @@ def chart_of(points: list[tuple[str, float | None]], alert: Alert, title: str,
     name = words["chart_title"].format(title=title, area=area_name(alert.area),
                                        period=fmt.period(alert.period, lang))
     # Periods as readers say them ("maj 2024"), not as codes ("2024-05").
-    shown = [(fmt.period(code, lang, short=True), value) for code, value in points]
-    return charts.line_chart(shown, title=name, marked=fmt.period(alert.period, lang,
-                                                                   short=True),
+    shown = [(fmt.period(code, lang), value) for code, value in points]
+    return charts.line_chart(shown, title=name, marked=fmt.period(alert.period, lang),
                              unit=unit, lang=lang, references=refs)
 
 
