@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 
+from samstat_kit import openapi as kit_openapi
 from samstat_kit import present
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
@@ -81,6 +82,7 @@ def create_app(settings: IndicatorsSettings | None = None) -> FastAPI:
     present.install(app)  # the presentation kit's stylesheet
     app.mount("/static/indicators", StaticFiles(
         directory=Path(__file__).parent / "web" / "static"), name="indicators-static")
+    kit_openapi.install(app)  # every status documented, one error schema
     return app
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
+from samstat_kit import openapi as kit_openapi
 from samstat_kit.db import session_factory
 from samstat_kit.http import create_service_app
 from samstat_kit.tasks import stop_tasks
@@ -69,4 +70,5 @@ def create_app(settings: InitiativesSettings | None = None) -> FastAPI:
     app.add_exception_handler(StaleDataError, _stale)
     app.include_router(registry_router)
     app.include_router(report_router)  # follow-up report, experience bank, /login
+    kit_openapi.install(app)  # every status documented, one error schema
     return app

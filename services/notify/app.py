@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from samstat_kit import openapi as kit_openapi
 from samstat_kit import present
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import load_catalogue
@@ -124,4 +125,5 @@ def create_app(settings: NotifySettings | None = None, *,
     app.include_router(inbox_router)
     app.include_router(unsubscribe_router)
     app.include_router(quiet_router)
+    kit_openapi.install(app)  # every status documented, one error schema
     return app

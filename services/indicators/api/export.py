@@ -199,7 +199,7 @@ def export_indicator_csv(
 def refuse_history(fmt: str) -> NoReturn:
     """``include_history`` on a format with one value per key (SDMX, JSON-stat): every version
     of a figure does not fit it, so say where it does rather than drop the parameter."""
-    raise HTTPException(400, f"include_history: {fmt} holds one value per key; every version "
+    raise HTTPException(422, f"include_history: {fmt} holds one value per key; every version "
                              "comes as CSV (and XLSX for full-year equivalents); as_of= gives "
                              "the values of one instant")
 

@@ -102,7 +102,8 @@ def _page(request: Request, content: str, status: int = 200) -> HTMLResponse:
 
 LOGIN = BrowserLogin(home="/reports",
                      cookie_max_age=lambda settings: settings.session_cookie_max_age_seconds)
-router.include_router(LOGIN.router())  # GET/POST /login, POST /logout
+# GET/POST /login, POST /logout: pages, as every page left out of the API's document
+router.include_router(LOGIN.router(include_in_schema=False))
 
 
 async def _page_report(request: Request, year: int, reader: Reader | None
@@ -153,6 +154,7 @@ def _private(response: Response) -> None:
 
 
 @router.get("/reports", response_class=HTMLResponse, tags=["pages"],
+            include_in_schema=False,
             summary="The plan years with their follow-ups (HTML)")
 async def reports_index(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
@@ -183,6 +185,7 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
 
 
 @router.get("/reports/{year:int}", response_class=HTMLResponse, tags=["pages"],
+            include_in_schema=False,
             summary="The follow-up a board can read (HTML)")
 async def report_page(request: Request, year: int, reader: OptionalReader) -> Response:
     report = await _page_report(request, year, reader)
@@ -192,6 +195,7 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
 
 
 @router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
+            include_in_schema=False,
             summary="The experience bank (HTML)")
 async def experience_bank_page(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
