@@ -27,7 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from samstat_kit import bodyguard, bodylimit, metrics, present, urlguard
+from samstat_kit import bodyguard, bodylimit, invalid, metrics, present, urlguard
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
 from samstat_kit.auth.hardening import SecurityHeaders
@@ -126,6 +126,7 @@ def create_service_app(
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    invalid.install(app)  # FastAPI's 422 without the request's input in it
     @app.exception_handler(DataError)
     async def bad_value(_request: Request, exc: Exception) -> JSONResponse:
         # A value the database cannot hold (a NUL in text, a number beyond its column) is

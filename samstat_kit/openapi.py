@@ -7,10 +7,9 @@ in the URL or body, a value out of range, the database away), while FastAPI docu
 own validation errors as ``{"detail": [<one object per field>]}`` only. A client generated
 from FastAPI's document rejects the kit's answers, and schemathesis found every operation
 so. Which statuses: the middleware and the kit's handlers may answer any operation 422
-(the URL or body) and 503 (the database); one that takes a token 401 and 403; any may name
-something that does not exist (in its path or its query: an area, an indicator), 404; one
-that may carry a body 413 (the body limit) and 409 (a concurrent request stored the same
-first).
+(the URL or body) and 503 (the database); one that takes a token 401 and 403; one whose path
+or query names something (an alert, an area, an indicator) that may not exist, 404; one that
+may carry a body 413 (the body limit) and 409 (a concurrent request stored the same first).
 """
 
 from __future__ import annotations
@@ -40,11 +39,11 @@ _WORDS = {
 _BODY = ("post", "put", "patch", "delete")
 
 
-def needed(method: str, path: str, secured: bool) -> list[int]:
+def needed(method: str, operation: dict[str, Any]) -> list[int]:
     """The statuses any request to this operation may get, whatever its route does."""
-    del path  # a query names things too (an area, an indicator): 404 anywhere
-    out = [404, 422, 503]
-    out += [401, 403] if secured else []
+    out = [422, 503]
+    out += [401, 403] if operation.get("security") else []
+    out += [404] if operation.get("parameters") else []
     out += [409, 413] if method in _BODY else []
     return sorted(out)
 
@@ -54,10 +53,10 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     (FastAPI's validation error, where it was, replaced by it)."""
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
-    for path, item in doc.get("paths", {}).items():
+    for item in doc.get("paths", {}).values():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
-            for status in needed(method, path, bool(operation.get("security"))):
+            for status in needed(method, operation):
                 current = responses.get(str(status))
                 if current is None or "HTTPValidationError" in str(current):
                     responses[str(status)] = _response(status)

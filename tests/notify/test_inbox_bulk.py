@@ -102,6 +102,21 @@ def test_the_api_acknowledges_each_as_its_own_call_would(db_url: str) -> None:
         assert state(db_url, untouched)[2] == []
 
 
+def test_an_id_no_alert_can_have_is_missing_and_the_rest_still_done(db_url: str) -> None:
+    """A red team: a NUL in the second id made PostgreSQL refuse its query after the first
+    alert was acknowledged, and the answer said "nothing was stored"."""
+    me = agency_id()
+    auth = tokens(db_url, me)
+    c = client(build_app("notify", db_url))
+    mine = seed(db_url, me, FIRING, FIRING)
+    r = c.post("/v1/alerts/ack", headers=auth[me],
+               json={"ids": [mine[0], "a\u0000b", "a\u0007b", mine[1]]})
+    assert r.status_code == 200, r.text
+    assert [i["outcome"] for i in r.json()["results"]] == [
+        "acknowledged", "missing", "missing", "acknowledged"]
+    assert [state(db_url, i)[0] for i in mine] == ["acknowledged", "acknowledged"]
+
+
 def test_the_api_refuses_a_request_out_of_bounds_whole(db_url: str) -> None:
     me = agency_id()
     auth = tokens(db_url, me)

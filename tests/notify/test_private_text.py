@@ -7,6 +7,7 @@ times are listed to its own agency only."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -202,3 +203,32 @@ def test_a_number_in_a_wide_charset_form_is_found_wherever_its_part_starts(
         "content-type": f"multipart/form-data; boundary={boundary}; charset={charset}"})
     assert r.status_code == 422 and DIGITS[2:8] not in said(r.text)
     assert _comments(client, alert.id) == 0
+
+
+def test_an_assignment_names_nobody_to_another_agency(notify: tuple, db_url: str) -> None:
+    """A red team read "assigned to karin@…" in the history an outside token got, beside an
+    assignee that said "withheld"."""
+    from samstat_kit.auth.people import add_person
+    from samstat_kit.db import session_factory
+
+    client, auth = notify
+    alert = alert_of(client)
+    email = f"karin.{uuid.uuid4().hex[:8]}@fk.example.se"
+    with session_scope(session_factory(db_url)) as s:
+        add_person(session=s, email=email, agency=FK, name="Karin Lund")
+    assert client.post(f"/v1/alerts/{alert.id}/assign", headers=auth[FK],
+                       json={"assignee": email}).status_code == 200
+    outside = client.get(f"/v1/alerts/{alert.id}", headers=auth[OTHER])
+    assert outside.status_code == 200 and email not in outside.text
+    assert "assigned" in [h["transition"] for h in outside.json()["history"]]
+    own = client.get(f"/v1/alerts/{alert.id}", headers=auth[FK])
+    assert email in own.text  # the convener's own agency still reads who it is
+
+
+def test_silences_are_listed_to_their_agency_only(notify: tuple) -> None:
+    client, auth = notify
+    made = client.post("/v1/silences", headers=auth[FK], json={
+        "convener": FK, "duration_hours": 5, "comment": "Internt: Karin är sjukskriven"})
+    assert made.status_code == 201, made.text
+    assert client.get("/v1/silences", headers=auth[OTHER]).json() == []
+    assert "Karin" in client.get("/v1/silences", headers=auth[FK]).text

@@ -86,8 +86,11 @@ def _outside(detail: AlertDetail) -> AlertDetail:
     caseworker thinks office X misreported" and people's e-mail addresses were readable by
     any token), and without where it was delivered."""
     return detail.model_copy(update={
-        "history": [h.model_copy(update={"comment": None, "actor": WITHHELD})
-                    for h in detail.history],
+        # An assignment's reason names the person ("assigned to karin@…", a red team).
+        "history": [h.model_copy(update={
+            "comment": None, "actor": WITHHELD,
+            "reason": inbox.assigned_reason(WITHHELD) if h.transition == "assigned"
+            else h.reason}) for h in detail.history],
         "deliveries": [], "acknowledged_by": WITHHELD if detail.acknowledged_by else None,
         "assignee": WITHHELD if detail.assignee else None,
     })

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
@@ -62,7 +63,9 @@ def wanted_ids(ids: Iterable[str]) -> list[str]:
 def acknowledge_one(*, session: Session, principal: Principal, alert_id: str, who: str,
                     now: datetime, comment: str | None, reveal: bool) -> Outcome:
     """One alert of a bulk request: its outcome instead of an exception."""
-    if len(alert_id) > MAX_ID:
+    # No alert id is that long or holds a control character (a NUL made PostgreSQL refuse
+    # the query after the alerts before it were acknowledged: a red team).
+    if len(alert_id) > MAX_ID or not alert_id.isprintable():
         return Outcome(alert_id, "missing", "no such alert")
     try:
         # Locked and read afresh, so "already" is decided on the row as it is now.
@@ -94,11 +97,16 @@ def acknowledge_many(*, sessions: Sessions, principal: Principal, alert_ids: Ite
     text = inbox.clean_comment(comment)
     out = []
     for alert_id in ids:
-        with sessions() as session:
-            done = acknowledge_one(session=session, principal=principal, alert_id=alert_id,
-                                   who=who, now=now, comment=text, reveal=reveal)
-            if read_by is not None and done.outcome in (DONE, ALREADY):
-                inbox.mark_read(session=session, alert_id=alert_id, reader=read_by, now=now)
+        try:
+            with sessions() as session:
+                done = acknowledge_one(session=session, principal=principal,
+                                       alert_id=alert_id, who=who, now=now, comment=text,
+                                       reveal=reveal)
+                if read_by is not None and done.outcome in (DONE, ALREADY):
+                    inbox.mark_read(session=session, alert_id=alert_id, reader=read_by,
+                                    now=now)
+        except DataError:  # an id the database cannot search for is no alert's: its own
+            done = Outcome(alert_id, "missing", "no such alert")  # outcome, not the rest's
         out.append(done)
     return out
 

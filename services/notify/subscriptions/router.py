@@ -80,12 +80,13 @@ def create_silence(request: Request, body: SilenceCreate, principal: AnyToken) -
 
 
 @router.get("/v1/silences", response_model=list[SilenceRead], responses=ERRORS,
-            summary="Active silences (all with include_expired=true)")
-def get_silences(request: Request, _principal: AnyToken,
+            summary="Active silences of the token's agency (all agencies' for an admin; "
+                    "ended ones too with include_expired=true)")
+def get_silences(request: Request, principal: AnyToken,
                  include_expired: bool = False) -> list[SilenceRead]:
     with session_scope(request.app.state.session_factory) as session:
         rows = service.list_silences(session=session, now=datetime.now(UTC),
-                                     include_expired=include_expired)
+                                     principal=principal, include_expired=include_expired)
         return [SilenceRead.model_validate(s) for s in rows]
 
 

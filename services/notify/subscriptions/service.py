@@ -119,9 +119,14 @@ def create_silence(*, session: Session, principal: Principal, body: SilenceCreat
     return silence
 
 
-def list_silences(*, session: Session, now: datetime,
+def list_silences(*, session: Session, now: datetime, principal: Principal,
                   include_expired: bool = False) -> list[Silence]:
+    """The silences a token may read: an admin's all, an agency's its own (their comments
+    and who set them are the agency's, as its quiet times are; a red team read every
+    agency's)."""
     q = select(Silence)
+    if not principal.is_admin:
+        q = q.where(Silence.convener == principal.agency)
     if not include_expired:
         q = q.where(Silence.expires_at > now)
     return list(session.scalars(q.order_by(Silence.expires_at, Silence.id)))
