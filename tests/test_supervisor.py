@@ -119,7 +119,11 @@ def _indicator_links(content: bytes) -> set[str]:
 
 
 def _judged(stack: Stack) -> tuple[int, dict[str, str]]:
-    report = stack.get("initiatives", "/v1/plans/2024/report")
+    try:
+        report = stack.get("initiatives", "/v1/plans/2024/report")
+    except httpx.ConnectError:  # a component exited and the supervisor stopped the rest
+        time.sleep(2)  # its own words on why, before they are read
+        raise AssertionError("initiatives went away:\n" + "".join(stack.lines[-60:])) from None
     verdicts = {str(i["number"]): i["verdict"] for i in report["initiatives"]}
     return sum(v in ("on_track", "off_track") for v in verdicts.values()), verdicts
 

@@ -26,9 +26,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def counts(db: str) -> tuple[int, ...]:
+    """Rows of the log, the cells, the outbox and the batches. The outbox may only shrink
+    meanwhile: a relay that reaches a broker (one another test started) drains it."""
     with session_scope(session_factory(db)) as s:
         return tuple(int(s.scalar(select(func.count()).select_from(m)) or 0)
                      for m in (IngestObservation, IngestCell, OutboxMessage, IngestBatch))
+
+
+def stored_nothing(now: tuple[int, ...], before: tuple[int, ...]) -> bool:
+    return now[:2] == before[:2] and now[3] == before[3] and now[2] <= before[2]
 
 
 def post(client: TestClient, tok: str, records: list[Any], **params: Any) -> Any:
@@ -72,7 +78,7 @@ def test_the_dry_run_is_the_real_verdict_and_stores_nothing(client: TestClient, 
     older = obs(period="2023-04", revision=2)
     batch = hostile(seen, older)
     dry = post(client, fk, batch, dry_run="true")
-    assert counts(ingest_db) == before  # no log, cells, outbox or batch rows
+    assert stored_nothing(counts(ingest_db), before)  # no log, cells, outbox or batch rows
     assert dry.status_code in (202, 403), dry.text
     real = post(client, fk, batch)
     _same(dry, real)
@@ -92,7 +98,7 @@ def test_the_dry_run_names_every_problem_by_index(client: TestClient, token: Any
     assert {(1, "area"), (2, "value"), (3, "unit"), (4, "dimensions.sex"),
             (5, "dimensions.sex"), (7, "revision")} <= fields
     assert body["duplicates"] == 1 and body["accepted"] == 1
-    assert counts(ingest_db) == before
+    assert stored_nothing(counts(ingest_db), before)
     _same(dry, post(client, fk, batch))
 
 
