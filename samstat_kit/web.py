@@ -120,10 +120,6 @@ OptionalReader = Annotated[Reader | None, Depends(reader_or_none)]
 """For pages: None means "send the browser to /login" (:meth:`BrowserLogin.redirect`)."""
 
 
-async def principal_or_none(reader: OptionalReader) -> Principal | None:
-    return reader.principal if reader is not None else None
-
-
 async def reader_required(reader: OptionalReader) -> Reader:
     """401 without a valid token or session (header or cookie)."""
     if reader is None:
@@ -137,8 +133,6 @@ async def cookie_or_bearer(reader: Annotated[Reader, Depends(reader_required)]) 
     return reader.principal
 
 
-PagePrincipal = Annotated[Principal | None, Depends(principal_or_none)]
-""":data:`OptionalReader` without the token."""
 CookieOrBearer = Annotated[Principal, Depends(cookie_or_bearer)]
 """Any valid token or session, from the ``Authorization: Bearer`` header or a cookie."""
 AnyReader = Annotated[Reader, Depends(reader_required)]

@@ -22,7 +22,7 @@ from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.nav import HOME_AREA
-from samstat_kit.web import PagePrincipal
+from samstat_kit.web import OptionalReader
 from services.indicators.api import service, vintages
 from services.indicators.api.groups import groups_for
 from services.indicators.api.labels import BENEFIT_LABELS
@@ -81,13 +81,13 @@ def fye_home(request: Request) -> Response:
 
 
 @router.get("/fye/{area}")
-def fye_page(request: Request, principal: PagePrincipal,
+def fye_page(request: Request, reader: OptionalReader,
              area: Annotated[str, PathParam(max_length=32)]) -> Response:
-    if principal is None:
+    if reader is None:
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     if area not in catalogue.areas:
-        return not_found(request, principal, "unknown_area", area)
+        return not_found(request, reader, "unknown_area", area)
     at, as_of_value, refused = _as_of(request.query_params.get("as_of"))
     codes = comparison_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
@@ -139,7 +139,7 @@ def fye_page(request: Request, principal: PagePrincipal,
         month_label=partial(formatting.period, lang=lang),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
-        **frame(request, principal, lang))
+        **frame(request, reader, lang))
 
 
 def _chart(codes: list[str], names: dict[str, str], series: dict[str, list[FyeRead]],

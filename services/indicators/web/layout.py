@@ -13,12 +13,11 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from samstat_kit import present
-from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue
 from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line
-from samstat_kit.web import BrowserLogin, csrf_input
+from samstat_kit.web import BrowserLogin, Reader, csrf_input
 from services.indicators.api.schemas import FyeRead
 from services.indicators.web.texts import NOT_FOUND_TEXTS
 
@@ -32,23 +31,27 @@ NO_STORE = present.PRIVATE
 # --------------------------------------------------------------------------- layout
 
 
-def frame(request: Request, principal: Principal, lang: str) -> dict[str, Any]:
+def frame(request: Request, reader: Reader, lang: str) -> dict[str, Any]:
     """The header's part of a page's context: who is signed in and the sign-out form (the
     form carries the CSRF token: without it the button was refused and the person stayed
-    signed in on every service)."""
+    signed in on every service). A person is named before the agency, as on the other
+    services' pages (a walk: here the agency alone said nobody in particular was signed in)."""
+    principal = reader.principal
     known = request.app.state.catalogue.agencies.get(principal.agency or "")
     account = known.name if known else principal.agency or ADMIN[lang]
+    if reader.person is not None:
+        account = f"{reader.person.name or reader.person.email} · {account}"
     logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
                     '</form>').format(csrf_input(request), present.BASE_TEXTS[lang]["sign_out"])
     return {"account": account, "logout": logout}
 
 
-def not_found(request: Request, principal: Principal | None, what: str, value: str
+def not_found(request: Request, reader: Reader | None, what: str, value: str
               ) -> Response:
     """404 in the reader's language: ``what`` names the text (``unknown_area``,
     ``no_values``), ``value`` the area or indicator asked for."""
     lang = present.language(request)
-    context = frame(request, principal, lang) if principal is not None else {}
+    context = frame(request, reader, lang) if reader is not None else {}
     return PAGES.render(request, "not_found.html", texts=NOT_FOUND_TEXTS, status=404,
                         headers=NO_STORE, what=what, value=value, **context)
 
@@ -77,8 +80,14 @@ def wider_areas(catalogue: Catalogue, municipalities: Sequence[str]) -> list[str
 
 
 def related_areas(catalogue: Catalogue, area: str) -> list[str]:
-    """The regions (samordningsförbund) an area belongs to, and the nation."""
+    """The regions (samordningsförbund) an area belongs to, its county and the nation, in the
+    order the FYE page names them. The county too (a walk): an analyst comparing a
+    municipality with the county and the nation found only the region and the nation."""
     out = [a.code for a in catalogue.areas.values() if a.level == "region" and area in a.members]
+    known = catalogue.areas.get(area)
+    county = known.parent if known is not None else None
+    if county and county != "0000" and county in catalogue.areas:
+        out.append(county)
     if area != "0000" and "0000" in catalogue.areas:
         out.append("0000")
     return out

@@ -29,13 +29,12 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from samstat_kit import present
-from samstat_kit.auth.service import Principal
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Line, lines_chart
-from samstat_kit.web import PagePrincipal
+from samstat_kit.web import OptionalReader, Reader
 from services.indicators.api import service, titles, vintages
 from services.indicators.api.labels import change_unit_label, in_language, unit_label
 from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
@@ -85,8 +84,8 @@ router.include_router(fye_router)
 
 
 @router.get("/indicators")
-def index(request: Request, principal: PagePrincipal) -> Response:
-    if principal is None:
+def index(request: Request, reader: OptionalReader) -> Response:
+    if reader is None:
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
@@ -109,7 +108,7 @@ def index(request: Request, principal: PagePrincipal) -> Response:
         glossary=abbreviations((t for _, t in listed), lang),
         fye_wide=wide, fye_municipalities=municipalities,
         names={c: area_name(catalogue, c, lang) for c in [*wide, *municipalities]},
-        fye_href=lambda code: f"/fye/{quote(code)}", **frame(request, principal, lang))
+        fye_href=lambda code: f"/fye/{quote(code)}", **frame(request, reader, lang))
 
 
 # --------------------------------------------------------------------------- indicator page
@@ -186,13 +185,13 @@ def _precision(points: list[Point], others: Mapping[str, list[Point]]) -> int:
 
 @router.get("/indicators/{indicator}")
 def indicator_page(
-    request: Request, principal: PagePrincipal,
+    request: Request, reader: OptionalReader,
     indicator: Annotated[str, Path(max_length=64)],
     area: Annotated[str | None, Query(max_length=64)] = None,
     granularity: Annotated[str | None, Query(max_length=16)] = None,
     as_of: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    if principal is None:
+    if reader is None:
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     try:  # a date: what samstat showed at the end of that day
@@ -201,9 +200,9 @@ def indicator_page(
         at, as_of = None, None
     lang = present.language(request)
     if area is None:
-        return _indicator_areas(request, principal, indicator, lang)
+        return _indicator_areas(request, reader, indicator, lang)
     if area not in catalogue.areas:
-        return not_found(request, principal, "unknown_area", area)
+        return not_found(request, reader, "unknown_area", area)
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         named = titles.titles(session=session, indicators=[indicator])
@@ -234,14 +233,17 @@ def indicator_page(
         chart=chart,
         tabs=[(x, f"{base_url}?{urlencode({'area': area, 'granularity': x})}") for x in tabs],
         related=formatting.listing((area_name(catalogue, c, lang) for c in drawn), lang),
+        # the county is compared where it has values; the plan's indicators are the
+        # municipalities' own and have none, which would be said on every page
         missing=formatting.listing((area_name(catalogue, c, lang) for c in related
-                                    if c not in drawn), lang),
+                                    if c not in drawn
+                                    and catalogue.areas[c].level != "county"), lang),
         aim=aim(direction, unit, lang) if own or tabs else "",
         glossary=abbreviations([words[lang]["title"]], lang),
         rows=list(reversed(own[-TABLE_ROWS:])),
         query=urlencode({"area": area, "granularity": g}),
         fye_link=indicator in (FYE_SHARE, FYE_OFFICIAL, RECONCILIATION),
-        **frame(request, principal, lang))
+        **frame(request, reader, lang))
 
 
 def _key_figures(own: list[Point], others: Mapping[str, list[Point]], related: list[str],
@@ -296,7 +298,7 @@ def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str) ->
     return named.get(indicator, {}).get(lang) or OWN_TITLES[lang].get(indicator, indicator)
 
 
-def _indicator_areas(request: Request, principal: Principal, indicator: str, lang: str
+def _indicator_areas(request: Request, reader: Reader, indicator: str, lang: str
                      ) -> Response:
     """The areas with values; for fye_share also the nation, county and region above them
     (their figure is SCB's or the members' sum, as on the FYE page)."""
@@ -305,7 +307,7 @@ def _indicator_areas(request: Request, principal: Principal, indicator: str, lan
         areas = service.indicator_areas(session=session, indicator=indicator)
         named = titles.titles(session=session, indicators=[indicator])
     if not areas:
-        return not_found(request, principal, "no_values", _title(named, indicator, lang))
+        return not_found(request, reader, "no_values", _title(named, indicator, lang))
     areas = sorted(areas, key=lambda c: area_name(catalogue, c, lang))
     wide = [c for c in wider_areas(catalogue, areas) if c not in areas] \
         if indicator == FYE_SHARE else []
@@ -313,4 +315,4 @@ def _indicator_areas(request: Request, principal: Principal, indicator: str, lan
     return PAGES.render(request, "areas.html", texts=words, headers=NO_STORE,
                         indicator=indicator, areas=areas, wide=wide,
                         names={c: area_name(catalogue, c, lang) for c in [*wide, *areas]},
-                        **frame(request, principal, lang))
+                        **frame(request, reader, lang))
