@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import Histogram
 from sqlalchemy import text
@@ -111,6 +111,7 @@ def create_service_app(
         return metrics.metrics()
 
     _who_am_i(app)
+    _home(app, service)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and readiness")
     async def healthz() -> JSONResponse:
@@ -182,6 +183,19 @@ def create_service_app(
         cap = max_body_bytes
         bodylimit.install(app, limit=lambda _scope: cap)
     return app
+
+
+def _home(app: FastAPI, service: str) -> None:
+    """The bare address leads a person to the service's first page (a walk: "/" answered
+    raw JSON, ``{"detail": "Not Found"}``), its query (the language) kept."""
+    page = present.nav.home(service)
+    if page is None:
+        return
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> Response:
+        query = request.url.query
+        return RedirectResponse(page + (f"?{query}" if query else ""), status_code=303)
 
 
 def _who_am_i(app: FastAPI) -> None:

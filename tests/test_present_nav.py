@@ -113,3 +113,26 @@ def test_the_bar_only_on_a_signed_in_page(tmp_path: Path) -> None:
     # a sign-in page, or a template that asks for none, has no bar (as before)
     assert 'class="services"' not in client.get("/anonymous").text
     assert 'class="services"' not in client.get("/without-bar").text
+
+
+@pytest.mark.parametrize("service, page", [
+    ("notify", "/inbox"), ("initiatives", "/reports"), ("indicators", "/fye/umearegionen"),
+    ("ingest", "/upload")])
+def test_a_bare_address_leads_to_the_service_s_first_page(sqlite_url: str, service: str,
+                                                          page: str) -> None:
+    """A walk: "/" answered raw JSON on every service."""
+    from fastapi.testclient import TestClient
+
+    from tests.test_openapi_services import SERVICES
+
+    if service == "ingest":
+        from services.ingest.app import create_app
+        from services.ingest.config import IngestSettings
+
+        app = create_app(IngestSettings(database_url=sqlite_url))
+    else:
+        app = SERVICES[service](sqlite_url)
+    client = TestClient(app, follow_redirects=False)
+    r = client.get("/", params={"lang": "en"})
+    assert r.status_code == 303 and r.headers["location"] == f"{page}?lang=en"
+    assert client.get("/").headers["location"] == page

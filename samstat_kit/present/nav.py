@@ -34,6 +34,11 @@ PAGES = (
 )
 
 
+def home(service: str) -> str | None:
+    """A service's first page in the bar: where its bare address leads a person."""
+    return next((path for _k, name, path, *_rest in PAGES if name == service), None)
+
+
 @dataclass(frozen=True)
 class NavLink:
     key: str
