@@ -79,3 +79,19 @@ def test_the_header_names_the_person_signed_in(client: TestClient, analyst: str,
         assert "Anna Berg · Samordningsförbundet Umeåregionen" in missing.text
     finally:
         client.cookies.clear()
+
+
+@pytest.mark.parametrize("complete, explained", [(True, False), (False, True)])
+def test_provisional_is_explained_only_beside_a_provisional_row(
+        client: TestClient, bearer: dict, db_url: str, complete: bool,
+        explained: bool) -> None:
+    """A walk read "Preliminär: alla uppgifter … har inte kommit in" under rows all final."""
+    ind = "t_" + uuid.uuid4().hex[:12]
+    docs = [value_doc(ind, "2460", "2091", .1),
+            value_doc(ind, "2460", "2092", .11, complete=complete)]
+    load(db_url, docs)
+    try:
+        html = client.get(f"/indicators/{ind}?area=2460&lang=sv", headers=bearer).text
+    finally:
+        delete(db_url, docs)
+    assert ("har inte kommit in" in html) is explained
