@@ -77,6 +77,22 @@ class QualityId(NamedTuple):
     others: dict[str, str]  # the breakdown's other dimensions, fixed
 
 
+@cache
+def _units() -> Mapping[str, str]:
+    try:
+        return {c: m.unit for c, m in load_catalogue().measures.items() if m.unit}
+    except Exception:  # a unit is a nicety: without the catalogue, the bare number
+        return {}
+
+
+def quality_unit(indicator: str) -> str | None:
+    """The unit of a data-quality alert's figures (its total and the sum of its parts): its
+    measure's in the catalogue ("201 personer", as an indicator's row reads); None for any
+    other alert (its definition says its unit)."""
+    parts = quality_parts(indicator)
+    return _units().get(parts.measure) if parts is not None else None
+
+
 def quality_id(agency: str, measure: str, dim: str, others: Mapping[str, str]) -> str:
     """``dq:<agency>:<measure>:<dimension>[:<k>=<v>,...]``. The agency is part of it because
     two agencies may report the same measure for the same area: each one's finding is its

@@ -158,8 +158,6 @@ def test_only_the_conveners_news_offers_to_acknowledge(session: Session) -> None
                      follow_up_owner=owner)))
     service.handle_indicator_value(session=session, now=NOW, event=value_event(
         ind, "2024", 14.0, 11.0, computed_at=NOW))
-    service.handle_indicator_value(session=session, now=later(seconds=1), event=value_event(
-        ind, "2024", 11.0, 11.0, computed_at=later(seconds=1)))  # and resolved
     claim = deliveries.claim_due(session=session, now=later(1), limit=1000,
                                  lease=timedelta(minutes=2), public_base_url="https://x",
                                  links=LINKS)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from services.notify.delivery.texts import (
     COPY,
     COPY_TAG,
+    ENDED_TAG,
     GROUP_HEAD,
     GROUP_INTRO,
     LABELS,
@@ -38,8 +39,11 @@ def heading(n: Notice) -> str:
 
 
 def headline(item: NoticeItem, lang: str = "sv") -> str:
+    """The alert's title, area and period; one that ended before the message went out says
+    so (its words say it ended; no link to acknowledge it follows)."""
     a = item.alert
-    return f"{item.title} – {area_label(a.area)} {period_text(a.period, lang)}"
+    ended = f" ({ENDED_TAG[lang]})" if a.status == "resolved" else ""
+    return f"{item.title} – {area_label(a.area)} {period_text(a.period, lang)}{ended}"
 
 
 def indicator_link(item: NoticeItem) -> str | None:
@@ -62,7 +66,7 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     if a.initiative is not None:
         lines.append(f"{lab['initiative']}: {named(a.initiative, a.initiative_title)}")
     if w is not None:
-        if ack and w.acknowledge:
+        if ack and w.acknowledge and a.status == "firing":
             lines.append(f"{lab['ack_link']}: {w.acknowledge}")
         lines.append(f"{lab['page_link']}: {w.page}")
     link = indicator_link(item)

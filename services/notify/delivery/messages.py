@@ -18,11 +18,13 @@ from typing import Any
 from pydantic import ConfigDict
 
 from samstat_kit import present
+from services.notify.alerts.models import FIRING, RESOLVED
 from services.notify.alerts.schemas import AlertRead
 from services.notify.delivery import grouped
 from services.notify.delivery.texts import (
     COPY,
     COPY_TAG,
+    ENDED_HEAD,
     ESCALATION,
     HEAD,
     LABELS,
@@ -170,13 +172,26 @@ def copy_line(n: Notice) -> str:
                              convener=agency_name(n.alert.convener))
 
 
+def ended_since(transition: str, alert: AlertFacts) -> bool:
+    """News of a firing alert (or a reminder, an escalation) that ended before the message
+    went out: its words say so (they are built from the alert as it is now)."""
+    return transition != "resolved" and alert.status == RESOLVED
+
+
+def head(n: Notice) -> str:
+    """The first words of the subject, the text and the HTML heading: "Larm", or that the
+    alert has already ended (the body says it ended; "Larm:" would contradict it)."""
+    lang = _lang(n)
+    return ENDED_HEAD[lang] if ended_since(n.transition, n.alert) else HEAD[lang][n.transition]
+
+
 def subject(n: Notice) -> str:
     if n.grouped:
         return grouped.subject(n)
     lang = _lang(n)
     a = n.alert
     tag = f"{COPY_TAG[lang]} " if n.role == "copy" else ""
-    return (f"[samstat] {tag}{HEAD[lang][n.transition]}: {n.title}, "
+    return (f"[samstat] {tag}{head(n)}: {n.title}, "
             f"{area_name(a.area)} {period_text(a.period, lang)}")
 
 
@@ -211,7 +226,7 @@ def text(n: Notice) -> str:
         return grouped.text(n)
     lang = _lang(n)
     lab, w = LABELS[lang], n.words
-    lines = [f"{HEAD[lang][n.transition]}: {n.title}, {area_name(n.alert.area)} "
+    lines = [f"{head(n)}: {n.title}, {area_name(n.alert.area)} "
              f"{period_text(n.alert.period, lang)}", ""]
     if n.role == "copy":
         lines += [copy_line(n), ""]
@@ -260,8 +275,16 @@ def trend_rows(n: Notice) -> list[tuple[str, str, bool]]:
 def offers_ack(n: Notice) -> bool:
     """Only the convener's news of a firing alert offers the acknowledge link: a copy's
     reader, the association hearing of an escalation and a "resolved" have nothing to
-    acknowledge."""
-    return n.transition in ("firing", "reminder") and n.role != "copy"
+    acknowledge, nor has news of an alert that ended (or was acknowledged) before it went
+    out."""
+    return n.transition in ("firing", "reminder") and n.role != "copy" \
+        and n.alert.status == FIRING
+
+
+def item_offers_ack(n: Notice, item: NoticeItem) -> bool:
+    """One alert of a grouped message: its link only while it still fires."""
+    return n.role != "copy" and item.alert.status == FIRING and item.words is not None \
+        and item.words.acknowledge is not None
 
 
 def summary(n: Notice) -> str:
@@ -300,14 +323,14 @@ def html(n: Notice) -> str:
     """The HTML part: the same words, with buttons (Jinja2, autoescaped)."""
     lang = _lang(n)
     return MAIL.string("email.html", lang=lang, n=n, subject=subject(n), lab=LABELS[lang],
-                       head=HEAD[lang][n.transition],
+                       head=head(n),
                        facts=facts(n, with_rule=n.words is None) if not n.grouped else [],
                        buttons=buttons(n), intro=_intro_lines(n), area=area_name(n.alert.area),
                        period=period_text(n.alert.period, lang), trend=trend_rows(n),
                        heading=grouped.heading(n) if n.grouped else "",
-                       items=[(i, grouped.headline(i, lang), i.words, grouped.indicator_link(i))
-                              for i in n.items],
-                       offers_ack=offers_ack(n), indicator=indicator_link(n),
+                       items=[(i, grouped.headline(i, lang), i.words, grouped.indicator_link(i),
+                               item_offers_ack(n, i)) for i in n.items],
+                       indicator=indicator_link(n),
                        rule_row=rule_row(n))
 
 

@@ -40,7 +40,7 @@ from services.notify.delivery.retry import RetryPolicy, settle
 from services.notify.explain import Facts, explain, rule_of
 from services.notify.inbox.links import Links, indicator_page
 from services.notify.initiative_names import title_in
-from services.notify.names import GAP_DIMENSION, alert_title, quality_parts
+from services.notify.names import GAP_DIMENSION, alert_title, quality_parts, quality_unit
 from services.notify.subscriptions.models import Silence, Subscription
 
 TREND_PERIODS = 6
@@ -103,11 +103,15 @@ def _item(session: Session, d: Delivery, alert: Alert, sub: Subscription,
     own = links.for_alert(alert.id, alert.episode, sub.id)
     # The link acknowledges with no sign-in: only the convener's news of a firing alert
     # carries it (a copy's reader and the association hearing of an escalation may not
-    # acknowledge; every message format, JSON included, gets what is minted here).
-    may_ack = d.role == CONVENER and d.transition in ("firing", "reminder")
+    # acknowledge; every message format, JSON included, gets what is minted here). News
+    # queued while the alert fired but sent after it ended or was acknowledged offers
+    # nothing: the link would only say "already ended" (alert.v1: ``links.acknowledge`` is
+    # given only to whoever may acknowledge).
+    may_ack = d.role == CONVENER and d.transition in ("firing", "reminder") \
+        and alert.status == FIRING
     return NoticeItem(
         delivery_id=d.id, alert=AlertFacts.of(alert, title_in(body)), title=str(title),
-        unit=body.get("unit") or _cell_unit(session, alert),
+        unit=body.get("unit") or _cell_unit(session, alert) or quality_unit(alert.indicator),
         trend=trend(session=session, alert=alert), sequence=d.sequence,
         link=indicator_page(public_base_url, alert.indicator, alert.area) or own.page,
         words=Words(what=said.what, rule=said.rule, next_step=said.next_step, page=own.page,
@@ -122,6 +126,7 @@ def facts_of(session: Session, alert: Alert, body: dict[str, Any] | None) -> Fac
     cell = session.get(IndicatorValue, (alert.indicator, alert.area, alert.period))
     if unit is None and cell is not None:
         unit = cell.unit
+    unit = unit or quality_unit(alert.indicator)  # a data-quality alert: its measure's
     return Facts(rule=alert.rule, value=alert.value, expected=alert.expected,
                  unit=str(unit) if unit else None, period=alert.period, status=alert.status,
                  year_ago=cell.year_ago_value if cell is not None else None,

@@ -30,6 +30,11 @@ HEAD = {
     "en": {"firing": "Alert", "resolved": "Resolved", "escalated": "Escalated alert",
            "reminder": "Reminder"},
 }
+# The head of news queued while the alert fired but sent after it ended: its body says it
+# ended, so "Larm:" (and a link to acknowledge) would contradict it.
+ENDED_HEAD = {"sv": "Larm som redan har upphört", "en": "Alert that has already ended"}
+# A grouped message's alert that ended before the message went out.
+ENDED_TAG = {"sv": "har redan upphört", "en": "already ended"}
 LABELS = {
     "sv": {"area": "Område", "period": "Period", "rule": "Regel", "value": "Värde",
            "expected": "Jämförs med", "reason": "Detalj", "convener": "Sammankallande",

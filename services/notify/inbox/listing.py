@@ -36,6 +36,7 @@ from services.notify.brief import brief_clause, is_brief
 from services.notify.inbox import quiet
 from services.notify.inbox.models import InboxRead
 from services.notify.inbox.service import title_of
+from services.notify.names import quality_unit
 
 PAGE_SIZE = 50
 STATES = ("open", "firing", "acknowledged", "resolved", "muted")
@@ -219,7 +220,7 @@ def _rows(session: Session, alerts: list[Alert], reader: str, now: datetime,
         open_ = a.status != RESOLVED
         out.append(Row(
             alert=a, title=title_of(body, a.indicator, lang),
-            unit=str(body["unit"]) if body and body.get("unit") else None,
+            unit=str(body["unit"]) if body and body.get("unit") else quality_unit(a.indicator),
             unread=a.id not in read and not is_brief(a),
             muted_until=quiet_until.get(a.convener) if open_ else None,
             inhibited_by=inhibited.get(a.id) if open_ else None))

@@ -33,7 +33,7 @@ from samstat_kit.web import (
 from services.notify import initiative_names
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.alerts.models import FIRING
-from services.notify.delivery.texts import agency_name, area_name
+from services.notify.delivery.texts import agency_name
 from services.notify.inbox import bulk, list_view, listing, quiet
 from services.notify.inbox import links as link_mod
 from services.notify.inbox import service as inbox
@@ -113,7 +113,7 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         newer_url=list_view.list_url(filters, before=found.newer) if found.newer else None,
         older_url=list_view.list_url(filters, after=found.older) if found.older else None,
         status_filter=filters.state, initiative=filters.initiative, area=filters.area or "",
-        initiatives=initiatives, areas=[(a, area_name(a)) for a in areas],
+        initiatives=initiatives, areas=list_view.area_choices(areas, lang),
         initiative_label=lambda n: initiative_names.named(n, titles.get(n)),
         windows=window_rows, account=_account(reader), logout=_logout(request),
         bulk=sum(r["may_ack"] for r in shown), here=list_view.list_query(filters, **here),
