@@ -77,6 +77,8 @@ def test_news_of_an_alert_that_ended_before_it_went_out_offers_no_acknowledging(
             assert words not in body and f">{words}<" not in page, words
         assert subject(n).removeprefix("[samstat] ") in page  # the heading says it too
     assert "upphörde" in text(sv) and "ended" in text(en)  # the body said so before, too
+    # The value it fired at is said as that, beside a trend that has moved on.
+    assert "Värde när larmet utlöstes" in text(sv) and "Value when it fired" in text(en)
 
     doc = webhook_payload(got[("json", "webhook")])
     validator("alert", 1).validate(doc["alert"])

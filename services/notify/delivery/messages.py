@@ -210,7 +210,10 @@ def facts(n: Notice, *, with_rule: bool = True) -> list[tuple[str, str]]:
         (lab["area"], area_label(a.area)),
         (lab["period"], period_text(a.period, lang)),
         *([(lab["rule"], rule_name(a.rule, lang))] if with_rule else []),
-        (lab["value"], value_text(a.value, n.unit, lang)),
+        # An ended alert keeps the value it fired at, beside a trend that has moved on (a
+        # walk read "Värde 14 dagar" over a latest point of 11): the label says which.
+        (lab["value_fired" if a.status == RESOLVED else "value"],
+         value_text(a.value, n.unit, lang)),
         (lab["expected"], value_text(a.expected, n.unit, lang)),
         (lab["convener"], agency_name(a.convener)),
     ]

@@ -37,6 +37,7 @@ ENDED_HEAD = {"sv": "Larm som redan har upphört", "en": "Alert that has already
 ENDED_TAG = {"sv": "har redan upphört", "en": "already ended"}
 LABELS = {
     "sv": {"area": "Område", "period": "Period", "rule": "Regel", "value": "Värde",
+           "value_fired": "Värde när larmet utlöstes",
            "expected": "Jämförs med", "reason": "Detalj", "convener": "Sammankallande",
            "owner": "Ansvarig för uppföljning", "initiative": "Samverkansinitiativ",
            "trend": "Utveckling, senaste perioderna", "link": "Indikatorn", "open": "Öppna",
@@ -45,6 +46,7 @@ LABELS = {
            "unsubscribe": "Avsluta prenumerationen",
            "why_mail": "Du får det här meddelandet automatiskt från samstat."},
     "en": {"area": "Area", "period": "Period", "rule": "Rule", "value": "Value",
+           "value_fired": "Value when it fired",
            "expected": "Compared with", "reason": "Detail", "convener": "Convener",
            "owner": "Follow-up owner", "initiative": "Collaboration initiative",
            "trend": "Trend, latest periods", "link": "The indicator", "open": "Open",
