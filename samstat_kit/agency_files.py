@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from samstat_kit.agency_csv import _csv_rows
-from samstat_kit.agency_rows import PublishError, Row, RowError, Table
+from samstat_kit.agency_rows import PublishError, Row, RowError, Table, unit_code
 from samstat_kit.agency_sdmx import (
     SDMX_IGNORED,
     SDMX_STRUCTURES,
@@ -126,7 +126,16 @@ def read_sheet(name: str, data: bytes, fmt: str = "auto", max_rows: int | None =
 def sheet_rows(sheet: Sheet) -> list[Row]:
     """The sheet's observations as rows, before completion and checks."""
     table = iter([(cells, extra, n) for n, cells, extra in sheet.lines])
-    return _sdmx_rows(table) if sheet.kind == "sdmx-csv" else _csv_rows(table)
+    return _sdmx_rows(table) if sheet.kind == "sdmx-csv" else _units_by_word(_csv_rows(table))
+
+
+def _units_by_word(rows: list[Row]) -> list[Row]:
+    """A unit column's word as its code: the template's sheet of measures writes the unit in
+    its language ("dagar", "personer"), and staff copy what they read (a usability walk)."""
+    for row in rows:
+        if isinstance(row.doc, dict) and isinstance(row.doc.get("unit"), str):
+            row.doc["unit"] = unit_code(row.doc["unit"])
+    return rows
 
 
 def parse_json(text: str) -> list[Row]:
@@ -211,7 +220,7 @@ def _sheet(kind: str, names: list[str], lines: Lines, xlsx: bool = False) -> She
 
 
 def parse_csv(text: str) -> list[Row]:
-    return _csv_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]]))
+    return _units_by_word(_csv_rows(iter([(c, e, n) for n, c, e in _csv_table(text)[1]])))
 
 
 def parse_sdmx_csv(text: str) -> list[Row]:

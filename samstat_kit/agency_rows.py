@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from samstat_kit.headers import key
+
 
 class PublishError(Exception):
     """Nothing (more) can be sent: unreadable file, refused token, personal number."""
@@ -49,3 +51,38 @@ Table = Iterator[tuple[dict[str, str], int, int]]
 def _extra_cells(number: int, extra: int) -> list[RowError]:
     return [RowError(number, "", f"{extra} cell(s) more than the header has columns")] \
         if extra else []
+
+
+# A unit as people write it (the upload template's sheet of measures gives these words, in
+# Swedish or English): a file's unit column may hold the word rather than the code. Kept
+# here, not taken from samstat_kit.present.formatting, because the agencies' client wheel
+# carries this module and not the presentation kit; a test keeps the two in step.
+UNIT_WORDS = {
+    "sv": {"persons": "personer", "days": "dagar", "months": "månader",
+           "fye": "helårsekvivalenter", "count": "st", "cases": "ärenden",
+           "sek_per_inhabitant": "kronor per invånare", "certificates": "intyg",
+           "plans": "planer", "percent": "procent", "share": "andel",
+           "done": "1 = uppnått, 0 = ej uppnått"},
+    "en": {"persons": "persons", "days": "days", "months": "months",
+           "fye": "full-year equivalents", "count": "count", "cases": "cases",
+           "sek_per_inhabitant": "SEK per inhabitant", "certificates": "certificates",
+           "plans": "plans", "percent": "per cent", "share": "share",
+           "done": "1 = reached, 0 = not reached"},
+}
+
+
+def unit_word(unit: str, lang: str = "sv") -> str:
+    """The unit's word in ``lang`` ("dagar"); a unit without one as its code."""
+    return UNIT_WORDS["en" if lang == "en" else "sv"].get(unit, unit)
+
+
+# A word compared as a heading is (case, accents and separators aside); a code is its own.
+_UNIT_CODES = {key(w): code for words in UNIT_WORDS.values() for code, w in words.items()} \
+    | {key(c): c for c in UNIT_WORDS["en"]}
+
+
+def unit_code(text: str) -> str:
+    """The unit a file's cell names: its code, or its word in Swedish or English ("dagar",
+    "Days", "kronor per invånare"), whatever the case or accents; else the cell unchanged
+    (the checks then name the measure's unit)."""
+    return _UNIT_CODES.get(key(text), text)

@@ -23,7 +23,7 @@ measure,area,period,value,unit,dim_benefit,dim_sex,dim_birth_region
 benefit_net_days,2480,2024-01,100,days,sickness,K,
 benefit_net_days,9999,2024-01,100,days,sickness,K,
 benefit_net_days,2480,2024-01,-5,days,sickness,M,
-benefit_net_days,2480,2024-02,100,dagar,sickness,K,
+benefit_net_days,2480,2024-02,100,personer,sickness,K,
 benefit_net_days,2480,2024-03,100,days,sickness,X,
 benefit_net_days,2480,2024-04,100,days,sickness,F,
 unemployment_rate,2480,2024-01,7.5,percent,,,_T

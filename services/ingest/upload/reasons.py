@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from samstat_kit.agency_files import RowError
+from samstat_kit.agency_rows import unit_word
 from samstat_kit.anonymity import shown
 from samstat_kit.contracts import Catalogue
 from samstat_kit.headers import DIM_PREFIX, DIMENSION_NAMES, HeaderProblem, heading, key
@@ -148,6 +149,8 @@ def explain(error: RowError, measure: str | None, lang: str,
             groups = found.groups()
             if name == "out_of_range":  # "från 0 till 1 000 000", as the page writes numbers
                 groups = tuple(_number(g, lang) for g in groups)
+            if name == "unit":  # "dagar", as the template's sheet of measures writes it
+                groups = (unit_word(groups[0], lang),)
             level = LEVEL_WORDS[lang].get(groups[0], groups[0]) if groups else ""
             return hint, words[name].format(*groups, allowed=allowed, level=level,
                                             periods=_periods(found, lang))

@@ -270,6 +270,8 @@ def _preview(request: Request, reader: Reader, agency: str, upload_id: str, *,
             ingest=_ingest(request))
         lang = present.language(request)
         shown = view.preview(upload, outcome, lang, request.app.state.catalogue)
+        shown["by"] = service.who(session=session, actor=upload.actor,
+                                  agencies=request.app.state.catalogue.agencies)
     if fixed not in {n for n, _cells in shown["lines"]}:
         fixed = None  # only a row of this upload is named
     measures = shown.pop("measures")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from samstat_kit.anonymity import (
     new_id,
     personal_number_fields,
 )
+from samstat_kit.auth.models import User
 from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, number_in_parts, opened
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell, IngestObservation
@@ -215,6 +217,18 @@ def history(*, session: Session, agency: str, limit: int = 50) -> list[IngestUpl
     return list(session.scalars(
         select(IngestUpload).where(IngestUpload.agency == agency)
         .order_by(IngestUpload.created_at.desc()).limit(limit)))
+
+
+def who(*, session: Session, actor: str, agencies: Mapping[str, Any]) -> str:
+    """Who an upload was published by, as the inbox names people: the person's name (a
+    disabled person's too: the receipt is history), else the address; an API token as its
+    agency's name. The upload keeps the address (its audit trail), the receipt says the name
+    (a walk: "av lisa.ek@vannas.se")."""
+    if actor.startswith("token:"):
+        agency = agencies.get(actor[len("token:"):])
+        return str(agency.name) if agency is not None else actor
+    name = session.scalar(select(User.name).where(User.email == actor))
+    return name or actor
 
 
 def sheet_of(upload: IngestUpload) -> Sheet:

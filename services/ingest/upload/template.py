@@ -1,8 +1,9 @@
 """The upload page's Excel template: a first sheet with the headings a file needs (in the
 page's language: samstat_kit.headers reads both), a second listing the measures the agency
-may publish, with their names, units and the allowed codes per dimension, a third saying
-what each code means ("ill_health" is "ohälsa"), and a fourth with the areas the agency may
-report for, by code and name (staff know "Vännäs", the file needs "2460"). Built from the
+may publish, with their names, units (in words: "dagar", not "days") and the allowed codes
+per dimension, a third saying what each code means ("ill_health" is "ohälsa"), and a fourth
+with the areas the agency may report for, by code and name (staff know "Vännäs", the file
+needs "2460"): its own first, then the others with what they are for. Built from the
 catalogue when asked, so it never lags behind it."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from samstat_kit.agency_rows import unit_word
 from samstat_kit.contracts import Area, Catalogue, Measure
 from samstat_kit.headers import DIM_PREFIX, heading
 from services.ingest.upload.texts import LEVEL_ONE, PERIOD_WORDS
@@ -26,6 +28,9 @@ CODES_HEADER = {"sv": ("Mått (kod)", "Namn", "Enhet", "Perioder"),
                 "en": ("Measure (code)", "Name", "Unit", "Periods")}
 MEANING_HEADER = {"sv": ("Kolumn", "Kod", "Betydelse"), "en": ("Column", "Code", "Meaning")}
 AREAS_HEADER = {"sv": ("Område (kod)", "Namn", "Nivå"), "en": ("Area (code)", "Name", "Level")}
+# The row before the areas other than the agency's own (the measures named when not all).
+OTHER_AREAS = {"sv": {"all": "Övriga områden", "only": "Övriga områden – bara för: {}"},
+               "en": {"all": "Other areas", "only": "Other areas – only for: {}"}}
 FILENAME = {"sv": "samstat-mall.xlsx", "en": "samstat-template.xlsx"}
 MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,7 +83,8 @@ def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
     periods = PERIOD_WORDS[lang]
     _header(second, [*CODES_HEADER[lang], *(heading(DIM_PREFIX + d, lang) for d in dims)])
     for m in measures:
-        second.append([m.code, m.title_sv if lang == "sv" else m.title_en, m.unit,
+        second.append([m.code, m.title_sv if lang == "sv" else m.title_en,
+                       unit_word(m.unit, lang),
                        ", ".join(periods.get(g, g) for g in _ordered(m.granularities)),
                        *(", ".join(sorted(m.dimensions.get(d, ()))) for d in dims)])
     _header(meanings, list(MEANING_HEADER[lang]))
@@ -86,12 +92,37 @@ def workbook(catalogue: Catalogue, agency: str, lang: str) -> bytes:
         for code in sorted({c for m in measures for c in m.dimensions.get(d, ())}):
             meanings.append([_column(DIM_PREFIX + d, lang), code,
                              catalogue.code_name(code, lang)])
-    _header(areas, list(AREAS_HEADER[lang]))
-    for area in reportable(catalogue, agency, measures):
-        areas.append([area.code, area.name, LEVEL_ONE[lang].get(area.level, area.level)])
+    _areas(areas, catalogue, agency, measures, lang)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _areas(sheet: Worksheet, catalogue: Catalogue, agency: str, measures: list[Measure],
+           lang: str) -> None:
+    """The areas sheet: the agency's own area first, then, under a row of their own saying
+    so, the others it may report for, with the measures it may report for them (a
+    municipality may report only a milestone for the other 312: a walk read the whole list
+    as "your areas")."""
+    _header(sheet, list(AREAS_HEADER[lang]))
+    own = catalogue.agencies[agency].area if agency in catalogue.agencies else None
+    listed = reportable(catalogue, agency, measures)
+    others = [a for a in listed if a.code != own]
+    for area in listed[:len(listed) - len(others)]:
+        sheet.append(_area_row(area, lang))
+    if own is not None and others:
+        only = [m for m in measures if any(_may(catalogue, agency, m, a) for a in others)]
+        words = OTHER_AREAS[lang]
+        label = words["all"] if len(only) == len(measures) else words["only"].format(
+            ", ".join(m.title_sv if lang == "sv" else m.title_en for m in only))
+        sheet.append([label])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    for area in others:
+        sheet.append(_area_row(area, lang))
+
+
+def _area_row(area: Area, lang: str) -> list[str]:
+    return [area.code, area.name, LEVEL_ONE[lang].get(area.level, area.level)]
 
 
 def _column(name: str, lang: str) -> str:

@@ -14,7 +14,7 @@ UPLOAD = {
                    "standardformat som många statistikprogram kan spara i, går också bra.",
         "template": "Ladda ner Excel-mallen",
         "template_note": "med rätt rubriker, och flikar med måtten, de tillåtna koderna och "
-                         "vad de betyder, och era områdens koder.",
+                         "vad de betyder, och koderna för de områden ni får rapportera för.",
         "headings": "Filen togs inte emot: rubrikerna i första raden känns inte igen.",
         "headings_fix": "Ändra rubrikerna i filen, eller klistra in siffrorna i mallen.",
         "template_url": "/upload/samstat-mall.xlsx", "back": "Tillbaka till uppladdningar",
@@ -42,7 +42,8 @@ UPLOAD = {
                    "format many statistics programs can save in, work as well.",
         "template": "Download the Excel template",
         "template_note": "with the right headings, and sheets listing the measures, the "
-                         "codes allowed and what they mean, and your areas' codes.",
+                         "codes allowed and what they mean, and the codes of the areas you may "
+                         "report for.",
         "headings": "The file was not taken: the headings in the first row are not known.",
         "headings_fix": "Change the headings in the file, or paste the figures into the "
                         "template.",

@@ -1,5 +1,6 @@
-"""What the preview and the receipt show of an upload: its rows as they will be read, every
-row's findings (each said once, where it is), and the values not shown with why."""
+"""What the preview and the receipt show of an upload: its rows as they will be read (known
+codes by their names: names.py), every row's findings (each said once, where it is), and the
+values not shown with why."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.headers import canonical
 from services.ingest.upload import flows, service
 from services.ingest.upload.models import IngestUpload
+from services.ingest.upload.names import named_lines
 from services.ingest.upload.reasons import hidden
 
 
@@ -36,7 +38,9 @@ def preview(upload: IngestUpload, outcome: flows.Outcome | None, lang: str,
     # Each row's measure, for the codes a finding about its dimensions lists.
     measures = {n: str(r.doc.get("measure")) for n, r in rows.items()}
     hidden_values = hidden_by_reason(suppressed, dict(lines), lang)
+    named = named_lines(lines, rows, catalogue, lang, sdmx=upload.kind == "sdmx-csv")
     return {"upload": upload, "columns": upload.columns, "lines": lines, "by_row": by_row,
+            "named": named,
             "errors": errors, "suppressed": hidden_values, "measures": measures,
             "good": len(outcome.good) if outcome else upload.accepted,
             "bad": len(by_row), "published": upload.published_at is not None,
