@@ -64,16 +64,16 @@ def test_sign_in_by_emailed_link_in_chromium(sqlite_url: str, tmp_path: Path) ->
             page.click("button:has-text('Logga in')")
             page.wait_for_url(f"{base}/reports")
             assert page.locator("h1").inner_text() == "Uppföljningar"  # no English beside it
-            assert page.locator("nav.top").inner_text().count("Sign out") == 0
+            assert page.locator("header.site").inner_text().count("Sign out") == 0
             page.screenshot(path=str(shots / "4_signed_in.png"), full_page=True)
-            page.click("nav.top a.switch")  # the report's pages switch language too
+            page.click("header.site a.lang")  # the report's pages switch language too
             assert page.locator("h1").inner_text() == "Follow-ups"
-            assert "Sign out" in page.locator("nav.top").inner_text()
+            assert "Sign out" in page.locator("header.site").inner_text()
             assert "Uppföljningar" not in page.locator("main").inner_text()
             page.screenshot(path=str(shots / "4_reports_en.png"), full_page=True)
             page.goto(f"{base}/reports")  # remembered
             assert page.locator("h1").inner_text() == "Follow-ups"
-            page.click("nav.top a.switch")
+            page.click("header.site a.lang")
             assert page.locator("h1").inner_text() == "Uppföljningar"
 
             page.goto(f"{base}/login?lang=en")

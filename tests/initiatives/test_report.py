@@ -517,11 +517,13 @@ def test_milestones_read_as_done_or_not_by_their_date(client: TestClient, token:
 
 def test_html_report_in_english_by_the_switch(client: TestClient, token: str) -> None:
     sv = client.get("/reports/2024", headers=bearer(token))
-    assert '<a class="switch" href="/reports/2024?lang=en" lang="en">English</a>' in sv.text
+    # The kit's header and switch, as on every other service's page.
+    assert ('<a class="lang" href="/reports/2024?lang=en" hreflang="en" lang="en">English</a>'
+            in sv.text)
     en = client.get("/reports/2024?lang=en", headers=bearer(token))
-    assert '<html lang="en" class="lang-en">' in en.text
+    assert '<html lang="en">' in en.text
     assert "samstat_lang=en" in en.headers["set-cookie"]  # the next pages follow
-    assert "<title>Follow-up 2024 – collaboration initiatives</title>" in en.text
+    assert "<title>Follow-up 2024 – collaboration initiatives · samstat</title>" in en.text
     for text in ("Follow-up of the collaboration initiatives 2024", "Summary", "Not started",
                  "On track", "Off track"):
         assert f'<span class="en">{text}</span>' in en.text, text
@@ -576,8 +578,14 @@ def test_report_on_a_phone_in_chromium(client: TestClient, token: str,
     in its own box at a width its columns read in, the experience bank's columns stack."""
     from playwright.sync_api import sync_playwright
 
-    report = client.get("/reports/2024", headers=bearer(token)).text
-    bank = client.get("/experience-bank", headers=bearer(token)).text
+    from services.initiatives.report.frame import KIT_CSS
+
+    # The pages as served, with the kit's stylesheet they link put inside them (a page set
+    # as content reaches no /static/).
+    kit = f"<style>{KIT_CSS.read_text(encoding='utf-8')}</style>"
+    report, bank = (re.sub(r'<link rel="stylesheet" href="[^"]*">', lambda _m: kit,
+                           client.get(path, headers=bearer(token)).text)
+                    for path in ("/reports/2024", "/experience-bank"))
     shots = Path(os.environ.get("SAMSTAT_SCREENSHOTS") or tmp_path)  # to look at
     shots.mkdir(parents=True, exist_ok=True)
     _chromium()

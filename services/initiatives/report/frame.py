@@ -1,24 +1,46 @@
-"""The frame of the report's HTML pages: the document around each page (a Jinja2 template of
-the presentation kit, ``templates/frame.html``, autoescaped; its style ``report.css``), and
-the builders' helpers: escaping (:func:`e`), bilingual labels, verdict badges, Stockholm
-time. One self-contained document per page (inline CSS; no script, no external file), so it
-prints to PDF unchanged."""
+"""The frame of the report's HTML pages and the builders' helpers.
+
+A page (:class:`Page`: its title in both languages and its body) wears the presentation
+kit's layout, as every other service's page does: ``templates/page.html`` extends the kit's
+``base.html`` (its header naming the reader, the services bar, the sign-out form and the
+language switch, its stylesheet); ``report.css`` adds only what the report's own blocks need
+and its print style. :func:`render` answers a request with it; :func:`printable` is the same
+page as a self-contained document for Chromium to print to PDF (the kit's stylesheet inside
+it, since a printed file reaches no ``/static/``; the header is not printed).
+
+The helpers: escaping (:func:`e`), bilingual labels, verdict badges, Stockholm time.
+"""
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from samstat_kit import present
-from samstat_kit.present import formatting
-from samstat_kit.present.nav import NavLink
+from samstat_kit.present import formatting, nav
+from samstat_kit.web import Reader, csrf_input
 from services.initiatives.report import labels
 
+KIT_CSS = Path(present.__file__).parent / "static" / "present.css"
 PAGES = present.Presenter(Path(__file__).parent / "templates")
+# The page's own policy, stricter than the kit's default (the report runs no script at all);
+# styles from this origin (the kit's stylesheet) and inline (report.css, the charts).
+HEADERS = {
+    **present.PRIVATE,
+    "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; "
+                               "img-src data:; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'",
+}
+# The frame's own words, beside the kit's (BASE_TEXTS).
+WORDS = {"sv": {"admin": "administratör"}, "en": {"admin": "administrator"}}
 
 
 def e(value: object) -> str:
@@ -26,8 +48,8 @@ def e(value: object) -> str:
 
 
 def bi(sv: str, en: str) -> str:
-    """A label in both languages; the page shows the reader's (``frame.html`` hides the other
-    by the class on ``<html>``). Both are in the document so that one rendering serves the
+    """A label in both languages; the page shows the reader's (``report.css`` hides the
+    other by ``<html lang>``). Both are in the document so that one rendering serves the
     PDF, the page and its switch, and no label is translated in two places."""
     if sv[:1].isupper() and en[:1].islower():  # the English was written as a gloss
         en = en[0].upper() + en[1:]
@@ -46,16 +68,14 @@ def wide(table: str) -> str:
 
 
 @dataclass(frozen=True)
-class View:
-    """The reader's language and the address of the same page in the other language."""
+class Page:
+    """A page of the report: its title per language (``<title>``; the body has its own
+    heading in both languages), its body - markup the builders made, every value from data
+    escaped by :func:`e` - and whether how the indicators are judged goes under it."""
 
-    lang: str = "sv"
-    switch: str | None = None  # None: no switch (the PDF)
-    csrf: str = ""  # the sign-out form's hidden CSRF field (samstat_kit.web.csrf_input)
-    services: tuple[NavLink, ...] = ()  # the bar linking samstat's services (not printed)
-
-
-SWEDISH = View()
+    titles: Mapping[str, str]
+    body: str
+    footer: bool = False
 
 
 def verdict(v: str, *, badge: bool = True) -> str:
@@ -70,12 +90,41 @@ def local_time(ts: datetime) -> str:
     return pair(e(formatting.datetime(ts, "sv")), e(formatting.datetime(ts, "en")))
 
 
-def page(title: str, body: str, *, view: View = SWEDISH, nav: bool = True,
-         footer: bool = False) -> str:
-    """The document around ``body`` (the template ``frame.html``; its style is
-    ``report.css``) in ``view``'s language; ``footer`` adds how the indicators are judged."""
-    # ``body`` is markup the report's builders made, every value from data escaped by e();
-    # the frame's own values (the title) are escaped by the template.
-    return PAGES.string("frame.html", lang=view.lang, switch=view.switch, title=title,
-                        body=Markup(body), nav=nav, footer=footer, csrf=Markup(view.csrf),
-                        services_nav=view.services)
+def _texts(page: Page) -> dict[str, dict[str, str]]:
+    return {lang: {**WORDS[lang], "title": page.titles[lang]} for lang in present.LANGUAGES}
+
+
+def account(reader: Reader, lang: str) -> str:
+    """Who is signed in, as the other services' headers say it: the person before the
+    agency ("Karin Lund · Försäkringskassan"), else the token's agency."""
+    agency = reader.principal.agency
+    who = labels.agency_name(agency) if agency else WORDS[lang]["admin"]
+    person = reader.person
+    if person is not None:
+        who = f"{person.name or person.email} · {labels.agency_name(person.agency)}"
+    return who
+
+
+def render(request: Request, page: Page, reader: Reader, status: int = 200) -> HTMLResponse:
+    """``page`` for ``reader`` in the kit's layout; the kit keeps a language asked for by
+    ``?lang=``. In the services bar every page here is the follow-up's (the experience bank
+    and an error page too: the bar marks the current page by its path)."""
+    lang = present.language(request)
+    logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
+                    "</form>").format(csrf_input(request), present.BASE_TEXTS[lang]["sign_out"])
+    return PAGES.render(request, "page.html", texts=_texts(page), status=status,
+                        headers=HEADERS, body=Markup(page.body), footer=page.footer,
+                        account=account(reader, lang), logout=logout,
+                        services_nav=nav.links("/reports", lang))
+
+
+def printable(page: Page, lang: str) -> str:
+    """``page`` as one self-contained document in ``lang``, for Chromium to print: the kit's
+    stylesheet inside it (as a ``data:`` URL: the printed file reaches no ``/static/``), no
+    one signed in, no services bar and no switch to follow on paper."""
+    css = base64.b64encode(KIT_CSS.read_bytes()).decode("ascii")
+    return PAGES.string("page.html", lang=lang, texts=_texts(page),
+                        title=page.titles[lang], stylesheet=f"data:text/css;base64,{css}",
+                        switch_url=f"?lang={present.other_language(lang)}", account=None,
+                        logout=None, services_nav=[], body=Markup(page.body),
+                        footer=page.footer)

@@ -1,10 +1,10 @@
 """The follow-up report a board can read, as HTML (the frame is in :mod:`.frame`; the
 experience bank and the small pages in :mod:`.pages`).
 
-Swedish first with English in parentheses, Swedish numbers
-(:mod:`samstat_kit.present.formatting`), one self-contained document per page (inline CSS and
-SVG; no script, no external file), so the same HTML prints to PDF unchanged. Everything that
-comes from data goes through :func:`e` (``html.escape``).
+Every label in both languages (the page shows the reader's), the reader's numbers
+(:mod:`samstat_kit.present.formatting`), inline SVG charts and no script, so the same page
+prints to PDF (:func:`.frame.printable`). Everything that comes from data goes through
+:func:`e` (``html.escape``).
 """
 
 from __future__ import annotations
@@ -14,17 +14,7 @@ from datetime import date
 from samstat_kit.present import formatting
 from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels, milestones
-from services.initiatives.report.frame import (
-    SWEDISH,
-    View,
-    bi,
-    e,
-    local_time,
-    page,
-    pair,
-    verdict,
-    wide,
-)
+from services.initiatives.report.frame import Page, bi, e, local_time, pair, verdict, wide
 from services.initiatives.report.judge import day as judge_day
 from services.initiatives.report.schemas import (
     AreaResult,
@@ -310,9 +300,7 @@ def _initiative(ini: InitiativeResult, plan_year: int) -> str:
         f"{_indicator_table(ini.indicators)}{_charts(ini, plan_year)}{_impact(ini)}</section>")
 
 
-
-
-def report_page(r: PlanReport, view: View = SWEDISH) -> str:
+def report_page(r: PlanReport) -> Page:
     s = r.summary.total
     plan = bi("beslutad", "decided") if r.plan_status == "decided" else bi("utkast", "draft")
     cards = "".join(
@@ -347,7 +335,8 @@ def report_page(r: PlanReport, view: View = SWEDISH) -> str:
         f'<p class="sub">Samordningsförbundet Umeåregionen · plan {plan} · '
         f"{bi('framtagen', 'generated')} {local_time(r.generated_at)}"
         f'<span class="noprint"> · </span>'
-        f'<span class="noprint"><a href="/reports/{r.plan_year}.pdf">PDF</a></span></p>'
+        f'<span class="noprint"><a href="/reports/{r.plan_year}.pdf">PDF</a> · '
+        f'<a href="/experience-bank">{bi("Erfarenhetsbank", "Experience bank")}</a></span></p>'
         f"{errors}<h2>{bi('Sammanfattning', 'summary')}</h2>"
         f'<div class="cards">{cards}</div>{_fye_sentence(r.fye)}'
         f"{summary_table(r.summary.by_area, s)}{ns}"
@@ -358,6 +347,5 @@ def report_page(r: PlanReport, view: View = SWEDISH) -> str:
     for key, inis in by_area.items():
         sv, en = labels.label(labels.AREAS, key)
         body += f"<h2>{bi(sv, en)}</h2>" + "".join(_initiative(i, r.plan_year) for i in inis)
-    title = (f"Uppföljning {r.plan_year} – samverkansinitiativ" if view.lang == "sv" else
-             f"Follow-up {r.plan_year} – collaboration initiatives")
-    return page(title, body, view=view, footer=True)
+    return Page({"sv": f"Uppföljning {r.plan_year} – samverkansinitiativ",
+                 "en": f"Follow-up {r.plan_year} – collaboration initiatives"}, body, footer=True)

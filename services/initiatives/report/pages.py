@@ -1,10 +1,10 @@
-"""The experience bank's page and the small pages (index, login, errors)."""
+"""The experience bank's page and the small pages (the index of plan years, errors)."""
 
 from __future__ import annotations
 
 from samstat_kit.present import formatting
 from services.initiatives.report import labels
-from services.initiatives.report.frame import SWEDISH, View, bi, e, local_time, page, pair
+from services.initiatives.report.frame import Page, bi, e, local_time, pair
 from services.initiatives.report.schemas import BankEntry, BankGroup, ExperienceBank
 
 # ------------------------------------------------------------------------- experience bank
@@ -53,7 +53,7 @@ def _group(g: BankGroup) -> str:
             + "</div>")
 
 
-def bank_page(b: ExperienceBank, view: View = SWEDISH) -> str:
+def bank_page(b: ExperienceBank) -> Page:
     years = ", ".join(str(y) for y in b.plan_years) or "–"
     errors = ""
     if b.source_errors:
@@ -68,14 +68,13 @@ def bank_page(b: ExperienceBank, view: View = SWEDISH) -> str:
     for dim in b.dimensions:
         body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
         body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
-    return page("Erfarenhetsbank" if view.lang == "sv" else "Experience bank", body,
-                view=view, footer=True)
+    return Page({"sv": "Erfarenhetsbank", "en": "Experience bank"}, body, footer=True)
 
 
 # ----------------------------------------------------------------------------- small pages
 
 
-def index_page(plans: list[tuple[int, str]], view: View = SWEDISH) -> str:
+def index_page(plans: list[tuple[int, str]]) -> Page:
     rows = "".join(
         f'<tr><td><a href="/reports/{y}">{bi(f"Uppföljning {y}", f"Follow-up {y}")}</a></td>'
         f"<td>{bi('beslutad', 'decided') if s == 'decided' else bi('utkast', 'draft')}</td>"
@@ -86,10 +85,11 @@ def index_page(plans: list[tuple[int, str]], view: View = SWEDISH) -> str:
             f"<table><tr><th>{bi('Planår', 'plan year')}</th><th>{bi('Plan', 'plan')}</th>"
             f"<th>{bi('Format', 'format')}</th></tr>{rows}</table>"
             f'<p><a href="/experience-bank">{bi("Erfarenhetsbank", "Experience bank")}</a></p>')
-    return page("Uppföljningar" if view.lang == "sv" else "Follow-ups", body, view=view)
+    return Page({"sv": "Uppföljningar", "en": "Follow-ups"}, body)
 
 
-def error_page(status: int, sv: str, en: str, view: View = SWEDISH) -> str:
-    return page(f"{status}", f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
+def error_page(status: int, sv: str, en: str) -> Page:
+    return Page({"sv": f"{status}", "en": f"{status}"},
+                f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
                 f'<p><a href="/reports">{bi("Till uppföljningarna", "to the follow-ups")}'
-                "</a></p>", view=view)
+                "</a></p>")

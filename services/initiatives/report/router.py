@@ -24,28 +24,18 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit import present
 from samstat_kit.db import session_scope
-from samstat_kit.present import nav
-from samstat_kit.web import AnyReader, BrowserLogin, OptionalReader, Reader, csrf_input
+from samstat_kit.web import AnyReader, BrowserLogin, OptionalReader, Reader
 from services.initiatives.registry.errors import NotFound
-from services.initiatives.report import html, pages
+from services.initiatives.report import frame, html, pages
 from services.initiatives.report.build import build_report, experience_bank
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import PlanDef, decided_years, load_plan, plan_years
-from services.initiatives.report.frame import View
 from services.initiatives.report.pdf import PdfUnavailable, html_to_pdf
 from services.initiatives.report.schemas import ExperienceBank, PlanReport
 
 router = APIRouter()
 T = TypeVar("T")
 
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                               "img-src data:; form-action 'self'; frame-ancestors 'none'; "
-                               "base-uri 'none'",
-}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, invalid, expired or revoked token"},
     404: {"description": "No plan for that year"},
@@ -87,36 +77,21 @@ async def _bank(request: Request, token: str) -> ExperienceBank:
         return experience_bank(list(reports), list(client.errors))
 
 
-def _view(request: Request) -> View:
-    lang = present.language(request)
-    return View(lang, present.url_in(request, present.other_language(lang)),
-                str(csrf_input(request)),
-                tuple(nav.links(request.url.path, lang)))
-
-
-def _page(request: Request, content: str, status: int = 200) -> HTMLResponse:
-    response = HTMLResponse(content, status_code=status, headers=PAGE_HEADERS)
-    present.remember(request, response)
-    return response
-
-
 LOGIN = BrowserLogin(home="/reports",
                      cookie_max_age=lambda settings: settings.session_cookie_max_age_seconds)
 # GET/POST /login, POST /logout: pages, as every page left out of the API's document
 router.include_router(LOGIN.router(include_in_schema=False))
 
 
-async def _page_report(request: Request, year: int, reader: Reader | None
+async def _page_report(request: Request, year: int, reader: Reader
                        ) -> PlanReport | Response:
-    """The year's report for a page, or what to answer instead: to /login, or 404."""
-    if reader is None:
-        return LOGIN.redirect(request)
+    """The year's report for a page, or the page saying there is no plan that year."""
     try:
         return await _report(request, year, reader.token)
     except NotFound:
-        return _page(request, pages.error_page(404, f"Det finns ingen plan för {year}.",
-                                              f"there is no plan for {year}",
-                                              _view(request)), 404)
+        return frame.render(request, pages.error_page(404, f"Det finns ingen plan för {year}.",
+                                                      f"there is no plan for {year}"),
+                            reader, 404)
 
 
 # ----------------------------------------------------------------------------------- JSON
@@ -159,7 +134,7 @@ def _private(response: Response) -> None:
 async def reports_index(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(request, pages.index_page(await _read(request, plan_years), _view(request)))
+    return frame.render(request, pages.index_page(await _read(request, plan_years)), reader)
 
 
 @router.get("/reports/{year:int}.pdf", tags=["pages"], summary="The follow-up as PDF",
@@ -167,18 +142,19 @@ async def reports_index(request: Request, reader: OptionalReader) -> Response:
             responses={200: {"content": {"application/pdf": {}}},
                        503: {"description": "No PDF renderer (Chromium) on this host"}})
 async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
     report = await _page_report(request, year, reader)
     if isinstance(report, Response):
         return report
     s = _settings(request)
+    document = frame.printable(html.report_page(report), present.language(request))
     try:
-        pdf = await run_in_threadpool(html_to_pdf,
-                                      html.report_page(report, View(present.language(request))),
-                                      chromium=s.chromium_path, timeout=s.pdf_timeout_seconds,
-                                      sandbox=s.chromium_sandbox)
+        pdf = await run_in_threadpool(html_to_pdf, document, chromium=s.chromium_path,
+                                      timeout=s.pdf_timeout_seconds, sandbox=s.chromium_sandbox)
     except PdfUnavailable as exc:
-        return _page(request, pages.error_page(503, "PDF kan inte skapas just nu.", str(exc),
-                                              _view(request)), 503)
+        return frame.render(request, pages.error_page(503, "PDF kan inte skapas just nu.",
+                                                      str(exc)), reader, 503)
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
         "Content-Disposition": f'inline; filename="uppfoljning-{year}.pdf"'})
@@ -188,10 +164,12 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
             include_in_schema=False,
             summary="The follow-up a board can read (HTML)")
 async def report_page(request: Request, year: int, reader: OptionalReader) -> Response:
+    if reader is None:
+        return LOGIN.redirect(request)
     report = await _page_report(request, year, reader)
     if isinstance(report, Response):
         return report
-    return _page(request, html.report_page(report, _view(request)))
+    return frame.render(request, html.report_page(report), reader)
 
 
 @router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
@@ -200,4 +178,4 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
 async def experience_bank_page(request: Request, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    return _page(request, pages.bank_page(await _bank(request, reader.token), _view(request)))
+    return frame.render(request, pages.bank_page(await _bank(request, reader.token)), reader)
