@@ -54,6 +54,12 @@ def test_another_agencys_token_gets_no_acknowledge_link(sqlite_url: str) -> None
             for links in (one.json()["links"], listed[0]["links"]):
                 assert links["page"]
                 assert (links.get("acknowledge") is not None) is may, (who, links)
+        # Once acknowledged, no one gets a link that would only be refused.
+        assert client.post(f"/v1/alerts/{alert.id}/ack", headers=auth[FK]).status_code == 200
+        for who in (FK, "admin"):
+            got = client.get(f"/v1/alerts/{alert.id}", headers=auth[who]).json()
+            assert got["status"] == "acknowledged" and "acknowledge" not in {
+                k for k, v in got["links"].items() if v}
 
 
 def test_a_copy_carries_no_acknowledge_link_and_a_foreign_link_never_acknowledges(

@@ -16,7 +16,7 @@ from samstat_kit.http import AnyToken
 from samstat_kit.web import AnyReader, CsrfChecked, actor
 from services.notify.access import may_act_for
 from services.notify.alerts import service
-from services.notify.alerts.models import Alert
+from services.notify.alerts.models import FIRING, Alert
 from services.notify.alerts.schemas import (
     AckBody,
     AlertDetail,
@@ -48,7 +48,9 @@ def _links(request: Request, alert: Alert, principal: Principal) -> AlertLinks:
     made = request.app.state.links.for_alert(alert.id, alert.episode)
     # The one-click link acknowledges without a sign-in: only whoever may acknowledge gets it
     # (any token may read the alert, and another agency must not act on it through it).
-    ack = made.acknowledge if may_act_for(principal, alert.convener) else None
+    # Only while it fires: acknowledging an ended or acknowledged alert is refused anyway.
+    ack = made.acknowledge if may_act_for(principal, alert.convener) and \
+        alert.status == FIRING else None
     return AlertLinks(page=made.page, acknowledge=ack)
 
 
