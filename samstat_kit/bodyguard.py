@@ -90,14 +90,21 @@ def _encodings(content_type: str) -> list[str]:
     out = ["utf-8-sig", "latin-1"]
     for charset in named[:1]:
         with contextlib.suppress(LookupError):
-            out.append(codecs.lookup(charset).name)
+            name = codecs.lookup(charset).name
+            out.append(name)
+            # "utf-16" (or -32) decodes each part by the byte-order mark it starts with, and a
+            # body without one at its very start reads as little-endian here: a part marked
+            # big-endian got past (a review). Both byte orders are read.
+            if name in ("utf-16", "utf-32"):
+                out += [f"{name}-le", f"{name}-be"]
     return list(dict.fromkeys(out))
 
 
 def _offsets(encoding: str) -> range:
-    """Where a decoding may start: every byte of a unit for charsets whose characters may be
-    longer than a byte (UTF-16 and -32, the Asian multi-byte sets), once for single-byte
-    ones. The named charset is the only one of those, and is rare, so the cost is too."""
+    """Where a decoding may start: every byte of a unit for charsets whose every character
+    takes more than a byte (UTF-16 and -32), once for the others (in the multi-byte Asian
+    sets digits are single ASCII bytes, so no offset hides them). The named charset is the
+    only one of those, and is rare, so the cost is too."""
     single = encoding in ("utf-8-sig", "utf-8", "latin-1", "ascii") or \
         len("\u00e5".encode(encoding, "replace")) == 1
     return range(1) if single else range(4)

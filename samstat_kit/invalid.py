@@ -4,8 +4,10 @@ FastAPI's own 422 repeats each field's input (``"input": …``): a personal iden
 typed into a field would be said back, and a lone surrogate (``"\\ud800"`` in JSON, which
 Python reads as a str it cannot encode) turned that answer into a 500 on every JSON route of
 notify and initiatives (a red team). This answer keeps FastAPI's shape, a list of fields with
-``loc``, ``msg`` and ``type``, so clients that read it still do, but never the input, its
-context, or a character that cannot be sent. Ingest installs a reason of its own
+``loc``, ``msg`` and ``type``, so clients that read it still do, but never the field's input,
+its context, or a character that cannot be sent. (A validator's own message may still name
+a value it refused, as "unknown area code 'x'"; a personal number never reaches one: the
+URL and body guards refuse it first.) Ingest installs a reason of its own
 (services/ingest/guard.py), which replaces this one there.
 """
 

@@ -145,6 +145,10 @@ def _xlsx_table(sheet: Any, budget: Cells) -> tuple[list[str], Lines]:
 
 
 _TAG = re.compile(r"<[^>]*>")
+# A rich-text run (<r>, its <rPr> formatting and <t> text) continues the same string: its
+# tags join. Every other tag ends a string (a shared string, a comment, a property).
+_RUN = re.compile(r"<(?:\w+:)?rPr\b.*?</(?:\w+:)?rPr>|</?(?:\w+:)?[rt](?:\s[^>]*)?>",
+                  re.S)
 
 
 def number_in_parts(data: bytes, most: int = MAX_UNZIPPED) -> bool:
@@ -152,15 +156,16 @@ def number_in_parts(data: bytes, most: int = MAX_UNZIPPED) -> bool:
     reads only what openpyxl gives as values, and a red team hid a number in a cell's
     comment, the document's properties, a page header, a defined name and a data-validation
     prompt. Every part is read as its XML (attributes too: a prompt is one), entities
-    resolved; the parts other than the sheets also as their text with the tags taken out,
-    since a comment's rich text may split a number into runs. A sheet's text is not joined
-    so: two neighbouring numeric cells would read as one number."""
+    resolved; the parts other than the sheets also as their text, a rich-text string's runs
+    joined (a comment's formatting may split a number), every other string apart (two
+    neighbouring strings, "880208" and "9717", are no number; a review). A sheet's text is
+    not joined at all: two neighbouring numeric cells would read as one number."""
     _unzipped_size(data, most)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             xml = html.unescape(z.read(info).decode("utf-8", "replace"))
             readings = [xml] if info.filename.startswith("xl/worksheets/") else \
-                [xml, _TAG.sub("", xml)]
+                [xml, _TAG.sub("\n", _RUN.sub("", xml))]
             if contains_personal_number(readings):
                 return True
     return False

@@ -28,8 +28,6 @@ def test_one_precision_per_column() -> None:
             for v in (7.9, 7.41)] == ["7,90", "7,41"]
     assert formatting.change(0.49, "months", decimals=2) == f"+0,49{NBSP}månader"
     assert formatting.change(-201, "fye", unit_text="none", decimals=1) == f"{MINUS}201,0"
-    assert formatting.change_decimals([0.0004, 0.01], "share") == 2
-    assert formatting.change_decimals([0.004, 0.01], "share") == 1
     # the callers that pass no decimals keep the per-value choice
     assert formatting.number(8.59) == "8,59" and formatting.number(150.24) == "150,2"
     assert formatting.value(7.41, "months") == f"7,41{NBSP}månader"

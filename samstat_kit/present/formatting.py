@@ -107,15 +107,6 @@ def decimals_for(values: Iterable[float | None]) -> int:
     return max(needed(v) for v in finite)
 
 
-def change_decimals(deltas: Iterable[float | None], unit: str | None) -> int:
-    """One number of decimals for a column of changes in ``unit`` (see :func:`change`)."""
-    values = [d for d in deltas if d is not None and not _bad(d)]
-    if unit in SHARE_UNITS:
-        pps = [abs(d) * (100 if unit == "share" else 1) for d in values]
-        return 2 if any(0 < pp < 0.05 for pp in pps) else 1
-    return decimals_for(values)
-
-
 def percent(share: float | None, lang: str = "sv", decimals: int = 1) -> str:
     """A share (0.1218) as a percentage: "12,2 %"."""
     if share is None or _bad(share):
@@ -182,7 +173,8 @@ def change(delta: float | None, unit: str | None, lang: str = "sv", *,
     """A difference in the unit's terms: "+1,6 procentenheter" for shares, "+3 personer".
 
     A change of a share below a tenth of a point gets two decimals, so a real change never
-    reads as "±0,0"; ``decimals`` (:func:`change_decimals` of a column) overrides that."""
+    reads as "±0,0"; ``decimals`` (:func:`shown_change`'s, beside the values as shown)
+    overrides that."""
     if delta is None or _bad(delta):
         return "–"
     if unit in SHARE_UNITS:

@@ -126,3 +126,25 @@ def test_the_upload_page_refuses_such_a_file_and_keeps_nothing(
 def _uploads(factory: Any) -> int:
     with session_scope(factory) as s:
         return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
+
+
+def test_neighbouring_strings_are_no_number_but_a_split_run_is() -> None:
+    """A review: the parts' text was joined with no separator, so two strings "880208" and
+    "9717" (two shared strings, two properties) read as one number and a clean file was
+    refused. Runs of one rich-text string still join: its formatting may split a number."""
+    import zipfile
+
+    from samstat_kit.workbook import number_in_parts
+
+    def zipped(xml: str) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            z.writestr("xl/sharedStrings.xml", f"<sst><si><t>anteckning</t></si>{xml}</sst>")
+            z.writestr("docProps/core.xml", "<cp:coreProperties><dc:creator>880208"
+                                            "</dc:creator><dc:title>9717</dc:title>"
+                                            "</cp:coreProperties>")
+        return out.getvalue()
+
+    assert not number_in_parts(zipped("<si><t>880208</t></si><si><t>9717</t></si>"))
+    assert number_in_parts(zipped('<si><r><t xml:space="preserve">ring 880208</t></r>'
+                                  "<r><rPr><b/><sz val=\"11\"/></rPr><t>-9717</t></r></si>"))

@@ -100,8 +100,9 @@ def account(reader: Reader, lang: str) -> str:
     agency = reader.principal.agency
     who = labels.agency_name(agency) if agency else WORDS[lang]["admin"]
     person = reader.person
-    if person is not None:
-        who = f"{person.name or person.email} · {labels.agency_name(person.agency)}"
+    if person is not None:  # an admin person has no agency: "administratör", not "–"
+        where = labels.agency_name(person.agency) if person.agency else WORDS[lang]["admin"]
+        who = f"{person.name or person.email} · {where}"
     return who
 
 

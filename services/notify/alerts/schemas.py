@@ -16,8 +16,9 @@ class AlertLinks(BaseModel):
     acknowledge: str | None = Field(
         None, exclude_if=lambda v: v is None,
         description="Signed, expiring one-click link: GET shows a confirmation page, its POST "
-                    "acknowledges once. Only for the convener's agency and admins (left out "
-                    "otherwise: the link acts without a sign-in)")
+                    "acknowledges once. Only for the convener's agency and admins, and only "
+                    "while the alert fires (left out otherwise: the link acts without a "
+                    "sign-in, and an alert no longer firing cannot be acknowledged)")
 
 
 class AlertRead(BaseModel):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
@@ -121,12 +121,13 @@ def create_silence(*, session: Session, principal: Principal, body: SilenceCreat
 
 def list_silences(*, session: Session, now: datetime, principal: Principal,
                   include_expired: bool = False) -> list[Silence]:
-    """The silences a token may read: an admin's all, an agency's its own (their comments
-    and who set them are the agency's, as its quiet times are; a red team read every
-    agency's)."""
+    """The silences a token may read: an admin's all, an agency's its own and those that
+    silence everyone (no convener: an admin's, which stop its mail too, so it must be able
+    to see why). Another agency's comments and who set them are that agency's, as its quiet
+    times are (a red team read every agency's)."""
     q = select(Silence)
     if not principal.is_admin:
-        q = q.where(Silence.convener == principal.agency)
+        q = q.where(or_(Silence.convener == principal.agency, Silence.convener.is_(None)))
     if not include_expired:
         q = q.where(Silence.expires_at > now)
     return list(session.scalars(q.order_by(Silence.expires_at, Silence.id)))
