@@ -20,7 +20,7 @@ from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from tests.echo import said
 
-from .factory import tokens
+from .factory import indicator_id, tokens
 from .test_inbox_pages import AF, FK, alert_of
 
 NUMBER = "19880208-9717"
@@ -226,20 +226,31 @@ def test_an_assignment_names_nobody_to_another_agency(notify: tuple, db_url: str
 
 
 def test_silences_are_listed_to_their_agency_only(notify: tuple) -> None:
+    """Each silence matches one indicator of its own only, and is deleted afterwards: a
+    silence is active until it expires whatever a test's clock says, and one of every
+    convener or area muted the other notify tests' deliveries (a fresh clone's run)."""
+    from services.notify.subscriptions.models import Silence
+
     client, auth = notify
     made = client.post("/v1/silences", headers=auth[FK], json={
-        "convener": FK, "duration_hours": 5, "comment": "Internt: Karin är sjukskriven"})
-    assert made.status_code == 201, made.text
-    assert made.json()["id"] not in {x["id"] for x in client.get(
-        "/v1/silences", headers=auth[OTHER]).json()}
-    assert "Karin" in client.get("/v1/silences", headers=auth[FK]).text
-    # An admin's silence of an area silences every agency there: each may see why.
+        "convener": FK, "indicator": indicator_id(), "duration_hours": 5,
+        "comment": "Internt: Karin är sjukskriven"})
+    # An admin's silence of no convener silences every agency: each may see why.
     everyone = client.post("/v1/silences", headers=auth["admin"], json={
-        "area": "2480", "duration_hours": 1, "comment": "Omräkning pågår"})
-    assert everyone.status_code == 201, everyone.text
-    for who in (FK, OTHER):
-        listed = {x["id"] for x in client.get("/v1/silences", headers=auth[who]).json()}
-        assert everyone.json()["id"] in listed, who
+        "indicator": indicator_id(), "duration_hours": 1, "comment": "Omräkning pågår"})
+    try:
+        assert made.status_code == 201 and everyone.status_code == 201, everyone.text
+        assert made.json()["id"] not in {x["id"] for x in client.get(
+            "/v1/silences", headers=auth[OTHER]).json()}
+        assert "Karin" in client.get("/v1/silences", headers=auth[FK]).text
+        for who in (FK, OTHER):
+            listed = {x["id"] for x in client.get("/v1/silences", headers=auth[who]).json()}
+            assert everyone.json()["id"] in listed, who
+    finally:
+        with session_scope(client.app.state.session_factory) as s:  # type: ignore[attr-defined]
+            for r in (made, everyone):
+                if r.status_code == 201:
+                    s.delete(s.get(Silence, r.json()["id"]))
 
 
 @pytest.mark.parametrize("charset, order", [("utf-16", "utf-16-be"), ("utf-16", "utf-16-le"),
