@@ -6,29 +6,13 @@ ingest app) and laid out in real Chromium with the kit's stylesheet, in Swedish 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-import samstat_kit.present as present
-from samstat_kit.anonymity import new_event_id
-from samstat_kit.db import session_scope
-from services.ingest.app import create_app as create_ingest
-from services.ingest.config import IngestSettings
-from services.notify.alerts.models import Alert
-from services.notify.app import create_app
-from services.notify.config import NotifySettings
+from .test_walk_provenance_words import KIT_CSS, alert_of, apps  # noqa: F401 (a fixture)
 
-from .factory import indicator_id, record, registry_doc, tokens, value_doc
-
-FK = "forsakringskassan"
-MEASURE = "benefit_net_days"
-KIT_CSS = Path(present.__file__).parent / "static" / "present.css"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # What the card must show of the row (the period column was the one cut off)
 PERIOD = {"sv": "2019", "en": "2019"}
@@ -37,38 +21,17 @@ LABELS = {"sv": ("Myndighet", "Mått", "Period", "Uppdelning", "Värde", "Revisi
 
 
 @pytest.fixture
-def pages(sqlite_url: str) -> Iterator[dict[str, str]]:
+def pages(apps: tuple[TestClient, TestClient], sqlite_url: str) -> dict[str, str]:  # noqa: F811
     """The alert page of a rise in Försäkringskassan's sickness days, in Swedish and
     English."""
-    ingest = create_ingest(IngestSettings(database_url=sqlite_url, suppression_threshold=5))
-    notify = create_app(NotifySettings(database_url=sqlite_url, kafka_enabled=False,
-                                       sweep_interval_seconds=3600, digest_enabled=False))
-    notify.state.inbox_settings.ingest_url = "http://ingest.test"
-    notify.state.ingest_transport = httpx.ASGITransport(app=ingest)
-    with TestClient(ingest) as i, TestClient(notify) as n:
-        auth = tokens(sqlite_url, FK)[FK]
-        sent = i.post("/v1/observations", headers=auth, json={"observations": [{
-            "event_id": new_event_id(), "agency": FK, "measure": MEASURE, "area": "2480",
-            "period": "2019", "dimensions": {"benefit": "sickness", "sex": "K"},
-            "value": 31000.0, "unit": "days", "revision": 1,
-            "produced_at": datetime.now(UTC).isoformat()}]})
-        assert sent.status_code == 202, sent.text
-        ind = indicator_id()
-        doc = registry_doc(ind, [{"kind": "yoy_rise", "tolerance": 1}], convener=FK,
-                           areas=["2480"])
-        doc["indicator"]["formula"] = {"kind": "sum", "filters": {"measure": MEASURE,
-                                                                  "dimensions": {}}}
-        processor = n.app.state.processor  # type: ignore[attr-defined]
-        processor.registry([record(doc)])
-        processor.indicator_values([record(value_doc(ind, "2019", 31000.0, 20000.0))])
-        with session_scope(n.app.state.session_factory) as s:  # type: ignore[attr-defined]
-            alert_id = s.scalars(select(Alert.id).where(Alert.indicator == ind)).one()
-        out = {}
-        for lang in ("sv", "en"):
-            page = n.get(f"/inbox/{alert_id}?lang={lang}", headers=auth)
-            assert page.status_code == 200 and '<table class="cells">' in page.text
-            out[lang] = page.text
-        yield out
+    i, n = apps
+    alert_id, auth = alert_of(i, n, sqlite_url)
+    out = {}
+    for lang in ("sv", "en"):
+        page = n.get(f"/inbox/{alert_id}?lang={lang}", headers=auth)
+        assert page.status_code == 200 and '<table class="cells">' in page.text
+        out[lang] = page.text
+    return out
 
 
 LAYOUT = """() => {

@@ -14,34 +14,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
-from samstat_kit.auth.models import SignInLink, User, WebSession
-from samstat_kit.auth.people import Person, add_person
+from samstat_kit.auth.people import Person
 from samstat_kit.db import session_factory, session_scope
 from services.notify.alerts.models import Alert
 from services.notify.inbox.list_view import collation_key
-from services.notify.inbox.models import InboxRead
 from services.notify.names import quality_id
 
-from .test_inbox_bulk import KOMMUN, named, plain_id, signed_in
+from .test_inbox_bulk import KOMMUN, named, person, plain_id, signed_in  # noqa: F401
 from .test_inbox_listing import add
 
 NBSP = "\u00a0"
 # Nordmaling, Bjurholm, Vindeln, Vännäs, Örnsköldsvik: code order is not name order
 AREAS = ("2401", "2403", "2404", "2460", "2284")
-
-
-@pytest.fixture
-def person(db_url: str) -> Iterator[Person]:
-    """A person of the municipality (as test_inbox_bulk's), removed afterwards."""
-    with session_scope(session_factory(db_url)) as s:
-        made = add_person(session=s, email=f"w-{plain_id()[:10]}@example.se",
-                          agency=KOMMUN, name="Britt Berg")
-    yield made
-    with session_scope(session_factory(db_url)) as s:
-        for model in (WebSession, SignInLink):
-            s.execute(delete(model).where(model.user_id == made.id))
-        s.execute(delete(InboxRead).where(InboxRead.reader == made.id))
-        s.execute(delete(User).where(User.id == made.id))
 
 
 @pytest.fixture
@@ -72,7 +56,7 @@ def _ours(names: list[str], wanted: set[str]) -> list[str]:
 
 
 def test_the_area_filter_lists_areas_by_name_in_the_readers_language(
-        db_url: str, person: Person, alerts: list[str]) -> None:
+        db_url: str, person: Person, alerts: list[str]) -> None:  # noqa: F811 (the fixture)
     c: TestClient = signed_in(db_url, person)
     wanted = {"Nordmaling", "Bjurholm", "Vindeln", "Vännäs", "Örnsköldsvik"}
     sv = _area_options(c.get("/inbox").text)
@@ -85,7 +69,7 @@ def test_the_area_filter_lists_areas_by_name_in_the_readers_language(
 
 
 def test_after_acknowledging_several_the_notice_comes_before_the_counts(
-        db_url: str, person: Person) -> None:
+        db_url: str, person: Person) -> None:  # noqa: F811 (the fixture)
     c = signed_in(db_url, person)
     for lang in ("sv", "en"):
         page = c.get(f"/inbox?status=firing&area=nowhere&bulk=done&acknowledged=2&lang={lang}")
@@ -94,7 +78,7 @@ def test_after_acknowledging_several_the_notice_comes_before_the_counts(
 
 
 def test_a_data_quality_rows_value_has_its_measures_unit(
-        db_url: str, person: Person, alerts: list[str]) -> None:
+        db_url: str, person: Person, alerts: list[str]) -> None:  # noqa: F811 (the fixture)
     c = signed_in(db_url, person)
     for lang, word in (("sv", "personer"), ("en", "persons")):
         page = c.get(f"/inbox?area=2404&lang={lang}").text

@@ -43,7 +43,9 @@ def apps(sqlite_url: str) -> Iterator[tuple[TestClient, TestClient]]:
         yield i, n
 
 
-def _alert_page(ingest: TestClient, notify: TestClient, url: str) -> str:
+def alert_of(ingest: TestClient, notify: TestClient, url: str) -> tuple[str, dict[str, str]]:
+    """An alert on a rise in Försäkringskassan's sickness days, its input cell published
+    through ingest: (its id, the agency's bearer headers)."""
     auth = tokens(url, FK)[FK]
     sent = ingest.post("/v1/observations", headers=auth, json={"observations": [{
         "event_id": new_event_id(), "agency": FK, "measure": MEASURE, "area": "2480",
@@ -60,7 +62,11 @@ def _alert_page(ingest: TestClient, notify: TestClient, url: str) -> str:
     processor.registry([record(doc)])
     processor.indicator_values([record(value_doc(ind, "2019", 31000.0, 20000.0))])
     with session_scope(notify.app.state.session_factory) as s:  # type: ignore[attr-defined]
-        alert_id = s.scalars(select(Alert.id).where(Alert.indicator == ind)).one()
+        return s.scalars(select(Alert.id).where(Alert.indicator == ind)).one(), auth
+
+
+def _alert_page(ingest: TestClient, notify: TestClient, url: str) -> str:
+    alert_id, auth = alert_of(ingest, notify, url)
     page = notify.get(f"/inbox/{alert_id}?lang=en", headers=auth)
     assert page.status_code == 200 and '<table class="cells">' in page.text
     return page.text
