@@ -34,17 +34,3 @@ def test_one_language_is_shown_and_the_switch_links_the_other() -> None:
     css = (frame.Path(frame.__file__).parent / "templates" / "report.css").read_text()
     assert 'html[lang="sv"] .en' in css.replace("'", '"') and \
         'html[lang="en"] .sv' in css.replace("'", '"')
-
-
-def test_the_header_names_an_admin_person_without_a_dash() -> None:
-    """A review: an admin person (no agency) read "Karin Lund · –"."""
-    from types import SimpleNamespace
-
-    def reader(agency: str | None) -> object:
-        return SimpleNamespace(principal=SimpleNamespace(agency=agency), person=SimpleNamespace(
-            name="Karin Lund", email="k@x.se", agency=agency))
-
-    assert frame.account(reader(None), "sv") == "Karin Lund · administratör"  # type: ignore[arg-type]
-    assert frame.account(reader(None), "en") == "Karin Lund · administrator"  # type: ignore[arg-type]
-    assert frame.account(reader("forsakringskassan"), "sv") == \
-        "Karin Lund · Försäkringskassan"  # type: ignore[arg-type]

@@ -10,14 +10,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
-from markupsafe import Markup
 
 from samstat_kit import present
 from samstat_kit.contracts import Catalogue
 from samstat_kit.periods import parse
-from samstat_kit.present import formatting
+from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line
-from samstat_kit.web import BrowserLogin, Reader, csrf_input
+from samstat_kit.web import BrowserLogin, Reader
 from services.indicators.api.schemas import FyeRead
 from services.indicators.web.texts import NOT_FOUND_TEXTS
 
@@ -32,18 +31,8 @@ NO_STORE = present.PRIVATE
 
 
 def frame(request: Request, reader: Reader, lang: str) -> dict[str, Any]:
-    """The header's part of a page's context: who is signed in and the sign-out form (the
-    form carries the CSRF token: without it the button was refused and the person stayed
-    signed in on every service). A person is named before the agency, as on the other
-    services' pages (a walk: here the agency alone said nobody in particular was signed in)."""
-    principal = reader.principal
-    known = request.app.state.catalogue.agencies.get(principal.agency or "")
-    account = known.name if known else principal.agency or ADMIN[lang]
-    if reader.person is not None:
-        account = f"{reader.person.name or reader.person.email} · {account}"
-    logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
-                    '</form>').format(csrf_input(request), present.BASE_TEXTS[lang]["sign_out"])
-    return {"account": account, "logout": logout}
+    """The header's part of a page's context (the kit's account header)."""
+    return account.header(request, reader, lang)
 
 
 def not_found(request: Request, reader: Reader | None, what: str, value: str

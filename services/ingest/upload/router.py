@@ -14,13 +14,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 
 from samstat_kit import present
 from samstat_kit.agency_files import PublishError
 from samstat_kit.db import session_scope, writer_lock
 from samstat_kit.headers import header_problem
+from samstat_kit.present import account
 from samstat_kit.web import (
     BrowserLogin,
     OptionalReader,
@@ -67,13 +67,7 @@ def _agency(reader: Reader) -> str | None:
 def _frame(request: Request, reader: Reader) -> dict[str, Any]:
     agency = _agency(reader) or ""
     name = request.app.state.catalogue.agencies.get(agency)
-    shown = name.name if name else agency
-    if reader.person is not None:
-        shown = f"{reader.person.name or reader.person.email} · {shown}"
-    logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}'
-                    '</button></form>').format(
-        csrf_input(request), present.BASE_TEXTS[present.language(request)]["sign_out"])
-    return {"account": shown, "logout": logout, "csrf": csrf_input(request),
+    return {**account.header(request, reader), "csrf": csrf_input(request),
             "nonce": csp_nonce(request),
             "agency_name": name.name if name else agency}
 

@@ -25,8 +25,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from samstat_kit import present
-from samstat_kit.present import formatting, nav
-from samstat_kit.web import Reader, csrf_input
+from samstat_kit.present import account, formatting, nav
+from samstat_kit.web import Reader
 from services.initiatives.report import labels
 
 KIT_CSS = Path(present.__file__).parent / "static" / "present.css"
@@ -39,9 +39,6 @@ HEADERS = {
                                "img-src data:; form-action 'self'; frame-ancestors 'none'; "
                                "base-uri 'none'",
 }
-# The frame's own words, beside the kit's (BASE_TEXTS).
-WORDS = {"sv": {"admin": "administratör"}, "en": {"admin": "administrator"}}
-
 
 def e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
@@ -91,19 +88,7 @@ def local_time(ts: datetime) -> str:
 
 
 def _texts(page: Page) -> dict[str, dict[str, str]]:
-    return {lang: {**WORDS[lang], "title": page.titles[lang]} for lang in present.LANGUAGES}
-
-
-def account(reader: Reader, lang: str) -> str:
-    """Who is signed in, as the other services' headers say it: the person before the
-    agency ("Karin Lund · Försäkringskassan"), else the token's agency."""
-    agency = reader.principal.agency
-    who = labels.agency_name(agency) if agency else WORDS[lang]["admin"]
-    person = reader.person
-    if person is not None:  # an admin person has no agency: "administratör", not "–"
-        where = labels.agency_name(person.agency) if person.agency else WORDS[lang]["admin"]
-        who = f"{person.name or person.email} · {where}"
-    return who
+    return {lang: {"title": page.titles[lang]} for lang in present.LANGUAGES}
 
 
 def render(request: Request, page: Page, reader: Reader, status: int = 200) -> HTMLResponse:
@@ -111,11 +96,9 @@ def render(request: Request, page: Page, reader: Reader, status: int = 200) -> H
     ``?lang=``. In the services bar every page here is the follow-up's (the experience bank
     and an error page too: the bar marks the current page by its path)."""
     lang = present.language(request)
-    logout = Markup('<form method="post" action="/logout">{}<button type="submit">{}</button>'
-                    "</form>").format(csrf_input(request), present.BASE_TEXTS[lang]["sign_out"])
     return PAGES.render(request, "page.html", texts=_texts(page), status=status,
                         headers=HEADERS, body=Markup(page.body), footer=page.footer,
-                        account=account(reader, lang), logout=logout,
+                        **account.header(request, reader),
                         services_nav=nav.links("/reports", lang))
 
 

@@ -14,13 +14,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from prometheus_client import Counter
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from samstat_kit import present
 from samstat_kit.db import session_scope
+from samstat_kit.present import account
 from samstat_kit.web import (
     BrowserLogin,
     CsrfChecked,
@@ -59,19 +59,6 @@ def reader_key(reader: Reader) -> str:
 
 def _session(request: Request) -> Any:
     return session_scope(request.app.state.session_factory)
-
-
-def _account(reader: Reader) -> str:
-    person = reader.person
-    if person is not None:
-        return f"{person.name or person.email} · {agency_name(person.agency)}"
-    return agency_name(reader.principal.agency) if reader.principal.agency else "admin"
-
-
-def _logout(request: Request) -> Any:
-    return Markup(
-        '<form method="post" action="/logout">{}<button type="submit">{}</button></form>'
-    ).format(csrf_input(request), present.BASE_TEXTS[present.language(request)]["sign_out"])
 
 
 @router.get("/inbox")
@@ -115,7 +102,7 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
         status_filter=filters.state, initiative=filters.initiative, area=filters.area or "",
         initiatives=initiatives, areas=list_view.area_choices(areas, lang),
         initiative_label=lambda n: initiative_names.named(n, titles.get(n)),
-        windows=window_rows, account=_account(reader), logout=_logout(request),
+        windows=window_rows, **account.header(request, reader),
         bulk=sum(r["may_ack"] for r in shown), here=list_view.list_query(filters, **here),
         notice=list_view.notice(request.query_params, lang), csrf=csrf_input(request),
         nonce=csp_nonce(request))
@@ -293,7 +280,7 @@ async def _alert_response(request: Request, reader: Reader, alert_id: str, *,
         status_name=ALERT[lang]["s_" + v.alert.status],
         tomorrow=(now.astimezone(inbox.STOCKHOLM).date() + timedelta(days=1)).isoformat(),
         latest=inbox.latest_snooze(now).isoformat(),
-        account=_account(reader), logout=_logout(request))
+        **account.header(request, reader))
 
 
 def _missing(request: Request, reader: Reader, alert_id: str) -> Response:
@@ -302,7 +289,7 @@ def _missing(request: Request, reader: Reader, alert_id: str) -> Response:
     return PAGES.render(request, "message.html", texts=ALERT, status=404, headers=NO_STORE,
                         message=ALERT[lang]["missing"].format(id=alert_id), kind="error",
                         back="/inbox", back_label=ALERT[lang]["back"],
-                        account=_account(reader), logout=_logout(request))
+                        **account.header(request, reader))
 
 
 def _error_text(exc: Exception, lang: str) -> str:
