@@ -52,3 +52,32 @@ def test_a_batch_waits_for_one_of_the_same_table_from_its_lookup_on(
         state = s.execute(select(DisclosureCell.shown, DisclosureCell.revision).where(
             DisclosureCell.period == year)).one()
     assert tuple(state) == (None, 3)
+
+
+def test_the_table_lock_is_per_schema_on_postgresql() -> None:
+    """Advisory locks are per database: two deployments (or test sessions) in schemas of one
+    database must not wait for each other's tables, and one schema's batches still must."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from services.ingest.disclosure.service import lock_tables
+    from tests.conftest import own_pg_schema
+
+    doc = _obs("M", 3.0, 1, "2001")
+    cat = load_catalogue()
+    with own_pg_schema("l_") as one, own_pg_schema("l_") as two:
+        holder = session_factory(one)()
+        try:
+            lock_tables(session=holder, docs=[doc], catalogue=cat)
+            for url, free in ((two, True), (one, False)):
+                with session_factory(url)() as other:
+                    other.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                    if free:
+                        lock_tables(session=other, docs=[doc], catalogue=cat)
+                    else:
+                        with pytest.raises(OperationalError, match="lock timeout"):
+                            lock_tables(session=other, docs=[doc], catalogue=cat)
+                    other.rollback()
+        finally:
+            holder.rollback()
+            holder.close()

@@ -89,9 +89,12 @@ def lock_tables(*, session: Session, docs: Iterable[dict[str, Any]],
     if session.get_bind().dialect.name != "postgresql":
         return
     keys = {key for d in docs if (key := _table_key(d, catalogue)) is not None}
+    # Advisory locks are per database: the schema is the first half of the key, so that two
+    # deployments (or test sessions) in schemas of one database never wait for each other.
+    schema = func.hashtext(func.coalesce(func.current_schema(), ""))
     for key in sorted(keys):
-        ident = zlib.crc32("|".join(map(str, key)).encode())
-        session.execute(select(func.pg_advisory_xact_lock(ident)))
+        ident = zlib.crc32("|".join(map(str, key)).encode()) - 2**31  # an int4, as PG wants
+        session.execute(select(func.pg_advisory_xact_lock(schema, ident)))
 
 
 def fetcher(session: Session, agency: str, measure: str) -> Any:
