@@ -130,7 +130,11 @@ def _back(request: Request) -> str:
     # "//evil.example/x" is another site's address to a browser, and "/\\" too
     path = referer.path if referer.path.startswith("/") and not referer.path.startswith(
         ("//", "/\\")) else "/"
-    clean = not contains_personal_number([path, referer.query, unquote(referer.query)])
+    # The Referer is the sender's to write: a number in its path was repeated in the link
+    # back and the language switch (a red team), written plainly or percent-encoded.
+    if contains_personal_number([path, unquote(path)]):
+        return "/"
+    clean = not contains_personal_number([referer.query, unquote(referer.query)])
     return (path + (f"?{referer.query}" if referer.query else "")) if clean else path
 
 

@@ -39,6 +39,10 @@ MAX_SHEET_ROWS = 1_048_576
 # the shared strings whole when it opens the book; a national year of one measure (70,000
 # rows) unpacks to about 25 MiB.
 MAX_UNZIPPED = 64 * 2**20
+# The parts a workbook may have (Excel writes a dozen, and a few per sheet): each one is
+# opened and scanned, and the zip directory is read again by every reader, so 70,000 empty
+# parts in 6 MiB held a worker for ten seconds (a red team).
+MAX_PARTS = 2000
 _OPENPYXL = threading.RLock()
 
 
@@ -74,13 +78,16 @@ class Cells:
 
 
 def _unzipped_size(data: bytes, most: int) -> None:
-    """TooLarge if the workbook's parts unpack to more than ``most`` bytes; NotAWorkbook if
-    its bytes are no zip file at all."""
+    """TooLarge if the workbook's parts unpack to more than ``most`` bytes, or are more than
+    :data:`MAX_PARTS`; NotAWorkbook if its bytes are no zip file at all."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            total = sum(i.file_size for i in z.infolist())
+            parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise NotAWorkbook(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
+    if len(parts) > MAX_PARTS:
+        raise TooLarge(f"the workbook has more than {MAX_PARTS} parts")
+    total = sum(i.file_size for i in parts)
     if total > most:
         raise TooLarge(f"the workbook unpacks to more than {most // 2**20} MiB")
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.agency_files import PublishError, read_sheet, sheet_rows
-from samstat_kit.workbook import MAX_UNZIPPED, Cells, TooLarge, read_workbook
+from samstat_kit.workbook import MAX_PARTS, MAX_UNZIPPED, Cells, TooLarge, read_workbook
 from services.ingest.upload import service
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -154,3 +154,61 @@ def test_the_upload_page_reads_no_further_than_an_upload_keeps(
                     files={"file": ("many.csv", text.encode(), "text/csv")})
     # the page's words for the reader's "at most 3 rows per file" (the limit named)
     assert r.status_code == 422 and "Filen har fler än 3 rader" in r.text
+
+
+def test_a_file_wider_than_an_upload_keeps_is_refused_before_its_headings_are_judged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A red team's CSV of 300,000 headings (2 MB) held a worker for a minute while each
+    heading was judged, and 3,000 one-cell rows under 300 ``dim_`` headings drew a 100 MB
+    preview in 36 s each time it was opened: a row is shown and checked as wide as its
+    header, so the width counts, whatever the format."""
+    many = ",".join([*HEADER, *(f"dim_x{i}" for i in range(service.MAX_COLUMNS))])
+    with pytest.raises(PublishError, match=f"at most {service.MAX_COLUMNS} columns"):
+        service.read("wide.csv", (many + "\n" + ",".join(ROW) + "\n").encode())
+    unknown = ",".join(f"q{i}" for i in range(300_000)) + "\n1\n"
+    with pytest.raises(PublishError, match=f"at most {service.MAX_COLUMNS} columns"):
+        service.read("unknown.csv", unknown.encode())
+    # rows of one cell under a wide header count as wide as the header
+    monkeypatch.setattr(service, "MAX_CELLS", 1000)
+    header = ",".join([*HEADER, *(f"dim_x{i}" for i in range(45))])  # 50 columns
+    text = header + "\n" + "x\n" * 21
+    with pytest.raises(PublishError, match="more than 1000 cells"):
+        service.read("tall.csv", text.encode())
+    assert len(service.read("ok.csv", (header + "\n" + "x\n" * 20).encode()).lines) == 20
+    # a workbook's budget counts the cells its rows have: one each, here
+    book = workbook([[*HEADER, *(f"dim_x{i}" for i in range(5))]] + [["x"]] * 101)
+    with pytest.raises(PublishError, match="more than 1000 cells"):
+        service.read("tall.xlsx", book)
+
+
+def test_the_upload_page_says_a_file_is_too_wide_in_the_readers_words(
+        upload_staff: tuple[TestClient, str]) -> None:
+    client, csrf = upload_staff
+    unknown = ",".join(f"q{i}" for i in range(300_000)) + "\n1\n"
+    r = client.post("/upload", data={"csrf_token": csrf},
+                    files={"file": ("wide.csv", unknown.encode(), "text/csv")})
+    assert r.status_code == 422
+    assert f"Filen har fler än {service.MAX_COLUMNS} kolumner" in r.text
+    assert "q299999" not in r.text
+
+
+def test_a_workbook_of_many_parts_is_refused_before_they_are_read(
+        upload_staff: tuple[TestClient, str]) -> None:
+    """A red team's 6 MiB workbook of 70,000 empty parts held a worker for ten seconds:
+    every part was opened and scanned, and every reader read the zip directory again."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"")
+        for i in range(MAX_PARTS):
+            z.writestr(f"x/{i}", b"")
+    data = buf.getvalue()
+    for read in (lambda: read_sheet("parts.xlsx", data),
+                 lambda: service.personal_numbers_in_file("parts.xlsx", data)):
+        with pytest.raises(PublishError, match=f"more than {MAX_PARTS} parts"):
+            read()
+    client, csrf = upload_staff
+    r = client.post("/upload", data={"csrf_token": csrf},
+                    files={"file": ("parts.xlsx", data, "application/octet-stream")})
+    assert r.status_code == 422 and f"fler än {MAX_PARTS} delar" in r.text
+    # a workbook of a usual number of parts is read as before
+    assert read_sheet("ok.xlsx", workbook([HEADER, ROW])).lines

@@ -110,6 +110,19 @@ def test_a_back_link_never_leads_to_another_site_or_repeats_a_number(notify: tup
         assert r.status_code == 422 and f'href="{back}"' in r.text, (referer, r.text)
 
 
+@pytest.mark.parametrize("path", [f"/inbox/{NUMBER}", f"/inbox/x{DIGITS}",
+                                  "/inbox/" + "".join(f"%{ord(ch):02X}" for ch in NUMBER)])
+def test_a_number_in_the_referers_path_is_not_repeated(notify: tuple, path: str) -> None:
+    """The Referer is the sender's to write: the refusal's link back and its language
+    switch repeated the path, number and all."""
+    client, auth = notify
+    r = client.post("/inbox/x/comment", headers=auth[AF] | {"referer": f"http://testserver{path}"},
+                    data={"text": NUMBER})
+    assert r.status_code == 422 and 'href="/"' in r.text
+    for shown in (DIGITS[-4:], DIGITS[2:8], "%39%37%31%37"):
+        assert shown not in said(r.text), shown
+
+
 def test_ordinary_text_and_ids_pass(notify: tuple) -> None:
     client, auth = notify
     alert = alert_of(client)

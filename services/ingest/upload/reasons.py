@@ -48,6 +48,8 @@ def refusal(reason: str, lang: str) -> str:
 _REFUSED = [
     (r"holds no rows under its header", "no_rows"),
     (r"at most (\d+) rows per file", "too_many_rows"),
+    (r"at most (\d+) columns per file", "too_many_columns"),
+    (r"the file holds more than (\d+) cells", "too_wide"),
     (r"rows beyond row (\d+)", "beyond_last_row"),
     (r"the CSV file cannot be read", "csv_unreadable"),
     (r"the header names the column (.+) twice", "twice"),
@@ -56,6 +58,7 @@ _REFUSED = [
     (r"not an Excel workbook", "not_xlsx"),
     (r"the workbook holds more than (\d+) cells", "too_many_cells"),
     (r"the workbook unpacks to more than (\d+) MiB", "unpacks"),
+    (r"the workbook has more than (\d+) parts", "too_many_parts"),
     (r"a cell of the workbook cannot be read", "bad_cell"),
     (r"personal identity number", "personal"),
     (r"the file is larger than (\d+) bytes", "too_large"),

@@ -171,6 +171,10 @@ REFUSALS = {
         "no_rows": "Filen har inga rader under rubrikraden. Första raden ska vara rubriker "
                    "och varje rad under den ett värde.",
         "too_many_rows": "Filen har fler än {0} rader. Dela upp den i flera filer.",
+        "too_many_columns": "Filen har fler än {0} kolumner. Ta bort de kolumner som inte "
+                            "hör till statistiken.",
+        "too_wide": "Filen har fler än {0} celler (rader gånger kolumner). Dela upp den i "
+                    "flera filer.",
         "beyond_last_row": "Filen har rader efter rad {0}, den sista rad ett kalkylblad kan ha.",
         "csv_unreadable": "CSV-filen kan inte läsas. Spara den som Excel-fil (.xlsx) och "
                           "försök igen.",
@@ -182,6 +186,8 @@ REFUSALS = {
                     "den som .xlsx.",
         "too_many_cells": "Arbetsboken har fler än {0} celler. Dela upp den i flera filer.",
         "unpacks": "Arbetsboken är för stor (mer än {0} MiB uppackad). Dela upp den.",
+        "too_many_parts": "Arbetsboken består av fler än {0} delar. Öppna den i Excel och "
+                          "spara den som .xlsx igen.",
         "bad_cell": "En cell i arbetsboken kan inte läsas. Spara filen på nytt i Excel.",
         "personal": "Personnummer hittades – inget av filen sparades.",
         "too_large": "Filen är för stor (mer än {0} byte). Dela upp den i flera filer.",
@@ -195,6 +201,10 @@ REFUSALS = {
         "no_rows": "The file has no rows under its heading row. The first row holds the "
                    "headings, and every row under it one value.",
         "too_many_rows": "The file has more than {0} rows. Split it into several files.",
+        "too_many_columns": "The file has more than {0} columns. Remove the columns that "
+                            "are not part of the figures.",
+        "too_wide": "The file has more than {0} cells (rows times columns). Split it into "
+                    "several files.",
         "beyond_last_row": "The file has rows after row {0}, the last row a sheet can have.",
         "csv_unreadable": "The CSV file cannot be read. Save it as an Excel file (.xlsx) and "
                           "try again.",
@@ -206,6 +216,8 @@ REFUSALS = {
                     "save it as .xlsx.",
         "too_many_cells": "The workbook has more than {0} cells. Split it into several files.",
         "unpacks": "The workbook is too large (more than {0} MiB unpacked). Split it.",
+        "too_many_parts": "The workbook is made of more than {0} parts. Open it in Excel and "
+                          "save it as .xlsx again.",
         "bad_cell": "A cell of the workbook cannot be read. Save the file again from Excel.",
         "personal": "A personal identity number was found – nothing of the file was kept.",
         "too_large": "The file is too large (more than {0} bytes). Split it into several "
