@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 from urllib.parse import quote
 
@@ -146,8 +147,14 @@ def test_fye_page(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     assert "/v1/fye/export.xlsx?areas=2480%2Cumearegionen%2C24%2C0000&amp;granularity=year" \
         in html
 
+    # the population card says which year's population it is (it said no year at all)
+    assert '<div class="label">Befolkning 20–64 år, 2094</div>' in html
+    assert "inte ute än" not in html
+
     region = client.get("/fye/umearegionen", headers=bearer)
     assert region.status_code == 200 and percent(region_share) in region.text
+    english = client.get("/fye/2480", params={"lang": "en"}, headers=bearer).text
+    assert '<div class="label">Population aged 20–64, 2094</div>' in english
     assert client.get("/fye/9999", headers=bearer).status_code == 404
 
 
@@ -274,3 +281,48 @@ def test_an_indicator_is_headed_by_its_plan_title(client: TestClient, bearer: di
     finally:
         with session_scope(factory) as session:
             session.query(IndicatorTitle).filter_by(indicator=ind).delete()
+
+
+@pytest.fixture
+def stand_in(db_url: str) -> Iterator[list[dict[str, Any]]]:
+    """2098 and 2099, where Umeå's 2099 uses SCB's population of 2098 (2099's is not out
+    yet), its five neighbours their own of 2099."""
+    docs = fye_docs((2098, 2099))
+    for d in docs:
+        if d["area"] == "2480" and d["period"].startswith("2099"):
+            d["components"]["population_year"] = 2098
+    load(db_url, docs)
+    yield docs
+    delete(db_url, docs)
+
+
+def test_the_population_card_says_the_year_of_the_population(
+        client: TestClient, bearer: dict, stand_in: list[dict]) -> None:
+    """The card of the population 20–64 said no year: beside "Andel …, 2099" a reader took
+    it for 2099's, though SCB's figure of 2098 stood in. It says its year, and that the
+    year before stands in, in both languages; a region whose members differ says both."""
+    html = client.get("/fye/2480", headers=bearer).text
+    assert '<div class="label">Andel av befolkningen 20–64 år, 2099</div>' in html
+    assert '<div class="label">Befolkning 20–64 år, 2098</div>' in html
+    assert ("Andelen räknas på befolkningen 2098: SCB:s siffra för 2099 är inte ute än."
+            in html)
+    english = unescape(client.get("/fye/2480", params={"lang": "en"}, headers=bearer).text)
+    assert '<div class="label">Population aged 20–64, 2098</div>' in english
+    assert ("The share uses the population of 2098: SCB's figure for 2099 is not out yet."
+            in english)
+    assert client.get("/v1/fye/2480/2099", headers=bearer).json()["population_years"] == [
+        2098]
+
+    region = client.get("/fye/umearegionen", params={"lang": "sv"}, headers=bearer).text
+    assert '<div class="label">Befolkning 20–64 år, 2098 och 2099</div>' in region
+    assert ("För några kommuner räknas andelen på befolkningen 2098: SCB:s siffra för 2099 "
+            "är inte ute än.") in region
+    region_en = unescape(client.get("/fye/umearegionen", params={"lang": "en"},
+                                    headers=bearer).text)
+    assert '<div class="label">Population aged 20–64, 2098 and 2099</div>' in region_en
+    assert ("For some municipalities the share uses the population of 2098: SCB's figure "
+            "for 2099 is not out yet.") in region_en
+    assert client.get("/v1/fye/umearegionen/2099", headers=bearer).json()[
+        "population_years"] == [2098, 2099]
+    assert client.get("/v1/fye/2460/2099", headers=bearer).json()["population_years"] == [
+        2099]

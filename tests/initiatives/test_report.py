@@ -493,6 +493,46 @@ def test_a_change_agrees_with_the_figures_beside_it(client: TestClient, token: s
     assert "0,04" not in alike and "0.04" not in alike
 
 
+def test_a_verdict_and_the_worth_follow_the_figures_as_shown(
+        client: TestClient, token: str, indicators: FakeIndicators) -> None:
+    """A verdict was judged on the unrounded values: days to GK written "100,4 → 100,4"
+    beside "±0,0" read "✖ Fel riktning" (100,43 against 100,41). And what the change is
+    worth added the unrounded changes: six municipalities written "12,4 → 12,5" (+0,1 each)
+    were worth "+0 personer", 5 700 kr (0,12 people), not the +0,6 their rows add up to.
+    The verdict, the JSON and the worth follow the figures as the report writes them."""
+    changed = {("i02_sick_case_days_to_gk", "2480", "year"): [
+        pt("2023", 100.41), pt("2024", 100.43, 100.41)]}
+    changed.update({("i01_ae_youth_in_torget", a, "year"): [
+        pt("2023", 12.44), pt("2024", 12.46, 12.44)] for a in MEMBERS})
+    with _figures(indicators, changed, {}):
+        html = client.get("/reports/2024", headers=bearer(token)).text
+        report = client.get("/v1/plans/2024/report", headers=bearer(token)).json()
+    nb = "\u00a0"
+    inis = _by_number(report)
+    days = _indicator(inis[2], "i02_sick_case_days_to_gk")
+    umea = days["areas"][0]
+    assert (umea["verdict"], umea["moved"], umea["change"]) == ("on_track", "unchanged", 0)
+    assert (days["verdict"], inis[2]["verdict"]) == ("on_track", "on_track")
+    section = _section(html, 2)
+    row = section[section.index('<tr class="area">'):]
+    row = row[:row.index("</tr>")]
+    assert '<td class="num sv">100,4</td><td class="num sv">100,4</td>' in row
+    assert '<td class="num sv">±0,0' in row
+    assert "På rätt väg" in row and "Fel riktning" not in row
+    assert "oförändrat eller inom toleransen" in row
+
+    torget = _indicator(inis[1], "i01_ae_youth_in_torget")
+    assert all(a["change"] == pytest.approx(0.1) for a in torget["areas"])
+    worth = inis[1]["worth"]
+    assert (worth["people"], worth["annual_sek"]) == (1, 47_500)
+    assert [(x["people"], x["fye"]) for x in worth["lines"]] == [(1, 0.25)]
+    first = _section(html, 1)
+    assert '<span class="sv">+1 person</span><span class="en">+1 person</span>' in first
+    assert f"47{nb}500 kr" in first and f"5{nb}700 kr" not in first
+    assert '<td class="num">+1</td>' in first
+    assert '<span class="sv">+0,25</span>' in first  # the FYE, 1 person × 0,25
+
+
 def test_milestones_read_as_done_or_not_by_their_date(client: TestClient, token: str) -> None:
     """A milestone was judged as a trend ("ska öka · ✖ Fel riktning") and drawn on a 0–1
     axis, with ISO dates in Swedish text."""

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.initiatives.report.worth import load_unit_costs, worth
+from services.initiatives.report.worth import load_unit_costs, shown_sek, worth
 
 COSTS: dict[str, Any] = {
     "currency": "SEK", "price_year": 2024,
@@ -46,6 +46,23 @@ def test_nothing_to_translate() -> None:
     assert (w.lines, w.people, w.annual_sek, w.lifetime_sek_max) == ([], None, None, None)
 
 
+def test_the_totals_add_the_lines_as_the_report_writes_them() -> None:
+    """A line's people are written as whole people and the totals were the unrounded sums:
+    lines written "+24 · 1,1 mnkr" twice were totalled 2,3 mnkr (1 121 000 twice, from
+    23,6 people) beside "summan av raderna". Now a line is whole people, its FYE and cost
+    follow from them, and the totals add the lines as written."""
+    costs = {**COSTS, "per_fye": {"sickness": {"sek": 190000, "source_sv": "s",
+                                               "source_en": "s"}},
+             "indicators": {c: {"benefit": "sickness", "fye_per_person": 0.25}
+                            for c in ("a", "b")}}
+    w = worth([("a", "rise", 23.6), ("b", "fall", -24.4)], costs)
+    assert [(x.people, x.fye, x.annual_sek) for x in w.lines] == [
+        (24.0, 6.0, 1_140_000.0), (24.0, 6.0, 1_140_000.0)]
+    assert (w.people, w.annual_sek) == (48.0, 2_200_000.0)
+    assert [shown_sek(x) for x in (1_140_000.0, 999_960.4, -1_260_000.0)] == [
+        1_100_000.0, 999_960.0, -1_300_000.0]
+
+
 @given(st.lists(st.tuples(st.sampled_from(["up", "down", "young", "other"]),
                           st.sampled_from(["rise", "fall"]),
                           st.floats(-1e5, 1e5, allow_nan=False)), max_size=8))
@@ -53,7 +70,8 @@ def test_totals_are_the_sum_of_the_lines(changes: list[tuple[str, str, float]]) 
     w = worth(changes, COSTS)
     if w.lines:
         assert w.people == sum(x.people for x in w.lines)
-        assert w.annual_sek == sum(x.annual_sek for x in w.lines)
+        assert all(x.people == round(x.people) for x in w.lines)  # whole people
+        assert w.annual_sek == sum(shown_sek(x.annual_sek) for x in w.lines)  # as written
         for x in w.lines:
             price = COSTS["per_fye"][x.benefit]["sek"]
             assert abs(x.annual_sek - x.people * COSTS["indicators"][x.indicator]

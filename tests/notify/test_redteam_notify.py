@@ -168,3 +168,54 @@ def test_a_refused_recipient_is_not_named_in_the_delivery_anyone_reads(
     errors = [d["last_error"] for d in detail["deliveries"]]
     assert errors and all("recipient refused (550)" in (e or "") for e in errors), errors
     assert all("karin" not in (e or "") for e in errors)
+
+
+@pytest.mark.parametrize("title", ["Andel i arbete\r\nBcc: x@example.org",
+                                   "Andel i arbete\nX-Injected: 1", "Andel\u2028i arbete"])
+def test_a_title_with_a_line_break_still_reaches_the_convener_on_one_subject_line(
+        fresh_url: str, title: str) -> None:
+    """The subject says the indicator's title, which the registry takes as written: a line
+    break in it made the mail library refuse the header, and every mail about the indicator
+    failed at every attempt. It goes out, the title on one line, and starts no header."""
+    import asyncio
+    from email import message_from_bytes, policy
+
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.alerts import service
+    from services.notify.events import IndicatorUpserted
+
+    from .factory import NOW, indicator_id, registry_doc, value_event
+    from .receivers import smtp_server
+
+    with smtp_server() as (sink, port):
+        app = create_app(NotifySettings(database_url=fresh_url, kafka_enabled=False,
+                                        smtp_port=port, group_wait_seconds=0))
+        c = TestClient(app, follow_redirects=False)
+        auth = tokens(fresh_url, "forsakringskassan")
+        target = "convener@example.org"
+        assert c.post("/v1/subscriptions", headers=auth["forsakringskassan"], json={
+            "convener": "forsakringskassan", "channel": "email", "target": target}
+        ).status_code == 201
+        ind = indicator_id()
+        with session_scope(session_factory(fresh_url)) as s:
+            service.handle_registry_event(
+                session=s, now=NOW, event=IndicatorUpserted.model_validate(registry_doc(
+                    ind, [{"kind": "yoy_rise", "tolerance": 0.5}], title_sv=title)))
+            service.handle_indicator_value(session=s, now=NOW, event=value_event(
+                ind, "2024", 14.0, 11.0, computed_at=NOW))
+        dispatcher = app.state.dispatcher
+        dispatcher.links = app.state.links
+
+        async def once() -> None:
+            await dispatcher.drain_once()
+            await dispatcher.idle()
+        asyncio.run(once())
+    [alert] = c.get("/v1/alerts", params={"convener": "forsakringskassan", "indicator": ind},
+                    headers=auth["forsakringskassan"]).json()
+    detail = c.get(f"/v1/alerts/{alert['id']}", headers=auth["forsakringskassan"]).json()
+    assert [d["status"] for d in detail["deliveries"]] == ["sent"], detail["deliveries"]
+    assert [rcpts for rcpts, _raw in sink.messages] == [[target]]
+    mail = message_from_bytes(sink.messages[0][1], policy=policy.default)
+    assert "Andel" in mail["Subject"] and "i arbete" in mail["Subject"]
+    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    assert not any(ch in str(mail["Subject"]) for ch in "\r\n\u2028")

@@ -110,3 +110,87 @@ def test_a_grouped_message_offers_acknowledging_only_the_alert_still_firing(
     page = html(n)
     assert page.count(ACK) == 1 and page.count(">Kvittera<") == 1
     assert "href=\"None\"" not in page
+
+
+def _grouped(session: Session, lang: str, ended: int, firing: int) -> Notice:
+    convener = agency_id()
+    sub = _sub(session, convener, "email", "json", lang)
+    for i in range(firing):
+        _fire(session, convener, resolve=False, title=f"Aktivt {i}")
+    for i in range(ended):
+        _fire(session, convener, resolve=True, title=f"Över {i}")
+    [n] = [n for n in _firing_news(session, convener).values() if n.target == sub.target]
+    assert n.grouped and len(n.items) == ended + firing
+    return n
+
+
+def _said(n: Notice) -> tuple[str, str]:
+    """The subject without its tag and convener, and the opening line of the text."""
+    head = subject(n).removeprefix("[samstat] ").rsplit(": ", 1)[0]
+    return head, text(n).splitlines()[0]
+
+
+def test_a_grouped_message_counts_the_alerts_that_already_ended(session: Session) -> None:
+    """The subject and the opening line of a grouped message said "3 nya avvikelser" while
+    one of the three said "(har redan upphört)" below: they count the ended ones apart, in
+    the words of the single ended alert's mail, singular and plural right."""
+    n = _grouped(session, "sv", ended=1, firing=2)
+    head, intro = _said(n)
+    assert head == "3 avvikelser, 1 har redan upphört"
+    assert intro.startswith("3 nya avvikelser för ") and \
+        intro.endswith(" – 1 av dem har redan upphört:")
+    assert f">{head}: " in html(n)  # the HTML heading says it too
+    # The ended alert's value is the one it fired at, as in the single ended alert's mail.
+    body = text(n)
+    ended = body[body.index("Över 0 – "):]
+    assert "Värde när larmet utlöstes: " in ended and "Värde: " not in ended
+    assert body[:body.index("Över 0 – ")].count("Värde: ") == 2
+    n = _grouped(session, "en", ended=1, firing=2)
+    head, intro = _said(n)
+    assert head == "3 alerts, 1 already ended"
+    assert intro.startswith("3 new alerts for ") and \
+        intro.endswith(" – 1 of them has already ended:")
+
+    n = _grouped(session, "sv", ended=2, firing=1)
+    assert _said(n)[0] == "3 avvikelser, 2 har redan upphört"
+    assert _said(n)[1].endswith(" – 2 av dem har redan upphört:")
+    n = _grouped(session, "en", ended=2, firing=1)
+    assert _said(n)[0] == "3 alerts, 2 already ended"
+    assert _said(n)[1].endswith(" – 2 of them have already ended:")
+
+    # All of them ended: as the single ended alert's "Larm som redan har upphört".
+    n = _grouped(session, "sv", ended=2, firing=0)
+    head, intro = _said(n)
+    assert head == "2 avvikelser som redan har upphört"
+    assert intro.startswith("2 avvikelser för ") and intro.endswith(" – alla har redan upphört:")
+    assert "nya" not in intro
+    n = _grouped(session, "en", ended=2, firing=0)
+    head, intro = _said(n)
+    assert head == "2 alerts that have already ended"
+    assert intro.startswith("2 alerts for ") and intro.endswith(" – all have already ended:")
+
+    # None ended: as before.
+    n = _grouped(session, "sv", ended=0, firing=2)
+    assert _said(n) == ("2 avvikelser", _said(n)[1])
+    assert _said(n)[1].startswith("2 nya avvikelser för ") and "upphört" not in _said(n)[1]
+
+
+def test_grouped_words_say_one_in_the_singular() -> None:
+    """A count of one is said in the singular, whatever the group's size."""
+    from services.notify.delivery.texts import group_head, group_intro
+    assert group_head("sv", "firing", 1, 0) == "1 avvikelse"
+    assert group_head("en", "firing", 1, 0) == "1 alert"
+    assert group_head("sv", "firing", 1, 1) == "1 avvikelse som redan har upphört"
+    assert group_head("en", "firing", 1, 1) == "1 alert that has already ended"
+    assert group_head("sv", "reminder", 1, 0) == "Påminnelse: 1 okvitterad avvikelse"
+    assert group_head("en", "reminder", 1, 0) == "Reminder: 1 unacknowledged alert"
+    assert group_intro("sv", "firing", 1, 0, "FK") == "1 ny avvikelse för FK:"
+    assert group_intro("en", "firing", 1, 0, "FK") == "1 new alert for FK:"
+    assert group_intro("sv", "firing", 1, 1, "FK") == "1 avvikelse för FK – den har redan upphört:"
+    assert group_intro("en", "firing", 1, 1, "FK") == "1 alert for FK – it has already ended:"
+    assert group_intro("sv", "reminder", 1, 0, "FK") == \
+        "1 avvikelse för FK är fortfarande aktiv och okvitterad:"
+    assert group_intro("en", "reminder", 1, 0, "FK") == \
+        "1 alert for FK is still firing and unacknowledged:"
+    assert group_intro("sv", "reminder", 3, 0, "FK") == \
+        "3 avvikelser för FK är fortfarande aktiva och okvitterade:"

@@ -36,6 +36,9 @@ class FyeRead(BaseModel):
     source: str = "computed"
     members: int = 0
     population_by_sex: dict[str, float] = {}
+    # SCB's population of the period's year, or of the year before while it is not out:
+    # both when the members' differ (one used the year before's)
+    population_years: list[int] = []
     share_by_sex: dict[str, float | None] = {}
     by_benefit_sex: dict[str, dict[str, float]] = {}
     computed_at: datetime | None = None

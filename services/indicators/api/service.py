@@ -170,6 +170,7 @@ def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequen
         municipalities=[] if official else sorted(r.area for r in rows),
         complete=all(r.complete for r in rows) and (official or len(rows) == len(members)),
         source=source, members=len(members), population_by_sex=pop_sex,
+        population_years=total["population_years"],  # type: ignore[arg-type]
         share_by_sex={s: share(v, pop_sex.get(s)) for s, v in by_sex.items()},
         by_benefit_sex=total["by_benefit_sex"],  # type: ignore[arg-type]
         computed_at=max(vintages.utc(r.computed_at) for r in rows),
@@ -214,6 +215,7 @@ def group_fye(*, session: Session, catalogue: Catalogue, group: Group, period: s
         share=total["share"],  # type: ignore[arg-type]
         by_benefit=total["by_benefit"],  # type: ignore[arg-type]
         by_sex=total["by_sex"],  # type: ignore[arg-type]
+        population_years=total["population_years"],  # type: ignore[arg-type]
         municipalities=list(group.members), complete=all(f.complete for f in have),
         source="scb-official" if all(f.source == SOURCE_OFFICIAL for f in have)
         else "computed", members=len(group.members))

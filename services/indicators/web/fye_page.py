@@ -61,6 +61,24 @@ def _latest(series: list[FyeRead]) -> FyeRead | None:
     return next((f for f in reversed(whole) if f.complete), whole[-1] if whole else None)
 
 
+def population_words(latest: FyeRead | None, lang: str) -> tuple[str, str]:
+    """The year(s) of the population card ("2098", "2098 och 2099") and, when the year before's
+    population stands in for the figures' year (SCB's is not out yet), a line that says so;
+    empty strings when there is nothing to say."""
+    if latest is None or not latest.population_years:
+        return "", ""
+    years = latest.population_years
+    said = formatting.listing([str(y) for y in years], lang)
+    year = parse(latest.period).year
+    before = [y for y in years if y < year]
+    if not before:
+        return said, ""
+    t = FYE_TEXTS[lang]
+    note = t["population_stand_in" if year not in years else "population_stand_in_some"]
+    return said, note.format(used=formatting.listing([str(y) for y in before], lang),
+                             year=year)
+
+
 def _as_of(raw: str | None) -> tuple[datetime | None, str, bool]:
     """(instant, the date shown in the picker, whether the input was refused)."""
     if not raw:
@@ -134,7 +152,8 @@ def fye_page(request: Request, reader: OptionalReader,
                 catalogue.areas.values(), key=lambda a: a.code) if c.level == "county"]
         if area == "0000" else [],
         table=table, chart=chart,
-        latest=latest, benefits=benefits, query=query, as_of_value=as_of_value,
+        latest=latest, population_words=population_words(latest, lang), benefits=benefits,
+        query=query, as_of_value=as_of_value,
         months=months, month_codes=month_codes, month_list=month_list,
         month_label=partial(formatting.period, lang=lang),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,

@@ -16,6 +16,10 @@ FYE_TEXTS: Texts = {
         "bad_date": "Datumet kunde inte läsas; de senaste siffrorna visas.",
         "share": "Andel av befolkningen 20–64 år", "fye": "Helårsekvivalenter",
         "population": "Befolkning 20–64 år", "women": "Kvinnor", "men": "Män",
+        "population_stand_in": "Andelen räknas på befolkningen {used}: SCB:s siffra för "
+                               "{year} är inte ute än.",
+        "population_stand_in_some": "För några kommuner räknas andelen på befolkningen "
+                                    "{used}: SCB:s siffra för {year} är inte ute än.",
         "nothing": "Inga uppgifter ännu.", "by_year": "Andel per år",
         "by_year_caption": "Helårsekvivalenter som andel av befolkningen 20–64 år",
         "year": "År", "partial": "Del av året:", "of": "av", "months": "mån.",
@@ -48,6 +52,10 @@ FYE_TEXTS: Texts = {
         "bad_date": "The date could not be read; the latest figures are shown.",
         "share": "Share of the population aged 20–64", "fye": "Full-year equivalents",
         "population": "Population aged 20–64", "women": "Women", "men": "Men",
+        "population_stand_in": "The share uses the population of {used}: SCB's figure for "
+                               "{year} is not out yet.",
+        "population_stand_in_some": "For some municipalities the share uses the population "
+                                    "of {used}: SCB's figure for {year} is not out yet.",
         "nothing": "No figures yet.", "by_year": "Share by year",
         "by_year_caption": "Full-year equivalents as a share of the population aged 20–64",
         "year": "Year", "partial": "Part of the year:", "of": "of", "months": "months",

@@ -38,10 +38,12 @@ from services.initiatives.report.data import (
 from services.initiatives.report.judge import (
     Point,
     Verdict,
+    as_shown,
     judge,
     judge_milestone,
     majority,
     moved,
+    places,
     select,
     want,
 )
@@ -116,14 +118,21 @@ async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
                                      for a in ind.areas))
     areas: list[AreaResult] = []
     series: list[SeriesLine] = []
+    # Judged as the report writes the values, at the indicator's one precision (html.py's).
+    at = places((p.value, p.year_ago_value) for p, _line in results
+                if p is not None and p.value is not None)
     for area, (point, line) in zip(ind.areas, results, strict=True):
-        j = judge_milestone(point, w) if ind.unit == "done" else judge(point, w)
+        shown = as_shown(point, ind.unit, at)
+        j = judge_milestone(shown, w) if ind.unit == "done" else judge(shown, w)
+        # the change as written beside the two values (exact, not their float difference)
+        change = None if j.change is None or point is None else formatting.shown_change(
+            point.value, point.year_ago_value, ind.unit, at)[0]
         areas.append(AreaResult(
             area=area, area_name=labels.area_name(area),
             period=point.period if point else None, complete=point.complete if point else None,
             value=point.value if point else None,
             year_ago_value=point.year_ago_value if point else None,
-            change=j.change, moved=j.moved, target_status=j.target_status,
+            change=change, moved=j.moved, target_status=j.target_status,
             verdict=j.verdict, reason=j.reason_en, reason_sv=j.reason_sv,
         ))
         if line is not None:

@@ -16,6 +16,7 @@ from samstat_kit.present.charts import Reference, colour, time_chart
 from services.initiatives.report import labels, milestones
 from services.initiatives.report.frame import Page, bi, e, local_time, pair, verdict, wide
 from services.initiatives.report.judge import day as judge_day
+from services.initiatives.report.judge import places as judge_places
 from services.initiatives.report.schemas import (
     AreaResult,
     FyeResult,
@@ -24,6 +25,7 @@ from services.initiatives.report.schemas import (
     PlanReport,
 )
 from services.initiatives.report.tables import overview, summary_table
+from services.initiatives.report.worth import MILLION
 
 # ------------------------------------------------------------------------------ the report
 
@@ -100,7 +102,8 @@ def _indicator_rows(ind: IndicatorResult) -> str:
     shown = [a for a in ind.areas if a.verdict != "no_data"]
     # one precision for the indicator's values ("7,1 / 7,29" read as figures of different
     # precision), and their changes worked out at it (see _area_cells)
-    places = formatting.decimals_for([v for a in shown for v in (a.value, a.year_ago_value)])
+    # (build.py judges the values at the same precision)
+    places = judge_places((a.value, a.year_ago_value) for a in shown)
     for a in shown:
         rows.append(f'<tr class="area"><td>{e(a.area_name)}</td>'
                     + _area_cells(ind, a, "sv", places) + _area_cells(ind, a, "en", places)
@@ -212,7 +215,7 @@ def _sek(x: float | None) -> str:
     """An amount in both languages: "252,0 mnkr" / "SEK 252.0 million"."""
     if x is None:
         return "–"
-    if abs(x) >= 1e6:
+    if abs(x) >= MILLION:  # worth.shown_sek: the totals add the rows as written here
         return pair(f"{formatting.number(x / 1e6, decimals=1)} mnkr",
                     f"SEK {formatting.number(x / 1e6, 'en', decimals=1)} million")
     return pair(f"{formatting.number(x, decimals=0)} kr",
@@ -231,11 +234,14 @@ def _worth(ini: InitiativeResult) -> str:
             "what it is worth: the indicators count no people a unit cost translates") + "</p>")
     titles = {i.id: bi(i.title_sv, i.title_en) for i in ini.indicators}
     rows = []
+    # whole people times 0,25 or 0,6 full-year equivalents: the decimals they need, so that
+    # people × per person reads as the FYE written
+    places = formatting.decimals_for(x.fye for x in w.lines)
     for x in w.lines:
         life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
                 + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
-        fye = pair(formatting.signed(x.fye, decimals=1),
-                   formatting.signed(x.fye, "en", decimals=1))
+        fye = pair(formatting.signed(x.fye, decimals=places),
+                   formatting.signed(x.fye, "en", decimals=places))
         rows.append(
             f"<tr><td>{titles.get(x.indicator, e(x.indicator))}</td>"
             f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}</td>"
@@ -247,7 +253,10 @@ def _worth(ini: InitiativeResult) -> str:
         ("Sparad offentlig kostnad per år", "public cost saved per year"),
         ("Antaganden", "assumptions")))
     people = formatting.signed(w.people, decimals=0)
-    total = (f"<p><strong>{pair(people + ' personer', people + ' people')}</strong> "
+    one = people.lstrip("+−-±") == "1"  # "+1 person", not "+1 personer"
+    said = pair(people + (" person" if one else " personer"),
+                people + (" person" if one else " people"))
+    total = (f"<p><strong>{said}</strong> "
              f" · <strong>{_sek(w.annual_sek)}</strong> "
              + bi("per år i sparad offentlig kostnad (summan av raderna)",
                   "a year of public cost saved (the rows summed)")

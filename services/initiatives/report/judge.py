@@ -15,6 +15,10 @@ verdict. Pure functions, no I/O.
   the rule's tolerance, ``on_track`` otherwise (an unchanged value has not gone the wrong way —
   the same reading as the alert rules). ``not_judged`` when there is a value but nothing to
   judge it by (no wanted direction, no year-ago value, a target not yet due).
+* **As shown**: the values judged are the two the report writes
+  (:func:`as_shown`: :func:`samstat_kit.present.formatting.shown` at the indicator's one
+  precision, :func:`places`), so "100,4 → 100,4" beside "±0,0" is unchanged, never "fel
+  riktning" for a difference the reader cannot see; a target is met or missed as written too.
 * **Majority**: an indicator over several areas, and an initiative over its indicators, is on
   track when more of its judged parts are on track than off track; a tie is off track, so
   "on track" always means most of what is measured goes the way the plan wants.
@@ -172,6 +176,21 @@ def select(points: Iterable[Point], year: int) -> Point | None:
         if best is None or key > best[0]:
             best = (key, p)
     return best[1] if best else None
+
+
+def places(values: Iterable[tuple[float | None, float | None]]) -> int:
+    """The one precision the report writes an indicator's values at: of every area's value
+    and value a year earlier (:func:`samstat_kit.present.formatting.decimals_for`)."""
+    return formatting.decimals_for(v for pair in values for v in pair)
+
+
+def as_shown(point: Point | None, unit: str | None, decimals: int | None) -> Point | None:
+    """The point with its value and its value a year earlier as the report writes them (at
+    ``decimals``, :func:`places`): what is judged is what the reader sees."""
+    if point is None:
+        return None
+    return Point(point.period, formatting.shown(point.value, unit, decimals),
+                 formatting.shown(point.year_ago_value, unit, decimals), point.complete)
 
 
 def _beyond(amount: float, tolerance: float, *scale: float) -> bool:

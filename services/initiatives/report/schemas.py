@@ -23,7 +23,9 @@ class AreaResult(BaseModel):
     complete: bool | None = None
     value: float | None = None
     year_ago_value: float | None = None
-    change: float | None = Field(None, description="value − year_ago_value")
+    change: float | None = Field(None, description=(
+        "value − year_ago_value as the report writes them (at the indicator's precision; "
+        "shares to a tenth of a point): the change the verdict is judged on"))
     moved: Moved | None = None
     target_status: TargetStatus | None = None
     verdict: Verdict

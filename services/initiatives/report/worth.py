@@ -6,6 +6,11 @@ people; a
 person is ``fye_per_person`` full-year equivalents in a benefit system at that system's cost
 per full-year equivalent. Young people also get the lifetime cost of never entering work as
 an upper bound. Every figure carries the assumptions it rests on, in Swedish and English.
+
+The figures add up as the report writes them: the change is the municipalities' changes as
+written (:mod:`.build`), a line's people are whole people as written ("+1", not 0,6 of a
+person behind it), its full-year equivalents and cost follow from them, and the totals add
+the lines as written (:func:`shown_sek`: "1,1 mnkr" twice is "2,2 mnkr", not 2,3).
 """
 
 from __future__ import annotations
@@ -44,6 +49,20 @@ class Worth(BaseModel):
     lines: list[WorthLine]
     untranslated: list[str] = Field(description="Indicators with a value that no unit cost "
                                                 "translates (shares, days, milestones)")
+
+
+MILLION = 1e6  # from here up an amount is written in millions with one decimal ("1,1 mnkr")
+
+
+def shown_sek(x: float) -> float:
+    """An amount as the report writes it: in millions to a tenth from a million up, else in
+    whole kronor."""
+    return round(x, -5) if abs(x) >= MILLION else float(round(x))
+
+
+def shown_people(x: float) -> float:
+    """People as the report writes them: whole people."""
+    return float(round(x))
 
 
 @lru_cache(maxsize=4)
@@ -88,11 +107,11 @@ def worth(changes: Iterable[tuple[str, str | None, float | None]],
         if code not in specs:
             untranslated.append(code)
             continue
-        people = change if direction == "rise" else -change
+        people = shown_people(change if direction == "rise" else -change)
         lines.append(line(code, people, specs[code], costs))
     lifetime = [x.lifetime_sek_max for x in lines if x.lifetime_sek_max is not None]
     return Worth(currency=costs.get("currency", "SEK"), price_year=int(costs["price_year"]),
                  people=sum(x.people for x in lines) if lines else None,
-                 annual_sek=sum(x.annual_sek for x in lines) if lines else None,
+                 annual_sek=sum(shown_sek(x.annual_sek) for x in lines) if lines else None,
                  lifetime_sek_max=sum(lifetime) if lifetime else None, lines=lines,
                  untranslated=untranslated)

@@ -9,12 +9,12 @@ from services.notify.delivery.texts import (
     COPY,
     COPY_TAG,
     ENDED_TAG,
-    GROUP_HEAD,
-    GROUP_INTRO,
     LABELS,
     REMINDER,
     agency_name,
     area_label,
+    group_head,
+    group_intro,
     language,
     period_text,
     rule_name,
@@ -29,8 +29,13 @@ if TYPE_CHECKING:
 def subject(n: Notice) -> str:
     lang = language(n.lang)
     tag = f"{COPY_TAG[lang]} " if n.role == "copy" else ""
-    head = GROUP_HEAD[lang][n.transition].format(n=len(n.items))
+    head = group_head(lang, n.transition, len(n.items), ended(n))
     return f"[samstat] {tag}{head}: {agency_name(n.alert.convener)}"
+
+
+def ended(n: Notice) -> int:
+    """How many of the message's alerts ended before it went out (each says so below)."""
+    return sum(item.alert.status == "resolved" for item in n.items)
 
 
 def heading(n: Notice) -> str:
@@ -57,7 +62,9 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
     a, lab, w = item.alert, LABELS[lang], item.words
     value = value_text(a.value, item.unit, lang)
     expected = value_text(a.expected, item.unit, lang, with_unit=False)
-    lines = [f"{lab['rule']}: {rule_name(a.rule, lang)}; {lab['value']}: {value}; "
+    # An ended alert keeps the value it fired at: the label says so, as in its own mail.
+    said = lab["value_fired" if a.status == "resolved" else "value"]
+    lines = [f"{lab['rule']}: {rule_name(a.rule, lang)}; {said}: {value}; "
              f"{lab['expected']}: {expected}"]
     if w is not None:
         lines.append(w.what)
@@ -78,7 +85,7 @@ def _detail(item: NoticeItem, lang: str, ack: bool) -> list[str]:
 def text(n: Notice) -> str:
     lang = language(n.lang)
     convener = agency_name(n.alert.convener)
-    lines = [GROUP_INTRO[lang][n.transition].format(n=len(n.items), convener=convener), ""]
+    lines = [group_intro(lang, n.transition, len(n.items), ended(n), convener), ""]
     if n.role == "copy":
         lines += [COPY[lang].format(owner=agency_name(n.alert.follow_up_owner),
                                     convener=convener), ""]

@@ -73,17 +73,72 @@ REMINDER = {
     "sv": "Påminnelse {n}: larmet är fortfarande aktivt och har inte kvitterats.",
     "en": "Reminder {n}: the alert is still firing and has not been acknowledged.",
 }
-# Subjects and introductions of grouped messages.
+# Subjects and introductions of grouped messages: the count of alerts (one and many), then
+# how many of them ended before the message went out, in the words of the single ended
+# alert's mail (ENDED_HEAD, ENDED_TAG): "3 avvikelser, 1 har redan upphört", and when all
+# ended "2 avvikelser som redan har upphört" (no "nya", no "Larm").
 GROUP_HEAD = {
-    "sv": {"firing": "{n} avvikelser", "reminder": "Påminnelse: {n} okvitterade avvikelser"},
-    "en": {"firing": "{n} alerts", "reminder": "Reminder: {n} unacknowledged alerts"},
+    "sv": {"firing": ("{n} avvikelse", "{n} avvikelser"),
+           "reminder": ("Påminnelse: {n} okvitterad avvikelse",
+                        "Påminnelse: {n} okvitterade avvikelser")},
+    "en": {"firing": ("{n} alert", "{n} alerts"),
+           "reminder": ("Reminder: {n} unacknowledged alert",
+                        "Reminder: {n} unacknowledged alerts")},
+}
+GROUP_HEAD_ENDED = {  # (some of them ended, all of them ended), each (one, many)
+    "sv": ((", {m} har redan upphört", ", {m} har redan upphört"),
+           (" som redan har upphört", " som redan har upphört")),
+    "en": ((", {m} already ended", ", {m} already ended"),
+           (" that has already ended", " that have already ended")),
 }
 GROUP_INTRO = {
-    "sv": {"firing": "{n} nya avvikelser för {convener}:",
-           "reminder": "{n} avvikelser för {convener} är fortfarande aktiva och okvitterade:"},
-    "en": {"firing": "{n} new alerts for {convener}:",
-           "reminder": "{n} alerts for {convener} are still firing and unacknowledged:"},
+    "sv": {"firing": ("{n} ny avvikelse för {convener}", "{n} nya avvikelser för {convener}"),
+           "reminder": ("{n} avvikelse för {convener} är fortfarande aktiv och okvitterad",
+                        "{n} avvikelser för {convener} är fortfarande aktiva och "
+                        "okvitterade")},
+    "en": {"firing": ("{n} new alert for {convener}", "{n} new alerts for {convener}"),
+           "reminder": ("{n} alert for {convener} is still firing and unacknowledged",
+                        "{n} alerts for {convener} are still firing and unacknowledged")},
 }
+# An introduction where all ended: no "new" (as ENDED_HEAD has no "Larm").
+GROUP_INTRO_ALL_ENDED = {"sv": ("{n} avvikelse för {convener}", "{n} avvikelser för {convener}"),
+                         "en": ("{n} alert for {convener}", "{n} alerts for {convener}")}
+GROUP_INTRO_ENDED = {  # (some of them ended, all of them ended), each (one, many)
+    "sv": ((" – {m} av dem har redan upphört", " – {m} av dem har redan upphört"),
+           (" – den har redan upphört", " – alla har redan upphört")),
+    "en": ((" – {m} of them has already ended", " – {m} of them have already ended"),
+           (" – it has already ended", " – all have already ended")),
+}
+
+
+def _one_or_many(forms: tuple[str, str], count: int) -> str:
+    return forms[0] if count == 1 else forms[1]
+
+
+def group_head(lang: str, transition: str, n: int, ended: int) -> str:
+    """A grouped message's subject (without tag and convener): ``n`` alerts, ``ended`` of
+    which ended before it went out."""
+    lang = language(lang)
+    head = _one_or_many(GROUP_HEAD[lang][transition], n).format(n=n)
+    if ended:
+        some, every = GROUP_HEAD_ENDED[lang]
+        head += _one_or_many(every if ended >= n else some, ended).format(m=ended)
+    return head
+
+
+def group_intro(lang: str, transition: str, n: int, ended: int, convener: str) -> str:
+    """A grouped message's opening line, counted as :func:`group_head` counts. (A reminder
+    never carries an ended alert: claiming supersedes it.)"""
+    lang = language(lang)
+    if ended >= n > 0 and transition == "firing":
+        line = _one_or_many(GROUP_INTRO_ALL_ENDED[lang], n)
+    else:
+        line = _one_or_many(GROUP_INTRO[lang][transition], n)
+    line = line.format(n=n, convener=convener)
+    if ended:
+        some, every = GROUP_INTRO_ENDED[lang]
+        line += _one_or_many(every if ended >= n else some, ended).format(m=ended)
+    return line + ":"
 
 
 @cache
@@ -137,6 +192,14 @@ def rule_name(rule: str, lang: str) -> str:
     return RULES[lang].get(rule, rule)
 
 
+def one_line(value: str) -> str:
+    """A header's value on one line. A subject says an indicator's title, which the registry
+    takes as written: a line break in it (or any character Python reads as one, such as
+    U+2028) made the mail library refuse the header, so every mail about that indicator
+    failed at every attempt (a red team). It can start no header either way."""
+    return " ".join(part.strip() for part in value.splitlines() if part.strip())
+
+
 def email_message(*, sender: str, to: str, subject: str, body: str, lang: str, msg_id: str,
                   headers: dict[str, str] | None = None, html: str | None = None,
                   unsubscribe: str | None = None) -> EmailMessage:
@@ -145,7 +208,7 @@ def email_message(*, sender: str, to: str, subject: str, body: str, lang: str, m
     carries ``List-Unsubscribe`` (RFC 2369; with ``unsubscribe``, the one-click POST of
     RFC 8058, else a mail back to the sender)."""
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["From"], msg["To"], msg["Subject"] = sender, to, one_line(subject)
     msg["Date"] = format_datetime(datetime.now().astimezone())
     msg["Message-ID"] = make_msgid(idstring=msg_id)
     msg["Content-Language"] = lang
@@ -157,7 +220,7 @@ def email_message(*, sender: str, to: str, subject: str, body: str, lang: str, m
     else:
         msg["List-Unsubscribe"] = f"<mailto:{sender}?subject=unsubscribe>"
     for name, value in (headers or {}).items():
-        msg[name] = value
+        msg[name] = one_line(value)
     msg.set_content(body)
     if html is not None:
         msg.add_alternative(html, subtype="html")

@@ -190,6 +190,7 @@ def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
     pop_sex: dict[str, float] = {}
     cross: dict[str, dict[str, float]] = {}
     populations: list[float] = []
+    years: set[int] = set()
     for c in components:
         fye_total += float(c["fye"])  # type: ignore[arg-type]
         for target, name in ((by_benefit, "by_benefit"), (by_sex, "by_sex"),
@@ -202,6 +203,7 @@ def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
                 into[k] = into.get(k, 0.0) + float(v)
         if c.get("population") is not None:
             populations.append(float(c["population"]))  # type: ignore[arg-type]
+            years.update(population_years(c))
     population = sum(populations) if len(populations) == len(components) else None
     return {
         "fye": fye_total,
@@ -213,4 +215,16 @@ def combine(components: list[Mapping[str, object]]) -> dict[str, object]:
         "population_by_sex": pop_sex if population is not None and all(
             c.get("population_by_sex") for c in components) else {},
         "by_benefit_sex": cross,
+        # the years of SCB's population behind it (a member's may be the year before's)
+        "population_years": sorted(years) if population is not None else [],
     }
+
+
+def population_years(c: Mapping[str, object]) -> list[int]:
+    """The years of SCB's population behind one value's (``population_year``, the year before
+    the period's while SCB's figure is not out) or an aggregate's (``population_years``)."""
+    many = c.get("population_years")
+    if isinstance(many, list):
+        return [int(y) for y in many]
+    one = c.get("population_year")
+    return [one] if isinstance(one, int) else []
