@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The suite in two processes, a test file per process at a time (README): empty for one.
+PYTEST_XDIST ?= -n 2 --dist loadfile
 
 .PHONY: install system-deps run test lint bench clean screenshots image image-test k8s-render
 
@@ -38,7 +40,7 @@ run: install
 	$(BIN)/samstat run
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
