@@ -246,6 +246,17 @@ class Table:
         return bool(cols) and seen is not None and \
             seen[0] <= reach[0] + EPS and seen[1] >= reach[1] - EPS
 
+    def spans(self, c: Coord, reach: tuple[float, float]) -> bool:
+        """Whether points solved already in the component of ``c`` (a variable whose model
+        is built) take it down to ``reach[0]`` and up to ``reach[1]``: the verdict of most
+        single-cell targets, read off two numbers without building anything (each point is
+        feasible, so the true range is at least as wide)."""
+        model = self._models.get(c)
+        if model is None or not model.has_points:
+            return False
+        lo, hi = model.span(c)
+        return lo <= reach[0] + EPS and hi >= reach[1] - EPS
+
     @staticmethod
     def _seen(lo: float, hi: float, groups: list[tuple[Model, list[Coord]]]
               ) -> tuple[float, float] | None:

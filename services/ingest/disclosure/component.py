@@ -168,6 +168,15 @@ class Model:
         sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
         return float(sums.min()), float(sums.max())
 
+    @property
+    def has_points(self) -> bool:
+        return self._seen > 0
+
+    def span(self, c: Coord) -> tuple[float, float]:
+        """The least and greatest ``c`` over the points solved so far (some must be)."""
+        j = self.cols[c]
+        return float(self._least[j]), float(self._most[j])
+
     def zeros(self, cells: list[Coord]) -> np.ndarray:
         cols = [self.cols[c] for c in cells]
         if not self.rows:  # independent cells: those that can be 0 can all be at once

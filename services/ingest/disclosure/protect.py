@@ -220,12 +220,15 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
     # only sum is both: the at-once rule below is the same, and cheaper.)
     if t.subsets and len(t.coords) > 2:
         return subsets.safe(table, t, protection.minimum)
+    reach = protection.sufficient(t.truth, t.at_once)
+    if len(t.coords) == 1 and table.spans(t.coords[0], reach):
+        return True  # what interval() below concludes from the same points, without it
     if t.missing and table.floor(t.coords[0]) >= protection.minimum:
         return True
     # An unknown value (or values that must be 0 at once) pinned at or above the threshold
     # holds no small count: safe whatever its top.
     settled = protection.minimum if t.truth is None else None
-    interval = table.interval(t, protection.sufficient(t.truth, t.at_once), settled)
+    interval = table.interval(t, reach, settled)
     return protection.holds(t.truth, *interval, at_once=t.at_once)
 
 
