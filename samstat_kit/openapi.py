@@ -67,12 +67,21 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _response(status: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": _WORDS[status],
-                           "content": {"application/json": {"schema": _REF}}}
     if status == 503:
-        out["headers"] = {"Retry-After": {"description": "Seconds to wait",
-                                          "schema": {"type": "integer", "minimum": 0}}}
-    return out
+        return unavailable(_WORDS[status])
+    return {"description": _WORDS[status], "content": {"application/json": {"schema": _REF}}}
+
+
+def unavailable(description: str, *, page: bool = False) -> dict[str, Any]:
+    """A route's own 503 (``responses={503: unavailable(...)}``): the kit's error body (the
+    database's 503 may answer any operation), with Retry-After; ``page``: or an HTML page,
+    for a route a browser opens."""
+    content: dict[str, Any] = {"application/json": {"schema": _REF}}
+    if page:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": description, "content": content,
+            "headers": {"Retry-After": {"description": "Seconds to wait",
+                                        "schema": {"type": "integer", "minimum": 0}}}}
 
 
 def install(app: FastAPI) -> None:

@@ -21,6 +21,9 @@ class InitiativesSettings(KitSettings):
     chromium_path: str = "chromium"
     chromium_sandbox: bool = True  # false in containers without user namespaces
     pdf_timeout_seconds: float = 60.0
+    # How long a PDF request waits for one of the two renderers before it is answered 503
+    # with Retry-After (it waits on the event loop, holding no thread).
+    pdf_slot_wait_seconds: float = 2.0
     # How long the samstat_token cookie set by POST /login lives.
     session_cookie_max_age_seconds: int = 8 * 3600
     # --- end follow-up report -------------------------------------------------------------

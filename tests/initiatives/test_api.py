@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from sqlalchemy import select
+
+from samstat_kit.db import session_factory, session_scope
+from services.initiatives.registry.models import Indicator, Initiative
 
 from .helpers import Api
 
@@ -179,3 +185,88 @@ def test_contacts(api: Api) -> None:
 def test_health_and_metrics(api: Api) -> None:
     assert api.client.get("/healthz").json()["status"] == "ok"
     assert "initiatives_changes_total" in api.client.get("/metrics").text
+
+
+# Red team: a title took line breaks and other invisible characters (a U+2028 ends a line in
+# some readers, a right-to-left override turns the rest around), which then reached every
+# page, report, alert and mail subject that names it.
+NOT_ONE_LINE = {
+    "Rad ett\nrad två": "line break", "Rad\r\nett": "line break", "a\u2028b": "line break",
+    "a\u2029b": "line break", "a\u0085b": "line break", "a\x0bb": "line break",
+    "tab\tinne": "control character", "nul\x00": "control character",
+    "klocka\x07": "control character", "noll\u200bbredd": "invisible formatting character",
+    "vänd\u202edet": "invisible formatting character", "\ufeffBOM": "invisible formatting "
+    "character", "mjuk\u00adhyfen": "invisible formatting character",
+}
+SWEDISH = "Unga i Umeå – ”Vägen vidare”, ’steg 2’ och \"Ö-projektet\" (ÅÄÖ, é, 50\u00a0%)"
+ONE_LINE_FIELDS = ("title", "convener_unit", "responsible", "parties_text",
+                   "follow_up_owner_text")
+
+
+def _refused(r: Any, field: str, text: str, reason: str) -> None:
+    assert r.status_code == 422, (field, text, r.text)
+    detail = r.json()["detail"]
+    assert [d["loc"] for d in detail] == [["body", field]], detail
+    assert "one line" in detail[0]["msg"] and reason in detail[0]["msg"], detail
+    # the input is never said back, neither as the characters nor JSON-escaped
+    assert text not in r.text and json.dumps(text)[1:-1] not in r.text
+
+
+def test_titles_and_names_are_one_line_of_text(api: Api, plan_year: int) -> None:
+    c = api.client
+    for field in ONE_LINE_FIELDS:
+        for text, reason in NOT_ONE_LINE.items():
+            _refused(c.post("/v1/initiatives", json=_initiative(plan_year) | {field: text},
+                            headers=api.admin), field, text, reason)
+    created = c.post("/v1/initiatives", headers=api.admin,
+                     json=_initiative(plan_year) | dict.fromkeys(ONE_LINE_FIELDS, SWEDISH))
+    assert created.status_code == 201, created.text
+    assert all(created.json()[f] == SWEDISH for f in ONE_LINE_FIELDS)
+    url = f"/v1/initiatives/1?year={plan_year}"
+    for field in ONE_LINE_FIELDS:
+        for text, reason in NOT_ONE_LINE.items():
+            _refused(c.patch(url, json={field: text}, headers=api.admin | {"If-Match": "1"}),
+                     field, text, reason)
+
+    for field in ("title_sv", "title_en"):
+        for text, reason in NOT_ONE_LINE.items():
+            _refused(c.post("/v1/indicators", json=_indicator(plan_year, **{field: text}),
+                            headers=api.admin), field, text, reason)
+    ind = c.post("/v1/indicators", headers=api.admin,
+                 json=_indicator(plan_year, title_sv=SWEDISH, title_en="Long – “quoted”"))
+    assert ind.status_code == 201, ind.text
+    assert (ind.json()["title_sv"], ind.json()["title_en"]) == (SWEDISH, "Long – “quoted”")
+    ind_url = f"/v1/indicators/i01_test?year={plan_year}"
+    for text, reason in NOT_ONE_LINE.items():
+        _refused(c.patch(ind_url, json={"title_en": text},
+                         headers=api.admin | {"If-Match": "1"}), "title_en", text, reason)
+
+
+def test_a_title_stored_before_with_a_line_break_still_reads(api: Api, db_url: str,
+                                                            plan_year: int) -> None:
+    """Titles stored before the check may hold line breaks: they are read as they are, and
+    the record can still be changed in its other fields."""
+    c = api.client
+    assert c.post("/v1/initiatives", json=_initiative(plan_year),
+                  headers=api.admin).status_code == 201
+    assert c.post("/v1/indicators", json=_indicator(plan_year),
+                  headers=api.admin).status_code == 201
+    old = "Gammal titel\nmed radbrytning\u2028och mer"
+    with session_scope(session_factory(db_url)) as s:
+        ini = s.scalars(select(Initiative).where(Initiative.plan_year == plan_year)).one()
+        ini.title = old
+        ind = s.scalars(select(Indicator).where(Indicator.plan_year == plan_year)).one()
+        ind.title_sv = old
+    url = f"/v1/initiatives/1?year={plan_year}"
+    got = c.get(url, headers=api.agency)
+    assert got.status_code == 200 and got.json()["title"] == old
+    assert got.json()["indicators"][0]["title_sv"] == old
+    listed = c.get(f"/v1/indicators?year={plan_year}", headers=api.agency)
+    assert listed.status_code == 200 and listed.json()[0]["title_sv"] == old
+    changed = c.patch(url, json={"impact": 3},
+                      headers=api.admin | {"If-Match": got.headers["ETag"]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["title"] == old
+    renamed = c.patch(url, json={"title": "Ny titel"},
+                      headers=api.admin | {"If-Match": changed.headers["ETag"]})
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Ny titel"

@@ -596,6 +596,103 @@ def test_pdf(client: TestClient, token: str) -> None:
     assert len(resp.content) > 20_000
 
 
+def _within(seconds: float, fn: Any) -> Any:
+    """``fn()``'s answer if it comes within ``seconds``, else None (the thread is left to end)."""
+    out: list[Any] = []
+    worker = threading.Thread(target=lambda: out.append(fn()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    return out[0] if out else None
+
+
+def test_pdf_beyond_the_renderers_is_503_at_once_and_the_service_keeps_answering(
+        db_url: str, indicators: FakeIndicators, plan2024: int, token: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Red team: while both renderers were busy, each further PDF request waited for one in a
+    thread of the pool; about 40 of them (one signed-in user) took every thread, and every
+    other page of the service waited with them. Now a request that gets no renderer within a
+    second or two is answered 503 with Retry-After, and holds no thread meanwhile."""
+    from services.initiatives.report import pdf
+    from services.initiatives.report import router as report_router
+
+    release, rendering = threading.Event(), threading.Semaphore(0)
+
+    def chromium(_binary: str, args: list[str], _cwd: Path, _timeout: float) -> None:
+        rendering.release()  # a renderer is busy until the test lets it finish
+        release.wait(60)
+        out = next(a.split("=", 1)[1] for a in args if a.startswith("--print-to-pdf="))
+        Path(out).write_bytes(b"%PDF-1.4 held")
+
+    monkeypatch.setattr(pdf, "find_chromium", lambda _configured: "chromium")
+    monkeypatch.setattr(pdf, "run_chromium", chromium)
+    # The report is built once and then served from memory, so that the crowd below reaches
+    # the renderers at once (and this test measures them, not the fake indicators service).
+    built: list[Any] = []
+    real_build = report_router.build_report
+
+    async def build_once(plan: Any, client: Any) -> Any:
+        if not built:
+            built.append(await real_build(plan, client))
+        return built[0]
+
+    monkeypatch.setattr(report_router, "build_report", build_once)
+    settings = InitiativesSettings(database_url=db_url, registry_publish=False,
+                                   indicators_url=indicators.url)
+    held: list[Any] = []
+    more: list[tuple[Any, float]] = []
+
+    def pdf_request() -> Any:
+        return c.get("/reports/2024.pdf", headers=bearer(token))
+
+    def timed() -> None:
+        start = time.monotonic()
+        answer = pdf_request()
+        more.append((answer, time.monotonic() - start))
+
+    with TestClient(create_app(settings)) as c:
+        holders = [threading.Thread(target=lambda: held.append(pdf_request()), daemon=True)
+                   for _ in range(pdf.MAX_PARALLEL)]
+        for t in holders:
+            t.start()
+        try:
+            for _ in holders:
+                assert rendering.acquire(timeout=30), "the renderers did not start"
+            crowd = [threading.Thread(target=timed, daemon=True) for _ in range(40)]
+            for t in crowd:
+                t.start()
+            time.sleep(0.5)  # the crowd is waiting for a renderer
+            # ... and another page of the service answers meanwhile
+            page = _within(5, lambda: c.get("/reports", headers=bearer(token)))
+            assert page is not None, "the service stalled behind the waiting PDF requests"
+            assert page.status_code == 200
+            deadline = time.monotonic() + 15
+            for t in crowd:
+                t.join(max(0.0, deadline - time.monotonic()))
+            assert len(more) == 40, "PDF requests beyond the renderers were not answered"
+        finally:
+            release.set()
+            for t in holders:
+                t.join(30)
+        for busy, took in more:
+            assert busy.status_code == 503, busy.text[:300]
+            assert took < 8, took
+            assert int(busy.headers["Retry-After"]) > 0
+            assert busy.headers["content-type"].startswith("text/html")
+            assert busy.headers["cache-control"] == "private, no-store"
+            assert "Många PDF:er skapas just nu" in busy.text
+            assert "Many PDFs are being made right now" in busy.text
+        assert [r.status_code for r in held] == [200] * pdf.MAX_PARALLEL
+        assert all(r.content.startswith(b"%PDF") for r in held)
+        # The renderers were given back: the next request gets one.
+        assert pdf_request().status_code == 200
+        assert rendering.acquire(timeout=1)
+    # The route's 503 is documented: why, the page or the kit's error body, Retry-After.
+    doc = c.app.openapi()  # type: ignore[attr-defined]
+    unavailable = doc["paths"]["/reports/{year}.pdf"]["get"]["responses"]["503"]
+    assert "busy" in unavailable["description"] and "Retry-After" in unavailable["headers"]
+    assert set(unavailable["content"]) == {"text/html", "application/json"}
+
+
 def test_screenshot_in_a_real_browser(client: TestClient, token: str, tmp_path: Path) -> None:
     binary = _chromium()
     page = tmp_path / "report.html"

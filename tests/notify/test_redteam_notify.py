@@ -3,6 +3,8 @@ else (no line break that would start a header), from the API and from the regist
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -219,3 +221,70 @@ def test_a_title_with_a_line_break_still_reaches_the_convener_on_one_subject_lin
     assert "Andel" in mail["Subject"] and "i arbete" in mail["Subject"]
     assert mail["Bcc"] is None and mail["X-Injected"] is None
     assert not any(ch in str(mail["Subject"]) for ch in "\r\n\u2028")
+
+
+def test_a_link_of_a_deleted_subscription_acts_no_more(db_url: str) -> None:
+    """A one-click link mailed to a subscription kept acknowledging for its 14 days after
+    the subscription was deleted (a person who left, a receiver removed). Now it says what
+    an expired link says, shows nothing of the alert, and acknowledges nothing; the link of
+    a subscription still there acts."""
+    import uuid
+
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.alerts.models import Alert
+    from services.notify.inbox.links import Links
+    from tests.auth.helpers import csrf_of
+
+    from .test_inbox_pages import AF, FK, OUT, alert_of
+
+    auth = tokens(db_url, FK, AF, OUT)
+    cfg = NotifySettings(database_url=db_url, kafka_enabled=False,
+                         dispatch_idle_seconds=0.1, sweep_interval_seconds=3600,
+                         digest_enabled=False)
+    with TestClient(create_app(cfg)) as client:
+        links: Links = client.app.state.links  # type: ignore[attr-defined]
+        alert = alert_of(client)  # fired before these exist: nothing is sent to them
+        subs = []
+        for who in ("slutat", "kvar"):
+            r = client.post("/v1/subscriptions", headers=auth[FK], json={
+                "convener": FK, "channel": "email",
+                "target": f"{who}-{uuid.uuid4().hex[:8]}@fk.example"})
+            assert r.status_code == 201, r.text
+            subs.append(r.json()["id"])
+        left, stays = subs
+        try:
+            def ack_path(sub: str | None) -> str:
+                url = links.for_alert(alert.id, alert.episode, sub).acknowledge
+                return "/inbox/ack/" + url.rsplit("/inbox/ack/", 1)[1]
+
+            dead, live = ack_path(left), ack_path(stays)
+            assert "Vill du kvittera larmet?" in client.get(dead).text  # it acted until ...
+            assert client.delete(f"/v1/subscriptions/{left}",
+                                 headers=auth[FK]).status_code == 204  # ... now
+            csrf = csrf_of(client.get("/login").text)
+            # What an expired link shows: the same page, the same status.
+            late = Links(["samstat-development-link-secret-not-for-production"],
+                         links.base_url, 0)
+            expired_path = "/inbox/ack/" + late.for_alert(
+                alert.id, alert.episode, stays).acknowledge.rsplit("/inbox/ack/", 1)[1]
+            client.app.state.links = late  # type: ignore[attr-defined]
+            time.sleep(1.1)
+            expired = client.get(expired_path)
+            client.app.state.links = links  # type: ignore[attr-defined]
+            assert expired.status_code == 410
+            for answer in (client.get(dead), client.post(dead, data={"csrf_token": csrf})):
+                assert answer.status_code == 410, answer.text[:300]
+                # (the language switch links the page's own address)
+                assert answer.text.replace(dead, "") == expired.text.replace(expired_path, "")
+                assert "Andel i arbete efter insats" not in answer.text  # nothing of the alert
+            with session_scope(session_factory(db_url)) as s:
+                assert s.get(Alert, alert.id).status == "firing"  # type: ignore[union-attr]
+            assert 'notify_link_actions_total{outcome="revoked"}' in client.get("/metrics").text
+
+            done = client.post(live, data={"csrf_token": csrf})
+            assert done.status_code == 200 and "Tack! Larmet är kvitterat." in done.text
+            with session_scope(session_factory(db_url)) as s:
+                assert s.get(Alert, alert.id).status == "acknowledged"  # type: ignore[union-attr]
+        finally:  # the shared database: no receiver of this test is left for later alerts
+            for sub in subs:
+                client.delete(f"/v1/subscriptions/{sub}", headers=auth[FK])

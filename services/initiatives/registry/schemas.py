@@ -1,15 +1,28 @@
 """Request and response bodies of the registry API (``XCreate`` / ``XRead`` / ``XUpdate``).
 
 Codes are checked against the public code lists in ``schemas/`` as the body is parsed, so a
-wrong convener or measure is a 422 naming the field.
+wrong convener or measure is a 422 naming the field. Titles and the other names of one line
+(:data:`Title`, :data:`Line`) are one line of text: a line break, a control character or an
+invisible formatting character (Unicode Cc, Cf, Cs, Zl, Zp) is a 422 naming the field and
+what it is, never the text. Reading takes what is stored as it is (titles stored before the
+check may hold them).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from services.initiatives.registry.formulas import (
     AgencyCode,
@@ -25,7 +38,27 @@ Number = Annotated[int, Field(ge=1, le=999)]
 Impact = Annotated[int, Field(ge=1, le=5)]
 IndicatorId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Unit = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+# Line ends: Unicode's (UAX #14 mandatory breaks and NEL) and the vertical tab and form feed.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_NOT_TEXT = {"Cc": "a control character", "Cf": "an invisible formatting character",
+             "Cs": "a lone surrogate", "Zl": "a line break", "Zp": "a line break"}
+
+
+def one_line(value: str) -> str:
+    """``value`` if it is one line of visible text (Swedish letters, dashes, quotes, no-break
+    spaces all are); else ValueError saying where and what, never the text itself (the 422
+    repeats no input, see samstat_kit/invalid.py)."""
+    for i, ch in enumerate(value, 1):
+        what = "a line break" if ch in _LINE_BREAKS else _NOT_TEXT.get(unicodedata.category(ch))
+        if what is not None:
+            raise ValueError(f"must be one line of text: character {i} is {what}")
+    return value
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
+                  AfterValidator(one_line)]
+# A name or short phrase of the plan's own (a unit, who is responsible, the parties): one line.
+Line = Annotated[str, AfterValidator(one_line)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 INHERITED = "Default (null): the initiative's"
 AREA_CONVENERS = ("Per-area conveners, area code -> agency code (each a code of the indicator's "
@@ -66,11 +99,11 @@ class Feasibility(_Body):
 
 class _InitiativeFields(_Body):
     parties: list[AgencyCode] = Field(default_factory=list)
-    parties_text: str | None = None
-    convener_unit: str | None = Field(default=None, max_length=300)
-    responsible: str | None = None
+    parties_text: Line | None = None
+    convener_unit: Line | None = Field(default=None, max_length=300)
+    responsible: Line | None = None
     follow_up_owner: AgencyCode | None = None
-    follow_up_owner_text: str | None = None
+    follow_up_owner_text: Line | None = None
     feasibility: Feasibility | None = None
     impact: Impact | None = Field(default=None, description="1–5; null = not assessed (x)")
     activities: list[str] = Field(default_factory=list)
@@ -100,11 +133,11 @@ class InitiativeUpdate(_Patch):
     convener: AgencyCode | None = None
     status: Status | None = None
     parties: list[AgencyCode] | None = None
-    parties_text: str | None = None
-    convener_unit: str | None = Field(default=None, max_length=300)
-    responsible: str | None = None
+    parties_text: Line | None = None
+    convener_unit: Line | None = Field(default=None, max_length=300)
+    responsible: Line | None = None
     follow_up_owner: AgencyCode | None = None
-    follow_up_owner_text: str | None = None
+    follow_up_owner_text: Line | None = None
     feasibility: Feasibility | None = None
     impact: Impact | None = None
     activities: list[str] | None = None

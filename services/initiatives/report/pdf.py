@@ -12,7 +12,11 @@ Why Chromium and not WeasyPrint:
   nothing downloads a browser build of its own (as Playwright's installer would).
 
 The cost — about a second and some hundred MB of memory per PDF — is acceptable for a yearly
-report that is downloaded a few times; at most :data:`MAX_PARALLEL` renderings run at once.
+report that is downloaded a few times; at most :data:`MAX_PARALLEL` renderings run at once
+(:data:`RENDERERS`). A request waits for one of them on the event loop, a second or two at
+most, never in a thread of the pool: it once waited there, and some forty PDF requests of one
+signed-in user took every thread while two rendered, so every other page of the service
+waited with them. One that gets none in time is answered 503 with Retry-After.
 The page is written to a private temporary directory and opened as ``file://``: it is
 self-contained (no script, no external resource), so Chromium reaches no network. Chromium
 runs with a fresh profile, without the background services that try to phone home, and in
@@ -27,14 +31,56 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
+
 MAX_PARALLEL = 2
-_slots = threading.BoundedSemaphore(MAX_PARALLEL)
+# What a request that found every renderer busy is told to wait (about a few renderings).
+RETRY_AFTER_SECONDS = 5
 
 
 class PdfUnavailable(RuntimeError):
     """No Chromium binary, or it failed: the HTTP layer answers 503."""
+
+
+class RenderersBusy(RuntimeError):
+    """Every renderer stayed busy for as long as a request may wait: 503 with Retry-After."""
+
+
+class Renderers:
+    """At most ``n`` renderings at once in this process. :meth:`slot` waits for one on the
+    event loop, polling a semaphore that is never waited on in a thread: a waiting request
+    holds no thread of the pool. (A thread's semaphore, since unlike an ``asyncio.Semaphore``
+    it belongs to no event loop: a TestClient outside ``with`` runs a loop per request.)"""
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, n: int) -> None:
+        self._free = threading.BoundedSemaphore(n)
+
+    @asynccontextmanager
+    async def slot(self, wait: float) -> AsyncIterator[None]:
+        """Hold a renderer for the block; :class:`RenderersBusy` if none frees within
+        ``wait`` seconds. Given back when the block ends: a rendering in a thread is awaited
+        shielded (``run_in_threadpool``), so even a cancelled request gives its renderer back
+        only once Chromium is done."""
+        deadline = time.monotonic() + wait
+        while not self._free.acquire(blocking=False):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise RenderersBusy(f"all {MAX_PARALLEL} PDF renderers busy")
+            await anyio.sleep(min(self.POLL_SECONDS, left))
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+RENDERERS = Renderers(MAX_PARALLEL)
 
 
 def find_chromium(configured: str) -> str | None:
@@ -75,11 +121,12 @@ def run_chromium(binary: str, args: list[str], cwd: Path, timeout: float) -> Non
 
 def html_to_pdf(html: str, *, chromium: str = "chromium", timeout: float = 60.0,
                 sandbox: bool = True) -> bytes:
-    """Print ``html`` (a self-contained page) to PDF bytes. Blocking: call it in a thread."""
+    """Print ``html`` (a self-contained page) to PDF bytes. Blocking: call it in a thread,
+    holding one of :data:`RENDERERS` (the service does)."""
     binary = find_chromium(chromium)
     if binary is None:
         raise PdfUnavailable("PDF rendering needs Chromium: apt-get install -y chromium")
-    with _slots, tempfile.TemporaryDirectory(prefix="samstat-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="samstat-pdf-") as tmp:
         work = Path(tmp)
         page = work / "report.html"
         page.write_text(html, encoding="utf-8")

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from samstat_kit import present
+from samstat_kit import openapi, present
 from samstat_kit.db import session_scope
 from samstat_kit.web import AnyReader, BrowserLogin, OptionalReader, Reader
 from services.initiatives.registry.errors import NotFound
@@ -30,7 +30,13 @@ from services.initiatives.report import frame, html, pages
 from services.initiatives.report.build import build_report, experience_bank
 from services.initiatives.report.client import IndicatorsClient
 from services.initiatives.report.data import PlanDef, decided_years, load_plan, plan_years
-from services.initiatives.report.pdf import PdfUnavailable, html_to_pdf
+from services.initiatives.report.pdf import (
+    RENDERERS,
+    RETRY_AFTER_SECONDS,
+    PdfUnavailable,
+    RenderersBusy,
+    html_to_pdf,
+)
 from services.initiatives.report.schemas import ExperienceBank, PlanReport
 
 router = APIRouter()
@@ -140,18 +146,30 @@ async def reports_index(request: Request, reader: OptionalReader) -> Response:
 @router.get("/reports/{year:int}.pdf", tags=["pages"], summary="The follow-up as PDF",
             response_class=Response,
             responses={200: {"content": {"application/pdf": {}}},
-                       503: {"description": "No PDF renderer (Chromium) on this host"}})
+                       503: openapi.unavailable(
+                           "No PDF renderer (Chromium) on this host, or every renderer busy "
+                           "(retry after Retry-After); a page saying so", page=True)})
 async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
-    report = await _page_report(request, year, reader)
-    if isinstance(report, Response):
-        return report
     s = _settings(request)
-    document = frame.printable(html.report_page(report), present.language(request))
     try:
-        pdf = await run_in_threadpool(html_to_pdf, document, chromium=s.chromium_path,
-                                      timeout=s.pdf_timeout_seconds, sandbox=s.chromium_sandbox)
+        # A renderer first: a request that gets none costs nothing more, and holds no
+        # thread while it waits (services/initiatives/report/pdf.py).
+        async with RENDERERS.slot(wait=s.pdf_slot_wait_seconds):
+            report = await _page_report(request, year, reader)
+            if isinstance(report, Response):
+                return report
+            document = frame.printable(html.report_page(report), present.language(request))
+            pdf = await run_in_threadpool(html_to_pdf, document, chromium=s.chromium_path,
+                                          timeout=s.pdf_timeout_seconds,
+                                          sandbox=s.chromium_sandbox)
+    except RenderersBusy:
+        busy = frame.render(request, pages.error_page(
+            503, "Många PDF:er skapas just nu. Försök igen om några sekunder.",
+            "Many PDFs are being made right now; try again in a few seconds."), reader, 503)
+        busy.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     except PdfUnavailable as exc:
         return frame.render(request, pages.error_page(503, "PDF kan inte skapas just nu.",
                                                       str(exc)), reader, 503)

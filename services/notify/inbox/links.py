@@ -5,7 +5,10 @@ deployment's link secrets (the newest signs, every configured one verifies, so a
 does not break links already sent) and a timestamp checked against ``link_max_age_days``.
 ``GET`` of an acknowledge link only shows a confirmation page (mail scanners fetch links);
 the ``POST`` of that page acknowledges, once: the link id is then recorded as used
-(:class:`~services.notify.inbox.models.UsedLink`), so a replay does nothing. Pure, no I/O.
+(:class:`~services.notify.inbox.models.UsedLink`), so a replay does nothing. A link minted for
+a subscription acts only while that subscription exists: once it is deleted (a person who
+left, a receiver removed) its links show what an expired one does
+(:func:`~services.notify.inbox.service.link_state`, ``revoked``). Pure, no I/O.
 """
 
 from __future__ import annotations

@@ -192,6 +192,9 @@ def _confirm(request: Request, token: str, post: tuple[Reader | None, str] | Non
             LINK_ACTIONS.labels(outcome).inc()
         else:
             outcome = inbox.link_state(session=session, claims=claims)
+        if outcome == "revoked":
+            # Its subscription is gone: the page of an expired link, nothing of the alert.
+            return _message(request, CONFIRM[lang]["expired"], status=410)
         alert = session.get(inbox.Alert, claims.alert_id)
         if alert is None:
             return _message(request, CONFIRM[lang]["missing"], status=404)

@@ -227,11 +227,15 @@ def colleagues(*, session: Session, agency: str) -> list[Colleague]:
 
 def link_state(*, session: Session, claims: LinkClaims) -> str | None:
     """What a link's confirmation page says before anything is done: None (show the form),
-    or why it will not act: used, stale_episode, resolved, already, missing, forbidden."""
+    or why it will not act: revoked, used, stale_episode, resolved, already, missing,
+    forbidden. ``revoked``: the link was minted for a subscription that is deleted since (a
+    person who left, a receiver removed); its links act no more, whatever their age."""
+    sub = session.get(Subscription, claims.subscription_id) if claims.subscription_id else None
+    if claims.subscription_id and (sub is None or sub.deleted_at is not None):
+        return "revoked"
     alert = session.get(Alert, claims.alert_id)
     if alert is None:
         return "missing"
-    sub = session.get(Subscription, claims.subscription_id) if claims.subscription_id else None
     if sub is not None and sub.convener != alert.convener:
         # A link sent to another agency's receiver (a copy, an escalation) never acknowledges:
         # only the convener's agency may (docs/inbox.md).
