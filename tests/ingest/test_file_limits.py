@@ -168,7 +168,12 @@ def test_a_file_wider_than_an_upload_keeps_is_refused_before_its_headings_are_ju
     unknown = ",".join(f"q{i}" for i in range(300_000)) + "\n1\n"
     with pytest.raises(PublishError, match=f"at most {service.MAX_COLUMNS} columns"):
         service.read("unknown.csv", unknown.encode())
+    # the longest file an upload keeps fits in an SDMX-CSV's some fifteen columns
+    sdmx_wide = ",".join([*HEADER, *(f"dim_x{i}" for i in range(15 - len(HEADER)))])
+    full = sdmx_wide + "\n" + "x\n" * service.MAX_ROWS
+    assert len(service.read("long.csv", full.encode()).lines) == service.MAX_ROWS
     # rows of one cell under a wide header count as wide as the header
+    monkeypatch.setattr(service, "MAX_GRID", 1000)
     monkeypatch.setattr(service, "MAX_CELLS", 1000)
     header = ",".join([*HEADER, *(f"dim_x{i}" for i in range(45))])  # 50 columns
     text = header + "\n" + "x\n" * 21

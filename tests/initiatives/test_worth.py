@@ -63,6 +63,38 @@ def test_the_totals_add_the_lines_as_the_report_writes_them() -> None:
         1_100_000.0, 999_960.0, -1_300_000.0]
 
 
+def test_an_amount_is_totalled_as_the_line_writes_it_at_a_half() -> None:
+    """A line of 1 050 000 kr is written "1,1 mnkr" (as the report rounds 1,05), but the total
+    rounded it half to even, to 1 000 000: "1,1 mnkr" on the line, "1,0 mnkr" as "the rows
+    summed" (14 people at 0,5 of 150 000 kr, the shipped i04's)."""
+    from samstat_kit.present import formatting
+
+    costs = {**COSTS, "per_fye": {"economic_assistance": {"sek": 150000, "source_sv": "s",
+                                                          "source_en": "s"}},
+             "indicators": {"a": {"benefit": "economic_assistance", "fye_per_person": 0.5}}}
+    w = worth([("a", "rise", 14.0)], costs)
+    assert w.lines[0].annual_sek == 1_050_000.0 and w.annual_sek == 1_100_000.0
+    for k in range(20, 400):  # every half a tenth of a million, either way
+        for x in (k * 50_000.0, -k * 50_000.0):
+            written = formatting.number(x / 1e6, decimals=1)
+            assert formatting.number(shown_sek(x) / 1e6, decimals=1) == written, x
+            assert shown_sek(x) == round(shown_sek(x)), x  # whole kronor
+
+
+def test_a_line_writes_its_full_year_equivalents_as_people_times_per_person() -> None:
+    """A column's one precision capped 41 people × 0,25 (10,25 FYE) at a decimal: "+10,2"."""
+    from types import SimpleNamespace
+
+    from services.initiatives.report import html
+
+    costs = {**COSTS, "indicators": {"a": {"benefit": "unemployment", "fye_per_person": 0.25}}}
+    w = worth([("a", "rise", 41.0)], costs)
+    ini = SimpleNamespace(worth=w, indicators=[SimpleNamespace(id="a", title_sv="A",
+                                                               title_en="A")])
+    page = html._worth(ini)  # type: ignore[arg-type]
+    assert '<span class="sv">+10,25</span>' in page and "+10,2<" not in page
+
+
 @given(st.lists(st.tuples(st.sampled_from(["up", "down", "young", "other"]),
                           st.sampled_from(["rise", "fall"]),
                           st.floats(-1e5, 1e5, allow_nan=False)), max_size=8))

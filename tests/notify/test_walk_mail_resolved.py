@@ -162,12 +162,12 @@ def test_a_grouped_message_counts_the_alerts_that_already_ended(session: Session
     n = _grouped(session, "sv", ended=2, firing=0)
     head, intro = _said(n)
     assert head == "2 avvikelser som redan har upphört"
-    assert intro.startswith("2 avvikelser för ") and intro.endswith(" – alla har redan upphört:")
+    assert intro.startswith("2 avvikelser för ") and intro.endswith(" – båda har redan upphört:")
     assert "nya" not in intro
     n = _grouped(session, "en", ended=2, firing=0)
     head, intro = _said(n)
     assert head == "2 alerts that have already ended"
-    assert intro.startswith("2 alerts for ") and intro.endswith(" – all have already ended:")
+    assert intro.startswith("2 alerts for ") and intro.endswith(" – both have already ended:")
 
     # None ended: as before.
     n = _grouped(session, "sv", ended=0, firing=2)
@@ -194,3 +194,15 @@ def test_grouped_words_say_one_in_the_singular() -> None:
         "1 alert for FK is still firing and unacknowledged:"
     assert group_intro("sv", "reminder", 3, 0, "FK") == \
         "3 avvikelser för FK är fortfarande aktiva och okvitterade:"
+
+
+def test_two_alerts_that_both_ended_are_both_not_all() -> None:
+    """Of two alerts a Swedish reader says "båda", not "alla" ("2 avvikelser för FK – alla
+    har redan upphört" read wrong); three or more are "alla"."""
+    from services.notify.delivery.texts import group_intro
+    assert group_intro("sv", "firing", 2, 2, "FK") == \
+        "2 avvikelser för FK – båda har redan upphört:"
+    assert group_intro("en", "firing", 2, 2, "FK") == "2 alerts for FK – both have already ended:"
+    assert group_intro("sv", "firing", 3, 3, "FK") == \
+        "3 avvikelser för FK – alla har redan upphört:"
+    assert group_intro("en", "firing", 3, 3, "FK") == "3 alerts for FK – all have already ended:"

@@ -54,6 +54,9 @@ MAX_UNZIPPED = 16 * 2**20
 # worker for a minute, and 3,000 rows of one cell under 300 headings drew a 100 MB page in
 # 36 s, every time it was opened (a red team).
 MAX_COLUMNS = 100
+# Cells counting every row as wide as its header: room for the longest file (MAX_ROWS) in an
+# SDMX-CSV's some fifteen columns, which the limit of cells a workbook has would cut short.
+MAX_GRID = 400_000
 # The highest file row number an upload keeps (a sheet's last row; a CSV with rows beyond it is
 # refused): pages and routes take no row number above it, so none they echo has ten digits.
 MAX_ROW_NUMBER = MAX_SHEET_ROWS
@@ -133,13 +136,13 @@ def read(name: str, data: bytes) -> Sheet:
 
 def within_size(sheet: Sheet) -> Sheet:
     """``sheet``, or PublishError if it has more than :data:`MAX_COLUMNS` columns, or more
-    than :data:`MAX_CELLS` cells counting every row as wide as its header (the pages show it
+    than :data:`MAX_GRID` cells counting every row as wide as its header (the pages show it
     so, and check it so), whatever the format: a workbook's budget of cells counts only the
     cells a row has, a CSV's nothing at all."""
     if len(sheet.columns) > MAX_COLUMNS:
         raise PublishError(f"at most {MAX_COLUMNS} columns per file")
-    if len(sheet.columns) * len(sheet.lines) > MAX_CELLS:
-        raise PublishError(f"the file holds more than {MAX_CELLS} cells (its rows times its "
+    if len(sheet.columns) * len(sheet.lines) > MAX_GRID:
+        raise PublishError(f"the file holds more than {MAX_GRID} cells (its rows times its "
                            "columns)")
     return sheet
 

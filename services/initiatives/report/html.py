@@ -236,7 +236,9 @@ def _worth(ini: InitiativeResult) -> str:
     rows = []
     # whole people times 0,25 or 0,6 full-year equivalents: the decimals they need, so that
     # people × per person reads as the FYE written
-    places = formatting.decimals_for(x.fye for x in w.lines)
+    # (each as many as it needs, to two: a column's one precision capped 10,25 at "10,2")
+    places = max(next((d for d in range(3) if abs(round(x.fye, d) - x.fye) < 1e-9), 2)
+                 for x in w.lines)
     for x in w.lines:
         life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
                 + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")

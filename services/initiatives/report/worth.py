@@ -56,8 +56,11 @@ MILLION = 1e6  # from here up an amount is written in millions with one decimal 
 
 def shown_sek(x: float) -> float:
     """An amount as the report writes it: in millions to a tenth from a million up, else in
-    whole kronor."""
-    return round(x, -5) if abs(x) >= MILLION else float(round(x))
+    whole kronor. Rounded as the report rounds it (``x / MILLION`` to a tenth, html._sek):
+    ``round(x, -5)`` took 1 050 000 half to even, to 1,0, where the line reads "1,1 mnkr"."""
+    if abs(x) >= MILLION:
+        return float(round(round(x / MILLION, 1) * MILLION))
+    return float(round(x))
 
 
 def shown_people(x: float) -> float:

@@ -109,6 +109,8 @@ GROUP_INTRO_ENDED = {  # (some of them ended, all of them ended), each (one, man
     "en": ((" – {m} of them has already ended", " – {m} of them have already ended"),
            (" – it has already ended", " – all have already ended")),
 }
+# All of two ended: "båda", not "alla" (said of three or more).
+GROUP_INTRO_BOTH_ENDED = {"sv": " – båda har redan upphört", "en": " – both have already ended"}
 
 
 def _one_or_many(forms: tuple[str, str], count: int) -> str:
@@ -135,7 +137,9 @@ def group_intro(lang: str, transition: str, n: int, ended: int, convener: str) -
     else:
         line = _one_or_many(GROUP_INTRO[lang][transition], n)
     line = line.format(n=n, convener=convener)
-    if ended:
+    if ended >= n == 2:
+        line += GROUP_INTRO_BOTH_ENDED[lang]
+    elif ended:
         some, every = GROUP_INTRO_ENDED[lang]
         line += _one_or_many(every if ended >= n else some, ended).format(m=ended)
     return line + ":"
