@@ -44,15 +44,27 @@ _NOT_TEXT = {"Cc": "a control character", "Cf": "an invisible formatting charact
              "Cs": "a lone surrogate", "Zl": "a line break", "Zp": "a line break"}
 
 
+# Invisible characters a word processor leaves in pasted text (soft hyphens, zero-width
+# spaces and joiners, a byte-order mark): removed, as a tab becomes a space, rather than
+# refused: the text reads the same without them, and a convener pasting a title from Word
+# cannot see what the refusal is about. Direction overrides and the rest stay refused.
+_PASTED = str.maketrans({"\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None,
+                         "\u2060": None, "\ufeff": None, "\t": " "})
+
+
 def one_line(value: str) -> str:
-    """``value`` if it is one line of visible text (Swedish letters, dashes, quotes, no-break
-    spaces all are); else ValueError saying where and what, never the text itself (the 422
-    repeats no input, see samstat_kit/invalid.py)."""
-    for i, ch in enumerate(value, 1):
+    """``value`` as one line of visible text (Swedish letters, dashes, quotes, no-break spaces
+    all are; pasted invisible characters removed, :data:`_PASTED`); else ValueError saying
+    where and what, never the text itself (the 422 repeats no input, see
+    samstat_kit/invalid.py)."""
+    cleaned = value.translate(_PASTED)
+    if cleaned != value and not cleaned.strip():
+        raise ValueError("must be one line of text: it holds no visible character")
+    for i, ch in enumerate(cleaned, 1):
         what = "a line break" if ch in _LINE_BREAKS else _NOT_TEXT.get(unicodedata.category(ch))
         if what is not None:
             raise ValueError(f"must be one line of text: character {i} is {what}")
-    return value
+    return cleaned.strip() if cleaned != value else value
 
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True),
