@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.notify.app import create_app
@@ -117,16 +118,11 @@ def test_a_refused_recipient_is_not_named_in_the_delivery_anyone_reads(
         fresh_url: str) -> None:
     """Any token reads an alert's deliveries; smtplib's refusal quoted the address, which
     the subscription list refuses to other agencies."""
-    import asyncio
 
     from aiosmtpd.controller import Controller
 
     from samstat_kit.broker import free_port
-    from samstat_kit.db import session_factory, session_scope
-    from services.notify.alerts import service
-    from services.notify.events import IndicatorUpserted
 
-    from .factory import NOW, indicator_id, registry_doc, value_event
 
     class Refusing:
         async def handle_RCPT(self, *_args: object) -> str:
@@ -144,20 +140,7 @@ def test_a_refused_recipient_is_not_named_in_the_delivery_anyone_reads(
         assert c.post("/v1/subscriptions", headers=auth["forsakringskassan"], json={
             "convener": "forsakringskassan", "channel": "email", "target": private}
         ).status_code == 201
-        ind = indicator_id()
-        with session_scope(session_factory(fresh_url)) as s:
-            service.handle_registry_event(
-                session=s, now=NOW, event=IndicatorUpserted.model_validate(registry_doc(
-                    ind, [{"kind": "yoy_rise", "tolerance": 0.5}])))
-            service.handle_indicator_value(session=s, now=NOW, event=value_event(
-                ind, "2024", 14.0, 11.0, computed_at=NOW))
-        dispatcher = app.state.dispatcher
-        dispatcher.links = app.state.links
-
-        async def once() -> None:
-            await dispatcher.drain_once()
-            await dispatcher.idle()
-        asyncio.run(once())
+        ind = _fire_and_deliver(app, fresh_url)
     finally:
         smtp.stop()
     [alert] = c.get("/v1/alerts", params={"convener": "forsakringskassan", "indicator": ind},
@@ -179,14 +162,8 @@ def test_a_title_with_a_line_break_still_reaches_the_convener_on_one_subject_lin
     """The subject says the indicator's title, which the registry takes as written: a line
     break in it made the mail library refuse the header, and every mail about the indicator
     failed at every attempt. It goes out, the title on one line, and starts no header."""
-    import asyncio
     from email import message_from_bytes, policy
 
-    from samstat_kit.db import session_factory, session_scope
-    from services.notify.alerts import service
-    from services.notify.events import IndicatorUpserted
-
-    from .factory import NOW, indicator_id, registry_doc, value_event
     from .receivers import smtp_server
 
     with smtp_server() as (sink, port):
@@ -198,20 +175,7 @@ def test_a_title_with_a_line_break_still_reaches_the_convener_on_one_subject_lin
         assert c.post("/v1/subscriptions", headers=auth["forsakringskassan"], json={
             "convener": "forsakringskassan", "channel": "email", "target": target}
         ).status_code == 201
-        ind = indicator_id()
-        with session_scope(session_factory(fresh_url)) as s:
-            service.handle_registry_event(
-                session=s, now=NOW, event=IndicatorUpserted.model_validate(registry_doc(
-                    ind, [{"kind": "yoy_rise", "tolerance": 0.5}], title_sv=title)))
-            service.handle_indicator_value(session=s, now=NOW, event=value_event(
-                ind, "2024", 14.0, 11.0, computed_at=NOW))
-        dispatcher = app.state.dispatcher
-        dispatcher.links = app.state.links
-
-        async def once() -> None:
-            await dispatcher.drain_once()
-            await dispatcher.idle()
-        asyncio.run(once())
+        ind = _fire_and_deliver(app, fresh_url, title_sv=title)
     [alert] = c.get("/v1/alerts", params={"convener": "forsakringskassan", "indicator": ind},
                     headers=auth["forsakringskassan"]).json()
     detail = c.get(f"/v1/alerts/{alert['id']}", headers=auth["forsakringskassan"]).json()
@@ -288,3 +252,31 @@ def test_a_link_of_a_deleted_subscription_acts_no_more(db_url: str) -> None:
         finally:  # the shared database: no receiver of this test is left for later alerts
             for sub in subs:
                 client.delete(f"/v1/subscriptions/{sub}", headers=auth[FK])
+
+
+def _fire_and_deliver(app: FastAPI, url: str, **doc: str) -> str:
+    """A new indicator (``doc``: more of its registry document) whose value fires an alert
+    for Försäkringskassan, and one round of ``app``'s dispatcher; the indicator's id."""
+    import asyncio
+
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.alerts import service
+    from services.notify.events import IndicatorUpserted
+
+    from .factory import NOW, indicator_id, registry_doc, value_event
+
+    ind = indicator_id()
+    with session_scope(session_factory(url)) as s:
+        service.handle_registry_event(
+            session=s, now=NOW, event=IndicatorUpserted.model_validate(registry_doc(
+                ind, [{"kind": "yoy_rise", "tolerance": 0.5}], **doc)))
+        service.handle_indicator_value(session=s, now=NOW, event=value_event(
+            ind, "2024", 14.0, 11.0, computed_at=NOW))
+    dispatcher = app.state.dispatcher
+    dispatcher.links = app.state.links
+
+    async def once() -> None:
+        await dispatcher.drain_once()
+        await dispatcher.idle()
+    asyncio.run(once())
+    return ind

@@ -19,7 +19,7 @@ from samstat_kit import present
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
-from samstat_kit.present import formatting
+from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.nav import HOME_AREA
 from samstat_kit.web import OptionalReader
@@ -34,7 +34,6 @@ from services.indicators.web.layout import (
     PAGES,
     area_name,
     covered,
-    frame,
     not_found,
 )
 from services.indicators.web.texts import FYE_TEXTS
@@ -158,7 +157,7 @@ def fye_page(request: Request, reader: OptionalReader,
         month_label=partial(formatting.period, lang=lang),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
         as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
-        **frame(request, reader, lang))
+        **account.header(request, reader, lang))
 
 
 def _chart(codes: list[str], names: dict[str, str], series: dict[str, list[FyeRead]],

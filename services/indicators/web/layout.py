@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -30,17 +29,12 @@ NO_STORE = present.PRIVATE
 # --------------------------------------------------------------------------- layout
 
 
-def frame(request: Request, reader: Reader, lang: str) -> dict[str, Any]:
-    """The header's part of a page's context (the kit's account header)."""
-    return account.header(request, reader, lang)
-
-
 def not_found(request: Request, reader: Reader | None, what: str, value: str
               ) -> Response:
     """404 in the reader's language: ``what`` names the text (``unknown_area``,
     ``no_values``), ``value`` the area or indicator asked for."""
     lang = present.language(request)
-    context = frame(request, reader, lang) if reader is not None else {}
+    context = account.header(request, reader, lang) if reader is not None else {}
     return PAGES.render(request, "not_found.html", texts=NOT_FOUND_TEXTS, status=404,
                         headers=NO_STORE, what=what, value=value, **context)
 

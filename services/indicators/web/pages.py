@@ -32,7 +32,7 @@ from samstat_kit import present
 from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
-from samstat_kit.present import formatting
+from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.web import OptionalReader, Reader
 from services.indicators.api import service, titles, vintages
@@ -50,7 +50,6 @@ from services.indicators.web.layout import (
     area_name,
     covered,
     describe_lines,
-    frame,
     months_in,
     not_found,
     related_areas,
@@ -108,7 +107,7 @@ def index(request: Request, reader: OptionalReader) -> Response:
         glossary=abbreviations((t for _, t in listed), lang),
         fye_wide=wide, fye_municipalities=municipalities,
         names={c: area_name(catalogue, c, lang) for c in [*wide, *municipalities]},
-        fye_href=lambda code: f"/fye/{quote(code)}", **frame(request, reader, lang))
+        fye_href=lambda code: f"/fye/{quote(code)}", **account.header(request, reader, lang))
 
 
 # --------------------------------------------------------------------------- indicator page
@@ -243,7 +242,7 @@ def indicator_page(
         rows=list(reversed(own[-TABLE_ROWS:])),
         query=urlencode({"area": area, "granularity": g}),
         fye_link=indicator in (FYE_SHARE, FYE_OFFICIAL, RECONCILIATION),
-        **frame(request, reader, lang))
+        **account.header(request, reader, lang))
 
 
 def _key_figures(own: list[Point], others: Mapping[str, list[Point]], related: list[str],
@@ -315,4 +314,4 @@ def _indicator_areas(request: Request, reader: Reader, indicator: str, lang: str
     return PAGES.render(request, "areas.html", texts=words, headers=NO_STORE,
                         indicator=indicator, areas=areas, wide=wide,
                         names={c: area_name(catalogue, c, lang) for c in [*wide, *areas]},
-                        **frame(request, reader, lang))
+                        **account.header(request, reader, lang))

@@ -255,7 +255,7 @@ def _worth(ini: InitiativeResult) -> str:
         ("Sparad offentlig kostnad per år", "public cost saved per year"),
         ("Antaganden", "assumptions")))
     people = formatting.signed(w.people, decimals=0)
-    one = people.lstrip("+−-±") == "1"  # "+1 person", not "+1 personer"
+    one = w.people is not None and abs(w.people) == 1  # "+1 person", not "+1 personer"
     said = pair(people + (" person" if one else " personer"),
                 people + (" person" if one else " people"))
     total = (f"<p><strong>{said}</strong> "
