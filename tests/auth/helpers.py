@@ -57,13 +57,6 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def without_tokens(html: str) -> str:
-    """``html`` without its random tokens (CSRF fields, CSP nonces): a check that a short
-    text is *not* on a page must not fail when a token happens to hold it ("Q4" is in about
-    one CSRF token in a hundred)."""
-    return re.sub(r'<input type="hidden" name="csrf_token"[^>]*>|nonce="[^"]*"', "", html)
-
-
 def live_sessions(db_url: str, person: Person) -> list[WebSession]:
     with session_scope(session_factory(db_url)) as s:
         rows = list(s.scalars(select(WebSession).where(WebSession.user_id == person.id)))

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from samstat_kit.agency_files import read_bytes
 from services.ingest.upload import reasons
 from services.ingest.upload.texts import PREVIEW, REFUSALS, UPLOAD
+from tests.echo import said
 from tests.workbooks import xlsx
 
 SV = ["Mått", "Område", "Period", "Värde", "Varaktighet", "Orsak", "Kön"]
@@ -139,7 +140,7 @@ def test_a_personal_number_in_the_fix_form_is_said_on_the_page_unechoed(
     client, csrf = upload_staff
     page = _staged(upload_staff)
     r = client.post(f"{page}/rows/3", data={"csrf_token": csrf, "c3": "19121212-1212"})
-    assert r.status_code == 422 and "1212" not in r.text
+    assert r.status_code == 422 and "1212" not in said(r.text)
     assert PREVIEW["sv"]["personal_fix"].format(n=3) in _text(r.text)
     assert 'href="/upload"' in r.text  # the way back
     assert f'href="{page}?lang=en"' in r.text  # the switch leads to the page, not the form

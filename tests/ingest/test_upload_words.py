@@ -20,7 +20,7 @@ from samstat_kit.contracts import load_catalogue
 from services.ingest.disclosure import protect
 from services.ingest.upload import reasons
 from services.ingest.upload.texts import HIDDEN, PREVIEW, UPLOAD
-from tests.auth.helpers import without_tokens
+from tests.echo import said
 from tests.ingest.test_upload_pages import _text, _upload
 from tests.workbooks import xlsx
 
@@ -77,7 +77,7 @@ def test_the_preview_and_receipt_say_why_in_the_page_s_language(upload_staff: St
            "en": "the totals by cause, duration and sex"}[lang]
     assert via in why and why.startswith(HIDDEN[lang]["secondary_sum"][:30]), why
     # the period as it is read, not as Excel keeps it
-    assert "2026-11 61" in text and "T00" not in without_tokens(html)
+    assert "2026-11 61" in text and "T00" not in said(html)
     # a publishing right: what it means and what to write instead
     own = {"sv": "8 Område Ni får bara publicera siffror för ert eget område. Skriv 2460 "
                  "(Vännäs) i kolumnen Område.",
