@@ -205,6 +205,13 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     targets += [t for r in walked if r.total in unseen
                 for t in together(r, tuple(p for p in r.parts
                                            if p not in states and p not in unseen))]
+    # One target per quantity: a cell not sent is met from each relation it is in, and a
+    # dark half-year's parts can come down to its month's (a third of a month's batch came
+    # twice or more); every round of the greedy judged each copy again.
+    once: dict[tuple[object, ...], Target] = {}
+    for t in targets:
+        once.setdefault((t.coords, t.truth, t.missing, t.at_once, t.subsets, t.proper), t)
+    targets = list(once.values())
     return targets, table_of(relations, states, upper, links.noise, targets)
 
 
