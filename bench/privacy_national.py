@@ -1,6 +1,7 @@
 """Disclosure control at national scale: one person-count measure for a whole year.
 
-Run: ``.venv/bin/python -m bench.privacy_national [--months N] [--seed S]``.
+Run: ``.venv/bin/python -m bench.privacy_national [--months N] [--seed S] [--save F | --load F]``
+(``--save`` keeps the streamed states, ``--load`` audits them again without streaming).
 
 The table: ``gk_referrals`` (a sum over the period: months, quarters, halves, the year) by
 group (three parts and the total) and sex (K, M and the total), for all 313 areas (290
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import pickle
 import random
 import statistics
 import time
@@ -134,10 +136,18 @@ def main() -> dict[str, Any]:
     ap = argparse.ArgumentParser()
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--save", help="keep the streamed states in this file (pickle)")
+    ap.add_argument("--load", help="audit the states kept by --save instead of streaming")
     a = ap.parse_args()
     cat = national_catalogue()
-    groups = truth(cat, a.months, random.Random(a.seed))
-    store, cpu = stream(cat, groups)
+    if a.load:
+        with open(a.load, "rb") as f:
+            store, cpu = pickle.load(f)
+    else:
+        store, cpu = stream(cat, truth(cat, a.months, random.Random(a.seed)))
+    if a.save:
+        with open(a.save, "wb") as f:
+            pickle.dump((store, cpu), f)
     hidden = [s for s in store.values() if s.shown is None]
     primary = sum(1 for s in hidden if s.primary)
     print(f"cells {len(store)}, hidden {len(hidden)} (primary {primary}, "

@@ -159,7 +159,14 @@ class Model:
         return True
 
     def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
-        """The least and greatest sum of ``cells`` over the points solved so far."""
+        """The least and greatest sum of ``cells`` over the points solved so far; without
+        HiGHS (no relation, or one), the exact range, which needs no point. (A target
+        holding a cell no relation holds, a dark month under a municipality's year, was
+        otherwise never read off points: its other components were solved on both sides
+        every time.) None while contradictory: the solve reports it."""
+        if not self.hard:
+            lo, hi = self.solve(cells)
+            return None if lo > hi else (lo, hi)
         if not self._seen:
             return None
         if len(cells) == 1:  # most targets: one cell, its range kept as points come
