@@ -1,7 +1,8 @@
 """Disclosure control at national scale: one person-count measure for a whole year.
 
 Run: ``.venv/bin/python -m bench.privacy_national [--months N] [--seed S] [--save F | --load F]``
-(``--save`` keeps the streamed states, ``--load`` audits them again without streaming).
+(``--save`` keeps the streamed states after each period, ``--load`` audits them again
+without streaming).
 
 The table: ``gk_referrals`` (a sum over the period: months, quarters, halves, the year) by
 group (three parts and the total) and sex (K, M and the total), for all 313 areas (290
@@ -29,7 +30,7 @@ import pickle
 import random
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from samstat_kit.contracts import Catalogue, load_catalogue
@@ -103,8 +104,10 @@ def chunks(cells: dict[Coord, float]) -> Iterable[dict[Coord, float]]:
         yield dict(items[i:i + BATCH])
 
 
-def stream(cat: Catalogue, groups: list[dict[Coord, float]]) -> tuple[dict[Coord, CellState],
-                                                                         list[float]]:
+def stream(cat: Catalogue, groups: list[dict[Coord, float]],
+           after: Callable[[dict[Coord, CellState], list[float]], None] | None = None
+           ) -> tuple[dict[Coord, CellState], list[float]]:
+    """``after``: called with the states and CPU so far after each period's cells."""
     links = Links(cat.measures[MEASURE], cat)
     store: dict[Coord, CellState] = {}
     areas: set[str] = set()
@@ -128,7 +131,9 @@ def stream(cat: Catalogue, groups: list[dict[Coord, float]]) -> tuple[dict[Coord
                 print(f"  exposed in stream: {len(out.exposed)}", flush=True)
         print(f"  {next(iter(group)).period}: {len(store)} cells, "
               f"{sum(1 for s in store.values() if s.shown is None)} hidden, "
-              f"last batch {cpu[-1]:.3f} s", flush=True)
+              f"last batch {cpu[-1]:.3f} s, {sum(cpu):.0f} s so far", flush=True)
+        if after is not None:
+            after(store, cpu)
     return store, cpu
 
 
@@ -140,14 +145,16 @@ def main() -> dict[str, Any]:
     ap.add_argument("--load", help="audit the states kept by --save instead of streaming")
     a = ap.parse_args()
     cat = national_catalogue()
+    def save(store: dict[Coord, CellState], cpu: list[float]) -> None:
+        with open(a.save, "wb") as f:  # after every period: a long run can be cut short
+            pickle.dump((store, cpu), f)
+
     if a.load:
         with open(a.load, "rb") as f:
             store, cpu = pickle.load(f)
     else:
-        store, cpu = stream(cat, truth(cat, a.months, random.Random(a.seed)))
-    if a.save:
-        with open(a.save, "wb") as f:
-            pickle.dump((store, cpu), f)
+        store, cpu = stream(cat, truth(cat, a.months, random.Random(a.seed)),
+                            save if a.save else None)
     hidden = [s for s in store.values() if s.shown is None]
     primary = sum(1 for s in hidden if s.primary)
     print(f"cells {len(store)}, hidden {len(hidden)} (primary {primary}, "

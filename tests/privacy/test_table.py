@@ -3,6 +3,7 @@ other jointly, witnesses that spare a solve."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +103,57 @@ def test_a_cell_no_relation_holds_leaves_the_verdict_to_the_points() -> None:
     model.solve = lambda *a, **k: solved.append(a) or real(*a, **k)  # type: ignore[method-assign]
     lo, hi = table.interval(target, Protection(5).sufficient(None), settled=5)
     assert solved == [] and Protection(5).holds(None, lo, hi)
+
+
+@settings(max_examples=60, deadline=None)
+@given(r1=st.integers(0, 30), r2=st.integers(0, 30), gap=st.integers(-5, 5),
+       first=st.sampled_from(["x11", "x12", "x21", "x22", "c1"]),
+       hidden=st.lists(st.sampled_from(["r1", "r2", "c1", "_T"]), min_size=1, max_size=3),
+       shown_again=st.booleans())
+def test_points_kept_through_a_hiding_are_points_of_the_new_component(
+        r1: int, r2: int, gap: int, first: str, hidden: list[str], shown_again: bool) -> None:
+    """After a value is hidden (or one hidden is shown again), the rebuilt component starts
+    from the old one's points where they still hold: each cell's range over them lies
+    within its LP range in a table built anew (a point claims nothing the LP denies)."""
+    rels, _, _ = grid()
+    c1 = float(min(r1, r2))
+    shown = {cell("r1"): float(r1), cell("r2"): float(r2), cell("c1"): c1,
+             cell("_T"): float(r1 + r2 + gap)}
+    table = Table(rels, shown, dict(shown), UPPER)
+    table.interval(Target(first, (cell(first),), None, missing=True))
+    for name in hidden:
+        table.hide(cell(name))
+    now = {c: v for c, v in shown.items() if c.dims[0][1] not in hidden}
+    if shown_again:
+        table.show(cell(hidden[0]), shown[cell(hidden[0])])
+        now[cell(hidden[0])] = shown[cell(hidden[0])]
+    anew = Table(rels, now, dict(shown), UPPER)
+    for name in ("x11", "x12", "x21", "x22"):
+        model = table._by_model([cell(name)])[0][0]
+        if not model.has_points:
+            continue
+        lo, hi = anew.interval(Target(name, (cell(name),), None, missing=True))
+        least, most = model.span(cell(name))
+        assert lo - 1e-6 <= least and most <= hi + 1e-6, (name, (least, most), (lo, hi))
+
+
+def test_a_hiding_in_a_solved_component_needs_no_new_seed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The greedy hides one value at a time, and each rebuilds the component around it;
+    its old points, with the hidden value at what it was published at, seed the new one
+    (a national table's component has thousands of variables: two HiGHS runs each time)."""
+    from services.ingest.disclosure.component import Model
+
+    rels, shown, x11 = grid()
+    table = Table(rels, shown, dict(shown), UPPER)
+    table.interval(Target("x11", (x11,), None, missing=True))
+    seeded: list[Model] = []
+    real = Model.seed
+    monkeypatch.setattr(Model, "seed", lambda self: seeded.append(self) or real(self))
+    table.hide(cell("r1"))
+    model = table._by_model([x11])[0][0]
+    assert model.hard and model.has_points and seeded == []
+    assert cell("r1") in model.cols
 
 
 @st.composite

@@ -27,6 +27,8 @@ from services.ingest.disclosure.bounds import EMPTY, EPS
 from services.ingest.disclosure.component import Model, signed
 from services.ingest.disclosure.links import Coord, Relation
 
+INHERIT = 30  # the last points of an old component put to a new one (and its two seeds)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -113,10 +115,15 @@ class Table:
                      and c not in keep}
         self._tol: dict[int, float] = {}
         self._models: dict[Coord, Model] = {}  # each variable's component's model
+        # Since a value was hidden or shown: the model each variable was last in, and the
+        # value each hidden one was published at (see _inherit()).
+        self._before: dict[Coord, Model] = {}
+        self._was: dict[Coord, float] = {}
 
     def hide(self, c: Coord) -> None:
         """A published value held back after all: it becomes a variable."""
-        self.shown.pop(c, None)
+        if c in self.shown:
+            self._was[c] = self.shown.pop(c)
         for i in self.rows_of.get(c, ()):  # the components it joins are stale
             self._forget(self.relations[i].cells)
 
@@ -142,6 +149,8 @@ class Table:
             if model is not None:
                 for y in model.cols:
                     self._models.pop(y, None)
+                    if model.has_points:
+                        self._before[y] = model
 
     def variable(self, c: Coord) -> bool:
         return c not in self.shown and c not in self.free
@@ -314,10 +323,52 @@ class Table:
 
     def _build(self, c: Coord, seed: bool = True) -> Model:
         cells, rows = self.component([c])
-        model = Model.build(self, cells, rows, seed)
+        model = Model.build(self, cells, rows, seed=False)
         for x in cells:
             self._models[x] = model
+        if seed and model.hard and not self._inherit(model):
+            model.seed()
         return model
+
+    def _inherit(self, model: Model) -> bool:
+        """Seed ``model`` with the points of the models its cells were in before a value was
+        hidden or shown, where they still hold; whether any did.
+
+        The greedy hides one value at a time, and each rebuilds the component around it: in a
+        national table, one of thousands of variables, seeded again by two HiGHS runs from
+        scratch (half of a quarter's batch). A point of the old component with the hidden
+        value at what it was published at satisfies every old relation as it did, so it is
+        mostly a point of the new one too; each is checked against every bound and row
+        (:meth:`Model.adopt`), so only true points are kept and every verdict is what a seed
+        would have given (points only spare solves). Points of several old components are
+        put side by side (they share no variable); a variable in none of them, or hidden
+        without a published value, leaves the model to be seeded."""
+        olds: dict[int, tuple[Model, list[int]]] = {}
+        for x in model.cols:
+            old = self._before.get(x)
+            if old is not None and x in old.cols and id(old) not in olds:
+                n = old.points_count
+                olds[id(old)] = (old, sorted({0, 1, *range(max(0, n - INHERIT), n)} &
+                                             set(range(n))))
+            elif (old is None or x not in old.cols) and x not in self._was:
+                return False
+        if not olds:
+            return False
+        k = max(len(idx) for _, idx in olds.values())
+        points = np.empty((k, len(model.cols)))
+        columns: dict[int, tuple[list[int], list[int]]] = {key: ([], []) for key in olds}
+        for x, j in model.cols.items():
+            old = self._before.get(x)
+            if old is not None and x in old.cols:
+                mine, theirs = columns[id(old)]
+                mine.append(j)
+                theirs.append(old.cols[x])
+            else:
+                points[:, j] = self._was[x]
+        for key, (old, idx) in olds.items():
+            mine, theirs = columns[key]
+            points[:, mine] = old.points(idx, theirs)[np.arange(k) % len(idx)]
+        return model.adopt(points)
 
     def prepare(self, targets: Iterable[Target]) -> None:
         """Build the models of the targets' components now, seeded together

@@ -4,6 +4,8 @@ is ``lower <= sum(a_j x_j) <= upper`` as in :class:`~.component.Model`."""
 
 from __future__ import annotations
 
+import numpy as np
+
 EPS = 1e-6
 EMPTY = (float("inf"), float("-inf"))  # the published data contradict each other
 
@@ -46,32 +48,46 @@ def one_row(row: Row, lo: list[float],
 
 
 def propagate(lo: list[float], hi: list[float],
-               rows: list[Row],
-               rounds: int = 30) -> tuple[list[float], list[float]] | None:
+              rows: list[Row],
+              rounds: int = 60) -> tuple[list[float], list[float]] | None:
     """Lower and upper bounds on each variable that the rows imply together
     (feasibility-based bound tightening, as an LP presolve does): each row bounds each of its
     variables by what the others can reach, and tightened bounds feed the next round. Every
     bound is implied by the constraints, so a lower one never exceeds the LP's minimum and an
     upper one is never below its maximum. Bounds that cross (the rows contradict each other,
-    see reconcile()) prove nothing: None then."""
-    lo, hi = list(lo), list(hi)
+    see reconcile()) prove nothing: None then.
+
+    All rows at once per round, in numpy: a national table's component has some two thousand
+    variables, and the greedy builds it again after every value it hides (in Python, one
+    propagation there took as long as the HiGHS runs of the whole batch)."""
+    low, high = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    if np.any(low > high + EPS):
+        return None
+    if not rows:
+        return list(lo), list(hi)
+    j = np.array([k for r in rows for k, _ in r[0]])
+    a = np.array([x for r in rows for _, x in r[0]])
+    row = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
+    lower = np.array([r[1] for r in rows])[row]
+    upper = np.array([r[2] for r in rows])[row]
+    up = a > 0
     for _ in range(rounds):
-        moved = False
-        for entries, lower, upper in rows:
-            least = sum(a * (lo[j] if a > 0 else hi[j]) for j, a in entries)
-            most = sum(a * (hi[j] if a > 0 else lo[j]) for j, a in entries)
-            for j, a in entries:
-                mine_least = a * (lo[j] if a > 0 else hi[j])
-                mine_most = a * (hi[j] if a > 0 else lo[j])
-                # a*x_j >= lower - (most - mine_most);  a*x_j <= upper - (least - mine_least)
-                ge, le = lower - (most - mine_most), upper - (least - mine_least)
-                new_lo, new_hi = (ge, le) if a > 0 else (-le, -ge)
-                if new_lo > lo[j] + EPS:
-                    lo[j], moved = new_lo, True
-                if new_hi < hi[j] - EPS:
-                    hi[j], moved = new_hi, True
-        if any(a > b + EPS for a, b in zip(lo, hi, strict=True)):
+        # Each entry's least and most a*x, each row's least and most sum, and what the row
+        # leaves each entry: a*x >= lower - (most - mine_most), a*x <= upper - (least - ...).
+        mine_least = np.where(up, a * low[j], a * high[j])
+        mine_most = np.where(up, a * high[j], a * low[j])
+        least = np.bincount(row, mine_least)[row]
+        most = np.bincount(row, mine_most)[row]
+        ge, le = lower - (most - mine_most), upper - (least - mine_least)
+        new_lo, new_hi = np.where(up, ge, -le), np.where(up, le, -ge)
+        floor, ceiling = low.copy(), high.copy()
+        np.maximum.at(floor, j, new_lo)
+        np.minimum.at(ceiling, j, new_hi)
+        moved = np.any(floor > low + EPS) or np.any(ceiling < high - EPS)
+        low, high = np.where(floor > low + EPS, floor, low), \
+            np.where(ceiling < high - EPS, ceiling, high)
+        if np.any(low > high + EPS):
             return None
         if not moved:
             break
-    return lo, hi
+    return low.tolist(), high.tolist()

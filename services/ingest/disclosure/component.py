@@ -179,6 +179,32 @@ class Model:
     def has_points(self) -> bool:
         return self._seen > 0
 
+    @property
+    def points_count(self) -> int:
+        return self._seen
+
+    def points(self, idx: list[int], cols: list[int]) -> np.ndarray:
+        """Columns ``cols`` of the points numbered ``idx``."""
+        return self._points[np.ix_(idx, cols)]
+
+    def adopt(self, points: np.ndarray) -> bool:
+        """Keep as witnesses the rows of ``points`` that satisfy every bound and row of the
+        model (within a tolerance as HiGHS's own); whether any did."""
+        lo, hi = np.asarray(self.lo), np.asarray(self.hi)
+        ok = np.all((points >= lo - EPS) & (points <= hi + EPS), axis=1)
+        if self.rows and ok.any():
+            index = np.array([j for r in self.rows for j, _ in r[0]])
+            value = np.array([a for r in self.rows for _, a in r[0]])
+            start = np.cumsum([0] + [len(r[0]) for r in self.rows[:-1]])
+            activity = np.add.reduceat(points[:, index] * value, start, axis=1)
+            lower = np.array([r[1] for r in self.rows])
+            upper = np.array([r[2] for r in self.rows])
+            slack = EPS + 1e-9 * np.maximum(np.abs(lower), np.abs(upper))
+            ok &= np.all((activity >= lower - slack) & (activity <= upper + slack), axis=1)
+        for x in points[ok]:
+            self.witness(x)
+        return bool(ok.any())
+
     def span(self, c: Coord) -> tuple[float, float]:
         """The least and greatest ``c`` over the points solved so far (some must be)."""
         j = self.cols[c]
