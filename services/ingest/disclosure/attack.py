@@ -343,30 +343,27 @@ class Table:
         would have given (points only spare solves). Points of several old components are
         put side by side (they share no variable); a variable in none of them, or hidden
         without a published value, leaves the model to be seeded."""
-        olds: dict[int, tuple[Model, list[int]]] = {}
-        for x in model.cols:
+        olds: dict[int, tuple[Model, list[int], list[int]]] = {}  # old, its cols, ours
+        fixed: list[tuple[int, float]] = []  # hidden since: at the value it was published at
+        for x, j in model.cols.items():
             old = self._before.get(x)
-            if old is not None and x in old.cols and id(old) not in olds:
-                n = old.points_count
-                olds[id(old)] = (old, sorted({0, 1, *range(max(0, n - INHERIT), n)} &
-                                             set(range(n))))
-            elif (old is None or x not in old.cols) and x not in self._was:
+            if old is not None:
+                _, theirs, mine = olds.setdefault(id(old), (old, [], []))
+                theirs.append(old.cols[x])
+                mine.append(j)
+            elif x in self._was:
+                fixed.append((j, self._was[x]))
+            else:
                 return False
         if not olds:
             return False
-        k = max(len(idx) for _, idx in olds.values())
+        picks = [sorted({*range(min(2, n)), *range(max(0, n - INHERIT), n)})
+                 for n in (old.points_count for old, _, _ in olds.values())]
+        k = max(map(len, picks))
         points = np.empty((k, len(model.cols)))
-        columns: dict[int, tuple[list[int], list[int]]] = {key: ([], []) for key in olds}
-        for x, j in model.cols.items():
-            old = self._before.get(x)
-            if old is not None and x in old.cols:
-                mine, theirs = columns[id(old)]
-                mine.append(j)
-                theirs.append(old.cols[x])
-            else:
-                points[:, j] = self._was[x]
-        for key, (old, idx) in olds.items():
-            mine, theirs = columns[key]
+        for j, value in fixed:
+            points[:, j] = value
+        for (old, theirs, mine), idx in zip(olds.values(), picks, strict=True):
             points[:, mine] = old.points(idx, theirs)[np.arange(k) % len(idx)]
         return model.adopt(points)
 

@@ -47,6 +47,17 @@ def one_row(row: Row, lo: list[float],
     return out[0], out[1]
 
 
+def flat(rows: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                     np.ndarray]:
+    """The rows as arrays, row after row: each entry's column and coefficient, each row's
+    number of entries, lower and upper bound."""
+    return (np.array([j for r in rows for j, _ in r[0]], dtype=np.int32),
+            np.array([a for r in rows for _, a in r[0]], dtype=float),
+            np.array([len(r[0]) for r in rows], dtype=np.int32),
+            np.array([r[1] for r in rows], dtype=float),
+            np.array([r[2] for r in rows], dtype=float))
+
+
 def propagate(lo: list[float], hi: list[float],
               rows: list[Row],
               rounds: int = 60) -> tuple[list[float], list[float]] | None:
@@ -65,11 +76,9 @@ def propagate(lo: list[float], hi: list[float],
         return None
     if not rows:
         return list(lo), list(hi)
-    j = np.array([k for r in rows for k, _ in r[0]])
-    a = np.array([x for r in rows for _, x in r[0]])
-    row = np.repeat(np.arange(len(rows)), [len(r[0]) for r in rows])
-    lower = np.array([r[1] for r in rows])[row]
-    upper = np.array([r[2] for r in rows])[row]
+    j, a, sizes, row_lower, row_upper = flat(rows)
+    row = np.repeat(np.arange(len(rows)), sizes)
+    lower, upper = row_lower[row], row_upper[row]
     up = a > 0
     for _ in range(rounds):
         # Each entry's least and most a*x, each row's least and most sum, and what the row

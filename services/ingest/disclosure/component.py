@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 
-from services.ingest.disclosure.bounds import EMPTY, EPS, one_row, propagate, reach
+from services.ingest.disclosure.bounds import EMPTY, EPS, flat, one_row, propagate, reach
 from services.ingest.disclosure.links import Coord, Relation
 
 if TYPE_CHECKING:
@@ -193,12 +193,9 @@ class Model:
         lo, hi = np.asarray(self.lo), np.asarray(self.hi)
         ok = np.all((points >= lo - EPS) & (points <= hi + EPS), axis=1)
         if self.rows and ok.any():
-            index = np.array([j for r in self.rows for j, _ in r[0]])
-            value = np.array([a for r in self.rows for _, a in r[0]])
-            start = np.cumsum([0] + [len(r[0]) for r in self.rows[:-1]])
+            index, value, sizes, lower, upper = flat(self.rows)
+            start = np.cumsum(sizes) - sizes  # every row has two entries or more
             activity = np.add.reduceat(points[:, index] * value, start, axis=1)
-            lower = np.array([r[1] for r in self.rows])
-            upper = np.array([r[2] for r in self.rows])
             slack = EPS + 1e-9 * np.maximum(np.abs(lower), np.abs(upper))
             ok &= np.all((activity >= lower - slack) & (activity <= upper + slack), axis=1)
         for x in points[ok]:
@@ -294,12 +291,10 @@ def highs_model(lo: list[float], hi: list[float],
     lp.num_col_, lp.num_row_ = len(lo), len(rows)
     lp.col_cost_ = np.zeros(len(lo))
     lp.col_lower_, lp.col_upper_ = np.array(lo), np.array(hi)
-    lp.row_lower_ = np.array([r[1] for r in rows])
-    lp.row_upper_ = np.array([r[2] for r in rows])
+    index, value, sizes, lp.row_lower_, lp.row_upper_ = flat(rows)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.cumsum([0] + [len(r[0]) for r in rows], dtype=np.int32)
-    lp.a_matrix_.index_ = np.array([j for r in rows for j, _ in r[0]], dtype=np.int32)
-    lp.a_matrix_.value_ = np.array([a for r in rows for _, a in r[0]], dtype=float)
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    lp.a_matrix_.index_, lp.a_matrix_.value_ = index, value
     # The bound core class, not highspy.Highs: that wrapper only adds Python callbacks, which
     # the attack does not use, and setting them up prints HiGHS's banner to stdout once per
     # process, in the middle of a service's log.
