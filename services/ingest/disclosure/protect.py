@@ -83,10 +83,18 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     frontier = dict(budget)
     while frontier and len(out) < limit:
         rels: list[tuple[Relation, int]] = []
+        # A relation met again in the same round with as many hops used or more is the same
+        # relation, and of the copies only the first that fits the hops counts below: not
+        # built again (the nation's month, 290 parts, was built once per municipal cell).
+        fewest: dict[RelationKey, int] = {}
         for c, used in frontier.items():
-            def known(k: RelationKey, used: int = used) -> bool:
-                return k in seen or tried.get(k, hops + 1) <= used
-            rels += [(r, used) for r in links.relations(c, present, known, used >= hops)]
+            def known(k: RelationKey, used: int = used,
+                      fewest: dict[RelationKey, int] = fewest) -> bool:
+                return k in seen or tried.get(k, hops + 1) <= used or \
+                    fewest.get(k, hops + 2) <= used
+            for r in links.relations(c, present, known, used >= hops):
+                fewest[r.key] = used
+                rels.append((r, used))
         need = {x for r, _ in rels for x in r.cells if x not in looked}
         looked |= need
         states.update(fetch(need))

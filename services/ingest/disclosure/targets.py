@@ -81,29 +81,53 @@ def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
     kept relations (they meet only through dark cells), so each one is attacked."""
     by_total = breakdowns(relations, dark_cells)
     out, seen = [], set()
+    memo: dict[tuple[Coord, int], tuple[tuple[Coord, ...], bool]] = {}
     for total, rels in sorted(by_total.items()):
         if at_least(rels, states, noise) >= threshold:
             continue
         for r in rels:
-            cells = _below(r, by_total, dark_cells)
-            if cells not in seen and any(c not in dark_cells for c in cells):
+            cells = _below(r, by_total, dark_cells, memo=memo)
+            if cells and cells not in seen:
                 seen.add(cells)
                 out.append(Target(f"missing {total}", cells, None, missing=True))
     return out
 
 
 def _below(r: Relation, by_total: Mapping[Coord, list[Relation]],
-           dark_cells: AbstractSet[Coord], depth: int = 4) -> tuple[Coord, ...]:
-    """The parts of ``r`` with its dark parts broken down (``depth`` levels at most)."""
-    cells: list[Coord] = []
+           dark_cells: AbstractSet[Coord], depth: int = 4,
+           memo: dict[tuple[Coord, int], tuple[tuple[Coord, ...], bool]] | None = None
+           ) -> tuple[Coord, ...]:
+    """The parts of ``r`` with its dark parts broken down (``depth`` levels at most); empty
+    if every one of them is dark (nothing there to pin). ``memo``: each dark part's
+    breakdown, shared by the calls of one :func:`floored` (a municipality's dark month is
+    under its county's, the nation's and its own quarter's)."""
+    cells, light = _broken_down(r, by_total, dark_cells, depth, {} if memo is None else memo)
+    return cells if light else ()
+
+
+def _broken_down(r: Relation, by_total: Mapping[Coord, list[Relation]],
+                 dark_cells: AbstractSet[Coord], depth: int,
+                 memo: dict[tuple[Coord, int], tuple[tuple[Coord, ...], bool]]
+                 ) -> tuple[tuple[Coord, ...], bool]:
+    """:func:`_below`'s cells, and whether one of them is not dark."""
+    cells: set[Coord] = set()
+    light = False
     for p in r.parts:
-        below = by_total.get(p, ()) if p in dark_cells and depth else ()
-        best = max(below, key=lambda q: sum(x not in dark_cells for x in q.parts), default=None)
-        if best is None:
-            cells.append(p)
-        else:
-            cells += _below(best, by_total, dark_cells, depth - 1)
-    return tuple(sorted(set(cells)))
+        if p not in dark_cells or not depth:
+            cells.add(p)
+            light = light or p not in dark_cells
+            continue
+        if (p, depth) not in memo:
+            best = max(by_total.get(p, ()), default=None,
+                       key=lambda q: sum(x not in dark_cells for x in q.parts))
+            memo[p, depth] = ((p,), False) if best is None else \
+                _broken_down(best, by_total, dark_cells, depth - 1, memo)
+        below, lit = memo[p, depth]
+        cells.update(below)
+        light = light or lit
+    # Only a breakdown with a cell that is not dark becomes a target: sorting the others
+    # (most of a national walk's) would be wasted.
+    return (tuple(sorted(cells)) if light else tuple(cells)), light
 
 
 def at_least(rels: Iterable[Relation], states: Mapping[Coord, CellState],
