@@ -55,9 +55,19 @@ def dark(relations: list[Relation], states: Mapping[Coord, CellState],
         if c in candidates:
             candidates.discard(c)
             stack += [p for p in parts_of.get(c, ()) if p in candidates]
-    if candidates and _heaviest(relations, states, candidates) > ceiling:
+    if candidates and _weighty(states, ceiling) and \
+            _heaviest(relations, states, candidates) > ceiling:
         return set()
     return candidates
+
+
+def _weighty(states: Mapping[Coord, CellState], ceiling: float) -> bool:
+    """Whether a dark total could come within the ceiling at all. The parts of a relation
+    are disjoint pieces of its total (codes of a dimension, members of an area, months of a
+    quarter), so the present cells under one dark total, one breakdown at each level, are
+    distinct: their sum is at most that of every present cell. Below it, the walk through a
+    national table's dark cells (:func:`_heaviest`) is not needed."""
+    return sum(abs(s.truth or 0.0) for s in states.values()) > ceiling
 
 
 def breakdowns(relations: Iterable[Relation], totals: AbstractSet[Coord]
@@ -82,7 +92,8 @@ def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
     by_total = breakdowns(relations, dark_cells)
     out, seen = [], set()
     memo: dict[tuple[Coord, int], tuple[tuple[Coord, ...], bool]] = {}
-    for total, rels in sorted(by_total.items()):
+    lit = _lit(by_total, dark_cells)
+    for total, rels in sorted(kv for kv in by_total.items() if kv[0] in lit):
         if at_least(rels, states, noise) >= threshold:
             continue
         for r in rels:
@@ -91,6 +102,29 @@ def floored(relations: list[Relation], dark_cells: AbstractSet[Coord],
                 seen.add(cells)
                 out.append(Target(f"missing {total}", cells, None, missing=True))
     return out
+
+
+def _lit(by_total: Mapping[Coord, list[Relation]], dark_cells: AbstractSet[Coord]
+         ) -> set[Coord]:
+    """The dark totals with a cell that is not dark somewhere under them: the others have
+    nothing to pin (:func:`_below` finds every cell of theirs dark), and in a national
+    table's walk they are most of the dark totals."""
+    above: dict[Coord, list[Coord]] = {}
+    lit: set[Coord] = set()
+    for total, rels in by_total.items():
+        for r in rels:
+            for p in r.parts:
+                if p in dark_cells:
+                    above.setdefault(p, []).append(total)
+                else:
+                    lit.add(total)
+    stack = list(lit)
+    while stack:
+        for t in above.get(stack.pop(), ()):
+            if t not in lit:
+                lit.add(t)
+                stack.append(t)
+    return lit
 
 
 def _below(r: Relation, by_total: Mapping[Coord, list[Relation]],
