@@ -144,3 +144,18 @@ def test_fye_page_in_chromium(server: str, sqlite_url: str, tmp_path: Path) -> N
             page.context.browser.close()
     finally:
         delete(sqlite_url, docs)
+
+
+@pytest.mark.parametrize("as_of", [" ", "   ", " 2024-06-10", "\n2024-06-10", "\t2024-06-10 ",
+                                   "2024-06-10T12:00:00+02:00", "2024-13-45", "igår"])
+def test_fye_page_takes_a_pasted_date_as_typed(db_url: str, data: list, token: str,
+                                               as_of: str) -> None:
+    """A date picked from a pasted link can come with spaces around it: the page shows that
+    date (or the page's own "not a date" message), never a server error."""
+    client = TestClient(create_app(IndicatorsSettings(database_url=db_url)),
+                        raise_server_exceptions=False)
+    r = client.get("/fye/2480", params={"as_of": as_of},
+                   headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text[:300]
+    if as_of.strip().startswith("2024-06-10"):
+        assert 'value="2024-06-10"' in r.text and "10 juni 2024" in r.text

@@ -79,14 +79,22 @@ def population_words(latest: FyeRead | None, lang: str) -> tuple[str, str]:
 
 
 def _as_of(raw: str | None) -> tuple[datetime | None, str, bool]:
-    """(instant, the date shown in the picker, whether the input was refused)."""
+    """(instant, the date shown in the picker, whether the input was refused). Space around
+    the date is the way a pasted link comes, not an error (it answered 500)."""
+    raw = (raw or "").strip()
     if not raw:
         return None, "", False
     try:
         instant = vintages.parse_instant(raw)
     except ValueError:
         return None, "", True
-    return instant, raw[:10], False
+    if instant is None:
+        return None, "", False
+    try:  # the date as typed; an instant with a time of day shows its own date
+        day = date.fromisoformat(raw[:10])
+    except ValueError:
+        day = instant.date()
+    return instant, day.isoformat(), False
 
 
 @router.get("/fye", include_in_schema=False)

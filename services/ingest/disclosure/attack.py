@@ -121,9 +121,17 @@ class Table:
         self._was: dict[Coord, float] = {}
 
     def hide(self, c: Coord) -> None:
-        """A published value held back after all: it becomes a variable."""
+        """A published value held back after all: it becomes a variable, of the one model
+        around it where that can be done in place (:meth:`Model.extend`)."""
         if c in self.shown:
             self._was[c] = self.shown.pop(c)
+            near = {id(m): m for i in self.rows_of.get(c, ())
+                    for x in self.relations[i].cells if (m := self._models.get(x))}
+            if len(near) == 1:
+                [model] = near.values()
+                if model.extend(self, c, self._was[c]):
+                    self._models[c] = model
+                    return
         for i in self.rows_of.get(c, ()):  # the components it joins are stale
             self._forget(self.relations[i].cells)
 
@@ -188,6 +196,18 @@ class Table:
                         cells.append(x)
                         stack.append(x)
         return cells, sorted(rows)
+
+    def around(self, start: Iterable[Coord]) -> set[int]:
+        """The relations of :meth:`component`, read off the models where built (each holds
+        its whole component): a national table's component is thousands of relations."""
+        out: set[int] = set()
+        for c in start:
+            if self.variable(c):
+                model = self._models.get(c)
+                if model is None:
+                    return set(self.component(start)[1])
+                out |= model.around
+        return out
 
     def floor(self, c: Coord) -> float:
         """A lower bound on ``c`` that one relation gives on its own (the LP's minimum is at

@@ -268,8 +268,10 @@ def _cheapest(t: Target, table: Table, decisions: Mapping[Coord, str]) -> Coord 
                 if decisions.get(c) == SHOWN and c in table.shown]
 
     direct = candidates(i for c in t.coords for i in table.rows_of.get(c, ()))
-    if not direct:
-        direct = candidates(table.component(t.coords)[1])
+    if not direct:  # the batch's values, not the component's cells: those are thousands
+        rows = table.around(t.coords)
+        direct = [c for c, d in decisions.items() if d == SHOWN and c in table.shown
+                  and any(i in rows for i in table.rows_of.get(c, ()))]
     if not direct:
         return None
     return min(direct, key=lambda c: (table.shown[c], c))
