@@ -19,6 +19,7 @@ and ``typing.Optional``/``Dict`` where pydantic evaluates annotations at run tim
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -50,6 +52,9 @@ MAX_DEPTH = 32
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # The ingest log's revision column is a 32-bit integer on PostgreSQL.
 MAX_REVISION = 2**31 - 1
+
+# A date and a time of day (RFC 3339; the zone is read as pydantic reads it).
+_MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+\-]+$", max_length=64)]
 
@@ -74,6 +79,34 @@ class ObservationCreate(BaseModel):
     # A withdrawal (SDMX ACTION=D): this revision removes the cell (no value). Strict, as
     # the JSON Schema's boolean: "yes" or 1 is not a withdrawal.
     withdrawn: Annotated[bool, Field(strict=True)] = False
+
+    # The JSON Schema's types, not pydantic's lax conversions: true is not the number 1, the
+    # text "24800" is not a number, -1 or "2023-10-01" is not a moment (an agency programming
+    # against schemas/ must get the verdict its validator gives). A file's cells are read as
+    # numbers by their readers before this, as JSON is.
+    @field_validator("value", mode="before")
+    @classmethod
+    def _a_number(cls, v: Any) -> Any:
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            raise ValueError("must be a number (or null), not text or true/false")
+        return v
+
+    @field_validator("revision", mode="before")
+    @classmethod
+    def _an_integer(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+                (isinstance(v, float) and not v.is_integer()):
+            raise ValueError("must be a whole number, not text or true/false")
+        return int(v) if isinstance(v, float) and math.isfinite(v) else v
+
+    @field_validator("produced_at", mode="before")
+    @classmethod
+    def _a_moment(cls, v: Any) -> Any:
+        if isinstance(v, str) and not _MOMENT.match(v):
+            raise ValueError("must be a date and time, e.g. 2023-11-05T08:00:00Z")
+        if not isinstance(v, (str, datetime)):
+            raise ValueError("must be a date and time as text, e.g. 2023-11-05T08:00:00Z")
+        return v
 
     @model_validator(mode="after")
     def _null_only_when_confidential(self) -> ObservationCreate:

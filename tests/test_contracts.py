@@ -457,3 +457,33 @@ def test_codes_have_names_in_both_languages_and_unknown_ones_read_as_words() -> 
     assert catalogue.code_name("not_in_the_list", "sv") == "not in the list"
     listed = [c["code"] for c in read(CODELISTS / "codes.json")]
     assert len(listed) == len(set(listed))
+
+
+@pytest.mark.parametrize("field, sent", [
+    ("value", True), ("value", False), ("value", "24800"), ("value", "12"),
+    ("revision", "2 "), ("revision", "1"), ("revision", True), ("revision", 2.5),
+    ("produced_at", -1), ("produced_at", 0), ("produced_at", 1.5), ("produced_at", "-1"),
+    ("produced_at", "2023-10-01"), ("produced_at", True),
+])
+def test_the_model_refuses_what_the_schema_refuses(field: str, sent: Any) -> None:
+    """Ingest's model (samstat_kit.checks, also the client's and the dry run's) gives the
+    JSON Schema's verdict on types: true is not 1, the text "24800" is not a number, -1 is
+    not a moment. Before, pydantic's lax mode converted them, and they were stored."""
+    from samstat_kit.checks import parse_record
+
+    record = _observation(**{field: sent})
+    assert not validator("observation", 1).is_valid(record)
+    obs, problems = parse_record(0, record)
+    assert obs is None and [p.field for p in problems] == [field]
+
+
+@pytest.mark.parametrize("field, sent", [
+    ("value", 5), ("value", 5.5), ("value", None), ("revision", 3), ("revision", 3.0),
+    ("produced_at", "2023-11-06T07:30:00.123+01:00"), ("produced_at", "2023-11-05t08:00:00z"),
+])
+def test_the_model_takes_what_the_schema_takes(field: str, sent: Any) -> None:
+    from samstat_kit.checks import parse_record
+
+    record = _observation(**{field: sent}, **({"conf_status": "C"} if sent is None else {}))
+    assert validator("observation", 1).is_valid(record)
+    assert parse_record(0, record)[0] is not None
