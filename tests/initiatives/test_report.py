@@ -406,6 +406,10 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     client.cookies.clear()
     assert client.get("/reports/2024", follow_redirects=False).status_code == 303
     assert client.get("/reports/1999", headers=bearer(token)).status_code == 404
+    for path in ("/reports/abc", "/reports/-1", "/reports/2024/x"):  # the page, not JSON
+        missing = client.get(path, headers=bearer(token))
+        assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+        assert "ingen sådan uppföljning" in missing.text
 
 
 def test_html_report_reads_as_a_board_report(client: TestClient, token: str) -> None:

@@ -106,3 +106,27 @@ def test_rules_are_checked_when_the_plan_is_loaded(session: Session) -> None:
     doc["indicators"][0].pop("baseline")
     with pytest.raises(Invalid, match="relative_to_baseline needs a baseline"):
         service.seed(session=session, plan=parse_plan(doc))
+
+
+def test_the_report_names_the_association_whose_plan_it_is(session: Session) -> None:
+    """Timrå's report is headed by Samordningsförbundet Härnösand-Timrå, not Umeåregionen
+    (the name was written into the page)."""
+    from datetime import UTC, datetime
+
+    from services.initiatives.report import data
+    from services.initiatives.report.build import association_name, summarise
+    from services.initiatives.report.html import report_page
+    from services.initiatives.report.schemas import PlanReport
+
+    service.seed(session=session, year=2024)
+    service.seed(session=session, plan=load_plan(TIMRA))
+    names = {year: association_name(data.load_plan(session, year).association)
+             for year in (2011, 2024)}
+    assert names == {2011: "Samordningsförbundet Härnösand-Timrå",
+                     2024: "Samordningsförbundet Umeåregionen"}
+    page = report_page(PlanReport(
+        plan_year=2011, association=names[2011], plan_status="decided", decided_at=None,
+        generated_at=datetime(2011, 2, 1, tzinfo=UTC), summary=summarise([]), fye=[],
+        initiatives=[], source_errors=[]))
+    assert "Samordningsförbundet Härnösand-Timrå · plan" in str(page.body) and \
+        "Umeåregionen" not in str(page.body)

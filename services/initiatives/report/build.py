@@ -65,6 +65,7 @@ from services.initiatives.report.schemas import (
 from services.initiatives.report.worth import Worth, worth
 
 REGION = "umearegionen"
+OWN_ASSOCIATION = "samordningsforbundet"
 CHART_POINTS = 24  # at most this many periods per chart line
 
 
@@ -277,14 +278,23 @@ def summarise(initiatives: Iterable[InitiativeResult]) -> Summary:
     return Summary(total=total, by_area=[r for r in by_area.values() if r.initiatives])
 
 
+def association_name(code: str | None) -> str:
+    """The association's name as the agencies' code list gives it (a plan that names none is
+    the registry's own association's, ``samordningsforbundet``)."""
+    agencies = load_catalogue().agencies
+    agency = agencies.get(code or OWN_ASSOCIATION) or agencies[OWN_ASSOCIATION]
+    return agency.name
+
+
 async def build_report(plan: PlanDef, client: IndicatorsClient) -> PlanReport:
     initiatives, overall = await asyncio.gather(
         asyncio.gather(*(_initiative(client, plan, i) for i in plan.initiatives)),
         _fye(client, plan.fye, plan.year, MEMBER_AREAS),
     )
     return PlanReport(
-        plan_year=plan.year, plan_status=plan.status, decided_at=plan.decided_at,
-        generated_at=_now(), summary=summarise(initiatives),
+        plan_year=plan.year, association=association_name(plan.association),
+        plan_status=plan.status, decided_at=plan.decided_at, generated_at=_now(),
+        summary=summarise(initiatives),
         fye=[r for r in overall if r.area == REGION] or overall,
         initiatives=list(initiatives), source_errors=list(client.errors),
     )

@@ -63,6 +63,7 @@ class PlanDef:
     decided_at: date | None
     initiatives: tuple[InitiativeDef, ...]
     fye: IndicatorDef
+    association: str | None = None  # agency code; None: the registry's own association
 
 
 def _indicator(ind: Indicator) -> IndicatorDef:
@@ -105,7 +106,8 @@ def load_plan(session: Session, year: int) -> PlanDef:
                 if i.code == FYE_SHARE and i.initiative_pk is None), None)
     return PlanDef(year=year, status=plan.status, decided_at=plan.decided_at,
                    initiatives=tuple(_initiative(i) for i in initiatives),
-                   fye=_indicator(fye) if fye is not None else DEFAULT_FYE)
+                   fye=_indicator(fye) if fye is not None else DEFAULT_FYE,
+                   association=plan.association)
 
 
 def decided_years(session: Session) -> list[int]:

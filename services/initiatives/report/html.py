@@ -343,7 +343,7 @@ def report_page(r: PlanReport) -> Page:
                  f"Follow-up of the collaboration initiatives {r.plan_year}")
     body = (
         f"<h1>{heading}</h1>"
-        f'<p class="sub">Samordningsförbundet Umeåregionen · plan {plan} · '
+        f'<p class="sub">{e(r.association)} · plan {plan} · '
         f"{bi('framtagen', 'generated')} {local_time(r.generated_at)}"
         f'<span class="noprint"> · </span>'
         f'<span class="noprint"><a href="/reports/{r.plan_year}.pdf">PDF</a> · '

@@ -190,6 +190,19 @@ async def report_page(request: Request, year: int, reader: OptionalReader) -> Re
     return frame.render(request, html.report_page(report), reader)
 
 
+@router.get("/reports/{rest:path}", response_class=HTMLResponse, tags=["pages"],
+            include_in_schema=False, summary="No such follow-up (HTML)")
+async def no_report_page(request: Request, rest: str, reader: OptionalReader) -> Response:
+    """``/reports/abc`` or ``/reports/-1``: the page saying so, as for a year without a plan
+    (it answered the framework's bare JSON). What was asked for is not repeated: a path is
+    the reader's text."""
+    if reader is None:
+        return LOGIN.redirect(request)
+    return frame.render(request, pages.error_page(
+        404, "Det finns ingen sådan uppföljning. En uppföljning har ett år, som /reports/2024.",
+        "there is no such follow-up; a follow-up has a year, as /reports/2024"), reader, 404)
+
+
 @router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
             include_in_schema=False,
             summary="The experience bank (HTML)")

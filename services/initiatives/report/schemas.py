@@ -131,6 +131,8 @@ class Summary(BaseModel):
 
 class PlanReport(BaseModel):
     plan_year: int
+    association: str = Field("Samordningsförbundet Umeåregionen",
+                             description="The name of the association whose plan it is")
     plan_status: str
     decided_at: date | None
     generated_at: datetime
