@@ -231,9 +231,17 @@ def run_demo(settings: KitSettings, *, ingest_url: str, interval: float = 10.0,
                 chunk = []
         pub.cells(chunk)
         log.info("history published up to %d-%02d (%d observations)", y, m, pub.sent)
-        n = 0
+        n, waiting = 0, False
         while months_live is None or n < months_live:
             time.sleep(interval)
+            if not closed(*next_month(y, m)):
+                # Caught up with the calendar: a month is published once it has ended (ingest
+                # refuses a period not begun; left running, the demo reached 2031).
+                if not waiting:
+                    log.info("caught up: %d-%02d is published when it ends", *next_month(y, m))
+                waiting = True
+                continue
+            waiting = False
             y, m = next_month(y, m)
             n += 1
             pub.cells(gen.month(y, m))
@@ -241,6 +249,12 @@ def run_demo(settings: KitSettings, *, ingest_url: str, interval: float = 10.0,
                 if fix["at_live_month"] == n:
                     _correction(gen, pub, fix)
             log.info("published %d-%02d", y, m)
+
+
+def closed(y: int, m: int) -> bool:
+    """Whether month ``m`` of ``y`` has ended (UTC)."""
+    today = datetime.now(UTC).date()
+    return (y, m) < (today.year, today.month)
 
 
 def _complete(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -487,3 +487,27 @@ def test_the_model_takes_what_the_schema_takes(field: str, sent: Any) -> None:
     record = _observation(**{field: sent}, **({"conf_status": "C"} if sent is None else {}))
     assert validator("observation", 1).is_valid(record)
     assert parse_record(0, record)[0] is not None
+
+
+def test_a_period_not_begun_or_a_moment_to_come_is_refused() -> None:
+    """Statistics of a month that has not begun, or computed in the future, are refused by
+    the catalogue checks (ingest's, the dry run's, the client's); this month is taken."""
+    from datetime import UTC, datetime, timedelta
+
+    from samstat_kit.checks import check_catalogue, parse_record
+
+    now = datetime.now(UTC)
+    ahead = now + timedelta(days=40)
+    cat = load_catalogue()
+
+    def problems(**changes: Any) -> list[tuple[str, str]]:
+        record = _observation(**changes)
+        obs, errs = parse_record(0, record)
+        assert obs is not None, errs
+        return [(p.field, p.reason) for p in check_catalogue(0, obs, cat)]
+
+    assert problems(period=f"{now:%Y-%m}", produced_at=f"{now:%Y-%m-%dT%H:%M:%S}Z") == []
+    assert problems(period=f"{ahead:%Y-%m}") == [("period", "the period has not begun yet")]
+    assert problems(period="2099") == [("period", "the period has not begun yet")]
+    assert problems(produced_at=f"{ahead:%Y-%m-%dT%H:%M:%S}+01:00") == [
+        ("produced_at", "lies in the future")]

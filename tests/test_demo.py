@@ -139,3 +139,16 @@ def _walk(node: object) -> list[dict]:
     if isinstance(node, list):
         return [x for v in node for x in _walk(v)]
     return []
+
+
+def test_the_demo_publishes_only_months_that_have_ended() -> None:
+    """Left running, the demo publishes a month once it has ended, not the months to come
+    (it reached 2031, and its conveners got alerts for them)."""
+    from datetime import UTC, datetime
+
+    from samstat.demo import closed
+
+    today = datetime.now(UTC).date()
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    assert closed(*last) and closed(2024, 12)
+    assert not closed(today.year, today.month) and not closed(today.year + 1, 1)
