@@ -213,28 +213,38 @@ def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any
                            for s in receipt.get("suppressed", [])]
 
 
-def cell_revisions(url: str, token: str, client: httpx.Client | None = None
-                   ) -> Callable[[list[str]], dict[str, int]]:
-    """Each cell's current revision at ingest (``GET /v1/cells/history``), for R and D rows
-    without a REVISION; a cell ingest does not know (or cannot say) counts as new."""
-    def lookup(keys: list[str]) -> dict[str, int]:
+def cell_states(url: str, token: str, client: httpx.Client | None = None
+                ) -> Callable[[list[str]], dict[str, tuple[int, float | None, str]]]:
+    """Each cell's newest revision at ingest (``GET /v1/cells/history``): (revision, the
+    value as served, its event id); a cell ingest does not know (or cannot say) is new."""
+    def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str]]:
         http = client or httpx.Client(timeout=30)
-        found: dict[str, int] = {}
+        found: dict[str, tuple[int, float | None, str]] = {}
         try:
             for key in keys:
-                with contextlib.suppress(httpx.HTTPError, ValueError, TypeError):
+                with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, KeyError):
                     response = http.get(url.rstrip("/") + "/v1/cells/history",
                                         params={"cell_key": key},
                                         headers={"Authorization": f"Bearer {token}"})
-                    revisions = [int(c["revision"]) for c in response.json()] \
-                        if response.status_code == 200 else []
-                    if revisions:
-                        found[key] = max(revisions)
+                    entries = response.json() if response.status_code == 200 else []
+                    if entries:
+                        newest = max(entries, key=lambda c: int(c["revision"]))
+                        value = newest["value"]
+                        found[key] = (int(newest["revision"]),
+                                      None if value is None else float(value),
+                                      str(newest["event_id"]))
         finally:
             if client is None:
                 http.close()
         return found
     return lookup
+
+
+def cell_revisions(url: str, token: str, client: httpx.Client | None = None
+                   ) -> Callable[[list[str]], dict[str, int]]:
+    """Each cell's current revision at ingest, for R and D rows without a REVISION."""
+    states = cell_states(url, token, client)
+    return lambda keys: {k: s[0] for k, s in states(keys).items()}
 
 
 def send_kafka(

@@ -94,12 +94,20 @@ from typing import Any
 
 import httpx
 
-from samstat.agency_send import Advance, Summary, cell_revisions, send_http, send_kafka
+from samstat.agency_send import (
+    Advance,
+    Summary,
+    cell_revisions,
+    cell_states,
+    send_http,
+    send_kafka,
+)
 from samstat_kit.agency_files import (
     FORMATS,
     PublishError,
     Row,
     RowError,
+    as_table,
     fill_in,
     next_revisions,
     read_bytes,
@@ -250,12 +258,14 @@ def publish(
     url: str = "http://127.0.0.1:8001", token: str | None = None, batch_size: int = 500,
     bootstrap_servers: str | None = None, stable_ids: bool = False, dry_run: bool = False,
     offline: bool = False, progress: Callable[[int], Advance] | None = None,
+    table: bool = False,
 ) -> Summary:
     """Read, complete, check and send a file; the SDK entry point behind ``samstat publish``.
 
     ``progress(total)`` is called once with the number of rows to send and returns a callback
     that gets the number of rows done after each step. Raises :class:`PublishError` when nothing
-    can be sent.
+    can be sent. ``table``: the file is a whole table as it stands now (an import): see
+    :func:`~samstat_kit.agency_files.as_table`.
     """
     if via not in CHANNELS:
         raise PublishError(f"unknown channel {via!r}; one of {', '.join(CHANNELS)}")
@@ -267,6 +277,8 @@ def publish(
     if not rows:
         raise PublishError(f"{path} holds no observations")
     if token and not offline:  # R and D rows without REVISION: the cell's next revision
+        if table:
+            as_table(rows, agency, cell_states(url, token))
         next_revisions(rows, agency, cell_revisions(url, token))
     complete(rows, agency, stable_ids=stable_ids)
     if dry_run:

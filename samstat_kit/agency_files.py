@@ -258,6 +258,33 @@ def next_revisions(rows: Sequence[Row], agency: str,
         row.doc["revision"] = int(now.get(keys[id(row)], 0)) + 1
 
 
+def as_table(rows: Sequence[Row], agency: str,
+             current: Callable[[list[str]], Mapping[str, tuple[int, float | None, str]]]
+             ) -> None:
+    """An imported table as it stands now: each own row naming no revision becomes its
+    cell's next revision where its value changed, and the cell's newest revision itself
+    (its event id: a duplicate ingest ignores) where it did not; a cell ingest does not know
+    is revision 1. ``current(keys)``: each cell's (revision, value, event id) at ingest.
+    Importing a table again is then harmless, and a revised table goes in as corrections
+    (every row was revision 1: refused as stale)."""
+    wanted = [r for r in rows if own_row(r, agency) and isinstance(r.doc, dict)
+              and "revision" not in r.doc]
+    keys = {id(row): row_cell(row, agency) for row in wanted}
+    if not keys:
+        return
+    now = current(sorted(set(keys.values())))
+    for row in wanted:
+        found = now.get(keys[id(row)])
+        if found is None:
+            continue
+        revision, value, event_id = found
+        if value is not None and row.doc.get("value") == value and \
+                not row.doc.get("withdrawn"):
+            row.doc["revision"], row.doc["event_id"] = revision, event_id
+        else:
+            row.doc["revision"] = revision + 1
+
+
 # ------------------------------------------------------------------------- completing
 
 

@@ -19,7 +19,9 @@ def publish_docs(docs: list[dict[str, Any]], *, name: str, agency: str,
     with tempfile.TemporaryDirectory(prefix="samstat-import-") as tmp:
         mapped = Path(tmp) / f"{name}.json"
         mapped.write_text(json.dumps({"observations": docs}, ensure_ascii=False), "utf-8")
-        options.setdefault("stable_ids", True)  # importing the same table twice is harmless
+        options.setdefault("stable_ids", True)
+        # The table as it stands: unchanged cells are duplicates, changed ones corrections.
+        options.setdefault("table", True)
         return int(publish.main(mapped, agency=agency, fmt="json", json_output=json_output,
                                 **options))
 

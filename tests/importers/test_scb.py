@@ -229,6 +229,31 @@ def test_import_publishes_through_ingest(ingest: Ingest, scb_token: str) -> None
         v for k, v in county.items() if dict(k)["benefit"] != "_T" and dict(k)["sex"] != "_T")
 
 
+@pytest.mark.integration
+def test_a_revised_table_goes_in_as_corrections(ingest: Ingest, scb_token: str,  # noqa: F811
+                                                tmp_path: Path) -> None:
+    """SCB revises a table: imported again, the changed figures become the cells' next
+    revisions and the others stay duplicates (every row was revision 1: refused as stale,
+    so a revision could never be published). Cells first published with other event ids
+    (the demo's) are matched by their value, not their id."""
+    code, first = _import(ingest, scb_token, str(SAMPLES / "TAB638.px"))
+    assert code == 0 and first["accepted"] + first["duplicates"] == 176, first
+    table = json.loads((SAMPLES / "TAB638.json").read_text(encoding="utf-8"))
+    # Riket, age 20, men, 2014 (row-major over Region, Alder, Kon, ContentsCode, Tid)
+    table["value"] = [v + 7 if i == 22 else v for i, v in enumerate(table["value"])]
+    revised = tmp_path / "TAB638.json"
+    revised.write_text(json.dumps(table), encoding="utf-8")
+    code, summary = _import(ingest, scb_token, str(revised))
+    assert code == 0 and summary["rejected"] == [], summary
+    assert (summary["accepted"], summary["duplicates"]) == (1, 175), summary
+    code, again = _import(ingest, scb_token, str(revised))
+    assert code == 0 and again["duplicates"] == 176, again
+    with session_scope(session_factory(ingest.db_url)) as s:
+        revisions = sorted(s.scalars(select(IngestObservation.revision).where(
+            IngestObservation.agency == "scb", IngestObservation.measure == "population")))
+    assert revisions.count(2) == 1 and len(revisions) == 177
+
+
 def test_dry_run_needs_no_token_and_sends_nothing() -> None:
     result = CliRunner().invoke(cli, ["import", "scb", "--dry-run", "--json",
                                       str(SAMPLES / "TAB1386.px")])
