@@ -213,3 +213,18 @@ def test_a_body_that_is_not_json_is_415(client: TestClient, token: Any) -> None:
                     headers={"Authorization": f"Bearer {token('forsakringskassan')}",
                              "Content-Type": "text/csv"})
     assert r.status_code == 415 and "application/json" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate, gzip"])
+def test_a_compressed_body_is_415_saying_so(client: TestClient, token: Any,
+                                            encoding: str) -> None:
+    """A gzip-compressed batch was "body is not valid JSON": the reason names the encoding
+    as what to change, and nothing is stored."""
+    import gzip
+
+    body = gzip.compress(orjson.dumps({"observations": [obs()]}))
+    r = client.post("/v1/observations", content=body,
+                    headers={"Authorization": f"Bearer {token('forsakringskassan')}",
+                             "Content-Type": "application/json",
+                             "Content-Encoding": encoding})
+    assert r.status_code == 415 and "uncompressed" in r.json()["detail"], r.text

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -231,3 +232,14 @@ def test_digests_written_in_a_transaction_that_rolls_back_are_gone(db_url: str) 
         assert s.scalar(select(func.count()).select_from(Digest)
                         .where(Digest.convener == convener)) == 0
         s.execute(delete(Subscription).where(Subscription.convener == convener))
+
+
+@pytest.mark.parametrize("week, real", [("2024-W09", True), ("2020-W53", True),
+                                        ("2021-W53", False), ("2024-W99", False),
+                                        ("2024-W00", False), ("2024-9", False)])
+def test_only_a_week_of_the_calendar_is_asked_for(week: str, real: bool) -> None:
+    """``/v1/digests?week=2024-W99`` is a 422 naming the parameter, not an empty list (as if
+    no digest had been written that week)."""
+    from services.notify.digests.router import _iso_week
+
+    assert _iso_week(week) is real

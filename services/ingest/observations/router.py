@@ -69,6 +69,11 @@ async def post_observations(
         utf8 = media.encode("latin-1", "replace").decode("utf-8", "replace")  # as sent
         sent = "" if NOT_SHOWN in (shown(media), shown(utf8)) else f", not {shown(media)}"
         return _error(415, f"the body must be application/json{sent}", "not_json")
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        # A compressed body read as JSON was "not valid JSON": say what to change instead.
+        return _error(415, "the body must be sent uncompressed (no Content-Encoding)",
+                      "not_json")
     with BATCH_SECONDS.time():
         body = await request.body()
         if len(body) > settings.max_body_bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -58,6 +58,18 @@ def run_digests(
     return out
 
 
+def _iso_week(week: str) -> bool:
+    """Whether ``week`` names a week of the calendar (2024-W99 matched the pattern and
+    answered an empty list, as if no digest had been written that week)."""
+    if not re.fullmatch(r"[0-9]{4}-W[0-9]{2}", week):
+        return False
+    try:
+        date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    except ValueError:
+        return False
+    return True
+
+
 @router.get("/v1/digests", response_model=list[DigestRead], responses=ERRORS,
             summary="Past weekly digests, newest first (an agency sees its own)")
 def get_digests(
@@ -67,8 +79,8 @@ def get_digests(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[DigestRead]:
-    if week is not None and not re.fullmatch(r"[0-9]{4}-W[0-9]{2}", week):
-        raise HTTPException(422, "week is an ISO week such as 2024-W09")
+    if week is not None and not _iso_week(week):
+        raise HTTPException(422, "week: an ISO week such as 2024-W09 (weeks 01 to 52 or 53)")
     if not principal.is_admin:
         if principal.agency is None or (convener is not None
                                         and convener != principal.agency):
