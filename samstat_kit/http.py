@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -74,6 +75,30 @@ def db_check(factory: sessionmaker[Session]) -> HealthCheck:
     return check
 
 
+INT64_MAX = 2**63 - 1
+
+
+_NAME = re.compile(r"[a-z_]{1,40}")  # a parameter's name, never the reader's other text
+
+
+def _beyond_64_bits(text: str) -> bool:
+    digits = text.strip().lstrip("+-").lstrip("0")
+    # By length first: int() of thousands of digits is refused (and slow).
+    return digits.isdigit() and (len(digits) > 19 or int(digits) > INT64_MAX)
+
+
+def out_of_range_detail(request: Request, general: str) -> str:
+    """The 422's reason: the path and query parameters holding a whole number beyond 64 bits
+    by name, where that is it (else ``general``); "nothing was stored" only where a request
+    could have stored something."""
+    params = {**request.path_params, **request.query_params}
+    big = sorted(name for name, v in params.items()
+                 if _NAME.fullmatch(name) and _beyond_64_bits(str(v)))
+    reason = (f"{', '.join(big)}: a whole number out of range (at most {INT64_MAX})"
+              if big else general)
+    return reason if request.method in ("GET", "HEAD") else f"{reason}; nothing was stored"
+
+
 def create_service_app(
     service: str,
     *,
@@ -129,25 +154,21 @@ def create_service_app(
 
     invalid.install(app)  # FastAPI's 422 without the request's input in it
     @app.exception_handler(DataError)
-    async def bad_value(_request: Request, exc: Exception) -> JSONResponse:
+    async def bad_value(request: Request, exc: Exception) -> JSONResponse:
         # A value the database cannot hold (a NUL in text, a number beyond its column) is
         # the request's fault: saying "unavailable, retry" would make a client retry forever.
         log.warning("database refused a value: %s", exc.__class__.__name__)
-        return JSONResponse(
-            {"detail": "a value in the request cannot be stored or searched (a NUL character "
-                       "or a number out of range); nothing was stored"},
-            status_code=422,
-        )
+        return JSONResponse({"detail": out_of_range_detail(
+            request, "a value in the request cannot be stored or searched (a NUL character "
+                     "or a number out of range)")}, status_code=422)
 
     @app.exception_handler(OverflowError)
-    async def out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    async def out_of_range(request: Request, exc: Exception) -> JSONResponse:
         # A number or date the request carries that Python or the driver cannot hold (an
         # integer past SQLite's 64 bits, a date past year 9999 after a time-zone shift).
         log.warning("a value out of range: %s", exc)
-        return JSONResponse(
-            {"detail": "a number or date in the request is out of range; nothing was stored"},
-            status_code=422,
-        )
+        return JSONResponse({"detail": out_of_range_detail(
+            request, "a number or date in the request is out of range")}, status_code=422)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)

@@ -53,3 +53,19 @@ def test_the_answer_names_the_field_and_not_what_was_sent(sqlite_url: str) -> No
     assert any(f["loc"][-1] == "duration_hours" and f["msg"] for f in fields)
     assert "sju-timmar" not in r.text and "hemlig-text-123" not in r.text
     assert all(set(f) == {"loc", "msg", "type"} for f in fields)
+
+
+@pytest.mark.parametrize("service, path, name", [
+    ("notify", "/v1/alerts?offset=9223372036854775808", "offset"),
+    ("notify", "/v1/alerts?offset=%2B00099999999999999999999", "offset"),
+])
+def test_a_number_beyond_64_bits_is_named_and_a_read_stores_nothing(
+        sqlite_url: str, service: str, path: str, name: str) -> None:
+    """The parameter is named, and a read does not say "nothing was stored" (it could not
+    have stored anything)."""
+    client = TestClient(SERVICES[service](sqlite_url), raise_server_exceptions=False)
+    r = client.get(path, headers=_headers(sqlite_url, "admin"))
+    assert r.status_code == 422, (r.status_code, r.text[:200])
+    detail = str(r.json()["detail"])
+    assert "stored" not in detail
+    assert detail.startswith(f"{name}: a whole number out of range"), detail
