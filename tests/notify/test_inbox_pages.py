@@ -290,3 +290,9 @@ def test_a_form_error_is_said_on_the_alert_page_in_its_language(client: TestClie
         assert h1 is not None and ("Andel i arbete" if lang == "sv" else "Share in work") in h1[1]
         assert 'class="account"' in r.text and 'action="/logout"' in r.text
         assert 'id="snooze-until"' in r.text  # the form, to choose again
+    for lang, words in (("sv", "Välj ett datum i kalendern"), ("en", "Choose a date in the")):
+        for until in ("abc", "2024-02-30", ""):  # not a date: the page says so, not JSON
+            r = client.post(f"{base}/snooze?lang={lang}", data={"until": until},
+                            headers=auth[FK])
+            assert r.status_code == 422 and words in r.text, (until, r.text[:200])
+            assert 'id="snooze-until"' in r.text

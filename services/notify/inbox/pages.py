@@ -351,10 +351,14 @@ async def acknowledge_form(request: Request, alert_id: str, _csrf: CsrfChecked,
 
 @router.post("/inbox/{alert_id}/snooze")
 async def snooze_form(request: Request, alert_id: str, _csrf: CsrfChecked, reader: OptionalReader,
-                until: Annotated[date, Form()], comment: Comment = "") -> Response:
+                until: Annotated[str, Form(max_length=40)] = "", comment: Comment = "") -> Response:
     def run(session: Session, r: Reader) -> None:
+        try:  # read here, not by FastAPI: its 422 was raw English JSON in place of the page
+            day = date.fromisoformat(until.strip())
+        except ValueError:
+            raise inbox.Invalid("until: not a date", "snooze_date") from None
         inbox.snooze(session=session, principal=r.principal, alert_id=alert_id, who=actor(r),
-                     until=until, now=datetime.now(UTC), comment=comment)
+                     until=day, now=datetime.now(UTC), comment=comment)
     return await _act(request, reader, alert_id, "snoozed", run)
 
 
