@@ -76,15 +76,17 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         page = context.new_page()
-        failed: list[str] = []  # every resource a page asked for answers (no favicon here)
-        page.on("response", lambda r: failed.append(r.url) if r.status >= 400
-                and not r.url.endswith("/favicon.ico") else None)
+        failed: list[str] = []  # every resource a page asked for answers (the icon too)
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
 
         page.goto(f"{base}/upload")  # not signed in: to the sign-in page
         assert "/login?next=%2Fupload" in page.url
         context.add_cookies([{"name": "samstat_session", "value": secret, "url": base}])
         page.goto(f"{base}/upload")
         assert page.locator("h1").inner_text() == "Ladda upp statistik"
+        # the icon is in the page: no request for /favicon.ico (a 404 in every console)
+        assert page.evaluate("document.querySelector('link[rel=icon]').href").startswith(
+            "data:image/svg+xml")
         assert "Anna Berg · Vännäs kommun" in page.inner_text("header")
         page.screenshot(path=str(shots / "1_upload.png"), full_page=True)
 
