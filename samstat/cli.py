@@ -256,9 +256,10 @@ def publish(
 ) -> None:
     """Publish observations as an agency, over HTTP or Kafka.
 
-    Rows are completed (agency, event_id uuid4, produced_at now when missing) and checked
-    locally against schemas/observation.v1 first; errors are listed per row (row number, field,
-    reason) and those rows are not sent. A personal identity number anywhere stops everything.
+    Rows are completed (agency, event_id uuid4, produced_at now when missing) and judged as
+    ingest judges them (over HTTP by ingest itself; over Kafka by the same checks, here, first);
+    errors are listed per row (row number, field, reason) and those rows are not stored. A
+    personal identity number anywhere stops everything.
     Exit code 0 = all accepted, 1 = some row rejected, 2 = nothing could be sent.
 
     Errors name the file row (the header is row 1; JSON: the n-th observation) and column.
