@@ -18,6 +18,8 @@ def audit_command(
     metrics_file: Annotated[Path | None, typer.Option(
         "--metrics-file", help="Write the figures in Prometheus text format (for the node "
         "exporter's textfile collector) besides ingest's /metrics")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No line per linked table on "
+                                        "standard error (the summary only)")] = False,
 ) -> None:
     """Attack every suppressed cell by LP over everything published; exit 1 if any is exposed."""
     from samstat_kit.contracts import load_catalogue
@@ -29,7 +31,8 @@ def audit_command(
     settings = get_settings()
     with session_scope(session_factory(settings.db_url)) as session:
         result = audit(session=session, catalogue=load_catalogue(),
-                       threshold=settings.suppression_threshold, agency=agency, measure=measure)
+                       threshold=settings.suppression_threshold, agency=agency, measure=measure,
+                       progress=None if quiet else lambda line: typer.echo(line, err=True))
         record_audit(session=session, exposed=len(result.exposed), checked=result.checked,
                      seconds=result.seconds)
     for name in result.exposed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -41,6 +42,9 @@ def test_the_audit_passes_what_ingest_published_and_fails_an_exposure(
     code, out, metrics = audit(privacy_db, tmp_path, monkeypatch)
     assert code == 0, out
     assert "0 exposed" in out and "ingest_privacy_exposed_cells 0" in metrics
+    # a line per linked table as it is done, for an operator watching a long audit
+    assert re.search(r"1/1 forsakringskassan gk_referrals 2023: \d+ cells, \d+ attacked, "
+                     r"0 exposed", out), out
     # What the old one-batch gate let through: 20, 10 and 7 shown beside a hidden 3.
     with session_scope(session_factory(privacy_db)) as s:
         s.execute(insert(DisclosureCell), [
