@@ -137,23 +137,39 @@ def test_points_kept_through_a_hiding_are_points_of_the_new_component(
         assert lo - 1e-6 <= least and most <= hi + 1e-6, (name, (least, most), (lo, hi))
 
 
-def test_a_hiding_in_a_solved_component_needs_no_new_seed(
+def test_a_hiding_that_joins_solved_components_needs_no_new_seed(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The greedy hides one value at a time, and each rebuilds the component around it;
-    its old points, with the hidden value at what it was published at, seed the new one
-    (a national table's component has thousands of variables: two HiGHS runs each time)."""
+    """A value whose relations reach two solved components joins them, and the joined one is
+    built again (one relation reaching a single model is taken in place: test_extend.py);
+    the old components' points, with the value at what it was published at, seed it instead
+    of two HiGHS runs from scratch (a national table's component has thousands of
+    variables)."""
     from services.ingest.disclosure.component import Model
 
-    rels, shown, x11 = grid()
-    table = Table(rels, shown, dict(shown), UPPER)
-    table.interval(Target("x11", (x11,), None, missing=True))
+    def table(tag: str) -> tuple[list[Relation], dict[Coord, float]]:
+        x = {(i, j): cell(f"{tag}x{i}{j}") for i in (1, 2) for j in (1, 2)}
+        r1, r2, c1, c2, g = (cell(f"{tag}{n}") for n in ("r1", "r2", "c1", "c2", "g"))
+        return [Relation(r1, (x[1, 1], x[1, 2]), "row"),
+                Relation(r2, (x[2, 1], x[2, 2]), "row"),
+                Relation(c1, (x[1, 1], x[2, 1]), "col"), Relation(c2, (x[1, 2], x[2, 2]), "col"),
+                Relation(g, (c1, c2), "col"), Relation(g, (r1, r2), "row")], \
+            {r1: 10.0, r2: 5.0, g: 15.0}
+    rels_a, shown_a = table("a")
+    rels_b, shown_b = table("b")
+    # a's first row total is also b's first column total, published as one value
+    link = Relation(cell("ar1"), (cell("bc1"),), "link")
+    shown = shown_a | shown_b
+    table_ = Table([*rels_a, *rels_b, link], shown, dict(shown), UPPER)
+    for name in ("ax11", "bx11"):
+        table_.interval(Target(name, (cell(name),), None, missing=True))
+    assert all(table_._models[cell(n)].has_points for n in ("ax11", "bx11"))
     seeded: list[Model] = []
     real = Model.seed
     monkeypatch.setattr(Model, "seed", lambda self: seeded.append(self) or real(self))
-    table.hide(cell("r1"))
-    model = table._by_model([x11])[0][0]
+    table_.hide(cell("ar1"))
+    model = table_._by_model([cell("ax11")])[0][0]
+    assert model is table_._models[cell("bx11")] and cell("ar1") in model.cols
     assert model.hard and model.has_points and seeded == []
-    assert cell("r1") in model.cols
 
 
 @st.composite
