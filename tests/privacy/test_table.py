@@ -198,7 +198,7 @@ def test_bound_propagation_never_claims_more_than_the_lp_finds(
     import highspy
 
     from services.ingest.disclosure.bounds import propagate
-    from services.ingest.disclosure.component import highs_model
+    from services.ingest.disclosure.lp import highs_model
 
     n, rows = problem
     bounds = propagate([0.0] * n, [UPPER] * n, rows)

@@ -23,7 +23,8 @@ from typing import Any
 import highspy
 import numpy as np
 
-from services.ingest.disclosure.component import Model, highs_model, opposite
+from services.ingest.disclosure.component import Model
+from services.ingest.disclosure.lp import highs_model, opposite
 
 
 def _block(models: Sequence[Model]) -> tuple[Any, np.ndarray]:
@@ -55,7 +56,7 @@ def seed_together(models: list[Model]) -> None:
     cost = np.ones(n)
     points: list[np.ndarray] = []
     for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-        if points:  # the second seed: see component.opposite
+        if points:  # the second seed: see lp.opposite
             cost = opposite(points[0], np.array([x for m in models for x in m.lo]))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         h.changeObjectiveSense(sense)
