@@ -277,9 +277,10 @@ def publish(
     if not rows:
         raise PublishError(f"{path} holds no observations")
     if token and not offline:  # R and D rows without REVISION: the cell's next revision
-        if table:
+        if table:  # every row: R and D ones too, from the same answers
             as_table(rows, agency, cell_states(url, token))
-        next_revisions(rows, agency, cell_revisions(url, token))
+        else:
+            next_revisions(rows, agency, cell_revisions(url, token))
     complete(rows, agency, stable_ids=stable_ids)
     if dry_run:
         summary = judge_rows(rows, agency=agency, url=url, token=token,

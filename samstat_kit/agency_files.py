@@ -242,6 +242,17 @@ def row_cell(row: Row, agency: str) -> str:
                     str(d.get("period")), {str(k): str(v) for k, v in dims.items()})
 
 
+def _at_ingest(rows: list[Row], agency: str, current: Callable[[list[str]], Mapping[str, Any]]
+               ) -> list[tuple[Row, Any]]:
+    """Each row with what ``current`` answers for its cell (None: a cell it does not know),
+    asked once for all their cells."""
+    keys = {id(row): row_cell(row, agency) for row in rows}
+    if not keys:
+        return []
+    now = current(sorted(set(keys.values())))
+    return [(row, now.get(keys[id(row)])) for row in rows]
+
+
 def next_revisions(rows: Sequence[Row], agency: str,
                    current: Callable[[list[str]], Mapping[str, int]]) -> None:
     """R (replace) and D (delete) rows that name no REVISION become the next revision of
@@ -250,12 +261,8 @@ def next_revisions(rows: Sequence[Row], agency: str,
     before event ids are derived from revisions."""
     wanted = [r for r in rows if r.action in ("replace", "delete") and own_row(r, agency)
               and "revision" not in r.doc]
-    keys = {id(row): row_cell(row, agency) for row in wanted}
-    if not keys:
-        return
-    now = current(sorted(set(keys.values())))
-    for row in wanted:
-        row.doc["revision"] = int(now.get(keys[id(row)], 0)) + 1
+    for row, found in _at_ingest(wanted, agency, current):
+        row.doc["revision"] = int(found or 0) + 1
 
 
 def as_table(rows: Sequence[Row], agency: str,
@@ -269,12 +276,7 @@ def as_table(rows: Sequence[Row], agency: str,
     (every row was revision 1: refused as stale)."""
     wanted = [r for r in rows if own_row(r, agency) and isinstance(r.doc, dict)
               and "revision" not in r.doc]
-    keys = {id(row): row_cell(row, agency) for row in wanted}
-    if not keys:
-        return
-    now = current(sorted(set(keys.values())))
-    for row in wanted:
-        found = now.get(keys[id(row)])
+    for row, found in _at_ingest(wanted, agency, current):
         if found is None:
             continue
         revision, value, event_id = found

@@ -93,7 +93,7 @@ class ObservationCreate(BaseModel):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or \
                 (isinstance(v, float) and not v.is_integer()):
             raise ValueError("must be a whole number, not text or true/false")
-        return int(v) if isinstance(v, float) and math.isfinite(v) else v
+        return int(v) if isinstance(v, float) else v  # finite: inf and nan are not integers
 
     @field_validator("produced_at", mode="before")
     @classmethod
@@ -334,8 +334,6 @@ def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[
 
 # A day's grace for clocks and time zones (a month begins in Sweden an hour or two before UTC).
 _GRACE = timedelta(days=1)
-
-
 _CLOCK: list[Any] = [-1e9, None]  # (monotonic seconds, the latest limit): read once a second
 
 

@@ -35,6 +35,7 @@ from samstat_kit.auth.hardening import SecurityHeaders
 from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
 from samstat_kit.auth.settings import AuthSettings
+from samstat_kit.checks import INT64_MAX
 from samstat_kit.db import is_unique_violation, session_scope
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,6 @@ def db_check(factory: sessionmaker[Session]) -> HealthCheck:
         return None
 
     return check
-
-
-INT64_MAX = 2**63 - 1
 
 
 _NAME = re.compile(r"[a-z_]{1,40}")  # a parameter's name, never the reader's other text

@@ -75,9 +75,8 @@ class Model:
 
     def _bound(self, entry: tuple[int, float], lower: float, upper: float) -> None:
         """A relation left with one unknown: ``lower <= sign * x <= upper``."""
-        j, sign = entry
-        lo, hi = (lower, upper) if sign > 0 else (-upper, -lower)
-        self.lo[j], self.hi[j] = max(self.lo[j], lo), min(self.hi[j], hi)
+        j = entry[0]
+        self.lo[j], self.hi[j] = narrowed(self.lo[j], self.hi[j], entry[1], lower, upper)
 
     def extend(self, table: Table, c: Coord, value: float) -> bool:
         """Take ``c``, a value published at ``value`` and now held back, in as a variable,
@@ -100,8 +99,7 @@ class Model:
         made = {i: relation_row(table, i, cols) for i in rels}
         lo, hi = 0.0, table.upper
         for entries, lower, upper, _ in (r for r in made.values() if len(r[0]) == 1):
-            a = entries[0][1]
-            lo, hi = max(lo, lower if a > 0 else -upper), min(hi, upper if a > 0 else -lower)
+            lo, hi = narrowed(lo, hi, entries[0][1], lower, upper)
         if any(gap for *_, gap in made.values()) or not lo - EPS <= value <= hi + EPS:
             return False
         self.cols, self.truth = cols, [*self.truth, table.truth.get(c)]
@@ -350,6 +348,13 @@ class Model:
             out[k] = self.highs.getInfo().objective_function_value
             self.witness(self.highs.getSolution().col_value)
         return out[0], out[1]
+
+
+def narrowed(lo: float, hi: float, sign: float, lower: float, upper: float
+             ) -> tuple[float, float]:
+    """``[lo, hi]`` cut by ``lower <= sign * x <= upper`` (``sign`` is ±1)."""
+    a, b = (lower, upper) if sign > 0 else (-upper, -lower)
+    return max(lo, a), min(hi, b)
 
 
 def relation_row(table: Table, i: int, cols: dict[Coord, int]
