@@ -13,8 +13,11 @@ from samstat.user_cli import user_app
 from samstat_kit.settings import KitSettings
 
 app = typer.Typer(help="samstat: the statistics exchange of the Finsam partner agencies.",
-                  no_args_is_help=True, add_completion=False)
-token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_help=True)
+                  no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+# rich_markup_mode=None: click's formatter reflows each paragraph to the terminal; typer's
+# rich mode keeps the docstrings' own line breaks, which a narrow terminal cuts mid-sentence.
+token_app = typer.Typer(help="Issue, list and revoke API tokens.", no_args_is_help=True,
+                        rich_markup_mode=None)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(privacy_app, name="privacy")
@@ -220,7 +223,7 @@ def demo(
 
 @app.command()
 def replay(data_dir: DataDir = None) -> None:
-    """Republish the whole ingest log to Kafka (e.g. into an empty local broker)."""
+    """Republish the whole ingest log to Kafka (into an empty local broker, for one)."""
     from samstat.replay import replay_log
 
     n = replay_log(_settings(data_dir))
@@ -293,7 +296,7 @@ def publish(
 
 # --- samstat import (other producers' publications; the logic lives in samstat/importers/) ---
 import_app = typer.Typer(help="Import SCB's and Kolada's publications and publish them.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(import_app, name="import")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 privacy_app = typer.Typer(help="Disclosure control: audit what is published.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 
 
 @privacy_app.command("audit")

@@ -10,7 +10,7 @@ import typer
 from samstat_kit.settings import KitSettings
 
 user_app = typer.Typer(help="Add, list and disable the people who sign in to the pages.",
-                       no_args_is_help=True)
+                       no_args_is_help=True, rich_markup_mode=None)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="SQLite file and local state "
                                               "(default var/, or SAMSTAT_DATA_DIR)")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -66,3 +67,38 @@ def test_seed_loads_the_2024_plan(tmp_path: Path) -> None:
     out = samstat("seed", data_dir=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "2024" in out.stdout
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name, cmd in getattr(group, "commands", {}).items():  # typer's own (vendored) click
+        out += _commands(cmd, (*prefix, name)) if hasattr(cmd, "commands") \
+            else [(*prefix, name)]
+    return out
+
+
+def test_every_help_text_is_wrapped_to_the_terminal_not_broken_at_the_source_lines() -> None:
+    """The docstrings' own line breaks made a narrow terminal show a long line, then a
+    stub of two words, then a long line again ("... produced_at now when / missing) and
+    judged as / ingest judges them ..."). Each paragraph is reflowed to the width instead."""
+    import typer
+    from typer.testing import CliRunner
+
+    from samstat.cli import app
+    commands = _commands(typer.main.get_command(app))
+    assert ("publish",) in commands and ("privacy", "audit") in commands
+    for width in (60, 100):
+        for cmd in commands:
+            got = CliRunner().invoke(app, [*cmd, "--help"], terminal_width=width,
+                                     env={"COLUMNS": str(width)})
+            assert got.exit_code == 0, (cmd, got.output)
+            lines = got.output.splitlines()
+            assert all(len(line) <= width for line in lines), (cmd, width, got.output)
+            # Within a paragraph of the description, a line is short only where the next
+            # word would not have fitted on it.
+            text = got.output.split("Options:")[0].split("Arguments:")[0]
+            for para in text.split("\n\n"):
+                rows = [r.rstrip() for r in para.splitlines()]  # rich pads every line
+                for row, nxt in itertools.pairwise(rows):
+                    first = nxt.split()[0] if nxt.split() else ""
+                    assert len(row) + 1 + len(first) > width, (cmd, width, row, nxt)
