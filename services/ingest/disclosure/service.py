@@ -30,8 +30,13 @@ from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell, D
 from services.ingest.disclosure.protect import SHOWN, CellState, Outcome, protect
 from services.ingest.observations.bulk import one_of
 
+# By why, not by kind: /metrics may be open, and "primary +1" beside a lone hidden cell told
+# a scraper the cell was a small count (1-4), narrower than its protection range. Primary,
+# secondary and held are one label: what the public sees of a cell (hidden) says no more.
 HIDDEN_CELLS = Counter("ingest_privacy_hidden_cells_total",
-                       "Cells held back by disclosure control, by kind", ["kind"])
+                       "Cells held back: by disclosure control, by the agency, or superseded "
+                       "within their batch", ["why"])
+_WHY = {"agency": "agency", "superseded": "superseded"}  # every other kind: "protection"
 CHECK_SECONDS = Histogram("ingest_privacy_check_seconds",
                           "Disclosure control per batch (all its linked tables)",
                           buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5))
@@ -152,7 +157,7 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
             if d["conf_status"] not in WITHHELD:  # an agency's own C or N stays as sent
                 d["conf_status"] = "C"
         held.append(Held(i, reason, decision))
-        HIDDEN_CELLS.labels(decision).inc()
+        HIDDEN_CELLS.labels(_WHY.get(decision, "protection")).inc()
         audit.append({"at": now, "batch_id": batch_id, "revision": d["revision"],
                       "cell_key": cell_key(agency, measure, c.area, c.period, dict(c.dims)),
                       "action": decision, "reason": reason[:400]})
