@@ -242,7 +242,8 @@ def _periods(found: re.Match[str], lang: str) -> str:
 def place(column: str, lang: str) -> str:
     """Where a personal number was found ("(sheet 2)", "(file name)") in ``lang``."""
     words = PLACES["en" if lang == "en" else "sv"]
-    return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ")
+    return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ") \
+        .replace("(comment ", f"({words['comment']} ")
 
 
 def hidden(reason: str, lang: str) -> str:

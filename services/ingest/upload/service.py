@@ -31,7 +31,7 @@ from samstat_kit.anonymity import (
     personal_number_fields,
 )
 from samstat_kit.auth.models import User
-from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, number_in_parts, opened
+from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened, parts_with_number
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.upload.models import IngestUpload
@@ -164,9 +164,25 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
         return found + _in_workbook(data)
     text = data.decode("utf-8-sig", errors="replace")
     if contains_personal_number(text):
-        found += [RowError(n, "", PERSONAL, "") for n, line in
-                  enumerate(text.splitlines(), start=1) if is_personal_number(line)]
+        lines = [n for n, line in enumerate(text.splitlines(), start=1)
+                 if is_personal_number(line)]
+        columns = _columns_of(name, data) if lines else {}
+        found += [RowError(n, "", PERSONAL, c) for n in lines for c in columns.get(n, [""])]
     return found
+
+def _columns_of(name: str, data: bytes) -> dict[int, list[str]]:
+    """The columns of a CSV's rows that hold a personal number, by file row, as far as the
+    file can be read as a table (a line beyond it, a comment line, names no column): the
+    page said the row and an empty column (a black-box test)."""
+    try:
+        sheet = read(name, data)
+    except PublishError:
+        return {}
+    out: dict[int, list[str]] = {}
+    for e in personal_numbers(sheet):
+        out.setdefault(e.row, []).append(e.column)
+    return out
+
 
 
 def _in_workbook(data: bytes) -> list[RowError]:
@@ -180,9 +196,23 @@ def _in_workbook(data: bytes) -> list[RowError]:
         raise PublishError(str(exc)) from None
     if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
         found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
-    if not found and number_in_parts(data, budget.unzipped):
-        found.append(RowError(0, "", PERSONAL, "(a comment or another part of the workbook)"))
+    if not found:
+        found = _in_parts(parts_with_number(data, budget.unzipped))
     return found
+
+def _in_parts(parts: list[tuple[str, list[str]]]) -> list[RowError]:
+    """Where in the workbook's other parts: a comment by its cell (``A2``) and row, the
+    file's properties or another part by name (no row: there is no row 0)."""
+    found: dict[tuple[int, str], None] = {}
+    for name, cells in parts:
+        for ref in cells:
+            found[(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), f"(comment {ref})")] = None
+        if not cells:
+            where = "(the file's properties)" if name.startswith("docProps/") else \
+                "(another part of the workbook)"
+            found[(0, where)] = None
+    return [RowError(row, "", PERSONAL, where) for row, where in found]
+
 
 
 def _in_sheets(book: Any, budget: Cells) -> list[RowError]:

@@ -405,6 +405,11 @@ PLACES = {
            "(a cell formatted as a date)": "(en cell formaterad som datum)",
            "(a comment or another part of the workbook)":
                "(en kommentar, sidhuvudet, filens egenskaper eller en annan del av filen)",
-           "sheet": "blad"},
-    "en": {"sheet": "sheet"},
+           "(the file's properties)": "(filens egenskaper)",
+           "(another part of the workbook)":
+               "(sidhuvudet, ett namn, en inmatningshjälp eller en annan del av filen)",
+           "sheet": "blad", "comment": "kommentaren i cell"},
+    "en": {"sheet": "sheet", "comment": "the comment in cell",
+           "(another part of the workbook)":
+               "(a page header, a name, an input prompt or another part of the file)"},
 }
