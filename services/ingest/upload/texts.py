@@ -85,6 +85,8 @@ PREVIEW = {
         "batch": "Kvittonummer", "batches": "Kvittonummer",
         "suppressed_title": "Värden som inte visas (sekretess)",
         "suppressed_note": "Raderna publiceras, men de här värdena visas inte för någon.",
+        "withdrawn_title": "Celler som tas tillbaka",
+        "withdrawn_note": "Raderna tar tillbaka cellerna: de visas inte längre.",
         "value": "Värde", "why": "Varför",
         "back": "Tillbaka till uppladdningar", "row": "Rad", "column": "Kolumn",
         "problem": "Problem", "nothing": "Inga rader kan publiceras ännu.",
@@ -117,6 +119,8 @@ PREVIEW = {
         "batch": "Receipt number", "batches": "Receipt numbers",
         "suppressed_title": "Values not shown (confidentiality)",
         "suppressed_note": "The rows are published, but these values are shown to no one.",
+        "withdrawn_title": "Cells taken back",
+        "withdrawn_note": "The rows take the cells back: they are no longer shown.",
         "value": "Value", "why": "Why",
         "back": "Back to uploads", "row": "Row", "column": "Column", "problem": "Problem",
         "nothing": "No row can be published yet.",
@@ -261,6 +265,26 @@ REASONS = {
         "personal": "Personnummer får aldrig lämna er myndighet.",
         "period_syntax": "Skriv perioden som 2026-11 (månad), 2026-Q4 (kvartal), 2026-H2 "
                          "(halvår) eller 2026 (år).",
+        "same_cell": "Raderna {0} och {row} gäller samma cell. Ta bort den ena raden.",
+        "value_missing": "Värdet saknas. Skriv ett tal, t.ex. 41 eller 12,5. (Står det en "
+                         "formel i cellen: öppna filen i Excel och spara den igen, så sparas "
+                         "formelns värde.)",
+        "withdrawal_value": "En rad som tar tillbaka cellen (ACTION D) har inget värde. "
+                            "Lämna värdet tomt.",
+        "not_begun": "Perioden har inte börjat än. Skicka siffrorna när perioden har börjat.",
+        "future": "Tidpunkten ligger i framtiden. Skriv när siffrorna togs fram, eller lämna "
+                  "cellen tom.",
+        "action": "ACTION ska vara I eller A (nytt värde), R (ersätt värdet) eller D (ta "
+                  "tillbaka cellen).",
+        "unit_mult": "UNIT_MULT ska vara ett heltal från {0} till {1}.",
+        "too_long": "Texten är för lång: skriv högst {0} tecken.",
+        "too_short": "Texten är för kort: skriv minst {0} tecken.",
+        "whole_number_cell": "Skriv ett heltal, t.ex. 2.",
+        "at_least": "Skriv ett tal som är minst {0}.",
+        "at_most": "Skriv ett tal som är högst {0}.",
+        "moment": "Skriv datum och tid, t.ex. 2026-11-05T08:00:00Z, eller lämna cellen tom.",
+        "not_valid": "Cellen går inte att läsa. Skriv om den, eller lämna den tom.",
+        "one_of": "Skriv någon av: {0}.",
         "heading_could_be": "{0} känns inte igen – menar du {1}?",
         "heading_unknown": "{0} känns inte igen – byt rubrik eller ta bort kolumnen.",
         "more_headings": "… och {} rubriker till.",
@@ -314,6 +338,26 @@ REASONS = {
         "personal": "Personal identity numbers must never leave your agency.",
         "period_syntax": "Write the period as 2026-11 (month), 2026-Q4 (quarter), 2026-H2 "
                          "(half year) or 2026 (year).",
+        "same_cell": "Rows {0} and {row} are the same cell. Remove one of the rows.",
+        "value_missing": "The value is missing. Write a number, e.g. 41 or 12.5. (If the cell "
+                         "holds a formula: open the file in Excel and save it again, so that "
+                         "the formula's value is saved.)",
+        "withdrawal_value": "A row taking the cell back (ACTION D) has no value. Leave the "
+                            "value empty.",
+        "not_begun": "The period has not begun yet. Send the figures once it has begun.",
+        "future": "The time lies in the future. Write when the figures were produced, or "
+                  "leave the cell empty.",
+        "action": "ACTION must be I or A (a new value), R (replace the value) or D (take the "
+                  "cell back).",
+        "unit_mult": "UNIT_MULT must be a whole number from {0} to {1}.",
+        "too_long": "The text is too long: write at most {0} characters.",
+        "too_short": "The text is too short: write at least {0} characters.",
+        "whole_number_cell": "Write a whole number, e.g. 2.",
+        "at_least": "Write a number of at least {0}.",
+        "at_most": "Write a number of at most {0}.",
+        "moment": "Write a date and time, e.g. 2026-11-05T08:00:00Z, or leave the cell empty.",
+        "not_valid": "The cell cannot be read. Write it again, or leave it empty.",
+        "one_of": "Write one of: {0}.",
         "heading_could_be": "{0} is not known – did you mean {1}?",
         "heading_unknown": "{0} is not known – change the heading or remove the column.",
         "more_headings": "… and {} more headings.",
@@ -360,6 +404,8 @@ HIDDEN = {
         "superseded": "Samma värde finns på en annan rad i filen med en nyare revision. Bara "
                       "den nyaste publiceras.",
         "other": "Värdet visas inte av sekretesskäl.",
+        "withdrawn": "Cellen tas tillbaka (ACTION D): den har inget värde längre. Tidigare "
+                     "värden finns kvar i historiken.",
         "area": "område", "period": "period", "and": "och",
     },
     "en": {
@@ -378,9 +424,16 @@ HIDDEN = {
         "superseded": "The same value is on another row of the file with a newer revision. "
                       "Only the newest is published.",
         "other": "The value is not shown, for confidentiality.",
+        "withdrawn": "The cell is taken back (ACTION D): it has no value any more. Earlier "
+                     "values stay in its history.",
         "area": "area", "period": "period", "and": "and",
     },
 }
+
+# What a reason quotes instead of a code holding ten digits or more
+# (samstat_kit.anonymity.NOT_SHOWN), in the page's words.
+NOT_SHOWN_WORDS = {"sv": "(visas inte: den har 10 siffror eller fler)",
+                   "en": "(not shown: it holds 10 digits or more)"}
 
 PERIOD_WORDS = {
     "sv": {"month": "månad (2026-11)", "quarter": "kvartal (2026-Q4)",
