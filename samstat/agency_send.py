@@ -214,12 +214,13 @@ def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any
 
 
 def cell_states(url: str, token: str, client: httpx.Client | None = None
-                ) -> Callable[[list[str]], dict[str, tuple[int, float | None, str]]]:
+                ) -> Callable[[list[str]], dict[str, tuple[int, float | None, str, str]]]:
     """Each cell's newest revision at ingest (``GET /v1/cells/history``): (revision, the
-    value as served, its event id); a cell ingest does not know (or cannot say) is new."""
-    def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str]]:
+    value as served, its event id, its conf_status); a cell ingest does not know (or cannot
+    say) is new."""
+    def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str, str]]:
         http = client or httpx.Client(timeout=30)
-        found: dict[str, tuple[int, float | None, str]] = {}
+        found: dict[str, tuple[int, float | None, str, str]] = {}
         try:
             for key in keys:
                 with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, KeyError):
@@ -232,19 +233,12 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
                         value = newest["value"]
                         found[key] = (int(newest["revision"]),
                                       None if value is None else float(value),
-                                      str(newest["event_id"]))
+                                      str(newest["event_id"]), str(newest["conf_status"]))
         finally:
             if client is None:
                 http.close()
         return found
     return lookup
-
-
-def cell_revisions(url: str, token: str, client: httpx.Client | None = None
-                   ) -> Callable[[list[str]], dict[str, int]]:
-    """Each cell's current revision at ingest, for R and D rows without a REVISION."""
-    states = cell_states(url, token, client)
-    return lambda keys: {k: s[0] for k, s in states(keys).items()}
 
 
 def send_kafka(

@@ -52,9 +52,9 @@ Formats (``--format auto`` picks by extension, content and header):
                                                 measure's unit in the catalogue
     ``ACTION``                                  ``I``/``A`` (or empty) merge and ``R`` replace:
                                                 the row is a value; ``D`` withdraws the cell
-                                                (``withdrawn: true``, no value). R and D rows
-                                                without ``REVISION`` get the cell's next
-                                                revision (asked of ingest)
+                                                (``withdrawn: true``, no value). A row
+                                                without ``REVISION`` is numbered as any
+                                                other (see Completion)
     ``AGENCY``, ``EVENT_ID``, ``REVISION``,     the samstat fields of the same name (optional)
     ``PRODUCED_AT``
     ``STRUCTURE``, ``STRUCTURE_NAME``,          ignored (free text never leaves the agency)
@@ -66,7 +66,11 @@ Formats (``--format auto`` picks by extension, content and header):
                                                 ``Y20T64`` → ``20-64``); empty = not given
     ==========================================  =============================================
 
-Completion: a missing ``agency`` is ``--agency``; a missing ``unit`` the measure's; a missing
+Completion: a missing ``revision`` (with a token, not ``--offline``) is numbered as the
+upload page numbers it, from ``/v1/cells/history``: the cell's next revision where the row
+changes the cell, the observation ingest has (a duplicate) where it does not, 1 for a new
+cell; a cell repeated on two rows, either without a revision, is the later row's error. A
+missing ``agency`` is ``--agency``; a missing ``unit`` the measure's; a missing
 ``event_id`` a new random id the gate never refuses (or, with ``stable_ids``, a uuid5 of cell,
 revision, value and statuses, so resending the same file counts as duplicates instead of stale
 revisions); a missing ``produced_at`` is now (UTC).
@@ -97,7 +101,6 @@ import httpx
 from samstat.agency_send import (
     Advance,
     Summary,
-    cell_revisions,
     cell_states,
     send_http,
     send_kafka,
@@ -107,11 +110,11 @@ from samstat_kit.agency_files import (
     PublishError,
     Row,
     RowError,
-    as_table,
+    complete_revisions,
     fill_in,
-    next_revisions,
     read_bytes,
     read_rows,
+    repeated_cells,
     sdmx_period,
 )
 from samstat_kit.anonymity import personal_number_field, stable_event_id
@@ -264,8 +267,10 @@ def publish(
 
     ``progress(total)`` is called once with the number of rows to send and returns a callback
     that gets the number of rows done after each step. Raises :class:`PublishError` when nothing
-    can be sent. ``table``: the file is a whole table as it stands now (an import): see
-    :func:`~samstat_kit.agency_files.as_table`.
+    can be sent. A row naming no revision is numbered as the upload page numbers it
+    (:func:`~samstat_kit.agency_files.complete_revisions`: the cell's next revision where
+    it changes the cell, the observation ingest has where it does not), so an import
+    (``table``, kept for its callers) and any other file are read alike.
     """
     if via not in CHANNELS:
         raise PublishError(f"unknown channel {via!r}; one of {', '.join(CHANNELS)}")
@@ -276,11 +281,9 @@ def publish(
     _, rows = read_rows(path, fmt)
     if not rows:
         raise PublishError(f"{path} holds no observations")
-    if token and not offline:  # R and D rows without REVISION: the cell's next revision
-        if table:  # every row: R and D ones too, from the same answers
-            as_table(rows, agency, cell_states(url, token))
-        else:
-            next_revisions(rows, agency, cell_revisions(url, token))
+    repeated_cells(rows, agency)
+    if token and not offline:  # rows naming no revision: as the upload page numbers them
+        complete_revisions(rows, agency, cell_states(url, token))
     complete(rows, agency, stable_ids=stable_ids)
     if dry_run:
         summary = judge_rows(rows, agency=agency, url=url, token=token,
@@ -318,6 +321,11 @@ def render(summary: Summary, *, path: Path, out: Any) -> None:
         counts.append(f"accepted {summary.accepted}")
     if summary.duplicates is not None:  # unknown offline and over Kafka
         counts += [f"duplicates {summary.duplicates}", f"suppressed {len(summary.suppressed)}"]
+    withdrawn = [e for e in summary.suppressed if e.reason.startswith("withdrawn")]
+    hidden = [e for e in summary.suppressed if e not in withdrawn]
+    if summary.duplicates is not None and withdrawn:
+        counts[-1] = f"suppressed {len(hidden)}"
+        counts.append(f"withdrawn {len(withdrawn)}")
     counts.append(f"rejected {summary.rejected_rows}")
     verdict = f" (dry run, checked by {summary.checked_by})" if summary.checked_by else ""
     out.print(f"[bold]{path.name}[/bold] → {summary.via} {summary.target}{verdict}")
@@ -328,12 +336,13 @@ def render(summary: Summary, *, path: Path, out: Any) -> None:
         for e in summary.rejected:
             table.add_row(str(e.row), e.column, e.field, e.reason)
         out.print(table)
-    if summary.suppressed:
-        table = Table("row", "reason", title="suppressed (value withheld, conf_status C)",
-                      title_justify="left")
-        for e in summary.suppressed:
-            table.add_row(str(e.row), e.reason)
-        out.print(table)
+    for title, found in (("suppressed (value withheld, conf_status C)", hidden),
+                         ("withdrawn (the cell taken back: no value)", withdrawn)):
+        if found:
+            table = Table("row", "reason", title=title, title_justify="left")
+            for e in found:
+                table.add_row(str(e.row), e.reason)
+            out.print(table)
     if summary.via == "kafka" and summary.sent:
         offsets = sorted(summary.offsets.values())
         out.print(f"delivered to Kafka (partition, offset) {offsets[0]} … {offsets[-1]}; "

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional, Tuple  # noqa: UP035 (Python 3.9)
 
 from samstat_kit.agency_csv import _csv_rows
 from samstat_kit.agency_rows import PublishError, Row, RowError, Table, unit_code
@@ -31,7 +31,7 @@ from samstat_kit.agency_sdmx import (
     _sdmx_rows,
     sdmx_period,
 )
-from samstat_kit.anonymity import new_event_id, shown
+from samstat_kit.anonymity import new_event_id, quoted, shown
 from samstat_kit.cells import cell_key
 from samstat_kit.cellvalues import sendable
 from samstat_kit.checks import no_duplicate_keys
@@ -40,9 +40,9 @@ from samstat_kit.headers import same_field
 from samstat_kit.workbook import Cells, Lines, read_workbook
 
 __all__ = ["FIELDS", "FORMATS", "SDMX_IGNORED", "SDMX_STRUCTURES", "PublishError", "Row",
-           "RowError", "Sheet", "Table", "detect_format", "fill_in", "next_revisions", "own_row",
-           "parse_csv", "parse_json", "parse_sdmx_csv", "read_bytes", "read_rows", "read_sheet",
-           "row_cell", "sdmx_period", "sheet_rows"]
+           "RowError", "Sheet", "Table", "complete_revisions", "detect_format", "fill_in",
+           "own_row", "parse_csv", "parse_json", "parse_sdmx_csv", "read_bytes", "read_rows",
+           "read_sheet", "repeated_cells", "row_cell", "sdmx_period", "sheet_rows"]
 
 FORMATS = ("auto", "csv", "json", "sdmx-csv", "xlsx")
 FIELDS = ("event_id", "agency", "measure", "area", "period", "value", "unit", "obs_status",
@@ -253,38 +253,56 @@ def _at_ingest(rows: list[Row], agency: str, current: Callable[[list[str]], Mapp
     return [(row, now.get(keys[id(row)])) for row in rows]
 
 
-def next_revisions(rows: Sequence[Row], agency: str,
-                   current: Callable[[list[str]], Mapping[str, int]]) -> None:
-    """R (replace) and D (delete) rows that name no REVISION become the next revision of
-    their cell, so a replacement or a withdrawal is never refused as stale: ``current(keys)``
-    answers each cell's revision now (a cell it does not know is new: revision 1). Run
-    before event ids are derived from revisions."""
-    wanted = [r for r in rows if r.action in ("replace", "delete") and own_row(r, agency)
-              and "revision" not in r.doc]
-    for row, found in _at_ingest(wanted, agency, current):
-        row.doc["revision"] = int(found or 0) + 1
+def repeated_cells(rows: Sequence[Row], agency: str) -> None:
+    """A cell given on two rows of one file, either naming no revision, is the later row's
+    error naming the earlier (``row.parse_errors``): samstat would number both alike and
+    refuse one as "stale" for a revision nobody wrote (a black-box test). Two rows naming
+    their revisions are two revisions of the cell, as written."""
+    first: dict[str, Row] = {}
+    for row in rows:
+        if not isinstance(row.doc, dict):
+            continue
+        key = row_cell(row, agency)
+        earlier = first.setdefault(key, row)
+        if earlier is not row and ("revision" not in row.doc or
+                                   "revision" not in earlier.doc):
+            row.parse_errors.append(RowError(
+                row.number, "", f"the same cell as row {earlier.number}: remove one of "
+                                "the rows"))
 
 
-def as_table(rows: Sequence[Row], agency: str,
-             current: Callable[[list[str]], Mapping[str, tuple[int, float | None, str]]]
-             ) -> None:
-    """An imported table as it stands now: each own row naming no revision becomes its
-    cell's next revision where its value changed, and the cell's newest revision itself
-    (its event id: a duplicate ingest ignores) where it did not; a cell ingest does not know
-    is revision 1. ``current(keys)``: each cell's (revision, value, event id) at ingest.
-    Importing a table again is then harmless, and a revised table goes in as corrections
-    (every row was revision 1: refused as stale)."""
-    wanted = [r for r in rows if own_row(r, agency) and isinstance(r.doc, dict)
-              and "revision" not in r.doc]
+CellNow = Tuple[int, Optional[float], str, str]  # noqa: UP006, UP045 (Python 3.9)
+"""A cell at ingest: its newest revision, value (None: hidden or withdrawn), event id and
+conf_status."""
+
+
+def complete_revisions(rows: Sequence[Row], agency: str,
+                       current: Callable[[list[str]], Mapping[str, CellNow]]) -> None:
+    """The revision of each own row that names none, from its cell at ingest
+    (``current(keys)``; a cell it does not know is new: revision 1, the default). The
+    upload page, ``samstat publish`` and the importers alike (one verdict): a row whose
+    value and flag are the cell's is the observation ingest has (its revision and event
+    id: the receipt says "already received"); any other (another value, a withdrawal, R
+    or D) is the cell's next revision. A month uploaded again is a correction, never
+    "stale" for a revision the file did not write. Run before event ids are derived."""
+    wanted = [r for r in rows if own_row(r, agency) and "revision" not in r.doc]
     for row, found in _at_ingest(wanted, agency, current):
         if found is None:
             continue
-        revision, value, event_id = found
-        if value is not None and row.doc.get("value") == value and \
-                not row.doc.get("withdrawn"):
+        revision, value, event_id, conf = found
+        if _unchanged(row, value, conf):
             row.doc["revision"], row.doc["event_id"] = revision, event_id
         else:
             row.doc["revision"] = revision + 1
+
+
+def _unchanged(row: Row, value: float | None, conf: str) -> bool:
+    """The row sends the value ingest has, under the same flag (an agency's C or N is
+    another observation)."""
+    sent = row.doc.get("value")
+    return value is not None and not row.doc.get("withdrawn") and \
+        conf == row.doc.get("conf_status", "F") and isinstance(sent, (int, float)) and \
+        not isinstance(sent, bool) and float(sent) == value
 
 
 # ------------------------------------------------------------------------- completing
@@ -294,8 +312,9 @@ def fill_in(rows: Sequence[Row], agency: str, *,
             event_id: Callable[[dict[str, Any]], str] | None = None,
             now: datetime | None = None) -> None:
     """Fill in what a file may leave out (in place): ``agency``; ``unit``, the measure's in
-    the catalogue; ``event_id`` (``event_id(doc)``, default a random one the gate never
-    refuses); ``produced_at`` now (UTC)."""
+    the catalogue (a row whose measure is unknown gets that error instead);
+    ``event_id`` (``event_id(doc)``, default a random one the gate never refuses);
+    ``produced_at`` now (UTC)."""
     stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")  # noqa: UP017
     stamp = stamp.replace("+00:00", "Z")
     measures = load_catalogue().measures
@@ -307,6 +326,11 @@ def fill_in(rows: Sequence[Row], agency: str, *,
         measure = measures.get(str(doc.get("measure")))
         if "unit" not in doc and measure is not None:
             doc["unit"] = measure.unit
+        elif "unit" not in doc and isinstance(doc.get("measure"), str):
+            # No unit to fill in: the measure is what is wrong ("unit | Field required"
+            # named a column the file need not have; a black-box test).
+            row.parse_errors.append(row.error(
+                "measure", f"unknown measure {quoted(doc['measure'])}"))
         if "event_id" not in doc:
             doc["event_id"] = event_id(doc) if event_id is not None else new_event_id()
         doc.setdefault("produced_at", stamp)

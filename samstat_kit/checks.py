@@ -289,9 +289,16 @@ def parse_record(index: int, raw: Any) -> tuple[ObservationCreate | None, list[P
         problems = []
         # include_input=False: the messages never repeat what was sent.
         for err in exc.errors(include_input=False, include_url=False):
-            where = ".".join(_key(p) for p in err["loc"]) or "observation"
+            where = ".".join(_key(p) for p in err["loc"]) or _about(err["msg"])
             problems.append(Problem(index, where, err["msg"]))
         return None, problems
+
+
+def _about(message: str) -> str:
+    """The field a finding about the whole record is about: the value (null, or sent with a
+    withdrawal) is the file's value column, not "observation" (a black-box test)."""
+    return "value" if "value may be null" in message or "carries no value" in message \
+        else "observation"
 
 
 def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[Problem]:

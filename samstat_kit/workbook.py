@@ -159,20 +159,42 @@ _RUN = re.compile(r"<(?:\w+:)?rPr\b.*?</(?:\w+:)?rPr>|</?(?:\w+:)?[rt](?:\s[^>]*
 
 
 def number_in_parts(data: bytes, most: int = MAX_UNZIPPED) -> bool:
-    """Whether any part of the workbook holds a personal identity number: the cells' scan
-    reads only what openpyxl gives as values, and a red team hid a number in a cell's
-    comment, the document's properties, a page header, a defined name and a data-validation
-    prompt. Every part is read as its XML (attributes too: a prompt is one), entities
-    resolved; the parts other than the sheets also as their text, a rich-text string's runs
-    joined (a comment's formatting may split a number), every other string apart (two
-    neighbouring strings, "880208" and "9717", are no number; a review). A sheet's text is
-    not joined at all: two neighbouring numeric cells would read as one number."""
+    """Whether any part of the workbook holds a personal identity number: see
+    :func:`parts_with_number`."""
+    return bool(parts_with_number(data, most))
+
+
+def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, list[str]]]:
+    """The parts of the workbook that hold a personal identity number, each with the cells
+    (``A2``) whose comment holds it, if it is a part of comments: the cells' scan reads only
+    what openpyxl gives as values, and a red team hid a number in a cell's comment, the
+    document's properties, a page header, a defined name and a data-validation prompt.
+    Every part is read as its XML (attributes too: a prompt is one), entities resolved; the
+    parts other than the sheets also as their text, a rich-text string's runs joined (a
+    comment's formatting may split a number), every other string apart (two neighbouring
+    strings, "880208" and "9717", are no number; a review). A sheet's text is not joined
+    at all: two neighbouring numeric cells would read as one number."""
     _unzipped_size(data, most)
+    found = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             xml = html.unescape(z.read(info).decode("utf-8", "replace"))
             readings = [xml] if info.filename.startswith("xl/worksheets/") else \
-                [xml, _TAG.sub("\n", _RUN.sub("", xml))]
+                [xml, _text(xml)]
             if contains_personal_number(readings):
-                return True
-    return False
+                found.append((info.filename, _commented(xml)))
+    return found
+
+
+def _text(xml: str) -> str:
+    return _TAG.sub("\n", _RUN.sub("", xml))
+
+
+_COMMENT = re.compile(r"<(?:\w+:)?comment\b[^>]*?\bref=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*>(.*?)"
+                      r"</(?:\w+:)?comment>", re.S)
+
+
+def _commented(xml: str) -> list[str]:
+    """The cells (``A2``) of a comments part whose comment holds a personal number."""
+    return [ref for ref, body in _COMMENT.findall(xml)
+            if contains_personal_number([body, _text(body)])]

@@ -35,14 +35,26 @@ def protect(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogu
     agency sent marked confidential (conf_status C or N) is never published either, whatever
     its measure: disclosure control protects a person count's with its true value, any other
     loses its value here."""
-    out = [Suppression(h.position, h.reason, h.kind) for h in protect_batch(
-        session=session, docs=docs, catalogue=catalogue, threshold=threshold,
-        batch_id=batch_id, record=record)]
+    out = [_withdrawal(docs[h.position], Suppression(h.position, h.reason, h.kind))
+           for h in protect_batch(session=session, docs=docs, catalogue=catalogue,
+                                  threshold=threshold, batch_id=batch_id, record=record)]
     for i, d in enumerate(docs):
         if d["value"] is not None and d["conf_status"] in WITHHELD:
             d["value"] = None
             out.append(Suppression(i, "hidden by the agency", "agency"))
     return sorted(out, key=lambda s: s.index)
+
+
+WITHDRAWN = "withdrawn: the agency takes the cell back"
+
+
+def _withdrawal(doc: dict[str, Any], hidden: Suppression) -> Suppression:
+    """A withdrawal (no value) is what the disclosure control treats as a value the agency
+    hid, and a receipt, the CLI and the upload page said so ("hidden by the agency", "the
+    file marks the value confidential"; a black-box test): it says it is a withdrawal."""
+    if doc.get("withdrawn") and hidden.kind == "agency":
+        return Suppression(hidden.index, WITHDRAWN, "withdrawn")
+    return hidden
 
 
 def lock(*, session: Session, docs: list[dict[str, Any]], catalogue: Catalogue) -> None:

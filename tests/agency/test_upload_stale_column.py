@@ -67,17 +67,16 @@ def _problems(staff: Staff, header: list[str], rows: list[list[object]], lang: s
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_a_stale_row_names_no_revision_column_the_file_has_not(staff: Staff,
-                                                               lang: str) -> None:
+def test_a_cell_repeated_without_revisions_names_both_rows(staff: Staff, lang: str) -> None:
+    """No revision the file did not write is called stale: the later row is said to be the
+    earlier one's cell (it said "revision 2 … or give no revision", a black-box test)."""
     problems = _problems(staff, SV, ROWS, lang)
     assert list(problems) == [3], problems
     column, problem = problems[3]
     assert column == "", problem  # it said "revision"
-    said = {"sv": ("Samma cell finns redan (revision 1), kanske på en annan rad i filen. "
-                   "Ta bort den ena raden.", "ange revision"),
-            "en": ("The same cell is there already (revision 1), perhaps on another row of "
-                   "the file. Remove one of the rows.", "give no revision")}[lang]
-    assert said[0] in problem and said[1] not in problem
+    said = {"sv": "Raderna 2 och 3 gäller samma cell. Ta bort den ena raden.",
+            "en": "Rows 2 and 3 are the same cell. Remove one of the rows."}[lang]
+    assert problem == said
 
 
 def test_a_stale_row_names_the_files_own_revision_column(staff: Staff) -> None:

@@ -53,7 +53,10 @@ def test_swedish_headings_are_read_and_a_wrong_code_lists_the_allowed(
             "unemployment (arbetslöshet)") in page
     assert "should match pattern" not in page and "Field required" not in page
     english = _text(client.get(_staged(upload_staff) + "?lang=en").text)
-    assert "Allowed codes: _T (total), ill_health, other, unemployment" in english
+    # the meanings Swedish gives are not dropped (a black-box test): English words where
+    # they say more than the code, else the Swedish ones a file may be written in
+    assert ("Allowed codes: _T (total), ill_health (Swedish: ohälsa), other (Swedish: annat), "
+            "unemployment (Swedish: arbetslöshet)") in english
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -86,8 +86,8 @@ def test_the_preview_and_receipt_say_why_in_the_page_s_language(upload_staff: St
     assert own in text
     # a measure by its name is read as its code: row 9 is then row 4's cell again, said so
     assert "9 Mått " not in text
-    assert {"sv": "Samma cell finns redan (revision 1)",
-            "en": "The same cell is there already (revision 1)"}[lang] in text
+    assert {"sv": "9 Raderna 4 och 9 gäller samma cell. Ta bort den ena raden.",
+            "en": "9 Rows 4 and 9 are the same cell. Remove one of the rows."}[lang] in text
     assert "10 Mått " in text and "ekbistand" in text
     assert " unit " not in text
 
@@ -170,7 +170,9 @@ def test_every_publishing_right_is_said_with_what_to_write(lang: str) -> None:
     assert len({m for m, _w in said.values()}) == len(said)  # each its own words
     only = said[denials[("dimensions.benefit", "")]]
     assert only[1] == {"sv": "Skriv någon av: economic_assistance (ekonomiskt bistånd).",
-                       "en": "Write one of: economic_assistance."}[lang]  # its name is the code
+                       # its English name only spells the code: its Swedish one says more
+                       "en": "Write one of: economic_assistance (Swedish: ekonomiskt "
+                             "bistånd)."}[lang]
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -22,7 +22,7 @@ class Rejection(BaseModel):
     reason: str
 
 
-SuppressionKind = Literal["primary", "secondary", "held", "agency", "superseded"]
+SuppressionKind = Literal["primary", "secondary", "held", "agency", "superseded", "withdrawn"]
 
 
 class SuppressionRead(BaseModel):

@@ -14,7 +14,7 @@ import re
 
 from samstat_kit.agency_files import RowError
 from samstat_kit.agency_rows import unit_word
-from samstat_kit.anonymity import shown
+from samstat_kit.anonymity import NOT_SHOWN, shown
 from samstat_kit.contracts import Catalogue
 from samstat_kit.headers import DIM_PREFIX, DIMENSION_NAMES, HeaderProblem, heading, key
 from samstat_kit.present import formatting
@@ -22,6 +22,7 @@ from services.ingest.upload.texts import (
     FIELD_HINTS,
     HIDDEN,
     LEVEL_WORDS,
+    NOT_SHOWN_WORDS,
     PERIOD_WORDS,
     PLACES,
     REASONS,
@@ -100,7 +101,15 @@ class Lookup:
         return [self.code(c, lang) for c in sorted(found)]
 
     def code(self, code: str, lang: str) -> str:
-        return _named(code, self.catalogue.code_name(code, lang))
+        """"ill_health (ohälsa)"; in English, where the English name only spells the code
+        out, with its Swedish name ("ill_health (Swedish: ohälsa)"): a file may be written
+        in either, and the English list lost the meanings the Swedish one gives."""
+        said = _named(code, self.catalogue.code_name(code, lang))
+        if lang != "en" or said != code:
+            return said
+        swedish = _named(code, self.catalogue.code_name(code, "sv"))
+        return said if swedish == code else \
+            f"{code} (Swedish: {self.catalogue.code_name(code, 'sv')})"
 
     def measure_named(self, text: str | None) -> str | None:
         """The code of the measure ``text`` is the name of ("Personer med ekonomiskt
@@ -149,14 +158,8 @@ def explain(error: RowError, measure: str | None, lang: str,
         if found and name == "stale" and not error.column:
             name = "stale_row"  # no revision to leave out: the row is what to act on
         if found:
-            groups = found.groups()
-            if name == "out_of_range":  # "från 0 till 1 000 000", as the page writes numbers
-                groups = tuple(_number(g, lang) for g in groups)
-            if name == "unit":  # "dagar", as the template's sheet of measures writes it
-                groups = (unit_word(groups[0], lang),)
-            level = LEVEL_WORDS[lang].get(groups[0], groups[0]) if groups else ""
-            return hint, words[name].format(*groups, allowed=allowed, level=level,
-                                            periods=_periods(found, lang))
+            said = _said(name, found, error.row, allowed, lang)
+            return ("", said) if name in _WHOLE else (hint, said)
     if where == "period":
         return hint, words["period_syntax"]
     return hint, reason
@@ -197,6 +200,20 @@ def _denial(error: RowError, lang: str, lookup: Lookup) -> tuple[str, str] | Non
     return None
 
 
+def _said(name: str, found: re.Match[str], row: int, allowed: str, lang: str) -> str:
+    """A matched finding in the page's words, what it quotes in them too."""
+    groups = tuple(NOT_SHOWN_WORDS[lang] if g == NOT_SHOWN else g for g in found.groups())
+    if name in ("out_of_range", "unit_mult"):  # "från 0 till 1 000 000", as the page writes
+        groups = tuple(_number(g, lang) for g in groups)
+    if name == "unit":  # "dagar", as the template's sheet of measures writes it
+        groups = (unit_word(groups[0], lang),)
+    if name == "one_of" and lang == "sv":  # "'A', 'P', 'E' or 'B'"
+        groups = (groups[0].replace(" or ", " eller "),)
+    level = LEVEL_WORDS[lang].get(groups[0], groups[0]) if groups else ""
+    return REASONS[lang][name].format(*groups, allowed=allowed, level=level, row=row,
+                                      periods=_periods(found, lang))
+
+
 def _number(text: str, lang: str) -> str:
     try:
         return formatting.number(float(text), lang)
@@ -219,7 +236,27 @@ _FINDINGS = [
     (r"has no dimension (.+)$", "no_such_dimension"),
     (r"personal identity number", "personal"),
     (r"^stale: the cell already has revision (\d+)", "stale"),
+    # Said in full, under no hint of the field (each names what to write).
+    (r"^the same cell as row (\d+)", "same_cell"),
+    (r"value may be null only when conf_status", "value_missing"),
+    (r"a withdrawal \(withdrawn true\) carries no value", "withdrawal_value"),
+    (r"^the period has not begun yet", "not_begun"),
+    (r"^lies in the future", "future"),
+    (r"^unknown ACTION .* \(I, A, R or D\)$", "action"),
+    (r"^UNIT_MULT must be a whole number from (\S+) to (\S+)$", "unit_mult"),
+    (r"^String should have at most (\d+) characters?$", "too_long"),
+    (r"^String should have at least (\d+) characters?$", "too_short"),
+    (r"must be a whole number, not text", "whole_number_cell"),
+    (r"^Input should be greater than or equal to (\S+)$", "at_least"),
+    (r"^Input should be less than or equal to (\S+)$", "at_most"),
+    (r"must be a date and time", "moment"),
+    (r"^Input should be a valid (?:UUID|datetime|string|dictionary|integer|boolean)",
+     "not_valid"),
+    (r"^Input should be ('.+')$", "one_of"),
 ]
+# Findings said in full: the field's hint would say something else ("Raden kan inte läsas").
+_WHOLE = {"same_cell", "value_missing", "withdrawal_value", "not_begun", "future", "action",
+          "unit_mult"}
 
 
 def column(error: RowError) -> str:
@@ -242,7 +279,8 @@ def _periods(found: re.Match[str], lang: str) -> str:
 def place(column: str, lang: str) -> str:
     """Where a personal number was found ("(sheet 2)", "(file name)") in ``lang``."""
     words = PLACES["en" if lang == "en" else "sv"]
-    return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ")
+    return words.get(column) or column.replace("(sheet ", f"({words['sheet']} ") \
+        .replace("(comment ", f"({words['comment']} ")
 
 
 def hidden(reason: str, lang: str) -> str:
@@ -269,6 +307,7 @@ _HIDDEN = [
     ("held:", "held"),
     ("hidden by the agency", "agency"),
     ("superseded within the batch", "superseded"),
+    ("withdrawn", "withdrawn"),
 ]
 
 

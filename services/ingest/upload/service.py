@@ -17,11 +17,10 @@ from samstat_kit.agency_files import (
     Row,
     RowError,
     Sheet,
+    complete_revisions,
     fill_in,
-    next_revisions,
-    own_row,
     read_sheet,
-    row_cell,
+    repeated_cells,
     sheet_rows,
 )
 from samstat_kit.anonymity import (
@@ -31,7 +30,7 @@ from samstat_kit.anonymity import (
     personal_number_fields,
 )
 from samstat_kit.auth.models import User
-from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, number_in_parts, opened
+from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened, parts_with_number
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.upload.models import IngestUpload
@@ -164,9 +163,25 @@ def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
         return found + _in_workbook(data)
     text = data.decode("utf-8-sig", errors="replace")
     if contains_personal_number(text):
-        found += [RowError(n, "", PERSONAL, "") for n, line in
-                  enumerate(text.splitlines(), start=1) if is_personal_number(line)]
+        lines = [n for n, line in enumerate(text.splitlines(), start=1)
+                 if is_personal_number(line)]
+        columns = _columns_of(name, data) if lines else {}
+        found += [RowError(n, "", PERSONAL, c) for n in lines for c in columns.get(n, [""])]
     return found
+
+
+def _columns_of(name: str, data: bytes) -> dict[int, list[str]]:
+    """The columns of a CSV's rows that hold a personal number, by file row, as far as the
+    file can be read as a table (a line beyond it, a comment line, names no column): the
+    page said the row and an empty column (a black-box test)."""
+    try:
+        sheet = read(name, data)
+    except PublishError:
+        return {}
+    out: dict[int, list[str]] = {}
+    for e in personal_numbers(sheet):
+        out.setdefault(e.row, []).append(e.column)
+    return out
 
 
 def _in_workbook(data: bytes) -> list[RowError]:
@@ -180,9 +195,23 @@ def _in_workbook(data: bytes) -> list[RowError]:
         raise PublishError(str(exc)) from None
     if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
         found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
-    if not found and number_in_parts(data, budget.unzipped):
-        found.append(RowError(0, "", PERSONAL, "(a comment or another part of the workbook)"))
+    if not found:
+        found = _in_parts(parts_with_number(data, budget.unzipped))
     return found
+
+
+def _in_parts(parts: list[tuple[str, list[str]]]) -> list[RowError]:
+    """Where in the workbook's other parts: a comment by its cell (``A2``) and row, the
+    file's properties or another part by name (no row: there is no row 0)."""
+    found: dict[tuple[int, str], None] = {}
+    for name, cells in parts:
+        for ref in cells:
+            found[(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), f"(comment {ref})")] = None
+        if not cells:
+            where = "(the file's properties)" if name.startswith("docProps/") else \
+                "(another part of the workbook)"
+            found[(0, where)] = None
+    return [RowError(row, "", PERSONAL, where) for row, where in found]
 
 
 def _in_sheets(book: Any, budget: Cells) -> list[RowError]:
@@ -260,20 +289,27 @@ def sheet_of(upload: IngestUpload) -> Sheet:
                  xlsx=upload.xlsx)
 
 
-def cell_revisions(*, session: Session, keys: list[str]) -> dict[str, int]:
-    """The cells' current revisions (cells ingest does not have are left out)."""
-    return dict(session.execute(select(IngestCell.cell_key, IngestCell.revision)
-                                .where(one_of(session, IngestCell.cell_key, keys)))
-                .tuples().all())
+def cell_states(*, session: Session, keys: list[str]
+                ) -> dict[str, tuple[int, float | None, str, str]]:
+    """The cells' newest observations (revision, value, event id, conf_status); cells
+    ingest does not have are left out."""
+    return {k: (rev, value, event_id, conf) for k, rev, value, event_id, conf in session.execute(
+        select(IngestCell.cell_key, IngestCell.revision, IngestObservation.value,
+               IngestObservation.event_id, IngestObservation.conf_status)
+        .join(IngestObservation, IngestObservation.seq == IngestCell.seq)
+        .where(one_of(session, IngestCell.cell_key, sorted(set(keys))))).tuples()}
 
 
 def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
-    """The upload's observations, completed for its agency with event ids of its own; R and
-    D rows without a REVISION become their cell's next revision, and so do other rows
-    without one whose cell holds another value (:func:`corrections`)."""
+    """The upload's observations, completed for its agency with event ids of its own; a
+    row without a revision is its cell's next one where it changes the cell, the
+    observation ingest has where it does not
+    (:func:`~samstat_kit.agency_files.complete_revisions`, as ``samstat publish``); a cell
+    repeated without revisions is an error of the later row."""
     rows = sheet_rows(sheet_of(upload))
-    next_revisions(rows, upload.agency, lambda keys: cell_revisions(session=session, keys=keys))
-    corrections(rows, upload.agency, session=session)
+    repeated_cells(rows, upload.agency)
+    complete_revisions(rows, upload.agency,
+                       lambda keys: cell_states(session=session, keys=keys))
     cells = {int(n): c for n, c, _e in upload.lines}
 
     def event_id(row: Row) -> str:
@@ -287,35 +323,6 @@ def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:
     row_of = {id(r.doc): r for r in rows}
     fill_in(rows, upload.agency, event_id=lambda doc: event_id(row_of[id(doc)]))
     return rows
-
-
-def corrections(rows: list[Row], agency: str, *, session: Session) -> None:
-    """A month uploaded again is a correction (a review: every row came back "stale", a dead
-    end for someone who does not know revisions). A row that names no revision, of a cell
-    ingest has: the same value is the observation ingest has (its event id, so the receipt
-    says "already received"), another value that cell's next revision."""
-    keyed = {id(r): row_cell(r, agency) for r in rows if r.action == "merge"
-             and own_row(r, agency) and "revision" not in r.doc}
-    if not keyed:
-        return
-    now = {k: (rev, value, event_id, conf) for k, rev, value, event_id, conf in session.execute(
-        select(IngestCell.cell_key, IngestCell.revision, IngestObservation.value,
-               IngestObservation.event_id, IngestObservation.conf_status)
-        .join(IngestObservation, IngestObservation.seq == IngestCell.seq)
-        .where(one_of(session, IngestCell.cell_key, sorted(set(keyed.values()))))).tuples()}
-    for row in rows:
-        found = now.get(keyed.get(id(row), ""))
-        if found is None:
-            continue
-        revision, value, event_id, conf = found
-        sent = row.doc.get("value")
-        # The same value under the same flag (an agency's C or N is another observation)
-        if value is not None and conf == row.doc.get("conf_status", "F") \
-                and isinstance(sent, (int, float)) and not isinstance(sent, bool) \
-                and float(sent) == value:
-            row.doc |= {"revision": revision, "event_id": event_id}
-        else:
-            row.doc["revision"] = revision + 1
 
 
 def fix_row(*, session: Session, upload: IngestUpload, number: int,

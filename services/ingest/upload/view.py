@@ -37,11 +37,15 @@ def preview(upload: IngestUpload, outcome: flows.Outcome | None, lang: str,
         by_row.setdefault(e.row, []).append(e)
     # Each row's measure, for the codes a finding about its dimensions lists.
     measures = {n: str(r.doc.get("measure")) for n, r in rows.items()}
-    hidden_values = hidden_by_reason(suppressed, dict(lines), lang)
+    # A withdrawal has no value to hide: said apart, as what it is (a black-box test).
+    taken_back = [e for e in suppressed if e.reason.startswith("withdrawn")]
+    hidden_values = hidden_by_reason([e for e in suppressed if e not in taken_back],
+                                     dict(lines), lang)
     named = named_lines(lines, rows, catalogue, lang, sdmx=upload.kind == "sdmx-csv")
     return {"upload": upload, "columns": upload.columns, "lines": lines, "by_row": by_row,
             "named": named,
             "errors": errors, "suppressed": hidden_values, "measures": measures,
+            "withdrawn": hidden_by_reason(taken_back, dict(lines), lang),
             "good": len(outcome.good) if outcome else upload.accepted,
             "bad": len(by_row), "published": upload.published_at is not None,
             "shown_count": max(0, upload.accepted - upload.suppressed)}
