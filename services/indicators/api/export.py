@@ -75,7 +75,8 @@ _SDMX_DOC: dict[int | str, dict[str, Any]] = {
     401: _CSV_DOC[401], 404: _CSV_DOC[404],
 }
 # An indicator's downloads: its id must be one samstat knows too.
-_INDICATOR_404 = {404: {"description": "Unknown indicator or area"}}
+_INDICATOR_404: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown indicator or area"}}
 
 
 # --------------------------------------------------------------------------- helpers
