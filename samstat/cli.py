@@ -41,8 +41,9 @@ def run(
     no_demo: Annotated[bool, typer.Option("--no-demo", help="Start without the simulator")] = False,
     data_dir: DataDir = None,
     port_base: Annotated[int | None, typer.Option(
-        envvar="SAMSTAT_PORT_BASE", help="Services on base+1..base+4 (default 8001..8004); "
-        "the local broker listens where SAMSTAT_KAFKA_BOOTSTRAP_SERVERS says")] = None,
+        envvar="SAMSTAT_PORT_BASE", help="Services on base+1..base+4 (default 8001..8004), "
+        "the mail server on base+5 (default 8025), the worker's metrics on base+6 (default "
+        "6066); the local broker listens where SAMSTAT_KAFKA_BOOTSTRAP_SERVERS says")] = None,
     demo_interval: Annotated[float, typer.Option(help="Seconds per simulated month")] = 10.0,
 ) -> None:
     """Start the broker, all four services, the worker and the demo agencies (Ctrl-C stops)."""

@@ -4,10 +4,14 @@ Starts the local broker (unless a broker already answers), migrates and seeds th
 then the four services, the indicators worker and the demo agencies as child processes.
 Ctrl-C (or SIGTERM) stops them all, children first, broker last.
 
-Ports: the services listen on 8001-8004 and the local broker on 9092 unless ``port_base``
-(``--port-base`` / ``SAMSTAT_PORT_BASE``) moves the services to base+1..base+4 and the
-bootstrap address (``SAMSTAT_KAFKA_BOOTSTRAP_SERVERS``) names another loopback port; so
-several stacks (a test's and a developer's) can run side by side.
+Ports: the services listen on 8001-8004, the local mail server on 8025, the worker's metrics
+on 6066 and the local broker on 9092 unless ``port_base`` (``--port-base`` /
+``SAMSTAT_PORT_BASE``) moves the services to base+1..base+4, the mail server to base+5 and
+the worker's metrics to base+6 (:func:`worker_metrics_port`; it stayed on 6066, so a second
+stack's worker could not bind it), and the bootstrap address
+(``SAMSTAT_KAFKA_BOOTSTRAP_SERVERS``) names another loopback port; so several stacks (a
+test's and a developer's) can run side by side. A port named in the environment
+(``SAMSTAT_WORKER_WEB_PORT``, ``SAMSTAT_SMTP_PORT``) is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from samstat_kit.broker import LocalBroker, broker_answers
 from samstat_kit.settings import KitSettings
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+WORKER_METRICS_PORT = 6066  # the worker's default (services/indicators/config.py)
+WORKER_METRICS_OFFSET = 6  # after the services (base+1..base+4) and the mail server (base+5)
 
 
 def ports(port_base: int | None) -> dict[str, int]:
@@ -37,13 +43,20 @@ def ports(port_base: int | None) -> dict[str, int]:
     return {name: port_base + i for i, name in enumerate(SERVICES, start=1)}
 
 
+def worker_metrics_port(port_base: int | None) -> int:
+    """The worker's metrics port: 6066, or base+6 when ``port_base`` moves the stack."""
+    return WORKER_METRICS_PORT if port_base is None else port_base + WORKER_METRICS_OFFSET
+
+
 def free_port_base() -> int:
-    """A port base whose base+1..base+4 are free now (for tests and ``make screenshots``)."""
+    """A port base whose base+1..base+6 (the services, the mail server, the worker's metrics)
+    are free now (for tests and ``make screenshots``)."""
     from samstat_kit.broker import bindable, free_port
 
     for _ in range(50):
         base = free_port() - 10
-        if base > 1024 and all(bindable(base + i) for i in range(1, len(SERVICES) + 1)):
+        if base > 1024 and all(bindable(base + i)
+                               for i in range(1, WORKER_METRICS_OFFSET + 1)):
             return base
     raise RuntimeError("no free block of ports")
 
@@ -90,7 +103,8 @@ def _local_broker(settings: KitSettings) -> LocalBroker | str | None:
 
 
 def _environment(settings: KitSettings, by_name: dict[str, int],
-                 mail_port: int | None = None) -> dict[str, str]:
+                 mail_port: int | None = None, port_base: int | None = None
+                 ) -> dict[str, str]:
     env = os.environ | {
         "SAMSTAT_DATA_DIR": str(settings.data_dir.resolve()),
         "SAMSTAT_KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
@@ -115,6 +129,8 @@ def _environment(settings: KitSettings, by_name: dict[str, int],
             env[variable] = f"http://127.0.0.1:{by_name[service]}"
     if mail_port is not None:
         env |= {"SAMSTAT_SMTP_HOST": "127.0.0.1", "SAMSTAT_SMTP_PORT": str(mail_port)}
+    if port_base is not None and "SAMSTAT_WORKER_WEB_PORT" not in os.environ:
+        env["SAMSTAT_WORKER_WEB_PORT"] = str(worker_metrics_port(port_base))
     return env
 
 
@@ -175,7 +191,8 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
             if replayed:
                 print(f"broker: replayed {replayed} observations from the ingest log")
         sink = _mail_sink(settings, port_base)
-        env = _environment(settings, by_name, sink.port if sink is not None else None)
+        env = _environment(settings, by_name, sink.port if sink is not None else None,
+                           port_base)
         for name, port in by_name.items():
             children.append(_spawn(["serve", name, "--port", str(port)], env))
         children.append(_spawn(["worker"], env))
@@ -187,6 +204,8 @@ def run_all(settings: KitSettings, *, demo: bool = True, port_base: int | None =
         for name, port in by_name.items():
             state = "up" if _wait_healthy(port) else "NOT HEALTHY"
             print(f"{name:12s} http://127.0.0.1:{port}  ({state})", flush=True)
+        metrics = env.get("SAMSTAT_WORKER_WEB_PORT", str(WORKER_METRICS_PORT))
+        print(f"{'worker':12s} http://127.0.0.1:{metrics}/metrics", flush=True)
         print(f"admin token (valid one day): {admin}")
         print("samstat is running; Ctrl-C stops everything.", flush=True)
         while not stopping:

@@ -37,6 +37,7 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.checks import INT64_MAX
 from samstat_kit.db import is_unique_violation, session_scope
+from samstat_kit.present import errors as page_errors
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,9 @@ def create_service_app(
             status_code=503,
             headers={"Retry-After": "5"},
         )
+
+    # People get a page in their language for these errors, the API its JSON (present.errors)
+    page_errors.install(app, DataError, OverflowError)
 
     @app.middleware("http")
     async def timing(request: Request, call_next: Any) -> Any:

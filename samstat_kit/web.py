@@ -170,9 +170,16 @@ def csp_nonce(request: Request) -> str:
     return hardening.nonce(request)
 
 
+class CsrfRefused(HTTPException):
+    """The CSRF check's 403: a person gets the kit's page saying to reload
+    (:mod:`samstat_kit.present.errors`), an API client this JSON reason."""
+
+    page_key = "csrf"
+
+
 def _csrf_refused() -> HTTPException:
-    return HTTPException(403, "the form is outdated or came from another site "
-                              "(CSRF check failed); reload the page and try again")
+    return CsrfRefused(403, "the form is outdated or came from another site "
+                            "(CSRF check failed); reload the page and try again")
 
 
 def _csrf_hopeless(request: Request) -> bool:

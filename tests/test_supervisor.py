@@ -188,3 +188,33 @@ def test_ports_for_new_processes_are_outside_the_ephemeral_range() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))
     assert len({free_port() for _ in range(20)}) > 10  # drawn at random, not one by one
+
+
+def test_port_base_moves_the_workers_metrics_port_too(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    """``--port-base`` moved the services and the mail server but not the worker's metrics,
+    fixed at 6066 (services/indicators/config.py): a second stack's worker could not bind it.
+    Now base+6; without a base 6066 as before; a port named in the environment is kept."""
+    from samstat.supervisor import _environment, ports, worker_metrics_port
+    from samstat_kit.settings import KitSettings
+    from services.indicators.config import IndicatorsSettings
+
+    monkeypatch.delenv("SAMSTAT_WORKER_WEB_PORT", raising=False)
+    settings = KitSettings(data_dir=tmp_path)
+    assert worker_metrics_port(None) == IndicatorsSettings().worker_web_port == 6066
+    assert worker_metrics_port(20000) == 20006
+    assert worker_metrics_port(20000) not in {*ports(20000).values(), 20005}  # mail: +5
+    env = _environment(settings, ports(20000), port_base=20000)
+    assert env["SAMSTAT_WORKER_WEB_PORT"] == "20006"
+    monkeypatch.setenv("SAMSTAT_WORKER_WEB_PORT", env["SAMSTAT_WORKER_WEB_PORT"])
+    assert IndicatorsSettings().worker_web_port == 20006  # what the worker process reads
+    monkeypatch.delenv("SAMSTAT_WORKER_WEB_PORT")
+    assert "SAMSTAT_WORKER_WEB_PORT" not in _environment(settings, ports(None))
+    monkeypatch.setenv("SAMSTAT_WORKER_WEB_PORT", "7777")
+    assert _environment(settings, ports(20000), port_base=20000)[
+        "SAMSTAT_WORKER_WEB_PORT"] == "7777"
+    # a free base has room for all of them
+    base = free_port_base()
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", worker_metrics_port(base)))

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from samstat_kit import urlguard
+from samstat_kit.present import errors
 from services.ingest.metrics import REJECTED_BATCHES
 from services.ingest.observations.schemas import ErrorRead
 
@@ -33,3 +34,5 @@ def install(app: FastAPI) -> None:
             reasons.append(f"{where}: {err.get('msg', 'invalid')}")
         return JSONResponse(ErrorRead(detail="; ".join(reasons) or "invalid request")
                             .model_dump(), status_code=422)
+
+    errors.install(app)  # this answer for the API; the kit's page for people (the upload's)

@@ -296,3 +296,30 @@ def test_a_form_error_is_said_on_the_alert_page_in_its_language(client: TestClie
                             headers=auth[FK])
             assert r.status_code == 422 and words in r.text, (until, r.text[:200])
             assert 'id="snooze-until"' in r.text
+
+
+def test_a_snooze_is_to_a_day_after_today_on_the_page_and_in_the_api(
+        client: TestClient, auth: dict) -> None:
+    """A black-box test: ``until=2020-01-01`` answered 303 "snoozed" and the history said
+    "lade larmet åt sidan till 1 januari 2020". Today or earlier is refused as the picker's
+    ``min`` says: the page in its language, the API a 422 naming the field; nothing is
+    recorded."""
+    alert = alert_of(client)
+    base = f"/inbox/{alert.id}"
+    today = datetime.now(UTC).date()
+    for until in ("2020-01-01", (today - timedelta(days=1)).isoformat()):
+        for lang, words in (("sv", "Välj ett datum efter i dag"),
+                            ("en", "Choose a date after today")):
+            r = client.post(f"{base}/snooze?lang={lang}", data={"until": until},
+                            headers=auth[FK], follow_redirects=False)
+            assert r.status_code == 422 and words in r.text, (until, r.text[:300])
+            assert 'id="snooze-until"' in r.text
+        api = client.post(f"/v1/alerts/{alert.id}/snooze", json={"until": until},
+                          headers=auth[FK])
+        assert api.status_code == 422 and api.json()["detail"].startswith("until:")
+    history = client.get(f"/v1/alerts/{alert.id}", headers=auth[FK]).json()["history"]
+    assert not any(h["transition"] == "snoozed" for h in history)
+    soon = (today + timedelta(days=2)).isoformat()  # after today in Stockholm too
+    ok = client.post(f"{base}/snooze", data={"until": soon}, headers=auth[FK],
+                     follow_redirects=False)
+    assert ok.status_code == 303

@@ -31,7 +31,13 @@ from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
 from services.indicators.api import formats, service, vintages
 from services.indicators.api.models import IndicatorValue
-from services.indicators.api.router import AsOf, IncludeHistory, UpdatedAfter, instant
+from services.indicators.api.router import (
+    AsOf,
+    IncludeHistory,
+    UpdatedAfter,
+    instant,
+    require_indicator,
+)
 from services.indicators.api.schemas import FyeRead
 from services.indicators.domain.fye.maths import BENEFITS
 
@@ -68,6 +74,9 @@ _SDMX_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/vnd.sdmx.data+csv": {}}, "description": "SDMX-CSV 1.0"},
     401: _CSV_DOC[401], 404: _CSV_DOC[404],
 }
+# An indicator's downloads: its id must be one samstat knows too.
+_INDICATOR_404: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown indicator or area"}}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -144,6 +153,7 @@ def _indicator_rows(request: Request, indicator: str, area: str | None,
     areas = _areas(request.app.state.catalogue, area)
     at, after = instant(as_of, "as_of"), instant(updated_after, "updated_after")
     with session_scope(request.app.state.session_factory) as session:
+        require_indicator(session, indicator)
         if history:  # every version, each with its computed_at
             rows = [r for r in vintages.every_version(
                 session=session, indicator=indicator, areas=areas, granularity=granularity,
@@ -181,7 +191,8 @@ def indicator_sdmx_csv(indicator: str, rows: Iterable[IndicatorValue]) -> str:
 
 
 @router.get("/v1/indicators/{indicator}/export.csv", response_class=Response,
-            responses=_CSV_DOC, summary="An indicator's values as CSV")
+            responses=_CSV_DOC | _INDICATOR_404,
+            summary="An indicator's values as CSV")
 def export_indicator_csv(
     request: Request, _p: CookieOrBearer, indicator: IndicatorId,
     area: Annotated[str | None, Query(max_length=4000,
@@ -205,7 +216,8 @@ def refuse_history(fmt: str) -> NoReturn:
 
 
 @router.get("/v1/indicators/{indicator}/export.sdmx.csv", response_class=Response,
-            responses=_SDMX_DOC, summary="An indicator's values as SDMX-CSV 1.0")
+            responses=_SDMX_DOC | _INDICATOR_404,
+            summary="An indicator's values as SDMX-CSV 1.0")
 def export_indicator_sdmx(
     request: Request, _p: CookieOrBearer, indicator: IndicatorId,
     area: Annotated[str | None, Query(max_length=4000)] = None,

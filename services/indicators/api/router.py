@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from sqlalchemy.orm import Session
 
 from samstat_kit import periods
 from samstat_kit.db import session_scope
@@ -16,6 +17,8 @@ router = APIRouter(tags=["indicators"])
 
 _404: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown area, or nothing reported for the period yet"}}
+_SERIES_404: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown indicator or area"}}
 AreaCode = Annotated[str, Path(max_length=32, description='e.g. "2480", "umearegionen", "0000"')]
 PeriodCode = Annotated[str, Path(max_length=8,
                                  description='"2023", "2023-H1", "2023-Q2", "2023-10"')]
@@ -33,6 +36,12 @@ def instant(raw: str | None, name: str) -> datetime | None:
     except ValueError:
         raise HTTPException(422, f"{name}: {raw[:40]!r} is not a date or ISO instant"
                             if raw else f"{name}: empty") from None
+
+
+def require_indicator(session: Session, indicator: str) -> None:
+    """404 unless samstat knows the indicator (:func:`service.known_indicator`)."""
+    if not service.known_indicator(session=session, indicator=indicator):
+        raise HTTPException(404, f"unknown indicator {indicator[:64]!r}")
 
 
 def _check(request: Request, area: str, period: str) -> None:
@@ -90,7 +99,8 @@ def get_comparison(request: Request, _p: AnyToken, area: AreaCode, period: Perio
     return result
 
 
-@router.get("/v1/indicators/{indicator}/series", response_model=SeriesRead, responses=_404,
+@router.get("/v1/indicators/{indicator}/series", response_model=SeriesRead,
+            responses=_SERIES_404,
             summary="Time series of an indicator for one area")
 def get_series(
     request: Request, _p: AnyToken,
@@ -104,6 +114,7 @@ def get_series(
         raise HTTPException(404, f"unknown area {area!r}")
     at, after = instant(as_of, "as_of"), instant(updated_after, "updated_after")
     with session_scope(request.app.state.session_factory) as session:
+        require_indicator(session, indicator)
         result = service.series(session=session, indicator=indicator, area=area,
                                 granularity=granularity, as_of=at, updated_after=after)
         if include_history:

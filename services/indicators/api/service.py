@@ -14,7 +14,7 @@ from samstat_kit.db import insert_for
 from samstat_kit.periods import parse
 from services.indicators.api import vintages
 from services.indicators.api.groups import Group
-from services.indicators.api.models import IndicatorValue, IndicatorVersion
+from services.indicators.api.models import IndicatorTitle, IndicatorValue, IndicatorVersion
 from services.indicators.api.schemas import (
     ComparisonRead,
     ComparisonRow,
@@ -24,6 +24,7 @@ from services.indicators.api.schemas import (
     SeriesRead,
 )
 from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
+from services.indicators.domain.fye.indicator import RECONCILIATION
 from services.indicators.domain.fye.maths import combine, share
 from services.indicators.domain.fye.official import INDICATOR as OFFICIAL
 from services.indicators.domain.fye.official import SOURCE as SOURCE_OFFICIAL
@@ -279,6 +280,23 @@ def indicator_ids(*, session: Session) -> list[str]:
     """Every indicator that has at least one value."""
     return sorted(session.scalars(select(IndicatorValue.indicator).distinct()
                                   .where(IndicatorValue.withdrawn.is_(False))))
+
+
+# samstat's own indicators, computed by the worker: known before their first value.
+OWN_INDICATORS = frozenset({FYE_SHARE, OFFICIAL, RECONCILIATION})
+
+
+def known_indicator(*, session: Session, indicator: str) -> bool:
+    """Whether ``indicator`` is one samstat knows: its own, one the registry has defined (a
+    title, kept after a deletion), or one with values (withdrawn ones too: a reader syncing
+    with ``updated_after`` learns of them). Every indicator-keyed route answers 404 for the
+    others: an unknown id was a 200 with no points, as if it merely had no values yet."""
+    if indicator in OWN_INDICATORS:
+        return True
+    for column in (IndicatorTitle.indicator, IndicatorValue.indicator):
+        if session.scalars(select(column).where(column == indicator).limit(1)).first():
+            return True
+    return False
 
 
 def indicator_areas(*, session: Session, indicator: str) -> list[str]:

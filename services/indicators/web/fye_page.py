@@ -23,7 +23,7 @@ from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.present.nav import HOME_AREA
 from samstat_kit.web import OptionalReader
-from services.indicators.api import service, vintages
+from services.indicators.api import service
 from services.indicators.api.groups import groups_for
 from services.indicators.api.labels import BENEFIT_LABELS
 from services.indicators.api.schemas import FyeRead
@@ -35,6 +35,7 @@ from services.indicators.web.layout import (
     area_name,
     covered,
     not_found,
+    read_as_of,
 )
 from services.indicators.web.texts import FYE_TEXTS
 
@@ -78,25 +79,6 @@ def population_words(latest: FyeRead | None, lang: str) -> tuple[str, str]:
                              year=year)
 
 
-def _as_of(raw: str | None) -> tuple[datetime | None, str, bool]:
-    """(instant, the date shown in the picker, whether the input was refused). Space around
-    the date is the way a pasted link comes, not an error (it answered 500)."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None, "", False
-    try:
-        instant = vintages.parse_instant(raw)
-    except ValueError:
-        return None, "", True
-    if instant is None:
-        return None, "", False
-    try:  # the date as typed; an instant with a time of day shows its own date
-        day = date.fromisoformat(raw[:10])
-    except ValueError:
-        day = instant.date()
-    return instant, day.isoformat(), False
-
-
 @router.get("/fye", include_in_schema=False)
 def fye_home(request: Request) -> Response:
     """``/fye`` alone (a shortened link): the association's own region, in the language
@@ -113,7 +95,7 @@ def fye_page(request: Request, reader: OptionalReader,
     catalogue: Catalogue = request.app.state.catalogue
     if area not in catalogue.areas:
         return not_found(request, reader, "unknown_area", area)
-    at, as_of_value, refused = _as_of(request.query_params.get("as_of"))
+    at, as_of_value, as_of_error = read_as_of(request.query_params.get("as_of"))
     codes = comparison_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         series = {c: covered(catalogue, service.fye_series(
@@ -164,7 +146,7 @@ def fye_page(request: Request, reader: OptionalReader,
         months=months, month_codes=month_codes, month_list=month_list,
         month_label=partial(formatting.period, lang=lang),
         as_of_day=date.fromisoformat(as_of_value) if as_of_value else None,
-        as_of_error=refused, today=datetime.now(UTC).date().isoformat(),
+        as_of_error=as_of_error, today=datetime.now(UTC).date().isoformat(),
         **account.header(request, reader, lang))
 
 

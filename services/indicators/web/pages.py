@@ -35,7 +35,7 @@ from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
 from samstat_kit.web import OptionalReader, Reader
-from services.indicators.api import service, titles, vintages
+from services.indicators.api import service, titles
 from services.indicators.api.labels import change_unit_label, in_language, unit_label
 from services.indicators.domain.fye.indicator import INDICATOR as FYE_SHARE
 from services.indicators.domain.fye.indicator import RECONCILIATION
@@ -52,6 +52,7 @@ from services.indicators.web.layout import (
     describe_lines,
     months_in,
     not_found,
+    read_as_of,
     related_areas,
     wider_areas,
 )
@@ -193,10 +194,8 @@ def indicator_page(
     if reader is None:
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
-    try:  # a date: what samstat showed at the end of that day
-        at = vintages.parse_instant(as_of)
-    except ValueError:
-        at, as_of = None, None
+    # a date: what samstat showed at the end of that day (else the latest, saying why)
+    at, as_of_value, as_of_error = read_as_of(as_of)
     lang = present.language(request)
     if area is None:
         return _indicator_areas(request, reader, indicator, lang)
@@ -222,7 +221,7 @@ def indicator_page(
         request, "indicator.html", texts=words, headers=NO_STORE,
         status=200 if own or tabs or indicator == FYE_SHARE else 404,
         indicator=indicator, area=area, name=name, granularity=g,
-        as_of_value=(as_of or "")[:10], base_url=base_url,
+        as_of_value=as_of_value, as_of_error=as_of_error, base_url=base_url,
         latest_query=urlencode({"area": area, "granularity": g}),
         unit_name=in_language(unit_label(unit), lang),
         change_unit=in_language(change_unit_label(unit), lang),

@@ -14,6 +14,7 @@ FYE_TEXTS: Texts = {
         "as_of_label": "Visa läget den", "show": "Visa", "latest": "Senaste",
         "as_of_note": "Du ser siffrorna som samstat visade vid slutet av",
         "bad_date": "Datumet kunde inte läsas; de senaste siffrorna visas.",
+        "future_date": "Datumet har inte kommit än; de senaste siffrorna visas.",
         "share": "Andel av befolkningen 20–64 år", "fye": "Helårsekvivalenter",
         "population": "Befolkning 20–64 år", "women": "Kvinnor", "men": "Män",
         "population_stand_in": "Andelen räknas på befolkningen {used}: SCB:s siffra för "
@@ -50,6 +51,7 @@ FYE_TEXTS: Texts = {
         "as_of_label": "Show as of", "show": "Show", "latest": "Latest",
         "as_of_note": "You see the figures samstat showed at the end of",
         "bad_date": "The date could not be read; the latest figures are shown.",
+        "future_date": "The date is in the future; the latest figures are shown.",
         "share": "Share of the population aged 20–64", "fye": "Full-year equivalents",
         "population": "Population aged 20–64", "women": "Women", "men": "Men",
         "population_stand_in": "The share uses the population of {used}: SCB's figure for "
@@ -83,6 +85,8 @@ INDICATOR_TEXTS: Texts = {
         "sign_out": "Logga ut", "all_indicators": "Alla indikatorer",
         "as_of_label": "Visa läget den", "show": "Visa", "latest": "Senaste",
         "as_of_note": "Visar läget vid slutet av",
+        "bad_date": "Datumet kunde inte läsas; de senaste siffrorna visas.",
+        "future_date": "Datumet har inte kommit än; de senaste siffrorna visas.",
         "indicator": "Indikator", "unit": "Enhet", "area": "Område",
         "nothing": "Det finns inga värden för indikatorn i området ännu.",
         "latest_value": "Senaste värde", "year_ago": "Ett år tidigare", "change": "Förändring",
@@ -112,6 +116,8 @@ INDICATOR_TEXTS: Texts = {
         "sign_out": "Sign out", "all_indicators": "All indicators",
         "as_of_label": "Show as of", "show": "Show", "latest": "Latest",
         "as_of_note": "Showing the figures as they stood at the end of",
+        "bad_date": "The date could not be read; the latest figures are shown.",
+        "future_date": "The date is in the future; the latest figures are shown.",
         "indicator": "Indicator", "unit": "Unit", "area": "Area",
         "nothing": "No values for this indicator and area yet.",
         "latest_value": "Latest value", "year_ago": "A year earlier", "change": "Change",

@@ -41,6 +41,7 @@ from services.initiatives.report.schemas import ExperienceBank, PlanReport
 
 router = APIRouter()
 T = TypeVar("T")
+MAX_YEAR = 9999  # a plan's year is a calendar year
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing, invalid, expired or revoked token"},
@@ -152,6 +153,8 @@ async def reports_index(request: Request, reader: OptionalReader) -> Response:
 async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
+    if year > MAX_YEAR:
+        return _no_such_report(request, reader)
     s = _settings(request)
     try:
         # A renderer first: a request that gets none costs nothing more, and holds no
@@ -184,6 +187,8 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
 async def report_page(request: Request, year: int, reader: OptionalReader) -> Response:
     if reader is None:
         return LOGIN.redirect(request)
+    if year > MAX_YEAR:  # /reports/99999999999999999999: as /reports/-1, not a 422
+        return _no_such_report(request, reader)
     report = await _page_report(request, year, reader)
     if isinstance(report, Response):
         return report
@@ -198,6 +203,10 @@ async def no_report_page(request: Request, rest: str, reader: OptionalReader) ->
     the reader's text."""
     if reader is None:
         return LOGIN.redirect(request)
+    return _no_such_report(request, reader)
+
+
+def _no_such_report(request: Request, reader: Reader) -> Response:
     return frame.render(request, pages.error_page(
         404, "Det finns ingen sådan uppföljning. En uppföljning har ett år, som /reports/2024.",
         "there is no such follow-up; a follow-up has a year, as /reports/2024"), reader, 404)

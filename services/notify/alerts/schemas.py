@@ -125,7 +125,7 @@ class BulkAckRead(BaseModel):
 class SnoozeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     until: date = Field(description="No reminders or escalation before this day (Swedish "
-                        "time); today or earlier wakes the alert")
+                        "time): a day after today, at most 366 days ahead (else 422)")
     comment: Comment = ""
 
 

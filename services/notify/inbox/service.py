@@ -117,14 +117,19 @@ def acknowledge(*, session: Session, principal: Principal, alert_id: str, who: s
 def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, until: date,
            now: datetime, comment: str | None = None, reveal: bool = False) -> Alert:
     """Put the alert aside until the start of ``until`` (Swedish time): no reminders and no
-    escalation before then. Snoozing again moves the date; a date today or earlier wakes it."""
+    escalation before then. Snoozing again moves the date. ``until`` is a day after today
+    (the date picker's min) and at most :data:`MAX_SNOOZE_DAYS` ahead: a day in the past was
+    recorded as "put aside until 1 January 2020" (a black-box test), a snooze that never
+    was."""
     alert = _own_open(session, principal, alert_id, "snooze", reveal)
     today = now.astimezone(STOCKHOLM).date()
+    if until <= today:
+        raise Invalid(f"until: must be after today ({today.isoformat()})", "snooze_past",
+                      today=today)
     if until > latest_snooze(now):
         raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead", "snooze_far",
                       days=MAX_SNOOZE_DAYS, last=latest_snooze(now))
-    wakes = datetime.combine(until, time(0), STOCKHOLM)
-    alert.snoozed_until = wakes if until > today else None
+    alert.snoozed_until = datetime.combine(until, time(0), STOCKHOLM)
     alert.updated_at = now
     # The date is data (the page says it in the reader's language), the comment the person's.
     alerts.record_transition(session, alert, "snoozed", now, who,
