@@ -25,19 +25,19 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.settings import KitSettings
 from services.ingest.observations.models import IngestObservation
-from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, encode_message
+from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, as_published, encode_message
 
 CHUNK = 5000
 
 
 def _doc(o: IngestObservation) -> dict[str, Any]:
-    return {
+    return as_published({
         "event_id": o.event_id, "agency": o.agency, "measure": o.measure, "area": o.area,
         "period": o.period, "dimensions": o.dimensions, "value": o.value, "unit": o.unit,
         "obs_status": o.obs_status, "conf_status": o.conf_status, "revision": o.revision,
         "produced_at": o.produced_at.isoformat(), "cell_key": o.cell_key,
         "withdrawn": o.withdrawn,
-    }
+    })
 
 
 def overtaken(session: Session) -> dict[int, int]:

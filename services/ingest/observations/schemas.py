@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from samstat_kit.checks import ObservationCreate
+from services.ingest.observations.wire import held_back_id
 
 __all__ = ["BatchCreate", "CellRead", "ErrorRead", "ObservationCreate", "ReceiptRead", "Rejection",
            "SuppressionRead"]
@@ -71,3 +72,10 @@ class CellRead(BaseModel):
     event_id: str
     received_at: datetime
     withdrawn: bool = False  # this revision withdrew the cell (no value)
+
+    @model_validator(mode="after")
+    def _held_back(self) -> CellRead:
+        """No value published, no producer's id either (see wire.held_back_id)."""
+        if self.value is None:
+            self.event_id = held_back_id(self.cell_key, self.revision)
+        return self

@@ -47,7 +47,7 @@ from services.ingest.observations.schemas import (
     SuppressionKind,
     SuppressionRead,
 )
-from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, encode_message
+from services.ingest.observations.wire import MESSAGE_OBSERVATIONS, as_published, encode_message
 
 __all__ = ["MESSAGE_OBSERVATIONS", "Forbidden", "PersonalNumberFound", "StrictRejected",
            "accept_batch", "cell_history", "cells", "encode_message", "outbox_depth"]
@@ -255,7 +255,7 @@ def write_rows(*, session: Session, plan: _Plan, topic: str) -> None:
     # One message per area: a national batch touches ~150 areas.
     by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in plan.rows:
-        by_area[row["area"]].append(row["_doc"] | {"cell_key": row["cell_key"]})
+        by_area[row["area"]].append(as_published(row["_doc"] | {"cell_key": row["cell_key"]}))
     batch_id = plan.rows[0]["batch_id"] if plan.rows else ""
     insert_rows(session=session, model=OutboxMessage, rows=[
         {"topic": topic, "key": area, "created_at": plan.now,

@@ -9,13 +9,36 @@ each observation is schemas/observation.v1.schema.json.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import orjson
 
+from samstat_kit.anonymity import stable_event_id
+
 # Observations per validated-topic message at most, when messages are packed (relay) or
 # built from the log (replay): the worker's per-message cost is then paid once per 500.
 MESSAGE_OBSERVATIONS = 500
+
+
+# Event ids of revisions without a published value, from what every reader knows (cell and
+# revision) and nothing the producer chose.
+HELD_BACK = uuid.UUID("3f0b8c52-6e1d-5a7c-9d44-0c1e2b7a9f61")
+
+
+def held_back_id(cell_key: str, revision: int) -> str:
+    """The event id every reader gets for a revision whose value is not published (held
+    back, withheld by the agency, or a withdrawal). A producer's id may be made from the
+    value: ``samstat publish --stable-ids`` and the demo make theirs a uuid5 of cell,
+    revision and value, so trying each small count gave a hidden value back exactly."""
+    return stable_event_id(HELD_BACK, f"{cell_key}|{revision}")
+
+
+def as_published(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` (with ``cell_key``) as readers get it: see :func:`held_back_id`."""
+    if doc.get("value") is not None:
+        return doc
+    return doc | {"event_id": held_back_id(doc["cell_key"], doc["revision"])}
 
 
 def encode_message(batch_id: str, observations: list[dict[str, Any]]) -> bytes:
