@@ -22,6 +22,8 @@ class Attacker:
         self.client, self.auth = client, {"Authorization": f"Bearer {tok}"}
         self.known: dict[Key, float] = {}  # newest published value of each cell
         self.answers: list[dict[str, Any]] = []
+        # Every revision of each cell: revision -> (value or None, when it was received).
+        self.revisions: dict[Key, dict[int, tuple[float | None, str]]] = {}
 
     def read(self, measure: str, areas: Sequence[str]) -> None:
         """Everything readable now: current cells, and every revision of each."""
@@ -36,6 +38,9 @@ class Attacker:
                 assert h.status_code == 200
                 self.answers += h.json()
                 k = (c["area"], c["period"], tuple(sorted(c["dimensions"].items())))
+                for x in h.json():
+                    self.revisions.setdefault(k, {})[x["revision"]] = (x["value"],
+                                                                       x["received_at"])
                 if c["value"] is not None:
                     self.known[k] = c["value"]
                 else:
@@ -44,6 +49,24 @@ class Attacker:
     def bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]], target: Sequence[Key],
                upper: float = 1e5) -> tuple[float, float]:
         return lp_bounds(self.known, equations, target, upper)
+
+    def history_bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]],
+                       target: Sequence[tuple[Key, int]], upper: float = 1e5
+                       ) -> tuple[float, float]:
+        """Bounds of a sum of cells' revisions, each ``(key, revision)``, from every snapshot
+        any ``as_of`` answer gave: at each moment a revision arrived, every equation over the
+        revisions standing then (a cell not there yet: a value of its own, unknown)."""
+        moments = sorted({at for revs in self.revisions.values() for _, at in revs.values()})
+        known = {(k, r): v for k, revs in self.revisions.items()
+                 for r, (v, _) in revs.items() if v is not None}
+
+        def standing(k: Key, moment: str) -> tuple[Key, int]:
+            revs = [r for r, (_, at) in self.revisions.get(k, {}).items() if at <= moment]
+            return k, max(revs, default=0)
+
+        snaps = {(standing(t, m), tuple(standing(p, m) for p in ps))
+                 for m in moments for t, ps in equations}
+        return lp_bounds(known, sorted(snaps), target, upper)
 
     def values_seen(self) -> set[float]:
         return {a["value"] for a in self.answers if a["value"] is not None}

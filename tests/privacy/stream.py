@@ -71,6 +71,13 @@ class Stream:
     store: dict[Coord, CellState] = field(default_factory=dict)
     hidden_primary: int = 0
     hidden_other: int = 0
+    # What history and as_of answers give: each cell's revisions (1, 2, ...) with the value
+    # published (if shown) and the truth, and which revision stood after each batch.
+    versions: dict[Coord, int] = field(default_factory=dict)
+    shown: dict[tuple[Coord, int], float] = field(default_factory=dict)
+    truths: dict[tuple[Coord, int], float] = field(default_factory=dict)
+    snapshots: list[dict[Coord, int]] = field(default_factory=list)
+    exposed: set[str] = field(default_factory=set)  # what protect said it could not protect
 
     def fetch(self, coords: Iterable[Coord]) -> dict[Coord, CellState]:
         return {c: self.store[c] for c in coords if c in self.store}
@@ -79,6 +86,13 @@ class Stream:
         out = protect(self.links, self.fetch, dict(batch), threshold=THRESHOLD,
                       protection=Protection(THRESHOLD), upper=1e5)
         self.store.update(out.states)
+        for c, v in batch.items():
+            self.versions[c] = n = self.versions.get(c, 0) + 1
+            self.truths[(c, n)] = v
+            if (shown := out.states[c].shown) is not None:
+                self.shown[(c, n)] = shown
+        self.snapshots.append(dict(self.versions))
+        self.exposed |= set(out.exposed)
         return out
 
     def published(self) -> dict[Coord, float]:

@@ -28,22 +28,49 @@ from tests.privacy.stream import (
 EQS = equations()
 
 
+Version = tuple[Coord, str]  # a cell's revision ("r1", "r2", ...), or the cell not sent yet
+
+
+def snapshot_equations(stream: Stream, eqs: list[tuple[Coord, list[Coord]]]
+                       ) -> list[tuple[Version, list[Version]]]:
+    """Every relation as every history and as_of answer gave it: after each batch, over
+    the revisions standing then. A cell not sent then is a value of its own at that
+    moment (it may change before it is sent); today's are ``(cell, "missing")``."""
+    out = set()
+    last = len(stream.snapshots) - 1
+    for n, snap in enumerate(stream.snapshots):
+        def v(c: Coord, n: int = n, snap: dict[Coord, int] = snap) -> Version:
+            return (c, f"r{snap[c]}") if c in snap else \
+                (c, "missing" if n == last else f"at {n}")
+        out |= {(v(t), tuple(v(p) for p in ps)) for t, ps in eqs}
+    return [(t, list(ps)) for t, ps in sorted(out, key=str)]
+
+
 def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord],
           eqs: list[tuple[Coord, list[Coord]]] = EQS) -> None:
-    known = stream.published()
+    known = {(c, f"r{n}"): v for (c, n), v in stream.shown.items()}
+    every = snapshot_equations(stream, eqs)
     # A cell not sent yet may arrive small: what is published must not already pin it
     # inside the small range (bounds wide enough for any small count, or none possible);
     # unless its sent parts hold the threshold already, so it cannot arrive small.
     near = {c for t, ps in eqs if any(x in sent for x in (t, *ps))
             for c in (t, *ps) if c not in sent}
     held = {t for t, ps in eqs if sum(truth[p] for p in ps if p in sent) >= THRESHOLD}
+    # One exception, said by protect itself (the receipt and the audit log's "exposed"): a
+    # cell that could not arrive small until a correction changed its parts, which values
+    # published before the correction pin (every new value already hidden): what was shown
+    # cannot be unshown. A hidden value or a residual has no such exception.
     for c in near - held:
-        lo, hi = lp_bounds(known, eqs, [c])
+        lo, hi = lp_bounds(known, every, [(c, "missing")])
         assert (lo <= 1e-6 and hi >= 2 * THRESHOLD - 1 - 1e-6) or lo >= THRESHOLD - 1e-6 \
-            or hi <= 1e-6, f"cell {c} not sent yet pinned to [{lo}, {hi}]"
-    for c in sent:
-        if c not in known and 0 < truth[c] < THRESHOLD:
-            assert protected(lp_bounds(known, eqs, [c]), truth[c]), f"cell {c} exposed"
+            or hi <= 1e-6 or f"missing {c}" in stream.exposed, \
+            f"cell {c} not sent yet pinned to [{lo}, {hi}]"
+    # Every revision hidden as a small count, today's and earlier ones.
+    for (c, n), value in stream.truths.items():
+        version = (c, f"r{n}")
+        if version not in known and 0 < value < THRESHOLD:
+            assert protected(lp_bounds(known, every, [version]), value), \
+                f"cell {version} exposed"
     implied = {t for t, ps in eqs if any(p in sent for p in ps)}
     for total, parts in eqs:
         missing = [p for p in parts if p not in sent]
@@ -51,7 +78,9 @@ def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord],
             continue
         rest = sum(truth.get(p, 0.0) for p in missing)
         if 0 < rest < THRESHOLD:
-            assert protected(lp_bounds(known, eqs, missing), rest), f"residual of {total}"
+            assert protected(lp_bounds(known, every, [(p, "missing") for p in missing]),
+                             rest), f"residual of {total}"
+    assert set(stream.versions) == sent
 
 
 # Twelve streams a run (about 100 s here; each run draws new ones): a longer sweep with

@@ -30,7 +30,7 @@ from services.ingest.disclosure.attack import Protection
 from services.ingest.disclosure.links import Coord, coord
 from services.ingest.disclosure.models import DisclosureCell
 from services.ingest.disclosure.protect import CellState, attack_from, exposed
-from services.ingest.disclosure.service import _links
+from services.ingest.disclosure.service import _links, stored_state
 from services.ingest.observations.models import IngestCell, IngestObservation
 
 
@@ -51,14 +51,16 @@ def audit(*, session: Session, catalogue: Catalogue, threshold: int, share: floa
     started = time.perf_counter()
     q = select(DisclosureCell.agency, DisclosureCell.measure, DisclosureCell.year,
                DisclosureCell.area, DisclosureCell.period, DisclosureCell.dimensions,
-               DisclosureCell.truth, DisclosureCell.shown, DisclosureCell.protected)
+               DisclosureCell.truth, DisclosureCell.shown, DisclosureCell.protected,
+               DisclosureCell.past, DisclosureCell.since)
     if agency:
         q = q.where(DisclosureCell.agency == agency)
     if measure:
         q = q.where(DisclosureCell.measure == measure)
     tables: dict[tuple[str, str, int], dict[Coord, CellState]] = defaultdict(dict)
-    for a, m, y, area, period, dims, truth, shown, prot in session.execute(q):
-        tables[(a, m, y)][coord(area, period, dims)] = CellState(truth, shown, prot)
+    for a, m, y, area, period, dims, truth, shown, prot, past, since in session.execute(q):
+        tables[(a, m, y)][coord(area, period, dims)] = stored_state(truth, shown, prot, past,
+                                                                    since)
     out = AuditResult(tables=len(tables))
     for n, ((a, m, y), cells) in enumerate(sorted(tables.items()), start=1):
         if m not in catalogue.measures:
@@ -117,7 +119,10 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
         return {c: cells[c] for c in coords if c in cells}
 
     links = _links(catalogue, measure)
-    hidden = [c for c, s in cells.items() if s.shown is None]
+    # And cells with a revision hidden earlier: the walk reaches that revision's snapshots
+    # through today's relations of the cell.
+    hidden = [c for c, s in cells.items()
+              if s.shown is None or any(p[1] is None for p in s.past)]
     states = dict(cells)
     targets, table = attack_from(links, fetch, hidden, states, threshold=threshold,
                                  upper=catalogue.measures[measure].maximum)

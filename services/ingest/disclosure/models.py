@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.ingest.observations.models import Base, BigId
@@ -28,6 +28,10 @@ class DisclosureCell(Base):
     shown: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: hidden
     protected: Mapped[bool] = mapped_column(Boolean)
     revision: Mapped[int] = mapped_column(Integer)
+    # The revisions before this one, as the public read them: [truth, shown, protected,
+    # superseded at (ns)] each; and when the first was stored (see disclosure/history.py).
+    past: Mapped[list[list[Any]] | None] = mapped_column(JSON, nullable=True)
+    since: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class DisclosureExtent(Base):

@@ -13,11 +13,12 @@ secondary suppression is NP-hard); bench/privacy.py measures the distance to a l
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from services.ingest.disclosure import subsets
+from services.ingest.disclosure import history, subsets
 from services.ingest.disclosure.attack import Protection, Table, Target
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
 from services.ingest.disclosure.targets import CellState, dark, floored, targets_of, together
@@ -37,11 +38,12 @@ class Outcome:
 
 
 def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState],
-            threshold: float, withheld: AbstractSet[Coord] = frozenset()
+            threshold: float, withheld: AbstractSet[Coord] = frozenset(), clock: int = 0
             ) -> tuple[dict[Coord, str], dict[Coord, CellState]]:
     """Primary suppression and the stickiness of hidden cells. ``withheld``: cells the agency
     marked confidential (conf_status C or N) while sending their value: hidden by the agency,
-    protected with their true value as a hidden small cell is."""
+    protected with their true value as a hidden small cell is. ``clock``: this batch's time;
+    a revised cell keeps the revision it supersedes (:func:`.history.revised`)."""
     decisions: dict[Coord, str] = {}
     states: dict[Coord, CellState] = {}
     for c, v in new.items():
@@ -60,6 +62,8 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
             decisions[c], states[c] = HELD, CellState(v, None, prev.primary)
         else:
             decisions[c], states[c] = SHOWN, CellState(v, v, False)
+        states[c] = history.revised(prev, states[c], clock) if prev is not None \
+            else replace(states[c], since=clock)
     return decisions, states
 
 
@@ -120,12 +124,13 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
 def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
             threshold: float, protection: Protection, upper: float,
             present: Presence | None = None,
-            withheld: AbstractSet[Coord] = frozenset()) -> Outcome:
+            withheld: AbstractSet[Coord] = frozenset(), clock: int | None = None) -> Outcome:
     """Decide which of a batch's new values of one linked table may be published.
     ``present``: where anything of the table was ever published (:meth:`Links.relations`);
-    ``withheld``: see :func:`initial`."""
+    ``withheld``, ``clock`` (default: now): see :func:`initial`."""
     before = fetch(list(new))
-    decisions, fresh = initial(new, before, threshold, withheld)
+    decisions, fresh = initial(new, before, threshold, withheld,
+                               time.time_ns() if clock is None else clock)
     states: dict[Coord, CellState] = dict(before) | fresh
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
@@ -167,7 +172,7 @@ def _release_pinned(table: Table, outcome: Outcome, states: dict[Coord, CellStat
             assert truth is not None  # chosen for it above
             outcome.decisions[c] = SHOWN
             outcome.reasons.pop(c, None)
-            states[c] = outcome.states[c] = CellState(truth, truth, False)
+            states[c] = outcome.states[c] = replace(states[c], shown=truth, primary=False)
             table.show(c, truth)
 
 
@@ -185,7 +190,7 @@ def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
         kinds = sorted({table.relations[i].kind for i in table.rows_of[pick]})
         outcome.reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
                                  f"{', '.join(kinds)}")
-        states[pick] = outcome.states[pick] = CellState(states[pick].truth, None, False)
+        states[pick] = outcome.states[pick] = replace(states[pick], shown=None, primary=False)
         table.hide(pick)
         hid.append(pick)
     return hid
@@ -206,7 +211,12 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     walked = closure(links, fetch, start, states, present=present)
     unseen = dark(walked, states, upper - 2 * threshold)
     relations = [r for r in walked if r.total not in unseen]
+    earlier = history.snapshots(
+        lambda got, at, seen: closure(links, got, at, seen, present=present),
+        lambda rels, seen: dark(rels, seen, upper - 2 * threshold),
+        fetch, start, relations, states)
     targets = targets_of(relations, states, threshold, links.noise)
+    targets += history.earlier_targets(earlier, states)
     targets += floored(walked, unseen, states, threshold, links.noise)
     # A dark total's relation is left out, but its parts that are not dark and not sent may
     # be pinned together; their sums become a residual when the total arrives.
@@ -220,7 +230,7 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     for t in targets:
         once.setdefault((t.coords, t.truth, t.missing, t.at_once, t.subsets, t.proper), t)
     targets = list(once.values())
-    return targets, table_of(relations, states, upper, links.noise, targets)
+    return targets, table_of(relations + earlier, states, upper, links.noise, targets)
 
 
 def exposed(table: Table, targets: list[Target], protection: Protection) -> list[Target]:

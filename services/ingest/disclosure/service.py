@@ -110,12 +110,22 @@ def fetcher(session: Session, agency: str, measure: str) -> Any:
         keys = list(by_key)
         for i in range(0, len(keys), 2000):
             q = select(DisclosureCell.cell_key, DisclosureCell.truth, DisclosureCell.shown,
-                       DisclosureCell.protected).where(
+                       DisclosureCell.protected, DisclosureCell.past,
+                       DisclosureCell.since).where(
                 one_of(session, DisclosureCell.cell_key, keys[i:i + 2000]))
-            for k, truth, shown, protected in session.connection().execute(q):
-                out[by_key[k]] = CellState(truth, shown, protected)
+            for k, truth, shown, protected, past, since in session.connection().execute(q):
+                out[by_key[k]] = stored_state(truth, shown, protected, past, since)
         return out
     return fetch
+
+
+def stored_state(truth: float | None, shown: float | None, protected: bool,
+                 past: list[list[Any]] | None, since: int | None) -> CellState:
+    """A ``disclosure_cells`` row as the attack reads it (rows stored before the history was
+    kept have none, and count as stored since always)."""
+    return CellState(truth, shown, protected,
+                     tuple((p[0], p[1], bool(p[2]), int(p[3])) for p in past or ()),
+                     since or 0)
 
 
 def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dict[str, Any]],
@@ -137,7 +147,8 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
                   {c: docs[i]["value"] for c, i in last.items()},
                   threshold=threshold, protection=protection, upper=spec.maximum,
                   present=present, withheld={c for c, i in last.items()
-                                             if docs[i]["conf_status"] in WITHHELD})
+                                             if docs[i]["conf_status"] in WITHHELD},
+                  clock=time.time_ns())
     held: list[Held] = []
     audit: list[dict[str, Any]] = []
     newest = set(last.values())
@@ -201,7 +212,8 @@ def _store(session: Session, agency: str, measure: str, year: int, out: Outcome,
     for c, s in out.states.items():
         row = {"cell_key": cell_key(agency, measure, c.area, c.period, dict(c.dims)),
                "truth": s.truth, "shown": s.shown, "protected": s.primary,
-               "revision": newest[c]["revision"]}
+               "revision": newest[c]["revision"], "since": s.since,
+               "past": [list(p) for p in s.past] or None}
         if c in before:
             changed.append(row)
         else:

@@ -16,11 +16,16 @@ from services.ingest.disclosure.links import Coord, Relation
 @dataclass(frozen=True)
 class CellState:
     """One present cell: its true value (None if the agency hid it), what the public sees
-    (None: hidden), and whether it is protected (it was small when hidden as primary)."""
+    (None: hidden), and whether it is protected (it was small when hidden as primary).
+    ``past``: its earlier revisions as the public read them, each (truth, shown, primary,
+    when it was superseded), and ``since``: when its first revision was stored (see
+    :mod:`.history`; 0 where not known)."""
 
     truth: float | None
     shown: float | None
     primary: bool
+    past: tuple[tuple[float | None, float | None, bool, int], ...] = ()
+    since: int = 0
 
 
 def dark(relations: list[Relation], states: Mapping[Coord, CellState],

@@ -1,0 +1,116 @@
+"""What earlier revisions tell the attacker. Pure.
+
+History and ``as_of`` answers serve every revision, so the attacker holds every *snapshot*
+of a relation the public could ever read, not only today's: a region published as 278 beside
+a municipality's 35, then corrected to 247 with the municipality's correction hidden as a
+small count (4), gives the hidden value away as 247 − (278 − 35) when the other members did
+not change (an independent review read it exactly). Each relation with a cell revised since
+it was first published is therefore attacked again as it stood just before each revision:
+the cell's earlier revision is a cell of its own (a constant if it was shown, a variable
+with its true value if hidden: protected like any other), a cell not revised since is the
+same variable as today, and a cell not stored yet then is a cell not sent at that moment
+(one per cell and moment: what it is today, sent or not, may differ).
+
+Times are the checking process's clock at each batch (``since``: a cell's first revision,
+``until``: when a revision was superseded). Batches of one linked table are serialised
+(:func:`~.service.lock_tables`), so their order is the clocks' order on one host; across
+hosts only a skew larger than the time between two batches of one table could misplace a
+snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+
+from services.ingest.disclosure.attack import Target
+from services.ingest.disclosure.links import Coord, Relation
+from services.ingest.disclosure.targets import CellState
+
+EARLIER = "~revision"  # the dimension that tells an earlier revision's cell from today's
+KIND = " (as published earlier)"  # appended to the kind of a relation's earlier snapshot
+
+
+def revised(prev: CellState, new: CellState, clock: int) -> CellState:
+    """``new`` superseding ``prev``: with ``prev`` kept as an earlier revision when the
+    public's snapshot changes (a duplicate of what stands, or a withdrawal that leaves the
+    last value shown, keeps none)."""
+    if (prev.truth, prev.shown, prev.primary) == (new.truth, new.shown, new.primary):
+        return CellState(new.truth, new.shown, new.primary, prev.past, prev.since)
+    past = (*prev.past, (prev.truth, prev.shown, prev.primary, clock))
+    return CellState(new.truth, new.shown, new.primary, past, prev.since)
+
+
+Walk = Callable[[Callable[[Iterable[Coord]], Mapping[Coord, CellState]], list[Coord],
+                 dict[Coord, CellState]], list[Relation]]
+Dark = Callable[[list[Relation], Mapping[Coord, CellState]], set[Coord]]
+
+
+def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping[Coord,
+              CellState]], start: list[Coord], relations: list[Relation],
+              states: dict[Coord, CellState]) -> list[Relation]:
+    """The relations as they stood just before each revision of a cell in ``relations``,
+    where they differ from today's: at each such moment, the walk from ``start`` over the
+    cells as they were (through cells hidden or not sent then), its dark totals left out,
+    each cell named as :func:`_at` names it. The earlier revisions' cells, and every cell
+    met, are added to ``states``.
+
+    Only the moments before a revision matter: between two revisions the table only grew
+    (new cells), and a cell not sent yet is a value of its own, so what the public read
+    then follows from what it reads later (set each such value to what the cell holds now).
+    Before a revision that no longer holds: a revised cell's old value is in no answer of
+    today, so the snapshot is the attacker's own equation."""
+    times = sorted({p[3] for r in relations for x in r.cells
+                    if (s := states.get(x)) is not None for p in s.past})
+    now = {r.cells for r in relations}
+    out: list[Relation] = []
+    for u in times:
+        def then(coords: Iterable[Coord], u: int = u) -> dict[Coord, CellState]:
+            got = fetch([c for c in coords if c not in states])
+            states.update(got)
+            return {c: was for c in coords if (was := _state(states.get(c), u)) is not None}
+        seen: dict[Coord, CellState] = {}
+        walked = walk(then, start, seen)
+        unseen = dark(walked, seen)
+        for r in walked:
+            if r.total in unseen:
+                continue
+            cells = tuple(_at(x, states, u) for x in r.cells)
+            if cells not in now:
+                now.add(cells)
+                out.append(Relation(cells[0], cells[1:], r.kind + KIND))
+    return out
+
+
+def _state(s: CellState | None, u: int) -> CellState | None:
+    """A cell's state just before the batch at time ``u`` (None: not sent then)."""
+    if s is None or s.since >= u:
+        return None
+    for truth, shown, primary, until in s.past:
+        if until >= u:
+            return CellState(truth, shown, primary)
+    return s
+
+
+def _at(x: Coord, states: MutableMapping[Coord, CellState], u: int) -> Coord:
+    """``x`` as the public read it just before the batch at time ``u``."""
+    s = states.get(x)
+    if s is None or s.since >= u:
+        # Not sent then: a value of its own at that moment. Not today's, sent or not: a
+        # cell sent later, or not at all, may have changed since (a revised total's
+        # unreported breakdown did), and as one variable the two snapshots pinned a
+        # corrected total at its old value.
+        return Coord(x.area, x.period, (*x.dims, (EARLIER, f"not sent at {u}")))
+    for j, (truth, shown, primary, until) in enumerate(s.past):
+        if until >= u:
+            old = Coord(x.area, x.period, (*x.dims, (EARLIER, str(j + 1))))
+            states.setdefault(old, CellState(truth, shown, primary))
+            return old
+    return x
+
+
+def earlier_targets(relations: Iterable[Relation], states: Mapping[Coord, CellState]
+                    ) -> list[Target]:
+    """The earlier revisions hidden as small counts: protected as today's are."""
+    cells = {c for r in relations for c in r.cells if c.dims and c.dims[-1][0] == EARLIER}
+    return [Target(f"cell {c}", (c,), s.truth) for c in sorted(cells)
+            if (s := states.get(c)) is not None and s.primary and s.shown is None]

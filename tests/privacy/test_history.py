@@ -1,0 +1,93 @@
+"""Corrections against the snapshots before them (an independent review's attacks): history
+and ``as_of`` serve every revision, so the attacker sets each relation up as it stood at each
+moment, with each cell's revision standing then, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from tests.privacy.attacker import Attacker, key, protected
+from tests.privacy.conftest import cell, publish
+
+GK = "gk_referrals"
+MEMBERS = ("2480", "2460", "2404", "2409", "2401", "2403")  # the Umeå region's six
+VALUES = dict(zip(MEMBERS, (120, 3, 30, 35, 40, 50), strict=True))  # 2460: a small count
+GROUPS = ("young_activity_compensation", "sick_listed_unemployed", "other")
+
+
+def gk(value: float, area: str, revision: int = 1, group: str = "_T",
+       conf: str | None = None) -> dict[str, Any]:
+    doc = cell(GK, area, "2023-10", value, revision, group=group, sex="_T")
+    return doc | ({"conf_status": conf} if conf else {})
+
+
+def at(area: str, group: str = "_T") -> Any:
+    return key(area, "2023-10", group=group, sex="_T")
+
+
+REGION = [(at("umearegionen"), [at(a) for a in MEMBERS])]
+
+
+def first_batch(client: TestClient, fk: str) -> None:
+    receipt = publish(client, fk, [gk(v, a) for a, v in VALUES.items()]
+                      + [gk(sum(VALUES.values()), "umearegionen")])
+    assert {s["kind"] for s in receipt["suppressed"]} == {"primary", "secondary"}
+
+
+def exposed(db: str, monkeypatch: Any) -> list[str]:
+    """What ``samstat privacy audit`` finds exposed."""
+    from samstat.cli import app
+    monkeypatch.setenv("SAMSTAT_DATABASE_URL", db)
+    got = CliRunner().invoke(app, ["privacy", "audit", "--quiet"])
+    assert got.exit_code in (0, 1), got.output
+    found = [line for line in got.output.splitlines() if line.startswith("EXPOSED")]
+    assert bool(found) == (got.exit_code == 1), got.output
+    return found
+
+
+def test_a_correction_to_a_small_count_is_not_read_from_the_snapshot_before_it(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2409 corrected from 35 to 4 (primary) with the region's total: the region's change
+    (278 → 247) minus what the public saw of 2409 before (35) is its new value."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    first_batch(client, fk)
+    region = sum(VALUES.values())
+    receipt = publish(client, fk, [gk(4, "2409", 2), gk(region - 31, "umearegionen", 2)])
+    # The region's correction is what gets held back: the 4 is the region's change.
+    assert [s["kind"] for s in receipt["suppressed"]] == ["primary", "secondary"]
+    spy.read(GK, [*MEMBERS, "umearegionen"])
+    assert protected(spy.history_bounds(REGION, [(at("2409"), 2)]), 4)
+    assert protected(spy.history_bounds(REGION, [(at("2460"), 1)]), 3)
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_confidential_correction_keeps_its_value_protected(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2409 corrected to 33 and marked confidential (C), with the region: the snapshot
+    before gives the hidden pair's sum, and the new region its new value."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    first_batch(client, fk)
+    region = sum(VALUES.values())
+    publish(client, fk, [gk(33, "2409", 2, conf="C"), gk(region - 2, "umearegionen", 2)])
+    spy.read(GK, [*MEMBERS, "umearegionen"])
+    assert protected(spy.history_bounds(REGION, [(at("2409"), 2)]), 33)
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_breakdown_published_after_a_correction_does_not_pin_the_small_cell(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2409 corrected to 31 (C), the region left as it was; then 2404's breakdown by group.
+    The snapshot before the correction pins 2460 + 2404 at 33, and the breakdown 2404.
+    (The confidential 31 itself stays near the 35 published before, beside the region that
+    was not corrected: what was shown cannot be unshown, and the audit says so.)"""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    first_batch(client, fk)
+    publish(client, fk, [gk(31, "2409", 2, conf="C")])
+    publish(client, fk, [gk(10, "2404", group=g) for g in GROUPS])
+    spy.read(GK, [*MEMBERS, "umearegionen"])
+    equations = [*REGION, (at("2404"), [at("2404", g) for g in GROUPS])]
+    assert protected(spy.history_bounds(equations, [(at("2460"), 1)]), 3)
+    assert [line for line in exposed(privacy_db, monkeypatch) if "2460" in line] == []
