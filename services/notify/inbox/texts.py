@@ -148,6 +148,8 @@ ALERT = {
         "s_firing": "Aktivt", "s_acknowledged": "Kvitterat", "s_resolved": "Upphört",
         "error_snooze_far": "Välj ett datum högst {days} dagar fram, alltså senast {last}.",
         "error_snooze_date": "Välj ett datum i kalendern, till exempel 2024-03-15.",
+        "error_comment_length": "Kommentaren får vara högst 2 000 tecken. Korta den och "
+                                "försök igen.",
         "error_snooze_past": "Välj ett datum efter i dag ({today}).",
         "error_comment_long": "Kommentaren får vara högst {n} tecken.",
         "error_comment_empty": "Skriv något i kommentaren.",
@@ -213,6 +215,8 @@ ALERT = {
         "s_firing": "Firing", "s_acknowledged": "Acknowledged", "s_resolved": "Resolved",
         "error_snooze_far": "Choose a date at most {days} days ahead, that is {last} at the "
         "latest.", "error_snooze_date": "Choose a date in the calendar, such as 2024-03-15.",
+        "error_comment_length": "A comment may be at most 2,000 characters. Shorten it and "
+                                "try again.",
         "error_snooze_past": "Choose a date after today ({today}).",
         "error_comment_long": "The comment can be at most {n} characters.",
         "error_comment_empty": "Write something in the comment.",
