@@ -248,7 +248,7 @@ def publish(
     bootstrap_servers: Annotated[str | None, typer.Option(
         help="Kafka (default SAMSTAT_KAFKA_BOOTSTRAP_SERVERS)")] = None,
     stable_ids: Annotated[bool, typer.Option(
-        "--stable-ids", help="Missing event_ids derived from cell, revision and value (uuid5), "
+        "--stable-ids", help="Missing event_ids derived from cell and revision (uuid5), "
                              "so resending a file gives duplicates; default: new uuid4s")] = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Check only, store nothing: ingest's own checks (?dry_run=true) when "

@@ -71,9 +71,9 @@ upload page numbers it, from ``/v1/cells/history``: the cell's next revision whe
 changes the cell, the observation ingest has (a duplicate) where it does not, 1 for a new
 cell; a cell repeated on two rows, either without a revision, is the later row's error. A
 missing ``agency`` is ``--agency``; a missing ``unit`` the measure's; a missing
-``event_id`` a new random id the gate never refuses (or, with ``stable_ids``, a uuid5 of cell,
-revision, value and statuses, so resending the same file counts as duplicates instead of stale
-revisions); a missing ``produced_at`` is now (UTC).
+``event_id`` a new random id the gate never refuses (or, with ``stable_ids``, a uuid5 of cell
+and revision, never of the value, so resending the same file counts as duplicates instead of
+stale revisions); a missing ``produced_at`` is now (UTC).
 
 Local checks, before anything is sent: the schema; the row's agency equals ``--agency``; and no
 personal identity number anywhere (the same rule as ingest's gate: :mod:`samstat_kit.anonymity`).
@@ -129,7 +129,7 @@ __all__ = ["FORMATS", "PublishError", "Row", "RowError", "Summary", "check", "co
            "send_http", "send_kafka"]
 
 CHANNELS = ("http", "kafka")
-# A fixed namespace for --stable-ids: the same cell, revision and value give the same event_id.
+# A fixed namespace for --stable-ids: the same cell and revision give the same event_id.
 STABLE_NAMESPACE = uuid.UUID("7d3c61a4-3b0e-5b8e-9a59-2f6a0f1c5e11")
 
 
@@ -140,8 +140,10 @@ def _stable_id(doc: Mapping[str, Any]) -> str:
     key = cell_key(str(doc.get("agency")), str(doc.get("measure")), str(doc.get("area")),
                    str(doc.get("period")), {str(k): str(v) for k, v in
                                             (doc.get("dimensions") or {}).items()})
-    name = json.dumps([key, doc.get("revision", 1), doc.get("value"),
-                       doc.get("obs_status", "A"), doc.get("conf_status", "F")])
+    # Cell and revision only: with the value in it, trying each small count against an id
+    # (served, or told apart by ingest's "another agency's id") gave a hidden value back (a
+    # red team). The same row sent again is the same id; a changed value is a new revision.
+    name = json.dumps([key, doc.get("revision", 1)])
     # Never an id ingest's gate refuses (a uuid5 holds a personal-number-shaped run about
     # once in 11 700 names), and still the same id for the same row.
     return stable_event_id(STABLE_NAMESPACE, name)
@@ -150,7 +152,7 @@ def _stable_id(doc: Mapping[str, Any]) -> str:
 def complete(rows: Sequence[Row], agency: str, *, stable_ids: bool = False,
              now: datetime | None = None) -> None:
     """Fill in agency, unit (the measure's), event_id and produced_at where missing (in
-    place); ``stable_ids``: event ids derived from cell, revision and value (uuid5)."""
+    place); ``stable_ids``: event ids derived from cell and revision (uuid5)."""
     fill_in(rows, agency, event_id=_stable_id if stable_ids else None, now=now)
 
 

@@ -42,3 +42,30 @@ def test_no_reader_gets_the_producers_id_of_a_hidden_value(
     with session_scope(session_factory(privacy_db)) as s:
         carried = b"".join(s.scalars(select(OutboxMessage.payload)))
     assert not [i for i in (batch[n]["event_id"] for n in hidden) if i.encode() in carried]
+
+
+def test_ingest_does_not_tell_whose_id_a_guessed_value_makes(
+        client: TestClient, token: Any) -> None:
+    """A red team's second way: another agency sends, as a dry run, a record of its own
+    under the stable id a guessed value of Försäkringskassan's hidden cell would make, for
+    each guess; "already the id of another agency's observation" came back for the true one
+    only. Stable ids are made of cell and revision: every guess gets the same answer."""
+    fk, af = token("forsakringskassan"), token("arbetsformedlingen")
+    batch = [cell(GK, "2480", "2023-10", v, group=g, sex="_T")
+             for g, v in zip(("_T", *GROUPS), (20.0, 3.0, 9.0, 8.0), strict=True)]
+    for doc in batch:
+        doc["event_id"] = _stable_id(doc)
+    receipt = publish(client, fk, batch)
+    young = next(d for d in batch if d["dimensions"]["group"] == GROUPS[0])
+    assert 1 in {s["index"] for s in receipt["suppressed"]}  # young, 3: held back
+    answers = set()
+    for guess in range(10):
+        mine = cell("unemployed_persons", "2480", "2023-10", 40.0,
+                    agency="arbetsformedlingen", unit="persons", birth_region="_T",
+                    duration="_T")
+        mine["event_id"] = _stable_id(young | {"value": float(guess)})
+        r = client.post("/v1/observations?dry_run=true", json={"observations": [mine]},
+                        headers={"Authorization": f"Bearer {af}"})
+        body = r.json()
+        answers.add((r.status_code, body.get("accepted"), str(body.get("rejected"))))
+    assert len(answers) == 1, answers

@@ -29,8 +29,9 @@ HELD_BACK = uuid.UUID("3f0b8c52-6e1d-5a7c-9d44-0c1e2b7a9f61")
 def held_back_id(cell_key: str, revision: int) -> str:
     """The event id every reader gets for a revision whose value is not published (held
     back, withheld by the agency, or a withdrawal). A producer's id may be made from the
-    value: ``samstat publish --stable-ids`` and the demo make theirs a uuid5 of cell,
-    revision and value, so trying each small count gave a hidden value back exactly."""
+    value: ``samstat publish --stable-ids`` and the demo made theirs a uuid5 of cell,
+    revision and value, so trying each small count gave a hidden value back exactly (theirs
+    no longer hold the value; other producers' may)."""
     return stable_event_id(HELD_BACK, f"{cell_key}|{revision}")
 
 
