@@ -24,6 +24,7 @@ class Attacker:
         self.answers: list[dict[str, Any]] = []
         # Every revision of each cell: revision -> (value or None, when it was received).
         self.revisions: dict[Key, dict[int, tuple[float | None, str]]] = {}
+        self.withdrawals: set[tuple[Key, int]] = set()  # revisions that withdrew the cell
 
     def read(self, measure: str, areas: Sequence[str]) -> None:
         """Everything readable now: current cells, and every revision of each."""
@@ -41,6 +42,8 @@ class Attacker:
                 for x in h.json():
                     self.revisions.setdefault(k, {})[x["revision"]] = (x["value"],
                                                                        x["received_at"])
+                    if x.get("withdrawn"):
+                        self.withdrawals.add((k, x["revision"]))
                 if c["value"] is not None:
                     self.known[k] = c["value"]
                 else:
@@ -55,18 +58,26 @@ class Attacker:
                        ) -> tuple[float, float]:
         """Bounds of a sum of cells' revisions, each ``(key, revision)``, from every snapshot
         any ``as_of`` answer gave: at each moment a revision arrived, every equation over the
-        revisions standing then (a cell not there yet: a value of its own, unknown)."""
+        revisions standing then (a cell not there yet, or withdrawn: a value of its own at
+        that moment, unknown: nothing holds it still)."""
         moments = sorted({at for revs in self.revisions.values() for _, at in revs.values()})
-        known = {(k, r): v for k, revs in self.revisions.items()
+        known = {(k, str(r)): v for k, revs in self.revisions.items()
                  for r, (v, _) in revs.items() if v is not None}
 
-        def standing(k: Key, moment: str) -> tuple[Key, int]:
+        def standing(k: Key, moment: str) -> tuple[Key, Any]:
             revs = [r for r, (_, at) in self.revisions.get(k, {}).items() if at <= moment]
-            return k, max(revs, default=0)
+            rev = max(revs, default=0)
+            return (k, f"{rev} at {moment}") if rev == 0 or (k, rev) in self.withdrawals \
+                else (k, str(rev))
 
         snaps = {(standing(t, m), tuple(standing(p, m) for p in ps))
                  for m in moments for t, ps in equations}
-        return lp_bounds(known, sorted(snaps), target, upper)
+        return lp_bounds(known, sorted(snaps), [(k, str(r)) for k, r in target], upper)
+
+    def now(self, k: Key) -> tuple[Key, str]:
+        """The variable :meth:`history_bounds` gives a withdrawn cell's value now."""
+        latest = max(at for revs in self.revisions.values() for _, at in revs.values())
+        return k, f"{max(self.revisions[k])} at {latest}"
 
     def values_seen(self) -> set[float]:
         return {a["value"] for a in self.answers if a["value"] is not None}

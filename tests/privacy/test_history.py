@@ -91,3 +91,56 @@ def test_a_breakdown_published_after_a_correction_does_not_pin_the_small_cell(
     equations = [*REGION, (at("2404"), [at("2404", g) for g in GROUPS])]
     assert protected(spy.history_bounds(equations, [(at("2460"), 1)]), 3)
     assert [line for line in exposed(privacy_db, monkeypatch) if "2460" in line] == []
+
+
+def withdraw(group: str, revision: int, sex: str = "_T") -> dict[str, Any]:
+    doc = cell(GK, "2480", "2023-10", None, revision, group=group, sex=sex)
+    return doc | {"withdrawn": True, "conf_status": "F"}
+
+
+def test_a_withdrawn_cell_is_not_read_from_totals_corrected_after_it(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """A red team: a breakdown published in full, "other" withdrawn for each sex, then the
+    totals corrected by 36: the withdrawn cells' values now (2 and 2, sent again later as
+    small counts) were the totals' differences, since the attack kept "other" at its last
+    shown value for good. Withdrawn, a cell's value is unknown as a cell not sent is."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    parts = {(g, s): v for g, (k, m) in zip(GROUPS, ((10, 10), (15, 15), (20, 20)),
+                                          strict=True) for s, v in (("K", k), ("M", m))}
+
+    def full(values: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        out = dict(values) | {(g, "_T"): values[(g, "K")] + values[(g, "M")] for g in GROUPS}
+        return out | {("_T", s): sum(out[(g, s)] for g in GROUPS) for s in ("K", "M", "_T")}
+
+    first = full(parts)
+    assert not publish(client, fk, [cell(GK, "2480", "2023-10", v, group=g, sex=s)
+                                    for (g, s), v in first.items()])["suppressed"]
+    publish(client, fk, [withdraw("other", 2, s) for s in ("K", "M", "_T")])
+    now = full(parts | {("other", "K"): 2, ("other", "M"): 2})
+    publish(client, fk, [cell(GK, "2480", "2023-10", now[("_T", s)], 2, group="_T", sex=s)
+                         for s in ("K", "M", "_T")])
+    spy.read(GK, ["2480"])
+    at2 = lambda g, s: key("2480", "2023-10", group=g, sex=s)  # noqa: E731
+    equations = [(at2("_T", s), [at2(g, s) for g in GROUPS]) for s in ("K", "M", "_T")]
+    equations += [(at2(g, "_T"), [at2(g, "K"), at2(g, "M")]) for g in (*GROUPS, "_T")]
+    for s in ("K", "M"):  # "other" as it is now: withdrawn, 2
+        assert protected(spy.history_bounds(equations, [spy.now(at2("other", s))]), 2)
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_withdrawal_then_a_correction_raises_no_false_alarm(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """A red team: "other" 40 withdrawn, the total corrected from 90 to 54, "other" sent
+    again as 4. The audit said the 4 exposed for good: the withdrawn revision was one value
+    from the withdrawal to the re-send, so the snapshots pinned the corrected total at 90."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    assert not publish(client, fk, [gk(90, "2480"), gk(20, "2480", group=GROUPS[0]),
+                                    gk(30, "2480", group=GROUPS[1]),
+                                    gk(40, "2480", group="other")])["suppressed"]
+    publish(client, fk, [withdraw("other", 2)])
+    publish(client, fk, [gk(54, "2480", 2)])
+    publish(client, fk, [gk(4, "2480", 3, group="other")])
+    spy.read(GK, ["2480"])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    assert protected(spy.history_bounds(equations, [(at("2480", "other"), 3)]), 4)
+    assert exposed(privacy_db, monkeypatch) == []

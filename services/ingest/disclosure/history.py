@@ -95,17 +95,24 @@ def _at(x: Coord, states: MutableMapping[Coord, CellState], u: int) -> Coord:
     """``x`` as the public read it just before the batch at time ``u``."""
     s = states.get(x)
     if s is None or s.since >= u:
-        # Not sent then: a value of its own at that moment. Not today's, sent or not: a
-        # cell sent later, or not at all, may have changed since (a revised total's
-        # unreported breakdown did), and as one variable the two snapshots pinned a
-        # corrected total at its old value.
-        return Coord(x.area, x.period, (*x.dims, (EARLIER, f"not sent at {u}")))
+        return _unsent(x, u)
     for j, (truth, shown, primary, until) in enumerate(s.past):
         if until >= u:
+            if truth is None and shown is None:
+                return _unsent(x, u)
             old = Coord(x.area, x.period, (*x.dims, (EARLIER, str(j + 1))))
             states.setdefault(old, CellState(truth, shown, primary))
             return old
-    return x
+    return _unsent(x, u) if s.truth is None and s.shown is None else x
+
+
+def _unsent(x: Coord, u: int) -> Coord:
+    """``x`` with no value published then, and none known here (not sent, withdrawn, or
+    withheld without one): a value of its own at that moment. Not today's, and not another
+    moment's: a cell sent later, or not at all, may have changed meanwhile (a revised
+    total's unreported breakdown did; a withdrawn cell came back as 4 after 40), and as one
+    variable two snapshots pinned a corrected total at its old value."""
+    return Coord(x.area, x.period, (*x.dims, (EARLIER, f"not sent at {u}")))
 
 
 def earlier_targets(relations: Iterable[Relation], states: Mapping[Coord, CellState]

@@ -48,13 +48,14 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
     states: dict[Coord, CellState] = {}
     for c, v in new.items():
         prev = before.get(c)
-        if v is None and prev is not None and prev.shown is not None:
-            # Nothing new is published (a withdrawal, or a value withheld without one): the
-            # last value shown stays the newest any reader holds (history and as_of serve
-            # it), so the attack keeps it as a constant. As "unknown", it had become a free
-            # variable, and values published later could pin what it had protected.
-            decisions[c], states[c] = AGENCY, prev
-        elif v is None or c in withheld:
+        # A withdrawal, or a value withheld without one, leaves the cell's value unknown
+        # now, as a cell not sent is: the value shown before stays a constant in the
+        # snapshots before it (history and as_of serve it there; see .history). Kept as
+        # today's constant instead, totals corrected after a withdrawal pinned the value
+        # the cell then had, and its earlier revision was dated to when it came back (a
+        # red team). Before snapshots were attacked, as an unknown it had let values
+        # published later pin what it had protected.
+        if v is None or c in withheld:
             decisions[c], states[c] = AGENCY, CellState(v, None, True)
         elif 0 < v < threshold:
             decisions[c], states[c] = PRIMARY, CellState(v, None, True)
