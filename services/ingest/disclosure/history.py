@@ -59,11 +59,15 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
     then follows from what it reads later (set each such value to what the cell holds now).
     Before a revision that no longer holds: a revised cell's old value is in no answer of
     today, so the snapshot is the attacker's own equation."""
-    times = sorted({p[3] for r in relations for x in r.cells
-                    if (s := states.get(x)) is not None for p in s.past})
+    # The moments: from the cells of today's walk, and of each moment's walk too (a cell
+    # shown today stops today's walk, but not the walk of a moment it was not sent yet).
+    todo = _moments(relations, states)
+    done: set[int] = set()
     now = {r.cells for r in relations}
     out: list[Relation] = []
-    for u in times:
+    while todo - done:
+        u = max(todo - done)
+        done.add(u)
         def then(coords: Iterable[Coord], u: int = u) -> dict[Coord, CellState]:
             got = fetch([c for c in coords if c not in states])
             states.update(got)
@@ -71,6 +75,7 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
         seen: dict[Coord, CellState] = {}
         walked = walk(then, start, seen)
         unseen = dark(walked, seen)
+        todo |= _moments(walked, states)
         for r in walked:
             if r.total in unseen:
                 continue
@@ -79,6 +84,11 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
                 now.add(cells)
                 out.append(Relation(cells[0], cells[1:], r.kind + KIND))
     return out
+
+
+def _moments(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> set[int]:
+    return {p[3] for r in relations for x in r.cells
+            if (s := states.get(x)) is not None for p in s.past}
 
 
 def _state(s: CellState | None, u: int) -> CellState | None:
