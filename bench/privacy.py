@@ -11,6 +11,7 @@ Run: ``.venv/bin/python -m bench.privacy [--batches N] [--seeds N]``.
    cells hidden beyond the primary ones by the greedy LP-validated heuristic, beside the
    baseline "hide every published cell sharing a relation with a small one", and a lower
    bound: pairwise disjoint relations in which exactly one cell is small need one more each.
+3. ``--corrections N``: N batches of 100 corrections after a month, the check's CPU each.
 """
 
 from __future__ import annotations
@@ -80,6 +81,46 @@ def cost(batches: int, additive: bool = True) -> dict[str, list[float]]:
             print(f"  batch {i} {mode}: {times[mode][-1]:.3f} s", flush=True)
     gate.protect = real
     return times
+
+
+def corrections(batches: int, size: int = 100) -> list[float]:
+    """A month of 500 cells as in :func:`cost`, then ``batches`` batches of ``size``
+    corrections each (random cells, each moved by -3..+5): seconds of the check per
+    correction batch. Each batch attacks the snapshots before every earlier correction of
+    the cells it meets (docs/privacy.md, "Snapshot model"), so the figure grows with them."""
+    url = migrated(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
+    factory = session_factory(url)
+    cat = load_catalogue()
+    who = Principal(token_id="bench", scope="agency", agency="arbetsformedlingen")
+    real, spent = gate.protect, []
+
+    def timed(**kw: Any) -> Any:
+        started = time.process_time()
+        try:
+            return real(**kw)
+        finally:
+            spent.append(time.process_time() - started)
+
+    gate.protect = timed
+    rng = random.Random(1)
+    first = batch(1, rng)
+    revision: dict[tuple[str, str], int] = {}
+    try:
+        for n in range(batches + 1):
+            records = first if n == 0 else [
+                r | {"event_id": new_event_id(), "value": float(max(
+                    0, r["value"] + rng.choice((-3, -1, 1, 2, 5)))),
+                    "revision": revision.setdefault(
+                        (r["area"], r["dimensions"]["birth_region"]), 1) + 1}
+                for r in rng.sample(first, size)]
+            for r in records if n else ():  # the next correction of a cell is one higher
+                revision[(r["area"], r["dimensions"]["birth_region"])] = r["revision"]
+            with session_scope(factory) as s:
+                accept_batch(session=s, principal=who, records=records, catalogue=cat,
+                             topic="bench", threshold=THRESHOLD)
+    finally:
+        gate.protect = real
+    return spent[1:]
 
 
 def demo_history() -> dict[str, dict[str, float]]:
@@ -152,6 +193,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--totals", choices=("additive", "independent"), default="additive",
                     help="totals as the sum of their parts (default), or drawn on their own")
+    ap.add_argument("--corrections", type=int, default=0,
+                    help="also time this many batches of 100 corrections after a month")
     ap.add_argument("--demo", action="store_true",
                     help="also time the demo's history, per linked table")
     a = ap.parse_args()
@@ -163,6 +206,10 @@ def main() -> None:
                   f"(without the check {demo['without'][name]:.2f} s)")
         print(f"demo history ({len(demo['with'])} tables): with the check "
               f"{sum(demo['with'].values()):.1f} s, without {sum(demo['without'].values()):.1f} s")
+    if a.corrections:
+        spent = corrections(a.corrections)
+        print("correction batches, CPU s of the check each:",
+              " ".join(f"{x:.3f}" for x in spent), f"(total {sum(spent):.2f})")
     times = cost(a.batches, a.totals == "additive") if a.batches else {}
     for mode, xs in times.items():
         print(f"500-observation batch {mode:7s} disclosure: p50 {statistics.median(xs):.3f} s"
