@@ -215,30 +215,48 @@ def _merge_receipt(summary: Summary, batch: list[Row], receipt: Mapping[str, Any
 
 def cell_states(url: str, token: str, client: httpx.Client | None = None
                 ) -> Callable[[list[str]], dict[str, tuple[int, float | None, str, str]]]:
-    """Each cell's newest revision at ingest (``GET /v1/cells/history``): (revision, the
-    value as served, its event id, its conf_status); a cell ingest does not know (or cannot
-    say) is new."""
+    """Each cell's newest revision at ingest: (revision, the value as served, its event id,
+    its conf_status); a cell ingest does not know (or cannot say) is new. One
+    ``GET /v1/cells`` per measure and area of the cells asked (a file of 5,000 rows asked
+    ``/v1/cells/history`` 5,000 times); a group it cannot answer is asked cell by cell."""
     def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str, str]]:
         http = client or httpx.Client(timeout=30)
+        auth = {"Authorization": f"Bearer {token}"}
+        groups: dict[tuple[str, ...], set[str]] = {}
+        for key in keys:
+            groups.setdefault(tuple(key.split("|")[:3]), set()).add(key)
         found: dict[str, tuple[int, float | None, str, str]] = {}
         try:
-            for key in keys:
-                with contextlib.suppress(httpx.HTTPError, ValueError, TypeError, KeyError):
-                    response = http.get(url.rstrip("/") + "/v1/cells/history",
-                                        params={"cell_key": key},
-                                        headers={"Authorization": f"Bearer {token}"})
-                    entries = response.json() if response.status_code == 200 else []
-                    if entries:
-                        newest = max(entries, key=lambda c: int(c["revision"]))
-                        value = newest["value"]
-                        found[key] = (int(newest["revision"]),
-                                      None if value is None else float(value),
-                                      str(newest["event_id"]), str(newest["conf_status"]))
+            for (agency, measure, area), wanted in groups.items():
+                cells = _get(http, url, "/v1/cells", auth,
+                             {"agency": agency, "measure": measure, "area": area})
+                if cells is None:  # asked one by one, each the newest of its revisions
+                    cells = [max(history, key=lambda c: int(c["revision"]))
+                             for key in sorted(wanted) if (history := _get(
+                                 http, url, "/v1/cells/history", auth, {"cell_key": key}))]
+                for c in cells:
+                    with contextlib.suppress(ValueError, TypeError, KeyError):
+                        if c["cell_key"] in wanted:
+                            value = c["value"]
+                            found[c["cell_key"]] = (
+                                int(c["revision"]), None if value is None else float(value),
+                                str(c["event_id"]), str(c["conf_status"]))
         finally:
             if client is None:
                 http.close()
         return found
     return lookup
+
+
+def _get(http: httpx.Client, url: str, path: str, headers: dict[str, str],
+         params: dict[str, str]) -> list[dict[str, Any]] | None:
+    """The JSON list an answer holds, or None if it holds none (an error, not JSON)."""
+    with contextlib.suppress(httpx.HTTPError, ValueError):
+        response = http.get(url.rstrip("/") + path, params=params, headers=headers)
+        body = response.json() if response.status_code == 200 else None
+        if isinstance(body, list):
+            return body
+    return None
 
 
 def send_kafka(

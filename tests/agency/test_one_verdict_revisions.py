@@ -172,3 +172,30 @@ def test_an_empty_value_names_its_column_in_the_cli(tmp_path: Path) -> None:
     said = _cli(RunningIngest("http://127.0.0.1:9", ""), path, "", "--dry-run", "--offline")
     assert [(e["row"], e["column"], e["field"]) for e in said["rejected"]] == [
         (2, "Värde", "value")]
+
+
+@pytest.mark.integration
+def test_a_files_cells_are_looked_up_once_per_measure_and_area(
+        running_ingest: RunningIngest, tmp_path: Path) -> None:
+    """Numbering a file's rows asked ``/v1/cells/history`` once per cell: a year of months
+    was twelve requests, a national file thousands. One ``/v1/cells`` per measure and area
+    gives each cell's newest revision the same."""
+    from samstat.agency_send import cell_states
+
+    token = running_ingest.token(AGENCY)
+    months = [f"2021-{m:02d}" for m in range(1, 13)]  # a year no other test writes
+    path = tmp_path / "year.csv"
+    path.write_text(HEAD + "".join(_row(p, 100 + n) for n, p in enumerate(months)))
+    assert _cli(running_ingest, path, token)["accepted"] == 12
+    path.write_text(HEAD + _row(months[0], 99))  # January corrected: revision 2
+    assert _cli(running_ingest, path, token)["accepted"] == 1
+    asked: list[str] = []
+    with httpx.Client(event_hooks={"request": [lambda r: asked.append(r.url.path)]}) as http:
+        _, rows = read_bytes("year.csv", (HEAD + "".join(
+            _row(p, 1) for p in months) + _row("2020-12", 1)).encode())
+        keys = sorted({row_cell(r, AGENCY) for r in rows})
+        found = cell_states(running_ingest.url, token, http)(keys)
+    assert asked == ["/v1/cells"]
+    assert {k: v[0] for k, v in found.items()} == {
+        row_cell(r, AGENCY): 2 if r.doc["period"] == months[0] else 1
+        for r in rows if r.doc["period"] != "2020-12"}
