@@ -54,12 +54,13 @@ class Attacker:
         return lp_bounds(self.known, equations, target, upper)
 
     def history_bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]],
-                       target: Sequence[tuple[Key, int]], upper: float = 1e5
-                       ) -> tuple[float, float]:
+                       target: Sequence[tuple[Key, int]], upper: float = 1e5,
+                       sent_as_counted: bool = False) -> tuple[float, float]:
         """Bounds of a sum of cells' revisions, each ``(key, revision)``, from every snapshot
         any ``as_of`` answer gave: at each moment a revision arrived, every equation over the
         revisions standing then (a cell not there yet, or withdrawn: a value of its own at
-        that moment, unknown: nothing holds it still)."""
+        that moment, unknown: nothing holds it still; ``sent_as_counted``: a cell not there
+        yet is what it was first sent as, where it was sent since)."""
         moments = sorted({at for revs in self.revisions.values() for _, at in revs.values()})
         known = {(k, str(r)): v for k, revs in self.revisions.items()
                  for r, (v, _) in revs.items() if v is not None}
@@ -67,6 +68,10 @@ class Attacker:
         def standing(k: Key, moment: str) -> tuple[Key, Any]:
             revs = [r for r, (_, at) in self.revisions.get(k, {}).items() if at <= moment]
             rev = max(revs, default=0)
+            if rev == 0 and sent_as_counted and k in self.revisions:
+                # Not sent then, sent since: taken for what it was first sent as (what a
+                # total published then counted), as an attacker would.
+                return k, str(min(self.revisions[k]))
             return (k, f"{rev} at {moment}") if rev == 0 or (k, rev) in self.withdrawals \
                 else (k, str(rev))
 

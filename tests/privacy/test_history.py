@@ -144,3 +144,46 @@ def test_a_withdrawal_then_a_correction_raises_no_false_alarm(
     equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
     assert protected(spy.history_bounds(equations, [(at("2480", "other"), 3)]), 4)
     assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_cell_sent_after_its_total_is_what_the_total_counted_in_earlier_snapshots(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """A red team: the region (200) published with every member but 2460, 2480's 3 hidden;
+    2409 (10) withdrawn; then 2460 sent as 17. Before the withdrawal the region was
+    200 = 2480 + 2460 + 70 + 10 + 50 + 50, and 2460 is what it was sent as: 2480 = 3. A cell
+    not sent at a moment was a value of its own there, so nothing was held back."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    truth = {"2480": 3, "2460": 17, "2404": 70, "2409": 10, "2401": 50, "2403": 50}
+    publish(client, fk, [gk(sum(truth.values()), "umearegionen")]
+            + [gk(v, a) for a, v in truth.items() if a != "2460"])
+    publish(client, fk, [withdraw_at("2409", 2)])
+    publish(client, fk, [gk(truth["2460"], "2460")])
+    spy.read(GK, [*MEMBERS, "umearegionen"])
+    bounds = spy.history_bounds(REGION, [(at("2480"), 1)], sent_as_counted=True)
+    assert protected(bounds, 3), bounds
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_month_sent_after_its_quarter_is_what_the_quarter_counted(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """The same through the periods: Q4 (63) with October (3, hidden) and December (20);
+    December withdrawn; November sent as 40: October = 63 - 40 - 20 before the withdrawal."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    month = lambda v, p, r=1: cell(GK, "2480", p, v, r, group="_T", sex="_T")  # noqa: E731
+    publish(client, fk, [month(63, "2023-Q4"), month(3, "2023-10"), month(20, "2023-12")])
+    publish(client, fk, [cell(GK, "2480", "2023-12", None, 2, group="_T", sex="_T")
+                         | {"withdrawn": True, "conf_status": "F"}])
+    publish(client, fk, [month(40, "2023-11")])
+    spy.read(GK, ["2480"])
+    quarter = [(key("2480", "2023-Q4", group="_T", sex="_T"),
+                [key("2480", p, group="_T", sex="_T") for p in ("2023-10", "2023-11",
+                                                               "2023-12")])]
+    bounds = spy.history_bounds(quarter, [(key("2480", "2023-10", group="_T", sex="_T"), 1)],
+                                sent_as_counted=True)
+    assert protected(bounds, 3), bounds
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def withdraw_at(area: str, revision: int) -> dict[str, Any]:
+    doc = cell(GK, area, "2023-10", None, revision, group="_T", sex="_T")
+    return doc | {"withdrawn": True, "conf_status": "F"}

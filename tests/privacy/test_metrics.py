@@ -33,3 +33,18 @@ def test_metrics_do_not_tell_a_small_hidden_cell_from_another(
     assert set(after) <= {'why="protection"', 'why="agency"', 'why="superseded"'}, after
     grown = {k: after[k] - before.get(k, 0.0) for k in after}
     assert grown == {k: (2.0 if k == 'why="protection"' else 0.0) for k in after}
+
+
+def test_a_dry_run_counts_nothing(client: TestClient, token: Any) -> None:
+    """A red team: a dry run (every upload page's preview is one) counted its held values
+    on /metrics, telling a scraper how many values of unpublished files were held back."""
+    fk = token("forsakringskassan")
+    before = client.get("/metrics").text
+    r = client.post("/v1/observations?dry_run=true", json={"observations": [
+        cell("gk_referrals", "2480", "2023-10", 3.0, group="_T", sex="_T")]},
+        headers={"Authorization": f"Bearer {fk}"})
+    assert r.status_code == 202 and r.json()["suppressed"], r.text
+    after = client.get("/metrics").text
+    for name in ("ingest_privacy_hidden_cells_total", "ingest_privacy_check_seconds_count"):
+        assert [x for x in after.splitlines() if x.startswith(name)] == \
+            [x for x in before.splitlines() if x.startswith(name)], name

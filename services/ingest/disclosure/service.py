@@ -69,7 +69,7 @@ def protect_batch(*, session: Session, docs: list[dict[str, Any]], catalogue: Ca
     for key in sorted(tables):
         held += _table(session, catalogue, key, docs, tables[key], threshold,
                        Protection(threshold, share), batch_id, now, record)
-    if tables:
+    if tables and record:  # a dry run (every upload's preview) is no publication
         CHECK_SECONDS.observe(time.perf_counter() - started)
     return sorted(held, key=lambda h: h.position)
 
@@ -168,7 +168,6 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
             if d["conf_status"] not in WITHHELD:  # an agency's own C or N stays as sent
                 d["conf_status"] = "C"
         held.append(Held(i, reason, decision))
-        HIDDEN_CELLS.labels(_WHY.get(decision, "protection")).inc()
         audit.append({"at": now, "batch_id": batch_id, "revision": d["revision"],
                       "cell_key": cell_key(agency, measure, c.area, c.period, dict(c.dims)),
                       "action": decision, "reason": reason[:400]})
@@ -176,8 +175,10 @@ def _table(session: Session, catalogue: Catalogue, key: TableKey, docs: list[dic
         audit.append({"at": now, "batch_id": batch_id, "revision": 0,
                       "cell_key": f"{agency}|{measure}|{name}"[:400], "action": "exposed",
                       "reason": "a protected value is narrowed by values published earlier"})
-    if not record:  # a dry run: the same answer, nothing kept
-        return held
+    if not record:  # a dry run: the same answer, nothing kept, nothing counted (a red team:
+        return held  # an open /metrics told how many values of unpublished files were held)
+    for h in held:
+        HIDDEN_CELLS.labels(_WHY.get(h.kind, "protection")).inc()
     _store(session, agency, measure, key[2], out, before, {c: docs[i] for c, i in last.items()})
     _extend(session, key, stored, present)
     if audit:
