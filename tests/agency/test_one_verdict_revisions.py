@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +22,9 @@ from typer.testing import CliRunner
 from samstat import publish as pub
 from samstat.cli import app as cli
 from samstat_kit.agency_files import read_bytes, row_cell
-from samstat_kit.auth import sessions as store
-from samstat_kit.auth.people import add_person
-from samstat_kit.db import session_factory, session_scope
-from services.ingest.app import create_app
-from services.ingest.config import IngestSettings
 from services.ingest.observations.schemas import SuppressionKind
 from tests.agency.conftest import RunningIngest
-from tests.auth.helpers import csrf_of
+from tests.auth.helpers import upload_staff_on
 
 AGENCY = "kommun-2460"
 M = "econ_assistance_recipients"
@@ -64,16 +57,8 @@ def _history(ingest: RunningIngest, token: str, data: bytes) -> list[tuple[int, 
 @pytest.fixture
 def page(running_ingest: RunningIngest) -> Iterator[tuple[TestClient, str]]:
     """Vännäs staff on the upload pages of the same ingest (its database)."""
-    url = running_ingest.db_url
-    with session_scope(session_factory(url)) as s:
-        person = add_person(session=s, email=f"rv-{uuid.uuid4().hex[:8]}@vannas.se",
-                            agency=AGENCY, name="Granskare", role="analyst")
-        secret = store.start_session(session=s, person=person, method="email",
-                                     max_age=timedelta(hours=1))
-    with TestClient(create_app(IngestSettings(database_url=url)),
-                    follow_redirects=False) as c:
-        c.cookies.set("samstat_session", secret)
-        yield c, csrf_of(c.get("/upload").text)
+    with upload_staff_on(running_ingest.db_url, AGENCY) as page:
+        yield page
 
 
 def _page_text(page: tuple[TestClient, str], name: str, data: bytes) -> str:

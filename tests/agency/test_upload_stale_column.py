@@ -8,20 +8,13 @@ on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
 
-from samstat_kit.auth import sessions as store
-from samstat_kit.auth.people import add_person
-from samstat_kit.db import session_factory, session_scope
-from services.ingest.app import create_app
-from services.ingest.config import IngestSettings
-from tests.auth.helpers import csrf_of
+from tests.auth.helpers import upload_staff_on
 from tests.tables import empty_ingest
 from tests.workbooks import xlsx
 
@@ -37,15 +30,8 @@ ROWS = [[M, "2460", "2026-11", 61, "_T", "_T", "K"], [M, "2460", "2026-11", 62, 
 def staff(db_url: str) -> Iterator[Staff]:
     """Vännäs staff signed in on the upload pages of an ingest with empty tables."""
     empty_ingest(db_url)
-    with session_scope(session_factory(db_url)) as s:
-        person = add_person(session=s, email=f"st-{uuid.uuid4().hex[:8]}@vannas.se",
-                            agency="kommun-2460", name="Granskare", role="analyst")
-        secret = store.start_session(session=s, person=person, method="email",
-                                     max_age=timedelta(hours=1))
-    with TestClient(create_app(IngestSettings(database_url=db_url)),
-                    follow_redirects=False) as c:
-        c.cookies.set("samstat_session", secret)
-        yield c, csrf_of(c.get("/upload").text)
+    with upload_staff_on(db_url) as page:
+        yield page
     empty_ingest(db_url)
 
 

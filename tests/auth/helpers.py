@@ -57,6 +57,30 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+@contextmanager
+def upload_staff_on(db_url: str, agency: str = "kommun-2460"
+                    ) -> Iterator[tuple[TestClient, str]]:
+    """An agency's analyst signed in on ingest's upload pages (on ``db_url``), and the CSRF
+    token the page handed out."""
+    from datetime import timedelta
+    from uuid import uuid4
+
+    from samstat_kit.auth import sessions as store
+    from samstat_kit.auth.people import add_person
+    from services.ingest.app import create_app
+    from services.ingest.config import IngestSettings
+
+    with session_scope(session_factory(db_url)) as s:
+        person = add_person(session=s, email=f"up-{uuid4().hex[:8]}@vannas.se",
+                            agency=agency, name="Granskare", role="analyst")
+        secret = store.start_session(session=s, person=person, method="email",
+                                     max_age=timedelta(hours=1))
+    with TestClient(create_app(IngestSettings(database_url=db_url)),
+                    follow_redirects=False) as c:
+        c.cookies.set("samstat_session", secret)
+        yield c, csrf_of(c.get("/upload").text)
+
+
 def live_sessions(db_url: str, person: Person) -> list[WebSession]:
     with session_scope(session_factory(db_url)) as s:
         rows = list(s.scalars(select(WebSession).where(WebSession.user_id == person.id)))

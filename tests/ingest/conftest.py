@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,12 +9,10 @@ from fastapi.testclient import TestClient
 
 from samstat_kit.anonymity import new_event_id
 from samstat_kit.auth import service as tokens
-from samstat_kit.auth import sessions as store
-from samstat_kit.auth.people import add_person
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
-from tests.auth.helpers import csrf_of
+from tests.auth.helpers import upload_staff_on
 from tests.tables import empty_ingest
 
 
@@ -59,12 +56,5 @@ def obs(**over: Any) -> dict[str, Any]:
 @pytest.fixture
 def upload_staff(ingest_db: str) -> Iterator[tuple[TestClient, str]]:
     """Municipality staff signed in on the upload pages, and their CSRF token."""
-    with session_scope(session_factory(ingest_db)) as s:
-        person = add_person(session=s, email=f"gh-{uuid.uuid4().hex[:8]}@vannas.se",
-                            agency="kommun-2460", name="Granskare", role="analyst")
-        secret = store.start_session(session=s, person=person, method="email",
-                                     max_age=timedelta(hours=1))
-    with TestClient(create_app(IngestSettings(database_url=ingest_db)),
-                    follow_redirects=False) as c:
-        c.cookies.set("samstat_session", secret)
-        yield c, csrf_of(c.get("/upload").text)
+    with upload_staff_on(ingest_db) as page:
+        yield page
