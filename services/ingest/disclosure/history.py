@@ -66,12 +66,15 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
     done: set[int] = set()
     now = {r.cells for r in relations}
     out: list[Relation] = []
+    asked: set[Coord] = set()  # fetched once for all moments (most are never stored)
     while todo - done:
         u = max(todo - done)
         done.add(u)
         def then(coords: Iterable[Coord], u: int = u) -> dict[Coord, CellState]:
-            got = fetch([c for c in coords if c not in states])
-            states.update(got)
+            coords = list(coords)
+            new = [c for c in coords if c not in states and c not in asked]
+            asked.update(new)
+            states.update(fetch(new))
             return {c: was for c in coords if (was := _state(states.get(c), u)) is not None}
         seen: dict[Coord, CellState] = {}
         walked = walk(then, start, seen)
