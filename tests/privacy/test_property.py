@@ -115,11 +115,14 @@ def test_two_reporting_members_expose_nothing_either(seed: int, batches: int,
 # not sent yet, at least its member's hidden "young" (at least 4) through a breakdown the
 # attack did not look at (1085); six members not sent under a region's month of 8 not sent,
 # each pinned to [0, 8] while their sum, at least the threshold, was safe as a sum (212).
+# A value released as "pinned" by an earlier snapshot that took a cell for what it was first
+# sent as (an inference, not a published value), after which today's relations pinned a
+# small cell; under some string-hash seeds only (0, 4, 2, 0.9375).
 @pytest.mark.parametrize(("seed", "batches", "corrections", "keep"), [
     (5, 2, 0, 0.7), (6, 5, 0, 0.7), (37, 2, 0, 1.0), (0, 5, 2, 0.7), (18, 5, 2, 0.7),
     (30, 5, 2, 1.0), (1013, 3, 1, 0.5), (1011, 2, 0, 0.7), (1018, 5, 0, 0.7),
     (1033, 5, 0, 0.7), (1084, 5, 2, 0.7), (1084, 3, 1, 0.5),
-    (1085, 2, 0, 0.7), (212, 2, 0, 0.75)])
+    (1085, 2, 0, 0.7), (212, 2, 0, 0.75), (0, 4, 2, 0.9375)])
 def test_streams_that_once_exposed_a_cell(seed: int, batches: int, corrections: int,
                                           keep: float) -> None:
     run(seed, batches, corrections, keep)

@@ -88,6 +88,9 @@ class Protection:
         return lo <= need[0] + EPS and hi >= need[1] - EPS
 
 
+EARLIER_KIND = " (as published earlier)"  # ends the kind of an earlier snapshot's relation
+
+
 class Table:
     """What the attacker knows about one linked table, plus the truth to judge the result.
 
@@ -144,10 +147,13 @@ class Table:
     def pinned(self, c: Coord) -> bool:
         """Some relation of ``c`` has no tolerance and every other cell of it published: the
         attacker knows ``c`` exactly (the data add up there, or the tolerance would not be
-        zero)."""
-        return any(self.tolerance(i) == 0.0 and all(
-            x in self.shown for x in self.relations[i].cells if x != c)
-            for i in self.rows_of.get(c, ()))
+        zero). Today's relations only: an earlier snapshot may take a cell for what it was
+        first sent as (:mod:`.history`), an inference, not a published value, and a value
+        released on it let an attacker who did not infer so pin a small cell."""
+        return any(self.tolerance(i) == 0.0 and
+                   not self.relations[i].kind.endswith(EARLIER_KIND) and all(
+                       x in self.shown for x in self.relations[i].cells if x != c)
+                   for i in self.rows_of.get(c, ()))
 
     def _forget(self, cells: Iterable[Coord]) -> None:
         """Drop the models holding any of ``cells``, for all of their cells (one model per

@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 
-from services.ingest.disclosure.attack import Target
+from services.ingest.disclosure.attack import EARLIER_KIND, Target
 from services.ingest.disclosure.links import Coord, Relation
 from services.ingest.disclosure.targets import CellState
 
 EARLIER = "~revision"  # the dimension that tells an earlier revision's cell from today's
-KIND = " (as published earlier)"  # appended to the kind of a relation's earlier snapshot
+KIND = EARLIER_KIND  # appended to the kind of a relation's earlier snapshot
 
 
 def revised(prev: CellState, new: CellState, clock: int) -> CellState:
