@@ -128,7 +128,8 @@ def run_backend(ctx: Ctx, label: str, db_url: str, bootstrap: str, reps: int, pe
     proc, url = start_service("ingest", env, ctx.sub("logs"))
     warm = 4
     # The last two shares: one repetition with a single client, one with twice the clients.
-    n = warm + (reps + 2) * per_rep
+    # And fresh benefit-day batches for the comparison with the disclosure check.
+    n = warm + (reps + 2) * per_rep + reps * CHECKED_PER_REP
     fk = agency_batches("forsakringskassan", first_year, (n + 1) // 2)
     af = agency_batches("arbetsformedlingen", first_year, n // 2)
     jobs: list[tuple[str, bytes, list[dict[str, Any]]]] = []
@@ -154,6 +155,9 @@ def run_backend(ctx: Ctx, label: str, db_url: str, bootstrap: str, reps: int, pe
             say(f"  ingest {label} rep {r + 1}: {rate:,.0f} obs/s, p50 {pct(lat, 50) * 1000:.0f}"
                 f" ms, p99 {pct(lat, 99) * 1000:.0f} ms, server CPU {cpu / wall:.2f} cores, "
                 f"{len(errors)} errors, outbox drained {drain:.1f}s later")
+        out["checked"] = with_the_check(url, tokens["arbetsformedlingen"], reps, clients,
+                                        [(t, b) for t, b, _ in
+                                         jobs[warm + (reps + 2) * per_rep:]], label)
         # Concurrency: the same work from one client (SQLite has one writer at a time).
         chunk = jobs[warm + reps * per_rep: warm + (reps + 1) * per_rep]
         wall, lat, accepted, errors = asyncio.run(
@@ -184,6 +188,51 @@ def run_backend(ctx: Ctx, label: str, db_url: str, bootstrap: str, reps: int, pe
             say(f"  raw aiokafka {label} rep {r + 1}: {len(msgs) / secs:,.0f} msg/s")
     finally:
         proc.stop()
+    return out
+
+
+CHECKED_PER_REP = 8  # batches of person counts per repetition: each is a linked table's month
+
+
+def person_batches(n: int) -> list[bytes]:
+    """``n`` months of unemployed_persons (Arbetsförmedlingen: 125 municipalities × three
+    birth regions and their total, about one value in ten small, totals the sum of their
+    parts), one 500-observation batch each: the disclosure check applies to them."""
+    import random
+
+    from bench.privacy import batch
+
+    rng = random.Random(1)
+    out = []
+    for i in range(n):
+        records = batch(1 + i % 12, rng)
+        for r in records:  # a new year every twelve months: every cell new (revision 1)
+            r["period"] = f"{1950 + i // 12}{r['period'][4:]}"
+        out.append(json.dumps({"observations": records}).encode())
+    return out
+
+
+def with_the_check(url: str, token: str, reps: int, clients: int,
+                   days: list[tuple[str, bytes]], label: str) -> list[dict[str, Any]]:
+    """Person counts, which the disclosure check (issue 12) protects, in repetitions
+    alternating with the same number of benefit-day batches (which it does not apply to)
+    from the same process: throughput and latency with the check beside those without."""
+    bodies = person_batches(reps * CHECKED_PER_REP)
+    out = []
+    for r in range(reps):
+        chunk = bodies[r * CHECKED_PER_REP:(r + 1) * CHECKED_PER_REP]
+        wall, lat, accepted, errors = asyncio.run(
+            post_all(url, [(token, b) for b in chunk], clients))
+        wait_outbox_empty(url)
+        bwall, blat, baccepted, berrors = asyncio.run(post_all(
+            url, days[r * CHECKED_PER_REP:(r + 1) * CHECKED_PER_REP], clients))
+        wait_outbox_empty(url)
+        out.append({"rate": accepted / wall, "p50": pct(lat, 50), "p99": pct(lat, 99),
+                    "errors": errors, "base_rate": baccepted / bwall,
+                    "base_p50": pct(blat, 50), "base_p99": pct(blat, 99)})
+        say(f"  ingest {label} with the check rep {r + 1}: {accepted / wall:,.0f} obs/s, p99 "
+            f"{pct(lat, 99) * 1000:.0f} ms; benefit days beside it {baccepted / bwall:,.0f} "
+            f"obs/s, p99 {pct(blat, 99) * 1000:.0f} ms; {len(errors) + len(berrors)} errors")
     return out
 
 
@@ -297,6 +346,28 @@ def run(ctx: Ctx) -> Section:
                      f"**{fmt(p99)}**", "", "", errors, f"**{fmt(base)}**",
                      f"**{rate / base:.2f}×**"])
         sec.raw[label] = res
+    checked_rows = []
+    for label, res in results.items():
+        reps_c = res.get("checked") or []
+        if not reps_c:
+            continue
+        rate, base = median(r["rate"] for r in reps_c), median(r["base_rate"] for r in reps_c)
+        p99, bp99 = median(r["p99"] for r in reps_c), median(r["base_p99"] for r in reps_c)
+        errors = sum(len(r["errors"]) for r in reps_c)
+        sec.summary.append(Summary(
+            f"ingest with the disclosure check, {label} (obs/s, person counts, 500-obs "
+            f"batches, {clients} clients)", fmt(rate),
+            f"{fmt(base)} obs/s without it (benefit days, same run)", f"{rate / base:.2f}×",
+            f"≥ {fmt(TARGET)} obs/s", verdict(rate >= TARGET and errors == 0)))
+        sec.summary.append(Summary(
+            f"p99 of a 500-obs batch with the disclosure check, {label} ({clients} clients; ms)",
+            fmt(p99 * 1000), f"{fmt(bp99 * 1000)} ms without it (same run)",
+            f"{p99 / bp99:.1f}×", "≤ 1.2× (+20 %)", verdict(p99 <= 1.2 * bp99)))
+        for i, r in enumerate(reps_c):
+            checked_rows.append([label, i + 1, fmt(r["rate"]), fmt(r["p50"] * 1000),
+                                 fmt(r["p99"] * 1000), fmt(r["base_rate"]),
+                                 fmt(r["base_p50"] * 1000), fmt(r["base_p99"] * 1000),
+                                 len(r["errors"])])
     sec.method = (
         f"One `samstat serve ingest` process (uvicorn, one event loop, the outbox relay in the "
         f"same process) per database. {clients} httpx.AsyncClient posters share a queue of "
@@ -312,6 +383,14 @@ def run(ctx: Ctx) -> Section:
     sec.table("Per repetition (latency = one 500-observation batch, request to 202)",
               ["database", "rep", "obs/s", "p50 ms", "p99 ms", "server CPU (cores)",
                "outbox drained after (s)", "errors", "baseline msg/s", "ratio"], rows)
+    if checked_rows:
+        sec.table(f"With the disclosure check (issue 12): {CHECKED_PER_REP} batches of person "
+                  f"counts (unemployed_persons, one month of 125 municipalities × 4 each, "
+                  f"every cell new) per repetition, then {CHECKED_PER_REP} batches of benefit "
+                  f"days (not person counts: no check) from the same process, alternating",
+                  ["database", "rep", "obs/s with", "p50 ms with", "p99 ms with",
+                   "obs/s without", "p50 ms without", "p99 ms without", "errors"],
+                  checked_rows)
     conc = []
     for label, res in results.items():
         p50 = median(r["p50"] for r in res["reps"])
