@@ -35,35 +35,15 @@ def snapshot_equations(stream: Stream, eqs: list[tuple[Coord, list[Coord]]]
                        ) -> list[tuple[Version, list[Version]]]:
     """Every relation as every history and as_of answer gave it: after each batch, over
     the revisions standing then. A cell not sent then is a value of its own at that
-    moment (it may change before it is sent); today's are ``(cell, "missing")``. Except
-    the cells never sent, in a relation whose cells sent then and now leave them the same
-    sum: an attacker may take them for unchanged, and the truth bears that out."""
+    moment (it may change before it is sent); today's are ``(cell, "missing")``."""
     out = set()
     last = len(stream.snapshots) - 1
-    now = stream.versions
     for n, snap in enumerate(stream.snapshots):
-        for t, ps in eqs:
-            same = unchanged(stream, n, (t, *ps))
-            def v(c: Coord, n: int = n, snap: dict[Coord, int] = snap,
-                  same: bool = same) -> Version:
-                return (c, f"r{snap[c]}") if c in snap else \
-                    (c, "missing" if n == last or (same and c not in now) else f"at {n}")
-            out.add((v(t), tuple(v(p) for p in ps)))
+        def v(c: Coord, n: int = n, snap: dict[Coord, int] = snap) -> Version:
+            return (c, f"r{snap[c]}") if c in snap else \
+                (c, "missing" if n == last else f"at {n}")
+        out |= {(v(t), tuple(v(p) for p in ps)) for t, ps in eqs}
     return [(t, list(ps)) for t, ps in sorted(out, key=str)]
-
-
-def unchanged(stream: Stream, n: int, cells: tuple[Coord, ...]) -> bool:
-    """Whether the cells of a relation sent leave its cells never sent the same sum at
-    moment ``n``, at every moment since, and now (by the truths of the revisions standing
-    then), every one of them sent already at ``n``."""
-    snaps = stream.snapshots[n:]
-    if all(c in stream.versions for c in cells) or \
-            any(c in stream.versions and c not in snaps[0] for c in cells):
-        return False
-    def rest(rev: dict[Coord, int]) -> float:
-        return sum((1 if i == 0 else -1) * stream.truths[(c, rev[c])]
-                   for i, c in enumerate(cells) if c in rev)
-    return all(abs(rest(snap) - rest(stream.versions)) < 1e-9 for snap in snaps)
 
 
 def check(stream: Stream, truth: dict[Coord, float], sent: set[Coord],

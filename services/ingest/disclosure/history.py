@@ -83,8 +83,7 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
         kept = [r for r in walked if r.total not in unseen]
         same = _identified(kept, states, u)
         for r in kept:
-            still = _unchanged(r, states, u)
-            cells = tuple(x if x in still else _at(x, states, u, same) for x in r.cells)
+            cells = tuple(_at(x, states, u, same) for x in r.cells)
             if cells not in now:
                 now.add(cells)
                 out.append(Relation(cells[0], cells[1:], r.kind + KIND))
@@ -132,40 +131,6 @@ def _identified(relations: Iterable[Relation], states: Mapping[Coord, CellState]
         total, *parts = known
         (ok if abs(total - sum(parts)) <= 1e-6 * (1 + abs(total)) else bad).update(late)
     return ok - bad
-
-
-def _unchanged(r: Relation, states: Mapping[Coord, CellState], u: int) -> set[Coord]:
-    """The cells of ``r`` never sent that the attacker may take, in ``r`` as it stood at
-    ``u``, for the same values as today, because the data bear it out: the cells sent leave
-    the same remainder for them at ``u``, at every revision since, and now (a red team's
-    limit: a month's young, 20, corrected to 3 with its total, 80 to 63, while the other
-    groups were never sent; taken for unchanged, the groups give young as 20 + (63 - 80)).
-    The truth then satisfies ``r`` so named, so nothing false is pinned. Where the
-    remainder moved at any revision in between (a total corrected for a part not sent), the
-    published values contradict "unchanged", and they stay values of their own at ``u``:
-    an attacker who knew at which moments to assume it would know the truth already. Per
-    relation, not per cell: a cell can be today's value in one relation of the moment and
-    its own in another, which only loosens what the attacker knows."""
-    unsent = {x for x in r.cells if x not in states}
-    sent = [(i, states[x]) for i, x in enumerate(r.cells) if x not in unsent]
-    if not unsent:
-        return set()
-    now = 0.0
-    for i, s in sent:
-        if s.truth is None:
-            return set()
-        now += s.truth if i == 0 else -s.truth
-    moments = {u} | {p[3] for _, s in sent for p in s.past if p[3] > u}
-    for m in moments:
-        then = 0.0
-        for i, s in sent:
-            was = _then(s, m)
-            if was is None:
-                return set()  # not sent then, withdrawn, or withheld without a value
-            then += was if i == 0 else -was
-        if abs(then - now) > 1e-6 * (1 + abs(now)):
-            return set()
-    return unsent
 
 
 def _then(s: CellState, u: int) -> float | None:
