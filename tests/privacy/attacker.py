@@ -55,12 +55,14 @@ class Attacker:
 
     def history_bounds(self, equations: Sequence[tuple[Key, Sequence[Key]]],
                        target: Sequence[tuple[Key, int]], upper: float = 1e5,
-                       sent_as_counted: bool = False) -> tuple[float, float]:
+                       sent_as_counted: bool = False, unsent_unchanged: bool = False
+                       ) -> tuple[float, float]:
         """Bounds of a sum of cells' revisions, each ``(key, revision)``, from every snapshot
         any ``as_of`` answer gave: at each moment a revision arrived, every equation over the
         revisions standing then (a cell not there yet, or withdrawn: a value of its own at
         that moment, unknown: nothing holds it still; ``sent_as_counted``: a cell not there
-        yet is what it was first sent as, where it was sent since)."""
+        yet is what it was first sent as, where it was sent since; ``unsent_unchanged``: a
+        cell never sent is one value at every moment, as if it had not changed)."""
         moments = sorted({at for revs in self.revisions.values() for _, at in revs.values()})
         known = {(k, str(r)): v for k, revs in self.revisions.items()
                  for r, (v, _) in revs.items() if v is not None}
@@ -72,6 +74,8 @@ class Attacker:
                 # Not sent then, sent since: taken for what it was first sent as (what a
                 # total published then counted), as an attacker would.
                 return k, str(min(self.revisions[k]))
+            if rev == 0 and unsent_unchanged and k not in self.revisions:
+                return k, "never sent"
             return (k, f"{rev} at {moment}") if rev == 0 or (k, rev) in self.withdrawals \
                 else (k, str(rev))
 

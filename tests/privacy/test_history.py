@@ -184,6 +184,34 @@ def test_a_month_sent_after_its_quarter_is_what_the_quarter_counted(
     assert exposed(privacy_db, monkeypatch) == []
 
 
+def test_a_part_corrected_with_its_total_is_not_the_totals_difference(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """The limit the snapshots had: 2480's total (80) and young (20) published, the other
+    groups never sent; then both corrected, young to 3. An attacker who takes the unsent
+    groups for unchanged reads young's 3 as 20 + (63 - 80), and the data bear them out: the
+    groups' sum is 60 before and after. The total's correction is what gets held back."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    young = GROUPS[0]
+    assert not publish(client, fk, [gk(80, "2480"), gk(20, "2480", group=young)])["suppressed"]
+    receipt = publish(client, fk, [gk(63, "2480", 2), gk(3, "2480", 2, group=young)])
+    assert sorted(s["kind"] for s in receipt["suppressed"]) == ["primary", "secondary"]
+    spy.read(GK, ["2480"])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", young), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), bounds
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_total_corrected_for_its_unsent_parts_is_published(
+        client: TestClient, token: Any, privacy_db: str) -> None:
+    """Where the data say the unsent groups did change (the total corrected, young not),
+    taking them for unchanged pins nothing true: the correction is published."""
+    fk = token("forsakringskassan")
+    young = GROUPS[0]
+    publish(client, fk, [gk(80, "2480"), gk(20, "2480", group=young)])
+    assert not publish(client, fk, [gk(76, "2480", 2)])["suppressed"]
+
+
 def withdraw_at(area: str, revision: int) -> dict[str, Any]:
     doc = cell(GK, area, "2023-10", None, revision, group="_T", sex="_T")
     return doc | {"withdrawn": True, "conf_status": "F"}

@@ -124,9 +124,9 @@ def audit_table(catalogue: Catalogue, measure: str, cells: Mapping[Coord, CellSt
     hidden = [c for c, s in cells.items()
               if s.shown is None or any(p[1] is None for p in s.past)]
     states = dict(cells)
-    targets, table = attack_from(links, fetch, hidden, states, threshold=threshold,
-                                 upper=catalogue.measures[measure].maximum)
+    targets, table, also = attack_from(links, fetch, hidden, states, threshold=threshold,
+                                       upper=catalogue.measures[measure].maximum)
     result.checked += len(targets)
     # A dark total is attacked once per breakdown, under one name: counted once.
     return list(dict.fromkeys(t.name for t in exposed(table, targets,
-                                                       Protection(threshold, share))))
+                                                       Protection(threshold, share), also)))

@@ -20,10 +20,12 @@ snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from services.ingest.disclosure.attack import EARLIER_KIND, Target
+from services.ingest.disclosure.consistent import consistent
 from services.ingest.disclosure.links import Coord, Relation
 from services.ingest.disclosure.targets import CellState
 
@@ -48,7 +50,8 @@ Dark = Callable[[list[Relation], Mapping[Coord, CellState]], set[Coord]]
 
 def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping[Coord,
               CellState]], start: list[Coord], relations: list[Relation],
-              states: dict[Coord, CellState]) -> list[Relation]:
+              states: dict[Coord, CellState], beside: Sequence[Relation] = ()
+              ) -> tuple[list[Relation], list[Relation]]:
     """The relations as they stood just before each revision of a cell in ``relations``,
     where they differ from today's: at each such moment, the walk from ``start`` over the
     cells as they were (through cells hidden or not sent then), its dark totals left out,
@@ -59,13 +62,16 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
     (new cells), and a cell not sent yet is a value of its own, so what the public read
     then follows from what it reads later (set each such value to what the cell holds now).
     Before a revision that no longer holds: a revised cell's old value is in no answer of
-    today, so the snapshot is the attacker's own equation."""
+    today, so the snapshot is the attacker's own equation.
+
+    Second: the relations of an attacker who also takes cells never sent for unchanged
+    where the data bear it out (:func:`assumed`; ``beside``: today's relations of dark
+    totals, left out of ``relations``), or none where that adds nothing."""
     # The moments: from the cells of today's walk, and of each moment's walk too (a cell
     # shown today stops today's walk, but not the walk of a moment it was not sent yet).
     todo = _moments(relations, states)
     done: set[int] = set()
-    now = {r.cells for r in relations}
-    out: list[Relation] = []
+    moments: list[Moment] = []
     asked: set[Coord] = set()  # fetched once for all moments (most are never stored)
     while todo - done:
         u = max(todo - done)
@@ -82,12 +88,112 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
         todo |= _moments(walked, states)
         kept = [r for r in walked if r.total not in unseen]
         same = _identified(kept, states, u)
-        for r in kept:
-            cells = tuple(_at(x, states, u, same) for x in r.cells)
-            if cells not in now:
-                now.add(cells)
-                out.append(Relation(cells[0], cells[1:], r.kind + KIND))
+        moments.append(Moment(u, kept, [r for r in walked if r.total in unseen], same,
+                              _unchanged(walked, states, u, same)))
+    return (_new(relations, _named(moments, {}, states)),
+            assumed(moments, relations, beside, states))
+
+
+@dataclass
+class Moment:
+    """The table as it stood just before the batch at ``u``: its relations (``dark``: those
+    of totals nothing bounds, left out), the cells not sent then taken for what they were
+    first sent as (``same``), and those never sent that may be taken for today's
+    (``still``, :func:`_unchanged`)."""
+
+    u: int
+    kept: list[Relation]
+    dark: list[Relation]
+    same: set[Coord]
+    still: set[Coord]
+
+
+def assumed(moments: Sequence[Moment], relations: list[Relation],
+            beside: Sequence[Relation], states: MutableMapping[Coord, CellState]
+            ) -> list[Relation]:
+    """The snapshots of an attacker who takes cells never sent for unchanged, where the data
+    bear it out, beside today's ``relations``: moment by moment, the newest first, kept only
+    where the values samstat holds still satisfy every relation so named
+    (:func:`.consistent.consistent`: nothing false is pinned). Dark totals' relations join
+    where they hold such a cell (a total never sent over parts reclassified: young 30,
+    sick 20, other 50 published, then young 3 hidden and other 77, give young as
+    30 + 50 - 77 to whoever takes the total for unchanged). Empty where nothing is taken."""
+    still: dict[int, set[Coord]] = {}
+    truth = {c: s.truth for c, s in states.items()}
+    for m in moments:
+        if m.still:
+            trial = still | {m.u: m.still}
+            named = _named([x for x in moments if x.u in trial], trial, states, beside)
+            truth.update((c, s.truth) for c, s in states.items() if c not in truth)
+            if consistent(relations + named, truth, set().union(*trial.values())):
+                still[m.u] = m.still
+    if not still:
+        return []
+    return _new(relations, _named(moments, still, states, beside))
+
+
+def _named(moments: Iterable[Moment], still: Mapping[int, set[Coord]],
+           states: MutableMapping[Coord, CellState], beside: Sequence[Relation] = ()
+           ) -> list[Relation]:
+    """Each moment's relations, each cell named as the public read it then (:func:`_at`;
+    ``still``: the cells never sent taken for today's at each moment, with the dark
+    relations holding one, then and today)."""
+    out: list[Relation] = []
+    ident: set[Coord] = set()
+    for m in moments:
+        taken = still.get(m.u, set())
+        ident |= taken
+        dark = [r for r in m.dark if taken.intersection(r.cells)]
+        for r in m.kept + dark:
+            cells = tuple(x if x in taken else _at(x, states, m.u, m.same) for x in r.cells)
+            out.append(Relation(cells[0], cells[1:], r.kind + KIND))
+    return out + [r for r in beside if ident.intersection(r.cells)]
+
+
+def _new(relations: Iterable[Relation], named: Iterable[Relation]) -> list[Relation]:
+    """``named`` without the relations of ``relations`` and repeats."""
+    now = {r.cells for r in relations}
+    out = []
+    for r in named:
+        if r.cells not in now:
+            now.add(r.cells)
+            out.append(r)
     return out
+
+
+def _unchanged(relations: Iterable[Relation], states: Mapping[Coord, CellState], u: int,
+               same: AbstractSet[Coord]) -> set[Coord]:
+    """The cells never sent that an attacker may take, at ``u``, for their values today
+    (a month's young, 20, corrected to 3 with its total, 80 to 63, while the other groups
+    were never sent: taken for unchanged, the groups give young as 20 + (63 - 80)): each
+    in a relation of the moment whose cells sent leave the same remainder then and now,
+    and in none whose remainder moved (a total corrected for parts not sent). A relation
+    of cells never sent only tells nothing either way. Taken for today's, such a cell is
+    the moment's model and one equation more (its value then is its value now)."""
+    evidence: set[Coord] = set()
+    moved: set[Coord] = set()
+    for r in relations:
+        unsent = [x for x in r.cells if x not in states]
+        if unsent and len(unsent) < len(r.cells):
+            (evidence if _same_remainder(r, states, u, same) else moved).update(unsent)
+    return evidence - moved
+
+
+def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
+                    same: AbstractSet[Coord]) -> bool:
+    """Whether the cells of ``r`` samstat holds leave the same remainder at ``u`` as now
+    (a cell not sent then: what it was first sent as, where :func:`_identified` takes it
+    so; a value unknown then or now: no)."""
+    then = now = 0.0
+    for i, x in enumerate(r.cells):
+        s = states.get(x)
+        if s is None:
+            continue
+        was = _first(s) if x in same and _state(s, u) is None else _then(s, u)
+        if was is None or s.truth is None:
+            return False
+        then, now = (then + was, now + s.truth) if i == 0 else (then - was, now - s.truth)
+    return abs(then - now) <= 1e-6 * (1 + abs(now))
 
 
 def _moments(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> set[int]:

@@ -135,8 +135,8 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     states: dict[Coord, CellState] = dict(before) | fresh
     reasons = {c: _REASON[d] for c, d in decisions.items() if d != SHOWN}
     outcome = Outcome(decisions, reasons, fresh)
-    targets, table = attack_from(links, fetch, list(new), states, threshold=threshold,
-                                 upper=upper, present=present)
+    targets, table, also = attack_from(links, fetch, list(new), states,
+                                       threshold=threshold, upper=upper, present=present)
     outcome.checked = len(targets)
     # Hiding a value turns a constant into a variable: intervals only widen, so a known value
     # found safe stays safe. An unknown one (not sent yet, or hidden by the agency) is also
@@ -145,24 +145,28 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     # Only a target whose component now holds a value hidden in the round can have moved:
     # every other interval is what it was.
     unknown = [t for t in targets if t.truth is None]
-    table.prepare(targets)
-    todo = exposed(table, targets, protection)
+    views = [table] if also is None else [table, also]
+    for view in views:
+        view.prepare(targets)
+    todo = exposed(table, targets, protection, also)
     while todo:
-        hid = [c for t in todo for c in _shield(t, table, protection, outcome, states)]
-        moved = set(table.component(hid)[0])
+        hid = [c for t in todo for c in _shield(t, views, protection, outcome, states)]
+        moved = {c for view in views for c in view.component(hid)[0]}
         todo = [t for t in exposed(table, [u for u in unknown if moved.intersection(u.coords)],
-                                   protection) if t.name not in outcome.exposed]
-    _release_pinned(table, outcome, states)
+                                   protection, also) if t.name not in outcome.exposed]
+    _release_pinned(views, outcome, states)
     return outcome
 
 
-def _release_pinned(table: Table, outcome: Outcome, states: dict[Coord, CellState]) -> None:
+def _release_pinned(views: list[Table], outcome: Outcome, states: dict[Coord, CellState]
+                    ) -> None:
     """Publish again each value held back as secondary that the published values pin exactly
     (a relation without tolerance whose other cells are all shown): the attacker knows it
     already, so publishing it adds an equation they have and every interval stays as it was.
     Greedy choices made before a later one pinned them protected nothing (a usability walk:
     Kvinnor 61 hidden beside Totalt 135 and Män 74 published). A released value may pin
-    another, so until none is left."""
+    another, so until none is left. (Pinned by what was published: the first view.)"""
+    table = views[0]
     while True:
         released = [c for c, d in sorted(outcome.decisions.items()) if d == SECONDARY
                     and states[c].truth is not None and table.pinned(c)]
@@ -174,15 +178,18 @@ def _release_pinned(table: Table, outcome: Outcome, states: dict[Coord, CellStat
             outcome.decisions[c] = SHOWN
             outcome.reasons.pop(c, None)
             states[c] = outcome.states[c] = replace(states[c], shown=truth, primary=False)
-            table.show(c, truth)
+            for view in views:
+                view.show(c, truth)
 
 
-def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
+def _shield(t: Target, views: list[Table], protection: Protection, outcome: Outcome,
             states: dict[Coord, CellState]) -> list[Coord]:
-    """Hold back the cheapest new values around ``t`` until the attack no longer narrows it;
-    the values held back. ``t`` goes to ``outcome.exposed`` if no new value can help."""
+    """Hold back the cheapest new values around ``t`` until no view of the attack narrows
+    it (chosen in the first view that does); the values held back. ``t`` goes to
+    ``outcome.exposed`` if no new value can help."""
     hid: list[Coord] = []
-    while exposed(table, [t], protection):
+    while narrowing := [view for view in views if not _safe(view, t, protection)]:
+        table = narrowing[0]
         pick = _cheapest(t, table, outcome.decisions)
         if pick is None:
             outcome.exposed.append(t.name)
@@ -192,7 +199,8 @@ def _shield(t: Target, table: Table, protection: Protection, outcome: Outcome,
         outcome.reasons[pick] = (f"secondary: would narrow a protected {_what(t)} through "
                                  f"{', '.join(kinds)}")
         states[pick] = outcome.states[pick] = replace(states[pick], shown=None, primary=False)
-        table.hide(pick)
+        for view in views:
+            view.hide(pick)
         hid.append(pick)
     return hid
 
@@ -206,16 +214,20 @@ _REASON = {
 
 def attack_from(links: Links, fetch: Fetch, start: list[Coord],
                 states: dict[Coord, CellState], *, threshold: float, upper: float,
-                present: Presence | None = None) -> tuple[list[Target], Table]:
+                present: Presence | None = None) -> tuple[list[Target], Table, Table | None]:
     """What to protect around ``start``, and the attacker's view of it: the relations walked
-    from there (dark totals left out), their targets, and the table to attack them on."""
+    from there (dark totals left out), their targets, and the table to attack them on; and
+    the view of an attacker who also takes cells never sent for unchanged where the data
+    bear it out (:func:`.history.assumed`), where that adds anything. A target must hold
+    in both: for a cell not sent, "safe" is a wide range *or* one at least the threshold,
+    so knowing more can make it look safe where an attacker who assumes less pins it."""
     walked = closure(links, fetch, start, states, present=present)
     unseen = dark(walked, states, upper - 2 * threshold)
     relations = [r for r in walked if r.total not in unseen]
-    earlier = history.snapshots(
+    earlier, assumed = history.snapshots(
         lambda got, at, seen: closure(links, got, at, seen, present=present),
         lambda rels, seen: dark(rels, seen, upper - 2 * threshold),
-        fetch, start, relations, states)
+        fetch, start, relations, states, [r for r in walked if r.total in unseen])
     targets = targets_of(relations, states, threshold, links.noise)
     targets += history.earlier_targets(earlier, states)
     targets += floored(walked, unseen, states, threshold, links.noise)
@@ -231,14 +243,19 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     for t in targets:
         once.setdefault((t.coords, t.truth, t.missing, t.at_once, t.subsets, t.proper), t)
     targets = list(once.values())
-    return targets, table_of(relations + earlier, states, upper, links.noise, targets)
+    also = table_of(relations + assumed, states, upper, links.noise, targets) \
+        if assumed else None
+    return targets, table_of(relations + earlier, states, upper, links.noise, targets), also
 
 
-def exposed(table: Table, targets: list[Target], protection: Protection) -> list[Target]:
-    """The targets the interval attack narrows below their protection range. A cell not sent
-    yet that one relation already bounds below by the threshold is safe without an LP, and
-    so is a target whose range points solved for other targets already span."""
-    return [t for t in targets if not _safe(table, t, protection)]
+def exposed(table: Table, targets: list[Target], protection: Protection,
+            also: Table | None = None) -> list[Target]:
+    """The targets the interval attack narrows below their protection range (in ``table``,
+    or in the view ``also``: :func:`attack_from`). A cell not sent yet that one relation
+    already bounds below by the threshold is safe without an LP, and so is a target whose
+    range points solved for other targets already span."""
+    return [t for t in targets if not _safe(table, t, protection)
+            or (also is not None and not _safe(also, t, protection))]
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:

@@ -1,0 +1,119 @@
+"""An attacker who takes cells never sent for unchanged across corrections (a red team's
+attacks, 2026-12-06; docs/privacy.md, "Snapshot model"): persons moved between parts,
+members or months whose total was never sent, and a part corrected with its published total
+beside parts never sent, around withdrawals. Each test failed before the attack took that
+assumption into account; the attacker is the independent LP of tests/privacy/attacker.py
+over what any token reads (current cells and history), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.privacy.attacker import Attacker, key, protected
+from tests.privacy.conftest import cell, publish
+from tests.privacy.test_history import GK, GROUPS, at, exposed, gk
+
+YOUNG, SICK, OTHER = GROUPS
+
+
+def withdraw_young(revision: int) -> dict[str, Any]:
+    doc = cell(GK, "2480", "2023-10", None, revision, group=YOUNG, sex="_T")
+    return doc | {"withdrawn": True, "conf_status": "F"}
+
+
+def test_a_withdrawal_in_between_hides_that_the_unsent_parts_did_not_change(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2480's total (80) and young (20) published, sick and other never sent (60 in all,
+    throughout). Young withdrawn; then young sent again as 3 (hidden) with the total
+    corrected to 63 (published). The only assumption: the groups never sent did not change
+    (true). Before the withdrawal 80 = 20 + sick + other, now 63 = young + sick + other:
+    young = 63 - 60 = 3. The moment young stood withdrawn tells nothing either way; the
+    one before it does."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    assert not publish(client, fk, [gk(80, "2480"), gk(20, "2480", group=YOUNG)])["suppressed"]
+    publish(client, fk, [withdraw_young(2)])
+    receipt = publish(client, fk, [gk(63, "2480", 2), gk(3, "2480", 3, group=YOUNG)])
+    spy.read(GK, ["2480"])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 3)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, receipt["suppressed"])
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+REGION_VALUES = {"2480": 120, "2404": 30, "2409": 35, "2401": 40, "2403": 50}  # 2460: never
+
+
+def test_a_region_member_withdrawn_then_corrected_small_beside_a_member_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """The withdrawal case through the area hierarchy: the Umeå region (300) with five
+    members published, 2460 never sent (25, throughout). 2409 (35) withdrawn; then 2409
+    sent again as 4 (hidden) with the region corrected to 269 (published). Assuming 2460
+    did not change: 2460 = 300 - 275 = 25 and 2409 = 269 - 240 - 25 = 4."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    members = ("2480", "2460", "2404", "2409", "2401", "2403")
+    region = sum(REGION_VALUES.values()) + 25
+    assert not publish(client, fk, [gk(v, a) for a, v in REGION_VALUES.items()]
+                       + [gk(region, "umearegionen")])["suppressed"]
+    publish(client, fk, [cell(GK, "2409", "2023-10", None, 2, group="_T", sex="_T")
+                         | {"withdrawn": True, "conf_status": "F"}])
+    receipt = publish(client, fk, [gk(4, "2409", 3), gk(region - 31, "umearegionen", 2)])
+    spy.read(GK, [*members, "umearegionen"])
+    equations = [(at("umearegionen"), [at(a) for a in members])]
+    bounds = spy.history_bounds(equations, [(at("2409"), 3)], unsent_unchanged=True)
+    assert protected(bounds, 4), (bounds, receipt["suppressed"])
+
+
+def test_a_reclassification_under_a_total_never_sent_gives_the_small_part_away(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2480's groups published, its total never sent (nor anything above it): young 30,
+    sick 20, other 50. Then persons reclassified from young to other: young 30 -> 3
+    (hidden), other 50 -> 77 (published). Assuming only that the total, never sent, did not
+    change (true: 100 throughout; the groups leave it the same remainder then and now):
+    young = 30 + 50 - 77 = 3. The total is dark (a part only of totals not sent): its
+    relations join the attack where it is taken for unchanged."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    first = {YOUNG: 30, SICK: 20, OTHER: 50}
+    assert not publish(client, fk, [gk(v, "2480", group=g) for g, v in first.items()]
+                       )["suppressed"]
+    receipt = publish(client, fk, [gk(3, "2480", 2, group=YOUNG),
+                                   gk(77, "2480", 2, group=OTHER)])
+    spy.read(GK, ["2480"])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, receipt["suppressed"])
+
+
+def test_persons_moved_between_members_of_a_region_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """The same through the areas: the Umeå region never sent, its six members published;
+    27 persons moved from 2404 (30 -> 3, hidden) to 2409 (35 -> 62, published). Assuming
+    the region, never sent, did not change (true): 2404 = 30 + 35 - 62 = 3."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    members = ("2480", "2460", "2404", "2409", "2401", "2403")
+    first = dict(zip(members, (120, 25, 30, 35, 40, 50), strict=True))
+    assert not publish(client, fk, [gk(v, a) for a, v in first.items()])["suppressed"]
+    receipt = publish(client, fk, [gk(3, "2404", 2), gk(62, "2409", 2)])
+    spy.read(GK, list(members))
+    equations = [(at("umearegionen"), [at(a) for a in members])]
+    bounds = spy.history_bounds(equations, [(at("2404"), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, receipt["suppressed"])
+
+
+def test_persons_moved_between_months_of_a_quarter_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """The same through the periods: 2480's October 30, November 20, December 50
+    published, Q4 never sent; referrals re-dated from October to December (October 30 -> 3,
+    hidden; December 50 -> 77, published). Assuming Q4, never sent, did not change (true):
+    October = 30 + 50 - 77 = 3."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    month = lambda v, p, r=1: cell(GK, "2480", p, v, r, group="_T", sex="_T")  # noqa: E731
+    assert not publish(client, fk, [month(30, "2023-10"), month(20, "2023-11"),
+                                    month(50, "2023-12")])["suppressed"]
+    receipt = publish(client, fk, [month(3, "2023-10", 2), month(77, "2023-12", 2)])
+    spy.read(GK, ["2480"])
+    k = lambda p: key("2480", p, group="_T", sex="_T")  # noqa: E731
+    equations = [(k("2023-Q4"), [k("2023-10"), k("2023-11"), k("2023-12")])]
+    bounds = spy.history_bounds(equations, [(k("2023-10"), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, receipt["suppressed"])
