@@ -117,3 +117,84 @@ def test_persons_moved_between_months_of_a_quarter_never_sent(
     equations = [(k("2023-Q4"), [k("2023-10"), k("2023-11"), k("2023-12")])]
     bounds = spy.history_bounds(equations, [(k("2023-10"), 2)], unsent_unchanged=True)
     assert protected(bounds, 3), (bounds, receipt["suppressed"])
+
+
+def test_hidden_part_then_a_late_person_counted_back_alarm_never_clears(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2480's groups, total never sent: young 3 (hidden), sick 20, other 50. A late
+    registration: other 50 -> 51 (published). Then young corrected 3 -> 2 (held back).
+    The total (never sent) was 73, 74, 73. The attacker sees (h, 20, 50), (h, 20, 51),
+    (h', 20, 51): taking the total for unchanged throughout contradicts itself; taking it
+    unchanged since the second snapshot gives nothing, since the first gives
+    young_then = young_now + 1. Only samstat's hidden truths would pick the first: the
+    remainder must stay the same at every revision since, or it is no evidence (an
+    independent review: the audit said EXPOSED, an alarm nothing could clear)."""
+    fk = token("forsakringskassan")
+    publish(client, fk, [gk(3, "2480", group=YOUNG), gk(20, "2480", group=SICK),
+                         gk(50, "2480", group=OTHER)])
+    publish(client, fk, [gk(51, "2480", 2, group=OTHER)])
+    publish(client, fk, [gk(2, "2480", 2, group=YOUNG)])
+    assert exposed(privacy_db, monkeypatch) == []
+
+
+def test_a_member_corrected_beside_a_reclassification_under_a_total_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2480's groups published (young 30, sick 20, other 50), its total never sent; the
+    region's other members published, the region never sent. One correction batch:
+    young 30 -> 3 (hidden) and other 50 -> 77 (persons reclassified: 2480's total stays
+    100), and 2404 30 -> 40 (late registrations: the region changes). The region's relation
+    moved, and it holds 2480's total too; the region's change explains that alone. An
+    attacker assuming only that 2480's total did not change (true; nothing published
+    contradicts it): young = 30 + 50 - 77 = 3 (an independent review)."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    others = {"2460": 25, "2404": 30, "2409": 35, "2401": 40, "2403": 50}
+    r1 = publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
+                              gk(50, "2480", group=OTHER)]
+                 + [gk(v, a) for a, v in others.items()]
+                 # The region published for another month: its area is present.
+                 + [cell(GK, "umearegionen", "2023-11", 400, group="_T", sex="_T")])
+    assert not r1["suppressed"]
+    r2 = publish(client, fk, [gk(3, "2480", 2, group=YOUNG), gk(77, "2480", 2, group=OTHER),
+                              gk(40, "2404", 2)])
+    spy.read(GK, ["2480", *others])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, r2["suppressed"])
+
+
+def test_next_month_corrected_beside_a_reclassification_under_a_total_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """As above through the periods: 2480's October groups published (young 30, sick 20,
+    other 50), October's total never sent, November's total published (90). One correction
+    batch: young 30 -> 3 (hidden), other 50 -> 77 (October's total stays 100) and November
+    90 -> 95. Q4 (never sent) = October + November + December moved, which November
+    explains; young = 30 + 50 - 77 = 3 to whoever takes October's total for unchanged
+    (true; an independent review)."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    nov = lambda v, r=1: cell(GK, "2480", "2023-11", v, r, group="_T", sex="_T")  # noqa: E731
+    r1 = publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
+                              gk(50, "2480", group=OTHER), nov(90)])
+    assert not r1["suppressed"]
+    r2 = publish(client, fk, [gk(3, "2480", 2, group=YOUNG), gk(77, "2480", 2, group=OTHER),
+                              nov(95, 2)])
+    spy.read(GK, ["2480"])
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, r2["suppressed"])
+
+
+def test_a_reclassification_in_two_deliveries_alarm_rests_on_the_hidden_truth(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """2480's groups published (young 30, sick 20, other 50), the total never sent. The
+    agency corrects other 50 -> 77 first (published: nothing hidden), young 30 -> 3 a
+    delivery later (the only new value). The public snapshots: (30, 20, 50), (30, 20, 77),
+    (?, 20, 77). Taking the total for unchanged throughout contradicts itself (100 vs 127);
+    taken unchanged since the second snapshot young is 30, since the first it is 3: the
+    data cannot tell which, only samstat's hidden 3 would: no alarm (an independent review:
+    the audit reported young EXPOSED for good)."""
+    fk = token("forsakringskassan")
+    publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
+                         gk(50, "2480", group=OTHER)])
+    publish(client, fk, [gk(77, "2480", 2, group=OTHER)])
+    publish(client, fk, [gk(3, "2480", 2, group=YOUNG)])
+    assert exposed(privacy_db, monkeypatch) == []
