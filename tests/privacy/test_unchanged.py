@@ -23,6 +23,27 @@ def withdraw_young(revision: int) -> dict[str, Any]:
     return doc | {"withdrawn": True, "conf_status": "F"}
 
 
+def groups(young: float, sick: float, other: float) -> list[dict[str, Any]]:
+    """2480's October groups (its total never sent), first revisions."""
+    return [gk(young, "2480", group=YOUNG), gk(sick, "2480", group=SICK),
+            gk(other, "2480", group=OTHER)]
+
+
+def reclassified() -> list[dict[str, Any]]:
+    """Persons moved from young (30 -> 3) to other (50 -> 77) under 2480's October total,
+    never sent (100 throughout)."""
+    return [gk(3, "2480", 2, group=YOUNG), gk(77, "2480", 2, group=OTHER)]
+
+
+def young_reclassified_is_protected(client: TestClient, spy: Attacker, areas: list[str],
+                                    receipt: dict[str, Any]) -> None:
+    """Young's 3 (30 before) against whoever takes 2480's total for unchanged."""
+    spy.read(GK, areas)
+    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
+    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
+    assert protected(bounds, 3), (bounds, receipt["suppressed"])
+
+
 def test_a_withdrawal_in_between_hides_that_the_unsent_parts_did_not_change(
         client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
     """2480's total (80) and young (20) published, sick and other never sent (60 in all,
@@ -74,15 +95,8 @@ def test_a_reclassification_under_a_total_never_sent_gives_the_small_part_away(
     young = 30 + 50 - 77 = 3. The total is dark (a part only of totals not sent): its
     relations join the attack where it is taken for unchanged."""
     fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
-    first = {YOUNG: 30, SICK: 20, OTHER: 50}
-    assert not publish(client, fk, [gk(v, "2480", group=g) for g, v in first.items()]
-                       )["suppressed"]
-    receipt = publish(client, fk, [gk(3, "2480", 2, group=YOUNG),
-                                   gk(77, "2480", 2, group=OTHER)])
-    spy.read(GK, ["2480"])
-    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
-    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
-    assert protected(bounds, 3), (bounds, receipt["suppressed"])
+    assert not publish(client, fk, groups(30, 20, 50))["suppressed"]
+    young_reclassified_is_protected(client, spy, ["2480"], publish(client, fk, reclassified()))
 
 
 def test_persons_moved_between_members_of_a_region_never_sent(
@@ -130,8 +144,7 @@ def test_hidden_part_then_a_late_person_counted_back_alarm_never_clears(
     remainder must stay the same at every revision since, or it is no evidence (an
     independent review: the audit said EXPOSED, an alarm nothing could clear)."""
     fk = token("forsakringskassan")
-    publish(client, fk, [gk(3, "2480", group=YOUNG), gk(20, "2480", group=SICK),
-                         gk(50, "2480", group=OTHER)])
+    publish(client, fk, groups(3, 20, 50))
     publish(client, fk, [gk(51, "2480", 2, group=OTHER)])
     publish(client, fk, [gk(2, "2480", 2, group=YOUNG)])
     assert exposed(privacy_db, monkeypatch) == []
@@ -148,18 +161,12 @@ def test_a_member_corrected_beside_a_reclassification_under_a_total_never_sent(
     contradicts it): young = 30 + 50 - 77 = 3 (an independent review)."""
     fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
     others = {"2460": 25, "2404": 30, "2409": 35, "2401": 40, "2403": 50}
-    r1 = publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
-                              gk(50, "2480", group=OTHER)]
-                 + [gk(v, a) for a, v in others.items()]
+    r1 = publish(client, fk, groups(30, 20, 50) + [gk(v, a) for a, v in others.items()]
                  # The region published for another month: its area is present.
                  + [cell(GK, "umearegionen", "2023-11", 400, group="_T", sex="_T")])
     assert not r1["suppressed"]
-    r2 = publish(client, fk, [gk(3, "2480", 2, group=YOUNG), gk(77, "2480", 2, group=OTHER),
-                              gk(40, "2404", 2)])
-    spy.read(GK, ["2480", *others])
-    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
-    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
-    assert protected(bounds, 3), (bounds, r2["suppressed"])
+    young_reclassified_is_protected(client, spy, ["2480", *others],
+                                    publish(client, fk, [*reclassified(), gk(40, "2404", 2)]))
 
 
 def test_next_month_corrected_beside_a_reclassification_under_a_total_never_sent(
@@ -172,15 +179,9 @@ def test_next_month_corrected_beside_a_reclassification_under_a_total_never_sent
     (true; an independent review)."""
     fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
     nov = lambda v, r=1: cell(GK, "2480", "2023-11", v, r, group="_T", sex="_T")  # noqa: E731
-    r1 = publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
-                              gk(50, "2480", group=OTHER), nov(90)])
-    assert not r1["suppressed"]
-    r2 = publish(client, fk, [gk(3, "2480", 2, group=YOUNG), gk(77, "2480", 2, group=OTHER),
-                              nov(95, 2)])
-    spy.read(GK, ["2480"])
-    equations = [(at("2480"), [at("2480", g) for g in GROUPS])]
-    bounds = spy.history_bounds(equations, [(at("2480", YOUNG), 2)], unsent_unchanged=True)
-    assert protected(bounds, 3), (bounds, r2["suppressed"])
+    assert not publish(client, fk, [*groups(30, 20, 50), nov(90)])["suppressed"]
+    young_reclassified_is_protected(client, spy, ["2480"],
+                                    publish(client, fk, [*reclassified(), nov(95, 2)]))
 
 
 def test_a_reclassification_in_two_deliveries_alarm_rests_on_the_hidden_truth(
@@ -193,8 +194,7 @@ def test_a_reclassification_in_two_deliveries_alarm_rests_on_the_hidden_truth(
     data cannot tell which, only samstat's hidden 3 would: no alarm (an independent review:
     the audit reported young EXPOSED for good)."""
     fk = token("forsakringskassan")
-    publish(client, fk, [gk(30, "2480", group=YOUNG), gk(20, "2480", group=SICK),
-                         gk(50, "2480", group=OTHER)])
+    publish(client, fk, groups(30, 20, 50))
     publish(client, fk, [gk(77, "2480", 2, group=OTHER)])
     publish(client, fk, [gk(3, "2480", 2, group=YOUNG)])
     assert exposed(privacy_db, monkeypatch) == []

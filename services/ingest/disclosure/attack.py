@@ -24,7 +24,7 @@ import numpy as np
 
 from services.ingest.disclosure.block import seed_together
 from services.ingest.disclosure.bounds import EMPTY, EPS
-from services.ingest.disclosure.component import Model, signed
+from services.ingest.disclosure.component import Model, gap
 from services.ingest.disclosure.links import Coord, Relation
 
 INHERIT = 30  # the last points of an old component put to a new one (and its two seeds)
@@ -175,15 +175,8 @@ class Table:
         true values can only make the attacker's constraints tighter, never looser."""
         if i not in self._tol:
             rel = self.relations[i]
-            lo = hi = 0.0
-            for sign, c in signed(rel):
-                v = self.shown.get(c, self.truth.get(c))
-                if v is None:  # missing, or hidden with an unknown value: anything in range
-                    lo, hi = (lo + sign * self.upper, hi) if sign < 0 else (lo, hi + self.upper)
-                else:
-                    lo, hi = lo + sign * v, hi + sign * v
-            gap = lo if lo > 0 else (-hi if hi < 0 else 0.0)
-            self._tol[i] = self.noise * len(rel.cells) + gap
+            self._tol[i] = self.noise * len(rel.cells) + gap(
+                rel, lambda c: self.shown.get(c, self.truth.get(c)), self.upper)
         return self._tol[i]
 
     def component(self, start: Iterable[Coord]) -> tuple[list[Coord], list[int]]:

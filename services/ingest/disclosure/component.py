@@ -4,7 +4,7 @@ returns kept as witnesses. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import highspy
@@ -22,6 +22,20 @@ def signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
     yield 1.0, rel.total
     for p in rel.parts:
         yield -1.0, p
+
+
+def gap(rel: Relation, value: Callable[[Coord], float | None], upper: float) -> float:
+    """How far the relation misses at best with the values ``value`` knows, every other
+    cell anywhere in [0, upper]: 0 where the data can add up (a reported total that
+    disagrees with its parts needs that much slack)."""
+    lo = hi = 0.0
+    for sign, c in signed(rel):
+        v = value(c)
+        if v is None:  # missing, or hidden with an unknown value: anything in range
+            lo, hi = (lo + sign * upper, hi) if sign < 0 else (lo, hi + upper)
+        else:
+            lo, hi = lo + sign * v, hi + sign * v
+    return lo if lo > 0 else (-hi if hi < 0 else 0.0)
 
 
 class Model:

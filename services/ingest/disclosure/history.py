@@ -119,35 +119,36 @@ def assumed(moments: Sequence[Moment], relations: list[Relation],
     sick 20, other 50 published, then young 3 hidden and other 77, give young as
     30 + 50 - 77 to whoever takes the total for unchanged). Empty where nothing is taken."""
     still: dict[int, set[Coord]] = {}
-    truth = {c: s.truth for c, s in states.items()}
+    named: list[Relation] = []  # the moments kept so far, so named
     for m in moments:
         if m.still:
-            trial = still | {m.u: m.still}
-            named = _named([x for x in moments if x.u in trial], trial, states, beside)
-            truth.update((c, s.truth) for c, s in states.items() if c not in truth)
-            if consistent(relations + named, truth, set().union(*trial.values())):
+            mine = _named([m], {m.u: m.still}, states)
+            taken = set().union(m.still, *still.values())
+            if consistent(relations + named + mine + _holding(beside, taken), states, taken):
                 still[m.u] = m.still
+                named += mine
     if not still:
         return []
-    return _new(relations, _named(moments, still, states, beside))
+    taken = set().union(*still.values())
+    return _new(relations, _named(moments, still, states) + _holding(beside, taken))
+
+
+def _holding(relations: Iterable[Relation], cells: set[Coord]) -> list[Relation]:
+    return [r for r in relations if cells.intersection(r.cells)]
 
 
 def _named(moments: Iterable[Moment], still: Mapping[int, set[Coord]],
-           states: MutableMapping[Coord, CellState], beside: Sequence[Relation] = ()
-           ) -> list[Relation]:
+           states: MutableMapping[Coord, CellState]) -> list[Relation]:
     """Each moment's relations, each cell named as the public read it then (:func:`_at`;
     ``still``: the cells never sent taken for today's at each moment, with the dark
-    relations holding one, then and today)."""
+    relations holding one)."""
     out: list[Relation] = []
-    ident: set[Coord] = set()
     for m in moments:
         taken = still.get(m.u, set())
-        ident |= taken
-        dark = [r for r in m.dark if taken.intersection(r.cells)]
-        for r in m.kept + dark:
+        for r in m.kept + _holding(m.dark, taken):
             cells = tuple(x if x in taken else _at(x, states, m.u, m.same) for x in r.cells)
             out.append(Relation(cells[0], cells[1:], r.kind + KIND))
-    return out + [r for r in beside if ident.intersection(r.cells)]
+    return out
 
 
 def _new(relations: Iterable[Relation], named: Iterable[Relation]) -> list[Relation]:

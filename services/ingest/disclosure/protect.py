@@ -145,7 +145,7 @@ def protect(links: Links, fetch: Fetch, new: Mapping[Coord, float | None], *,
     # Only a target whose component now holds a value hidden in the round can have moved:
     # every other interval is what it was.
     unknown = [t for t in targets if t.truth is None]
-    views = [table] if also is None else [table, also]
+    views = _views(table, also)
     for view in views:
         view.prepare(targets)
     todo = exposed(table, targets, protection, also)
@@ -188,7 +188,7 @@ def _shield(t: Target, views: list[Table], protection: Protection, outcome: Outc
     it (chosen in the first view that does); the values held back. ``t`` goes to
     ``outcome.exposed`` if no new value can help."""
     hid: list[Coord] = []
-    while narrowing := [view for view in views if not _safe(view, t, protection)]:
+    while narrowing := _narrowing(views, t, protection):
         table = narrowing[0]
         pick = _cheapest(t, table, outcome.decisions)
         if pick is None:
@@ -254,8 +254,17 @@ def exposed(table: Table, targets: list[Target], protection: Protection,
     or in the view ``also``: :func:`attack_from`). A cell not sent yet that one relation
     already bounds below by the threshold is safe without an LP, and so is a target whose
     range points solved for other targets already span."""
-    return [t for t in targets if not _safe(table, t, protection)
-            or (also is not None and not _safe(also, t, protection))]
+    views = _views(table, also)
+    return [t for t in targets if any(not _safe(view, t, protection) for view in views)]
+
+
+def _views(table: Table, also: Table | None) -> list[Table]:
+    return [table] if also is None else [table, also]
+
+
+def _narrowing(views: list[Table], t: Target, protection: Protection) -> list[Table]:
+    """The views in which the attack narrows ``t`` below its protection range."""
+    return [view for view in views if not _safe(view, t, protection)]
 
 
 def _safe(table: Table, t: Target, protection: Protection) -> bool:
