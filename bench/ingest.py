@@ -46,7 +46,10 @@ from bench.common import (
 )
 
 BATCH = 500
-TARGET = 10_000
+# Issue 14: at least 12,000 obs/s on PostgreSQL before the disclosure check (SQLite keeps the
+# platform's 10,000), and at least 10,000 with it.
+TARGET = {"PostgreSQL": 12_000, "SQLite": 10_000}
+CHECKED_TARGET = 10_000
 
 
 def agency_batches(agency: str, first_year: int, n_batches: int) -> list[list[dict[str, Any]]]:
@@ -336,7 +339,7 @@ def run(ctx: Ctx) -> Section:
         sec.summary.append(Summary(
             f"ingest, {label} (obs/s, 500-obs batches, {clients} clients)", fmt(rate),
             f"{fmt(base)} msg/s raw aiokafka", f"{rate / base:.2f}×",
-            f"≥ {fmt(TARGET)} obs/s", verdict(rate >= TARGET and errors == 0)))
+            f"≥ {fmt(TARGET[label])} obs/s", verdict(rate >= TARGET[label] and errors == 0)))
         for i, r in enumerate(res["reps"]):
             rows.append([label, i + 1, fmt(r["rate"]), fmt(r["p50"] * 1000), fmt(r["p99"] * 1000),
                          f"{r['server_cpu_s'] / r['wall']:.2f}", f"{r['drain_after']:.1f}",
@@ -358,7 +361,7 @@ def run(ctx: Ctx) -> Section:
             f"ingest with the disclosure check, {label} (obs/s, person counts, 500-obs "
             f"batches, {clients} clients)", fmt(rate),
             f"{fmt(base)} obs/s without it (benefit days, same run)", f"{rate / base:.2f}×",
-            f"≥ {fmt(TARGET)} obs/s", verdict(rate >= TARGET and errors == 0)))
+            f"≥ {fmt(CHECKED_TARGET)} obs/s", verdict(rate >= CHECKED_TARGET and errors == 0)))
         sec.summary.append(Summary(
             f"p99 of a 500-obs batch with the disclosure check, {label} ({clients} clients; ms)",
             fmt(p99 * 1000), f"{fmt(bp99 * 1000)} ms without it (same run)",

@@ -98,7 +98,7 @@ def send_http(
     A batch refused whole for some of its records (403 publishing rights, 422 with per-record
     findings) is sent again without them, so every other row still gets its verdict; a 403
     without findings (an older ingest) is halved until the refused row is found."""
-    target = url.rstrip("/") + "/v1/observations"
+    target = _address(url) + "/v1/observations"
     summary = Summary(rows=len(rows), accepted=0, duplicates=0, via="http",
                       target=target + ("?dry_run=true" if dry_run else ""))
     own = client is None
@@ -120,6 +120,19 @@ def send_http(
     return summary
 
 
+def _address(url: str) -> str:
+    """``url`` without its trailing slash; PublishError unless it is an http(s) address with
+    a host: such a mistake is no outage, and it was retried for a minute per batch."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise PublishError("--url must be ingest's http:// or https:// address "
+                           "(e.g. https://samstat.example.org)")
+    return url.rstrip("/")
+
+
 def _judge_response(summary: Summary, batch: list[Row], response: httpx.Response | str,
                     pending: list[list[Row]]) -> int:
     """Merge one answer into the summary; returns how many rows got their verdict (the rest
@@ -133,7 +146,11 @@ def _judge_response(summary: Summary, batch: list[Row], response: httpx.Response
         summary.sent += len(batch)
         return len(batch)
     if status == 401:
-        raise PublishError(f"the token was refused (401): {_detail(response)}")
+        # Said with what is stored already: a token that ran out after the first batches
+        # left the agency not knowing which rows to send again (a review).
+        stored = f"; the {summary.sent} rows sent before it stand" if summary.sent else ""
+        raise PublishError(f"the token was refused (401): {_detail(response)}{stored}; "
+                           f"nothing from row {batch[0].number} on was sent")
     if status == 413 and len(batch) > 1:
         half = len(batch) // 2
         pending[:0] = [batch[:half], batch[half:]]
@@ -218,7 +235,9 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
     """Each cell's newest revision at ingest: (revision, the value as served, its event id,
     its conf_status); a cell ingest does not know (or cannot say) is new. One
     ``GET /v1/cells`` per measure and area of the cells asked (a file of 5,000 rows asked
-    ``/v1/cells/history`` 5,000 times); a group it cannot answer is asked cell by cell."""
+    ``/v1/cells/history`` 5,000 times); a group it cannot answer is asked cell by cell. An
+    ingest that does not answer at all (a timeout, no connection) is not asked again: every
+    cell it was not asked about is new (a hung ingest was asked each cell, 30 s apiece)."""
     def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str, str]]:
         http = client or httpx.Client(timeout=30)
         auth = {"Authorization": f"Bearer {token}"}
@@ -227,20 +246,9 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
             groups.setdefault(tuple(key.split("|")[:3]), set()).add(key)
         found: dict[str, tuple[int, float | None, str, str]] = {}
         try:
-            for (agency, measure, area), wanted in groups.items():
-                cells = _get(http, url, "/v1/cells", auth,
-                             {"agency": agency, "measure": measure, "area": area})
-                if cells is None:  # asked one by one, each the newest of its revisions
-                    cells = [max(history, key=lambda c: int(c["revision"]))
-                             for key in sorted(wanted) if (history := _get(
-                                 http, url, "/v1/cells/history", auth, {"cell_key": key}))]
-                for c in cells:
-                    with contextlib.suppress(ValueError, TypeError, KeyError):
-                        if c["cell_key"] in wanted:
-                            value = c["value"]
-                            found[c["cell_key"]] = (
-                                int(c["revision"]), None if value is None else float(value),
-                                str(c["event_id"]), str(c["conf_status"]))
+            _ask_groups(http, url, auth, groups, found)
+        except httpx.TransportError:
+            pass  # not answering: what it was not asked about is new
         finally:
             if client is None:
                 http.close()
@@ -248,11 +256,37 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
     return lookup
 
 
+def _ask_groups(http: httpx.Client, url: str, auth: dict[str, str],
+                groups: dict[tuple[str, ...], set[str]],
+                found: dict[str, tuple[int, float | None, str, str]]) -> None:
+    """Each group's cells from ``/v1/cells`` (else each cell's history) into ``found``."""
+    for (agency, measure, area), wanted in groups.items():
+        cells = _get(http, url, "/v1/cells", auth,
+                     {"agency": agency, "measure": measure, "area": area})
+        if cells is None:  # asked one by one, each the newest of its revisions
+            cells = [max(history, key=lambda c: int(c["revision"]))
+                     for key in sorted(wanted) if (history := _get(
+                         http, url, "/v1/cells/history", auth, {"cell_key": key}))]
+        for c in cells:
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                if c["cell_key"] in wanted:
+                    value = c["value"]
+                    found[c["cell_key"]] = (
+                        int(c["revision"]), None if value is None else float(value),
+                        str(c["event_id"]), str(c["conf_status"]))
+
+
 def _get(http: httpx.Client, url: str, path: str, headers: dict[str, str],
          params: dict[str, str]) -> list[dict[str, Any]] | None:
-    """The JSON list an answer holds, or None if it holds none (an error, not JSON)."""
-    with contextlib.suppress(httpx.HTTPError, ValueError):
+    """The JSON list an answer holds, or None if it holds none (an error, not JSON). No
+    answer at all raises :class:`httpx.TransportError`."""
+    try:
         response = http.get(url.rstrip("/") + path, params=params, headers=headers)
+    except httpx.TransportError:
+        raise
+    except httpx.HTTPError:  # an answer it could not read
+        return None
+    with contextlib.suppress(ValueError):
         body = response.json() if response.status_code == 200 else None
         if isinstance(body, list):
             return body

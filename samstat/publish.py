@@ -236,8 +236,9 @@ def judge_rows(rows: Sequence[Row], *, agency: str, url: str, token: str | None,
 
     Rows with a personal identity number are never sent, not even to be checked."""
     reading_errors(rows)
+    by_number = {r.number: r for r in rows}  # each row's own (a search per row: n² steps)
     for err in personal_number_rows(rows):
-        next(r for r in rows if r.number == err.row).errors.append(err)
+        by_number[err.row].errors.append(err)
     local = [e for r in rows for e in r.errors]
     why_offline = "--offline" if offline else _server_dry_run(url, token, client)
     if why_offline is None:

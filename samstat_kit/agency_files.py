@@ -34,7 +34,7 @@ from samstat_kit.agency_sdmx import (
 from samstat_kit.anonymity import new_event_id, quoted, shown
 from samstat_kit.cells import cell_key
 from samstat_kit.cellvalues import sendable
-from samstat_kit.checks import no_duplicate_keys
+from samstat_kit.checks import MAX_DEPTH, no_duplicate_keys, shape_problem
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.headers import same_field
 from samstat_kit.workbook import Cells, Lines, read_workbook
@@ -90,8 +90,9 @@ def _text(name: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PublishError(f"cannot read {name}: not UTF-8 ({exc.reason} at byte "
-                           f"{exc.start})") from None
+        row = data.count(b"\n", 0, exc.start) + 1  # where a person finds it
+        raise PublishError(f"cannot read {name}: not UTF-8 (row {row}: {exc.reason} at byte "
+                           f"{exc.start}); save it as CSV UTF-8") from None
 
 
 @dataclass
@@ -147,11 +148,30 @@ def parse_json(text: str) -> list[Row]:
                          parse_int=lambda digits: sendable(int(digits)))
     except ValueError as exc:
         raise PublishError(f"not valid JSON: {exc}") from None
+    except RecursionError:  # thousands of [ or {: a reason, not a traceback
+        raise PublishError("not valid JSON: nested too deep") from None
     if isinstance(doc, dict) and isinstance(doc.get("observations"), list):
         doc = doc["observations"]
     if not isinstance(doc, list):
         raise PublishError('JSON must be a list of observations or {"observations": [...]}')
-    return [Row(i, item) for i, item in enumerate(doc, start=1)]
+    return [_too_deep(Row(i, item)) for i, item in enumerate(doc, start=1)]
+
+
+# A record is sent as {"observations": [record]}: a value of it sits three levels down, and
+# one nested past ingest's limit refuses the whole request (every other row with it), so it
+# is its own row's error and never sent, as the offline dry run has it.
+_VALUE_DEPTH = MAX_DEPTH - 3
+
+
+def _too_deep(row: Row) -> Row:
+    values = row.doc.items() if isinstance(row.doc, dict) else [("", row.doc)]
+    for name, value in values:
+        why = shape_problem(value, max_depth=_VALUE_DEPTH + (name == ""))
+        if why is not None and "nested" in why:
+            row.parse_errors.append(row.error(str(name), "nested too deep (more than "
+                                                         f"{MAX_DEPTH} levels in a request)"))
+            break
+    return row
 
 
 def _csv_table(text: str, max_rows: int | None = None) -> tuple[list[str], Lines]:

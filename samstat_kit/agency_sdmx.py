@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from samstat_kit.agency_rows import Row, RowError, Table, _extra_cells
+from samstat_kit.anonymity import quoted
 from samstat_kit.cellvalues import integer, number, scaled
 from samstat_kit.sdmx import CodeMap, load_codemap
 
@@ -96,7 +97,7 @@ def _sdmx_action(row: Row, action: str, codemap: CodeMap) -> None:
     withdraws the cell (``withdrawn: true`` and no value)."""
     meaning = codemap.action(action)
     if meaning is None:
-        row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {action!r} "
+        row.parse_errors.append(RowError(row.number, "", f"unknown ACTION {quoted(action)} "
                                          "(I, A, R or D)", "ACTION"))
     else:
         row.action = meaning

@@ -170,7 +170,7 @@ def _walk_finds(payload: Any) -> bool:
     return any(is_personal_number(s) for s in text.split("\n") if _TEN_DIGITS.search(s))
 
 
-def contains_personal_number(payload: Any) -> bool:
+def contains_personal_number(payload: Any, *, dumped: bytes | None = None) -> bool:
     """Scan every string (and number) anywhere in a payload, keys included.
 
     Walking a 500-record batch in Python costs milliseconds, so the payload is serialised
@@ -181,11 +181,15 @@ def contains_personal_number(payload: Any) -> bool:
     or miss, goes to the walk), an integer as its digits, an integral float below 1e16 as its
     digits and ``.0`` (above, its digit run is too long to be a number), and a run never
     crosses from one value to the next (quotes, commas and brackets are not digits). Random
-    event ids hold such runs in a few per cent of cases; their neighbours settle them."""
-    try:
-        dumped = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
-    except (TypeError, orjson.JSONEncodeError):
-        return _walk_finds(payload)  # not plain JSON data (or deeper than orjson goes)
+    event ids hold such runs in a few per cent of cases; their neighbours settle them.
+
+    ``dumped``: exactly ``orjson.dumps(payload, option=OPT_NON_STR_KEYS)``, if the caller
+    wrote it already (ingest's body parser does, to check its reading): not written twice."""
+    if dumped is None:
+        try:
+            dumped = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+        except (TypeError, orjson.JSONEncodeError):
+            return _walk_finds(payload)  # not plain JSON data (or deeper than orjson goes)
     if not dumped.isascii() or b"\\u" in dumped:
         return _walk_finds(payload)
     shape = dumped.translate(_DIGIT_SHAPE)
@@ -215,13 +219,14 @@ def personal_number_field(obj: Any, path: str = "") -> str | None:
     return hits[0] if hits else None
 
 
-def personal_number_fields(obj: Any, path: str = "", *,
-                           first_only: bool = False) -> list[str]:
+def personal_number_fields(obj: Any, path: str = "", *, first_only: bool = False,
+                           dumped: bytes | None = None) -> list[str]:
     """Every place (dotted path, as :func:`personal_number_field`) holding a personal number.
 
-    Iterative and pruned: a subtree is only entered when it holds a number."""
+    Iterative and pruned: a subtree is only entered when it holds a number. ``dumped``: as
+    :func:`contains_personal_number`'s, for ``obj`` itself."""
     out: list[str] = []
-    if not contains_personal_number(obj):
+    if not contains_personal_number(obj, dumped=dumped):
         return out
     stack: list[tuple[Any, str]] = [(obj, path)]
     while stack:

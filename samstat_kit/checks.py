@@ -18,12 +18,9 @@ and ``typing.Optional``/``Dict`` where pydantic evaluates annotations at run tim
 
 from __future__ import annotations
 
-import math
 import re
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated, Any, Dict, List, Literal, Optional, Tuple  # noqa: UP035 (3.9)
 from uuid import UUID
 
@@ -39,14 +36,13 @@ from pydantic import (
     model_validator,
 )
 
-from samstat_kit import periods
 from samstat_kit.anonymity import (
     NOT_SHOWN,
     contains_personal_number,
     personal_number_fields,
-    quoted,
     shown,
 )
+from samstat_kit.catalogue_rules import BatchRules, Problem, authorize, check_catalogue
 from samstat_kit.contracts import Catalogue
 
 # Deeper than any observation batch (body → observations → record → dimensions is 4).
@@ -116,15 +112,6 @@ class ObservationCreate(BaseModel):
         elif self.value is None and self.conf_status == "F":
             raise ValueError("value may be null only when conf_status is C or N")
         return self
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding about one record: its index in the sent batch, a field, a reason."""
-
-    index: int
-    field: str
-    reason: str
 
 
 # ---------------------------------------------------------------------------- the body
@@ -222,10 +209,11 @@ EVENT_ID_REASON = ("event_id contains digits shaped like a personal identity num
                    "send the record with a new event_id")
 
 
-def refusal(body: Any) -> Refusal | None:
+def refusal(body: Any, *, dumped: Optional[bytes] = None) -> Refusal | None:  # noqa: UP045 (3.9)
     """A :class:`Refusal` if a personal identity number is anywhere in ``body`` (the whole
-    request body, or a list of records), keys and numbers included, else None."""
-    places = personal_number_fields(body)
+    request body, or a list of records), keys and numbers included, else None. ``dumped``:
+    ``body`` as orjson wrote it, if the caller has it (see contains_personal_number)."""
+    places = personal_number_fields(body, dumped=dumped)
     if not places:
         return None
     records = []
@@ -301,105 +289,6 @@ def _about(message: str) -> str:
         else "observation"
 
 
-def check_catalogue(index: int, obs: ObservationCreate, cat: Catalogue) -> list[Problem]:
-    """The catalogue rules: measure, area, period, dimensions, unit, value."""
-    measure = cat.measures.get(obs.measure)
-    if measure is None:
-        return [Problem(index, "measure", f"unknown measure {quoted(obs.measure)}")]
-    p: list[Problem] = []
-    area = cat.areas.get(obs.area)
-    if area is None:
-        p.append(Problem(index, "area", f"unknown area {quoted(obs.area)}"))
-    elif area.level not in measure.area_levels:
-        p.append(Problem(index, "area", f"measure {measure.code} is not reported for "
-                                        f"{area.level} areas"))
-    try:
-        period = periods.parse(obs.period)
-        if period.granularity not in measure.granularities:
-            allowed = ", ".join(sorted(measure.granularities))
-            p.append(Problem(index, "period",
-                             f"measure {measure.code} takes periods of {allowed}"))
-        p += _not_yet(index, period, obs.produced_at)
-    except ValueError as exc:
-        p.append(Problem(index, "period", str(exc)))
-    p += _check_dimensions(index, obs.dimensions, measure.code, measure.dimensions,
-                           measure.required_dimensions)
-    if obs.unit != measure.unit:
-        p.append(Problem(index, "unit", f"measure {measure.code} is in {measure.unit!r}, "
-                                        f"not {quoted(obs.unit)}"))
-    v = obs.value
-    if v is not None:
-        if not math.isfinite(v):
-            p.append(Problem(index, "value", "value must be a finite number"))
-        elif measure.value_type == "integer" and v != int(v):
-            p.append(Problem(index, "value", f"measure {measure.code} takes whole numbers"))
-        elif not (measure.minimum <= v <= measure.maximum):
-            p.append(Problem(index, "value", f"value out of range "
-                                             f"[{measure.minimum}, {measure.maximum}]"))
-    return p
-
-
-# A day's grace for clocks and time zones (a month begins in Sweden an hour or two before UTC).
-_GRACE = timedelta(days=1)
-_CLOCK: list[Any] = [-1e9, None]  # (monotonic seconds, the latest limit): read once a second
-
-
-def _limit() -> datetime:
-    """Now, with the grace: a record's checks are a few microseconds, a clock read is not."""
-    t = time.monotonic()
-    if t - _CLOCK[0] > 1.0:
-        _CLOCK[:] = [t, datetime.now(timezone.utc) + _GRACE]  # noqa: UP017 (Python 3.9)
-    return _CLOCK[1]
-
-
-def _not_yet(index: int, period: periods.Period, produced_at: datetime) -> list[Problem]:
-    """Figures of a period that has not begun, or computed in the future, are no statistics:
-    a demo left running published 2031 as it went (and its conveners got alerts for it)."""
-    limit = _limit()
-    p = []
-    if (period.year, period.first_month) > (limit.year, limit.month):  # its 1st is later
-        p.append(Problem(index, "period", "the period has not begun yet"))
-    at = produced_at if produced_at.tzinfo else produced_at.replace(tzinfo=timezone.utc)  # noqa: UP017
-    if at > limit:
-        p.append(Problem(index, "produced_at", "lies in the future"))
-    return p
-
-
-def _check_dimensions(index: int, dims: Mapping[str, str], code: str,
-                      allowed: Mapping[str, frozenset[str]],
-                      required: frozenset[str]) -> list[Problem]:
-    p = []
-    for dim, value in dims.items():
-        codes = allowed.get(dim)
-        if codes is None:
-            p.append(Problem(index, f"dimensions.{shown(dim)}",
-                             f"measure {code} has no dimension {quoted(dim)}"))
-        elif value not in codes:
-            p.append(Problem(index, f"dimensions.{dim}",
-                             f"code {quoted(value)} is not allowed for {dim} "
-                             f"(allowed: {', '.join(sorted(codes))})"))
-    for dim in sorted(required - dims.keys()):
-        p.append(Problem(index, f"dimensions.{dim}", "required dimension is missing"))
-    return p
-
-
-def authorize(index: int, obs: ObservationCreate, agency: str | None,
-              cat: Catalogue) -> Problem | None:
-    """Why the agency ``agency`` may not publish this record (a *denial*), or None."""
-    if obs.agency != agency:
-        return Problem(index, "agency", f"agency {agency} may not publish as {shown(obs.agency)}")
-    denial = cat.publish_denial(obs.agency, obs.measure, obs.area, obs.dimensions)
-    if denial is None:
-        return None
-    where = "measure"
-    for dim in sorted(obs.dimensions):
-        if f"{dim}=" in denial or f"with {dim} in" in denial:
-            where = f"dimensions.{dim}"
-    if "own area" in denial:
-        where = "area"
-    return Problem(index, where, denial)
-
-
 @dataclass
 class Verdict:
     """What :func:`judge` found: the records that pass, and every finding."""
@@ -408,6 +297,9 @@ class Verdict:
     problems: list[Problem] = field(default_factory=list)  # contract and catalogue
     denials: list[Problem] = field(default_factory=list)  # publishing rights (403)
     refusal: Optional[Refusal] = None  # noqa: UP045 (3.9): a number parsing made (422)
+    # Every parsed record as JSON-ready data (dump_records), by its index in the sent batch:
+    # made once, for made_by_parsing and for the caller that stores the good ones.
+    docs: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdict:
@@ -415,15 +307,18 @@ def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdi
     ``agency``. (The body's shape and personal numbers are checked before: :func:`refusal`.)"""
     verdict = Verdict()
     parsed, verdict.problems = parse_records(records)
-    verdict.refusal = made_by_parsing(parsed)
+    docs = dump_records([obs for _, obs in parsed])
+    verdict.refusal = made_by_parsing(parsed, docs)
     if verdict.refusal is not None:
         return verdict
+    verdict.docs = {i: doc for (i, _), doc in zip(parsed, docs)}  # noqa: B905 (Python 3.9)
+    rules = BatchRules(catalogue, agency)  # each shape of cell judged once
     for i, obs in parsed:
-        denial = authorize(i, obs, agency, catalogue)
+        denial = rules.authorize(i, obs)
         if denial is not None:
             verdict.denials.append(denial)
             continue
-        errs = check_catalogue(i, obs, catalogue)
+        errs = rules.check_catalogue(i, obs)
         if errs:
             verdict.problems.extend(errs)
         else:
@@ -438,9 +333,12 @@ def judge(records: list[Any], catalogue: Catalogue, agency: str | None) -> Verdi
 _CONVERTED = ("event_id", "revision", "value")
 
 
-def made_by_parsing(parsed: list[tuple[int, ObservationCreate]]) -> Refusal | None:
-    """A personal number that the parsed records hold in a form the request did not."""
-    stored = [[_stored(getattr(obs, name)) for name in _CONVERTED] for _, obs in parsed]
+def made_by_parsing(parsed: list[tuple[int, ObservationCreate]],
+                    docs: list[dict[str, Any]]) -> Refusal | None:
+    """A personal number that the parsed records hold in a form the request did not.
+    ``docs``: the same records dumped (:func:`dump_records`): there the UUID is its text
+    already (str() of 500 UUIDs in Python cost more than the dump)."""
+    stored = [[doc[name] for name in _CONVERTED] for doc in docs]
     if not contains_personal_number(stored):  # one pass at memory speed, mostly
         return None
     places = [f"observations.{i}.{name}"
@@ -449,10 +347,6 @@ def made_by_parsing(parsed: list[tuple[int, ObservationCreate]]) -> Refusal | No
               if contains_personal_number(v)]
     return Refusal(tuple(places), tuple(int(p.split(".")[1]) for p in places
                                         if p.endswith(".event_id")))
-
-
-def _stored(v: Any) -> Any:
-    return str(v) if isinstance(v, UUID) else v
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:

@@ -2,6 +2,10 @@
 
 Each service subclasses :class:`KitSettings` with its own prefix-free fields and builds it in
 ``get_settings()``/``create_app()``: never at import time, so tests can set the environment first.
+
+Every settings class hides its input in validation errors (``hide_input_in_errors``): pydantic
+would otherwise print part of the environment it read (a password, a signing secret) in the
+message that stops the start, which ends up in the pod's log.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class KafkaSettings(BaseSettings):
     """Connection to any Kafka: the local Tansu broker or a production cluster (SASL/TLS)."""
 
-    model_config = SettingsConfigDict(env_prefix="SAMSTAT_KAFKA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_KAFKA_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     bootstrap_servers: str = "127.0.0.1:9092"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
@@ -40,7 +45,8 @@ class SmtpSettings(BaseSettings):
     25 without auth is the usual internal relay; set the credentials and STARTTLS for an
     authenticated submission port."""
 
-    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -54,7 +60,8 @@ class SmtpSettings(BaseSettings):
 class KitSettings(BaseSettings):
     """What every service needs: environment, database, Kafka, logging, local state."""
 
-    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     env: Literal["dev", "test", "prod"] = "dev"
     data_dir: Path = Path("var")
@@ -80,4 +87,9 @@ class KitSettings(BaseSettings):
         # Fail fast: production must never silently fall back to a local SQLite file.
         if self.env == "prod" and not self.database_url:
             raise ValueError("SAMSTAT_DATABASE_URL is required when SAMSTAT_ENV=prod")
+        # Nor on an SQLite URL given on purpose: the services and their replicas share one
+        # database across pods, and SQLite is a file on one machine with one writer.
+        if self.env == "prod" and self.db_url.lower().startswith("sqlite"):
+            raise ValueError("SAMSTAT_ENV=prod needs PostgreSQL in SAMSTAT_DATABASE_URL, "
+                             "not SQLite (one file, one writer, one machine)")
         return self

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from samstat_kit.anonymity import contains_personal_number
 
@@ -92,13 +93,31 @@ def install(app: FastAPI, refuse: Callable[[str], Response] = _plain,
     if not any(isinstance(f, RedactPersonalNumbers) for f in access.filters):
         access.addFilter(RedactPersonalNumbers())
 
-    @app.middleware("http")
-    async def refuse_personal_numbers_in_url(request: Request, call_next: Any) -> Any:
-        path, query = request.scope.get("path", ""), request.scope.get("query_string", b"")
-        if has_personal_number(path, query):
-            if counted is not None:
-                counted()
-            return refuse(QUERY_REFUSED)
-        if has_nul(path, query):
-            return refuse(NUL_REFUSED)
-        return await call_next(request)
+    app.add_middleware(URLGuard, refuse=refuse, counted=counted)
+
+
+class URLGuard:
+    """The middleware of :func:`install`, plain ASGI: ``@app.middleware("http")`` (Starlette's
+    BaseHTTPMiddleware) ran every request in a task group of its own and piped its response
+    through a memory stream, a measurable part of an ingest batch's CPU."""
+
+    def __init__(self, app: ASGIApp, refuse: Callable[[str], Response],
+                 counted: Callable[[], None] | None) -> None:
+        self.app = app
+        self.refuse = refuse
+        self.counted = counted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path, query = scope.get("path", ""), scope.get("query_string", b"")
+            reason = None
+            if has_personal_number(path, query):
+                if self.counted is not None:
+                    self.counted()
+                reason = QUERY_REFUSED
+            elif has_nul(path, query):
+                reason = NUL_REFUSED
+            if reason is not None:
+                await self.refuse(reason)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -4,6 +4,7 @@ cell's raw value). Shared with the CLI and the client (Python >= 3.9)."""
 
 from __future__ import annotations
 
+import codecs
 import html
 import io
 import re
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+from xml.parsers import expat
 
 from samstat_kit.anonymity import contains_personal_number
 
@@ -178,12 +180,97 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
     found = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
-            xml = html.unescape(z.read(info).decode("utf-8", "replace"))
-            readings = [xml] if info.filename.startswith("xl/worksheets/") else \
-                [xml, _text(xml)]
+            raw = z.read(info)
+            written = html.unescape(_decoded(raw))
+            # As a parser reads it (what openpyxl reads), and as written where that differs:
+            # a number in an XML comment is read by nobody, and still in the file.
+            xml = html.unescape(_parsed(raw) or _UNSEEN.sub("", written)) \
+                if _marked(written) else written
+            readings = [xml, *_printed(xml)] if info.filename.startswith(
+                ("xl/worksheets/", "xl/chartsheets/")) else [xml, _text(xml)]
+            if xml is not written:
+                readings.append(written)
             if contains_personal_number(readings):
                 found.append((info.filename, _commented(xml)))
     return found
+
+
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+# What an XML parser drops from text: a comment or a processing instruction between two
+# runs of digits joins them ("880208<!-- -->9717" is the text 8802089717).
+_UNSEEN = re.compile(r"<!--.*?-->|<\?.*?\?>", re.S)
+
+
+
+def _decoded(raw: bytes) -> str:
+    """A part's XML as written, in the encoding an XML parser reads it in (openpyxl reads a
+    part written in UTF-16, a byte-order mark or a declaration says which; read as UTF-8 its
+    digits hid behind NULs: a red team)."""
+    encoding = "utf-8"
+    for mark, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(mark):
+            encoding = name
+            break
+    else:
+        if raw.startswith(b"<\x00"):
+            encoding = "utf-16-le"
+        elif raw.startswith(b"\x00<"):
+            encoding = "utf-16-be"
+        elif (declared := _DECLARED.match(raw)) is not None:
+            encoding = declared.group(1).decode()
+    try:
+        return raw.decode(encoding, "replace")
+    except LookupError:  # an encoding Python does not know: as UTF-8
+        return raw.decode("utf-8", "replace")
+
+
+def _marked(written: str) -> bool:
+    """Whether a parser reads other text than the one written: a comment, a CDATA section,
+    a DTD (its entities) or a processing instruction past the declaration. Only such a part
+    is parsed: a sheet of a million cells costs seconds in a parser's callbacks."""
+    body = written.lstrip("\ufeff")
+    if body.startswith("<?xml"):
+        body = body[body.find("?>") + 2:]
+    return "<!" in body or "<?" in body
+
+
+def _parsed(raw: bytes) -> str | None:
+    """A part as an XML parser reads it, written out again: its encoding decoded, comments
+    and processing instructions left out, CDATA sections, character and entity references
+    as the text they are, attributes in double quotes. None if it is no well-formed XML
+    (openpyxl cannot read it either; :func:`_decoded` stands in).
+
+    Every way XML has of writing text, not each trick found: a red team split a number with
+    a comment (``880208<!-- -->-9717``), a review with a CDATA section
+    (``880208<![CDATA[-9717]]>``); openpyxl read both as 880208-9717. Expat (2.4 and later)
+    bounds entity expansion, and reads no external entity."""
+    out: list[str] = []
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = lambda name, attrs: out.append(
+        "<" + name + "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items()) + ">")
+    parser.EndElementHandler = lambda name: out.append(f"</{name}>")
+    parser.CharacterDataHandler = lambda data: out.append(html.escape(data, quote=False))
+    try:
+        parser.Parse(raw, True)
+    except (expat.ExpatError, ValueError):
+        return None
+    return "".join(out)
+
+
+_HEADER_FOOTER = re.compile(r"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>(.*?)<",
+                            re.S)
+# Excel's codes in a page header or footer: a section (&L), a style (&B), a field (&P), a
+# font (&"Arial,Bold"), its size (&11) or colour (&KFF0000). Printed, they show nothing.
+_CODE = re.compile(r'&(?:"[^"]*"|K(?:[0-9A-Fa-f]{6}|\d\d[+-]\d{3})|\d{1,3}|[A-Za-z])')
+
+
+def _printed(xml: str) -> list[str]:
+    """A sheet's page headers and footers as printed: "880208&B-9717" prints 880208-9717 (a
+    red team). An ``&&`` prints one ``&``."""
+    return [_CODE.sub("", text.replace("&&", "\0")).replace("\0", "&")
+            for text in _HEADER_FOOTER.findall(xml)]
 
 
 def _text(xml: str) -> str:

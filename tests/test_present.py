@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from samstat_kit import present
 from samstat_kit.present import charts, formatting
+from samstat_kit.present.fluid import calendar_step
 
 NBSP = "\u00a0"
 
@@ -131,6 +132,48 @@ def test_ticks_cover_the_range(lo: float, span: float) -> None:
     ticks = charts.nice_ticks(lo, lo + span)
     assert ticks[0] <= lo + 1e-9 * max(1, abs(lo)) and ticks[-1] >= lo + span - 1e-6
     assert ticks == sorted(ticks) and 2 <= len(ticks) <= 12
+
+
+@given(st.integers(min_value=-10_000, max_value=10**6), st.integers(min_value=0,
+                                                                     max_value=10**6))
+def test_a_count_s_ticks_are_whole_numbers(lo: int, span: int) -> None:
+    """Persons come whole: a chart of 54 and 55 persons said 54,25 (a review)."""
+    ticks = charts.nice_ticks(lo, lo + span, whole=True)
+    assert all(t == int(t) for t in ticks) and ticks[0] <= lo and ticks[-1] >= lo + span
+    assert all(b - a >= 1 for a, b in pairwise(ticks)) and 2 <= len(ticks) <= 12
+
+
+def test_a_chart_of_persons_has_no_fractional_ticks() -> None:
+    svg = charts.line_chart([("2023-01", 54.0), ("2023-02", 55.0), ("2023-03", 54.0)],
+                            unit="persons", title="Övergångar")
+    values = re.compile(r'class="tick" x="0"[^>]*>([^<]*)<')  # the value axis
+    assert values.findall(svg) == ["54", "55"]
+    share = charts.line_chart([("2023", 0.541), ("2024", 0.552)], unit="share", title="x")
+    assert len(values.findall(share)) > 2  # a share keeps its fine steps
+
+
+@given(st.integers(min_value=1, max_value=60), st.sampled_from([1, 2, 4, 12]))
+def test_period_labels_are_a_whole_part_of_a_year_apart(step: int, per_year: int) -> None:
+    spaced = calendar_step(step, per_year)
+    assert spaced >= step
+    assert per_year % spaced == 0 or spaced % per_year == 0 or per_year == 1
+
+
+def test_a_monthly_chart_labels_the_same_month_each_year() -> None:
+    """Every 11th month read "februari 2023 · januari 2024 · december 2024" (a review)."""
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024, 2025) for m in range(1, 13)]
+    svg = charts.lines_chart(
+        chart_id="t", title="t", description="d", categories=months,
+        lines=[charts.Line("Umeå", {c: 50.0 + i % 3 for i, c in enumerate(months)})],
+        category_label=lambda c: formatting.period(c, "sv"),
+        value_label=lambda v: formatting.value(v, "persons", "sv"), whole=True)
+    shown = re.findall(r'class="tick(?: wide-only)?"[^>]*text-anchor="middle"[^>]*>([^<]*)<',
+                       svg)
+    assert shown[-1] == f"december{NBSP}2025" and len(shown) >= 2
+    assert {label.split(NBSP)[0] for label in shown} <= {"juni", "december", "mars",
+                                                         "september"}
+    ticks = re.findall(r'<text x="0" y="[^"]*" fill="[^"]*">([^<]*)<', svg)
+    assert ticks and all("," not in t for t in ticks), ticks  # persons: whole numbers
 
 
 def test_chart_marks_the_point_and_escapes() -> None:

@@ -18,7 +18,8 @@ SHARED = {
     "samstat": ["__init__.py", "publish.py", "agency_send.py", "agency_files.py"],
     "samstat_kit": ["__init__.py", "agency_csv.py", "agency_files.py", "agency_rows.py",
                     "agency_sdmx.py", "anonymity.py", "catalogue_entries.py",
-                    "catalogue_names.py", "cells.py", "cellvalues.py", "checks.py",
+                    "catalogue_names.py", "catalogue_rules.py", "cells.py", "cellvalues.py",
+                    "checks.py",
                     "headers.py", "contracts.py", "kafka_names.py", "periods.py", "sdmx.py",
                     "settings.py", "workbook.py"],
 }

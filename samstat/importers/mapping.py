@@ -125,9 +125,14 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
     """The observations of a table, mapped."""
     spec = mapping.spec
     df = df.copy()
-    df[VALUE] = pd.to_numeric(df[VALUE], errors="coerce")
+    df[VALUE] = _numbers(mapping, df)
+    # An age range not applied would publish all ages as 20-64: its variable is needed too. A
+    # variable summed whole ("all") or filtered may be eliminated from the table already (a PX
+    # file of one contents); one that is there under another name lets each of its codes
+    # through as a second figure of the same cell, which is refused below.
     needed = [column(spec["area"]), spec["period"]["variable"],
-              *(column(d) for d in (spec.get("dimensions") or {}).values())]
+              *(column(d) for d in (spec.get("dimensions") or {}).values()),
+              *(v for v, rule in (spec.get("sum") or {}).items() if not rule.get("all"))]
     missing = [v for v in needed if v not in df.columns]
     if missing:
         names = [m.replace(LABEL, "") + (" (labels)" if m.endswith(LABEL) else "")
@@ -138,6 +143,7 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
     for variable, codes in (spec.get("filter") or {}).items():
         if variable in df.columns:
             df = df[df[variable].isin(codes)]
+    _no_duplicates(mapping, df)
     for dspec in [spec["area"], *(spec.get("dimensions") or {}).values()]:
         for code in df[column(dspec)].unique():  # before summing: name the code itself
             try:
@@ -148,14 +154,87 @@ def apply(mapping: Mapping, df: pd.DataFrame) -> list[dict[str, Any]]:
         if variable in df.columns:
             df = _summed(df, variable, rule)
     out = []
+    seen: dict[tuple[Any, ...], int] = {}
     for number, row in enumerate(df.to_dict("records"), start=1):
         try:
             doc = _observation(spec, row)
         except MappingError as exc:
             raise MappingError(f"table {mapping.table}, row {number}: {exc}") from None
         if doc is not None:
+            cell = (doc["area"], doc["period"], tuple(sorted(doc["dimensions"].items())))
+            if cell in seen:
+                raise MappingError(f"table {mapping.table}, row {number}: a second figure for "
+                                   f"{doc['area']} {doc['period']} {doc['dimensions']} "
+                                   f"(first on row {seen[cell]})")
+            seen[cell] = number
             out.append(doc)
     return out
+
+
+# SCB's symbols for a cell with no figure (PX files keep their quotes): ".." not available or
+# too uncertain, "..." "...." "." cannot occur; "-" is nothing to report, an exact zero
+# (DATASYMBOLNIL of the PX format, SCB's "inget finns att redovisa").
+WITHHELD = frozenset({"", "..", "...", "....", "."})
+NIL = "-"
+
+
+def _number(value: Any) -> float:
+    """A cell's figure; NaN for a withheld one. Anything else (a word, "1 234", infinity, a
+    boolean) is an error, never a withheld cell or a guess."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return math.nan
+    if isinstance(value, str):
+        symbol = value.strip().strip('"').strip()
+        if symbol in WITHHELD:
+            return math.nan
+        if symbol == NIL:
+            return 0.0
+        try:
+            number = float(symbol)
+        except ValueError:
+            raise ValueError(value) from None
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(value)
+    else:
+        number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
+def _numbers(mapping: Mapping, df: pd.DataFrame) -> pd.Series:
+    out = []
+    for number, value in enumerate(df[VALUE].tolist(), start=1):
+        try:
+            out.append(_number(value))
+        except ValueError:
+            raise MappingError(f"table {mapping.table}, row {number} ({_where(df, number - 1)}): "
+                               f"value {value!r} is neither a number nor one of SCB's "
+                               "symbols (.. . -)") from None
+    return pd.Series(out, index=df.index, dtype=float)
+
+
+def _variables(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c != VALUE and not str(c).endswith(LABEL)]
+
+
+def _where(df: pd.DataFrame, position: int) -> str:
+    """The codes of the row at ``position``."""
+    row = df.iloc[position]
+    return ", ".join(f"{c}={row[c]}" for c in _variables(df))
+
+
+def _no_duplicates(mapping: Mapping, df: pd.DataFrame) -> None:
+    """Each combination of codes once: a repeated category (a PX file's code or label given
+    twice, a JSON-stat index repeating one) would otherwise be summed twice, or published as
+    two figures for one cell."""
+    variables = _variables(df)
+    if not variables:
+        return
+    repeated = df[df.duplicated(subset=variables, keep=False)]
+    if len(repeated):
+        raise MappingError(f"table {mapping.table}: the cell "
+                           f"{_where(repeated, 0)} is given more than once")
 
 
 def _period(spec: dict[str, Any], code: str) -> str:

@@ -8,7 +8,9 @@ docstring for the choice of libraries.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,10 @@ def read_jsonstat(text: str) -> pd.DataFrame:
     from pyjstat import pyjstat
 
     try:
+        _check_shape(json.loads(text))
         frame: pd.DataFrame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
         dimensions = json.loads(text)["dimension"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise MappingError(f"not a JSON-stat 2.0 dataset: {exc}") from None
     frame = frame.astype({c: str for c in frame.columns if c != "value"})
     for name in [c for c in frame.columns if c != "value"]:
@@ -49,6 +52,50 @@ def read_jsonstat(text: str) -> pd.DataFrame:
     return frame
 
 
+def _check_shape(doc: Any) -> None:
+    """The cube's ``size`` is its dimensions' category counts, and a dense ``value`` holds
+    exactly their product: a value array one short or long would otherwise put every figure
+    after the gap into the next cell (or fail deep in pyjstat)."""
+    ids, size, dims = doc["id"], doc["size"], doc["dimension"]
+    if not isinstance(ids, list) or not isinstance(size, list) or len(ids) != len(size):
+        raise ValueError(f"'id' names {len(ids)} dimensions, 'size' {len(size)}")
+    cells = 1
+    for name, n in zip(ids, size, strict=True):
+        index = dims[name]["category"].get("index")
+        count = len(index) if index is not None else len(dims[name]["category"]["label"])
+        repeated = (len(set(index)) != len(index) if isinstance(index, list) else
+                    isinstance(index, dict) and sorted(index.values()) != list(range(count)))
+        if repeated:
+            raise ValueError(f"dimension {name} repeats a category or a position")
+        if count != n:
+            raise ValueError(f"dimension {name} has {count} categories, 'size' says {n}")
+        cells *= n
+    values = doc["value"]
+    if isinstance(values, list) and len(values) != cells:
+        raise ValueError(f"'value' holds {len(values)} figures, the size {size} makes {cells}")
+
+
+_CODEPAGE = re.compile(r'CODEPAGE\s*=\s*"([^"]*)"', re.I)
+
+
+def px_encoding(data: bytes) -> str:
+    """The encoding a PX file says (``CODEPAGE="UTF8"``, ``codepage = "utf-8"``, …: only
+    the exact ``CODEPAGE="utf-8"`` was read, and a UTF-8 file said otherwise got "VÃ¤nnÃ¤s"
+    for labels; a review). Without one, UTF-8 if the file reads as UTF-8 (a Latin-1 file
+    with å, ä or ö hardly does), else the format's default, ISO 8859-1."""
+    said = _CODEPAGE.search(data[:4000].decode("latin-1"))
+    if said is not None:
+        try:
+            return codecs.lookup(said.group(1).strip()).name
+        except LookupError:
+            pass  # a name Python does not know: as if none were given
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "iso-8859-1"
+    return "utf-8"
+
+
 def read_px(path: Path) -> tuple[pd.DataFrame, str | None]:
     """A PX file as a long table of codes (pyaxis), and its MATRIX.
 
@@ -57,10 +104,8 @@ def read_px(path: Path) -> tuple[pd.DataFrame, str | None]:
     """
     from pyaxis import pyaxis
 
-    head = path.read_bytes()[:4000].decode("latin-1")
-    encoding = "utf-8" if 'CODEPAGE="utf-8"' in head.replace("UTF", "utf") else "iso-8859-1"
     try:
-        parsed = pyaxis.parse(str(path), encoding=encoding)
+        parsed = pyaxis.parse(str(path), encoding=px_encoding(path.read_bytes()))
     except Exception as exc:  # pyaxis raises bare errors on malformed files
         raise MappingError(f"not a readable PX file: {exc.__class__.__name__}: {exc}") from None
     meta, data = parsed["METADATA"], parsed["DATA"]

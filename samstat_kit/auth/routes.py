@@ -214,16 +214,27 @@ async def _email_login(request: Request, login: BrowserLogin) -> Response:
     if not valid_email(email.lower()):
         return login_page(request, next_path, error="error_email", status=400,
                           email=email[:254])
-    prepared = await run_in_threadpool(_link_message, request, email, next_path)
     response = pages.render(request, "sent.html", title_key="sent_title",
                             error=None, next_path=next_path, minutes=_minutes(request))
-    # Sent after the answer: the answer's timing must not tell a known address either.
+    # Everything about the address happens after the answer: looking it up, counting and
+    # issuing its link (a database write) and sending it. The answer's timing must not tell
+    # a known address either.
+    response.background = BackgroundTask(_send_link, request, email, next_path)
+    return response
+
+
+def _send_link(request: Request, email: str, next_path: str) -> None:
+    """The background half of the e-mail form (a plain ``def``: Starlette runs it in the
+    thread pool). Failures are logged, never shown: the answer has gone."""
+    try:
+        prepared = _link_message(request, email, next_path)
+    except Exception:
+        log.exception("sign-in link not issued")
+        return
     if prepared is not None:
         message, link = prepared
         dev = request.app.state.settings.env == "dev"
-        response.background = BackgroundTask(signin.send, _auth(request), message,
-                                              dev_link=link if dev else None)
-    return response
+        signin.send(_auth(request), message, dev_link=link if dev else None)
 
 
 def _link_page(request: Request, token: str) -> Response:

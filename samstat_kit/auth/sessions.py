@@ -166,6 +166,10 @@ class PendingOidc:
 def save_oidc_request(*, session: Session, state: str, pending: PendingOidc,
                       ttl: timedelta) -> None:
     now = _now()
+    # Every anonymous GET /login/oidc leaves a row: the expired ones go as the next is saved,
+    # else a loop of requests grew the table without bound (a review). What stays is what
+    # the last ``ttl`` started.
+    session.execute(delete(OidcRequest).where(OidcRequest.expires_at < now))
     session.add(OidcRequest(id=_hash(state), nonce=pending.nonce,
                             code_verifier=pending.code_verifier, next_path=pending.next_path,
                             created_at=now, expires_at=now + ttl))

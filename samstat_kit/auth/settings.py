@@ -12,7 +12,8 @@ from samstat_kit.settings import SmtpSettings
 
 
 class AuthSettings(SmtpSettings):
-    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     # The one browser session cookie of the deployment. With ``cookie_domain`` set (say
     # "samstat.example.se") every host under it shares the sign-in; unset, the cookie belongs

@@ -9,6 +9,7 @@ own origin is used only when its host is one of the deployment's (``public_base_
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -22,7 +23,9 @@ from samstat_kit.auth.pages import mail_bodies
 from samstat_kit.auth.settings import AuthSettings
 
 log = logging.getLogger(__name__)
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+# A loopback Host header as a whole: a name and at most a port. Anything more is another host
+# ("127.0.0.1:1@evil.example" is evil.example with a user and password).
+LOOPBACK = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?")
 
 
 def trusted_origin(request: Request) -> str:
@@ -31,11 +34,10 @@ def trusted_origin(request: Request) -> str:
     auth: AuthSettings = request.app.state.auth_settings
     public = urlsplit(settings.public_base_url)
     host = request.headers.get("host", "").lower()
-    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     trusted = {public.netloc.lower(), *(h.strip().lower() for h in auth.public_hosts if h)}
     # The whole host with its port: another port of a trusted name may be someone else's.
     if host and (host in trusted
-                 or (settings.env != "prod" and hostname in LOOPBACK_HOSTS)):
+                 or (settings.env != "prod" and LOOPBACK.fullmatch(host) is not None)):
         scheme = "https" if secure_request(request) else "http"
         return f"{scheme}://{host}"
     return f"{public.scheme}://{public.netloc}"

@@ -113,9 +113,13 @@ def check_texts(texts: Texts) -> dict[str, set[str]]:
 
 
 def url_in(request: Request, lang: str) -> str:
-    """This page's address in ``lang`` (the language switch's link)."""
+    """This page's address in ``lang`` (the language switch's link). Its path begins with
+    one slash: a path of ``//evil.example/x`` (sent as ``/%2F/…`` or with a tab, which the
+    URL parser drops) is another site's address to a browser, and the switch of a page not
+    found there led off the site (a red team)."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return request.url.path + "?" + urlencode([*query, ("lang", lang)])
+    path = "/" + request.url.path.lstrip("/\\")
+    return path + "?" + urlencode([*query, ("lang", lang)])
 
 
 def other_language(lang: str) -> str:

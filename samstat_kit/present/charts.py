@@ -78,7 +78,7 @@ def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None
     if not values:
         out.append(tag('<text x="50%" y="{}" class="chart-empty">–</text></svg>', height // 2))
         return join(out)
-    ticks = nice_ticks(min(values), max(values))
+    ticks = nice_ticks(min(values), max(values), whole=unit in formatting.COUNT_UNITS)
     lo, hi = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     tick_labels = [formatting.tick(t, step, unit, lang) for t in ticks]
@@ -94,7 +94,8 @@ def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None
         out.append(tag('<line class="grid" x1="0" x2="{:.2f}%" y1="{y:.1f}" y2="{y:.1f}"/>'
                        '<text class="tick" x="0" y="{:.1f}">{}</text>', 100 - frame.right,
                        y(t) - 4, label, y=y(t)))
-    out += period_labels(frame, periods, height - bottom + 20, 12, keep=at)
+    out += period_labels(frame, periods, height - bottom + 20, 12, keep=at,
+                         per_year=per_year(periods))
     for ref in references:
         out.append(tag('<line class="reference" x1="{:.2f}%" x2="{r:.2f}%" y1="{y:.1f}" '
                        'y2="{y:.1f}"/><text class="reference-label" x="{r:.2f}%" y="{:.1f}" '
@@ -117,6 +118,16 @@ def line_chart(points: Sequence[Point], *, title: str, marked: str | None = None
             out.append(tag('<circle class="dot" cx="{:.2f}%" cy="{:.1f}" r="3.5"/>', *c))
     out.append(Markup("</svg>"))
     return join(out)
+
+
+def per_year(codes: Sequence[str]) -> int:
+    """How many of these periods make a year (12: months), if they are period codes of one
+    granularity; else 1 (labels, or a mix)."""
+    try:
+        months = {parse(c).n_months for c in codes}
+    except ValueError:
+        return 1
+    return 12 // months.pop() if len(months) == 1 else 1
 
 
 # --------------------------------------------------------------------------- several series
@@ -193,12 +204,13 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
                 lines: Sequence[Line], category_label: Callable[[str], str],
                 value_label: Callable[[float], str],
                 tick_label: Callable[[float, float], str] | None = None, height: int = 300,
-                include_zero: bool = True, lang: str = "sv") -> Markup:
+                include_zero: bool = True, lang: str = "sv", whole: bool = False) -> Markup:
     """Several series over the same periods (the x axis, in order, as wide as the page
     allows: see :class:`Frame`), a legend underneath.
 
     None leaves a gap; provisional points are drawn hollow. ``include_zero`` starts the value
-    axis at zero unless the data sit far above it (then it starts near the data)."""
+    axis at zero unless the data sit far above it (then it starts near the data); ``whole``:
+    a count's, ticked at whole numbers."""
     words = CHART_WORDS.get(lang, CHART_WORDS["sv"])
     numbers = [v for line in lines for v in line.values.values() if v is not None]
     top, bottom, size = 16, 44, 13
@@ -215,7 +227,7 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
     lo, hi = min(numbers), max(numbers)
     if include_zero and 0 <= lo <= hi * 0.6:
         lo = 0.0
-    ticks = nice_ticks(lo, hi)
+    ticks = nice_ticks(lo, hi, whole=whole)
     step = ticks[1] - ticks[0]
     y_labels = [tick_label(t, step) if tick_label else value_label(t) for t in ticks]
     x_labels = [category_label(c) for c in categories]
@@ -228,7 +240,8 @@ def lines_chart(*, chart_id: str, title: str, description: str, categories: Sequ
         parts.append(tag('<line x1="0" x2="{:.2f}%" y1="{y:.1f}" y2="{y:.1f}" stroke="{}"/>'
                          '<text x="0" y="{:.1f}" fill="{}">{}</text>', 100 - frame.right,
                          AXIS if i == 0 else GRID, y_of(t) - 4, INK, label, y=y_of(t)))
-    parts += period_labels(frame, x_labels, top + height + 21, size, f' fill="{INK}"')
+    parts += period_labels(frame, x_labels, top + height + 21, size, f' fill="{INK}"',
+                           per_year=per_year(categories))
     for k, line in enumerate(lines):
         ink, dash, shape = colour(k), DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
         parts.append(frame.lines(
@@ -318,7 +331,8 @@ def time_chart(lines: Sequence[tuple[str, Sequence[tuple[str, float]]]], *, unit
     x1 = parse(codes[-1]).end.toordinal() + 1
     ys = [y for _, ps in pts for _, y in ps] + ([target.value] if target else [])
     lo, hi = min(ys), max(ys)
-    ticks = nice_ticks(min(lo, 0.0) if lo >= 0 else lo, hi)
+    ticks = nice_ticks(min(lo, 0.0) if lo >= 0 else lo, hi,
+                       whole=unit in formatting.COUNT_UNITS)
     step = ticks[1] - ticks[0]
     left, right, top, bottom = 52, 12, 18, 26
     pw, ph = width - left - right, height - top - bottom

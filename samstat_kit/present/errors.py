@@ -30,7 +30,7 @@ from samstat_kit.present import LANGUAGES, PRIVATE, Presenter, language, other_l
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 # Paths of the API and the operators' endpoints: JSON (or text) whoever asks.
-API_PREFIXES = ("/v1/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc")
+API_PREFIXES = ("/v1/", "/healthz", "/livez", "/metrics", "/openapi.json", "/docs", "/redoc")
 
 TEXTS = {
     "sv": {"e404": "Sidan finns inte", "e404_text": "Det finns ingen sida på den adressen.",

@@ -13,8 +13,9 @@ from markupsafe import Markup
 from samstat_kit.present.markup import join, tag
 
 
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """About ``n`` round tick values covering [lo, hi] (1, 2, 2.5 or 5 × a power of ten)."""
+def nice_ticks(lo: float, hi: float, n: int = 5, whole: bool = False) -> list[float]:
+    """About ``n`` round tick values covering [lo, hi] (1, 2, 2.5 or 5 × a power of ten);
+    ``whole``: at least 1 apart (a count's axis said "54,25" persons; a review)."""
     if hi < lo:
         lo, hi = hi, lo
     if hi - lo <= 1e-9 * max(1.0, abs(lo), abs(hi)):  # one value (or float dust): pad it
@@ -23,6 +24,10 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     raw = (hi - lo) / max(1, n - 1)
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    if whole and step < 1:
+        step = 1.0
+    elif whole and step != math.floor(step):  # 2.5: 2 would crowd, 5 fits
+        step = math.ceil(step / 5) * 5.0 if step > 5 else 5.0 if step > 2 else 2.0
     first = math.floor(lo / step) * step
     ticks = []
     t = first
@@ -74,6 +79,15 @@ def spaced(n: int, step: int, keep: Sequence[int] = ()) -> list[int]:
     return sorted(shown)
 
 
+def calendar_step(step: int, per_year: int) -> int:
+    """The least step of at least ``step`` periods that is a whole part of a year or whole
+    years, for periods of ``per_year`` a year."""
+    if per_year <= 1:
+        return step
+    parts = [d for d in range(1, per_year + 1) if per_year % d == 0 and d >= step]
+    return parts[0] if parts else per_year * math.ceil(step / per_year)
+
+
 @dataclass(frozen=True)
 class Frame:
     """``n`` periods, each in the middle of its band across the plot; the plot starts
@@ -96,14 +110,18 @@ class Frame:
     def x(self, i: int) -> float:
         return self.left + (100 - self.left - self.right) * (i + 0.5) / self.n
 
-    def labelled(self, labels: Sequence[str], size: float,
-                 keep: Sequence[int] = ()) -> dict[int, bool]:
-        """The labels to show, each with whether it is only shown on a wider screen."""
+    def labelled(self, labels: Sequence[str], size: float, keep: Sequence[int] = (),
+                 per_year: int = 1) -> dict[int, bool]:
+        """The labels to show, each with whether it is only shown on a wider screen. Periods
+        of ``per_year`` a year (12: months) are labelled a whole part of a year apart (2, 3,
+        4, 6 months) or whole years: every 11th month read "februari 2023 · januari 2024 ·
+        december 2024" (a review)."""
         need = max(text_px(t, size) for t in labels) + 12
 
         def step(width: int) -> int:
-            return max(1, math.ceil(need / ((100 - self.left - self.right) / 100 * width
-                                            / self.n)))
+            fit = max(1, math.ceil(need / ((100 - self.left - self.right) / 100 * width
+                                           / self.n)))
+            return calendar_step(fit, per_year)
 
         wide = step(WIDE)
         on_phone = set(spaced(self.n, wide * math.ceil(step(NARROW) / wide), keep))
@@ -127,7 +145,7 @@ def fluid_head(chart_id: str, title: str, description: str, height: int,
 
 
 def x_labels(frame: Frame, labels: Sequence[str], y: float, size: float, attrs: str = "",
-              keep: Sequence[int] = ()) -> list[Markup]:
+             keep: Sequence[int] = (), per_year: int = 1) -> list[Markup]:
     return [tag('<text class="tick{}" x="{:.2f}%" y="{}" text-anchor="middle"{}>{}</text>',
                 " wide-only" if wide else "", frame.x(i), y, Markup(attrs), labels[i])
-            for i, wide in frame.labelled(labels, size, keep).items()]
+            for i, wide in frame.labelled(labels, size, keep, per_year).items()]

@@ -36,6 +36,8 @@ NBSP = "\u00a0"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # Shares and per cents are the only units shown as percentages; changes of them in points.
 SHARE_UNITS = ("share", "percent")
+# Whole numbers of things: a chart's value axis has no ticks between them.
+COUNT_UNITS = ("persons", "certificates", "plans")
 UNIT_WORDS = {
     "sv": {"persons": "personer", "days": "dagar", "months": "månader",
            "fye": "helårsekvivalenter", "count": "st", "cases": "ärenden"},

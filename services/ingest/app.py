@@ -8,15 +8,17 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit import present
 from samstat_kit.contracts import load_catalogue
-from samstat_kit.db import session_factory
+from samstat_kit.db import session_factory, session_scope
 from samstat_kit.http import create_service_app
 from samstat_kit.kafka import Topics, ensure_topics_async, make_producer
 from samstat_kit.tasks import stop_tasks
 from services.ingest import guard, limits, openapi
 from services.ingest.config import IngestSettings, get_settings
+from services.ingest.disclosure.service import show_last_audit
 from services.ingest.kafka_ingest import start as start_kafka_ingest  # Kafka ingest
 from services.ingest.observations.cells_router import router as cells_router
 from services.ingest.observations.router import router as observations_router
@@ -25,6 +27,21 @@ from services.ingest.relay import Relay
 from services.ingest.upload.router import router as upload_router
 
 log = logging.getLogger(__name__)
+
+
+async def _audit_figures(factory: sessionmaker[Session], every: float) -> None:
+    """The last privacy audit's figures on /metrics, read from the audit log every
+    ``every`` seconds (the audit is a job of its own; a database away costs a warning)."""
+    def read() -> None:
+        with session_scope(factory) as session:
+            show_last_audit(session=session)
+
+    while True:
+        try:
+            await asyncio.to_thread(read)
+        except Exception as exc:  # a figure a minute late, not a dead service
+            log.warning("privacy audit figures not read: %s", exc)
+        await asyncio.sleep(every)
 
 
 async def _release(relay: Relay) -> None:
@@ -52,6 +69,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(relay.run(), name="outbox-relay")
+        audits = asyncio.create_task(_audit_figures(factory, settings.audit_figures_seconds),
+                                     name="audit-figures")
         # --- Kafka ingest: consume the agencies' raw topics (None when disabled) ---
         kafka_ingest = start_kafka_ingest(settings, factory, on_accepted=relay.wake)
         # --- end Kafka ingest ---
@@ -60,7 +79,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         finally:
             if kafka_ingest is not None:  # Kafka ingest
                 await kafka_ingest.stop()  # Kafka ingest
-            await stop_tasks(task)
+            await stop_tasks(task, audits)
             await relay.stop()
             await _release(relay)
 

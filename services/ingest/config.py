@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from samstat_kit.settings import KitSettings
 
@@ -24,6 +24,9 @@ class IngestSettings(KitSettings):
     # How long the rows a relay took stay its own (services/ingest/relay.py): the rows of a
     # replica that died are published by another after this.
     relay_lease_seconds: float = 60.0
+    # How often /metrics takes the last privacy audit's figures from the audit log (the audit
+    # runs as a job of its own: services/ingest/disclosure/service.py, show_last_audit).
+    audit_figures_seconds: float = Field(default=60.0, gt=0)
     # --- Kafka ingest (agencies publishing to <prefix>.observations.raw.<agency>) ---
     kafka_ingest_enabled: bool = True
     kafka_ingest_max_records: int = 500  # records per polled batch (one transaction per agency)

@@ -38,37 +38,43 @@ def loads_exact(raw: bytes | str) -> Any:
         raise ValueError("body is not valid JSON") from None
 
 
-def _maybe_lossy(raw: bytes, doc: Any) -> bool:
-    """True when orjson's reading may differ from the text: a digit run long enough to be an
-    integer beyond 64 bits, or more keys in the text than in the result. The colons outside
+def _exact_dump(raw: bytes, doc: Any) -> bytes | None:
+    """``doc`` as ``orjson.dumps`` writes it, or None when orjson's reading may differ from
+    the text: a digit run long enough to be an integer beyond 64 bits, or more keys in the
+    text than in the result. The colons outside
     strings are the keys; colons inside strings come out of ``orjson.dumps`` as they went in
     (``\\u003a`` escapes counted as colons), so the counts differ exactly when keys were lost
-    (or, harmlessly, for an escaped backslash before ``u003a``)."""
+    (or, harmlessly, for an escaped backslash before ``u003a``). The personal-number scan
+    reads what was written too (samstat_kit.anonymity.contains_personal_number): once."""
     if _LONG_RUN in raw.translate(_DIGITS):
-        return True
+        return None
     sent = raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
     try:
-        read = orjson.dumps(doc).count(b":")
+        # OPT_NON_STR_KEYS as the scan writes it (parsed JSON has text keys only: the same)
+        dumped = orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
     except TypeError as exc:  # orjson.JSONEncodeError is one
         if "Recursion limit" in str(exc):
-            raise ValueError(TOO_DEEP) from None  # see loads()
-        return True
-    return sent != read
+            raise ValueError(TOO_DEEP) from None  # see loads_dumped()
+        return None
+    return dumped if sent == dumped.count(b":") else None
 
 
-def loads(raw: bytes) -> Any:
-    """The body as JSON, exactly as sent, or ValueError with the reason a client can act on."""
+def loads_dumped(raw: bytes) -> tuple[Any, bytes | None]:
+    """The body as JSON, exactly as sent, or ValueError with the reason a client can act on;
+    and the document as ``orjson.dumps(doc, option=OPT_NON_STR_KEYS)`` wrote it when that
+    was written to check the reading (else None)."""
     try:
         doc = orjson.loads(raw)
     except ValueError as exc:
         if "depth limit exceeded" in str(exc):
             # Deeper than orjson reads (1,024 levels), or than it writes (255; in
-            # _maybe_lossy): refused here rather than by json, which would recurse until
+            # _exact_dump): refused here rather than by json, which would recurse until
             # Python's recursion limit stops it, a stack so deep that a garbage collection
             # running at its bottom can fail to report an error of its own (seen in CI).
             # The gate refuses far less deep documents anyway (samstat_kit.checks.MAX_DEPTH).
             raise ValueError(TOO_DEEP) from None
-        return loads_exact(raw)  # a byte-order mark, UTF-16, NaN: json reads them
-    if _maybe_lossy(raw, doc):
-        return loads_exact(raw)
-    return doc
+        return loads_exact(raw), None  # a byte-order mark, UTF-16, NaN: json reads them
+    dumped = _exact_dump(raw, doc)
+    if dumped is None:
+        return loads_exact(raw), None
+    return doc, dumped

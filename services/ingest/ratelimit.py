@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import threading
 import time
+from collections import defaultdict, deque
 
 import sqlalchemy as sa
 from limits import RateLimitItemPerMinute
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from samstat_kit.db import get_engine, new_metadata
@@ -81,13 +83,41 @@ class DatabaseWindow:
         return max(1, math.ceil(float(wait)))
 
 
+class MemoryWindow:
+    """The moving window in this process's memory: the times of each key's batches in the
+    last minute, oldest first.
+
+    Not limits' MemoryStorage: that started a timer thread (to trim old entries) on a hit
+    whenever its last one had ended, so at ingest's rate a thread per batch, and
+    ``Thread.start()`` waits until the new thread runs: with a worker thread holding the GIL
+    that kept the event loop (every other request, the relay) waiting 8 ms, up to 18, per
+    batch. Here old entries go on the next hit of their key, in the caller's thread."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._hits: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> int | None:
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits[key]
+            while hits and hits[0] < now - WINDOW_SECONDS:  # a minute old: out of the window
+                hits.popleft()
+            if len(hits) < self.per_minute:
+                hits.append(now)
+                return None
+            return max(1, math.ceil(hits[0] + WINDOW_SECONDS - now))
+
+
 class AgencyLimiter:
     def __init__(self, per_minute: int, storage_url: str | None = None,
                  key_prefix: str = "samstat", db_url: str | None = None) -> None:
         self.item = RateLimitItemPerMinute(per_minute, namespace=NAMESPACE)
         self.key_prefix = key_prefix
         self.database: DatabaseWindow | None = None
-        storage: Storage = MemoryStorage()
+        self.memory: MemoryWindow | None = None
+        self.limiter: MovingWindowRateLimiter | None = None
         if storage_url == DATABASE:
             if db_url is None:
                 raise ValueError("the database rate limit needs the database URL")
@@ -100,10 +130,10 @@ class AgencyLimiter:
             if not isinstance(shared, Storage):
                 raise ValueError("the rate limit storage must be a synchronous one "
                                  "(redis://, not async+redis://)")
-            storage = shared
-        self.shared = self.database is not None or not isinstance(storage, MemoryStorage)
-        self.storage = storage
-        self.limiter = MovingWindowRateLimiter(storage)
+            self.limiter = MovingWindowRateLimiter(shared)
+        else:
+            self.memory = MemoryWindow(per_minute)
+        self.shared = self.memory is None
         self._unwell_until = float("-inf")
 
     async def hit_async(self, key: str) -> int | None:
@@ -117,8 +147,11 @@ class AgencyLimiter:
         if time.monotonic() < self._unwell_until:
             return None
         try:
+            if self.memory is not None:
+                return self.memory.hit(key)
             if self.database is not None:
                 return self.database.hit(f"{self.key_prefix}:{key}")
+            assert self.limiter is not None
             if self.limiter.hit(self.item, key):
                 return None
             reset = self.limiter.get_window_stats(self.item, key).reset_time

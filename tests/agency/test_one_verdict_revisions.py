@@ -184,3 +184,23 @@ def test_a_files_cells_are_looked_up_once_per_measure_and_area(
     assert {k: v[0] for k, v in found.items()} == {
         row_cell(r, AGENCY): 2 if r.doc["period"] == months[0] else 1
         for r in rows if r.doc["period"] != "2020-12"}
+
+
+def test_an_ingest_that_does_not_answer_is_asked_once_not_once_per_cell() -> None:
+    """A hung ingest (every request a timeout) was asked ``/v1/cells`` and then each cell's
+    history, 30 seconds apiece: three rows kept the dry run two minutes from its offline
+    verdict, a thousand cells eight hours."""
+    from samstat.agency_send import cell_states
+
+    asked: list[str] = []
+
+    def hung(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    _, rows = read_bytes("f.csv", (HEAD + "".join(
+        _row(f"2021-{m:02d}", 1) for m in range(1, 13))).encode())
+    keys = sorted({row_cell(r, AGENCY) for r in rows})
+    with httpx.Client(transport=httpx.MockTransport(hung)) as http:
+        assert cell_states("http://ingest", "t", http)(keys) == {}
+    assert asked == ["/v1/cells"]

@@ -48,6 +48,13 @@ def test_an_unknown_action_is_named_by_row_and_column() -> None:
     assert [(e.row, e.column) for e in row.parse_errors] == [(3, "ACTION")]
 
 
+def test_an_unknown_action_never_repeats_a_personal_number() -> None:
+    """ACTION is not sent, so the scan of what is sent never saw it: its error printed it."""
+    [row] = _rows(HEAD + f"{FLOW},19121212-1212,2480,M,Y20T64,2023,5\n")
+    [error] = row.parse_errors
+    assert error.column == "ACTION" and "1212" not in error.reason, error
+
+
 def test_a_datastructure_row_falls_back_to_dataflow_and_sdmx_in_excel() -> None:
     text = ("STRUCTURE,STRUCTURE_ID,DATAFLOW,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE\n"
             "datastructure,SAMSTAT:DSD_X(1.0),SAMSTAT:POPULATION(1.0),2480,_T,Y20T64,2022,9\n")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
@@ -294,3 +294,62 @@ def test_the_answers_language_switch_shows_it_again_without_sending(
     assert again.status_code == 200 and 'lang="en"' in again.text
     assert "e-mail" in again.text.lower()
     assert len(mails_to(sink, person.email)) == 1  # the GET sent nothing more
+
+
+def test_a_loopback_host_with_userinfo_or_a_path_is_no_loopback_link(
+        db_url: str, mail: tuple[MailSink, int], make_person: Callable[..., Person]) -> None:
+    """Outside production the link may point to the loopback host it was asked on, but only
+    to that host: ``Host: 127.0.0.1:1@evil.example`` made ``http://127.0.0.1:1@evil.example/
+    login/link?token=...``, a link to evil.example (127.0.0.1:1 being its user and password)
+    that handed the victim's sign-in to whoever sent the header."""
+    sink, port = mail
+    person = make_person()
+    app = build_app("initiatives", db_url, smtp_port=port)
+    assert app.state.settings.env != "prod"
+    c = client(app, ORIGIN)
+    claimed = ["127.0.0.1:1@evil.example", "localhost:@evil.example",
+               "[::1]:80@evil.example", "localhost:8003/evil", "127.0.0.1:8003"]
+    for host in claimed:
+        page = c.get("/login", headers={"Host": host})
+        r = c.post("/login/email", headers={"Host": host},
+                   data={"email": person.email, "next": "/reports",
+                         "csrf_token": csrf_of(page.text)})
+        assert r.status_code == 200, (host, r.text)
+    origins = [link_in(m)[0] for m in mails_to(sink, person.email)]
+    public = app.state.settings.public_base_url.rstrip("/")
+    assert origins == [public] * (len(claimed) - 1) + ["http://127.0.0.1:8003"]
+
+
+def test_the_address_is_looked_up_only_after_the_answer(
+        db_url: str, mail: tuple[MailSink, int], make_person: Callable[..., Person],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looking a known address up, counting its links and issuing one (a database write)
+    took about 5 ms more than an unknown address's lookup, before the answer: its timing
+    told which addresses are people. All of it happens after the answer now."""
+    from samstat_kit.auth import routes
+
+    sink, port = mail
+    person = make_person()
+    app = build_app("initiatives", db_url, smtp_port=port)
+    events: list[str] = []
+
+    async def answered_first(scope: Any, receive: Any, send: Any) -> None:
+        async def noting(message: Any) -> None:
+            if message["type"] == "http.response.start" and scope["method"] == "POST":
+                events.append("answered")
+            await send(message)
+        await app(scope, receive, noting)
+
+    looked_up = routes.active_person
+
+    def noted(**kwargs: Any) -> Person | None:
+        events.append("looked up")
+        return looked_up(**kwargs)
+
+    monkeypatch.setattr(routes, "active_person", noted)
+    c = TestClient(answered_first, base_url=ORIGIN, follow_redirects=False)
+    for address in (person.email, "nobody@example.se"):
+        events.clear()
+        ask_link(c, address)
+        assert events == ["answered", "looked up"], address
+    assert len(mails_to(sink, person.email)) == 1  # the link is still sent

@@ -145,3 +145,24 @@ def test_user_commands(tmp_path: Path) -> None:
         ["karin.lund@fk.example.se", "Karin Lund", "forsakringskassan", "convener", "active"],
         ["olle@umea.example.se", "olle@umea.example.se", "kommun-2480", "analyst",
          "disabled"]]
+
+
+def test_an_expired_oidc_request_goes_when_the_next_is_saved(session: Session) -> None:
+    """Each anonymous GET /login/oidc saved a row that stayed 30 days past its expiry: a loop
+    of requests grew the table without bound (a review)."""
+    from sqlalchemy import select
+
+    from samstat_kit.auth.models import OidcRequest
+
+    pending = store.PendingOidc("n", "v", "/")
+    for i in range(3):
+        store.save_oidc_request(session=session, state=f"old-{i}", pending=pending,
+                                ttl=timedelta(seconds=-1))
+    store.save_oidc_request(session=session, state="live", pending=pending,
+                            ttl=timedelta(minutes=10))
+    # Only this test's rows: other tests' sign-ins may have left live requests of their own
+    # (the suite's order decided whether this passed).
+    ids = {store._hash(s): s for s in [f"old-{i}" for i in range(3)] + ["live"]}
+    left = session.scalars(select(OidcRequest.id).where(OidcRequest.id.in_(ids))).all()
+    assert [ids[i] for i in left] == ["live"]
+    assert store.take_oidc_request(session=session, state="live") == pending

@@ -61,3 +61,20 @@ def test_the_sign_out_button_of_every_indicators_page_signs_out(
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
     assert c.post("/logout", data=fields).status_code == 303
     assert c.get("/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_language_switch_of_a_not_found_page_stays_on_this_site(
+        db_url: str, service: str) -> None:
+    """The switch links to "this page in the other language": for an address whose path
+    begins with two slashes (sent as such, as ``%2F`` or with a tab a browser drops) that
+    link was ``//evil.example/x?lang=en``, another site's address under the service's own
+    look."""
+    import re
+
+    c = client(build_app(service, db_url))
+    for path in ("/%2F/evil.example/x", "/%09/evil.example/x", "/%2f%2fevil.example",
+                 "/%0a%2F/evil.example"):
+        r = c.get(path, headers={"Accept": "text/html"})
+        [switch] = re.findall(r'class="lang" href="([^"]*)"', r.text)
+        assert switch.startswith("/") and switch[1:2] not in ("/", "\\"), (path, switch)

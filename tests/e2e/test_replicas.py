@@ -173,7 +173,7 @@ def _deliveries(stack: Stack, subs: list[str]) -> list[dict[str, Any]]:
     with get_engine(stack.db_url).connect() as c:
         rows = c.execute(text(
             "SELECT id, batch_id, alert_id, subscription_id, transition, episode, sequence, "
-            "status, next_attempt_at FROM notify_deliveries"))
+            "status, attempts, next_attempt_at FROM notify_deliveries"))
         return [dict(r._mapping) for r in rows if r.subscription_id in subs]
 
 
@@ -217,12 +217,16 @@ def test_two_ingest_and_two_notify_replicas_deliver_once_and_lose_nothing(
     # killed member in its group for good, so its partitions would never be read again (on
     # Kafka the session timeout hands them over).
     stack.stop("notify")
-    hook.delay["/hook"] = 3.0
+    hook.delay["/hook"] = 6.0
     second = AREAS[3:]
     for area in second:
         fk.post(_sickness(area, "2024-03", 420))
     stack.wait_for(lambda: len(_firing(stack, second)) == 3, timeout=120)
-    in_flight = stack.wait_for(lambda: _leased(stack, subs), timeout=60)
+    # Claimed in the database is not yet at the receiver: kill only while the receiver
+    # holds a request (in a full run on two busy cores, notify2 was once killed before its
+    # request arrived, and nothing came twice).
+    in_flight = stack.wait_for(lambda: hook.held.get("/hook") and _leased(stack, subs),
+                               timeout=60)
     stack.stop("notify2", kill=True)
     hook.delay["/hook"] = 0.0
     stack.start("notify")  # takes the dead replica's messages over once their lease ends
@@ -246,6 +250,7 @@ def test_two_ingest_and_two_notify_replicas_deliver_once_and_lose_nothing(
     rows = stack.wait_for(settled, timeout=90)
     _assert_each_change_has_one_id(rows)
     time.sleep(1)  # a late copy would arrive now; none may carry a new id
+    stack.wait_for(lambda: not hook.held.get("/hook"), timeout=30)  # the held one answered
     got_hooks = _hook_ids(hook)
     got_mails = _message_ids(mail)
     want = {_message_of(r): r for r in rows}
@@ -256,17 +261,21 @@ def test_two_ingest_and_two_notify_replicas_deliver_once_and_lose_nothing(
     # Every alert reached the receiver, under one id per alert change.
     announced = {a["id"] for h in hook.on("/hook") for a in _alerts_in(h.body)}
     assert alerts <= announced
-    # Copies: only of what was in flight when notify2 died, the same content each time.
+    # Copies: only of what was in flight when notify2 died, or of what a replica gave up
+    # waiting for (the receiver holds a request longer than the send's timeout, so a
+    # request sent before the kill can time out, be recorded as failed and go again: its
+    # row then counts more than one attempt), and the same content each time.
+    retried = {_message_of(r) for r in rows if r["attempts"] > 1}
+    may_repeat = {f"samstat-{k}" for k in in_flight | retried}
     twice = {k for k, n in got_hooks.items() if n > 1}
-    assert twice <= {f"samstat-{k}" for k in in_flight}, (twice, in_flight)
+    assert twice <= may_repeat, (twice, in_flight, retried)
     assert twice, "the receiver held notify2's request: its copy must come again"
     for key in twice:
         # The same alerts, as they stand (the one-click links in them are signed afresh).
         bodies = {json.dumps([{k: a.get(k) for k in STABLE} for a in _alerts_in(h.body)])
                   for h in hook.on("/hook") if h.headers["webhook-id"] == key}
         assert len(bodies) == 1, (key, bodies)
-    assert all(n == 1 for k, n in got_mails.items()
-               if k.split("@")[0] not in {f"samstat-{m}" for m in in_flight})
+    assert all(n == 1 for k, n in got_mails.items() if k.split("@")[0] not in may_repeat)
 
 
 def _alerts_in(body: bytes) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -179,6 +180,98 @@ def test_a_withheld_scb_cell_is_published_as_confidential_not_zero() -> None:
     assert docs[0]["value"] is None and docs[0]["conf_status"] == "C"
 
 
+def _national_2021(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {d["dimensions"]["sex"]: d["value"] for d in docs
+            if (d["area"], d["period"]) == ("0000", "2021")}
+
+
+def _cube_position(doc: dict[str, Any], **codes: str) -> int:
+    pos = 0
+    for name, size in zip(doc["id"], doc["size"], strict=True):
+        pos = pos * size + doc["dimension"][name]["category"]["index"][codes[name]]
+    return pos
+
+
+@pytest.mark.parametrize("figure", ["abc", "1 234", "12,5", "Infinity", True])
+def test_a_figure_that_is_no_number_nor_an_scb_symbol_is_an_error_not_withheld(
+        figure: Any) -> None:
+    """Only SCB's own symbols stand for a withheld cell; a word, a figure with a thousands
+    space or a decimal comma is named as an error, not published as confidential (nor as 1)."""
+    mapping = shipped("scb")["TAB638"]
+    doc = json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+    doc["value"][_cube_position(doc, Region="00", Alder="20", Kon="1",
+                                ContentsCode="BE0101N1", Tid="2021")] = figure
+    with pytest.raises(MappingError, match=r"row \d+ \(Region=00, Alder=20, Kon=1, "
+                       r"ContentsCode=BE0101N1, Tid=2021\): value .* is neither a number"):
+        apply(mapping, scb.read_jsonstat(json.dumps(doc)))
+
+
+def test_scb_symbols_in_a_px_file_withheld_or_nil(tmp_path: Path) -> None:
+    """".." and "." are withheld; "-" is SCB's nothing to report, an exact zero (the PX
+    format's DATASYMBOLNIL), not a withheld cell that takes the whole sum with it."""
+    lines = (SAMPLES / "TAB638.px").read_text("utf-8").split("\n")
+    first = lines.index("DATA=") + 3  # Riket, 20 år, män: 2014..2024
+    ages_20 = [int(v) for v in lines[first].split()]
+    for symbol, men in (('".."', None), ('"."', None), ('"-"', 3010779 - ages_20[7])):
+        row = lines[first].split()
+        row[7] = symbol  # 2021
+        px = tmp_path / "TAB638.px"
+        px.write_text("\n".join([*lines[:first], " ".join(row), *lines[first + 1:]]), "utf-8")
+        assert _national_2021(scb.observations(px)[1]) == {"M": men, "K": 2892707}, symbol
+
+
+def test_a_repeated_category_is_an_error_not_summed_twice(tmp_path: Path) -> None:
+    """A code or label given twice (age 19 coded as 30) would add age 30 twice to 20-64."""
+    px = (SAMPLES / "TAB638.px").read_text("utf-8")
+    for old, new in (('CODES("ålder")="19"', 'CODES("ålder")="30"'),
+                     ('VALUES("ålder")="19 år"', 'VALUES("ålder")="30 år"')):
+        assert old in px
+        (tmp_path / "TAB638.px").write_text(px.replace(old, new), "utf-8")
+        with pytest.raises(MappingError, match="Alder=30, Kon=1, Tid=2014 is given more than"):
+            scb.observations(tmp_path / "TAB638.px")
+    doc = json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+    ages = doc["dimension"]["Alder"]["category"]
+    ages["index"] = ["30" if a == "19" else a for a in ages["index"]]
+    with pytest.raises(MappingError, match="Alder repeats a category"):
+        scb.read_jsonstat(json.dumps(doc))
+    ages["index"] = {"19": 11} | {a: i for a, i in
+                                  json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+                                  ["dimension"]["Alder"]["category"]["index"].items()
+                                  if a != "19"}
+    with pytest.raises(MappingError, match="Alder repeats a category or a position"):
+        scb.read_jsonstat(json.dumps(doc))
+    frame, _ = scb.read_file(SAMPLES / "TAB638.json")
+    with pytest.raises(MappingError, match=r"Region=00, .* is given more than once"):
+        apply(shipped("scb")["TAB638"], pd.concat([frame, frame[frame["Region"] == "00"]]))
+
+
+def test_a_jsonstat_cube_whose_values_do_not_fill_its_size_is_an_error() -> None:
+    doc = json.loads((SAMPLES / "TAB638.json").read_text("utf-8"))
+    for values in (doc["value"][:-5], [*doc["value"], 1]):
+        with pytest.raises(MappingError, match=r"'value' holds \d+ figures, the size"):
+            scb.read_jsonstat(json.dumps(doc | {"value": values}))
+    doc["size"][2] = 3
+    with pytest.raises(MappingError, match="dimension Kon has 2 categories, 'size' says 3"):
+        scb.read_jsonstat(json.dumps(doc))
+
+
+def test_a_filter_or_age_range_the_table_lacks_is_no_second_figure_nor_all_ages() -> None:
+    """A table whose age group is called otherwise (Alder, not Aldersgrupp) would let 20-65
+    through as a second figure of each cell; one without single ages would publish all ages
+    as 20-64. A mapping that gives one cell two figures is refused too."""
+    frame, _ = scb.read_file(SAMPLES / "TAB1386.json")
+    official = shipped("scb")["TAB1386"]
+    with pytest.raises(MappingError, match=r"row \d+: a second figure for 0000 2014-01 "):
+        apply(official, frame.rename(columns={"Aldersgrupp": "Alder"}))
+    population, _ = scb.read_file(SAMPLES / "TAB638.json")
+    with pytest.raises(MappingError, match="no variable Alder "):
+        apply(shipped("scb")["TAB638"], population.drop(columns=["Alder"]))
+    spec = json.loads(official.path.read_text("utf-8"))
+    spec["dimensions"]["sex"]["codes"]["1+2"] = "M"  # both sexes and men: two figures for M
+    with pytest.raises(MappingError, match=r"a second figure for 0000 2014-01 .*'sex': 'M'"):
+        apply(type(official)(official.path, spec), frame)
+
+
 def test_mapping_files_are_validated(tmp_path: Path) -> None:
     spec = json.loads((Path(scb.__file__).parent / "mappings/scb/TAB638.json").read_text())
     spec["sum"]["Alder"] = {"from": 20}
@@ -313,3 +406,19 @@ def test_table_is_fetched_live_from_pxweb(pxweb: str) -> None:
     result = CliRunner().invoke(cli, ["import", "scb", "--table", "TAB9", "--scb-url", pxweb,
                                       "--dry-run", "--json"])
     assert result.exit_code == 2 and "no mapping" in json.loads(result.stdout)["error"]
+
+
+@pytest.mark.parametrize("line", ['CODEPAGE="UTF8";', 'codepage = "utf-8";', ""])
+def test_a_utf8_px_file_is_read_however_it_says_so(tmp_path: Path, line: str) -> None:
+    """Only the exact CODEPAGE="utf-8" was read as UTF-8: a file that wrote it otherwise, or
+    not at all, had "VÃ¤sterbottens län" for labels (a review)."""
+    px = (SAMPLES / "TAB1386.px").read_text("utf-8").replace('CODEPAGE="utf-8";', line)
+    (tmp_path / "TAB1386.px").write_text(px, "utf-8")
+    frame, named = scb.read_file(tmp_path / "TAB1386.px")
+    assert named == "HE0000T02N2" and "Västerbottens län" in set(frame["Region:label"])
+
+
+def test_a_px_file_in_latin_1_is_read_as_latin_1() -> None:
+    assert scb.px_encoding("VALUES(\"region\")=\"Vännäs\";".encode("latin-1")) == "iso-8859-1"
+    assert scb.px_encoding(b'CODEPAGE="windows-1252";') == "cp1252"
+    assert scb.px_encoding(b'CODEPAGE="nonsense"; x') == "utf-8"  # plain ASCII reads as both

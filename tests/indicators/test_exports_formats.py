@@ -161,6 +161,62 @@ def test_xlsx_and_swedish_csv(client: TestClient, bearer: dict, data: None) -> N
     assert json.dumps(frame.dtypes.astype(str).to_dict())  # parsed as a table
 
 
+def test_a_sum_over_some_municipalities_says_so_in_the_spreadsheets(
+        client: TestClient, bearer: dict, data: None) -> None:
+    """The nation's 2091 is the sum over the six municipalities that report (SCB has no
+    figure for it): the workbook and the Swedish CSV wrote it as "Riket" with "0 av 12
+    månader", as if the nation's months were missing rather than 284 of its municipalities
+    (a red team); they say how many municipalities it holds."""
+    members = len(client.app.state.catalogue.municipalities_in("0000"))  # type: ignore[attr-defined]
+    note = f"6 av {members} kommuner"
+    r = client.get("/v1/fye/export.xlsx", params={"areas": AREAS}, headers=bearer)
+    ws = load_workbook(io.BytesIO(r.content))["Helårsekvivalenter"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True))
+            for row in ws.iter_rows(min_row=2)]
+    nation = next(x for x in rows if x["Områdeskod"] == "0000" and x["Period"] == "2091")
+    assert (nation["Källa"], nation["Delperiod"]) == ("samstat (beräknad)", note)
+    whole = next(x for x in rows if x["Områdeskod"] == "umearegionen" and x["Period"] == "2091")
+    assert whole["Delperiod"] in ("", None)
+    text = client.get("/v1/fye/export.sv.csv", params={"areas": "0000"},
+                      headers=bearer).content.decode("utf-8-sig")
+    assert any(line.startswith("0000;Riket;2091;" + note + ";") for line in text.splitlines())
+
+
+def test_a_sum_over_some_municipalities_says_so_in_sdmx_and_jsonstat(
+        client: TestClient, bearer: dict, data: None) -> None:
+    """SDMX and JSON-stat said MONTHS_REPORTED=0 for the nation's 2091, a sum over 6 of its
+    municipalities, and marked it as a normal value (a review): they now say how many
+    municipalities it holds, and that it is provisional, as the spreadsheets do."""
+    members = len(client.app.state.catalogue.municipalities_in("0000"))  # type: ignore[attr-defined]
+    r = client.get("/v1/fye/export.sdmx.csv", params={"areas": AREAS}, headers=bearer | SDMX2)
+    msg = sdmx.read_sdmx(io.BytesIO(r.content), format="csv",
+                         structure=_structure(client).dataflow["FYE"])
+    got = {(str(o.key["REF_AREA"].value), str(o.key["TIME_PERIOD"].value)):
+           {k: str(v.value) for k, v in o.attached_attribute.items()}
+           for ds in msg.data for o in ds.obs
+           if o.key["MEASURE"].value == "FYE" and o.key["SEX"].value == "_T"
+           and o.key["BENEFIT"].value == "_T"}
+    nation, region = got[("0000", "2091")], got[("umearegionen", "2091")]
+    assert (nation["OBS_STATUS"], nation["MUNICIPALITIES_REPORTED"],
+            nation["MUNICIPALITIES"]) == ("P", "6", str(members))
+    assert (region["OBS_STATUS"], region["MUNICIPALITIES_REPORTED"],
+            region["MUNICIPALITIES"]) == ("A", "6", "6")
+    assert got[("0000", "2021")].get("MUNICIPALITIES_REPORTED") in (None, ""), got[("0000", "2021")]
+    doc = client.get("/v1/fye/export", params={"areas": AREAS},
+                     headers=bearer | {"Accept": "application/json"}).json()
+    short = doc["extension"]["partial_areas"]
+    assert short["0000|2091"] == {"municipalities_reported": 6, "municipalities": members}
+    assert short["24|2091"] == {"municipalities_reported": 6, "municipalities": 15}
+    assert not {"umearegionen|2091", "0000|2021"} & set(short)
+    dims = doc["dimension"]
+    pos = 0
+    for d, size in zip(doc["id"], doc["size"], strict=True):
+        code = {"area": "0000", "period": "2091", "measure": "FYE"}.get(d, "_T")
+        pos = pos * size + dims[d]["category"]["index"][code]
+    assert doc["status"][str(pos)] == "P"
+
+
 def test_as_of_on_the_export(client: TestClient, bearer: dict, data: None) -> None:
     before = client.get("/v1/fye/export.csv",
                         params={"areas": "0000", "as_of": "2024-02-29"}, headers=bearer)
@@ -173,3 +229,26 @@ def test_as_of_on_the_export(client: TestClient, bearer: dict, data: None) -> No
     # SCB's figures came on 2024-03-01 at 08:00; the region's own ones on 2024-02-23
     assert periods(before.text) == {"2091", "2092"}
     assert periods(after.text) == {str(y) for y in range(2014, 2025)} | {"2091", "2092"}
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("", "csv"), ("*/*", "csv"), ("application/json", "json-stat"),
+    ("application/json;q=0", "csv"), ("application/json;q=0, text/csv", "csv"),
+    ("application/json;q=0.2, application/vnd.openxmlformats-officedocument."
+     "spreadsheetml.sheet", "xlsx"),
+    ("text/csv;q=0.5, application/vnd.sdmx.data+csv;version=2.0.0;q=0.9", "sdmx-csv"),
+    ("application/vnd.sdmx.data+csv; version=1.0.0", "sdmx-csv-1"),
+    ("text/csv;excel=sv", "csv-sv"), ("text/csv, application/json", "csv"),
+    ("application/json;q=abc, text/csv;q=0.1", "csv"), ("image/png", "csv")])
+def test_the_accept_header_is_weighed(accept: str, fmt: str) -> None:
+    """Quality values count, and q=0 refuses a type (RFC 9110): application/json;q=0 was
+    answered with JSON-stat (a review)."""
+    from services.indicators.api.fye_export import negotiate
+
+    assert negotiate(accept) == fmt
+
+
+def test_a_refused_type_is_not_sent(client: TestClient, bearer: dict, data: None) -> None:
+    r = client.get("/v1/fye/export", params={"areas": "2480"},
+                   headers=bearer | {"Accept": "application/json;q=0, text/csv;q=0.5"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

@@ -110,8 +110,8 @@ def test_processor_follows_current_cell_values(
 def test_year_ago_correction_reemits_the_later_year() -> None:
     proc = FyeProcessor({}, {}, Emitter({}))
     pop = [{"agency": "scb", "measure": "population", "area": "2480", "period": y,
-            "dimensions": {"sex": "K", "age": "20-64"}, "value": 1000, "revision": 1}
-           for y in ("2022", "2023")]
+            "dimensions": {"sex": sex, "age": "20-64"}, "value": 500, "revision": 1}
+           for y in ("2022", "2023") for sex in ("K", "M")]
     proc.apply_observations(pop)
     proc.apply_observations([_obs("2480", "2022-05", "sickness", "K", 3100.0, 1),
                              _obs("2480", "2023-05", "sickness", "K", 6200.0, 1)])
@@ -182,3 +182,27 @@ def test_what_was_sent_is_remembered_only_once_acknowledged() -> None:
     emitter.discard()
     again = FyeProcessor(days, {}, emitter).apply_observations(second)  # redelivered
     assert {doc["period"] for _k, doc in again} >= {"2023-06"}
+
+
+def _population(year: str, sex: str, value: int) -> dict[str, Any]:
+    return {"agency": "scb", "measure": "population", "area": "2480", "period": year,
+            "dimensions": {"sex": sex, "age": "20-64"}, "value": value, "revision": 1}
+
+
+def test_one_sexs_population_is_no_denominator() -> None:
+    """The FYE counts both sexes: over one sex's population the share came out about twice
+    the truth. Until the year's second cell is in, the year before's population stands in,
+    and without one the share is not given."""
+    proc = FyeProcessor({}, {}, Emitter({}))
+    proc.apply_observations([_population("2023", "K", 500)])
+    events = proc.apply_observations([_obs("2480", "2023-05", "sickness", "K", 3100.0, 1)])
+    may = {doc["period"]: doc for _k, doc in events}["2023-05"]
+    assert may["value"] is None and may["complete"] is False
+    proc.apply_observations([_population("2022", "K", 480), _population("2022", "M", 520)])
+    events = proc.apply_observations([_obs("2480", "2023-05", "sickness", "K", 6200.0, 2)])
+    may = {doc["period"]: doc for _k, doc in events}["2023-05"]
+    assert may["value"] == pytest.approx(6200.0 / 31 / 1000)
+    assert may["components"]["population_year"] == 2022
+    events = proc.apply_observations([_population("2023", "M", 500)])
+    may = {doc["period"]: doc for _k, doc in events}["2023-05"]
+    assert may["value"] == pytest.approx(0.2) and may["components"]["population_year"] == 2023

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from samstat_kit.periods import Period
-from services.indicators.api.export import MAX_HISTORY_FIGURES
+from services.indicators.api.fye_changes import MAX_HISTORY_FIGURES
 from services.indicators.api.vintages import MAX_VERSIONS
 
 from .test_readmodel_data import REGION, delete, fye_components, fye_docs, load, value_doc

@@ -40,8 +40,10 @@ def _discharges(area: str, period: str, value: float | None, revision: int = 1,
     return doc | ({"withdrawn": True} if withdrawn else {})
 
 
-POPULATION = {"agency": "scb", "measure": "population", "area": "2480", "period": "2023",
-              "dimensions": {"sex": "K", "age": "20-64"}, "value": 1000, "revision": 1}
+# SCB's population 20-64 of 2480 in 2023: 1,000, in its two cells (one sex alone is no total).
+POPULATION = tuple({"agency": "scb", "measure": "population", "area": "2480", "period": "2023",
+                    "dimensions": {"sex": sex, "age": "20-64"}, "value": 500, "revision": 1}
+                   for sex in ("K", "M"))
 
 
 def _message(*observations: dict[str, Any]) -> dict[str, Any]:
@@ -63,9 +65,9 @@ def _values(out: Output, indicator: str = "fye_share") -> dict[tuple[str, str], 
 def test_state_is_flushed_per_message_and_what_was_said_only_once_confirmed() -> None:
     store: dict[str, dict[str, Any]] = {}
     pipeline = _pipeline(store)
-    message = _message(POPULATION, _days("2480", "2023-05", 3100.0))
+    message = _message(*POPULATION, _days("2480", "2023-05", 3100.0))
     out = pipeline.observations([message])
-    assert out.applied == 2
+    assert out.applied == 3  # the population's two cells and the days
     assert _values(out)[("2480", "2023-05")] == 3100.0 / 31 / 1000
     assert set(store) == set(TABLES)
     assert "2480|2023" in store["fye-days-by-year"]  # written through, grouped by year
@@ -85,7 +87,7 @@ def test_state_is_flushed_per_message_and_what_was_said_only_once_confirmed() ->
 def test_output_lost_before_the_acknowledgement_is_said_again() -> None:
     store: dict[str, dict[str, Any]] = {}
     pipeline = _pipeline(store)
-    message = _message(POPULATION, _days("2480", "2023-05", 3100.0))
+    message = _message(*POPULATION, _days("2480", "2023-05", 3100.0))
     said = _values(pipeline.observations([message]))
     pipeline.discard()  # the sends failed
     assert _values(pipeline.observations([message])) == said
@@ -99,7 +101,7 @@ def test_revisions_win_by_number_not_by_arrival() -> None:
     first, second = _days("2480", "2023-05", 3100.0, 1), _days("2480", "2023-05", 6200.0, 2)
     for store, messages in ((in_order, [first, second]), (reordered, [second, first])):
         pipeline = _pipeline(store)
-        pipeline.confirm(pipeline.observations([_message(POPULATION)]))
+        pipeline.confirm(pipeline.observations([_message(*POPULATION)]))
         outputs = []
         for obs in messages:
             outputs.append(pipeline.observations([_message(obs)]))
@@ -112,7 +114,7 @@ def test_revisions_win_by_number_not_by_arrival() -> None:
 
 
 def test_a_buffer_handled_as_one_batch_ends_as_one_by_one_would() -> None:
-    messages = [_message(POPULATION), _message(_days("2480", "2023-05", 3100.0)),
+    messages = [_message(*POPULATION), _message(_days("2480", "2023-05", 3100.0)),
                 _message(_days("2480", "2023-05", 6200.0, 2), _days("2480", "2023-06", 30.0))]
     one_by_one: dict[str, dict[str, Any]] = {}
     batched: dict[str, dict[str, Any]] = {}
@@ -122,7 +124,7 @@ def test_a_buffer_handled_as_one_batch_ends_as_one_by_one_would() -> None:
     pipeline = _pipeline(batched)
     out = pipeline.observations(messages)
     pipeline.confirm(out)
-    assert out.applied == 4
+    assert out.applied == 5  # every observation of the three messages
     assert batched == one_by_one
 
 

@@ -145,7 +145,7 @@ def test_fye_csv(client: TestClient, bearer: dict, fye: list[dict]) -> None:
     assert [f"fye_{b}" for b in BENEFITS] == header[6:12]
     assert header[12:] == ["fye_sex_K", "fye_sex_M", "municipalities_reported",
                            "municipalities", "complete", "source", "months_reported",
-                           "months", "partial"]
+                           "months", "partial", "withdrawn"]
     assert [(g["area"], g["period"]) for g in got] == [
         (a, str(y)) for a in ("2480", "umearegionen", "0000") for y in YEARS]
     docs = {(d["area"], d["period"]): d for d in fye}

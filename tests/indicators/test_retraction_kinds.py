@@ -47,7 +47,7 @@ def test_withheld_inputs_are_not_a_withdrawal(kind: str) -> None:
 def test_scbs_withheld_total_is_not_a_withdrawal() -> None:
     from .test_withdrawal_retractions import OFFICIAL, POPULATION
     p = _pipeline()
-    assert ("2480", "2023") in _said(_send(p, POPULATION, OFFICIAL), "fye_share_official")
+    assert ("2480", "2023") in _said(_send(p, *POPULATION, OFFICIAL), "fye_share_official")
     withheld = OFFICIAL | {"value": None, "conf_status": "C", "revision": 2}
     doc = _said(_send(p, withheld), "fye_share_official").get(("2480", "2023"))
     assert doc is None or doc.get("withdrawn") is not True, (

@@ -58,8 +58,10 @@ def _days(period: str, value: float, sex: str = "K") -> dict[str, Any]:
             "value": value, "revision": 1}
 
 
-POPULATION = {"agency": "scb", "measure": "population", "area": "2480", "period": "2023",
-              "dimensions": {"sex": "K", "age": "20-64"}, "value": 1000, "revision": 1}
+# SCB's population 20-64 of 2480 in 2023: 1,000, in its two cells (one sex alone is no total).
+POPULATION = tuple({"agency": "scb", "measure": "population", "area": "2480", "period": "2023",
+                    "dimensions": {"sex": sex, "age": "20-64"}, "value": 500, "revision": 1}
+                   for sex in ("K", "M"))
 OFFICIAL = {"agency": "scb", "measure": "fye_official", "area": "2480", "period": "2023",
             "dimensions": {"benefit": "_T", "sex": "_T"}, "value": 120.0, "revision": 1}
 
@@ -67,7 +69,7 @@ OFFICIAL = {"agency": "scb", "measure": "fye_official", "area": "2480", "period"
 def test_withdrawing_the_only_cell_of_a_month_takes_back_the_month_and_its_enclosing() -> None:
     p = _pipeline()
     march = _days("2023-03", 3100.0)
-    _send(p, POPULATION, march)
+    _send(p, *POPULATION, march)
     said = _said(_send(p, _withdrawn(march)), "fye_share")
     enclosing = {("2480", c) for c in ("2023-03", "2023-Q1", "2023-H1", "2023")}
     assert set(said) == enclosing, sorted(said)
@@ -87,7 +89,7 @@ def test_withdrawing_the_only_cell_of_a_month_takes_back_the_month_and_its_enclo
 def test_a_month_with_cells_left_is_recomputed_not_taken_back() -> None:
     p = _pipeline()
     k, m = _days("2023-03", 3100.0), _days("2023-03", 1550.0, sex="M")
-    _send(p, POPULATION, k, m)
+    _send(p, *POPULATION, k, m)
     said = _said(_send(p, _withdrawn(k)), "fye_share")[("2480", "2023-03")]
     assert said["value"] == pytest.approx(0.05) and "withdrawn" not in said
 
@@ -95,7 +97,7 @@ def test_a_month_with_cells_left_is_recomputed_not_taken_back() -> None:
 def test_a_retraction_lost_in_a_crash_is_said_again_on_redelivery() -> None:
     p = _pipeline()
     march = _days("2023-03", 3100.0)
-    _send(p, POPULATION, march)
+    _send(p, *POPULATION, march)
     lost = p.observations([{"observations": [_withdrawn(march)]}])
     assert _said(lost, "fye_share")
     p.discard()  # sending failed: the broker redelivers the withdrawal
@@ -120,7 +122,7 @@ def test_withdrawing_the_only_cell_of_a_month_takes_back_a_formulas_values() -> 
 
 def test_withdrawing_scbs_official_figure_takes_back_the_official_share() -> None:
     p = _pipeline()
-    assert ("2480", "2023") in _said(_send(p, POPULATION, OFFICIAL), "fye_share_official")
+    assert ("2480", "2023") in _said(_send(p, *POPULATION, OFFICIAL), "fye_share_official")
     said = _said(_send(p, _withdrawn(OFFICIAL)), "fye_share_official")
     assert said[("2480", "2023")]["withdrawn"] is True
     assert said[("2480", "2023")]["previous_value"] == pytest.approx(0.12)
@@ -129,7 +131,7 @@ def test_withdrawing_scbs_official_figure_takes_back_the_official_share() -> Non
 def test_withdrawing_scbs_total_takes_back_the_reconciliation_and_resolves_the_gap() -> None:
     p = _pipeline()
     own = _days("2023", 150.0 * 365)  # samstat's own 2023: 150 FYE, SCB's 120 (+25 %)
-    first = _send(p, POPULATION, OFFICIAL, own)
+    first = _send(p, *POPULATION, OFFICIAL, own)
     assert _said(first, "fye_reconciliation")[("2480", "2023")]["value"] == pytest.approx(30)
     assert [d["status"] for _k, d in first.quality] == ["mismatch"]
     out = _send(p, _withdrawn(OFFICIAL))
@@ -147,7 +149,7 @@ def test_samstats_year_becoming_incomplete_resolves_the_gap_as_not_compared() ->
     p = _pipeline()
     months = [_days(f"2023-{m:02d}", 150.0 * parse(f"2023-{m:02d}").days)
               for m in range(1, 13)]  # 150 FYE every month; SCB says 120 (+25 %)
-    first = _send(p, POPULATION, OFFICIAL, *months)
+    first = _send(p, *POPULATION, OFFICIAL, *months)
     assert [d["status"] for _k, d in first.quality] == ["mismatch"]
     out = _send(p, _withdrawn(months[2]))
     gap = [d for _k, d in out.quality]
@@ -236,6 +238,17 @@ def test_the_read_model_forgets_a_retracted_value_but_keeps_its_history(
                              period=PERIOD)
         assert region is not None and region.fye == pytest.approx(50.0)
         assert region.municipalities == ["2460"] and not region.complete
+        # shown since Umeå's value was taken back, not since Vindeln's came (a review: a
+        # reader syncing by computed_at never saw the region's sum change)
+        assert region.computed_at == datetime.fromisoformat(AFTER)
+        month = next(f for f in service.fye_series(session=session, catalogue=cat,
+                                                   area="umearegionen", granularity="month")
+                     if f.period == PERIOD)
+        assert (month.fye, month.computed_at) == (pytest.approx(50.0),
+                                                  datetime.fromisoformat(AFTER))
+        was = service.fye(session=session, catalogue=cat, area="umearegionen",
+                          period=PERIOD, as_of=before)
+        assert was is not None and was.computed_at == before
         points = service.series(session=session, indicator="fye_share", area="2480").points
         assert PERIOD not in [pt.period for pt in points]
         rows = service.values(session=session, indicator="fye_share", areas=["2480", "2460"],

@@ -47,3 +47,17 @@ async def test_memory_bounds_reach_faust_and_rocksdb(
         assert options.max_write_buffer_number == 2
     assert worker_app.table_options(IndicatorsSettings(data_dir=tmp_path)) is None  # memory://
     limit_fetch_wait(1500)  # what faust alone would use: the app above set the env's wait
+
+
+async def test_the_worker_web_server_serves_no_table_data(
+        broker: LocalBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its port (6066, open to Prometheus' namespace) is for /metrics: faust's /table views
+    would read the tables' keys and values without a token, /router the workers' addresses."""
+    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "webviews")
+    monkeypatch.setattr(worker_app, "setup_prometheus_sensors", lambda *a, **k: None)
+    monkeypatch.setattr(worker_app.faust_compat, "lean_monitor", lambda app: None)
+    app = create_worker_app(IndicatorsSettings(data_dir=tmp_path))
+    assert app.conf.web_enabled  # /metrics
+    assert not app.conf.web_tables_enabled
+    assert not app.conf.web_router_enabled
+    limit_fetch_wait(1500)  # what faust alone would use

@@ -198,6 +198,51 @@ def test_revision_history_answers_as_of_questions(client: TestClient, token: Any
     assert [(c["revision"], c["value"]) for c in history] == [(1, 100.0), (2, 120.0)]
 
 
+def test_as_of_with_an_offset_is_the_instant_it_names(client: TestClient, token: Any) -> None:
+    """An RFC 3339 instant in another zone names the same moment: on SQLite its local clock
+    time was compared with UTC's, so an instant an hour before a correction, written with
+    +05:00, already showed it (a red team)."""
+    import time
+    from datetime import UTC, datetime, timedelta, timezone
+
+    fk = token("forsakringskassan")
+    assert post(client, fk, [obs(value=100.0)]).status_code == 202
+    time.sleep(0.05)
+    between = datetime.now(UTC)
+    time.sleep(0.05)
+    assert post(client, fk, [obs(value=120.0, revision=2)]).status_code == 202
+    auth = {"Authorization": f"Bearer {fk}"}
+    q = {"measure": "benefit_net_days", "area": "2480", "period": "2023-10"}
+    for zone in (timezone(timedelta(hours=5)), timezone(timedelta(hours=-5)), UTC):
+        then = client.get("/v1/cells", params=q | {"as_of": between.astimezone(zone)
+                                                   .isoformat()}, headers=auth)
+        assert [c["value"] for c in then.json()] == [100.0], zone
+
+
+def test_as_of_a_date_is_the_end_of_that_day_in_sweden(client: TestClient, token: Any
+                                                        ) -> None:
+    """A date reads as the indicators read it (samstat_kit.instants): the end of that day in
+    Sweden, in any ISO form. It was the start of the day in UTC, so "as of today" showed
+    nothing sent today, and anything else than RFC 3339 is a 422 that echoes nothing."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    fk = token("forsakringskassan")
+    assert post(client, fk, [obs(value=100.0)]).status_code == 202
+    auth = {"Authorization": f"Bearer {fk}"}
+    q = {"measure": "benefit_net_days", "area": "2480", "period": "2023-10"}
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Stockholm")).date()
+    for day in (today.isoformat(), today.strftime("%Y%m%d")):
+        r = client.get("/v1/cells", params=q | {"as_of": day}, headers=auth)
+        assert [c["value"] for c in r.json()] == [100.0], day
+    before = (today - timedelta(days=1)).isoformat()
+    assert client.get("/v1/cells", params=q | {"as_of": before}, headers=auth).json() == []
+    for bad in ("juni", "2024-02-30", "19121212-1212"):  # the last: the gate says why
+        r = client.get("/v1/cells", params=q | {"as_of": bad}, headers=auth)
+        assert r.status_code == 422 and bad not in r.text, bad
+        assert "as_of" in r.text or "personal identity number" in r.text, bad
+
+
 def test_rows_are_stored_as_the_orm_stores_them(client: TestClient, token: Any,
                                                 ingest_db: str) -> None:
     """The bulk paths (COPY, executemany) and the ORM write the same formats: an as-of

@@ -151,7 +151,8 @@ def _python39() -> str | None:
 @pytest.mark.skipif(_python39() is None, reason="no Python 3.9 (pyenv) on this machine")
 def test_the_shared_checks_are_python_3_9_syntax() -> None:
     """Compiled (in memory, nothing written) by a real 3.9: no match, no 3.10+ syntax."""
-    files = [str(ROOT / "samstat_kit" / n) for n in ("checks.py", "anonymity.py",
-                                                      "contracts.py", "periods.py", "cells.py")]
+    files = [str(ROOT / "samstat_kit" / n) for n in ("checks.py", "catalogue_rules.py",
+                                                      "anonymity.py", "contracts.py",
+                                                      "periods.py", "cells.py")]
     code = "import sys\nfor f in sys.argv[1:]: compile(open(f).read(), f, 'exec')\n"
     subprocess.run([str(_python39()), "-c", code, *files], check=True, timeout=60)

@@ -91,3 +91,28 @@ def test_an_sdmx_period_in_full_width_digits_is_refused_as_elsewhere() -> None:
     _, rows = read_bytes("f.csv", data.encode())
     pub.complete(rows, AGENCY)
     assert [e.field for e in pub.check(rows, AGENCY)] == ["period"]
+
+
+@pytest.mark.parametrize("depth", [29, 30, 40])
+def test_a_json_files_row_nested_too_deep_is_one_rows_error(
+        depth: int, client: TestClient, token: Any) -> None:
+    """Nested past ingest's limit a record refused its whole batch (every other row of the
+    file with it), while the offline dry run refused that row alone: two verdicts."""
+    good, other = obs(), obs(dimensions={"benefit": "sickness", "sex": "M"})
+    deep = '{"x": ' * depth + "1" + "}" * depth
+    text = (f'{{"observations": [{json.dumps(good)}, {json.dumps(obs(period="2023-09"))[:-1]},'
+            f' "extra": {deep}}}, {json.dumps(other)}]}}')
+    _, rows = read_bytes("batch.json", text.encode())
+    pub.complete(rows, AGENCY)
+    assert {e.row for e in pub.offline_verdict(rows, AGENCY) + pub.check(rows, AGENCY)} == {2}
+    _, rows = read_bytes("batch.json", text.encode())
+    pub.complete(rows, AGENCY)
+    asked = pub.judge_rows(rows, agency=AGENCY, url="http://testserver", token=token(AGENCY),
+                           client=client)  # ingest's dry run
+    assert (asked.checked_by, {e.row for e in asked.rejected}, asked.accepted) == \
+        ("ingest", {2}, 2)
+
+
+def test_a_json_file_nested_past_the_readers_recursion_is_refused_not_a_traceback() -> None:
+    with pytest.raises(PublishError, match="nested"):
+        read_bytes("deep.json", b"[" * 100_000 + b"]" * 100_000)

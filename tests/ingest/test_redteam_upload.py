@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -148,3 +149,65 @@ def test_neighbouring_strings_are_no_number_but_a_split_run_is() -> None:
     assert not number_in_parts(zipped("<si><t>880208</t></si><si><t>9717</t></si>"))
     assert number_in_parts(zipped('<si><r><t xml:space="preserve">ring 880208</t></r>'
                                   "<r><rPr><b/><sz val=\"11\"/></rPr><t>-9717</t></r></si>"))
+
+
+def _rewritten(part: str, change: Any) -> bytes:
+    """The template-like workbook with one part's bytes replaced by ``change(bytes)``."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_workbook("clean")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            z.writestr(info.filename, change(data) if info.filename == part else data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("change", [
+    # A part in UTF-16 (openpyxl reads it: the book's author is the number)
+    lambda xml: xml.decode().replace(">openpyxl<", ">880208-9717<").encode("utf-16"),
+    lambda xml: b"\xfe\xff" + xml.decode().replace(">openpyxl<", ">880208-9717<").encode(
+        "utf-16-be"),
+    # An XML comment between its digits: the property's text is the number
+    lambda xml: xml.replace(b">openpyxl<", b">880208<!-- -->-9717<"),
+    lambda xml: xml.replace(b">openpyxl<", b">880208<?x?>9717<"),
+    # Every other way XML writes text (a review): a CDATA section, character references, a
+    # DTD's entity; and a number in a comment, which nobody reads but is in the file
+    lambda xml: xml.replace(b">openpyxl<", b">880208<![CDATA[-9717]]><"),
+    lambda xml: xml.replace(b">openpyxl<", b">&#56;80208&#x2d;9717<"),
+    lambda xml: xml.replace(b"<cp:coreProperties", b'<!DOCTYPE cp:coreProperties '
+                            b'[<!ENTITY n "-9717">]><cp:coreProperties', 1)
+    .replace(b">openpyxl<", b">880208&n;<"),
+    lambda xml: xml.replace(b">openpyxl<", b"><!-- 880208-9717 -->openpyxl<"),
+], ids=["utf-16", "utf-16-be", "comment", "processing-instruction", "cdata",
+        "character-references", "dtd-entity", "inside-a-comment"])
+def test_a_number_in_a_part_as_an_xml_parser_reads_it_is_found(change: Any) -> None:
+    """A red team: the parts were read as UTF-8 with their comments, so a number in the
+    file's properties written in UTF-16, or split by an XML comment, passed the gate."""
+    data = _rewritten("docProps/core.xml", change)
+    assert _found("f.xlsx", data) == [(0, "(the file's properties)")]
+
+
+@pytest.mark.parametrize("header", ["&L880208&B-9717", "&C880208&\"Arial,Bold\"9717&P",
+                                    "880208&KFF0000&12-9717"])
+def test_a_number_split_by_a_page_header_s_codes_is_found(header: str) -> None:
+    """A red team: Excel prints "880208&B-9717" in a page header as 880208-9717 (its codes
+    show nothing), and the header was scanned with its codes."""
+    def with_header(text: str) -> bytes:
+        xml = text.replace("&", "&amp;").replace('"', "&quot;").encode()
+        return _rewritten("xl/worksheets/sheet1.xml", lambda sheet: re.sub(
+            rb"(<pageMargins[^>]*/>)", rb"\1<headerFooter><oddHeader>" + xml
+            + rb"</oddHeader></headerFooter>", sheet))
+
+    assert _found("f.xlsx", with_header(header)) == [(0, "(another part of the workbook)")]
+    assert not _found("f.xlsx", with_header("&L880208&B sida 9717"))
+
+
+def test_a_number_split_by_cdata_in_a_sheet_s_header_is_found() -> None:
+    """A sheet is read as a parser reads it too: a CDATA section in its page header."""
+    data = _rewritten("xl/worksheets/sheet1.xml", lambda sheet: re.sub(
+        rb"(<pageMargins[^>]*/>)", rb"\1<headerFooter><oddHeader>&amp;L880208<![CDATA[-9717]]>"
+        rb"</oddHeader></headerFooter>", sheet))
+    assert _found("f.xlsx", data) == [(0, "(another part of the workbook)")]
+

@@ -130,3 +130,41 @@ def test_cli_seeds_another_plan_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
                                  str(bad)])
     assert result.exit_code == 2
     assert "indicators[0]: areas.0" in result.output
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("latin1.yaml", "format: samstat.plan.v1\nassociation: {name: Umeå}\n".encode("latin-1"),
+     r"line 2 is not UTF-8"),
+    ("deep.yaml", b"[" * 5000 + b"]" * 5000, r"nested too deeply"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, r"nested too deeply"),
+    ("nested.yaml", b"[" * 200 + b"]" * 200, r"nested more than 40 levels"),
+    ("twice.yaml", b"year: 2024\ninitiatives: []\nyear: 2025\n", r"key 'year' twice"),
+    ("twice.json", b'{"year": 2024, "year": 2025}', r"key 'year' twice"),
+    # ten lines of aliases stand for 10^9 values: refused at once, not written out
+    ("aliases.yaml", ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))).encode(),
+     r"more than 100,000 values"),
+])
+def test_hostile_or_broken_files_are_clear_errors_at_once(tmp_path: Path, name: str,
+                                                          content: bytes, message: str) -> None:
+    """A file not in UTF-8, nested thousands deep, with a key written twice (the first would
+    be dropped unseen) or an alias bomb is a PlanFileError naming it (the CLI's exit 2), never
+    a traceback, a RecursionError or minutes of work and gigabytes of memory."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(PlanFileError, match=message):
+        load_plan(path)
+
+
+def test_a_plan_may_still_use_anchors_and_aliases(tmp_path: Path) -> None:
+    """The limits count a shared part once per use; a plan that shares its rules loads."""
+    doc = _doc()
+    for ind in doc["indicators"][1:]:
+        ind["rules"] = doc["indicators"][0]["rules"]
+    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    assert "&id001" in text and "*id001" in text
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_plan(path)
+    assert loaded.year == doc["year"]
+    assert loaded.indicators[-1]["rules"] == doc["indicators"][0]["rules"]

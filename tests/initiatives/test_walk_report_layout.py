@@ -208,3 +208,42 @@ def _looks_like_the_kit(page: Any) -> None:
     assert looks["link"] == "rgb(31, 95, 168)", looks  # the kit's accent, not default blue
     assert looks["header"] == "rgb(29, 36, 48)", looks
     assert PERSON in page.locator("header.site .account").inner_text()
+
+
+# A4 less the report's @page margins (210 mm - 2 x 12 mm) at 96 dpi: the width Chromium lays
+# the PDF out in. A wider document is shrunk whole, every page's text with it.
+A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)
+
+
+@pytest.mark.integration
+def test_the_printed_report_fits_the_paper_with_a_lifetime_bound(
+        sqlite_url: str, indicators: FakeIndicators,  # noqa: F811
+        _seeded: dict[str, set[str] | None]) -> None:  # noqa: F811
+    """Initiative 1's "what is it worth" names the public cost a year and, for young people,
+    the bound over a lifetime, in one cell: kept on one line as a figure is, it pushed the
+    table out of its box and the page wider than A4's printable width, so Chromium printed
+    the whole 18-page PDF about a fifth smaller. Printed, nothing is wider than the paper."""
+    from playwright.sync_api import sync_playwright
+
+    binary = find_chromium("chromium")
+    if binary is None:
+        pytest.skip("no Chromium binary (Debian: apt-get install -y chromium)")
+    _sqlite_plan(sqlite_url, _seeded)
+    app = create_app(InitiativesSettings(database_url=sqlite_url, registry_publish=False,
+                                         indicators_url=indicators.url))
+    with _signed_in(sqlite_url) as secret, serve(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=binary, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": A4_PRINTABLE_PX, "height": 1000})
+        context.add_cookies([{"name": "samstat_session", "value": secret, "url": base}])
+        page = context.new_page()
+        page.emulate_media(media="print")
+        for lang in ("sv", "en"):
+            page.goto(f"{base}/reports/2024?lang={lang}")
+            worth = page.locator("#i-2024-1 table.worth")
+            assert ("över livet" if lang == "sv" else "over a lifetime") in worth.inner_text()
+            box = worth.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= A4_PRINTABLE_PX, (lang, box)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= A4_PRINTABLE_PX, (lang, width)
+        browser.close()

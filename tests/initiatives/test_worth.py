@@ -30,13 +30,15 @@ def test_people_follow_the_wanted_direction_and_cost_the_unit_price() -> None:
         ("up", 10.0, 5.0, 1_000_000.0), ("down", 4.0, 4.0, 800_000.0)]
     assert (w.people, w.annual_sek, w.untranslated) == (14.0, 1_800_000.0, ["share"])
     assert "0.5 full-year equivalent per person (half a year)" in w.lines[0].assumption_en
-    assert "200 000 kr per helårsekvivalent (a-kassa)" in w.lines[0].assumption_sv
+    assert "200\u00a0000\u00a0kr per helårsekvivalent (a-kassa)" in w.lines[0].assumption_sv
+    assert "SEK\u00a0200,000 per full-year equivalent" in w.lines[0].assumption_en
+    assert w.lines[0].assumption_sv.startswith("0,5 helårsekvivalent per person")
 
 
 def test_the_wrong_way_is_a_cost_and_young_people_have_a_lifetime_bound() -> None:
     w = worth([("young", "rise", 3.0), ("up", "rise", -2.0)], COSTS)
     young, up = w.lines
-    assert young.lifetime_sek_max == 42_000_000 and "14 000 000" in young.assumption_sv
+    assert young.lifetime_sek_max == 42_000_000 and "14\u00a0000\u00a0000" in young.assumption_sv
     assert up.people == -2.0 and up.annual_sek == -200_000.0 and up.lifetime_sek_max is None
     assert w.lifetime_sek_max == 42_000_000
 

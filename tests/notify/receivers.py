@@ -27,11 +27,13 @@ class Hit:
 @dataclass
 class WebhookReceiver:
     """Answers 503 for the first ``fail_first[path]`` requests of a path, then 200;
-    sleeps ``delay[path]`` seconds before answering."""
+    sleeps ``delay[path]`` seconds before answering. ``held[path]``: requests received and
+    not answered yet (a hit is recorded when answered)."""
 
     fail_first: dict[str, int] = field(default_factory=dict)
     delay: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
+    held: dict[str, int] = field(default_factory=dict)
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -49,8 +51,11 @@ def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with lock:
+                receiver.held[self.path] = receiver.held.get(self.path, 0) + 1
             time.sleep(receiver.delay.get(self.path, 0.0))
             with lock:
+                receiver.held[self.path] -= 1
                 seen = len(receiver.on(self.path))
                 status = 503 if seen < receiver.fail_first.get(self.path, 0) else 200
                 receiver.hits.append(Hit(self.path, dict(self.headers.items()), body,

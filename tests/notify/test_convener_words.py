@@ -122,6 +122,29 @@ def test_snooze_and_assignment_keep_their_data_apart_from_comments(session: Sess
         "lena@vannas.se", None)
 
 
+def test_a_snooze_or_assignment_sent_twice_is_one_step(session: Session) -> None:
+    """A form sent twice (a double click, a reload) wrote the same step twice in the history
+    (a review); with a comment it is a step of its own, and a change always is."""
+    me = agency_id()
+    alert = handle_data_quality(session=session, now=NOW,
+                                doc=finding("mismatch", 1, 2, agency=me))
+    assert alert is not None
+    steps = len(inbox.history(session=session, alert_id=alert.id))
+    for _ in range(2):
+        inbox.snooze(session=session, principal=agency(me), alert_id=alert.id, who="a@x.se",
+                     until=date(2024, 3, 20), now=NOW)
+        inbox.assign(session=session, principal=agency(me), alert_id=alert.id, who="a@x.se",
+                     assignee="", now=NOW)
+        session.flush()
+        session.expire_all()  # as the next request reads it
+    assert len(inbox.history(session=session, alert_id=alert.id)) == steps + 1  # the snooze
+    inbox.snooze(session=session, principal=agency(me), alert_id=alert.id, who="a@x.se",
+                 until=date(2024, 3, 21), now=NOW)
+    inbox.assign(session=session, principal=agency(me), alert_id=alert.id, who="a@x.se",
+                 assignee="", now=NOW, comment="Tar det själv")
+    assert len(inbox.history(session=session, alert_id=alert.id)) == steps + 3
+
+
 def test_explanations_say_periods_in_words_and_resolved_alerts_in_the_past() -> None:
     f = Facts(rule="data_quality", value=2670, expected=2833, unit="persons", period="2024-05")
     assert explain(f, lang="sv").what == ("Den rapporterade totalen för maj\u00a02024 är "

@@ -18,7 +18,8 @@ from services.notify.subscriptions import models as _subscriptions  # noqa: F401
 PG_BASE = os.environ.get("SAMSTAT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {"notify_definitions", "notify_indicator_values", "notify_alerts", "notify_contacts",
           "notify_alert_events", "notify_subscriptions", "notify_silences", "notify_deliveries",
-          "notify_digests", "notify_inbox_reads", "notify_used_links", "notify_mute_windows"}
+          "notify_digests", "notify_inbox_reads", "notify_used_links", "notify_mute_windows",
+          "notify_opt_outs"}
 
 
 def test_upgrade_matches_models_and_downgrade_removes_all(empty_url: str) -> None:
@@ -91,5 +92,46 @@ def test_0002_keeps_existing_rows_and_goes_back(empty_url: str) -> None:
             left = set(inspect(c).get_table_names())
         assert not ({"notify_digests", "notify_contacts"} & left)
         migrate(empty_url, "services.notify")
+    finally:
+        eng.dispose()
+
+
+def test_0007_remembers_the_mailboxes_already_unsubscribed(empty_url: str) -> None:
+    """A registry subscription ended while the registry still names its address (and no
+    other of the registry's reaches it) was ended by its unsubscribe link: the upgrade
+    remembers it, so the next registry edit does not subscribe it again. A mailbox the
+    registry replaced, or named again after it was replaced, is no opt-out."""
+    migrate(empty_url, "services.notify", "0006_quality_agency")
+    eng = create_engine(empty_url)
+    ts, gone = "2024-03-01 12:00:00", "2024-04-01 08:00:00"
+    subs = [  # id, agency, channel, target, deleted_at
+        ("s1", "fk", "email", "Kansli@fk.example", gone),  # unsubscribed
+        ("s2", "fk", "webhook", "https://h.example/fk", None),
+        ("s3", "af", "email", "old@af.example", gone),  # replaced by the registry
+        ("s4", "af", "email", "ny@af.example", None),
+        ("s5", "kv", "email", "kv@kv.example", "2024-01-01 00:00:00"),  # replaced, named again
+        ("s6", "kv", "email", "kv@kv.example", None)]
+    try:
+        with eng.begin() as c:
+            for agency, email, webhook in (("fk", "kansli@fk.example", "https://h.example/fk"),
+                                           ("af", "ny@af.example", None),
+                                           ("kv", "kv@kv.example", None)):
+                c.execute(text("INSERT INTO notify_contacts (agency, email, webhook, "
+                               "updated_at) VALUES (:a, :e, :w, :t)"),
+                          {"a": agency, "e": email, "w": webhook, "t": ts})
+            for sid, agency, channel, target, deleted in subs:
+                c.execute(text(
+                    "INSERT INTO notify_subscriptions (id, convener, channel, target, lang, "
+                    "format, created_at, created_by, source, deleted_at) VALUES (:i, :a, :c, "
+                    ":t, 'sv', 'json', :ts, 'registry', 'registry', :d)"),
+                    {"i": sid, "a": agency, "c": channel, "t": target, "ts": ts, "d": deleted})
+        migrate(empty_url, "services.notify")
+        with eng.begin() as c:
+            rows = c.execute(text("SELECT convener, channel, address, subscription_id "
+                                  "FROM notify_opt_outs")).tuples().all()
+            assert rows == [("fk", "email", "kansli@fk.example", "s1")]
+        downgrade(empty_url, "services.notify", "0006_quality_agency")
+        with eng.connect() as c:
+            assert "notify_opt_outs" not in inspect(c).get_table_names()
     finally:
         eng.dispose()

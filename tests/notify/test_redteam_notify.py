@@ -280,3 +280,39 @@ def _fire_and_deliver(app: FastAPI, url: str, **doc: str) -> str:
         await dispatcher.idle()
     asyncio.run(once())
     return ind
+
+
+def test_unsubscribing_ends_every_subscription_of_the_agency_to_that_address(
+        db_url: str) -> None:
+    """The page says "X gets no more messages from samstat", but an address the agency had
+    subscribed twice (a POST retried, "Kansli@…" and "kansli@…") went on getting them
+    through the other subscription."""
+    import uuid
+
+    from samstat_kit.db import session_factory, session_scope
+    from services.notify.delivery.routing import receivers
+
+    from .test_inbox_pages import FK
+
+    auth = tokens(db_url, FK)
+    address = f"kansli-{uuid.uuid4().hex[:8]}@fk.example"
+    other = f"annan-{uuid.uuid4().hex[:8]}@fk.example"
+    cfg = NotifySettings(database_url=db_url, kafka_enabled=False, sweep_interval_seconds=3600,
+                         digest_enabled=False)
+    with TestClient(create_app(cfg)) as client:
+        subs = []
+        for target in (address.capitalize(), address, other):
+            r = client.post("/v1/subscriptions", headers=auth[FK], json={
+                "convener": FK, "channel": "email", "target": target})
+            assert r.status_code == 201, r.text
+            subs.append(r.json()["id"])
+        try:
+            url = client.app.state.links.unsubscribe(subs[1])  # type: ignore[attr-defined]
+            r = client.post("/inbox/unsubscribe/" + url.rsplit("/inbox/unsubscribe/", 1)[1])
+            assert r.status_code == 200 and address in r.text
+            with session_scope(session_factory(db_url)) as s:
+                left = {sub.target for sub in receivers(session=s, agency=FK)}
+            assert other in left and not any(t.casefold() == address for t in left)
+        finally:
+            for sub in subs:
+                client.delete(f"/v1/subscriptions/{sub}", headers=auth[FK])

@@ -83,6 +83,26 @@ def test_the_follow_up_owner_gets_one_copy(session: Session) -> None:
     assert "Kopia" not in text(own)
 
 
+def test_a_mailbox_or_webhook_subscribed_twice_by_its_agency_hears_once(
+        session: Session) -> None:
+    """An agency's own receivers, like the copies, are one per address: a script that
+    retried its POST /v1/subscriptions after a timeout, or a person who subscribed as
+    "Kansli@…" and again as "kansli@…", got every alert twice (two deliveries, two
+    Message-IDs and webhook-ids, so no receiver could tell them for one)."""
+    convener = agency_id()
+    mail = {subscribe(session, convener, target="Kansli@Example.org"),
+            subscribe(session, convener, target="kansli@example.org", lang="en")}
+    hook = {subscribe(session, convener, target="https://hooks.example.org/a",
+                      channel="webhook") for _ in range(2)}
+    ind = indicator_id()
+    define(session, ind, convener=convener)
+    fire(session, ind)
+    fire(session, ind)  # replayed: nothing new
+    sent = [sub for sub, _transition, _role in rows(session, ind)]
+    assert len(sent) == 2 and len(mail & set(sent)) == 1 and len(hook & set(sent)) == 1
+    assert {s.id for s in receivers(session=session, agency=convener)} == set(sent)
+
+
 def test_no_copy_when_the_convener_follows_up_itself(session: Session) -> None:
     convener = agency_id()
     sid = subscribe(session, convener)

@@ -459,7 +459,9 @@ def test_kafka_listeners_authenticate_and_authorize() -> None:
 
 def pod_specs(docs: tuple[Doc, ...]) -> list[tuple[Doc, Doc]]:
     return [(d, d["spec"]["template"]["spec"]) for d in docs
-            if d["kind"] in ("Deployment", "StatefulSet", "Job")]
+            if d["kind"] in ("Deployment", "StatefulSet", "Job")] + \
+        [(d, d["spec"]["jobTemplate"]["spec"]["template"]["spec"]) for d in docs
+         if d["kind"] == "CronJob"]
 
 
 def env_value(container: Doc, name: str) -> Any:
@@ -480,6 +482,9 @@ def test_deployments_run_the_right_commands_with_probes_and_limits(name: str) ->
         assert c["readinessProbe"]["httpGet"]["path"] == "/healthz"
         assert c["livenessProbe"]["httpGet"]["path"]
         assert env_value(c, "SAMSTAT_KAFKA_SASL_USERNAME") == f"samstat-{svc}"
+        # a moment to leave the endpoints before the port closes, inside the grace period
+        wait = int(c["lifecycle"]["preStop"]["exec"]["command"][1])
+        assert 0 < wait < dep["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] - 10
         assert env_value(c, "SAMSTAT_DATABASE_URL")["secretKeyRef"]["name"] == "samstat-database"
         hpa = named(docs, "HorizontalPodAutoscaler", f"samstat-{svc}")
         assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -490,6 +495,13 @@ def test_deployments_run_the_right_commands_with_probes_and_limits(name: str) ->
     assert config(docs)["SAMSTAT_ENV"] == "prod"
     job = named(docs, "Job", "samstat-migrate")["spec"]["template"]["spec"]
     assert job["containers"][0]["args"] == ["migrate"]
+    # The nightly privacy audit, whose figures ingest shows and two alerts read
+    audit = named(docs, "CronJob", "samstat-privacy-audit")["spec"]
+    assert audit["concurrencyPolicy"] == "Forbid"
+    [c] = audit["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert c["args"][:2] == ["privacy", "audit"]
+    assert c["image"].split("/")[-1].split(":")[0] == "samstat"  # the lean image
+    assert env_value(c, "SAMSTAT_DATABASE_URL")["secretKeyRef"]["name"] == "samstat-database"
     for doc, spec in pod_specs(docs):
         assert spec["securityContext"]["runAsNonRoot"] is True, label(doc)
         for c in spec["containers"]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -35,6 +36,17 @@ def audit(db: str, tmp_path: Any, monkeypatch: Any) -> tuple[int, str, str]:
     return r.exit_code, r.output, metrics.read_text()
 
 
+def published_past_the_check(db: str) -> None:
+    """What the old one-batch gate let through: 20, 10 and 7 shown beside a hidden 3."""
+    with session_scope(session_factory(db)) as s:
+        s.execute(insert(DisclosureCell), [
+            {"cell_key": f"forsakringskassan|gk_referrals|2480|2022-10|group={g},sex=_T",
+             "agency": "forsakringskassan", "measure": "gk_referrals", "year": 2022,
+             "area": "2480", "period": "2022-10", "dimensions": {"group": g, "sex": "_T"},
+             "truth": v, "shown": None if v < 5 else v, "protected": v < 5, "revision": 1}
+            for g, v in GROUPS.items()])
+
+
 def test_the_audit_passes_what_ingest_published_and_fails_an_exposure(
         client: TestClient, token: Any, privacy_db: str, tmp_path: Any,
         monkeypatch: Any) -> None:
@@ -45,14 +57,7 @@ def test_the_audit_passes_what_ingest_published_and_fails_an_exposure(
     # a line per linked table as it is done, for an operator watching a long audit
     assert re.search(r"1/1 forsakringskassan gk_referrals 2023: \d+ cells, \d+ attacked, "
                      r"0 exposed", out), out
-    # What the old one-batch gate let through: 20, 10 and 7 shown beside a hidden 3.
-    with session_scope(session_factory(privacy_db)) as s:
-        s.execute(insert(DisclosureCell), [
-            {"cell_key": f"forsakringskassan|gk_referrals|2480|2022-10|group={g},sex=_T",
-             "agency": "forsakringskassan", "measure": "gk_referrals", "year": 2022,
-             "area": "2480", "period": "2022-10", "dimensions": {"group": g, "sex": "_T"},
-             "truth": v, "shown": None if v < 5 else v, "protected": v < 5, "revision": 1}
-            for g, v in GROUPS.items()])
+    published_past_the_check(privacy_db)
     code, out, metrics = audit(privacy_db, tmp_path, monkeypatch)
     assert code == 1 and "EXPOSED" in out and "2022-10" in out
     # The 3 itself, and its unsent K and M (each pinned to [0, 3]) and other's (to [0, 7]),
@@ -143,3 +148,31 @@ def test_a_dry_run_keeps_no_disclosure_state(client: TestClient, token: Any,
         assert s.scalar(select(func.count()).select_from(DisclosureCell)) == 0
 
 
+
+
+def test_ingest_shows_the_last_audit_s_figures(client: TestClient, token: Any,
+                                               privacy_db: str, tmp_path: Any,
+                                               monkeypatch: Any) -> None:
+    """The audit runs as a job of its own, whose figures ended with its process: ingest's
+    /metrics said 0 exposed whatever it found (a review). Ingest reads them back from the
+    audit log: what it found, when, how long it took."""
+    import time
+
+    from prometheus_client import REGISTRY
+
+    from services.ingest.disclosure import service
+
+    def shown() -> tuple[float | None, ...]:
+        return tuple(REGISTRY.get_sample_value(f"ingest_privacy_{n}") for n in (
+            "exposed_cells", "audit_seconds", "audit_timestamp_seconds"))
+
+    publish(client, token("forsakringskassan"), [gk(v, g) for g, v in GROUPS.items()])
+    published_past_the_check(privacy_db)
+    before = time.time()
+    assert audit(privacy_db, tmp_path, monkeypatch)[0] == 1
+    service._show(datetime.fromtimestamp(0, UTC), 0, 0.0)  # as a fresh ingest process
+    with session_scope(session_factory(privacy_db)) as s:
+        service.show_last_audit(session=s)
+    exposed, seconds, at = shown()
+    assert exposed == 12 and seconds is not None and seconds >= 0
+    assert at is not None and before - 1 <= at <= time.time() + 1

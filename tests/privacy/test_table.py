@@ -271,3 +271,119 @@ def test_a_target_over_a_contradictory_component_is_exposed_whatever_the_others_
         interval = table.interval(target, protection.sufficient(None, True),
                                   protection.minimum) if told else table.interval(target)
         assert not protection.holds(None, *interval, at_once=True), (told, interval)
+
+
+def square(vals: list[list[int]]) -> tuple[list[Relation], dict[Coord, float], list[Target]]:
+    """Rows of unsent cells under published row totals and a published grand total; the
+    column totals are not sent. Targets: every unsent cell."""
+    n, m = len(vals), len(vals[0])
+    x = {(i, j): cell(f"x{i}{j}") for i in range(n) for j in range(m)}
+    rows, cols, grand = [cell(f"r{i}") for i in range(n)], [cell(f"c{j}") for j in range(m)], \
+        cell("_T")
+    rels = [Relation(rows[i], tuple(x[i, j] for j in range(m)), "row") for i in range(n)]
+    rels += [Relation(cols[j], tuple(x[i, j] for i in range(n)), "col") for j in range(m)]
+    rels += [Relation(grand, tuple(cols), "col"), Relation(grand, tuple(rows), "row")]
+    shown = {rows[i]: float(sum(vals[i])) for i in range(n)}
+    shown[grand] = float(sum(map(sum, vals)))
+    targets = [Target(c.dims[0][1], (c,), None, missing=True) for c in [*x.values(), *cols]]
+    return rels, shown, targets
+
+
+def test_one_run_witnesses_targets_the_seeds_do_not() -> None:
+    """A 3 × 3 table whose two seeds witness 9 of its 12 targets: one run that asks each
+    of the rest to reach its bound at once witnesses all 12 (in a national component each
+    run costs tens of milliseconds), and each verdict is still the exact LP's."""
+    rels, shown, targets = square([[0, 4, 8], [7, 6, 12], [4, 7, 5]])
+    protection = Protection(5)
+    reach = protection.sufficient(None)
+    seeded = Table(rels, shown, dict(shown), UPPER)
+    seeded.prepare(targets)
+    covered = Table(rels, shown, dict(shown), UPPER)
+    covered.prepare(targets)
+    covered.cover(targets, protection, large=1)
+    assert sum(seeded.witnessed(t, reach) for t in targets) == 9
+    assert all(covered.witnessed(t, reach) for t in targets)
+    for t in targets:
+        assert protection.holds(None, *Table(rels, shown, dict(shown), UPPER).interval(t))
+
+
+@settings(max_examples=120, deadline=None)
+@given(vals=st.integers(2, 4).flatmap(lambda m: st.lists(
+    st.lists(st.integers(0, 12), min_size=m, max_size=m), min_size=2, max_size=4)),
+       hidden=st.lists(st.integers(0, 3), max_size=2))
+def test_witnessing_many_targets_at_once_claims_nothing_the_lp_denies(
+        vals: list[list[int]], hidden: list[int]) -> None:
+    """After one run for many targets (:meth:`Table.cover`), every point kept lies within
+    each cell's exact LP range, every verdict is the exact LP's, and a target solved after
+    it gets the interval of a table built anew (the rows and columns the run added are
+    gone, and the model is the one it was)."""
+    rels, shown, targets = square(vals)
+    for i in hidden:  # a row total held back after all
+        shown.pop(cell(f"r{i}"), None)
+    truth = {**shown, **{cell(f"r{i}"): float(sum(vals[i])) for i in range(len(vals))}}
+    protection = Protection(5)
+    table = Table(rels, shown, truth, UPPER)
+    table.prepare(targets)
+    table.cover(targets, protection, large=1)
+    for t in targets:
+        exact = Table(rels, shown, truth, UPPER).interval(t)
+        model = table._by_model(list(t.coords))[0][0]
+        if model.has_points:
+            least, most = model.span(t.coords[0])
+            assert exact[0] - 1e-6 <= least and most <= exact[1] + 1e-6, (t.name, exact)
+        quick = table.interval(t, protection.sufficient(None), protection.minimum)
+        assert protection.holds(None, *quick) == protection.holds(None, *exact), t.name
+        again = table.interval(t)
+        assert again == pytest.approx(exact, abs=1e-6), (t.name, again, exact)
+
+
+@settings(max_examples=60, deadline=None)
+@given(vals=st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=2,
+                     max_size=3),
+       steps=st.lists(st.tuples(st.booleans(), st.sampled_from(["r0", "r1", "r2", "_T"])),
+                      max_size=4))
+def test_a_floor_after_hidings_and_showings_is_a_new_tables(
+        vals: list[list[int]], steps: list[tuple[bool, str]]) -> None:
+    """Each relation's published parts are summed once and kept until one of its cells is
+    hidden or shown (a nation's relation has 290 parts): every floor stays what a table
+    built anew on the same published values finds."""
+    rels, shown, _ = square(vals)
+    cells = {c for r in rels for c in r.cells}
+    table = Table(rels, shown, dict(shown), UPPER)
+    now = dict(shown)
+    for c in cells:
+        table.floor(c)
+    for hide, name in steps:
+        c = cell(name)
+        if c not in shown:
+            continue
+        if hide:
+            table.hide(c)
+            now.pop(c, None)
+        else:
+            table.show(c, shown[c])
+            now[c] = shown[c]
+        anew = Table(rels, now, dict(shown), UPPER)
+        assert {x: table.floor(x) for x in cells} == {x: anew.floor(x) for x in cells}
+
+
+def test_a_large_components_points_are_bounded_and_keep_the_seeds_and_the_newest(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national component's points once took 300 MB (18,000 columns, 2,048 rows): the
+    model keeps at most POINTS numbers of them (64 points at least): the two seeds, and the
+    others in turn make room for the newest, while each column's range counts every
+    point."""
+    import numpy as np
+
+    from services.ingest.disclosure import points as witnesses
+    from services.ingest.disclosure.component import Model
+
+    monkeypatch.setattr(witnesses, "POINTS", 1)
+    model = Model({cell(f"x{j}"): j for j in range(3)}, UPPER)
+    points = [np.array([k, 100 - k, k % 7], dtype=float) for k in range(100)]
+    for p in points:
+        model.witness(p)
+    assert model.points_count == 64
+    kept = {tuple(p) for p in model.points(list(range(64)), [0, 1, 2])}
+    assert kept == {tuple(p) for p in points[:2] + points[38:]}
+    assert model.span(cell("x0")) == (0.0, 99.0) and model.span(cell("x2")) == (0.0, 6.0)

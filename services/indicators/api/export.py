@@ -7,9 +7,10 @@ field is a value that cannot be computed (missing or suppressed inputs).
 SDMX-CSV follows version 1.0 of the SDMX-CSV format: the first column ``DATAFLOW`` names the
 dataflow as ``AGENCY:ID(VERSION)``, then one column per dimension, ``OBS_VALUE``, then the
 attributes. Periods use the SDMX time syntax (``2023``, ``2023-S1``, ``2023-Q2``, ``2023-10``);
-``OBS_STATUS`` is ``A`` (normal) when every input for the period is in and ``P`` (provisional)
-otherwise; ``CONF_STATUS`` is ``F`` (free): the read model only holds figures that passed the
-small-count suppression at ingest. ``UNIT_MEASURE`` is samstat's unit code in upper case
+``OBS_STATUS`` is ``A`` (normal) when every input for the period is in, ``P`` (provisional)
+otherwise, and ``M`` (missing) where there is no value (an empty ``OBS_VALUE``);
+``CONF_STATUS`` is ``F`` (free): the read model only holds figures that passed the small-count
+suppression at ingest. ``UNIT_MEASURE`` is samstat's unit code in upper case
 (``SHARE`` is a fraction of one, not a percentage).
 """
 
@@ -29,7 +30,7 @@ from samstat_kit.contracts import Catalogue
 from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.web import CookieOrBearer
-from services.indicators.api import formats, service, vintages
+from services.indicators.api import formats, fye_changes, service, vintages
 from services.indicators.api.models import IndicatorValue
 from services.indicators.api.router import (
     AsOf,
@@ -187,7 +188,7 @@ def indicator_sdmx_csv(indicator: str, rows: Iterable[IndicatorValue]) -> str:
     # SDMX-CSV 1.0 has no ACTION: a value taken back is left out (version 2.0 says D).
     return _csv(SDMX_HEADER, (
         [flow, r.area, sdmx_period(r.period), num(r.value), r.unit.upper(),
-         "A" if r.complete else "P", "F"] for r in rows if not r.withdrawn))
+         formats.status(r.value, not r.complete), "F"] for r in rows if not r.withdrawn))
 
 
 @router.get("/v1/indicators/{indicator}/export.csv", response_class=Response,
@@ -242,11 +243,9 @@ def _fye_series(request: Request, areas: list[str], granularity: str,
                 ) -> list[FyeRead]:
     catalogue = request.app.state.catalogue
     with session_scope(request.app.state.session_factory) as session:
-        series = [f for a in areas for f in service.fye_series(
+        return [f for a in areas for f in fye_changes.series(
             session=session, catalogue=catalogue, area=a, granularity=granularity,
-            as_of=as_of)]
-    return [f for f in series if updated_after is None or f.computed_at is None
-            or f.computed_at > updated_after]
+            as_of=as_of, updated_after=updated_after)]
 
 
 def _extra_keys(series: Iterable[FyeRead], attr: str, known: Sequence[str]) -> list[str]:
@@ -257,67 +256,45 @@ def _extra_keys(series: Iterable[FyeRead], attr: str, known: Sequence[str]) -> l
 def fye_csv(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False) -> str:
     """One row per area and period; the last columns say where the figure comes from and
     whether the period is partial (``months_reported`` < ``months``); with ``history`` one
-    row per version, ``computed_at`` saying since when samstat showed it."""
+    row per version, ``computed_at`` saying since when samstat showed it. ``withdrawn``
+    last, as in an indicator's CSV: true on a figure taken back, whose fields are empty."""
     benefits = _extra_keys(series, "by_benefit", BENEFITS)
     sexes = _extra_keys(series, "by_sex", SEXES)
     header = (["area", "area_name", "period", "fye", "population", "share"]
               + [f"fye_{b}" for b in benefits] + [f"fye_sex_{s}" for s in sexes]
               + ["municipalities_reported", "municipalities", "complete", "source",
                  "months_reported", "months", "partial"]
-              + (["computed_at"] if history else []))
+              + (["computed_at"] if history else []) + ["withdrawn"])
 
     def line(f: FyeRead) -> list[str]:
         info = catalogue.areas.get(f.area)
-        return ([f.area, info.name if info else "", f.period, num(f.fye), num(f.population),
+        name = info.name if info else ""
+        shown = [_iso(f.computed_at) if f.computed_at else ""] if history else []
+        if f.withdrawn:
+            return [f.area, name, f.period] + [""] * (len(header) - 4 - len(shown)) + shown \
+                + ["true"]
+        return ([f.area, name, f.period, num(f.fye), num(f.population),
                  num(f.share)]
                 + [num(f.by_benefit.get(b)) for b in benefits]
                 + [num(f.by_sex.get(s)) for s in sexes]
                 + [str(len(f.municipalities)), str(len(catalogue.municipalities_in(f.area))),
                    "true" if f.complete else "false", f.source, num(f.months_reported),
                    num(f.months), "true" if f.partial else "false"]
-                + ([_iso(f.computed_at) if f.computed_at else ""] if history else []))
+                + shown + ["false"])
 
     return _csv(header, (line(f) for f in series))
-
-
-MAX_HISTORY_FIGURES = 60
-
-
-def fye_versions(request: Request, series: Sequence[FyeRead]) -> list[FyeRead]:
-    """Every version of each figure (include_history): the area's FYE at each instant one of
-    its inputs changed, oldest first."""
-    if len(series) > MAX_HISTORY_FIGURES:
-        # Each figure's history is recomputed at every instant an input changed: a
-        # request for the nation's months over years would hold a worker and the
-        # database for minutes (a review). The plain export has no such limit.
-        raise HTTPException(422, f"include_history: at most {MAX_HISTORY_FIGURES} figures "
-                                 f"(areas × periods) at a time, not {len(series)}; name "
-                                 "fewer areas or a coarser granularity")
-    catalogue = request.app.state.catalogue
-    out: list[FyeRead] = []
-    with session_scope(request.app.state.session_factory) as session:
-        for f in series:
-            for v in service.fye_history(session=session, catalogue=catalogue, area=f.area,
-                                         period=f.period):
-                if f.computed_at is not None and v.computed_at > f.computed_at:
-                    break  # later than the answer asked for (as_of)
-                then = service.fye(session=session, catalogue=catalogue, area=f.area,
-                                   period=f.period, as_of=v.computed_at)
-                if then is not None:
-                    out.append(then.model_copy(update={"computed_at": v.computed_at}))
-    return out
 
 
 def fye_sdmx_csv(series: Sequence[FyeRead]) -> str:
     flow = f"{AGENCY}:FYE(1.0)"
 
     def obs(f: FyeRead) -> Iterable[list[str]]:
-        status = "A" if f.complete else "P"
         period = sdmx_period(f.period)
 
         def row(measure: str, benefit: str, sex: str, value: float | None, unit: str
                 ) -> list[str]:
-            return [flow, f.area, measure, benefit, sex, period, num(value), unit, status, "F"]
+            return [flow, f.area, measure, benefit, sex, period, num(value), unit,
+                    formats.status(value, not f.complete), "F"]
 
         yield row("FYE", TOTAL, TOTAL, f.fye, "FYE")
         for b in _extra_keys([f], "by_benefit", ()):
@@ -327,7 +304,8 @@ def fye_sdmx_csv(series: Sequence[FyeRead]) -> str:
         yield row("POP_20_64", TOTAL, TOTAL, f.population, "PERSONS")
         yield row("FYE_SHARE", TOTAL, TOTAL, f.share, "SHARE")
 
-    return _csv(FYE_SDMX_HEADER, (r for f in series for r in obs(f)))
+    # SDMX-CSV 1.0 has no ACTION: a figure taken back is left out (version 2.0 says D).
+    return _csv(FYE_SDMX_HEADER, (r for f in series if not f.withdrawn for r in obs(f)))
 
 
 FyeAreas = Annotated[str, Query(max_length=4000,
@@ -363,7 +341,7 @@ def export_fye_csv(request: Request, _p: CookieOrBearer, areas: FyeAreas,
 
     def render(series: list[FyeRead]) -> str:
         if include_history:
-            return fye_csv(fye_versions(request, series), catalogue, history=True)
+            return fye_csv(fye_changes.fye_versions(request, series), catalogue, history=True)
         return fye_csv(series, catalogue)
 
     return _fye_download(request, areas, granularity, CSV_TYPE, render,

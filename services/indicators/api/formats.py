@@ -6,7 +6,12 @@ FYE in total, per benefit, per sex and per benefit x sex; the population 20-64 i
 sex; the share in total and per sex. A *partial period* (a year with 8 of 12 months in) is
 marked in each format (SDMX: ``OBS_STATUS=P`` and ``MONTHS_REPORTED``; JSON-stat: status ``P``
 and the months in ``extension``; XLSX and Swedish CSV: a "Delperiod" column), never written as
-if it were comparable with a whole period.
+if it were comparable with a whole period. So is a sum over *some* of an area's municipalities
+(6 of 290 have reported): SDMX ``OBS_STATUS=P`` with ``MUNICIPALITIES_REPORTED`` and
+``MUNICIPALITIES``, JSON-stat status ``P`` and ``extension.partial_areas``, as the CSVs'
+columns of the same names and the spreadsheets' "6 av 290 kommuner" say. A figure taken back
+since ``updated_after`` (``FyeRead.withdrawn``) keeps its keys and loses its values: SDMX-CSV
+2.0 ``ACTION=D``, JSON-stat null cells named in ``extension.withdrawn``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,36 +42,62 @@ class Obs:
     source: str
     months_reported: int | None
     months: int | None
+    withdrawn: bool = False  # of a figure taken back (updated_after): no value, a delete
+    municipalities_reported: int | None = None  # of the area's municipalities, in the sum
+    municipalities: int | None = None  # the area's municipalities
 
     @property
     def partial(self) -> bool:
-        return self.months_reported is not None and self.months is not None and \
-            self.months_reported < self.months
+        """Fewer months in than the period has."""
+        return not self.withdrawn and self.months_reported is not None and \
+            self.months is not None and self.months_reported < self.months
+
+    @property
+    def short(self) -> bool:
+        """A sum over fewer municipalities than the area has."""
+        return not self.withdrawn and self.municipalities_reported is not None and \
+            self.municipalities is not None and self.municipalities_reported < self.municipalities
+
+    @property
+    def provisional(self) -> bool:
+        """Not comparable with a whole figure: a partial period, or a partial area."""
+        return self.partial or self.short
 
 
 def fye_rows(series: Iterable[FyeRead]) -> list[Obs]:
     out: list[Obs] = []
     for f in series:
-        def obs(measure: str, benefit: str, sex: str, value: float | None,
-                f: FyeRead = f) -> None:
-            out.append(Obs(f.area, f.period, measure, benefit, sex, value, f.source,
-                           f.months_reported, f.months))
-
-        obs("FYE", TOTAL, TOTAL, f.fye)
-        for b, v in sorted(f.by_benefit.items()):
-            obs("FYE", b, TOTAL, v)
-        for s, v in sorted(f.by_sex.items()):
-            obs("FYE", TOTAL, s, v)
-        for b, row in sorted(f.by_benefit_sex.items()):
-            for s, v in sorted(row.items()):
-                obs("FYE", b, s, v)
-        obs("POP_20_64", TOTAL, TOTAL, f.population)
-        for s, v in sorted(f.population_by_sex.items()):
-            obs("POP_20_64", TOTAL, s, v)
-        obs("FYE_SHARE", TOTAL, TOTAL, f.share)
-        for s, ratio in sorted(f.share_by_sex.items()):
-            obs("FYE_SHARE", TOTAL, s, ratio)
+        # SCB's official figure covers the whole area, whoever reported to samstat.
+        counted = f.source == "computed" and not f.withdrawn
+        cover = (len(f.municipalities), f.members) if counted else (None, None)
+        out += [Obs(f.area, f.period, measure, benefit, sex, None if f.withdrawn else value,
+                    f.source, f.months_reported, f.months, f.withdrawn, *cover)
+                for measure, benefit, sex, value in _figures(f)]
     return out
+
+
+def _figures(f: FyeRead) -> Iterator[tuple[str, str, str, float | None]]:
+    """(measure, benefit, sex, value) of every figure of one area and period."""
+    yield "FYE", TOTAL, TOTAL, f.fye
+    for b, v in sorted(f.by_benefit.items()):
+        yield "FYE", b, TOTAL, v
+    for s, v in sorted(f.by_sex.items()):
+        yield "FYE", TOTAL, s, v
+    for b, row in sorted(f.by_benefit_sex.items()):
+        for s, v in sorted(row.items()):
+            yield "FYE", b, s, v
+    yield "POP_20_64", TOTAL, TOTAL, f.population
+    for s, v in sorted(f.population_by_sex.items()):
+        yield "POP_20_64", TOTAL, s, v
+    yield "FYE_SHARE", TOTAL, TOTAL, f.share
+    for s, ratio in sorted(f.share_by_sex.items()):
+        yield "FYE_SHARE", TOTAL, s, ratio
+
+
+def status(value: float | int | None, provisional: bool) -> str:
+    """OBS_STATUS: M (missing) where there is no value (an empty OBS_VALUE said A, "normal
+    value"), else P for a partial period or missing inputs, else A."""
+    return "M" if value is None else "P" if provisional else "A"
 
 
 def num(value: float | int | None) -> str:
@@ -80,7 +111,8 @@ def num(value: float | int | None) -> str:
 
 SDMX2_HEADER = ("STRUCTURE", "STRUCTURE_ID", "ACTION", "FREQ", "REF_AREA", "MEASURE",
                 "BENEFIT", "SEX", "TIME_PERIOD", "OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS",
-                "CONF_STATUS", "SOURCE", "MONTHS_REPORTED", "MONTHS")
+                "CONF_STATUS", "SOURCE", "MONTHS_REPORTED", "MONTHS",
+                "MUNICIPALITIES_REPORTED", "MUNICIPALITIES")
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]], delimiter: str = ",") -> str:
@@ -99,10 +131,14 @@ def fye_sdmx_csv2(rows: Iterable[Obs], codemap: CodeMap | None = None) -> str:
 
     def line(o: Obs) -> list[str]:
         freq, period = cm.period_to_sdmx(o.period)
-        return ["dataflow", flow, "I", freq, o.area, o.measure,
-                cm.code_to_sdmx("benefit", o.benefit), cm.code_to_sdmx("sex", o.sex), period,
-                num(o.value), MEASURE_UNITS[o.measure], "P" if o.partial else "A", "F",
-                o.source, num(o.months_reported), num(o.months)]
+        key = [freq, o.area, o.measure, cm.code_to_sdmx("benefit", o.benefit),
+               cm.code_to_sdmx("sex", o.sex), period]
+        if o.withdrawn:  # taken back since updated_after: a delete, as for an indicator
+            return ["dataflow", flow, "D", *key] + [""] * (len(SDMX2_HEADER) - 3 - len(key))
+        return ["dataflow", flow, "I", *key, num(o.value), MEASURE_UNITS[o.measure],
+                status(o.value, o.provisional), "F", o.source,
+                num(o.months_reported), num(o.months), num(o.municipalities_reported),
+                num(o.municipalities)]
 
     return _csv(SDMX2_HEADER, (line(o) for o in rows))
 
@@ -120,7 +156,7 @@ def indicator_sdmx_csv2(indicator: str, rows: Iterable[Any],
         if getattr(r, "withdrawn", False):  # taken back since updated_after: a delete
             return ["dataflow", flow, "D", indicator, freq, r.area, period, "", "", "", ""]
         return ["dataflow", flow, "I", indicator, freq, r.area, period, num(r.value),
-                r.unit.upper(), "A" if r.complete else "P", "F"]
+                r.unit.upper(), status(r.value, not r.complete), "F"]
 
     return _csv(header, (line(r) for r in rows))
 
@@ -128,10 +164,39 @@ def indicator_sdmx_csv2(indicator: str, rows: Iterable[Any],
 # ------------------------------------------------------------------------ JSON-stat 2.0
 
 
+def _cube(rows: Sequence[Obs], index: dict[str, dict[str, int]], sizes: list[int]
+          ) -> tuple[list[float | None], dict[str, str], dict[str, Any], dict[str, Any]]:
+    """The dense values, the status of each partial one, and per area|period the months and
+    the municipalities of a partial figure."""
+    size = 1
+    for n in sizes:
+        size *= n
+    values: list[float | None] = [None] * size
+    status: dict[str, str] = {}
+    months: dict[str, dict[str, Any]] = {}
+    areas: dict[str, dict[str, Any]] = {}
+    for o in rows:
+        pos = 0
+        for d, n in zip(index, sizes, strict=True):
+            pos = pos * n + index[d][getattr(o, d)]
+        values[pos] = o.value
+        if o.provisional:
+            status[str(pos)] = "P"
+        if o.partial:
+            months[f"{o.area}|{o.period}"] = {"months_reported": o.months_reported,
+                                             "months": o.months}
+        if o.short:
+            areas[f"{o.area}|{o.period}"] = {
+                "municipalities_reported": o.municipalities_reported,
+                "municipalities": o.municipalities}
+    return values, status, months, areas
+
+
 def fye_jsonstat(rows: Sequence[Obs], catalogue: Catalogue, label: str) -> str:
     """A JSON-stat 2.0 dataset with dimensions area, period, measure, benefit, sex (dense,
     missing cells null); partial periods carry status ``P`` and their months in
-    ``extension.months_reported``."""
+    ``extension.partial_periods``, sums over some of an area's municipalities status ``P``
+    and their counts in ``extension.partial_areas``."""
     dims: dict[str, list[str]] = {"area": [], "period": [], "measure": [], "benefit": [],
                                   "sex": []}
     for o in rows:
@@ -141,21 +206,7 @@ def fye_jsonstat(rows: Sequence[Obs], catalogue: Catalogue, label: str) -> str:
                 dims[d].append(code)
     index = {d: {c: i for i, c in enumerate(codes)} for d, codes in dims.items()}
     sizes = [len(c) for c in dims.values()]
-    size = 1
-    for n in sizes:
-        size *= n
-    values: list[float | None] = [None] * size
-    status: dict[str, str] = {}
-    months: dict[str, dict[str, Any]] = {}
-    for o in rows:
-        pos = 0
-        for d, n in zip(dims, sizes, strict=True):
-            pos = pos * n + index[d][getattr(o, d)]
-        values[pos] = o.value
-        if o.partial:
-            status[str(pos)] = "P"
-            months[f"{o.area}|{o.period}"] = {"months_reported": o.months_reported,
-                                             "months": o.months}
+    values, status, months, areas = _cube(rows, index, sizes)
     labels = {"area": {c: (catalogue.areas[c].name if c in catalogue.areas else c)
                        for c in dims["area"]}}
     doc = {
@@ -166,7 +217,10 @@ def fye_jsonstat(rows: Sequence[Obs], catalogue: Catalogue, label: str) -> str:
             "index": index[d], "label": labels.get(d, {c: c for c in codes})}}
             for d, codes in dims.items()},
         "value": values, "status": status,
-        "extension": {"partial_periods": months,
-                      "sources": sorted({f"{o.area}|{o.period}|{o.source}" for o in rows})},
+        "extension": {"partial_periods": months, "partial_areas": areas,
+                      "sources": sorted({f"{o.area}|{o.period}|{o.source}" for o in rows}),
+                      # a cube has no delete: the figures taken back (updated_after), null
+                      "withdrawn": sorted({f"{o.area}|{o.period}" for o in rows
+                                           if o.withdrawn})},
     }
     return json.dumps(doc, ensure_ascii=False)

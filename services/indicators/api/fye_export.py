@@ -21,9 +21,9 @@ from services.indicators.api.export import (
     _fye_download,
     fye_csv,
     fye_sdmx_csv,
-    fye_versions,
     refuse_history,
 )
+from services.indicators.api.fye_changes import fye_versions
 from services.indicators.api.router import AsOf, IncludeHistory, UpdatedAfter
 from services.indicators.api.schemas import FyeRead
 from services.indicators.api.sdmx_structure import structure_message
@@ -75,18 +75,40 @@ def _some(rows: list[T]) -> list[T]:
 
 
 def negotiate(accept: str) -> str:
-    """The format an Accept header asks for (the first one samstat writes); CSV by default."""
-    for part in accept.lower().split(","):
-        media = part.split(";q=")[0].replace(" ", "")
-        if "vnd.sdmx.data+csv" in media:
-            return "sdmx-csv-1" if "version=1" in media else "sdmx-csv"
-        if "spreadsheetml" in media:
-            return "xlsx"
-        if media.startswith(("application/json", "application/vnd.json-stat")):
-            return "json-stat"
-        if media.startswith("text/csv"):
-            return "csv-sv" if "excel=sv" in media else "csv"
-    return "csv"
+    """The format an Accept header asks for: of the media types samstat writes, the one with
+    the highest quality (the first of equals); CSV by default. A type at ``q=0`` is one the
+    client refuses (RFC 9110 12.5.1): ``application/json;q=0`` was answered with JSON-stat."""
+    ranked = []
+    for n, part in enumerate(accept.lower().split(",")):
+        media, _, params = part.replace(" ", "").partition(";")
+        q = _quality(params)
+        fmt = _format(media, params)
+        if fmt is not None and q > 0:
+            ranked.append((-q, n, fmt))
+    return min(ranked)[2] if ranked else "csv"
+
+
+def _quality(params: str) -> float:
+    for p in params.split(";"):
+        if p.startswith("q="):
+            try:
+                q = float(p[2:])
+            except ValueError:
+                return 0.0  # no weight a client meant: not taken as a wish
+            return q if 0 <= q <= 1 else 0.0
+    return 1.0
+
+
+def _format(media: str, params: str) -> str | None:
+    if "vnd.sdmx.data+csv" in media:
+        return "sdmx-csv-1" if "version=1" in params else "sdmx-csv"
+    if "spreadsheetml" in media:
+        return "xlsx"
+    if media.startswith(("application/json", "application/vnd.json-stat")):
+        return "json-stat"
+    if media.startswith("text/csv"):
+        return "csv-sv" if "excel=sv" in params else "csv"
+    return None
 
 
 def _send(request: Request, areas: str, granularity: str, fmt: str, as_of: str | None,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from samstat_kit import periods
 from samstat_kit.db import session_scope
 from samstat_kit.http import AnyToken
-from services.indicators.api import service, vintages
+from samstat_kit.instants import parse_instant
+from services.indicators.api import service
 from services.indicators.api.groups import groups_for
 from services.indicators.api.schemas import ComparisonRead, FyeRead, SeriesRead
 
@@ -26,13 +27,14 @@ AsOf = Annotated[str | None, Query(
     max_length=40, description='What samstat showed then (transaction time): "2024-06-10" '
                                '(the end of that day in Sweden) or an ISO instant')]
 UpdatedAfter = Annotated[str | None, Query(
-    max_length=40, description="Only what samstat computed after this instant or date")]
+    max_length=40, description="Only what changed after this instant or date: values "
+                               "computed since, and those taken back since (withdrawn)")]
 IncludeHistory = Annotated[bool, Query(description="Every earlier version too")]
 
 
 def instant(raw: str | None, name: str) -> datetime | None:
     try:
-        return vintages.parse_instant(raw)
+        return parse_instant(raw)
     except ValueError:
         raise HTTPException(422, f"{name}: {raw[:40]!r} is not a date or ISO instant"
                             if raw else f"{name}: empty") from None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FyeVersion(BaseModel):
@@ -45,6 +45,10 @@ class FyeRead(BaseModel):
     months_reported: int | None = None
     months: int | None = None
     history: list[FyeVersion] | None = None
+    # Only in the exports with updated_after (and include_history): the figure as last shown,
+    # taken back at computed_at; every format leaves its values empty. Never in the API's
+    # answer, which has no figure then (404).
+    withdrawn: bool = Field(default=False, exclude=True)
 
     @property
     def partial(self) -> bool:

@@ -31,8 +31,13 @@ from samstat_kit.sdmx import CodeMap, load_codemap
 
 VERSION = "1.0"
 FREQ = {"A": "Annual", "S": "Half-yearly", "Q": "Quarterly", "M": "Monthly"}
-OBS_STATUS = {"A": "Normal value", "P": "Provisional value (a partial period or missing "
-                                         "inputs)"}
+# A and P as samstat's exports write them, M for a value they cannot give (inputs held back
+# or not in), E and B as agencies may send them (schemas/observation.v1).
+OBS_STATUS = {"A": "Normal value", "P": "Provisional value (a partial period, a sum over "
+                                         "some of the area's municipalities, or missing "
+                                         "inputs)",
+              "E": "Estimated value", "B": "Break in series",
+              "M": "Missing value (its inputs are held back or not in)"}
 CONF_STATUS = {"F": "Free", "C": "Confidential (suppressed)", "N": "Not for publication"}
 FYE_MEASURES = {"FYE": "Full-year equivalents (helårsekvivalenter)",
                 "POP_20_64": "Population aged 20-64",
@@ -92,6 +97,9 @@ class _Builder:
         self.concept("MONTHS_REPORTED", "Months of the period with figures (a partial period "
                      "has fewer than the period's months)", dtype=DataType.INTEGER)
         self.concept("MONTHS", "Months in the period", dtype=DataType.INTEGER)
+        self.concept("MUNICIPALITIES_REPORTED", "Municipalities in the sum (a partial area has "
+                     "fewer than the area's municipalities)", dtype=DataType.INTEGER)
+        self.concept("MUNICIPALITIES", "Municipalities in the area", dtype=DataType.INTEGER)
         for dimension in sorted({d for m in self.catalogue.measures.values()
                                  for d in m.dimensions}):
             codes = sorted({c for m in self.catalogue.measures.values()
@@ -122,7 +130,7 @@ def structures(catalogue: Catalogue, codemap: CodeMap | None = None) -> list[obj
     b.common()
     b.concept("MEASURE", "FYE measure", FYE_MEASURES)
     attrs = ("UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS", "SOURCE", "MONTHS_REPORTED",
-             "MONTHS")
+             "MONTHS", "MUNICIPALITIES_REPORTED", "MUNICIPALITIES")
     flows = []
     fye = b.dsd("DSD_FYE", "Full-year equivalents by area, benefit and sex",
                 ["MEASURE", b.codemap.concept("benefit"), b.codemap.concept("sex")], attrs)

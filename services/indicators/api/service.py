@@ -83,22 +83,31 @@ def _value_row(doc: dict[str, Any], now: datetime) -> dict[str, Any]:
             "updated_at": now, "withdrawn": vintages.withdrawn(doc)}
 
 
-def _rows(session: Session, indicator: str, areas: Iterable[str], period: str,
-          as_of: datetime | None = None) -> list[IndicatorValue]:
-    return vintages.rows(session=session, indicator=indicator, areas=areas, period=period,
-                         as_of=as_of)
-
-
 def fye(*, session: Session, catalogue: Catalogue, area: str, period: str,
         as_of: datetime | None = None) -> FyeRead | None:
     """FYE for an area: samstat's own sum over its municipalities when every member has a
     complete value, else SCB's official figure where there is one, else the partial sum."""
     members = catalogue.municipalities_in(area)
-    rows = [r for r in _rows(session, FYE_SHARE, members, period, as_of) if r.components]
-    computed = _fye_sum(area, period, rows, members) if rows else None
+    by_period, gone = _member_values(session, members, period=period, as_of=as_of)
+    rows = by_period.get(period, [])
+    computed = _fye_sum(area, period, rows, members, gone=gone.get(period)) if rows else None
     if computed is not None and computed.complete:
         return computed
     return _official(session, catalogue, area, [period], as_of).get(period) or computed
+
+
+def _member_values(session: Session, members: Sequence[str], *, period: str | None = None,
+                   granularity: str | None = None, as_of: datetime | None = None
+                   ) -> tuple[dict[str, list[IndicatorValue]], dict[str, datetime]]:
+    """The members' current fye_share values by period, and per period when one of them was
+    last taken back (a sum over them changed then too)."""
+    every = vintages.rows(session=session, indicator=FYE_SHARE, areas=members, period=period,
+                          granularity=granularity, as_of=as_of, taken_back=True)
+    by_period: dict[str, list[IndicatorValue]] = {}
+    for r in every:
+        if r.components and not r.withdrawn:
+            by_period.setdefault(r.period, []).append(r)
+    return by_period, vintages.taken_back_at(every)
 
 
 def _official(session: Session, catalogue: Catalogue, area: str, periods: list[str] | None,
@@ -155,9 +164,11 @@ def value_history(*, session: Session, indicator: str, area: str, period: str
 
 
 def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequence[str],
-             source: str = "computed") -> FyeRead:
+             source: str = "computed", gone: datetime | None = None) -> FyeRead:
     """The members' FYE values of one period summed into the area's; complete only when every
-    member has a complete value (an official figure is one value for the whole area)."""
+    member has a complete value (an official figure is one value for the whole area).
+    ``gone``: when a member's value was last taken back, since when the sum stands as it is
+    if no value left is newer."""
     total = combine([r.components for r in rows])
     official = source == SOURCE_OFFICIAL
     pop_sex: dict[str, float] = total["population_by_sex"]  # type: ignore[assignment]
@@ -174,7 +185,7 @@ def _fye_sum(area: str, period: str, rows: list[IndicatorValue], members: Sequen
         population_years=total["population_years"],  # type: ignore[arg-type]
         share_by_sex={s: share(v, pop_sex.get(s)) for s, v in by_sex.items()},
         by_benefit_sex=total["by_benefit_sex"],  # type: ignore[arg-type]
-        computed_at=max(vintages.utc(r.computed_at) for r in rows),
+        computed_at=max([vintages.utc(r.computed_at) for r in rows] + ([gone] if gone else [])),
         months=int(rows[0].components.get("months") or parse(period).n_months),
         # an aggregate has a month only when every member has it
         months_reported=min(int(r.components.get("months_reported", 0) or 0) for r in rows)
@@ -325,12 +336,9 @@ def fye_series(*, session: Session, catalogue: Catalogue, area: str, granularity
     members = catalogue.municipalities_in(area)
     if not members:
         return []
-    by_period: dict[str, list[IndicatorValue]] = {}
-    for r in values(session=session, indicator=FYE_SHARE, areas=members,
-                    granularity=granularity, as_of=as_of):
-        if r.components:
-            by_period.setdefault(r.period, []).append(r)
-    computed = {p: _fye_sum(area, p, rs, members) for p, rs in by_period.items()}
+    by_period, gone = _member_values(session, members, granularity=granularity, as_of=as_of)
+    computed = {p: _fye_sum(area, p, rs, members, gone=gone.get(p))
+                for p, rs in by_period.items()}
     official = (_official(session, catalogue, area, None, as_of) if granularity == "year"
                 else {})
     out = []

@@ -2,7 +2,8 @@
 comma, UTF-8 with BOM, so Excel opens it in Swedish locale with numbers as numbers).
 
 One row per area and period; a partial period says so in its own column ("Delperiod: 8 av 12
-månader") and is never a bare number beside whole ones. A second XLSX sheet holds the
+månader", or "6 av 290 kommuner" for a sum over some of an area's municipalities) and is never
+a bare number beside whole ones. A second XLSX sheet holds the
 benefit x sex table.
 """
 
@@ -28,6 +29,11 @@ SHARE_COLUMNS = {"Andel av befolkningen 20–64", "Andel kvinnor 20–64", "Ande
 
 
 def partial_note(f: FyeRead) -> str:
+    """What a figure lacks: municipalities, for samstat's sum over some of an area's (the
+    nation's year before SCB's figure: "6 av 290 kommuner"; it said "0 av 12 månader", as
+    if months were missing), else months ("8 av 12 månader"); "" for a whole figure."""
+    if f.source != "scb-official" and len(f.municipalities) < f.members:
+        return f"{len(f.municipalities)} av {f.members} kommuner"
     return f"{f.months_reported} av {f.months} månader" if f.partial else ""
 
 
@@ -37,6 +43,18 @@ def _benefits(series: Sequence[FyeRead]) -> list[str]:
 
 
 SHOWN_FROM = "Visades från (UTC)"  # with every version: since when samstat showed the row
+# "ja" on a figure taken back (updated_after, a history), whose cells are empty: the CSV's
+# withdrawn column. Before SHOWN_FROM, which stays last where readers look for it.
+WITHDRAWN = "Tillbakadragen"
+
+
+def _ending(f: FyeRead, row: list[object], history: bool,
+            key: tuple[int, ...] = (0, 1, 2)) -> list[object]:
+    """A row's last cells; a figure taken back keeps only the cells of its key (area, name,
+    period; and the benefit in the cross table)."""
+    if f.withdrawn:
+        row = [c if i in key else None for i, c in enumerate(row)]
+    return row + ["ja" if f.withdrawn else ""] + ([_shown_from(f)] if history else [])
 
 
 def _shown_from(f: FyeRead) -> datetime | None:
@@ -63,24 +81,24 @@ def table(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False
                              f.share_by_sex.get("K"), f.share_by_sex.get("M")]
         row += [f.by_benefit.get(b) for b in benefits]
         row += [f.by_sex.get(s) for s, _label in SEXES]
-        rows.append(row + ([_shown_from(f)] if history else []))
-    return header + ([SHOWN_FROM] if history else []), rows
+        rows.append(_ending(f, row, history))
+    return header + [WITHDRAWN] + ([SHOWN_FROM] if history else []), rows
 
 
 def cross_table(series: Sequence[FyeRead], catalogue: Catalogue, history: bool = False
                 ) -> tuple[list[str], list[list[object]]]:
     """Benefit x sex: one row per area, period and benefit (and version, with ``history``)."""
     header = ["Områdeskod", "Område", "Period", "Delperiod", "Ersättning", "Kvinnor", "Män",
-              "Totalt"] + ([SHOWN_FROM] if history else [])
+              "Totalt", WITHDRAWN] + ([SHOWN_FROM] if history else [])
     rows: list[list[object]] = []
     for f in series:
         info = catalogue.areas.get(f.area)
         for b in _benefits([f]):
             cells = f.by_benefit_sex.get(b, {})
-            rows.append([f.area, info.name if info else "", f.period, partial_note(f),
-                         BENEFIT_LABELS.get(b, b).split(" (")[0], cells.get("K"),
-                         cells.get("M"), f.by_benefit.get(b)]
-                        + ([_shown_from(f)] if history else []))
+            rows.append(_ending(f, [f.area, info.name if info else "", f.period,
+                                    partial_note(f), BENEFIT_LABELS.get(b, b).split(" (")[0],
+                                    cells.get("K"), cells.get("M"), f.by_benefit.get(b)],
+                                history, key=(0, 1, 2, 4)))
     return header, rows
 
 

@@ -87,12 +87,13 @@ def _version_row(key: tuple[str, str, str, datetime], doc: dict[str, Any], now: 
 
 def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None,
          period: str | None = None, granularity: str | None = None,
-         as_of: datetime | None = None, updated_after: datetime | None = None
-         ) -> list[Any]:
+         as_of: datetime | None = None, updated_after: datetime | None = None,
+         taken_back: bool = False) -> list[Any]:
     """Values of one indicator (some areas, one period or granularity) as they stood at
     ``as_of`` (default: now), optionally only those computed after ``updated_after``, which
     then include the values taken back since (``withdrawn`` set): a reader syncing changes
-    would otherwise keep a withdrawn figure for good.
+    would otherwise keep a withdrawn figure for good. ``taken_back``: those too without it
+    (when one was taken back is when a sum over it changed).
 
     Plain rows (attribute access like the ORM's: ``area``, ``period``, ``value``,
     ``components``, ``computed_at`` ...), not ORM objects: building an instrumented object per
@@ -110,9 +111,30 @@ def rows(*, session: Session, indicator: str, areas: Iterable[str] | None = None
         q = q.where(table.c.computed_at > utc(updated_after))
     # A value taken back (withdrawn) is no current answer, but is a change. Dropped only after
     # the newest version was picked: filtered before, as_of would show the value it took back.
-    changes = updated_after is not None
+    changes = updated_after is not None or taken_back
     return sorted((r for r in session.execute(q).all() if changes or not r.withdrawn),
                   key=lambda r: (r.area, parse(r.period)))
+
+
+def withdrawals(*, session: Session, indicator: str, areas: Iterable[str],
+                granularity: str | None = None, as_of: datetime | None = None,
+                updated_after: datetime) -> dict[str, datetime]:
+    """Per period, the latest instant after ``updated_after`` at which one of these values
+    was taken back (as it stood at ``as_of``): what :func:`rows` tells a reader syncing an
+    indicator, for a figure made of several values (an area's FYE over its members)."""
+    return taken_back_at(rows(session=session, indicator=indicator, areas=areas,
+                              granularity=granularity, as_of=as_of,
+                              updated_after=updated_after))
+
+
+def taken_back_at(values: Iterable[Any]) -> dict[str, datetime]:
+    """Per period, when the last of these values was taken back (of those that were)."""
+    out: dict[str, datetime] = {}
+    for r in values:
+        if r.withdrawn:
+            at = utc(r.computed_at)
+            out[r.period] = max(at, out.get(r.period, at))
+    return out
 
 
 def _newest(session: Session, table: Any, indicator: str, at: datetime,
@@ -168,32 +190,6 @@ def instants(*, session: Session, indicators: Iterable[str], areas: Iterable[str
             "more than one answer holds; ask for the history as it was at an instant "
             "(as_of), or without include_history")
     return sorted({utc(t) for t in found})
-
-
-def parse_instant(raw: str | None, zone: str = "Europe/Stockholm") -> datetime | None:
-    """``as_of``/``updated_after`` as given: an ISO instant, or a date meaning the end of that
-    day in Sweden ("what the board saw on 2024-06-10"). ValueError for anything else, also
-    for an instant at the calendar's edge that a time-zone shift would carry past it
-    (9999-12-31, 0001-01-01T00:00: OverflowError, a review's 500)."""
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return _instant(raw.strip(), zone)
-    except OverflowError:
-        raise ValueError(f"{raw[:40]!r} is at the edge of the calendar") from None
-
-
-def _instant(text: str, zone: str) -> datetime:
-    from datetime import date, time, timedelta
-    from zoneinfo import ZoneInfo
-
-    if len(text) == 10:
-        day = date.fromisoformat(text)
-        end = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(zone))
-        return (end - timedelta(microseconds=1)).astimezone(UTC)
-    ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return ts.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if ts.tzinfo is None else \
-        ts.astimezone(UTC)
 
 
 def every_version(*, session: Session, indicator: str, areas: Iterable[str] | None = None,

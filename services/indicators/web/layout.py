@@ -14,11 +14,11 @@ from fastapi.responses import Response
 
 from samstat_kit import present
 from samstat_kit.contracts import Catalogue
+from samstat_kit.instants import day_of, parse_instant
 from samstat_kit.periods import parse
 from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line
 from samstat_kit.web import BrowserLogin, Reader
-from services.indicators.api import vintages
 from services.indicators.api.schemas import FyeRead
 from services.indicators.web.texts import NOT_FOUND_TEXTS
 
@@ -58,7 +58,7 @@ def read_as_of(raw: str | None, now: datetime | None = None
     if day is not None and day > today:
         return None, "", "future_date"
     try:
-        instant = vintages.parse_instant(raw)
+        instant = parse_instant(raw)
     except ValueError:
         return None, "", "bad_date"
     if instant is None:
@@ -70,9 +70,7 @@ def read_as_of(raw: str | None, now: datetime | None = None
 def _day(raw: str) -> date | None:
     """The calendar day ``raw`` names (a date, or an instant's date as written), or None."""
     try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
+        return day_of(raw) or datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
     except ValueError:
         return None
 

@@ -288,7 +288,7 @@ def _chart(own: list[Point], others: dict[str, list[Point]], related: list[str],
         description=describe_lines(lines, categories, show, lang), categories=categories,
         lines=lines, category_label=partial(formatting.period, lang=lang),
         value_label=show, tick_label=partial(formatting.tick, unit=unit, lang=lang),
-        include_zero=True, lang=lang), drawn
+        include_zero=True, lang=lang, whole=unit in formatting.COUNT_UNITS), drawn
 
 
 def _title(named: Mapping[str, Mapping[str, str]], indicator: str, lang: str) -> str:

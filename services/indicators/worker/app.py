@@ -70,6 +70,11 @@ def create_worker_app(settings: IndicatorsSettings | None = None) -> faust.App:
         web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
         web_in_thread=False,
+        # The web server is for /metrics (its port is open to Prometheus' namespace): not
+        # faust's /table views, which read the tables' keys and values without a token, nor
+        # /router, which lists the workers' addresses (nothing here routes by table key).
+        web_tables_enabled=False,
+        web_router_enabled=False,
     )
     setup_prometheus_sensors(app, name_prefix="indicators_worker")
     faust_compat.lean_monitor(app)

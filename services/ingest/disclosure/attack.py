@@ -16,18 +16,18 @@ from the last basis.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from services.ingest.disclosure.block import seed_together
 from services.ingest.disclosure.bounds import EMPTY, EPS
-from services.ingest.disclosure.component import Model, gap
-from services.ingest.disclosure.links import Coord, Relation
-
-INHERIT = 30  # the last points of an old component put to a new one (and its two seeds)
+from services.ingest.disclosure.component import Model
+from services.ingest.disclosure.cover import LARGE, Want, rounds
+from services.ingest.disclosure.linked import Linked
+from services.ingest.disclosure.links import Coord
+from services.ingest.disclosure.shift import SMALL, stretch
 
 
 @dataclass(frozen=True)
@@ -88,143 +88,10 @@ class Protection:
         return lo <= need[0] + EPS and hi >= need[1] - EPS
 
 
-EARLIER_KIND = " (as published earlier)"  # ends the kind of an earlier snapshot's relation
 
-
-class Table:
-    """What the attacker knows about one linked table, plus the truth to judge the result.
-
-    ``keep``: cells that must stay variables (the targets' own cells). Every other cell not
-    sent yet that only one relation holds is projected out exactly: its relation becomes an
-    inequality (``total - other parts`` in ``[0, upper]``). Without this, every unreported
-    breakdown (K and M beside a reported total) would join unrelated hidden cells into one
-    large component.
-    """
-
-    def __init__(self, relations: list[Relation], shown: Mapping[Coord, float],
-                 truth: Mapping[Coord, float | None], upper: float, noise: float = 0.0,
-                 keep: AbstractSet[Coord] = frozenset()) -> None:
-        self.relations = relations
-        self.shown = dict(shown)
-        self.truth = truth
-        self.upper = upper
-        self.noise = noise  # per cell, for cell-key inputs
-        self.rows_of: dict[Coord, list[int]] = {}
-        for i, rel in enumerate(relations):
-            for c in rel.cells:
-                self.rows_of.setdefault(c, []).append(i)
-        self.free = {c for c, rows in self.rows_of.items()
-                     if len(rows) == 1 and c not in self.shown and c not in truth
-                     and c not in keep}
-        self._tol: dict[int, float] = {}
-        self._models: dict[Coord, Model] = {}  # each variable's component's model
-        # Since a value was hidden or shown: the model each variable was last in, and the
-        # value each hidden one was published at (see _inherit()).
-        self._before: dict[Coord, Model] = {}
-        self._was: dict[Coord, float] = {}
-
-    def hide(self, c: Coord) -> None:
-        """A published value held back after all: it becomes a variable, of the one model
-        around it where that can be done in place (:meth:`Model.extend`)."""
-        if c in self.shown:
-            self._was[c] = self.shown.pop(c)
-            near = {id(m): m for i in self.rows_of.get(c, ())
-                    for x in self.relations[i].cells if (m := self._models.get(x))}
-            if len(near) == 1:
-                [model] = near.values()
-                if model.extend(self, c, self._was[c]):
-                    self._models[c] = model
-                    return
-        for i in self.rows_of.get(c, ()):  # the components it joins are stale
-            self._forget(self.relations[i].cells)
-
-    def show(self, c: Coord, value: float) -> None:
-        """A held-back value published after all (one the attacker pins exactly already)."""
-        self.shown[c] = value
-        for i in self.rows_of.get(c, ()):
-            self._forget(self.relations[i].cells)
-
-    def pinned(self, c: Coord) -> bool:
-        """Some relation of ``c`` has no tolerance and every other cell of it published: the
-        attacker knows ``c`` exactly (the data add up there, or the tolerance would not be
-        zero). Today's relations only: an earlier snapshot may take a cell for what it was
-        first sent as (:mod:`.history`), an inference, not a published value, and a value
-        released on it let an attacker who did not infer so pin a small cell."""
-        return any(self.tolerance(i) == 0.0 and
-                   not self.relations[i].kind.endswith(EARLIER_KIND) and all(
-                       x in self.shown for x in self.relations[i].cells if x != c)
-                   for i in self.rows_of.get(c, ()))
-
-    def _forget(self, cells: Iterable[Coord]) -> None:
-        """Drop the models holding any of ``cells``, for all of their cells (one model per
-        component; hiding a value may join components)."""
-        for x in cells:
-            model = self._models.get(x)
-            if model is not None:
-                for y in model.cols:
-                    self._models.pop(y, None)
-                    if model.has_points:
-                        self._before[y] = model
-
-    def variable(self, c: Coord) -> bool:
-        return c not in self.shown and c not in self.free
-
-    def tolerance(self, i: int) -> float:
-        """The relation's tolerance: the declared noise, widened just enough that the data as
-        they are satisfy it (a reported total may disagree with its parts). Widening from the
-        true values can only make the attacker's constraints tighter, never looser."""
-        if i not in self._tol:
-            rel = self.relations[i]
-            self._tol[i] = self.noise * len(rel.cells) + gap(
-                rel, lambda c: self.shown.get(c, self.truth.get(c)), self.upper)
-        return self._tol[i]
-
-    def component(self, start: Iterable[Coord]) -> tuple[list[Coord], list[int]]:
-        """The variables connected to ``start`` and the relations that join them."""
-        cells = [c for c in start if self.variable(c)]
-        seen, rows = set(cells), set()
-        stack = list(cells)
-        while stack:
-            for i in self.rows_of.get(stack.pop(), ()):
-                if i in rows:
-                    continue
-                rows.add(i)
-                for x in self.relations[i].cells:
-                    if x not in seen and self.variable(x):
-                        seen.add(x)
-                        cells.append(x)
-                        stack.append(x)
-        return cells, sorted(rows)
-
-    def around(self, start: Iterable[Coord]) -> set[int]:
-        """The relations of :meth:`component`, read off the models where built (each holds
-        its whole component): a national table's component is thousands of relations."""
-        out: set[int] = set()
-        for c in start:
-            if self.variable(c):
-                model = self._models.get(c)
-                if model is None:
-                    return set(self.component(start)[1])
-                out |= model.around
-        return out
-
-    def floor(self, c: Coord) -> float:
-        """A lower bound on ``c`` that one relation gives on its own (the LP's minimum is at
-        least this): a total is at least its published parts, a part at most its published
-        total minus everything else at its largest. Cheap; it proves most cells not sent
-        yet safe (a quarter is at least its published month) without solving anything."""
-        best = 0.0
-        for i in self.rows_of.get(c, ()):
-            rel = self.relations[i]
-            if rel.total == c:
-                bound = sum(self.shown.get(p, 0.0) for p in rel.parts)
-            elif rel.total in self.shown:
-                bound = self.shown[rel.total] - sum(
-                    self.shown.get(p, self.upper) for p in rel.parts if p != c)
-            else:
-                continue
-            best = max(best, bound - self.tolerance(i))
-        return best
+class Table(Linked):
+    """:class:`.linked.Linked` with the attack: the interval of a target over everything
+    published, and the shortcuts (witness points, propagation, boxes) that spare most solves."""
 
     def interval(self, t: Target, reach: tuple[float, float] | None = None,
                  settled: float | None = None) -> tuple[float, float]:
@@ -273,6 +140,36 @@ class Table:
         seen = self._seen(known, known + spare * self.upper, self._by_model(cols))
         return bool(cols) and seen is not None and \
             seen[0] <= reach[0] + EPS and seen[1] >= reach[1] - EPS
+
+    def stretch(self, t: Target, reach: tuple[float, float]) -> bool:
+        """Whether points, with more taking the target towards ``reach`` by shift patterns
+        (:func:`.shift.stretch`), witness it (as :meth:`witnessed`). Targets of one
+        component without cells projected out only."""
+        known, cols, spare = self._split(t)
+        groups = self._by_model(cols)
+        if spare or len(groups) != 1 or len(groups[0][0].cols) > SMALL:
+            return False
+        model, cells = groups[0]
+        stretch(model, [model.cols[c] for c in cells], (reach[0] - known, reach[1] - known))
+        return self.witnessed(t, reach)
+
+    def box(self, t: Target) -> tuple[float, float]:
+        """Bounds on the target from each variable's own bounds, those the relations that
+        hold it alone give (a small cell whose total and other parts are published is pinned
+        there), and, in a component of up to :data:`~.shift.SMALL` columns, from a relation
+        holding all its cells (:meth:`Model.box`): the LP's interval lies within them,
+        contradictory data or not (a contradiction leaves it empty), so a verdict that
+        needs more fails without a solve. Unbounded for a target over several components
+        (a national table's dark totals: a box per component cost more than it spared)."""
+        known, cols, spare = self._split(t)
+        groups = self._by_model(cols)
+        if len(groups) != 1:
+            return float("-inf"), float("inf")
+        model, cells = groups[0]
+        rows = [model.row_at[i] for i in self.rows_of.get(cells[0], ()) if i in model.row_at] \
+            if len(model.cols) <= SMALL else []
+        lo, hi = model.box([model.cols[c] for c in cells], rows)
+        return known + lo, known + hi + spare * self.upper
 
     def spans(self, c: Coord, reach: tuple[float, float]) -> bool:
         """Whether points solved already in the component of ``c`` (a variable whose model
@@ -332,66 +229,38 @@ class Table:
         [(model, _)] = self._by_model(cells)
         return model.zero_closure(cells, start)
 
-    def _by_model(self, cols: list[Coord]) -> list[tuple[Model, list[Coord]]]:
-        """``cols`` grouped by their component's model, built where missing."""
-        groups: dict[int, tuple[Model, list[Coord]]] = {}
-        for c in cols:
-            model = self._models.get(c) or self._build(c)
-            groups.setdefault(id(model), (model, []))[1].append(c)
-        return list(groups.values())
-
-    def _build(self, c: Coord, seed: bool = True) -> Model:
-        cells, rows = self.component([c])
-        model = Model.build(self, cells, rows, seed=False)
-        for x in cells:
-            self._models[x] = model
-        if seed and model.hard and not self._inherit(model):
-            model.seed()
-        return model
-
-    def _inherit(self, model: Model) -> bool:
-        """Seed ``model`` with the points of the models its cells were in before a value was
-        hidden or shown, where they still hold; whether any did.
-
-        The greedy hides one value at a time, and each rebuilds the component around it: in a
-        national table, one of thousands of variables, seeded again by two HiGHS runs from
-        scratch (half of a quarter's batch). A point of the old component with the hidden
-        value at what it was published at satisfies every old relation as it did, so it is
-        mostly a point of the new one too; each is checked against every bound and row
-        (:meth:`Model.adopt`), so only true points are kept and every verdict is what a seed
-        would have given (points only spare solves). Points of several old components are
-        put side by side (they share no variable); a variable in none of them, or hidden
-        without a published value, leaves the model to be seeded."""
-        olds: dict[int, tuple[Model, list[int], list[int]]] = {}  # old, its cols, ours
-        fixed: list[tuple[int, float]] = []  # hidden since: at the value it was published at
-        for x, j in model.cols.items():
-            old = self._before.get(x)
-            if old is not None:
-                _, theirs, mine = olds.setdefault(id(old), (old, [], []))
-                theirs.append(old.cols[x])
-                mine.append(j)
-            elif x in self._was:
-                fixed.append((j, self._was[x]))
-            else:
-                return False
-        if not olds:
-            return False
-        picks = [sorted({*range(min(2, n)), *range(max(0, n - INHERIT), n)})
-                 for n in (old.points_count for old, _, _ in olds.values())]
-        k = max(map(len, picks))
-        points = np.empty((k, len(model.cols)))
-        for j, value in fixed:
-            points[:, j] = value
-        for (old, theirs, mine), idx in zip(olds.values(), picks, strict=True):
-            points[:, mine] = old.points(idx, theirs)[np.arange(k) % len(idx)]
-        return model.adopt(points)
-
     def prepare(self, targets: Iterable[Target]) -> None:
         """Build the models of the targets' components now, seeded together
         (:func:`~.block.seed_together`) rather than one by one as they are attacked."""
         fresh = [self._build(c, seed=False) for t in targets for c in t.coords
                  if self.variable(c) and c not in self._models]
         seed_together([m for m in fresh if m.hard])
+
+    def cover(self, targets: Iterable[Target], protection: Protection,
+              large: int = LARGE) -> None:
+        """Witness many targets of each component of ``large`` columns or more at once
+        (:mod:`.cover`) before they are judged one by one. Targets over several components,
+        with cells projected out, or searched by subsets are left to that."""
+        wanted: dict[int, tuple[Model, list[Want]]] = {}
+        for t in targets:
+            # A model built already and small settles it without more: most batches have
+            # no large component, and this runs before every judgement of their targets.
+            near = next((m for c in t.coords if (m := self._models.get(c))), None)
+            if t.subsets or (near is not None and len(near.cols) < large):
+                continue
+            known, cols, spare = self._split(t)
+            if spare or not cols:
+                continue
+            groups = self._by_model(cols)
+            if len(groups) != 1 or len(groups[0][0].cols) < large:
+                continue
+            model, cells = groups[0]
+            lo, hi = protection.sufficient(t.truth, t.at_once)
+            # Bounds on the variables' part: the published cells' sum stays as it is.
+            wanted.setdefault(id(model), (model, []))[1].append(
+                ([model.cols[c] for c in cells], lo - known, hi - known))
+        for model, wants in wanted.values():
+            rounds(model, wants)
 
     def intervals(self, targets: Iterable[Target]) -> dict[str, tuple[float, float]]:
         return {t.name: self.interval(t) for t in targets}

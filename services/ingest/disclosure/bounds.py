@@ -47,6 +47,24 @@ def one_row(row: Row, lo: list[float],
     return out[0], out[1]
 
 
+def sum_box(lo: list[float], hi: list[float], rows: list[Row], cols: list[int]
+            ) -> tuple[float, float]:
+    """Bounds on the sum of ``cols``: from their own bounds, and from each of ``rows``
+    that holds all of them with one sign (what the row's other variables leave them: the
+    parts of a hidden total pinned as it is). Both hold the LP's range over ``rows``."""
+    low, high = sum(lo[j] for j in cols), sum(hi[j] for j in cols)
+    mine = set(cols)
+    for entries, lower, upper in rows:
+        signs = [a for j, a in entries if j in mine]
+        if len(signs) != len(mine) or min(signs) != max(signs):
+            continue
+        least, most = reach([(j, a) for j, a in entries if j not in mine], lo, hi)
+        a, b = lower - most, upper - least  # signs[0] * (the sum) lies within
+        low, high = (max(low, a), min(high, b)) if signs[0] > 0 else \
+            (max(low, -b), min(high, -a))
+    return low, high
+
+
 def flat(rows: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                                      np.ndarray]:
     """The rows as arrays, row after row: each entry's column and coefficient, each row's

@@ -4,46 +4,29 @@ returns kept as witnesses. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
 
-from services.ingest.disclosure.bounds import EMPTY, EPS, flat, one_row, propagate, reach
-from services.ingest.disclosure.links import Coord, Relation
-from services.ingest.disclosure.lp import highs_model, opposite
+from services.ingest.disclosure.bounds import EMPTY, EPS, flat, one_row, propagate, reach, sum_box
+from services.ingest.disclosure.links import Coord
+from services.ingest.disclosure.lp import dual, highs_model, leaning, opposite
+from services.ingest.disclosure.points import Points
+from services.ingest.disclosure.rows import narrowed, relation_row
 
 if TYPE_CHECKING:
-    from services.ingest.disclosure.attack import Table
+    from services.ingest.disclosure.linked import Linked
 
 
-def signed(rel: Relation) -> Iterable[tuple[float, Coord]]:
-    yield 1.0, rel.total
-    for p in rel.parts:
-        yield -1.0, p
-
-
-def gap(rel: Relation, value: Callable[[Coord], float | None], upper: float) -> float:
-    """How far the relation misses at best with the values ``value`` knows, every other
-    cell anywhere in [0, upper]: 0 where the data can add up (a reported total that
-    disagrees with its parts needs that much slack)."""
-    lo = hi = 0.0
-    for sign, c in signed(rel):
-        v = value(c)
-        if v is None:  # missing, or hidden with an unknown value: anything in range
-            lo, hi = (lo + sign * upper, hi) if sign < 0 else (lo, hi + upper)
-        else:
-            lo, hi = lo + sign * v, hi + sign * v
-    return lo if lo > 0 else (-hi if hi < 0 else 0.0)
-
-
-class Model:
+class Model(Points):
     """One component: ``0 <= x <= upper`` and bounds on ``A x``. A relation left with one
     unknown is a bound on it; a component left with one relation has a closed form; the rest
     goes to HiGHS."""
 
     def __init__(self, cols: dict[Coord, int], upper: float) -> None:
+        super().__init__(len(cols))  # the feasible points solves return (witnesses)
         self.cols = cols
         self.lo = [0.0] * len(cols)
         self.hi = [upper] * len(cols)
@@ -52,19 +35,12 @@ class Model:
         self.around: set[int] = set()  # every relation holding a variable (bounds too)
         self._highs: Any = None  # highspy._Highs (see highs_model()), made on the first solve
         self.truth: list[float | None] | None = None  # for reconcile(), until it has run
-        # Feasible points HiGHS returned: each solve's optimum is a witness for every other
-        # target of the component (a cell at 0 there can reach 0), so most need no solve.
-        # Rows 0.._seen-1 are points, columns as cols numbers them (spare ones beyond):
-        # both double as they fill.
-        self._points = np.empty((4, max(1, len(cols))))
-        self._seen = 0
-        self._least = np.empty(0)  # each column's range over the points (see _witness)
-        self._most = np.empty(0)
         # See propagated(); () if the rows contradict each other.
         self._bounds: tuple[list[float], list[float]] | tuple[()] | None = None
+        self._crossed: bool | None = None  # see crossed; None: to be found again
 
     @classmethod
-    def build(cls, table: Table, cells: list[Coord], rows: list[int],
+    def build(cls, table: Linked, cells: list[Coord], rows: list[int],
               seed: bool = True) -> Model:
         """The component's model; ``seed=False`` leaves seeding to the caller
         (:func:`seed_together`)."""
@@ -91,8 +67,9 @@ class Model:
         """A relation left with one unknown: ``lower <= sign * x <= upper``."""
         j = entry[0]
         self.lo[j], self.hi[j] = narrowed(self.lo[j], self.hi[j], entry[1], lower, upper)
+        self._crossed = None
 
-    def extend(self, table: Table, c: Coord, value: float) -> bool:
+    def extend(self, table: Linked, c: Coord, value: float) -> bool:
         """Take ``c``, a value published at ``value`` and now held back, in as a variable,
         in place; False (nothing changed) where the component must be built again: ``c``
         joins it to another, it turns hard, or its rows were widened (:meth:`reconcile`).
@@ -139,6 +116,7 @@ class Model:
                 entries, lower, upper, _ = relation_row(table, i, cols)
                 if len(entries) == 1:
                     self._bound(entries[0], lower, upper)
+        self._crossed = None
         self._grow_highs(n, grown, fresh, refold)
         if n == self._points.shape[1]:  # room for columns too, doubling: copied rarely
             self._points = np.hstack([self._points, np.empty_like(self._points)])
@@ -166,6 +144,15 @@ class Model:
                      np.array([a for _, a in entries], dtype=float))
         for j in refold:
             h.changeColBounds(j, self.lo[j], self.hi[j])
+
+    @property
+    def crossed(self) -> bool:
+        """Some variable's bounds cross: the relations bounding it alone contradict each
+        other. Kept between changes of the bounds: every solve asks, and a national
+        component has thousands of columns."""
+        if self._crossed is None:
+            self._crossed = any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True))
+        return self._crossed
 
     @property
     def hard(self) -> bool:
@@ -202,13 +189,18 @@ class Model:
         """Two points to witness with (:func:`opposite`): every variable as low as they can
         be at once, then those at their floor there as high and the others as low. Most of a
         component's targets then need at most one side solved."""
-        self.solve(list(self.cols), high=False)
-        if not self._seen or not self.hard:
+        if not self.hard:
+            self.solve(list(self.cols), high=False)
+            return
+        with dual(self.highs):
+            self.solve(list(self.cols), high=False, weights=leaning(len(self.cols), self.rows))
+        if not self._seen:  # contradictory
             return
         cost = opposite(self._points[self._seen - 1, :len(self.cols)], np.asarray(self.lo))
         self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.highs.run()
+        with dual(self.highs):
+            self.highs.run()
         if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             self.witness(self.highs.getSolution().col_value)
 
@@ -226,7 +218,7 @@ class Model:
         and every new value around it would be held back."""
         n, m = len(self.cols), len(self.rows)
         truth, self.truth = self.truth, None  # once
-        if truth is None or any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+        if truth is None or self.crossed:
             return False
         elastic = [([*entries, (n + 2 * i, 1.0), (n + 2 * i + 1, -1.0)], lower, upper)
                    for i, (entries, lower, upper) in enumerate(self.rows)]
@@ -255,25 +247,7 @@ class Model:
         if not self.hard:
             lo, hi = self.solve(cells)
             return None if lo > hi else (lo, hi)
-        if not self._seen:
-            return None
-        if len(cells) == 1:  # most targets: one cell, its range kept as points come
-            j = self.cols[cells[0]]
-            return float(self._least[j]), float(self._most[j])
-        sums = self._points[:self._seen, [self.cols[c] for c in cells]].sum(axis=1)
-        return float(sums.min()), float(sums.max())
-
-    @property
-    def has_points(self) -> bool:
-        return self._seen > 0
-
-    @property
-    def points_count(self) -> int:
-        return self._seen
-
-    def points(self, idx: list[int], cols: list[int]) -> np.ndarray:
-        """Columns ``cols`` of the points numbered ``idx``."""
-        return self._points[np.ix_(idx, cols)]
+        return self.seen_cols([self.cols[c] for c in cells])
 
     def adopt(self, points: np.ndarray) -> bool:
         """Keep as witnesses the rows of ``points`` that satisfy every bound and row of the
@@ -294,6 +268,20 @@ class Model:
         """The least and greatest ``c`` over the points solved so far (some must be)."""
         j = self.cols[c]
         return float(self._least[j]), float(self._most[j])
+
+    def box(self, cols: list[int], rows: Iterable[int]) -> tuple[float, float]:
+        """Bounds on the sum of ``cols`` (:func:`.bounds.sum_box`), from ``rows`` only once
+        a point shows them consistent: a contradiction found later widens them
+        (:meth:`reconcile`), where the variables' own bounds stay."""
+        return sum_box(self.lo, self.hi, [self.rows[r] for r in rows] if self._seen else [],
+                       cols)
+
+    def extreme(self, cols: list[int], high: bool) -> np.ndarray:
+        """A point solved so far with the sum of ``cols`` at its greatest (``high``) or
+        least."""
+        sums = self._points[:self._seen, cols].sum(axis=1)
+        return np.array(self._points[int(np.argmax(sums) if high else np.argmin(sums)),
+                                     :len(self.cols)])
 
     def zeros(self, cells: list[Coord]) -> np.ndarray:
         cols = [self.cols[c] for c in cells]
@@ -326,29 +314,22 @@ class Model:
                 lo[j] = hi[j] = 0.0
         return mask
 
-    def witness(self, point: Sequence[float] | np.ndarray) -> None:
-        """Keep a feasible point of the component."""
-        if self._seen == len(self._points):
-            self._points = np.concatenate([self._points, np.empty_like(self._points)])
-        self._points[self._seen, :len(point)] = point
-        self._seen += 1
-        first = self._seen == 1  # each column's range, kept up to date point by point
-        self._least = np.array(point) if first else np.minimum(self._least, point)
-        self._most = np.array(point) if first else np.maximum(self._most, point)
-
-    def solve(self, cells: list[Coord], low: bool = True, high: bool = True
-              ) -> tuple[float, float]:
+    def solve(self, cells: list[Coord], low: bool = True, high: bool = True,
+              weights: np.ndarray | None = None) -> tuple[float, float]:
         """(min, max) of the sum of ``cells``, all variables of this component; a side not
-        asked for (``low``, ``high``) may be left unsolved, as -inf or inf."""
-        if any(lo > hi + EPS for lo, hi in zip(self.lo, self.hi, strict=True)):
+        asked for (``low``, ``high``) may be left unsolved, as -inf or inf. ``weights``
+        (a seed's, :func:`.lp.leaning`): the objective instead, whose value is then no sum."""
+        if self.crossed:
             return EMPTY
         mine = {self.cols[c] for c in cells}
         if not self.rows:
             return sum(self.lo[j] for j in mine), sum(self.hi[j] for j in mine)
         if not self.hard:
             return one_row(self.rows[0], self.lo, self.hi, mine)
-        cost = np.zeros(len(self.cols))
-        cost[list(mine)] = 1.0
+        cost = weights
+        if cost is None:
+            cost = np.zeros(len(self.cols))
+            cost[list(mine)] = 1.0
         self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         out = [float("-inf"), float("inf")]
         for k, sense in enumerate((highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize)):
@@ -358,33 +339,7 @@ class Model:
             self.highs.run()
             if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 # Contradictory jointly (reconcile() once, then solve again) or truly.
-                return self.solve(cells, low, high) if self.reconcile() else EMPTY
+                return self.solve(cells, low, high, weights) if self.reconcile() else EMPTY
             out[k] = self.highs.getInfo().objective_function_value
             self.witness(self.highs.getSolution().col_value)
         return out[0], out[1]
-
-
-def narrowed(lo: float, hi: float, sign: float, lower: float, upper: float
-             ) -> tuple[float, float]:
-    """``[lo, hi]`` cut by ``lower <= sign * x <= upper`` (``sign`` is ±1)."""
-    a, b = (lower, upper) if sign > 0 else (-upper, -lower)
-    return max(lo, a), min(hi, b)
-
-
-def relation_row(table: Table, i: int, cols: dict[Coord, int]
-                 ) -> tuple[list[tuple[int, float]], float, float, bool]:
-    """Relation ``i`` over the variables (numbered by ``cols``) as ``lower <= sum(a_j x_j)
-    <= upper``, and whether its data do not add up (see :meth:`Model.reconcile`)."""
-    const, lo_s, hi_s = 0.0, 0.0, 0.0
-    entries = []
-    for sign, c in signed(table.relations[i]):
-        if c in table.free:  # sign * m with m in [0, upper] moves the bounds instead
-            lo_s, hi_s = (lo_s, hi_s + table.upper) if sign > 0 else \
-                (lo_s - table.upper, hi_s)
-        elif c in table.shown:
-            const += sign * table.shown[c]
-        else:
-            entries.append((cols[c], sign))
-    tol = table.tolerance(i)
-    gapped = tol > table.noise * len(table.relations[i].cells) + EPS
-    return entries, -tol - const - hi_s, tol - const - lo_s, gapped

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import highspy
 
-from services.ingest.disclosure.component import gap, signed
 from services.ingest.disclosure.links import Coord, Relation
 from services.ingest.disclosure.lp import highs_model
+from services.ingest.disclosure.rows import gap, signed
 from services.ingest.disclosure.targets import CellState
 
 BIG = 1e12  # no bound on a value samstat does not hold

@@ -24,8 +24,9 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequenc
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from services.ingest.disclosure.attack import EARLIER_KIND, Target
+from services.ingest.disclosure.attack import Target
 from services.ingest.disclosure.consistent import consistent
+from services.ingest.disclosure.linked import EARLIER_KIND
 from services.ingest.disclosure.links import Coord, Relation
 from services.ingest.disclosure.targets import CellState
 

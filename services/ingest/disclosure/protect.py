@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from services.ingest.disclosure import history, subsets
 from services.ingest.disclosure.attack import Protection, Table, Target
+from services.ingest.disclosure.bounds import EPS
 from services.ingest.disclosure.links import Coord, Links, Presence, Relation, RelationKey
 from services.ingest.disclosure.targets import CellState, dark, floored, targets_of, together
 
@@ -255,6 +256,8 @@ def exposed(table: Table, targets: list[Target], protection: Protection,
     already bounds below by the threshold is safe without an LP, and so is a target whose
     range points solved for other targets already span."""
     views = _views(table, also)
+    for view in views:
+        view.cover(targets, protection)
     return [t for t in targets if any(not _safe(view, t, protection) for view in views)]
 
 
@@ -277,11 +280,28 @@ def _safe(table: Table, t: Target, protection: Protection) -> bool:
         return True  # what interval() below concludes from the same points, without it
     if t.missing and table.floor(t.coords[0]) >= protection.minimum:
         return True
+    if _boxed(t, protection, *table.box(t)):
+        return False
+    if table.stretch(t, reach):  # more points, by shift patterns: no LP
+        return True
     # An unknown value (or values that must be 0 at once) pinned at or above the threshold
     # holds no small count: safe whatever its top.
     settled = protection.minimum if t.truth is None else None
     interval = table.interval(t, reach, settled)
     return protection.holds(t.truth, *interval, at_once=t.at_once)
+
+
+def _boxed(t: Target, protection: Protection, lo: float, hi: float) -> bool:
+    """Whether no interval within ``[lo, hi]`` (:meth:`Table.box`: its variables' own
+    bounds, which hold the LP's interval) holds for ``t``: exposed without an LP. A known
+    value needs an interval wide enough, so a box too narrow is an LP interval too narrow
+    (a small cell its relation pins: each primary cell's first judgement). An unknown value
+    or values that must be 0 at once are safe at 0 or at the threshold and above, so only a
+    box strictly between them proves anything (a hidden 3 pinned, taken for a quarter not
+    sent: a quarter-end month's targets)."""
+    if t.truth is not None and not t.at_once:
+        return not protection.holds(t.truth, lo, hi)
+    return lo > hi or (lo > EPS and hi < protection.minimum - EPS)
 
 
 def _what(t: Target) -> str:

@@ -20,7 +20,6 @@ from samstat_kit.checks import (
     Problem,
     Refusal,
     Verdict,
-    dump_records,
     judge,
     refusal,
     sorted_problems,
@@ -31,12 +30,11 @@ from services.ingest.observations.bulk import (
     delete_log,
     insert_log,
     insert_rows,
-    one_of,
+    lookup,
     upsert_cells,
 )
 from services.ingest.observations.models import (
     IngestBatch,
-    IngestCell,
     IngestObservation,
     OutboxMessage,
 )
@@ -100,17 +98,21 @@ def accept_batch(
     channel: str = "http",
     dry_run: bool = False,
     body: Any = None,
+    dumped: bytes | None = None,
 ) -> ReceiptRead:
     """Judge and store one batch; ``body`` is the whole request (scanned for personal
-    numbers beside ``records`` too). With ``dry_run`` every check runs, the database
-    included, and nothing is written: the receipt is the one the real call would give."""
-    refuse_personal_numbers(records if body is None else body)
+    numbers beside ``records`` too; ``dumped``: exactly ``orjson.dumps(body,
+    option=OPT_NON_STR_KEYS)`` if the caller has it, not written again). With ``dry_run``
+    every check runs, the database included, and nothing is written: the receipt is the one
+    the real call would give."""
+    refuse_personal_numbers(records if body is None else body,
+                            dumped=None if body is None else dumped)
     verdict = judge_records(principal, records, catalogue)
     batch_id = new_id()
     if strict and verdict.problems:
         raise StrictRejected(_receipt(batch_id, 0, 0, verdict.problems, []))
     good = verdict.good
-    docs = dump_records([o for _, o in good])
+    docs = [verdict.docs[i] for i, _ in good]  # dumped once, by judge
     gate.lock(session=session, docs=docs, catalogue=catalogue)
     plan = plan_rows(session=session, good=good, docs=docs, batch_id=batch_id,
                      problems=verdict.problems)
@@ -119,20 +121,22 @@ def accept_batch(
                                        record=not dry_run)
     if not dry_run:
         write_rows(session=session, plan=plan, topic=topic)
-        session.add(IngestBatch(
-            id=batch_id, agency=principal.agency or "", token_id=principal.token_id,
-            channel=channel, received_at=plan.now, records=len(records),
-            accepted=len(plan.rows), duplicates=plan.duplicates,
-            rejected=len({p.index for p in plan.problems}), suppressed=len(suppressed),
-        ))
-        session.flush()
+        # A plain row, not an ORM object: the unit of work for this one object cost 0.25 ms
+        # of CPU a batch more than the bulk writer.
+        insert_rows(session=session, model=IngestBatch, rows=[{
+            "id": batch_id, "agency": principal.agency or "", "token_id": principal.token_id,
+            "channel": channel, "received_at": plan.now, "records": len(records),
+            "accepted": len(plan.rows), "duplicates": plan.duplicates,
+            "rejected": len({p.index for p in plan.problems}), "suppressed": len(suppressed),
+        }])
+        session.flush()  # what the disclosure step added
     return _receipt(batch_id, len(plan.rows), plan.duplicates, plan.problems, suppressed)
 
 
-def refuse_personal_numbers(body: Any) -> None:
+def refuse_personal_numbers(body: Any, *, dumped: bytes | None = None) -> None:
     """Step 1: a personal identity number anywhere (any field, key, number, event id) refuses
     the whole request."""
-    found = refusal(body)
+    found = refusal(body, dumped=dumped)
     if found is not None:
         raise PersonalNumberFound(found)
 
@@ -184,18 +188,8 @@ def plan_rows(*, session: Session, good: list[tuple[int, ObservationCreate]],
     plan = _Plan(problems=list(problems))
     keys = [cell_key(d["agency"], d["measure"], d["area"], d["period"], d["dimensions"])
             for d in docs]
-    # Core statements on the session's connection: the ORM's execution path cost more than
-    # these two lookups themselves. Cells first: each statement sees what had committed when
-    # it began, so a racing original seen in the cells is also seen among the event ids (a
-    # duplicate, not a stale revision).
-    connection = session.connection()
-    current = dict(connection.execute(
-        select(IngestCell.cell_key, IngestCell.revision)
-        .where(one_of(session, IngestCell.cell_key, keys))).all())
-    owners = dict(connection.execute(
-        select(IngestObservation.event_id, IngestObservation.agency)
-        .where(one_of(session, IngestObservation.event_id, [d["event_id"] for d in docs]))
-        ).all())
+    current, owners = lookup(session=session, cell_keys=keys,
+                             event_ids=[d["event_id"] for d in docs])
     seen_ids = set(owners)
     plan.known = set(current)
     now = plan.now
@@ -293,7 +287,10 @@ def cells(
     agency: str | None = None,
     as_of: datetime | None = None,
 ) -> list[IngestObservation]:
-    """Each matching cell at its highest revision received by ``as_of`` (default: now)."""
+    """Each matching cell at its highest revision received by ``as_of`` (default: now; an
+    instant without a zone is UTC, as samstat stores them). In UTC before the comparison:
+    SQLite keeps an instant's clock time without its zone, so an ``as_of`` written in another
+    zone was compared by its local clock time and showed what came hours later."""
     q = select(IngestObservation).where(IngestObservation.measure == measure,
                                         IngestObservation.area == area)
     if period is not None:
@@ -301,7 +298,7 @@ def cells(
     if agency is not None:
         q = q.where(IngestObservation.agency == agency)
     if as_of is not None:
-        q = q.where(IngestObservation.received_at <= as_of)
+        q = q.where(IngestObservation.received_at <= _utc(as_of))
     best: dict[str, IngestObservation] = {}
     for row in session.scalars(q.order_by(IngestObservation.seq)):
         if row.cell_key not in best or row.revision > best[row.cell_key].revision:

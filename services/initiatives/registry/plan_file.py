@@ -21,6 +21,10 @@ from samstat_kit.contracts import load_catalogue, validator
 
 PLANS_DIR = Path(__file__).resolve().parents[1] / "plans"
 DEFAULT_PLAN = PLANS_DIR / "umearegionen-2024.yaml"
+# A plan of twelve initiatives is about 1,300 values, six levels deep. Far more is no plan:
+# YAML's aliases repeat a part without writing it again (ten lines can stand for 10^9 values).
+MAX_VALUES = 100_000
+MAX_DEPTH = 40
 
 
 class PlanFileError(ValueError):
@@ -53,7 +57,33 @@ def _where(path: Any) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path) or "(top)"
 
 
+def _check_size(doc: Any, source: str) -> None:
+    """PlanFileError when the document, its aliases written out, holds more than
+    :data:`MAX_VALUES` values or nests deeper than :data:`MAX_DEPTH` (counted without
+    writing it out: a part used many times is counted once per use, measured once)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any, depth: int) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        if depth > MAX_DEPTH:
+            raise PlanFileError(f"{source}: nested more than {MAX_DEPTH} levels deep")
+        if id(node) not in sizes:
+            children = node.values() if isinstance(node, dict) else node
+            total = 1
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_VALUES:
+                    raise PlanFileError(f"{source}: more than {MAX_VALUES:,} values (with "
+                                        f"YAML aliases written out); a plan is far smaller")
+            sizes[id(node)] = total
+        return sizes[id(node)]
+
+    size(doc, 0)  # raises as soon as a running total passes MAX_VALUES
+
+
 def parse_plan(doc: Any, *, source: str = "plan") -> PlanFile:
+    _check_size(doc, source)
     doc = _plain(doc)
     errors = sorted(validator("plan", 1).iter_errors(doc), key=lambda e: list(e.path))
     if errors:
@@ -113,15 +143,56 @@ def _with_breakdowns(ind: dict[str, Any], where: str) -> list[dict[str, Any]]:
     return out
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping (PyYAML keeps the
+    last silently: a second ``initiatives:`` would drop the first list unseen)."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:  # the keys as written (a merge's may be overridden)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    again = key in seen
+                except TypeError:  # an unhashable key: the base class says so
+                    break
+                if again:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found the key {key!r} twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key written twice (``json`` keeps the last silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} twice in one object")
+        out[key] = value
+    return out
+
+
 def load_plan(path: Path | str = DEFAULT_PLAN) -> PlanFile:
     path = Path(path)
+    kind = "JSON" if path.suffix == ".json" else "YAML"
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise PlanFileError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
-        doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise PlanFileError(f"{path}: line {line} is not UTF-8; save the file as UTF-8") from exc
+    try:
+        doc = (json.loads(text, object_pairs_hook=_json_object) if kind == "JSON"
+               else yaml.load(text, Loader=_PlanLoader))  # _PlanLoader is a SafeLoader
     except (ValueError, yaml.YAMLError) as exc:
-        raise PlanFileError(f"{path}: not {'JSON' if path.suffix == '.json' else 'YAML'}: "
-                            f"{exc}") from exc
+        raise PlanFileError(f"{path}: not {kind}: {exc}") from exc
+    except RecursionError as exc:
+        raise PlanFileError(f"{path}: nested too deeply to be a plan") from exc
     return parse_plan(doc, source=path.name)

@@ -240,18 +240,22 @@ def _worth(ini: InitiativeResult) -> str:
     places = max(next((d for d in range(3) if abs(round(x.fye, d) - x.fye) < 1e-9), 2)
                  for x in w.lines)
     for x in w.lines:
-        life = (f"; {bi('högst', 'at most')} {_sek(x.lifetime_sek_max)} "
-                + bi("över livet", "over a lifetime") if x.lifetime_sek_max else "")
+        # the bound over a lifetime on a line of its own, and the cell ("cost") may wrap: on
+        # a figure's one line both pushed the table off A4 (the PDF printed a fifth smaller)
+        life = (f';<br><span class="small">{bi("högst", "at most")} '
+                f'{_sek(x.lifetime_sek_max)} {bi("över livet", "over a lifetime")}</span>'
+                if x.lifetime_sek_max else "")
         fye = pair(formatting.signed(x.fye, decimals=places),
                    formatting.signed(x.fye, "en", decimals=places))
         rows.append(
             f"<tr><td>{titles.get(x.indicator, e(x.indicator))}</td>"
             f"<td class=\"num\">{formatting.signed(x.people, decimals=0)}</td>"
             f'<td class="num">{fye}</td>'
-            f"<td class=\"num\">{_sek(x.annual_sek)}{life}</td>"
+            f"<td class=\"num cost\">{_sek(x.annual_sek)}{life}</td>"
             f"<td class=\"small\">{bi(x.assumption_sv, x.assumption_en)}</td></tr>")
     head = "".join(f"<th>{bi(sv, en)}</th>" for sv, en in (
-        ("Indikator", "indicator"), ("Personer", "people"), ("Helårsekvivalenter", "FYE"),
+        ("Indikator", "indicator"), ("Personer", "people"),
+        ("Helårs\u00adekvivalenter", "FYE"),  # may break, as "Helårs-ekvivalenter"
         ("Sparad offentlig kostnad per år", "public cost saved per year"),
         ("Antaganden", "assumptions")))
     people = formatting.signed(w.people, decimals=0)

@@ -23,6 +23,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from samstat_kit.present import formatting
+from samstat_kit.present.formatting import NBSP
+
 UNIT_COSTS = Path(__file__).resolve().parent / "unit_costs.yaml"
 
 
@@ -73,8 +76,11 @@ def load_unit_costs(path: Path = UNIT_COSTS) -> dict[str, Any]:
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def _sek(x: float) -> str:
-    return f"{x:,.0f}".replace(",", " ")
+def _sek(x: float, lang: str = "sv") -> str:
+    """A unit price as the report's other amounts are written (Babel): "230 000" with a
+    non-breaking space in Swedish (an ASCII space let "230" and "000 kr" fall on two lines),
+    "230,000" in English (it read "SEK 230 000")."""
+    return formatting.number(x, lang, decimals=0)
 
 
 def line(indicator: str, people: float, spec: Mapping[str, Any], costs: Mapping[str, Any]
@@ -82,16 +88,17 @@ def line(indicator: str, people: float, spec: Mapping[str, Any], costs: Mapping[
     price = costs["per_fye"][spec["benefit"]]
     fye = people * float(spec["fye_per_person"])
     young = costs.get("per_young_person_outside_work") if spec.get("young") else None
-    per = f"{spec['fye_per_person']:g}".replace(".", ",")  # Swedish decimal comma
+    per = formatting.number(float(spec["fye_per_person"]), "sv")  # Swedish decimal comma
     sv = (f"{per} helårsekvivalent per person ({spec.get('why_sv', '')}); "
-          f"{_sek(price['sek'])} kr per helårsekvivalent ({price['source_sv']})")
+          f"{_sek(price['sek'])}{NBSP}kr per helårsekvivalent ({price['source_sv']})")
     en = (f"{spec['fye_per_person']:g} full-year equivalent per person "
-          f"({spec.get('why_en', '')}); SEK {_sek(price['sek'])} per full-year equivalent "
-          f"({price['source_en']})")
+          f"({spec.get('why_en', '')}); SEK{NBSP}{_sek(price['sek'], 'en')} per full-year "
+          f"equivalent ({price['source_en']})")
     if young:
-        sv += f"; högst {_sek(young['sek'])} kr per ung person över livet ({young['source_sv']})"
-        en += f"; at most SEK {_sek(young['sek'])} per young person over a lifetime " \
-              f"({young['source_en']})"
+        sv += (f"; högst {_sek(young['sek'])}{NBSP}kr per ung person över livet "
+               f"({young['source_sv']})")
+        en += f"; at most SEK{NBSP}{_sek(young['sek'], 'en')} per young person over a " \
+              f"lifetime ({young['source_en']})"
     return WorthLine(indicator=indicator, people=people, benefit=spec["benefit"], fye=fye,
                      sek_per_fye=float(price["sek"]), annual_sek=fye * float(price["sek"]),
                      lifetime_sek_max=people * float(young["sek"]) if young and people > 0

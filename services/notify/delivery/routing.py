@@ -19,9 +19,14 @@ from services.notify.subscriptions.models import Subscription
 REGISTRY = "registry"
 
 
-def _address(sub: Subscription) -> tuple[str, str]:
-    """What makes two subscriptions the same receiver (mail addresses ignore case)."""
-    return sub.channel, sub.target.casefold() if sub.channel == "email" else sub.target
+def address_of(channel: str, target: str) -> tuple[str, str]:
+    """What makes two receivers the same (mail addresses ignore case)."""
+    return channel, target.casefold() if channel == "email" else target
+
+
+def address(sub: Subscription) -> tuple[str, str]:
+    """What makes two subscriptions the same receiver."""
+    return address_of(sub.channel, sub.target)
 
 
 def receivers(*, session: Session, agency: str) -> list[Subscription]:
@@ -29,13 +34,14 @@ def receivers(*, session: Session, agency: str) -> list[Subscription]:
     subs = list(session.scalars(select(Subscription).where(
         Subscription.convener == agency, Subscription.deleted_at.is_(None))
         .order_by(Subscription.created_at, Subscription.id)))
+    # One receiver per address, the oldest: the registry's should two replicas have raced,
+    # the agency's own should it have subscribed one twice (a POST retried after a timeout,
+    # "Kansli@…" and "kansli@…"), which sent every alert twice.
     own = [s for s in subs if s.source != REGISTRY]
-    if own:
-        return own
     out, seen = [], set()
-    for sub in subs:  # registry ones; one each should two replicas have raced
-        if _address(sub) not in seen:
-            seen.add(_address(sub))
+    for sub in own or subs:
+        if address(sub) not in seen:
+            seen.add(address(sub))
             out.append(sub)
     return out
 
@@ -47,12 +53,12 @@ def plan(*, session: Session, convener: str, copy_to: str | None = None) -> dict
     seen: set[tuple[str, str]] = set()
     for sub in receivers(session=session, agency=convener):
         roles[sub.id] = CONVENER
-        seen.add(_address(sub))
+        seen.add(address(sub))
     if copy_to and copy_to != convener:
         for sub in receivers(session=session, agency=copy_to):
-            if sub.id not in roles and _address(sub) not in seen:
+            if sub.id not in roles and address(sub) not in seen:
                 roles[sub.id] = COPY
-                seen.add(_address(sub))
+                seen.add(address(sub))
     return roles
 
 

@@ -129,12 +129,23 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
     if until > latest_snooze(now):
         raise Invalid(f"until: at most {MAX_SNOOZE_DAYS} days ahead", "snooze_far",
                       days=MAX_SNOOZE_DAYS, last=latest_snooze(now))
+    said = clean_comment(comment)
+    if _snoozed_day(alert.snoozed_until) == until and not said:
+        return alert  # the form sent twice: one step in the history, not two
     alert.snoozed_until = datetime.combine(until, time(0), STOCKHOLM)
     alert.updated_at = now
     # The date is data (the page says it in the reader's language), the comment the person's.
     alerts.record_transition(session, alert, "snoozed", now, who,
-                             comment=clean_comment(comment), reason=snoozed_reason(until))
+                             comment=said, reason=snoozed_reason(until))
     return alert
+
+
+def _snoozed_day(stored: datetime | None) -> date | None:
+    """The day an alert is put aside to (the start of it, Swedish time). SQLite gives the
+    instant back without its zone, as the Swedish clock time it was written with."""
+    if stored is None:
+        return None
+    return (stored.astimezone(STOCKHOLM) if stored.tzinfo else stored).date()
 
 
 def latest_snooze(now: datetime) -> date:
@@ -152,9 +163,12 @@ def assign(*, session: Session, principal: Principal, alert_id: str, who: str, a
                                                            agency=alert.convener)}:
         raise Invalid(f"assignee: {email} is not an active person of {alert.convener}",
                       "assignee", email=email, convener=alert.convener)
+    said = clean_comment(comment)
+    if (alert.assignee or "") == email and not said:
+        return alert  # the form sent twice: one step in the history, not two
     alert.assignee, alert.updated_at = email or None, now
     alerts.record_transition(session, alert, "assigned", now, who,
-                             comment=clean_comment(comment), reason=assigned_reason(email))
+                             comment=said, reason=assigned_reason(email))
     return alert
 
 

@@ -16,7 +16,8 @@ DEV_LINK_SECRET = "samstat-development-link-secret-not-for-production"
 
 
 class InboxSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SAMSTAT_", extra="ignore",
+                                      hide_input_in_errors=True)
 
     env: Literal["dev", "test", "prod"] = "dev"
     public_base_url: str = "http://127.0.0.1:8002"

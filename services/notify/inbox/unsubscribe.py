@@ -1,5 +1,6 @@
 """The unsubscribe link of every mail (``List-Unsubscribe``, RFC 2369 and the one-click POST
-of RFC 8058): ``GET`` asks, ``POST`` ends the subscription."""
+of RFC 8058): ``GET`` asks, ``POST`` ends the subscription, and notify remembers the receiver
+unsubscribed (:mod:`services.notify.subscriptions.opt_outs`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from samstat_kit import present
 from services.notify.inbox import links as link_mod
 from services.notify.inbox.pages import NO_STORE, PAGES, _message, _session
+from services.notify.subscriptions import opt_outs
 from services.notify.subscriptions.models import Subscription
 
 router = APIRouter(tags=["inbox"], include_in_schema=False)
@@ -52,11 +54,17 @@ def _unsubscribe(request: Request, token: str, *, act: bool) -> Response:
         return _message(request, words["invalid"], status=400)
     with _session(request) as session:
         sub = session.get(Subscription, sub_id)
-        if sub is None or sub.deleted_at is not None:
+        if sub is None:
             return _message(request, words["gone"], status=200, kind="ok")
         target = sub.target
+        # The link of an ended subscription (an older mail) speaks for the address too: the
+        # registry may have subscribed it anew since (its contact replaced, then named
+        # again), or may name it again later.
+        reached = opt_outs.reached(session, sub)
         if act:
-            sub.deleted_at = datetime.now(UTC)
+            opt_outs.unsubscribe(session, sub, datetime.now(UTC))
+        if not reached:
+            return _message(request, words["gone"], status=200, kind="ok")
     if act:
         return _message(request, words["done"].format(target=target), status=200, kind="ok")
     form = Markup('<form method="post" action="/inbox/unsubscribe/{}"><p>{}</p>'

@@ -6,7 +6,9 @@ initiatives service's ``initiatives_contacts``; ``webhook_url`` is read as ``web
 the agencies an event names (convener, follow-up owner) the list is the registry's word: a
 named agency missing from it has no contact any more. Each contact is kept in
 ``notify_contacts`` and as ``source = "registry"`` subscriptions (sv, json, unsigned), which
-routing uses only while the agency has none of its own.
+routing uses only while the agency has none of its own. A receiver that unsubscribed
+(:mod:`services.notify.subscriptions.opt_outs`) is not subscribed again, whatever the registry
+sends, until the agency subscribes it itself.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
+from services.notify.delivery.routing import address_of
 from services.notify.rows import insert_new, row_locks
+from services.notify.subscriptions import opt_outs
 from services.notify.subscriptions.models import Contact, Subscription
 
 log = logging.getLogger(__name__)
@@ -78,7 +82,10 @@ def parse_contacts(raw: Any) -> list[RegistryContact]:
 
 def _sync_subscriptions(session: Session, agency: str, wanted: list[tuple[str, str]],
                         now: datetime) -> None:
-    """Make the agency's registry subscriptions exactly ``wanted`` (retiring the others)."""
+    """Make the agency's registry subscriptions exactly ``wanted``, less the receivers that
+    unsubscribed (retiring the others). The caller holds the contact's lock."""
+    unsubscribed = opt_outs.of_agency(session, agency)
+    wanted = [w for w in wanted if address_of(*w) not in unsubscribed]
     current = list(session.scalars(select(Subscription).where(
         Subscription.convener == agency, Subscription.source == REGISTRY,
         Subscription.deleted_at.is_(None))))
@@ -93,6 +100,22 @@ def _sync_subscriptions(session: Session, agency: str, wanted: list[tuple[str, s
                 secret=None, lang="sv", format="json", created_at=now, created_by=REGISTRY,
                 source=REGISTRY))
     session.flush()
+
+
+def lift_opt_out(session: Session, agency: str, channel: str, target: str,
+                 now: datetime) -> bool:
+    """The agency subscribed ``target`` itself, a deliberate act that lifts its opt-out
+    (whether there was one). Its registry subscriptions are then made anew from the stored
+    contact, as if the receiver had never unsubscribed, rather than at the next registry
+    edit, so the mailbox is the default route again once the agency drops its own."""
+    row = session.get(Contact, agency, with_for_update=True,
+                      populate_existing=row_locks(session))
+    if not opt_outs.lift(session, agency, channel, target):
+        return False
+    if row is not None:
+        wanted = RegistryContact(agency, row.email, row.webhook).wanted()
+        _sync_subscriptions(session, agency, wanted, now)
+    return True
 
 
 def _store_contact(session: Session, c: RegistryContact, now: datetime) -> bool:

@@ -45,6 +45,22 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class OptOut(Base):
+    """A receiver that unsubscribed from an agency's messages (the link of a mail): the
+    registry's contacts never subscribe it again; only the agency subscribing the address
+    itself lifts this. ``address`` is :func:`services.notify.delivery.routing.address_of`'s
+    (e-mail addresses folded to one case)."""
+
+    __tablename__ = "notify_opt_outs"
+
+    convener: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    address: Mapped[str] = mapped_column(String(500), primary_key=True)
+    # The subscription whose link was used: which mail the reader answered.
+    subscription_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Silence(Base):
     """While active, deliveries of matching alerts are skipped; the alerts themselves live on.
 

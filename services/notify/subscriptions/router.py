@@ -12,6 +12,7 @@ from services.notify.api import ERRORS, service_errors
 from services.notify.subscriptions import service
 from services.notify.subscriptions.models import Subscription
 from services.notify.subscriptions.schemas import (
+    OptOutRead,
     SilenceCreate,
     SilenceRead,
     SubscriptionCreate,
@@ -37,6 +38,8 @@ def _read(sub: Subscription) -> SubscriptionRead:
 def create_subscription(request: Request, body: SubscriptionCreate,
                         principal: AnyToken) -> SubscriptionCreated:
     """Admins, or the convener's own agency. A webhook's secret is returned only here.
+    An address that unsubscribed from the agency's messages hears again (its opt-out is
+    lifted: this is deliberate, as a registry edit is not).
 
     A webhook must resolve only to public addresses (loopback, private, link-local, multicast
     and reserved ones are refused in every spelling) unless the operator allows its host."""
@@ -56,6 +59,17 @@ def get_subscriptions(request: Request, principal: AnyToken,
         subs = service.list_subscriptions(session=session, principal=principal,
                                           convener=convener)
         return [_read(s) for s in subs]
+
+
+@router.get("/v1/opt-outs", response_model=list[OptOutRead], responses=ERRORS,
+            summary="Receivers that unsubscribed (an agency sees its own)")
+def get_opt_outs(request: Request, principal: AnyToken,
+                 convener: str | None = None) -> list[OptOutRead]:
+    """Addresses whose reader used the unsubscribe link of a mail: the registry's contacts
+    no longer reach them; the agency subscribing one itself lifts that."""
+    with session_scope(request.app.state.session_factory) as session, service_errors():
+        rows = service.list_opt_outs(session=session, principal=principal, convener=convener)
+        return [OptOutRead.model_validate(r) for r in rows]
 
 
 @router.delete("/v1/subscriptions/{subscription_id}", status_code=204,

@@ -48,6 +48,17 @@ class SubscriptionCreated(SubscriptionRead):
     secret: str | None = Field(None, description="Shown only in this response")
 
 
+class OptOutRead(BaseModel):
+    """A receiver that unsubscribed from the agency's messages (the link of a mail)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    convener: str
+    channel: str
+    address: str = Field(description="E-mail addresses in lower case")
+    created_at: UtcDatetime
+
+
 class SilenceCreate(BaseModel):
     """Null matchers match everything; at least one matcher is required."""
 

@@ -14,7 +14,8 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.netguard import Refused, WebhookGuard
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
 from services.notify.delivery.senders import new_secret
-from services.notify.subscriptions.models import Silence, Subscription
+from services.notify.subscriptions.contacts import lift_opt_out
+from services.notify.subscriptions.models import OptOut, Silence, Subscription
 from services.notify.subscriptions.schemas import SilenceCreate, SubscriptionCreate
 
 # Deliberately loose: the mail server is the judge; this only catches obvious typos.
@@ -46,6 +47,8 @@ def create_subscription(*, session: Session, principal: Principal, body: Subscri
                         guard: WebhookGuard | None = None) -> tuple[Subscription, str | None]:
     """Register a receiver; returns it with the webhook secret (the only time it is shown).
 
+    A receiver that unsubscribed from the agency's messages hears again: its agency (or an
+    admin for it) subscribing it is deliberate, as no registry edit is.
     ``guard`` judges webhook targets (the default resolves names through the system and
     allows no internal host)."""
     if not may_act_for(principal, body.convener):
@@ -63,20 +66,39 @@ def create_subscription(*, session: Session, principal: Principal, body: Subscri
     )
     session.add(sub)
     session.flush()
+    lift_opt_out(session, body.convener, body.channel, body.target, now)
     return sub, secret
+
+
+def _listed(principal: Principal, convener: str | None, what: str) -> str | None:
+    """Whose ``what`` a list shows: any convener's (or all) for an admin, an agency's own."""
+    if principal.is_admin:
+        return convener
+    if convener is not None and convener != principal.agency:
+        raise Forbidden(f"an agency token lists only its own {what}")
+    return principal.agency
 
 
 def list_subscriptions(*, session: Session, principal: Principal,
                        convener: str | None = None) -> list[Subscription]:
     """Admins see any convener's; an agency only its own (targets are personal data)."""
-    if not principal.is_admin:
-        if convener is not None and convener != principal.agency:
-            raise Forbidden("an agency token lists only its own subscriptions")
-        convener = principal.agency
+    convener = _listed(principal, convener, "subscriptions")
     q = select(Subscription).where(Subscription.deleted_at.is_(None))
     if convener is not None:
         q = q.where(Subscription.convener == convener)
     return list(session.scalars(q.order_by(Subscription.created_at, Subscription.id)))
+
+
+def list_opt_outs(*, session: Session, principal: Principal,
+                  convener: str | None = None) -> list[OptOut]:
+    """The receivers that unsubscribed, which the registry's contacts no longer reach;
+    seen as the subscriptions are (addresses are personal data)."""
+    convener = _listed(principal, convener, "opt-outs")
+    q = select(OptOut)
+    if convener is not None:
+        q = q.where(OptOut.convener == convener)
+    return list(session.scalars(q.order_by(OptOut.convener, OptOut.created_at,
+                                           OptOut.address)))
 
 
 def delete_subscription(*, session: Session, principal: Principal, subscription_id: str,

@@ -150,10 +150,16 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
     )
 
 
+POPULATION_SEXES = frozenset({"K", "M"})  # the population measure's sexes (no total cell)
+
+
 def population_total(entry: Mapping[str, Cell] | None) -> float | None:
-    """Population aged 20–64 from SCB's cells ("scb/<sex>/<age>"), summed over sex."""
+    """Population aged 20–64 from SCB's cells ("scb/<sex>/<age>"), summed over sex.
+
+    None until both sexes are in: the FYE counts both, so one sex's population alone would
+    about double the share (and the year before's full population is the better stand-in)."""
     cells = live(entry)
-    if not cells:
+    if not cells or {key.split("/")[1] for key in cells} < POPULATION_SEXES:
         return None
     values = [v for _rev, v in cells.values()]
     if any(v is None for v in values):
