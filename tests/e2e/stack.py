@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,20 +118,38 @@ class Stack:
         path = self.log_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def wait_for(self, fn: Any, timeout: float = 60, interval: float = 0.5) -> Any:
-        """Poll ``fn`` until it returns something truthy."""
+    def wait_for(self, fn: Any, timeout: float = 60, interval: float = 0.5,
+                 supervised: frozenset[str] = frozenset()) -> Any:
+        """Poll ``fn`` until it returns something truthy. A component that exits fails it at
+        once, with the reason; one named in ``supervised`` is started again once instead, as
+        Kubernetes would, with a warning that carries the reason."""
         deadline = time.monotonic() + timeout
         last: Any = None
+        restarted: set[str] = set()
         while time.monotonic() < deadline:
             last = fn()
             if last:
                 return last
-            for name, proc in self.procs.items():
-                if proc.poll() is not None:  # fail now, with the reason, not at the timeout
-                    raise RuntimeError(f"{name} exited: {self.log(name)[-3000:]}")
+            for name, proc in list(self.procs.items()):
+                if proc.poll() is None:
+                    continue
+                reason = self.exit_reason(name)
+                if name not in supervised or name in restarted:
+                    raise RuntimeError(f"{name} exited: {reason}")
+                warnings.warn(f"{name} exited and was started again: {reason}", stacklevel=2)
+                restarted.add(name)
+                self.start(name)
             time.sleep(interval)
         raise TimeoutError(f"condition not met in {timeout}s (last: {last!r}, "
                            f"details: {self.last_diff!r}){self.complaints()}")
+
+    def exit_reason(self, name: str) -> str:
+        """The first error of a log that ended, and its last lines: faust logs a crash's cause
+        long before the minutes of shutdown lines that end the log, and CI keeps no logs."""
+        text_ = self.log(name)
+        starts = [i for i in (text_.find("Traceback"), text_.find("[ERROR]")) if i >= 0]
+        first = text_[min(starts):min(starts) + 4000] if starts else ""
+        return f"{first}\n[...]\n{text_[-1500:]}"
 
     def complaints(self, per_log: int = 8) -> str:
         """The last warnings and errors of every component's log (CI keeps no logs)."""
