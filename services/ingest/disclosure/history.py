@@ -226,6 +226,11 @@ def _remainder(values: Iterable[tuple[int, float | None]]) -> float | None:
     return out
 
 
+def has_past(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> bool:
+    """Whether a cell of ``relations`` has an earlier revision (a moment to attack)."""
+    return any((s := states.get(x)) is not None and s.past for r in relations for x in r.cells)
+
+
 def _moments(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> set[int]:
     return {p[3] for r in relations for x in r.cells
             if (s := states.get(x)) is not None for p in s.past}

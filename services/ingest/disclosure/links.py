@@ -134,6 +134,11 @@ class Links:
                 for k in kids:
                     self.parents.setdefault(k, []).append(parent)
 
+    def with_totals(self, present: Presence) -> Presence:
+        """``present`` with every area total above its areas."""
+        return Presence(present.areas | {p for a in present.areas
+                                         for p in self.parents.get(a, ())}, present.periods)
+
     def period_parts(self, period: Period) -> list[tuple[Period, ...]]:
         """``period`` split at every finer reported granularity (its last part, for stocks):
         a year is the sum of its months too, whether or not its quarters are reported."""
@@ -183,8 +188,14 @@ class Links:
                                    "area")
         on = present is None or not strict or c.area in present.areas
         for period, subs in self._period_shapes(c.period) if on else ():
-            if strict and present is not None and period not in present.periods and \
-                    not any(k in present.periods for k in subs):
+            # A stock's period never sent anywhere in the table is its last month under
+            # another name: each of its relations (dimensions, areas, and the coarser
+            # periods', which have their own relation to that month) repeats the month's,
+            # so leaving them out leaves every interval of the sent cells as it was, and the
+            # period is protected as its month is, by the month's own range.
+            if present is not None and period not in present.periods and (
+                    self.period_mode == "last" or
+                    (strict and not any(k in present.periods for k in subs))):
                 continue
             top = Coord(c.area, period, c.dims)
             if skip is None or not skip((top, "period", subs[0])):
