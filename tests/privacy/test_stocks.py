@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.privacy.attacker import Attacker, key, protected
 from tests.privacy.conftest import cell, publish
+from tests.privacy.test_history import exposed
 
 UP = "unemployed_persons"
 REGIONS = ("sweden", "europe", "outside_europe")
@@ -35,17 +36,18 @@ def equations() -> list[Any]:
 
 
 def test_a_stocks_quarter_never_sent_leaves_the_month_protected_by_its_own_range(
-        client: TestClient, token: Any) -> None:
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
     af, spy = token("arbetsformedlingen"), Attacker(client, token("forsakringskassan"))
     receipt = publish(client, af, up("2023-03", MARCH))
     assert sorted(s["kind"] for s in receipt["suppressed"]) == ["primary", "secondary"]
     spy.read(UP, ["2480"])
     for target in (at("2023-03", "outside_europe"), at("2023-Q1", "outside_europe")):
         assert protected(spy.bounds(equations(), [target]), 3), target
+    assert exposed(privacy_db, monkeypatch) == []  # the audit judges the quarter alike
 
 
 def test_a_stocks_quarter_sent_later_repeats_the_hidden_month_and_is_held_back(
-        client: TestClient, token: Any) -> None:
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
     """Only the quarter's total and the regions hidden in March come later: published, they
     would name March's hidden cells, and March's small one with them."""
     af, spy = token("arbetsformedlingen"), Attacker(client, token("forsakringskassan"))
@@ -57,3 +59,4 @@ def test_a_stocks_quarter_sent_later_repeats_the_hidden_month_and_is_held_back(
     spy.read(UP, ["2480"])
     assert protected(spy.bounds(equations(), [at("2023-03", "outside_europe")]), 3)
     assert 3 not in spy.values_seen()
+    assert exposed(privacy_db, monkeypatch) == []
