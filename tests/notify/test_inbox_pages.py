@@ -346,3 +346,27 @@ def test_a_comment_too_long_is_said_on_the_alerts_own_page(client: TestClient,
     ok = client.post(f"{base}/comment", data={"text": "x" * 2000}, headers=auth[FK],
                      follow_redirects=False)
     assert ok.status_code == 303
+
+
+def test_a_snooze_ends_at_the_start_of_its_day_in_sweden_in_every_answer(
+        client: TestClient, auth: dict, sqlite_url: str) -> None:
+    """SQLite keeps no zone: a snooze stored as Swedish midnight was read back as UTC, so
+    the API said 00:00Z for 23:00Z and the sweeps woke the alert an hour late."""
+    from zoneinfo import ZoneInfo
+
+    from services.notify.alerts.sweeps import awake
+
+    alert = alert_of(client)
+    until = datetime.now(UTC).date() + timedelta(days=3)
+    r = client.post(f"/v1/alerts/{alert.id}/snooze", json={"until": until.isoformat()},
+                    headers=auth[FK])
+    assert r.status_code == 200, r.text
+    ends = datetime(until.year, until.month, until.day,
+                    tzinfo=ZoneInfo("Europe/Stockholm")).astimezone(UTC)
+    got = client.get(f"/v1/alerts/{alert.id}", headers=auth[FK]).json()
+    assert got["snoozed_until"] == ends.isoformat().replace("+00:00", "Z")
+    with session_scope(session_factory(sqlite_url)) as s:
+        def is_awake(at: datetime) -> bool:
+            return s.scalar(select(Alert.id).where(Alert.id == alert.id, awake(at))) is not None
+        assert not is_awake(ends - timedelta(seconds=1))
+        assert is_awake(ends)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -132,7 +132,10 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
     said = clean_comment(comment)
     if _snoozed_day(alert.snoozed_until) == until and not said:
         return alert  # the form sent twice: one step in the history, not two
-    alert.snoozed_until = datetime.combine(until, time(0), STOCKHOLM)
+    # In UTC, as every instant is stored: SQLite keeps no zone, and a Swedish clock time
+    # stored there was read back as UTC (the API said 00:00Z for 23:00Z, and the reminder
+    # sweep, comparing with UTC, woke the alert an hour late).
+    alert.snoozed_until = datetime.combine(until, time(0), STOCKHOLM).astimezone(UTC)
     alert.updated_at = now
     # The date is data (the page says it in the reader's language), the comment the person's.
     alerts.record_transition(session, alert, "snoozed", now, who,
@@ -142,10 +145,10 @@ def snooze(*, session: Session, principal: Principal, alert_id: str, who: str, u
 
 def _snoozed_day(stored: datetime | None) -> date | None:
     """The day an alert is put aside to (the start of it, Swedish time). SQLite gives the
-    instant back without its zone, as the Swedish clock time it was written with."""
+    instant back without its zone: UTC, as it was written."""
     if stored is None:
         return None
-    return (stored.astimezone(STOCKHOLM) if stored.tzinfo else stored).date()
+    return (stored if stored.tzinfo else stored.replace(tzinfo=UTC)).astimezone(STOCKHOLM).date()
 
 
 def latest_snooze(now: datetime) -> date:
