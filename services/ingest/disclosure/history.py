@@ -51,8 +51,8 @@ Dark = Callable[[list[Relation], Mapping[Coord, CellState]], set[Coord]]
 
 def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping[Coord,
               CellState]], start: list[Coord], relations: list[Relation],
-              states: dict[Coord, CellState], beside: Sequence[Relation] = ()
-              ) -> tuple[list[Relation], list[Relation]]:
+              states: dict[Coord, CellState], beside: Sequence[Relation] = (),
+              free: Sequence[Relation] = ()) -> tuple[list[Relation], list[Relation]]:
     """The relations as they stood just before each revision of a cell in ``relations``,
     where they differ from today's: at each such moment, the walk from ``start`` over the
     cells as they were (through cells hidden or not sent then), its dark totals left out,
@@ -67,7 +67,9 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
 
     Second: the relations of an attacker who also takes cells never sent for unchanged
     where the data bear it out (:func:`assumed`; ``beside``: today's relations of dark
-    totals, left out of ``relations``), or none where that adds nothing."""
+    totals, left out of ``relations``), or none where that adds nothing. ``free``: the
+    relations of area totals nothing was ever sent of, as today's walk met them: dark at
+    every moment, and walked at none (their cells are the same at each)."""
     # The moments: from the cells of today's walk, and of each moment's walk too (a cell
     # shown today stops today's walk, but not the walk of a moment it was not sent yet).
     todo = _moments(relations, states)
@@ -84,8 +86,8 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
             states.update(fetch(new))
             return {c: was for c in coords if (was := _state(states.get(c), u)) is not None}
         seen: dict[Coord, CellState] = {}
-        walked = walk(then, start, seen)
-        unseen = dark(walked, seen)
+        walked = walk(then, start, seen) + list(free)
+        unseen = dark(walked, seen) | {r.total for r in free}
         todo |= _moments(walked, states)
         kept = [r for r in walked if r.total not in unseen]
         same = _identified(kept, states, u)

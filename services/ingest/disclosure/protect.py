@@ -71,7 +71,8 @@ def initial(new: Mapping[Coord, float | None], before: Mapping[Coord, CellState]
 
 def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
             states: dict[Coord, CellState], hops: int = 1,
-            limit: int = 200_000, present: Presence | None = None) -> list[Relation]:
+            limit: int = 200_000, present: Presence | None = None,
+            quiet: AbstractSet[str] = frozenset()) -> list[Relation]:
     """Every relation reachable from ``start`` through hidden or missing cells.
 
     ``states`` is filled with the present cells met. Shown cells are constants and stop the
@@ -80,6 +81,8 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     ``hops`` times in a row, which bounds it on tables with many unreported breakdowns.
     A cell reached with its hops spent has only its relations that can hold a present cell
     built (``present``): the others would be all-missing, and left out anyway.
+    ``quiet``: areas nothing was ever sent of, whose totals' relations are built but whose
+    cells not sent are not walked on from (a nation over 290 municipalities mostly not sent).
     """
     seen: set[RelationKey] = set()
     tried: dict[RelationKey, int] = {}  # left out: the fewest hops it was reached with
@@ -115,8 +118,11 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
                 continue
             seen.add(k)
             out.append(r)
+            still = quiet and r.kind == "area" and r.total.area in quiet
             for x in r.cells:
                 s = states.get(x)
+                if still and s is None:
+                    continue
                 if (s is None or s.shown is None) and hop < budget.get(x, hops + 1):
                     budget[x] = nxt[x] = min(hop, nxt.get(x, hop))
         frontier = nxt
@@ -223,20 +229,25 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
     in both: for a cell not sent, "safe" is a wide range *or* one at least the threshold,
     so knowing more can make it look safe where an attacker who assumes less pins it."""
     walked = closure(links, fetch, start, states, present=present)
+    unseen = dark(walked, states, upper - 2 * threshold)
+    relations = [r for r in walked if r.total not in unseen]
+    beside = [r for r in walked if r.total in unseen]
+    free: list[Relation] = []
     if present is not None and history.has_past(walked, states):
         # An area total never sent is a free variable in one snapshot, so its relation is
         # left out (Links.relations); but across a revision, one who takes it for unchanged
         # reads its members' sum as a constant (27 persons moved between two members of a
-        # region never sent gave the small one away). With earlier revisions about, the
-        # walk takes the totals above the table's areas as present.
-        present = links.with_totals(present)
-        walked = closure(links, fetch, start, states, present=present)
-    unseen = dark(walked, states, upper - 2 * threshold)
-    relations = [r for r in walked if r.total not in unseen]
+        # region never sent gave the small one away). So the second view takes the
+        # relations of the totals above the table's areas too, at every moment; their parts
+        # never sent are walked no further (one value at every moment to that attacker).
+        wide = links.with_totals(present)
+        quiet = wide.areas - present.areas
+        free = [r for r in closure(links, fetch, start, states, present=wide, quiet=quiet)
+                if r.total.area in quiet]
     earlier, assumed = history.snapshots(
         lambda got, at, seen: closure(links, got, at, seen, present=present),
         lambda rels, seen: dark(rels, seen, upper - 2 * threshold),
-        fetch, start, relations, states, [r for r in walked if r.total in unseen])
+        fetch, start, relations, states, beside + free, free)
     targets = targets_of(relations, states, threshold, links.noise)
     targets += history.earlier_targets(earlier, states)
     targets += floored(walked, unseen, states, threshold, links.noise)
