@@ -1,4 +1,4 @@
-"""A red team's probes (2026-12-07) of two changes to disclosure control, kept as tests.
+"""A red team's attacks (2026-12-07) on two changes to disclosure control, kept as tests.
 
 A. A stock's quarter/half/year that nothing was ever sent of is its last month under
    another name (services/ingest/disclosure/links.py leaves its period relations out).
@@ -10,10 +10,11 @@ Every equation written here is a fact of the catalogue (schemas/measures/*.json,
 schemas/codelists/areas.json): a region or county is the sum of its municipalities, a
 group total the sum of its groups, a flow's quarter the sum of its months, a stock's
 quarter its last month. The "unchanged" assumption is only ever made of cells that truly
-did not change in the sequence, so a narrowed interval is a real leak. The B probes
-failed before change B; the A probes pass with change A as they did before it. The
-sequences the red team found still open (a total never sent over parts never sent that
-moved) are in docs/privacy.md, "Still open".
+did not change in the sequence, so a narrowed interval is a real leak. The B probes failed
+before change B. B1, B2, B6 and B9 read the small cell exactly ([3, 3]) through a total
+never sent over parts never sent that each moved while their sum did not, before and after
+change B; they pass since that evidence is read off the parts' breakdowns
+(history._flat). The A probes pass with change A as they did before it.
 """
 
 from __future__ import annotations
@@ -61,8 +62,59 @@ MEMBER_GROUPS = {"2480": (40, 30, 50), "2460": (10, 10, 20), "2404": (30, 20, 50
                  "2409": (25, 15, 50), "2401": (20, 10, 30), "2403": (15, 10, 25)}
 
 
+def test_B1_persons_moved_between_members_and_groups_under_a_region_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """Read exactly before history._flat. The Umeå region never sent, and no member's group
+    total (_T) either: each member publishes its October groups only (young, sick, other;
+    all >= 10, nothing hidden). A correction moves 27 persons from 2404's young (30 -> 3,
+    hidden, primary) to 2409's other (50 -> 77, published): persons registered in the wrong
+    member and group. The region's total never changed (true: 435 throughout). Attacker's
+    facts: region_T = sum over its six members of (young + sick + other), and region_T,
+    never sent, is one value at both moments. Then young_2404 = 30 + 50 - 77 = 3 exactly.
+    The product's second view takes a cell never sent for unchanged only with evidence from
+    a relation holding a sent cell; region_T's own relation (region_T = members' _T) holds
+    only cells never sent, and each member's _T moved, so nothing takes region_T for
+    unchanged."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    first = [g(v, m, group=grp) for m, vs in MEMBER_GROUPS.items()
+             for grp, v in zip(GROUPS, vs, strict=True)]
+    r1 = publish(client, fk, first)
+    receipt = publish(client, fk, [g(3, "2404", revision=2, group=YOUNG),
+                                   g(77, "2409", revision=2, group=OTHER)])
+    spy.read(GK, list(MEMBERS))
+    equations = [(gat("umearegionen"), [gat(m, group=grp) for m in MEMBERS for grp in GROUPS])]
+    bounds = spy.history_bounds(equations, [(gat("2404", group=YOUNG), 2)],
+                                unsent_unchanged=True)
+    audit = exposed(privacy_db, monkeypatch)  # the product's own audit
+    assert protected(bounds, 3), (audit, bounds, r1["suppressed"], receipt["suppressed"])
 
 
+def test_B2_persons_moved_between_members_and_months_under_a_region_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """Read exactly before history._flat. The region never sent (any month, nor its quarter);
+    its six members publish October, November and December totals. A correction re-dates and
+    re-assigns 27 referrals: 2404's October 30 -> 3 (hidden), 2409's November 35 -> 62
+    (published). The region's Q4 never changed (true). Attacker's facts: region_Q4 = sum
+    over members and months (a flow's quarter is the sum of its months; the region the sum
+    of its members), region_Q4 one value at both moments: 2404_Oct = 30 + 35 - 62 = 3. The
+    free relations are the region's per month (each moved) and the region's quarter is
+    reached by no walk (its parts never sent are walked no further)."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    months = ("2023-10", "2023-11", "2023-12")
+    base = {"2480": 120, "2460": 25, "2404": 30, "2409": 35, "2401": 40, "2403": 50}
+    first = [g(v + 5 * i, m, p) for i, p in enumerate(months) for m, v in base.items()]
+    first = [d if not (d["area"] == "2409" and d["period"] == "2023-11") else g(35, "2409",
+             "2023-11") for d in first]
+    first = [d if not (d["area"] == "2404" and d["period"] == "2023-10") else g(30, "2404",
+             "2023-10") for d in first]
+    r1 = publish(client, fk, first)
+    receipt = publish(client, fk, [g(3, "2404", "2023-10", 2), g(62, "2409", "2023-11", 2)])
+    spy.read(GK, list(MEMBERS))
+    equations = [(gat("umearegionen", "2023-Q4"), [gat(m, p) for m in MEMBERS for p in months])]
+    bounds = spy.history_bounds(equations, [(gat("2404", "2023-10"), 2)],
+                                unsent_unchanged=True)
+    audit = exposed(privacy_db, monkeypatch)  # the product's own audit
+    assert protected(bounds, 3), (audit, bounds, r1["suppressed"], receipt["suppressed"])
 
 
 def test_B3_persons_moved_out_of_the_region_within_its_county_never_sent_probe(
@@ -128,6 +180,26 @@ def test_B5_a_group_moved_between_members_under_a_region_group_never_sent_probe(
     assert exposed(privacy_db, monkeypatch) == []
 
 
+def test_B6_persons_moved_between_groups_and_sexes_total_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """Read exactly before history._flat (the docs' "longer chains", not areas: the same shape
+    as B1 through the two dimensions). 2480's October by group x sex published (6 cells),
+    every margin never sent. 27 referrals corrected from young/K (30 -> 3, hidden) to
+    other/M (50 -> 77, published). The grand total (_T, _T) never changed (true): it is the
+    sum of the six cells, so young/K = 30 + 50 - 77 = 3. Every relation holding the grand
+    total holds only cells never sent (its margins), each margin of a moved cell moved."""
+    fk, spy = token("forsakringskassan"), Attacker(client, token("arbetsformedlingen"))
+    cells = {(YOUNG, "K"): 30, (YOUNG, "M"): 25, (SICK, "K"): 20, (SICK, "M"): 15,
+             (OTHER, "K"): 40, (OTHER, "M"): 50}
+    publish(client, fk, [g(v, "2480", group=grp, sex=s) for (grp, s), v in cells.items()])
+    receipt = publish(client, fk, [g(3, "2480", revision=2, group=YOUNG, sex="K"),
+                                   g(77, "2480", revision=2, group=OTHER, sex="M")])
+    spy.read(GK, ["2480"])
+    equations = [(gat("2480"), [gat("2480", group=grp, sex=s) for grp, s in cells])]
+    bounds = spy.history_bounds(equations, [(gat("2480", group=YOUNG, sex="K"), 2)],
+                                unsent_unchanged=True)
+    audit = exposed(privacy_db, monkeypatch)  # the product's own audit
+    assert protected(bounds, 3), (audit, bounds, receipt["suppressed"])
 
 
 # --------------------------------------------------------------------------------------
@@ -209,6 +281,28 @@ def test_A3_stock_reclassified_in_march_quarter_never_sent_probe(
     assert exposed(privacy_db, monkeypatch) == []
 
 
+def test_B9_stock_persons_moved_between_municipalities_and_regions_county_never_sent(
+        client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
+    """Read exactly before history._flat (change B for a stock, B1's shape: county 24 never
+    sent, every municipality's March _T never sent, birth regions published). 27 persons re-
+    registered from 2404's outside_europe (30 -> 3, hidden) to 2421's europe (17 -> 44,
+    published). County 24's March _T unchanged (true). Attacker: county_T = sum over the 15
+    municipalities of their three birth regions, one value at both moments: 3 = 30 + 17 -
+    44."""
+    af, spy = token("arbetsformedlingen"), Attacker(client, token("forsakringskassan"))
+    first: list[dict[str, Any]] = []
+    for i, m in enumerate(COUNTY24):
+        vals = {"sweden": 40 + i, "europe": 17, "outside_europe": 30}
+        first += up(m, "2023-03", vals)
+    publish(client, af, first)
+    receipt = publish(client, af, up("2404", "2023-03", {"outside_europe": 3}, 2)
+                      + up("2421", "2023-03", {"europe": 44}, 2))
+    spy.read(UP, list(COUNTY24))
+    eqs = [(uat("24", "2023-03"), [uat(m, "2023-03", b) for m in COUNTY24 for b in REGIONS])]
+    b = spy.history_bounds(eqs, [(uat("2404", "2023-03", "outside_europe"), 2)],
+                           unsent_unchanged=True)
+    audit = exposed(privacy_db, monkeypatch)  # the product's own audit
+    assert protected(b, 3), (audit, b, receipt["suppressed"])
 
 
 def test_B7_persons_moved_across_counties_nation_never_sent_probe(

@@ -68,11 +68,12 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
     Second: the relations of an attacker who also takes cells never sent for unchanged
     where the data bear it out (:func:`assumed`; ``beside``: today's relations of dark
     totals, left out of ``relations``), or none where that adds nothing. ``free``: the
-    relations of area totals nothing was ever sent of, as today's walk met them: dark at
-    every moment, and walked at none (their cells are the same at each)."""
+    relations met only by a walk that takes the area totals nothing was ever sent of as
+    present (theirs, and the breakdowns of their parts), as today's walk met them: dark at
+    every moment, and walked at none. Moments come from the dark relations too."""
     # The moments: from the cells of today's walk, and of each moment's walk too (a cell
     # shown today stops today's walk, but not the walk of a moment it was not sent yet).
-    todo = _moments(relations, states)
+    todo = _moments(relations, states) | _moments(beside, states)
     done: set[int] = set()
     moments: list[Moment] = []
     asked: set[Coord] = set()  # fetched once for all moments (most are never stored)
@@ -91,8 +92,9 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
         todo |= _moments(walked, states)
         kept = [r for r in walked if r.total not in unseen]
         same = _identified(kept, states, u)
+        still, chains = _unchanged(walked, states, u, same)
         moments.append(Moment(u, kept, [r for r in walked if r.total in unseen], same,
-                              _unchanged(walked, states, u, same)))
+                              still, chains))
     return (_new(relations, _named(moments, {}, states)),
             assumed(moments, relations, beside, states))
 
@@ -109,6 +111,7 @@ class Moment:
     dark: list[Relation]
     same: set[Coord]
     still: set[Coord]
+    chains: dict[Coord, list[Relation]]  # a cell of ``still``: the relations under it
 
 
 def assumed(moments: Sequence[Moment], relations: list[Relation],
@@ -127,13 +130,21 @@ def assumed(moments: Sequence[Moment], relations: list[Relation],
         if m.still:
             mine = _named([m], {m.u: m.still}, states)
             taken = set().union(m.still, *still.values())
-            if consistent(relations + named + mine + _holding(beside, taken), states, taken):
+            today = _holding(beside, taken) + _chains(moments, taken)
+            if consistent(relations + named + mine + today, states, taken):
                 still[m.u] = m.still
                 named += mine
     if not still:
         return []
     taken = set().union(*still.values())
-    return _new(relations, _named(moments, still, states) + _holding(beside, taken))
+    return _new(relations, _named(moments, still, states) + _holding(beside, taken)
+                + _chains(moments, taken))
+
+
+def _chains(moments: Iterable[Moment], taken: AbstractSet[Coord]) -> list[Relation]:
+    """Today's relations under the cells taken for unchanged through a chain
+    (:func:`_flat`): a total over parts never sent is read through their breakdowns."""
+    return list({r: None for m in moments for c in taken for r in m.chains.get(c, ())})
 
 
 def _holding(relations: Iterable[Relation], cells: set[Coord]) -> list[Relation]:
@@ -148,7 +159,8 @@ def _named(moments: Iterable[Moment], still: Mapping[int, set[Coord]],
     out: list[Relation] = []
     for m in moments:
         taken = still.get(m.u, set())
-        for r in m.kept + _holding(m.dark, taken):
+        chained = [r for c in sorted(taken) for r in m.chains.get(c, ())]
+        for r in m.kept + _holding(m.dark, taken) + chained:
             cells = tuple(x if x in taken else _at(x, states, m.u, m.same) for x in r.cells)
             out.append(Relation(cells[0], cells[1:], r.kind + KIND))
     return out
@@ -165,8 +177,8 @@ def _new(relations: Iterable[Relation], named: Iterable[Relation]) -> list[Relat
     return out
 
 
-def _unchanged(relations: Iterable[Relation], states: Mapping[Coord, CellState], u: int,
-               same: AbstractSet[Coord]) -> set[Coord]:
+def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: int,
+               same: AbstractSet[Coord]) -> tuple[set[Coord], dict[Coord, list[Relation]]]:
     """The cells never sent that an attacker may take, at ``u``, for their values today
     (a month's young, 20, corrected to 3 with its total, 80 to 63, while the other groups
     were never sent: taken for unchanged, the groups give young as 20 + (63 - 80)): each
@@ -177,18 +189,62 @@ def _unchanged(relations: Iterable[Relation], states: Mapping[Coord, CellState],
     choice: an independent review found a month's total, clear evidence, poisoned by its
     quarter's move that the next month explained). A relation of cells never sent only
     tells nothing either way. Taken for today's, such a cell is the moment's model and one
-    equation more."""
+    equation more.
+
+    A total never sent over parts never sent is judged through their breakdowns
+    (:func:`_flat`): persons moved between groups of different sexes under a grand total
+    never sent, or between members of a region never sent whose own totals were never sent,
+    moved every relation under it but not their sum (a red team read the small one exactly).
+    With it come the relations it was read through (``chains``)."""
     evidence: set[Coord] = set()
     moved: set[Coord] = set()
+    chains: dict[Coord, list[Relation]] = {}
+    under: dict[Coord, list[Relation]] = {}
+    for r in relations:
+        under.setdefault(r.total, []).append(r)
     for r in relations:
         unsent = [x for x in r.cells if x not in states]
-        if not unsent or len(unsent) == len(r.cells):
+        if not unsent:
             continue
-        if _same_remainder(r, states, u, same):
-            evidence.update(unsent)
-        elif len(unsent) == 1:
-            moved.update(unsent)
-    return evidence - moved
+        if len(unsent) < len(r.cells):
+            if _same_remainder(r, states, u, same):
+                evidence.update(unsent)
+            elif len(unsent) == 1:
+                moved.update(unsent)
+        if r.total in states or not (got := _flat(r.parts, states, under, 3)):
+            continue
+        # Every part never sent broken down to cells sent: one equation in the total.
+        flat = Relation(r.total, got[0], r.kind)
+        if _same_remainder(flat, states, u, same):
+            evidence.add(r.total)
+            chains.setdefault(r.total, []).extend(got[1])
+        elif any(t >= u for t in _moments([flat], states)):
+            moved.add(r.total)  # revised since, and its sum moved: it did
+    return evidence - moved, chains
+
+
+def _flat(parts: Iterable[Coord], states: Mapping[Coord, CellState],
+          under: Mapping[Coord, list[Relation]], depth: int
+          ) -> tuple[tuple[Coord, ...], list[Relation]] | None:
+    """``parts`` with each one never sent replaced by a breakdown of it into cells sent
+    (``depth`` levels down), and the relations so used; None if one has no such breakdown
+    or none was never sent. The same equation, summed: true wherever the relations are."""
+    out: list[Coord] = []
+    used: list[Relation] = []
+    for p in parts:
+        if p in states:
+            out.append(p)
+            continue
+        for sub in under.get(p, ()) if depth else ():
+            got = _flat(sub.parts, states, under, depth - 1) if any(
+                x not in states for x in sub.parts) else (sub.parts, [])
+            if got is not None:
+                out += got[0]
+                used += [sub, *got[1]]
+                break
+        else:
+            return None
+    return (tuple(out), used) if used else None
 
 
 def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,

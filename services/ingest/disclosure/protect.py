@@ -82,7 +82,8 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
     A cell reached with its hops spent has only its relations that can hold a present cell
     built (``present``): the others would be all-missing, and left out anyway.
     ``quiet``: areas nothing was ever sent of, whose totals' relations are built but whose
-    cells not sent are not walked on from (a nation over 290 municipalities mostly not sent).
+    cells not sent are walked on from with their hops spent (only their relations that can
+    hold a present cell: a nation over 290 municipalities mostly not sent).
     """
     seen: set[RelationKey] = set()
     tried: dict[RelationKey, int] = {}  # left out: the fewest hops it was reached with
@@ -121,10 +122,9 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
             still = quiet and r.kind == "area" and r.total.area in quiet
             for x in r.cells:
                 s = states.get(x)
-                if still and s is None:
-                    continue
-                if (s is None or s.shown is None) and hop < budget.get(x, hops + 1):
-                    budget[x] = nxt[x] = min(hop, nxt.get(x, hop))
+                h = hops if still and s is None else hop
+                if (s is None or s.shown is None) and h < budget.get(x, hops + 1):
+                    budget[x] = nxt[x] = min(h, nxt.get(x, h))
         frontier = nxt
     return out
 
@@ -242,8 +242,9 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
         # never sent are walked no further (one value at every moment to that attacker).
         wide = links.with_totals(present)
         quiet = wide.areas - present.areas
+        known = {r.key for r in walked}
         free = [r for r in closure(links, fetch, start, states, present=wide, quiet=quiet)
-                if r.total.area in quiet]
+                if r.key not in known]
     earlier, assumed = history.snapshots(
         lambda got, at, seen: closure(links, got, at, seen, present=present),
         lambda rels, seen: dark(rels, seen, upper - 2 * threshold),
