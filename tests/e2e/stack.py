@@ -29,6 +29,7 @@ class Stack:
     prefix: str = field(default_factory=lambda: "e2e" + uuid.uuid4().hex[:8])
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    log_start: dict[str, int] = field(default_factory=dict)  # a log's size at each start
     last_diff: Any = None  # what the last wait_for condition saw, for failure messages
     extra_env: dict[str, str] = field(default_factory=dict)  # a test's own settings
 
@@ -69,6 +70,7 @@ class Stack:
         if worker and name != "worker":  # and its own local state (a rocksdb store locks it)
             env["SAMSTAT_DATA_DIR"] = str(self.log_dir / name)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        self.log_start[name] = log.tell()  # exit_reason reads this run's part only
         self.procs[name] = subprocess.Popen([sys.executable, "-m", "samstat", *args],
                                             env=env, stdout=log, stderr=log)
         self._note(f"started {name} pid {self.procs[name].pid}")
@@ -146,10 +148,13 @@ class Stack:
     def exit_reason(self, name: str) -> str:
         """The first error of a log that ended, and its last lines: faust logs a crash's cause
         long before the minutes of shutdown lines that end the log, and CI keeps no logs."""
-        text_ = self.log(name)
-        starts = [i for i in (text_.find("Traceback"), text_.find("[ERROR]")) if i >= 0]
-        first = text_[min(starts):min(starts) + 4000] if starts else ""
-        return f"{first}\n[...]\n{text_[-1500:]}"
+        path = self.log_dir / f"{name}.log"
+        raw = path.read_bytes() if path.exists() else b""
+        out = raw[self.log_start.get(name, 0):].decode(errors="replace")
+        # A traceback before a logged error: a handled one (a broker not up yet) is no cause.
+        at = next((i for i in (out.find("Traceback"), out.find("[ERROR]")) if i >= 0), -1)
+        first = out[at:at + 4000] if at >= 0 else ""
+        return f"{first}\n[...]\n{out[-1500:]}"
 
     def complaints(self, per_log: int = 8) -> str:
         """The last warnings and errors of every component's log (CI keeps no logs)."""

@@ -87,13 +87,16 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
             states.update(fetch(new))
             return {c: was for c in coords if (was := _state(states.get(c), u)) is not None}
         seen: dict[Coord, CellState] = {}
-        walked = walk(then, start, seen) + list(free)
-        unseen = dark(walked, seen) | {r.total for r in free}
+        own = walk(then, start, seen)
+        unseen = dark(own, seen)
+        keys = {r.key for r in own}
+        extra = [r for r in free if r.key not in keys]  # dark as relations, not by total
+        walked = own + extra
         todo |= _moments(walked, states)
-        kept = [r for r in walked if r.total not in unseen]
+        kept = [r for r in own if r.total not in unseen]
         same = _identified(kept, states, u)
         still, chains = _unchanged(walked, states, u, same)
-        moments.append(Moment(u, kept, [r for r in walked if r.total in unseen], same,
+        moments.append(Moment(u, kept, [r for r in own if r.total in unseen] + extra, same,
                               still, chains))
     return (_new(relations, _named(moments, {}, states)),
             assumed(moments, relations, beside, states))
@@ -104,14 +107,15 @@ class Moment:
     """The table as it stood just before the batch at ``u``: its relations (``dark``: those
     of totals nothing bounds, left out), the cells not sent then taken for what they were
     first sent as (``same``), and those never sent that may be taken for today's
-    (``still``, :func:`_unchanged`)."""
+    (``still``, :func:`_unchanged`, with the breakdowns a total was read through:
+    ``chains``)."""
 
     u: int
     kept: list[Relation]
     dark: list[Relation]
     same: set[Coord]
     still: set[Coord]
-    chains: dict[Coord, list[Relation]]  # a cell of ``still``: the relations under it
+    chains: dict[Coord, list[Relation]]  # a cell of ``still``: the breakdowns it was read by
 
 
 def assumed(moments: Sequence[Moment], relations: list[Relation],
@@ -159,7 +163,7 @@ def _named(moments: Iterable[Moment], still: Mapping[int, set[Coord]],
     out: list[Relation] = []
     for m in moments:
         taken = still.get(m.u, set())
-        chained = [r for c in sorted(taken) for r in m.chains.get(c, ())]
+        chained = list(dict.fromkeys(r for c in sorted(taken) for r in m.chains.get(c, ())))
         for r in m.kept + _holding(m.dark, taken) + chained:
             cells = tuple(x if x in taken else _at(x, states, m.u, m.same) for x in r.cells)
             out.append(Relation(cells[0], cells[1:], r.kind + KIND))
@@ -202,6 +206,7 @@ def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: 
     under: dict[Coord, list[Relation]] = {}
     for r in relations:
         under.setdefault(r.total, []).append(r)
+    memo: dict[tuple[Coord, int], Flat | None] = {}
     for r in relations:
         unsent = [x for x in r.cells if x not in states]
         if not unsent:
@@ -211,40 +216,73 @@ def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: 
                 evidence.update(unsent)
             elif len(unsent) == 1:
                 moved.update(unsent)
-        if r.total in states or not (got := _flat(r.parts, states, under, 3)):
+        if r.total in states or not (got := _flat(r.parts, states, under, 3, memo)):
             continue
         # Every part never sent broken down to cells sent: one equation in the total.
         flat = Relation(r.total, got[0], r.kind)
         if _same_remainder(flat, states, u, same):
             evidence.add(r.total)
-            chains.setdefault(r.total, []).extend(got[1])
-        elif any(t >= u for t in _moments([flat], states)):
-            moved.add(r.total)  # revised since, and its sum moved: it did
+            chains[r.total] = list(dict.fromkeys([*chains.get(r.total, ()), *got[1]]))
+        elif _moved(flat, states, u, same):
+            moved.add(r.total)  # its sum known then and now, and different: it moved
     return evidence - moved, chains
 
 
+Flat = tuple[tuple[Coord, ...], list[Relation]]  # cells sent, the relations used
+
+
 def _flat(parts: Iterable[Coord], states: Mapping[Coord, CellState],
-          under: Mapping[Coord, list[Relation]], depth: int
-          ) -> tuple[tuple[Coord, ...], list[Relation]] | None:
+          under: Mapping[Coord, list[Relation]], depth: int,
+          memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
     """``parts`` with each one never sent replaced by a breakdown of it into cells sent
-    (``depth`` levels down), and the relations so used; None if one has no such breakdown
-    or none was never sent. The same equation, summed: true wherever the relations are."""
+    (``depth`` levels down), and the relations so used; None if a part never sent has no
+    such breakdown, or if every part was sent. The same equation, summed: true wherever
+    the relations are. (``memo``: a cell's breakdown, met from many relations.)"""
     out: list[Coord] = []
     used: list[Relation] = []
     for p in parts:
         if p in states:
             out.append(p)
             continue
-        for sub in under.get(p, ()) if depth else ():
-            got = _flat(sub.parts, states, under, depth - 1) if any(
-                x not in states for x in sub.parts) else (sub.parts, [])
-            if got is not None:
-                out += got[0]
-                used += [sub, *got[1]]
-                break
-        else:
+        got = _down(p, states, under, depth, memo)
+        if got is None:
             return None
+        out += got[0]
+        used += got[1]
     return (tuple(out), used) if used else None
+
+
+def _down(p: Coord, states: Mapping[Coord, CellState], under: Mapping[Coord, list[Relation]],
+          depth: int, memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
+    """A breakdown of ``p`` (never sent) into cells sent, and the relations it uses."""
+    if (p, depth) not in memo:
+        memo[(p, depth)] = None
+        for sub in under.get(p, ()) if depth else ():
+            if all(x in states for x in sub.parts):
+                memo[(p, depth)] = (sub.parts, [sub])
+                break
+            got = _flat(sub.parts, states, under, depth - 1, memo)
+            if got is not None:
+                memo[(p, depth)] = (got[0], [sub, *got[1]])
+                break
+    return memo[(p, depth)]
+
+
+def _moved(r: Relation, states: Mapping[Coord, CellState], u: int,
+           same: AbstractSet[Coord]) -> bool:
+    """Whether the remainder of ``r``'s cells sent is known at ``u`` and now, and differs
+    (unknown at either, a withdrawn cell, tells nothing)."""
+    now, then = _ends(r, states, u, same)
+    return now is not None and then is not None and abs(then - now) > 1e-6 * (1 + abs(now))
+
+
+def _ends(r: Relation, states: Mapping[Coord, CellState], u: int,
+          same: AbstractSet[Coord]) -> tuple[float | None, float | None]:
+    """The remainder of ``r``'s cells sent now and at ``u`` (None: a value unknown)."""
+    sent = [(i, x, s) for i, x in enumerate(r.cells) if (s := states.get(x)) is not None]
+    return (_remainder([(i, s.truth) for i, _, s in sent]),
+            _remainder([(i, _first(s) if x in same and _state(s, u) is None else _then(s, u))
+                        for i, x, s in sent]))
 
 
 def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
@@ -262,9 +300,7 @@ def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
     since = {p[3] for _, _, s in sent for p in s.past if p[3] >= u}
     if not since:
         return False
-    now = _remainder([(i, s.truth) for i, _, s in sent])
-    then = _remainder([(i, _first(s) if x in same and _state(s, u) is None else _then(s, u))
-                       for i, x, s in sent])
+    now, then = _ends(r, states, u, same)
     if now is None or then is None or abs(then - now) > 1e-6 * (1 + abs(now)):
         return False
     for m in since - {u}:

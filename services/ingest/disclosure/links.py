@@ -135,7 +135,8 @@ class Links:
                     self.parents.setdefault(k, []).append(parent)
 
     def with_totals(self, present: Presence) -> Presence:
-        """``present`` with every area total above its areas."""
+        """``present`` with the area totals directly above its areas (each level is
+        related to every level below it, so these are all the totals above)."""
         return Presence(present.areas | {p for a in present.areas
                                          for p in self.parents.get(a, ())}, present.periods)
 

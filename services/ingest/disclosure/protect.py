@@ -119,7 +119,7 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
                 continue
             seen.add(k)
             out.append(r)
-            still = quiet and r.kind == "area" and r.total.area in quiet
+            still = bool(quiet) and r.kind == "area" and r.total.area in quiet
             for x in r.cells:
                 s = states.get(x)
                 h = hops if still and s is None else hop
@@ -238,8 +238,9 @@ def attack_from(links: Links, fetch: Fetch, start: list[Coord],
         # left out (Links.relations); but across a revision, one who takes it for unchanged
         # reads its members' sum as a constant (27 persons moved between two members of a
         # region never sent gave the small one away). So the second view takes the
-        # relations of the totals above the table's areas too, at every moment; their parts
-        # never sent are walked no further (one value at every moment to that attacker).
+        # relations of the totals above the table's areas too, at every moment: their
+        # parts never sent are walked with their hops spent (only relations that can hold
+        # a cell sent, such as a member's own groups), their hidden parts in full.
         wide = links.with_totals(present)
         quiet = wide.areas - present.areas
         known = {r.key for r in walked}
