@@ -14,7 +14,7 @@ did not change in the sequence, so a narrowed interval is a real leak. The B pro
 before change B. B1, B2, B6 and B9 read the small cell exactly ([3, 3]) through a total
 never sent over parts never sent that each moved while their sum did not, before and after
 change B; they pass since that evidence is read off the parts' breakdowns
-(history._flat). The A probes pass with change A as they did before it.
+(breakdowns.flat). The A probes pass with change A as they did before it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ MEMBER_GROUPS = {"2480": (40, 30, 50), "2460": (10, 10, 20), "2404": (30, 20, 50
 
 def test_B1_persons_moved_between_members_and_groups_under_a_region_never_sent(
         client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
-    """Read exactly before history._flat. The Umeå region never sent, and no member's group
+    """Read exactly before breakdowns.flat. The Umeå region never sent, and no member's group
     total (_T) either: each member publishes its October groups only (young, sick, other;
     all >= 10, nothing hidden). A correction moves 27 persons from 2404's young (30 -> 3,
     hidden, primary) to 2409's other (50 -> 77, published): persons registered in the wrong
@@ -91,7 +91,7 @@ def test_B1_persons_moved_between_members_and_groups_under_a_region_never_sent(
 
 def test_B2_persons_moved_between_members_and_months_under_a_region_never_sent(
         client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
-    """Read exactly before history._flat. The region never sent (any month, nor its quarter);
+    """Read exactly before breakdowns.flat. The region never sent (any month, nor its quarter);
     its six members publish October, November and December totals. A correction re-dates and
     re-assigns 27 referrals: 2404's October 30 -> 3 (hidden), 2409's November 35 -> 62
     (published). The region's Q4 never changed (true). Attacker's facts: region_Q4 = sum
@@ -182,7 +182,7 @@ def test_B5_a_group_moved_between_members_under_a_region_group_never_sent_probe(
 
 def test_B6_persons_moved_between_groups_and_sexes_total_never_sent(
         client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
-    """Read exactly before history._flat (the docs' "longer chains", not areas: the same shape
+    """Read exactly before breakdowns.flat (the docs' "longer chains", not areas: the same shape
     as B1 through the two dimensions). 2480's October by group x sex published (6 cells),
     every margin never sent. 27 referrals corrected from young/K (30 -> 3, hidden) to
     other/M (50 -> 77, published). The grand total (_T, _T) never changed (true): it is the
@@ -283,7 +283,7 @@ def test_A3_stock_reclassified_in_march_quarter_never_sent_probe(
 
 def test_B9_stock_persons_moved_between_municipalities_and_regions_county_never_sent(
         client: TestClient, token: Any, privacy_db: str, monkeypatch: Any) -> None:
-    """Read exactly before history._flat (change B for a stock, B1's shape: county 24 never
+    """Read exactly before breakdowns.flat (change B for a stock, B1's shape: county 24 never
     sent, every municipality's March _T never sent, birth regions published). 27 persons re-
     registered from 2404's outside_europe (30 -> 3, hidden) to 2421's europe (17 -> 44,
     published). County 24's March _T unchanged (true). Attacker: county_T = sum over the 15

@@ -25,6 +25,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from services.ingest.disclosure.attack import Target
+from services.ingest.disclosure.breakdowns import Flat, flat
 from services.ingest.disclosure.consistent import consistent
 from services.ingest.disclosure.linked import EARLIER_KIND
 from services.ingest.disclosure.links import Coord, Relation
@@ -147,7 +148,7 @@ def assumed(moments: Sequence[Moment], relations: list[Relation],
 
 def _chains(moments: Iterable[Moment], taken: AbstractSet[Coord]) -> list[Relation]:
     """Today's relations under the cells taken for unchanged through a chain
-    (:func:`_flat`): a total over parts never sent is read through their breakdowns."""
+    (:func:`.breakdowns.flat`): a total over parts never sent is read through their breakdowns."""
     return list({r: None for m in moments for c in taken for r in m.chains.get(c, ())})
 
 
@@ -196,7 +197,7 @@ def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: 
     equation more.
 
     A total never sent over parts never sent is judged through their breakdowns
-    (:func:`_flat`): persons moved between groups of different sexes under a grand total
+    (:func:`.breakdowns.flat`): persons moved between groups of different sexes under a grand total
     never sent, or between members of a region never sent whose own totals were never sent,
     moved every relation under it but not their sum (a red team read the small one exactly).
     With it come the relations it was read through (``chains``)."""
@@ -216,56 +217,16 @@ def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: 
                 evidence.update(unsent)
             elif len(unsent) == 1:
                 moved.update(unsent)
-        if r.total in states or not (got := _flat(r.parts, states, under, 3, memo)):
+        if r.total in states or not (got := flat(r.parts, states, under, 3, memo)):
             continue
         # Every part never sent broken down to cells sent: one equation in the total.
-        flat = Relation(r.total, got[0], r.kind)
-        if _same_remainder(flat, states, u, same):
+        summed = Relation(r.total, got[0], r.kind)
+        if _same_remainder(summed, states, u, same):
             evidence.add(r.total)
             chains[r.total] = list(dict.fromkeys([*chains.get(r.total, ()), *got[1]]))
-        elif _moved(flat, states, u, same):
+        elif _moved(summed, states, u, same):
             moved.add(r.total)  # its sum known then and now, and different: it moved
     return evidence - moved, chains
-
-
-Flat = tuple[tuple[Coord, ...], list[Relation]]  # cells sent, the relations used
-
-
-def _flat(parts: Iterable[Coord], states: Mapping[Coord, CellState],
-          under: Mapping[Coord, list[Relation]], depth: int,
-          memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
-    """``parts`` with each one never sent replaced by a breakdown of it into cells sent
-    (``depth`` levels down), and the relations so used; None if a part never sent has no
-    such breakdown, or if every part was sent. The same equation, summed: true wherever
-    the relations are. (``memo``: a cell's breakdown, met from many relations.)"""
-    out: list[Coord] = []
-    used: list[Relation] = []
-    for p in parts:
-        if p in states:
-            out.append(p)
-            continue
-        got = _down(p, states, under, depth, memo)
-        if got is None:
-            return None
-        out += got[0]
-        used += got[1]
-    return (tuple(out), used) if used else None
-
-
-def _down(p: Coord, states: Mapping[Coord, CellState], under: Mapping[Coord, list[Relation]],
-          depth: int, memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
-    """A breakdown of ``p`` (never sent) into cells sent, and the relations it uses."""
-    if (p, depth) not in memo:
-        memo[(p, depth)] = None
-        for sub in under.get(p, ()) if depth else ():
-            if all(x in states for x in sub.parts):
-                memo[(p, depth)] = (sub.parts, [sub])
-                break
-            got = _flat(sub.parts, states, under, depth - 1, memo)
-            if got is not None:
-                memo[(p, depth)] = (got[0], [sub, *got[1]])
-                break
-    return memo[(p, depth)]
 
 
 def _moved(r: Relation, states: Mapping[Coord, CellState], u: int,
