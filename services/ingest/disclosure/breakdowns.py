@@ -18,11 +18,11 @@ Flat = tuple[tuple[Coord, ...], list[Relation]]  # cells sent, the relations use
 
 
 def flat(parts: Iterable[Coord], states: Mapping[Coord, CellState],
-          under: Mapping[Coord, list[Relation]], depth: int,
-          memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
+         under: Mapping[Coord, list[Relation]], depth: int,
+         memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
     """``parts`` with each one never sent replaced by a breakdown of it into cells sent
-    (``depth`` levels down), and the relations so used; None if a part never sent has no
-    such breakdown, or if every part was sent. The same equation, summed: true wherever
+    (``depth`` levels down), and the relations so used (none if every part was sent); None
+    if a part never sent has no such breakdown. The same equation, summed: true wherever
     the relations are. (``memo``: a cell's breakdown, met from many relations.)"""
     out: list[Coord] = []
     used: list[Relation] = []
@@ -35,18 +35,15 @@ def flat(parts: Iterable[Coord], states: Mapping[Coord, CellState],
             return None
         out += got[0]
         used += got[1]
-    return (tuple(out), used) if used else None
+    return tuple(out), used
 
 
 def _down(p: Coord, states: Mapping[Coord, CellState], under: Mapping[Coord, list[Relation]],
           depth: int, memo: dict[tuple[Coord, int], Flat | None]) -> Flat | None:
     """A breakdown of ``p`` (never sent) into cells sent, and the relations it uses."""
     if (p, depth) not in memo:
-        memo[(p, depth)] = None
+        memo[(p, depth)] = None  # met again below itself: no breakdown that way
         for sub in under.get(p, ()) if depth else ():
-            if all(x in states for x in sub.parts):
-                memo[(p, depth)] = (sub.parts, [sub])
-                break
             got = flat(sub.parts, states, under, depth - 1, memo)
             if got is not None:
                 memo[(p, depth)] = (got[0], [sub, *got[1]])

@@ -217,7 +217,8 @@ def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: 
                 evidence.update(unsent)
             elif len(unsent) == 1:
                 moved.update(unsent)
-        if r.total in states or not (got := flat(r.parts, states, under, 3, memo)):
+        got = None if r.total in states else flat(r.parts, states, under, 3, memo)
+        if got is None or not got[1]:  # no breakdown, or no part never sent: done above
             continue
         # Every part never sent broken down to cells sent: one equation in the total.
         summed = Relation(r.total, got[0], r.kind)
@@ -233,17 +234,26 @@ def _moved(r: Relation, states: Mapping[Coord, CellState], u: int,
            same: AbstractSet[Coord]) -> bool:
     """Whether the remainder of ``r``'s cells sent is known at ``u`` and now, and differs
     (unknown at either, a withdrawn cell, tells nothing)."""
-    now, then = _ends(r, states, u, same)
-    return now is not None and then is not None and abs(then - now) > 1e-6 * (1 + abs(now))
+    now, then = _ends(_sent(r, states), u, same)
+    return now is not None and then is not None and _differ(then, now)
 
 
-def _ends(r: Relation, states: Mapping[Coord, CellState], u: int,
-          same: AbstractSet[Coord]) -> tuple[float | None, float | None]:
-    """The remainder of ``r``'s cells sent now and at ``u`` (None: a value unknown)."""
-    sent = [(i, x, s) for i, x in enumerate(r.cells) if (s := states.get(x)) is not None]
+def _sent(r: Relation, states: Mapping[Coord, CellState]
+          ) -> list[tuple[int, Coord, CellState]]:
+    """``r``'s cells that samstat holds: (their place in ``r.cells``, cell, state)."""
+    return [(i, x, s) for i, x in enumerate(r.cells) if (s := states.get(x)) is not None]
+
+
+def _ends(sent: list[tuple[int, Coord, CellState]], u: int, same: AbstractSet[Coord]
+          ) -> tuple[float | None, float | None]:
+    """The remainder of the cells ``sent`` now and at ``u`` (None: a value unknown)."""
     return (_remainder([(i, s.truth) for i, _, s in sent]),
             _remainder([(i, _first(s) if x in same and _state(s, u) is None else _then(s, u))
                         for i, x, s in sent]))
+
+
+def _differ(was: float, now: float) -> bool:
+    return abs(was - now) > 1e-6 * (1 + abs(now))
 
 
 def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
@@ -257,16 +267,16 @@ def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
     not only ``u`` and now: a remainder that moved and came back (100, 127, 100) is no
     evidence, and only the hidden truth would tell the attacker which moment to trust (an
     independent review: an alarm that could never clear)."""
-    sent = [(i, x, s) for i, x in enumerate(r.cells) if (s := states.get(x)) is not None]
+    sent = _sent(r, states)
     since = {p[3] for _, _, s in sent for p in s.past if p[3] >= u}
     if not since:
         return False
-    now, then = _ends(r, states, u, same)
-    if now is None or then is None or abs(then - now) > 1e-6 * (1 + abs(now)):
+    now, then = _ends(sent, u, same)
+    if now is None or then is None or _differ(then, now):
         return False
     for m in since - {u}:
         was = _remainder([(i, _then(s, m)) for i, _, s in sent])
-        if was is not None and abs(was - now) > 1e-6 * (1 + abs(now)):
+        if was is not None and _differ(was, now):
             return False
     return True
 
