@@ -25,8 +25,11 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from services.ingest.disclosure.attack import Target
-from services.ingest.disclosure.breakdowns import Flat, flat
 from services.ingest.disclosure.consistent import consistent
+from services.ingest.disclosure.evidence import first_truth as _first
+from services.ingest.disclosure.evidence import standing as _state
+from services.ingest.disclosure.evidence import truth_then as _then
+from services.ingest.disclosure.evidence import unchanged as _unchanged
 from services.ingest.disclosure.linked import EARLIER_KIND
 from services.ingest.disclosure.links import Coord, Relation
 from services.ingest.disclosure.targets import CellState
@@ -96,9 +99,9 @@ def snapshots(walk: Walk, dark: Dark, fetch: Callable[[Iterable[Coord]], Mapping
         todo |= _moments(walked, states)
         kept = [r for r in own if r.total not in unseen]
         same = _identified(kept, states, u)
-        still, chains = _unchanged(walked, states, u, same)
+        still, chains, joint = _unchanged(walked, states, u, same)
         moments.append(Moment(u, kept, [r for r in own if r.total in unseen] + extra, same,
-                              still, chains))
+                              still, chains, joint))
     return (_new(relations, _named(moments, {}, states)),
             assumed(moments, relations, beside, states))
 
@@ -109,7 +112,8 @@ class Moment:
     of totals nothing bounds, left out), the cells not sent then taken for what they were
     first sent as (``same``), and those never sent that may be taken for today's
     (``still``, :func:`_unchanged`, with the breakdowns a total was read through:
-    ``chains``)."""
+    ``chains``; ``joint``: cells sent late taken for their first values only beside cells
+    never sent taken for unchanged, so only in the second view)."""
 
     u: int
     kept: list[Relation]
@@ -117,6 +121,7 @@ class Moment:
     same: set[Coord]
     still: set[Coord]
     chains: dict[Coord, list[Relation]]  # a cell of ``still``: the breakdowns it was read by
+    joint: set[Coord]
 
 
 def assumed(moments: Sequence[Moment], relations: list[Relation],
@@ -165,8 +170,11 @@ def _named(moments: Iterable[Moment], still: Mapping[int, set[Coord]],
     for m in moments:
         taken = still.get(m.u, set())
         chained = list(dict.fromkeys(r for c in sorted(taken) for r in m.chains.get(c, ())))
+        # Cells sent late count as their first values with the cells never sent taken for
+        # unchanged (:func:`_unchanged`): one assumption, checked by :func:`assumed` as one.
+        same = m.same | m.joint if taken else m.same
         for r in m.kept + _holding(m.dark, taken) + chained:
-            cells = tuple(x if x in taken else _at(x, states, m.u, m.same) for x in r.cells)
+            cells = tuple(x if x in taken else _at(x, states, m.u, same) for x in r.cells)
             out.append(Relation(cells[0], cells[1:], r.kind + KIND))
     return out
 
@@ -182,115 +190,6 @@ def _new(relations: Iterable[Relation], named: Iterable[Relation]) -> list[Relat
     return out
 
 
-def _unchanged(relations: list[Relation], states: Mapping[Coord, CellState], u: int,
-               same: AbstractSet[Coord]) -> tuple[set[Coord], dict[Coord, list[Relation]]]:
-    """The cells never sent that an attacker may take, at ``u``, for their values today
-    (a month's young, 20, corrected to 3 with its total, 80 to 63, while the other groups
-    were never sent: taken for unchanged, the groups give young as 20 + (63 - 80)): each
-    in a relation of the moment whose cells sent leave the same remainder then, at every
-    revision since and now, and none the only cell never sent of a relation whose
-    remainder moved (a total corrected for a part not sent; where several were never sent,
-    any of them may have moved, and the feasibility LP of :func:`assumed` judges the
-    choice: an independent review found a month's total, clear evidence, poisoned by its
-    quarter's move that the next month explained). A relation of cells never sent only
-    tells nothing either way. Taken for today's, such a cell is the moment's model and one
-    equation more.
-
-    A total never sent over parts never sent is judged through their breakdowns
-    (:func:`.breakdowns.flat`): persons moved between groups of different sexes under a grand total
-    never sent, or between members of a region never sent whose own totals were never sent,
-    moved every relation under it but not their sum (a red team read the small one exactly).
-    With it come the relations it was read through (``chains``)."""
-    evidence: set[Coord] = set()
-    moved: set[Coord] = set()
-    chains: dict[Coord, list[Relation]] = {}
-    under: dict[Coord, list[Relation]] = {}
-    for r in relations:
-        under.setdefault(r.total, []).append(r)
-    memo: dict[tuple[Coord, int], Flat | None] = {}
-    for r in relations:
-        unsent = [x for x in r.cells if x not in states]
-        if not unsent:
-            continue
-        if len(unsent) < len(r.cells):
-            if _same_remainder(r, states, u, same):
-                evidence.update(unsent)
-            elif len(unsent) == 1:
-                moved.update(unsent)
-        got = None if r.total in states else flat(r.parts, states, under, 3, memo)
-        if got is None or not got[1]:  # no breakdown, or no part never sent: done above
-            continue
-        # Every part never sent broken down to cells sent: one equation in the total.
-        summed = Relation(r.total, got[0], r.kind)
-        if _same_remainder(summed, states, u, same):
-            evidence.add(r.total)
-            chains[r.total] = list(dict.fromkeys([*chains.get(r.total, ()), *got[1]]))
-        elif _moved(summed, states, u, same):
-            moved.add(r.total)  # its sum known then and now, and different: it moved
-    return evidence - moved, chains
-
-
-def _moved(r: Relation, states: Mapping[Coord, CellState], u: int,
-           same: AbstractSet[Coord]) -> bool:
-    """Whether the remainder of ``r``'s cells sent is known at ``u`` and now, and differs
-    (unknown at either, a withdrawn cell, tells nothing)."""
-    now, then = _ends(_sent(r, states), u, same)
-    return now is not None and then is not None and _differ(then, now)
-
-
-def _sent(r: Relation, states: Mapping[Coord, CellState]
-          ) -> list[tuple[int, Coord, CellState]]:
-    """``r``'s cells that samstat holds: (their place in ``r.cells``, cell, state)."""
-    return [(i, x, s) for i, x in enumerate(r.cells) if (s := states.get(x)) is not None]
-
-
-def _ends(sent: list[tuple[int, Coord, CellState]], u: int, same: AbstractSet[Coord]
-          ) -> tuple[float | None, float | None]:
-    """The remainder of the cells ``sent`` now and at ``u`` (None: a value unknown)."""
-    return (_remainder([(i, s.truth) for i, _, s in sent]),
-            _remainder([(i, _first(s) if x in same and _state(s, u) is None else _then(s, u))
-                        for i, x, s in sent]))
-
-
-def _differ(was: float, now: float) -> bool:
-    return abs(was - now) > 1e-6 * (1 + abs(now))
-
-
-def _same_remainder(r: Relation, states: Mapping[Coord, CellState], u: int,
-                    same: AbstractSet[Coord]) -> bool:
-    """Whether a cell of ``r`` that samstat holds was revised since ``u`` while all of them
-    leave the same remainder at ``u``, at every revision since, and now (a cell not sent at
-    ``u``: what it was first sent as, where :func:`_identified` takes it so). Nothing
-    revised is no evidence: a quarter never sent beside an unchanged month says nothing of
-    the months never sent. A moment at which a value is unknown (a cell withdrawn then)
-    tells nothing and is passed over; unknown at ``u`` or now, no. Every revision since,
-    not only ``u`` and now: a remainder that moved and came back (100, 127, 100) is no
-    evidence, and only the hidden truth would tell the attacker which moment to trust (an
-    independent review: an alarm that could never clear)."""
-    sent = _sent(r, states)
-    since = {p[3] for _, _, s in sent for p in s.past if p[3] >= u}
-    if not since:
-        return False
-    now, then = _ends(sent, u, same)
-    if now is None or then is None or _differ(then, now):
-        return False
-    for m in since - {u}:
-        was = _remainder([(i, _then(s, m)) for i, _, s in sent])
-        if was is not None and _differ(was, now):
-            return False
-    return True
-
-
-def _remainder(values: Iterable[tuple[int, float | None]]) -> float | None:
-    """The total (index 0) less its parts; None if a value is unknown."""
-    out = 0.0
-    for i, v in values:
-        if v is None:
-            return None
-        out += v if i == 0 else -v
-    return out
-
-
 def has_past(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> bool:
     """Whether a cell of ``relations`` has an earlier revision (a moment to attack)."""
     return any((s := states.get(x)) is not None and s.past for r in relations for x in r.cells)
@@ -299,16 +198,6 @@ def has_past(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -
 def _moments(relations: Iterable[Relation], states: Mapping[Coord, CellState]) -> set[int]:
     return {p[3] for r in relations for x in r.cells
             if (s := states.get(x)) is not None for p in s.past}
-
-
-def _state(s: CellState | None, u: int) -> CellState | None:
-    """A cell's state just before the batch at time ``u`` (None: not sent then)."""
-    if s is None or s.since >= u:
-        return None
-    for truth, shown, primary, until in s.past:
-        if until >= u:
-            return CellState(truth, shown, primary)
-    return s
 
 
 def _identified(relations: Iterable[Relation], states: Mapping[Coord, CellState],
@@ -337,15 +226,6 @@ def _identified(relations: Iterable[Relation], states: Mapping[Coord, CellState]
         total, *parts = known
         (ok if abs(total - sum(parts)) <= 1e-6 * (1 + abs(total)) else bad).update(late)
     return ok - bad
-
-
-def _then(s: CellState, u: int) -> float | None:
-    was = _state(s, u)
-    return None if was is None else was.truth
-
-
-def _first(s: CellState) -> float | None:
-    return s.past[0][0] if s.past else s.truth
 
 
 def _at(x: Coord, states: MutableMapping[Coord, CellState], u: int,
