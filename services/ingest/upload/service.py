@@ -292,12 +292,18 @@ def sheet_of(upload: IngestUpload) -> Sheet:
 def cell_states(*, session: Session, keys: list[str]
                 ) -> dict[str, tuple[int, float | None, str, str]]:
     """The cells' newest observations (revision, value, event id, conf_status); cells
-    ingest does not have are left out."""
+    ingest does not have are left out.
+
+    A key with a NUL character is not looked up: ingest has no such cell (no field takes a
+    NUL), and PostgreSQL refuses one in a parameter, which made every page of an upload
+    whose file held a NUL byte answer "cannot be stored or searched" (a red team). The row
+    is then judged like any other, its bad cell named."""
+    wanted = sorted({k for k in keys if "\x00" not in k})
     return {k: (rev, value, event_id, conf) for k, rev, value, event_id, conf in session.execute(
         select(IngestCell.cell_key, IngestCell.revision, IngestObservation.value,
                IngestObservation.event_id, IngestObservation.conf_status)
         .join(IngestObservation, IngestObservation.seq == IngestCell.seq)
-        .where(one_of(session, IngestCell.cell_key, sorted(set(keys))))).tuples()}
+        .where(one_of(session, IngestCell.cell_key, wanted))).tuples()} if wanted else {}
 
 
 def rows_of(upload: IngestUpload, *, session: Session) -> list[Row]:

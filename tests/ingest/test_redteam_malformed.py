@@ -1,0 +1,43 @@
+"""Red-team findings (2026-12-07) on malformed input: what a clumsy agency or an attacker
+sends must get a clear answer naming the record, field and reason, never a 500 and never a
+reason that points somewhere else ("the database refused a value", "not valid JSON")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+HEADER = "measure;area;period;value;dim_age;dim_benefit;dim_sex\n"
+ROW = "econ_assistance_recipients;2460;2019-05;5;0-10;other;K\n"
+
+
+def _upload(upload_staff: tuple[TestClient, str], data: bytes) -> Any:
+    c, token = upload_staff
+    return c.post("/upload", data={"csrf_token": token},
+                  files={"file": ("f.csv", data, "text/csv")})
+
+
+def test_a_nul_character_in_an_uploaded_cell_is_that_row_s_error(
+        upload_staff: tuple[TestClient, str]) -> None:
+    """A NUL byte in a CSV cell (a file half saved as UTF-16, or sent on purpose) was kept,
+    and then every page of the upload answered 422 "a value in the request cannot be stored
+    or searched" on PostgreSQL: the preview looks the rows' cells up in ingest's cells, and
+    PostgreSQL refuses a NUL in a text parameter. The upload could be neither seen, fixed
+    nor published. A cell key with a NUL cannot be in ingest (no field takes one), so the row
+    is judged like any other bad row: named, with its column."""
+    c, token = upload_staff
+    staged = _upload(upload_staff, (HEADER + ROW + ROW.replace(";K", ";K\x00")
+                                    .replace("2019-05", "2019-06")).encode())
+    assert staged.status_code == 303, staged.text
+    preview = c.get(staged.headers["location"])
+    assert preview.status_code == 200, preview.text
+    assert "rad 3" in preview.text.lower() or "row 3" in preview.text.lower()
+    fixed = c.post(staged.headers["location"] + "/rows/3",
+                   data={"csrf_token": token, "c6": "M\x00"})
+    assert fixed.status_code in (303, 422), fixed.text
+    assert c.get(staged.headers["location"]).status_code == 200
+    published = c.post(staged.headers["location"] + "/publish", data={"csrf_token": token})
+    assert published.status_code == 303, published.text
+    after = c.get(staged.headers["location"])
+    assert after.status_code == 200, after.text
