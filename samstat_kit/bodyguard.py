@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samstat_kit.anonymity import contains_personal_number, masked
 from samstat_kit.auth.hardening import SecurityHeaders
+from samstat_kit.checks import json_int
 
 BODY_REFUSED = ("the request's body contains a personal identity number; nothing was "
                 "stored")
@@ -79,8 +80,10 @@ def readings(body: bytes, content_type: str) -> list[Any]:
     # percent-decoded text at "&" and "=" only ends digit runs, it never makes one.
     out: list[Any] = list(dict.fromkeys(texts))
     # Not JSON (or too deep for any route to read): the text readings are all there is.
+    # Integers of thousands of digits read as ingest's parser reads them (json_int): a
+    # plain json.loads refuses them, and the escapes beside them went unread.
     with contextlib.suppress(ValueError, RecursionError):
-        out.append(json.loads(body))
+        out.append(json.loads(body, parse_int=json_int))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from samstat_kit.checks import DUPLICATE_KEY, no_duplicate_keys
+from samstat_kit.checks import DUPLICATE_KEY, json_int, no_duplicate_keys
 
 TOO_DEEP = "JSON nested too deep"
 
@@ -29,7 +29,7 @@ def loads_exact(raw: bytes | str) -> Any:
     """``json.loads`` with exact integers and no duplicate keys; ValueError with a reason
     (RecursionError becomes "nested too deep")."""
     try:
-        return json.loads(raw, object_pairs_hook=no_duplicate_keys)
+        return json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int)
     except RecursionError:
         raise ValueError(TOO_DEEP) from None
     except ValueError as exc:

@@ -55,7 +55,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
 from samstat_kit.auth.service import Principal
-from samstat_kit.checks import EVENT_ID_REASON, no_duplicate_keys, refusal, shape_problem
+from samstat_kit.checks import (
+    EVENT_ID_REASON,
+    json_int,
+    no_duplicate_keys,
+    refusal,
+    shape_problem,
+)
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.db import session_scope, writer_lock
@@ -147,7 +153,7 @@ def _parse(record: ConsumerRecord) -> _Parsed:
     else:
         try:
             # Duplicate keys refused: the last one would win and hide what the first held.
-            p.doc = json.loads(raw, object_pairs_hook=no_duplicate_keys)
+            p.doc = json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int)
         except (ValueError, RecursionError):
             p.malformed = "the message value is not valid UTF-8 JSON (or nested too deep)"
             if _bytes_have_personal_number(raw):  # it would be dead-lettered as sent

@@ -41,3 +41,58 @@ def test_a_nul_character_in_an_uploaded_cell_is_that_row_s_error(
     assert published.status_code == 303, published.text
     after = c.get(staged.headers["location"])
     assert after.status_code == 200, after.text
+
+
+# An integer of more digits than Python's int() reads (4,300): json.loads raised ValueError,
+# so the API answered "body is not valid JSON" (it is valid JSON), the Kafka path "not valid
+# UTF-8 JSON", and an agency's JSON file told the agency to raise sys.set_int_max_str_digits.
+LONG = "1" + "0" * 5000
+
+
+def test_an_integer_of_thousands_of_digits_is_named_as_out_of_range(
+        client: TestClient, token: Any) -> None:
+    import json
+
+    from tests.ingest.conftest import obs
+
+    body = json.dumps({"observations": [obs()]}).replace('"value": 31000.0',
+                                                          f'"value": {LONG}')
+    assert LONG in body
+    r = client.post("/v1/observations?dry_run=true", content=body,
+                    headers={"Authorization": f"Bearer {token('forsakringskassan')}",
+                             "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "integer out of range (beyond 64 bits) at observations.0.value"
+    negative = body.replace(LONG, "-" + LONG)
+    r = client.post("/v1/observations?dry_run=true", content=negative,
+                    headers={"Authorization": f"Bearer {token('forsakringskassan')}",
+                             "Content-Type": "application/json"})
+    assert r.json()["detail"] == "integer out of range (beyond 64 bits) at observations.0.value"
+
+
+def test_a_kafka_message_with_such_an_integer_says_so() -> None:
+    import json
+
+    from aiokafka import ConsumerRecord
+
+    from services.ingest.kafka_ingest import _parse
+    from tests.ingest.conftest import obs
+
+    value = json.dumps(obs()).replace('"value": 31000.0', f'"value": {LONG}').encode()
+    record = ConsumerRecord(topic="t", partition=0, offset=0, timestamp=0, timestamp_type=0,
+                            key=None, value=value, checksum=None, serialized_key_size=0,
+                            serialized_value_size=0, headers=[])
+    assert _parse(record).malformed == "integer out of range (beyond 64 bits) at value"
+
+
+def test_an_agency_json_file_with_such_an_integer_is_that_row_s_error() -> None:
+    import json
+
+    from samstat_kit.agency_files import parse_json
+    from tests.ingest.conftest import obs
+
+    text = json.dumps([obs(), obs()]).replace('"value": 31000.0', f'"value": {LONG}', 1)
+    rows = parse_json(text)  # was PublishError: "... use sys.set_int_max_str_digits() ..."
+    assert len(rows) == 2
+    assert rows[1].doc["value"] == 31000.0
+    assert rows[0].doc["value"] != 31000.0
