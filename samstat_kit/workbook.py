@@ -70,13 +70,27 @@ class Cells:
         self.limit, self.left, self.unzipped = limit, limit, unzipped
 
     def rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
+        """The sheet's rows, text as Excel shows it (:func:`shown_text`)."""
         sheet.reset_dimensions()
         for raw in sheet.iter_rows(values_only=True, max_row=MAX_SHEET_ROWS):
             if self.left is not None:
                 self.left -= max(len(raw), 1)
                 if self.left < 0:
                     raise TooLarge(f"the workbook holds more than {self.limit} cells")
-            yield tuple(raw)
+            yield tuple(shown_text(v) if isinstance(v, str) else v for v in raw)
+
+
+def shown_text(text: str) -> str:
+    """A workbook's text as Excel and LibreOffice show it: OOXML writes any character as
+    ``_xHHHH_`` (ECMA-376 Part 1, 22.9.2.19), and openpyxl hands the escape over as it is,
+    so ``_x0038_802089717`` (8802089717 on the screen) got past every scan and was kept
+    (a red team). openpyxl's own reader of the escapes; a lone surrogate one makes is no
+    text a database takes, and reads as "?"."""
+    if "_x" not in text:
+        return text
+    from openpyxl.utils.escape import unescape
+
+    return str(unescape(text)).encode("utf-8", "replace").decode()
 
 
 def _unzipped_size(data: bytes, most: int) -> None:
@@ -190,6 +204,7 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
                 ("xl/worksheets/", "xl/chartsheets/")) else [xml, _text(xml)]
             if xml is not written:
                 readings.append(written)
+            readings += [shown_text(r) for r in readings if "_x" in r]  # a comment's text
             if contains_personal_number(readings):
                 found.append((info.filename, _commented(xml)))
     return found
@@ -284,4 +299,4 @@ _COMMENT = re.compile(r"<(?:\w+:)?comment\b[^>]*?\bref=\"([A-Z]{1,3}[0-9]{1,7})\
 def _commented(xml: str) -> list[str]:
     """The cells (``A2``) of a comments part whose comment holds a personal number."""
     return [ref for ref, body in _COMMENT.findall(xml)
-            if contains_personal_number([body, _text(body)])]
+            if contains_personal_number([body, _text(body), shown_text(_text(body))])]
