@@ -96,3 +96,27 @@ def test_an_agency_json_file_with_such_an_integer_is_that_row_s_error() -> None:
     assert len(rows) == 2
     assert rows[1].doc["value"] == 31000.0
     assert rows[0].doc["value"] != 31000.0
+
+
+DIMENSIONS = "measure;area;period;value;dimensions\necon_assistance_recipients;2460;2019-05;5;"
+
+
+def test_a_dimensions_cell_nested_thousands_deep_is_that_row_s_error(
+        upload_staff: tuple[TestClient, str]) -> None:
+    """A CSV's ``dimensions`` cell is JSON: nested 5,000 deep, json.loads raised
+    RecursionError, which only ValueError was caught for: the upload page answered 500, and
+    ``samstat publish`` stopped with a traceback."""
+    from samstat_kit.agency_files import parse_csv
+
+    deep = DIMENSIONS + '"' + "[" * 5000 + "]" * 5000 + '"\n'
+    rows = parse_csv(deep)
+    assert len(rows) == 1 and not isinstance(rows[0].doc["dimensions"], (dict, list))
+    r = _upload(upload_staff, deep.encode())
+    assert r.status_code in (303, 422), r.status_code
+
+
+def test_a_dimensions_cell_with_a_long_integer_reads_as_json() -> None:
+    from samstat_kit.agency_files import parse_csv
+
+    rows = parse_csv(DIMENSIONS + '"{""age"": ' + LONG + '}"\n')
+    assert isinstance(rows[0].doc["dimensions"], dict)
