@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -45,7 +46,7 @@ import orjson
 # (``880208 9717``, any of Unicode's spaces: no-break, thin, en, em, ideographic...). Not a
 # dot or a line break: nobody writes a number so, and a decimal like ``880208.9717`` is a
 # value. Digits are any Unicode digits (``\d``: full-width, Arabic-Indic), read by their
-# value.
+# value, and in a second reading of the text every digit-valued character (:func:`_as_read`).
 SEPARATORS = ("-+\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0b\uff0d"
               " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
               "\u200a\u202f\u205f\u3000")
@@ -59,6 +60,26 @@ INVISIBLE = re.compile(
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]")
+# Characters with a digit value that are no decimal digit (``\d`` reads those): the
+# superscripts, subscripts, circled and dingbat digits. Every screen shows ``⁸⁸⁰²⁰⁸⁻⁹⁷¹⁷`` or
+# ``➑➑⓪➁⓪➇➈➆➀➆`` as a number (a red team kept one in an upload), so a reading of the text
+# has them as the digit they stand for.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _digit(m: re.Match[str]) -> str:
+    value = unicodedata.digit(m.group(), None)
+    return m.group() if value is None else str(value)
+
+
+def _as_read(text: str) -> str:
+    """``text`` as a person reads it: its compatibility forms as their plain ones (NFKC:
+    ``⁸`` is 8, ``⁻`` a minus, ``⑧`` an 8) and every other digit-valued character as that
+    digit (``➑``, which NFKC leaves). A reading beside the text, not instead of it: NFKC may
+    also join a digit to a number (``8802089717²``) that stands apart as written."""
+    return _NOT_ASCII.sub(_digit, unicodedata.normalize("NFKC", text))
+
+
 # Digit runs inside longer digit strings are not numbers of their own, hence the look-arounds.
 _PNR = re.compile(r"(?<!\d)(18|19|20)?(\d{2})(\d{2})(\d{2})" + _SEP + r"?(\d{3})(\d)(?!\d)")
 
@@ -87,8 +108,16 @@ def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
 
 def is_personal_number(text: str) -> bool:
     """True if ``text`` contains a valid Swedish personnummer or samordningsnummer."""
-    if not text.isascii():
-        text = INVISIBLE.sub("", text)
+    if text.isascii():
+        return _holds_number(text)
+    text = INVISIBLE.sub("", text)
+    if _holds_number(text):
+        return True
+    read = _as_read(text)
+    return read != text and _holds_number(read)
+
+
+def _holds_number(text: str) -> bool:
     for m in _PNR.finditer(text):
         century, yy, mm, dd, serial, check = m.groups()
         if _valid_date(century, yy, mm, dd) and _luhn_ok(yy + mm + dd + serial + check):
@@ -165,6 +194,9 @@ def _walk_finds(payload: Any) -> bool:
     pass of a cheap pattern over all the text joined (a separator that is not a digit keeps
     values apart) finds the few candidates; only those get the date and check-digit test."""
     text = INVISIBLE.sub("", "\n".join(_strings(payload)))
+    if not text.isascii():  # each scalar as written, then as read (one per line)
+        read = _as_read(text)
+        text = text if read == text else text + "\n" + read
     if not _TEN_DIGITS.search(text):
         return False
     return any(is_personal_number(s) for s in text.split("\n") if _TEN_DIGITS.search(s))
