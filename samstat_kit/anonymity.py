@@ -68,15 +68,21 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _digit(m: re.Match[str]) -> str:
-    value = unicodedata.digit(m.group(), None)
-    return m.group() if value is None else str(value)
+    ch = m.group()
+    value = unicodedata.digit(ch, None)
+    if value is not None:
+        return str(value)
+    # A combining mark (a keycap's U+20E3 and variation selector, an underline, a strike)
+    # draws over the character before it: 8️⃣ is an 8 to the reader.
+    return "" if unicodedata.category(ch) in ("Mn", "Me") else ch
 
 
 def _as_read(text: str) -> str:
     """``text`` as a person reads it: its compatibility forms as their plain ones (NFKC:
-    ``⁸`` is 8, ``⁻`` a minus, ``⑧`` an 8) and every other digit-valued character as that
-    digit (``➑``, which NFKC leaves). A reading beside the text, not instead of it: NFKC may
-    also join a digit to a number (``8802089717²``) that stands apart as written."""
+    ``⁸`` is 8, ``⁻`` a minus, ``⑧`` an 8), every other digit-valued character as that
+    digit (``➑``, which NFKC leaves), and without combining marks (``8̲8̲0̲…``, keycaps).
+    A reading beside the text, not instead of it: NFKC may also join a digit to a number
+    (``8802089717²``) that stands apart as written."""
     return _NOT_ASCII.sub(_digit, unicodedata.normalize("NFKC", text))
 
 

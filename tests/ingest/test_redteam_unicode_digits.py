@@ -14,8 +14,13 @@ from fastapi.testclient import TestClient
 from samstat_kit.anonymity import contains_personal_number, is_personal_number, masked
 
 HIDDEN = ("⁸⁸⁰²⁰⁸⁻⁹⁷¹⁷", "⁸⁸⁰²⁰⁸⁹⁷¹⁷", "₈₈₀₂₀₈₋₉₇₁₇", "⑧⑧⓪②⓪⑧⑨⑦①⑦",
-          "880208⁻9717", "¹⁹⁸⁸⁰²⁰⁸⁻⁹⁷¹⁷", "➑➑⓪➁⓪➇➈➆➀➆", "⁸8⁰2⁰8-⁹7¹7")
-CLEAN = ("⁸⁸⁰²⁰⁸⁻⁹⁷¹⁸", "① ② ③", "x² + y² = 10²", "⑧⑧⓪②⓪⑧.⑨⑦①⑦", "Umeå ½ år")
+          "880208⁻9717", "¹⁹⁸⁸⁰²⁰⁸⁻⁹⁷¹⁷", "➑➑⓪➁⓪➇➈➆➀➆", "⁸8⁰2⁰8-⁹7¹7",
+          # combining marks over the digits: keycaps (8️⃣ is 8, VS16, U+20E3), underlines,
+          # strikes; a screen shows the digits marked, and a reader reads them
+          "".join(d + "\ufe0f\u20e3" if d.isdigit() else d for d in "880208-9717"),
+          "".join(d + "\u0332" for d in "8802089717"), "880208\u0336-9717")
+CLEAN = ("⁸⁸⁰²⁰⁸⁻⁹⁷¹⁸", "① ② ③", "x² + y² = 10²", "⑧⑧⓪②⓪⑧.⑨⑦①⑦", "Umeå ½ år",
+         "Umea\u030a o\u0308rebro 8802089718")
 
 
 @pytest.mark.parametrize("text", HIDDEN)
