@@ -30,6 +30,7 @@ Pure functions, no I/O and no framework, Python 3.9 compatible: the CLI and the 
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import unicodedata
@@ -148,16 +149,18 @@ def masked(text: str) -> str:
 
 
 def _scalar_text(obj: Any) -> str | None:
-    """A scalar as the text a number could hide in: strings as they are, integers and
-    integral floats as their digits (``198802089717.0`` and ``8802089717e0`` are numbers
-    too), None for everything else."""
+    """A scalar as the text a number could hide in: strings as they are, integers as their
+    digits, floats as the digits of their whole part (``198802089717.0`` and
+    ``8802089717e0`` are numbers too, and so is ``198802089717.5``, which a red team had
+    dead-lettered as sent: it was read only if integral), None for everything else. A
+    fraction's digits are never read: ``0.8802089717`` and ``880208.9717`` are values."""
     if isinstance(obj, str):
         return obj
     if isinstance(obj, bool):
         return None
     if isinstance(obj, int):
         return str(obj)
-    if isinstance(obj, float) and obj.is_integer():
+    if isinstance(obj, float) and math.isfinite(obj):
         return str(int(obj))
     return None
 
