@@ -32,6 +32,11 @@ def loads_exact(raw: bytes | str) -> Any:
         return json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int)
     except RecursionError:
         raise ValueError(TOO_DEEP) from None
+    except UnicodeDecodeError as exc:
+        # A body in Latin-1 or Windows-1252 ("ohälsa") is valid JSON in the wrong encoding:
+        # "not valid JSON" sent a client looking for a syntax error (a red team).
+        raise ValueError(f"body is not UTF-8 (byte {exc.start}); JSON is sent in UTF-8, "
+                         "UTF-16 or UTF-32") from None
     except ValueError as exc:
         if str(exc) == DUPLICATE_KEY:
             raise

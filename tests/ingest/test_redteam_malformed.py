@@ -120,3 +120,22 @@ def test_a_dimensions_cell_with_a_long_integer_reads_as_json() -> None:
 
     rows = parse_csv(DIMENSIONS + '"{""age"": ' + LONG + '}"\n')
     assert isinstance(rows[0].doc["dimensions"], dict)
+
+
+def test_a_body_in_latin_1_is_said_to_be_no_utf_8(client: TestClient, token: Any) -> None:
+    """A clumsy client sent its body in Latin-1 (``"sex": "Kvinnor", "benefit": "ohälsa"``)
+    and was told "body is not valid JSON", which it is; JSON is sent in UTF-8, and the answer
+    says so, where, and never repeats the bytes."""
+    import json
+
+    from tests.ingest.conftest import obs
+
+    body = json.dumps({"observations": [obs(dimensions={"benefit": "ohälsa", "sex": "K"})]},
+                      ensure_ascii=False).encode("latin-1")
+    r = client.post("/v1/observations?dry_run=true", content=body,
+                    headers={"Authorization": f"Bearer {token('forsakringskassan')}",
+                             "Content-Type": "application/json"})
+    assert r.status_code == 422
+    detail = r.json()["detail"]
+    where = body.index("ä".encode("latin-1"))
+    assert "UTF-8" in detail and f"byte {where}" in detail, detail
