@@ -295,9 +295,12 @@ class BrowserLogin:
         return safe_next(value, self.home)
 
     def redirect(self, request: Request) -> RedirectResponse:
-        """303 to /login?next=<this page>."""
+        """303 to /login?next=<this page>, in the language the page was asked in (a
+        ``?lang=en`` kept only inside ``next`` gave a Swedish sign-in page)."""
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(self.safe_next(target), safe='')}",
+        lang = request.query_params.get("lang")
+        asked = f"&lang={lang}" if lang in ("sv", "en") else ""
+        return RedirectResponse(f"/login?next={quote(self.safe_next(target), safe='')}{asked}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
 
     def router(self, *, include_in_schema: bool = True) -> APIRouter:
