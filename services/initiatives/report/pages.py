@@ -88,8 +88,14 @@ def index_page(plans: list[tuple[int, str]]) -> Page:
     return Page({"sv": "Uppföljningar", "en": "Follow-ups"}, body)
 
 
+# A person reads the heading, not the status code ("404" headed the page and its tab).
+HEADINGS = {404: ("Uppföljningen finns inte", "No such follow-up"),
+            503: ("PDF:en går inte att skapa just nu", "The PDF cannot be made right now")}
+
+
 def error_page(status: int, sv: str, en: str) -> Page:
-    return Page({"sv": f"{status}", "en": f"{status}"},
-                f"<h1>{status}</h1><p>{bi(sv, en)}</p>"
-                f'<p><a href="/reports">{bi("Till uppföljningarna", "to the follow-ups")}'
+    head_sv, head_en = HEADINGS.get(status, ("Det gick inte", "That did not work"))
+    return Page({"sv": head_sv, "en": head_en},
+                f"<h1>{bi(head_sv, head_en)}</h1><p>{bi(sv, en)}</p>"
+                f'<p><a href="/reports">{bi("Till uppföljningarna", "To the follow-ups")}'
                 "</a></p>")

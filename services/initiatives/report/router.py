@@ -14,6 +14,7 @@ reader's own token (see :mod:`.client`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ from services.initiatives.report.pdf import (
 from services.initiatives.report.schemas import ExperienceBank, PlanReport
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_YEAR = 9999  # a plan's year is a calendar year
 
@@ -97,7 +99,7 @@ async def _page_report(request: Request, year: int, reader: Reader
         return await _report(request, year, reader.token)
     except NotFound:
         return frame.render(request, pages.error_page(404, f"Det finns ingen plan för {year}.",
-                                                      f"there is no plan for {year}"),
+                                                      f"There is no plan for {year}."),
                             reader, 404)
 
 
@@ -173,9 +175,11 @@ async def report_pdf(request: Request, year: int, reader: OptionalReader) -> Res
             "Many PDFs are being made right now; try again in a few seconds."), reader, 503)
         busy.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return busy
-    except PdfUnavailable as exc:
-        return frame.render(request, pages.error_page(503, "PDF kan inte skapas just nu.",
-                                                      str(exc)), reader, 503)
+    except PdfUnavailable as exc:  # the renderer's words are for the operators' log
+        log.warning("report PDF for %s not made: %s", year, exc)
+        return frame.render(request, pages.error_page(
+            503, "Försök igen senare, eller läs uppföljningen på webben.",
+            "Try again later, or read the follow-up on the web."), reader, 503)
     return Response(pdf, media_type="application/pdf", headers={
         "Cache-Control": "no-store",
         "Content-Disposition": f'inline; filename="uppfoljning-{year}.pdf"'})
@@ -209,7 +213,7 @@ async def no_report_page(request: Request, rest: str, reader: OptionalReader) ->
 def _no_such_report(request: Request, reader: Reader) -> Response:
     return frame.render(request, pages.error_page(
         404, "Det finns ingen sådan uppföljning. En uppföljning har ett år, som /reports/2024.",
-        "there is no such follow-up; a follow-up has a year, as /reports/2024"), reader, 404)
+        "There is no such follow-up. A follow-up has a year, as /reports/2024."), reader, 404)
 
 
 @router.get("/experience-bank", response_class=HTMLResponse, tags=["pages"],
