@@ -93,6 +93,15 @@ def number(value: float | None, lang: str = "sv", decimals: int | None = None) -
     return _minus(format_decimal(rounded, format=pattern, locale=locale(lang)), lang)
 
 
+def file_size(size: int, lang: str = "sv") -> str:
+    """A file's size as people say it: 10485760 -> "10 MB", 2621440 -> "2,5 MB", "512 kB",
+    "900 byte" (megabytes of 1 024 kB, as a file manager shows them)."""
+    for unit, scale in (("MB", 1024 * 1024), ("kB", 1024)):
+        if size >= scale:
+            return f"{number(size / scale, lang, 0 if size % scale == 0 else 1)}\u00a0{unit}"
+    return f"{number(size, lang, 0)}\u00a0{'bytes' if lang == 'en' else 'byte'}"
+
+
 def decimals_for(values: Iterable[float | None]) -> int:
     """One number of decimals for a whole column or series (use it as ``decimals=``): a
     column of "150,2 / −8,59 / −201" reads as if the figures had different precision. As

@@ -42,6 +42,8 @@ def refusal(reason: str, lang: str) -> str:
             parts = list(found.groups())
             if name == "same_field":  # the field both name, as a heading calls it
                 parts[-1] = heading(parts[-1], lang)
+            if name == "too_large":  # "10 MB", not "10485760 byte"
+                parts[0] = formatting.file_size(int(parts[0]), lang)
             return texts[name].format(*parts)
     return texts["unreadable"]
 

@@ -194,7 +194,7 @@ REFUSALS = {
                           "spara den som .xlsx igen.",
         "bad_cell": "En cell i arbetsboken kan inte läsas. Spara filen på nytt i Excel.",
         "personal": "Personnummer hittades – inget av filen sparades.",
-        "too_large": "Filen är för stor (mer än {0} byte). Dela upp den i flera filer.",
+        "too_large": "Filen är för stor (mer än {0}). Dela upp den i flera filer.",
         "no_file": "Ingen fil valdes. Välj en fil och försök igen.",
         "format": "Filformatet känns inte igen. Välj en Excel-fil (.xlsx) eller CSV-fil.",
         "published": "Uppladdningen är redan publicerad. Ladda upp filen igen för att ändra "
@@ -224,7 +224,7 @@ REFUSALS = {
                           "save it as .xlsx again.",
         "bad_cell": "A cell of the workbook cannot be read. Save the file again from Excel.",
         "personal": "A personal identity number was found – nothing of the file was kept.",
-        "too_large": "The file is too large (more than {0} bytes). Split it into several "
+        "too_large": "The file is too large (more than {0}). Split it into several "
                      "files.",
         "no_file": "No file was chosen. Choose a file and try again.",
         "format": "The file format is not known. Choose an Excel file (.xlsx) or a CSV file.",
