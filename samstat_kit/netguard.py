@@ -279,6 +279,18 @@ def _is_localhost(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+def shown(url: str | httpx.URL) -> str:
+    """How a log line or a record others read names a webhook: its origin only. A webhook
+    URL is a bearer secret (Slack and Teams hooks carry it in the path, others in the query
+    or as a password)."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        origin = str(httpx.URL(scheme=parsed.scheme, host=parsed.host, port=parsed.port))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "<a webhook URL>"
+    return f"{origin}/…"
+
+
 def allow_list_from(value: str | Iterable[str] | None) -> AllowList:
     """An allow-list from a comma-separated setting or a list of entries."""
     if value is None:

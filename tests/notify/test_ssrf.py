@@ -8,6 +8,8 @@ Names resolve through an injected resolver only; every receiver listens on loopb
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -282,3 +284,42 @@ def test_the_webhook_client_connects_only_where_the_guard_pinned(
         asyncio.run(run())
     assert [h.path for h in receiver.hits] == ["/p"] and proxy.hits == []
     assert receiver.hits[0].headers["webhook-id"] == "samstat-77"
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_no_log_line_holds_what_a_webhook_url_keeps_secret(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A webhook URL is a bearer secret: Slack- and Teams-style hooks carry it in the path,
+    others in the query or as a password. Neither a delivered nor a failed send writes more
+    of it to the log than its origin (httpx's own INFO line, "HTTP Request: POST <url>",
+    wrote the whole URL for every send; the failure line kept the path and the password)."""
+    secret = ("pw-s3cret", "PATH-s3cret", "QUERY-s3cret")
+    guard = WebhookGuard(allow_list_from("allowed.test"), Names({"allowed.test": ["127.0.0.1"]}))
+
+    def url(port: int) -> str:
+        return (f"http://hook:{secret[0]}@allowed.test:{port}/services/{secret[1]}"
+                f"?token={secret[2]}")
+
+    with webhook_receiver() as receiver:
+        async def run() -> None:
+            client = webhook_client()
+            try:
+                await send_webhook(client, Message(url(receiver.port)), 2.0, guard)
+                with pytest.raises(DeliveryError, match="could not be reached"):
+                    await send_webhook(client, Message(url(_closed_port())), 2.0, guard)
+            finally:
+                await client.aclose()
+
+        with caplog.at_level(logging.DEBUG):
+            asyncio.run(run())
+    assert [h.path for h in receiver.hits] == [f"/services/{secret[1]}?token={secret[2]}"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"allowed.test:{receiver.port}" in logged  # the receiver is still named
+    for part in secret:
+        assert part not in logged, (part, logged)

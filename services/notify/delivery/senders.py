@@ -35,7 +35,7 @@ import httpcore
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from samstat_kit.netguard import NOT_ALLOWED, Refused, Vetted, WebhookGuard
+from samstat_kit.netguard import NOT_ALLOWED, Refused, Vetted, WebhookGuard, shown
 from services.notify.delivery.messages import signature
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,23 @@ _PIN: contextvars.ContextVar[Vetted | None] = contextvars.ContextVar("samstat_we
 
 class DeliveryError(Exception):
     pass
+
+
+class _WebhookUrlsWithheld(logging.Filter):
+    """httpx logs every request at INFO, URL and all ("HTTP Request: POST <url> ..."): while
+    a webhook is sent (its checked target pinned in this task), the URL is shown by
+    :func:`samstat_kit.netguard.shown`. Other requests' lines are left as they are."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _PIN.get() is not None and isinstance(record.args, tuple):
+            record.args = tuple(shown(a) if isinstance(a, httpx.URL) else a
+                                for a in record.args)
+        return True
+
+
+_HTTPX_LOG = logging.getLogger("httpx")
+if not any(isinstance(f, _WebhookUrlsWithheld) for f in _HTTPX_LOG.filters):
+    _HTTPX_LOG.addFilter(_WebhookUrlsWithheld())
 
 
 class Outgoing(Protocol):
@@ -227,7 +244,7 @@ async def send_webhook(client: httpx.AsyncClient, message: Outgoing, timeout: fl
     except httpx.TransportError as exc:
         # One reason for every way of not getting an answer: the record is read by the
         # agency, and refused, reset and silent ports told apart would map an allowed host.
-        log.info("webhook %s: %s", message.target.split("?")[0][:200], type(exc).__name__)
+        log.info("webhook %s: %s", shown(message.target), type(exc).__name__)
         raise DeliveryError("the receiver could not be reached") from None
 
 
