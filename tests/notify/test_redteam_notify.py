@@ -316,3 +316,49 @@ def test_unsubscribing_ends_every_subscription_of_the_agency_to_that_address(
         finally:
             for sub in subs:
                 client.delete(f"/v1/subscriptions/{sub}", headers=auth[FK])
+
+
+def test_a_webhooks_link_records_no_secret_of_its_url(sqlite_url: str) -> None:
+    """An acknowledgement through the one-click link of a webhook's message, no one signed
+    in, recorded ``link:<the webhook URL>`` as who acknowledged: a bearer secret (Slack and
+    Teams hooks carry it in the path) that the registry shows no other agency, shown to the
+    follow-up owner's agency by the alert's detail and history. Now the receiver is named by
+    its origin; an e-mail receiver still by its address."""
+    from samstat_kit.db import session_scope
+    from services.notify.alerts.models import Alert
+    from services.notify.inbox.links import Links
+    from tests.auth.helpers import csrf_of
+
+    from .test_inbox_pages import AF, FK, OUT, alert_of
+
+    secret = ("HOOK-s3cret", "QUERY-s3cret")
+    auth = tokens(sqlite_url, FK, AF, OUT)
+    cfg = NotifySettings(database_url=sqlite_url, kafka_enabled=False,
+                         dispatch_idle_seconds=0.1, sweep_interval_seconds=3600,
+                         digest_enabled=False)
+    with TestClient(create_app(cfg)) as client:
+        links: Links = client.app.state.links  # type: ignore[attr-defined]
+        alert = alert_of(client)  # fired before the receiver exists: nothing is sent to it
+        r = client.post("/v1/subscriptions", headers=auth[FK], json={
+            "convener": FK, "channel": "webhook",
+            "target": f"http://127.0.0.1:9/services/T0/{secret[0]}?token={secret[1]}"})
+        assert r.status_code == 201, r.text
+        sub = r.json()["id"]
+        try:
+            url = links.for_alert(alert.id, alert.episode, sub).acknowledge
+            path = "/inbox/ack/" + url.rsplit("/inbox/ack/", 1)[1]
+            csrf = csrf_of(client.get("/login").text)
+            done = client.post(path, data={"csrf_token": csrf})
+            assert done.status_code == 200 and "Tack! Larmet är kvitterat." in done.text
+            factory = client.app.state.session_factory  # type: ignore[attr-defined]
+            with session_scope(factory) as s:
+                acked = s.get(Alert, alert.id)
+                assert acked is not None and acked.status == "acknowledged"
+                assert acked.acknowledged_by == "link:http://127.0.0.1:9/…"
+            # The follow-up owner reads the alert whole (it is theirs to follow up).
+            seen = client.get(f"/v1/alerts/{alert.id}", headers=auth[AF])
+            assert seen.status_code == 200 and seen.json()["acknowledged_by"]
+            for part in secret:
+                assert part not in seen.text, part
+        finally:  # the shared database: no receiver of this test is left for later alerts
+            client.delete(f"/v1/subscriptions/{sub}", headers=auth[FK])

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from samstat_kit.auth.service import Principal
+from samstat_kit.netguard import shown
 from services.notify import names
 from services.notify.access import Conflict, Forbidden, NotFound, may_act_for
 from services.notify.alerts import lifecycle as alerts
@@ -287,7 +288,10 @@ def acknowledge_by_link(*, session: Session, claims: LinkClaims, who: str | None
     if who is None:
         sub = session.get(Subscription, claims.subscription_id) \
             if claims.subscription_id else None
-        who = f"link:{sub.target}" if sub is not None else "link"
+        # A mailed link's receiver by its address; a webhook's by its origin: its URL is a
+        # bearer secret, and who acknowledged is read by the follow-up owner's agency too.
+        who = "link" if sub is None else f"link:{sub.target}" if sub.channel == "email" \
+            else f"link:{shown(sub.target)}"
     who = who[:254]
     session.add(UsedLink(link_id=claims.link_id, alert_id=alert.id, used_at=now, actor=who))
     session.flush()
