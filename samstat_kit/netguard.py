@@ -279,6 +279,23 @@ def _is_localhost(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+def on_this_machine(url: str) -> bool:
+    """Whether ``url`` names this machine by a loopback address or ``localhost``, as pages
+    served only to their operator do: development conveniences that hand out secrets (a
+    fixed link secret, sign-in links in the log) are for such deployments only."""
+    try:
+        host = httpx.URL(url).host.lower().rstrip(".")
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
+    if _is_localhost(host):
+        return True
+    try:
+        ip: Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        ip = parse_ipv4(host)
+    return ip is not None and ip.is_loopback
+
+
 def shown(url: str | httpx.URL) -> str:
     """How a log line or a record others read names a webhook: its origin only. A webhook
     URL is a bearer secret (Slack and Teams hooks carry it in the path, others in the query

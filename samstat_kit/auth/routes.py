@@ -24,6 +24,7 @@ from samstat_kit.auth.people import Person, active_person, valid_email
 from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.db import session_scope
 from samstat_kit.http import verify_token
+from samstat_kit.netguard import on_this_machine
 from samstat_kit.web import (
     COOKIE,
     MAX_NEXT_LENGTH,
@@ -81,7 +82,9 @@ def sign_in(request: Request, person: Person, method: str, target: str) -> Respo
                                      max_age=timedelta(seconds=auth.session_max_age_seconds))
         # sign-ins are rare: the moment to forget what ended a month ago
         store.purge_expired(session=session)
-    log.info("signed in: %s by %s", person.email, method)
+    # The person's id, not the address: an e-mail address is personal data, and log
+    # lines travel further than the database (a security review).
+    log.info("signed in: person %s by %s", person.id, method)
     response = RedirectResponse(target, status_code=303, headers=NO_STORE)
     response.set_cookie(auth.session_cookie, secret, max_age=auth.session_max_age_seconds,
                         path="/", domain=auth.cookie_domain, httponly=True, samesite="lax",
@@ -233,7 +236,10 @@ def _send_link(request: Request, email: str, next_path: str) -> None:
         return
     if prepared is not None:
         message, link = prepared
-        dev = request.app.state.settings.env == "dev"
+        # Only where the pages are this machine's own: a dev deployment others can reach
+        # (SAMSTAT_ENV unset) must not put sign-in secrets into its log.
+        settings = request.app.state.settings
+        dev = settings.env == "dev" and on_this_machine(settings.public_base_url)
         signin.send(_auth(request), message, dev_link=link if dev else None)
 
 
@@ -274,7 +280,7 @@ def _link_message(request: Request, email: str, next_path: str
             log.info("sign-in link asked for an unknown or disabled address")
             return None
         if store.links_since(session=session, person=person, since=ttl) >= MAX_LINKS_PER_TTL:
-            log.warning("sign-in links for %s capped", person.email)
+            log.warning("sign-in links for person %s capped", person.id)
             return None
         secret = store.issue_link(session=session, person=person, next_path=next_path, ttl=ttl)
     link = signin.link_url(request, secret)

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from samstat_kit.netguard import on_this_machine
 
 log = logging.getLogger(__name__)
 
 # Only for dev and test deployments that configured nothing: a fixed secret means links keep
 # working across restarts and replicas there. Production must set its own (checked below).
 DEV_LINK_SECRET = "samstat-development-link-secret-not-for-production"
+# ...and only for pages served on this machine. The fixed secret is public (it is above), so
+# anyone could sign links with it: a dev deployment reachable by others (SAMSTAT_ENV unset, a
+# real public URL) made every alert acknowledgeable without signing in (a security review).
+# Such a deployment gets a secret of this process instead: links work until it restarts.
+_PROCESS_SECRET = secrets.token_urlsafe(32)
 
 
 class InboxSettings(BaseSettings):
@@ -48,7 +56,13 @@ class InboxSettings(BaseSettings):
         if not self.link_secrets:
             if self.env == "prod":
                 raise ValueError("SAMSTAT_LINK_SECRETS is required when SAMSTAT_ENV=prod")
-            self.link_secrets = [SecretStr(DEV_LINK_SECRET)]
+            local = on_this_machine(self.base_url)
+            if not local:
+                log.warning("SAMSTAT_LINK_SECRETS is not set and the pages are served at %s: "
+                            "one-click links are signed with a secret of this process and "
+                            "stop working when it restarts; set SAMSTAT_LINK_SECRETS (and "
+                            "SAMSTAT_ENV=prod in production)", self.base_url)
+            self.link_secrets = [SecretStr(DEV_LINK_SECRET if local else _PROCESS_SECRET)]
         if any(len(s.get_secret_value()) < 16 for s in self.link_secrets):
             raise ValueError("each SAMSTAT_LINK_SECRETS entry needs at least 16 characters")
         return self
@@ -56,3 +70,4 @@ class InboxSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.notify_public_url or self.public_base_url).rstrip("/")
+
