@@ -206,3 +206,27 @@ def test_one_sexs_population_is_no_denominator() -> None:
     events = proc.apply_observations([_population("2023", "M", 500)])
     may = {doc["period"]: doc for _k, doc in events}["2023-05"]
     assert may["value"] == pytest.approx(0.2) and may["components"]["population_year"] == 2023
+
+
+def test_a_period_is_complete_only_when_every_agency_has_every_month() -> None:
+    # The demo's start: Försäkringskassan's October to December are in, Arbetsförmedlingen's
+    # not yet. Every month had a cell, so the quarter read as complete, at half the share.
+    q4 = parse("2024-Q4")
+    cells = {m.code: {"fk/sickness/K": [1, 31.0], "af/unemployment/M": [1, 31.0]}
+             for m in q4.months}
+    cells["2024-12"] = {"fk/sickness/K": [1, 31.0]}
+    res = compute_fye(q4, lambda p: cells.get(p.code))
+    assert res is not None and (res.months_reported, res.complete) == (2, False)
+    # Arbetsförmedlingen has none of the quarter yet: the year-ago quarter says it is expected.
+    fk_only = {m.code: {"fk/sickness/K": [1, 31.0]} for m in q4.months}
+    res = compute_fye(q4, lambda p: fk_only.get(p.code), expected=frozenset({"fk", "af"}))
+    assert res is not None and (res.months_reported, res.complete) == (0, False)
+    assert compute_fye(q4, lambda p: fk_only.get(p.code), expected=frozenset({"fk"})).complete
+    # A yearly figure of one agency covers its own months, not another agency's.
+    year = parse("2024")
+    mixed = {"2024": {"kv/economic_assistance/K": [1, 366.0]}}
+    mixed |= {m.code: {"fk/sickness/K": [1, 1.0]} for m in year.months[:11]}
+    res = compute_fye(year, lambda p: mixed.get(p.code))
+    assert res is not None and (res.months_reported, res.complete) == (11, False)
+    mixed["2024-12"] = {"fk/sickness/K": [1, 1.0]}
+    assert compute_fye(year, lambda p: mixed.get(p.code)).complete

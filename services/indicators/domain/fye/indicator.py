@@ -15,6 +15,7 @@ from services.indicators.domain.fye.maths import (
     population_by_sex,
     population_total,
     share,
+    sources,
 )
 
 INDICATOR = "fye_share"
@@ -35,7 +36,13 @@ def population_for(area: str, year: int, lookup_pop: Lookup) -> tuple[float | No
 def evaluate(area: str, period: Period, lookup_days: Lookup, lookup_pop: Lookup,
              with_revisions: bool = True) -> dict[str, Any] | None:
     """Value and components of fye_share, or None when nothing was reported for the period."""
-    res = compute_fye(period, lambda p: lookup_days(area, p), with_revisions=with_revisions)
+    def days(p: Period) -> Entry | None:
+        return lookup_days(area, p)
+
+    # Complete only when the agencies of the same period a year earlier are in too: the value
+    # is compared with that one, and a quarter of one agency's months is not like for like.
+    res = compute_fye(period, days, with_revisions=with_revisions,
+                      expected=sources(period.year_ago(), days))
     if res is None:
         return None
     population, pop_year = population_for(area, period.year, lookup_pop)

@@ -91,14 +91,41 @@ class FyeResult:
         return self.months_reported == self.months and self.missing_values == 0
 
 
+def sources(period: Period, lookup: Callable[[Period], Entry | None]) -> frozenset[str]:
+    """The agencies that reported any cell for ``period`` or a month inside it."""
+    found = {key.split("/", 1)[0] for key in live(lookup(period))}
+    for m in period.months if period.n_months > 1 else []:
+        found.update(key.split("/", 1)[0] for key in live(lookup(m)))
+    return frozenset(found)
+
+
+def _covered(months: list[tuple[str, Mapping[str, Cell]]], exact: Mapping[str, Cell],
+             keys: set[str], expected: frozenset[str]) -> int:
+    """How many of the months have every source in: each agency that reported for the period
+    (or is ``expected``) has some cell in the month, unless it reported a figure for the whole
+    period (``exact``), which covers its months and only its own. A month with only some
+    agencies' cells is not in yet: the demo's quarter with Försäkringskassan's months but not
+    yet Arbetsförmedlingen's read as complete at half the share. (Per agency, not per series:
+    an agency's table may leave out a row, a sex or a benefit with no days, in a month.)"""
+    whole = {key.split("/", 1)[0] for key in exact}
+    wanted = ({key.split("/", 1)[0] for key in keys} | expected) - whole
+    return sum(1 for _code, entry in months
+               if wanted <= {key.split("/", 1)[0] for key in entry})
+
+
 def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
-                with_revisions: bool = True) -> FyeResult | None:
+                with_revisions: bool = True, expected: frozenset[str] = frozenset()
+                ) -> FyeResult | None:
     """Aggregate the cells reported for ``period`` and its months.
 
     Per series (agency/benefit/sex) a figure reported for exactly this period wins; otherwise the
     monthly figures inside it are summed. Suppressed cells (value null) count as missing;
     withdrawn ones (tombstones) are not there at all.
     ``revisions`` (the input cells' revisions) is left empty unless ``with_revisions``.
+    ``months_reported`` counts the months every source is in (:func:`_covered`): the agencies
+    seen in the period and the ``expected`` ones (those of the same period a year earlier,
+    which the value is compared with); an agency's figure for the whole period covers all
+    its months, and only its own (the "complete" of a yearly figure beside monthly ones).
     """
     exact = live(lookup(period))
     months = period.months if period.n_months > 1 else []
@@ -134,8 +161,10 @@ def compute_fye(period: Period, lookup: Callable[[Period], Entry | None],
         by_sex[sex] = by_sex.get(sex, 0.0) + days
         row = cross.setdefault(benefit, {})
         row[sex] = row.get(sex, 0.0) + days
-    # A figure for the whole period covers all its months; otherwise count the months reported.
-    reported = period.n_months if exact else sum(1 for _, e in month_entries if e)
+    if months:
+        reported = _covered(month_entries, exact, keys, expected)
+    else:  # a month: in when every expected agency is
+        reported = int(expected <= {key.split("/", 1)[0] for key in keys})
     return FyeResult(
         period=period.code,
         net_days=total,
