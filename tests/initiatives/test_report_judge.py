@@ -30,6 +30,21 @@ def test_the_value_that_counts_is_the_latest_complete_period_of_the_plan_year() 
     assert select([p("2024", None)], 2024) is None
 
 
+def test_an_incomplete_period_counts_only_when_nothing_is_complete_and_is_not_judged() -> None:
+    # Only some agencies' October to December: the year and its last quarter are incomplete.
+    points = [p("2024", 0.09, 0.10, complete=False), p("2024-Q3", 0.10, 0.10),
+              p("2024-Q4", 0.05, 0.10, complete=False)]
+    assert select(points, 2024) == p("2024-Q3", 0.10, 0.10)
+    # Nothing complete yet: the shortest, then the latest (a month partly in, not its year).
+    partial = [p("2024", 0.01, 0.10, complete=False), p("2024-Q1", 0.03, 0.10, complete=False),
+               p("2024-01", 0.05, 0.10, complete=False)]
+    assert select(partial, 2024) == p("2024-01", 0.05, 0.10, complete=False)
+    j = judge(p("2024-Q4", 0.05, 0.10, complete=False), want(FALL, None))
+    # half the share "fell, as wanted" against a whole year-ago quarter: not judged at all
+    assert (j.verdict, j.change, j.moved) == ("not_judged", None, None)
+    assert "inte komplett" in j.reason_sv and "not complete" in j.reason_en
+
+
 def test_direction_comes_from_the_rules_and_yoy_rise_means_fall() -> None:
     assert want(RISE, None).direction == "rise"
     fye = want([{"kind": "yoy_rise", "tolerance": 0.005}], None)
@@ -119,3 +134,29 @@ def test_a_milestone_is_judged_done_or_not_never_by_its_trend() -> None:
         "off_track", "missed", "inte klart (senast 31 december 2024)")
     assert judge_milestone(p("2024-03", 0), dated).verdict == "not_judged"
     assert judge_milestone(None, dated).verdict == "no_data"
+
+
+def test_a_chart_ends_at_its_last_complete_period() -> None:
+    from services.initiatives.report.series import chart_points
+
+    points = [p("2024-07", 10), p("2024-08", 4, complete=False), p("2024-09", 11),
+              p("2024-10", 5, complete=False), p("2024-11", 2, complete=False),
+              p("2025-01", 9)]
+    # a period still arriving is no last point (it dipped); one settled incomplete stays
+    assert chart_points(points, 2024) == [("2024-07", 10), ("2024-08", 4), ("2024-09", 11)]
+    assert chart_points([p("2024-01", 3, complete=False)], 2024) == []
+
+
+def test_an_incomplete_fye_figure_says_how_much_of_its_period_is_in() -> None:
+    from services.initiatives.report.fye import fye_row
+    from services.initiatives.report.html import _fye_period, _fye_sentence
+
+    partial = fye_row("umearegionen", "2024-Q4", 0.053, 0.102, False, (2, 3))
+    assert (partial.year_ago_share, partial.change_pp, partial.moved) == (None, None, None)
+    assert _fye_period(partial, "sv") == "okt–dec\xa02024 (ofullständig: 2 av 3 månader inne)"
+    assert _fye_period(partial, "en") == "Oct–Dec\xa02024 (incomplete: 2 of 3 months in)"
+    line = _fye_sentence([partial])
+    assert "hittills" in line and "året innan 10" not in line and "−4,9" not in line
+    whole = fye_row("umearegionen", "2024-Q4", 0.101, 0.102, True, (3, 3))
+    assert _fye_period(whole, "sv") == "okt–dec\xa02024"
+    assert "året innan 10,2" in _fye_sentence([whole])

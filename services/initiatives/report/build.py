@@ -20,12 +20,10 @@ each one is, and serve as an experience bank of which kinds of initiatives work.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
 from samstat_kit.contracts import load_catalogue
-from samstat_kit.periods import parse
 from samstat_kit.present import formatting
 from services.initiatives.report import labels
 from services.initiatives.report.client import IndicatorsClient
@@ -35,16 +33,14 @@ from services.initiatives.report.data import (
     InitiativeDef,
     PlanDef,
 )
+from services.initiatives.report.fye import REGION, fye_rows, fye_scope
 from services.initiatives.report.judge import (
-    Point,
     Verdict,
     as_shown,
     judge,
     judge_milestone,
     majority,
-    moved,
     places,
-    select,
     want,
 )
 from services.initiatives.report.schemas import (
@@ -53,7 +49,6 @@ from services.initiatives.report.schemas import (
     BankEntry,
     BankGroup,
     ExperienceBank,
-    FyeResult,
     IndicatorResult,
     InitiativeResult,
     PlanReport,
@@ -62,11 +57,10 @@ from services.initiatives.report.schemas import (
     Summary,
     SummaryRow,
 )
+from services.initiatives.report.series import area_values
 from services.initiatives.report.worth import Worth, worth
 
-REGION = "umearegionen"
 OWN_ASSOCIATION = "samordningsforbundet"
-CHART_POINTS = 24  # at most this many periods per chart line
 
 
 def _now() -> datetime:
@@ -76,46 +70,10 @@ def _now() -> datetime:
 # ------------------------------------------------------------------------ indicator values
 
 
-async def _area_values(client: IndicatorsClient, code: str, area: str, year: int
-                       ) -> tuple[Point | None, SeriesLine | None]:
-    """The point that counts for ``year`` and the chart line. The yearly series comes first:
-    when the plan year is complete there, nothing finer is needed. A measure reported only
-    quarterly (or half-yearly) may have no yearly values at all, so an empty yearly series
-    sends us to the finer ones too."""
-    fetched = {"year": await client.series(code, area, "year")}
-    chosen = select(fetched["year"], year)
-    if chosen is None or not chosen.complete:
-        finer = ("half", "quarter", "month")
-        for g, pts in zip(finer, await asyncio.gather(
-                *(client.series(code, area, g) for g in finer)), strict=True):
-            fetched[g] = pts
-        chosen = select([p for pts in fetched.values() for p in pts], year)
-
-    def usable(points: list[Point]) -> list[tuple[str, float]]:
-        out = []
-        for p in points:
-            parsed = p.parsed
-            if p.value is not None and parsed is not None and parsed.year <= year:
-                out.append((p.period, p.value))
-        return out[-CHART_POINTS:]
-
-    lines = {g: usable(pts) for g, pts in fetched.items()}
-    # The finest granularity that shows a trend; the yearly one if that is all there is.
-    granularity = next((g for g in ("month", "quarter", "half", "year")
-                        if len(lines.get(g, [])) >= 3), "year")
-    if not lines.get(granularity):
-        granularity = max(lines, key=lambda g: len(lines[g]))
-    line = None
-    if lines.get(granularity):
-        line = SeriesLine(area=area, area_name=labels.area_name(area), granularity=granularity,
-                          points=lines[granularity])
-    return chosen, line
-
-
 async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
                      ) -> IndicatorResult:
     w = want(ind.rules, ind.target, ind.baseline)
-    results = await asyncio.gather(*(_area_values(client, ind.code, a, year)
+    results = await asyncio.gather(*(area_values(client, ind.code, a, year)
                                      for a in ind.areas))
     areas: list[AreaResult] = []
     series: list[SeriesLine] = []
@@ -132,7 +90,8 @@ async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
             area=area, area_name=labels.area_name(area),
             period=point.period if point else None, complete=point.complete if point else None,
             value=point.value if point else None,
-            year_ago_value=point.year_ago_value if point else None,
+            # an incomplete period is not compared with a year earlier (judge.py)
+            year_ago_value=point.year_ago_value if point and point.complete else None,
             change=change, moved=j.moved, target_status=j.target_status,
             verdict=j.verdict, reason=j.reason_en, reason_sv=j.reason_sv,
         ))
@@ -145,53 +104,6 @@ async def _indicator(client: IndicatorsClient, ind: IndicatorDef, year: int
         verdict=majority(verdicts), areas_on_track=verdicts.count("on_track"),
         areas_off_track=verdicts.count("off_track"), areas=areas, series=series,
     )
-
-
-# ---------------------------------------------------------------------- full-year equivalents
-
-
-def fye_scope(ini: InitiativeDef) -> tuple[str, ...]:
-    """The municipalities an initiative works in: those of its indicators' areas (a region
-    stands for its members); the association's six when it has no indicators."""
-    cat = load_catalogue()
-    found: list[str] = []
-    for ind in ini.indicators:
-        for area in ind.areas:
-            for m in cat.municipalities_in(area):
-                if m not in found:
-                    found.append(m)
-    return tuple(found) or MEMBER_AREAS
-
-
-def _fye_row(area: str, period: str | None, share: float | None,
-             ago: float | None) -> FyeResult:
-    change = None if share is None or ago is None else share - ago
-    return FyeResult(area=area, area_name=labels.area_name(area), period=period, share=share,
-                     year_ago_share=ago, change_pp=None if change is None else 100 * change,
-                     moved=moved(change, "fall", share or 0.0, ago or 0.0))
-
-
-async def _fye(client: IndicatorsClient, fye: IndicatorDef, year: int,
-               areas: tuple[str, ...]) -> list[FyeResult]:
-    """FYE share per municipality (its ``fye_share`` series) and, when the scope is the whole
-    association, for Umeåregionen from ``/v1/fye`` (summed FYE over summed population: a share
-    of the region is never an average of shares)."""
-    picked = await asyncio.gather(*(_area_values(client, fye.code, a, year) for a in areas))
-    rows = [_fye_row(a, p.period if p else None, p.value if p else None,
-                     p.year_ago_value if p else None)
-            for a, (p, _line) in zip(areas, picked, strict=True)]
-    members = load_catalogue().municipalities_in(REGION)
-    periods = Counter(p.period for p, _line in picked if p is not None)
-    if set(members) <= set(areas) and periods:
-        period = periods.most_common(1)[0][0]
-        now, ago = await asyncio.gather(client.fye(REGION, period),
-                                        client.fye(REGION, parse(period).year_ago().code))
-        share = now.get("share") if now else None
-        ago_share = ago.get("share") if ago else None
-        if share is not None:
-            rows.insert(0, _fye_row(REGION, period, float(share),
-                                    None if ago_share is None else float(ago_share)))
-    return rows
 
 
 # --------------------------------------------------------------------------------- progress
@@ -226,9 +138,9 @@ def _progress(ini: InitiativeDef, indicators: list[IndicatorResult]) -> Progress
 
 async def _initiative(client: IndicatorsClient, plan: PlanDef, ini: InitiativeDef
                       ) -> InitiativeResult:
-    indicators, fye_rows = await asyncio.gather(
+    indicators, fyes = await asyncio.gather(
         asyncio.gather(*(_indicator(client, d, plan.year) for d in ini.indicators)),
-        _fye(client, plan.fye, plan.year, fye_scope(ini)),
+        fye_rows(client, plan.fye, plan.year, fye_scope(ini)),
     )
     inds = list(indicators)
     verdicts = [i.verdict for i in inds]
@@ -243,7 +155,7 @@ async def _initiative(client: IndicatorsClient, plan: PlanDef, ini: InitiativeDe
         indicators_off_track=verdicts.count("off_track"),
         indicators_no_data=verdicts.count("no_data"),
         indicators_not_judged=verdicts.count("not_judged"),
-        indicators=inds, fye=fye_rows, worth=_worth(inds),
+        indicators=inds, fye=fyes, worth=_worth(inds),
     )
 
 
@@ -289,7 +201,7 @@ def association_name(code: str | None) -> str:
 async def build_report(plan: PlanDef, client: IndicatorsClient) -> PlanReport:
     initiatives, overall = await asyncio.gather(
         asyncio.gather(*(_initiative(client, plan, i) for i in plan.initiatives)),
-        _fye(client, plan.fye, plan.year, MEMBER_AREAS),
+        fye_rows(client, plan.fye, plan.year, MEMBER_AREAS),
     )
     return PlanReport(
         plan_year=plan.year, association=association_name(plan.association),

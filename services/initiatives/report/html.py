@@ -30,6 +30,21 @@ from services.initiatives.report.worth import MILLION
 # ------------------------------------------------------------------------------ the report
 
 
+def _fye_period(r: FyeResult, lang: str) -> str:
+    """The period of an FYE figure as readers write it, and when it is not complete, saying
+    so and how much of it is in ("okt–dec 2024 (ofullständig: 2 av 3 månader inne)"):
+    the share of a period still arriving is not that period's share."""
+    text = e(formatting.period(r.period, lang))
+    if r.complete is not False:
+        return text
+    sv = lang == "sv"
+    part = "ofullständig" if sv else "incomplete"
+    if r.months is not None and r.months_reported is not None and r.months > 1:
+        part += (f": {r.months_reported} av {r.months} månader inne" if sv else
+                 f": {r.months_reported} of {r.months} months in")
+    return f"{text} ({part})"
+
+
 def _fye_sentence(rows: list[FyeResult]) -> str:
     if not rows or rows[0].share is None:
         return ('<p class="muted">' + bi("Helårsekvivalenter: ingen data för planåret.",
@@ -37,12 +52,15 @@ def _fye_sentence(rows: list[FyeResult]) -> str:
                 + "</p>")
     r = rows[0]
     text = (f"Helårsekvivalenter som andel av befolkningen 20–64 i {e(r.area_name)}, "
-            f"{e(formatting.period(r.period))}: "
+            f"{_fye_period(r, 'sv')}: "
             f"<strong>{formatting.value(r.share, 'share')}</strong>")
     en = (f"Full-year equivalents as a share of the population aged 20–64 in "
-          f"{e(r.area_name)}, {e(formatting.period(r.period, 'en'))}: <strong>"
+          f"{e(r.area_name)}, {_fye_period(r, 'en')}: <strong>"
           f"{formatting.value(r.share, 'share', 'en')}</strong>")
-    if r.year_ago_share is not None:
+    if r.complete is False:  # what is in so far; no year-ago figure beside it (fye.py)
+        text += " hittills, inte jämförd med året innan förrän perioden är komplett"
+        en += " so far, not compared with a year earlier until the period is complete"
+    elif r.year_ago_share is not None:
         text += (f", året innan {formatting.value(r.year_ago_share, 'share')} "
                  f"({_pp(r)}{_moved_fye(r, 'sv')})")
         en += (f", a year earlier {formatting.value(r.year_ago_share, 'share', 'en')} "
@@ -199,6 +217,9 @@ def _impact(ini: InitiativeResult) -> str:
     for r in ini.fye[:1] if ini.fye and ini.fye[0].area == "umearegionen" else ini.fye:
         if r.share is None:
             text = bi("ingen data", "no data")
+        elif r.complete is False:  # not comparable with a year earlier: no arrow, no change
+            text = pair(*(f"<strong>{formatting.value(r.share, 'share', lang)}</strong>, "
+                          f"{_fye_period(r, lang)}" for lang in ("sv", "en")))
         else:
             text = pair(*(f"{formatting.value(r.year_ago_share, 'share', lang)} → "
                           f"<strong>{formatting.value(r.share, 'share', lang)}</strong> "

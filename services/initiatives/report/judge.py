@@ -5,10 +5,14 @@ verdict. Pure functions, no I/O.
   ``yoy_wrong_direction`` says rise/fall, ``yoy_rise`` (used for ``fye_share``) means "must not
   rise", i.e. fall. Without such a rule the target's direction is shown, but a target is judged
   as a target, not as a trend.
-* **The value that counts** for plan year *Y* is the latest reported period inside *Y*:
-  complete periods before incomplete ones, then the latest end, then the longest period (a
-  complete year beats its December). Periods outside *Y* never count, so a report on 2024
-  made in 2026 still judges 2024.
+* **The value that counts** for plan year *Y* is the latest complete period inside *Y*: the
+  latest end, then the longest period (a complete year beats its December). Complete is the
+  indicators worker's word: every month in, from every source (for ``fye_share`` also every
+  agency of the same period a year earlier). Only when *Y* has no complete period yet does an
+  incomplete one count, the shortest and then the latest (not a year of one month), and it
+  is shown as incomplete and never judged against a year earlier: a quarter of which one
+  agency's months had arrived read "okt–dec 2024: 5,3 %, året innan 10,2 %". Periods outside
+  *Y* never count, so a report on 2024 made in 2026 still judges 2024.
 * **Verdict** for one area: ``no_data`` without a value; a target that is met is
   ``on_track``, one that is missed by its date ``off_track``; otherwise the change against the
   same period a year earlier decides: ``off_track`` when it moved the wrong way by more than
@@ -167,12 +171,15 @@ def _staged(point: Point, w: Want) -> Judgement | None:
 
 def select(points: Iterable[Point], year: int) -> Point | None:
     """The point that counts for ``year`` (see the module docstring)."""
-    best: tuple[tuple[bool, date, int], Point] | None = None
+    best: tuple[tuple[bool, int, int], Point] | None = None
     for p in points:
         parsed = p.parsed
         if p.value is None or parsed is None or parsed.year != year:
             continue
-        key = (p.complete, parsed.end, parsed.n_months)
+        end = parsed.end.toordinal()
+        # incomplete: the shortest, then the latest (a month partly in, not a year of it)
+        key = ((True, end, parsed.n_months) if p.complete
+               else (False, -parsed.n_months, end))
         if best is None or key > best[0]:
             best = (key, p)
     return best[1] if best else None
@@ -227,6 +234,10 @@ def judge(point: Point | None, w: Want) -> Judgement:
     if point is None or point.value is None:
         return Judgement("no_data", None, None, None,
                          "inget värde för planåret", "no value for the plan year")
+    if not point.complete:
+        return Judgement("not_judged", None, None, None,
+                         "perioden är inte komplett: inte jämförd med året innan",
+                         "the period is not complete: not compared with a year earlier")
     styled = _staged(point, w)
     if styled is not None:
         return styled

@@ -67,6 +67,11 @@ class FyeResult(BaseModel):
     year_ago_share: float | None
     change_pp: float | None = Field(description="Change in percentage points")
     moved: Moved | None = Field(description="wanted = fell (the plan wants fewer FYE)")
+    complete: bool | None = Field(None, description=(
+        "Every month of the period in, from every agency (and for the region every member); "
+        "false: the share so far, with no year-ago share and no change (not comparable)"))
+    months_reported: int | None = Field(None, description="Months of the period fully in")
+    months: int | None = Field(None, description="Months in the period")
 
 
 class Progress(BaseModel):
