@@ -153,7 +153,7 @@ def test_the_upload_page_reads_no_further_than_an_upload_keeps(
     r = client.post("/upload", data={"csrf_token": csrf},
                     files={"file": ("many.csv", text.encode(), "text/csv")})
     # the page's words for the reader's "at most 3 rows per file" (the limit named)
-    assert r.status_code == 422 and "Filen har fler än 3 rader" in r.text
+    assert r.status_code == 422 and "Filen togs inte emot. Den har fler än 3 rader" in r.text
 
 
 def test_a_file_wider_than_an_upload_keeps_is_refused_before_its_headings_are_judged(
@@ -193,7 +193,7 @@ def test_the_upload_page_says_a_file_is_too_wide_in_the_readers_words(
     r = client.post("/upload", data={"csrf_token": csrf},
                     files={"file": ("wide.csv", unknown.encode(), "text/csv")})
     assert r.status_code == 422
-    assert f"Filen har fler än {service.MAX_COLUMNS} kolumner" in r.text
+    assert f"Den har fler än {service.MAX_COLUMNS} kolumner" in r.text
     assert "q299999" not in r.text
 
 

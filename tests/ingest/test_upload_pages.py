@@ -122,7 +122,7 @@ def test_a_period_excel_made_a_date_is_read_as_its_month() -> None:
 def test_a_refused_file_says_why_in_the_page_s_language(upload_staff: Staff) -> None:
     text = "Hej! Här är siffrorna för november.\n".encode()
     sv = _text(_upload(upload_staff, text, "anteckningar.txt").text)  # type: ignore[attr-defined]
-    assert "Filen togs inte emot: " + REFUSALS["sv"]["no_rows"] in sv
+    assert "Filen togs inte emot. " + REFUSALS["sv"]["no_rows"] in sv
     assert "holds no rows" not in sv
     en = _text(_upload(upload_staff, text, "notes.txt", "en").text)  # type: ignore[attr-defined]
     assert REFUSALS["en"]["no_rows"] in en
@@ -132,7 +132,7 @@ def test_every_reason_the_reader_gives_has_words_in_both_languages() -> None:
     for _pattern, name in reasons._REFUSED:
         assert name in REFUSALS["sv"] and name in REFUSALS["en"]
     assert reasons.refusal("at most 3 rows per file", "en") == \
-        "The file has more than 3 rows. Split it into several files."
+        "It has more than 3 rows. Split it into several files."
     assert reasons.refusal("the columns Kön and dim_sex both name dim_sex", "sv") == \
         "Kolumnerna Kön och dim_sex betyder samma sak (Kön). Ta bort den ena."
     assert reasons.refusal("something new", "sv") == REFUSALS["sv"]["unreadable"]

@@ -6,17 +6,17 @@ not whole megabytes with a decimal comma in Swedish."""
 from __future__ import annotations
 
 from samstat_kit.present import formatting
-from services.ingest.upload.reasons import refusal
+from services.ingest.upload.reasons import refusal, refused
 
 NB = "\u00a0"
 
 
 def test_a_file_too_large_is_refused_in_megabytes() -> None:
     reason = "the file is larger than 10485760 bytes"
-    assert refusal(reason, "sv") == (f"Filen är för stor (mer än 10{NB}MB). Dela upp den i "
-                                     "flera filer.")
-    assert refusal(reason, "en") == (f"The file is too large (more than 10{NB}MB). Split it "
-                                     "into several files.")
+    assert refused(reason, "sv") == (f"Filen togs inte emot. Den är för stor (mer än 10{NB}MB). "
+                                     "Dela upp den i flera filer.")
+    assert refused(reason, "en") == (f"The file was not taken. It is too large (more than "
+                                     f"10{NB}MB). Split it into several files.")
     assert "10485760" not in refusal(reason, "sv")
 
 

@@ -27,6 +27,7 @@ from services.ingest.upload.texts import (
     PLACES,
     REASONS,
     REFUSALS,
+    UPLOAD,
 )
 
 MAX_LISTED = 8  # unknown headings named; more are counted
@@ -46,6 +47,20 @@ def refusal(reason: str, lang: str) -> str:
                 parts[0] = formatting.file_size(int(parts[0]), lang)
             return texts[name].format(*parts)
     return texts["unreadable"]
+
+
+# Not a file refused: there was none ("Filen togs inte emot. Ingen fil valdes." said nothing).
+_NO_LEAD = ("the form has no file",)
+
+
+def refused(reason: str, lang: str) -> str:
+    """The page's whole message for a file not taken: "Filen togs inte emot." and then why
+    (:func:`refusal`), every reason composed the same way; the reasons never open with the
+    file again (texts.REFUSALS)."""
+    why = refusal(reason, lang)
+    if reason in _NO_LEAD:
+        return why
+    return f"{UPLOAD['en' if lang == 'en' else 'sv']['refused']}. {why}"
 
 
 _REFUSED = [

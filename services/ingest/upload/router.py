@@ -38,7 +38,7 @@ from services.ingest.upload.reasons import (
     explain,
     header_lines,
     place,
-    refusal,
+    refused,
 )
 from services.ingest.upload.texts import PREVIEW, UPLOAD
 
@@ -179,8 +179,7 @@ async def _signed_form(request: Request, reader: Reader | None, *, max_files: in
 
 def _refused(request: Request, reason: str) -> str:
     """The page's words for a file not taken: the reader's (English) reason in them."""
-    lang = present.language(request)
-    return f"{UPLOAD[lang]['refused']}: {refusal(reason, lang)}"
+    return refused(reason, present.language(request))
 
 
 def _too_large(request: Request, limit: int) -> str:

@@ -15,7 +15,7 @@ UPLOAD = {
         "template": "Ladda ner Excel-mallen",
         "template_note": "med rätt rubriker, och flikar med måtten, de tillåtna koderna och "
                          "vad de betyder, och koderna för de områden ni får rapportera för.",
-        "headings": "Filen togs inte emot: rubrikerna i första raden känns inte igen.",
+        "headings": "Filen togs inte emot. Rubrikerna i första raden känns inte igen.",
         "headings_fix": "Ändra rubrikerna i filen, eller klistra in siffrorna i mallen.",
         "template_url": "/upload/samstat-mall.xlsx", "back": "Tillbaka till uppladdningar",
         "personal_cell": "Personnummer",
@@ -44,7 +44,7 @@ UPLOAD = {
         "template_note": "with the right headings, and sheets listing the measures, the "
                          "codes allowed and what they mean, and the codes of the areas you may "
                          "report for.",
-        "headings": "The file was not taken: the headings in the first row are not known.",
+        "headings": "The file was not taken. The headings in the first row are not known.",
         "headings_fix": "Change the headings in the file, or paste the figures into the "
                         "template.",
         "template_url": "/upload/samstat-template.xlsx", "back": "Back to uploads",
@@ -170,23 +170,25 @@ def hint(field: str, lang: str) -> str:
 
 
 # A refused file's reason (reasons.refusal): {0}, {1} … are what the reader's reason quotes.
+# Each follows the page's "Filen togs inte emot." (reasons.refused), so none opens with the
+# file again ("Filen togs inte emot: Filen är för stor" said it twice): "Den"/"It".
 REFUSALS = {
     "sv": {
-        "no_rows": "Filen har inga rader under rubrikraden. Första raden ska vara rubriker "
+        "no_rows": "Den har inga rader under rubrikraden. Första raden ska vara rubriker "
                    "och varje rad under den ett värde.",
-        "too_many_rows": "Filen har fler än {0} rader. Dela upp den i flera filer.",
-        "too_many_columns": "Filen har fler än {0} kolumner. Ta bort de kolumner som inte "
+        "too_many_rows": "Den har fler än {0} rader. Dela upp den i flera filer.",
+        "too_many_columns": "Den har fler än {0} kolumner. Ta bort de kolumner som inte "
                             "hör till statistiken.",
-        "too_wide": "Filen har fler än {0} celler (rader gånger kolumner). Dela upp den i "
+        "too_wide": "Den har fler än {0} celler (rader gånger kolumner). Dela upp den i "
                     "flera filer.",
-        "beyond_last_row": "Filen har rader efter rad {0}, den sista rad ett kalkylblad kan ha.",
+        "beyond_last_row": "Den har rader efter rad {0}, den sista rad ett kalkylblad kan ha.",
         "csv_unreadable": "CSV-filen kan inte läsas. Spara den som Excel-fil (.xlsx) och "
                           "försök igen.",
         "twice": "Rubrikraden har kolumnen {0} två gånger. Ta bort den ena.",
         "same_field": "Kolumnerna {0} och {1} betyder samma sak ({2}). Ta bort den ena.",
-        "not_utf8": "Filen är inte sparad som UTF-8. Spara den i Excel som ”CSV UTF-8” eller "
+        "not_utf8": "Den är inte sparad som UTF-8. Spara den i Excel som ”CSV UTF-8” eller "
                     "som Excel-fil (.xlsx).",
-        "not_xlsx": "Filen är ingen Excel-fil som går att läsa. Öppna den i Excel och spara "
+        "not_xlsx": "Den är ingen Excel-fil som går att läsa. Öppna den i Excel och spara "
                     "den som .xlsx.",
         "too_many_cells": "Arbetsboken har fler än {0} celler. Dela upp den i flera filer.",
         "unpacks": "Arbetsboken är för stor (mer än {0} MiB uppackad). Dela upp den.",
@@ -194,29 +196,29 @@ REFUSALS = {
                           "spara den som .xlsx igen.",
         "bad_cell": "En cell i arbetsboken kan inte läsas. Spara filen på nytt i Excel.",
         "personal": "Personnummer hittades – inget av filen sparades.",
-        "too_large": "Filen är för stor (mer än {0}). Dela upp den i flera filer.",
+        "too_large": "Den är för stor (mer än {0}). Dela upp den i flera filer.",
         "no_file": "Ingen fil valdes. Välj en fil och försök igen.",
         "format": "Filformatet känns inte igen. Välj en Excel-fil (.xlsx) eller CSV-fil.",
         "published": "Uppladdningen är redan publicerad. Ladda upp filen igen för att ändra "
                      "något.",
-        "unreadable": "Filen kan inte läsas. Välj en Excel-fil (.xlsx) eller CSV-fil.",
+        "unreadable": "Den kan inte läsas. Välj en Excel-fil (.xlsx) eller CSV-fil.",
     },
     "en": {
-        "no_rows": "The file has no rows under its heading row. The first row holds the "
+        "no_rows": "It has no rows under its heading row. The first row holds the "
                    "headings, and every row under it one value.",
-        "too_many_rows": "The file has more than {0} rows. Split it into several files.",
-        "too_many_columns": "The file has more than {0} columns. Remove the columns that "
+        "too_many_rows": "It has more than {0} rows. Split it into several files.",
+        "too_many_columns": "It has more than {0} columns. Remove the columns that "
                             "are not part of the figures.",
-        "too_wide": "The file has more than {0} cells (rows times columns). Split it into "
+        "too_wide": "It has more than {0} cells (rows times columns). Split it into "
                     "several files.",
-        "beyond_last_row": "The file has rows after row {0}, the last row a sheet can have.",
+        "beyond_last_row": "It has rows after row {0}, the last row a sheet can have.",
         "csv_unreadable": "The CSV file cannot be read. Save it as an Excel file (.xlsx) and "
                           "try again.",
         "twice": "The heading row has the column {0} twice. Remove one of them.",
         "same_field": "The columns {0} and {1} mean the same ({2}). Remove one of them.",
-        "not_utf8": "The file is not saved as UTF-8. Save it from Excel as “CSV UTF-8” or as "
+        "not_utf8": "It is not saved as UTF-8. Save it from Excel as “CSV UTF-8” or as "
                     "an Excel file (.xlsx).",
-        "not_xlsx": "The file is not an Excel file that can be read. Open it in Excel and "
+        "not_xlsx": "It is not an Excel file that can be read. Open it in Excel and "
                     "save it as .xlsx.",
         "too_many_cells": "The workbook has more than {0} cells. Split it into several files.",
         "unpacks": "The workbook is too large (more than {0} MiB unpacked). Split it.",
@@ -224,13 +226,13 @@ REFUSALS = {
                           "save it as .xlsx again.",
         "bad_cell": "A cell of the workbook cannot be read. Save the file again from Excel.",
         "personal": "A personal identity number was found – nothing of the file was kept.",
-        "too_large": "The file is too large (more than {0}). Split it into several "
+        "too_large": "It is too large (more than {0}). Split it into several "
                      "files.",
         "no_file": "No file was chosen. Choose a file and try again.",
-        "format": "The file format is not known. Choose an Excel file (.xlsx) or a CSV file.",
+        "format": "Its format is not known. Choose an Excel file (.xlsx) or a CSV file.",
         "published": "The upload is already published. Upload the file again to change "
                      "anything.",
-        "unreadable": "The file cannot be read. Choose an Excel file (.xlsx) or a CSV file.",
+        "unreadable": "It cannot be read. Choose an Excel file (.xlsx) or a CSV file.",
     },
 }
 
