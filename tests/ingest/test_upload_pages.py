@@ -173,6 +173,12 @@ def test_an_unknown_upload_has_a_page_with_the_way_back(upload_staff: Staff,
         assert r.status_code == 404
         assert f"<h1>{UPLOAD[lang]['missing_title']}</h1>" in r.text
         assert 'href="/upload"' in r.text and "no such" not in r.text
+    # The switch of the page asked for keeps its address (it led to /upload), the other
+    # language; a form's answer leads to the uploads (the form's address is no page).
+    other = "en" if lang == "sv" else "sv"
+    page = client.get(f"/upload/no-such-upload?lang={lang}").text
+    assert f'class="lang" href="/upload/no-such-upload?lang={other}"' in page
+    assert f'class="lang" href="/upload?lang={other}"' in r.text
 
 
 def test_the_receipt_has_a_receipt_heading_and_its_findings(upload_staff: Staff) -> None:

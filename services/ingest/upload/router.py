@@ -116,8 +116,11 @@ def _home(request: Request, reader: Reader, agency: str, *, status: int = 200,
 
 def _missing(request: Request, reader: Reader) -> Response:
     """No such upload (or row) for this agency: a page saying so, with the way back. Its
-    language switch leads to the uploads, never to the form or row that was asked for."""
-    return PAGES.render(_at(request, "/upload"), "missing.html", texts=UPLOAD,
+    language switch keeps the address asked for (``/upload/<id>`` in the other language, as
+    every page's does); answering a form (POST) it leads to the uploads, never to the form's
+    address, which is no page."""
+    here = request if request.method in ("GET", "HEAD") else _at(request, "/upload")
+    return PAGES.render(here, "missing.html", texts=UPLOAD,
                         title_key="missing_title", status=404, headers=NO_STORE,
                         **_frame(request, reader))
 
