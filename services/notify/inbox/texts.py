@@ -123,6 +123,11 @@ ALERT = {
         "skickas när den är slut.", "inhibited": "Tystat: uppgifterna bakom värdet har ett "
         "öppet larm ({rule}) som först behöver lösas.", "inhibited_link": "Se det larmet",
         "done_acknowledged": "Larmet är kvitterat.",
+        "done_already": "En kollega hade redan kvitterat larmet (se historiken nedan).",
+        "done_already_comment": "En kollega hade redan kvitterat larmet (se historiken "
+        "nedan). Din kommentar är sparad som en kommentar.",
+        "error_kept_moved": "Din kommentar är inte sparad – den står kvar i rutan ”Skriv en "
+        "kommentar” nedan, så att du kan spara den där.",
         "done_snoozed": "Lagt åt sidan till {date}. Inga påminnelser förrän dess.",
         "done_assigned": "Larmet är tilldelat.", "done_commented": "Kommentaren är sparad.",
         "done_unread": "Markerat som oläst.", "read_only": "Du kan läsa och kommentera "
@@ -190,6 +195,11 @@ ALERT = {
         "goes out when it ends.", "inhibited": "Muted: the figures behind the value have an "
         "open alert ({rule}) to be solved first.", "inhibited_link": "See that alert",
         "done_acknowledged": "The alert is acknowledged.",
+        "done_already": "A colleague had already acknowledged the alert (see the history "
+        "below).", "done_already_comment": "A colleague had already acknowledged the alert "
+        "(see the history below). Your comment is saved as a comment.",
+        "error_kept_moved": "Your comment is not saved – it is still in the box “Write a "
+        "comment” below, so you can save it there.",
         "done_snoozed": "Snoozed until {date}. No reminders before then.",
         "done_assigned": "The alert is assigned.", "done_commented":
         "The comment is saved.", "done_unread": "Marked as unread.",

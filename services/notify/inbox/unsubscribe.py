@@ -12,7 +12,9 @@ from markupsafe import Markup
 
 from samstat_kit import present
 from services.notify.inbox import links as link_mod
-from services.notify.inbox.pages import NO_STORE, PAGES, _message, _session
+from services.notify.inbox.common import NO_STORE, PAGES
+from services.notify.inbox.common import message as _message
+from services.notify.inbox.common import session_of as _session
 from services.notify.subscriptions import opt_outs
 from services.notify.subscriptions.models import Subscription
 
