@@ -1,8 +1,10 @@
 """A usability walk on a phone (390 px): an alert card of the association's own area put
-"Samordningsförbundet Umeåregionen" on top of the period beside it ("Samordningsförb2023et"),
-the long first word wider than its column and drawn across the next. Every cell of a card
-keeps its text inside itself, in Swedish and English, in real Chromium against the real
-notify app. Screenshots go to the test's tmp_path (or ``$SAMSTAT_SCREENSHOTS``)."""
+"Samordningsförbundet Umeåregionen" on top of the period beside it ("Samordningsförb2023et");
+broken inside its cell instead, it read "Samordningsf/örbundet/Umeåregione/n". A long area
+name has a line of its own on the card, and no word of a card is split mid-word: every word
+of every cell is on one line, no cell is drawn over another and none is wider than itself, in
+Swedish and English, with and without the acknowledge checkboxes, in real Chromium against the
+real notify app. Screenshots go to the test's tmp_path (or ``$SAMSTAT_SCREENSHOTS``)."""
 
 from __future__ import annotations
 
@@ -24,10 +26,30 @@ from .test_inbox_listing import FIRING, RESOLVED, add
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ME = "samordningsforbundet"
 
-CELLS = """() => [...document.querySelectorAll('table.inbox tbody td')]
-  .filter(td => td.offsetParent !== null)
-  .map(td => ({cls: td.className, text: td.innerText, over: td.scrollWidth - td.clientWidth,
-               box: td.getBoundingClientRect().toJSON()}))"""
+# Each visible cell of each card: its box, how much wider its text is than itself, and the
+# words drawn on more than one line (a word split mid-word; a range over a word has a client
+# rect per line it is on).
+CELLS = """() => [...document.querySelectorAll('table.inbox tbody tr')].map(tr =>
+  [...tr.querySelectorAll('td')].filter(td => td.offsetParent !== null).map(td => {
+    const split = [];
+    const walk = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) split.push(m[0]);
+      }
+    }
+    return {cls: td.className, text: td.innerText, over: td.scrollWidth - td.clientWidth,
+            box: td.getBoundingClientRect().toJSON(), split};
+  }))"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    x, y = a["box"], b["box"]
+    return (min(x["right"], y["right"]) - max(x["left"], y["left"]) > 0.5 and
+            min(x["bottom"], y["bottom"]) - max(x["top"], y["top"]) > 0.5)
 
 
 @pytest.mark.integration
@@ -52,16 +74,20 @@ def test_an_alert_card_of_a_long_area_name_keeps_its_text_apart(fresh_url: str,
             page.goto(f"{base}/inbox?lang={lang}")
             assert "Samordningsförbundet Umeåregionen" in page.inner_text("table.inbox")
             page.screenshot(path=str(shots / f"inbox_card_390_{lang}.png"), full_page=True)
-            cells = page.evaluate(CELLS)
-            assert cells
-            for c in cells:  # no text wider than its cell (drawn over the next one)
-                assert c["over"] <= 0, (lang, c)
-            by_row: dict[float, list[dict]] = {}
-            for c in cells:
-                by_row.setdefault(round(c["box"]["top"]), []).append(c)
-            for row in by_row.values():  # cells side by side do not overlap
-                row.sort(key=lambda c: c["box"]["left"])
-                for a, b in itertools.pairwise(row):
-                    assert a["box"]["right"] <= b["box"]["left"] + 0.5, (lang, a, b)
+            cards = page.evaluate(CELLS)
+            assert cards and all(cards)
+            for cells in cards:
+                for c in cells:
+                    assert c["over"] <= 0, (lang, c)  # no text wider than its cell
+                    assert not c["split"], (lang, c)  # no word broken over two lines
+                for a, b in itertools.combinations(cells, 2):  # none drawn over another
+                    assert not _overlap(a, b), (lang, a, b)
+                [area] = [c for c in cells if "c-area" in c["cls"]]
+                if "Samordningsförbundet" in area["text"]:  # a line of its own (beside
+                    # the checkbox's column, which runs down the whole card)
+                    assert all(c["box"]["bottom"] <= area["box"]["top"] + 0.5 or
+                               c["box"]["top"] >= area["box"]["bottom"] - 0.5
+                               for c in cells if c is not area and "c-pick" not in c["cls"]
+                               ), (lang, cells)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         browser.close()
