@@ -36,21 +36,39 @@ def _facts(x: BankEntry, lang: str) -> str:
     return e(text)
 
 
-def _group(g: BankGroup) -> str:
-    def col(title: tuple[str, str], entries: list[BankEntry], v: str) -> str:
-        items = "".join(_entry(x) for x in entries) or '<li class="muted">–</li>'
-        return (f'<div><h5><span class="v v-{v}">{labels.VERDICT_SYMBOLS[v]}</span> '
-                f"{bi(*title)} · {len(entries)}</h5><ul class=\"bank\">{items}</ul></div>")
+# What an empty column says. "Ännu inte mätbara · 0" over a bare "–" said nothing: an empty
+# "not yet measurable" is left out (nothing waits), an empty verdict says what that means,
+# and a group with nothing measured says so once instead of two empty verdicts.
+_EMPTY = {"on_track": ("Inget av de mätta gick åt rätt håll.",
+                       "None of those measured moved the wanted way."),
+          "off_track": ("Alla som har mätts gick åt rätt håll.",
+                        "All those measured moved the wanted way.")}
 
+
+def _col(title: tuple[str, str], entries: list[BankEntry], v: str) -> str:
+    items = ("".join(_entry(x) for x in entries)
+             or f'<li class="muted">{bi(*_EMPTY[v])}</li>')
+    return (f'<div><h5><span class="v v-{v}">{labels.VERDICT_SYMBOLS[v]}</span> '
+            f"{bi(*title)} · {len(entries)}</h5><ul class=\"bank\">{items}</ul></div>")
+
+
+def _group(g: BankGroup) -> str:
     measured = len(g.worked) + len(g.did_not_work)
-    share = (" — " + bi(f"{len(g.worked)} av {measured} mätta gick åt rätt håll",
-                        f"{len(g.worked)} of {measured} measured moved the wanted way")
-             if measured else "")
-    return (f"<h4>{bi(g.label_sv, g.label_en)}{share}</h4><div class=\"grid2\">"
-            + col(("Gick åt rätt håll", "moved the wanted way"), g.worked, "on_track")
-            + col(("Gick inte åt rätt håll", "did not"), g.did_not_work, "off_track")
-            + col(("Ännu inte mätbara", "not yet measurable"), g.not_measured, "no_data")
-            + "</div>")
+    if measured:
+        share = " — " + bi(f"{len(g.worked)} av {measured} mätta gick åt rätt håll",
+                           f"{len(g.worked)} of {measured} measured moved the wanted way")
+        cols = (_col(("Gick åt rätt håll", "moved the wanted way"), g.worked, "on_track")
+                + _col(("Gick inte åt rätt håll", "did not"), g.did_not_work, "off_track"))
+    else:
+        n = len(g.not_measured)
+        share = " — " + bi(f"inget av {n} går att mäta ännu" if n != 1 else
+                           "det går inte att mäta ännu",
+                           f"none of {n} can be measured yet" if n != 1 else
+                           "it cannot be measured yet")
+        cols = ""
+    if g.not_measured:
+        cols += _col(("Ännu inte mätbara", "not yet measurable"), g.not_measured, "no_data")
+    return f"<h4>{bi(g.label_sv, g.label_en)}{share}</h4><div class=\"grid2\">{cols}</div>"
 
 
 def bank_page(b: ExperienceBank) -> Page:
@@ -67,7 +85,10 @@ def bank_page(b: ExperienceBank) -> Page:
             f"{local_time(b.generated_at)}</p>{errors}")
     for dim in b.dimensions:
         body += f"<h2>{bi('Efter ' + dim.label_sv.lower(), 'by ' + dim.label_en)}</h2>"
-        body += "".join(_group(g) for g in dim.groups) or '<p class="muted">–</p>'
+        body += "".join(_group(g) for g in dim.groups
+                        if g.worked or g.did_not_work or g.not_measured) or (
+            '<p class="muted">' + bi("Inga beslutade initiativ ännu.",
+                                     "No decided initiatives yet.") + "</p>")
     return Page({"sv": "Erfarenhetsbank", "en": "Experience bank"}, body, footer=True)
 
 
