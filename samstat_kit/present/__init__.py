@@ -141,8 +141,9 @@ def _filter(fn: Any) -> Any:
     return apply
 
 
-def _value(x: float | None, unit: str | None = None, *, lang: str) -> str:
-    return formatting.value(x, unit, lang)
+def _value(x: float | None, unit: str | None = None, decimals: int | None = None, *,
+           lang: str) -> str:
+    return formatting.value(x, unit, lang, decimals=decimals)
 
 
 def _change(x: float | None, unit: str | None = None, *, lang: str) -> str:

@@ -18,7 +18,7 @@ Pure functions, no I/O; ``lang`` is "sv" or "en" (anything else counts as Swedis
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import UTC
 from datetime import date as Date
 from datetime import datetime as DateTime
@@ -116,6 +116,22 @@ def decimals_for(values: Iterable[float | None]) -> int:
         return next(d for d in range(cap + 1) if abs(round(v, d) - round(v, cap)) < 1e-9)
 
     return max(needed(v) for v in finite)
+
+
+def decimals_by(values: Iterable[tuple[Hashable, str | None, float | None]]
+                ) -> dict[Hashable, int | None]:
+    """One precision per indicator for values shown together (a list of alerts): ``values``
+    are (the indicator, its unit, a value); each indicator's decimals are
+    :func:`decimals_for` of all its values, for :func:`value`'s ``decimals``. Cards of one
+    indicator read "247 dagar" beside "247,9 dagar", as if measured differently. A share's
+    precision is its unit's (one decimal of a per cent): None."""
+    by: dict[Hashable, list[float | None]] = {}
+    units: dict[Hashable, str | None] = {}
+    for key, unit, x in values:
+        by.setdefault(key, []).append(x)
+        units[key] = unit
+    return {k: None if units[k] in (*SHARE_UNITS, "done") else decimals_for(xs)
+            for k, xs in by.items()}
 
 
 def percent(share: float | None, lang: str = "sv", decimals: int = 1) -> str:

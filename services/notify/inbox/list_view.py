@@ -82,15 +82,25 @@ def area_choices(codes: Iterable[str], lang: str) -> list[tuple[str, str]]:
     return sorted(named, key=lambda c: (collation_key(c[1], lang), c[1], c[0]))
 
 
-def row(r: listing.Row, lang: str, people: dict[str, str], may_ack: bool) -> dict[str, Any]:
+def row(r: listing.Row, lang: str, people: dict[str, str], may_ack: bool,
+        decimals: int | None = None) -> dict[str, Any]:
     """One line in words; ``may_ack``: it gets a checkbox (firing, and the reader's
-    agency is its convener's or the reader is an admin)."""
+    agency is its convener's or the reader is an admin); ``decimals``: its indicator's on
+    the page (:func:`precisions`)."""
     assignee = r.alert.assignee or ""
     return {"alert": r.alert, "title": r.title, "unit": r.unit, "unread": r.unread,
             "muted": r.muted, "rule_name": rule_name(r.alert.rule, lang),
             "area_name": area_name(r.alert.area),
             "period": present.formatting.period(r.alert.period, lang),
-            "assignee_name": people.get(assignee, assignee), "may_ack": may_ack}
+            "assignee_name": people.get(assignee, assignee), "may_ack": may_ack,
+            "decimals": decimals}
+
+
+def precisions(rows: list[listing.Row]) -> dict[Any, int | None]:
+    """The decimals of each indicator's values on the page: one for all of them (the kit's
+    rule, :func:`samstat_kit.present.formatting.decimals_by`)."""
+    return present.formatting.decimals_by((r.alert.indicator, r.unit, r.alert.value)
+                                          for r in rows)
 
 
 def day_month(month: int, day: int, lang: str) -> str:

@@ -58,8 +58,10 @@ def inbox_page(request: Request, reader: OptionalReader, status: str | None = No
                    for w in quiet.windows_for(session=session, convener=a)]
         people = inbox.display_names(session=session)
         titles = initiative_names.names(session=session)
+        places = list_view.precisions(found.rows)
         shown = [list_view.row(r, lang, people, r.alert.status == FIRING and
-                               may_act_for(principal, r.alert.convener)) for r in found.rows]
+                               may_act_for(principal, r.alert.convener),
+                               places[r.alert.indicator]) for r in found.rows]
         window_rows = [{"convener_name": agency_name(w.convener),
                         "start": list_view.day_month(w.start_month, w.start_day, lang),
                         "end": list_view.day_month(w.end_month, w.end_day, lang),
