@@ -40,6 +40,9 @@ def test_no_such_follow_up_is_headed_in_words(client: TestClient, token: str,  #
         shown = r.text.split('<main id="main">', 1)[1].split("</main>", 1)[0]
         assert HEADINGS[lang] in _h1(shown), (path, _h1(shown))
         assert "<title>404" not in r.text
+        # the language switch keeps the address asked for (the upload's led elsewhere)
+        other = "en" if lang == "sv" else "sv"
+        assert f'class="lang" href="{path}?lang={other}"' in r.text
         words = re.sub(r"<[^>]+>", "\n", shown)
         for line in (x.strip() for x in words.splitlines()):
             if line and line[0].isalpha():  # sentences and links begin in upper case
