@@ -30,7 +30,7 @@ def _box(page: str, box: str) -> str:
     return html.unescape(found.group(1))
 
 
-def _set(client: TestClient, alert_id: str, **values: object) -> None:
+def _set(client: TestClient, alert_id: str, **values: object) -> None:  # noqa: F811
     with session_scope(client.app.state.session_factory) as s:  # type: ignore[attr-defined]
         alert = s.get(Alert, alert_id)
         assert alert is not None
@@ -39,7 +39,7 @@ def _set(client: TestClient, alert_id: str, **values: object) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_refused_comment_is_back_in_its_own_box(client: TestClient, auth: dict,
+def test_a_refused_comment_is_back_in_its_own_box(client: TestClient, auth: dict,  # noqa: F811
                                                   lang: str) -> None:
     alert = alert_of(client)
     base = f"/inbox/{alert.id}"
@@ -54,7 +54,7 @@ def test_a_refused_comment_is_back_in_its_own_box(client: TestClient, auth: dict
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_alert_ended_meanwhile_the_comment_goes_to_the_comment_box(
-        client: TestClient, auth: dict, lang: str) -> None:
+        client: TestClient, auth: dict, lang: str) -> None:  # noqa: F811
     alert = alert_of(client)
     _set(client, alert.id, status=RESOLVED)  # resolved while the page was open
     r = client.post(f"/inbox/{alert.id}/acknowledge?lang={lang}", data={"comment": TYPED},
@@ -74,7 +74,7 @@ def test_the_alert_ended_meanwhile_the_comment_goes_to_the_comment_box(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_colleague_acknowledged_first(client: TestClient, auth: dict, lang: str) -> None:
+def test_a_colleague_acknowledged_first(client: TestClient, auth: dict, lang: str) -> None:  # noqa: F811
     alert = alert_of(client)
     _set(client, alert.id, status=ACKNOWLEDGED, acknowledged_by="karin.s@example.se",
          acknowledged_at=datetime.now(UTC))
@@ -90,7 +90,7 @@ def test_a_colleague_acknowledged_first(client: TestClient, auth: dict, lang: st
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_refused_date_is_back_in_the_picker_and_the_switch_leads_to_the_page(
-        client: TestClient, auth: dict, lang: str) -> None:
+        client: TestClient, auth: dict, lang: str) -> None:  # noqa: F811
     alert = alert_of(client)
     r = client.post(f"/inbox/{alert.id}/snooze?lang={lang}", data={"until": "2099-01-01"},
                     headers=auth[FK])

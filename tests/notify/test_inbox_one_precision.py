@@ -21,7 +21,7 @@ from .test_inbox_pages import FK, alert_of, auth, client  # noqa: F401 (fixtures
 NBSP = "\u00a0"
 
 
-def _second(client: TestClient, alert: Alert, value: float, area: str) -> None:
+def _second(client: TestClient, alert: Alert, value: float, area: str) -> None:  # noqa: F811
     """Another area's alert of the same indicator (its unit, days, from the registry)."""
     with session_scope(client.app.state.session_factory) as s:  # type: ignore[attr-defined]
         a = s.scalars(select(Alert).where(Alert.id == alert.id)).one()
@@ -36,7 +36,7 @@ def _second(client: TestClient, alert: Alert, value: float, area: str) -> None:
 @pytest.mark.parametrize(("lang", "whole", "part"), [
     ("sv", f"247,0{NBSP}dagar", f"247,9{NBSP}dagar"),
     ("en", f"247.0{NBSP}days", f"247.9{NBSP}days")])
-def test_one_indicator_s_values_have_one_precision(client: TestClient, auth: dict,
+def test_one_indicator_s_values_have_one_precision(client: TestClient, auth: dict,  # noqa: F811
                                                     lang: str, whole: str, part: str) -> None:
     alert = alert_of(client, unit="days", years=[("2022", 200.0, 190.0),
                                                  ("2023", 210.0, 200.0),
