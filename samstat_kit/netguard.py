@@ -231,6 +231,20 @@ class AllowList:
     def allows(self, target: Target) -> bool:
         return (target.key, None) in self.entries or (target.key, target.port) in self.entries
 
+    def open_machines(self) -> list[str]:
+        """The entries without a port for this machine or a link-local address: each lets
+        a webhook reach every port there (the database's, the metrics', the cloud's
+        metadata service), not only its receiver's."""
+        out = []
+        for key, port in sorted(self.entries, key=lambda e: (e[0], e[1] or 0)):
+            if port is not None:
+                continue
+            literal = _literal(key)  # the key of an entry parsed already: no Refused
+            why = forbidden(literal) if literal is not None else None
+            if _is_localhost(key) or (why or "").startswith(("loopback", "link-local")):
+                out.append(key)
+        return out
+
 
 @dataclass(frozen=True)
 class Vetted:

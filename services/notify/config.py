@@ -71,6 +71,18 @@ class NotifySettings(KitSettings, SmtpSettings):
         return value
 
     @model_validator(mode="after")
+    def _receivers_by_port_in_production(self) -> NotifySettings:
+        # Tests and `samstat run` allow 127.0.0.1 whole; in production a bare loopback or
+        # link-local entry would open every port there to every agency's webhooks (a
+        # security review): name the receiver's port.
+        wide = AllowList.parse(self.webhook_allowed_hosts).open_machines()
+        if self.env == "prod" and wide:
+            raise ValueError(f"SAMSTAT_WEBHOOK_ALLOWED_HOSTS: {', '.join(wide)} needs the "
+                             f"receiver's port in production (host:port), or every port "
+                             f"there is open to webhooks")
+        return self
+
+    @model_validator(mode="after")
     def _known_timezone(self) -> NotifySettings:
         try:
             ZoneInfo(self.digest_timezone)
