@@ -43,6 +43,7 @@ from samstat_kit.auth import hardening
 from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
 from samstat_kit.http import BearerCredentials, verify_session, verify_token
+from samstat_kit.present import LANGUAGES
 
 COOKIE = "samstat_token"
 MAX_FORM_BYTES = 8192
@@ -299,7 +300,7 @@ class BrowserLogin:
         ``?lang=en`` kept only inside ``next`` gave a Swedish sign-in page)."""
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         lang = request.query_params.get("lang")
-        asked = f"&lang={lang}" if lang in ("sv", "en") else ""
+        asked = f"&lang={lang}" if lang in LANGUAGES else ""
         return RedirectResponse(f"/login?next={quote(self.safe_next(target), safe='')}{asked}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
 

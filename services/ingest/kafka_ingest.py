@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 from collections import defaultdict
@@ -55,13 +54,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.anonymity import contains_personal_number, is_personal_number
 from samstat_kit.auth.service import Principal
-from samstat_kit.checks import (
-    EVENT_ID_REASON,
-    json_int,
-    no_duplicate_keys,
-    refusal,
-    shape_problem,
-)
+from samstat_kit.checks import EVENT_ID_REASON, refusal, shape_problem
 from samstat_kit.consumer import BatchConsumer
 from samstat_kit.contracts import Catalogue, load_catalogue
 from samstat_kit.db import session_scope, writer_lock
@@ -69,6 +62,7 @@ from samstat_kit.kafka import Topics, admin_options, ensure_topics_async
 from samstat_kit.settings import KafkaSettings
 from samstat_kit.tasks import stop_tasks
 from services.ingest.config import IngestSettings
+from services.ingest.jsonbody import loads_exact
 from services.ingest.metrics import (
     DEADLETTERS,
     OBSERVATIONS,
@@ -152,9 +146,10 @@ def _parse(record: ConsumerRecord) -> _Parsed:
         p.malformed = "empty message (no value)"
     else:
         try:
-            # Duplicate keys refused: the last one would win and hide what the first held.
-            p.doc = json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int)
-        except (ValueError, RecursionError):
+            # Read as an HTTP body is (duplicate keys refused: the last one would win and
+            # hide what the first held; too deep, or not UTF-8: a ValueError).
+            p.doc = loads_exact(raw)
+        except ValueError:
             p.malformed = "the message value is not valid UTF-8 JSON (or nested too deep)"
             if _bytes_have_personal_number(raw):  # it would be dead-lettered as sent
                 p.personal_field = "<raw value>"

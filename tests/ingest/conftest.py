@@ -12,6 +12,7 @@ from samstat_kit.auth import service as tokens
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.app import create_app
 from services.ingest.config import IngestSettings
+from services.ingest.kafka_ingest import DeadLetter, KafkaIngest
 from tests.auth.helpers import upload_staff_on
 from tests.tables import empty_ingest
 
@@ -23,6 +24,17 @@ def ingest_db(db_url: str) -> Iterator[str]:
     empty_ingest(db_url)
     yield db_url
     empty_ingest(db_url)
+
+
+@pytest.fixture
+def handler(ingest_db: str, monkeypatch: pytest.MonkeyPatch
+            ) -> Iterator[tuple[KafkaIngest, list[DeadLetter]]]:
+    """A KafkaIngest whose dead letters are captured instead of sent (no broker)."""
+    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "unit")
+    ingest = KafkaIngest(IngestSettings(database_url=ingest_db), session_factory(ingest_db))
+    sent: list[DeadLetter] = []
+    monkeypatch.setattr(ingest, "_send", sent.extend)
+    yield ingest, sent
 
 
 @pytest.fixture

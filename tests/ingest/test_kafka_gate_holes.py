@@ -6,14 +6,11 @@ and JSON escapes (``\\u0038`` is 8 to whoever reads the value as JSON)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiokafka import ConsumerRecord
 
-from samstat_kit.db import session_factory
-from services.ingest.config import IngestSettings
 from services.ingest.kafka_ingest import (
     REDACTED,
     DeadLetter,
@@ -84,16 +81,6 @@ def test_a_header_in_another_encoding_is_scanned() -> None:
     parsed = _parse(_record(b'{"fine": 1}', headers=[("note", NUMBER.encode("utf-16"))]))
     assert parsed.personal_field == "<message header>"
 
-
-@pytest.fixture
-def handler(ingest_db: str, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[tuple[KafkaIngest, list[DeadLetter]]]:
-    """A KafkaIngest whose dead letters are captured instead of sent (no broker)."""
-    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "unit")
-    ingest = KafkaIngest(IngestSettings(database_url=ingest_db), session_factory(ingest_db))
-    sent: list[DeadLetter] = []
-    monkeypatch.setattr(ingest, "_send", sent.extend)
-    yield ingest, sent
 
 
 def test_nothing_of_a_hidden_number_is_dead_lettered(

@@ -11,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -201,17 +201,6 @@ def _record(topic: str, offset: int, value: bytes | None, key: bytes | None = No
                           timestamp_type=0, key=key, value=value, checksum=None,
                           serialized_key_size=0, serialized_value_size=0, headers=())
 
-
-@pytest.fixture
-def handler(ingest_db: str, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[tuple[KafkaIngest, list[DeadLetter]]]:
-    """A KafkaIngest whose dead letters are captured instead of sent (no broker)."""
-    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "unit")
-    ingest = KafkaIngest(IngestSettings(database_url=ingest_db),
-                         session_factory(ingest_db))
-    sent: list[DeadLetter] = []
-    monkeypatch.setattr(ingest, "_send", sent.extend)
-    yield ingest, sent
 
 
 def test_handler_splits_each_agency_batch(handler: tuple[KafkaIngest, list[DeadLetter]],

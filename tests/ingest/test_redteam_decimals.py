@@ -8,7 +8,6 @@ fraction never is (``0.8802089717`` and ``880208.9717`` are values)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,8 +15,6 @@ from aiokafka import ConsumerRecord
 from fastapi.testclient import TestClient
 
 from samstat_kit.anonymity import contains_personal_number, personal_number_field
-from samstat_kit.db import session_factory
-from services.ingest.config import IngestSettings
 from services.ingest.kafka_ingest import REDACTED, DeadLetter, KafkaIngest
 from tests.ingest.conftest import obs
 
@@ -48,15 +45,6 @@ def test_the_api_refuses_it(client: TestClient, token: Any) -> None:
     assert r.status_code == 422
     assert r.json()["rejected"][0]["field"] == "value"
 
-
-@pytest.fixture
-def handler(ingest_db: str, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[tuple[KafkaIngest, list[DeadLetter]]]:
-    monkeypatch.setenv("SAMSTAT_KAFKA_TOPIC_PREFIX", "unit")
-    ingest = KafkaIngest(IngestSettings(database_url=ingest_db), session_factory(ingest_db))
-    sent: list[DeadLetter] = []
-    monkeypatch.setattr(ingest, "_send", sent.extend)
-    yield ingest, sent
 
 
 def test_kafka_dead_letters_it_redacted(handler: tuple[KafkaIngest, list[DeadLetter]]) -> None:

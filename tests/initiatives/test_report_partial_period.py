@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from samstat_kit.auth import service as tokens
-from samstat_kit.broker import free_port
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.db import session_factory, session_scope
 from services.indicators.api import service as readmodel
@@ -36,6 +32,7 @@ from services.initiatives.config import InitiativesSettings
 from services.initiatives.registry import service as registry
 from services.initiatives.report.frame import KIT_CSS
 from services.initiatives.report.pdf import find_chromium
+from tests.auth.helpers import serve
 from tests.conftest import migrated
 
 MEMBERS = ("2480", "2460", "2404", "2409", "2401", "2403")
@@ -67,19 +64,6 @@ def _observations(missing: set[tuple[str, ...]]) -> list[dict[str, Any]]:
     return out
 
 
-def _serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                        access_log=False, lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.05)
-    return srv, thread, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture
 def report(tmp_path: Path) -> Iterator[Any]:
     """``report(missing)``: the 2024 follow-up (JSON and HTML) over the pipeline's values of
@@ -88,7 +72,11 @@ def report(tmp_path: Path) -> Iterator[Any]:
     with session_scope(session_factory(url)) as s:
         registry.seed(session=s, year=2024)
         token = tokens.issue(session=s, scope="agency", agency="kommun-2480")
-    srv, thread, base = _serve(indicators_app(IndicatorsSettings(database_url=url)))
+    with serve(indicators_app(IndicatorsSettings(database_url=url))) as base:
+        yield _report_of(url, token, base)
+
+
+def _report_of(url: str, token: str, base: str) -> Any:
     client = TestClient(initiatives_app(InitiativesSettings(
         database_url=url, registry_publish=False, indicators_url=base)))
 
@@ -105,9 +93,7 @@ def report(tmp_path: Path) -> Iterator[Any]:
         make.english = client.get("/reports/2024?lang=en", headers=headers).text  # type: ignore
         return body.json(), page.text
 
-    yield make
-    srv.should_exit = True
-    thread.join(10)
+    return make
 
 
 def _sentence(page: str, lang: str = "sv") -> str:
