@@ -28,12 +28,14 @@ class Hit:
 class WebhookReceiver:
     """Answers 503 for the first ``fail_first[path]`` requests of a path, then 200;
     sleeps ``delay[path]`` seconds before answering. ``held[path]``: requests received and
-    not answered yet (a hit is recorded when answered)."""
+    not answered yet (a hit is recorded when answered); ``arrived[path]``: when each request
+    came in, before any delay."""
 
     fail_first: dict[str, int] = field(default_factory=dict)
     delay: dict[str, float] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     held: dict[str, int] = field(default_factory=dict)
+    arrived: dict[str, list[float]] = field(default_factory=dict)
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -53,6 +55,7 @@ def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with lock:
                 receiver.held[self.path] = receiver.held.get(self.path, 0) + 1
+                receiver.arrived.setdefault(self.path, []).append(time.monotonic())
             time.sleep(receiver.delay.get(self.path, 0.0))
             with lock:
                 receiver.held[self.path] -= 1
