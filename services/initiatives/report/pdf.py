@@ -18,14 +18,20 @@ most, never in a thread of the pool: it once waited there, and some forty PDF re
 signed-in user took every thread while two rendered, so every other page of the service
 waited with them. One that gets none in time is answered 503 with Retry-After.
 The page is written to a private temporary directory and opened as ``file://``: it is
-self-contained (no script, no external resource), so Chromium reaches no network. Chromium
-runs with a fresh profile, without the background services that try to phone home, and in
-its own process group, which is killed whole if it exceeds the timeout.
+self-contained (no script, no external resource). Should text from a user ever slip into it
+as markup, two walls still keep Chromium off every network and every other file (a renderer
+that fetches what a page names is an SSRF waiting to happen): the document carries a
+Content-Security-Policy that allows only ``data:`` and inline styles (:data:`POLICY`), and
+Chromium runs behind a proxy that does not exist, with the loopback not exempted and every
+host name unresolvable (:func:`chromium_flags`). Chromium runs with a fresh profile, without
+the background services that try to phone home, and in its own process group, which is
+killed whole if it exceeds the timeout.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,6 +45,10 @@ from pathlib import Path
 import anyio
 
 MAX_PARALLEL = 2
+# Nothing but the document itself: its inline and data: styles, data: images and fonts.
+POLICY = ("default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; "
+          "font-src data:; base-uri 'none'; form-action 'none'")
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 # What a request that found every renderer busy is told to wait (about a few renderings).
 RETRY_AFTER_SECONDS = 5
 
@@ -96,6 +106,11 @@ def chromium_flags(user_data_dir: str, *, sandbox: bool = True) -> list[str]:
              "--no-first-run", "--no-default-browser-check", "--disable-extensions",
              "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--disable-default-apps", "--mute-audio",
+             # No network even if a page asked: every request goes to a proxy on port 1,
+             # where nothing listens, the loopback included ("<-loopback>" takes away its
+             # implicit exemption), and no host name resolves.
+             "--proxy-server=http://127.0.0.1:1", "--proxy-bypass-list=<-loopback>",
+             "--host-resolver-rules=MAP * ~NOTFOUND",
              f"--user-data-dir={user_data_dir}"]
     # Chromium refuses to start its sandbox as root; containers without user namespaces
     # cannot give it one either (SAMSTAT_CHROMIUM_SANDBOX=false there).
@@ -129,7 +144,7 @@ def html_to_pdf(html: str, *, chromium: str = "chromium", timeout: float = 60.0,
     with tempfile.TemporaryDirectory(prefix="samstat-pdf-") as tmp:
         work = Path(tmp)
         page = work / "report.html"
-        page.write_text(html, encoding="utf-8")
+        page.write_text(with_policy(html), encoding="utf-8")
         out = work / "report.pdf"
         run_chromium(binary, [*chromium_flags(str(work / "profile"), sandbox=sandbox),
                               "--no-pdf-header-footer",
@@ -138,3 +153,13 @@ def html_to_pdf(html: str, *, chromium: str = "chromium", timeout: float = 60.0,
     if not data.startswith(b"%PDF"):
         raise PdfUnavailable("Chromium wrote no PDF")
     return data
+
+
+def with_policy(html: str) -> str:
+    """``html`` with :data:`POLICY` as the first thing in its head (a policy in a meta
+    element binds only what comes after it), or before everything if it has no head."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
+    found = _HEAD.search(html)
+    if found is None:
+        return meta + html
+    return html[:found.end()] + meta + html[found.end():]

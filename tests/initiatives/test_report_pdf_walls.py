@@ -1,0 +1,121 @@
+"""The PDF renderer reaches no network, even if markup from a user ever slipped into the page.
+
+Red team: Chromium prints the report from a ``file://`` page, and fetched whatever that page
+named: an ``<img>`` or a stylesheet pointing at an internal address would have been requested
+from the server's network (SSRF). Two walls now stand, each tested alone with a real
+Chromium and a real HTTP server on the loopback that counts what reaches it; a control
+without either wall shows the server would have been reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.initiatives.report.pdf import (
+    chromium_flags,
+    find_chromium,
+    html_to_pdf,
+    run_chromium,
+    with_policy,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[int, list[str]]]:
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1], hits
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _hostile(port: int) -> str:
+    base = f"http://127.0.0.1:{port}"
+    return ("<!doctype html><html lang=sv><head><title>t</title>"
+            f'<link rel="stylesheet" href="{base}/link.css">'
+            f"<style>@import url({base}/import.css); "
+            f"body {{ background: url(http://localhost:{port}/by-name.png) }}</style></head>"
+            f'<body><p>Rapport</p><img src="{base}/img.png">'
+            f'<iframe src="{base}/frame"></iframe><object data="{base}/object"></object>'
+            "</body></html>")
+
+
+def _binary() -> str:
+    binary = find_chromium("chromium")
+    if binary is None:
+        pytest.skip("no Chromium binary (Debian: apt-get install -y chromium)")
+    return binary
+
+
+def _print(binary: str, html: str, tmp_path: Path, flags: list[str]) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(html, encoding="utf-8")
+    run_chromium(binary, [*flags, f"--print-to-pdf={tmp_path / 'out.pdf'}", page.as_uri()],
+                 tmp_path, timeout=60)
+
+
+def _without_network_flags(tmp_path: Path) -> list[str]:
+    return [f for f in chromium_flags(str(tmp_path / "profile"))
+            if not f.startswith(("--proxy", "--host-resolver"))]
+
+
+def test_the_printed_report_requests_nothing(server: tuple[int, list[str]]) -> None:
+    _binary()
+    port, hits = server
+    pdf = html_to_pdf(_hostile(port))
+    assert pdf.startswith(b"%PDF")
+    assert hits == []
+
+
+def test_the_flags_alone_keep_chromium_off_the_network(server: tuple[int, list[str]],
+                                                       tmp_path: Path) -> None:
+    port, hits = server
+    _print(_binary(), _hostile(port), tmp_path, chromium_flags(str(tmp_path / "profile")))
+    assert hits == []
+
+
+def test_the_policy_alone_keeps_the_page_from_asking(server: tuple[int, list[str]],
+                                                     tmp_path: Path) -> None:
+    port, hits = server
+    _print(_binary(), with_policy(_hostile(port)), tmp_path, _without_network_flags(tmp_path))
+    assert hits == []
+
+
+def test_without_either_wall_the_server_is_reached(server: tuple[int, list[str]],
+                                                   tmp_path: Path) -> None:
+    # The control: the hostile page and the server are real, so the two tests above could
+    # fail.
+    port, hits = server
+    _print(_binary(), _hostile(port), tmp_path, _without_network_flags(tmp_path))
+    assert "/img.png" in hits and "/link.css" in hits
+
+
+def test_the_policy_goes_first_in_the_head_or_first_of_all() -> None:
+    assert with_policy("<html><HEAD lang=x><title>t</title>").startswith(
+        "<html><HEAD lang=x><meta http-equiv=\"Content-Security-Policy\"")
+    assert with_policy("<p>no head</p>").startswith("<meta http-equiv=")
+    assert with_policy("<html><header>").startswith("<meta http-equiv=")
