@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import ipaddress
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -103,7 +104,7 @@ def send_http(
                       target=target + ("?dry_run=true" if dry_run else ""))
     own = client is None
     http = client or httpx.Client(timeout=60)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = authorization(url, token)
     params = {"dry_run": "true"} if dry_run else None
     pending = [list(rows[i:i + batch_size]) for i in range(0, len(rows), batch_size)]
     try:
@@ -118,6 +119,29 @@ def send_http(
         if own:
             http.close()
     return summary
+
+
+def authorization(url: str, token: str) -> dict[str, str]:
+    """The bearer header for ``url``; PublishError if it would cross a network in clear
+    text. A token is the agency's right to publish: sent over ``http://`` to another machine,
+    anyone on the way could read it and publish as the agency. ``http://`` stays for this
+    machine (a local ingest, the demo, tests)."""
+    address = httpx.URL(_address(url))
+    if address.scheme != "https" and not _this_machine(address.host):
+        raise PublishError(f"the token would go to {address.host} unencrypted: use its "
+                           "https:// address (http:// is only for this machine)")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _this_machine(host: str) -> bool:
+    """A loopback address, or localhost by name (never resolved: a name that resolves to
+    the loopback today need not tomorrow)."""
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _address(url: str) -> str:
@@ -238,9 +262,10 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
     ``/v1/cells/history`` 5,000 times); a group it cannot answer is asked cell by cell. An
     ingest that does not answer at all (a timeout, no connection) is not asked again: every
     cell it was not asked about is new (a hung ingest was asked each cell, 30 s apiece)."""
+    auth = authorization(url, token)
+
     def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str, str]]:
         http = client or httpx.Client(timeout=30)
-        auth = {"Authorization": f"Bearer {token}"}
         groups: dict[tuple[str, ...], set[str]] = {}
         for key in keys:
             groups.setdefault(tuple(key.split("|")[:3]), set()).add(key)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from samstat import publish as pub
+from samstat.agency_send import authorization
 from samstat.cli import app as cli
 from samstat_kit.auth import service as tokens
 from samstat_kit.broker import LocalBroker
@@ -149,7 +150,7 @@ def test_http_retries_honour_retry_after_and_split_on_413() -> None:
 
     sleeps: list[float] = []
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        summary = pub.send_http(_rows(4), url="http://ingest", token="t", batch_size=4,
+        summary = pub.send_http(_rows(4), url="https://ingest", token="t", batch_size=4,
                                 client=client, sleep=sleeps.append)
     assert sleeps == [7.0, 1.0]  # Retry-After first, then the exponential backoff
     assert sizes == [4, 4, 4, 2, 2]
@@ -161,7 +162,7 @@ def test_http_gives_up_and_reports_every_row_of_the_batch() -> None:
         return httpx.Response(503, headers={"Retry-After": "1"})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client:
-        summary = pub.send_http(_rows(3), url="http://ingest", token="t", client=client,
+        summary = pub.send_http(_rows(3), url="https://ingest", token="t", client=client,
                                 max_attempts=3, sleep=lambda _s: None)
     assert [e.row for e in summary.rejected] == [1, 2, 3]
     assert "gave up after 3 attempts: HTTP 503" in summary.rejected[0].reason
@@ -173,7 +174,7 @@ def test_a_refused_token_is_fatal() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client, \
             pytest.raises(pub.PublishError, match="401"):
-        pub.send_http(_rows(1), url="http://ingest", token="t", client=client)
+        pub.send_http(_rows(1), url="https://ingest", token="t", client=client)
 
 
 def test_a_token_refused_after_some_batches_says_what_stands() -> None:
@@ -186,7 +187,7 @@ def test_a_token_refused_after_some_batches_says_what_stands() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as client, \
             pytest.raises(pub.PublishError) as refused:
-        pub.send_http(_rows(5), url="http://ingest", token="t", batch_size=2, client=client)
+        pub.send_http(_rows(5), url="https://ingest", token="t", batch_size=2, client=client)
     assert str(refused.value) == ("the token was refused (401): expired token; the 2 rows "
                                   "sent before it stand; nothing from row 3 on was sent")
 
@@ -325,3 +326,25 @@ def test_an_address_that_is_no_http_address_is_fatal_at_once(url: str) -> None:
     with pytest.raises(pub.PublishError, match="http:// or https://"):
         pub.send_http(_rows(3), url=url, token="t", sleep=sleeps.append)
     assert sleeps == []
+
+
+@pytest.mark.parametrize("url", ["http://ingest.invalid", "http://INGEST.invalid:8001/",
+                                 "http://127.0.0.1.nip.invalid", "http://10.0.0.1.invalid"])
+def test_a_token_never_crosses_a_network_in_clear_text(url: str, tmp_path: Path) -> None:
+    """Security review: ``--url http://...`` to another machine sent the bearer token
+    unencrypted. Refused before any connection (the hosts are reserved names that never
+    resolve, and the refusal comes before resolving)."""
+    with pytest.raises(pub.PublishError, match="unencrypted: use its https://"):
+        pub.send_http(_rows(1), url=url, token="t")
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(JSON), encoding="utf-8")
+    for dry_run in (False, True):
+        with pytest.raises(pub.PublishError, match="unencrypted"):
+            pub.publish(path, agency="forsakringskassan", url=url, token="t", dry_run=dry_run)
+
+
+@pytest.mark.parametrize("url", ["https://ingest.invalid", "http://127.0.0.1:8001",
+                                 "http://127.9.9.9", "http://localhost:8001",
+                                 "http://[::1]:8001", "http://ingest.localhost"])
+def test_https_anywhere_and_http_on_this_machine_carry_the_token(url: str) -> None:
+    assert authorization(url, "t") == {"Authorization": "Bearer t"}

@@ -73,11 +73,15 @@ def test_the_wheel_alone_on_python_39_publishes_to_ingest(
     path.write_text(FILE, encoding="utf-8")
     token = running_ingest.token("forsakringskassan")
     cli = [client_venv / "bin" / "samstat-publish", path, "--agency", "forsakringskassan",
-           "--url", running_ingest.url, "--token", token]
-    env = {"SAMSTAT_TOKEN": ""}
+           "--url", running_ingest.url]
+    env = {"SAMSTAT_TOKEN": token}
     offline = json.loads(_run(*cli, "--dry-run", "--offline", env=env, cwd=tmp_path,
                               ok=(1,)).stdout)
-    asked = json.loads(_run(*cli, "--dry-run", env=env, cwd=tmp_path, ok=(1,)).stdout)
+    # The token on the command line still works, with a warning: ps shows it to everyone.
+    on_line = _run(*cli, "--token", token, "--dry-run", env={"SAMSTAT_TOKEN": ""},
+                   cwd=tmp_path, ok=(1,))
+    assert "set SAMSTAT_TOKEN instead" in on_line.stderr and token not in on_line.stderr
+    asked = json.loads(on_line.stdout)
     for summary in (offline, asked):
         assert [(e["row"], e["column"]) for e in summary["rejected"]] == [(4, "REF_AREA")]
         assert summary["accepted"] == 2 and summary["sent"] == 0, summary

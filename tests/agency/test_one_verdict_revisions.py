@@ -202,5 +202,5 @@ def test_an_ingest_that_does_not_answer_is_asked_once_not_once_per_cell() -> Non
         _row(f"2021-{m:02d}", 1) for m in range(1, 13))).encode())
     keys = sorted({row_cell(r, AGENCY) for r in rows})
     with httpx.Client(transport=httpx.MockTransport(hung)) as http:
-        assert cell_states("http://ingest", "t", http)(keys) == {}
+        assert cell_states("https://ingest", "t", http)(keys) == {}
     assert asked == ["/v1/cells"]

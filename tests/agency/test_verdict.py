@@ -146,5 +146,5 @@ def test_dry_run_never_asks_a_server_without_a_dry_run(tmp_path: Path) -> None:
     pub.complete(rows, AGENCY)
     with httpx.Client(transport=httpx.MockTransport(handler)) as client, \
             pytest.raises(pub.PublishError, match="no dry run"):
-        pub.judge_rows(rows, agency=AGENCY, url="http://ingest", token="t", client=client)
+        pub.judge_rows(rows, agency=AGENCY, url="https://ingest", token="t", client=client)
     assert posted == []

@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", dest="fmt", default="auto", choices=FORMATS)
     parser.add_argument("--via", default="http", choices=("http", "kafka"))
     parser.add_argument("--url", default="http://127.0.0.1:8001")
-    parser.add_argument("--token", default=os.environ.get("SAMSTAT_TOKEN"))
+    parser.add_argument("--token", help="better SAMSTAT_TOKEN in the environment: a token "
+                        "on the command line is readable by every user of the machine (ps)")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--bootstrap-servers")
     parser.add_argument("--stable-ids", action="store_true")
@@ -28,6 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true")
     args = vars(parser.parse_args(argv))
     path = args.pop("file")
+    if args["token"]:
+        print("samstat-publish: --token shows the token to every user of this machine "
+              "(ps, shell history); set SAMSTAT_TOKEN instead", file=sys.stderr)
+    else:
+        args["token"] = os.environ.get("SAMSTAT_TOKEN")
     try:
         summary = publish(path, **args)
     except PublishError as exc:
