@@ -25,11 +25,17 @@ PopulationLookup = Callable[[int], float | None]  # year -> population 20–64
 
 @dataclass
 class Inputs:
-    """What went into a value: revisions of the cells used and whether any was missing."""
+    """What went into a value: revisions of the cells used and whether any was missing.
+
+    ``sources``: who reported each measure for the period, ``"<measure>/[<member>:]<agency>"``
+    (a withdrawal counts: the agency said the figure is gone). Set against the year-ago
+    period's sources by :func:`missing_sources`: a sum or a ratio without an agency that sent
+    nothing yet for the whole period looked complete."""
 
     revisions: dict[str, int] = field(default_factory=dict)
     missing: int = 0
     months_missing: int = 0
+    sources: set[str] = field(default_factory=set)
 
 
 def dims_of(series: str) -> dict[str, str]:
@@ -63,7 +69,9 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
                   ) -> dict[str, float | None]:
     """The value of every matching series for the period (None where suppressed; a
     withdrawn series, its tombstone, is not there)."""
-    exact = {k: v for k, v in live(lookup(measure, period)).items() if matches(k, wanted)}
+    entry = lookup(measure, period)
+    exact = {k: v for k, v in live(entry).items() if matches(k, wanted)}
+    _note_sources(measure, entry, wanted, inputs)
     out: dict[str, float | None] = {}
     for key, (rev, value) in exact.items():
         inputs.revisions[source_cell(key, measure, area, period)] = int(rev)
@@ -72,7 +80,9 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
         return out
     by_series: dict[str, list[tuple[Period, float | None]]] = {}
     for month in period.months:
-        for key, (rev, value) in live(lookup(measure, month)).items():
+        entry = lookup(measure, month)
+        _note_sources(measure, entry, wanted, inputs)
+        for key, (rev, value) in live(entry).items():
             if key in exact or not matches(key, wanted):
                 continue
             inputs.revisions[source_cell(key, measure, area, month)] = int(rev)
@@ -89,6 +99,20 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
         else:  # last: a stock, such as persons on assistance at the end of the period
             out[key] = max(points, key=lambda p: p[0])[1]
     return out
+
+
+def _note_sources(measure: str, entry: Entry | None, wanted: Mapping[str, str | list[str]],
+                  inputs: Inputs) -> None:
+    for key in entry or ():
+        if matches(key, wanted):
+            inputs.sources.add(f"{measure}/{key.partition('|')[0]}")
+
+
+def missing_sources(current: Inputs, year_ago: Inputs | None) -> set[str]:
+    """The sources that reported the year-ago period and nothing for this one (not one
+    cell, not one month): the value is not complete until they have. A source new this
+    year is no gap."""
+    return set() if year_ago is None else year_ago.sources - current.sources
 
 
 def _sum(values: dict[str, float | None], inputs: Inputs) -> float | None:
@@ -119,8 +143,12 @@ def evaluate(formula: Mapping[str, Any], area: str, period: Period, lookup: Look
 
     def values(filters: Mapping[str, Any], p: Period = period) -> dict[str, float | None]:
         m = filters["measure"]
-        return series_values(m, aggregation_of(m), p, lookup, filters.get("dimensions", {}),
-                             inputs, area)
+        reported = set(inputs.sources)
+        out = series_values(m, aggregation_of(m), p, lookup, filters.get("dimensions", {}),
+                            inputs, area)
+        if p != period:  # yoy_change's year ago: who reported then says nothing of now
+            inputs.sources = reported
+        return out
 
     if kind == "ratio":
         num = _sum(values(formula["numerator"]), inputs)

@@ -17,7 +17,12 @@ from typing import Any
 
 from samstat_kit.periods import Period, parse
 from services.indicators.domain.formulas.definitions import Definitions
-from services.indicators.domain.formulas.evaluate import evaluate, measures_of, series_key
+from services.indicators.domain.formulas.evaluate import (
+    evaluate,
+    measures_of,
+    missing_sources,
+    series_key,
+)
 from services.indicators.domain.fye.maths import Entry, apply, holds_withdrawal, is_withdrawn
 from services.indicators.domain.quality import check_totals
 from services.indicators.domain.values import Emitter, Event
@@ -214,11 +219,12 @@ class FormulaProcessor:
                 withdrawn=self._withdrawn(definition, area, period))
         year_ago = self._evaluate(definition, area, period.year_ago())
         year_ago_value = year_ago.value if year_ago else None
+        gaps = missing_sources(current.inputs, year_ago.inputs if year_ago else None)
         return self.emitter.value_event(
             indicator=definition["id"], area=area, period=period, value=current.value,
             year_ago_value=year_ago_value, unit=definition.get("unit", ""),
             components=current.components, revisions=current.inputs.revisions,
-            complete=current.complete, now=self.clock())
+            complete=current.complete and not gaps, now=self.clock())
 
 
     def _withdrawn(self, definition: dict[str, Any], area: str, period: Period) -> bool:
