@@ -75,3 +75,17 @@ def test_year_on_year_change_judges_this_year_s_sources_only() -> None:
     got = _sent(proc, _obs(M, "2480", "2024", T, 12.0))
     # af reported 2023: its absence from 2024 is a gap, though 2024's change reads 2023 too.
     assert got[("2480", "2024")]["complete"] is False
+
+
+def test_a_row_left_out_of_a_table_that_was_sent_is_no_gap() -> None:
+    # The municipality had men discharged a year ago and none this year: it sends women and
+    # the total, not a row of nothing for men. Its table is in; the filter on men reads only
+    # Arbetsförmedlingen's row, and that is the whole figure.
+    men = {"kind": "sum", "filters": {"measure": M, "dimensions": {"sex": "M"}}}
+    proc = _processor(_definition("m", men, ["2480"]))
+    _sent(proc, _obs(M, "2480", "2023", {"sex": "M"}, 4.0), _obs(M, "2480", "2023", T, 9.0),
+          _obs(M, "2480", "2023", {"sex": "M"}, 2.0, agency="af"))
+    got = _sent(proc, _obs(M, "2480", "2024", {"sex": "M"}, 5.0, agency="af"))
+    assert got[("2480", "2024")]["complete"] is False  # the municipality: nothing yet
+    got = _sent(proc, _obs(M, "2480", "2024", {"sex": "K"}, 3.0), _obs(M, "2480", "2024", T, 3.0))
+    assert got[("2480", "2024")]["value"] == 5.0 and got[("2480", "2024")]["complete"]

@@ -27,8 +27,9 @@ PopulationLookup = Callable[[int], float | None]  # year -> population 20–64
 class Inputs:
     """What went into a value: revisions of the cells used and whether any was missing.
 
-    ``sources``: who reported each measure for the period, ``"<measure>/[<member>:]<agency>"``
-    (a withdrawal counts: the agency said the figure is gone). Set against the year-ago
+    ``sources``: who reported any cell of each measure for the period,
+    ``"<measure>/[<member>:]<agency>"`` (a withdrawal counts: the agency said the figure is
+    gone). Set against the year-ago
     period's sources by :func:`missing_sources`: a sum or a ratio without an agency that sent
     nothing yet for the whole period looked complete."""
 
@@ -71,7 +72,7 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
     withdrawn series, its tombstone, is not there)."""
     entry = lookup(measure, period)
     exact = {k: v for k, v in live(entry).items() if matches(k, wanted)}
-    _note_sources(measure, entry, wanted, inputs)
+    _note_sources(measure, entry, inputs)
     out: dict[str, float | None] = {}
     for key, (rev, value) in exact.items():
         inputs.revisions[source_cell(key, measure, area, period)] = int(rev)
@@ -81,7 +82,7 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
     by_series: dict[str, list[tuple[Period, float | None]]] = {}
     for month in period.months:
         entry = lookup(measure, month)
-        _note_sources(measure, entry, wanted, inputs)
+        _note_sources(measure, entry, inputs)
         for key, (rev, value) in live(entry).items():
             if key in exact or not matches(key, wanted):
                 continue
@@ -101,11 +102,11 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
     return out
 
 
-def _note_sources(measure: str, entry: Entry | None, wanted: Mapping[str, str | list[str]],
-                  inputs: Inputs) -> None:
+def _note_sources(measure: str, entry: Entry | None, inputs: Inputs) -> None:
+    """Per agency and measure, not per series: an agency's table may leave out a row with
+    nothing in it (no one "referred" this month), and that is no gap."""
     for key in entry or ():
-        if matches(key, wanted):
-            inputs.sources.add(f"{measure}/{key.partition('|')[0]}")
+        inputs.sources.add(f"{measure}/{key.partition('|')[0]}")
 
 
 def missing_sources(current: Inputs, year_ago: Inputs | None) -> set[str]:
