@@ -81,7 +81,7 @@ def test_a_json_files_integer_beyond_64_bits_is_one_rows_error(
     assert {e.row for e in pub.check(rows, AGENCY)} == {2}
     _, rows = read_bytes("batch.json", json.dumps({"observations": [good, bad]}).encode())
     pub.complete(rows, AGENCY)
-    sent = pub.send_http(rows, url="http://testserver", token=token(AGENCY), client=client)
+    sent = pub.send_http(rows, url="https://testserver", token=token(AGENCY), client=client)
     assert ({e.row for e in sent.rejected}, sent.accepted) == ({2}, 1)
 
 
@@ -107,7 +107,7 @@ def test_a_json_files_row_nested_too_deep_is_one_rows_error(
     assert {e.row for e in pub.offline_verdict(rows, AGENCY) + pub.check(rows, AGENCY)} == {2}
     _, rows = read_bytes("batch.json", text.encode())
     pub.complete(rows, AGENCY)
-    asked = pub.judge_rows(rows, agency=AGENCY, url="http://testserver", token=token(AGENCY),
+    asked = pub.judge_rows(rows, agency=AGENCY, url="https://testserver", token=token(AGENCY),
                            client=client)  # ingest's dry run
     assert (asked.checked_by, {e.row for e in asked.rejected}, asked.accepted) == \
         ("ingest", {2}, 2)
