@@ -102,9 +102,9 @@ def send_http(
     target = _address(url) + "/v1/observations"
     summary = Summary(rows=len(rows), accepted=0, duplicates=0, via="http",
                       target=target + ("?dry_run=true" if dry_run else ""))
-    own = client is None
-    http = client or httpx.Client(timeout=60)
     headers = authorization(url, token)
+    own = client is None
+    http = client or _client(url, timeout=60)
     params = {"dry_run": "true"} if dry_run else None
     pending = [list(rows[i:i + batch_size]) for i in range(0, len(rows), batch_size)]
     try:
@@ -131,6 +131,15 @@ def authorization(url: str, token: str) -> dict[str, str]:
         raise PublishError(f"the token would go to {address.host} unencrypted: use its "
                            "https:// address (http:// is only for this machine)")
     return {"Authorization": f"Bearer {token}"}
+
+
+def _client(url: str, timeout: float) -> httpx.Client:
+    """A client for ``url``: over ``http://`` (this machine, :func:`authorization`) never
+    through a proxy from the environment (``HTTP_PROXY``, ``ALL_PROXY``): the proxy is
+    another machine, and the token would reach it in clear text. Over ``https://`` a proxy
+    only tunnels the encrypted connection."""
+    return httpx.Client(timeout=timeout,
+                        trust_env=httpx.URL(_address(url)).scheme == "https")
 
 
 def _this_machine(host: str) -> bool:
@@ -265,7 +274,7 @@ def cell_states(url: str, token: str, client: httpx.Client | None = None
     auth = authorization(url, token)
 
     def lookup(keys: list[str]) -> dict[str, tuple[int, float | None, str, str]]:
-        http = client or httpx.Client(timeout=30)
+        http = client or _client(url, timeout=30)
         groups: dict[tuple[str, ...], set[str]] = {}
         for key in keys:
             groups.setdefault(tuple(key.split("|")[:3]), set()).add(key)

@@ -6,6 +6,7 @@ The HTTP and Kafka tests run the command in process against a real ingest served
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -348,3 +349,37 @@ def test_a_token_never_crosses_a_network_in_clear_text(url: str, tmp_path: Path)
                                  "http://[::1]:8001", "http://ingest.localhost"])
 def test_https_anywhere_and_http_on_this_machine_carry_the_token(url: str) -> None:
     assert authorization(url, "t") == {"Authorization": "Bearer t"}
+
+
+@pytest.mark.parametrize("proxy_variable", ["HTTP_PROXY", "ALL_PROXY", "http_proxy"])
+def test_http_to_this_machine_never_goes_through_a_proxy(proxy_variable: str,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """Review: ``http://localhost`` passed the guard, but with ``HTTP_PROXY`` set (as many
+    offices do) httpx sent the request, its bearer token in clear, to the proxy: another
+    machine. The proxy here is a listener on the loopback standing in for it."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: list[bytes] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                seen.append(conn.recv(65536))
+                conn.sendall(b"HTTP/1.1 503 x\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    monkeypatch.setenv(proxy_variable, f"http://127.0.0.1:{listener.getsockname()[1]}")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    try:
+        pub.send_http(_rows(1), url="http://localhost:1", token="SECRET", max_attempts=1,
+                      sleep=lambda _s: None)
+        assert pub.cell_states("http://localhost:1", "SECRET")(
+            ["forsakringskassan|m|2480|2024"]) == {}
+    finally:
+        listener.close()
+    assert not any(b"SECRET" in got for got in seen)
