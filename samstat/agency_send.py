@@ -143,9 +143,11 @@ def _client(url: str, timeout: float) -> httpx.Client:
 
 
 def _this_machine(host: str) -> bool:
-    """A loopback address, or localhost by name (never resolved: a name that resolves to
-    the loopback today need not tomorrow)."""
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    """A loopback address, or ``localhost`` itself, which /etc/hosts answers. Nothing is
+    resolved here: a name that resolves to the loopback today need not tomorrow, and a name
+    under ``.localhost`` (or ``localhost.``) goes to DNS on a usual host, which may answer
+    anything."""
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

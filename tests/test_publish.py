@@ -330,7 +330,8 @@ def test_an_address_that_is_no_http_address_is_fatal_at_once(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["http://ingest.invalid", "http://INGEST.invalid:8001/",
-                                 "http://127.0.0.1.nip.invalid", "http://10.0.0.1.invalid"])
+                                 "http://127.0.0.1.nip.invalid", "http://10.0.0.1.invalid",
+                                 "http://ingest.localhost", "http://localhost."])
 def test_a_token_never_crosses_a_network_in_clear_text(url: str, tmp_path: Path) -> None:
     """Security review: ``--url http://...`` to another machine sent the bearer token
     unencrypted. Refused before any connection (the hosts are reserved names that never
@@ -346,7 +347,7 @@ def test_a_token_never_crosses_a_network_in_clear_text(url: str, tmp_path: Path)
 
 @pytest.mark.parametrize("url", ["https://ingest.invalid", "http://127.0.0.1:8001",
                                  "http://127.9.9.9", "http://localhost:8001",
-                                 "http://[::1]:8001", "http://ingest.localhost"])
+                                 "http://[::1]:8001", "http://LOCALHOST"])
 def test_https_anywhere_and_http_on_this_machine_carry_the_token(url: str) -> None:
     assert authorization(url, "t") == {"Authorization": "Bearer t"}
 

@@ -89,3 +89,13 @@ def test_a_row_left_out_of_a_table_that_was_sent_is_no_gap() -> None:
     assert got[("2480", "2024")]["complete"] is False  # the municipality: nothing yet
     got = _sent(proc, _obs(M, "2480", "2024", {"sex": "K"}, 3.0), _obs(M, "2480", "2024", T, 3.0))
     assert got[("2480", "2024")]["value"] == 5.0 and got[("2480", "2024")]["complete"]
+
+
+def test_a_figure_withdrawn_a_year_ago_is_not_expected_now() -> None:
+    # Review: af's 2023 figure was withdrawn, so 2023's value is the municipality's alone;
+    # 2024 waited for af for ever.
+    proc = _processor(_definition("d", DISCHARGES, ["2480"]))
+    _sent(proc, _obs(M, "2480", "2023", T, 10.0), _obs(M, "2480", "2023", T, 5.0, agency="af"))
+    _sent(proc, _obs(M, "2480", "2023", T, None, revision=2, agency="af") | {"withdrawn": True})
+    got = _sent(proc, _obs(M, "2480", "2024", T, 12.0))
+    assert got[("2480", "2024")]["value"] == 12.0 and got[("2480", "2024")]["complete"]

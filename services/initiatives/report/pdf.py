@@ -48,7 +48,7 @@ MAX_PARALLEL = 2
 # Nothing but the document itself: its inline and data: styles, data: images and fonts.
 POLICY = ("default-src 'none'; style-src 'unsafe-inline' data:; img-src data:; "
           "font-src data:; base-uri 'none'; form-action 'none'")
-_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"\s*<!doctype[^>]*>", re.IGNORECASE)
 # What a request that found every renderer busy is told to wait (about a few renderings).
 RETRY_AFTER_SECONDS = 5
 
@@ -121,8 +121,12 @@ def chromium_flags(user_data_dir: str, *, sandbox: bool = True) -> list[str]:
 
 def run_chromium(binary: str, args: list[str], cwd: Path, timeout: float) -> None:
     """Run Chromium in its own process group; kill the whole group on timeout."""
+    # The service's environment holds its secrets (the database URL, tokens); Chromium
+    # needs none of them, and a page it shows should find none in its own /proc.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd),
+           "LANG": "C.UTF-8", "TMPDIR": str(cwd)}
     proc = subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
     try:
         _out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -156,10 +160,12 @@ def html_to_pdf(html: str, *, chromium: str = "chromium", timeout: float = 60.0,
 
 
 def with_policy(html: str) -> str:
-    """``html`` with :data:`POLICY` as the first thing in its head (a policy in a meta
-    element binds only what comes after it), or before everything if it has no head."""
+    """``html`` with :data:`POLICY` as its first element, straight after the doctype (a
+    policy in a meta element binds only what comes after it). Not searched for ``<head>``:
+    that text can stand in a comment or an attribute first. A meta before ``<html>`` opens
+    the head by the HTML parser's own rules, and ``<html lang>`` after it still gives the
+    page its language."""
     meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">'
-    found = _HEAD.search(html)
-    if found is None:
-        return meta + html
-    return html[:found.end()] + meta + html[found.end():]
+    found = _DOCTYPE.match(html)
+    at = found.end() if found else 0
+    return html[:at] + meta + html[at:]

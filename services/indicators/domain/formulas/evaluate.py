@@ -28,8 +28,8 @@ class Inputs:
     """What went into a value: revisions of the cells used and whether any was missing.
 
     ``sources``: who reported any cell of each measure for the period,
-    ``"<measure>/[<member>:]<agency>"`` (a withdrawal counts: the agency said the figure is
-    gone). Set against the year-ago
+    ``"<measure>/[<member>:]<agency>"``; ``withdrawn``: who withdrew one (the agency said
+    the figure is gone: a report now, and nothing to expect a year later). Set against the year-ago
     period's sources by :func:`missing_sources`: a sum or a ratio without an agency that sent
     nothing yet for the whole period looked complete."""
 
@@ -37,6 +37,7 @@ class Inputs:
     missing: int = 0
     months_missing: int = 0
     sources: set[str] = field(default_factory=set)
+    withdrawn: set[str] = field(default_factory=set)  # sources of withdrawals only
 
 
 def dims_of(series: str) -> dict[str, str]:
@@ -105,15 +106,18 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
 def _note_sources(measure: str, entry: Entry | None, inputs: Inputs) -> None:
     """Per agency and measure, not per series: an agency's table may leave out a row with
     nothing in it (no one "referred" this month), and that is no gap."""
-    for key in entry or ():
-        inputs.sources.add(f"{measure}/{key.partition('|')[0]}")
+    for key, cell in (entry or {}).items():
+        source = f"{measure}/{key.partition('|')[0]}"
+        (inputs.sources if len(cell) > 1 else inputs.withdrawn).add(source)
 
 
 def missing_sources(current: Inputs, year_ago: Inputs | None) -> set[str]:
     """The sources that reported the year-ago period and nothing for this one (not one
     cell, not one month): the value is not complete until they have. A source new this
     year is no gap."""
-    return set() if year_ago is None else year_ago.sources - current.sources
+    if year_ago is None:
+        return set()
+    return year_ago.sources - current.sources - current.withdrawn
 
 
 def _sum(values: dict[str, float | None], inputs: Inputs) -> float | None:
@@ -144,11 +148,11 @@ def evaluate(formula: Mapping[str, Any], area: str, period: Period, lookup: Look
 
     def values(filters: Mapping[str, Any], p: Period = period) -> dict[str, float | None]:
         m = filters["measure"]
-        reported = set(inputs.sources)
+        reported, withdrawn = set(inputs.sources), set(inputs.withdrawn)
         out = series_values(m, aggregation_of(m), p, lookup, filters.get("dimensions", {}),
                             inputs, area)
         if p != period:  # yoy_change's year ago: who reported then says nothing of now
-            inputs.sources = reported
+            inputs.sources, inputs.withdrawn = reported, withdrawn
         return out
 
     if kind == "ratio":
