@@ -99,3 +99,16 @@ def test_a_figure_withdrawn_a_year_ago_is_not_expected_now() -> None:
     _sent(proc, _obs(M, "2480", "2023", T, None, revision=2, agency="af") | {"withdrawn": True})
     got = _sent(proc, _obs(M, "2480", "2024", T, 12.0))
     assert got[("2480", "2024")]["value"] == 12.0 and got[("2480", "2024")]["complete"]
+
+
+def test_a_member_that_left_the_region_is_no_gap() -> None:
+    # 2482 (Skellefteå) stands in for a municipality that was a member a year ago: its
+    # cells were forwarded into the region then. It is not one now, so 2024 waits only for
+    # the members the region has.
+    proc = _processor(_definition("reg", DISCHARGES, ["umearegionen"]))
+    _sent(proc, _obs(M, "2480", "2023", T, 30.0))
+    former = _obs(M, "umearegionen", "2023", T, 9.0, agency="kommun-2482") | {"via": "2482"}
+    assert _sent(proc, former)[("umearegionen", "2023")]["value"] == 39.0
+    got = _sent(proc, _obs(M, "2480", "2024", T, 31.0))
+    assert got[("umearegionen", "2024")]["value"] == 31.0
+    assert got[("umearegionen", "2024")]["complete"]

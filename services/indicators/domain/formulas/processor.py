@@ -219,13 +219,23 @@ class FormulaProcessor:
                 withdrawn=self._withdrawn(definition, area, period))
         year_ago = self._evaluate(definition, area, period.year_ago())
         year_ago_value = year_ago.value if year_ago else None
-        gaps = missing_sources(current.inputs, year_ago.inputs if year_ago else None)
+        gaps = self._members_now(area, missing_sources(
+            current.inputs, year_ago.inputs if year_ago else None))
         return self.emitter.value_event(
             indicator=definition["id"], area=area, period=period, value=current.value,
             year_ago_value=year_ago_value, unit=definition.get("unit", ""),
             components=current.components, revisions=current.inputs.revisions,
             complete=current.complete and not gaps, now=self.clock())
 
+
+    def _members_now(self, area: str, sources: set[str]) -> set[str]:
+        """``sources`` without the member municipalities no longer in the aggregate
+        ``area``: one that left sends it nothing any more, and is no gap."""
+        if not any(":" in s for s in sources):
+            return sources
+        members = set(self.definitions.catalogue.municipalities_in(area))
+        return {s for s in sources
+                if (member := s.partition("/")[2].rpartition(":")[0]) == "" or member in members}
 
     def _withdrawn(self, definition: dict[str, Any], area: str, period: Period) -> bool:
         """Whether the formula's cells of the period (its own and its months') hold a
