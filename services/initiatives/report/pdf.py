@@ -122,9 +122,13 @@ def chromium_flags(user_data_dir: str, *, sandbox: bool = True) -> list[str]:
 def run_chromium(binary: str, args: list[str], cwd: Path, timeout: float) -> None:
     """Run Chromium in its own process group; kill the whole group on timeout."""
     # The service's environment holds its secrets (the database URL, tokens); Chromium
-    # needs none of them, and a page it shows should find none in its own /proc.
+    # needs none of them, and a page it shows should find none in its own /proc. TMPDIR
+    # stays the system's: Chromium puts its sockets there, and a socket's path has at most
+    # 107 bytes (a deep working directory made it abort).
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd),
-           "LANG": "C.UTF-8", "TMPDIR": str(cwd)}
+           "LANG": "C.UTF-8"}
+    if "TMPDIR" in os.environ:
+        env["TMPDIR"] = os.environ["TMPDIR"]
     proc = subprocess.Popen([binary, *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True, env=env)
     try:
