@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from samstat_kit.auth.models import SignInLink, User, WebSession
 from samstat_kit.auth.people import add_person
 from samstat_kit.db import session_factory, session_scope
+from tests.notify.factory import wait_for
 
 from .helpers import build_app, serve, smtp_server
 
@@ -51,7 +52,8 @@ def test_sign_in_by_emailed_link_in_chromium(sqlite_url: str, tmp_path: Path) ->
             assert page.locator("h1").inner_text() == "Kolla din e-post"
             page.screenshot(path=str(shots / "2_sent.png"), full_page=True)
 
-            [raw] = sink.to(address)
+            # The mail goes out after the answer (a background task): wait for it.
+            [raw] = wait_for(lambda: sink.to(address))
             msg = email.message_from_bytes(raw, policy=email.policy.default)
             text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             link = LINK.search(text).group(0)  # type: ignore[union-attr]
