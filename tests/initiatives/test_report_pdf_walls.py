@@ -9,11 +9,8 @@ without either wall shows the server would have been reached.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -24,33 +21,16 @@ from services.initiatives.report.pdf import (
     run_chromium,
     with_policy,
 )
+from tests.notify.receivers import WebhookReceiver, webhook_receiver
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[int, list[str]]]:
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "text/css")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd.server_address[1], hits
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def server() -> Iterator[WebhookReceiver]:
+    """A server on the loopback that records what is asked of it (the delivery tests')."""
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 def _hostile(port: int) -> str:
@@ -83,35 +63,32 @@ def _without_network_flags(tmp_path: Path) -> list[str]:
             if not f.startswith(("--proxy", "--host-resolver"))]
 
 
-def test_the_printed_report_requests_nothing(server: tuple[int, list[str]]) -> None:
+def test_the_printed_report_requests_nothing(server: WebhookReceiver) -> None:
     _binary()
-    port, hits = server
-    pdf = html_to_pdf(_hostile(port))
+    pdf = html_to_pdf(_hostile(server.port))
     assert pdf.startswith(b"%PDF")
-    assert hits == []
+    assert server.hits == []
 
 
-def test_the_flags_alone_keep_chromium_off_the_network(server: tuple[int, list[str]],
+def test_the_flags_alone_keep_chromium_off_the_network(server: WebhookReceiver,
                                                        tmp_path: Path) -> None:
-    port, hits = server
-    _print(_binary(), _hostile(port), tmp_path, chromium_flags(str(tmp_path / "profile")))
-    assert hits == []
+    _print(_binary(), _hostile(server.port), tmp_path, chromium_flags(str(tmp_path / "profile")))
+    assert server.hits == []
 
 
-def test_the_policy_alone_keeps_the_page_from_asking(server: tuple[int, list[str]],
+def test_the_policy_alone_keeps_the_page_from_asking(server: WebhookReceiver,
                                                      tmp_path: Path) -> None:
-    port, hits = server
-    _print(_binary(), with_policy(_hostile(port)), tmp_path, _without_network_flags(tmp_path))
-    assert hits == []
+    _print(_binary(), with_policy(_hostile(server.port)), tmp_path,
+           _without_network_flags(tmp_path))
+    assert server.hits == []
 
 
-def test_without_either_wall_the_server_is_reached(server: tuple[int, list[str]],
+def test_without_either_wall_the_server_is_reached(server: WebhookReceiver,
                                                    tmp_path: Path) -> None:
     # The control: the hostile page and the server are real, so the two tests above could
     # fail.
-    port, hits = server
-    _print(_binary(), _hostile(port), tmp_path, _without_network_flags(tmp_path))
-    assert "/img.png" in hits and "/link.css" in hits
+    _print(_binary(), _hostile(server.port), tmp_path, _without_network_flags(tmp_path))
+    assert server.on("/img.png") and server.on("/link.css")
 
 
 def test_the_policy_is_the_first_element_whatever_comes_before_the_head() -> None:
@@ -124,12 +101,11 @@ def test_the_policy_is_the_first_element_whatever_comes_before_the_head() -> Non
 
 
 @pytest.mark.parametrize("decoy", ["<!-- <head> -->", '<span title="<head>"></span>'])
-def test_a_decoy_head_does_not_move_the_policy(decoy: str, server: tuple[int, list[str]],
+def test_a_decoy_head_does_not_move_the_policy(decoy: str, server: WebhookReceiver,
                                                tmp_path: Path) -> None:
-    port, hits = server
-    html = _hostile(port).replace("<!doctype html>", "<!doctype html>" + decoy, 1)
+    html = _hostile(server.port).replace("<!doctype html>", "<!doctype html>" + decoy, 1)
     _print(_binary(), with_policy(html), tmp_path, _without_network_flags(tmp_path))
-    assert hits == []
+    assert server.hits == []
 
 
 def test_chromium_gets_none_of_the_services_secrets(tmp_path: Path,

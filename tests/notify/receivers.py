@@ -26,7 +26,7 @@ class Hit:
 
 @dataclass
 class WebhookReceiver:
-    """Answers 503 for the first ``fail_first[path]`` requests of a path, then 200;
+    """Answers 503 for the first ``fail_first[path]`` requests of a path (POST or GET), then 200;
     sleeps ``delay[path]`` seconds before answering. ``held[path]``: requests received and
     not answered yet (a hit is recorded when answered); ``arrived[path]``: when each request
     came in, before any delay."""
@@ -66,6 +66,8 @@ def webhook_receiver(**kwargs: Any) -> Iterator[WebhookReceiver]:
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+        do_GET = do_POST  # a page's fetches (the PDF renderer's walls), counted alike
 
         def log_message(self, *_args: Any) -> None:
             pass

@@ -67,13 +67,15 @@ def source_cell(series: str, measure: str, area: str, period: Period) -> str:
 
 
 def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup,
-                  wanted: Mapping[str, str | list[str]], inputs: Inputs, area: str
-                  ) -> dict[str, float | None]:
+                  wanted: Mapping[str, str | list[str]], inputs: Inputs, area: str,
+                  *, sources: bool = True) -> dict[str, float | None]:
     """The value of every matching series for the period (None where suppressed; a
-    withdrawn series, its tombstone, is not there)."""
+    withdrawn series, its tombstone, is not there). ``sources``: note who reported in
+    ``inputs`` (not for yoy_change's year ago: who reported then says nothing of now)."""
+    note = _note_sources if sources else _ignore
     entry = lookup(measure, period)
     exact = {k: v for k, v in live(entry).items() if matches(k, wanted)}
-    _note_sources(measure, entry, inputs)
+    note(measure, entry, inputs)
     out: dict[str, float | None] = {}
     for key, (rev, value) in exact.items():
         inputs.revisions[source_cell(key, measure, area, period)] = int(rev)
@@ -83,7 +85,7 @@ def series_values(measure: str, aggregation: str, period: Period, lookup: Lookup
     by_series: dict[str, list[tuple[Period, float | None]]] = {}
     for month in period.months:
         entry = lookup(measure, month)
-        _note_sources(measure, entry, inputs)
+        note(measure, entry, inputs)
         for key, (rev, value) in live(entry).items():
             if key in exact or not matches(key, wanted):
                 continue
@@ -109,6 +111,10 @@ def _note_sources(measure: str, entry: Entry | None, inputs: Inputs) -> None:
     for key, cell in (entry or {}).items():
         source = f"{measure}/{key.partition('|')[0]}"
         (inputs.sources if len(cell) > 1 else inputs.withdrawn).add(source)
+
+
+def _ignore(_measure: str, _entry: Entry | None, _inputs: Inputs) -> None:
+    pass
 
 
 def missing_sources(current: Inputs, year_ago: Inputs | None) -> set[str]:
@@ -148,12 +154,8 @@ def evaluate(formula: Mapping[str, Any], area: str, period: Period, lookup: Look
 
     def values(filters: Mapping[str, Any], p: Period = period) -> dict[str, float | None]:
         m = filters["measure"]
-        reported, withdrawn = set(inputs.sources), set(inputs.withdrawn)
-        out = series_values(m, aggregation_of(m), p, lookup, filters.get("dimensions", {}),
-                            inputs, area)
-        if p != period:  # yoy_change's year ago: who reported then says nothing of now
-            inputs.sources, inputs.withdrawn = reported, withdrawn
-        return out
+        return series_values(m, aggregation_of(m), p, lookup, filters.get("dimensions", {}),
+                             inputs, area, sources=p == period)
 
     if kind == "ratio":
         num = _sum(values(formula["numerator"]), inputs)

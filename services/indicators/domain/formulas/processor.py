@@ -227,7 +227,6 @@ class FormulaProcessor:
             components=current.components, revisions=current.inputs.revisions,
             complete=current.complete and not gaps, now=self.clock())
 
-
     def _members_now(self, area: str, sources: set[str]) -> set[str]:
         """``sources`` without the member municipalities no longer in the aggregate
         ``area``: one that left sends it nothing any more, and is no gap."""
