@@ -83,7 +83,7 @@ def _copy(session: Session, table: Table, columns: Sequence[str],
 # json dumper would encode the already-encoded document again, as a JSON string).
 _BINARY_TYPES = {"BIGINT": "int8", "INTEGER": "int4", "FLOAT": "float8",
                  "DOUBLE PRECISION": "float8", "TIMESTAMP WITH TIME ZONE": "timestamptz",
-                 "BYTEA": "bytea", "TEXT": "text", "JSON": "text"}
+                 "BYTEA": "bytea", "TEXT": "text", "JSON": "text", "BOOLEAN": "bool"}
 
 
 def _table(model: Any) -> Table:
@@ -271,17 +271,31 @@ def delete_log(*, session: Session, event_ids: list[str]) -> None:
             .where(one_of(session, IngestObservation.event_id, event_ids)))
 
 
-def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows (no JSON columns, server defaults allowed) into ``model``'s table."""
+def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]],
+                json: Sequence[str] = ()) -> None:
+    """Insert rows (server defaults allowed) into ``model``'s table. ``json``: the JSON
+    columns, given as Python values (the rows are not changed)."""
     if not rows:
         return
     columns = list(rows[0])
     fields = itemgetter(*columns)
     values = (fields(r) if len(columns) > 1 else (fields(r),) for r in rows)
     if _postgres(session):
-        _copy(session, _table(model), columns, values)
+        # COPY takes a JSON column's text as it is (see _BINARY_TYPES): encoded here.
+        at = [columns.index(c) for c in json]
+        _copy(session, _table(model), columns, (_encoded(v, at) for v in values) if at
+              else values)
+    elif json:  # the column type's own serializer, as SQLAlchemy's insert binds it
+        session.execute(_table(model).insert(), rows)
     else:
         _executemany(session, model, columns, values)
+
+
+def _encoded(row: Sequence[Any], at: list[int]) -> list[Any]:
+    out = list(row)
+    for i in at:
+        out[i] = None if out[i] is None else orjson.dumps(out[i]).decode()
+    return out
 
 
 def _executemany(session: Session, model: Any, columns: Sequence[str],
