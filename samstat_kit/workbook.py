@@ -11,6 +11,7 @@ import re
 import threading
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -191,10 +192,15 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
     strings, "880208" and "9717", are no number; a review). A sheet's text is not joined
     at all: two neighbouring numeric cells would read as one number."""
     _unzipped_size(data, most)
-    found = []
+    found: list[tuple[str, list[str]]] = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
-            raw = z.read(info)
+            raw = _part(z, info)
+            # A part's name is in the file too (the zip directory lists it): a red team
+            # named one "xl/8802089717.xml", and nothing read it.
+            if contains_personal_number([info.filename]):
+                found.append((info.filename, []))
+                continue
             written = html.unescape(_decoded(raw))
             # As a parser reads it (what openpyxl reads), and as written where that differs:
             # a number in an XML comment is read by nobody, and still in the file.
@@ -208,6 +214,21 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
             if contains_personal_number(readings):
                 found.append((info.filename, _commented(xml)))
     return found
+
+
+def _part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, or NotAWorkbook if they cannot be read: a wrong CRC, a compression
+    method Python's zipfile lacks (Deflate64), an encrypted part, a stream cut short. openpyxl
+    never opens a part it does not need, so such a part passed its reading and raised out
+    of this scan (a 500 and a traceback; a red team), and what it holds, a number perhaps,
+    was never read: the file is refused, its reason naming no part (a name may be the
+    number)."""
+    try:
+        return z.read(info)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
+            ValueError, zlib.error) as exc:
+        raise NotAWorkbook(f"not an Excel workbook (.xlsx): a part cannot be read "
+                           f"({exc.__class__.__name__})") from None
 
 
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")

@@ -196,7 +196,10 @@ def _in_workbook(data: bytes) -> list[RowError]:
     if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
         found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
     if not found:
-        found = _in_parts(parts_with_number(data, budget.unzipped))
+        try:
+            found = _in_parts(parts_with_number(data, budget.unzipped))
+        except ValueError as exc:  # a part openpyxl never opened cannot be read: no workbook
+            raise PublishError(str(exc)) from None
     return found
 
 

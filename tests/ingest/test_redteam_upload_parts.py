@@ -1,0 +1,120 @@
+"""Red-team findings (2026-12-07, second upload round): a workbook's zip parts that openpyxl
+never opens are still read by the upload's scan of every part
+(:func:`samstat_kit.workbook.parts_with_number`), and that reading trusted every part to be
+readable. A part with a wrong CRC, one compressed by a method Python's zipfile lacks
+(Deflate64, which Windows' own zipper writes) or one marked encrypted raised out of the scan:
+a 500 and a traceback, not the page's reason; and the unreadable part, which may hold the
+number, was never looked into. A part's *name* was not scanned at all."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from samstat_kit.agency_files import PublishError
+from samstat_kit.db import session_factory, session_scope
+from samstat_kit.workbook import NotAWorkbook, parts_with_number
+from services.ingest.upload import service
+from services.ingest.upload.models import IngestUpload
+from tests.echo import said
+
+HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
+ROW = ["econ_assistance_recipients", "2460", "2019-05", 41, "0-10", "other", "K"]
+TRACES = ("8802089717", "19880208-9717", "extra", "Traceback", "CRC", "password")
+
+
+def _book() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(ROW)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _with_part(name: str, content: bytes) -> bytes:
+    """The workbook with one more part, stored (not compressed), that openpyxl never reads."""
+    src = zipfile.ZipFile(io.BytesIO(_book()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        z.writestr(zipfile.ZipInfo(name), content, compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def _patched(data: bytes, name: str, *, method: int | None = None, flag: int = 0) -> bytes:
+    """``data`` with the part ``name``'s compression method or flag bits changed, in its local
+    header and in the zip's directory, as another zipper may write them."""
+    out, wanted = bytearray(data), name.encode()
+    for sig, name_len, name_at, flag_at, method_at in ((b"PK\x03\x04", 26, 30, 6, 8),
+                                                       (b"PK\x01\x02", 28, 46, 8, 10)):
+        at = out.find(sig)
+        while at >= 0:
+            n = struct.unpack("<H", out[at + name_len:at + name_len + 2])[0]
+            if out[at + name_at:at + name_at + n] == wanted:
+                bits = struct.unpack("<H", out[at + flag_at:at + flag_at + 2])[0] | flag
+                out[at + flag_at:at + flag_at + 2] = struct.pack("<H", bits)
+                if method is not None:
+                    out[at + method_at:at + method_at + 2] = struct.pack("<H", method)
+            at = out.find(sig, at + 4)
+    return bytes(out)
+
+
+def _bad_crc() -> bytes:
+    data = _with_part("xl/extra.xml", b"<a>" + b"x" * 64 + b"</a>")
+    at = data.find(b"x" * 64)
+    return data[:at] + b"y" + data[at + 1:]
+
+
+UNREADABLE = {
+    "a part whose CRC is wrong": _bad_crc,
+    "a part compressed with Deflate64": lambda: _patched(
+        _with_part("xl/extra.xml", b"<a>19880208-9717</a>"), "xl/extra.xml", method=9),
+    "a part marked encrypted": lambda: _patched(
+        _with_part("xl/extra.xml", b"<a>19880208-9717</a>"), "xl/extra.xml", flag=1),
+}
+
+
+def _uploads(url: str) -> int:
+    with session_scope(session_factory(url)) as s:
+        return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_an_unreadable_part_is_no_workbook_to_the_scan(case: str) -> None:
+    data = UNREADABLE[case]()
+    openpyxl.load_workbook(io.BytesIO(data), read_only=True).close()  # openpyxl reads it
+    with pytest.raises(NotAWorkbook):
+        parts_with_number(data)
+    with pytest.raises(PublishError, match="not an Excel workbook") as refused:
+        service.personal_numbers_in_file("f.xlsx", data)
+    assert not any(t in str(refused.value) for t in TRACES)
+
+
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_the_page_refuses_an_unreadable_part_with_its_reason(
+        case: str, upload_staff: tuple[TestClient, str], ingest_db: str) -> None:
+    c, token = upload_staff
+    before = _uploads(ingest_db)
+    r = c.post("/upload", data={"csrf_token": token},
+               files={"file": ("f.xlsx", UNREADABLE[case](), "application/octet-stream")})
+    assert r.status_code == 422, r.text[:300]
+    assert "Excel" in r.text and not any(t in said(r.text) for t in TRACES)
+    assert _uploads(ingest_db) == before
+
+
+@pytest.mark.parametrize("name", ["xl/8802089717.xml", "docProps/19880208-9717.bin",
+                                  "customXml/item880208\u20139717.xml"])
+def test_a_number_in_a_part_name_is_found(name: str) -> None:
+    data = _with_part(name, b"<a/>")
+    found = service.personal_numbers_in_file("f.xlsx", data)
+    assert [e.row for e in found] == [0] and found[0].column in (
+        "(another part of the workbook)", "(the file's properties)")
+    assert not any(t in repr(found) for t in TRACES)
