@@ -176,17 +176,27 @@ def _rewritten(part: str, change: Any) -> bytes:
     # DTD's entity; and a number in a comment, which nobody reads but is in the file
     lambda xml: xml.replace(b">openpyxl<", b">880208<![CDATA[-9717]]><"),
     lambda xml: xml.replace(b">openpyxl<", b">&#56;80208&#x2d;9717<"),
-    lambda xml: xml.replace(b"<cp:coreProperties", b'<!DOCTYPE cp:coreProperties '
-                            b'[<!ENTITY n "-9717">]><cp:coreProperties', 1)
-    .replace(b">openpyxl<", b">880208&n;<"),
     lambda xml: xml.replace(b">openpyxl<", b"><!-- 880208-9717 -->openpyxl<"),
 ], ids=["utf-16", "utf-16-be", "comment", "processing-instruction", "cdata",
-        "character-references", "dtd-entity", "inside-a-comment"])
+        "character-references", "inside-a-comment"])
 def test_a_number_in_a_part_as_an_xml_parser_reads_it_is_found(change: Any) -> None:
     """A red team: the parts were read as UTF-8 with their comments, so a number in the
     file's properties written in UTF-16, or split by an XML comment, passed the gate."""
     data = _rewritten("docProps/core.xml", change)
     assert _found("f.xlsx", data) == [(0, "(the file's properties)")]
+
+
+def test_a_number_in_a_dtd_s_entity_refuses_the_file() -> None:
+    """A DTD's entity (a review) is the last way XML writes text; a part with a DTD at all
+    is no workbook (its entities expand past every limit: test_redteam_upload_entities),
+    so the file is refused before anything reads it."""
+    data = _rewritten("docProps/core.xml", lambda xml: xml.replace(
+        b"<cp:coreProperties", b'<!DOCTYPE cp:coreProperties [<!ENTITY n "-9717">]>'
+        b"<cp:coreProperties", 1).replace(b">openpyxl<", b">880208&n;<"))
+    assert _found("f.xlsx", data) == []
+    with pytest.raises(PublishError, match="not an Excel workbook") as refused:
+        service.read("f.xlsx", data)
+    assert "9717" not in str(refused.value)
 
 
 @pytest.mark.parametrize("header", ["&L880208&B-9717", "&C880208&\"Arial,Bold\"9717&P",
