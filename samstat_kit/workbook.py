@@ -65,10 +65,17 @@ class Cells:
     A sheet can claim a dimension such as ``A1:XFD1048576``, and openpyxl's read-only sheets
     pad every row out to it (2 ms a row); a small file can also hold millions of real cells.
     So the claimed dimension is ignored and every row read is counted (an empty one as one),
-    and reading stops as soon as the budget is spent instead of after the last row."""
+    and reading stops as soon as the budget is spent instead of after the last row.
+
+    The cells' text counts too, against ``unzipped``: a workbook keeps a text once (its
+    shared strings) and any number of cells name it, so a 12 KB file whose 2,000 cells named
+    one string of 100,000 characters read as 200 MB of cells, and the upload scanned and
+    kept them all (a red team; 14 GB at 20,000 rows). Its cells hold no more text than its
+    parts may unpack to."""
 
     def __init__(self, limit: int | None = None, unzipped: int = MAX_UNZIPPED) -> None:
         self.limit, self.left, self.unzipped = limit, limit, unzipped
+        self.text_left = unzipped
 
     def rows(self, sheet: Any) -> Iterator[tuple[Any, ...]]:
         """The sheet's rows, text as Excel shows it (:func:`shown_text`)."""
@@ -78,6 +85,10 @@ class Cells:
                 self.left -= max(len(raw), 1)
                 if self.left < 0:
                     raise TooLarge(f"the workbook holds more than {self.limit} cells")
+            self.text_left -= sum(len(v) for v in raw if isinstance(v, str))
+            if self.text_left < 0:
+                raise TooLarge(f"the workbook unpacks to more than {self.unzipped // 2**20} "
+                               "MiB")
             yield tuple(shown_text(v) if isinstance(v, str) else v for v in raw)
 
 
