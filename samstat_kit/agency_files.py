@@ -34,7 +34,13 @@ from samstat_kit.agency_sdmx import (
 from samstat_kit.anonymity import new_event_id, quoted, shown
 from samstat_kit.cells import cell_key
 from samstat_kit.cellvalues import sendable
-from samstat_kit.checks import MAX_DEPTH, json_int, no_duplicate_keys, shape_problem
+from samstat_kit.checks import (
+    MAX_DEPTH,
+    json_float,
+    json_int,
+    no_duplicate_keys,
+    shape_problem,
+)
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.headers import same_field
 from samstat_kit.workbook import Cells, Lines, read_workbook
@@ -145,7 +151,8 @@ def parse_json(text: str) -> list[Row]:
         # file's to leave open), and an integer beyond 64 bits is one row's error, not the
         # whole batch's (see cellvalues.sendable).
         doc = json.loads(text, object_pairs_hook=no_duplicate_keys,
-                         parse_int=lambda digits: sendable(json_int(digits)))
+                         parse_int=lambda digits: sendable(json_int(digits)),
+                         parse_float=json_float)
     except ValueError as exc:
         raise PublishError(f"not valid JSON: {exc}") from None
     except RecursionError:  # thousands of [ or {: a reason, not a traceback

@@ -11,11 +11,12 @@ and a duplicate-key check. Python 3.9 compatible, no framework.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
 
-from samstat_kit.checks import DUPLICATE_KEY, json_int, no_duplicate_keys
+from samstat_kit.checks import DUPLICATE_KEY, json_float, json_int, no_duplicate_keys
 
 TOO_DEEP = "JSON nested too deep"
 
@@ -23,13 +24,21 @@ TOO_DEEP = "JSON nested too deep"
 _DIGITS = bytes(48 if 48 <= i <= 57 else 32 for i in range(256))
 # orjson reads integers exactly up to 2**64 - 1 and down to -2**63 (19 and 20 digits).
 _LONG_RUN = b"0" * 19
+# Digits as "0", the point as ".", an exponent's letter as "e", the rest a space: a float
+# whose whole part has ten digits or more, with more digits than a double holds, or so
+# written with an exponent, may be read with another whole part than written
+# (``8802089717.99999999999`` as 8802089718.0): read again (json_float) when one is there.
+_FLOATING = bytes(48 if 48 <= i <= 57 else i if i == 46 else 101 if i in (69, 101) else 32
+                  for i in range(256))
+_LONG_FLOAT = re.compile(rb"0{10,}\.0{5,}|[0.]{12,}e")
 
 
 def loads_exact(raw: bytes | str) -> Any:
     """``json.loads`` with exact integers and no duplicate keys; ValueError with a reason
     (RecursionError becomes "nested too deep")."""
     try:
-        return json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int)
+        return json.loads(raw, object_pairs_hook=no_duplicate_keys, parse_int=json_int,
+                          parse_float=json_float)
     except RecursionError:
         raise ValueError(TOO_DEEP) from None
     except UnicodeDecodeError as exc:
@@ -51,7 +60,7 @@ def _exact_dump(raw: bytes, doc: Any) -> bytes | None:
     (``\\u003a`` escapes counted as colons), so the counts differ exactly when keys were lost
     (or, harmlessly, for an escaped backslash before ``u003a``). The personal-number scan
     reads what was written too (samstat_kit.anonymity.contains_personal_number): once."""
-    if _LONG_RUN in raw.translate(_DIGITS):
+    if _LONG_RUN in raw.translate(_DIGITS) or _LONG_FLOAT.search(raw.translate(_FLOATING)):
         return None
     sent = raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
     try:
