@@ -275,7 +275,13 @@ def _decoded(raw: bytes) -> str:
             encoding = name
             break
     else:
-        if raw.startswith(b"<\x00"):
+        # UCS-4 without a mark, as libxml2 (openpyxl's reader of the file's properties and
+        # the workbook part) reads it: read as UTF-16, its digits hid behind NULs (a red team)
+        if raw.startswith(b"<\x00\x00\x00"):
+            encoding = "utf-32-le"
+        elif raw.startswith(b"\x00\x00\x00<"):
+            encoding = "utf-32-be"
+        elif raw.startswith(b"<\x00"):
             encoding = "utf-16-le"
         elif raw.startswith(b"\x00<"):
             encoding = "utf-16-be"

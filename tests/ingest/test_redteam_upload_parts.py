@@ -119,3 +119,30 @@ def test_a_number_in_a_part_name_is_found(name: str) -> None:
     assert [e.row for e in found] == [0] and found[0].column in (
         "(another part of the workbook)", "(the file's properties)")
     assert not any(t in repr(found) for t in TRACES)
+
+
+def _properties_in(encoding: str) -> bytes:
+    """The workbook, its properties part written in ``encoding`` without a byte-order mark,
+    the author the number."""
+    src = zipfile.ZipFile(io.BytesIO(_book()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename == "docProps/core.xml":
+                text = raw.decode().split("?>", 1)[-1].replace(">openpyxl<", ">880208-9717<")
+                raw = ('<?xml version="1.0" encoding="UTF-32"?>' + text).encode(encoding)
+            z.writestr(info, raw)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-32-le", "utf-32-be"])
+def test_a_part_in_utf_32_without_a_mark_is_read(encoding: str) -> None:
+    """A red team: openpyxl (libxml2) reads the file's properties in UCS-4 without a
+    byte-order mark, and the scan read them as UTF-16, the digits behind NULs."""
+    data = _properties_in(encoding)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert book.properties.creator == "880208-9717"
+    book.close()
+    found = service.personal_numbers_in_file("f.xlsx", data)
+    assert [(e.row, e.column) for e in found] == [(0, "(the file's properties)")]
