@@ -74,3 +74,15 @@ def test_other_floats_read_as_floats(text: str) -> None:
     assert json_float(text) == float(text)
     doc, _ = loads_dumped(f'{{"value": {text}}}'.encode())
     assert doc == {"value": float(text)} and not contains_personal_number(doc)
+
+
+def test_the_check_is_linear_in_the_body() -> None:
+    """A review of the fix: its first check (a regex tried at every position) took 27 s on
+    a body of 40,000 "0." pairs, quadratic in the run. Now a substring test, as for the
+    integers: 4,000,000 pairs (8 MB) in well under a second of work."""
+    import time
+
+    body = b'{"note": "' + b"0." * 4_000_000 + b'"}'
+    started = time.process_time()
+    loads_dumped(body)
+    assert time.process_time() - started < 10
