@@ -9,7 +9,7 @@ from typing import Any
 
 from samstat_kit.agency_rows import Row, Table, _extra_cells
 from samstat_kit.cellvalues import integer, number, period
-from samstat_kit.checks import json_int, no_duplicate_keys
+from samstat_kit.checks import json_float, json_int, no_duplicate_keys
 from samstat_kit.contracts import load_catalogue
 from samstat_kit.headers import DIM_PREFIX, canonical
 
@@ -39,7 +39,7 @@ def _csv_rows(table: Table) -> list[Row]:
             elif name == "dimensions":
                 try:
                     doc["dimensions"] = json.loads(cell, object_pairs_hook=no_duplicate_keys,
-                                                   parse_int=json_int)
+                                                   parse_int=json_int, parse_float=json_float)
                 except (ValueError, RecursionError):
                     # Not JSON, or nested thousands deep (a red team: a 500 and a
                     # traceback): the text stays, and the schema says it is no object.

@@ -22,7 +22,7 @@ import pytest
 from aiokafka import ConsumerRecord
 from fastapi.testclient import TestClient
 
-from samstat_kit.agency_files import parse_json
+from samstat_kit.agency_files import parse_csv, parse_json
 from samstat_kit.anonymity import contains_personal_number
 from samstat_kit.checks import json_float
 from services.ingest.jsonbody import loads_dumped
@@ -86,3 +86,10 @@ def test_the_check_is_linear_in_the_body() -> None:
     started = time.process_time()
     loads_dumped(body)
     assert time.process_time() - started < 10
+
+
+def test_a_dimensions_cell_of_a_csv_reads_it_so_too() -> None:
+    """The CLI's reading of a CSV's ``dimensions`` JSON cell, as the API's of a body."""
+    text = ("measure;area;period;value;dimensions\n"
+            f'benefit_net_days;2480;2023-10;5;"{{""sex"": {ROUNDS_AWAY}}}"\n')
+    assert contains_personal_number(parse_csv(text)[0].doc)
