@@ -56,8 +56,13 @@ _SEP = "[" + re.escape(SEPARATORS) + "]"
 # joiner, the soft hyphen, direction marks, the byte order mark, tags) show nothing, so
 # ``880208`` + a zero-width space + ``9717`` reads as 8802089717 on every screen: they are
 # dropped before the rule is applied. (All of category Cf; a test checks the list.)
+# The control characters (category Cc) show nothing either: DEL, NUL, ESC, backspace and the
+# C1 controls (a red team kept "880208", DEL and "9717" in a record, which Kafka
+# dead-lettered as sent); not the tab and the line breaks (\t \n \v \f \r, the
+# separators \x1c-\x1e, NEL \x85), which keep digits apart as a line break does.
 INVISIBLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]")
@@ -115,7 +120,7 @@ def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
 
 def is_personal_number(text: str) -> bool:
     """True if ``text`` contains a valid Swedish personnummer or samordningsnummer."""
-    if text.isascii():
+    if text.isascii() and text.isprintable():
         return _holds_number(text)
     text = INVISIBLE.sub("", text)
     if _holds_number(text):
@@ -231,7 +236,8 @@ def contains_personal_number(payload: Any, *, dumped: bytes | None = None) -> bo
             dumped = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
         except (TypeError, orjson.JSONEncodeError):
             return _walk_finds(payload)  # not plain JSON data (or deeper than orjson goes)
-    if not dumped.isascii() or b"\\u" in dumped:
+    # (and DEL, or a backspace written "\b": invisible characters, dropped by the walk)
+    if not dumped.isascii() or b"\\u" in dumped or b"\x7f" in dumped or b"\\b" in dumped:
         return _walk_finds(payload)
     shape = dumped.translate(_DIGIT_SHAPE)
     for run in _RUNS:
