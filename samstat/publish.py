@@ -117,7 +117,8 @@ from samstat_kit.agency_files import (
     repeated_cells,
     sdmx_period,
 )
-from samstat_kit.anonymity import personal_number_field, stable_event_id
+from samstat_kit.agency_scan import PERSONAL, personal_number_rows, places, read_scanned
+from samstat_kit.anonymity import stable_event_id
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import judge
 from samstat_kit.contracts import Catalogue, load_catalogue
@@ -172,16 +173,6 @@ def check(rows: Sequence[Row], agency: str) -> list[RowError]:
     return reading_errors(rows) + offline_verdict(rows, agency)
 
 
-def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
-    """Rows with a personal identity number: (row, field), never the number."""
-    out = []
-    for row in rows:
-        where = personal_number_field(row.doc)
-        if where is not None:
-            out.append(row.error(where, "a personal identity number (never sent)"))
-    return out
-
-
 def offline_verdict(rows: Sequence[Row], agency: str,
                     catalogue: Catalogue | None = None) -> list[RowError]:
     """What ingest would say about each row, judged here by the very code ingest runs
@@ -229,17 +220,20 @@ def _server_dry_run(url: str, token: str | None, client: httpx.Client | None) ->
 
 def judge_rows(rows: Sequence[Row], *, agency: str, url: str, token: str | None,
             batch_size: int = 500, offline: bool = False,
-            client: httpx.Client | None = None) -> Summary:
+            client: httpx.Client | None = None, beyond: Sequence[RowError] = ()) -> Summary:
     """One verdict per row, nothing stored: ingest's own dry run (``POST
     /v1/observations?dry_run=true``, every check of the real call) when it can be asked,
     else (``offline``, no token, ingest unreachable) the same pure checks run here.
 
-    Rows with a personal identity number are never sent, not even to be checked."""
+    Rows with a personal identity number are never sent, not even to be checked; nor are
+    those the file holds one ``beyond`` (:func:`~samstat_kit.agency_scan.read_scanned`) on."""
     reading_errors(rows)
     by_number = {r.number: r for r in rows}  # each row's own (a search per row: n² steps)
-    for err in personal_number_rows(rows):
-        by_number[err.row].errors.append(err)
-    local = [e for r in rows for e in r.errors]
+    elsewhere: list[RowError] = []  # beyond every row: its name, a comment line, a sheet
+    for err in [*personal_number_rows(rows), *beyond]:
+        row = by_number.get(err.row)
+        (row.errors if row is not None else elsewhere).append(err)
+    local = [e for r in rows for e in r.errors] + elsewhere
     why_offline = "--offline" if offline else _server_dry_run(url, token, client)
     if why_offline is None:
         good = [r for r in rows if not r.errors]
@@ -281,22 +275,19 @@ def publish(
         raise PublishError("batch size must be at least 1")
     if via == "http" and not token and not dry_run:
         raise PublishError("HTTP needs a token: --token or SAMSTAT_TOKEN")
-    _, rows = read_rows(path, fmt)
-    if not rows:
-        raise PublishError(f"{path} holds no observations")
+    rows, beyond = read_scanned(path, fmt)
     repeated_cells(rows, agency)
     if token and not offline:  # rows naming no revision: as the upload page numbers them
         complete_revisions(rows, agency, cell_states(url, token))
     complete(rows, agency, stable_ids=stable_ids)
     if dry_run:
         summary = judge_rows(rows, agency=agency, url=url, token=token,
-                             batch_size=batch_size, offline=offline)
+                             batch_size=batch_size, offline=offline, beyond=beyond)
         summary.rows, summary.via = len(rows), via
         return summary
-    personal = personal_number_rows(rows)
+    personal = personal_number_rows(rows) + beyond
     if personal:
-        where = "; ".join(f"row {e.row} ({e.field})" for e in personal[:20])
-        raise PublishError(f"a personal identity number in {where}: nothing was sent. "
+        raise PublishError(f"{PERSONAL} in {places(personal)}: nothing was sent. "
                            "Personal numbers must never leave the agency.")
     # Over HTTP ingest judges every row sent, and its answer names the file row.
     local = reading_errors(rows) if via == "http" else check(rows, agency)

@@ -17,6 +17,7 @@ REPO = Path(os.environ.get("SAMSTAT_REPO") or Path(__file__).resolve().parents[2
 SHARED = {
     "samstat": ["__init__.py", "publish.py", "agency_send.py", "agency_files.py"],
     "samstat_kit": ["__init__.py", "agency_csv.py", "agency_files.py", "agency_rows.py",
+                    "agency_scan.py",
                     "agency_sdmx.py", "anonymity.py", "catalogue_entries.py",
                     "catalogue_names.py", "catalogue_rules.py", "cells.py", "cellvalues.py",
                     "checks.py",

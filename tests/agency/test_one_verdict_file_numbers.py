@@ -2,18 +2,15 @@
 identity number in what the rows do not send.
 
 The upload page scans the whole file (every cell of every line, columns no field reads,
-cells beyond the header, every sheet and part of a workbook:
-``services.ingest.upload.service.personal_numbers_in_file``) and refuses it whole. ``samstat
-publish`` scans only the observations read from it (``samstat.publish.personal_number_rows``):
-an SDMX-CSV comment (OBS_COM, never sent) holding ``ring 19880208-9717`` passes its dry run,
-every row accepted, and a cell beyond the header is "1 cell(s) more than the header has
-columns". Nothing leaks (those cells are never sent), but the CLI's dry run and the upload
-disagree on the row, and the CLI says nothing of the number the agency keeps in its file.
+cells beyond the header, every sheet and part of a workbook) and refuses it whole. ``samstat
+publish`` scanned only the observations read from it: an SDMX-CSV comment (OBS_COM, never
+sent) holding ``ring 19880208-9717`` passed its dry run, and a cell beyond the header was
+"1 cell(s) more than the header has columns". Nothing leaked (those cells are never sent),
+but the command said nothing of the number the agency keeps in its file.
 
-Fix needed (not small): move the upload's file-level scan (personal_numbers_in_file and
-its helpers, pure samstat_kit code but for the RowError places) into samstat_kit, and have
-``samstat publish`` (and the client wheel) run it on the file's bytes before the rows, with
-the same places ("row 2 (OBS_COM)", "(sheet 2)", "(the file's properties)")."""
+Fixed: the file-level scan lives in ``samstat_kit.agency_scan`` (``personal_numbers_in_file``)
+and ``samstat publish`` (and the client wheel) runs it on the file's bytes: on a dry run the
+row is rejected as a row with a number in a sent field is, and a real run sends nothing."""
 
 from __future__ import annotations
 
@@ -37,8 +34,6 @@ FILES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="samstat publish scans the rows it sends, the upload "
-                                       "the whole file; see the module docstring")
 @pytest.mark.parametrize("name", FILES)
 def test_the_cli_refuses_what_the_upload_refuses(tmp_path: Path, name: str) -> None:
     data = FILES[name].encode()
@@ -54,3 +49,16 @@ def test_the_cli_refuses_what_the_upload_refuses(tmp_path: Path, name: str) -> N
         summary = json.loads(result.stdout)
         assert summary["accepted"] == 0
         assert any("personal identity number" in e["reason"] for e in summary["rejected"])
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_real_run_sends_nothing_and_says_where(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(FILES[name].encode())
+    # Nothing listens on port 9: a request would fail with another message.
+    result = CliRunner().invoke(cli, ["publish", "--agency", "forsakringskassan", "--url",
+                                      "http://127.0.0.1:9", str(path)],
+                                env={"SAMSTAT_TOKEN": "t"})
+    assert result.exit_code == 2, result.output
+    assert "personal identity number in row 2" in " ".join(result.output.split())
+    assert "nothing was sent" in result.output and "9717" not in result.output

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from samstat_kit import agency_scan
 from samstat_kit.agency_files import (
     PublishError,
     Row,
@@ -23,14 +24,10 @@ from samstat_kit.agency_files import (
     repeated_cells,
     sheet_rows,
 )
-from samstat_kit.anonymity import (
-    contains_personal_number,
-    is_personal_number,
-    new_id,
-    personal_number_fields,
-)
+from samstat_kit.agency_scan import PERSONAL, personal_numbers, shows_number
+from samstat_kit.anonymity import is_personal_number, new_id, personal_number_fields
 from samstat_kit.auth.models import User
-from samstat_kit.workbook import MAX_SHEET_ROWS, Cells, NotAWorkbook, opened, parts_with_number
+from samstat_kit.workbook import MAX_SHEET_ROWS, Cells
 from services.ingest.observations.bulk import one_of
 from services.ingest.observations.models import IngestCell, IngestObservation
 from services.ingest.upload.models import IngestUpload
@@ -60,7 +57,6 @@ MAX_GRID = 400_000
 # refused): pages and routes take no row number above it, so none they echo has ten digits.
 MAX_ROW_NUMBER = MAX_SHEET_ROWS
 NAME_LENGTH = 200  # IngestUpload.filename
-PERSONAL = "a personal identity number"
 
 
 class NotFound(Exception):
@@ -75,45 +71,11 @@ class PersonalNumbers(PublishError):
         self.found = found
 
 
-def _as_shown(text: str) -> list[str]:
-    """``text`` as a browser shows it, where that differs: without what shows nothing
-    (control, zero-width and direction characters), every run of white space one space (a
-    table cell), or without line breaks (a form field's value drops them). So
-    ``880208\\n9717`` shows as ``880208 9717`` in the rows and ``8802089717`` in the form."""
-    if text.isprintable() and "  " not in text:
-        return []
-    visible = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
-    return [" ".join(visible.split()), visible.replace("\r", "").replace("\n", "")]
-
-
-def _shows_number(text: str) -> bool:
-    return is_personal_number(text) or contains_personal_number(_as_shown(text))
-
-
-def personal_numbers(sheet: Sheet) -> list[RowError]:
-    """Where a personal identity number is (file row and column), never the number: in the
-    cells as kept and as a page shows them, the header, and the observations read from them.
-    Reading makes numbers of cells that hold none (``198 802 089 717`` or ``1,98802089717E11``
-    as a value, ``\\u0038802089717`` in a dimensions JSON cell), and those are what ingest
-    gets. A column is named only if its name shows no number."""
-    found: dict[tuple[int, str], None] = {}  # (row, column), in order, once each
-    # One scan of everything first; only a hit is looked for row by row.
-    whole = contains_personal_number([cells for _n, cells, _e in sheet.lines])
-    for number, cells, _extra in sheet.lines:
-        for place in personal_number_fields(cells) if whole else ():
-            found[(number, place.split(".", 1)[0])] = None
-        for column, text in cells.items():
-            shown = _as_shown(text)
-            if shown and contains_personal_number(shown):
-                found[(number, column)] = None
-    if personal_number_fields(sheet.columns) or any(_shows_number(c) for c in sheet.columns):
-        found[(1, "(header)")] = None
-    rows = sheet_rows(sheet)
-    for row in rows if contains_personal_number([r.doc for r in rows]) else ():
-        for place in personal_number_fields(row.doc):
-            found[(row.number, row.column_of(place) or place.split(".", 1)[0])] = None
-    return [RowError(number, "", PERSONAL, "(header)" if _shows_number(column) else column)
-            for number, column in found]
+def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
+    """:func:`samstat_kit.agency_scan.personal_numbers_in_file` within an upload's limits,
+    the name also as it would be kept."""
+    return agency_scan.personal_numbers_in_file(name, data, names=(stored_name(name),),
+                                                read=read, cells=_budget)
 
 
 def stored_name(filename: str) -> str:
@@ -124,7 +86,7 @@ def stored_name(filename: str) -> str:
 def _name_has_personal_number(filename: str) -> bool:
     # Cut to its stored length, a name can end in a number it did not hold whole:
     # "a" * 188 + "19880208971799.csv" is kept as "…aa198802089717".
-    return _shows_number(filename) or _shows_number(stored_name(filename))
+    return shows_number(filename) or shows_number(stored_name(filename))
 
 
 def read(name: str, data: bytes) -> Sheet:
@@ -148,86 +110,6 @@ def within_size(sheet: Sheet) -> Sheet:
 
 def _budget() -> Cells:
     return Cells(MAX_CELLS, unzipped=MAX_UNZIPPED)
-
-
-def personal_numbers_in_file(name: str, data: bytes) -> list[RowError]:
-    """What :func:`personal_numbers` cannot see, since it reads only the cells under the
-    header of the first sheet: the file's name, a CSV's every line (cells beyond the header,
-    under a repeated column name, comment lines), every sheet of a workbook, all its cells and
-    the sheets' names. A number anywhere in what was sent refuses the file. Where, never what
-    (a sheet by its position, since its name may be the number)."""
-    found = []
-    if _name_has_personal_number(name):
-        found.append(RowError(0, "", PERSONAL, "(file name)"))
-    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
-        return found + _in_workbook(data)
-    text = data.decode("utf-8-sig", errors="replace")
-    if contains_personal_number(text):
-        lines = [n for n, line in enumerate(text.splitlines(), start=1)
-                 if is_personal_number(line)]
-        columns = _columns_of(name, data) if lines else {}
-        found += [RowError(n, "", PERSONAL, c) for n in lines for c in columns.get(n, [""])]
-    return found
-
-
-def _columns_of(name: str, data: bytes) -> dict[int, list[str]]:
-    """The columns of a CSV's rows that hold a personal number, by file row, as far as the
-    file can be read as a table (a line beyond it, a comment line, names no column): the
-    page said the row and an empty column (a black-box test)."""
-    try:
-        sheet = read(name, data)
-    except PublishError:
-        return {}
-    out: dict[int, list[str]] = {}
-    for e in personal_numbers(sheet):
-        out.setdefault(e.row, []).append(e.column)
-    return out
-
-
-def _in_workbook(data: bytes) -> list[RowError]:
-    try:
-        budget = _budget()
-        with opened(data, budget.unzipped) as (book, said):
-            found = _in_sheets(book, budget)
-    except NotAWorkbook:  # read_sheet says so
-        return []
-    except ValueError as exc:
-        raise PublishError(str(exc)) from None
-    if contains_personal_number(said):  # a date-formatted cell's serial (read as #VALUE!)
-        found.append(RowError(0, "", PERSONAL, "(a cell formatted as a date)"))
-    if not found:
-        try:
-            found = _in_parts(parts_with_number(data, budget.unzipped))
-        except ValueError as exc:  # a part openpyxl never opened cannot be read: no workbook
-            raise PublishError(str(exc)) from None
-    return found
-
-
-def _in_parts(parts: list[tuple[str, list[str]]]) -> list[RowError]:
-    """Where in the workbook's other parts: a comment by its cell (``A2``) and row, the
-    file's properties or another part by name (no row: there is no row 0)."""
-    found: dict[tuple[int, str], None] = {}
-    for name, cells in parts:
-        for ref in cells:
-            found[(int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")), f"(comment {ref})")] = None
-        if not cells:
-            where = "(the file's properties)" if name.startswith("docProps/") else \
-                "(another part of the workbook)"
-            found[(0, where)] = None
-    return [RowError(row, "", PERSONAL, where) for row, where in found]
-
-
-def _in_sheets(book: Any, budget: Cells) -> list[RowError]:
-    found = []
-    for position, sheet in enumerate(book.worksheets, start=1):
-        where = f"(sheet {position})"
-        if is_personal_number(sheet.title):
-            found.append(RowError(0, "", PERSONAL, where))
-        for number, values in enumerate(budget.rows(sheet), start=1):
-            if contains_personal_number([str(v) if isinstance(v, datetime) else v
-                                         for v in values]):
-                found.append(RowError(number, "", PERSONAL, where))
-    return found
 
 
 def stage(*, session: Session, agency: str, actor: str, filename: str,
