@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
 from typing import NamedTuple
 
 from samstat_kit.contracts import Catalogue, Measure
@@ -80,6 +82,12 @@ class Relation(NamedTuple):
             return self.total, "period", self.parts[0].period
         return self.total, self.kind, ""
 
+
+# Coord(*t) and Relation(*t) without the named tuple's ``__new__`` (a Python call): the walk
+# builds ~10,000 of them a batch.
+_new: Callable[[tuple[str, str, Dims]], Coord] = partial(tuple.__new__, Coord)
+_relation: Callable[[tuple[Coord, tuple[Coord, ...], str]], Relation] = \
+    partial(tuple.__new__, Relation)
 
 _PERIOD_CHILD = {12: (6, 3, 1), 6: (3, 1), 3: (1,)}
 _GRANULARITY = {12: "year", 6: "half", 3: "quarter", 1: "month"}
@@ -174,33 +182,39 @@ class Links:
 
         ``skip(key)``: relations the caller already has (by :attr:`Relation.key`) are not
         built again, which is most of a walk's work: a relation is met from each of its
-        cells."""
-        here = present is None or not strict or present.holds(c.area, c.period)
-        for d, total, kids in self._dim_shapes(c.dims) if here else ():
-            top = Coord(c.area, c.period, total)
-            if skip is None or not skip((top, d, "")):
-                yield Relation(top, tuple(Coord(c.area, c.period, k) for k in kids), d)
-        on = present is None or not strict or c.period in present.periods
-        for area, members in self._area_shapes(c.area) if on else ():
-            if present is None or area in present.areas:
-                top = Coord(area, c.period, c.dims)
-                if skip is None or not skip((top, "area", members[0])):
-                    yield Relation(top, tuple(Coord(k, c.period, c.dims) for k in members),
-                                   "area")
-        on = present is None or not strict or c.area in present.areas
-        for period, subs in self._period_shapes(c.period) if on else ():
+        cells. (A walk calls this ~4,000 times a batch, mostly to skip: its cells are
+        built by ``_new``, in C, not by the named tuple's ``__new__``, in Python.)"""
+        area, period, dims = c
+        if present is None or not strict or (area in present.areas and
+                                             period in present.periods):
+            for d, total, kids in self._dim_shapes(dims):
+                top = _new((area, period, total))
+                if skip is None or not skip((top, d, "")):
+                    parts = tuple(map(_new, zip(repeat(area), repeat(period), kids)))
+                    yield _relation((top, parts, d))
+        if present is None or not strict or period in present.periods:
+            for above, members in self._area_shapes(area):
+                if present is None or above in present.areas:
+                    top = _new((above, period, dims))
+                    if skip is None or not skip((top, "area", members[0])):
+                        parts = tuple(map(_new, zip(members, repeat(period), repeat(dims))))
+                        yield _relation((top, parts, "area"))
+        if present is not None and strict and area not in present.areas:
+            return
+        for whole, subs in self._period_shapes(period):
             # A stock's period never sent anywhere in the table is its last month under
             # another name: each of its relations (dimensions, areas, and the coarser
             # periods', which have their own relation to that month) repeats the month's,
             # so leaving them out leaves every interval of the sent cells as it was, and the
             # period is protected as its month is, by the month's own range.
-            if present is not None and period not in present.periods and (
+            if present is not None and whole not in present.periods and (
                     self.period_mode == "last" or
-                    (strict and not any(k in present.periods for k in subs))):
+                    (strict and present.periods.isdisjoint(subs))):
                 continue
-            top = Coord(c.area, period, c.dims)
+            top = _new((area, whole, dims))
             if skip is None or not skip((top, "period", subs[0])):
-                yield Relation(top, tuple(Coord(c.area, k, c.dims) for k in subs), "period")
+                parts = tuple(map(_new, zip(repeat(area), subs, repeat(dims))))
+                yield _relation((top, parts, "period"))
 
     def _dim_shapes(self, dims: Dims) -> list[tuple[str, Dims, tuple[Dims, ...]]]:
         """(dimension, total, parts) of every breakdown ``dims`` is in, once per combination."""
