@@ -97,12 +97,15 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
         # relation, and of the copies only the first that fits the hops counts below: not
         # built again (the nation's month, 290 parts, was built once per municipal cell).
         fewest: dict[RelationKey, int] = {}
+        checks: dict[int, Callable[[RelationKey], bool]] = {}  # one per hops used, not cell
         for c, used in frontier.items():
-            def known(k: RelationKey, used: int = used,
-                      fewest: dict[RelationKey, int] = fewest) -> bool:
-                return k in seen or tried.get(k, hops + 1) <= used or \
-                    fewest.get(k, hops + 2) <= used
-            for r in links.relations(c, present, known, used >= hops):
+            if used not in checks:
+                def known(k: RelationKey, used: int = used,
+                          fewest: dict[RelationKey, int] = fewest) -> bool:
+                    return k in seen or tried.get(k, hops + 1) <= used or \
+                        fewest.get(k, hops + 2) <= used
+                checks[used] = known
+            for r in links.relations(c, present, checks[used], used >= hops):
                 fewest[r.key] = used
                 rels.append((r, used))
         need = {x for r, _ in rels for x in r.cells if x not in looked}
@@ -113,7 +116,8 @@ def closure(links: Links, fetch: Fetch, start: Iterable[Coord],
             k = r.key
             if k in seen:
                 continue
-            hop = used + 1 if not any(x in states for x in r.cells) else 0
+            hop = 0 if r.total in states or not states.keys().isdisjoint(r.parts) \
+                else used + 1
             if hop > hops:
                 tried[k] = min(used, tried.get(k, used))
                 continue
