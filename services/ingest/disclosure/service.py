@@ -111,15 +111,26 @@ def fetcher(session: Session, agency: str, measure: str,
     with the batch's own areas and periods): a cell of that year elsewhere is not stored,
     and is not looked up. A quarter-end month's walk meets every breakdown of its quarter,
     half and year (not sent: 4,500 cells of a batch of 500), each looked up by its cell
-    key before."""
-    def stored(c: Coord) -> bool:
-        if extent is None or not c.period.startswith(str(extent[0])):
-            return True
-        return extent[1].holds(c.area, c.period)
+    key before.
+
+    Each cell is looked up once per fetcher, which sees the cells as they were stored when
+    it first looked (make one per batch and table: nothing is stored there until the batch
+    has been judged, under the table's lock). A batch's walks (today's, the wider one, each
+    earlier moment's) meet the same cells not stored again and again, and the batch's own
+    cells are looked up before :func:`.protect.protect` and again in it."""
+    year = "" if extent is None else str(extent[0])
+    areas, periods = (set(), set()) if extent is None else \
+        (extent[1].areas, extent[1].periods)
+    looked: dict[Coord, CellState | None] = {}  # None: not stored
 
     def fetch(coords: Iterable[Coord]) -> Mapping[Coord, CellState]:
-        by_key = {cell_key(agency, measure, c.area, c.period, dict(c.dims)): c
-                  for c in coords if stored(c)}
+        coords = list(coords)
+        by_key: dict[str, Coord] = {}
+        for c in coords:
+            area, period, dims = c
+            if c not in looked and (not year or not period.startswith(year) or
+                                    (area in areas and period in periods)):
+                by_key[cell_key(agency, measure, area, period, dict(dims))] = c
         out: dict[Coord, CellState] = {}
         keys = list(by_key)
         for i in range(0, len(keys), 2000):
@@ -129,6 +140,8 @@ def fetcher(session: Session, agency: str, measure: str,
                 one_of(session, DisclosureCell.cell_key, keys[i:i + 2000]))
             for k, truth, shown, protected, past, since in session.connection().execute(q):
                 out[by_key[k]] = stored_state(truth, shown, protected, past, since)
+        looked.update(dict.fromkeys(by_key.values()) | out)
+        out.update((c, s) for c in coords if (s := looked.get(c)) is not None and c not in out)
         return out
     return fetch
 
