@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations, filterfalse
 
 from services.ingest.disclosure.attack import Target
 from services.ingest.disclosure.links import Coord, Relation
@@ -45,21 +45,25 @@ def dark(relations: list[Relation], states: Mapping[Coord, CellState],
     constraint left out is that a dark total stays under the measure's maximum: so nothing is
     dark when a dark total, as the values under it add up, comes within ``ceiling`` (the
     maximum less 2·threshold) of it."""
-    candidates = {c for r in relations for c in r.cells if c not in states}
-    totals_of: dict[Coord, list[Coord]] = {}
-    parts_of: dict[Coord, list[Coord]] = {}
-    for r in relations:
-        parts_of.setdefault(r.total, []).extend(r.parts)
-        for p in r.parts:
-            totals_of.setdefault(p, []).append(r.total)
+    candidates = set(chain.from_iterable(r.parts for r in relations))
+    candidates.update(r.total for r in relations)
+    candidates.difference_update(states)
     # The greatest set closed upwards: a cell under a total that is not dark is not dark, and
-    # neither, in turn, are the parts under it.
-    stack = [c for c in candidates if any(t not in candidates for t in totals_of.get(c, ()))]
+    # neither, in turn, are the parts under it. (Only the totals that may be dark need their
+    # parts listed; the parts of the others are where the walk down starts.)
+    parts_of: dict[Coord, list[tuple[Coord, ...]]] = {}
+    stack: list[Coord] = []
+    for r in relations:
+        if r.total in candidates:
+            parts_of.setdefault(r.total, []).append(r.parts)
+        else:
+            stack += r.parts
     while stack:
         c = stack.pop()
         if c in candidates:
             candidates.discard(c)
-            stack += [p for p in parts_of.get(c, ()) if p in candidates]
+            for parts in parts_of.get(c, ()):
+                stack += parts
     if candidates and _weighty(states, ceiling) and \
             _heaviest(relations, states, candidates) > ceiling:
         return set()
@@ -204,13 +208,14 @@ def residuals(relations: list[Relation], states: Mapping[Coord, CellState],
     when that sum is small. (That each missing part, which may turn out small when it
     arrives, is not pinned below 2·threshold − 1 is checked on the part itself: see
     :func:`targets_of`.) Parts implied by their own present parts do not count as missing."""
-    implied = {r.total for r in relations if any(p in states for p in r.parts)}
+    sent = states.keys()
+    implied = {r.total for r in relations if not sent.isdisjoint(r.parts)}
     out = []
     for r in relations:
-        total = states.get(r.total)
-        missing = tuple(p for p in r.parts if p not in states)
-        if not missing or any(p in implied for p in missing):
+        missing = tuple(filterfalse(sent.__contains__, r.parts))
+        if not missing or not implied.isdisjoint(missing):
             continue
+        total = states.get(r.total)
         # Sums of missing parts that may become a residual later (when the rest arrives, or
         # the total with everything else).
         if total is None:
@@ -269,16 +274,19 @@ def partial(r: Relation, missing: tuple[Coord, ...]) -> list[Target]:
 
 def targets_of(relations: list[Relation], states: Mapping[Coord, CellState],
                threshold: float, noise: float = 0.0) -> list[Target]:
-    cells = {c for r in relations for c in r.cells}
+    present = states.keys()
+    cells = present & chain(chain.from_iterable(r.parts for r in relations),
+                            (r.total for r in relations))
     out = [Target(f"cell {c}", (c,), states[c].truth) for c in sorted(cells)
-           if c in states and states[c].primary and states[c].shown is None]
+           if states[c].primary and states[c].shown is None]
     # A cell not sent yet may be pinned by what is published around it, directly or through
     # other unsent cells (a month: its quarter minus the other months, one of which the
     # region's month bounds): every one in a relation with something present is attacked.
     # Not one that holds the threshold already (:func:`at_least`). Dark cells (:func:`dark`)
     # are no longer in ``relations``.
-    near = {c for r in relations if any(x in states for x in r.cells)
-            for c in r.cells if c not in states}
+    near = set(chain.from_iterable(r.cells for r in relations if r.total in present or
+                                   not present.isdisjoint(r.parts)))
+    near.difference_update(present)
     under = breakdowns(relations, near)
     out += [Target(f"missing {c}", (c,), None, missing=True) for c in sorted(near)
             if at_least(under.get(c, ()), states, noise) < threshold]
