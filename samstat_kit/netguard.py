@@ -293,6 +293,24 @@ def _is_localhost(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+def mail_domain_allowed(address: str) -> bool:
+    """Whether an e-mail receiver may be handed to the relay: its domain is a name, never an
+    address literal (``ops@[10.0.0.5]``, ``ops@[IPv6:::1]``), a numeric host in any spelling
+    (``ops@127.0.0.1``, ``ops@0x7f.1``) or this machine (``localhost``, ``*.localhost``).
+    The relay delivers by connecting to what the domain names, so such an address sent the
+    relay's SMTP to a host inside the deployment of the registering agency's choice, where a
+    webhook may not go (a red team). No name is resolved here: a real domain is the mail
+    system's to route."""
+    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
+    if not domain or any(c in domain for c in "[]:%"):
+        return False
+    if _is_localhost(domain) or parse_ipv4(domain) is not None:
+        return False
+    # Digits and dots only: no top-level domain is numeric, and a resolver may read it as an
+    # address (``1.2.3.4.5``).
+    return not all(label.isdigit() for label in domain.split("."))
+
+
 def on_this_machine(url: str) -> bool:
     """Whether ``url`` names this machine by a loopback address or ``localhost``, as pages
     served only to their operator do: development conveniences that hand out secrets (a

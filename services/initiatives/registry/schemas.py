@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from samstat_kit.netguard import mail_domain_allowed
 from services.initiatives.registry.formulas import (
     AgencyCode,
     AreaCode,
@@ -71,7 +72,20 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whi
                   AfterValidator(one_line)]
 # A name or short phrase of the plan's own (a unit, who is responsible, the parties): one line.
 Line = Annotated[str, AfterValidator(one_line)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+def mail_domain(value: str) -> str:
+    """A role mailbox whose domain is a name: notify skips one whose domain is an address
+    literal, a numeric host or localhost (the relay would connect there), so it is refused
+    here, where the admin hears of it (samstat_kit.netguard.mail_domain_allowed)."""
+    if not mail_domain_allowed(value):
+        raise ValueError("the e-mail domain must be a name, not an address literal, a numeric "
+                         "host or localhost")
+    return value
+
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+                  AfterValidator(mail_domain)]
 INHERITED = "Default (null): the initiative's"
 AREA_CONVENERS = ("Per-area conveners, area code -> agency code (each a code of the indicator's "
                   "areas); other areas' alerts go to the convener")

@@ -35,7 +35,14 @@ import httpcore
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from samstat_kit.netguard import NOT_ALLOWED, Refused, Vetted, WebhookGuard, shown
+from samstat_kit.netguard import (
+    NOT_ALLOWED,
+    Refused,
+    Vetted,
+    WebhookGuard,
+    mail_domain_allowed,
+    shown,
+)
 from services.notify.delivery.messages import signature
 
 log = logging.getLogger(__name__)
@@ -108,6 +115,10 @@ def message_id(message: Outgoing, sender: str) -> str:
 
 
 def send_email_blocking(message: Outgoing, cfg: SmtpConfig) -> None:
+    if not mail_domain_allowed(message.target):
+        # A receiver stored before registration refused it: the relay would connect to the
+        # address its domain names.
+        raise DeliveryError(NOT_ALLOWED)
     msg = message.email_message(cfg.sender)
     # Stable, not random: a retry or a second replica sends the same Message-ID, which mail
     # clients and receiving scripts de-duplicate on.
