@@ -234,14 +234,17 @@ class AllowList:
     def open_machines(self) -> list[str]:
         """The entries without a port for this machine or a link-local address: each lets
         a webhook reach every port there (the database's, the metrics', the cloud's
-        metadata service), not only its receiver's."""
+        metadata service), not only its receiver's. The unspecified address (``0.0.0.0``,
+        ``[::]``, ``[::ffff:0.0.0.0]``) is this machine too: a connection to it reaches the
+        loopback's listeners (a red team)."""
         out = []
         for key, port in sorted(self.entries, key=lambda e: (e[0], e[1] or 0)):
             if port is not None:
                 continue
             literal = _literal(key)  # the key of an entry parsed already: no Refused
             why = forbidden(literal) if literal is not None else None
-            if _is_localhost(key) or (why or "").startswith(("loopback", "link-local")):
+            if _is_localhost(key) or (why or "").startswith(("loopback", "link-local",
+                                                              "unspecified")):
                 out.append(key)
         return out
 

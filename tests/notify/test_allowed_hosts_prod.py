@@ -13,7 +13,9 @@ PG = "postgresql+psycopg://samstat@db.invalid/samstat"
 
 @pytest.mark.parametrize("entries", [
     "127.0.0.1", "localhost", "[::1]", "127.1", "alerts.internal:8443,127.0.0.1",
-    "169.254.169.254", "hooks.localhost"])
+    "169.254.169.254", "hooks.localhost",
+    # Red team: a connection to the unspecified address reaches the loopback's listeners.
+    "0.0.0.0", "0", "[::]", "[::ffff:0.0.0.0]"])
 def test_a_bare_entry_for_this_machine_stops_production(entries: str) -> None:
     with pytest.raises(ValueError, match="needs the receiver's port"):
         NotifySettings(env="prod", database_url=PG, webhook_allowed_hosts=entries)
