@@ -51,6 +51,10 @@ _V4_RANGES: tuple[tuple[ipaddress.IPv4Network, str], ...] = tuple((_V4(n), why) 
     ("192.175.48.0/24", "reserved"), ("198.18.0.0/15", "benchmarking"),
     ("198.51.100.0/24", "documentation"), ("203.0.113.0/24", "documentation"),
     ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"),
+    # Azure's platform address (WireServer: VM agent, extension settings and certificates,
+    # DHCP, DNS): a public-looking address every Azure VM reaches and nobody outside does,
+    # the same kind of target as the metadata service (a red team).
+    ("168.63.129.16/32", "cloud platform"),
 ))
 _V6_RANGES: tuple[tuple[ipaddress.IPv6Network, str], ...] = tuple((_V6(n), why) for n, why in (
     ("::/128", "unspecified"), ("::1/128", "loopback"),

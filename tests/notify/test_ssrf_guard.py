@@ -68,6 +68,17 @@ def test_every_spelling_is_refused(host: str) -> None:
         assert "127" not in reason and "10.0" not in reason
 
 
+@pytest.mark.parametrize("host", ["168.63.129.16", "2822734096", "0xa8.0x3f.0x81.0x10",
+                                  "[::ffff:a83f:8110]", "[64:ff9b::a83f:8110]"])
+def test_the_cloud_platforms_public_looking_address_is_refused(host: str) -> None:
+    """Red team: Azure's WireServer (168.63.129.16) answers every VM of the cloud and
+    nobody else, like the metadata service; it is a global address to the standard library,
+    so it passed as a public receiver."""
+    assert refused(guard(), f"http://{host}/machine?comp=health") == NOT_ALLOWED
+    assert refused(guard({"hooks.example.org": ["168.63.129.16"]}),
+                   "https://hooks.example.org/") == NOT_ALLOWED
+
+
 @pytest.mark.parametrize("answer", [
     ["127.0.0.1"], ["10.0.0.7"], ["169.254.169.254"], ["::1"], ["fd00::5"],
     ["::ffff:192.168.0.1"], ["100.100.100.200"], [PUBLIC, "10.0.0.1"], ["fe80::1%eth0"],
