@@ -300,16 +300,20 @@ def _is_localhost(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
-def mail_domain_allowed(address: str) -> bool:
+def mail_receiver_allowed(address: str) -> bool:
     """Whether an e-mail receiver may be handed to the relay: its domain is a name, never an
     address literal (``ops@[10.0.0.5]``, ``ops@[IPv6:::1]``), a numeric host in any spelling
-    (``ops@127.0.0.1``, ``ops@0x7f.1``) or this machine (``localhost``, ``*.localhost``).
+    (``ops@127.0.0.1``, ``ops@0x7f.1``) or this machine (``localhost``, ``*.localhost``);
+    and its local part routes nowhere further (``ops%[10.0.0.5]@relay.example``, the
+    "percent hack", and ``10.0.0.5!ops@relay.example``, a bang path: a relay rewrites both,
+    Postfix by default, to the host they name when the domain is its own).
     The relay delivers by connecting to what the domain names, so such an address sent the
     relay's SMTP to a host inside the deployment of the registering agency's choice, where a
     webhook may not go (a red team). No name is resolved here: a real domain is the mail
     system's to route."""
-    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
-    if not domain or any(c in domain for c in "[]:%"):
+    local, _, domain = address.strip().rpartition("@")
+    domain = domain.lower().rstrip(".")
+    if any(c in local for c in "%![]:") or not domain or any(c in domain for c in "[]:%!"):
         return False
     if _is_localhost(domain) or parse_ipv4(domain) is not None:
         return False

@@ -40,7 +40,7 @@ from samstat_kit.netguard import (
     Refused,
     Vetted,
     WebhookGuard,
-    mail_domain_allowed,
+    mail_receiver_allowed,
     shown,
 )
 from services.notify.delivery.messages import signature
@@ -115,7 +115,7 @@ def message_id(message: Outgoing, sender: str) -> str:
 
 
 def send_email_blocking(message: Outgoing, cfg: SmtpConfig) -> None:
-    if not mail_domain_allowed(message.target):
+    if not mail_receiver_allowed(message.target):
         # A receiver stored before registration refused it: the relay would connect to the
         # address its domain names.
         raise DeliveryError(NOT_ALLOWED)

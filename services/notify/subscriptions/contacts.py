@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
-from samstat_kit.netguard import mail_domain_allowed
+from samstat_kit.netguard import mail_receiver_allowed
 from services.notify.delivery.routing import address_of
 from services.notify.rows import insert_new, row_locks
 from services.notify.subscriptions import opt_outs
@@ -65,7 +65,7 @@ def parse_contacts(raw: Any) -> list[RegistryContact]:
                 raise ValueError(f"bad agency {agency!r}")
             if email is not None and (not isinstance(email, str) or not _EMAIL.fullmatch(email)
                                       or len(email) > 254
-                                      or not mail_domain_allowed(email)):
+                                      or not mail_receiver_allowed(email)):
                 raise ValueError(f"bad e-mail address for {agency}")
             if webhook is not None:
                 url = urlsplit(str(webhook))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
-from samstat_kit.netguard import Refused, WebhookGuard, mail_domain_allowed
+from samstat_kit.netguard import Refused, WebhookGuard, mail_receiver_allowed
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
 from services.notify.delivery.senders import new_secret
 from services.notify.subscriptions.contacts import lift_opt_out
@@ -30,11 +30,12 @@ def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
     if body.channel == "email":
         if not _EMAIL.fullmatch(body.target):  # fullmatch: "$" lets a final "\n" by
             raise Invalid(f"{body.target!r} is not an e-mail address")
-        if not mail_domain_allowed(body.target):
+        if not mail_receiver_allowed(body.target):
             # The relay would connect to what the domain names: an address of the agency's
-            # choice (samstat_kit.netguard.mail_domain_allowed).
+            # choice (samstat_kit.netguard.mail_receiver_allowed).
             raise Invalid("target: the e-mail domain must be a name, not an address "
-                          "literal, a numeric host or localhost")
+                          "literal, a numeric host or localhost, and the address may not "
+                          "route further (no %, ! or [ in it)")
         if body.format != "json" or body.secret is not None:
             raise Invalid("format and secret apply to webhooks only")
         return
