@@ -73,6 +73,7 @@ class Dispatcher:
         # Opened by run() and closed by stop(), so one app can start and stop repeatedly.
         self.client: httpx.AsyncClient | None = None
         self.executor: ThreadPoolExecutor | None = None
+        self.resolvers: ThreadPoolExecutor | None = None
         self.last_error: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -98,6 +99,13 @@ class Dispatcher:
             # that the consumers run on the default executor.
             self.executor = ThreadPoolExecutor(max_workers=self.concurrency,
                                                thread_name_prefix="notify-smtp")
+        if self.resolvers is None:
+            # And for the webhooks' host lookups: a lookup cannot be cancelled, and a name
+            # whose DNS never answers (the registering agency's choice) holds its thread
+            # long after the send gave up; on the default executor a few such sends left
+            # no thread to claim or record any delivery (a red team).
+            self.resolvers = ThreadPoolExecutor(max_workers=self.concurrency,
+                                                thread_name_prefix="notify-resolve")
 
     def wake(self) -> None:
         """Something changed (thread-safe): look for due deliveries and refresh the gauge."""
@@ -206,7 +214,7 @@ class Dispatcher:
                                    self.settings.smtp_timeout_seconds * 3)
         else:
             await send_webhook(self.client, message, self.settings.webhook_timeout_seconds,
-                               self.guard)
+                               self.guard, self.resolvers)
 
     async def deliver(self, notice: Notice | DigestNotice) -> str:
         """Send one message and record the outcome; returns its deliveries' new status."""
@@ -293,9 +301,10 @@ class Dispatcher:
             await asyncio.gather(*pending, return_exceptions=True)
         if self.client is not None:
             await self.client.aclose()
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-        self.client = self.executor = None
+        for pool in (self.executor, self.resolvers):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self.client = self.executor = self.resolvers = None
         self._loop = self._wake = None
 
 

@@ -240,16 +240,20 @@ def webhook_client() -> httpx.AsyncClient:
 
 
 async def send_webhook(client: httpx.AsyncClient, message: Outgoing, timeout: float,
-                       guard: WebhookGuard) -> None:
+                       guard: WebhookGuard, resolvers: Executor | None = None) -> None:
     """POST the payload; any 2xx is success. Redirects are not followed (a signed body must
     not be replayed to wherever a receiver points, nor reach an address never checked).
 
     ``timeout`` bounds the whole send, the address check included: httpx's timeout bounds
     each read, so a receiver dripping a byte a second held a slot past the lease, and the
     message was claimed and sent again. The answer's body is never read (only its status
-    counts; a small gzip body once unpacked to 600 MiB), and not asked compressed."""
+    counts; a small gzip body once unpacked to 600 MiB), and not asked compressed.
+
+    ``resolvers``: the threads the host is looked up in (the dispatcher gives its own; None:
+    the loop's default). A lookup cannot be cancelled, and one under a domain whose name
+    servers never answer outlives the send by tens of seconds."""
     try:
-        await asyncio.wait_for(_post(client, message, timeout, guard), timeout)
+        await asyncio.wait_for(_post(client, message, timeout, guard, resolvers), timeout)
     except TimeoutError:
         raise DeliveryError(f"no answer within {timeout:g} s") from None
     except httpx.TransportError as exc:
@@ -260,9 +264,10 @@ async def send_webhook(client: httpx.AsyncClient, message: Outgoing, timeout: fl
 
 
 async def _post(client: httpx.AsyncClient, message: Outgoing, timeout: float,
-                guard: WebhookGuard) -> None:
+                guard: WebhookGuard, resolvers: Executor | None = None) -> None:
     try:
-        vetted = await asyncio.to_thread(guard.vet, message.target)
+        vetted = await asyncio.get_running_loop().run_in_executor(resolvers, guard.vet,
+                                                                  message.target)
     except Refused:
         # Nothing is sent; the record says only that, whatever the name resolved to.
         raise DeliveryError(NOT_ALLOWED) from None

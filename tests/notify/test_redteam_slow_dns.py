@@ -1,0 +1,73 @@
+"""Red team: a webhook name whose DNS never answers held notify's shared threads.
+
+The guard resolves a webhook's host in a thread (getaddrinfo blocks, and cannot be
+cancelled: the send's time limit ends the wait, not the lookup). That thread was the event
+loop's default executor, where the dispatcher claims and records deliveries and the consumers
+do their database work; it has min(32, cores + 4) threads (6 on two cores). An agency whose
+webhook names a host under a domain whose name servers drop queries (each lookup then lasts
+the resolver's timeouts, tens of seconds with a cluster's search domains) filled it with
+``dispatch_concurrency`` sends, and every alert of every agency waited. Slow e-mail had been
+given threads of its own for this very reason; now the lookups have theirs too.
+
+The slow DNS is an injected resolver that blocks until the test ends: nothing is resolved
+and nothing connects."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from samstat_kit.db import session_factory
+from services.notify.delivery.dispatcher import Dispatcher
+from services.notify.delivery.senders import DeliveryError
+
+from .test_ssrf import settings
+
+
+class _Message:
+    secret = None
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def webhook_body(self) -> bytes:
+        return b"{}"
+
+    def webhook_headers(self) -> dict[str, str]:
+        return {"X-Samstat-Delivery": "1"}
+
+
+def test_lookups_that_never_end_leave_the_shared_threads_free(fresh_url: str) -> None:
+    released = threading.Event()
+    asked = threading.Semaphore(0)
+
+    def silent_dns(_host: str, _port: int) -> Sequence[str]:
+        asked.release()
+        released.wait(30)
+        raise OSError("no answer")
+
+    cfg = settings(fresh_url, webhook_timeout_seconds=0.2, dispatch_concurrency=16)
+    dispatcher = Dispatcher(session_factory(fresh_url), cfg, resolver=silent_dns)
+
+    async def run() -> None:
+        try:
+            # More sends than the default executor has threads on any machine (at most 32).
+            sends = [dispatcher._send(_Message(f"https://hook{i}.slow.test/"), "webhook")
+                     for i in range(40)]
+            results = await asyncio.gather(*sends, return_exceptions=True)
+            assert all(isinstance(r, DeliveryError) for r in results), results
+            # The lookups are still stuck; the database work's threads must not be.
+            assert await asyncio.wait_for(asyncio.to_thread(lambda: "free"), 3) == "free"
+        finally:
+            released.set()
+            await dispatcher.stop(grace_seconds=0)
+
+    try:
+        asyncio.run(run())
+    except TimeoutError:
+        pytest.fail("the default executor was full of DNS lookups")
+    finally:
+        released.set()
