@@ -71,3 +71,40 @@ def test_lookups_that_never_end_leave_the_shared_threads_free(fresh_url: str) ->
         pytest.fail("the default executor was full of DNS lookups")
     finally:
         released.set()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "registration looks the host up with the blocking system resolver in the request's "
+    "worker thread, with no deadline: a name whose DNS never answers holds one of the "
+    "app's shared worker threads (anyio's 40) for the resolver's full timeouts, so an agency "
+    "token sending registrations in parallel stalls every sync route of notify. Needs an "
+    "asynchronous lookup with a deadline (e.g. aiodns or dnspython's async resolver), or "
+    "the route made async and the lookup awaited under the webhook's time limit"))
+def test_registration_waits_no_longer_than_a_send_for_a_silent_name(fresh_url: str) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from services.notify.app import create_app
+
+    from .factory import tokens
+    from .test_ssrf import REGION
+
+    released = threading.Event()
+
+    def silent_dns(_host: str, _port: int) -> Sequence[str]:
+        released.wait(4)
+        raise OSError("no answer")
+
+    auth = tokens(fresh_url, REGION)
+    cfg = settings(fresh_url, webhook_timeout_seconds=0.5)
+    try:
+        with TestClient(create_app(cfg, resolver=silent_dns)) as client:
+            start = time.monotonic()
+            r = client.post("/v1/subscriptions", headers=auth[REGION], json={
+                "convener": REGION, "channel": "webhook", "target": "https://hook.slow.test/"})
+            elapsed = time.monotonic() - start
+    finally:
+        released.set()
+    assert r.status_code == 422
+    assert elapsed < 2.0, f"the registration waited {elapsed:.1f} s for the lookup"
