@@ -106,13 +106,31 @@ def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
     return ipaddress.IPv4Address(value)
 
 
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries (mapped, NAT64, 6to4, Teredo)."""
+NAT64_LENGTHS = (32, 40, 48, 56, 64, 96)  # the prefix lengths of RFC 6052
+
+
+def nat64_ipv4(ip: ipaddress.IPv6Address, prefix: ipaddress.IPv6Network
+               ) -> ipaddress.IPv4Address:
+    """The IPv4 address an address under a NAT64 ``prefix`` carries (RFC 6052 2.2: the 32
+    bits after the prefix, skipping bits 64..71)."""
+    raw = ip.packed
+    if prefix.prefixlen == 96:
+        return ipaddress.IPv4Address(raw[12:])
+    after = raw[:8] + raw[9:]
+    start = prefix.prefixlen // 8
+    return ipaddress.IPv4Address(after[start:start + 4])
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address, nat64: Sequence[ipaddress.IPv6Network] = ()
+                  ) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (mapped, NAT64 under the well-known prefix
+    or one of ``nat64``, the operator's own, 6to4, Teredo)."""
     out: list[ipaddress.IPv4Address] = []
     if ip.ipv4_mapped is not None:
         out.append(ip.ipv4_mapped)
     if ip in _NAT64:
         out.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    out.extend(nat64_ipv4(ip, net) for net in nat64 if ip in net)
     if ip.sixtofour is not None:
         out.append(ip.sixtofour)
     if ip.teredo is not None:
@@ -130,17 +148,19 @@ def _v4_reason(ip: ipaddress.IPv4Address) -> str | None:
     return None
 
 
-def forbidden(ip: Address) -> str | None:
-    """Why an address may not be a webhook target (None: it may)."""
+def forbidden(ip: Address, nat64: Sequence[ipaddress.IPv6Network] = ()) -> str | None:
+    """Why an address may not be a webhook target (None: it may). ``nat64``: the prefixes of
+    the deployment's own NAT64 (a DNS64 synthesizes, for a name with only an A record, an
+    address under it that the gateway translates to that IPv4 address)."""
     if isinstance(ip, ipaddress.IPv4Address):
         return _v4_reason(ip)
     if ip.scope_id:
         return "link-local"
-    for inner in embedded_ipv4(ip):
+    for inner in embedded_ipv4(ip, nat64):
         why = _v4_reason(inner)
         if why is not None:
             return f"{why} (IPv4 inside IPv6)"
-    if ip in _MAPPED or ip in _NAT64:
+    if ip in _MAPPED or ip in _NAT64 or any(ip in net for net in nat64):
         return None  # the connection reaches the embedded IPv4 address, judged above
     for net, why in _V6_RANGES:
         if ip in net:
@@ -262,10 +282,27 @@ class Vetted:
     allow_listed: bool = False
 
 
+def nat64_prefixes(items: Iterable[str]) -> tuple[ipaddress.IPv6Network, ...]:
+    """The deployment's NAT64 prefixes; ValueError for one that is no RFC 6052 prefix."""
+    out = []
+    for item in items:
+        try:
+            net = ipaddress.IPv6Network(item.strip())
+        except ValueError:
+            raise ValueError(f"NAT64 prefix {item.strip()!r} is not an IPv6 network") from None
+        if net.prefixlen not in NAT64_LENGTHS:
+            raise ValueError(f"NAT64 prefix {net} must be a /32, /40, /48, /56, /64 or /96 "
+                             "(RFC 6052)")
+        out.append(net)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class WebhookGuard:
     allow: AllowList = AllowList()
     resolver: Resolver = system_resolver
+    # The prefixes of the deployment's own NAT64, besides the well-known 64:ff9b::/96.
+    nat64: tuple[ipaddress.IPv6Network, ...] = ()
 
     def vet(self, url: str) -> Vetted:
         """Parse, resolve and check ``url``; raises :class:`Refused`."""
@@ -279,7 +316,7 @@ class WebhookGuard:
             addresses = self._resolve(target)
         if not allowed:
             for ip in addresses:
-                if forbidden(ip) is not None:
+                if forbidden(ip, self.nat64) is not None:
                     raise Refused(NOT_ALLOWED)
         return Vetted(target, addresses, allowed)
 

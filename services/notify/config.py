@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from samstat_kit.netguard import AllowList
+from samstat_kit.netguard import AllowList, nat64_prefixes
 from samstat_kit.settings import KitSettings, SmtpSettings
 
 
@@ -24,6 +24,10 @@ class NotifySettings(KitSettings, SmtpSettings):
     # host or host:port entries, e.g. "alerts.internal:8443,127.0.0.1". Every other webhook
     # must resolve only to public addresses (samstat_kit.netguard).
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The prefixes of this network's own NAT64 (DNS64), comma-separated, e.g.
+    # "2001:db8:64::/96": an IPv6-only cluster reaches IPv4 through addresses under them, so
+    # the guard judges the IPv4 address each carries (the well-known 64:ff9b::/96 always).
+    webhook_nat64_prefixes: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Retries: attempt n waits base × 2^(n-1), capped; after max_attempts the delivery is dead.
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: float = 30.0
@@ -68,6 +72,15 @@ class NotifySettings(KitSettings, SmtpSettings):
             value = [v.strip() for v in value.split(",") if v.strip()]
         if isinstance(value, list):
             AllowList.parse(str(v) for v in value)  # a bad entry stops the start
+        return value
+
+    @field_validator("webhook_nat64_prefixes", mode="before")
+    @classmethod
+    def _nat64_prefixes(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if isinstance(value, list):
+            nat64_prefixes(str(v) for v in value)  # a bad prefix stops the start
         return value
 
     @model_validator(mode="after")

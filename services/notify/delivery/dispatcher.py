@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from samstat_kit.db import session_scope
 from samstat_kit.metrics import zeros
-from samstat_kit.netguard import Resolver, WebhookGuard, allow_list_from, system_resolver
+from samstat_kit.netguard import (
+    Resolver,
+    WebhookGuard,
+    allow_list_from,
+    nat64_prefixes,
+    system_resolver,
+)
 from services.notify.alerts import sweeps
 from services.notify.alerts.definitions import all_definitions
 from services.notify.alerts.models import Alert
@@ -61,7 +67,8 @@ class Dispatcher:
         # Where webhooks may go; registration checks with the same guard (tests inject the
         # resolver, so names map to addresses without any network).
         self.guard = WebhookGuard(allow_list_from(settings.webhook_allowed_hosts),
-                                  resolver or system_resolver)
+                                  resolver or system_resolver,
+                                  nat64_prefixes(settings.webhook_nat64_prefixes))
         self.concurrency = settings.dispatch_concurrency
         self.smtp = SmtpConfig(
             host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
