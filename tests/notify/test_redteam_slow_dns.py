@@ -73,13 +73,6 @@ def test_lookups_that_never_end_leave_the_shared_threads_free(fresh_url: str) ->
         released.set()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "registration looks the host up with the blocking system resolver in the request's "
-    "worker thread, with no deadline: a name whose DNS never answers holds one of the "
-    "app's shared worker threads (anyio's 40) for the resolver's full timeouts, so an agency "
-    "token sending registrations in parallel stalls every sync route of notify. Needs an "
-    "asynchronous lookup with a deadline (e.g. aiodns or dnspython's async resolver), or "
-    "the route made async and the lookup awaited under the webhook's time limit"))
 def test_registration_waits_no_longer_than_a_send_for_a_silent_name(fresh_url: str) -> None:
     import time
 
@@ -108,3 +101,43 @@ def test_registration_waits_no_longer_than_a_send_for_a_silent_name(fresh_url: s
         released.set()
     assert r.status_code == 422
     assert elapsed < 2.0, f"the registration waited {elapsed:.1f} s for the lookup"
+
+
+def test_registrations_in_parallel_leave_the_other_routes_free(fresh_url: str) -> None:
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from services.notify.app import create_app
+
+    from .factory import tokens
+    from .test_ssrf import REGION
+
+    released = threading.Event()
+
+    def silent_dns(_host: str, _port: int) -> Sequence[str]:
+        released.wait(20)
+        raise OSError("no answer")
+
+    auth = tokens(fresh_url, REGION)
+    cfg = settings(fresh_url, webhook_timeout_seconds=0.5)
+    body = {"convener": REGION, "channel": "webhook", "target": "https://hook.slow.test/"}
+    try:
+        with TestClient(create_app(cfg, resolver=silent_dns)) as client, \
+                ThreadPoolExecutor(12) as pool:
+            start = time.monotonic()
+            posts = [pool.submit(client.post, "/v1/subscriptions", headers=auth[REGION],
+                                 json=body) for _ in range(12)]
+            time.sleep(0.2)  # the lookups are stuck now
+            listed = client.get("/v1/subscriptions", headers=auth[REGION])
+            listed_after = time.monotonic() - start
+            codes = [p.result(timeout=15).status_code for p in posts]
+            all_after = time.monotonic() - start
+    finally:
+        released.set()
+    assert listed.status_code == 200 and listed_after < 1.5, listed_after
+    assert codes == [422] * 12
+    # Four lookup threads, each registration waiting at most 0.5 s for one: without the
+    # deadline they waited for the resolver (here 20 s).
+    assert all_after < 6, all_after

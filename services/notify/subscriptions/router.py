@@ -47,7 +47,8 @@ def create_subscription(request: Request, body: SubscriptionCreate,
     with session_scope(request.app.state.session_factory) as session, service_errors():
         sub, secret = service.create_subscription(
             session=session, principal=principal, body=body, now=datetime.now(UTC),
-            known_agencies=agencies, guard=request.app.state.dispatcher.guard)
+            known_agencies=agencies, guard=request.app.state.dispatcher.guard,
+            lookup_seconds=request.app.state.dispatcher.settings.webhook_timeout_seconds)
         return SubscriptionCreated(**_read(sub).model_dump(), secret=secret)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
-from samstat_kit.netguard import Refused, WebhookGuard, mail_receiver_allowed
+from samstat_kit.netguard import NOT_ALLOWED, Refused, WebhookGuard, mail_receiver_allowed
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
 from services.notify.delivery.senders import new_secret
 from services.notify.subscriptions.contacts import lift_opt_out
@@ -26,7 +28,29 @@ class Invalid(ValueError):
     pass
 
 
-def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
+# Registration's host lookups: their own few threads, each waited on no longer than a send
+# would wait. A lookup cannot be cancelled, and a name whose DNS never answers (the
+# registering agency's choice) held the request's worker thread, one of the app's shared
+# ones, for the resolver's full timeouts: registrations in parallel stalled every route (a
+# red team). Now such lookups fill only these threads; registrations behind them are
+# refused after the deadline, in the same words as a refused address.
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify-register-lookup")
+
+
+def _vet(guard: WebhookGuard, url: str, seconds: float | None) -> None:
+    if seconds is None:
+        guard.vet(url)
+        return
+    future = _LOOKUPS.submit(guard.vet, url)
+    try:
+        future.result(timeout=seconds)
+    except LookupTimeout:
+        future.cancel()
+        raise Refused(NOT_ALLOWED) from None
+
+
+def _check_target(body: SubscriptionCreate, guard: WebhookGuard,
+                  seconds: float | None = None) -> None:
     if body.channel == "email":
         if not _EMAIL.fullmatch(body.target):  # fullmatch: "$" lets a final "\n" by
             raise Invalid(f"{body.target!r} is not an e-mail address")
@@ -40,7 +64,7 @@ def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
             raise Invalid("format and secret apply to webhooks only")
         return
     try:
-        guard.vet(body.target)
+        _vet(guard, body.target, seconds)
     except Refused as exc:
         # Names the field and the rule, never what the host resolved to.
         raise Invalid(f"target: {exc} (webhooks must resolve only to public addresses; "
@@ -50,18 +74,20 @@ def _check_target(body: SubscriptionCreate, guard: WebhookGuard) -> None:
 
 def create_subscription(*, session: Session, principal: Principal, body: SubscriptionCreate,
                         now: datetime, known_agencies: Collection[str] | None = None,
-                        guard: WebhookGuard | None = None) -> tuple[Subscription, str | None]:
+                        guard: WebhookGuard | None = None, lookup_seconds: float | None = None
+                        ) -> tuple[Subscription, str | None]:
     """Register a receiver; returns it with the webhook secret (the only time it is shown).
 
     A receiver that unsubscribed from the agency's messages hears again: its agency (or an
     admin for it) subscribing it is deliberate, as no registry edit is.
     ``guard`` judges webhook targets (the default resolves names through the system and
-    allows no internal host)."""
+    allows no internal host); ``lookup_seconds``: how long its host lookup may take (the
+    app gives a send's time limit; None: as long as the resolver takes)."""
     if not may_act_for(principal, body.convener):
         raise Forbidden(f"only {body.convener} or an admin may subscribe for {body.convener}")
     if known_agencies is not None and body.convener not in known_agencies:
         raise Invalid(f"unknown agency {body.convener!r}")
-    _check_target(body, guard or WebhookGuard())
+    _check_target(body, guard or WebhookGuard(), lookup_seconds)
     secret = body.secret
     if body.channel == "webhook" and secret is None:
         secret = new_secret()
