@@ -77,7 +77,7 @@ def flat(rows: list[Row]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 
 def propagate(lo: list[float], hi: list[float],
-              rows: list[Row],
+              rows: list[Row], arrays: tuple[np.ndarray, ...] | None = None,
               rounds: int = 60) -> tuple[list[float], list[float]] | None:
     """Lower and upper bounds on each variable that the rows imply together
     (feasibility-based bound tightening, as an LP presolve does): each row bounds each of its
@@ -88,13 +88,14 @@ def propagate(lo: list[float], hi: list[float],
 
     All rows at once per round, in numpy: a national table's component has some two thousand
     variables, and the greedy builds it again after every value it hides (in Python, one
-    propagation there took as long as the HiGHS runs of the whole batch)."""
+    propagation there took as long as the HiGHS runs of the whole batch). ``arrays``: the
+    rows' :func:`flat`, where kept."""
     low, high = np.array(lo, dtype=float), np.array(hi, dtype=float)
     if np.any(low > high + EPS):
         return None
     if not rows:
         return list(lo), list(hi)
-    j, a, sizes, row_lower, row_upper = flat(rows)
+    j, a, sizes, row_lower, row_upper = flat(rows) if arrays is None else arrays
     row = np.repeat(np.arange(len(rows)), sizes)
     lower, upper = row_lower[row], row_upper[row]
     up = a > 0

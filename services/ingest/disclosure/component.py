@@ -38,6 +38,11 @@ class Model(Points):
         # See propagated(); () if the rows contradict each other.
         self._bounds: tuple[list[float], list[float]] | tuple[()] | None = None
         self._crossed: bool | None = None  # see crossed; None: to be found again
+        # The rows as arrays (bounds.flat) and each variable's rows (shift.stretch), made
+        # when first asked and again after the rows change: adopt() and propagate() asked
+        # for them afresh on every call, thousands of times a batch on the same rows.
+        self._flat: tuple[np.ndarray, ...] | None = None
+        self._by_col: dict[int, list[tuple[int, float]]] | None = None
 
     @classmethod
     def build(cls, table: Linked, cells: list[Coord], rows: list[int],
@@ -123,7 +128,7 @@ class Model(Points):
         self._points[:self._seen, n] = value
         if self._seen:
             self._least, self._most = np.append(self._least, value), np.append(self._most, value)
-        self._bounds = None
+        self._changed()
         return True
 
     def _grow_highs(self, n: int, grown: list[int], fresh: list[int], refold: set[int]
@@ -144,6 +149,27 @@ class Model(Points):
                      np.array([a for _, a in entries], dtype=float))
         for j in refold:
             h.changeColBounds(j, self.lo[j], self.hi[j])
+
+    def _changed(self) -> None:
+        """The rows changed: what is derived from them is made again when next asked."""
+        self._bounds = self._flat = self._by_col = None
+
+    @property
+    def flat(self) -> tuple[np.ndarray, ...]:
+        """The rows as arrays (:func:`.bounds.flat`), kept until they change."""
+        if self._flat is None:
+            self._flat = flat(self.rows)
+        return self._flat
+
+    @property
+    def by_col(self) -> dict[int, list[tuple[int, float]]]:
+        """Each variable's rows, with its coefficient in each; kept until they change."""
+        if self._by_col is None:
+            self._by_col = {}
+            for r, (entries, _, _) in enumerate(self.rows):
+                for k, a in entries:
+                    self._by_col.setdefault(k, []).append((r, a))
+        return self._by_col
 
     @property
     def crossed(self) -> bool:
@@ -182,7 +208,7 @@ class Model(Points):
         if self.hard and not self._seen:
             return None
         if self._bounds is None:
-            self._bounds = propagate(self.lo, self.hi, self.rows) or ()
+            self._bounds = propagate(self.lo, self.hi, self.rows, self.flat) or ()
         return self._bounds or None
 
     def seed(self) -> None:
@@ -235,7 +261,7 @@ class Model(Points):
             r = sum(a * x[j] for j, a in entries)
             self.rows[i] = (entries, min(lower, r), max(upper, r))
         self._highs = None  # made again from the widened rows
-        self._bounds = None
+        self._changed()
         return True
 
     def seen(self, cells: list[Coord]) -> tuple[float, float] | None:
@@ -255,7 +281,7 @@ class Model(Points):
         lo, hi = np.asarray(self.lo), np.asarray(self.hi)
         ok = np.all((points >= lo - EPS) & (points <= hi + EPS), axis=1)
         if self.rows and ok.any():
-            index, value, sizes, lower, upper = flat(self.rows)
+            index, value, sizes, lower, upper = self.flat
             start = np.cumsum(sizes) - sizes  # every row has two entries or more
             activity = np.add.reduceat(points[:, index] * value, start, axis=1)
             slack = EPS + 1e-9 * np.maximum(np.abs(lower), np.abs(upper))

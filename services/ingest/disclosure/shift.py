@@ -38,7 +38,7 @@ def stretch(model: Model, cols: list[int], reach: tuple[float, float]) -> None:
     the sum are never moved to balance a row (the sum would not move)."""
     if not model.hard or not model.has_points or len(model.cols) > SMALL:
         return
-    index = _index(model)
+    index = model.by_col
     for sign, past in ((-1.0, lambda v: v <= reach[0] + EPS),
                        (1.0, lambda v: v >= reach[1] - EPS)):
         for _ in range(TRIES):
@@ -51,15 +51,6 @@ def stretch(model: Model, cols: list[int], reach: tuple[float, float]) -> None:
                          None)
             if moved is None or not model.adopt(moved[None, :]):
                 break
-
-
-def _index(model: Model) -> dict[int, list[tuple[int, float]]]:
-    """Each variable's rows, with its coefficient in each."""
-    out: dict[int, list[tuple[int, float]]] = {}
-    for r, (entries, _, _) in enumerate(model.rows):
-        for k, a in entries:
-            out.setdefault(k, []).append((r, a))
-    return out
 
 
 def shift(model: Model, index: dict[int, list[tuple[int, float]]], x: np.ndarray, j: int,
