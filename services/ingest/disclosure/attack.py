@@ -208,6 +208,11 @@ class Table(Linked):
 
     def _split(self, t: Target) -> tuple[float, list[Coord], int]:
         """The target's published part, its variables, and how many cells are projected out."""
+        if len(t.coords) == 1:  # most targets: one cell, asked for thousands of times a batch
+            c = t.coords[0]
+            if c in self.shown:
+                return 0 + self.shown[c], [], 0
+            return 0, ([] if c in self.free else [c]), int(c in self.free)
         known = sum(self.shown[c] for c in t.coords if c in self.shown)
         cols = [c for c in t.coords if self.variable(c)]
         spare = len(t.coords) - len(cols) - sum(1 for c in t.coords if c in self.shown)

@@ -113,16 +113,18 @@ class Linked:
 
     def component(self, start: Iterable[Coord]) -> tuple[list[Coord], list[int]]:
         """The variables connected to ``start`` and the relations that join them."""
-        cells = [c for c in start if self.variable(c)]
+        shown, free, relations, rows_of = self.shown, self.free, self.relations, self.rows_of
+        cells = [c for c in start if c not in shown and c not in free]  # variable(), inlined
         seen, rows = set(cells), set()
         stack = list(cells)
         while stack:
-            for i in self.rows_of.get(stack.pop(), ()):
+            for i in rows_of.get(stack.pop(), ()):
                 if i in rows:
                     continue
                 rows.add(i)
-                for x in self.relations[i].cells:
-                    if x not in seen and self.variable(x):
+                rel = relations[i]
+                for x in (rel.total, *rel.parts):
+                    if x not in seen and x not in shown and x not in free:
                         seen.add(x)
                         cells.append(x)
                         stack.append(x)
@@ -172,6 +174,8 @@ class Linked:
 
     def _by_model(self, cols: list[Coord]) -> list[tuple[Model, list[Coord]]]:
         """``cols`` grouped by their component's model, built where missing."""
+        if len(cols) == 1:  # most targets: one cell
+            return [(self._models.get(cols[0]) or self._build(cols[0]), [cols[0]])]
         groups: dict[int, tuple[Model, list[Coord]]] = {}
         for c in cols:
             model = self._models.get(c) or self._build(c)
