@@ -30,8 +30,10 @@ from services.ingest.disclosure.lp import dual, highs_model, leaning, opposite
 def _block(models: Sequence[Model]) -> tuple[Any, np.ndarray]:
     """The block-diagonal model of ``models``, and where each one's columns start."""
     start = np.cumsum([0] + [len(m.cols) for m in models])
+    # Python ints: a numpy one added to each entry's column cost more than the rest here.
     rows = [([(j + off, a) for j, a in entries], lower, upper)
-            for m, off in zip(models, start, strict=False) for entries, lower, upper in m.rows]
+            for m, off in zip(models, start.tolist(), strict=False)
+            for entries, lower, upper in m.rows]
     h = highs_model([x for m in models for x in m.lo], [x for m in models for x in m.hi], rows)
     return h, start
 

@@ -43,6 +43,7 @@ class Model(Points):
         # for them afresh on every call, thousands of times a batch on the same rows.
         self._flat: tuple[np.ndarray, ...] | None = None
         self._by_col: dict[int, list[tuple[int, float]]] | None = None
+        self._box: tuple[np.ndarray, np.ndarray] | None = None  # lo and hi, as arrays
 
     @classmethod
     def build(cls, table: Linked, cells: list[Coord], rows: list[int],
@@ -72,7 +73,7 @@ class Model(Points):
         """A relation left with one unknown: ``lower <= sign * x <= upper``."""
         j = entry[0]
         self.lo[j], self.hi[j] = narrowed(self.lo[j], self.hi[j], entry[1], lower, upper)
-        self._crossed = None
+        self._crossed = self._box = None
 
     def extend(self, table: Linked, c: Coord, value: float) -> bool:
         """Take ``c``, a value published at ``value`` and now held back, in as a variable,
@@ -151,8 +152,8 @@ class Model(Points):
             h.changeColBounds(j, self.lo[j], self.hi[j])
 
     def _changed(self) -> None:
-        """The rows changed: what is derived from them is made again when next asked."""
-        self._bounds = self._flat = self._by_col = None
+        """The rows or bounds changed: what is derived from them is made again when asked."""
+        self._bounds = self._flat = self._by_col = self._box = None
 
     @property
     def flat(self) -> tuple[np.ndarray, ...]:
@@ -278,7 +279,9 @@ class Model(Points):
     def adopt(self, points: np.ndarray) -> bool:
         """Keep as witnesses the rows of ``points`` that satisfy every bound and row of the
         model (within a tolerance as HiGHS's own); whether any did."""
-        lo, hi = np.asarray(self.lo), np.asarray(self.hi)
+        if self._box is None:
+            self._box = np.asarray(self.lo), np.asarray(self.hi)
+        lo, hi = self._box
         ok = np.all((points >= lo - EPS) & (points <= hi + EPS), axis=1)
         if self.rows and ok.any():
             index, value, sizes, lower, upper = self.flat
@@ -305,7 +308,8 @@ class Model(Points):
     def extreme(self, cols: list[int], high: bool) -> np.ndarray:
         """A point solved so far with the sum of ``cols`` at its greatest (``high``) or
         least."""
-        sums = self._points[:self._seen, cols].sum(axis=1)
+        sums = self._points[:self._seen, cols[0]] if len(cols) == 1 else \
+            self._points[:self._seen, cols].sum(axis=1)
         return np.array(self._points[int(np.argmax(sums) if high else np.argmin(sums)),
                                      :len(self.cols)])
 

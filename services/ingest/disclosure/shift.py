@@ -38,7 +38,7 @@ def stretch(model: Model, cols: list[int], reach: tuple[float, float]) -> None:
     the sum are never moved to balance a row (the sum would not move)."""
     if not model.hard or not model.has_points or len(model.cols) > SMALL:
         return
-    index = model.by_col
+    index, keep = model.by_col, set(cols)
     for sign, past in ((-1.0, lambda v: v <= reach[0] + EPS),
                        (1.0, lambda v: v >= reach[1] - EPS)):
         for _ in range(TRIES):
@@ -47,7 +47,7 @@ def stretch(model: Model, cols: list[int], reach: tuple[float, float]) -> None:
                 break
             x = model.extreme(cols, high=sign > 0)
             moved = next((m for j in cols
-                          if (m := shift(model, index, x, j, sign, set(cols))) is not None),
+                          if (m := shift(model, index, x, j, sign, keep)) is not None),
                          None)
             if moved is None or not model.adopt(moved[None, :]):
                 break
@@ -59,6 +59,7 @@ def shift(model: Model, index: dict[int, list[tuple[int, float]]], x: np.ndarray
     and none of ``keep`` but ``j``, as far as the bounds allow; None if none is found (or
     it cannot move at all)."""
     lo, hi = model.lo, model.hi
+    at = x.tolist()  # as Python floats: read per variable tried, the same numbers
     d: dict[int, float] = {}
     imbalance: dict[int, float] = {}  # each touched row's, kept as variables are moved
 
@@ -70,7 +71,7 @@ def shift(model: Model, index: dict[int, list[tuple[int, float]]], x: np.ndarray
             imbalance[r] = imbalance.get(r, 0.0) + a * step
 
     def room(k: int, step: float) -> bool:
-        return hi[k] - x[k] > EPS if step > 0 else x[k] - lo[k] > EPS
+        return hi[k] - at[k] > EPS if step > 0 else at[k] - lo[k] > EPS
 
     budget = [STEPS]
 
@@ -96,7 +97,7 @@ def shift(model: Model, index: dict[int, list[tuple[int, float]]], x: np.ndarray
     move(j, sign)
     if not search():
         return None
-    delta = min((hi[k] - x[k]) / v if v > 0 else (x[k] - lo[k]) / -v for k, v in d.items())
+    delta = min((hi[k] - at[k]) / v if v > 0 else (at[k] - lo[k]) / -v for k, v in d.items())
     out = np.array(x, dtype=float)
     for k, v in d.items():
         out[k] += delta * v
