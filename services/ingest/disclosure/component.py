@@ -43,7 +43,9 @@ class Model(Points):
         # for them afresh on every call, thousands of times a batch on the same rows.
         self._flat: tuple[np.ndarray, ...] | None = None
         self._by_col: dict[int, list[tuple[int, float]]] | None = None
-        self._box: tuple[np.ndarray, np.ndarray] | None = None  # lo and hi, as arrays
+        # lo and hi as arrays, widened by the tolerance (adopt()); the rows', see _slack().
+        self._box: tuple[np.ndarray, np.ndarray] | None = None
+        self._wide: tuple[np.ndarray, ...] | None = None
 
     @classmethod
     def build(cls, table: Linked, cells: list[Coord], rows: list[int],
@@ -153,7 +155,7 @@ class Model(Points):
 
     def _changed(self) -> None:
         """The rows or bounds changed: what is derived from them is made again when asked."""
-        self._bounds = self._flat = self._by_col = self._box = None
+        self._bounds = self._flat = self._by_col = self._box = self._wide = None
 
     @property
     def flat(self) -> tuple[np.ndarray, ...]:
@@ -280,18 +282,26 @@ class Model(Points):
         """Keep as witnesses the rows of ``points`` that satisfy every bound and row of the
         model (within a tolerance as HiGHS's own); whether any did."""
         if self._box is None:
-            self._box = np.asarray(self.lo), np.asarray(self.hi)
+            self._box = np.asarray(self.lo) - EPS, np.asarray(self.hi) + EPS
         lo, hi = self._box
-        ok = np.all((points >= lo - EPS) & (points <= hi + EPS), axis=1)
+        ok = np.all((points >= lo) & (points <= hi), axis=1)
         if self.rows and ok.any():
-            index, value, sizes, lower, upper = self.flat
-            start = np.cumsum(sizes) - sizes  # every row has two entries or more
+            index, value, start, lower, upper = self._slack()
             activity = np.add.reduceat(points[:, index] * value, start, axis=1)
-            slack = EPS + 1e-9 * np.maximum(np.abs(lower), np.abs(upper))
-            ok &= np.all((activity >= lower - slack) & (activity <= upper + slack), axis=1)
+            ok &= np.all((activity >= lower) & (activity <= upper), axis=1)
         for x in points[ok]:
             self.witness(x)
         return bool(ok.any())
+
+    def _slack(self) -> tuple[np.ndarray, ...]:
+        """For :meth:`adopt`: the rows' columns, coefficients, where each starts, and their
+        bounds widened by the tolerance; kept with :attr:`flat`."""
+        if self._wide is None:
+            index, value, sizes, lower, upper = self.flat
+            start = np.cumsum(sizes) - sizes  # every row has two entries or more
+            slack = EPS + 1e-9 * np.maximum(np.abs(lower), np.abs(upper))
+            self._wide = index, value, start, lower - slack, upper + slack
+        return self._wide
 
     def span(self, c: Coord) -> tuple[float, float]:
         """The least and greatest ``c`` over the points solved so far (some must be)."""
