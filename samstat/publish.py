@@ -117,7 +117,13 @@ from samstat_kit.agency_files import (
     repeated_cells,
     sdmx_period,
 )
-from samstat_kit.agency_scan import PERSONAL, personal_number_rows, places, read_scanned
+from samstat_kit.agency_scan import (
+    PERSONAL,
+    personal_number_rows,
+    places,
+    read_scanned,
+    shows_number,
+)
 from samstat_kit.anonymity import stable_event_id
 from samstat_kit.cells import cell_key
 from samstat_kit.checks import judge
@@ -322,7 +328,8 @@ def render(summary: Summary, *, path: Path, out: Any) -> None:
         counts.append(f"withdrawn {len(withdrawn)}")
     counts.append(f"rejected {summary.rejected_rows}")
     verdict = f" (dry run, checked by {summary.checked_by})" if summary.checked_by else ""
-    out.print(f"[bold]{path.name}[/bold] → {summary.via} {summary.target}{verdict}")
+    name = "(file name)" if shows_number(path.name) else path.name  # never the number
+    out.print(f"[bold]{name}[/bold] → {summary.via} {summary.target}{verdict}")
     out.print(" · ".join(counts))
     if summary.rejected:
         table = Table("row", "column", "field", "reason", title="rejected",

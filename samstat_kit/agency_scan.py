@@ -167,11 +167,18 @@ def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
     return out
 
 
+def shown_path(path: Path) -> str:
+    """``path`` for a message, or "the file" where its name (or a folder's) holds a
+    personal identity number: a message never quotes one."""
+    return "the file" if shows_number(str(path)) else str(path)
+
+
 def _file_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
-    except OSError as exc:
-        raise PublishError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:  # str(exc) quotes the path: its strerror alone
+        raise PublishError(f"cannot read {shown_path(path)}: {exc.strerror or 'error'}"
+                           ) from None
 
 
 def read_scanned(path: Path, fmt: str) -> tuple[list[Row], list[RowError]]:
@@ -184,14 +191,24 @@ def read_scanned(path: Path, fmt: str) -> tuple[list[Row], list[RowError]]:
     data = _file_bytes(path)
     found = personal_numbers_in_file(path.name, data)
     try:
-        _, rows = read_bytes(path.name, data, fmt)
+        kind, rows = read_bytes(path.name, data, fmt)
     except PublishError:
         if found:  # what cannot be read is not quoted in place of the number
             raise PublishError(f"{PERSONAL} in {places(found)}: nothing was sent") from None
         raise
     if not rows:
-        raise PublishError(f"{path} holds no observations")
+        if found:
+            raise PublishError(f"{PERSONAL} in {places(found)}: nothing was sent") from None
+        raise PublishError(f"{shown_path(path)} holds no observations")
     named = {e.row for e in personal_number_rows(rows)}
+    if kind == "json":
+        # The scan counts a JSON file's lines, its rows are the n-th observation: line 12 is
+        # not observation 12. A row's doc is its whole observation, so personal_number_rows
+        # names every number in one; what it does not is beyond them all (row 0).
+        return rows, [] if named else [
+            RowError(0, "", f"{PERSONAL} (never sent)",
+                     f"(file line {e.row})" if e.row else (e.column or "(file)"))
+            for e in found]
     return rows, [RowError(e.row, "", f"{PERSONAL} (never sent)", e.column or "(file)")
                   for e in found if e.row not in named]
 

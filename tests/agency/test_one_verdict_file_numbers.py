@@ -62,3 +62,37 @@ def test_a_real_run_sends_nothing_and_says_where(tmp_path: Path, name: str) -> N
     assert result.exit_code == 2, result.output
     assert "personal identity number in row 2" in " ".join(result.output.split())
     assert "nothing was sent" in result.output and "9717" not in result.output
+
+
+def test_a_json_files_lines_are_not_its_observations(tmp_path: Path) -> None:
+    """The scan counts a JSON file's lines; its rows are observations. A number in
+    observation 1 (pretty-printed, on line 12) rejected observation 12 too, which holds
+    none and which ingest accepts: the dry run and the server disagreed on it."""
+    obs = [{"measure": "benefit_net_days", "area": "2480", "period": f"2024-{m:02d}",
+            "value": m, "unit": "days", "dimensions": {"benefit": "sickness", "sex": "K"}}
+           for m in range(1, 13)]
+    obs[0]["comment"] = "ring 19880208-9717"
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(obs, indent=1))
+    result = CliRunner().invoke(cli, ["publish", "--agency", "forsakringskassan", "--dry-run",
+                                      "--offline", "--json", str(path)])
+    summary = json.loads(result.stdout)
+    assert {e["row"] for e in summary["rejected"]} == {1}, summary["rejected"]
+    assert summary["accepted"] == 11
+
+
+def test_a_number_in_the_files_name_is_never_printed(tmp_path: Path) -> None:
+    good = tmp_path / "198802089717.csv"
+    good.write_text(FILES["beyond.csv"].replace(",ring 19880208-9717", ""))
+    empty = tmp_path / "ring 198802089717.csv"
+    empty.write_text("measure,area,period,value,unit,dim_benefit,dim_sex\n")
+    for path, extra in ((good, []), (good, ["--json"]), (empty, [])):
+        result = CliRunner().invoke(cli, ["publish", "--agency", "forsakringskassan",
+                                          "--dry-run", "--offline", *extra, str(path)])
+        assert "9717" not in result.output, result.output
+    from samstat.publish import PublishError, publish
+    folder = tmp_path / "19880208-9717"
+    folder.mkdir()
+    with pytest.raises(PublishError) as caught:  # not readable: a folder
+        publish(folder, agency="forsakringskassan", dry_run=True, offline=True)
+    assert "9717" not in str(caught.value)
