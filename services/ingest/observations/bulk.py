@@ -40,6 +40,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from samstat_kit.db import _json
 from services.ingest.observations.models import IngestCell, IngestObservation
 
 _LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "period",
@@ -282,19 +283,23 @@ def insert_rows(*, session: Session, model: Any, rows: list[dict[str, Any]],
     values = (fields(r) if len(columns) > 1 else (fields(r),) for r in rows)
     if _postgres(session):
         # COPY takes a JSON column's text as it is (see _BINARY_TYPES): encoded here.
-        at = [columns.index(c) for c in json]
-        _copy(session, _table(model), columns, (_encoded(v, at) for v in values) if at
-              else values)
+        table = _table(model)
+        at = [(columns.index(c), getattr(table.c[c].type, "none_as_null", False))
+              for c in json]
+        _copy(session, table, columns, (_encoded(v, at) for v in values) if at else values)
     elif json:  # the column type's own serializer, as SQLAlchemy's insert binds it
         session.execute(_table(model).insert(), rows)
     else:
         _executemany(session, model, columns, values)
 
 
-def _encoded(row: Sequence[Any], at: list[int]) -> list[Any]:
+def _encoded(row: Sequence[Any], at: list[tuple[int, bool]]) -> list[Any]:
+    """A row's JSON columns as SQLAlchemy's JSON type binds them: through the engine's
+    serializer, and None as the JSON ``null`` unless the column is ``none_as_null`` (Core's
+    insert stored ``past = None`` as ``'null'``, not SQL NULL, as SQLite still does)."""
     out = list(row)
-    for i in at:
-        out[i] = None if out[i] is None else orjson.dumps(out[i]).decode()
+    for i, none_as_null in at:
+        out[i] = None if out[i] is None and none_as_null else _json(out[i])
     return out
 
 
