@@ -20,7 +20,7 @@ ERRORS: dict[int | str, dict[str, str]] = {
 @contextmanager
 def service_errors() -> Iterator[None]:
     """Translate the services' exceptions into HTTP answers."""
-    from services.notify.subscriptions.service import Invalid
+    from services.notify.subscriptions.service import Busy, Invalid
 
     try:
         yield
@@ -32,3 +32,5 @@ def service_errors() -> Iterator[None]:
         raise HTTPException(409, str(exc)) from None
     except Invalid as exc:
         raise HTTPException(422, str(exc)) from None
+    except Busy as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None

@@ -137,7 +137,9 @@ def test_registrations_in_parallel_leave_the_other_routes_free(fresh_url: str) -
     finally:
         released.set()
     assert listed.status_code == 200 and listed_after < 1.5, listed_after
-    assert codes == [422] * 12
+    # Those looked up are refused (422); those still queued at the deadline were never
+    # looked up, and are busy (503), not refused (test_register_lookup_pool.py).
+    assert set(codes) <= {422, 503} and codes.count(422) >= 4, codes
     # Four lookup threads, each registration waiting at most 0.5 s for one: without the
     # deadline they waited for the resolver (here 20 s).
     assert all_after < 6, all_after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as LookupTimeout
@@ -37,15 +38,30 @@ class Invalid(ValueError):
 _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify-register-lookup")
 
 
+class Busy(Exception):
+    """Every lookup thread is busy: the target was not looked up (503, try again)."""
+
+
 def _vet(guard: WebhookGuard, url: str, seconds: float | None) -> None:
+    """``guard.vet(url)`` in the lookup threads. The deadline is the lookup's own, counted
+    from when it starts: counted from the submit, a registration queued behind four silent
+    names timed out unlooked-up and was told its public host was a refused address. One
+    still queued after the deadline is withdrawn and said busy (nothing about its host)."""
     if seconds is None:
         guard.vet(url)
         return
-    future = _LOOKUPS.submit(guard.vet, url)
+    started = threading.Event()
+
+    def lookup() -> None:
+        started.set()
+        guard.vet(url)
+
+    future = _LOOKUPS.submit(lookup)
+    if not started.wait(seconds) and future.cancel():
+        raise Busy("webhook host lookups are busy; try again shortly")
     try:
         future.result(timeout=seconds)
     except LookupTimeout:
-        future.cancel()
         raise Refused(NOT_ALLOWED) from None
 
 
