@@ -25,6 +25,9 @@ router = APIRouter(tags=["subscriptions"])
 INVALID: dict[int | str, dict[str, str]] = {
     422: {"description": "Invalid body, unknown agency, or a target that is not allowed "
                          "(an address that is not public)"}}
+# Registration looks a webhook's host up in a few threads of its own (service._vet).
+BUSY: dict[int | str, dict[str, str]] = {
+    503: {"description": "Database unavailable, or every host lookup busy (Retry-After)"}}
 
 
 def _read(sub: Subscription) -> SubscriptionRead:
@@ -33,7 +36,7 @@ def _read(sub: Subscription) -> SubscriptionRead:
 
 
 @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated,
-             responses=ERRORS | INVALID,
+             responses=ERRORS | INVALID | BUSY,
              summary="Register an e-mail address or webhook for a convener's alerts")
 def create_subscription(request: Request, body: SubscriptionCreate,
                         principal: AnyToken) -> SubscriptionCreated:
