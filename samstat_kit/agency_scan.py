@@ -28,6 +28,7 @@ from samstat_kit.anonymity import (
 from samstat_kit.workbook import Cells, NotAWorkbook, opened, parts_with_number
 
 PERSONAL = "a personal identity number"
+NEVER_SENT = f"{PERSONAL} (never sent)"
 
 
 def _as_shown(text: str) -> list[str]:
@@ -163,7 +164,7 @@ def personal_number_rows(rows: Sequence[Row]) -> list[RowError]:
     for row in rows:
         where = personal_number_field(row.doc)
         if where is not None:
-            out.append(row.error(where, f"{PERSONAL} (never sent)"))
+            out.append(row.error(where, NEVER_SENT))
     return out
 
 
@@ -193,12 +194,12 @@ def read_scanned(path: Path, fmt: str) -> tuple[list[Row], list[RowError]]:
     try:
         kind, rows = read_bytes(path.name, data, fmt)
     except PublishError:
-        if found:  # what cannot be read is not quoted in place of the number
-            raise PublishError(f"{PERSONAL} in {places(found)}: nothing was sent") from None
-        raise
+        if not found:
+            raise
+        kind, rows = "", []  # what cannot be read is not quoted in place of the number
     if not rows:
         if found:
-            raise PublishError(f"{PERSONAL} in {places(found)}: nothing was sent") from None
+            raise PublishError(f"{PERSONAL} in {places(found)}: nothing was sent")
         raise PublishError(f"{shown_path(path)} holds no observations")
     named = {e.row for e in personal_number_rows(rows)}
     if kind == "json":
@@ -206,10 +207,10 @@ def read_scanned(path: Path, fmt: str) -> tuple[list[Row], list[RowError]]:
         # not observation 12. A row's doc is its whole observation, so personal_number_rows
         # names every number in one; what it does not is beyond them all (row 0).
         return rows, [] if named else [
-            RowError(0, "", f"{PERSONAL} (never sent)",
+            RowError(0, "", NEVER_SENT,
                      f"(file line {e.row})" if e.row else (e.column or "(file)"))
             for e in found]
-    return rows, [RowError(e.row, "", f"{PERSONAL} (never sent)", e.column or "(file)")
+    return rows, [RowError(e.row, "", NEVER_SENT, e.column or "(file)")
                   for e in found if e.row not in named]
 
 

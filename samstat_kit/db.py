@@ -47,7 +47,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
     """JSON columns through orjson: json.dumps of every row's dimensions was a measurable
     part of ingest's time (stored text stays plain JSON). json for what orjson cannot write
     (an integer beyond 64 bits)."""
@@ -62,12 +62,12 @@ def get_engine(url: str) -> Engine:
     """One engine per URL and process."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               json_serializer=_json, hide_parameters=True)
+                               json_serializer=json_text, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_engine(
         url,
-        json_serializer=_json,
+        json_serializer=json_text,
         # A statement's error message would otherwise carry its values, and messages are
         # logged: true values of hidden cells (disclosure_cells), raw rows of an upload.
         hide_parameters=True,

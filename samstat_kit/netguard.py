@@ -337,6 +337,10 @@ def _is_localhost(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+MAIL_RULE = ("the e-mail domain must be a name, not an address literal, a numeric host or "
+             "localhost, and the address may not route further (no %, ! or [ in it)")
+
+
 def mail_receiver_allowed(address: str) -> bool:
     """Whether an e-mail receiver may be handed to the relay: its domain is a name, never an
     address literal (``ops@[10.0.0.5]``, ``ops@[IPv6:::1]``), a numeric host in any spelling
@@ -347,7 +351,7 @@ def mail_receiver_allowed(address: str) -> bool:
     The relay delivers by connecting to what the domain names, so such an address sent the
     relay's SMTP to a host inside the deployment of the registering agency's choice, where a
     webhook may not go (a red team). No name is resolved here: a real domain is the mail
-    system's to route."""
+    system's to route. :data:`MAIL_RULE` says the rule to whoever gave the address."""
     local, _, domain = address.strip().rpartition("@")
     domain = domain.lower().rstrip(".")
     if any(c in local for c in "%![]:") or not domain or any(c in domain for c in "[]:%!"):

@@ -107,8 +107,7 @@ def shown_text(text: str) -> str:
 
 def _unzipped_size(data: bytes, most: int) -> None:
     """TooLarge if the workbook's parts unpack to more than ``most`` bytes, or are more than
-    :data:`MAX_PARTS`; NotAWorkbook if its bytes are no zip file at all, a part cannot be
-    read, or one declares a DTD (:data:`_DTD`)."""
+    :data:`MAX_PARTS`; NotAWorkbook if its bytes are no zip file at all."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = z.infolist()
@@ -119,10 +118,23 @@ def _unzipped_size(data: bytes, most: int) -> None:
     total = sum(i.file_size for i in parts)
     if total > most:
         raise TooLarge(f"the workbook unpacks to more than {most // 2**20} MiB")
+
+
+def _checked(data: bytes, most: int) -> None:
+    """:func:`_unzipped_size`, and NotAWorkbook if a part cannot be read or declares a DTD
+    (:data:`_DTD`): before any parser reads one."""
+    _unzipped_size(data, most)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in parts:
-            if _DTD in _decoded(_part(z, info)):
-                raise NotAWorkbook("not an Excel workbook (.xlsx): a part declares a DTD")
+        for info in z.infolist():
+            _text_of(_part(z, info))
+
+
+def _text_of(raw: bytes) -> str:
+    """A part's text (:func:`_decoded`); NotAWorkbook if it declares a DTD."""
+    text = _decoded(raw)
+    if _DTD in text:
+        raise NotAWorkbook("not an Excel workbook (.xlsx): a part declares a DTD")
+    return text
 
 
 # A part's document type declaration, where XML entities are declared: a reference to one
@@ -144,7 +156,7 @@ def opened(data: bytes, unzipped: int = MAX_UNZIPPED) -> Iterator[tuple[Any, lis
     catch_warnings swaps process-wide state, hence the lock."""
     import openpyxl
 
-    _unzipped_size(data, unzipped)
+    _checked(data, unzipped)
     said: list[str] = []
     with _OPENPYXL, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # not once per place: a file sent again is seen again
@@ -216,17 +228,18 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
     comment's formatting may split a number), every other string apart (two neighbouring
     strings, "880208" and "9717", are no number; a review). A sheet's text is not joined
     at all: two neighbouring numeric cells would read as one number."""
-    _unzipped_size(data, most)
+    _unzipped_size(data, most)  # and each part's DTD below, as it is read (_checked)
     found: list[tuple[str, list[str]]] = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for info in z.infolist():
             raw = _part(z, info)
+            text = _text_of(raw)
             # A part's name is in the file too (the zip directory lists it): a red team
             # named one "xl/8802089717.xml", and nothing read it.
             if contains_personal_number([info.filename]):
                 found.append((info.filename, []))
                 continue
-            written = html.unescape(_decoded(raw))
+            written = html.unescape(text)
             # As a parser reads it (what openpyxl reads), and as written where that differs:
             # a number in an XML comment is read by nobody, and still in the file.
             xml = html.unescape(_parsed(raw) or _UNSEEN.sub("", written)) \

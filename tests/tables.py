@@ -5,7 +5,7 @@ meets another test's cells (CI: a phone test's committed month made a later uplo
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from samstat_kit.db import session_factory, session_scope
 from services.ingest.disclosure.models import DisclosureAudit, DisclosureCell, DisclosureExtent
@@ -15,6 +15,7 @@ from services.ingest.observations.models import (
     IngestObservation,
     OutboxMessage,
 )
+from services.ingest.upload.models import IngestUpload
 
 
 def empty_ingest(db_url: str) -> None:
@@ -25,3 +26,9 @@ def empty_ingest(db_url: str) -> None:
         for model in (OutboxMessage, IngestCell, IngestObservation, IngestBatch,
                       DisclosureCell, DisclosureAudit, DisclosureExtent):
             s.execute(delete(model))
+
+
+def count_uploads(db_url: str) -> int:
+    """The uploads kept: a refused file must leave their number as it was."""
+    with session_scope(session_factory(db_url)) as s:
+        return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)

@@ -39,9 +39,9 @@ def test_other_databases_need_no_writer_lock() -> None:
 
 
 def test_json_columns_take_what_json_takes() -> None:
-    from samstat_kit.db import _json
+    from samstat_kit.db import json_text
 
-    assert json.loads(_json({"window": 2**70, 3: "x"})) == {"window": 2**70, "3": "x"}
+    assert json.loads(json_text({"window": 2**70, 3: "x"})) == {"window": 2**70, "3": "x"}
 
 
 def test_a_failed_statement_never_carries_its_values(db_url: str) -> None:

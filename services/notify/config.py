@@ -68,8 +68,7 @@ class NotifySettings(KitSettings, SmtpSettings):
     @field_validator("webhook_allowed_hosts", mode="before")
     @classmethod
     def _host_entries(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
+        value = _comma_list(value)
         if isinstance(value, list):
             AllowList.parse(str(v) for v in value)  # a bad entry stops the start
         return value
@@ -77,8 +76,7 @@ class NotifySettings(KitSettings, SmtpSettings):
     @field_validator("webhook_nat64_prefixes", mode="before")
     @classmethod
     def _nat64_prefixes(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [v.strip() for v in value.split(",") if v.strip()]
+        value = _comma_list(value)
         if isinstance(value, list):
             nat64_prefixes(str(v) for v in value)  # a bad prefix stops the start
         return value
@@ -116,3 +114,10 @@ class NotifySettings(KitSettings, SmtpSettings):
 
 def get_settings() -> NotifySettings:
     return NotifySettings()
+
+
+def _comma_list(value: object) -> object:
+    """An environment variable's "a, b,c" as its entries; anything else as it is."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value

@@ -36,8 +36,6 @@ def _record() -> str:
     return json.dumps(obs()).replace('"value": 31000.0', f'"value": {ROUNDS_AWAY}')
 
 
-
-
 def test_the_api_refuses_it(client: TestClient, token: Any) -> None:
     r = client.post("/v1/observations?dry_run=true",
                     content='{"observations": [' + _record() + "]}",
@@ -45,7 +43,6 @@ def test_the_api_refuses_it(client: TestClient, token: Any) -> None:
                              "Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["rejected"][0]["field"] == "value"
-
 
 
 def test_kafka_dead_letters_it_redacted(handler: tuple[KafkaIngest, list[DeadLetter]]) -> None:

@@ -21,16 +21,14 @@ import io
 import re
 import zipfile
 
-import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from samstat_kit.agency_files import PublishError, read_sheet
-from samstat_kit.db import session_factory, session_scope
 from samstat_kit.workbook import NotAWorkbook, parts_with_number
 from services.ingest.upload import service
-from services.ingest.upload.models import IngestUpload
+from tests.tables import count_uploads
+from tests.workbooks import xlsx
 
 HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
 ROW = ["econ_assistance_recipients", "2460", "2019-05", 41, "0-10", "other", "K"]
@@ -38,19 +36,10 @@ DTD = '<!DOCTYPE x [<!ENTITY e "' + "x" * 280 + '">]>'
 REFERENCES = 20_000  # 5.6 MB as parsed, from a few kilobytes
 
 
-def _book() -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    book.active.append(ROW)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def _with_entities(where: str) -> bytes:
     """The workbook, its part ``where`` with a DTD (and, in the sheet, cell G2 or, in a part
     of its own, the root made of references to the entity)."""
-    src = zipfile.ZipFile(io.BytesIO(_book()))
+    src = zipfile.ZipFile(io.BytesIO(xlsx(HEADER, [ROW])))
     out = io.BytesIO()
     refs = "&e;" * REFERENCES
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -88,12 +77,8 @@ def test_the_page_refuses_it_and_keeps_nothing(
         where: str, upload_staff: tuple[TestClient, str], ingest_db: str) -> None:
     c, token = upload_staff
 
-    def uploads() -> int:
-        with session_scope(session_factory(ingest_db)) as s:
-            return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
-
-    before = uploads()
+    before = count_uploads(ingest_db)
     r = c.post("/upload", data={"csrf_token": token},
                files={"file": ("f.xlsx", _with_entities(where), "application/octet-stream")})
     assert r.status_code == 422 and "Excel" in r.text and len(r.content) < 100_000
-    assert uploads() == before
+    assert count_uploads(ingest_db) == before

@@ -15,32 +15,22 @@ import zipfile
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from samstat_kit.agency_files import PublishError
-from samstat_kit.db import session_factory, session_scope
 from samstat_kit.workbook import NotAWorkbook, parts_with_number
 from services.ingest.upload import service
-from services.ingest.upload.models import IngestUpload
 from tests.echo import said
+from tests.tables import count_uploads
+from tests.workbooks import xlsx
 
 HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
 ROW = ["econ_assistance_recipients", "2460", "2019-05", 41, "0-10", "other", "K"]
 TRACES = ("8802089717", "19880208-9717", "extra", "Traceback", "CRC", "password")
 
 
-def _book() -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    book.active.append(ROW)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def _with_part(name: str, content: bytes) -> bytes:
     """The workbook with one more part, stored (not compressed), that openpyxl never reads."""
-    src = zipfile.ZipFile(io.BytesIO(_book()))
+    src = zipfile.ZipFile(io.BytesIO(xlsx(HEADER, [ROW])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
@@ -82,11 +72,6 @@ UNREADABLE = {
 }
 
 
-def _uploads(url: str) -> int:
-    with session_scope(session_factory(url)) as s:
-        return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
-
-
 @pytest.mark.parametrize("case", UNREADABLE)
 def test_an_unreadable_part_is_no_workbook_to_the_scan(case: str) -> None:
     data = UNREADABLE[case]()
@@ -103,12 +88,12 @@ def test_an_unreadable_part_is_no_workbook_to_the_scan(case: str) -> None:
 def test_the_page_refuses_an_unreadable_part_with_its_reason(
         case: str, upload_staff: tuple[TestClient, str], ingest_db: str) -> None:
     c, token = upload_staff
-    before = _uploads(ingest_db)
+    before = count_uploads(ingest_db)
     r = c.post("/upload", data={"csrf_token": token},
                files={"file": ("f.xlsx", UNREADABLE[case](), "application/octet-stream")})
     assert r.status_code == 422, r.text[:300]
     assert "Excel" in r.text and not any(t in said(r.text) for t in TRACES)
-    assert _uploads(ingest_db) == before
+    assert count_uploads(ingest_db) == before
 
 
 @pytest.mark.parametrize("name", ["xl/8802089717.xml", "docProps/19880208-9717.bin",
@@ -124,7 +109,7 @@ def test_a_number_in_a_part_name_is_found(name: str) -> None:
 def _properties_in(encoding: str) -> bytes:
     """The workbook, its properties part written in ``encoding`` without a byte-order mark,
     the author the number."""
-    src = zipfile.ZipFile(io.BytesIO(_book()))
+    src = zipfile.ZipFile(io.BytesIO(xlsx(HEADER, [ROW])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for info in src.infolist():

@@ -16,13 +16,11 @@ import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from samstat_kit.agency_files import PublishError, read_sheet
-from samstat_kit.db import session_factory, session_scope
 from samstat_kit.workbook import Cells, TooLarge, read_workbook
 from services.ingest.upload import service
-from services.ingest.upload.models import IngestUpload
+from tests.tables import count_uploads
 
 HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -93,12 +91,8 @@ def test_the_page_refuses_it_and_keeps_nothing(upload_staff: tuple[TestClient, s
                                                ingest_db: str) -> None:
     c, token = upload_staff
 
-    def uploads() -> int:
-        with session_scope(session_factory(ingest_db)) as s:
-            return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
-
-    before = uploads()
+    before = count_uploads(ingest_db)
     r = c.post("/upload", data={"csrf_token": token},
                files={"file": ("f.xlsx", _workbook(200, 100_000), "application/octet-stream")})
     assert r.status_code == 422 and "MiB" in r.text
-    assert uploads() == before
+    assert count_uploads(ingest_db) == before

@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
+from fastapi.testclient import TestClient
 
 from samstat_kit.db import session_factory
+from services.notify.app import create_app
 from services.notify.delivery.dispatcher import Dispatcher
 from services.notify.delivery.senders import DeliveryError
 
-from .test_ssrf import settings
+from .factory import tokens
+from .test_ssrf import REGION, settings
 
 
 class _Message:
@@ -73,69 +79,47 @@ def test_lookups_that_never_end_leave_the_shared_threads_free(fresh_url: str) ->
         released.set()
 
 
-def test_registration_waits_no_longer_than_a_send_for_a_silent_name(fresh_url: str) -> None:
-    import time
-
-    from fastapi.testclient import TestClient
-
-    from services.notify.app import create_app
-
-    from .factory import tokens
-    from .test_ssrf import REGION
-
+@contextmanager
+def _silent_notify(fresh_url: str, hold: float) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """Notify whose resolver answers no name for ``hold`` seconds (or until the block ends),
+    webhooks limited to 0.5 s; the client and a token's headers for the region."""
     released = threading.Event()
 
     def silent_dns(_host: str, _port: int) -> Sequence[str]:
-        released.wait(4)
+        released.wait(hold)
         raise OSError("no answer")
 
     auth = tokens(fresh_url, REGION)
     cfg = settings(fresh_url, webhook_timeout_seconds=0.5)
     try:
         with TestClient(create_app(cfg, resolver=silent_dns)) as client:
-            start = time.monotonic()
-            r = client.post("/v1/subscriptions", headers=auth[REGION], json={
-                "convener": REGION, "channel": "webhook", "target": "https://hook.slow.test/"})
-            elapsed = time.monotonic() - start
+            yield client, auth[REGION]
     finally:
         released.set()
+
+
+SLOW_HOOK = {"convener": REGION, "channel": "webhook", "target": "https://hook.slow.test/"}
+
+
+def test_registration_waits_no_longer_than_a_send_for_a_silent_name(fresh_url: str) -> None:
+    with _silent_notify(fresh_url, 4) as (client, headers):
+        start = time.monotonic()
+        r = client.post("/v1/subscriptions", headers=headers, json=SLOW_HOOK)
+        elapsed = time.monotonic() - start
     assert r.status_code == 422
     assert elapsed < 2.0, f"the registration waited {elapsed:.1f} s for the lookup"
 
 
 def test_registrations_in_parallel_leave_the_other_routes_free(fresh_url: str) -> None:
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    from fastapi.testclient import TestClient
-
-    from services.notify.app import create_app
-
-    from .factory import tokens
-    from .test_ssrf import REGION
-
-    released = threading.Event()
-
-    def silent_dns(_host: str, _port: int) -> Sequence[str]:
-        released.wait(20)
-        raise OSError("no answer")
-
-    auth = tokens(fresh_url, REGION)
-    cfg = settings(fresh_url, webhook_timeout_seconds=0.5)
-    body = {"convener": REGION, "channel": "webhook", "target": "https://hook.slow.test/"}
-    try:
-        with TestClient(create_app(cfg, resolver=silent_dns)) as client, \
-                ThreadPoolExecutor(12) as pool:
-            start = time.monotonic()
-            posts = [pool.submit(client.post, "/v1/subscriptions", headers=auth[REGION],
-                                 json=body) for _ in range(12)]
-            time.sleep(0.2)  # the lookups are stuck now
-            listed = client.get("/v1/subscriptions", headers=auth[REGION])
-            listed_after = time.monotonic() - start
-            codes = [p.result(timeout=15).status_code for p in posts]
-            all_after = time.monotonic() - start
-    finally:
-        released.set()
+    with _silent_notify(fresh_url, 20) as (client, headers), ThreadPoolExecutor(12) as pool:
+        start = time.monotonic()
+        posts = [pool.submit(client.post, "/v1/subscriptions", headers=headers,
+                             json=SLOW_HOOK) for _ in range(12)]
+        time.sleep(0.2)  # the lookups are stuck now
+        listed = client.get("/v1/subscriptions", headers=headers)
+        listed_after = time.monotonic() - start
+        codes = [p.result(timeout=15).status_code for p in posts]
+        all_after = time.monotonic() - start
     assert listed.status_code == 200 and listed_after < 1.5, listed_after
     # Those looked up are refused (422); those still queued at the deadline were never
     # looked up, and are busy (503), not refused (test_register_lookup_pool.py).

@@ -40,7 +40,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from samstat_kit.db import _json
+from samstat_kit.db import json_text
 from services.ingest.observations.models import IngestCell, IngestObservation
 
 _LOG_COLUMNS = ("seq", "event_id", "cell_key", "agency", "measure", "area", "period",
@@ -299,7 +299,7 @@ def _encoded(row: Sequence[Any], at: list[tuple[int, bool]]) -> list[Any]:
     insert stored ``past = None`` as ``'null'``, not SQL NULL, as SQLite still does)."""
     out = list(row)
     for i, none_as_null in at:
-        out[i] = None if out[i] is None and none_as_null else _json(out[i])
+        out[i] = None if out[i] is None and none_as_null else json_text(out[i])
     return out
 
 

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from samstat_kit.netguard import mail_receiver_allowed
+from samstat_kit.netguard import MAIL_RULE, mail_receiver_allowed
 from services.initiatives.registry.formulas import (
     AgencyCode,
     AreaCode,
@@ -79,9 +79,7 @@ def mail_domain(value: str) -> str:
     literal, a numeric host or localhost (the relay would connect there), so it is refused
     here, where the admin hears of it (samstat_kit.netguard.mail_receiver_allowed)."""
     if not mail_receiver_allowed(value):
-        raise ValueError("the e-mail domain must be a name, not an address literal, a numeric "
-                         "host or localhost, and the address may not route further (no %, ! "
-                         "or [ in it)")
+        raise ValueError(MAIL_RULE)
     return value
 
 

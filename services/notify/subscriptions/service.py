@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
-from samstat_kit.netguard import NOT_ALLOWED, Refused, WebhookGuard, mail_receiver_allowed
+from samstat_kit.netguard import (
+    MAIL_RULE,
+    NOT_ALLOWED,
+    Refused,
+    WebhookGuard,
+    mail_receiver_allowed,
+)
 from services.notify.access import Conflict, Forbidden, NotFound, actor, may_act_for
 from services.notify.delivery.senders import new_secret
 from services.notify.subscriptions.contacts import lift_opt_out
@@ -73,9 +79,7 @@ def _check_target(body: SubscriptionCreate, guard: WebhookGuard,
         if not mail_receiver_allowed(body.target):
             # The relay would connect to what the domain names: an address of the agency's
             # choice (samstat_kit.netguard.mail_receiver_allowed).
-            raise Invalid("target: the e-mail domain must be a name, not an address "
-                          "literal, a numeric host or localhost, and the address may not "
-                          "route further (no %, ! or [ in it)")
+            raise Invalid(f"target: {MAIL_RULE}")
         if body.format != "json" or body.secret is not None:
             raise Invalid("format and secret apply to webhooks only")
         return
