@@ -74,6 +74,8 @@ _MAPPED = _V6("::ffff:0:0/96")
 _V4_PART = re.compile(r"^(?:0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$")
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The ports every webhook may use; a deployment may add others (SAMSTAT_WEBHOOK_ALLOWED_PORTS).
+WEB_PORTS = frozenset(_DEFAULT_PORTS.values())
 _ENTRY = re.compile(r"^(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]/@]+))(?::(?P<port>\d{1,5}))?$",
                     re.ASCII)
 
@@ -303,11 +305,20 @@ class WebhookGuard:
     resolver: Resolver = system_resolver
     # The prefixes of the deployment's own NAT64, besides the well-known 64:ff9b::/96.
     nat64: tuple[ipaddress.IPv6Network, ...] = ()
+    # The ports a webhook not on the allow-list may name. Any port of a public host let an
+    # agency make notify speak HTTP to its SMTP, Redis or SSH (``:25``, ``:6379``): a port
+    # scanner and a protocol smuggler (a red team). Allow-listed hosts are exempt: their
+    # entry names the receiver (and, in production, its port).
+    ports: frozenset[int] = WEB_PORTS
 
     def vet(self, url: str) -> Vetted:
         """Parse, resolve and check ``url``; raises :class:`Refused`."""
         target = parse_target(url)
         allowed = self.allow.allows(target)
+        if not allowed and target.port not in self.ports:
+            # Before any lookup: the answer says nothing of the name, only the rule.
+            raise Refused(f"refused: port {target.port} not allowed (webhooks use "
+                          f"{', '.join(map(str, sorted(self.ports)))})")
         if not allowed and target.literal is None and _is_localhost(target.key):
             raise Refused(NOT_ALLOWED)
         if target.literal is not None:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
-from samstat_kit.netguard import AllowList, nat64_prefixes
+from samstat_kit.netguard import WEB_PORTS, AllowList, nat64_prefixes
 from samstat_kit.settings import KitSettings, SmtpSettings
 
 
@@ -28,6 +28,11 @@ class NotifySettings(KitSettings, SmtpSettings):
     # "2001:db8:64::/96": an IPv6-only cluster reaches IPv4 through addresses under them, so
     # the guard judges the IPv4 address each carries (the well-known 64:ff9b::/96 always).
     webhook_nat64_prefixes: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Ports a public webhook may name besides 443 and 80, comma-separated, e.g. "8443": any
+    # other port would let agencies make notify talk to mail, cache or SSH servers.
+    # Allow-listed hosts are not limited by it.
+    webhook_allowed_ports: Annotated[list[Annotated[int, Field(gt=0, lt=65536)]],
+                                     NoDecode] = Field(default_factory=list)
     # Retries: attempt n waits base × 2^(n-1), capped; after max_attempts the delivery is dead.
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: float = 30.0
@@ -72,6 +77,16 @@ class NotifySettings(KitSettings, SmtpSettings):
         if isinstance(value, list):
             AllowList.parse(str(v) for v in value)  # a bad entry stops the start
         return value
+
+    @field_validator("webhook_allowed_ports", mode="before")
+    @classmethod
+    def _ports(cls, value: object) -> object:
+        return _comma_list(value)
+
+    @property
+    def webhook_ports(self) -> frozenset[int]:
+        """Every port a public webhook may name."""
+        return WEB_PORTS | frozenset(self.webhook_allowed_ports)
 
     @field_validator("webhook_nat64_prefixes", mode="before")
     @classmethod

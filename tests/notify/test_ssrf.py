@@ -24,7 +24,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.db import session_factory, session_scope
-from samstat_kit.netguard import WebhookGuard, allow_list_from
+from samstat_kit.netguard import WEB_PORTS, WebhookGuard, allow_list_from
 from services.notify.app import create_app
 from services.notify.config import NotifySettings
 from services.notify.delivery.senders import DeliveryError, send_webhook, webhook_client
@@ -145,26 +145,28 @@ def test_send_time_refuses_what_a_name_came_to_resolve_to_and_never_connects(
     # "allowed.test" is the operator's internal receiver; "rebind.test" is public when it is
     # registered and then points at loopback, where the same receiver listens.
     names = Names({"allowed.test": ["127.0.0.1"], "rebind.test": [PUBLIC]})
-    cfg = settings(fresh_url, webhook_allowed_hosts=["allowed.test"])
-    with webhook_receiver() as receiver, \
-            TestClient(create_app(cfg, resolver=names)) as client:
+    with webhook_receiver() as receiver:
         port = receiver.port
-        for path, host in (("/ok", "allowed.test"), ("/rebind", "rebind.test")):
-            assert client.post("/v1/subscriptions", headers=auth[REGION], json={
-                "convener": REGION, "channel": "webhook",
-                "target": f"http://{host}:{port}{path}"}).status_code == 201
-        names.answers["rebind.test"] = ["127.0.0.1"]
-        names.answers["mixed.test"] = ["127.0.0.1", "127.0.0.2"]
-        spelled = ["127.1", "2130706433", "0x7f000001", "0x7f.1", "127.0.0.1.", "mixed.test",
-                   "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "localhost", "x@127.0.0.1"]
-        for i, host in enumerate(spelled):
-            _insert(fresh_url, REGION, f"http://{host}:{port}/s{i}")
-        ind = fire(client, REGION)
-        wait_for(lambda: receiver.on("/ok"))
-        done = wait_for(lambda: [d for d in deliveries(client, auth[REGION], ind)
-                                 if d["status"] == "dead"] if all(
-            d["status"] in ("sent", "dead")
-            for d in deliveries(client, auth[REGION], ind)) else None)
+        # The receiver's port is one public webhooks may name (they get 443 and 80 only).
+        cfg = settings(fresh_url, webhook_allowed_hosts=["allowed.test"],
+                       webhook_allowed_ports=[port])
+        with TestClient(create_app(cfg, resolver=names)) as client:
+            for path, host in (("/ok", "allowed.test"), ("/rebind", "rebind.test")):
+                assert client.post("/v1/subscriptions", headers=auth[REGION], json={
+                    "convener": REGION, "channel": "webhook",
+                    "target": f"http://{host}:{port}{path}"}).status_code == 201
+            names.answers["rebind.test"] = ["127.0.0.1"]
+            names.answers["mixed.test"] = ["127.0.0.1", "127.0.0.2"]
+            spelled = ["127.1", "2130706433", "0x7f000001", "0x7f.1", "127.0.0.1.", "mixed.test",
+                       "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "localhost", "x@127.0.0.1"]
+            for i, host in enumerate(spelled):
+                _insert(fresh_url, REGION, f"http://{host}:{port}/s{i}")
+            ind = fire(client, REGION)
+            wait_for(lambda: receiver.on("/ok"))
+            done = wait_for(lambda: [d for d in deliveries(client, auth[REGION], ind)
+                                     if d["status"] == "dead"] if all(
+                d["status"] in ("sent", "dead")
+                for d in deliveries(client, auth[REGION], ind)) else None)
     # The receiver listened on 127.0.0.1 all along: only the allowed path reached it, over a
     # connection to the address the injected resolver gave (the system cannot resolve the
     # name), with the name as Host.
@@ -266,8 +268,10 @@ def test_the_webhook_client_connects_only_where_the_guard_pinned(
     with webhook_receiver() as receiver, webhook_receiver() as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url(""))
         monkeypatch.setenv("http_proxy", proxy.url(""))
+        # The receiver's port allowed: the literal loopback is refused for its address.
         guard = WebhookGuard(allow_list_from("allowed.test"),
-                             Names({"allowed.test": ["127.0.0.1"]}))
+                             Names({"allowed.test": ["127.0.0.1"]}),
+                             ports=WEB_PORTS | {receiver.port})
 
         async def run() -> None:
             client = webhook_client()

@@ -96,7 +96,7 @@ def test_public_names_and_addresses_pass() -> None:
     vetted = g.vet("https://Hooks.Example.Org./x")
     assert [str(a) for a in vetted.addresses] == [PUBLIC, "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
     assert vetted.target.port == 443 and not vetted.allow_listed
-    assert [str(a) for a in g.vet(f"http://{PUBLIC}:8080/").addresses] == [PUBLIC]
+    assert [str(a) for a in g.vet(f"http://{PUBLIC}:80/").addresses] == [PUBLIC]
     assert g.vet("http://[::ffff:93.184.215.14]/").addresses  # mapped, judged as IPv4
     idn = guard({"xn--bcher-kva.example.org": [PUBLIC]})
     assert idn.vet("http://bücher.example.org/").target.host == "xn--bcher-kva.example.org"
@@ -116,13 +116,16 @@ def test_the_allow_list_names_hosts_and_ports() -> None:
               allow="hooks.internal:8443, 127.0.0.1 ,[::1]:9000")
     assert g.vet("https://hooks.internal:8443/x").allow_listed
     assert refused(g, "https://hooks.internal/x") == NOT_ALLOWED  # other port
-    assert refused(g, "https://other.internal:8443/x") == NOT_ALLOWED
+    assert refused(g, "https://other.internal/x") == NOT_ALLOWED
+    # Another host on the entry's port: not allowed by the entry, nor by the port policy.
+    assert refused(g, "https://other.internal:8443/x").startswith("refused: port 8443")
     # An address entry covers every spelling of that address, on any port.
     for url in ("http://127.0.0.1:1/", "http://127.1:2/", "http://2130706433/"):
         assert g.vet(url).allow_listed
     assert refused(g, "http://127.0.0.2/") == NOT_ALLOWED
     assert g.vet("http://[::1]:9000/").allow_listed
-    assert refused(g, "http://[::1]:9001/") == NOT_ALLOWED
+    assert refused(g, "http://[::1]/") == NOT_ALLOWED
+    assert refused(g, "http://[::1]:9001/").startswith("refused: port 9001")
     for bad in ("http://x/", "a b", "host:port", "[::1"):
         with pytest.raises(ValueError):
             allow_list_from(bad)

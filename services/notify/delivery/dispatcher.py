@@ -68,7 +68,8 @@ class Dispatcher:
         # resolver, so names map to addresses without any network).
         self.guard = WebhookGuard(allow_list_from(settings.webhook_allowed_hosts),
                                   resolver or system_resolver,
-                                  nat64_prefixes(settings.webhook_nat64_prefixes))
+                                  nat64_prefixes(settings.webhook_nat64_prefixes),
+                                  settings.webhook_ports)
         self.concurrency = settings.dispatch_concurrency
         self.smtp = SmtpConfig(
             host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,

@@ -268,9 +268,10 @@ async def _post(client: httpx.AsyncClient, message: Outgoing, timeout: float,
     try:
         vetted = await asyncio.get_running_loop().run_in_executor(resolvers, guard.vet,
                                                                   message.target)
-    except Refused:
-        # Nothing is sent; the record says only that, whatever the name resolved to.
-        raise DeliveryError(NOT_ALLOWED) from None
+    except Refused as exc:
+        # Nothing is sent; the record says only the rule (a refused port, or NOT_ALLOWED
+        # whatever the name resolved to: a Refused never says more).
+        raise DeliveryError(str(exc)) from None
     body = message.webhook_body()
     headers = {
         "Content-Type": "application/json; charset=utf-8",

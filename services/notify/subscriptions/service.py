@@ -86,6 +86,8 @@ def _check_target(body: SubscriptionCreate, guard: WebhookGuard,
     try:
         _vet(guard, body.target, seconds)
     except Refused as exc:
+        if str(exc) != NOT_ALLOWED:  # not a valid URL, or a port outside the policy
+            raise Invalid(f"target: {exc}") from None
         # Names the field and the rule, never what the host resolved to.
         raise Invalid(f"target: {exc} (webhooks must resolve only to public addresses; "
                       f"loopback, private, link-local, multicast and reserved ones are "
