@@ -55,6 +55,21 @@ class SmtpSettings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
+    # The same SAMSTAT_ENV as KitSettings': read here too, as the kit's sign-in settings
+    # (which send the e-mailed links) are no KitSettings.
+    env: Literal["dev", "test", "prod"] = "dev"
+
+    @model_validator(mode="after")
+    def _relay_over_tls_in_production(self) -> SmtpSettings:
+        # A mail carries a bearer secret (a sign-in link, a one-click acknowledge link) and a
+        # convener's alert: in production never in clear text between pods and relay, which
+        # any host on the path (or a relay spoofed by DNS) could read. smtplib's STARTTLS
+        # verifies the relay's certificate against SAMSTAT_SMTP_HOST.
+        if self.env == "prod" and not self.smtp_starttls:
+            raise ValueError("SAMSTAT_ENV=prod needs SAMSTAT_SMTP_STARTTLS=true: the SMTP "
+                             "relay must be reached over TLS (a submission port, usually "
+                             "587), never in clear text")
+        return self
 
 
 class KitSettings(BaseSettings):

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from samstat_kit.settings import SmtpSettings
@@ -53,6 +54,19 @@ class AuthSettings(SmtpSettings):
     def _comma_separated(cls, value: object) -> object:
         return [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) \
             else value
+
+    @model_validator(mode="after")
+    def _https_issuer_in_production(self) -> AuthSettings:
+        # The issuer's discovery document names the keys that sign the ID tokens: fetched
+        # over plain http, anyone on the path could substitute their own keys and sign in
+        # as anyone. Development may use a local provider on loopback.
+        issuer = urlsplit(self.oidc_issuer or "")
+        if self.env == "prod" and self.oidc_issuer and not (issuer.scheme == "https"
+                                                            and issuer.hostname):
+            raise ValueError("SAMSTAT_ENV=prod needs an https:// SAMSTAT_OIDC_ISSUER: its "
+                             "discovery document and the keys it names must not travel in "
+                             "clear text")
+        return self
 
     @property
     def oidc_enabled(self) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from services.notify.config import NotifySettings
 
 PG = "postgresql+psycopg://samstat@db.invalid/samstat"
+PROD = {"env": "prod", "database_url": PG, "smtp_starttls": True}
 
 
 @pytest.mark.parametrize("entries", [
@@ -18,14 +19,14 @@ PG = "postgresql+psycopg://samstat@db.invalid/samstat"
     "0.0.0.0", "0", "[::]", "[::ffff:0.0.0.0]"])
 def test_a_bare_entry_for_this_machine_stops_production(entries: str) -> None:
     with pytest.raises(ValueError, match="needs the receiver's port"):
-        NotifySettings(env="prod", database_url=PG, webhook_allowed_hosts=entries)
+        NotifySettings(**PROD, webhook_allowed_hosts=entries)
 
 
 @pytest.mark.parametrize("entries", [
     "127.0.0.1:9000", "[::1]:8080,localhost:9001", "alerts.internal", "10.20.0.5",
     "alerts.internal:8443"])
 def test_a_receiver_by_its_port_or_another_host_starts(entries: str) -> None:
-    NotifySettings(env="prod", database_url=PG, webhook_allowed_hosts=entries)
+    NotifySettings(**PROD, webhook_allowed_hosts=entries)
 
 
 def test_outside_production_this_machine_may_be_allowed_whole() -> None:

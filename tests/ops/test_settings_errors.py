@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from samstat_kit.auth.settings import AuthSettings
 from services.ingest.config import IngestSettings
 from services.notify.config import NotifySettings
 from services.notify.inbox.settings import InboxSettings
@@ -32,6 +33,9 @@ def leaked(message: str, secret: str, size: int = 5) -> list[str]:
      {"SAMSTAT_DISPATCH_LEASE_SECONDS": "1"}),
     ("a relay lease shorter than a send", IngestSettings,
      {"SAMSTAT_RELAY_LEASE_SECONDS": "1"}),
+    ("an SMTP relay in clear text", NotifySettings, {"SAMSTAT_SMTP_STARTTLS": "false"}),
+    ("an OIDC issuer over http", AuthSettings,
+     {"SAMSTAT_OIDC_ISSUER": f"http://samstat:{DB_PASSWORD}@idp.example.org/realms/s"}),
 ])
 def test_a_refused_setting_shows_no_secret(monkeypatch: pytest.MonkeyPatch, what: str,
                                            build: Callable[[], BaseModel],
@@ -40,6 +44,7 @@ def test_a_refused_setting_shows_no_secret(monkeypatch: pytest.MonkeyPatch, what
     monkeypatch.setenv("SAMSTAT_DATABASE_URL", f"postgresql://samstat:{DB_PASSWORD}@db/samstat")
     monkeypatch.setenv("SAMSTAT_SMTP_PASSWORD", SMTP_PASSWORD)
     monkeypatch.setenv("SAMSTAT_LINK_SECRETS", LINK_SECRET)
+    monkeypatch.setenv("SAMSTAT_SMTP_STARTTLS", "true")  # each case refused for its own reason
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError) as refused:
