@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from samstat_kit.anonymity import new_hex_id
 from samstat_kit.auth.models import User
 from samstat_kit.contracts import load_catalogue
+from samstat_kit.netguard import MAIL_RULE, mail_receiver_allowed
 
 ROLES = ("convener", "analyst", "operator", "admin")
 MAX_EMAIL_LENGTH = 254
@@ -63,6 +64,10 @@ def add_person(*, session: Session, email: str, agency: str, name: str = "",
     email = normalise_email(email)
     if not valid_email(email):
         raise PersonError(f"email {email!r}: not a valid e-mail address")
+    if not mail_receiver_allowed(email):
+        # The sign-in link is mailed there: the relay would connect to what the domain names,
+        # a host inside the deployment (as for notify's receivers, a red team).
+        raise PersonError(f"email {email!r}: {MAIL_RULE}")
     agencies = load_catalogue().agencies
     if agency not in agencies:
         raise PersonError(f"agency {agency!r}: unknown; one of {', '.join(sorted(agencies))}")

@@ -24,7 +24,7 @@ from samstat_kit.auth.people import Person, active_person, valid_email
 from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.db import session_scope
 from samstat_kit.http import verify_token
-from samstat_kit.netguard import on_this_machine
+from samstat_kit.netguard import MAIL_RULE, mail_receiver_allowed, on_this_machine
 from samstat_kit.web import (
     COOKIE,
     MAX_NEXT_LENGTH,
@@ -278,6 +278,10 @@ def _link_message(request: Request, email: str, next_path: str
         person = active_person(session=session, email=email)
         if person is None:
             log.info("sign-in link asked for an unknown or disabled address")
+            return None
+        if not mail_receiver_allowed(person.email):
+            # Stored before add_person checked it: the relay would deliver to a host inside.
+            log.warning("sign-in link for person %s not sent: %s", person.id, MAIL_RULE)
             return None
         if store.links_since(session=session, person=person, since=ttl) >= MAX_LINKS_PER_TTL:
             log.warning("sign-in links for person %s capped", person.id)

@@ -9,15 +9,18 @@ import email.policy
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
 
 from samstat_kit.auth import sessions as store
+from samstat_kit.auth.models import SignInLink, User
 from samstat_kit.auth.people import Person, disable_person
 from samstat_kit.broker import free_port
 from samstat_kit.db import session_factory, session_scope
@@ -359,3 +362,25 @@ def test_the_address_is_looked_up_only_after_the_answer(
         ask_link(c, address)
         assert events == ["answered", "looked up"], address
     assert len(mails_to(sink, person.email)) == 1  # the link is still sent
+
+
+def test_a_stored_address_inside_the_deployment_gets_no_link(
+        db_url: str, mail: tuple[MailSink, int], caplog: pytest.LogCaptureFixture) -> None:
+    """An address stored before ``add_person`` applied the mail receiver rule (netguard) is
+    sent no link: the relay would deliver it to the host its domain names, inside."""
+    sink, port = mail
+    legacy = f"p-{uuid.uuid4().hex[:10]}@127.0.0.1"
+    with session_scope(session_factory(db_url)) as s:
+        s.add(User(id=uuid.uuid4().hex, email=legacy, name="Legacy", agency="scb",
+                   role="convener", created_at=datetime.now(UTC)))
+    try:
+        c = client(build_app("initiatives", db_url, smtp_port=port), ORIGIN)
+        with caplog.at_level(logging.WARNING, logger="samstat_kit.auth.routes"):
+            ask_link(c, legacy)
+        assert sink.messages == []
+        assert "not sent: the e-mail domain must be a name" in caplog.text
+    finally:
+        with session_scope(session_factory(db_url)) as s:
+            s.execute(delete(SignInLink).where(SignInLink.user_id.in_(
+                select(User.id).where(User.email == legacy))))
+            s.execute(delete(User).where(User.email == legacy))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -26,6 +27,7 @@ from samstat_kit.auth.people import (
     list_people,
 )
 from samstat_kit.db import downgrade, migrate
+from samstat_kit.netguard import MAIL_RULE
 
 PG_BASE = os.environ.get("SAMSTAT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = {"auth_users", "auth_sessions", "auth_signin_links", "auth_oidc_requests"}
@@ -76,6 +78,20 @@ def test_bad_people_are_refused_naming_the_field(session: Session, email: str, a
                                                  role: str, field: str) -> None:
     with pytest.raises(PersonError, match=f"^{field} "):
         add_person(session=session, email=email, agency=agency, role=role)
+
+
+@pytest.mark.parametrize("email", [
+    "ops@127.0.0.1", "ops@10.0.0.5", "ops@0x7f.1", "ops@127.1",
+    "ops@hooks.localhost", "ops%10.0.0.5@relay.example.se", "10.0.0.5!ops@relay.example.se",
+    "ops@1.2.3.4.5"])
+def test_a_sign_in_address_passes_the_mail_receiver_rule(session: Session, email: str) -> None:
+    """The sign-in link is mailed to the address: the relay delivers to what its domain names
+    (or what the percent hack or a bang path routes to), a host of the adder's choosing
+    inside the deployment. The same rule as notify's receivers (netguard.MAIL_RULE)."""
+    with pytest.raises(PersonError, match=f"^email {re.escape(repr(email))}: "
+                                          f"{re.escape(MAIL_RULE)}$"):
+        add_person(session=session, email=email, agency="scb")
+    assert active_person(session=session, email=email) is None
 
 
 def test_one_address_is_one_person(session: Session) -> None:
@@ -135,6 +151,8 @@ def test_user_commands(tmp_path: Path) -> None:
     role = samstat("add", "y@example.se", "--agency", "scb", "--role", "boss",
                    data_dir=tmp_path)
     assert role.returncode == 2 and "role 'boss'" in role.stderr
+    inside = samstat("add", "ops@10.0.0.5", "--agency", "scb", data_dir=tmp_path)
+    assert inside.returncode == 2 and MAIL_RULE in inside.stderr.replace("\n", " ")
 
     disabled = samstat("disable", "olle@umea.example.se", data_dir=tmp_path)
     assert disabled.returncode == 0, disabled.stderr
