@@ -20,6 +20,7 @@ import httpx
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
+from samstat_kit.daemon_pool import DaemonPool
 from samstat_kit.db import session_scope
 from samstat_kit.metrics import zeros
 from samstat_kit.netguard import (
@@ -81,7 +82,7 @@ class Dispatcher:
         # Opened by run() and closed by stop(), so one app can start and stop repeatedly.
         self.client: httpx.AsyncClient | None = None
         self.executor: ThreadPoolExecutor | None = None
-        self.resolvers: ThreadPoolExecutor | None = None
+        self.resolvers: DaemonPool | None = None
         self.last_error: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -111,9 +112,9 @@ class Dispatcher:
             # And for the webhooks' host lookups: a lookup cannot be cancelled, and a name
             # whose DNS never answers (the registering agency's choice) holds its thread
             # long after the send gave up; on the default executor a few such sends left
-            # no thread to claim or record any delivery (a red team).
-            self.resolvers = ThreadPoolExecutor(max_workers=self.concurrency,
-                                                thread_name_prefix="notify-resolve")
+            # no thread to claim or record any delivery (a red team). Daemon threads, so
+            # such a lookup does not hold up the process's exit either.
+            self.resolvers = DaemonPool(self.concurrency, "notify-resolve")
 
     def wake(self) -> None:
         """Something changed (thread-safe): look for due deliveries and refresh the gauge."""

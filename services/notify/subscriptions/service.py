@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Collection
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as LookupTimeout
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from samstat_kit.anonymity import new_id
 from samstat_kit.auth.service import Principal
+from samstat_kit.daemon_pool import DaemonPool
 from samstat_kit.netguard import (
     MAIL_RULE,
     NOT_ALLOWED,
@@ -40,8 +40,9 @@ class Invalid(ValueError):
 # registering agency's choice) held the request's worker thread, one of the app's shared
 # ones, for the resolver's full timeouts: registrations in parallel stalled every route (a
 # red team). Now such lookups fill only these threads; registrations behind them are
-# refused after the deadline, in the same words as a refused address.
-_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="notify-register-lookup")
+# refused after the deadline, in the same words as a refused address. Daemon threads: one
+# still waiting on such a name must not hold up the process's exit (samstat_kit.daemon_pool).
+_LOOKUPS = DaemonPool(4, "notify-register-lookup")
 
 
 class Busy(Exception):
