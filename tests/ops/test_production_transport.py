@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from samstat_kit.auth.settings import AuthSettings
 from services.notify.config import NotifySettings
+from tests.ops.metrics_inventory import ROOT
 
 PG = "postgresql+psycopg://samstat@db.invalid/samstat"
 
@@ -31,6 +32,16 @@ def test_production_as_deployed_starts(prod: pytest.MonkeyPatch) -> None:
     prod.setenv("SAMSTAT_OIDC_ISSUER", "https://idp.example.org/realms/samstat")
     assert AuthSettings().oidc_issuer == "https://idp.example.org/realms/samstat"
     assert NotifySettings().smtp_starttls
+
+
+def test_the_shipped_configmap_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """deploy/k8s's settings (the Secrets' values aside) pass these checks."""
+    yaml = pytest.importorskip("yaml")
+    config = yaml.safe_load((ROOT / "deploy/k8s/base/configmap.yaml").read_text())["data"]
+    for name, value in config.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SAMSTAT_DATABASE_URL", PG)
+    assert NotifySettings().env == "prod" and AuthSettings().smtp_starttls
 
 
 @pytest.mark.parametrize("build", [NotifySettings, AuthSettings])
