@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from samstat_kit import bodyguard, bodylimit, invalid, metrics, present, urlguard
 from samstat_kit.auth import service as tokens
 from samstat_kit.auth import sessions
-from samstat_kit.auth.hardening import SecurityHeaders
+from samstat_kit.auth.hardening import HardenedApp
 from samstat_kit.auth.people import Person
 from samstat_kit.auth.service import Principal
 from samstat_kit.auth.settings import AuthSettings
@@ -127,11 +127,11 @@ def create_service_app(
     a service that installs its own answer to it (ingest). In the body it is always refused
     (:mod:`samstat_kit.bodyguard`), but on the ``bodies_answered`` path prefixes, whose
     routes answer it themselves (ingest's gate names the record and field)."""
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, description=description)
+    # The security headers outside every middleware, Starlette's error page's included
+    app = HardenedApp(title=title, version="1.0.0", lifespan=lifespan, description=description)
     app.state.session_factory = factory
     app.state.token_cache = {}
     app.state.auth_settings = AuthSettings()
-    app.add_middleware(SecurityHeaders)
     present.install(app)  # the pages' stylesheet, a file (the CSP allows no inline code)
     all_checks = {"database": db_check(factory)} | (checks or {})
 

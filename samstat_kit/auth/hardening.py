@@ -35,6 +35,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
+from fastapi import FastAPI
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,6 +44,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 12 * 3600
 _TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+_INSTALLED = "security_headers"  # in the request's state: an outer SecurityHeaders has it
 
 CSP = ("default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
@@ -90,16 +92,20 @@ def _cookie_token(scope: Scope) -> str | None:
 
 
 class SecurityHeaders:
-    """The middleware described in the module docstring."""
+    """The middleware described in the module docstring. Nested in another (a middleware
+    wrapping its own answer in one) it passes through: the outer one gives the request its
+    nonce and token once, and a second would draw new ones the page and its headers no
+    longer agree on."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or _state(scope).get(_INSTALLED):
             await self.app(scope, receive, send)
             return
         state = _state(scope)
+        state[_INSTALLED] = True
         nonce = secrets.token_urlsafe(16)
         known = _cookie_token(scope)
         state["csp_nonce"] = nonce
@@ -128,6 +134,16 @@ class SecurityHeaders:
         secure = "; Secure" if secure_request(HTTPConnection(scope)) else ""
         return (f"{CSRF_COOKIE}={state['csrf_token']}; Max-Age={CSRF_MAX_AGE}; Path=/; "
                 f"HttpOnly; SameSite=Lax{secure}").encode()
+
+
+class HardenedApp(FastAPI):
+    """A FastAPI app whose every answer goes out through :class:`SecurityHeaders`, outside
+    all of its middleware: ``add_middleware`` puts each one added later outside the headers,
+    so a refusal such a middleware answered itself (the URL guard's), and the 500 of
+    Starlette's outermost ``ServerErrorMiddleware``, went out without them (a red team)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def csrf_token(request: HTTPConnection) -> str:

@@ -78,3 +78,31 @@ def test_the_language_switch_of_a_not_found_page_stays_on_this_site(
         r = c.get(path, headers={"Accept": "text/html"})
         [switch] = re.findall(r'class="lang" href="([^"]*)"', r.text)
         assert switch.startswith("/") and switch[1:2] not in ("/", "\\"), (path, switch)
+
+
+HEADERS = ("x-content-type-options", "x-frame-options", "referrer-policy",
+           "content-security-policy")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_answers_made_outside_the_routes_carry_the_security_headers_too(
+        sqlite_url: str, service: str) -> None:
+    """The headers came from a middleware inside the kit's others: a refusal one of those
+    answered itself (a personal number in the address) and the 500 of an error no handler
+    caught (Starlette's outermost ServerErrorMiddleware) went out without any of them."""
+    from fastapi.testclient import TestClient
+
+    app = build_app(service, sqlite_url)
+
+    @app.get("/test-boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    c = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+    for path, status in (("/test-boom", 500), ("/x?q=19900101-1239", 422),
+                         ("/v1/me?x=%00", 422)):
+        r = c.get(path, headers={"Accept": "text/html"})
+        assert r.status_code == status, (path, r.status_code)
+        missing = [h for h in HEADERS if h not in r.headers]
+        assert not missing, (path, missing)
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
