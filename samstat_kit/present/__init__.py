@@ -55,6 +55,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from samstat_kit.auth.hardening import secure_request
 from samstat_kit.present import charts, formatting, nav
 from samstat_kit.present.charts import Reference, line_chart
 
@@ -130,8 +131,10 @@ def remember(request: Request, response: Response) -> None:
     """Keep a language asked for by ``?lang=`` in the cookie, for the reader's next pages."""
     lang = request.query_params.get("lang")
     if lang in LANGUAGES:
+        # Secure whenever the session's cookie is (behind TLS, in production): the one
+        # cookie without it could be set or read by anyone on the network path.
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/",
-                            samesite="lax", httponly=True)
+                            samesite="lax", httponly=True, secure=secure_request(request))
 
 
 def _filter(fn: Any) -> Any:

@@ -106,3 +106,18 @@ def test_answers_made_outside_the_routes_carry_the_security_headers_too(
         missing = [h for h in HEADERS if h not in r.headers]
         assert not missing, (path, missing)
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_language_cookie_is_secure_over_tls_as_every_other(db_url: str,
+                                                             service: str) -> None:
+    """Every cookie of the deployment is ``Secure`` behind TLS (a plain-HTTP request on the
+    network must not carry nor set it) but the language's, which ``?lang=`` sets on any page
+    a person opens."""
+    c = client(build_app(service, db_url), base_url="https://samstat.example")
+    r = c.get("/login?lang=en")
+    [lang] = [h for h in r.headers.get_list("set-cookie") if h.startswith("samstat_lang=")]
+    assert "Secure" in lang and "HttpOnly" in lang, lang
+    plain = client(build_app(service, db_url)).get("/login?lang=en")
+    [lang] = [h for h in plain.headers.get_list("set-cookie") if h.startswith("samstat_lang=")]
+    assert "Secure" not in lang  # a developer's http://127.0.0.1 keeps the choice
