@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samstat_kit.anonymity import contains_personal_number, masked
-from samstat_kit.auth.hardening import SecurityHeaders
+from samstat_kit.auth.hardening import CSRF_FIELD, SecurityHeaders, csrf_valid
 from samstat_kit.checks import json_int
 
 BODY_REFUSED = ("the request's body contains a personal identity number; nothing was "
@@ -157,7 +157,7 @@ def refusal(request: Request, content_type: str, body: bytes = b"") -> Response:
     kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "lang"]
     return _pages().render(
         request, "refused.html", texts=TEXTS, title_key="refused_title", status=422,
-        back=back, written=_written(body, content_type), services_nav=[],
+        back=back, written=_written(request, body, content_type), services_nav=[],
         switch_url=path + "?" + urlencode([*kept, ("lang", other)]))
 
 
@@ -169,12 +169,18 @@ def _pages() -> Any:
     return present.Presenter()
 
 
-def _written(body: bytes, content_type: str) -> list[str]:
-    """The form's fields that held a number, masked (:func:`masked`)."""
+def _written(request: Request, body: bytes, content_type: str) -> list[str]:
+    """The form's fields that held a number, masked (:func:`masked`); only for this site's
+    own form (this browser's CSRF token in it). The refusal comes before any CSRF check, so
+    a page on another site posting to any address here had its words shown on samstat's
+    page, under its name ("your account is locked, sign in at ...": a red team)."""
     if not content_type.startswith("application/x-www-form-urlencoded"):
         return []
     fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=False)
-    return [m for name, value in fields if name != "csrf_token"
+    token = next((value for name, value in fields if name == CSRF_FIELD), None)
+    if not csrf_valid(request, token):
+        return []
+    return [m for name, value in fields if name != CSRF_FIELD
             and contains_personal_number([value]) and (m := masked(value).strip())]
 
 

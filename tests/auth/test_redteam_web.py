@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from samstat_kit.auth.people import Person
 from samstat_kit.web import AnyReader, CsrfChecked, actor
 
-from .helpers import SERVICES, build_app, client
+from .helpers import SERVICES, build_app, client, csrf_of
 from .test_hardening import signed_in
 
 
@@ -121,3 +121,30 @@ def test_the_language_cookie_is_secure_over_tls_as_every_other(db_url: str,
     plain = client(build_app(service, db_url)).get("/login?lang=en")
     [lang] = [h for h in plain.headers.get_list("set-cookie") if h.startswith("samstat_lang=")]
     assert "Secure" not in lang  # a developer's http://127.0.0.1 keeps the choice
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_page_elsewhere_cannot_have_its_words_shown_under_samstats_name(
+        sqlite_url: str, service: str) -> None:
+    """A form holding a personal number is refused before any route (or CSRF check) reads
+    it, with a page giving back what was written, masked. A page on another site could post
+    any words to any address here and have them shown on samstat's own page ("your account
+    is locked, sign in at ..."); only this site's own form (its CSRF token) gets them back."""
+    import re
+
+    c = client(build_app(service, sqlite_url))
+    token = csrf_of(c.get("/login").text)
+    words = "Kontot är låst, logga in på evil.example 19880208-9717"
+    html = {"Accept": "text/html"}
+
+    def shown(data: dict[str, str], headers: dict[str, str]) -> list[str]:
+        r = c.post("/logout", data=data, headers=html | headers)
+        assert r.status_code == 422, r.status_code
+        return re.findall(r'<blockquote class="written">(.*?)</blockquote>', r.text, re.S)
+
+    cross = {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+    assert shown({"text": words}, cross) == []
+    assert shown({"text": words, "csrf_token": token}, cross) == []
+    assert shown({"text": words}, {}) == []  # no token: not this site's form
+    [own] = shown({"text": words, "csrf_token": token}, {"Origin": "http://testserver"})
+    assert own.startswith("Kontot är låst") and "9717" not in own
