@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -148,3 +149,28 @@ def test_a_page_elsewhere_cannot_have_its_words_shown_under_samstats_name(
     assert shown({"text": words}, {}) == []  # no token: not this site's form
     [own] = shown({"text": words, "csrf_token": token}, {"Origin": "http://testserver"})
     assert own.startswith("Kontot är låst") and "9717" not in own
+
+
+@pytest.mark.parametrize(("service", "page", "known"), [
+    ("notify", "/inbox/{}", "0b5c6f0e-5d1f-4c83-9a43-2f4c1d1e9b7a"),
+    ("indicators", "/fye/{}", "9999"),
+    ("indicators", "/indicators/fye_share?area={}", "9999"),
+])
+def test_a_not_found_page_repeats_no_sentence_from_the_address(
+        db_url: str, make_person: Callable[..., Person], service: str, page: str,
+        known: str) -> None:
+    """"Alert X does not exist" repeated the address's X, however long: a link could have
+    samstat's own page say "Alert - your account is locked, call 08-123 45 67 - does not
+    exist". A code or an id is still named; anything a sentence is written with is not."""
+    from urllib.parse import quote
+
+    c = client(build_app(service, db_url))
+    c.cookies.set("samstat_session", signed_in(db_url, make_person()))
+    lure = "konto spärrat, ring 08-123 45 67"
+    def text(address: str) -> str:  # what the page says (not its links)
+        r = c.get(address)
+        assert r.status_code == 404, (address, r.status_code)
+        return re.sub(r"<[^>]*>", " ", r.text)
+
+    assert "ring 08" not in text(page.format(quote(lure)))
+    assert known in text(page.format(known))

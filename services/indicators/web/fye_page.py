@@ -21,6 +21,7 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import parse
 from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
+from samstat_kit.present.markup import echoed
 from samstat_kit.present.nav import HOME_AREA
 from samstat_kit.web import OptionalReader
 from services.indicators.api import service
@@ -94,7 +95,7 @@ def fye_page(request: Request, reader: OptionalReader,
         return LOGIN.redirect(request)
     catalogue: Catalogue = request.app.state.catalogue
     if area not in catalogue.areas:
-        return not_found(request, reader, "unknown_area", area)
+        return not_found(request, reader, "unknown_area", echoed(area))
     at, as_of_value, as_of_error = read_as_of(request.query_params.get("as_of"))
     codes = comparison_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:

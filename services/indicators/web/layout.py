@@ -33,10 +33,11 @@ NO_STORE = present.PRIVATE
 # --------------------------------------------------------------------------- layout
 
 
-def not_found(request: Request, reader: Reader | None, what: str, value: str
+def not_found(request: Request, reader: Reader | None, what: str, value: str | None
               ) -> Response:
     """404 in the reader's language: ``what`` names the text (``unknown_area``,
-    ``no_values``), ``value`` the area or indicator asked for."""
+    ``no_values``), ``value`` the area or indicator asked for; None: the address named
+    nothing a page may repeat (``markup.echoed``), and the text ``<what>_any`` says so."""
     lang = present.language(request)
     context = account.header(request, reader, lang) if reader is not None else {}
     return PAGES.render(request, "not_found.html", texts=NOT_FOUND_TEXTS, status=404,

@@ -34,6 +34,7 @@ from samstat_kit.db import session_scope
 from samstat_kit.periods import GRANULARITIES, parse
 from samstat_kit.present import account, formatting
 from samstat_kit.present.charts import Line, lines_chart
+from samstat_kit.present.markup import echoed
 from samstat_kit.web import OptionalReader, Reader
 from services.indicators.api import service, titles
 from services.indicators.api.labels import change_unit_label, in_language, unit_label
@@ -200,7 +201,7 @@ def indicator_page(
     if area is None:
         return _indicator_areas(request, reader, indicator, lang)
     if area not in catalogue.areas:
-        return not_found(request, reader, "unknown_area", area)
+        return not_found(request, reader, "unknown_area", echoed(area))
     related = related_areas(catalogue, area)
     with session_scope(request.app.state.session_factory) as session:
         named = titles.titles(session=session, indicators=[indicator])

@@ -193,9 +193,11 @@ AREAS_TEXTS: Texts = {
 
 NOT_FOUND_TEXTS: Texts = {
     "sv": {"title": "Hittades inte", "all_indicators": "Alla indikatorer",
-           "unknown_area": "Det finns inget område med koden", "no_values":
+           "unknown_area": "Det finns inget område med koden",
+           "unknown_area_any": "Det finns inget sådant område", "no_values":
            "Det finns inga värden för indikatorn", "back": "Till alla indikatorer"},
     "en": {"title": "Not found", "all_indicators": "All indicators",
-           "unknown_area": "There is no area with the code", "no_values":
+           "unknown_area": "There is no area with the code",
+           "unknown_area_any": "There is no such area", "no_values":
            "There are no values for the indicator", "back": "To all indicators"},
 }

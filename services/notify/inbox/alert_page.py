@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit import present
 from samstat_kit.present import account
+from samstat_kit.present.markup import echoed
 from samstat_kit.web import OptionalReader, Reader, csrf_input
 from services.notify.access import NotFound, may_act_for
 from services.notify.alerts.models import FIRING, RESOLVED
@@ -152,11 +153,18 @@ async def alert_response(request: Request, reader: Reader, alert_id: str, *,
         **account.header(request, reader))
 
 
+def _missing_text(alert_id: str, lang: str) -> str:
+    """The alert named by its id; by none when the address holds no id (any text a link
+    carried would be said on the page)."""
+    shown = echoed(alert_id)
+    return ALERT[lang]["missing"].format(id=shown) if shown else ALERT[lang]["missing_any"]
+
+
 def missing(request: Request, reader: Reader, alert_id: str) -> Response:
     """No such alert (or not the reader's): said under the alert page's heading, signed in."""
     lang = present.language(request)
     return PAGES.render(request, "message.html", texts=ALERT, status=404, headers=NO_STORE,
-                        message=ALERT[lang]["missing"].format(id=alert_id), kind="error",
+                        message=_missing_text(alert_id, lang), kind="error",
                         back="/inbox", back_label=ALERT[lang]["back"],
                         switch_url=page_switch(request, f"/inbox/{quote(alert_id, safe='')}"),
                         **account.header(request, reader))

@@ -164,6 +164,7 @@ ALERT = {
         "error_resolved": "Larmet har upphört. Det går inte längre att kvittera, lägga åt "
         "sidan eller tilldela det.", "error_invalid": "Formuläret gick inte att använda. "
         "Försök igen.", "missing": "Larmet {id} finns inte, eller så får du inte se det.",
+        "missing_any": "Larmet finns inte, eller så får du inte se det.",
     },
     "en": {
         "title": "Alert", "back": "Back to the inbox", "happened": "What happened",
@@ -236,6 +237,7 @@ ALERT = {
         "error_resolved": "The alert has ended. It can no longer be acknowledged, snoozed or "
         "assigned.", "error_invalid": "The form could not be used. Please try again.",
         "missing": "Alert {id} does not exist, or you may not see it.",
+        "missing_any": "The alert does not exist, or you may not see it.",
     },
 }
 
