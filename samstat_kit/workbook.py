@@ -4,14 +4,11 @@ cell's raw value). Shared with the CLI and the client (Python >= 3.9)."""
 
 from __future__ import annotations
 
-import codecs
 import html
 import io
 import re
 import threading
 import warnings
-import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,6 +16,15 @@ from typing import Any
 from xml.parsers import expat
 
 from samstat_kit.anonymity import contains_personal_number
+from samstat_kit.zipparts import MAX_PARTS as MAX_PARTS
+from samstat_kit.zipparts import (
+    MAX_UNZIPPED,
+    NotAWorkbook,
+    TooLarge,
+    binary_readings,
+    text_of,
+    walk,
+)
 
 # (file row number, cells by header name, how many cells lie beyond the header)
 Lines = list[tuple[int, dict[str, str], int]]
@@ -37,24 +43,7 @@ def _cell(value: Any) -> str:
 # Excel's last row. Reading stops there: a workbook may claim any row number (openpyxl fills
 # the rows up to it), and a file row number is shown and echoed, so it stays short of ten digits.
 MAX_SHEET_ROWS = 1_048_576
-# What a workbook's parts may unpack to, as its zip directory declares them (the zip reader
-# gives no more than declared). A few kilobytes can unpack to gigabytes, and openpyxl reads
-# the shared strings whole when it opens the book; a national year of one measure (70,000
-# rows) unpacks to about 25 MiB.
-MAX_UNZIPPED = 64 * 2**20
-# The parts a workbook may have (Excel writes a dozen, and a few per sheet): each one is
-# opened and scanned, and the zip directory is read again by every reader, so 70,000 empty
-# parts in 6 MiB held a worker for ten seconds (a red team).
-MAX_PARTS = 2000
 _OPENPYXL = threading.RLock()
-
-
-class NotAWorkbook(ValueError):
-    """The bytes are no Excel workbook."""
-
-
-class TooLarge(ValueError):
-    """The workbook holds more than a reader takes: its reason says what, quoting nothing."""
 
 
 class Cells:
@@ -105,45 +94,12 @@ def shown_text(text: str) -> str:
     return str(unescape(text)).encode("utf-8", "replace").decode()
 
 
-def _unzipped_size(data: bytes, most: int) -> None:
-    """TooLarge if the workbook's parts unpack to more than ``most`` bytes, or are more than
-    :data:`MAX_PARTS`; NotAWorkbook if its bytes are no zip file at all."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            parts = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise NotAWorkbook(f"not an Excel workbook (.xlsx): {exc.__class__.__name__}") from None
-    if len(parts) > MAX_PARTS:
-        raise TooLarge(f"the workbook has more than {MAX_PARTS} parts")
-    total = sum(i.file_size for i in parts)
-    if total > most:
-        raise TooLarge(f"the workbook unpacks to more than {most // 2**20} MiB")
-
-
 def _checked(data: bytes, most: int) -> None:
-    """:func:`_unzipped_size`, and NotAWorkbook if a part cannot be read or declares a DTD
-    (:data:`_DTD`): before any parser reads one."""
-    _unzipped_size(data, most)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            _text_of(_part(z, info))
-
-
-def _text_of(raw: bytes) -> str:
-    """A part's text (:func:`_decoded`); NotAWorkbook if it declares a DTD."""
-    text = _decoded(raw)
-    if _DTD in text:
-        raise NotAWorkbook("not an Excel workbook (.xlsx): a part declares a DTD")
-    return text
-
-
-# A part's document type declaration, where XML entities are declared: a reference to one
-# is expanded by every parser (expat bounds it only to a hundred times the input past
-# 8 MiB), so a few kilobytes of "&e;" unpacked to gigabytes past the limit above, which
-# counts the parts as the zip declares them (a red team: an 8 KB upload took 11 s of CPU and
-# 1.8 GB of memory in the scan of its parts, at a fifth of the room the limit leaves; and a
-# 6 KB one was kept with an 84 MB cell). No workbook Excel or LibreOffice writes has one.
-_DTD = "<!DOCTYPE"
+    """TooLarge or NotAWorkbook (:func:`~samstat_kit.zipparts.walk`), and NotAWorkbook if a
+    part declares a DTD: before any parser reads one. The parts openpyxl opens are the
+    top-level ones; :func:`parts_with_number` reads the embedded ones."""
+    for _top, _name, raw in walk(data, most, nested=False):
+        text_of(raw)
 
 
 @contextmanager
@@ -228,82 +184,40 @@ def parts_with_number(data: bytes, most: int = MAX_UNZIPPED) -> list[tuple[str, 
     comment's formatting may split a number), every other string apart (two neighbouring
     strings, "880208" and "9717", are no number; a review). A sheet's text is not joined
     at all: two neighbouring numeric cells would read as one number."""
-    _unzipped_size(data, most)  # and each part's DTD below, as it is read (_checked)
-    found: list[tuple[str, list[str]]] = []
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            raw = _part(z, info)
-            text = _text_of(raw)
-            # A part's name is in the file too (the zip directory lists it): a red team
-            # named one "xl/8802089717.xml", and nothing read it.
-            if contains_personal_number([info.filename]):
-                found.append((info.filename, []))
-                continue
-            written = html.unescape(text)
-            # As a parser reads it (what openpyxl reads), and as written where that differs:
-            # a number in an XML comment is read by nobody, and still in the file.
-            xml = html.unescape(_parsed(raw) or _UNSEEN.sub("", written)) \
-                if _marked(written) else written
-            readings = [xml, *_printed(xml)] if info.filename.startswith(
-                ("xl/worksheets/", "xl/chartsheets/")) else [xml, _text(xml)]
-            if xml is not written:
-                readings.append(written)
-            readings += [shown_text(r) for r in readings if "_x" in r]  # a comment's text
-            if contains_personal_number(readings):
-                found.append((info.filename, _commented(xml)))
-    return found
+    found: dict[str, list[str]] = {}
+    for top, name, raw in walk(data, most):  # and each part's DTD below, as it is read
+        cells = _part_hit(name, raw)
+        # A hit in an embedded file is its top-level part's: the comment cells an embedded
+        # workbook names are no cells of this one.
+        if cells is not None and top not in found:
+            found[top] = cells if name == top else []
+    return list(found.items())
 
 
-def _part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """A part's bytes, or NotAWorkbook if they cannot be read: a wrong CRC, a compression
-    method Python's zipfile lacks (Deflate64), an encrypted part, a stream cut short. openpyxl
-    never opens a part it does not need, so such a part passed its reading and raised out
-    of this scan (a 500 and a traceback; a red team), and what it holds, a number perhaps,
-    was never read: the file is refused, its reason naming no part (a name may be the
-    number)."""
-    try:
-        return z.read(info)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError,
-            ValueError, zlib.error) as exc:
-        raise NotAWorkbook(f"not an Excel workbook (.xlsx): a part cannot be read "
-                           f"({exc.__class__.__name__})") from None
+def _part_hit(name: str, raw: bytes) -> list[str] | None:
+    """None if the part holds no personal number, else the cells whose comment holds it."""
+    text = text_of(raw)
+    # A part's name is in the file too (the zip directory lists it): a red team named one
+    # "xl/8802089717.xml", and nothing read it.
+    if contains_personal_number([name]):
+        return []
+    written = html.unescape(text)
+    # As a parser reads it (what openpyxl reads), and as written where that differs: a
+    # number in an XML comment is read by nobody, and still in the file.
+    xml = html.unescape(_parsed(raw) or _UNSEEN.sub("", written)) \
+        if _marked(written) else written
+    readings = [xml, *_printed(xml)] if name.startswith(
+        ("xl/worksheets/", "xl/chartsheets/")) else [xml, _text(xml)]
+    if xml is not written:
+        readings.append(written)
+    readings += [shown_text(r) for r in readings if "_x" in r]  # a comment's text
+    readings += binary_readings(raw)  # an OLE object's strings (UTF-16LE)
+    return _commented(xml) if contains_personal_number(readings) else None
 
 
-_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 # What an XML parser drops from text: a comment or a processing instruction between two
 # runs of digits joins them ("880208<!-- -->9717" is the text 8802089717).
 _UNSEEN = re.compile(r"<!--.*?-->|<\?.*?\?>", re.S)
-
-
-
-def _decoded(raw: bytes) -> str:
-    """A part's XML as written, in the encoding an XML parser reads it in (openpyxl reads a
-    part written in UTF-16, a byte-order mark or a declaration says which; read as UTF-8 its
-    digits hid behind NULs: a red team)."""
-    encoding = "utf-8"
-    for mark, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
-        if raw.startswith(mark):
-            encoding = name
-            break
-    else:
-        # UCS-4 without a mark, as libxml2 (openpyxl's reader of the file's properties and
-        # the workbook part) reads it: read as UTF-16, its digits hid behind NULs (a red team)
-        if raw.startswith(b"<\x00\x00\x00"):
-            encoding = "utf-32-le"
-        elif raw.startswith(b"\x00\x00\x00<"):
-            encoding = "utf-32-be"
-        elif raw.startswith(b"<\x00"):
-            encoding = "utf-16-le"
-        elif raw.startswith(b"\x00<"):
-            encoding = "utf-16-be"
-        elif (declared := _DECLARED.match(raw)) is not None:
-            encoding = declared.group(1).decode()
-    try:
-        return raw.decode(encoding, "replace")
-    except LookupError:  # an encoding Python does not know: as UTF-8
-        return raw.decode("utf-8", "replace")
 
 
 def _marked(written: str) -> bool:
@@ -320,7 +234,7 @@ def _parsed(raw: bytes) -> str | None:
     """A part as an XML parser reads it, written out again: its encoding decoded, comments
     and processing instructions left out, CDATA sections, character and entity references
     as the text they are, attributes in double quotes. None if it is no well-formed XML
-    (openpyxl cannot read it either; :func:`_decoded` stands in).
+    (openpyxl cannot read it either; :func:`~samstat_kit.zipparts.decoded` stands in).
 
     Every way XML has of writing text, not each trick found: a red team split a number with
     a comment (``880208<!-- -->-9717``), a review with a CDATA section

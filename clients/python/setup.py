@@ -22,7 +22,7 @@ SHARED = {
                     "catalogue_names.py", "catalogue_rules.py", "cells.py", "cellvalues.py",
                     "checks.py",
                     "headers.py", "contracts.py", "kafka_names.py", "periods.py", "sdmx.py",
-                    "settings.py", "workbook.py"],
+                    "settings.py", "workbook.py", "zipparts.py"],
 }
 
 
