@@ -26,6 +26,28 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="SQLite file an
                                               "(default var/, or SAMSTAT_DATA_DIR)")]
 
 
+def _readable_file(path: Path | None) -> Path | None:
+    """``path``, or the command's own usage error if it is no file that can be read. Not
+    typer's ``exists=True`` (nor click's ``dir_okay=False``): their errors quote the path,
+    and a file's name may hold a personal identity number, which nothing prints
+    (:func:`~samstat_kit.agency_scan.shown_path` says "the file" instead)."""
+    if path is None:
+        return None
+    from samstat_kit.agency_scan import shown_path
+
+    try:
+        if path.is_dir():
+            raise typer.BadParameter(f"{shown_path(path)} is a folder, not a file")
+        with path.open("rb"):  # readable: what exists and permissions alone do not say
+            pass
+    except FileNotFoundError:
+        raise typer.BadParameter(f"{shown_path(path)} does not exist") from None
+    except OSError as exc:  # str(exc) quotes the path: its strerror alone
+        raise typer.BadParameter(f"{shown_path(path)} cannot be read: "
+                                 f"{exc.strerror or 'error'}") from None
+    return path
+
+
 def _settings(data_dir: Path | None = None) -> KitSettings:
     if data_dir is not None:
         import os
@@ -126,8 +148,8 @@ def seed(
     data_dir: DataDir = None,
     year: Annotated[int | None, typer.Option(help="Check the plan is for this year")] = None,
     plan: Annotated[Path | None, typer.Option(
-        "--plan", dir_okay=False, help="A plan file (YAML/JSON, schemas/plan.v1); default: "
-                                       "Umeåregionen's 2024 plan")] = None,
+        "--plan", callback=_readable_file, help="A plan file (YAML/JSON, schemas/plan.v1); "
+                                                "default: Umeåregionen's 2024 plan")] = None,
 ) -> None:
     """Migrate, then load a plan file into the registry (default: the 2024 plan)."""
     from samstat.components import migrate_all
@@ -235,7 +257,7 @@ def replay(data_dir: DataDir = None) -> None:
 # --- samstat publish (agency CLI; the logic lives in samstat/publish.py) ---
 @app.command()
 def publish(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+    file: Annotated[Path, typer.Argument(callback=_readable_file,
                                          help="CSV, XLSX, JSON or SDMX-CSV file")],
     agency: Annotated[str, typer.Option(help="Your agency code, e.g. forsakringskassan")],
     fmt: Annotated[str, typer.Option("--format",
@@ -303,12 +325,13 @@ app.add_typer(import_app, name="import")
 
 @import_app.command("scb")
 def import_scb(
-    file: Annotated[Path | None, typer.Argument(exists=True, dir_okay=False, readable=True,
+    file: Annotated[Path | None, typer.Argument(callback=_readable_file,
                                                 help="PxWeb API v2 JSON-stat 2.0 or PX file")
                     ] = None,
     table: Annotated[str | None, typer.Option(help="SCB table id (e.g. TAB638); without FILE "
                                                    "it is fetched live")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="A mapping file instead of the "
+    mapping: Annotated[Path | None, typer.Option(callback=_readable_file,
+                                                 help="A mapping file instead of the "
                                                       "shipped one")] = None,
     scb_url: Annotated[str, typer.Option(help="PxWeb API v2 base URL")] =
         "https://api.scb.se/OV0104/v2beta/api/v2",
@@ -331,7 +354,7 @@ def import_scb(
 
 @import_app.command("kolada")
 def import_kolada(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+    file: Annotated[Path, typer.Argument(callback=_readable_file,
                                          help="Kolada API v3 data answer (JSON)")],
     agency: Annotated[str, typer.Option(help="Who publishes it (Kolada has no agency code "
                                              "yet)")] = "samordningsforbundet",

@@ -41,9 +41,16 @@ def audit_command(
                f"protected values attacked, {len(result.exposed)} exposed, "
                f"{result.seconds:.1f} s")
     if metrics_file is not None:
-        metrics_file.write_text(
-            "# TYPE ingest_privacy_exposed_cells gauge\n"
-            f"ingest_privacy_exposed_cells {len(result.exposed)}\n"
-            "# TYPE ingest_privacy_audit_seconds gauge\n"
-            f"ingest_privacy_audit_seconds {result.seconds:.3f}\n", encoding="utf-8")
+        try:
+            metrics_file.write_text(
+                "# TYPE ingest_privacy_exposed_cells gauge\n"
+                f"ingest_privacy_exposed_cells {len(result.exposed)}\n"
+                "# TYPE ingest_privacy_audit_seconds gauge\n"
+                f"ingest_privacy_audit_seconds {result.seconds:.3f}\n", encoding="utf-8")
+        except OSError as exc:  # str(exc) quotes the path, whose name may hold a number
+            from samstat_kit.agency_scan import shown_path
+
+            typer.echo(f"cannot write {shown_path(metrics_file)}: {exc.strerror or 'error'}",
+                       err=True)
+            raise typer.Exit(2) from None
     raise typer.Exit(1 if result.exposed else 0)

@@ -176,3 +176,15 @@ def test_ingest_shows_the_last_audit_s_figures(client: TestClient, token: Any,
     exposed, seconds, at = shown()
     assert exposed == 12 and seconds is not None and seconds >= 0
     assert at is not None and before - 1 <= at <= time.time() + 1
+
+
+def test_a_metrics_file_that_cannot_be_written_is_not_named(
+        privacy_db: str, tmp_path: Any, monkeypatch: Any) -> None:
+    """Its error quoted the path (a traceback), and a name may hold a personal number."""
+    monkeypatch.setenv("SAMSTAT_DATABASE_URL", privacy_db)
+    metrics = tmp_path / "19880208-9717" / "privacy.prom"  # no such folder
+    r = CliRunner().invoke(app, ["privacy", "audit", "--agency", "forsakringskassan",
+                                 "--metrics-file", str(metrics)])
+    assert r.exit_code == 2, r.output
+    assert "cannot write the file: No such file or directory" in r.output
+    assert "9717" not in r.output and "9717" not in repr(r.exception)
