@@ -4,17 +4,21 @@ An OOXML workbook may carry other files: an embedded workbook (``xl/embeddings/*
 of its own), an OLE object (``*.bin``), or any part that is itself a zip. Their text is
 compressed inside the part, so a personal number in an embedded workbook's shared strings read
 as nothing to a scan of the part's bytes (a red team). :func:`walk` gives every part at every
-depth, under the same limits as the outer file: what they unpack to and how many they are,
-counted over all levels together (a zip bomb one level down is still a zip bomb), a depth,
-and every part readable (an unreadable one may hold the number). Pure; Python >= 3.9."""
+depth (an OLE object's streams too, :mod:`samstat_kit.ole`), under the same limits as the
+outer file: what they unpack to and how many they are, counted over all levels together (a
+zip bomb one level down is still a zip bomb), a depth, and every part readable (an
+unreadable one may hold the number). Pure; Python >= 3.9."""
 
 from __future__ import annotations
 
 import codecs
 import io
 import re
+import struct
 import zipfile
 import zlib
+
+from samstat_kit.ole import is_ole, streams
 
 # What a workbook's parts may unpack to, as its zip directory declares them (the zip reader
 # gives no more than declared). A few kilobytes can unpack to gigabytes, and openpyxl reads
@@ -53,11 +57,11 @@ class _Room:
     def __init__(self, most: int) -> None:
         self.most, self.unzipped, self.parts = most, most, MAX_PARTS
 
-    def take(self, infos: list[zipfile.ZipInfo]) -> None:
-        self.parts -= len(infos)
+    def take(self, parts: int, unzipped: int) -> None:
+        self.parts -= parts
         if self.parts < 0:
             raise TooLarge(f"the workbook has more than {MAX_PARTS} parts")
-        self.unzipped -= sum(i.file_size for i in infos)
+        self.unzipped -= unzipped
         if self.unzipped < 0:
             raise TooLarge(f"the workbook unpacks to more than {self.most // 2**20} MiB")
 
@@ -86,16 +90,37 @@ def _walk(data: bytes, room: _Room, depth: int, top: str,
                            f"({exc.__class__.__name__})") from None
     with z:
         infos = z.infolist()
-        room.take(infos)
+        room.take(len(infos), sum(i.file_size for i in infos))
         for info in infos:
             raw = _part(z, info)
             out.append((top or info.filename, info.filename, raw))
-            if parts is not None and is_zip(raw):
-                if depth >= MAX_NESTING:
-                    raise NotAWorkbook(f"not an Excel workbook (.xlsx): files embedded in it "
-                                       f"nest more than {MAX_NESTING} deep")
-                _walk(raw, room, depth + 1, top or info.filename, out)
+            if parts is not None:
+                _within(raw, info.filename, room, depth, top or info.filename, out)
     return out
+
+
+def _within(raw: bytes, name: str, room: _Room, depth: int, top: str,
+            out: list[tuple[str, str, bytes]]) -> None:
+    """A part's own parts after it, if it has any: a zip's, or an OLE object's streams (a
+    stream may be a zip or an OLE file again: a packaged workbook)."""
+    zipped, ole = is_zip(raw), is_ole(raw)
+    if not (zipped or ole):
+        return
+    if depth >= MAX_NESTING:
+        raise NotAWorkbook(f"not an Excel workbook (.xlsx): files embedded in it nest more "
+                           f"than {MAX_NESTING} deep")
+    if zipped:
+        _walk(raw, room, depth + 1, top, out)
+        return
+    try:
+        found = streams(raw, room.unzipped)
+    except (ValueError, struct.error) as exc:  # its reason names no stream (a name may be
+        raise NotAWorkbook(f"not an Excel workbook (.xlsx): an embedded object cannot be "
+                           f"read ({exc})") from None  # the number); the file is refused
+    room.take(len(found), sum(len(b) for _n, b in found))
+    for stream, data in found:
+        out.append((top, f"{name}/{stream}", data))
+        _within(data, f"{name}/{stream}", room, depth + 1, top, out)
 
 
 def is_zip(raw: bytes) -> bool:

@@ -18,7 +18,7 @@ SHARED = {
     "samstat": ["__init__.py", "publish.py", "agency_send.py", "agency_files.py"],
     "samstat_kit": ["__init__.py", "agency_csv.py", "agency_files.py", "agency_rows.py",
                     "agency_scan.py",
-                    "agency_sdmx.py", "anonymity.py", "catalogue_entries.py",
+                    "agency_sdmx.py", "anonymity.py", "ole.py", "catalogue_entries.py",
                     "catalogue_names.py", "catalogue_rules.py", "cells.py", "cellvalues.py",
                     "checks.py",
                     "headers.py", "contracts.py", "kafka_names.py", "periods.py", "sdmx.py",

@@ -12,23 +12,25 @@ every part readable, no DTD), and a binary part is read as UTF-16LE too."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
 
 from samstat_kit.agency_files import PublishError
+from samstat_kit.ole import streams
 from samstat_kit.workbook import parts_with_number
 from samstat_kit.zipparts import MAX_NESTING
 from services.ingest.upload import service
 from tests.echo import said
+from tests.ole_files import compound_file
 from tests.tables import count_uploads
 from tests.workbooks import EMBEDDED, embedding, with_parts, xlsx, zipped
 
 HEADER = ["measure", "area", "period", "value", "dim_duration", "dim_cause", "dim_sex"]
 ROW = ["econ_assistance_recipients", "2460", "2019-05", 41, "0-10", "other", "K"]
 TRACES = ("8802089717", "19880208-9717", "9717", "Traceback", "embeddings")
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # a compound file's header
 
 
 def _with_parts(parts: dict[str, bytes]) -> bytes:
@@ -47,8 +49,17 @@ def _nested(levels: int) -> bytes:
 
 
 def _ole(text: str, *, at: int) -> bytes:
-    """An OLE object with ``text`` in UTF-16LE ``at`` bytes past the header."""
-    return OLE + b"\x01" * at + text.encode("utf-16-le") + b"\x00" * 64
+    """An OLE object whose one stream holds ``text`` in UTF-16LE ``at`` bytes in."""
+    return compound_file({"\x01Ole10Native": b"\x01" * at + text.encode("utf-16-le")})
+
+
+def _split_over_sectors() -> bytes:
+    """An OLE object whose stream's first sector ends in "880208" and whose second, laid
+    out before it in the file, starts "-9717": the file's bytes hold "-9717 ... 880208"."""
+    stream = b"x" * (512 - 11) + b"ring 880208" + b"-9717" + b"x" * 4096
+    data = compound_file({"WordDocument": stream}, scattered=True)
+    assert b"880208-9717" not in data
+    return data
 
 
 FOUND = {
@@ -66,6 +77,11 @@ FOUND = {
         {"xl/embeddings/oleObject1.bin": _ole("ring ８８０２０８－９７１７", at=3)}),
     "an OLE object in an embedded workbook": lambda: _with_parts({EMBEDDED: _with_parts(
         {"xl/embeddings/oleObject1.bin": _ole("ring ８８０２０８－９７１７", at=0)})}),
+    "a number split over an OLE object's sectors": lambda: _with_parts(
+        {"xl/embeddings/oleObject1.bin": _split_over_sectors()}),
+    "a workbook packaged in an OLE object": lambda: _with_parts({
+        "xl/embeddings/oleObject1.bin": compound_file({"Package": _holding_number()},
+                                                      scattered=True)}),
 }
 
 
@@ -84,6 +100,19 @@ def test_an_ascii_number_in_an_ole_object_is_found() -> None:
     for at in (0, 1):
         data = _with_parts({"xl/embeddings/oleObject1.bin": _ole("ring 880208-9717", at=at)})
         assert parts_with_number(data) == [("xl/embeddings/oleObject1.bin", [])]
+
+
+@pytest.mark.parametrize("scattered", [False, True])
+def test_an_ole_objects_streams_are_read_in_their_chains_order(scattered: bool) -> None:
+    """A small stream from the mini stream, a large one from the sectors, an empty one."""
+    large = b"".join(i.to_bytes(2, "big") for i in range(5000))  # no two sectors alike
+    wanted = {"\x01Ole10Native": b"small " * 100, "Workbook": large, "E": b""}
+    data = compound_file(wanted, scattered=scattered)
+    assert streams(data, 2**20) == list(wanted.items())
+    assert (wanted["Workbook"] in data) is not scattered  # so the test tests something
+    with pytest.raises(ValueError, match="larger than the room"):
+        streams(data, 10_000)
+    assert streams(data + b"\0" * 100, 2**20) == list(wanted.items())  # a sector cut short
 
 
 def test_a_clean_embedded_workbook_passes() -> None:
@@ -111,6 +140,15 @@ def _bad_crc() -> bytes:
     return _with_parts({EMBEDDED: stored.getvalue().replace(b"x" * 64, b"y" + b"x" * 63, 1)})
 
 
+def _looping() -> bytes:
+    """An OLE object whose directory's chain points back at itself."""
+    data = bytearray(compound_file({"Big": b"x" * 5000}))
+    first_dir = struct.unpack_from("<I", data, 0x30)[0]
+    fat = struct.unpack_from("<I", data, 0x4C)[0]
+    struct.pack_into("<I", data, 512 * (fat + 1) + 4 * first_dir, first_dir)
+    return bytes(data)
+
+
 REFUSED = {
     # the upload's budget is 16 MiB unpacked, the command's 64
     "a zip bomb nested inside": (lambda: _with_parts({EMBEDDED: _bomb(80)}), "unpacks"),
@@ -125,6 +163,10 @@ REFUSED = {
         "DTD"),
     f"files nested more than {MAX_NESTING} deep": (lambda: _nested(MAX_NESTING + 1),
                                                    "nest more than"),
+    "a corrupt OLE object": (lambda: _with_parts({"xl/embeddings/oleObject1.bin": _ole(
+        "ring 880208-9717", at=0)[:600]}), "an embedded object cannot be read"),
+    "an OLE object's chain that loops": (lambda: _with_parts(
+        {"xl/embeddings/oleObject1.bin": _looping()}), "an embedded object cannot be read"),
 }
 
 
