@@ -98,7 +98,8 @@ def streams(data: bytes, most: int) -> list[tuple[str, bytes]]:
     if root is None:
         raise ValueError("no root entry")
     mini_stream = f.read(root[2], f.fat, f.sector, root[3]) if root[3] else b""
-    minifat = [] if f.first_minifat == _END else _File._uints(
+    # No mini FAT: the end of a chain, as MS-CFB says, or "free", as some writers put it.
+    minifat = [] if f.first_minifat in (_END, _FREE) else _File._uints(
         b"".join(f.sector(n) for n in f.chain(f.first_minifat, f.fat)))
 
     def mini(n: int) -> bytes:
