@@ -102,16 +102,17 @@ def truth(cat: Catalogue, months: int, rng: random.Random) -> list[dict[Coord, f
     return out
 
 
-def chunks(cells: dict[Coord, float]) -> Iterable[dict[Coord, float]]:
+def chunks(cells: dict[Coord, float], size: int = BATCH) -> Iterable[dict[Coord, float]]:
     items = list(cells.items())
-    for i in range(0, len(items), BATCH):
-        yield dict(items[i:i + BATCH])
+    for i in range(0, len(items), size):
+        yield dict(items[i:i + size])
 
 
 def stream(cat: Catalogue, groups: list[dict[Coord, float]],
-           after: Callable[[dict[Coord, CellState], list[float]], None] | None = None
-           ) -> tuple[dict[Coord, CellState], list[float]]:
-    """``after``: called with the states and CPU so far after each period's cells."""
+           after: Callable[[dict[Coord, CellState], list[float]], None] | None = None,
+           size: int = BATCH) -> tuple[dict[Coord, CellState], list[float]]:
+    """``after``: called with the states and CPU so far after each period's cells;
+    ``size``: cells per batch."""
     links = Links(cat.measures[MEASURE], cat)
     store: dict[Coord, CellState] = {}
     areas: set[str] = set()
@@ -122,7 +123,7 @@ def stream(cat: Catalogue, groups: list[dict[Coord, float]],
         return {c: store[c] for c in coords if c in store}
 
     for group in groups:
-        for batch in chunks(group):
+        for batch in chunks(group, size):
             areas |= {c.area for c in batch}
             seen_periods |= {c.period for c in batch}
             started = time.process_time()
@@ -147,6 +148,8 @@ def main() -> dict[str, Any]:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--save", help="keep the streamed states in this file (pickle)")
     ap.add_argument("--load", help="audit the states kept by --save instead of streaming")
+    ap.add_argument("--batch", type=int, default=BATCH,
+                    help="cells per batch (a period's 3,756 in one: --batch 4000)")
     a = ap.parse_args()
     cat = national_catalogue()
     def save(store: dict[Coord, CellState], cpu: list[float]) -> None:
@@ -158,7 +161,7 @@ def main() -> dict[str, Any]:
             store, cpu = pickle.load(f)
     else:
         store, cpu = stream(cat, truth(cat, a.months, random.Random(a.seed)),
-                            save if a.save else None)
+                            save if a.save else None, a.batch)
     hidden = [s for s in store.values() if s.shown is None]
     primary = sum(1 for s in hidden if s.primary)
     print(f"cells {len(store)}, hidden {len(hidden)} (primary {primary}, "
