@@ -34,7 +34,11 @@ def _block(models: Sequence[Model]) -> tuple[Any, np.ndarray]:
     rows = [([(j + off, a) for j, a in entries], lower, upper)
             for m, off in zip(models, start.tolist(), strict=False)
             for entries, lower, upper in m.rows]
-    h = highs_model([x for m in models for x in m.lo], [x for m in models for x in m.hi], rows)
+    # Not presolved, however many columns: a block is many small components, seeded as
+    # they were before large ones were presolved (their points, and so the greedy's path
+    # through a batch, stay what they were).
+    h = highs_model([x for m in models for x in m.lo], [x for m in models for x in m.hi], rows,
+                    presolve=False)
     return h, start
 
 

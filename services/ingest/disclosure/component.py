@@ -254,7 +254,8 @@ class Model(Points):
         at = [(lo, hi) if v is None else (v, v)
               for lo, hi, v in zip(self.lo, self.hi, truth, strict=True)]
         h = highs_model([a for a, _ in at] + [0.0] * (2 * m),
-                   [b for _, b in at] + [float("inf")] * (2 * m), elastic, primal=False)
+                   [b for _, b in at] + [float("inf")] * (2 * m), elastic, primal=False,
+                   presolve=False)  # its optimum is not unique: kept the one it was
         h.changeColsCost(2 * m, np.arange(n, n + 2 * m, dtype=np.int32), np.ones(2 * m))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
