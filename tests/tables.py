@@ -5,6 +5,8 @@ meets another test's cells (CI: a phone test's committed month made a later uplo
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 
 from samstat_kit.db import session_factory, session_scope
@@ -32,3 +34,14 @@ def count_uploads(db_url: str) -> int:
     """The uploads kept: a refused file must leave their number as it was."""
     with session_scope(session_factory(db_url)) as s:
         return int(s.scalar(select(func.count()).select_from(IngestUpload)) or 0)
+
+
+def refused_upload(client: Any, csrf: str, db_url: str, data: bytes) -> str:
+    """Post ``data`` as a workbook to the upload page: it must answer 422 and keep nothing.
+    The page's text, for what it says."""
+    before = count_uploads(db_url)
+    r = client.post("/upload", data={"csrf_token": csrf},
+                    files={"file": ("f.xlsx", data, "application/octet-stream")})
+    assert r.status_code == 422, r.text[:300]
+    assert count_uploads(db_url) == before
+    return str(r.text)
