@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 
 from services.ingest.disclosure.component import Model
-from services.ingest.disclosure.lp import PRESOLVED, dual, highs_model, leaning, opposite
+from services.ingest.disclosure.lp import dual, highs_model, leaning, opposite, presolves
 
 
 def _block(models: Sequence[Model]) -> tuple[Any, np.ndarray]:
@@ -89,11 +89,10 @@ def seed_together(models: list[Model]) -> None:
     A component of :data:`~.lp.PRESOLVED` columns or more (a national table's, joined by a
     half-year) is seeded alone, presolved: in a block it went unpresolved, a fifth of a
     national month's batch."""
-    large = [m for m in models if len(m.cols) >= PRESOLVED]
-    if large:
-        for m in large:
+    for m in models:
+        if presolves(len(m.cols)):
             m.seed()
-        models = [m for m in models if len(m.cols) < PRESOLVED]
+    models = [m for m in models if not presolves(len(m.cols))]
     if len(models) < 4:
         for m in models:
             m.seed()

@@ -41,6 +41,11 @@ def leaning(n: int, rows: list[tuple[list[tuple[int, float]], float, float]]) ->
 PRESOLVED = 1000  # columns from which HiGHS presolves every run (see highs_model)
 
 
+def presolves(columns: int) -> bool:
+    """Whether a component of ``columns`` is presolved on every run (see highs_model)."""
+    return columns >= PRESOLVED
+
+
 def highs_model(lo: list[float], hi: list[float],
            rows: list[tuple[list[tuple[int, float]], float, float]],
            primal: bool = True, presolve: bool | None = None) -> Any:
@@ -65,7 +70,7 @@ def highs_model(lo: list[float], hi: list[float],
     # seconds, and presolve's reductions (fixed columns, singleton rows, the published
     # totals' doubletons) cut a half-year's first run from 27.7 to 3.3 s (bench/findings.md).
     if presolve is None:
-        presolve = len(lo) >= PRESOLVED
+        presolve = presolves(len(lo))
     h.setOptionValue("presolve", "on" if presolve else "off")
     # One thread: these models have about ten columns, and handing each run to HiGHS's task
     # scheduler cost ~80 of its ~120 µs (bench/standalone.md); callers solve thousands.
