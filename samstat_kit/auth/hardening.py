@@ -18,7 +18,7 @@ the browser's CSRF token, and adds to every response:
   every page uses the presentation kit. ``form-action 'self'``: forms post to this origin
   only (the OpenID Connect start is a link, not a form).
 * ``Set-Cookie: samstat_csrf=...`` when a page rendered :func:`csrf_input` for a browser that
-  had no token yet.
+  had no token yet; a new one at every sign-in and sign-out (:func:`renew_csrf`).
 
 CSRF: a double-submit token. The random ``samstat_csrf`` cookie (HttpOnly, SameSite=Lax,
 per host) must equal the form's ``csrf_token`` field (or an ``X-CSRF-Token`` header); a
@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "samstat_csrf"
@@ -155,6 +156,18 @@ def csrf_token(request: HTTPConnection) -> str:
         state.csrf_cookie = None
     state.csrf_used = True
     return str(token)
+
+
+def renew_csrf(request: HTTPConnection, response: Response) -> None:
+    """Give the browser a new CSRF token with ``response``: at every sign-in and sign-out.
+    A token that someone else put in this browser before (a sibling host can toss a cookie
+    onto ours) then no longer matches anything the signed-in person's pages send, so it
+    cannot carry a forged form into the new session (OWASP: renew the token with the
+    session)."""
+    token = secrets.token_urlsafe(32)
+    request.state.csrf_token = request.state.csrf_cookie = token
+    response.set_cookie(CSRF_COOKIE, token, max_age=CSRF_MAX_AGE, path="/", httponly=True,
+                        samesite="lax", secure=secure_request(request))
 
 
 def nonce(request: HTTPConnection) -> str:

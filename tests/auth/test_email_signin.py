@@ -384,3 +384,30 @@ def test_a_stored_address_inside_the_deployment_gets_no_link(
             s.execute(delete(SignInLink).where(SignInLink.user_id.in_(
                 select(User.id).where(User.email == legacy))))
             s.execute(delete(User).where(User.email == legacy))
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_csrf_token_planted_before_sign_in_is_worthless_after_it(
+        db_url: str, service: str, make_person: Callable[..., Person]) -> None:
+    """A token put in the browser before sign-in (a sibling host tossing a cookie onto
+    ours) must not carry a forged form into the session: every sign-in and sign-out
+    renews it."""
+    person = make_person()
+    with session_scope(session_factory(db_url)) as s:
+        link = store.issue_link(session=s, person=person, next_path="/reports",
+                                ttl=timedelta(minutes=15))
+    c = client(build_app(service, db_url), ORIGIN)
+    planted = csrf_of(c.get("/login").text)  # what the attacker knows (and could set)
+    signed_in = c.post("/login/link", data={"token": link, "csrf_token": planted})
+    assert signed_in.status_code == 303
+    renewed = c.cookies.get("samstat_csrf")
+    assert renewed and renewed != planted
+    assert "samstat_csrf=" in signed_in.headers["set-cookie"]
+    # the planted token no longer signs anything out; the page's own token does
+    assert c.post("/logout", data={"csrf_token": planted}).status_code == 403
+    assert c.get("/v1/me").status_code == 200
+    page_token = csrf_of(c.get("/login").text)
+    assert page_token == renewed
+    out = c.post("/logout", data={"csrf_token": page_token})
+    assert out.status_code == 303 and c.cookies.get("samstat_csrf") not in (None, renewed)
+    assert c.get("/v1/me").status_code == 401

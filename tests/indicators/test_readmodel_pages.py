@@ -106,7 +106,7 @@ def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None
     page = client.get("/fye/2480")  # the client sends the cookie now
     assert page.status_code == 200 and "Logga ut" in page.text
 
-    out = client.post("/logout", data=csrf)
+    out = client.post("/logout", data={"csrf_token": csrf_of(page.text)})  # renewed
     assert out.status_code == 303 and out.headers["location"] == "/login"
     assert 'samstat_token=""' in out.headers["set-cookie"]
     client.cookies.clear()
@@ -114,8 +114,8 @@ def test_login_sets_a_cookie_and_returns(client: TestClient, token: str) -> None
 
 
 def test_login_never_redirects_elsewhere(client: TestClient, token: str) -> None:
-    csrf = {"csrf_token": csrf_of(client.get("/login").text)}
     for evil in ("https://evil.example/x", "//evil.example", "/\\evil.example"):
+        csrf = {"csrf_token": csrf_of(client.get("/login").text)}  # each sign-in renews it
         r = client.post("/login", data={"token": token, "next": evil} | csrf)
         assert r.status_code == 303 and r.headers["location"] == "/indicators"
     r = client.post("/login", content=b'{"token": "x"}',

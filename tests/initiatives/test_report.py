@@ -392,6 +392,7 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     assert data.headers["cache-control"] == "private, no-store"
     assert client.get("/v1/experience-bank").headers["cache-control"] == "private, no-store"
 
+    csrf = {"csrf_token": csrf_of(page.text)}  # a sign-in renews the browser's token
     evil = client.post("/login", data={"token": token, "next": "//evil.example/x"} | csrf,
                        follow_redirects=False)
     assert evil.headers["location"] == "/reports"
@@ -400,6 +401,7 @@ def test_pages_send_browsers_to_login_and_accept_the_cookie(client: TestClient,
     assert foreign.status_code == 403
 
     # The report's own sign-out form carries the CSRF field: one click signs out.
+    page = client.get("/reports/2024")  # signed in again above: its token is new
     out = client.post("/logout", data={"csrf_token": csrf_of(page.text)},
                       follow_redirects=False)
     assert out.status_code == 303 and 'samstat_token=""' in out.headers["set-cookie"]
