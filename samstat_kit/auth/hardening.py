@@ -7,15 +7,15 @@ the browser's CSRF token, and adds to every response:
   ``X-Frame-Options: DENY``;
 * the Content-Security-Policy below, unless the route set a policy of its own:
 
-  ``default-src 'none'; script-src 'self' 'nonce-<n>'; style-src 'self' 'unsafe-inline';
+  ``default-src 'none'; script-src 'self' 'nonce-<n>'; style-src 'self' 'nonce-<n>';
   img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self';
   frame-ancestors 'none'; base-uri 'none'; object-src 'none'``
 
   Scripts run only from this origin's files or a ``<script nonce>`` block with the request's
-  nonce (:func:`csp_nonce`), so injected markup cannot run code. Styles may still be inline
-  (``<style>`` blocks and ``style=`` attributes) because the existing pages draw with them;
-  a ``<style nonce>`` is already welcome and the policy will drop ``'unsafe-inline'`` once
-  every page uses the presentation kit. ``form-action 'self'``: forms post to this origin
+  nonce (:func:`csp_nonce`), so injected markup cannot run code; styles likewise, so it
+  cannot restyle a page either (a ``style=`` attribute is refused: colours drawn from data
+  are SVG ``fill``). The presentation kit gives every template the nonce as ``nonce``.
+  ``form-action 'self'``: forms post to this origin
   only (the OpenID Connect start is a link, not a form).
 * ``Set-Cookie: samstat_csrf=...`` when a page rendered :func:`csrf_input` for a browser that
   had no token yet; a new one at every sign-in and sign-out (:func:`renew_csrf`).
@@ -48,7 +48,7 @@ _TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
 _INSTALLED = "security_headers"  # in the request's state: an outer SecurityHeaders has it
 
 CSP = ("default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
-       "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+       "style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
        "object-src 'none'")
 FIXED_HEADERS = {

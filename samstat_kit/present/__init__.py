@@ -55,7 +55,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from samstat_kit.auth.hardening import secure_request
+from samstat_kit.auth.hardening import nonce, secure_request
 from samstat_kit.present import charts, formatting, nav
 from samstat_kit.present.charts import Reference, line_chart
 
@@ -185,6 +185,9 @@ class Presenter:
         lang = language(request)
         words = {**BASE_TEXTS[lang], **(texts or {}).get(lang, {})}
         services_nav = self._services_nav(request, lang, context)
+        # A page's own <style> block carries the request's CSP nonce: the policy allows no
+        # other inline style (an injected one could restyle the page or read it by selectors).
+        context.setdefault("nonce", nonce(request))
         page = self.env.get_template(template).render(
             request=request, lang=lang, t=words, title=words.get(title_key, ""),
             switch_url=switch_url or url_in(request, other_language(lang)),
@@ -210,6 +213,7 @@ class Presenter:
                **context: Any) -> str:
         """A template rendered outside a request (e-mail bodies) in ``lang``."""
         words = {**BASE_TEXTS.get(lang, BASE_TEXTS["sv"]), **(texts or {}).get(lang, {})}
+        context.setdefault("nonce", "")  # no policy outside a response (a printed report)
         return self.env.get_template(template).render(lang=lang, t=words, **context)
 
 

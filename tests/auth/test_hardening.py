@@ -23,6 +23,7 @@ from samstat_kit.web import AdminReader, AnyReader, CsrfChecked, actor, csrf_inp
 from .helpers import SERVICES, build_app, client, csrf_of
 
 SCRIPT_SRC = re.compile(r"script-src ([^;]+)")
+STYLE_SRC = re.compile(r"style-src ([^;]+)")
 
 
 def with_form(app: FastAPI) -> FastAPI:
@@ -58,6 +59,9 @@ def test_every_response_carries_the_security_headers(db_url: str, service: str) 
             assert directive in csp, (path, directive)
         script = SCRIPT_SRC.search(csp)
         assert script and "'unsafe-inline'" not in script.group(1), path
+        style = STYLE_SRC.search(csp)  # an injected style could restyle or read the page
+        assert style and "'unsafe-inline'" not in style.group(1), path
+        assert style.group(1).split()[1:] == script.group(1).split()[1:], path  # the nonce
         nonces.add(re.search(r"'nonce-([^']+)'", csp).group(1))  # type: ignore[union-attr]
     assert len(nonces) == 5  # a fresh nonce per response
 
@@ -155,3 +159,24 @@ def test_what_ended_long_ago_is_forgotten(session: Session) -> None:
     store.purge_expired(session=session)
     assert session.get(WebSession, store._hash(ancient)) is None
     assert session.get(WebSession, store._hash(recent)) is not None
+
+
+def test_no_page_template_has_an_inline_style_the_policy_would_refuse() -> None:
+    """The policy allows a page's own ``<style>`` only with the request's nonce, and no
+    ``style=`` attribute at all: every page template (not the e-mail bodies, which no
+    policy governs) and the markup the services build in Python keep to it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    mails = {"mail.html", "email.html"}
+    pages = [p for d in ("samstat_kit", "services") for p in (root / d).rglob("*.html")
+             if "templates" in p.parts and p.name not in mails]
+    sources = [p for d in ("samstat_kit", "services") for p in (root / d).rglob("*.py")]
+    assert len(pages) > 20
+    for path in pages:
+        text = path.read_text()
+        for tag in re.findall(r"<style\b[^>]*>", text):
+            assert 'nonce="{{ nonce }}"' in tag, (path, tag)
+        assert not re.search(r"\sstyle\s*=", text), path
+    for path in sources:
+        assert not re.search(r"<[a-z]+[^<>]*\sstyle=", path.read_text()), path

@@ -78,6 +78,8 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         page = context.new_page()
         failed: list[str] = []  # every resource a page asked for answers (the icon too)
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        errors: list[str] = []  # the pages' own <style> carries the CSP nonce
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
         page.goto(f"{base}/upload")  # not signed in: to the sign-in page
         assert "/login?next=%2Fupload" in page.url
@@ -130,5 +132,6 @@ def test_vannas_uploads_excel_fixes_one_row_and_publishes(running_ingest: Runnin
         assert page.locator("h1").inner_text() == "Upload figures"
         page.screenshot(path=str(shots / "5_history_en.png"), full_page=True)
         assert failed == []
+        assert not [e for e in errors if "Content Security Policy" in e], errors
         browser.close()
     assert _stored(running_ingest.db_url) == before + 7

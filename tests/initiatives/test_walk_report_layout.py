@@ -155,6 +155,8 @@ def test_the_report_in_chromium_looks_like_the_other_pages(
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.add_cookies([{"name": "samstat_session", "value": secret, "url": base}])
         page = context.new_page()
+        errors: list[str] = []  # report.css is the page's own <style>: it needs the nonce
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         pdf = context.request.get(f"{base}/reports/2024.pdf")
         assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
         (shots / "report-2024.pdf").write_bytes(pdf.body())
@@ -169,6 +171,10 @@ def test_the_report_in_chromium_looks_like_the_other_pages(
             page.set_viewport_size({"width": 1366, "height": 900})
             assert page.locator("table.overview tr.head").is_visible()  # a table again
             _looks_like_the_kit(page)
+            # each series' colour in the legend: an SVG fill, as the policy allows
+            swatch = page.locator(".legend svg.swatch rect").first
+            assert swatch.get_attribute("fill", timeout=2000)
+            assert page.locator(".legend svg.swatch").first.bounding_box()["width"] == 10
         page.goto(f"{base}/experience-bank")
         _looks_like_the_kit(page)
         page.set_viewport_size({"width": 390, "height": 844})
@@ -181,6 +187,7 @@ def test_the_report_in_chromium_looks_like_the_other_pages(
         assert not page.locator("header.site").is_visible()
         assert not page.locator("nav.services").is_visible()
         browser.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
 
 
 def _on_a_phone(page: Any) -> None:

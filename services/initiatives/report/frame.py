@@ -26,19 +26,16 @@ from markupsafe import Markup
 
 from samstat_kit import present
 from samstat_kit.present import account, formatting, nav
-from samstat_kit.web import Reader
+from samstat_kit.web import Reader, csp_nonce
 from services.initiatives.report import labels
 
 KIT_CSS = Path(present.__file__).parent / "static" / "present.css"
 PAGES = present.Presenter(Path(__file__).parent / "templates")
 # The page's own policy, stricter than the kit's default (the report runs no script at all);
-# styles from this origin (the kit's stylesheet) and inline (report.css, the charts).
-HEADERS = {
-    **present.PRIVATE,
-    "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; "
-                               "img-src data:; form-action 'self'; frame-ancestors 'none'; "
-                               "base-uri 'none'",
-}
+# styles from this origin (the kit's stylesheet) and the page's own <style> (report.css),
+# which carries the request's nonce.
+POLICY = ("default-src 'none'; style-src 'self' 'nonce-{nonce}'; img-src data:; "
+          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 def e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
@@ -96,8 +93,10 @@ def render(request: Request, page: Page, reader: Reader, status: int = 200) -> H
     ``?lang=``. In the services bar every page here is the follow-up's (the experience bank
     and an error page too: the bar marks the current page by its path)."""
     lang = present.language(request)
+    headers = {**present.PRIVATE, "Content-Security-Policy": POLICY.format(
+        nonce=csp_nonce(request))}
     return PAGES.render(request, "page.html", texts=_texts(page), status=status,
-                        headers=HEADERS, body=Markup(page.body), footer=page.footer,
+                        headers=headers, body=Markup(page.body), footer=page.footer,
                         **account.header(request, reader),
                         services_nav=nav.links("/reports", lang))
 

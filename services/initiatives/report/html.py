@@ -189,7 +189,8 @@ def _charts(ini: InitiativeResult, plan_year: int) -> str:
                 target=target, title=ind.title_sv if sv else ind.title_en))
 
         legend = "".join(
-            f'<span><span class="swatch" style="background:{colour(i)}"></span>'
+            f'<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">'
+            f'<rect width="10" height="10" rx="2" fill="{colour(i)}"/></svg>'
             f"{e(s.area_name)}</span>" for i, s in enumerate(ind.series))
         # One drawing per language (the page shows the reader's): the axis numbers, the
         # period labels and the plan year's band are words and numbers too.
