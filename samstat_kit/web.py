@@ -45,7 +45,7 @@ from samstat_kit.auth.service import Principal
 from samstat_kit.http import BearerCredentials, verify_session, verify_token
 from samstat_kit.present import LANGUAGES
 
-COOKIE = "samstat_token"
+COOKIE = hardening.TOKEN_COOKIE  # a pasted token, kept for a browser
 MAX_FORM_BYTES = 8192
 MAX_NEXT_LENGTH = 2000
 

@@ -20,17 +20,25 @@ the browser's CSRF token, and adds to every response:
 * ``Set-Cookie: samstat_csrf=...`` when a page rendered :func:`csrf_input` for a browser that
   had no token yet; a new one at every sign-in and sign-out (:func:`renew_csrf`).
 
-CSRF: a double-submit token. The random ``samstat_csrf`` cookie (HttpOnly, SameSite=Lax,
+CSRF: a signed double-submit token. The ``samstat_csrf`` cookie (HttpOnly, SameSite=Lax,
 per host) must equal the form's ``csrf_token`` field (or an ``X-CSRF-Token`` header); a
-cross-site page can neither read the cookie nor set it on our host. The browser's
+cross-site page can neither read the cookie nor set it on our host. The token is a random
+value and its HMAC keyed by the browser's identity (its session cookie, or its pasted
+token's cookie, or neither): a token made for another identity counts as none, so one
+planted in the browser before sign-in (a sibling host can toss a cookie onto ours) is
+worthless in the session, and none can be made for a session without its secret. A browser
+whose token is not its identity's gets a new one with the next page that shows a form. The browser's
 ``Origin``/``Sec-Fetch-Site`` headers, when sent, must also say "this site". Requests with an
 ``Authorization: Bearer`` header are exempt: a browser never adds that header by itself.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +52,9 @@ CSRF_COOKIE = "samstat_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 12 * 3600
-_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+_RANDOM_LENGTH = 43  # secrets.token_urlsafe(32), before the token's "." and MAC
+TOKEN_COOKIE = "samstat_token"  # a pasted token's cookie (samstat_kit.web.COOKIE)
+SESSION_COOKIE = "samstat_session"  # AuthSettings.session_cookie's default
 _INSTALLED = "security_headers"  # in the request's state: an outer SecurityHeaders has it
 
 CSP = ("default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
@@ -79,17 +89,49 @@ def _state(scope: Scope) -> dict[str, Any]:
     return state
 
 
-def _cookie_token(scope: Scope) -> str | None:
+def _cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", []):
         if name == b"cookie":
             try:
                 jar = SimpleCookie(value.decode("latin-1"))
             except Exception:  # a malformed Cookie header is the sender's problem
-                return None
-            morsel = jar.get(CSRF_COOKIE)
-            if morsel is not None and len(morsel.value) == _TOKEN_LENGTH:
-                return morsel.value
-    return None
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def _identity(cookies: Mapping[str, str], app: Any) -> bytes:
+    """Who the browser is to the services: its session's and its pasted token's cookies."""
+    auth = getattr(getattr(app, "state", None), "auth_settings", None)
+    session = auth.session_cookie if auth is not None else SESSION_COOKIE
+    return f"{cookies.get(session, '')}\0{cookies.get(TOKEN_COOKIE, '')}".encode()
+
+
+def _mac(identity: bytes, random: str) -> str:
+    key = hashlib.sha256(b"samstat-csrf\0" + identity).digest()
+    digest = hmac.new(key, random.encode("ascii"), hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _mint(identity: bytes) -> str:
+    random = secrets.token_urlsafe(32)
+    return f"{random}.{_mac(identity, random)}"
+
+
+def _bound(token: str | None, identity: bytes) -> bool:
+    """Whether ``token`` was made for ``identity``."""
+    if not token:
+        return False
+    random, _, mac = token.partition(".")
+    return len(random) == _RANDOM_LENGTH and random.isascii() and hmac.compare_digest(
+        mac.encode(), _mac(identity, random).encode())
+
+
+def _cookie_token(scope: Scope) -> str | None:
+    """The browser's CSRF cookie, if it was made for the browser's identity."""
+    cookies = _cookies(scope)
+    token = cookies.get(CSRF_COOKIE)
+    return token if _bound(token, _identity(cookies, scope.get("app"))) else None
 
 
 class SecurityHeaders:
@@ -111,7 +153,7 @@ class SecurityHeaders:
         known = _cookie_token(scope)
         state["csp_nonce"] = nonce
         state["csrf_cookie"] = known
-        state["csrf_token"] = known or secrets.token_urlsafe(32)
+        state["csrf_token"] = known or _mint(_identity(_cookies(scope), scope.get("app")))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -152,22 +194,18 @@ def csrf_token(request: HTTPConnection) -> str:
     state = request.state
     token = getattr(state, "csrf_token", None)
     if token is None:  # an app without the middleware: still correct, checked the same way
-        token = state.csrf_token = secrets.token_urlsafe(32)
+        token = state.csrf_token = _mint(_identity(request.cookies, request.app))
         state.csrf_cookie = None
     state.csrf_used = True
     return str(token)
 
 
 def renew_csrf(request: HTTPConnection, response: Response) -> None:
-    """Give the browser a new CSRF token with ``response``: at every sign-in and sign-out.
-    A token that someone else put in this browser before (a sibling host can toss a cookie
-    onto ours) then no longer matches anything the signed-in person's pages send, so it
-    cannot carry a forged form into the new session (OWASP: renew the token with the
-    session)."""
-    token = secrets.token_urlsafe(32)
-    request.state.csrf_token = request.state.csrf_cookie = token
-    response.set_cookie(CSRF_COOKIE, token, max_age=CSRF_MAX_AGE, path="/", httponly=True,
-                        samesite="lax", secure=secure_request(request))
+    """Forget the browser's CSRF token with ``response``, at every sign-in and sign-out: it
+    was made for the identity that ends, and the next page that shows a form gives one made
+    for the new identity (:func:`csrf_valid` would refuse the old one there anyway)."""
+    response.delete_cookie(CSRF_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=secure_request(request))
 
 
 def nonce(request: HTTPConnection) -> str:
@@ -220,5 +258,6 @@ def csrf_valid(request: Request, submitted: str | None) -> bool:
     if not same_site(request):
         return False
     cookie = getattr(request.state, "csrf_cookie", None) or request.cookies.get(CSRF_COOKIE)
-    return bool(cookie and submitted
-                and hmac.compare_digest(cookie.encode(), submitted.encode()))
+    if not (cookie and submitted and _bound(cookie, _identity(request.cookies, request.app))):
+        return False
+    return hmac.compare_digest(cookie.encode(), submitted.encode())

@@ -387,27 +387,36 @@ def test_a_stored_address_inside_the_deployment_gets_no_link(
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_a_csrf_token_planted_before_sign_in_is_worthless_after_it(
+def test_a_csrf_token_planted_in_the_browser_is_worthless_in_its_session(
         db_url: str, service: str, make_person: Callable[..., Person]) -> None:
-    """A token put in the browser before sign-in (a sibling host tossing a cookie onto
-    ours) must not carry a forged form into the session: every sign-in and sign-out
-    renews it."""
-    person = make_person()
+    """A token put in the browser by someone else (a sibling host can toss a cookie onto
+    ours) must not carry a forged form into the person's session: a token is made for one
+    identity (none, a session, a pasted token), and a sign-in or sign-out forgets it."""
+    person, other = make_person(), make_person()
     with session_scope(session_factory(db_url)) as s:
         link = store.issue_link(session=s, person=person, next_path="/reports",
                                 ttl=timedelta(minutes=15))
-    c = client(build_app(service, db_url), ORIGIN)
-    planted = csrf_of(c.get("/login").text)  # what the attacker knows (and could set)
+        theirs = store.start_session(session=s, person=other, method="email",
+                                     max_age=timedelta(hours=1))
+    app = build_app(service, db_url)
+    attacker = client(app, ORIGIN)
+    attacker.cookies.set("samstat_session", theirs)
+    their_token = csrf_of(attacker.get("/login").text)  # made for the attacker's session
+    assert attacker.post("/logout", data={"csrf_token": their_token}).status_code == 303
+
+    c = client(app, ORIGIN)
+    planted = csrf_of(c.get("/login").text)  # what a stranger can get, and set, too
     signed_in = c.post("/login/link", data={"token": link, "csrf_token": planted})
     assert signed_in.status_code == 303
-    renewed = c.cookies.get("samstat_csrf")
-    assert renewed and renewed != planted
-    assert "samstat_csrf=" in signed_in.headers["set-cookie"]
-    # the planted token no longer signs anything out; the page's own token does
-    assert c.post("/logout", data={"csrf_token": planted}).status_code == 403
+    assert 'samstat_csrf=""' in signed_in.headers["set-cookie"]  # forgotten
     assert c.get("/v1/me").status_code == 200
-    page_token = csrf_of(c.get("/login").text)
-    assert page_token == renewed
+    for token in (planted, their_token):  # tossed in again after the sign-in
+        c.cookies.set("samstat_csrf", token)
+        assert c.post("/logout", data={"csrf_token": token}).status_code == 403
+        assert c.get("/v1/me").status_code == 200
+    page_token = csrf_of(c.get("/login").text)  # the page makes one for this session
+    assert page_token not in (planted, their_token)
+    c.cookies.set("samstat_csrf", page_token)  # as the page's Set-Cookie did
     out = c.post("/logout", data={"csrf_token": page_token})
-    assert out.status_code == 303 and c.cookies.get("samstat_csrf") not in (None, renewed)
+    assert out.status_code == 303 and 'samstat_csrf=""' in out.headers["set-cookie"]
     assert c.get("/v1/me").status_code == 401
