@@ -128,7 +128,11 @@ def create_service_app(
     (:mod:`samstat_kit.bodyguard`), but on the ``bodies_answered`` path prefixes, whose
     routes answer it themselves (ingest's gate names the record and field)."""
     # The security headers outside every middleware, Starlette's error page's included
-    app = HardenedApp(title=title, version="1.0.0", lifespan=lifespan, description=description)
+    # No /docs or /redoc: FastAPI's pages load their scripts from a CDN and start them with an
+    # inline script, both of which the CSP refuses, so they showed a blank page (a review).
+    # The contract is /openapi.json (OpenAPI 3.1), for any client generator or viewer.
+    app = HardenedApp(title=title, version="1.0.0", lifespan=lifespan, description=description,
+                      docs_url=None, redoc_url=None)
     app.state.session_factory = factory
     app.state.token_cache = {}
     app.state.auth_settings = AuthSettings()

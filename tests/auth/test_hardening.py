@@ -180,3 +180,14 @@ def test_no_page_template_has_an_inline_style_the_policy_would_refuse() -> None:
         assert not re.search(r"\sstyle\s*=", text), path
     for path in sources:
         assert not re.search(r"<[a-z]+[^<>]*\sstyle=", path.read_text()), path
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_page_that_the_policy_would_leave_blank(db_url: str, service: str) -> None:
+    """FastAPI's /docs and /redoc load a CDN's scripts and start them inline, which the
+    policy refuses: they are not served; the contract is /openapi.json."""
+    c = client(build_app(service, db_url))
+    for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
+        assert c.get(path).status_code == 404, path
+    spec = c.get("/openapi.json")
+    assert spec.status_code == 200 and spec.json()["openapi"].startswith("3.")
