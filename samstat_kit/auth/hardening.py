@@ -18,7 +18,8 @@ the browser's CSRF token, and adds to every response:
   ``form-action 'self'``: forms post to this origin
   only (the OpenID Connect start is a link, not a form).
 * ``Set-Cookie: samstat_csrf=...`` when a page rendered :func:`csrf_input` for a browser that
-  had no token yet; a new one at every sign-in and sign-out (:func:`renew_csrf`).
+  had no token yet, or one made for another identity; every sign-in and sign-out deletes it
+  (:func:`forget_csrf`).
 
 CSRF: a signed double-submit token. The ``samstat_csrf`` cookie (HttpOnly, SameSite=Lax,
 per host) must equal the form's ``csrf_token`` field (or an ``X-CSRF-Token`` header); a
@@ -200,7 +201,7 @@ def csrf_token(request: HTTPConnection) -> str:
     return str(token)
 
 
-def renew_csrf(request: HTTPConnection, response: Response) -> None:
+def forget_csrf(request: HTTPConnection, response: Response) -> None:
     """Forget the browser's CSRF token with ``response``, at every sign-in and sign-out: it
     was made for the identity that ends, and the next page that shows a form gives one made
     for the new identity (:func:`csrf_valid` would refuse the old one there anyway)."""

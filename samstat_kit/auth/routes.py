@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from samstat_kit.auth import oidc, pages, signin
 from samstat_kit.auth import sessions as store
-from samstat_kit.auth.hardening import csrf_valid, renew_csrf
+from samstat_kit.auth.hardening import csrf_valid, forget_csrf
 from samstat_kit.auth.people import Person, active_person, valid_email
 from samstat_kit.auth.settings import AuthSettings
 from samstat_kit.db import session_scope
@@ -90,7 +90,7 @@ def sign_in(request: Request, person: Person, method: str, target: str) -> Respo
                         path="/", domain=auth.cookie_domain, httponly=True, samesite="lax",
                         secure=secure_cookies(request))
     _forget_token(request, response)
-    renew_csrf(request, response)
+    forget_csrf(request, response)
     return response
 
 
@@ -204,7 +204,7 @@ async def _token_login(request: Request, login: BrowserLogin) -> Response:
     response.set_cookie(COOKIE, token, max_age=max_age, path="/", httponly=True,
                         samesite="lax", secure=secure_cookies(request))
     _forget_session(request, response)
-    renew_csrf(request, response)
+    forget_csrf(request, response)
     return response
 
 
@@ -267,7 +267,7 @@ async def _logout(request: Request, login: BrowserLogin, reader: Reader | None) 
     response = RedirectResponse("/login", status_code=303, headers=NO_STORE)
     _forget_session(request, response)
     _forget_token(request, response)
-    renew_csrf(request, response)
+    forget_csrf(request, response)
     return response
 
 
